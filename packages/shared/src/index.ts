@@ -1,0 +1,3 @@
+// Public surface of the pure core. Subfolders may also be imported directly
+// (e.g. '@lvs-console/shared/schedulers').
+export * from './model';

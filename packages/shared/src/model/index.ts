@@ -1,0 +1,5 @@
+export * from './address';
+export * from './ipvs';
+export * from './keys';
+export * from './observed';
+export * from './errors';
