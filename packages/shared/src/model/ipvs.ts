@@ -43,7 +43,15 @@ const SHELL_METACHARACTERS = /[;&|`$<>\\"'\s(){}*?!#~]/;
  * every director and in every revision.
  */
 export const ipAddressSchema = z.string().trim().superRefine((value, ctx) => {
-  if (canonicalIp(value) !== null) return;
+  const canonical = canonicalIp(value);
+  if (canonical !== null) {
+    // An IPv4 address dressed as IPv6 (::ffff:a.b.c.d) would make a second
+    // identity for the same endpoint and an IPv6 rule that never matches IPv4 traffic.
+    if (/^::(ffff:)?\d+\.\d+\.\d+\.\d+$/i.test(canonical)) {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is an IPv4 address written as IPv6; write it as plain IPv4` });
+    }
+    return;
+  }
   if (SHELL_METACHARACTERS.test(value)) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not an IP address (it contains characters no address has)` });
   } else if (/^[a-zA-Z][a-zA-Z0-9.-]*$/.test(value)) {

@@ -1,0 +1,73 @@
+// The one interface behind which the kernel's IPVS table lives. Two
+// implementations: `ipvsadm` (the real kernel, through the ipvsadm program)
+// and `sim` (an in-memory kernel that moves synthetic traffic). One contract
+// test suite runs against both.
+import type {
+  ConnectionEntry,
+  KernelInfo,
+  ObservedTable,
+  SyncDaemon,
+  Timeouts,
+} from '@lvs-console/shared';
+import type { Change } from '@lvs-console/shared/plan';
+
+export type BackendKind = 'sim' | 'ipvsadm';
+
+/** What happened to one change of a plan. */
+export interface ChangeResult {
+  change: Change;
+  ok: boolean;
+  /** The kernel's or ipvsadm's message when not ok, in words an operator can act on. */
+  error?: string;
+}
+
+export interface ApplyResult {
+  results: ChangeResult[];
+  /** Wall time of the kernel work, for the agent's apply-duration metric. */
+  durationMs: number;
+}
+
+export interface ConnectionQuery {
+  /** Return at most this many entries (the first ones in the kernel's table order after filtering). */
+  limit: number;
+  offset?: number;
+  /** Keep only entries matching all given fields. */
+  virtualAddress?: string;
+  virtualPort?: number;
+  destAddress?: string;
+  destPort?: number;
+  state?: string;
+  /** Client address prefix, e.g. "198.51.100." or a CIDR "198.51.100.0/24". */
+  clientPrefix?: string;
+  includeTemplates?: boolean;
+}
+
+export interface ConnectionPage {
+  /** Entries matching the query, bounded by limit. */
+  entries: ConnectionEntry[];
+  /** How many entries matched in total. */
+  matched: number;
+  /** How many entries the kernel's table holds in total. */
+  total: number;
+}
+
+export interface KernelBackend {
+  readonly kind: BackendKind;
+  /** "Simulated kernel" or "Linux IPVS 1.2.1, kernel 6.1.0-27-amd64". */
+  describe(): Promise<string>;
+  info(): Promise<KernelInfo>;
+  /** Config plus counters of every service and destination, timeouts and sync daemons. */
+  observe(): Promise<ObservedTable>;
+  /**
+   * Apply a plan in order. Never throws for a rejected change: each change
+   * gets its own result. Throws only when the kernel cannot be reached at all.
+   */
+  apply(changes: readonly Change[]): Promise<ApplyResult>;
+  connections(query: ConnectionQuery): Promise<ConnectionPage>;
+  /** Scheduler modules the running kernel has (or can load), e.g. 6.1 has no twos. */
+  availableSchedulers(): Promise<string[]>;
+  setTimeouts(timeouts: Timeouts): Promise<void>;
+  startDaemon(daemon: SyncDaemon): Promise<void>;
+  stopDaemon(state: SyncDaemon['state']): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,210 @@
+// Input schemas of every API procedure. They live in the pure core so the
+// console can validate forms with the very schemas the agent enforces.
+// Every object is .strict(): an unknown field is an error, not silently dropped.
+import { z } from 'zod';
+import {
+  desiredStateSchema,
+  destinationSchema,
+  hostSettingSchema,
+  ipAddressSchema,
+  persistenceSchema,
+  portSchema,
+  protocolSchema,
+  schedFlagSchema,
+  schedulerSchema,
+  serviceKeySchema,
+  serviceSchema,
+  syncDaemonSchema,
+  thresholdSchema,
+  timeoutsSchema,
+  tunnelOptionsSchema,
+  weightSchema,
+  FORWARDING_METHODS,
+} from '../model';
+
+/**
+ * Characters a shell would interpret. The agent never runs a shell (argv
+ * arrays only), but refusing them everywhere keeps every stored string safe
+ * to paste into a terminal and stops injection attempts at the edge.
+ */
+export const SHELL_METACHARACTER_PATTERN = /[;&|`$<>\\"'(){}*?!#~\r\n\t\0]/;
+
+/** Fields whose content is parsed further and may legitimately hold these characters. */
+const FREE_TEXT_FIELDS = new Set(['text']);
+
+/** Paths (like `service.key.address`) of string fields that hold shell metacharacters. */
+export function findUnsafeStrings(value: unknown, path = ''): string[] {
+  if (typeof value === 'string') return SHELL_METACHARACTER_PATTERN.test(value) ? [path || '(value)'] : [];
+  if (Array.isArray(value)) return value.flatMap((item, index) => findUnsafeStrings(item, `${path}[${index}]`));
+  if (value !== null && typeof value === 'object') {
+    return Object.entries(value).flatMap(([key, item]) =>
+      FREE_TEXT_FIELDS.has(key) ? [] : findUnsafeStrings(item, path ? `${path}.${key}` : key));
+  }
+  return [];
+}
+
+function rejectShellMetacharacters(value: unknown, ctx: z.RefinementCtx): void {
+  for (const path of findUnsafeStrings(value)) {
+    ctx.addIssue({ code: 'custom', message: `${path} contains characters that are not allowed (shell metacharacters such as ; | $ \` or quotes)` });
+  }
+}
+
+/** Any input object: strict, and no shell metacharacters in any string. */
+function input<Shape extends z.ZodRawShape>(shape: Shape) {
+  return z.object(shape).strict().superRefine(rejectShellMetacharacters);
+}
+
+export const revisionSchema = z.number({ error: 'revision must be a number' })
+  .int('revision must be a whole number').min(0, 'revision must be 0 or more');
+
+/**
+ * Every mutation carries the revision of the desired state it was based on;
+ * when the state has moved on since, the change is refused as a CONFLICT.
+ */
+const base = { baseRevision: revisionSchema };
+
+export const destinationRefSchema = z.object({ address: ipAddressSchema, port: portSchema }).strict();
+export type DestinationRef = z.infer<typeof destinationRefSchema>;
+
+export const serviceSettingsPatchSchema = z.object({
+  /** A new identity (address, port, protocol or fwmark): the kernel sees delete + add. */
+  key: serviceKeySchema.optional(),
+  scheduler: schedulerSchema.optional(),
+  flags: z.array(schedFlagSchema).optional(),
+  persistence: persistenceSchema.nullable().optional(),
+  onePacket: z.boolean().optional(),
+}).strict();
+export type ServiceSettingsPatch = z.infer<typeof serviceSettingsPatchSchema>;
+
+export const destinationPatchSchema = z.object({
+  forwarding: z.enum(FORWARDING_METHODS, { error: 'forwarding must be masq (NAT), route (DR) or tunnel (TUN)' }).optional(),
+  weight: weightSchema.optional(),
+  upperThreshold: thresholdSchema.optional(),
+  lowerThreshold: thresholdSchema.optional(),
+  tunnel: tunnelOptionsSchema.nullable().optional(),
+}).strict();
+export type DestinationPatch = z.infer<typeof destinationPatchSchema>;
+
+/**
+ * One edit of the desired state. Every mutation procedure is one of these
+ * plus baseRevision, and plan.preview accepts any of them.
+ */
+export const editSchema = z.discriminatedUnion('op', [
+  z.object({ op: z.literal('add-service'), service: serviceSchema }).strict(),
+  z.object({ op: z.literal('edit-service'), service: serviceKeySchema, patch: serviceSettingsPatchSchema }).strict(),
+  z.object({ op: z.literal('remove-service'), service: serviceKeySchema }).strict(),
+  z.object({ op: z.literal('set-scheduler'), service: serviceKeySchema, scheduler: schedulerSchema, flags: z.array(schedFlagSchema).default([]) }).strict(),
+  z.object({ op: z.literal('set-persistence'), service: serviceKeySchema, persistence: persistenceSchema.nullable() }).strict(),
+  z.object({ op: z.literal('add-destination'), service: serviceKeySchema, destination: destinationSchema }).strict(),
+  z.object({ op: z.literal('edit-destination'), service: serviceKeySchema, destination: destinationRefSchema, patch: destinationPatchSchema }).strict(),
+  z.object({ op: z.literal('remove-destination'), service: serviceKeySchema, destination: destinationRefSchema }).strict(),
+  z.object({ op: z.literal('set-weight'), service: serviceKeySchema, destination: destinationRefSchema, weight: weightSchema }).strict(),
+  z.object({ op: z.literal('drain'), service: serviceKeySchema, destination: destinationRefSchema }).strict(),
+  z.object({ op: z.literal('set-timeouts'), timeouts: timeoutsSchema.nullable() }).strict(),
+  z.object({ op: z.literal('set-sync-daemons'), daemons: z.array(syncDaemonSchema).max(2) }).strict(),
+  z.object({ op: z.literal('set-host-settings'), settings: z.array(hostSettingSchema) }).strict(),
+  z.object({
+    op: z.literal('set-sysctl'),
+    name: z.string().regex(/^net\.ipv[46]\.[A-Za-z0-9_.\-/]+$/, 'only net.ipv4.* and net.ipv6.* sysctls are managed'),
+    /** null removes the row from the desired host settings. */
+    value: z.string().regex(/^[0-9 ]{1,64}$/, 'sysctl values are numbers (space-separated for vectors)').nullable(),
+    reason: z.string().max(300).default(''),
+  }).strict(),
+  z.object({ op: z.literal('replace-state'), state: desiredStateSchema }).strict(),
+]);
+export type Edit = z.infer<typeof editSchema>;
+export type EditInput = z.input<typeof editSchema>;
+export type EditOp = Edit['op'];
+
+// ---- mutations -------------------------------------------------------------
+
+export const addServiceInput = input({ ...base, service: serviceSchema });
+export const editServiceInput = input({ ...base, service: serviceKeySchema, patch: serviceSettingsPatchSchema });
+export const removeServiceInput = input({ ...base, service: serviceKeySchema });
+export const setSchedulerInput = input({ ...base, service: serviceKeySchema, scheduler: schedulerSchema, flags: z.array(schedFlagSchema).default([]) });
+export const setPersistenceInput = input({ ...base, service: serviceKeySchema, persistence: persistenceSchema.nullable() });
+
+export const addDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationSchema });
+export const editDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema, patch: destinationPatchSchema });
+export const removeDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema });
+export const setWeightInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema, weight: weightSchema });
+export const drainInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema });
+
+export const setTimeoutsInput = input({ ...base, timeouts: timeoutsSchema.nullable() });
+export const setSyncDaemonsInput = input({ ...base, daemons: z.array(syncDaemonSchema).max(2) });
+export const setHostSettingsInput = input({ ...base, settings: z.array(hostSettingSchema) });
+export const setSysctlInput = input({
+  ...base,
+  name: z.string().regex(/^net\.ipv[46]\.[A-Za-z0-9_.\-/]+$/, 'only net.ipv4.* and net.ipv6.* sysctls are managed'),
+  value: z.string().regex(/^[0-9 ]{1,64}$/, 'sysctl values are numbers (space-separated for vectors)').nullable(),
+  reason: z.string().max(300).default(''),
+});
+/** Apply the desired host settings (sysctls, VIP addresses, modules, SNAT) to this host now. */
+export const applyHostSettingsInput = input({ ...base });
+
+export const replaceStateInput = input({ ...base, state: desiredStateSchema, dryRun: z.boolean().default(false) });
+export const importInput = input({
+  ...base,
+  /** ipvsadm-save text (ipvsadm -Sn) or a desired-state JSON document. */
+  text: z.string().max(1_000_000, 'import text is limited to 1 MB'),
+  format: z.enum(['auto', 'ipvsadm', 'json']).default('auto'),
+  /** replace: the text becomes the whole IPVS table; merge: its services are added or replace same-key ones. */
+  mode: z.enum(['replace', 'merge']).default('replace'),
+  dryRun: z.boolean().default(true),
+});
+export const undoInput = input({ ...base, toRevision: revisionSchema });
+export const driftActionInput = input({ ...base });
+
+export const previewInput = input({ ...base, edit: editSchema });
+
+export const simTrafficInput = input({
+  ...base,
+  /** New connections per second across all services. */
+  connectionsPerSecond: z.number().min(0).max(1_000_000).optional(),
+  /** Mean connection lifetime in seconds. */
+  meanDurationSeconds: z.number().min(0.01).max(86_400).optional(),
+  /** Number of distinct simulated clients. */
+  clients: z.number().int().min(1).max(10_000_000).optional(),
+  paused: z.boolean().optional(),
+});
+export const simFailDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema, failed: z.boolean() });
+
+// ---- auth ------------------------------------------------------------------
+
+export const loginInput = input({ code: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a login code is letters, digits, - and _') });
+export const createLoginLinkInput = input({});
+
+// ---- queries ---------------------------------------------------------------
+
+export const STATS_WINDOWS_MINUTES = [1, 5, 15, 60] as const;
+export const statsWindowInput = input({
+  minutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60)], { error: 'window must be 1, 5, 15 or 60 minutes' }),
+  /** serviceId values (e.g. "tcp:192.0.2.1:80"); omitted = every service. */
+  services: z.array(z.string().max(100)).max(2000).optional(),
+  /** At most this many points per series; longer windows are averaged into buckets. */
+  maxPoints: z.number().int().min(10).max(3600).default(300),
+  includeDestinations: z.boolean().default(true),
+});
+export const sharesInput = input({ service: serviceKeySchema, seconds: z.number().int().min(5).max(3600).default(60) });
+export const sampleSubscriptionInput = input({ services: z.array(z.string().max(100)).max(2000).optional() }).optional();
+
+export const connectionsInput = input({
+  limit: z.number().int().min(1).max(1000).default(100),
+  offset: z.number().int().min(0).max(10_000_000).default(0),
+  virtualAddress: ipAddressSchema.optional(),
+  virtualPort: portSchema.optional(),
+  destAddress: ipAddressSchema.optional(),
+  destPort: portSchema.optional(),
+  protocol: protocolSchema.optional(),
+  state: z.string().regex(/^[A-Z_]{1,20}$/, 'state is an upper-case kernel state name like ESTABLISHED').optional(),
+  /** Client address prefix ("198.51.100.") or CIDR ("198.51.100.0/24"). */
+  clientPrefix: z.string().regex(/^[0-9a-fA-F:.]{1,45}(\/\d{1,3})?$/, 'client prefix is an address prefix or CIDR').optional(),
+  includeTemplates: z.boolean().default(false),
+});
+export const auditListInput = input({
+  limit: z.number().int().min(1).max(1000).default(100),
+  /** Entries strictly older than this sequence number (for paging backwards). */
+  beforeSeq: z.number().int().min(0).optional(),
+}).optional();
+export const revisionsListInput = input({ limit: z.number().int().min(1).max(100).default(100) }).optional();
+export const revisionGetInput = input({ revision: revisionSchema });

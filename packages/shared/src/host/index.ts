@@ -1,0 +1,222 @@
+// What each forwarding method needs on the director and on the real servers,
+// as declarative HostSetting rows, each carrying the reason it exists. Pure:
+// the agent's host layer applies and checks the rows; the console shows them
+// and offers renderShellSnippet() as a copyable script.
+import type { DesiredState, HostSetting, Service, ServiceKey } from '../model';
+import { familyOf, serviceFamily, serviceId, serviceLabel } from '../model';
+
+export type RealServerMode = 'dr' | 'tun';
+
+/** A setting row plus the identity used to merge duplicates. */
+export function hostSettingId(setting: HostSetting): string {
+  switch (setting.kind) {
+    case 'sysctl':
+      return `sysctl:${setting.name}`;
+    case 'address':
+      return `address:${setting.interface}:${setting.address}/${setting.prefixLength}`;
+    case 'module':
+      return `module:${setting.name}`;
+    case 'snat':
+      return `snat:${serviceId(setting.service)}:${setting.sourceAddress}`;
+  }
+}
+
+/** Human one-liner for a row: "sysctl net.ipv4.ip_forward = 1". */
+export function describeHostSetting(setting: HostSetting): string {
+  switch (setting.kind) {
+    case 'sysctl':
+      return `sysctl ${setting.name} = ${setting.value}`;
+    case 'address':
+      return `address ${setting.address}/${setting.prefixLength} on ${setting.interface}`;
+    case 'module':
+      return `kernel module ${setting.name}`;
+    case 'snat':
+      return `source NAT of ${serviceLabel(setting.service)} to ${setting.sourceAddress}`;
+  }
+}
+
+const sysctl = (name: string, value: string, reason: string): HostSetting => ({ kind: 'sysctl', name, value, reason });
+const moduleRow = (name: string, reason: string): HostSetting => ({ kind: 'module', name, reason });
+const addressRow = (address: string, prefixLength: number, iface: string, reason: string): HostSetting =>
+  ({ kind: 'address', address, prefixLength, interface: iface, reason });
+
+/** Merge rows with the same identity, keeping the first and joining reasons. */
+export function mergeHostSettings(rows: readonly HostSetting[]): HostSetting[] {
+  const byId = new Map<string, HostSetting>();
+  for (const row of rows) {
+    const id = hostSettingId(row);
+    const seen = byId.get(id);
+    if (!seen) {
+      byId.set(id, { ...row });
+    } else if (row.reason && !seen.reason.includes(row.reason)) {
+      seen.reason = seen.reason ? `${seen.reason}; ${row.reason}` : row.reason;
+    }
+  }
+  return [...byId.values()];
+}
+
+export interface DirectorOptions {
+  /** Interface that carries the VIPs (e.g. eth0). When absent, no VIP address rows are produced. */
+  vipInterface?: string;
+  /** Director address real servers see as the client for FULLNAT services, per service id. */
+  fullnatSource?: Readonly<Record<string, string>>;
+}
+
+function hostPrefix(address: string): number {
+  return familyOf(address) === 'inet6' ? 128 : 32;
+}
+
+/**
+ * Rows a director needs for one service: ip_forward for NAT, the ipip module
+ * for TUN, the VIP on an interface, and conntrack + SNAT for FULLNAT.
+ */
+export function directorRequirements(service: Service, options: DirectorOptions = {}): HostSetting[] {
+  const rows: HostSetting[] = [];
+  const label = serviceLabel(service.key);
+  const family = serviceFamily(service.key);
+  const methods = new Set(service.destinations.map((d) => d.forwarding));
+  const fullnatSource = options.fullnatSource?.[serviceId(service.key)];
+  rows.push(moduleRow('ip_vs', `${label}: the IPVS core module`));
+  if (methods.has('masq') || fullnatSource) {
+    rows.push(family === 'inet6'
+      ? sysctl('net.ipv6.conf.all.forwarding', '1', `${label}: NAT replies are forwarded back through the director`)
+      : sysctl('net.ipv4.ip_forward', '1', `${label}: NAT replies are forwarded back through the director`));
+  }
+  if (service.destinations.some((d) => d.forwarding === 'tunnel' && (d.tunnel?.type ?? 'ipip') === 'ipip')) {
+    rows.push(moduleRow('ipip', `${label}: IP-in-IP encapsulation to tunnelled real servers`));
+  }
+  if (service.destinations.some((d) => d.forwarding === 'tunnel' && d.tunnel?.type === 'gre')) {
+    rows.push(moduleRow('ip_gre', `${label}: GRE encapsulation to tunnelled real servers`));
+  }
+  if (service.destinations.some((d) => d.forwarding === 'tunnel' && d.tunnel?.type === 'gue')) {
+    rows.push(moduleRow('fou', `${label}: GUE (foo-over-UDP) encapsulation to tunnelled real servers`));
+  }
+  if (service.key.kind === 'addr' && options.vipInterface) {
+    rows.push(addressRow(service.key.address, hostPrefix(service.key.address), options.vipInterface,
+      `${label}: the director answers for the virtual IP`));
+  }
+  if (fullnatSource) {
+    rows.push(sysctl('net.ipv4.vs.conntrack', '1', `${label}: FULLNAT source NAT needs conntrack entries for IPVS traffic`));
+    rows.push({ kind: 'snat', service: service.key, sourceAddress: fullnatSource,
+      reason: `${label}: FULLNAT, real servers reply to ${fullnatSource} and need no special gateway` });
+  }
+  return rows;
+}
+
+/** Rows for every service of a desired state, merged. */
+export function directorRequirementsForState(state: Pick<DesiredState, 'services'>, options: DirectorOptions = {}): HostSetting[] {
+  return mergeHostSettings(state.services.flatMap((svc) => directorRequirements(svc, options)));
+}
+
+export interface RealServerOptions {
+  mode: RealServerMode;
+  vips: readonly string[];
+  /** The interface that faces the director (e.g. eth0); gets its own ARP sysctls in DR mode. */
+  interface?: string;
+}
+
+/**
+ * Rows a real server needs. DR: VIP/32 on lo and arp_ignore=1, arp_announce=2
+ * on all and the egress interface, so it never answers ARP for the VIP.
+ * TUN: tunl0 carries the VIP, rp_filter relaxed so decapsulated packets are
+ * accepted, and the ipip module loaded.
+ */
+export function realServerRequirements(options: RealServerOptions): HostSetting[] {
+  const rows: HostSetting[] = [];
+  const ifaces = ['all', ...(options.interface ? [options.interface] : [])];
+  if (options.mode === 'dr') {
+    for (const iface of ['all', 'lo', ...(options.interface ? [options.interface] : [])]) {
+      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_ignore`, '1',
+        `DR: answer ARP only for addresses on the receiving interface, never for the VIP on lo (${iface})`));
+      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_announce`, '2',
+        `DR: never announce the VIP as an ARP source address (${iface})`));
+    }
+    for (const vip of options.vips) {
+      rows.push(addressRow(vip, hostPrefix(vip), 'lo', `DR: accept packets for ${vip} without announcing it`));
+    }
+  } else {
+    rows.push(moduleRow('ipip', 'TUN: decapsulate IP-in-IP packets from the director (creates tunl0)'));
+    for (const iface of [...ifaces, 'tunl0']) {
+      rows.push(sysctl(`net.ipv4.conf.${iface}.rp_filter`, '0',
+        `TUN: decapsulated packets for the VIP arrive on ${iface === 'all' ? 'an interface' : iface} that is not their return path`));
+    }
+    rows.push(sysctl('net.ipv4.conf.tunl0.arp_ignore', '1', 'TUN: never answer ARP for the VIP on tunl0'));
+    for (const vip of options.vips) {
+      rows.push(addressRow(vip, hostPrefix(vip), 'tunl0', `TUN: accept decapsulated packets for ${vip}`));
+    }
+  }
+  return mergeHostSettings(rows);
+}
+
+const SAFE_WORD = /^[A-Za-z0-9_.:/@-]+$/;
+
+/** Quote a word for POSIX sh; rows are validated, so this is belt and braces. */
+export function shellQuote(word: string): string {
+  return SAFE_WORD.test(word) ? word : `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+function nftTableFamily(key: ServiceKey): 'ip' | 'ip6' {
+  return serviceFamily(key) === 'inet6' ? 'ip6' : 'ip';
+}
+
+/** The name of the nftables table the agent owns (removed whole on cleanup). */
+export const NFT_TABLE = 'lvs_console';
+
+/**
+ * nft rule text that source-NATs a service's IPVS traffic: match the
+ * connection's original destination (the VIP and port, via conntrack, which
+ * IPVS keeps when net.ipv4.vs.conntrack=1) and rewrite the source to the DIP.
+ */
+export function snatRuleText(setting: Extract<HostSetting, { kind: 'snat' }>): string {
+  const fam = nftTableFamily(setting.service);
+  if (setting.service.kind === 'fwmark') {
+    return `meta mark ${setting.service.fwmark} snat to ${setting.sourceAddress}`;
+  }
+  const proto = setting.service.protocol;
+  const portMatch = setting.service.port === 0 ? '' : ` ct original proto-dst ${setting.service.port}`;
+  return `ct original ${fam} daddr ${setting.service.address} ct original protocol ${proto}${portMatch} snat to ${setting.sourceAddress}`;
+}
+
+/** The nft commands, one per line, that set up the agent's table for the given SNAT rows. */
+export function renderNftScript(rows: readonly Extract<HostSetting, { kind: 'snat' }>[]): string {
+  const lines: string[] = [];
+  for (const fam of ['ip', 'ip6'] as const) {
+    const mine = rows.filter((r) => nftTableFamily(r.service) === fam);
+    if (mine.length === 0) continue;
+    lines.push(`add table ${fam} ${NFT_TABLE}`);
+    lines.push(`flush table ${fam} ${NFT_TABLE}`);
+    lines.push(`add chain ${fam} ${NFT_TABLE} postrouting { type nat hook postrouting priority srcnat ; policy accept ; }`);
+    for (const row of mine) lines.push(`add rule ${fam} ${NFT_TABLE} postrouting ${snatRuleText(row)}`);
+  }
+  return lines.join('\n');
+}
+
+/** A copyable POSIX shell snippet that applies the rows by hand, with each reason as a comment. */
+export function renderShellSnippet(rows: readonly HostSetting[]): string {
+  const out: string[] = ['#!/bin/sh', 'set -e'];
+  const snat: Extract<HostSetting, { kind: 'snat' }>[] = [];
+  for (const row of rows) {
+    if (row.kind === 'snat') {
+      snat.push(row);
+      continue;
+    }
+    if (row.reason) out.push(`# ${row.reason.replaceAll('\n', ' ')}`);
+    switch (row.kind) {
+      case 'sysctl':
+        out.push(`sysctl -w ${shellQuote(`${row.name}=${row.value}`)}`);
+        break;
+      case 'module':
+        out.push(`modprobe ${shellQuote(row.name)}`);
+        break;
+      case 'address':
+        if (row.interface === 'tunl0') out.push('ip link set tunl0 up');
+        out.push(`ip addr replace ${shellQuote(`${row.address}/${row.prefixLength}`)} dev ${shellQuote(row.interface)}`);
+        break;
+    }
+  }
+  if (snat.length > 0) {
+    for (const row of snat) if (row.reason) out.push(`# ${row.reason.replaceAll('\n', ' ')}`);
+    out.push("nft -f - <<'EOF'", renderNftScript(snat), 'EOF');
+  }
+  return `${out.join('\n')}\n`;
+}

@@ -1,0 +1,232 @@
+// plan(desired, observed): the minimal, ordered kernel operations that make
+// the observed table equal the desired one. Pure; comparisons use config
+// fields only (observed counters are ignored by construction).
+import {
+  DomainError,
+  destinationId,
+  serviceFamily,
+  serviceId,
+  serviceLabel,
+  type DesiredState,
+  type Destination,
+  type Persistence,
+  type Service,
+  type ServiceKey,
+  type SyncDaemon,
+  type Timeouts,
+  type TunnelOptions,
+} from '../model';
+import type { Change, ServiceSettings } from './change';
+
+/** The config part of a table: a DesiredState, or an ObservedTable (extra fields ignored). */
+export interface TableConfig {
+  readonly services: readonly Service[];
+  readonly timeouts?: Timeouts | null;
+  readonly syncDaemons?: readonly SyncDaemon[];
+}
+
+export function settingsOf(service: Service): ServiceSettings {
+  return {
+    key: service.key,
+    scheduler: service.scheduler,
+    flags: service.flags,
+    persistence: service.persistence,
+    onePacket: service.onePacket,
+  };
+}
+
+function samePersistence(a: Persistence | null, b: Persistence | null, fullPrefix: number): boolean {
+  if (a === null || b === null) return a === b;
+  return a.timeout === b.timeout
+    && (a.netmaskPrefix ?? fullPrefix) === (b.netmaskPrefix ?? fullPrefix)
+    && (a.engine ?? null) === (b.engine ?? null);
+}
+
+function sameFlags(a: readonly string[], b: readonly string[]): boolean {
+  if (a.length !== b.length) return false;
+  if (a.length === 0) return true;
+  const sortedA = [...a].sort();
+  const sortedB = [...b].sort();
+  return sortedA.every((flag, i) => flag === sortedB[i]);
+}
+
+export function sameServiceSettings(a: ServiceSettings, b: ServiceSettings): boolean {
+  return a.scheduler === b.scheduler
+    && a.onePacket === b.onePacket
+    && sameFlags(a.flags, b.flags)
+    && samePersistence(a.persistence, b.persistence, serviceFamily(a.key) === 'inet' ? 32 : 128);
+}
+
+/** Tunnel options with ipvsadm's defaults filled in (type ipip, nocsum, port 0). */
+function normalTunnel(dest: Destination): Required<TunnelOptions> | null {
+  if (dest.forwarding !== 'tunnel') return null;
+  return {
+    type: dest.tunnel?.type ?? 'ipip',
+    port: dest.tunnel?.port ?? 0,
+    checksum: dest.tunnel?.checksum ?? 'nocsum',
+  };
+}
+
+export function sameDestinationConfig(a: Destination, b: Destination): boolean {
+  if (a.forwarding !== b.forwarding || a.weight !== b.weight
+    || a.upperThreshold !== b.upperThreshold || a.lowerThreshold !== b.lowerThreshold) return false;
+  const ta = normalTunnel(a);
+  const tb = normalTunnel(b);
+  if (ta === null || tb === null) return ta === tb;
+  return ta.type === tb.type && ta.port === tb.port && ta.checksum === tb.checksum;
+}
+
+function sameTimeouts(a: Timeouts | null | undefined, b: Timeouts | null | undefined): boolean {
+  if (!a || !b) return !a && !b;
+  return a.tcp === b.tcp && a.tcpFin === b.tcpFin && a.udp === b.udp;
+}
+
+function sameDaemon(a: SyncDaemon, b: SyncDaemon): boolean {
+  return a.state === b.state && a.interface === b.interface && a.syncId === b.syncId
+    && a.maxLength === b.maxLength && a.group === b.group && a.port === b.port && a.ttl === b.ttl;
+}
+
+/** Destination changes of one service: adds, then edits, then deletes, so a pool is never emptied needlessly. */
+function planDestinations(key: ServiceKey, desired: readonly Destination[], observed: readonly Destination[], out: Change[]): void {
+  const observedById = new Map<string, Destination>();
+  for (const dest of observed) observedById.set(destinationId(dest), dest);
+  const edits: Change[] = [];
+  const desiredIds = new Set<string>();
+  for (const dest of desired) {
+    const id = destinationId(dest);
+    desiredIds.add(id);
+    const current = observedById.get(id);
+    if (!current) out.push({ kind: 'add-destination', service: key, destination: dest });
+    else if (!sameDestinationConfig(dest, current)) edits.push({ kind: 'edit-destination', service: key, from: current, to: dest });
+  }
+  out.push(...edits);
+  for (const dest of observed) {
+    if (!desiredIds.has(destinationId(dest))) out.push({ kind: 'delete-destination', service: key, destination: dest });
+  }
+}
+
+export function plan(desired: TableConfig, observed: TableConfig): Change[] {
+  const changes: Change[] = [];
+  if (desired.timeouts && !sameTimeouts(desired.timeouts, observed.timeouts)) {
+    changes.push({ kind: 'set-timeouts', from: observed.timeouts ?? null, to: desired.timeouts });
+  }
+
+  const observedById = new Map<string, Service>();
+  for (const service of observed.services) observedById.set(serviceId(service.key), service);
+  const desiredIds = new Set<string>();
+  for (const service of desired.services) {
+    const id = serviceId(service.key);
+    desiredIds.add(id);
+    const current = observedById.get(id);
+    if (!current) {
+      changes.push({ kind: 'add-service', service: settingsOf(service) });
+      for (const dest of service.destinations) changes.push({ kind: 'add-destination', service: service.key, destination: dest });
+      continue;
+    }
+    if (!sameServiceSettings(service, current)) {
+      changes.push({ kind: 'edit-service', from: settingsOf(current), to: settingsOf(service) });
+    }
+    planDestinations(service.key, service.destinations, current.destinations, changes);
+  }
+  // Whole services go last: everything that adds capacity has happened first.
+  for (const service of observed.services) {
+    if (!desiredIds.has(serviceId(service.key))) changes.push({ kind: 'delete-service', service: settingsOf(service) });
+  }
+
+  const desiredDaemons = desired.syncDaemons ?? [];
+  const observedDaemons = observed.syncDaemons ?? [];
+  for (const daemon of observedDaemons) {
+    const wanted = desiredDaemons.find((d) => d.state === daemon.state);
+    if (!wanted || !sameDaemon(wanted, daemon)) changes.push({ kind: 'stop-daemon', daemon });
+  }
+  for (const daemon of desiredDaemons) {
+    const running = observedDaemons.find((d) => d.state === daemon.state);
+    if (!running || !sameDaemon(running, daemon)) changes.push({ kind: 'start-daemon', daemon });
+  }
+  return changes;
+}
+
+/**
+ * The state that results from one change, with the kernel's refusals
+ * (missing service, duplicates) as DomainErrors. Used to check plans and to
+ * describe what a kernel should hold after an apply.
+ */
+export function applyChange(state: DesiredState, change: Change): DesiredState {
+  const findService = (key: ServiceKey): number => state.services.findIndex((s) => serviceId(s.key) === serviceId(key));
+  const replaceService = (index: number, service: Service): DesiredState => ({
+    ...state,
+    services: state.services.map((s, i) => (i === index ? service : s)),
+  });
+  const requireService = (key: ServiceKey): [number, Service] => {
+    const index = findService(key);
+    const service = state.services[index];
+    if (!service) throw new DomainError('NOT_FOUND', `service ${serviceLabel(key)} is not defined`);
+    return [index, service];
+  };
+  switch (change.kind) {
+    case 'add-service': {
+      if (findService(change.service.key) >= 0) throw new DomainError('ALREADY_EXISTS', `service ${serviceLabel(change.service.key)} already exists`);
+      return { ...state, services: [...state.services, { ...change.service, destinations: [] }] };
+    }
+    case 'edit-service': {
+      const [index, service] = requireService(change.to.key);
+      return replaceService(index, { ...service, ...change.to, destinations: service.destinations });
+    }
+    case 'delete-service': {
+      const [index] = requireService(change.service.key);
+      return { ...state, services: state.services.filter((_, i) => i !== index) };
+    }
+    case 'add-destination': {
+      const [index, service] = requireService(change.service);
+      const id = destinationId(change.destination);
+      if (service.destinations.some((d) => destinationId(d) === id)) {
+        throw new DomainError('ALREADY_EXISTS', `real server ${id} already exists in ${serviceLabel(change.service)}`);
+      }
+      return replaceService(index, { ...service, destinations: [...service.destinations, change.destination] });
+    }
+    case 'edit-destination':
+    case 'delete-destination': {
+      const [index, service] = requireService(change.service);
+      const target = change.kind === 'edit-destination' ? change.to : change.destination;
+      const id = destinationId(target);
+      const at = service.destinations.findIndex((d) => destinationId(d) === id);
+      if (at < 0) throw new DomainError('NOT_FOUND', `real server ${id} is not in ${serviceLabel(change.service)}`);
+      const destinations = change.kind === 'edit-destination'
+        ? service.destinations.map((d, i) => (i === at ? change.to : d))
+        : service.destinations.filter((_, i) => i !== at);
+      return replaceService(index, { ...service, destinations });
+    }
+    case 'set-timeouts':
+      return { ...state, timeouts: change.to };
+    case 'start-daemon': {
+      if (state.syncDaemons.some((d) => d.state === change.daemon.state)) {
+        throw new DomainError('ALREADY_EXISTS', `a ${change.daemon.state} sync daemon is already running`);
+      }
+      return { ...state, syncDaemons: [...state.syncDaemons, change.daemon] };
+    }
+    case 'stop-daemon':
+      return { ...state, syncDaemons: state.syncDaemons.filter((d) => d.state !== change.daemon.state) };
+  }
+}
+
+export function applyChanges(state: DesiredState, changes: readonly Change[]): DesiredState {
+  return changes.reduce(applyChange, state);
+}
+
+/** One line in words, for audit logs and the console's change list. */
+export function describeChange(change: Change): string {
+  switch (change.kind) {
+    case 'add-service': return `add service ${serviceLabel(change.service.key)} (${change.service.scheduler})`;
+    case 'edit-service': return `edit service ${serviceLabel(change.to.key)}`;
+    case 'delete-service': return `delete service ${serviceLabel(change.service.key)}`;
+    case 'add-destination': return `add real server ${destinationId(change.destination)} to ${serviceLabel(change.service)} (weight ${change.destination.weight})`;
+    case 'edit-destination': {
+      const weight = change.from.weight !== change.to.weight ? ` weight ${change.from.weight} -> ${change.to.weight}` : '';
+      return `edit real server ${destinationId(change.to)} of ${serviceLabel(change.service)}${weight}`;
+    }
+    case 'delete-destination': return `remove real server ${destinationId(change.destination)} from ${serviceLabel(change.service)}`;
+    case 'set-timeouts': return `set timeouts tcp ${change.to.tcp} tcpfin ${change.to.tcpFin} udp ${change.to.udp}`;
+    case 'start-daemon': return `start ${change.daemon.state} sync daemon on ${change.daemon.interface} (syncid ${change.daemon.syncId})`;
+    case 'stop-daemon': return `stop ${change.daemon.state} sync daemon`;
+  }
+}
