@@ -1,2 +1,3 @@
 export * from './change';
 export * from './plan';
+export * from './lines';
