@@ -28,7 +28,8 @@
 #   LVS_BED_OFFLINE=1  never call apt-get; use the bed as it is
 set -euo pipefail
 
-readonly HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+readonly HERE
 readonly BED=${LVS_BED_DIR:-/var/cache/lvs-console/kernel-bed}
 
 # Packages the bed needs on the host. The guest runs these same binaries

@@ -125,6 +125,7 @@ mapfile -t shares < <(share root / hostroot ,readonly=on
                       share mods "$modules" modules ,readonly=on
                       share out "$out" bedout "")
 
+# shellcheck disable=SC2054  # the commas are inside QEMU option values
 qemu=(qemu-system-x86_64
   -accel "tcg,thread=multi,tb-size=512" -cpu max   # KVM here is PVM-only: see README
   "${machine_args[@]}" -smp "$smp" -m "$mem"
@@ -136,8 +137,6 @@ qemu=(qemu-system-x86_64
   -kernel "$kernel" -initrd "$bed/initramfs.cpio.gz"
   -append "${append[*]}")
 
-# Hard limit: TERM after the timeout, KILL 10 s later. --foreground keeps
-# QEMU in our process group so Ctrl-C still reaches it.
 # The console filter passes everything through line by line until the
 # guest's end marker (stage2.sh prints it after the command; the line break
 # before it is its own, so it is dropped too) and swallows the rest.
@@ -150,6 +149,8 @@ console_filter() {
     /^\r?$/ { held = 1; next }
     { print; fflush() }'
 }
+# Hard limit: TERM after the timeout, KILL 10 s later. --foreground keeps
+# QEMU in our process group so Ctrl-C still reaches it.
 set +e
 timeout --foreground -k 10 "$timeout_s" "${qemu[@]}" </dev/null | console_filter
 qemu_status=${PIPESTATUS[0]}

@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# guest-suites.sh - every real-kernel suite, in order, inside ONE guest.
+# Started by run.sh through vm-run.sh, from the repository root:
+#   vm-run.sh -- e2e/kernel/guest-suites.sh [SUITE...]
+#
+# Each suite runs in its own process with its own time limit; its output is
+# passed through and its result counted from its closing line:
+#   "N passed, N failed"                       (our shell suites)
+#   "# pass N" / "# fail N"                    (node --test, TAP)
+#   "Tests  N passed | N failed (T)"           (vitest)
+# A suite that prints none of these counts as one check, passed or failed
+# by its exit status. A suite whose entry point is not there yet is
+# skipped with a clear message and counts neither way.
+#
+# The last line is the total, "N passed, N failed", alone on a line; the
+# same numbers go to $LVS_BED_OUT/summary for run.sh. Exit 1 on any failure.
+set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+repo=$(cd "$here/../.." && pwd)
+cd "$repo"
+
+total_passed=0 total_failed=0 skipped=()
+timings=()
+
+# ---------------------------------------------------------------- the suites
+# suite NAME TIME_LIMIT_S CMD...   runs CMD, counts its result
+# skip NAME REASON                 records a skipped suite
+suite() {
+  local name=$1 limit=$2 t0 rc=0 log counts passed failed
+  shift 2
+  printf '\n=== suite %s: %s\n' "$name" "$*"
+  t0=$EPOCHREALTIME
+  log=$(mktemp /tmp/lvs-suite.XXXXXX)
+  timeout -k 5 "$limit" "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
+  ((rc != 124)) || echo "FAIL  suite $name: time limit of ${limit}s reached"
+  counts=$(closing_counts <"$log")
+  rm -f "$log"
+  if [[ -n $counts ]]; then
+    read -r passed failed <<<"$counts"
+    # A suite that crashed after its last count line still fails.
+    ((rc == 0 || failed > 0)) || failed=$((failed + 1))
+  elif ((rc == 0)); then
+    passed=1 failed=0
+  else
+    passed=0 failed=1
+  fi
+  total_passed=$((total_passed + passed))
+  total_failed=$((total_failed + failed))
+  timings+=("$name $(elapsed_since "$t0")s ($passed passed, $failed failed, exit $rc)")
+}
+
+skip() {
+  printf '\n=== suite %s: SKIP: %s\n' "$1" "$2"
+  skipped+=("$1")
+}
+
+# The last closing line of any known runner -> "PASSED FAILED".
+closing_counts() {
+  awk '
+    /^([A-Za-z]+: )?[0-9]+ passed, [0-9]+ failed/ { sub(/^[A-Za-z]+: /, ""); p = $1; f = $3; found = 1 }
+    /^# pass [0-9]+$/ { p = $3; found = 1; if (f == "") f = 0 }
+    /^# fail [0-9]+$/ { f = $3; found = 1; if (p == "") p = 0 }
+    /^ +Tests +[0-9]/ {
+      p = 0; f = 0; found = 1
+      if (match($0, /[0-9]+ passed/)) p = substr($0, RSTART, RLENGTH) + 0
+      if (match($0, /[0-9]+ failed/)) f = substr($0, RSTART, RLENGTH) + 0
+    }
+    END { if (found) print p + 0, f + 0 }'
+}
+
+# shellcheck source=lib/report.sh
+source "$here/lib/report.sh"   # for elapsed_since
+run_t0=$EPOCHREALTIME
+agent_cli=$repo/apps/agent/dist/lvs-console.js
+wanted=("$@")
+want() { ((${#wanted[@]} == 0)) || [[ " ${wanted[*]} " == *" $1 "* ]]; }
+
+# 1. Traffic: NAT, DR, TUN, FULLNAT with ipvsadm directly.
+want traffic && suite traffic 400 "$here/suites/traffic.sh"
+
+# 2. Fixtures: the committed parser fixtures still match this kernel.
+want fixtures && suite fixtures 400 "$here/suites/fixtures.sh"
+
+# ---- PLUG-IN POINT 3: agent contract tests (vitest, real kernel) ---------
+# The agent's kernel-backend contract tests, run against the real kernel.
+# Put them in apps/agent/test-kernel/*.test.ts (outside the unit-test glob
+# of vitest.config.ts, since they need IPVS); they run with
+# e2e/kernel/vitest.kernel.config.mjs, one worker, long timeouts.
+if want agent-contract; then
+  if ! compgen -G "$repo/apps/agent/test-kernel/*.test.ts" >/dev/null; then
+    skip agent-contract "no apps/agent/test-kernel/*.test.ts yet"
+  elif [[ ! -x $repo/node_modules/.bin/vitest ]]; then
+    skip agent-contract "node_modules/.bin/vitest missing (run npm ci on the host first)"
+  else
+    suite agent-contract 400 "$repo/node_modules/.bin/vitest" run --config "$here/vitest.kernel.config.mjs"
+  fi
+fi
+
+# ---- PLUG-IN POINT 4: seeds applied through `lvs-console apply` ----------
+# e2e/kernel/suites/seeds.sh: apply each seed config with the built CLI in
+# a fresh netns, compare `ipvsadm -Sn` with the expected table, send traffic.
+if want seeds; then
+  if [[ ! -f $agent_cli ]]; then
+    skip seeds "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  elif [[ ! -x $here/suites/seeds.sh ]]; then
+    skip seeds "e2e/kernel/suites/seeds.sh not written yet"
+  else
+    suite seeds 400 "$here/suites/seeds.sh" "$agent_cli"
+  fi
+fi
+
+# ---- PLUG-IN POINT 5: scheduler comparison via `lvs-console predict` -----
+# e2e/kernel/suites/predict.sh: for each scheduler, what `lvs-console
+# predict` says a request sequence does vs. what the kernel really does
+# (topology.sh + topo_requests).
+if want predict; then
+  if [[ ! -f $agent_cli ]]; then
+    skip predict "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  elif [[ ! -x $here/suites/predict.sh ]]; then
+    skip predict "e2e/kernel/suites/predict.sh not written yet"
+  else
+    suite predict 400 "$here/suites/predict.sh" "$agent_cli"
+  fi
+fi
+# ---- new suites go above this line ---------------------------------------
+
+printf '\n# suite timings (guest clock):\n'
+((${#timings[@]} == 0)) || printf '#   %s\n' "${timings[@]}"
+((${#skipped[@]} == 0)) || printf '# skipped: %s\n' "${skipped[*]}"
+printf '# all suites: %s s\n' "$(elapsed_since "$run_t0")"
+if [[ -n ${LVS_BED_OUT:-} && -d ${LVS_BED_OUT:-} ]]; then
+  printf '%d %d %d\n' "$total_passed" "$total_failed" "${#skipped[@]}" >"$LVS_BED_OUT/summary"
+fi
+printf '%d passed, %d failed\n' "$total_passed" "$total_failed"
+((total_failed == 0))

@@ -1,0 +1,267 @@
+# shellcheck shell=bash
+# topology.sh - client / director / real-server network namespaces for IPVS
+# tests inside the kernel-bed guest (source it; needs root and a kernel with
+# IPVS, veth, bridge, ipip, nf_tables).
+#
+# A topology is a set of namespaces sharing a name prefix:
+#   <name>-cli    the client
+#   <name>-lvs    the director (IPVS lives here; run ipvsadm with topo_exec)
+#   <name>-sw     holds the bridge br0 (an L2 switch)
+#   <name>-rsN    real servers 1..TOPO_RS_COUNT, each running busybox httpd
+#                 on port 80 that answers with its own name ("rs1", ...)
+#
+# Modes and addressing. Only documentation ranges are used (RFC 5737), and
+# only inside these namespaces; the guest has no NIC at all.
+#
+#   VIP 192.0.2.10 (TEST-NET-1) on the director
+#
+#   nat, fullnat   cli 198.51.100.2 --veth-- 198.51.100.1 lvs 203.0.113.1 --br0-- rsN 203.0.113.1N
+#                  nat:     real servers route back through the director
+#                           (default via 203.0.113.1), as masquerading needs
+#                  fullnat: real servers have NO route to the client; the
+#                           director SNATs requests to its own address with
+#                           nftables, so replies come back to it anyway
+#   dr, tun        one bridge: cli 198.51.100.2, lvs 198.51.100.1 (+VIP),
+#                  rsN 198.51.100.1N; real servers answer the client directly
+#                  dr:  VIP on the real servers' lo, arp_ignore=1/arp_announce=2
+#                  tun: VIP on tunl0 (the ipip fallback device), rp_filter=0
+#
+# Functions:
+#   topo_up NAME MODE        build it (MODE: nat | dr | tun | fullnat)
+#   topo_down NAME           stop the servers, delete the namespaces
+#   topo_exec NAME ROLE CMD  run CMD in NAME-ROLE (ROLE: cli, lvs, rs1, ...)
+#   topo_rs_ip MODE N        address of real server N in MODE
+#   topo_fwd_flag MODE       ipvsadm forwarding flag for MODE (-m, -g, -i)
+#   topo_requests NAME COUNT [SECS] [URL]
+#                            COUNT requests from the client in ONE curl
+#                            process, each on a new connection; prints one
+#                            line per request: the body, TIMEOUT or HTTP<code>
+#   topo_histogram           stdin lines -> "rs1=10 rs2=10 rs3=10" (sorted)
+#
+# No IPv6 link-local addresses (addrgenmode none): the links carry only the
+# test's own IPv4 traffic, no DAD/MLD/router-solicitation chatter.
+#
+# Why it looks like this: under TCG every process start costs 0.1-0.5 s, so
+# the setup is batched (one `ip -b -` for all namespaces and links, one per
+# namespace for its addresses) and a request loop is one curl invocation.
+
+TOPO_VIP=192.0.2.10
+TOPO_CLIENT_IP=198.51.100.2
+TOPO_RS_COUNT=${TOPO_RS_COUNT:-3}
+TOPO_WWW=${TOPO_WWW:-/tmp/lvs-topo-www}
+
+topo_exec() { # name role cmd...
+  local ns="$1-$2"
+  shift 2
+  ip netns exec "$ns" "$@"
+}
+
+topo_rs_ip() { # mode n
+  case $1 in
+    nat | fullnat) printf '203.0.113.1%d\n' "$2" ;;
+    dr | tun) printf '198.51.100.1%d\n' "$2" ;;
+    *) echo "topo_rs_ip: unknown mode '$1'" >&2; return 2 ;;
+  esac
+}
+
+topo_fwd_flag() { # mode
+  case $1 in
+    nat | fullnat) echo -m ;;
+    dr) echo -g ;;
+    tun) echo -i ;;
+    *) echo "topo_fwd_flag: unknown mode '$1'" >&2; return 2 ;;
+  esac
+}
+
+_topo_namespaces() { # name -> all namespace names of the topology
+  local i
+  printf '%s\n' "$1-cli" "$1-lvs" "$1-sw"
+  for ((i = 1; i <= TOPO_RS_COUNT; i++)); do printf '%s\n' "$1-rs$i"; done
+}
+
+topo_down() { # name
+  local name=$1 ns pids=() existing=()
+  while read -r ns; do
+    [[ -e /run/netns/$ns ]] && existing+=("$ns")
+  done < <(_topo_namespaces "$name")
+  ((${#existing[@]})) || return 0
+  # The httpd daemons (and anything else a test left) keep a namespace
+  # alive; stop them first. One ip process lists them all.
+  mapfile -t pids < <(printf 'netns pids %s\n' "${existing[@]}" | ip -b - 2>/dev/null)
+  ((${#pids[@]})) && kill "${pids[@]}" 2>/dev/null
+  printf 'netns del %s\n' "${existing[@]}" | ip -b - || {
+    echo "topo_down: could not delete all of ${existing[*]}" >&2
+    return 1
+  }
+}
+
+topo_up() { # name mode
+  local name=$1 mode=$2 i rs_ip
+  case $mode in nat | fullnat | dr | tun) ;; *)
+    echo "topo_up: unknown mode '$mode' (nat, dr, tun, fullnat)" >&2
+    return 2 ;;
+  esac
+  topo_down "$name" || return 1
+
+  # 1. All namespaces and veth pairs in one batch from the root namespace.
+  #    Each veth is created with both ends already in their namespaces:
+  #    eth0 in the member, p-<role> in the switch namespace.
+  {
+    printf 'netns add %s\n' "$name-cli" "$name-lvs" "$name-sw"
+    for ((i = 1; i <= TOPO_RS_COUNT; i++)); do echo "netns add $name-rs$i"; done
+    if [[ $mode == nat || $mode == fullnat ]]; then
+      echo "link add eth0 netns $name-cli type veth peer name cli0 netns $name-lvs"
+      echo "link add rs0 netns $name-lvs type veth peer name p-lvs netns $name-sw"
+    else
+      echo "link add eth0 netns $name-cli type veth peer name p-cli netns $name-sw"
+      echo "link add eth0 netns $name-lvs type veth peer name p-lvs netns $name-sw"
+    fi
+    for ((i = 1; i <= TOPO_RS_COUNT; i++)); do
+      echo "link add eth0 netns $name-rs$i type veth peer name p-rs$i netns $name-sw"
+    done
+  } | ip -b - || { echo "topo_up: creating namespaces/links for $name failed" >&2; return 1; }
+
+  # 2. The switch.
+  {
+    echo "link add br0 type bridge"
+    echo "link set br0 addrgenmode none"
+    echo "link set br0 up"
+    [[ $mode == dr || $mode == tun ]] && printf '%s\n' "link set p-cli master br0" \
+      "link set p-cli addrgenmode none" "link set p-cli up"
+    echo "link set p-lvs master br0"
+    echo "link set p-lvs addrgenmode none"
+    echo "link set p-lvs up"
+    for ((i = 1; i <= TOPO_RS_COUNT; i++)); do
+      echo "link set p-rs$i master br0"
+      echo "link set p-rs$i addrgenmode none"
+      echo "link set p-rs$i up"
+    done
+  } | ip -n "$name-sw" -b - || { echo "topo_up: bridge setup failed" >&2; return 1; }
+
+  # 3. Client and director.
+  if [[ $mode == nat || $mode == fullnat ]]; then
+    ip -n "$name-cli" -b - <<EOF || return 1
+link set lo up
+link set eth0 addrgenmode none
+link set eth0 up
+addr add $TOPO_CLIENT_IP/24 dev eth0
+route add default via 198.51.100.1
+EOF
+    ip -n "$name-lvs" -b - <<EOF || return 1
+link set lo up
+link set cli0 addrgenmode none
+link set cli0 up
+link set rs0 addrgenmode none
+link set rs0 up
+addr add 198.51.100.1/24 dev cli0
+addr add $TOPO_VIP/32 dev cli0
+addr add 203.0.113.1/24 dev rs0
+EOF
+    topo_exec "$name" lvs sysctl -qw net.ipv4.ip_forward=1 || return 1
+  else
+    ip -n "$name-cli" -b - <<EOF || return 1
+link set lo up
+link set eth0 addrgenmode none
+link set eth0 up
+addr add $TOPO_CLIENT_IP/24 dev eth0
+route add $TOPO_VIP/32 dev eth0
+EOF
+    ip -n "$name-lvs" -b - <<EOF || return 1
+link set lo up
+link set eth0 addrgenmode none
+link set eth0 up
+addr add 198.51.100.1/24 dev eth0
+addr add $TOPO_VIP/32 dev eth0
+EOF
+  fi
+  if [[ $mode == fullnat ]]; then
+    # IPVS must hand its connections to conntrack, or netfilter NAT never
+    # sees the forwarded packets (the same switch kube-proxy flips).
+    topo_exec "$name" lvs sysctl -qw net.ipv4.vs.conntrack=1 || return 1
+  fi
+
+  # 4. Real servers: addresses, sysctls, httpd (one busybox process per
+  #    server does the sysctls and execs the daemon).
+  for ((i = 1; i <= TOPO_RS_COUNT; i++)); do
+    rs_ip=$(topo_rs_ip "$mode" "$i")
+    {
+      echo "link set lo up"
+      echo "link set eth0 addrgenmode none"
+      echo "link set eth0 up"
+      echo "addr add $rs_ip/24 dev eth0"
+      case $mode in
+        nat) echo "route add default via 203.0.113.1" ;;
+        dr) echo "addr add $TOPO_VIP/32 dev lo" ;;
+        tun) printf '%s\n' "link set tunl0 up" "addr add $TOPO_VIP/32 dev tunl0" ;;
+        fullnat) ;;  # deliberately no route towards the client
+      esac
+    } | ip -n "$name-rs$i" -b - || { echo "topo_up: real server $i setup failed" >&2; return 1; }
+
+    mkdir -p "$TOPO_WWW/$name-rs$i"
+    printf 'rs%d\n' "$i" >"$TOPO_WWW/$name-rs$i/index.html"
+    local sysctls=""
+    case $mode in
+      dr | tun)
+        # Never answer ARP for the VIP, never source ARP from it.
+        sysctls="echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore
+                 echo 2 >/proc/sys/net/ipv4/conf/all/arp_announce
+                 echo 1 >/proc/sys/net/ipv4/conf/eth0/arp_ignore
+                 echo 2 >/proc/sys/net/ipv4/conf/eth0/arp_announce" ;;&
+      tun)
+        # Decapsulated packets arrive on tunl0 from a client that is routed
+        # via eth0: strict reverse-path filtering would drop them.
+        sysctls+="
+                 echo 0 >/proc/sys/net/ipv4/conf/all/rp_filter
+                 echo 0 >/proc/sys/net/ipv4/conf/eth0/rp_filter
+                 echo 0 >/proc/sys/net/ipv4/conf/tunl0/rp_filter" ;;
+    esac
+    # busybox httpd daemonises; -h is the document root.
+    topo_exec "$name" "rs$i" busybox sh -c "set -e
+      $sysctls
+      exec busybox httpd -p 80 -h '$TOPO_WWW/$name-rs$i'" \
+      || { echo "topo_up: real server $i: sysctls/httpd failed" >&2; return 1; }
+  done
+
+  if [[ $mode == fullnat ]]; then
+    topo_fullnat_snat "$name" on || return 1
+  fi
+}
+
+# FULLNAT's second half: source-NAT the connections IPVS forwards to the
+# real servers to the director's own address on that side.
+topo_fullnat_snat() { # name on|off
+  if [[ $2 == on ]]; then
+    topo_exec "$1" lvs nft -f - <<'EOF'
+table ip lvs_fullnat {
+  chain postrouting {
+    type nat hook postrouting priority srcnat; policy accept;
+    oifname "rs0" ip daddr 203.0.113.0/24 masquerade
+  }
+}
+EOF
+  else
+    topo_exec "$1" lvs nft delete table ip lvs_fullnat
+  fi
+}
+
+topo_requests() { # name count [per-request timeout s] [url]
+  local name=$1 count=$2 max_time=${3:-2} url=${4:-http://$TOPO_VIP/} i urls=()
+  ((count >= 1 && count <= 1000)) || { echo "topo_requests: count must be 1..1000" >&2; return 2; }
+  for ((i = 0; i < count; i++)); do urls+=("$url"); done
+  # "Connection: close" makes every request a new TCP connection, hence a
+  # new IPVS scheduling decision. -w appends a status marker after each
+  # body; 000 means no response within max_time.
+  topo_exec "$name" cli curl -sS --max-time "$max_time" --connect-timeout "$max_time" \
+      -H 'Connection: close' -w '\n@%{http_code}\n' "${urls[@]}" 2>/dev/null |
+    awk '
+      /^@[0-9][0-9][0-9]$/ {
+        code = substr($0, 2)
+        if (code == "200") print body; else if (code == "000") print "TIMEOUT"; else print "HTTP" code
+        body = ""; next
+      }
+      NF { body = body $0 }'
+}
+
+topo_histogram() { # stdin: one result per line -> "a=N b=M" sorted by name
+  sort | uniq -c | awk '{ printf "%s%s=%d", sep, $2, $1; sep = " " } END { print "" }'
+}
