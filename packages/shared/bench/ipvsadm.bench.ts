@@ -2,8 +2,9 @@
 // lines). Targets (issue 2 §3): parse + render under 500 ms, and within 2× of
 // merely splitting the same lines and reading their options (the baseline,
 // measured in the same run). Also: parsing `ipvsadm -Ln --exact --stats` for
-// the same table, the agent's polling hot path.
-import { parseListing, parseRules, renderRules } from '../src/ipvsadm';
+// the same table, the agent's polling hot path, and the whole merge the
+// agent runs per poll (observeFromListings: -Sn + --stats + --rate).
+import { observeFromListings, parseListing, parseRules, renderRules } from '../src/ipvsadm';
 import type { DesiredState, Service } from '../src/model';
 
 interface BenchResult {
@@ -137,6 +138,12 @@ export function run(): Promise<BenchResult[]> {
   });
   if (services !== 10_000) throw new Error(`expected 10000 listed services, got ${services}`);
 
+  const rate = listing.replace('    Conns   InPkts  OutPkts  InBytes OutBytes', '      CPS    InPPS   OutPPS    InBPS   OutBPS');
+  const [observeMs] = interleavedMs(5, () => {
+    const observed = observeFromListings({ save: text, stats: listing, rate, timeout: 'Timeout (tcp tcpfin udp): 900 120 300' });
+    if (!observed.ok || observed.warnings.length > 0) throw new Error('observeFromListings did not merge cleanly');
+  }, () => undefined);
+
   return Promise.resolve([
     {
       name: 'ipvsadm-parse-render-10k',
@@ -150,5 +157,6 @@ export function run(): Promise<BenchResult[]> {
       unit: 'ms',
       baseline: { name: 'split-listing-lines-10k', value: listingBaselineMs, unit: 'ms' },
     },
+    { name: 'ipvsadm-observe-Sn-stats-rate-10k', value: observeMs, unit: 'ms' },
   ]);
 }

@@ -2,8 +2,6 @@
 // that reports the median of several runs (robust against a noisy neighbour).
 import type { DesiredState, Service } from '../src/model';
 
-// The pure package compiles without DOM or Node types; benches only need the clock.
-declare const performance: { now(): number };
 
 export interface BenchResult {
   name: string;

@@ -115,7 +115,7 @@ export class ConnectionPager {
     this.limit = Math.min(MAX_CONNECTION_LIMIT, Math.max(0, Math.floor(query.limit)));
   }
 
-  /** Whether the entry would be kept: callers that build entries lazily ask first. */
+  /** Count an entry, and keep it when it falls inside the requested page. */
   offer(entry: ConnectionEntry): void {
     this.total++;
     if (!this.matches(entry)) return;

@@ -22,6 +22,8 @@ export interface ExecRunnerOptions {
   timeoutMs?: number;
   /** Refuse to buffer more output than this (bytes), e.g. a runaway listing. */
   maxOutputBytes?: number;
+  /** Extra environment for the programs (merged over the agent's own). */
+  env?: Readonly<Record<string, string>>;
 }
 
 const NETNS_NAME = /^[A-Za-z0-9_.-]{1,64}$/;
@@ -44,7 +46,11 @@ export function createExecRunner(options: ExecRunnerOptions = {}): CommandRunner
       const [program, ...args] = full;
       if (!program) return Promise.reject(new CommandError('empty command'));
       return new Promise<CommandResult>((resolve, reject) => {
-        const child = spawn(program, args, { stdio: ['pipe', 'pipe', 'pipe'], timeout: timeoutMs });
+        const child = spawn(program, args, {
+          stdio: ['pipe', 'pipe', 'pipe'],
+          timeout: timeoutMs,
+          env: options.env ? { ...process.env, ...options.env } : process.env,
+        });
         const out: Buffer[] = [];
         const err: Buffer[] = [];
         let size = 0;

@@ -159,13 +159,17 @@ export const previewInput = input({ ...base, edit: editSchema });
 
 export const simTrafficInput = input({
   ...base,
-  /** New connections per second across all services. */
+  /** serviceId ("tcp:192.0.2.1:80") to change one service's traffic; omitted = every service. */
+  service: z.string().max(100).optional(),
+  /** New connections per second arriving at each service. */
   connectionsPerSecond: z.number().min(0).max(1_000_000).optional(),
+  /** Distinct client addresses. */
+  clients: z.number().int().min(1).max(10_000_000).optional(),
   /** Mean connection lifetime in seconds. */
   meanDurationSeconds: z.number().min(0.01).max(86_400).optional(),
-  /** Number of distinct simulated clients. */
-  clients: z.number().int().min(1).max(10_000_000).optional(),
-  paused: z.boolean().optional(),
+  packetsPerSecond: z.number().min(0).max(1_000_000).optional(),
+  bytesPerPacketIn: z.number().int().min(0).max(65_535).optional(),
+  bytesPerPacketOut: z.number().int().min(0).max(65_535).optional(),
 });
 export const simFailDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema, failed: z.boolean() });
 

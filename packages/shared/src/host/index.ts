@@ -148,7 +148,7 @@ export function realServerRequirements(options: RealServerOptions): HostSetting[
   return mergeHostSettings(rows);
 }
 
-const SAFE_WORD = /^[A-Za-z0-9_.:/@-]+$/;
+const SAFE_WORD = /^[A-Za-z0-9_.:/@=-]+$/;
 
 /** Quote a word for POSIX sh; rows are validated, so this is belt and braces. */
 export function shellQuote(word: string): string {

@@ -1,5 +1,6 @@
 export * from './address';
 export * from './ipvs';
+export * from './health';
 export * from './keys';
 export * from './observed';
 export * from './errors';

@@ -4,6 +4,7 @@
 // compares config fields only.
 import { z } from 'zod';
 import { canonicalIp, familyOf } from './address';
+import { serviceHealthSchema } from './health';
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -32,8 +33,12 @@ export type TunnelChecksum = (typeof TUNNEL_CHECKSUMS)[number];
 
 export const MAX_WEIGHT = 65535;
 export const MAX_THRESHOLD = 65535;
-/** ipvsadm's default persistence timeout (-p without a value). */
-export const DEFAULT_PERSISTENCE_TIMEOUT = 300;
+/**
+ * Persistence timeout of `-p` without a value: libipvs's
+ * IPVS_SVC_PERSISTENT_TIMEOUT (6*60), as the kernel reads it back. The
+ * ipvsadm(8) man page's "300" is wrong (recorded: fixtures/kernel/persistence).
+ */
+export const DEFAULT_PERSISTENCE_TIMEOUT = 360;
 
 const SHELL_METACHARACTERS = /[;&|`$<>\\"'\s(){}*?!#~]/;
 
@@ -149,6 +154,8 @@ export const serviceSchema = z.object({
   /** -o: one-packet scheduling, each UDP datagram scheduled on its own. */
   onePacket: z.boolean().default(false),
   destinations: z.array(destinationSchema).default([]),
+  /** Health checks, pool rules (quorum, sorry server) and drains; absent = no checks. Lazy: health.ts imports this module. */
+  health: z.lazy(() => serviceHealthSchema).optional(),
 }).strict();
 export type Service = z.infer<typeof serviceSchema>;
 export type ServiceInput = z.input<typeof serviceSchema>;

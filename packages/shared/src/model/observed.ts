@@ -64,7 +64,8 @@ export function zeroRates(): KernelRates {
 
 /** One row of /proc/net/ip_vs_conn (ipvsadm -Lcn). */
 export interface ConnectionEntry {
-  protocol: 'TCP' | 'UDP' | 'SCTP' | string;
+  /** TCP, UDP, SCTP, or IP for a persistence template (as the kernel prints it). */
+  protocol: string;
   clientAddress: string;
   clientPort: number;
   virtualAddress: string;
@@ -75,7 +76,7 @@ export interface ConnectionEntry {
   state: string;
   /** Seconds until the entry expires. */
   expiresIn: number;
-  /** Persistence templates have protocol IP and state NONE in the kernel's table. */
+  /** A persistence template: client port 0, state NONE (older kernels) or ASSURED (6.1), or protocol IP. */
   template: boolean;
 }
 

@@ -81,9 +81,15 @@ function sameTimeouts(a: Timeouts | null | undefined, b: Timeouts | null | undef
   return a.tcp === b.tcp && a.tcpFin === b.tcpFin && a.udp === b.udp;
 }
 
+/** What the kernel reports for options left unset (ipvsadm -L --daemon on 6.1; ip_vs_sync.c defaults). */
+const DAEMON_DEFAULTS = { maxLength: 1472, group: '224.0.0.81', port: 8848, ttl: 1 } as const;
+
 function sameDaemon(a: SyncDaemon, b: SyncDaemon): boolean {
   return a.state === b.state && a.interface === b.interface && a.syncId === b.syncId
-    && a.maxLength === b.maxLength && a.group === b.group && a.port === b.port && a.ttl === b.ttl;
+    && (a.maxLength ?? DAEMON_DEFAULTS.maxLength) === (b.maxLength ?? DAEMON_DEFAULTS.maxLength)
+    && (a.group ?? DAEMON_DEFAULTS.group) === (b.group ?? DAEMON_DEFAULTS.group)
+    && (a.port ?? DAEMON_DEFAULTS.port) === (b.port ?? DAEMON_DEFAULTS.port)
+    && (a.ttl ?? DAEMON_DEFAULTS.ttl) === (b.ttl ?? DAEMON_DEFAULTS.ttl);
 }
 
 /** Destination changes of one service: adds, then edits, then deletes, so a pool is never emptied needlessly. */

@@ -2,22 +2,26 @@
 import { parseIp } from '../model/address';
 import type { MhHashKeys } from './types';
 
-/** 2654435761 = 0x9E3779B1, the multiplier of ip_vs_sh/dh/lblc_hashkey(). */
+/** 2654435761 = 0x9E3779B1: the multiplier of the pre-3.x ip_vs_sh/dh_hashkey() (kept for reference). */
 export const GOLDEN_RATIO_PRIME = 0x9e3779b1;
 
+/** GOLDEN_RATIO_32 of include/linux/hash.h (since 4.7). */
+export const GOLDEN_RATIO_32 = 0x61c88647;
+
 /**
- * `(offset + value * 2654435761UL) & mask` as ip_vs_sh_hashkey() computes it.
- * The kernel multiplies in 64 bits, but only the low bits survive the mask, and
- * the low 32 bits of a product depend only on the low 32 bits of its factors,
- * so Math.imul is exact here.
+ * `(offset + hash_32(value, bits)) & mask` as ip_vs_sh_hashkey() computes it
+ * (ip_vs_dh_hashkey() is the same with offset 0). hash_32() keeps the TOP
+ * `bits` bits of the 32-bit product; the pre-3.x `value * 2654435761UL & mask`
+ * (the low bits) is long gone from the kernel. Verified against 6.1 in
+ * e2e/kernel/suites/schedulers.sh.
  */
-export function goldenBucket(value: number, offset: number, mask: number): number {
-  return (offset + Math.imul(value, GOLDEN_RATIO_PRIME)) & mask;
+export function goldenBucket(value: number, offset: number, bits: number): number {
+  return (offset + hash32(value, bits)) & ((1 << bits) - 1);
 }
 
 /** hash_32() of include/linux/hash.h: (val * GOLDEN_RATIO_32) >> (32 - bits). */
 export function hash32(value: number, bits: number): number {
-  return Math.imul(value, 0x61c88647) >>> (32 - bits);
+  return Math.imul(value, GOLDEN_RATIO_32) >>> (32 - bits);
 }
 
 /** lib/math/gcd.c semantics for positive integers. */

@@ -48,7 +48,7 @@ export function buildShTable(dests: readonly SchedDestination[], bits = 8): Int3
 
 /** The bucket ip_vs_sh_hashkey() gives an address fold and port (port 0 unless sh-port). */
 export function shBucket(addressFold: number, port: number, bits = 8, offset = 0): number {
-  return goldenBucket((port + addressFold) >>> 0, offset, (1 << bits) - 1);
+  return goldenBucket((port + addressFold) >>> 0, offset, bits);
 }
 
 export function lookupSh(
@@ -117,7 +117,7 @@ export function buildDhTable(dests: readonly SchedDestination[], bits = 8): Int3
 }
 
 export function dhBucket(addressFold: number, bits = 8): number {
-  return goldenBucket(addressFold, 0, (1 << bits) - 1);
+  return goldenBucket(addressFold, 0, bits);
 }
 
 export class DhCore implements SchedulerCore {

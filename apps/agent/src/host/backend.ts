@@ -1,0 +1,37 @@
+// Host settings the clusters need (sysctls, VIP addresses, kernel modules,
+// FULLNAT source NAT), behind one interface: `linux` changes this machine,
+// `sim` keeps everything in memory for the simulated kernel and tests.
+import type { HostSetting } from '@lvs-console/shared';
+
+export interface HostSettingStatus {
+  setting: HostSetting;
+  /** What the host has now, in words ("0", "absent", "loaded", "present"), or null when unreadable. */
+  actual: string | null;
+  ok: boolean;
+  /** Why not ok, or a short confirmation. */
+  message: string;
+}
+
+export interface HostSettingResult {
+  setting: HostSetting;
+  ok: boolean;
+  /** False when the host already had the setting. */
+  changed: boolean;
+  message: string;
+}
+
+export interface HostBackend {
+  readonly kind: 'linux' | 'sim';
+  /** Compare each row with the host. Never throws for one bad row. */
+  read(settings: readonly HostSetting[]): Promise<HostSettingStatus[]>;
+  /**
+   * Make the host match each row. SNAT rows are applied as a set: the
+   * agent's own nftables table holds exactly the SNAT rows of this call.
+   */
+  apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+  /**
+   * Undo rows: delete addresses, delete the agent's nftables table. Sysctls
+   * and modules are left as they are (other software may rely on them).
+   */
+  remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+}

@@ -1,0 +1,141 @@
+// Host settings in memory, for the simulated kernel and for tests. Starts
+// from a stock Linux host's defaults, so a check shows what a real one would.
+import type { HostSetting } from '@lvs-console/shared';
+import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
+import type { HostBackend, HostSettingResult, HostSettingStatus } from './backend';
+import { sameSysctlValue, sysctlPath } from './sysctl';
+
+export interface SimHostOptions {
+  /** Interfaces that exist (lo always does; tunl0 appears once ipip is loaded). */
+  interfaces?: readonly string[];
+  /** Sysctl values that differ from the defaults below. */
+  sysctls?: Readonly<Record<string, string>>;
+  modules?: readonly string[];
+}
+
+const DEFAULT_SYSCTLS: Record<string, string> = {
+  'net.ipv4.ip_forward': '0',
+  'net.ipv6.conf.all.forwarding': '0',
+  'net.ipv4.vs.conntrack': '0',
+  'net.ipv4.vs.expire_nodest_conn': '0',
+  'net.ipv4.vs.expire_quiescent_template': '0',
+  'net.ipv4.vs.conn_reuse_mode': '1',
+};
+
+/** Per-interface sysctls every interface has, with Linux's defaults. */
+const INTERFACE_SYSCTLS: Record<string, string> = { arp_ignore: '0', arp_announce: '0', rp_filter: '0', forwarding: '0' };
+
+export class SimHostBackend implements HostBackend {
+  readonly kind = 'sim' as const;
+  private readonly interfaces: Set<string>;
+  private readonly sysctls: Map<string, string>;
+  private readonly modules: Set<string>;
+  private readonly addresses = new Set<string>();
+  private snat = new Set<string>();
+
+  constructor(options: SimHostOptions = {}) {
+    this.interfaces = new Set(['lo', 'eth0', ...(options.interfaces ?? [])]);
+    this.sysctls = new Map(Object.entries({ ...DEFAULT_SYSCTLS, ...options.sysctls }));
+    this.modules = new Set(options.modules ?? ['ip_vs']);
+  }
+
+  private sysctlValue(name: string): string | null {
+    const known = this.sysctls.get(name);
+    if (known !== undefined) return known;
+    const perInterface = /^net\.ipv4\.conf\.([^.]+)\.([a-z_]+)$/.exec(name);
+    if (perInterface) {
+      const [, iface = '', key = ''] = perInterface;
+      if ((iface === 'all' || iface === 'default' || this.interfaces.has(iface.replaceAll('/', '.'))) && INTERFACE_SYSCTLS[key] !== undefined) {
+        return INTERFACE_SYSCTLS[key] ?? null;
+      }
+    }
+    return null;
+  }
+
+  private status(setting: HostSetting): HostSettingStatus {
+    switch (setting.kind) {
+      case 'sysctl': {
+        sysctlPath(setting.name);
+        const actual = this.sysctlValue(setting.name);
+        if (actual === null) return { setting, actual, ok: false, message: `${setting.name} does not exist on this host` };
+        const ok = sameSysctlValue(actual, setting.value);
+        return { setting, actual, ok, message: ok ? `${setting.name} = ${actual}` : `${setting.name} is ${actual}, should be ${setting.value}` };
+      }
+      case 'address': {
+        if (!this.interfaces.has(setting.interface)) return { setting, actual: null, ok: false, message: `${setting.interface}: no such interface` };
+        const ok = this.addresses.has(hostSettingId(setting));
+        const want = `${setting.address}/${setting.prefixLength}`;
+        return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}` };
+      }
+      case 'module': {
+        const ok = this.modules.has(setting.name);
+        return { setting, actual: ok ? 'loaded' : 'not loaded', ok, message: ok ? `${setting.name} is loaded` : `kernel module ${setting.name} is not loaded` };
+      }
+      case 'snat': {
+        const ok = this.snat.has(hostSettingId(setting));
+        return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${describeHostSetting(setting)} is set` : `no ${describeHostSetting(setting)}` };
+      }
+    }
+  }
+
+  read(settings: readonly HostSetting[]): Promise<HostSettingStatus[]> {
+    return Promise.resolve(settings.map((s) => {
+      try {
+        return this.status(s);
+      } catch (error) {
+        return { setting: s, actual: null, ok: false, message: error instanceof Error ? error.message : String(error) };
+      }
+    }));
+  }
+
+  apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
+    // Like the real host: modules first (ipip brings tunl0), then the rest.
+    for (const setting of settings) {
+      if (setting.kind === 'module') {
+        this.modules.add(setting.name);
+        if (setting.name === 'ipip') this.interfaces.add('tunl0');
+      }
+    }
+    this.snat = new Set(settings.filter((s) => s.kind === 'snat').map(hostSettingId));
+    return Promise.resolve(settings.map((setting): HostSettingResult => {
+      let before: HostSettingStatus;
+      try {
+        before = this.status(setting);
+      } catch (error) {
+        return { setting, ok: false, changed: false, message: error instanceof Error ? error.message : String(error) };
+      }
+      if (before.ok) return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', message: `set: ${describeHostSetting(setting)}` };
+      switch (setting.kind) {
+        case 'sysctl':
+          if (before.actual === null) return { setting, ok: false, changed: false, message: `${setting.name} does not exist on this kernel (missing interface or module?)` };
+          this.sysctls.set(setting.name, setting.value);
+          break;
+        case 'address':
+          if (!this.interfaces.has(setting.interface)) return { setting, ok: false, changed: false, message: `Device "${setting.interface}" does not exist.` };
+          this.addresses.add(hostSettingId(setting));
+          break;
+        case 'module':
+        case 'snat':
+          break;
+      }
+      return { setting, ok: true, changed: true, message: `set: ${describeHostSetting(setting)}` };
+    }));
+  }
+
+  remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
+    return Promise.resolve(settings.map((setting): HostSettingResult => {
+      switch (setting.kind) {
+        case 'address': {
+          const changed = this.addresses.delete(hostSettingId(setting));
+          return { setting, ok: true, changed, message: `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` };
+        }
+        case 'snat':
+          this.snat.clear();
+          return { setting, ok: true, changed: true, message: 'deleted the agent\'s SNAT table' };
+        case 'sysctl':
+        case 'module':
+          return { setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}` };
+      }
+    }));
+  }
+}

@@ -1,0 +1,16 @@
+// The kernel layer: one interface, two implementations, and the helper that picks one.
+export type * from './backend';
+export { IpvsadmBackend, restoreLine } from './ipvsadm';
+export type { IpvsadmBackendOptions } from './ipvsadm';
+export { SimBackend, QUIET_TRAFFIC } from './sim';
+export type { SimBackendOptions, TrafficSettings } from './sim';
+export { DEMO_STATE, DEMO_TRAFFIC, createDemoSim, loadDemo } from './demo';
+export { ManualClock, systemClock } from './clock';
+export type { Clock } from './clock';
+export { chooseBackend, findProgram } from './select';
+export type { BackendChoice, ChooseBackendOptions } from './select';
+export { createExecRunner, CommandError } from './runner';
+export type { CommandResult, CommandRunner, ExecRunnerOptions } from './runner';
+export { missingSchedulerMessage, schedulerAvailability, KERNEL_MESSAGES } from './kernel-rules';
+export type { SchedulerAvailability } from './kernel-rules';
+export { readConnectionFile, parseProcConnLine, MAX_CONNECTION_LIMIT } from './conn-table';

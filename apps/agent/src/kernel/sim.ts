@@ -1,0 +1,933 @@
+// The simulated kernel: an in-memory IPVS table that refuses what the kernel
+// refuses (with the kernel's words) and moves synthetic traffic through each
+// service's scheduler. Deterministic under a seed; time only moves when the
+// serving agent starts its timer or a test calls advanceTo(), so tests never sleep.
+import {
+  DomainError,
+  KERNEL_DEFAULT_TIMEOUTS,
+  SCHEDULERS,
+  destinationId,
+  familyOf,
+  formatIp,
+  parseIp,
+  serviceFamily,
+  serviceId,
+  zeroCounters,
+  zeroRates,
+} from '@lvs-console/shared';
+import type {
+  ConnectionEntry,
+  Counters,
+  Destination,
+  KernelInfo,
+  KernelRates,
+  ObservedDestination,
+  ObservedService,
+  ObservedTable,
+  ServiceKey,
+  SyncDaemon,
+  Timeouts,
+  TunnelOptions,
+} from '@lvs-console/shared';
+import type { Change, ServiceSettings } from '@lvs-console/shared/plan';
+import type { ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
+import { systemClock } from './clock';
+import type { Clock } from './clock';
+import { ConnectionPager } from './conn-table';
+import {
+  IPVSADM_MESSAGES,
+  KERNEL_MESSAGES,
+  incompatibleFlag,
+  missingSchedulerMessage,
+  schedFlagBits,
+  schedFlagNames,
+} from './kernel-rules';
+import { createSimScheduler } from './sim-scheduler';
+import type { SchedulableDestination, SchedulerFactory, SchedulerSetup, SimScheduler } from './sim-scheduler';
+
+/** How synthetic clients behave. Global defaults, optionally overridden per service. */
+export interface TrafficSettings {
+  /** New connections per second arriving at each service. */
+  connectionsPerSecond: number;
+  /** How many distinct client addresses the connections come from. */
+  clients: number;
+  /** Mean lifetime of a connection in seconds (exponentially distributed). */
+  meanDurationSeconds: number;
+  /** Packets per second in each direction on an open connection. */
+  packetsPerSecond: number;
+  bytesPerPacketIn: number;
+  bytesPerPacketOut: number;
+}
+
+export const QUIET_TRAFFIC: TrafficSettings = {
+  connectionsPerSecond: 0,
+  clients: 200,
+  meanDurationSeconds: 10,
+  packetsPerSecond: 8,
+  bytesPerPacketIn: 120,
+  bytesPerPacketOut: 900,
+};
+
+export interface SimBackendOptions {
+  clock?: Clock;
+  /** Seed of the pseudo-random stream: same seed, same traffic. */
+  seed?: number;
+  traffic?: Partial<TrafficSettings>;
+  /** Simulation step; arrivals and expiries are resolved at this granularity. */
+  tickMs?: number;
+  /** Scheduler modules this pretend kernel has (default: all 14). */
+  availableSchedulers?: readonly string[];
+  /** Where scheduling decisions come from (the kernel's algorithms). */
+  schedulerFactory?: SchedulerFactory;
+  connTableSize?: number;
+  /** Simulated time to start from (default: the clock's now). */
+  startAt?: number;
+}
+
+/** Kernel state timeouts not covered by --set (ip_vs_proto_tcp.c / _sctp.c). */
+const SYN_RECV_TIMEOUT_S = 60;
+const SCTP_CLOSED_TIMEOUT_S = 10;
+const ESTIMATOR_PERIOD_MS = 2000;
+const HANDSHAKE_BYTES = 60;
+
+interface SimDestination {
+  readonly id: string;
+  /** ipvsadm's listing order, computed once. */
+  readonly sortKey: string;
+  config: Destination;
+  activeConns: number;
+  inactiveConns: number;
+  persistentConns: number;
+  overloaded: boolean;
+  failing: boolean;
+  removed: boolean;
+  /** The latest non-zero weight (mh keeps its table through weight 0). */
+  lastWeight: number;
+  stats: Counters;
+  rates: KernelRates;
+  lastEstimate: Counters;
+  /** Fractional packets carried over between ticks. */
+  pendingIn: number;
+  /** Connection-milliseconds of sending in the current tick. */
+  sendingMs: number;
+  pendingOut: number;
+}
+
+interface SimTemplate {
+  readonly key: string;
+  readonly clientAddress: string;
+  readonly virtualPort: number;
+  readonly dest: SimDestination;
+  expiresAt: number;
+  controlled: number;
+}
+
+type ConnState = 'ESTABLISHED' | 'SYN_RECV' | 'FIN_WAIT' | 'TIME_WAIT' | 'UDP' | 'CLOSED';
+
+interface SimConnection {
+  readonly protocol: 'TCP' | 'UDP' | 'SCTP';
+  readonly clientAddress: string;
+  readonly clientPort: number;
+  readonly dest: SimDestination;
+  readonly template: SimTemplate | null;
+  state: ConnState;
+  active: boolean;
+  /** Until when the client keeps sending. */
+  endAt: number;
+  expiresAt: number;
+}
+
+interface SimService {
+  readonly id: string;
+  readonly sortKey: string;
+  settings: ServiceSettings;
+  flagBits: number;
+  /** Kernel list order: ip_vs_add_dest() puts a new destination at the head. */
+  dests: SimDestination[];
+  scheduler: SimScheduler;
+  schedulerSetup: SchedulerSetup;
+  stats: Counters;
+  rates: KernelRates;
+  lastEstimate: Counters;
+  conns: SimConnection[];
+  templates: Map<string, SimTemplate>;
+  pendingArrivals: number;
+}
+
+/** mulberry32: small, fast, good enough for traffic, and reproducible. */
+function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function addCounters(target: Counters, delta: Partial<Counters>): void {
+  target.conns += delta.conns ?? 0;
+  target.inPkts += delta.inPkts ?? 0;
+  target.outPkts += delta.outPkts ?? 0;
+  target.inBytes += delta.inBytes ?? 0;
+  target.outBytes += delta.outBytes ?? 0;
+}
+
+/** The kernel's estimator: rate += (sample - rate) / 4 every 2 s. */
+function estimate(rates: KernelRates, stats: Counters, last: Counters, periodS: number): void {
+  const smooth = (old: number, delta: number): number => old + (delta / periodS - old) / 4;
+  rates.cps = smooth(rates.cps, stats.conns - last.conns);
+  rates.inPps = smooth(rates.inPps, stats.inPkts - last.inPkts);
+  rates.outPps = smooth(rates.outPps, stats.outPkts - last.outPkts);
+  rates.inBps = smooth(rates.inBps, stats.inBytes - last.inBytes);
+  rates.outBps = smooth(rates.outBps, stats.outBytes - last.outBytes);
+  Object.assign(last, stats);
+}
+
+function roundRates(rates: KernelRates): KernelRates {
+  return {
+    cps: Math.round(rates.cps),
+    inPps: Math.round(rates.inPps),
+    outPps: Math.round(rates.outPps),
+    inBps: Math.round(rates.inBps),
+    outBps: Math.round(rates.outBps),
+  };
+}
+
+/** Family-aware sort keys matching ipvsadm's listing order. */
+function addressSortKey(address: string): string {
+  const ip = parseIp(address);
+  if (!ip) return address;
+  return `${ip.family === 'inet' ? '0' : '1'}${Array.from(ip.bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
+}
+
+const PROTOCOL_NUMBER = { tcp: 6, udp: 17, sctp: 132 } as const;
+
+function serviceSortKey(key: ServiceKey): string {
+  if (key.kind === 'fwmark') {
+    return `1${key.fwmark.toString(16).padStart(8, '0')}${key.family === 'inet' ? '0' : '1'}`;
+  }
+  return `0${'0'.repeat(8)}${addressSortKey(key.address).slice(0, 1)}${PROTOCOL_NUMBER[key.protocol].toString().padStart(3, '0')}${addressSortKey(key.address)}${key.port.toString().padStart(5, '0')}`;
+}
+
+function isUnicast(address: string): boolean {
+  const ip = parseIp(address);
+  if (!ip) return false;
+  const first = ip.bytes[0] ?? 0;
+  if (ip.family === 'inet') {
+    if (ip.bytes.every((b) => b === 0) || ip.bytes.every((b) => b === 255)) return false;
+    return first < 224;
+  }
+  if (ip.bytes.every((b) => b === 0)) return false;
+  return first !== 0xff;
+}
+
+/** The client address with host bits cleared: the key of a persistence template. */
+function maskAddress(address: string, prefix: number): string {
+  const ip = parseIp(address);
+  if (!ip) return address;
+  const bytes = new Uint8Array(ip.bytes);
+  for (let bit = 0; bit < bytes.length * 8; bit++) {
+    if (bit >= prefix) bytes[bit >> 3] = (bytes[bit >> 3] ?? 0) & ~(0x80 >> (bit & 7));
+  }
+  return formatIp({ family: ip.family, bytes });
+}
+
+function tunnelOf(dest: Destination): TunnelOptions | undefined {
+  if (dest.forwarding !== 'tunnel') return undefined;
+  const type = dest.tunnel?.type ?? 'ipip';
+  if (type === 'ipip') return { type };
+  if (type === 'gre') return { type, checksum: dest.tunnel?.checksum ?? 'nocsum' };
+  return { type, port: dest.tunnel?.port ?? 0, checksum: dest.tunnel?.checksum ?? 'nocsum' };
+}
+
+class KernelRefusal extends Error {
+  override readonly name = 'KernelRefusal';
+}
+
+export class SimBackend implements KernelBackend {
+  readonly kind = 'sim' as const;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly tickMs: number;
+  private readonly available: readonly string[];
+  private readonly schedulerFactory: SchedulerFactory;
+  private readonly connTableSize: number;
+  private readonly services = new Map<string, SimService>();
+  /** Services in listing order; rebuilt only when services come or go. */
+  private orderedServices: SimService[] | null = null;
+  private traffic: TrafficSettings;
+  private readonly trafficByService = new Map<string, Partial<TrafficSettings>>();
+  /** Resolved settings per service, so a tick allocates nothing for quiet services. */
+  private readonly resolvedTraffic = new Map<string, TrafficSettings>();
+  private timeouts: Timeouts = { ...KERNEL_DEFAULT_TIMEOUTS };
+  private daemons: SyncDaemon[] = [];
+  private simTime: number;
+  private nextEstimate: number;
+  private timer: ReturnType<typeof setInterval> | null = null;
+
+  constructor(options: SimBackendOptions = {}) {
+    this.clock = options.clock ?? systemClock;
+    this.random = seededRandom(options.seed ?? 1);
+    this.tickMs = Math.max(1, options.tickMs ?? 100);
+    this.available = options.availableSchedulers ?? SCHEDULERS;
+    this.schedulerFactory = options.schedulerFactory ?? createSimScheduler;
+    this.connTableSize = options.connTableSize ?? 4096;
+    this.traffic = { ...QUIET_TRAFFIC, ...options.traffic };
+    this.simTime = options.startAt ?? this.clock.now();
+    this.nextEstimate = this.simTime + ESTIMATOR_PERIOD_MS;
+  }
+
+  // ---- KernelBackend ------------------------------------------------------
+
+  describe(): Promise<string> {
+    return Promise.resolve('Simulated kernel (in-memory IPVS 1.2.1 model)');
+  }
+
+  info(): Promise<KernelInfo> {
+    return Promise.resolve({ ipvsVersion: '1.2.1', connTableSize: this.connTableSize });
+  }
+
+  observe(): Promise<ObservedTable> {
+    this.catchUp();
+    return Promise.resolve(this.snapshot());
+  }
+
+  apply(changes: readonly Change[]): Promise<ApplyResult> {
+    this.catchUp();
+    const started = performance.now();
+    const results: ChangeResult[] = changes.map((change) => {
+      try {
+        this.applyOne(change);
+        return { change, ok: true };
+      } catch (error) {
+        if (error instanceof KernelRefusal) return { change, ok: false, error: error.message };
+        throw error;
+      }
+    });
+    return Promise.resolve({ results, durationMs: performance.now() - started });
+  }
+
+  connections(query: ConnectionQuery): Promise<ConnectionPage> {
+    this.catchUp();
+    const pager = new ConnectionPager(query);
+    const now = this.simTime;
+    const seconds = (at: number): number => Math.max(0, Math.ceil((at - now) / 1000));
+    for (const service of this.services.values()) {
+      const vip = this.virtualEndpoint(service.settings.key);
+      for (const template of service.templates.values()) {
+        pager.offer({
+          protocol: 'IP',
+          clientAddress: template.clientAddress,
+          clientPort: 0,
+          virtualAddress: vip.address,
+          virtualPort: template.virtualPort,
+          destAddress: template.dest.config.address,
+          destPort: template.virtualPort === 0 ? 0 : template.dest.config.port,
+          state: 'NONE',
+          expiresIn: seconds(template.expiresAt),
+          template: true,
+        });
+      }
+      for (const conn of service.conns) {
+        const entry: ConnectionEntry = {
+          protocol: conn.protocol,
+          clientAddress: conn.clientAddress,
+          clientPort: conn.clientPort,
+          virtualAddress: vip.address,
+          virtualPort: vip.port,
+          destAddress: conn.dest.config.address,
+          destPort: conn.dest.config.port,
+          state: conn.state,
+          // An open connection's timer is refreshed by every packet.
+          expiresIn: conn.state === 'ESTABLISHED' ? this.timeouts.tcp : seconds(conn.expiresAt),
+          template: false,
+        };
+        pager.offer(entry);
+      }
+    }
+    return Promise.resolve(pager.page());
+  }
+
+  availableSchedulers(): Promise<string[]> {
+    return Promise.resolve([...this.available]);
+  }
+
+  async setTimeouts(timeouts: Timeouts): Promise<void> {
+    await this.applyOrThrow({ kind: 'set-timeouts', from: null, to: timeouts });
+  }
+
+  async startDaemon(daemon: SyncDaemon): Promise<void> {
+    await this.applyOrThrow({ kind: 'start-daemon', daemon });
+  }
+
+  async stopDaemon(state: SyncDaemon['state']): Promise<void> {
+    await this.applyOrThrow({ kind: 'stop-daemon', daemon: { state, interface: 'eth0', syncId: 0 } });
+  }
+
+  close(): Promise<void> {
+    this.stop();
+    return Promise.resolve();
+  }
+
+  // ---- simulation controls ------------------------------------------------
+
+  /** Let the simulation follow the clock on a timer (the serving agent does this). */
+  start(intervalMs = 250): void {
+    if (this.timer) return;
+    this.timer = setInterval(() => this.advanceTo(this.clock.now()), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+  }
+
+  get running(): boolean {
+    return this.timer !== null;
+  }
+
+  /** Simulated time in ms. */
+  now(): number {
+    return this.simTime;
+  }
+
+  /** Run the simulation up to an absolute time (ms); earlier times are ignored. */
+  advanceTo(ms: number): void {
+    while (this.simTime < ms) {
+      const step = Math.min(this.tickMs, ms - this.simTime);
+      this.tick(step);
+    }
+  }
+
+  advanceBy(ms: number): void {
+    this.advanceTo(this.simTime + ms);
+  }
+
+  /** Change traffic globally, or for one service (by service id) when given. */
+  setTraffic(settings: Partial<TrafficSettings>, serviceIdOrNull?: string): TrafficSettings {
+    for (const [name, value] of Object.entries(settings)) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+        throw new DomainError('INVALID_INPUT', `traffic ${name} must be a number >= 0`);
+      }
+    }
+    this.resolvedTraffic.clear();
+    if (serviceIdOrNull) {
+      this.trafficByService.set(serviceIdOrNull, { ...this.trafficByService.get(serviceIdOrNull), ...settings });
+      return this.getTraffic(serviceIdOrNull);
+    }
+    this.traffic = { ...this.traffic, ...settings };
+    return this.getTraffic();
+  }
+
+  getTraffic(serviceIdOrNull?: string): TrafficSettings {
+    const override = serviceIdOrNull ? this.trafficByService.get(serviceIdOrNull) : undefined;
+    return { ...this.traffic, ...override };
+  }
+
+  /** A failing real server takes connections but never answers (no health check in the kernel). */
+  failDestination(serviceIdText: string, destId: string, failing: boolean): void {
+    const dest = this.services.get(serviceIdText)?.dests.find((d) => d.id === destId);
+    if (!dest) throw new DomainError('NOT_FOUND', `no real server ${destId} in service ${serviceIdText}`);
+    dest.failing = failing;
+  }
+
+  isFailing(serviceIdText: string, destId: string): boolean {
+    return this.services.get(serviceIdText)?.dests.find((d) => d.id === destId)?.failing ?? false;
+  }
+
+  // ---- table operations ---------------------------------------------------
+
+  private async applyOrThrow(change: Change): Promise<void> {
+    const { results } = await this.apply([change]);
+    const result = results[0];
+    if (result && !result.ok) throw new DomainError('KERNEL_ERROR', result.error ?? 'the kernel refused the change');
+  }
+
+  private checkServiceSettings(settings: ServiceSettings): void {
+    if (!this.available.includes(settings.scheduler)) {
+      throw new KernelRefusal(missingSchedulerMessage(settings.scheduler));
+    }
+    if (settings.key.kind === 'addr' && settings.key.port === 0 && !settings.persistence) {
+      throw new KernelRefusal(IPVSADM_MESSAGES.zeroPort);
+    }
+    if (settings.onePacket && settings.key.kind === 'addr' && settings.key.protocol !== 'udp') {
+      throw new KernelRefusal(IPVSADM_MESSAGES.onePacketUdpOnly);
+    }
+    const badFlag = incompatibleFlag(settings.scheduler, settings.flags);
+    if (badFlag) throw new KernelRefusal(`incompatible scheduler flag \`${badFlag}'`);
+  }
+
+  private requireService(key: ServiceKey, missing: string): SimService {
+    const service = this.services.get(serviceId(key));
+    if (!service) throw new KernelRefusal(missing);
+    return service;
+  }
+
+  /** The destination as the kernel stores it: DR/TUN ports follow the service port. */
+  private storedDestination(service: SimService, dest: Destination): Destination {
+    const key = service.settings.key;
+    if (dest.weight < 0 || dest.weight > 65535) throw new KernelRefusal(KERNEL_MESSAGES.outOfRange);
+    if (dest.lowerThreshold > dest.upperThreshold) throw new KernelRefusal(KERNEL_MESSAGES.outOfRange);
+    if (familyOf(dest.address) !== serviceFamily(key) && dest.forwarding !== 'tunnel') {
+      throw new KernelRefusal(IPVSADM_MESSAGES.familyMismatch);
+    }
+    if (!isUnicast(dest.address)) throw new KernelRefusal(KERNEL_MESSAGES.invalid);
+    const tunnel = tunnelOf(dest);
+    if (tunnel?.type === 'gue' && !tunnel.port) {
+      throw new KernelRefusal("You need to supply the 'tun-port' option for the 'gue' tunnel type");
+    }
+    const port = key.kind === 'addr' && dest.forwarding !== 'masq' ? key.port : dest.port;
+    const stored: Destination = {
+      address: dest.address,
+      port,
+      forwarding: dest.forwarding,
+      weight: dest.weight,
+      upperThreshold: dest.upperThreshold,
+      lowerThreshold: dest.lowerThreshold,
+    };
+    if (tunnel) stored.tunnel = tunnel;
+    return stored;
+  }
+
+  private applyOne(change: Change): void {
+    switch (change.kind) {
+      case 'add-service': {
+        const id = serviceId(change.service.key);
+        if (this.services.has(id)) throw new KernelRefusal(KERNEL_MESSAGES.serviceExists);
+        this.checkServiceSettings(change.service);
+        this.services.set(id, this.newService(id, change.service));
+        this.orderedServices = null;
+        return;
+      }
+      case 'edit-service': {
+        const service = this.requireService(change.to.key, KERNEL_MESSAGES.noSuchService);
+        this.checkServiceSettings(change.to);
+        const schedulerChanged = service.settings.scheduler !== change.to.scheduler;
+        service.settings = this.normalSettings(change.to);
+        service.flagBits = schedFlagBits(change.to.flags);
+        // Flags are read on every pick; a new scheduler is bound afresh, as the kernel does.
+        service.schedulerSetup.flags = service.settings.flags;
+        if (schedulerChanged) {
+          service.schedulerSetup.scheduler = change.to.scheduler;
+          service.scheduler = this.schedulerFactory(service.schedulerSetup);
+          service.scheduler.destinationsChanged(this.schedulable(service));
+        }
+        if (!change.to.persistence) this.dropTemplates(service);
+        return;
+      }
+      case 'delete-service': {
+        const service = this.requireService(change.service.key, KERNEL_MESSAGES.noSuchService);
+        this.services.delete(service.id);
+        this.orderedServices = null;
+        return;
+      }
+      case 'add-destination': {
+        const service = this.requireService(change.service, KERNEL_MESSAGES.serviceNotDefined);
+        const stored = this.storedDestination(service, change.destination);
+        const id = destinationId(stored);
+        if (service.dests.some((d) => d.id === id)) throw new KernelRefusal(KERNEL_MESSAGES.destinationExists);
+        service.dests.unshift({
+          id,
+          sortKey: `${addressSortKey(stored.address)}${stored.port.toString().padStart(5, '0')}`,
+          config: stored,
+          activeConns: 0,
+          inactiveConns: 0,
+          persistentConns: 0,
+          overloaded: false,
+          failing: false,
+          removed: false,
+          lastWeight: stored.weight || 1,
+          stats: zeroCounters(),
+          rates: zeroRates(),
+          lastEstimate: zeroCounters(),
+          pendingIn: 0,
+          pendingOut: 0,
+          sendingMs: 0,
+        });
+        service.scheduler.destinationsChanged(this.schedulable(service));
+        return;
+      }
+      case 'edit-destination': {
+        const service = this.requireService(change.service, KERNEL_MESSAGES.serviceNotDefined);
+        const stored = this.storedDestination(service, change.to);
+        const dest = service.dests.find((d) => d.id === destinationId(stored));
+        if (!dest) throw new KernelRefusal(KERNEL_MESSAGES.noSuchDestination);
+        dest.config = stored;
+        if (stored.weight > 0) dest.lastWeight = stored.weight;
+        this.updateOverload(dest);
+        service.scheduler.destinationsChanged(this.schedulable(service));
+        return;
+      }
+      case 'delete-destination': {
+        const service = this.requireService(change.service, KERNEL_MESSAGES.serviceNotDefined);
+        // ipvsadm -d passes the port as given (no DR/TUN rewrite, unlike -a and -e).
+        const id = destinationId(change.destination);
+        const dest = service.dests.find((d) => d.id === id);
+        if (!dest) throw new KernelRefusal(KERNEL_MESSAGES.noSuchDestination);
+        // Like the kernel's trash list: existing connections finish, nothing new arrives.
+        dest.removed = true;
+        service.dests = service.dests.filter((d) => d !== dest);
+        service.scheduler.destinationsChanged(this.schedulable(service));
+        return;
+      }
+      case 'set-timeouts': {
+        // --set: 0 leaves a timeout as it is.
+        this.timeouts = {
+          tcp: change.to.tcp || this.timeouts.tcp,
+          tcpFin: change.to.tcpFin || this.timeouts.tcpFin,
+          udp: change.to.udp || this.timeouts.udp,
+        };
+        return;
+      }
+      case 'start-daemon': {
+        if (this.daemons.some((d) => d.state === change.daemon.state)) throw new KernelRefusal(KERNEL_MESSAGES.daemonRunning);
+        this.daemons.push({ ...change.daemon });
+        return;
+      }
+      case 'stop-daemon': {
+        if (!this.daemons.some((d) => d.state === change.daemon.state)) throw new KernelRefusal(KERNEL_MESSAGES.noDaemon);
+        this.daemons = this.daemons.filter((d) => d.state !== change.daemon.state);
+        return;
+      }
+    }
+  }
+
+  /** Settings as the kernel reports them back: flags by bit, full-width netmasks omitted. */
+  private normalSettings(settings: ServiceSettings): ServiceSettings {
+    const full = serviceFamily(settings.key) === 'inet' ? 32 : 128;
+    let persistence = settings.persistence;
+    if (persistence) {
+      const normal: NonNullable<ServiceSettings['persistence']> = { timeout: persistence.timeout };
+      if (persistence.netmaskPrefix !== undefined && persistence.netmaskPrefix !== full) normal.netmaskPrefix = persistence.netmaskPrefix;
+      if (persistence.engine) normal.engine = persistence.engine;
+      persistence = normal;
+    }
+    return {
+      key: settings.key,
+      scheduler: settings.scheduler,
+      flags: schedFlagNames(settings.scheduler, schedFlagBits(settings.flags)),
+      persistence,
+      onePacket: settings.onePacket,
+    };
+  }
+
+  private newService(id: string, settings: ServiceSettings): SimService {
+    const normal = this.normalSettings(settings);
+    const key = settings.key;
+    const schedulerSetup: SchedulerSetup = {
+      scheduler: settings.scheduler,
+      flags: normal.flags,
+      virtualService: key.kind === 'fwmark' ? { kind: 'fwmark', fwmark: key.fwmark } : key,
+      seed: Math.floor(this.random() * 0xffffffff),
+      createdAtMs: this.simTime,
+    };
+    return {
+      id,
+      sortKey: serviceSortKey(key),
+      settings: normal,
+      flagBits: schedFlagBits(settings.flags),
+      dests: [],
+      scheduler: this.schedulerFactory(schedulerSetup),
+      schedulerSetup,
+      stats: zeroCounters(),
+      rates: zeroRates(),
+      lastEstimate: zeroCounters(),
+      conns: [],
+      templates: new Map(),
+      pendingArrivals: 0,
+    };
+  }
+
+  /** The destinations as the scheduler reads them, in kernel list order. */
+  private schedulable(service: SimService): SchedulableDestination[] {
+    return service.dests.map((d) => ({
+      id: d.id,
+      address: d.config.address,
+      port: d.config.port,
+      weight: d.config.weight,
+      lastWeight: d.lastWeight,
+      activeConns: d.activeConns,
+      inactConns: d.inactiveConns,
+      persistConns: d.persistentConns,
+      overloaded: d.overloaded,
+      upperThreshold: d.config.upperThreshold,
+      lowerThreshold: d.config.lowerThreshold,
+    }));
+  }
+
+  private dropTemplates(service: SimService): void {
+    for (const template of service.templates.values()) template.dest.persistentConns--;
+    service.templates.clear();
+  }
+
+  private snapshot(): ObservedTable {
+    const services: ObservedService[] = [];
+    this.orderedServices ??= [...this.services.values()].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
+    for (const service of this.orderedServices) {
+      const destinations: ObservedDestination[] = [...service.dests]
+        .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+        .map((dest) => {
+          const config = dest.config;
+          const stats = dest.stats;
+          const observed: ObservedDestination = {
+            address: config.address,
+            port: config.port,
+            forwarding: config.forwarding,
+            weight: config.weight,
+            upperThreshold: config.upperThreshold,
+            lowerThreshold: config.lowerThreshold,
+            activeConns: dest.activeConns,
+            inactiveConns: dest.inactiveConns,
+            persistentConns: dest.persistentConns,
+            stats: { conns: stats.conns, inPkts: stats.inPkts, outPkts: stats.outPkts, inBytes: stats.inBytes, outBytes: stats.outBytes },
+            rates: roundRates(dest.rates),
+          };
+          if (config.tunnel) observed.tunnel = { ...config.tunnel };
+          if (dest.overloaded) observed.overloaded = true;
+          return observed;
+        });
+      services.push({
+        ...service.settings,
+        flags: [...service.settings.flags],
+        destinations,
+        stats: { ...service.stats },
+        rates: roundRates(service.rates),
+      });
+    }
+    return { services, timeouts: { ...this.timeouts }, syncDaemons: this.daemons.map((d) => ({ ...d })) };
+  }
+
+  // ---- traffic ------------------------------------------------------------
+
+  private catchUp(): void {
+    if (this.timer) this.advanceTo(this.clock.now());
+  }
+
+  private virtualEndpoint(key: ServiceKey): { address: string; port: number } {
+    if (key.kind === 'addr') return { address: key.address, port: key.port };
+    // A fwmark service has no address of its own; show the family's unspecified one.
+    return { address: key.family === 'inet' ? '0.0.0.0' : '::', port: 0 };
+  }
+
+  private clientAddress(index: number, family: 'inet' | 'inet6'): string {
+    if (family === 'inet6') return `2001:db8:ffff::${(index + 1).toString(16)}`;
+    // 198.18.0.0/15 is the benchmarking range: never a real client.
+    const n = index + 1;
+    return `198.${18 + ((n >> 16) & 1)}.${(n >> 8) & 0xff}.${n & 0xff}`;
+  }
+
+  private tick(stepMs: number): void {
+    const start = this.simTime;
+    const end = start + stepMs;
+    for (const service of this.services.values()) this.tickService(service, end, stepMs);
+    this.simTime = end;
+    while (this.simTime >= this.nextEstimate) {
+      for (const service of this.services.values()) {
+        estimate(service.rates, service.stats, service.lastEstimate, ESTIMATOR_PERIOD_MS / 1000);
+        for (const dest of service.dests) estimate(dest.rates, dest.stats, dest.lastEstimate, ESTIMATOR_PERIOD_MS / 1000);
+      }
+      this.nextEstimate += ESTIMATOR_PERIOD_MS;
+    }
+  }
+
+  private tickService(service: SimService, now: number, stepMs: number): void {
+    let traffic = this.resolvedTraffic.get(service.id);
+    if (!traffic) {
+      traffic = this.getTraffic(service.id);
+      this.resolvedTraffic.set(service.id, traffic);
+    }
+    if (service.conns.length === 0 && service.templates.size === 0 && (traffic.connectionsPerSecond <= 0 || service.dests.length === 0)) return;
+    // 1. Packets on open connections, then state changes and expiry.
+    const sending = new Set<SimDestination>();
+    const kept: SimConnection[] = [];
+    for (const conn of service.conns) {
+      if (conn.endAt > now - stepMs && (conn.state === 'ESTABLISHED' || conn.state === 'UDP')) {
+        const sendingMs = Math.min(conn.endAt, now) - (now - stepMs);
+        if (sendingMs > 0) {
+          conn.dest.sendingMs += sendingMs;
+          sending.add(conn.dest);
+        }
+      }
+      if (conn.state === 'ESTABLISHED' && now >= conn.endAt) {
+        conn.state = conn.dest.config.forwarding === 'masq' ? 'TIME_WAIT' : 'FIN_WAIT';
+        if (conn.protocol === 'SCTP') conn.state = 'CLOSED';
+        conn.expiresAt = conn.endAt + (conn.protocol === 'SCTP' ? SCTP_CLOSED_TIMEOUT_S : this.timeouts.tcpFin) * 1000;
+        this.setActive(conn, false);
+      }
+      if (now >= conn.expiresAt) {
+        this.unbind(conn);
+        continue;
+      }
+      kept.push(conn);
+    }
+    service.conns = kept;
+    for (const dest of sending) {
+      this.carryPackets(service, dest, dest.sendingMs, traffic);
+      dest.sendingMs = 0;
+    }
+
+    for (const [key, template] of service.templates) {
+      if (now < template.expiresAt) continue;
+      if (template.controlled > 0) {
+        // The kernel re-arms a template while connections still depend on it.
+        template.expiresAt = now + (service.settings.persistence?.timeout ?? 0) * 1000;
+        continue;
+      }
+      template.dest.persistentConns--;
+      service.templates.delete(key);
+    }
+
+    // 2. New connections.
+    if (service.dests.length === 0 || traffic.connectionsPerSecond <= 0) return;
+    service.pendingArrivals += (traffic.connectionsPerSecond * stepMs) / 1000;
+    const arrivals = Math.floor(service.pendingArrivals);
+    service.pendingArrivals -= arrivals;
+    for (let i = 0; i < arrivals; i++) this.arrive(service, now, traffic);
+  }
+
+  private carryPackets(service: SimService, dest: SimDestination, sendingMs: number, traffic: TrafficSettings): void {
+    if (dest.removed) return;
+    dest.pendingIn += (traffic.packetsPerSecond * sendingMs) / 1000;
+    const inPkts = Math.floor(dest.pendingIn);
+    dest.pendingIn -= inPkts;
+    // DR and TUN replies go straight to the client: the director never sees them.
+    let outPkts = 0;
+    if (dest.config.forwarding === 'masq' && !dest.failing) {
+      dest.pendingOut += (traffic.packetsPerSecond * sendingMs) / 1000;
+      outPkts = Math.floor(dest.pendingOut);
+      dest.pendingOut -= outPkts;
+    }
+    const delta = {
+      inPkts,
+      inBytes: inPkts * traffic.bytesPerPacketIn,
+      outPkts,
+      outBytes: outPkts * traffic.bytesPerPacketOut,
+    };
+    addCounters(dest.stats, delta);
+    addCounters(service.stats, delta);
+  }
+
+  private arrive(service: SimService, now: number, traffic: TrafficSettings): void {
+    const key = service.settings.key;
+    const family = serviceFamily(key);
+    const clientAddress = this.clientAddress(Math.floor(this.random() * Math.max(1, traffic.clients)), family);
+    const clientPort = 1024 + Math.floor(this.random() * 64512);
+    const duration = -Math.log(1 - this.random()) * traffic.meanDurationSeconds * 1000;
+    const vip = this.virtualEndpoint(key);
+    const protocol = key.kind === 'fwmark' ? 'TCP' : key.protocol === 'udp' ? 'UDP' : key.protocol === 'sctp' ? 'SCTP' : 'TCP';
+
+    let template: SimTemplate | null = null;
+    let dest: SimDestination | null = null;
+    const persistence = service.settings.persistence;
+    if (persistence) {
+      const prefix = persistence.netmaskPrefix ?? (family === 'inet' ? 32 : 128);
+      const templateClient = maskAddress(clientAddress, prefix);
+      const templatePort = key.kind === 'addr' && key.port !== 0 ? key.port : 0;
+      const templateKey = `${templateClient}|${templatePort}`;
+      template = service.templates.get(templateKey) ?? null;
+      if (template && template.dest.removed) {
+        service.templates.delete(templateKey);
+        template.dest.persistentConns--;
+        template = null;
+      }
+      if (!template) {
+        const picked = this.schedule(service, clientAddress, clientPort, vip);
+        if (!picked) return;
+        template = { key: templateKey, clientAddress: templateClient, virtualPort: templatePort, dest: picked, expiresAt: 0, controlled: 0 };
+        service.templates.set(templateKey, template);
+        picked.persistentConns++;
+      }
+      template.expiresAt = now + persistence.timeout * 1000;
+      dest = template.dest;
+    } else {
+      dest = this.schedule(service, clientAddress, clientPort, vip);
+    }
+    if (!dest) return;
+
+    const handshakeOut = dest.config.forwarding === 'masq' && !dest.failing ? 1 : 0;
+    const delta = { conns: 1, inPkts: 1, inBytes: HANDSHAKE_BYTES, outPkts: handshakeOut, outBytes: handshakeOut * HANDSHAKE_BYTES };
+    addCounters(dest.stats, delta);
+    addCounters(service.stats, delta);
+    // One-packet scheduling: the entry is gone as soon as the datagram is through.
+    if (service.settings.onePacket && protocol === 'UDP') return;
+
+    let state: ConnState;
+    let endAt = now + duration;
+    let expiresAt: number;
+    if (protocol === 'UDP') {
+      state = 'UDP';
+      if (dest.failing) endAt = now;
+      expiresAt = endAt + this.timeouts.udp * 1000;
+    } else if (dest.failing) {
+      state = 'SYN_RECV';
+      endAt = now;
+      expiresAt = now + SYN_RECV_TIMEOUT_S * 1000;
+    } else {
+      state = 'ESTABLISHED';
+      expiresAt = Number.POSITIVE_INFINITY;
+    }
+    const conn: SimConnection = { protocol, clientAddress, clientPort, dest, template, state, active: false, endAt, expiresAt };
+    if (template) template.controlled++;
+    dest.inactiveConns++;
+    if (state === 'ESTABLISHED') this.setActive(conn, true);
+    this.updateOverload(dest);
+    service.conns.push(conn);
+  }
+
+  private schedule(
+    service: SimService,
+    clientAddress: string,
+    clientPort: number,
+    vip: { address: string; port: number },
+  ): SimDestination | null {
+    const key = service.settings.key;
+    const index = service.scheduler.pick(this.schedulable(service), {
+      clientAddress,
+      clientPort,
+      virtualAddress: vip.address,
+      virtualPort: vip.port,
+      protocol: key.kind === 'fwmark' ? 'tcp' : key.protocol,
+    }, this.simTime);
+    return index >= 0 ? service.dests[index] ?? null : null;
+  }
+
+  private setActive(conn: SimConnection, active: boolean): void {
+    if (conn.active === active) return;
+    conn.active = active;
+    if (active) {
+      conn.dest.activeConns++;
+      conn.dest.inactiveConns--;
+    } else {
+      conn.dest.activeConns--;
+      conn.dest.inactiveConns++;
+    }
+  }
+
+  private unbind(conn: SimConnection): void {
+    if (conn.active) conn.dest.activeConns--;
+    else conn.dest.inactiveConns--;
+    if (conn.template) conn.template.controlled--;
+    this.updateOverload(conn.dest);
+  }
+
+  /** ip_vs_bind_dest / ip_vs_unbind_dest threshold rules. */
+  private updateOverload(dest: SimDestination): void {
+    const total = dest.activeConns + dest.inactiveConns;
+    const { upperThreshold: upper, lowerThreshold: lower } = dest.config;
+    if (upper > 0 && total >= upper) {
+      dest.overloaded = true;
+      return;
+    }
+    if (!dest.overloaded) return;
+    if (lower > 0) {
+      if (total < lower) dest.overloaded = false;
+    } else if (upper > 0) {
+      if (total * 4 < upper * 3) dest.overloaded = false;
+    } else {
+      dest.overloaded = false;
+    }
+  }
+}

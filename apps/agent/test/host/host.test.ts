@@ -1,0 +1,144 @@
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { hostSettingSchema } from '@lvs-console/shared';
+import type { HostSetting } from '@lvs-console/shared';
+import { LinuxHostBackend } from '../../src/host/linux';
+import { formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from '../../src/host/realserver';
+import { SimHostBackend } from '../../src/host/sim';
+import { sysctlPath } from '../../src/host/sysctl';
+import type { CommandResult, CommandRunner } from '../../src/kernel/runner';
+
+const root = mkdtempSync(join(tmpdir(), 'lvs-host-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+const row = (input: unknown): HostSetting => hostSettingSchema.parse(input);
+
+describe('sysctlPath', () => {
+  it('maps dotted names to /proc/sys paths, slashes standing for dots in interface names', () => {
+    expect(sysctlPath('net.ipv4.ip_forward')).toBe('/proc/sys/net/ipv4/ip_forward');
+    expect(sysctlPath('net.ipv4.conf.eth0/100.rp_filter', '/x')).toBe('/x/net/ipv4/conf/eth0.100/rp_filter');
+  });
+
+  it('refuses anything that could leave /proc/sys/net', () => {
+    expect(() => sysctlPath('net.ipv4.conf.../../../etc/passwd')).toThrow(/not a valid name component/);
+    expect(() => sysctlPath('net.ipv4.conf./.arp_ignore')).toThrow(/not a valid name component/);
+    expect(() => sysctlPath('net.ipv4..x')).toThrow(/not a valid name component/);
+    expect(() => sysctlPath('kernel.panic')).toThrow(/only net.ipv4/);
+  });
+});
+
+describe('real-server role on the in-memory host', () => {
+  it('DR: fails on a stock host, applies, then passes', async () => {
+    const host = new SimHostBackend();
+    const options = { mode: 'dr' as const, vips: ['192.0.2.10'], interface: 'eth0' };
+    const before = await realserverCheck(options, host);
+    expect(before.passed).toBe(false);
+    expect(before.rows.find((r) => r.setting.kind === 'address')?.message).toBe('192.0.2.10/32 is not on lo');
+    expect(before.rows.find((r) => r.setting.kind === 'sysctl' && r.setting.name === 'net.ipv4.conf.all.arp_ignore')?.message)
+      .toBe('net.ipv4.conf.all.arp_ignore is 0, should be 1');
+    const applied = await realserverApply(options, host);
+    expect(applied.passed).toBe(true);
+    expect((await realserverCheck(options, host)).passed).toBe(true);
+    expect(formatRealServerRows(before.rows)).toContain('FAIL 192.0.2.10/32 is not on lo');
+  });
+
+  it('TUN: loading ipip brings up tunl0 for the VIP', async () => {
+    const host = new SimHostBackend();
+    const options = { mode: 'tun' as const, vips: ['192.0.2.10', '2001:db8::10'] };
+    const applied = await realserverApply(options, host);
+    expect(applied.rows.filter((r) => !r.ok)).toEqual([]);
+    const check = await realserverCheck(options, host);
+    expect(check.passed).toBe(true);
+    expect(check.rows.map((r) => r.setting.kind)).toContain('module');
+  });
+
+  it('validates the role options at the edge', () => {
+    expect(() => realServerSettings({ mode: 'dr', vips: ['vip.example.com'] })).toThrow(/not an IPv4 or IPv6 address/);
+    expect(() => realServerSettings({ mode: 'dr', vips: [] })).toThrow(/at least one/);
+    expect(() => realServerSettings({ mode: 'dr', vips: ['192.0.2.1'], interface: 'eth0; rm -rf /' })).toThrow(/not an interface name/);
+  });
+});
+
+/** Answers `ip -j addr show` like iproute2 and records every argv. */
+function fakeHostRunner(): CommandRunner & { calls: { argv: string[]; stdin?: string }[] } {
+  const calls: { argv: string[]; stdin?: string }[] = [];
+  const ok = (stdout = ''): CommandResult => ({ code: 0, stdout, stderr: '' });
+  return {
+    calls,
+    run(argv, stdin) {
+      calls.push(stdin === undefined ? { argv: [...argv] } : { argv: [...argv], stdin });
+      const line = argv.join(' ');
+      if (line === 'ip -j addr show dev lo') {
+        return Promise.resolve(ok(JSON.stringify([{ ifname: 'lo', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }, { family: 'inet', local: '192.0.2.10', prefixlen: 32 }] }])));
+      }
+      if (line === 'ip -j addr show dev eth9') return Promise.resolve({ code: 1, stdout: '', stderr: 'Device "eth9" does not exist.' });
+      if (line.startsWith('nft list table')) return Promise.resolve({ code: 1, stdout: '', stderr: 'Error: No such file or directory' });
+      return Promise.resolve(ok());
+    },
+  };
+}
+
+describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => {
+  const procSys = join(root, 'proc-sys');
+  const sysModule = join(root, 'sys-module');
+  mkdirSync(join(procSys, 'net/ipv4/conf/all'), { recursive: true });
+  mkdirSync(join(sysModule, 'ip_vs'), { recursive: true });
+  writeFileSync(join(procSys, 'net/ipv4/ip_forward'), '0\n');
+  writeFileSync(join(procSys, 'net/ipv4/conf/all/arp_ignore'), '1\n');
+
+  const settings = [
+    row({ kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT' }),
+    row({ kind: 'sysctl', name: 'net.ipv4.conf.all.arp_ignore', value: '1' }),
+    row({ kind: 'sysctl', name: 'net.ipv4.conf.nosuch.arp_ignore', value: '1' }),
+    row({ kind: 'address', address: '192.0.2.10', prefixLength: 32, interface: 'lo' }),
+    row({ kind: 'address', address: '192.0.2.11', prefixLength: 32, interface: 'lo' }),
+    row({ kind: 'address', address: '192.0.2.12', prefixLength: 32, interface: 'eth9' }),
+    row({ kind: 'module', name: 'ip_vs' }),
+    row({ kind: 'module', name: 'ipip' }),
+    row({ kind: 'snat', service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 }, sourceAddress: '198.51.100.1' }),
+  ];
+
+  it('reads each row against the host', async () => {
+    const host = new LinuxHostBackend({ runner: fakeHostRunner(), procSysRoot: procSys, sysModuleRoot: sysModule });
+    const status = await host.read(settings);
+    expect(status.map((s) => [s.ok, s.actual])).toEqual([
+      [false, '0'], [true, '1'], [false, null], [true, 'present'], [false, 'absent'], [false, null], [true, 'loaded'], [false, 'not loaded'], [false, 'absent'],
+    ]);
+    expect(status[5]?.message).toBe('eth9: Device "eth9" does not exist.');
+  });
+
+  it('applies with argv arrays: sysctl file writes, ip addr add, modprobe, one nft transaction', async () => {
+    const runner = fakeHostRunner();
+    const host = new LinuxHostBackend({ runner, procSysRoot: procSys, sysModuleRoot: sysModule });
+    const results = await host.apply(settings);
+    expect(readFileSync(join(procSys, 'net/ipv4/ip_forward'), 'utf8')).toBe('1\n');
+    expect(results.map((r) => [r.ok, r.changed])).toEqual([
+      [true, true], [true, false], [false, false], [true, false], [true, true], [true, true], [true, false], [true, true], [true, true],
+    ]);
+    expect(results[2]?.message).toMatch(/does not exist on this kernel/);
+    const mutations = runner.calls.map((c) => c.argv.join(' ')).filter((c) => !c.includes(' show ') && !c.startsWith('nft list'));
+    expect(mutations).toEqual([
+      'modprobe -- ipip',
+      'ip addr add 192.0.2.11/32 dev lo',
+      'ip addr add 192.0.2.12/32 dev eth9',
+      'nft -f -',
+    ]);
+    const nft = runner.calls.find((c) => c.argv[0] === 'nft' && c.argv[1] === '-f');
+    expect(nft?.stdin).toContain('add table ip lvs_console');
+    expect(nft?.stdin).toContain('ct original ip daddr 192.0.2.10 ct original protocol tcp ct original proto-dst 80 snat to 198.51.100.1');
+  });
+
+  it('removes addresses and only its own nftables table; leaves sysctls and modules', async () => {
+    const runner = fakeHostRunner();
+    const host = new LinuxHostBackend({ runner, procSysRoot: procSys, sysModuleRoot: sysModule });
+    const results = await host.remove(settings);
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect(runner.calls.map((c) => c.argv.join(' '))).toEqual([
+      'ip addr del 192.0.2.10/32 dev lo',
+      'ip addr del 192.0.2.11/32 dev lo',
+      'ip addr del 192.0.2.12/32 dev eth9',
+      'nft delete table ip lvs_console',
+    ]);
+  });
+});

@@ -1,0 +1,307 @@
+// One contract for every KernelBackend: the sim must behave like the kernel,
+// and the ipvsadm backend must report the kernel faithfully. Run against the
+// sim on every machine and against the real kernel inside the test VM.
+import { afterEach, describe, expect, it as vitestIt } from 'vitest';
+import { SCHEDULERS, configOfService, desiredStateSchema, serviceId } from '@lvs-console/shared';
+import type { DesiredStateInput, ObservedTable, Service, ServiceInput } from '@lvs-console/shared';
+import { plan, settingsOf } from '@lvs-console/shared/plan';
+import type { Change } from '@lvs-console/shared/plan';
+import type { KernelBackend } from '../../src/kernel/backend';
+
+export interface KernelContractOptions {
+  /** An interface the sync daemon may bind to (the VM creates a dummy one). */
+  daemonInterface?: string;
+  /** Per-test time limit: a backend that starts a program per call needs more than the default. */
+  timeoutMs?: number;
+}
+
+function desired(input: DesiredStateInput): Service[] {
+  return desiredStateSchema.parse(input).services;
+}
+
+function svc(input: ServiceInput): Service {
+  return desired({ services: [input] })[0] as Service;
+}
+
+/** Config only, sorted, so two tables compare by what an operator configured. */
+export function configView(services: readonly Service[]): Service[] {
+  return services
+    .map((s) => {
+      const config = 'stats' in s ? configOfService(s as ObservedTable['services'][number]) : s;
+      return {
+        ...config,
+        flags: [...config.flags].sort(),
+        destinations: [...config.destinations].sort((a, b) => `${a.address}|${a.port}`.localeCompare(`${b.address}|${b.port}`)),
+      };
+    })
+    .sort((a, b) => serviceId(a.key).localeCompare(serviceId(b.key)));
+}
+
+/** Apply the plan that turns the backend's table into `services`; all changes must succeed. */
+async function converge(backend: KernelBackend, services: Service[]): Promise<Change[]> {
+  const changes = plan({ services }, await backend.observe());
+  const { results } = await backend.apply(changes);
+  expect(results.map((r) => [r.change.kind, r.ok, r.error ?? ''])).toEqual(changes.map((c) => [c.kind, true, '']));
+  return changes;
+}
+
+async function expectTable(backend: KernelBackend, services: Service[]): Promise<void> {
+  const observed = await backend.observe();
+  // The plan from observed to desired is empty exactly when they agree on config.
+  expect(plan({ services }, observed)).toEqual([]);
+  expect(observed.services.map((s) => serviceId(s.key)).sort()).toEqual(services.map((s) => serviceId(s.key)).sort());
+  for (const service of configView(services)) {
+    const seen = configView(observed.services).find((s) => serviceId(s.key) === serviceId(service.key));
+    expect(seen?.destinations.length, serviceId(service.key)).toBe(service.destinations.length);
+  }
+}
+
+const WEB = svc({
+  key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+  scheduler: 'wrr',
+  destinations: [
+    { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 3 },
+    { address: '198.51.100.12', port: 8080, forwarding: 'masq', weight: 0 },
+    { address: '198.51.100.13', port: 8081, forwarding: 'masq', weight: 65535, upperThreshold: 1000, lowerThreshold: 600 },
+  ],
+});
+
+const ALL_KINDS: Service[] = desired({
+  services: [
+    WEB,
+    {
+      key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
+      scheduler: 'rr',
+      onePacket: true,
+      destinations: [{ address: '198.51.100.31', port: 53, forwarding: 'route', weight: 1 }],
+    },
+    {
+      key: { kind: 'addr', protocol: 'sctp', address: '192.0.2.20', port: 3868 },
+      scheduler: 'lc',
+      destinations: [{ address: '198.51.100.41', port: 3868, forwarding: 'masq', weight: 2 }],
+    },
+    {
+      key: { kind: 'fwmark', fwmark: 7, family: 'inet' },
+      scheduler: 'wlc',
+      persistence: { timeout: 600, netmaskPrefix: 24 },
+      destinations: [
+        { address: '198.51.100.51', port: 0, forwarding: 'route', weight: 1 },
+        { address: '198.51.100.52', port: 0, forwarding: 'route', weight: 1 },
+      ],
+    },
+    {
+      // Below 2^31: ipvsadm 1.31 as released prints larger marks as negative numbers.
+      key: { kind: 'fwmark', fwmark: 2147483647, family: 'inet6' },
+      scheduler: 'sh',
+      flags: ['sh-port'],
+      destinations: [{ address: '2001:db8:100::61', port: 0, forwarding: 'route', weight: 5 }],
+    },
+    {
+      key: { kind: 'addr', protocol: 'tcp', address: '2001:db8::10', port: 443 },
+      scheduler: 'sh',
+      flags: ['sh-fallback', 'sh-port'],
+      persistence: { timeout: 120, netmaskPrefix: 64 },
+      destinations: [
+        { address: '2001:db8:100::11', port: 443, forwarding: 'route', weight: 10 },
+        { address: '2001:db8:100::12', port: 8443, forwarding: 'masq', weight: 20 },
+      ],
+    },
+    {
+      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.30', port: 0 },
+      scheduler: 'wlc',
+      persistence: { timeout: 300 },
+      destinations: [{ address: '198.51.100.71', port: 0, forwarding: 'route', weight: 1 }],
+    },
+  ],
+});
+
+const TUNNELS = svc({
+  key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.40', port: 80 },
+  scheduler: 'wlc',
+  destinations: [
+    { address: '198.51.100.81', port: 80, forwarding: 'tunnel', weight: 1 },
+    { address: '198.51.100.82', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'ipip' } },
+    { address: '198.51.100.83', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } },
+    { address: '198.51.100.84', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'gre', checksum: 'csum' } },
+  ],
+});
+
+export function describeKernelContract(
+  name: string,
+  makeBackend: () => Promise<KernelBackend>,
+  options: KernelContractOptions = {},
+): void {
+  describe(`KernelBackend contract: ${name}`, () => {
+    const open: KernelBackend[] = [];
+    const fresh = async (): Promise<KernelBackend> => {
+      const backend = await makeBackend();
+      open.push(backend);
+      return backend;
+    };
+    afterEach(async () => {
+      await Promise.all(open.splice(0).map((b) => b.close()));
+    });
+    const it = (title: string, body: () => Promise<void>): void => {
+      vitestIt(title, body, options.timeoutMs);
+    };
+
+    it('describes itself and reports IPVS info', async () => {
+      const backend = await fresh();
+      expect(await backend.describe()).toMatch(/\S/);
+      const info = await backend.info();
+      expect(info.ipvsVersion).toMatch(/^\d+\.\d+\.\d+$/);
+      expect(info.connTableSize).toBeGreaterThan(0);
+      const schedulers = await backend.availableSchedulers();
+      for (const scheduler of schedulers) expect(SCHEDULERS as readonly string[]).toContain(scheduler);
+      expect(schedulers).toContain('wlc');
+    });
+
+    it('starts empty', async () => {
+      const backend = await fresh();
+      const table = await backend.observe();
+      expect(table.services).toEqual([]);
+      expect(table.syncDaemons).toEqual([]);
+    });
+
+    it('adds services of every kind (tcp, udp, sctp, fwmark, IPv6) and observes exactly them', async () => {
+      const backend = await fresh();
+      await converge(backend, ALL_KINDS);
+      await expectTable(backend, ALL_KINDS);
+      const observed = await backend.observe();
+      const web = observed.services.find((s) => serviceId(s.key) === serviceId(WEB.key));
+      expect(web?.destinations.map((d) => d.weight).sort((a, b) => a - b)).toEqual([0, 3, 65535]);
+      const limited = web?.destinations.find((d) => d.address === '198.51.100.13');
+      expect([limited?.upperThreshold, limited?.lowerThreshold]).toEqual([1000, 600]);
+      for (const dest of web?.destinations ?? []) {
+        expect(dest.activeConns).toBe(0);
+        expect(dest.stats.conns).toBe(0);
+      }
+      const fwmark = observed.services.find((s) => s.key.kind === 'fwmark' && s.key.fwmark === 7);
+      expect(fwmark?.persistence).toEqual({ timeout: 600, netmaskPrefix: 24 });
+      const v6 = observed.services.find((s) => s.key.kind === 'addr' && s.key.address === '2001:db8::10');
+      expect([...(v6?.flags ?? [])].sort()).toEqual(['sh-fallback', 'sh-port']);
+    });
+
+    it('adds tunnelled real servers of each tunnel type', async () => {
+      const backend = await fresh();
+      await converge(backend, [TUNNELS]);
+      await expectTable(backend, [TUNNELS]);
+      const observed = (await backend.observe()).services[0];
+      const types = observed?.destinations.map((d) => d.tunnel?.type ?? 'ipip').sort();
+      expect(types).toEqual(['gre', 'gue', 'ipip', 'ipip']);
+      const gue = observed?.destinations.find((d) => d.tunnel?.type === 'gue');
+      expect(gue?.tunnel).toMatchObject({ port: 6080, checksum: 'csum' });
+    });
+
+    it('edits and deletes services and real servers', async () => {
+      const backend = await fresh();
+      await converge(backend, ALL_KINDS);
+      const edited = ALL_KINDS.map((s) => structuredClone(s));
+      const web = edited[0] as Service;
+      web.scheduler = 'wlc';
+      web.persistence = { timeout: 60 };
+      web.destinations = web.destinations
+        .filter((d) => d.address !== '198.51.100.12')
+        .map((d) => (d.address === '198.51.100.11' ? { ...d, weight: 7, upperThreshold: 50, lowerThreshold: 10 } : d));
+      const withoutSctp = edited.filter((s) => !(s.key.kind === 'addr' && s.key.protocol === 'sctp'));
+      const changes = await converge(backend, withoutSctp);
+      expect(changes.map((c) => c.kind).sort()).toEqual(['delete-destination', 'delete-service', 'edit-destination', 'edit-service']);
+      await expectTable(backend, withoutSctp);
+      await converge(backend, []);
+      await expectTable(backend, []);
+    });
+
+    it('reports a failing change in the middle of a plan per change; the others still apply', async () => {
+      const backend = await fresh();
+      const missing = svc({ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.99', port: 80 } });
+      const dest = { address: '198.51.100.11', port: 8080, forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 };
+      const changes: Change[] = [
+        { kind: 'add-service', service: settingsOf(WEB) },
+        { kind: 'add-destination', service: missing.key, destination: dest },
+        { kind: 'add-destination', service: WEB.key, destination: dest },
+        { kind: 'add-service', service: settingsOf(WEB) },
+        { kind: 'add-destination', service: WEB.key, destination: dest },
+        { kind: 'delete-service', service: settingsOf(missing) },
+        { kind: 'edit-destination', service: WEB.key, from: dest, to: { ...dest, address: '198.51.100.250' } },
+        { kind: 'add-destination', service: WEB.key, destination: { ...dest, address: '198.51.100.12', weight: 4 } },
+      ];
+      const { results } = await backend.apply(changes);
+      expect(results.map((r) => r.change)).toEqual(changes);
+      expect(results.map((r) => r.ok)).toEqual([true, false, true, false, false, false, false, true]);
+      expect(results.map((r) => r.error ?? '')).toEqual([
+        '',
+        'Service not defined',
+        '',
+        'Service already exists',
+        'Destination already exists',
+        'No such service',
+        'No such destination',
+        '',
+      ]);
+      // The observed table is what the results say.
+      const observed = await backend.observe();
+      expect(observed.services.map((s) => serviceId(s.key))).toEqual([serviceId(WEB.key)]);
+      expect(observed.services[0]?.destinations.map((d) => [d.address, d.weight]).sort()).toEqual([
+        ['198.51.100.11', 1],
+        ['198.51.100.12', 4],
+      ]);
+    });
+
+    it('names the missing module when a scheduler is not in the running kernel', async () => {
+      const backend = await fresh();
+      const available = await backend.availableSchedulers();
+      const absent = SCHEDULERS.find((s) => !available.includes(s));
+      if (!absent) return; // this kernel has them all
+      const service = svc({ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.77', port: 80 }, scheduler: absent });
+      const { results } = await backend.apply([{ kind: 'add-service', service: settingsOf(service) }]);
+      expect(results[0]?.ok).toBe(false);
+      expect(results[0]?.error).toContain(`the running kernel has no ip_vs_${absent} module`);
+      expect((await backend.observe()).services).toEqual([]);
+    });
+
+    it('refuses a zero port without persistence with ipvsadm\'s words', async () => {
+      const backend = await fresh();
+      const service = svc({ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.78', port: 0 } });
+      const { results } = await backend.apply([{ kind: 'add-service', service: settingsOf(service) }]);
+      expect(results[0]).toMatchObject({ ok: false, error: 'Zero port specified for non-persistent service' });
+      expect((await backend.observe()).services).toEqual([]);
+    });
+
+    it('sets timeouts and reads them back; 0 keeps a value', async () => {
+      const backend = await fresh();
+      await backend.setTimeouts({ tcp: 901, tcpFin: 121, udp: 301 });
+      expect((await backend.observe()).timeouts).toEqual({ tcp: 901, tcpFin: 121, udp: 301 });
+      await backend.setTimeouts({ tcp: 0, tcpFin: 0, udp: 45 });
+      expect((await backend.observe()).timeouts).toEqual({ tcp: 901, tcpFin: 121, udp: 45 });
+      const { results } = await backend.apply([{ kind: 'set-timeouts', from: null, to: { tcp: 900, tcpFin: 120, udp: 300 } }]);
+      expect(results[0]?.ok).toBe(true);
+      expect((await backend.observe()).timeouts).toEqual({ tcp: 900, tcpFin: 120, udp: 300 });
+    });
+
+    it('starts and stops a sync daemon', async () => {
+      const backend = await fresh();
+      const daemon = { state: 'backup' as const, interface: options.daemonInterface ?? 'eth0', syncId: 9 };
+      await backend.startDaemon(daemon);
+      const running = (await backend.observe()).syncDaemons;
+      expect(running.map((d) => [d.state, d.interface, d.syncId])).toEqual([['backup', daemon.interface, 9]]);
+      await expect(backend.startDaemon(daemon)).rejects.toThrow(/Daemon has already run/);
+      await backend.stopDaemon('backup');
+      expect((await backend.observe()).syncDaemons).toEqual([]);
+      await expect(backend.stopDaemon('backup')).rejects.toThrow(/No daemon is running/);
+    });
+
+    it('lists connections within the requested bounds', async () => {
+      const backend = await fresh();
+      await converge(backend, [WEB]);
+      const page = await backend.connections({ limit: 5 });
+      expect(page.entries.length).toBeLessThanOrEqual(5);
+      expect(page.matched).toBeLessThanOrEqual(page.total);
+      const none = await backend.connections({ limit: 0 });
+      expect(none.entries).toEqual([]);
+      expect(none.total).toBe(page.total);
+      const filtered = await backend.connections({ limit: 10, virtualAddress: '192.0.2.250' });
+      expect(filtered.entries).toEqual([]);
+      expect(filtered.matched).toBe(0);
+    });
+  });
+}

@@ -1,0 +1,165 @@
+// The ipvsadm backend against a FAKE ipvsadm program (test/fixtures/fake-ipvsadm):
+// real process spawning, one -R batch on stdin, stderr mapped back onto
+// changes. The same contract suite the sim passes; the real kernel runs it in the VM.
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, describe, expect, it } from 'vitest';
+import { desiredStateSchema } from '@lvs-console/shared';
+import { plan, settingsOf } from '@lvs-console/shared/plan';
+import type { Change } from '@lvs-console/shared/plan';
+import type { Destination } from '@lvs-console/shared';
+import { IpvsadmBackend, restoreLine } from '../../src/kernel/ipvsadm';
+import { schedulerAvailability } from '../../src/kernel/kernel-rules';
+import { createExecRunner } from '../../src/kernel/runner';
+import type { CommandRunner } from '../../src/kernel/runner';
+import { describeKernelContract } from './contract';
+
+const FAKE = fileURLToPath(new URL('../fixtures/fake-ipvsadm', import.meta.url));
+const root = mkdtempSync(join(tmpdir(), 'lvs-fake-ipvsadm-'));
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+// A pretend module tree: every scheduler but twos, like a 5.10 kernel.
+const SCHEDULERS_HERE = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 'sed', 'nq', 'fo', 'ovf', 'mh'];
+const modulesDir = join(root, 'modules');
+mkdirSync(join(modulesDir, 'kernel/net/netfilter/ipvs'), { recursive: true });
+for (const name of [...SCHEDULERS_HERE, 'ftp', 'pe_sip']) writeFileSync(join(modulesDir, `kernel/net/netfilter/ipvs/ip_vs_${name}.ko.xz`), '');
+const procIpVs = join(root, 'ip_vs');
+writeFileSync(procIpVs, '');
+const connTable = join(root, 'ip_vs_conn');
+writeFileSync(connTable, [
+  'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData',
+  'TCP C6120001 D431 C000020A 0050 C633640B 1F90 ESTABLISHED     899',
+  'TCP C6120002 D432 C000020A 0050 C633640C 1F90 TIME_WAIT        60',
+  'IP  C6120001 0000 C000020A 0050 C633640B 1F90 NONE            290',
+  'UDP 2001:0db8:0000:0000:0000:0000:0000:0001 1234 2001:0db8:0000:0000:0000:0000:0000:0010 0035 2001:0db8:0000:0000:0000:0000:0000:0011 0035 UDP 299',
+  '',
+].join('\n'));
+
+let counter = 0;
+function makeFake(extra: { runner?: (stateFile: string) => CommandRunner } = {}): { backend: IpvsadmBackend; stateFile: string } {
+  const stateFile = join(root, `state-${counter++}.json`);
+  const runner = extra.runner?.(stateFile) ?? createExecRunner({
+    env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_SCHEDULERS: SCHEDULERS_HERE.join(',') },
+  });
+  const backend = new IpvsadmBackend({
+    runner,
+    ipvsadmPath: FAKE,
+    procIpVsPath: procIpVs,
+    modulesDir,
+    kernelRelease: '5.10.0-fake',
+    connTablePath: connTable,
+  });
+  return { backend, stateFile };
+}
+
+// Every ipvsadm call starts a node process here: allow for a loaded machine.
+describeKernelContract('ipvsadm backend with a fake ipvsadm program', () => Promise.resolve(makeFake().backend), { timeoutMs: 120_000 });
+
+describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
+  const web = desiredStateSchema.parse({
+    services: [{
+      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+      scheduler: 'wrr',
+      destinations: [{ address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 3 }],
+    }],
+  }).services;
+
+  it('sends the whole plan as ONE ipvsadm -R batch on stdin', async () => {
+    const calls: { argv: readonly string[]; stdin: string | undefined }[] = [];
+    const { backend } = makeFake({
+      runner: (stateFile) => {
+        const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile } });
+        return { run: (argv, stdin) => { calls.push({ argv, stdin }); return real.run(argv, stdin); } };
+      },
+    });
+    const changes = plan({ services: web }, await backend.observe());
+    calls.length = 0;
+    const { results } = await backend.apply(changes);
+    expect(results.every((r) => r.ok)).toBe(true);
+    const batches = calls.filter((c) => c.argv.includes('-R'));
+    expect(batches).toHaveLength(1);
+    expect(batches[0]?.argv).toEqual([FAKE, '-R']);
+    expect(batches[0]?.stdin).toBe(`${changes.map(restoreLine).join('\n')}\n`);
+    expect(batches[0]?.stdin).toBe('-A -t 192.0.2.10:80 -s wrr\n-a -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 3\n');
+    // Every call is an argv array with the program first; no shell in sight.
+    for (const call of calls) expect(call.argv[0]).toBe(FAKE);
+  });
+
+  it('maps an ipvsadm parse failure (exit 2) to its line and marks the rest not applied', async () => {
+    const { backend } = makeFake();
+    const zeroPort = desiredStateSchema.parse({ services: [{ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.11', port: 0 } }] }).services[0];
+    if (!zeroPort) throw new Error('fixture');
+    const web0 = web[0];
+    if (!web0) throw new Error('fixture');
+    const changes: Change[] = [
+      { kind: 'add-service', service: settingsOf(web0) },
+      { kind: 'add-service', service: settingsOf(zeroPort) },
+      { kind: 'add-destination', service: web0.key, destination: web0.destinations[0] as Destination },
+    ];
+    const { results } = await backend.apply(changes);
+    expect(results.map((r) => [r.ok, r.error ?? ''])).toEqual([
+      [true, ''],
+      [false, 'Zero port specified for non-persistent service'],
+      [false, 'not applied: ipvsadm -R stopped at an earlier line'],
+    ]);
+    expect((await backend.observe()).services.map((s) => s.destinations.length)).toEqual([0]);
+  });
+
+  it('reads -R\'s state from the table even when the last line failed (exit 255)', async () => {
+    const { backend, stateFile } = makeFake();
+    const web0 = web[0];
+    if (!web0) throw new Error('fixture');
+    const { results } = await backend.apply([
+      { kind: 'add-service', service: settingsOf(web0) },
+      { kind: 'delete-service', service: { ...settingsOf(web0), key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 81 } } },
+    ]);
+    expect(results.map((r) => r.error ?? 'ok')).toEqual(['ok', 'No such service']);
+    expect(JSON.parse(readFileSync(stateFile, 'utf8'))).toMatchObject({ services: [{ address: '192.0.2.10', port: 80 }] });
+  });
+
+  it('lists schedulers from the module tree and names the missing twos module', async () => {
+    const { backend } = makeFake();
+    expect(await backend.availableSchedulers()).toEqual(SCHEDULERS_HERE);
+    const twosRow = schedulerAvailability(await backend.availableSchedulers()).find((s) => s.scheduler === 'twos');
+    expect(twosRow).toEqual({ scheduler: 'twos', available: false, message: 'the running kernel has no ip_vs_twos module (scheduler twos needs Linux 5.12 or later)' });
+    const twos = desiredStateSchema.parse({ services: [{ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.12', port: 80 }, scheduler: 'twos' }] }).services[0];
+    if (!twos) throw new Error('fixture');
+    const { results } = await backend.apply([{ kind: 'add-service', service: settingsOf(twos) }]);
+    expect(results[0]?.error).toBe('the running kernel has no ip_vs_twos module (scheduler twos needs Linux 5.12 or later)');
+  });
+
+  it('says there are no schedulers when the kernel has no IPVS', async () => {
+    const backend = new IpvsadmBackend({ ipvsadmPath: FAKE, procIpVsPath: join(root, 'absent'), modulesDir });
+    expect(await backend.availableSchedulers()).toEqual([]);
+  });
+
+  it('describes the kernel from the version header and the release', async () => {
+    const { backend } = makeFake();
+    expect(await backend.describe()).toBe('Linux IPVS 1.2.1, kernel 5.10.0-fake');
+    expect(await backend.info()).toEqual({ ipvsVersion: '1.2.1', connTableSize: 4096 });
+  });
+
+  it('reads the connection table bounded, with filters', async () => {
+    const { backend } = makeFake();
+    const all = await backend.connections({ limit: 100 });
+    expect(all.total).toBe(4);
+    expect(all.matched).toBe(3);
+    expect(all.entries[0]).toEqual({
+      protocol: 'TCP', clientAddress: '198.18.0.1', clientPort: 0xd431, virtualAddress: '192.0.2.10', virtualPort: 80,
+      destAddress: '198.51.100.11', destPort: 8080, state: 'ESTABLISHED', expiresIn: 899, template: false,
+    });
+    expect(all.entries[2]).toMatchObject({ protocol: 'UDP', clientAddress: '2001:db8::1', destAddress: '2001:db8::11', destPort: 53 });
+    const templates = await backend.connections({ limit: 100, includeTemplates: true, state: 'NONE' });
+    expect(templates.entries.map((e) => e.template)).toEqual([true]);
+    const bounded = await backend.connections({ limit: 1, offset: 1 });
+    expect(bounded.entries.map((e) => e.state)).toEqual(['TIME_WAIT']);
+    expect(bounded.matched).toBe(3);
+  });
+
+  it('reports a missing ipvsadm program as UNAVAILABLE', async () => {
+    const backend = new IpvsadmBackend({ ipvsadmPath: join(root, 'no-such-ipvsadm') });
+    await expect(backend.observe()).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+  });
+});
