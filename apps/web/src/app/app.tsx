@@ -1,0 +1,116 @@
+// Providers, the login gate and the shell (header, navigation, status line).
+// Screens other than the services overview load lazily so the first screen stays small.
+import { QueryClientProvider } from '@tanstack/react-query';
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { LoginScreen } from '../features/auth/login-screen';
+import { ServicesOverview } from '../features/services/services-overview';
+import { clearToken, loginCodeFromHash, readToken } from '../lib/session';
+import { isAuthError, queryClient } from '../lib/trpc';
+import { useSnapshot, useWhoami } from '../lib/agent';
+import { StatusBar } from './status-bar';
+import { hrefFor, useRoute, type Route } from './router';
+
+const ServicePage = lazy(() => import('../features/services/service-page'));
+const NewServicePage = lazy(() => import('../features/services/new-service-page'));
+const ChangesPage = lazy(() => import('../features/changes/changes-page'));
+const SettingsPage = lazy(() => import('../features/settings/settings-page'));
+const ImportExportPage = lazy(() => import('../features/importexport/import-export-page'));
+const SimPage = lazy(() => import('../features/sim/sim-page'));
+
+export function App() {
+  return (
+    <QueryClientProvider client={queryClient}>
+      <AuthGate />
+    </QueryClientProvider>
+  );
+}
+
+function AuthGate() {
+  const [token, setToken] = useState(() => readToken());
+  const [reason, setReason] = useState<string | undefined>();
+  const hasLoginCode = loginCodeFromHash(window.location.hash) !== null;
+  if (!token || hasLoginCode) {
+    return <LoginScreen reason={reason} onLoggedIn={() => { queryClient.clear(); setReason(undefined); setToken(readToken()); }} />;
+  }
+  return <Shell onLoggedOut={(why) => { clearToken(); queryClient.clear(); setReason(why); setToken(null); }} />;
+}
+
+const NAV: Array<{ label: string; route: Route; match: Route['name'][] }> = [
+  { label: 'Services', route: { name: 'services' }, match: ['services', 'service', 'new-service'] },
+  { label: 'Changes', route: { name: 'changes' }, match: ['changes'] },
+  { label: 'Import / export', route: { name: 'import' }, match: ['import'] },
+  { label: 'Settings', route: { name: 'settings' }, match: ['settings'] },
+  { label: 'Sim traffic', route: { name: 'sim' }, match: ['sim'] },
+];
+
+function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
+  const route = useRoute();
+  const whoami = useWhoami();
+  const snapshot = useSnapshot();
+  const authFailed = isAuthError(whoami.error) || isAuthError(snapshot.error);
+  useEffect(() => {
+    if (authFailed) onLoggedOut('Your session is no longer valid: log in again with a fresh link.');
+  }, [authFailed, onLoggedOut]);
+
+  return (
+    <div className="min-h-screen">
+      <a href="#main" className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">Skip to content</a>
+      <header className="border-b border-slate-700 bg-slate-800 text-slate-100">
+        <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-4 px-4 py-2">
+          <a href="#/" className="font-semibold tracking-wide text-white">LVS Console</a>
+          <nav aria-label="Main">
+            <ul className="flex gap-1">
+              {NAV.map((item) => {
+                const current = item.match.includes(route.name);
+                return (
+                  <li key={item.label}>
+                    <a href={hrefFor(item.route)} aria-current={current ? 'page' : undefined}
+                      className={`rounded px-2 py-1 text-sm ${current ? 'bg-slate-600 text-white' : 'text-slate-300 hover:bg-slate-700'}`}>
+                      {item.label}
+                    </a>
+                  </li>
+                );
+              })}
+            </ul>
+          </nav>
+          <div className="ml-auto flex items-center gap-3 text-sm">
+            {whoami.data ? (
+              <span className="rounded bg-slate-700 px-2 py-0.5 text-xs" title="The token you logged in with">
+                {whoami.data.name} · {whoami.data.role}
+              </span>
+            ) : null}
+            <button type="button" className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700" onClick={() => onLoggedOut()}>Log out</button>
+          </div>
+        </div>
+      </header>
+      <StatusBar />
+      <main id="main" className="mx-auto max-w-[1400px] px-4 py-4">
+        <Suspense fallback={<p role="status" className="text-sm text-slate-500">Loading…</p>}>
+          <Screen route={route} />
+        </Suspense>
+      </main>
+    </div>
+  );
+}
+
+function Screen({ route }: { route: Route }) {
+  switch (route.name) {
+    case 'services':
+      return <ServicesOverview />;
+    case 'new-service':
+      return <NewServicePage />;
+    case 'service':
+      // Keyed by service: forms start from the service shown, never from the previous one.
+      return <ServicePage key={route.id} id={route.id} tab={route.tab} />;
+    case 'changes':
+      return <ChangesPage />;
+    case 'settings':
+      return <SettingsPage />;
+    case 'import':
+      return <ImportExportPage />;
+    case 'sim':
+      return <SimPage />;
+    case 'not-found':
+      return <p>No such page: <code className="font-mono">{route.path}</code>. <a className="underline" href="#/">Back to services</a></p>;
+  }
+}

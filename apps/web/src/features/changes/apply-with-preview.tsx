@@ -1,0 +1,53 @@
+// Every edit can first be shown as a plan ("these ipvsadm lines will run")
+// and then applied or discarded. The apply goes through the edit's own
+// mutation; the preview through state.preview with the same Edit.
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { EditInput } from '@lvs-console/shared/api';
+import { Button } from '../../components/ui/button';
+import { Notice } from '../../components/ui/notice';
+import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
+import { errorMessage, trpcClient } from '../../lib/trpc';
+import type { CommitOutcome } from '../../lib/types';
+import { PlanLines } from './plan-view';
+
+export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled }: {
+  /** null while the form is incomplete or invalid. */
+  edit: EditInput | null;
+  apply: (baseRevision: number) => Promise<CommitOutcome>;
+  applyLabel: string;
+  onApplied?: (outcome: CommitOutcome) => void;
+  disabled?: boolean;
+}) {
+  const revision = useRevision();
+  const invalidate = useInvalidateAfterChange();
+  const [preview, setPreview] = useState<CommitOutcome | null>(null);
+  const previewMutation = useMutation({
+    mutationFn: (e: EditInput) => trpcClient.state.preview.query({ baseRevision: revision(), edit: e }),
+    onSuccess: (outcome) => setPreview(outcome),
+  });
+  const applyMutation = useMutation({
+    mutationFn: () => apply(revision()),
+    onSuccess: async (outcome) => {
+      noteRevision(outcome.revision);
+      setPreview(null);
+      await invalidate();
+      onApplied?.(outcome);
+    },
+  });
+  const failed = applyMutation.data?.results.filter((r) => !r.ok) ?? [];
+  return (
+    <div className="flex flex-col gap-2">
+      <div className="flex flex-wrap gap-2">
+        <Button disabled={!edit || disabled || previewMutation.isPending} onClick={() => edit && previewMutation.mutate(edit)}>Preview plan</Button>
+        <Button variant="primary" disabled={!edit || disabled || applyMutation.isPending} onClick={() => applyMutation.mutate()}>{applyLabel}</Button>
+        {preview ? <Button variant="ghost" onClick={() => setPreview(null)}>Discard</Button> : null}
+      </div>
+      {previewMutation.error ? <Notice tone="error">{errorMessage(previewMutation.error)}</Notice> : null}
+      {preview ? <PlanLines outcome={preview} title="These ipvsadm lines will run" /> : null}
+      {applyMutation.error ? <Notice tone="error">{errorMessage(applyMutation.error)}</Notice> : null}
+      {applyMutation.isSuccess && failed.length === 0 ? <Notice tone="ok">Applied (revision {applyMutation.data.revision}, {applyMutation.data.lines.length} ipvsadm lines).</Notice> : null}
+      {failed.map((r, i) => <Notice key={i} tone="error">{r.error ?? 'a change failed'}</Notice>)}
+    </div>
+  );
+}

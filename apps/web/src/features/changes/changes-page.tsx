@@ -1,0 +1,154 @@
+// Changes: drift the agent found (adopt or revert), recent revisions (undo to
+// any of them, after seeing the plan) and the audit log.
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { useState } from 'react';
+import { Button } from '../../components/ui/button';
+import { Notice } from '../../components/ui/notice';
+import { Panel } from '../../components/ui/panel';
+import { Age } from '../../components/ui/age';
+import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
+import type { CommitOutcome } from '../../lib/types';
+import { PlanLines } from './plan-view';
+
+export default function ChangesPage() {
+  return (
+    <div className="flex flex-col gap-3">
+      <h1 className="text-lg font-semibold">Changes</h1>
+      <DriftPanel />
+      <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
+        <RevisionsPanel />
+        <AuditPanel />
+      </div>
+    </div>
+  );
+}
+
+function DriftPanel() {
+  const drift = useQuery({ ...trpc.state.drift.queryOptions(), refetchInterval: 3000 });
+  const isAdmin = useIsAdmin();
+  const revision = useRevision();
+  const invalidate = useInvalidateAfterChange();
+  const act = useMutation({
+    mutationFn: (kind: 'adopt' | 'revert') => kind === 'adopt'
+      ? trpcClient.state.adoptDrift.mutate({ baseRevision: revision() })
+      : trpcClient.state.revertDrift.mutate({ baseRevision: revision() }),
+    onSuccess: async (outcome) => { noteRevision(outcome.revision); await invalidate(); await drift.refetch(); },
+  });
+  const data = drift.data;
+  return (
+    <Panel title="Drift" actions={data ? <Age at={data.checkedAt} label="checked" /> : null}>
+      {drift.error ? <Notice tone="error">{errorMessage(drift.error)}</Notice> : null}
+      {data && data.descriptions.length === 0 ? <p className="text-sm text-green-800">No drift: the kernel matches the desired state.</p> : null}
+      {data && data.descriptions.length > 0 ? (
+        <div className="flex flex-col gap-2">
+          <p className="text-sm">The kernel differs from the desired state{data.since ? <> since <Age at={data.since} label="" neutral /></> : null} (someone changed it by hand, or a change failed):</p>
+          <ul className="list-disc pl-5 text-sm">{data.descriptions.map((d) => <li key={d}>{d}</li>)}</ul>
+          <p className="text-sm font-medium">Revert would run:</p>
+          <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{data.lines.join('\n')}</pre>
+          {isAdmin ? (
+            <div className="flex gap-2">
+              <Button variant="primary" disabled={act.isPending} onClick={() => act.mutate('adopt')}>Adopt kernel state</Button>
+              <Button variant="danger" disabled={act.isPending} onClick={() => act.mutate('revert')}>Revert kernel to desired</Button>
+            </div>
+          ) : null}
+        </div>
+      ) : null}
+      {act.error ? <Notice tone="error">{errorMessage(act.error)}</Notice> : null}
+      {act.isSuccess ? <Notice tone="ok">Done.</Notice> : null}
+    </Panel>
+  );
+}
+
+function RevisionsPanel() {
+  const revisions = useQuery({ ...trpc.state.revisions.queryOptions({ limit: 30 }), refetchInterval: 5000 });
+  const snapshot = useSnapshot();
+  const isAdmin = useIsAdmin();
+  const revision = useRevision();
+  const invalidate = useInvalidateAfterChange();
+  const [target, setTarget] = useState<number | null>(null);
+  const [plan, setPlan] = useState<CommitOutcome | null>(null);
+  const previewUndo = useMutation({
+    mutationFn: async (toRevision: number) => {
+      const old = await trpcClient.state.revision.query({ revision: toRevision });
+      return trpcClient.state.preview.query({ baseRevision: revision(), edit: { op: 'replace-state', state: old.state } });
+    },
+    onSuccess: (outcome) => setPlan(outcome),
+  });
+  const undo = useMutation({
+    mutationFn: (toRevision: number) => trpcClient.state.undo.mutate({ baseRevision: revision(), toRevision }),
+    onSuccess: async (outcome) => { noteRevision(outcome.revision); setTarget(null); setPlan(null); await invalidate(); await revisions.refetch(); },
+  });
+  return (
+    <Panel title="Revisions">
+      {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}
+      <table className="w-full text-sm">
+        <caption className="sr-only">Recent revisions, newest first</caption>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr><th scope="col">Rev</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th>{isAdmin ? <th scope="col"><span className="sr-only">Actions</span></th> : null}</tr>
+        </thead>
+        <tbody>
+          {(revisions.data ?? []).map((r) => (
+            <tr key={r.revision} className="border-t border-slate-100 align-top">
+              <td className="py-1 font-mono">{r.revision}</td>
+              <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={r.time} label="" neutral /></td>
+              <td className="py-1">{r.who}</td>
+              <td className="py-1">{r.what}</td>
+              {isAdmin ? (
+                <td className="py-1 text-right">
+                  {r.revision !== snapshot.data?.revision ? (
+                    <Button aria-label={`Undo to revision ${r.revision}`} onClick={() => { setTarget(r.revision); setPlan(null); previewUndo.mutate(r.revision); }}>Undo to here</Button>
+                  ) : <span className="text-xs text-slate-500">current</span>}
+                </td>
+              ) : null}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+      {target !== null ? (
+        <div className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
+          {previewUndo.error ? <Notice tone="error">{errorMessage(previewUndo.error)}</Notice> : null}
+          {plan ? <PlanLines outcome={plan} title={`Undo to revision ${target}: these ipvsadm lines will run`} /> : <p role="status" className="text-sm">Planning…</p>}
+          <div className="flex gap-2">
+            <Button variant="primary" disabled={undo.isPending} onClick={() => undo.mutate(target)}>Apply undo</Button>
+            <Button variant="ghost" onClick={() => { setTarget(null); setPlan(null); }}>Discard</Button>
+          </div>
+          {undo.error ? <Notice tone="error">{errorMessage(undo.error)}</Notice> : null}
+        </div>
+      ) : null}
+      {undo.isSuccess ? <Notice tone="ok" className="mt-2">Undone: now revision {undo.data.revision}.</Notice> : null}
+    </Panel>
+  );
+}
+
+function AuditPanel() {
+  const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 50 }), refetchInterval: 5000 });
+  return (
+    <Panel title="Audit log">
+      {audit.error ? <Notice tone="error">{errorMessage(audit.error)}</Notice> : null}
+      <table className="w-full text-sm">
+        <caption className="sr-only">Audit log, newest first</caption>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Result</th></tr>
+        </thead>
+        <tbody>
+          {(audit.data ?? []).map((e) => (
+            <tr key={e.seq} className="border-t border-slate-100 align-top">
+              <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={e.time} label="" neutral /></td>
+              <td className="py-1">{e.who} <span className="text-xs text-slate-500">({e.role})</span></td>
+              <td className="py-1">
+                {e.what}
+                {e.lines?.length ? (
+                  <details><summary className="cursor-pointer text-xs text-slate-600">{e.lines.length} ipvsadm lines</summary>
+                    <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre></details>
+                ) : null}
+                {e.error ? <div className="text-xs text-red-700">{e.error}</div> : null}
+              </td>
+              <td className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>{e.result}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}

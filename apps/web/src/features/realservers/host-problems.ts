@@ -1,0 +1,32 @@
+// Host-setting problems the agent knows about, per service ("arp_ignore not
+// set on 10.0.0.7"), for warnings in the overview and on the diagram.
+import { useQuery } from '@tanstack/react-query';
+import { trpc } from '../../lib/trpc';
+
+export interface HostSettingStatusLike {
+  id: string;
+  description: string;
+  ok: boolean;
+  actual?: string | null;
+  message?: string | null;
+}
+
+export function problemText(status: HostSettingStatusLike): string {
+  return status.message ? status.message : `${status.description} missing${status.actual ? ` (now ${status.actual})` : ''}`;
+}
+
+export function useHostStatus() {
+  return useQuery({ ...trpc.host.status.queryOptions(), refetchInterval: 10_000 });
+}
+
+/** serviceId -> problem lines. */
+export function useHostProblems(): Map<string, string[]> {
+  const status = useHostStatus();
+  const map = new Map<string, string[]>();
+  if (!status.data?.available) return map;
+  for (const svc of status.data.services) {
+    const problems = svc.settings.filter((s) => !s.ok).map(problemText);
+    if (problems.length) map.set(svc.service, problems);
+  }
+  return map;
+}

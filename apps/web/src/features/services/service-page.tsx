@@ -1,0 +1,121 @@
+// One virtual service: topology, real servers and weights, scheduler,
+// persistence; the live `watch` view; connections; real-server setup.
+import { lazy, Suspense } from 'react';
+import { destinationId, parseServiceId, serviceId, serviceLabel } from '@lvs-console/shared';
+import { Notice } from '../../components/ui/notice';
+import { Panel } from '../../components/ui/panel';
+import { Age } from '../../components/ui/age';
+import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
+import { SERVICE_TABS, serviceHref, type ServiceTab } from '../../app/router';
+import { layoutTopology } from '../topology/layout';
+import { TopologyDiagram } from '../topology/topology-diagram';
+import { RealServersTable } from '../weights/real-servers-table';
+import { AddDestinationForm } from '../weights/add-destination-form';
+import { SchedulerPicker } from '../schedulers/scheduler-picker';
+import { PersistenceForm } from './persistence-form';
+import { RemoveServiceButton } from './remove-service-button';
+import { useLiveRates } from '../stats/use-live-rates';
+import { useFailingDestinations } from '../sim/use-sim-status';
+import { useHostStatus, problemText } from '../realservers/host-problems';
+import { DRIFT_TEXT, serviceDrift } from './service-diff';
+
+const WatchView = lazy(() => import('../stats/watch-view'));
+const ConnectionsView = lazy(() => import('../connections/connections-view'));
+const RealServerSetup = lazy(() => import('../realservers/real-server-setup'));
+
+const TAB_LABELS: Record<ServiceTab, string> = { overview: 'Overview', watch: 'Watch (live charts)', connections: 'Connections', setup: 'Real servers setup' };
+
+export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
+  const snapshot = useSnapshot();
+  const isAdmin = useIsAdmin();
+  const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
+  const failing = useFailingDestinations(id);
+  const hostStatus = useHostStatus();
+  const view = serviceViews(snapshot.data).find((v) => v.id === id);
+  const key = view?.desired?.key ?? view?.observed?.key ?? parseServiceId(id);
+
+  if (!key) return <Notice tone="error">"{id}" is not a service id.</Notice>;
+  if (snapshot.data && !view) {
+    return <Notice tone="warn">Service {serviceLabel(key)} does not exist (any more). <a href="#/" className="underline">Back to services</a></Notice>;
+  }
+  const svc = view?.desired ?? view?.observed ?? null;
+  const sid = serviceId(key);
+  const hostService = hostStatus.data?.services.find((s) => s.service === sid);
+  const directorProblems = (hostService?.settings ?? []).filter((s) => !s.ok).map(problemText);
+  const observedById = new Map((view?.observed?.destinations ?? []).map((d) => [destinationId(d), d]));
+  const snat = snapshot.data?.desired.hostSettings.find((s) => s.kind === 'snat' && serviceId(s.service) === sid);
+  const layout = layoutTopology({
+    serviceKey: key,
+    servers: (svc?.destinations ?? []).map((d) => {
+      const live = observedById.get(destinationId(d));
+      return {
+        destination: d,
+        // Until two readings give a 1 s delta, the kernel's own (smoothed) rate stands in.
+        cps: rates.get(`${sid} ${destinationId(d)}`)?.cps ?? live?.rates.cps ?? 0,
+        activeConns: live?.activeConns ?? 0,
+        overloaded: live?.overloaded,
+        failing: failing.has(destinationId(d)),
+      };
+    }),
+    dip: snat?.kind === 'snat' ? snat.sourceAddress : null,
+    hostSettings: snapshot.data?.desired.hostSettings,
+    directorProblems,
+  });
+  const drift = serviceDrift(view?.desired ?? null, view?.observed ?? null);
+
+  return (
+    <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-center gap-3">
+        <a href="#/" className="text-sm text-blue-800 hover:underline">← Services</a>
+        <h1 className="font-mono text-lg font-semibold">{serviceLabel(key)}</h1>
+        <span className="rounded bg-slate-200 px-2 py-0.5 text-xs">{layout.method}</span>
+        {svc ? <span className="rounded bg-slate-200 px-2 py-0.5 font-mono text-xs">{svc.scheduler}</span> : null}
+        <Age at={snapshot.data?.observedAt} label="kernel observed" />
+        {drift !== 'none' ? <span className="text-sm text-amber-800">⚠ {DRIFT_TEXT[drift]} — <a className="underline" href="#/changes">review</a></span> : null}
+        {isAdmin && view?.desired ? <div className="ml-auto"><RemoveServiceButton serviceKey={key} /></div> : null}
+      </div>
+      <nav aria-label="Service views">
+        <ul className="flex gap-1 border-b border-slate-300">
+          {SERVICE_TABS.map((t) => (
+            <li key={t}>
+              <a href={serviceHref(id, t)} aria-current={t === tab ? 'page' : undefined}
+                className={`-mb-px inline-block rounded-t border px-3 py-1.5 text-sm ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}>
+                {TAB_LABELS[t]}
+              </a>
+            </li>
+          ))}
+        </ul>
+      </nav>
+      <Suspense fallback={<p role="status" className="text-sm text-slate-500">Loading…</p>}>
+        {tab === 'overview' && svc ? (
+          <div className="flex flex-col gap-3">
+            <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_400px]">
+              <Panel title="Topology">
+                <TopologyDiagram layout={layout} />
+              </Panel>
+              <div className="flex min-w-0 flex-col gap-3">
+                {view?.desired ? (
+                  <Panel title="Scheduler"><SchedulerPicker service={view.desired} observed={view.observed} failing={failing} isAdmin={isAdmin} /></Panel>
+                ) : <Notice tone="warn">This service exists only in the kernel. Adopt or revert it on the Changes page.</Notice>}
+              </div>
+            </div>
+            <Panel title="Real servers">
+              <RealServersTable serviceKey={key} desired={view?.desired ?? null} observed={view?.observed ?? null} failing={failing} isAdmin={isAdmin} />
+            </Panel>
+            <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
+              {isAdmin && view?.desired ? (
+                <Panel title="Add real server">
+                  <AddDestinationForm serviceKey={key} defaultForwarding={svc.destinations[0]?.forwarding ?? 'route'} />
+                </Panel>
+              ) : null}
+              {view?.desired ? <Panel title="Persistence"><PersistenceForm service={view.desired} isAdmin={isAdmin} /></Panel> : null}
+            </div>
+          </div>
+        ) : null}
+        {tab === 'watch' ? <WatchView serviceIdValue={sid} /> : null}
+        {tab === 'connections' ? <ConnectionsView serviceKey={key} /> : null}
+        {tab === 'setup' && svc ? <RealServerSetup service={svc} /> : null}
+      </Suspense>
+    </div>
+  );
+}

@@ -1,0 +1,166 @@
+// Director-wide settings: connection timeouts (ipvsadm --set), the IPVS
+// sysctls with explanations and recommended values, and the sync daemon.
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { SyncDaemon } from '@lvs-console/shared';
+import { KERNEL_DEFAULT_TIMEOUTS, canonicalIp } from '@lvs-console/shared';
+import { Button } from '../../components/ui/button';
+import { SelectField, TextField } from '../../components/ui/field';
+import { Notice } from '../../components/ui/notice';
+import { Panel } from '../../components/ui/panel';
+import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { errorMessage, trpcClient } from '../../lib/trpc';
+import { ApplyWithPreview } from '../changes/apply-with-preview';
+import { IPVS_SYSCTLS } from './sysctl-catalog';
+import { useHostStatus } from '../realservers/host-problems';
+
+export default function SettingsPage() {
+  return (
+    <div className="flex flex-col gap-3">
+      <h1 className="text-lg font-semibold">Settings</h1>
+      <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
+        <TimeoutsPanel />
+        <SyncDaemonPanel />
+      </div>
+      <SysctlsPanel />
+    </div>
+  );
+}
+
+function TimeoutsPanel() {
+  const snapshot = useSnapshot();
+  const isAdmin = useIsAdmin();
+  const current = snapshot.data?.desired.timeouts ?? snapshot.data?.observed?.timeouts ?? KERNEL_DEFAULT_TIMEOUTS;
+  const [tcp, setTcp] = useState<string | null>(null);
+  const [tcpFin, setTcpFin] = useState<string | null>(null);
+  const [udp, setUdp] = useState<string | null>(null);
+  const timeouts = { tcp: Number(tcp ?? current.tcp), tcpFin: Number(tcpFin ?? current.tcpFin), udp: Number(udp ?? current.udp) };
+  const valid = Object.values(timeouts).every((v) => Number.isInteger(v) && v >= 0);
+  const observed = snapshot.data?.observed?.timeouts;
+  return (
+    <Panel title="Connection timeouts (ipvsadm --set)">
+      <p className="mb-2 text-sm text-slate-600">How long an idle connection entry lives: established TCP, TCP after FIN, and UDP. 0 keeps the current value. Kernel defaults: 900 120 300.</p>
+      {observed ? <p className="mb-2 font-mono text-xs text-slate-600">Kernel now: Timeout (tcp tcpfin udp): {observed.tcp} {observed.tcpFin} {observed.udp}</p> : null}
+      <div className="flex flex-wrap gap-3">
+        <TextField label="TCP (s)" type="number" min={0} disabled={!isAdmin} value={tcp ?? String(current.tcp)} onChange={(e) => setTcp(e.target.value)} className="w-28" />
+        <TextField label="TCP FIN (s)" type="number" min={0} disabled={!isAdmin} value={tcpFin ?? String(current.tcpFin)} onChange={(e) => setTcpFin(e.target.value)} className="w-28" />
+        <TextField label="UDP (s)" type="number" min={0} disabled={!isAdmin} value={udp ?? String(current.udp)} onChange={(e) => setUdp(e.target.value)} className="w-28" />
+      </div>
+      {isAdmin ? (
+        <div className="mt-3">
+          <ApplyWithPreview edit={valid ? { op: 'set-timeouts', timeouts } : null}
+            apply={(baseRevision) => trpcClient.host.setTimeouts.mutate({ baseRevision, timeouts })} applyLabel="Apply timeouts" />
+        </div>
+      ) : null}
+    </Panel>
+  );
+}
+
+function SyncDaemonPanel() {
+  const snapshot = useSnapshot();
+  const isAdmin = useIsAdmin();
+  const daemons = snapshot.data?.desired.syncDaemons ?? [];
+  const [state, setState] = useState<SyncDaemon['state']>('master');
+  const [iface, setIface] = useState('eth0');
+  const [syncId, setSyncId] = useState('0');
+  const [group, setGroup] = useState('');
+  const groupAddress = group.trim() ? canonicalIp(group.trim()) : null;
+  const daemon: SyncDaemon | null = /^[A-Za-z0-9_.:@-]{1,15}$/.test(iface) && Number.isInteger(Number(syncId)) && (group.trim() === '' || groupAddress)
+    ? { state, interface: iface, syncId: Number(syncId), ...(groupAddress ? { group: groupAddress } : {}) } : null;
+  const next = daemon ? [...daemons.filter((d) => d.state !== daemon.state), daemon] : null;
+  return (
+    <Panel title="Connection sync daemon">
+      <p className="mb-2 text-sm text-slate-600">Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.</p>
+      {daemons.length === 0 ? <p className="text-sm">No sync daemon.</p> : (
+        <ul className="mb-2 text-sm">
+          {daemons.map((d) => <li key={d.state} className="font-mono">{d.state} sync daemon (mcast={d.interface}, syncid={d.syncId})</li>)}
+        </ul>
+      )}
+      {isAdmin ? (
+        <>
+          <div className="flex flex-wrap items-end gap-3">
+            <SelectField label="Role" value={state} onChange={(e) => setState(e.target.value as SyncDaemon['state'])}>
+              <option value="master">master</option><option value="backup">backup</option>
+            </SelectField>
+            <TextField label="Interface" value={iface} onChange={(e) => setIface(e.target.value)} className="w-28" />
+            <TextField label="Sync ID" type="number" min={0} max={255} value={syncId} onChange={(e) => setSyncId(e.target.value)} className="w-24" />
+            <TextField label="Multicast group (optional)" value={group} onChange={(e) => setGroup(e.target.value)} className="w-44" />
+          </div>
+          <div className="mt-3 flex flex-col gap-2">
+            <ApplyWithPreview edit={next ? { op: 'set-sync-daemons', daemons: next } : null}
+              apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: next ?? [] })} applyLabel="Start / update daemon" />
+            {daemons.length > 0 ? (
+              <ApplyWithPreview edit={{ op: 'set-sync-daemons', daemons: [] }}
+                apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: [] })} applyLabel="Stop all sync daemons" />
+            ) : null}
+          </div>
+        </>
+      ) : null}
+    </Panel>
+  );
+}
+
+function SysctlsPanel() {
+  const snapshot = useSnapshot();
+  const isAdmin = useIsAdmin();
+  const revision = useRevision();
+  const invalidate = useInvalidateAfterChange();
+  const hostStatus = useHostStatus();
+  const desired = new Map((snapshot.data?.desired.hostSettings ?? []).flatMap((s) => (s.kind === 'sysctl' ? [[s.name, s.value] as const] : [])));
+  const actual = new Map((hostStatus.data?.settings ?? []).map((s) => [s.id, s]));
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  const save = useMutation({
+    mutationFn: async ({ name, value }: { name: string; value: string | null }) => {
+      const outcome = await trpcClient.host.setSysctl.mutate({ baseRevision: revision(), name, value, reason: 'set in the console settings' });
+      noteRevision(outcome.revision);
+      return outcome;
+    },
+    onSuccess: () => invalidate(),
+  });
+  const apply = useMutation({
+    mutationFn: () => trpcClient.host.apply.mutate({ baseRevision: revision() }),
+    onSuccess: () => invalidate(),
+  });
+  return (
+    <Panel title="IPVS sysctls" actions={isAdmin ? <Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>Apply host settings now</Button> : null}>
+      <p className="mb-2 text-sm text-slate-600">Managed values are part of the desired state: saved here, then applied to this host (and re-checked) with “Apply host settings now”.</p>
+      {save.error ? <Notice tone="error">{errorMessage(save.error)}</Notice> : null}
+      {apply.error ? <Notice tone="error">{errorMessage(apply.error)}</Notice> : null}
+      {apply.data ? <Notice tone={apply.data.every((r) => r.ok) ? 'ok' : 'error'}>{apply.data.filter((r) => r.ok).length} of {apply.data.length} host settings applied. {apply.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
+      <table className="w-full text-sm">
+        <caption className="sr-only">IPVS sysctls</caption>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+          <tr><th scope="col" className="pr-3">Sysctl</th><th scope="col" className="pr-3">What it does</th><th scope="col" className="px-2">Default</th><th scope="col" className="px-2">Recommended</th><th scope="col" className="px-2">Desired</th>{isAdmin ? <th scope="col"><span className="sr-only">Actions</span></th> : null}</tr>
+        </thead>
+        <tbody>
+          {IPVS_SYSCTLS.map((s) => {
+            const want = desired.get(s.name);
+            const status = actual.get(`sysctl:${s.name}`);
+            return (
+              <tr key={s.name} className="border-t border-slate-100 align-top">
+                <th scope="row" className="py-1 pr-2 text-left font-mono text-xs font-normal">{s.name}</th>
+                <td className="py-1 pr-2 text-xs text-slate-700">{s.explanation}</td>
+                <td className="px-2 py-1 font-mono">{s.kernelDefault}</td>
+                <td className="px-2 py-1 font-mono">{s.recommended}</td>
+                <td className="px-2 py-1 font-mono">
+                  {want ?? <span className="text-slate-400">unmanaged</span>}
+                  {status ? <div className={`text-xs ${status.ok ? 'text-green-700' : 'text-red-700'}`}>{status.ok ? 'in place' : `host: ${status.actual ?? 'missing'}`}</div> : null}
+                </td>
+                {isAdmin ? (
+                  <td className="py-1">
+                    <div className="flex items-center gap-1">
+                      <input aria-label={`Value of ${s.name}`} className="w-14 rounded border border-slate-300 px-1 font-mono text-xs" value={drafts[s.name] ?? want ?? s.recommended}
+                        onChange={(e) => setDrafts({ ...drafts, [s.name]: e.target.value })} />
+                      <Button aria-label={`Save ${s.name}`} disabled={save.isPending} onClick={() => save.mutate({ name: s.name, value: (drafts[s.name] ?? want ?? s.recommended).trim() })}>Save</Button>
+                      {want !== undefined ? <Button variant="ghost" aria-label={`Stop managing ${s.name}`} onClick={() => save.mutate({ name: s.name, value: null })}>Unmanage</Button> : null}
+                    </div>
+                  </td>
+                ) : null}
+              </tr>
+            );
+          })}
+        </tbody>
+      </table>
+    </Panel>
+  );
+}

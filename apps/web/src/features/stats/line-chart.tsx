@@ -1,0 +1,163 @@
+// A lean SVG line chart for many series (50 destinations × 2 metrics at 1 Hz):
+// one <path> per series, no per-point elements, so a redraw stays far under a
+// 50 ms frame budget. A crosshair tooltip follows the pointer or the arrow
+// keys. (Recharts draws the few-series totals chart; at 100 series its
+// per-series cost blew the budget.)
+import { memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+
+export interface ChartSeries {
+  key: string;
+  label: string;
+  colour: string;
+  dashed?: boolean;
+  /** Sorted by time. */
+  times: readonly number[];
+  values: readonly number[];
+}
+
+const HEIGHT = 200;
+const MARGIN = { top: 8, right: 10, bottom: 22, left: 50 };
+
+/** A round upper bound for the y axis. */
+export function niceMax(value: number): number {
+  if (!(value > 0)) return 1;
+  const magnitude = 10 ** Math.floor(Math.log10(value));
+  for (const step of [1, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10]) if (value <= step * magnitude) return step * magnitude;
+  return 10 * magnitude;
+}
+
+/** SVG path text for one series in a plot of the given size. */
+export function linePath(times: readonly number[], values: readonly number[], from: number, to: number, yMax: number, width: number, height: number): string {
+  const span = Math.max(1, to - from);
+  let d = '';
+  for (let i = 0; i < times.length; i++) {
+    const t = times[i] ?? 0;
+    if (t < from) continue;
+    const x = ((t - from) / span) * width;
+    const y = height - ((values[i] ?? 0) / yMax) * height;
+    d += `${d ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+  }
+  return d;
+}
+
+function useWidth(): [RefObject<HTMLDivElement | null>, number] {
+  const ref = useRef<HTMLDivElement | null>(null);
+  const [width, setWidth] = useState(600);
+  useEffect(() => {
+    const element = ref.current;
+    if (!element) return undefined;
+    const observer = new ResizeObserver((entries) => {
+      const w = entries[0]?.contentRect.width;
+      if (w && Math.abs(w - width) > 1) setWidth(w);
+    });
+    observer.observe(element);
+    return () => observer.disconnect();
+  }, [width]);
+  return [ref, width];
+}
+
+function timeLabel(t: number): string {
+  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+/** Memoised: the page around it re-renders every second for other reasons. */
+export const LineChart = memo(function LineChart({ title, series, from, to, format }: { title: string; series: readonly ChartSeries[]; from: number; to: number; format: (value: number) => string }) {
+  const [containerRef, width] = useWidth();
+  const [cursor, setCursor] = useState<number | null>(null);
+  const tooltipId = useId();
+  const plotWidth = Math.max(50, width - MARGIN.left - MARGIN.right);
+  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
+  const yMax = useMemo(() => {
+    let max = 0;
+    for (const s of series) for (let i = 0; i < s.values.length; i++) if ((s.times[i] ?? 0) >= from) max = Math.max(max, s.values[i] ?? 0);
+    return niceMax(max);
+  }, [series, from]);
+  const paths = useMemo(() => series.map((s) => ({ s, d: linePath(s.times, s.values, from, to, yMax, plotWidth, plotHeight) })), [series, from, to, yMax, plotWidth, plotHeight]);
+  const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * (to - from));
+  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
+
+  // The tooltip shows the values at the sample nearest the cursor time.
+  const reference = series[0];
+  let cursorIndex = -1;
+  if (cursor !== null && reference && reference.times.length > 0) {
+    let lo = 0;
+    let hi = reference.times.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi) >> 1;
+      if ((reference.times[mid] ?? 0) < cursor) lo = mid + 1;
+      else hi = mid;
+    }
+    cursorIndex = lo;
+  }
+  const cursorTime = cursorIndex >= 0 ? (reference?.times[cursorIndex] ?? null) : null;
+  const rows = cursorTime === null ? [] : series
+    .map((s) => ({ s, value: s.values[s.times.indexOf(cursorTime)] }))
+    .filter((r): r is { s: ChartSeries; value: number } => r.value !== undefined)
+    .sort((a, b) => b.value - a.value);
+
+  const moveCursor = (step: number) => {
+    if (!reference || reference.times.length === 0) return;
+    const index = cursorIndex < 0 ? reference.times.length - 1 : Math.min(reference.times.length - 1, Math.max(0, cursorIndex + step));
+    setCursor(reference.times[index] ?? null);
+  };
+
+  return (
+    <div ref={containerRef} className="relative">
+      <svg
+        width={width}
+        height={HEIGHT}
+        role="img"
+        aria-label={title}
+        aria-describedby={rows.length ? tooltipId : undefined}
+        tabIndex={0}
+        className="block"
+        onPointerMove={(e) => {
+          const x = e.clientX - e.currentTarget.getBoundingClientRect().left - MARGIN.left;
+          setCursor(x < 0 || x > plotWidth ? null : from + (x / plotWidth) * (to - from));
+        }}
+        onPointerLeave={() => setCursor(null)}
+        onKeyDown={(e) => {
+          if (e.key === 'ArrowLeft') { e.preventDefault(); moveCursor(-1); }
+          if (e.key === 'ArrowRight') { e.preventDefault(); moveCursor(1); }
+          if (e.key === 'Escape') setCursor(null);
+        }}
+        onBlur={() => setCursor(null)}
+      >
+        <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
+          {yTicks.map((v) => {
+            const y = plotHeight - (v / yMax) * plotHeight;
+            return (
+              <g key={v}>
+                <line x1={0} x2={plotWidth} y1={y} y2={y} stroke="#e2e8f0" strokeDasharray="3 3" />
+                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="#475569">{format(v)}</text>
+              </g>
+            );
+          })}
+          {xTicks.map((t, i) => (
+            <text key={t} x={(i / 4) * plotWidth} y={plotHeight + 15} textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'} fontSize={10} fill="#475569">{timeLabel(t)}</text>
+          ))}
+          <line x1={0} x2={plotWidth} y1={plotHeight} y2={plotHeight} stroke="#94a3b8" />
+          {paths.map(({ s, d }) => (
+            <path key={s.key} d={d} fill="none" stroke={s.colour} strokeWidth={1.4} strokeDasharray={s.dashed ? '4 3' : undefined} strokeLinejoin="round" />
+          ))}
+          {cursorTime !== null ? (
+            <line x1={((cursorTime - from) / (to - from)) * plotWidth} x2={((cursorTime - from) / (to - from)) * plotWidth} y1={0} y2={plotHeight} stroke="#0f172a" strokeWidth={1} />
+          ) : null}
+        </g>
+      </svg>
+      {cursorTime !== null && rows.length > 0 ? (
+        <div id={tooltipId} role="tooltip" className="pointer-events-none absolute right-2 top-2 max-w-[60%] rounded border border-slate-300 bg-white/95 p-2 text-xs shadow">
+          <div className="mb-1 font-medium">{timeLabel(cursorTime)}</div>
+          {rows.slice(0, 8).map(({ s, value }) => (
+            <div key={s.key} className="flex items-center gap-2 font-mono">
+              <span className="inline-block h-0.5 w-3" style={{ background: s.colour }} aria-hidden="true" />
+              <span className="truncate">{s.label}</span>
+              <span className="ml-auto pl-2">{format(value)}</span>
+            </div>
+          ))}
+          {rows.length > 8 ? <div className="text-slate-500">and {rows.length - 8} more</div> : null}
+        </div>
+      ) : null}
+    </div>
+  );
+});

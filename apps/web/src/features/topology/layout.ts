@@ -1,0 +1,194 @@
+// Pure layout of a service's topology diagram: where the client, the director
+// and each real server go, and the request and reply paths for the service's
+// forwarding method. The SVG component only draws what this returns, so the
+// geometry is unit-tested without a browser.
+import type { Destination, ForwardingMethod, HostSetting, ServiceKey } from '@lvs-console/shared';
+import { destinationId, formatEndpoint, serviceId } from '@lvs-console/shared';
+
+export type TopologyMethod = 'NAT' | 'DR' | 'TUN' | 'FULLNAT' | 'MIXED' | 'NONE';
+export type ServerState = 'serving' | 'draining' | 'failing' | 'overloaded';
+
+export const METHOD_OF_FORWARDING: Record<ForwardingMethod, 'NAT' | 'DR' | 'TUN'> = { masq: 'NAT', route: 'DR', tunnel: 'TUN' };
+
+export interface TopologyServerInput {
+  destination: Pick<Destination, 'address' | 'port' | 'weight' | 'forwarding'>;
+  /** New connections per second over the last sample. */
+  cps: number;
+  activeConns: number;
+  overloaded?: boolean;
+  failing?: boolean;
+  /** Host-setting problems on this server ("arp_ignore not set"). */
+  problems?: readonly string[];
+}
+
+export interface TopologyInput {
+  serviceKey: ServiceKey;
+  servers: readonly TopologyServerInput[];
+  /** The director's address real servers see (their gateway for NAT, the SNAT source for FULLNAT). */
+  dip?: string | null;
+  hostSettings?: readonly HostSetting[];
+  directorProblems?: readonly string[];
+}
+
+export interface Point { x: number; y: number }
+
+export interface ServerNode extends Point {
+  id: string;
+  label: string;
+  state: ServerState;
+  weight: number;
+  cps: number;
+  activeConns: number;
+  /** Stroke width of the director-to-server edge, by live rate. */
+  edgeWidth: number;
+  problems: readonly string[];
+  /** Where the VIP must live on this server, per method ("lo", "tunl0") or null. */
+  vipInterface: string | null;
+}
+
+export interface PathSpec {
+  id: string;
+  d: string;
+  kind: 'request' | 'reply';
+  width: number;
+}
+
+export interface TopologyLayout {
+  method: TopologyMethod;
+  width: number;
+  height: number;
+  client: Point;
+  director: Point;
+  servers: ServerNode[];
+  paths: PathSpec[];
+  /** The shared L2 segment (DR) or per-server remote networks (TUN), as boxes. */
+  segments: Array<{ x: number; y: number; width: number; height: number; label: string }>;
+  vipLabel: string;
+  dipLabel: string;
+  directorProblems: readonly string[];
+  /** A sentence for screen readers: "DR topology of 172.25.254.100:80". */
+  accessibleName: string;
+  caption: string;
+}
+
+export const SERVER_SPACING = 64;
+const COLUMN_CLIENT = 70;
+const COLUMN_DIRECTOR = 300;
+const COLUMN_SERVERS = 580;
+const WIDTH = 760;
+const MIN_EDGE = 1.5;
+const MAX_EDGE = 9;
+
+export function serverState(input: TopologyServerInput): ServerState {
+  if (input.failing) return 'failing';
+  if (input.overloaded) return 'overloaded';
+  if (input.destination.weight === 0) return 'draining';
+  return 'serving';
+}
+
+/** The method of the service: the destinations' shared forwarding, FULLNAT when NAT has a SNAT row. */
+export function topologyMethod(key: ServiceKey, forwardings: readonly ForwardingMethod[], hostSettings: readonly HostSetting[] = []): TopologyMethod {
+  const methods = new Set(forwardings.map((f) => METHOD_OF_FORWARDING[f]));
+  if (methods.size === 0) return 'NONE';
+  if (methods.size > 1) return 'MIXED';
+  const [only] = [...methods];
+  const id = serviceId(key);
+  if (only === 'NAT' && hostSettings.some((s) => s.kind === 'snat' && serviceId(s.service) === id)) return 'FULLNAT';
+  return only ?? 'NONE';
+}
+
+export function vipText(key: ServiceKey): string {
+  return key.kind === 'fwmark' ? `fwmark ${key.fwmark}` : formatEndpoint(key.address, key.port);
+}
+
+/** Edge width from the live rate, relative to the busiest server. */
+export function edgeWidth(cps: number, maxCps: number): number {
+  if (maxCps <= 0 || cps <= 0) return MIN_EDGE;
+  return MIN_EDGE + (MAX_EDGE - MIN_EDGE) * Math.min(1, cps / maxCps);
+}
+
+const CAPTIONS: Record<TopologyMethod, string> = {
+  NAT: 'NAT: the director rewrites the destination to a real server; replies return through the director (real servers use the DIP as gateway).',
+  FULLNAT: 'FULLNAT: NAT plus source NAT to the DIP, so real servers reply to the director without a special gateway.',
+  DR: 'DR: same L2 segment; the director rewrites only the MAC; the VIP sits on each real server\'s lo; replies go straight to the client.',
+  TUN: 'TUN: the director encapsulates (IP-in-IP) to real servers that may sit in other networks; the VIP sits on tunl0; replies go straight to the client.',
+  MIXED: 'Mixed forwarding: real servers use different methods.',
+  NONE: 'No real servers yet.',
+};
+
+export function layoutTopology(input: TopologyInput): TopologyLayout {
+  const forwardings = input.servers.map((s) => s.destination.forwarding);
+  const method = topologyMethod(input.serviceKey, forwardings, input.hostSettings);
+  const count = input.servers.length;
+  const spacing = count > 12 ? Math.max(22, Math.floor((12 * SERVER_SPACING) / count)) : SERVER_SPACING;
+  const top = 70 + 14 * (input.directorProblems?.length ?? 0);
+  const height = Math.max(250, top + Math.max(1, count) * spacing + 50);
+  const middle = top + ((Math.max(1, count) - 1) * spacing) / 2;
+  const client: Point = { x: COLUMN_CLIENT, y: middle };
+  const director: Point = { x: COLUMN_DIRECTOR, y: middle };
+  const maxCps = Math.max(0, ...input.servers.map((s) => s.cps));
+  const servers: ServerNode[] = input.servers.map((s, index) => {
+    const forwardingMethod = METHOD_OF_FORWARDING[s.destination.forwarding];
+    return {
+      id: destinationId(s.destination),
+      label: formatEndpoint(s.destination.address, s.destination.port),
+      x: COLUMN_SERVERS,
+      y: top + index * spacing,
+      state: serverState(s),
+      weight: s.destination.weight,
+      cps: s.cps,
+      activeConns: s.activeConns,
+      edgeWidth: edgeWidth(s.cps, maxCps),
+      problems: s.problems ?? [],
+      vipInterface: forwardingMethod === 'DR' ? 'lo' : forwardingMethod === 'TUN' ? 'tunl0' : null,
+    };
+  });
+
+  const paths: PathSpec[] = [{ id: 'client-director', d: `M${client.x + 28},${client.y - 6} L${director.x - 40},${director.y - 6}`, kind: 'request', width: 2.5 }];
+  const directReply = method === 'DR' || method === 'TUN';
+  for (const server of servers) {
+    // Requests leave the director's right edge; the curve keeps many edges readable.
+    const startX = director.x + 40;
+    const endX = server.x - 60;
+    const midX = (startX + endX) / 2;
+    paths.push({ id: `request-${server.id}`, d: `M${startX},${director.y} C${midX},${director.y} ${midX},${server.y} ${endX},${server.y}`, kind: 'request', width: server.edgeWidth });
+    if (directReply) {
+      // Straight back to the client, bypassing the director (under it).
+      const dipY = Math.max(server.y, director.y) + 40;
+      paths.push({ id: `reply-${server.id}`, d: `M${endX},${server.y + 8} C${director.x},${dipY} ${client.x + 120},${client.y + 50} ${client.x + 20},${client.y + 18}`, kind: 'reply', width: 1.5 });
+    } else {
+      paths.push({ id: `reply-${server.id}`, d: `M${endX},${server.y + 8} C${midX},${server.y + 8} ${midX},${director.y + 10} ${startX},${director.y + 10}`, kind: 'reply', width: 1.5 });
+    }
+  }
+  if (!directReply && servers.length > 0) {
+    paths.push({ id: 'director-client', d: `M${director.x - 40},${director.y + 10} L${client.x + 28},${client.y + 10}`, kind: 'reply', width: 1.5 });
+  }
+
+  const segments: TopologyLayout['segments'] = [];
+  if (method === 'DR' && count > 0) {
+    segments.push({ x: director.x - 60, y: top - 40, width: COLUMN_SERVERS + 170 - (director.x - 60), height: (count - 1) * spacing + 80, label: 'same L2 segment' });
+  }
+  if (method === 'TUN') {
+    for (const server of servers) {
+      segments.push({ x: server.x - 66, y: server.y - spacing / 2 + 4, width: 236, height: spacing - 8, label: '' });
+    }
+  }
+  const vipLabel = vipText(input.serviceKey);
+  const dip = input.dip ?? null;
+  const accessibleName = `${method === 'NONE' || method === 'MIXED' ? 'Service' : method} topology of ${vipLabel}`;
+  return {
+    method,
+    width: WIDTH,
+    height,
+    client,
+    director,
+    servers,
+    paths,
+    segments,
+    vipLabel,
+    dipLabel: dip ? `DIP ${dip}` : 'DIP',
+    directorProblems: input.directorProblems ?? [],
+    accessibleName,
+    caption: CAPTIONS[method],
+  };
+}

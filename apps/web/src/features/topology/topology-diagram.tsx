@@ -1,0 +1,99 @@
+// The SVG topology of one service, drawn for its forwarding method: request
+// paths solid and animated, reply paths dashed; each server coloured by state
+// and each director-to-server edge sized by its live rate.
+import { STATE_STYLES } from '../../components/ui/state-badge';
+import type { TopologyLayout } from './layout';
+
+const REQUEST_COLOUR = '#1e40af';
+const REPLY_COLOUR = '#0f766e';
+
+export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
+  const { client, director, servers } = layout;
+  const titleId = `topology-title-${layout.vipLabel.replace(/[^A-Za-z0-9]/g, '-')}`;
+  return (
+    <figure className="flex flex-col gap-2">
+      <svg role="img" aria-labelledby={titleId} viewBox={`0 0 ${layout.width} ${layout.height}`} className="h-auto w-full max-w-[900px]" style={{ maxHeight: 640 }}>
+        <title id={titleId}>{layout.accessibleName}</title>
+        <defs>
+          <marker id="arrow-request" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="9" markerHeight="9" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" fill={REQUEST_COLOUR} />
+          </marker>
+          <marker id="arrow-reply" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="8" markerHeight="8" markerUnits="userSpaceOnUse" orient="auto-start-reverse">
+            <path d="M0,0 L10,5 L0,10 z" fill={REPLY_COLOUR} />
+          </marker>
+        </defs>
+        <style>{`
+          @keyframes lvs-flow { to { stroke-dashoffset: -24; } }
+          .lvs-live { stroke-dasharray: 8 4; animation: lvs-flow 1s linear infinite; }
+          @media (prefers-reduced-motion: reduce) { .lvs-live { animation: none; } }
+        `}</style>
+        {layout.segments.map((seg, i) => (
+          <g key={`seg-${i}`}>
+            <rect x={seg.x} y={seg.y} width={seg.width} height={seg.height} rx={8} fill={layout.method === 'DR' ? '#f1f5f9' : '#f8fafc'} stroke="#cbd5e1" strokeDasharray="4 3" />
+            {seg.label ? <text x={seg.x + seg.width - 8} y={seg.y + 14} textAnchor="end" fontSize={11} fill="#475569">{seg.label}</text> : null}
+          </g>
+        ))}
+        {layout.paths.map((p) => (
+          <path key={p.id} d={p.d} fill="none"
+            stroke={p.kind === 'request' ? REQUEST_COLOUR : REPLY_COLOUR}
+            strokeWidth={p.width}
+            strokeOpacity={p.kind === 'request' ? 0.85 : 0.7}
+            strokeDasharray={p.kind === 'reply' ? '3 4' : undefined}
+            className={p.kind === 'request' && p.width > 2 ? 'lvs-live' : undefined}
+            markerEnd={`url(#arrow-${p.kind})`} />
+        ))}
+        {/* Client */}
+        <g>
+          <circle cx={client.x} cy={client.y} r={24} fill="#e2e8f0" stroke="#475569" />
+          <text x={client.x} y={client.y + 4} textAnchor="middle" fontSize={12} fontWeight={600}>Client</text>
+        </g>
+        {/* Director */}
+        <g>
+          <rect x={director.x - 40} y={director.y - 36} width={80} height={72} rx={6} fill="#1e293b" />
+          <text x={director.x} y={director.y - 16} textAnchor="middle" fontSize={12} fill="#fff" fontWeight={600}>Director</text>
+          <text x={director.x} y={director.y + 2} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">VIP</text>
+          <text x={director.x} y={director.y + 16} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">{layout.method === 'NONE' || layout.method === 'MIXED' ? '' : layout.method}</text>
+          <text x={director.x} y={director.y - 46} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="#0f172a">VIP {layout.vipLabel}</text>
+          <text x={director.x} y={director.y + 52} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="#334155">{layout.dipLabel}</text>
+          {layout.directorProblems.map((problem, i) => (
+            <text key={problem} x={12} y={16 + i * 14} fontSize={11} fill="#b91c1c">⚠ Director: {problem}</text>
+          ))}
+        </g>
+        {/* Real servers */}
+        {servers.map((server) => {
+          const style = STATE_STYLES[server.state];
+          const compact = servers.length > 12;
+          const h = compact ? 18 : 44;
+          return (
+            <g key={server.id}>
+              <rect x={server.x - 60} y={server.y - h / 2} width={220} height={h} rx={5} fill={style.fill} stroke={style.stroke} strokeWidth={1.5} />
+              <text x={server.x - 52} y={server.y + (compact ? 4 : -6)} fontSize={compact ? 10 : 12} fontFamily="monospace" fill="#0f172a">RIP {server.label}</text>
+              {compact ? null : (
+                <text x={server.x - 52} y={server.y + 10} fontSize={10} fill="#334155">
+                  {style.label} · w {server.weight} · {server.cps.toFixed(1)}/s · {server.activeConns} active{server.vipInterface ? ` · VIP on ${server.vipInterface}` : ''}
+                </text>
+              )}
+              {server.problems.map((problem, i) => (
+                <text key={problem} x={server.x + 166} y={server.y + 4 + i * 12} fontSize={10} fill="#b91c1c">⚠ {problem}</text>
+              ))}
+            </g>
+          );
+        })}
+        {/* Legend */}
+        <g transform={`translate(12, ${layout.height - 18})`} fontSize={10} fill="#334155">
+          <line x1={0} y1={-3} x2={22} y2={-3} stroke={REQUEST_COLOUR} strokeWidth={2.5} />
+          <text x={26} y={0}>request</text>
+          <line x1={80} y1={-3} x2={102} y2={-3} stroke={REPLY_COLOUR} strokeWidth={1.5} strokeDasharray="3 4" />
+          <text x={106} y={0}>reply</text>
+          {(['serving', 'draining', 'failing', 'overloaded'] as const).map((state, i) => (
+            <g key={state} transform={`translate(${160 + i * 80}, 0)`}>
+              <rect x={0} y={-9} width={10} height={10} fill={STATE_STYLES[state].fill} stroke={STATE_STYLES[state].stroke} />
+              <text x={14} y={0}>{state}</text>
+            </g>
+          ))}
+        </g>
+      </svg>
+      <figcaption className="text-xs text-slate-600">{layout.caption}</figcaption>
+    </figure>
+  );
+}

@@ -1,0 +1,49 @@
+// Edit one real server: forwarding method, thresholds and tunnel type.
+import { useState } from 'react';
+import type { Destination, ForwardingMethod, ServiceKey } from '@lvs-console/shared';
+import { TUNNEL_TYPES, type TunnelType } from '@lvs-console/shared';
+import { SelectField, TextField } from '../../components/ui/field';
+import { Button } from '../../components/ui/button';
+import { trpcClient } from '../../lib/trpc';
+import { ApplyWithPreview } from '../changes/apply-with-preview';
+import { FORWARDING_OPTIONS } from './forwarding';
+
+export function EditDestinationForm({ serviceKey, destination, onDone }: { serviceKey: ServiceKey; destination: Destination; onDone: () => void }) {
+  const [forwarding, setForwarding] = useState<ForwardingMethod>(destination.forwarding);
+  const [upper, setUpper] = useState(String(destination.upperThreshold));
+  const [lower, setLower] = useState(String(destination.lowerThreshold));
+  const [tunnelType, setTunnelType] = useState<TunnelType>(destination.tunnel?.type ?? 'ipip');
+  const upperN = Number(upper);
+  const lowerN = Number(lower);
+  const valid = Number.isInteger(upperN) && Number.isInteger(lowerN) && upperN >= 0 && lowerN >= 0 && upperN <= 65535 && lowerN <= 65535;
+  const ref = { address: destination.address, port: destination.port };
+  const patch = {
+    forwarding,
+    upperThreshold: upperN,
+    lowerThreshold: lowerN,
+    tunnel: forwarding === 'tunnel' ? { type: tunnelType } : null,
+  };
+  return (
+    <div className="flex flex-col gap-3">
+      <div className="flex flex-wrap items-end gap-3">
+        <SelectField label="Forwarding" value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
+          {FORWARDING_OPTIONS.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        </SelectField>
+        {forwarding === 'tunnel' ? (
+          <SelectField label="Tunnel type" value={tunnelType} onChange={(e) => setTunnelType(e.target.value as TunnelType)}>
+            {TUNNEL_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+          </SelectField>
+        ) : null}
+        <TextField label="Upper threshold (-x)" type="number" min={0} max={65535} value={upper} onChange={(e) => setUpper(e.target.value)} hint="0 = no limit" />
+        <TextField label="Lower threshold (-y)" type="number" min={0} max={65535} value={lower} onChange={(e) => setLower(e.target.value)} hint="0 = 3/4 of upper" />
+        <Button variant="ghost" onClick={onDone}>Close</Button>
+      </div>
+      <ApplyWithPreview
+        edit={valid ? { op: 'edit-destination', service: serviceKey, destination: ref, patch } : null}
+        apply={(baseRevision) => trpcClient.destinations.edit.mutate({ baseRevision, service: serviceKey, destination: ref, patch })}
+        applyLabel="Save real server"
+        onApplied={onDone}
+      />
+    </div>
+  );
+}

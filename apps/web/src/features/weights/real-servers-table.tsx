@@ -1,0 +1,203 @@
+// The real servers of one service: state, weight slider + exact field,
+// predicted vs measured share of new connections, connection numbers, and
+// drain / enable / edit / remove. Weight changes apply on release,
+// optimistically, and roll back with the agent's message on error.
+import { useMutation, useQuery } from '@tanstack/react-query';
+import { Fragment, useMemo, useState } from 'react';
+import type { Destination, ObservedDestination, Service, ServiceKey } from '@lvs-console/shared';
+import { destinationId, formatEndpoint } from '@lvs-console/shared';
+import { Button } from '../../components/ui/button';
+import { Notice } from '../../components/ui/notice';
+import { StateBadge } from '../../components/ui/state-badge';
+import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
+import { errorMessage, isConflict, queryClient, trpc, trpcClient } from '../../lib/trpc';
+import { clientsMoved, HASH_SCHEDULERS, predictedShares } from '../schedulers/predict';
+import { serverState } from '../topology/layout';
+import { formatShare, sliderMax } from './share-math';
+import { WeightControl } from './weight-control';
+import { EditDestinationForm } from './edit-destination-form';
+
+const FORWARDING_LABEL = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
+
+/** The last non-zero weight of each destination, so Enable restores it after a drain. */
+const lastServingWeight = new Map<string, number>();
+
+export function RealServersTable({ serviceKey, desired, observed, failing, isAdmin }: {
+  serviceKey: ServiceKey;
+  desired: Service | null;
+  observed: { destinations: ObservedDestination[] } | null;
+  failing: ReadonlySet<string>;
+  isAdmin: boolean;
+}) {
+  const revision = useRevision();
+  const invalidate = useInvalidateAfterChange();
+  const [pending, setPending] = useState<ReadonlyMap<string, number>>(new Map());
+  const [drafts, setDrafts] = useState<ReadonlyMap<string, number>>(new Map());
+  const [rowErrors, setRowErrors] = useState<ReadonlyMap<string, string>>(new Map());
+  const [editing, setEditing] = useState<string | null>(null);
+  const shares = useQuery({ ...trpc.stats.shares.queryOptions({ service: serviceKey, seconds: 60 }), refetchInterval: 2000 });
+
+  const destinations: Array<Destination | ObservedDestination> = desired?.destinations ?? observed?.destinations ?? [];
+  const observedById = new Map((observed?.destinations ?? []).map((d) => [destinationId(d), d]));
+  for (const d of destinations) if (d.weight > 0) lastServingWeight.set(`${destinationId(d)}`, d.weight);
+
+  const effectiveWeights = useMemo(() => {
+    const map = new Map<string, number>();
+    for (const [id, w] of pending) map.set(id, w);
+    for (const [id, w] of drafts) map.set(id, w);
+    return map;
+  }, [pending, drafts]);
+
+  const scheduler = desired?.scheduler ?? 'wlc';
+  const prediction = useMemo(() => predictedShares({
+    key: serviceKey, scheduler, flags: desired?.flags ?? [], persistence: desired?.persistence ?? null,
+    destinations: destinations.map((d) => observedById.get(destinationId(d)) ?? d), weights: effectiveWeights, failing,
+  }), [serviceKey, scheduler, desired?.flags, desired?.persistence, destinations, observedById, effectiveWeights, failing]);
+  const measured = new Map((shares.data?.rows ?? []).map((row) => [row.destination, row.measured]));
+  // Hash schedulers re-tile their table when weights change: say how many clients a draft would move.
+  const moved = useMemo(() => {
+    if (!HASH_SCHEDULERS.has(scheduler) || effectiveWeights.size === 0) return null;
+    const base = { key: serviceKey, scheduler, flags: desired?.flags ?? [], persistence: desired?.persistence ?? null, destinations, failing };
+    return clientsMoved(base, { ...base, weights: effectiveWeights });
+  }, [scheduler, effectiveWeights, serviceKey, desired?.flags, desired?.persistence, destinations, failing]);
+
+  const setRowError = (id: string, message: string | null) => setRowErrors((prev) => {
+    const next = new Map(prev);
+    if (message) next.set(id, message);
+    else next.delete(id);
+    return next;
+  });
+  const clearPending = (id: string) => setPending((prev) => { const next = new Map(prev); next.delete(id); return next; });
+
+  const setWeight = useMutation({
+    mutationFn: async ({ dest, weight }: { dest: Destination | ObservedDestination; weight: number }) => {
+      const send = (baseRevision: number) => trpcClient.destinations.setWeight.mutate({ baseRevision, service: serviceKey, destination: { address: dest.address, port: dest.port }, weight });
+      try {
+        return await send(revision());
+      } catch (error) {
+        // A weight is absolute: when another edit moved the revision on, set it again on top of that.
+        if (!isConflict(error)) throw error;
+        const fresh = await queryClient.fetchQuery({ ...trpc.state.get.queryOptions(), staleTime: 0 });
+        return send(fresh.revision);
+      }
+    },
+    onMutate: ({ dest, weight }) => {
+      const id = destinationId(dest);
+      setRowError(id, null);
+      setPending((prev) => new Map(prev).set(id, weight));
+    },
+    onSuccess: async (outcome, { dest }) => {
+      noteRevision(outcome.revision);
+      const failed = outcome.results.find((r) => !r.ok);
+      await invalidate();
+      clearPending(destinationId(dest));
+      if (failed) setRowError(destinationId(dest), failed.error ?? 'the kernel refused the change');
+    },
+    onError: (error, { dest }) => {
+      // Roll back: the slider returns to the weight the agent still has.
+      clearPending(destinationId(dest));
+      setRowError(destinationId(dest), errorMessage(error));
+    },
+  });
+
+  const rowAction = useMutation({
+    mutationFn: async ({ kind, dest }: { kind: 'drain' | 'remove'; dest: Destination | ObservedDestination }) => {
+      const ref = { address: dest.address, port: dest.port };
+      return kind === 'drain'
+        ? trpcClient.destinations.drain.mutate({ baseRevision: revision(), service: serviceKey, destination: ref })
+        : trpcClient.destinations.remove.mutate({ baseRevision: revision(), service: serviceKey, destination: ref });
+    },
+    onSuccess: async (outcome) => { noteRevision(outcome.revision); await invalidate(); },
+    onError: (error, { dest }) => setRowError(destinationId(dest), errorMessage(error)),
+  });
+
+  if (destinations.length === 0) return <p className="text-sm text-slate-600">No real servers yet.</p>;
+  const max = sliderMax(destinations.map((d) => effectiveWeights.get(destinationId(d)) ?? d.weight));
+
+  return (
+    <div className="flex flex-col gap-2">
+      {prediction && !prediction.weightsMatter ? (
+        <Notice tone="warn">The {scheduler} scheduler ignores weights: each server with a weight above 0 gets an equal turn. Weight 0 still drains a server.</Notice>
+      ) : null}
+      <div className="overflow-x-auto">
+        <table className="w-full text-sm">
+          <caption className="sr-only">Real servers</caption>
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <tr>
+              <th scope="col" className="px-2 py-1.5">Real server</th>
+              <th scope="col" className="px-2 py-1.5">Method</th>
+              <th scope="col" className="px-2 py-1.5">State</th>
+              <th scope="col" className="px-2 py-1.5">Weight</th>
+              <th scope="col" className="px-2 py-1.5 text-right" title="Share of new connections the scheduler should send here">Predicted</th>
+              <th scope="col" className="px-2 py-1.5 text-right" title="Share of new connections measured over the last minute">Measured (1 min)</th>
+              <th scope="col" className="px-2 py-1.5 text-right">Active</th>
+              <th scope="col" className="px-2 py-1.5 text-right">Inactive</th>
+              <th scope="col" className="px-2 py-1.5 text-right">Persistent</th>
+              {isAdmin ? <th scope="col" className="px-2 py-1.5">Actions</th> : null}
+            </tr>
+          </thead>
+          <tbody>
+            {destinations.map((dest) => {
+              const id = destinationId(dest);
+              const endpoint = formatEndpoint(dest.address, dest.port);
+              const live = observedById.get(id);
+              const weight = pending.get(id) ?? dest.weight;
+              const state = serverState({ destination: { ...dest, weight }, cps: 0, activeConns: live?.activeConns ?? 0, overloaded: live?.overloaded, failing: failing.has(id) });
+              const open = (live?.activeConns ?? 0) + (live?.inactiveConns ?? 0);
+              const error = rowErrors.get(id);
+              return (
+                <Fragment key={id}>
+                  <tr className="border-t border-slate-100 align-middle">
+                    <th scope="row" className="px-2 py-1.5 text-left font-mono font-normal">{endpoint}</th>
+                    <td className="px-2 py-1.5">{FORWARDING_LABEL[dest.forwarding]}</td>
+                    <td className="px-2 py-1.5">
+                      <StateBadge state={state} />
+                      {weight === 0 ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? 'no connections left: safe to remove' : `${open} connections left`}</span> : null}
+                    </td>
+                    <td className="px-2 py-1.5">
+                      {isAdmin ? (
+                        <WeightControl endpoint={endpoint} weight={weight} max={max}
+                          onDraft={(w) => setDrafts((prev) => { const next = new Map(prev); if (w === null) next.delete(id); else next.set(id, w); return next; })}
+                          onCommit={(w) => setWeight.mutate({ dest, weight: w })} />
+                      ) : <span className="font-mono">{weight}</span>}
+                      {pending.has(id) ? <span className="ml-1 text-xs text-slate-500" role="status">applying…</span> : null}
+                    </td>
+                    <td className="px-2 py-1.5 text-right font-mono" data-testid={`predicted-${endpoint}`}>{formatShare(prediction?.shares.get(id))}</td>
+                    <td className="px-2 py-1.5 text-right font-mono" data-testid={`measured-${endpoint}`}>{formatShare(measured.get(id))}</td>
+                    <td className="px-2 py-1.5 text-right font-mono">{live?.activeConns ?? '—'}</td>
+                    <td className="px-2 py-1.5 text-right font-mono">{live?.inactiveConns ?? '—'}</td>
+                    <td className="px-2 py-1.5 text-right font-mono">{live?.persistentConns ?? '—'}</td>
+                    {isAdmin ? (
+                      <td className="px-2 py-1.5">
+                        <div className="flex gap-1">
+                          {weight > 0 ? (
+                            <Button aria-label={`Drain ${endpoint}`} onClick={() => rowAction.mutate({ kind: 'drain', dest })}>Drain</Button>
+                          ) : (
+                            <Button aria-label={`Enable ${endpoint}`} onClick={() => setWeight.mutate({ dest, weight: lastServingWeight.get(id) ?? 1 })}>Enable</Button>
+                          )}
+                          <Button aria-label={`Edit ${endpoint}`} aria-expanded={editing === id} onClick={() => setEditing(editing === id ? null : id)}>Edit</Button>
+                          <Button variant="danger" aria-label={`Remove ${endpoint}`} onClick={() => {
+                            if (window.confirm(`Remove ${endpoint}? Its connections ${dest.weight > 0 ? 'are cut; drain it first to let them finish' : 'that remain are cut'}.`)) rowAction.mutate({ kind: 'remove', dest });
+                          }}>Remove</Button>
+                        </div>
+                      </td>
+                    ) : null}
+                  </tr>
+                  {error ? (
+                    <tr><td colSpan={isAdmin ? 10 : 9} className="px-2 pb-2"><Notice tone="error">{endpoint}: {error}</Notice></td></tr>
+                  ) : null}
+                  {editing === id && isAdmin ? (
+                    <tr><td colSpan={10} className="bg-slate-50 px-2 py-2"><EditDestinationForm serviceKey={serviceKey} destination={dest} onDone={() => setEditing(null)} /></td></tr>
+                  ) : null}
+                </Fragment>
+              );
+            })}
+          </tbody>
+        </table>
+      </div>
+      {moved && moved.moved > 0 ? <Notice tone="warn">With these weights {moved.moved} of {moved.total} sample clients ({(moved.fraction * 100).toFixed(1)} %) would move to another server ({scheduler} re-tiles its table).</Notice> : null}
+      {prediction?.notes.length ? <p className="text-xs text-slate-500">{prediction.notes.join(' ')}</p> : null}
+      <p className="text-xs text-slate-500">Predicted: the {scheduler} model in packages/shared ({prediction?.method ?? '—'}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.</p>
+    </div>
+  );
+}

@@ -1,0 +1,75 @@
+// Hooks every screen shares: the desired + observed snapshot (1 s), who we
+// are, what backend is live, and invalidation after a change.
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import type { ObservedService, Service, StateSnapshot } from './types';
+import { serviceId } from '@lvs-console/shared';
+import { trpc } from './trpc';
+
+export function useSnapshot() {
+  return useQuery({ ...trpc.state.get.queryOptions(), refetchInterval: 1000 });
+}
+
+export function useSystemInfo() {
+  return useQuery({ ...trpc.system.info.queryOptions(), refetchInterval: 10_000 });
+}
+
+export function useWhoami() {
+  return useQuery({ ...trpc.auth.whoami.queryOptions(), staleTime: 60_000 });
+}
+
+/** Viewers see no edit controls; the agent refuses their changes anyway. */
+export function useIsAdmin(): boolean {
+  return useWhoami().data?.role === 'admin';
+}
+
+/** The revision a change is based on; a stale one comes back as a CONFLICT. */
+export function useBaseRevision(): number {
+  return useSnapshot().data?.revision ?? 0;
+}
+
+/** Refetch everything a change can affect. */
+export function useInvalidateAfterChange(): () => Promise<void> {
+  const queryClient = useQueryClient();
+  return async () => {
+    await Promise.all([
+      queryClient.invalidateQueries({ queryKey: trpc.state.pathKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.host.pathKey() }),
+      queryClient.invalidateQueries({ queryKey: trpc.sim.pathKey() }),
+    ]);
+  };
+}
+
+export interface ServiceView {
+  id: string;
+  desired: Service | null;
+  observed: ObservedService | null;
+}
+
+/** Desired and observed services side by side, by id (either may be missing: drift). */
+export function serviceViews(snapshot: StateSnapshot | undefined): ServiceView[] {
+  if (!snapshot) return [];
+  const byId = new Map<string, ServiceView>();
+  for (const svc of snapshot.desired.services) byId.set(serviceId(svc.key), { id: serviceId(svc.key), desired: svc, observed: null });
+  for (const svc of snapshot.observed?.services ?? []) {
+    const id = serviceId(svc.key);
+    const view = byId.get(id);
+    if (view) view.observed = svc;
+    else byId.set(id, { id, desired: null, observed: svc });
+  }
+  return [...byId.values()];
+}
+
+// The newest revision this tab knows: a commit answers with its revision
+// before the next 1 s snapshot arrives, and quick successive edits (two
+// sliders) must not be refused as stale.
+let newestRevision = 0;
+
+export function noteRevision(revision: number): void {
+  if (revision > newestRevision) newestRevision = revision;
+}
+
+export function useRevision(): () => number {
+  const snapshotRevision = useSnapshot().data?.revision ?? 0;
+  return () => Math.max(snapshotRevision, newestRevision);
+}

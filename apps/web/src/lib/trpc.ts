@@ -1,0 +1,65 @@
+// The tRPC client and the TanStack Query options proxy. Only the router's
+// *type* crosses from the agent: nothing of the agent is bundled.
+import { QueryClient } from '@tanstack/react-query';
+import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
+import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
+import type { AppRouter } from '../../../agent/src/trpc/router';
+import { readToken } from './session';
+
+export type { AppRouter };
+export type RouterOutputs = inferRouterOutputs<AppRouter>;
+export type RouterInputs = inferRouterInputs<AppRouter>;
+
+function authHeaders(): Record<string, string> {
+  const token = readToken();
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+export const queryClient = new QueryClient({
+  defaultOptions: {
+    queries: {
+      // Keep showing the last data while the agent is away; the banner says how old it is.
+      retry: (failureCount, error) => !isAuthError(error) && failureCount < 1,
+      refetchOnWindowFocus: false,
+      staleTime: 500,
+    },
+  },
+});
+
+export const trpcClient = createTRPCClient<AppRouter>({
+  links: [
+    splitLink({
+      condition: (op) => op.type === 'subscription',
+      // EventSource cannot send headers: the token rides as a connection parameter.
+      true: httpSubscriptionLink({ url: '/trpc', connectionParams: () => ({ token: readToken() ?? '' }) }),
+      false: httpBatchLink({ url: '/trpc', headers: authHeaders, maxItems: 10 }),
+    }),
+  ],
+});
+
+export const trpc = createTRPCOptionsProxy<AppRouter>({ client: trpcClient, queryClient });
+
+/** The agent said who we are not: no token, an expired one, or a viewer attempting a change. */
+export function isAuthError(error: unknown): boolean {
+  return error instanceof TRPCClientError && (error.data as { code?: string } | undefined)?.code === 'UNAUTHORIZED';
+}
+
+/** The desired state moved on since the revision the change was based on. */
+export function isConflict(error: unknown): boolean {
+  return error instanceof TRPCClientError && (error.data as { domainCode?: string } | undefined)?.domainCode === 'CONFLICT';
+}
+
+/** No answer at all (connection refused, proxy 502): the agent is unreachable. */
+export function isUnreachable(error: unknown): boolean {
+  if (!(error instanceof TRPCClientError)) return error instanceof TypeError;
+  const data = error.data as { httpStatus?: number } | undefined;
+  return !data || data.httpStatus === 502 || data.httpStatus === 503 || data.httpStatus === 504;
+}
+
+/** The agent's message, as a person should read it. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof TRPCClientError) return error.message;
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,150 @@
+import { describe, expect, it } from 'vitest';
+import { formatShare, measuredShares, parseWeight, sliderMax, steadyStateShares, weightIgnoredReason } from '../src/features/weights/share-math';
+import { clientsMoved, predictedShares, type PredictInput } from '../src/features/schedulers/predict';
+import { SCHEDULER_CATALOG } from '../src/features/schedulers/catalog';
+import { ratesBetween } from '../src/features/stats/rates';
+import { appendBounded, chartRows, downsample, pointsPerSeries } from '../src/features/stats/series';
+import { extractRules } from '../src/features/importexport/extract-rules';
+import { loginCodeFromHash, loginCodeFromInput } from '../src/lib/session';
+import { parseRoute, hrefFor } from '../src/app/router';
+
+const dests = [
+  { id: 'a', weight: 3 },
+  { id: 'b', weight: 2 },
+  { id: 'c', weight: 1 },
+];
+
+describe('steadyStateShares', () => {
+  it('splits by weight for wrr and equally for rr; weight 0 and failing get nothing', () => {
+    const wrr = steadyStateShares('wrr', dests);
+    expect(wrr.get('a')).toBeCloseTo(0.5);
+    expect(wrr.get('c')).toBeCloseTo(1 / 6);
+    const rr = steadyStateShares('rr', [...dests, { id: 'd', weight: 0 }, { id: 'e', weight: 5, unavailable: true }]);
+    expect(rr.get('a')).toBeCloseTo(1 / 3);
+    expect(rr.get('d')).toBe(0);
+    expect(rr.get('e')).toBe(0);
+  });
+  it('sends everything to the highest weight for fo', () => {
+    expect(steadyStateShares('fo', dests).get('a')).toBe(1);
+  });
+});
+
+describe('predictedShares (packages/shared models)', () => {
+  const base: PredictInput = {
+    key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+    scheduler: 'wrr', flags: [], persistence: null,
+    destinations: [
+      { address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 3, upperThreshold: 0, lowerThreshold: 0 },
+      { address: '10.0.0.2', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+    ],
+  };
+  it('predicts wrr exactly and applies slider drafts', () => {
+    expect(predictedShares(base)?.shares.get('10.0.0.1:80')).toBeCloseTo(0.75);
+    expect(predictedShares({ ...base, weights: new Map([['10.0.0.2:80', 3]]) })?.shares.get('10.0.0.1:80')).toBeCloseTo(0.5);
+  });
+  it('says when the scheduler ignores weights', () => {
+    const rr = predictedShares({ ...base, scheduler: 'rr' });
+    expect(rr?.weightsMatter).toBe(false);
+    expect(rr?.shares.get('10.0.0.1:80')).toBeCloseTo(0.5);
+    expect(weightIgnoredReason('rr')).toMatch(/ignores weights/);
+    expect(weightIgnoredReason('wlc')).toBeNull();
+  });
+  it('counts clients that move when an mh server is drained', () => {
+    const mh: PredictInput = { ...base, scheduler: 'mh', destinations: [...base.destinations, { address: '10.0.0.3', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 }] };
+    const moved = clientsMoved(mh, { ...mh, weights: new Map([['10.0.0.3:80', 0]]) });
+    expect(moved).not.toBeNull();
+    // Only the drained server's clients move (about a fifth), not everyone.
+    expect(moved?.fraction ?? 1).toBeGreaterThan(0.05);
+    expect(moved?.fraction ?? 1).toBeLessThan(0.4);
+    expect(clientsMoved(base, { ...base, scheduler: 'sh' })).toBeNull();
+  });
+});
+
+describe('measuredShares and formatting', () => {
+  it('turns counts into fractions, null when nothing was counted', () => {
+    expect(measuredShares(new Map([['a', 30], ['b', 10]]))?.get('a')).toBeCloseTo(0.75);
+    expect(measuredShares(new Map([['a', 0]]))).toBeNull();
+    expect(formatShare(0.3333)).toBe('33.3 %');
+    expect(formatShare(null)).toBe('—');
+  });
+  it('reads typed weights with messages a person can act on', () => {
+    expect(parseWeight('42')).toEqual({ ok: true, weight: 42 });
+    expect(parseWeight('65535')).toEqual({ ok: true, weight: 65535 });
+    expect(parseWeight('65536')).toEqual({ ok: false, message: 'the largest weight is 65535' });
+    expect(parseWeight('1.5').ok).toBe(false);
+    expect(parseWeight('').ok).toBe(false);
+  });
+  it('scales the slider above the largest weight', () => {
+    expect(sliderMax([1, 2, 3])).toBe(10);
+    expect(sliderMax([60])).toBe(200);
+    expect(sliderMax([40000])).toBe(65535);
+  });
+  it('lists all 14 kernel schedulers once', () => {
+    expect(SCHEDULER_CATALOG.map((s) => s.name).sort()).toEqual(['dh', 'fo', 'lblc', 'lblcr', 'lc', 'mh', 'nq', 'ovf', 'rr', 'sed', 'sh', 'twos', 'wlc', 'wrr']);
+  });
+});
+
+describe('rates and series', () => {
+  it('derives per-second rates from counter deltas and ignores zeroed counters', () => {
+    const r = ratesBetween({ conns: 10, inPkts: 100, outPkts: 50, inBytes: 1000, outBytes: 500 }, { conns: 22, inPkts: 300, outPkts: 150, inBytes: 3000, outBytes: 1500 }, 2000);
+    expect(r.cps).toBe(6);
+    expect(r.inBps).toBe(1000);
+    expect(ratesBetween({ conns: 10, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, { conns: 2, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, 1000).cps).toBe(0);
+  });
+  const point = (time: number, cps: number) => ({ time, cps, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: cps, inactiveConns: 0 });
+  it('keeps only the window and averages into buckets', () => {
+    let points = [point(0, 1)];
+    for (let t = 1000; t <= 10_000; t += 1000) points = appendBounded(points, point(t, t / 1000), 5000);
+    expect(points[0]?.time).toBe(5000);
+    expect(appendBounded(points, point(9000, 1), 5000)).toBe(points);
+    const buckets = downsample([point(0, 2), point(1000, 4), point(2000, 6)], 2000);
+    expect(buckets).toHaveLength(2);
+    expect(buckets[0]?.cps).toBe(3);
+  });
+  it('bounds the points a chart draws for many series', () => {
+    expect(pointsPerSeries(100)).toBe(60);
+    expect(pointsPerSeries(4)).toBe(300);
+    const rows = chartRows(new Map([['a', [point(0, 1)]], ['b', [point(0, 2)]]]), ['cps'], 1000);
+    expect(rows).toEqual([{ time: 0, 'a|cps': 1, 'b|cps': 2 }]);
+  });
+});
+
+describe('extractRules (pasting a seed write-up)', () => {
+  it('keeps rule commands, drops prompts, comments, listings and repeats', () => {
+    const { lines, notes } = extractRules([
+      '[root@server1 ~]# ipvsadm -A -t 172.25.254.100:80 -s rr #将这个ip设置成lvs的虚拟ip',
+      '[root@server1 ~]# ipvsadm -l ##此时在lvs规则中',
+      'ipvsadm -a -t 192.168.0.1:80 -r 192.168.1.3 -m 添加两台REALSERVER',
+      '# ipvsadm -a -t 192.168.168.200:80 -r 192.168.40.201 -m    #添加rs1 nat方式',
+      '# ipvsadm -a -t 192.168.168.200:80 -r 192.168.40.201 -m    #添加rs1 nat方式',
+      '添加或修改集群服务:ipvsadm -A|E -t|u|f VIP:port -s 调度算法',
+      'ipvsadm -a -t $VIP:80 -r $RIP1 -i -w 1',
+      '-A -t 10.0.0.1:80 -s wlc',
+      'echo 1 >/proc/sys/net/ipv4/ip_forward',
+    ].join('\n'));
+    expect(lines).toEqual([
+      '-A -t 172.25.254.100:80 -s rr',
+      '-a -t 192.168.0.1:80 -r 192.168.1.3 -m',
+      '-a -t 192.168.168.200:80 -r 192.168.40.201 -m',
+      '-A -t 10.0.0.1:80 -s wlc',
+    ]);
+    expect(notes.join('\n')).toMatch(/repeats an earlier line/);
+    expect(notes.join('\n')).toMatch(/shell variable/);
+  });
+});
+
+describe('login codes and routes', () => {
+  it('reads the banner URL fragment, a pasted URL or a bare code', () => {
+    expect(loginCodeFromHash('#login=abc_DEF-1')).toBe('abc_DEF-1');
+    expect(loginCodeFromInput('http://127.0.0.1:8080/#login=XYZ')).toBe('XYZ');
+    expect(loginCodeFromInput('XYZ')).toBe('XYZ');
+    expect(loginCodeFromInput('not a code!')).toBeNull();
+  });
+  it('round-trips service routes', () => {
+    const route = parseRoute('#/services/tcp%3A192.0.2.10%3A80/watch');
+    expect(route).toEqual({ name: 'service', id: 'tcp:192.0.2.10:80', tab: 'watch' });
+    expect(parseRoute(hrefFor(route))).toEqual(route);
+    expect(parseRoute('#/')).toEqual({ name: 'services' });
+    expect(parseRoute('#/nope').name).toBe('not-found');
+  });
+});

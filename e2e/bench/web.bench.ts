@@ -1,0 +1,167 @@
+// Web console benchmarks (`npm run bench`, or BENCH_FILTER=web):
+//   initial-js-gzip           gzip KB of the JS index.html loads before the first screen (budget 250)
+//   services-first-render     ms from navigation to the services overview drawn with data (budget 1000)
+//   watch-50-dests-longest-task  longest main-thread task (ms) while 50 destinations are charted
+//                              at 1 Hz over a 15-minute window (budget 50)
+//   weight-release-to-kernel  ms from releasing a weight slider to the weight in the kernel (sim; budget 200)
+import { gzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { ADMIN_TOKEN, callApi, ensureBuilt, repoRoot, startAgent, stopAgent, type AgentHandle } from '../support/agent';
+
+export interface BenchResult { name: string; value: number; unit: string; baseline?: { budget: number; note: string } }
+
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+}
+
+/** The JS index.html loads up front: its module script and the chunks it modulepreloads. */
+export function initialJsGzipKb(distDir = join(repoRoot, 'apps/web/dist')): number {
+  const html = readFileSync(join(distDir, 'index.html'), 'utf8');
+  const files = new Set<string>();
+  for (const match of html.matchAll(/<script[^>]+src="([^"]+\.js)"/g)) if (match[1]) files.add(match[1]);
+  for (const match of html.matchAll(/<link[^>]+rel="modulepreload"[^>]+href="([^"]+\.js)"/g)) if (match[1]) files.add(match[1]);
+  let bytes = 0;
+  for (const file of files) bytes += gzipSync(readFileSync(join(distDir, file.replace(/^\//, '')))).length;
+  return Math.round((bytes / 1024) * 10) / 10;
+}
+
+async function openConsole(browser: Browser, agent: AgentHandle, hash: string): Promise<Page> {
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.addInitScript((token) => sessionStorage.setItem('lvs-console.token', token), ADMIN_TOKEN);
+  await page.goto(`${agent.baseURL}/${hash}`);
+  return page;
+}
+
+async function firstRenderMs(browser: Browser, agent: AgentHandle): Promise<number> {
+  const samples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const page = await openConsole(browser, agent, '#/');
+    await page.waitForFunction(() => performance.getEntriesByName('lvs-console:services-rendered').length > 0, undefined, { timeout: 10_000 });
+    samples.push(await page.evaluate(() => performance.getEntriesByName('lvs-console:services-rendered')[0]?.startTime ?? NaN));
+    await page.close();
+  }
+  return Math.round(median(samples));
+}
+
+const BIG = { kind: 'addr', protocol: 'tcp', address: '192.0.2.200', port: 80 } as const;
+
+/** 15 minutes of 1 s points for 50 destinations, in place of the agent's short history. */
+function syntheticWindow(now: number, ids: string[]) {
+  const points = (seed: number) => Array.from({ length: 900 }, (_, i) => {
+    const wave = 1 + 0.3 * Math.sin((i + seed) / 30);
+    return { time: now - (900 - i) * 1000, cps: 2 * wave, inPps: 40 * wave, outPps: 38 * wave, inBps: 6000 * wave, outBps: 40000 * wave, activeConns: Math.round(20 * wave), inactiveConns: Math.round(80 * wave) };
+  });
+  return { from: now - 900_000, to: now, stepSeconds: 1, historySeconds: 3600, services: [{ id: 'tcp:192.0.2.200:80', points: points(0), destinations: ids.map((id, i) => ({ id, points: points(i * 7) })) }] };
+}
+
+interface TraceEvent { name: string; ph: string; pid: number; tid: number; dur?: number; tdur?: number; args?: { name?: string } }
+
+/** The longest top-level task on the renderer's main thread, in thread CPU milliseconds. */
+export function longestRendererTaskCpuMs(events: readonly TraceEvent[]): number {
+  const mainThreads = new Set(events.filter((e) => e.ph === 'M' && e.name === 'thread_name' && e.args?.name === 'CrRendererMain').map((e) => `${e.pid}:${e.tid}`));
+  let longest = 0;
+  for (const e of events) {
+    if (e.ph !== 'X' || (e.name !== 'RunTask' && e.name !== 'ThreadControllerImpl::RunTask')) continue;
+    if (!mainThreads.has(`${e.pid}:${e.tid}`)) continue;
+    longest = Math.max(longest, (e.tdur ?? e.dur ?? 0) / 1000);
+  }
+  return longest;
+}
+
+async function watchLongestTaskMs(browser: Browser, agent: AgentHandle): Promise<{ steady: number; initial: number; steadyCpu: number }> {
+  const state = await callApi<{ revision: number }>(agent.baseURL, 'state.get', 'query');
+  const destinations = Array.from({ length: 50 }, (_, i) => ({ address: `10.9.${Math.floor(i / 200)}.${(i % 200) + 1}`, port: 80, forwarding: 'masq', weight: 1 + (i % 5), upperThreshold: 0, lowerThreshold: 0 }));
+  await callApi(agent.baseURL, 'services.add', 'mutation', { baseRevision: state.revision, service: { key: BIG, scheduler: 'wrr', flags: [], persistence: null, onePacket: false, destinations } });
+  const ids = destinations.map((d) => `${d.address}:80`);
+  const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
+  await page.addInitScript((token) => {
+    sessionStorage.setItem('lvs-console.token', token);
+    const tasks: number[] = [];
+    (window as unknown as { __longTasks: number[] }).__longTasks = tasks;
+    new PerformanceObserver((list) => { for (const entry of list.getEntries()) tasks.push(entry.duration); }).observe({ entryTypes: ['longtask'] });
+  }, ADMIN_TOKEN);
+  // Replace the history answer in the batch with a full 15-minute window.
+  await page.route('**/trpc/**', async (route) => {
+    const url = new URL(route.request().url());
+    const paths = decodeURIComponent(url.pathname.replace(/^\/trpc\//, '')).split(',');
+    const at = paths.indexOf('stats.window');
+    if (at < 0 || route.request().method() !== 'GET') return route.continue();
+    const response = await route.fetch();
+    const body = (await response.json()) as Array<{ result?: { data: unknown } }>;
+    body[at] = { result: { data: syntheticWindow(Date.now(), ids) } };
+    return route.fulfill({ response, json: body });
+  });
+  await page.goto(`${agent.baseURL}/#/services/${encodeURIComponent('tcp:192.0.2.200:80')}/watch`);
+  await page.getByRole('button', { name: '15 min', exact: true }).click();
+  await page.getByRole('img', { name: 'New connections per second, last 15 minutes' }).locator('path').nth(49).waitFor({ timeout: 20_000 });
+  await page.waitForTimeout(3000);
+  const initial = await page.evaluate(() => Math.max(0, ...(window as unknown as { __longTasks: number[] }).__longTasks));
+  await page.evaluate(() => { (window as unknown as { __longTasks: number[] }).__longTasks.length = 0; });
+  // 20 s of 1 Hz samples appended and redrawn, traced so that each task's
+  // CPU time (tdur) is known too: wall time on a shared 2-core machine is
+  // inflated by other processes.
+  await browser.startTracing(page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
+  await page.waitForTimeout(20_000);
+  const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
+  const steady = await page.evaluate(() => Math.max(0, ...(window as unknown as { __longTasks: number[] }).__longTasks));
+  await page.close();
+  return { steady: Math.round(steady), initial: Math.round(initial), steadyCpu: Math.round(longestRendererTaskCpuMs(trace.traceEvents)) };
+}
+
+interface Snapshot { observed: { services: Array<{ key: { address?: string; port?: number }; destinations: Array<{ address: string; weight: number }> }> } | null }
+
+async function weightReleaseMs(browser: Browser, agent: AgentHandle): Promise<number> {
+  const page = await openConsole(browser, agent, `#/services/${encodeURIComponent('tcp:192.0.2.10:80')}`);
+  const samples: number[] = [];
+  const server = '198.51.100.12';
+  for (let round = 0; round < 5; round++) {
+    const slider = page.getByRole('slider', { name: `Weight of ${server}:8080` });
+    await slider.waitFor();
+    await page.waitForTimeout(1200);
+    const before = Number(await slider.inputValue());
+    const box = await slider.boundingBox();
+    if (!box) throw new Error('weight slider not visible');
+    const max = Number(await slider.getAttribute('max'));
+    const target = before >= max / 2 ? 1 : Math.round(max * 0.8);
+    await page.mouse.move(box.x + box.width * ((before + 0.5) / (max + 1)), box.y + box.height / 2);
+    await page.mouse.down();
+    await page.mouse.move(box.x + box.width * ((target + 0.5) / (max + 1)), box.y + box.height / 2, { steps: 5 });
+    const wanted = Number(await slider.inputValue());
+    const released = Date.now();
+    await page.mouse.up();
+    for (;;) {
+      const snapshot = await callApi<Snapshot>(agent.baseURL, 'state.get', 'query');
+      const weight = snapshot.observed?.services.find((s) => s.key.address === '192.0.2.10' && s.key.port === 80)?.destinations.find((d) => d.address === server)?.weight;
+      if (weight === wanted) break;
+      if (Date.now() - released > 5000) throw new Error(`weight ${wanted} did not reach the kernel in 5 s`);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    samples.push(Date.now() - released);
+  }
+  await page.close();
+  return Math.round(median(samples));
+}
+
+export async function run(): Promise<BenchResult[]> {
+  ensureBuilt();
+  const results: BenchResult[] = [{ name: 'web-initial-js-gzip', value: initialJsGzipKb(), unit: 'KB', baseline: { budget: 250, note: 'gzip of the JS index.html loads initially' } }];
+  const agent = await startAgent();
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    results.push({ name: 'web-services-first-render', value: await firstRenderMs(browser, agent), unit: 'ms', baseline: { budget: 1000, note: 'navigation start to services overview with data, median of 5' } });
+    results.push({ name: 'web-weight-release-to-kernel', value: await weightReleaseMs(browser, agent), unit: 'ms', baseline: { budget: 200, note: 'slider release to weight observed in the sim kernel, median of 5' } });
+    const watch = await watchLongestTaskMs(browser, agent);
+    results.push({ name: 'web-watch-50-dests-15min-longest-task', value: watch.steady, unit: 'ms', baseline: { budget: 50, note: 'longest main-thread task (Long Tasks API, wall time) over 20 s of 1 Hz updates after load' } });
+    results.push({ name: 'web-watch-50-dests-15min-longest-task-cpu', value: watch.steadyCpu, unit: 'ms', baseline: { budget: 50, note: 'the same tasks in thread CPU time (trace tdur): what the page itself costs on a busy machine' } });
+    results.push({ name: 'web-watch-50-dests-15min-initial-longest-task', value: watch.initial, unit: 'ms', baseline: { budget: 50, note: 'longest task while the 15-minute window first draws (informational)' } });
+  } finally {
+    await browser.close();
+    await stopAgent(agent, { removeState: agent.stateDir });
+  }
+  return results;
+}
