@@ -6,8 +6,17 @@ import type { Issue } from '../model/errors';
 import { healthCheckSchema, type HealthCheck, type ServiceHealth } from '../model/health';
 import type { Destination, Service } from '../model/ipvs';
 
-/** The check a destination gets when none is configured: TCP connect to its own address and port. */
-export const DEFAULT_CHECK: HealthCheck = healthCheckSchema.parse({ kind: 'tcp' });
+let defaultCheck: HealthCheck | undefined;
+
+/**
+ * The check a destination gets when none is configured: TCP connect to its
+ * own address and port. Built on first use, not at import: the console loads
+ * this module and must not run zod at start-up.
+ */
+export function defaultHealthCheck(): HealthCheck {
+  defaultCheck ??= healthCheckSchema.parse({ kind: 'tcp' });
+  return defaultCheck;
+}
 
 /** The checks one destination runs; [] = none (health off or disabled for it). */
 export function checksFor(health: ServiceHealth | null, destination: Pick<Destination, 'address' | 'port'>): HealthCheck[] {
@@ -15,7 +24,7 @@ export function checksFor(health: ServiceHealth | null, destination: Pick<Destin
   const override = health.destinations[destinationId(destination)];
   if (override?.disabled) return [];
   const checks = override?.checks ?? health.checks;
-  return checks.length > 0 ? checks : [DEFAULT_CHECK];
+  return checks.length > 0 ? checks : [defaultHealthCheck()];
 }
 
 /** Where a check's probes go: its target override, else the destination itself. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { desiredStateSchema, healthCheckSchema, serviceHealthSchema, serviceSchema } from '../../src/model';
 import { zodIssues } from '../../src/validate';
-import { checkServiceHealth, checksFor, DEFAULT_CHECK } from '../../src/health';
+import { checkServiceHealth, checksFor, defaultHealthCheck } from '../../src/health';
 import { service } from './support';
 
 function messages(schema: { safeParse(v: unknown): { success: boolean; error?: unknown } }, value: unknown): string[] {
@@ -14,7 +14,7 @@ describe('health schema', () => {
   it('fills defaults: TCP-connect timing, quiesce on failure, quorum 1', () => {
     const health = serviceHealthSchema.parse({});
     expect(health).toMatchObject({ enabled: true, checks: [], onFailure: 'quiesce', quorum: 1, alpha: false, historySize: 30, drains: {} });
-    expect(DEFAULT_CHECK).toMatchObject({ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, rise: 2, fall: 3, target: {} });
+    expect(defaultHealthCheck()).toMatchObject({ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, rise: 2, fall: 3, target: {} });
   });
 
   it('refuses rise/fall below 1 and a timeout not shorter than the interval', () => {
@@ -92,7 +92,7 @@ describe('health schema', () => {
     const svc = service({ health: { destinations: { '10.0.0.2:80': { checks: [http] }, '10.0.0.3:80': { disabled: true } } } });
     const [d1, d2, d3] = svc.destinations;
     if (!d1 || !d2 || !d3) throw new Error('fixture');
-    expect(checksFor(svc.health ?? null, d1)).toEqual([DEFAULT_CHECK]);
+    expect(checksFor(svc.health ?? null, d1)).toEqual([defaultHealthCheck()]);
     expect(checksFor(svc.health ?? null, d2).map((c) => c.kind)).toEqual(['http']);
     expect(checksFor(svc.health ?? null, d3)).toEqual([]);
     expect(checksFor(serviceHealthSchema.parse({ enabled: false }), d1)).toEqual([]);
