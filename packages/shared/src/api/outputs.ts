@@ -5,6 +5,12 @@ import type { Change } from '../plan/change';
 
 export type Role = 'admin' | 'viewer';
 
+/** Who makes a request: the token's name (as the audit log records it) and its role. */
+export interface Caller {
+  name: string;
+  role: Role;
+}
+
 /** What happened to one change of a plan (mirrors the kernel backend's ChangeResult). */
 export interface ChangeOutcome {
   change: Change;

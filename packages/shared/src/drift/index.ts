@@ -110,61 +110,72 @@ export function desiredFromObserved(observed: ObservedTable, keep: Pick<DesiredS
   };
 }
 
+/** The service a change is about (serviceId), or null for timeouts and daemons. */
+export function changeServiceId(change: Change): string | null {
+  switch (change.kind) {
+    case 'add-service':
+    case 'delete-service':
+      return serviceId(change.service.key);
+    case 'edit-service':
+      return serviceId(change.to.key);
+    case 'add-destination':
+    case 'edit-destination':
+    case 'delete-destination':
+      return serviceId(change.service);
+    case 'set-timeouts':
+    case 'start-daemon':
+    case 'stop-daemon':
+      return null;
+  }
+}
+
+export interface EditScope {
+  /** serviceIds the edit added, removed or changed. */
+  services: Set<string>;
+  timeouts: boolean;
+  syncDaemons: boolean;
+}
+
+/**
+ * What an edit changed, found by object identity: edits copy only what they
+ * change, so an untouched service is the very same object in both states.
+ * A service that differs in identity only counts as touched (a safe superset).
+ */
+export function editScope(next: DesiredState, previous: DesiredState): EditScope {
+  const before = new Map<string, Service>(previous.services.map((s) => [serviceId(s.key), s]));
+  const services = new Set<string>();
+  for (const svc of next.services) {
+    const id = serviceId(svc.key);
+    if (before.get(id) !== svc) services.add(id);
+    before.delete(id);
+  }
+  for (const id of before.keys()) services.add(id);
+  return {
+    services,
+    timeouts: JSON.stringify(next.timeouts) !== JSON.stringify(previous.timeouts),
+    syncDaemons: next.syncDaemons !== previous.syncDaemons && JSON.stringify(next.syncDaemons) !== JSON.stringify(previous.syncDaemons),
+  };
+}
+
+/** The plan restricted to some services (plus timeouts and daemons when asked). */
+export function planWithin(desired: DesiredState, observed: ObservedTable, scope: EditScope): Change[] {
+  const within = <T extends { key: Service['key'] }>(list: readonly T[]) => list.filter((s) => scope.services.has(serviceId(s.key)));
+  return plan(
+    {
+      services: within(desired.services),
+      timeouts: scope.timeouts ? desired.timeouts : null,
+      syncDaemons: scope.syncDaemons ? desired.syncDaemons : observed.syncDaemons,
+    },
+    { services: within(observed.services), timeouts: observed.timeouts, syncDaemons: observed.syncDaemons },
+  );
+}
+
 /**
  * Plan one edit without touching anything it did not change: services the
  * edit did not touch keep whatever the kernel has (drift there stays drift,
- * reported, not silently reverted by an unrelated weight change).
+ * reported, not silently reverted by an unrelated weight change). Costs time
+ * in proportion to what the edit touched, not to the size of the table.
  */
 export function scopedPlan(next: DesiredState, previous: DesiredState, observed: ObservedTable): Change[] {
-  const editChanges = plan(next, previous);
-  const touchedServices = new Set<string>();
-  let touchesTimeouts = false;
-  let touchesDaemons = false;
-  for (const change of editChanges) {
-    switch (change.kind) {
-      case 'add-service':
-      case 'delete-service':
-        touchedServices.add(serviceId(change.service.key));
-        break;
-      case 'edit-service':
-        touchedServices.add(serviceId(change.to.key));
-        break;
-      case 'add-destination':
-      case 'edit-destination':
-      case 'delete-destination':
-        touchedServices.add(serviceId(change.service));
-        break;
-      case 'set-timeouts':
-        touchesTimeouts = true;
-        break;
-      case 'start-daemon':
-      case 'stop-daemon':
-        touchesDaemons = true;
-        break;
-    }
-  }
-  const nextById = new Map<string, Service>(next.services.map((s) => [serviceId(s.key), s]));
-  const target: Service[] = [];
-  const seen = new Set<string>();
-  for (const svc of observed.services) {
-    const id = serviceId(svc.key);
-    seen.add(id);
-    if (!touchedServices.has(id)) target.push(configOfService(svc));
-    else {
-      const wanted = nextById.get(id);
-      if (wanted) target.push(wanted);
-    }
-  }
-  for (const svc of next.services) {
-    const id = serviceId(svc.key);
-    if (touchedServices.has(id) && !seen.has(id)) target.push(svc);
-  }
-  return plan(
-    {
-      services: target,
-      timeouts: touchesTimeouts ? next.timeouts : null,
-      syncDaemons: touchesDaemons ? next.syncDaemons : observed.syncDaemons,
-    },
-    observed,
-  );
+  return planWithin(next, observed, editScope(next, previous));
 }

@@ -1,0 +1,28 @@
+// Bundle the agent into one ESM file for node 20. Packages from node_modules
+// stay external (installed alongside), except the workspace's own shared
+// package, which ships as TypeScript source and must be bundled in.
+import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const pkg = JSON.parse(await readFile(join(here, 'package.json'), 'utf8'));
+const external = Object.keys(pkg.dependencies ?? {})
+  .filter((name) => name !== '@lvs-console/shared')
+  .flatMap((name) => [name, `${name}/*`]);
+
+await build({
+  entryPoints: [join(here, 'src/main.ts')],
+  outfile: join(here, 'dist/lvs-console.js'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  sourcemap: true,
+  external: [...external, 'node:*'],
+  logLevel: 'warning',
+  // ESM bundles have no require(); a few CommonJS dependencies reach for it.
+  banner: { js: "import { createRequire as __lvsCreateRequire } from 'node:module'; const require = __lvsCreateRequire(import.meta.url);" },
+});
+console.log('built apps/agent/dist/lvs-console.js');

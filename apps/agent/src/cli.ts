@@ -1,0 +1,515 @@
+// The `lvs-console` command line. Thin: parse flags (node:util parseArgs),
+// call shared or agent functions, print. Exit status 0 = done, 1 = the
+// kernel or host refused, 2 = bad input or usage (message on stderr,
+// nothing on stdout).
+import { mkdir, readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import {
+  DomainError,
+  formatEndpoint,
+  formatIssues,
+  parseServiceId,
+  serviceId,
+  type DesiredState,
+  type ServiceKey,
+} from '@lvs-console/shared';
+import { schedServiceOf } from '@lvs-console/shared/api';
+import { parseRules, renderRules } from '@lvs-console/shared/ipvsadm';
+import { plan, renderPlan } from '@lvs-console/shared/plan';
+import { predictClients, predictSequence, type PredictClient } from '@lvs-console/shared/schedulers';
+import { validateState } from '@lvs-console/shared/validate';
+import { chooseBackend, type BackendRequest } from './config/backend-choice';
+import { systemClock } from './config/clock';
+import { defaultStateDir, defaultWebDir } from './config/paths';
+import { createLogger, silentLogger } from './log';
+import { AgentMetrics } from './reconcile/agent-metrics';
+import { EventBus } from './reconcile/events';
+import { LinuxHostBackend, SimHostBackend, formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from './host';
+import { detectFormat } from './reconcile/import-text';
+import { Reconciler, type DriftMode } from './reconcile/reconciler';
+import type { KernelBackend } from './kernel/backend';
+import { AuditLog } from './store/audit-log';
+import { lockStateDir } from './store/dir-lock';
+import { StateStore } from './store/state-store';
+
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  readStdin: () => Promise<string>;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  /** Resolves when `serve` should stop (default: SIGINT or SIGTERM). */
+  waitForStop?: () => Promise<void>;
+}
+
+/** Bad input or usage: exit status 2, message on stderr. */
+export class UsageError extends Error {
+  override readonly name = 'UsageError';
+}
+
+const HELP: Record<string, string> = {
+  main: `lvs-console: manage Linux Virtual Server (IPVS) load balancers
+
+usage: lvs-console <command> [options]
+
+commands:
+  serve                 serve the web console and the API
+  apply FILE            make a desired-state file (JSON or ipvsadm text) live once
+  ipvsadm parse         ipvsadm rule text on stdin -> desired-state JSON on stdout
+  ipvsadm render        desired-state JSON on stdin -> canonical ipvsadm -Sn text
+  plan                  show the ipvsadm lines that turn one table into another
+  predict RULES         which real server each client lands on
+  realserver apply|check  prepare a real server for DR or TUN
+
+Run "lvs-console <command> --help" for a command's options.
+`,
+  serve: `usage: lvs-console serve [options]
+
+  --listen ADDR:PORT        where to listen (default 127.0.0.1:8080)
+  --backend auto|ipvsadm|sim  kernel backend (default auto: the real kernel when
+                            /proc/net/ip_vs and ipvsadm exist, else simulated)
+  --state-dir DIR           desired state, revisions, audit log, tokens
+                            (default /var/lib/lvs-console as root,
+                            ~/.local/state/lvs-console otherwise)
+  --demo                    load the demo cluster (simulated kernel only)
+  --seed N                  random seed of the simulated traffic
+  --tls-cert FILE --tls-key FILE  serve HTTPS
+  --drift report|revert     on kernel changes made by hand (default report)
+  --web-dir DIR             built web console (default apps/web/dist)
+  --admin-token T           admin token (or LVS_CONSOLE_ADMIN_TOKEN)
+  --viewer-token T          viewer token (or LVS_CONSOLE_VIEWER_TOKEN)
+  --log-level LEVEL         pino level (default info)
+  --role director|realserver  realserver: apply the real-server settings
+                            (with --mode dr|tun --vip ADDR ...) and keep them
+`,
+  apply: `usage: lvs-console apply FILE [--backend auto|ipvsadm|sim] [--state-dir DIR] [--dry-run]
+
+Make FILE (desired-state JSON, or ipvsadm rule text) the desired state and
+apply it to the kernel once. --dry-run prints the plan and changes nothing.
+FILE "-" reads stdin.
+`,
+  ipvsadm: `usage: lvs-console ipvsadm parse   < rules.txt  > state.json
+       lvs-console ipvsadm render  < state.json > rules.txt
+
+parse: ipvsadm rule text (ipvsadm -Sn output or ipvsadm command lines) to
+desired-state JSON. render: desired-state JSON to canonical ipvsadm -Sn text.
+Errors print "line N: message" on stderr and exit with status 2.
+`,
+  plan: `usage: lvs-console plan --from OBSERVED --to DESIRED
+
+Each FILE is desired-state JSON or ipvsadm rule text ("-" reads stdin).
+Prints the ipvsadm lines that turn OBSERVED into DESIRED, one per line.
+`,
+  predict: `usage: lvs-console predict RULES --service PROTO:VIP:PORT|fwmark:N
+         (--client ADDR[:PORT] ... | --clients-file F | --sequence N)
+
+RULES is desired-state JSON or ipvsadm rule text. Prints one line per client,
+"ADDR[:PORT] -> RS:PORT" (or "-> none" when no real server is available),
+using the kernel scheduler models. --sequence N prints the first N picks of
+a freshly created service, from client 192.0.2.1 with source ports 32768, ...
+`,
+  realserver: `usage: lvs-console realserver apply|check --mode dr|tun --vip ADDR [--vip ADDR ...]
+                                 [--interface IFACE] [--backend linux|sim]
+
+Prepare (apply) or verify (check) a real server for direct routing or
+tunnelling: the VIP on lo (DR) or tunl0 (TUN), arp_ignore/arp_announce,
+rp_filter, the ipip module. Prints one line per setting; exit status 1 when
+any is not (or could not be) in place. --backend sim checks a stock
+in-memory host (for trying it out).
+`,
+};
+
+function formatError(error: unknown): string {
+  if (error instanceof DomainError) return error.issues.length ? formatIssues(error.issues) : error.message;
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function readInput(path: string, io: CliIo): Promise<string> {
+  if (path === '-') return io.readStdin();
+  try {
+    return await readFile(resolve(io.cwd, path), 'utf8');
+  } catch (error) {
+    throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : formatError(error)}`);
+  }
+}
+
+/** JSON or ipvsadm text -> a validated desired state; errors as "line N: message". */
+export function parseStateText(text: string, origin: 'operator' | 'kernel' = 'operator'): DesiredState {
+  if (detectFormat(text) === 'json') {
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch (error) {
+      throw new UsageError(`not valid JSON: ${formatError(error)}`);
+    }
+    const validated = validateState(json);
+    if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
+    return validated.value;
+  }
+  const parsed = parseRules(text, { origin });
+  if (!parsed.ok) throw new UsageError(formatIssues(parsed.errors));
+  const validated = validateState(parsed.state);
+  if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
+  return validated.value;
+}
+
+function parse<T extends ParseArgsConfig['options']>(args: string[], options: T, allowPositionals = true) {
+  try {
+    return parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals, strict: true });
+  } catch (error) {
+    throw new UsageError(formatError(error));
+  }
+}
+
+function oneOf<T extends string>(value: string | undefined, allowed: readonly T[], flag: string, fallback: T): T {
+  if (value === undefined) return fallback;
+  if (!(allowed as readonly string[]).includes(value)) throw new UsageError(`${flag} must be ${allowed.join(' or ')}, not "${value}"`);
+  return value as T;
+}
+
+function integer(value: string | undefined, flag: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) throw new UsageError(`${flag} must be a whole number, not "${value}"`);
+  return Number(value);
+}
+
+// ---- commands ----------------------------------------------------------------
+
+async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
+  const { positionals, values } = parse(args, {});
+  const sub = positionals[0];
+  if (values.help || sub === undefined) {
+    if (sub === undefined && !values.help) throw new UsageError(`missing subcommand: parse or render\n\n${HELP.ipvsadm ?? ''}`);
+    io.stdout(HELP.ipvsadm ?? '');
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
+  const input = await io.readStdin();
+  if (sub === 'parse') {
+    const parsed = parseRules(input);
+    if (!parsed.ok) throw new UsageError(formatIssues(parsed.errors));
+    for (const warning of parsed.warnings) io.stderr(`${warning.path ? `${warning.path}: ` : ''}${warning.message}\n`);
+    io.stdout(`${JSON.stringify(parsed.state, null, 2)}\n`);
+    return 0;
+  }
+  if (sub === 'render') {
+    let json: unknown;
+    try {
+      json = JSON.parse(input);
+    } catch (error) {
+      throw new UsageError(`stdin is not valid JSON: ${formatError(error)}`);
+    }
+    const validated = validateState(json);
+    if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
+    io.stdout(renderRules(validated.value));
+    return 0;
+  }
+  throw new UsageError(`unknown subcommand "ipvsadm ${sub}": use parse or render`);
+}
+
+async function planCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, { from: { type: 'string' }, to: { type: 'string' } });
+  if (values.help) {
+    io.stdout(HELP.plan ?? '');
+    return 0;
+  }
+  if (positionals.length) throw new UsageError(`unexpected argument "${positionals[0] ?? ''}"`);
+  if (!values.from || !values.to) throw new UsageError('plan needs --from OBSERVED and --to DESIRED');
+  const from = parseStateText(await readInput(values.from, io), 'kernel');
+  const to = parseStateText(await readInput(values.to, io));
+  const lines = renderPlan(plan(to, from));
+  io.stdout(lines.length ? `${lines.join('\n')}\n` : '');
+  return 0;
+}
+
+function parseClient(text: string): PredictClient {
+  const v6 = /^\[([0-9a-fA-F:.]+)\](?::(\d{1,5}))?$/.exec(text);
+  const v4 = /^(\d{1,3}(?:\.\d{1,3}){3})(?::(\d{1,5}))?$/.exec(text);
+  const bare6 = /^[0-9a-fA-F:]+$/.test(text) && text.includes(':') ? text : null;
+  const address = v6?.[1] ?? v4?.[1] ?? bare6;
+  const portText = v6?.[2] ?? v4?.[2];
+  if (!address) throw new UsageError(`"${text}" is not a client ADDR[:PORT]`);
+  const port = portText === undefined ? undefined : Number(portText);
+  if (port !== undefined && port > 65535) throw new UsageError(`"${text}": port must be 0..65535`);
+  return port === undefined ? { address } : { address, port };
+}
+
+function clientLabel(client: PredictClient): string {
+  return client.port === undefined ? client.address : formatEndpoint(client.address, client.port);
+}
+
+function parseServiceFlag(text: string): ServiceKey {
+  const lower = text.toLowerCase();
+  const fw = /^fwmark:(\d+)$/.exec(lower);
+  const key = fw ? parseServiceId(`fwmark:${fw[1] ?? ''}`) : parseServiceId(lower);
+  if (!key) throw new UsageError(`--service "${text}" is not PROTO:VIP:PORT (tcp:192.0.2.1:80) or fwmark:N`);
+  return key;
+}
+
+async function predictCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    service: { type: 'string' },
+    client: { type: 'string', multiple: true },
+    'clients-file': { type: 'string' },
+    sequence: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(HELP.predict ?? '');
+    return 0;
+  }
+  const rulesPath = positionals[0];
+  if (!rulesPath) throw new UsageError('predict needs a RULES file (JSON or ipvsadm text)');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
+  if (!values.service) throw new UsageError('predict needs --service PROTO:VIP:PORT or fwmark:N');
+  const modes = [values.client !== undefined, values['clients-file'] !== undefined, values.sequence !== undefined].filter(Boolean).length;
+  if (modes !== 1) throw new UsageError('give exactly one of --client, --clients-file or --sequence');
+
+  const state = parseStateText(await readInput(rulesPath, io));
+  const key = parseServiceFlag(values.service);
+  const service = state.services.find((s) => serviceId(s.key) === serviceId(key));
+  if (!service) throw new UsageError(`service ${values.service} is not in ${rulesPath}`);
+  const sched = schedServiceOf(service);
+
+  if (values.sequence !== undefined) {
+    const count = integer(values.sequence, '--sequence') ?? 0;
+    if (count < 1 || count > 1_000_000) throw new UsageError('--sequence must be 1..1000000');
+    const client = { address: '192.0.2.1' };
+    const picks = predictSequence(sched, count, { client });
+    // predictSequence's synthetic client uses source ports 32768, 32769, ...
+    io.stdout(picks.map((dest, i) => `${formatEndpoint(client.address, 32768 + (i % 28232))} -> ${dest ? dest.id : 'none'}`).join('\n') + '\n');
+    return 0;
+  }
+  let clients: PredictClient[];
+  if (values['clients-file'] !== undefined) {
+    const text = await readInput(values['clients-file'], io);
+    clients = [];
+    text.split('\n').forEach((line, i) => {
+      const trimmed = line.replace(/#.*/, '').trim();
+      if (!trimmed) return;
+      try {
+        clients.push(parseClient(trimmed));
+      } catch (error) {
+        throw new UsageError(`line ${i + 1}: ${formatError(error)}`);
+      }
+    });
+  } else {
+    clients = (values.client ?? []).map(parseClient);
+  }
+  const predictions = predictClients(sched, clients);
+  io.stdout(predictions.map((p) => `${clientLabel(p.client)} -> ${p.destination ? p.destination.id : 'none'}`).join('\n') + (predictions.length ? '\n' : ''));
+  return 0;
+}
+
+async function applyCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    backend: { type: 'string' },
+    'state-dir': { type: 'string' },
+    'dry-run': { type: 'boolean' },
+  });
+  if (values.help) {
+    io.stdout(HELP.apply ?? '');
+    return 0;
+  }
+  const file = positionals[0];
+  if (!file) throw new UsageError('apply needs a FILE (desired-state JSON or ipvsadm text)');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
+  const backendRequest = oneOf<BackendRequest>(values.backend, ['auto', 'ipvsadm', 'sim'], '--backend', 'auto');
+  const parsedFile = parseStateText(await readInput(file, io));
+
+  const clock = systemClock;
+  const chosen = await chooseBackend(backendRequest, { clock });
+  try {
+    io.stderr(`backend: ${chosen.choice.label} (${chosen.choice.reason})\n`);
+    const observed = await chosen.backend.observe();
+    // ipvsadm-save text never lists sync daemons: a file without any leaves the running ones alone.
+    const desired = parsedFile.syncDaemons.length ? parsedFile : { ...parsedFile, syncDaemons: observed.syncDaemons };
+    if (values['dry-run']) {
+      const lines = renderPlan(plan(desired, observed));
+      io.stdout(lines.length ? `${lines.join('\n')}\n` : '');
+      io.stderr(lines.length ? `${lines.length} changes would run (dry run: nothing changed)\n` : 'nothing to do: the kernel already matches\n');
+      return 0;
+    }
+    const stateDir = resolve(io.cwd, values['state-dir'] ?? io.env.LVS_CONSOLE_STATE_DIR ?? defaultStateDir(io.env));
+    await mkdir(stateDir, { recursive: true, mode: 0o700 });
+    // A running agent owns the state directory; two writers would overwrite each other.
+    const dirLock = await lockStateDir(stateDir, 'lvs-console apply');
+    try {
+      return await applyLocked(stateDir, desired, chosen.backend, io);
+    } finally {
+      await dirLock.release();
+    }
+  } finally {
+    await chosen.backend.close();
+  }
+}
+
+/** Make `desired` the next revision and apply it (the caller holds the state directory's lock). */
+async function applyLocked(stateDir: string, desired: DesiredState, backend: KernelBackend, io: CliIo): Promise<number> {
+  const clock = systemClock;
+  const store = await StateStore.open(stateDir, clock);
+  const audit = await AuditLog.open(`${stateDir}/audit.log`, clock);
+  const reconciler = new Reconciler({
+    backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report',
+  });
+  const outcome = await reconciler.commit({
+    baseRevision: store.revision,
+    // A rule file says nothing about host settings: keep the ones already desired.
+    edit: { op: 'replace-state', state: { ...desired, hostSettings: desired.hostSettings.length ? desired.hostSettings : store.current()?.state.hostSettings ?? [] } },
+    caller: { name: `cli (${io.env.USER ?? 'unknown user'})`, role: 'admin' },
+  });
+  io.stdout(outcome.lines.length ? `${outcome.lines.join('\n')}\n` : '');
+  io.stderr(`${outcome.lines.length} changes applied; desired state is revision ${outcome.revision} in ${stateDir}\n`);
+  return 0;
+}
+
+async function serveCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    listen: { type: 'string' },
+    backend: { type: 'string' },
+    'state-dir': { type: 'string' },
+    demo: { type: 'boolean' },
+    seed: { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    drift: { type: 'string' },
+    'web-dir': { type: 'string' },
+    'admin-token': { type: 'string' },
+    'viewer-token': { type: 'string' },
+    'log-level': { type: 'string' },
+    role: { type: 'string' },
+    mode: { type: 'string' },
+    vip: { type: 'string', multiple: true },
+    interface: { type: 'string' },
+  }, false);
+  void positionals;
+  if (values.help) {
+    io.stdout(HELP.serve ?? '');
+    return 0;
+  }
+  const role = oneOf(values.role, ['director', 'realserver'] as const, '--role', 'director');
+  if (role === 'realserver') return serveRealServer(values, io);
+  const driftMode = oneOf<DriftMode>(values.drift, ['report', 'revert'], '--drift', 'report');
+  const backend = oneOf<BackendRequest>(values.backend, ['auto', 'ipvsadm', 'sim'], '--backend', 'auto');
+  const logLevel = oneOf(values['log-level'], ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level', 'info');
+  if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const seed = integer(values.seed, '--seed');
+
+  const { startAgent } = await import('./server');
+  const running = await startAgent({
+    listen: values.listen ?? '127.0.0.1:8080',
+    backend,
+    stateDir: resolve(io.cwd, values['state-dir'] ?? io.env.LVS_CONSOLE_STATE_DIR ?? defaultStateDir(io.env)),
+    demo: values.demo ?? false,
+    seed,
+    tlsCert: values['tls-cert'],
+    tlsKey: values['tls-key'],
+    driftMode,
+    webDir: values['web-dir'] ? resolve(io.cwd, values['web-dir']) : defaultWebDir(),
+    adminToken: values['admin-token'] ?? io.env.LVS_CONSOLE_ADMIN_TOKEN,
+    viewerToken: values['viewer-token'] ?? io.env.LVS_CONSOLE_VIEWER_TOKEN,
+    log: createLogger({ level: logLevel, destination: process.stderr }),
+  });
+  io.stdout(`${running.banner.join('\n')}\n`);
+  await (io.waitForStop ?? waitForSignal)();
+  await running.close();
+  return 0;
+}
+
+function waitForSignal(): Promise<void> {
+  return new Promise((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      resolve();
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}
+
+async function realserverCommand(args: string[], io: CliIo): Promise<number> {
+  const { values, positionals } = parse(args, {
+    mode: { type: 'string' },
+    vip: { type: 'string', multiple: true },
+    interface: { type: 'string' },
+    backend: { type: 'string' },
+  });
+  if (values.help) {
+    io.stdout(HELP.realserver ?? '');
+    return 0;
+  }
+  const action = positionals[0];
+  if (action !== 'apply' && action !== 'check') throw new UsageError('realserver needs "apply" or "check"');
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
+  if (!values.mode) throw new UsageError('realserver needs --mode dr or --mode tun');
+  const mode = oneOf(values.mode, ['dr', 'tun'] as const, '--mode', 'dr');
+  if (!values.vip?.length) throw new UsageError('realserver needs at least one --vip ADDR');
+  const backendKind = oneOf(values.backend, ['linux', 'sim'] as const, '--backend', 'linux');
+  const host = backendKind === 'sim' ? new SimHostBackend() : new LinuxHostBackend();
+  const options = { mode, vips: values.vip, ...(values.interface ? { interface: values.interface } : {}) };
+  // Validate first so bad input exits 2 before anything touches the host.
+  realServerSettings(options);
+  const result = action === 'check' ? await realserverCheck(options, host) : await realserverApply(options, host);
+  io.stdout(`${formatRealServerRows(result.rows)}\n`);
+  return result.passed ? 0 : 1;
+}
+
+/** serve --role realserver: apply the real-server settings, then keep them (re-check every 30 s). */
+async function serveRealServer(values: { mode?: string | undefined; vip?: string[] | undefined; interface?: string | undefined }, io: CliIo): Promise<number> {
+  if (!values.mode) throw new UsageError('serve --role realserver needs --mode dr or --mode tun');
+  const mode = oneOf(values.mode, ['dr', 'tun'] as const, '--mode', 'dr');
+  if (!values.vip?.length) throw new UsageError('serve --role realserver needs at least one --vip ADDR');
+  const options = { mode, vips: values.vip, ...(values.interface ? { interface: values.interface } : {}) };
+  realServerSettings(options);
+  const log = createLogger({ destination: process.stderr });
+  const host = new LinuxHostBackend();
+  const applied = await realserverApply(options, host);
+  io.stdout(`real server (${mode}) for ${values.vip.join(', ')}:\n${formatRealServerRows(applied.rows)}\n`);
+  const timer = setInterval(() => {
+    realserverCheck(options, host).then(async (check) => {
+      if (check.passed) return;
+      log.warn({ failing: check.rows.filter((r) => !r.ok).map((r) => r.message) }, 'real-server settings drifted; re-applying');
+      await realserverApply(options, host);
+    }).catch((error: unknown) => log.error({ err: error }, 'real-server check failed'));
+  }, 30_000);
+  await (io.waitForStop ?? waitForSignal)();
+  clearInterval(timer);
+  return applied.passed ? 0 : 1;
+}
+
+const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {
+  serve: serveCommand,
+  apply: applyCommand,
+  ipvsadm: ipvsadmCommand,
+  plan: planCommand,
+  predict: predictCommand,
+  realserver: realserverCommand,
+};
+
+/** Run the CLI; returns the exit status. Never calls process.exit (tests run it in-process). */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    if (command === undefined) {
+      io.stderr(HELP.main ?? '');
+      return 2;
+    }
+    io.stdout(HELP.main ?? '');
+    return 0;
+  }
+  const run = COMMANDS[command];
+  if (!run) {
+    io.stderr(`unknown command "${command}"\n\n${HELP.main ?? ''}`);
+    return 2;
+  }
+  try {
+    return await run(rest, io);
+  } catch (error) {
+    const message = formatError(error);
+    io.stderr(`${message.endsWith('\n') ? message : `${message}\n`}`);
+    if (error instanceof UsageError) return 2;
+    if (error instanceof DomainError && error.code === 'INVALID_INPUT') return 2;
+    return 1;
+  }
+}

@@ -1,0 +1,39 @@
+// Which kernel backend to run. `auto` asks the kernel module's selector (the
+// real kernel when /proc/net/ip_vs exists and ipvsadm is installed,
+// otherwise the simulated kernel, with the reason in plain words).
+import { LinuxHostBackend, SimHostBackend } from '../host';
+import type { KernelBackend } from '../kernel/backend';
+import { IpvsadmBackend } from '../kernel/ipvsadm';
+import { chooseBackend as selectKernel } from '../kernel/select';
+import { SimBackend } from '../kernel/sim';
+import type { BackendChoice } from '../reconcile/agent-parts';
+import { hostPortOf, type HostPort } from '../reconcile/ports';
+import type { Clock } from './clock';
+
+export type BackendRequest = 'auto' | 'ipvsadm' | 'sim';
+
+export interface ChosenBackend {
+  backend: KernelBackend;
+  sim: SimBackend | null;
+  host: HostPort;
+  choice: BackendChoice;
+}
+
+export async function chooseBackend(request: BackendRequest, options: { clock: Clock; seed?: number | undefined; startAt?: number }): Promise<ChosenBackend> {
+  const sim = (reason: string): ChosenBackend => {
+    const backend = new SimBackend({ clock: options.clock, seed: options.seed ?? 1, ...(options.startAt !== undefined ? { startAt: options.startAt } : {}) });
+    return { backend, sim: backend, host: hostPortOf(new SimHostBackend()), choice: { kind: 'sim', label: 'Simulated kernel', reason } };
+  };
+  if (request === 'sim') return sim('--backend sim: simulated kernel');
+  const selected = await selectKernel({ loadModule: request === 'ipvsadm' || (typeof process.getuid === 'function' && process.getuid() === 0) });
+  if (selected.kind === 'sim' || !selected.ipvsadmPath) {
+    if (request === 'ipvsadm') throw new Error(`--backend ipvsadm: ${selected.reason}`);
+    return sim(selected.reason);
+  }
+  return {
+    backend: new IpvsadmBackend({ ipvsadmPath: selected.ipvsadmPath }),
+    sim: null,
+    host: hostPortOf(new LinuxHostBackend()),
+    choice: { kind: 'ipvsadm', label: 'Linux IPVS (ipvsadm)', reason: selected.reason },
+  };
+}

@@ -1,0 +1,93 @@
+// The built web console: static files with correct content types, the SPA
+// fallback to index.html, and immutable caching for content-hashed assets.
+import { createReadStream } from 'node:fs';
+import { stat } from 'node:fs/promises';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { extname, join, normalize, sep } from 'node:path';
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json; charset=utf-8',
+  '.map': 'application/json; charset=utf-8',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.ico': 'image/x-icon',
+  '.woff': 'font/woff',
+  '.woff2': 'font/woff2',
+  '.ttf': 'font/ttf',
+  '.txt': 'text/plain; charset=utf-8',
+  '.webmanifest': 'application/manifest+json',
+  '.wasm': 'application/wasm',
+};
+
+/** Vite names built assets like index-BvK3a9xQ.js: the content hash makes them immutable. */
+const HASHED_ASSET = /[.-][A-Za-z0-9_-]{8,}\.(?:js|mjs|css|woff2?|svg|png|jpe?g|webp|gif|ico|wasm|ttf)$/;
+
+export function contentTypeOf(path: string): string {
+  return CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream';
+}
+
+const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>LVS Console</title>
+<p>The web console is not built. Run <code>npm run build</code>, then restart the agent. The API is at <code>/trpc</code>.</p>`;
+
+export class StaticFiles {
+  constructor(private readonly root: string | null) {}
+
+  /** Resolve a URL path inside root; null for anything that escapes it. */
+  private resolve(urlPath: string): string | null {
+    if (!this.root) return null;
+    let decoded: string;
+    try {
+      decoded = decodeURIComponent(urlPath);
+    } catch {
+      return null;
+    }
+    if (decoded.includes('\0')) return null;
+    const path = normalize(join(this.root, decoded));
+    return path === this.root || path.startsWith(this.root.endsWith(sep) ? this.root : this.root + sep) ? path : null;
+  }
+
+  async serve(req: IncomingMessage, res: ServerResponse, urlPath: string): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { allow: 'GET, HEAD', 'content-type': 'text/plain; charset=utf-8' }).end('method not allowed\n');
+      return;
+    }
+    const target = this.resolve(urlPath);
+    const file = target ? await stat(target).then((s) => (s.isFile() ? { path: target, size: s.size } : null), () => null) : null;
+    if (file) {
+      const immutable = urlPath.startsWith('/assets/') || HASHED_ASSET.test(urlPath);
+      this.send(req, res, file.path, file.size, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      return;
+    }
+    // A missing file of a known type is a real 404; anything else is a console route
+    // (routes may hold dots and colons, e.g. /services/tcp:192.0.2.1:80).
+    const ext = extname(urlPath).toLowerCase();
+    if (ext !== '.html' && ext in CONTENT_TYPES) {
+      res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found\n');
+      return;
+    }
+    const index = this.resolve('/index.html');
+    const indexStat = index ? await stat(index).catch(() => null) : null;
+    if (index && indexStat?.isFile()) {
+      this.send(req, res, index, indexStat.size, 'no-cache');
+      return;
+    }
+    res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(NOT_BUILT_PAGE);
+  }
+
+  private send(req: IncomingMessage, res: ServerResponse, path: string, size: number, cacheControl: string): void {
+    res.writeHead(200, { 'content-type': contentTypeOf(path), 'content-length': size, 'cache-control': cacheControl });
+    if (req.method === 'HEAD') {
+      res.end();
+      return;
+    }
+    createReadStream(path).on('error', () => res.destroy()).pipe(res);
+  }
+}

@@ -1,0 +1,63 @@
+// Narrow seams to parts other engineers own (host settings, the simulated
+// kernel's traffic controls). The agent is wired with adapters at start.
+import type { HostSetting } from '@lvs-console/shared';
+import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
+import type { HostBackend } from '../host/backend';
+
+export interface HostSettingStatus {
+  setting: HostSetting;
+  /** Stable id of the row, e.g. "sysctl:net.ipv4.ip_forward". */
+  id: string;
+  description: string;
+  ok: boolean;
+  /** What the host has now ("0", "absent"), null when unreadable. */
+  actual: string | null;
+  message: string;
+}
+
+export interface HostSettingResult {
+  setting: HostSetting;
+  id: string;
+  ok: boolean;
+  changed: boolean;
+  message: string;
+}
+
+export interface HostPort {
+  /** "this host (Linux)" or "simulated host". */
+  readonly label: string;
+  check(settings: readonly HostSetting[]): Promise<HostSettingStatus[]>;
+  apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+}
+
+/** The host module's backend as the agent's port, with ids and descriptions added. */
+export function hostPortOf(backend: HostBackend): HostPort {
+  return {
+    label: backend.kind === 'sim' ? 'simulated host' : 'this host (Linux)',
+    async check(settings) {
+      const rows = await backend.read(settings);
+      return rows.map((row) => ({ ...row, id: hostSettingId(row.setting), description: describeHostSetting(row.setting) }));
+    },
+    async apply(settings) {
+      const rows = await backend.apply(settings);
+      return rows.map((row) => ({ ...row, id: hostSettingId(row.setting) }));
+    },
+  };
+}
+
+/** The simulated kernel's traffic knobs (SimBackend satisfies this). */
+export interface SimTrafficSettings {
+  connectionsPerSecond: number;
+  clients: number;
+  meanDurationSeconds: number;
+  packetsPerSecond: number;
+  bytesPerPacketIn: number;
+  bytesPerPacketOut: number;
+}
+
+export interface SimPort {
+  setTraffic(settings: Partial<SimTrafficSettings>, serviceIdOrNull?: string): SimTrafficSettings;
+  getTraffic(serviceIdOrNull?: string): SimTrafficSettings;
+  failDestination(serviceIdText: string, destId: string, failing: boolean): void;
+  isFailing(serviceIdText: string, destId: string): boolean;
+}

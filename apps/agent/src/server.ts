@@ -1,0 +1,217 @@
+// Composition: choose the backend, open the state directory, start the
+// reconciler, the sampler, the drift timer and the HTTP server. Starting or
+// stopping never flushes the kernel's table.
+import { mkdir, readFile } from 'node:fs/promises';
+import type { AddressInfo } from 'node:net';
+import { serviceId } from '@lvs-console/shared';
+import { directorRequirements } from '@lvs-console/shared/host';
+import { AuthService } from './auth/auth-service';
+import { chooseBackend, type BackendRequest } from './config/backend-choice';
+import { systemClock, type Clock } from './config/clock';
+import { isLoopback, parseListen, urlHost, type ListenAddress } from './config/paths';
+import { createAgentServer } from './http/http-server';
+import type { KernelBackend } from './kernel/backend';
+import { DEMO_TRAFFIC, loadDemo } from './kernel/demo';
+import type { SimBackend } from './kernel/sim';
+import { createLogger, type Logger } from './log';
+import { AgentMetrics } from './reconcile/agent-metrics';
+import { AGENT_VERSION, AgentParts, type BackendChoice } from './reconcile/agent-parts';
+import { EventBus } from './reconcile/events';
+import type { HostPort } from './reconcile/ports';
+import { Reconciler, type DriftMode, type StartOutcome } from './reconcile/reconciler';
+import { StatsSampler } from './stats/sampler';
+import { StatsStore } from './stats/stats-store';
+import { AuditLog } from './store/audit-log';
+import { lockStateDir, type DirLock } from './store/dir-lock';
+import { StateStore } from './store/state-store';
+
+export interface ServeOptions {
+  listen: string;
+  backend: BackendRequest;
+  stateDir: string;
+  demo: boolean;
+  seed?: number | undefined;
+  tlsCert?: string | undefined;
+  tlsKey?: string | undefined;
+  driftMode: DriftMode;
+  webDir: string | null;
+  adminToken?: string | undefined;
+  viewerToken?: string | undefined;
+  /** Seconds between drift checks (default 5). */
+  driftIntervalMs?: number;
+  /** Counter sampling period (default 1 s). */
+  sampleIntervalMs?: number;
+  maxBodyBytes?: number;
+  clock?: Clock;
+  log?: Logger;
+  /** Tests: a ready backend instead of choosing one. */
+  backendOverride?: { backend: KernelBackend; sim: SimBackend | null; choice: BackendChoice; host?: HostPort | null };
+  host?: HostPort | null;
+  /** Start the sim's own timer and the agent's periodic work (off in tests that drive time by hand). */
+  timers?: boolean;
+}
+
+export interface RunningAgent {
+  agent: AgentParts;
+  url: string;
+  loginUrl: string;
+  start: StartOutcome;
+  banner: string[];
+  close(): Promise<void>;
+}
+
+export async function startAgent(options: ServeOptions): Promise<RunningAgent> {
+  const clock = options.clock ?? systemClock;
+  const log = options.log ?? createLogger();
+  const timers = options.timers ?? true;
+  const listen = parseListen(options.listen);
+  const tls = options.tlsCert && options.tlsKey
+    ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) }
+    : null;
+  if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
+    throw new Error('--tls-cert and --tls-key go together');
+  }
+
+  await mkdir(options.stateDir, { recursive: true, mode: 0o700 });
+  const dirLock = await lockStateDir(options.stateDir, 'lvs-console serve');
+  try {
+    return await startLocked(options, { clock, log, timers, listen, tls, dirLock });
+  } catch (error) {
+    await dirLock.release();
+    throw error;
+  }
+}
+
+async function startLocked(
+  options: ServeOptions,
+  { clock, log, timers, listen, tls, dirLock }: {
+    clock: Clock; log: Logger; timers: boolean; listen: ListenAddress; tls: { cert: Buffer; key: Buffer } | null; dirLock: DirLock;
+  },
+): Promise<RunningAgent> {
+  // A demo sim starts half a minute in the past so the first look already shows traffic.
+  const chosen = options.backendOverride ?? await chooseBackend(options.backend, { clock, seed: options.seed, ...(options.demo ? { startAt: clock.now() - 30_000 } : {}) });
+  const host = options.host ?? chosen.host ?? null;
+  const store = await StateStore.open(options.stateDir, clock);
+  const audit = await AuditLog.open(`${options.stateDir}/audit.log`, clock);
+  const notes: string[] = [];
+
+  if (chosen.sim) {
+    if (options.demo) {
+      if (!store.current()) {
+        await loadDemo(chosen.sim);
+        chosen.sim.advanceTo(clock.now());
+        notes.push('demo cluster loaded into the simulated kernel');
+      } else {
+        // The desired state is restored into the (empty) sim below; give it traffic to show.
+        chosen.sim.setTraffic(DEMO_TRAFFIC);
+        chosen.sim.advanceTo(clock.now());
+        notes.push('demo traffic on; the desired state from the state directory is restored into the simulated kernel');
+      }
+    }
+    if (timers) chosen.sim.start();
+  } else if (options.demo) {
+    notes.push('--demo ignored: the real kernel is never loaded with a demo cluster');
+  }
+
+  const events = new EventBus();
+  const metrics = new AgentMetrics();
+  const reconciler = new Reconciler({
+    backend: chosen.backend, store, audit, events, clock, log, metrics, driftMode: options.driftMode, host,
+  });
+  const startOutcome = await reconciler.start();
+  log.info({ outcome: startOutcome.kind, revision: store.revision }, startOutcome.message);
+
+  const statsStore = new StatsStore();
+  const sampler = new StatsSampler({
+    backend: chosen.backend,
+    store: statsStore,
+    clock,
+    log,
+    ...(options.sampleIntervalMs !== undefined ? { intervalMs: options.sampleIntervalMs } : {}),
+    onObservation: (table, time) => reconciler.noteObservation(table, time),
+    onDuration: (seconds) => {
+      metrics.samplerLastDurationSeconds = seconds;
+    },
+  });
+  const auth = await AuthService.open({ stateDir: options.stateDir, clock, adminToken: options.adminToken, viewerToken: options.viewerToken });
+
+  const scheme = tls ? 'https' : 'http';
+  const startedAt = clock.now();
+  const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
+  const agent = new AgentParts({
+    settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
+    host, sim: chosen.sim,
+    requirementsOf: (services) => services.map((service) => ({ service: serviceId(service.key), settings: directorRequirements(service) })),
+  });
+
+  const server = createAgentServer({ agent, log, webDir: options.webDir, tls, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(listen.port, listen.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    await chosen.backend.close();
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new Error(code === 'EADDRINUSE'
+      ? `cannot listen on ${options.listen}: the address is in use (another agent running?); choose another with --listen`
+      : `cannot listen on ${options.listen}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `${scheme}://${urlHost(listen.host)}:${port}`;
+  settings.listenUrl = url;
+  const loginUrl = agent.loginLink(auth.createLoginCode()).url;
+
+  await sampler.sampleOnce();
+  let driftTimer: NodeJS.Timeout | null = null;
+  if (timers) {
+    sampler.start();
+    driftTimer = setInterval(() => {
+      reconciler.checkDrift().catch((error: unknown) => log.warn({ err: error }, 'drift check failed'));
+    }, options.driftIntervalMs ?? 5000);
+    driftTimer.unref();
+  }
+
+  const banner = [
+    `LVS Console ${agentVersionLine()}`,
+    `backend:  ${chosen.choice.label} (${chosen.choice.reason})`,
+    `state:    ${options.stateDir} (revision ${store.revision}; ${startOutcome.message})`,
+    `tokens:   ${auth.tokenSource}`,
+    `drift:    ${options.driftMode}`,
+    ...notes.map((note) => `note:     ${note}`),
+    `listening on ${url}`,
+    `open the console: ${loginUrl}`,
+  ];
+  if (!tls && !isLoopback(listen.host)) {
+    banner.push(`WARNING: listening on ${listen.host} without TLS: tokens and changes cross the network in clear text; use --tls-cert/--tls-key or listen on 127.0.0.1`);
+  }
+
+  let closed = false;
+  return {
+    agent,
+    url,
+    loginUrl,
+    start: startOutcome,
+    banner,
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (driftTimer) clearInterval(driftTimer);
+      sampler.stop();
+      await new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      // Stopping the agent leaves the kernel's table exactly as it is.
+      await chosen.backend.close();
+      await dirLock.release();
+    },
+  };
+}
+
+function agentVersionLine(): string {
+  return `agent ${AGENT_VERSION} (node ${process.version})`;
+}

@@ -1,0 +1,28 @@
+// The agent's API. Only `AppRouter` (a type) crosses to the console.
+// Procedure names are a published contract: see docs/api.md before renaming.
+import { authRouter } from './routers/auth';
+import { hostRouter } from './routers/host';
+import { auditRouter, connectionsRouter, eventsRouter, statsRouter, systemRouter } from './routers/live';
+import { simRouter } from './routers/sim';
+import { destinationsRouter, servicesRouter } from './routers/services';
+import { stateRouter } from './routers/state';
+import { createCallerFactory, router } from './trpc';
+
+export const appRouter = router({
+  auth: authRouter,
+  system: systemRouter,
+  state: stateRouter,
+  services: servicesRouter,
+  destinations: destinationsRouter,
+  host: hostRouter,
+  stats: statsRouter,
+  connections: connectionsRouter,
+  audit: auditRouter,
+  events: eventsRouter,
+  sim: simRouter,
+});
+
+export type AppRouter = typeof appRouter;
+
+/** In-process caller for tests and the CLI. */
+export const createCaller = createCallerFactory(appRouter);

@@ -1,0 +1,43 @@
+// Virtual services and their real servers (destinations). Each mutation is
+// one Edit of the desired state, committed through the reconciler.
+import type { TRPCRouterRecord } from '@trpc/server';
+import {
+  addDestinationInput,
+  addServiceInput,
+  drainInput,
+  editDestinationInput,
+  editServiceInput,
+  removeDestinationInput,
+  removeServiceInput,
+  setPersistenceInput,
+  setSchedulerInput,
+  setWeightInput,
+} from '@lvs-console/shared/api';
+import { adminProcedure } from '../trpc';
+
+export const servicesRouter = {
+  add: adminProcedure.input(addServiceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'add-service', ...edit }, caller: ctx.caller })),
+  edit: adminProcedure.input(editServiceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'edit-service', ...edit }, caller: ctx.caller })),
+  remove: adminProcedure.input(removeServiceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'remove-service', ...edit }, caller: ctx.caller })),
+  setScheduler: adminProcedure.input(setSchedulerInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-scheduler', ...edit }, caller: ctx.caller })),
+  setPersistence: adminProcedure.input(setPersistenceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-persistence', ...edit }, caller: ctx.caller })),
+} satisfies TRPCRouterRecord;
+
+export const destinationsRouter = {
+  add: adminProcedure.input(addDestinationInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'add-destination', ...edit }, caller: ctx.caller })),
+  edit: adminProcedure.input(editDestinationInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'edit-destination', ...edit }, caller: ctx.caller })),
+  remove: adminProcedure.input(removeDestinationInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'remove-destination', ...edit }, caller: ctx.caller })),
+  setWeight: adminProcedure.input(setWeightInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-weight', ...edit }, caller: ctx.caller })),
+  /** Weight 0: no new connections; established ones finish. */
+  drain: adminProcedure.input(drainInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'drain', ...edit }, caller: ctx.caller })),
+} satisfies TRPCRouterRecord;

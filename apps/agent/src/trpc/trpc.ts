@@ -1,0 +1,71 @@
+// 1. INITIALIZATION: one tRPC instance for the agent.
+// 2. ERROR SHAPE: zod issues become readable "path: message" lines; domain
+//    errors keep their message and carry their code and issues in data.
+// 3. PROCEDURES: public (login only), viewer (queries, subscriptions), admin
+//    (mutations). @see https://trpc.io/docs/server/procedures
+import { initTRPC, TRPCError } from '@trpc/server';
+import { ZodError } from 'zod';
+import { formatIssues } from '@lvs-console/shared';
+import { zodIssues } from '@lvs-console/shared/validate';
+import type { AgentContext } from './context';
+import { domainCauseOf, toTRPCError } from './errors';
+
+const t = initTRPC.context<AgentContext>().create({
+  errorFormatter({ shape, error }) {
+    const zodError = error.cause instanceof ZodError ? error.cause : null;
+    const issues = zodError ? zodIssues(zodError) : (domainCauseOf(error)?.issues ?? []);
+    return {
+      ...shape,
+      message: zodError ? formatIssues(issues) : shape.message,
+      data: {
+        ...shape.data,
+        // Stack traces stay in the agent's log, never in responses.
+        stack: undefined,
+        domainCode: domainCauseOf(error)?.code ?? (zodError ? 'INVALID_INPUT' : null),
+        issues,
+      },
+    };
+  },
+  sse: {
+    // Comments keep proxies from closing idle streams; the client reconnects on its own.
+    ping: { enabled: true, intervalMs: 15_000 },
+    client: { reconnectAfterInactivityMs: 30_000 },
+  },
+});
+
+export const router = t.router;
+export const createCallerFactory = t.createCallerFactory;
+
+/** Domain errors thrown anywhere below become TRPCErrors here, in one place. */
+const mapErrors = t.middleware(async ({ next }) => {
+  const result = await next();
+  // tRPC wraps a thrown DomainError as INTERNAL_SERVER_ERROR; unwrap it to its own code.
+  if (!result.ok && domainCauseOf(result.error) && result.error.code === 'INTERNAL_SERVER_ERROR') {
+    throw toTRPCError(result.error.cause);
+  }
+  return result;
+});
+
+export const publicProcedure = t.procedure.use(mapErrors);
+
+export const viewerProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+  if (!ctx.caller) {
+    if (type === 'mutation') await ctx.agent.audit.reject({ who: '(no token)', role: 'system', what: path, error: 'no token' });
+    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a token is required: send "Authorization: Bearer <token>" or log in with the console link' });
+  }
+  return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+export const adminProcedure = viewerProcedure.use(async ({ ctx, next, path }) => {
+  if (ctx.caller.role !== 'admin') {
+    const message = `token "${ctx.caller.name}" is a viewer token; changes need an admin token`;
+    await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: message });
+    throw new TRPCError({ code: 'FORBIDDEN', message });
+  }
+  const result = await next({ ctx });
+  // Input the schemas refused never reaches the reconciler, which audits everything else.
+  if (!result.ok && result.error.cause instanceof ZodError) {
+    await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: formatIssues(zodIssues(result.error.cause)) });
+  }
+  return result;
+});

@@ -1,0 +1,65 @@
+// Tokens, roles, one-time login codes and sessions.
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { AuthService } from '../../src/auth/auth-service';
+import { ManualClock } from '../../src/config/clock';
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'lvs-auth-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('AuthService', () => {
+  it('should create tokens.json with mode 0600 on first start and reuse it later', async () => {
+    const clock = new ManualClock();
+    const first = await AuthService.open({ stateDir: dir, clock });
+    const path = join(dir, 'tokens.json');
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+    const file = JSON.parse(await readFile(path, 'utf8')) as { tokens: Array<{ name: string; role: string; token: string }> };
+    const admin = file.tokens.find((t) => t.role === 'admin')?.token ?? '';
+    const viewer = file.tokens.find((t) => t.role === 'viewer')?.token ?? '';
+    expect(first.authenticate(admin)).toEqual({ name: 'admin', role: 'admin' });
+    const second = await AuthService.open({ stateDir: dir, clock });
+    expect(second.authenticate(viewer)).toEqual({ name: 'viewer', role: 'viewer' });
+    expect(second.authenticate(`${admin}x`)).toBeNull();
+    expect(second.authenticate('')).toBeNull();
+  });
+
+  it('should use given tokens instead of a file', async () => {
+    const auth = await AuthService.open({ stateDir: dir, clock: new ManualClock(), adminToken: 'given-admin-token-123', viewerToken: 'given-viewer-token-123' });
+    expect(auth.authenticate('given-admin-token-123')?.role).toBe('admin');
+    expect(auth.authenticate('given-viewer-token-123')?.role).toBe('viewer');
+    await expect(stat(join(dir, 'tokens.json'))).rejects.toThrow();
+  });
+
+  it('should refuse tokens that are too short to be secret', async () => {
+    await expect(AuthService.open({ stateDir: dir, clock: new ManualClock(), adminToken: 'short' })).rejects.toThrow(/at least 16 characters/);
+  });
+
+  it('should accept a login code once and give an admin session', () => {
+    const clock = new ManualClock();
+    const auth = AuthService.withTokens(clock, []);
+    const code = auth.createLoginCode();
+    const session = auth.login(code);
+    expect(session.role).toBe('admin');
+    expect(auth.authenticate(session.token)).toEqual({ name: 'console', role: 'admin' });
+    expect(() => auth.login(code)).toThrow(/already used or has expired/);
+  });
+
+  it('should expire login codes after a day and sessions after 12 hours', () => {
+    const clock = new ManualClock();
+    const auth = AuthService.withTokens(clock, []);
+    const stale = auth.createLoginCode();
+    const fresh = auth.createLoginCode();
+    const session = auth.login(fresh);
+    clock.advance(12 * 3600 * 1000 + 1);
+    expect(auth.authenticate(session.token)).toBeNull();
+    clock.advance(12 * 3600 * 1000);
+    expect(() => auth.login(stale)).toThrow(/expired/);
+  });
+});

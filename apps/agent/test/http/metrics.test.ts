@@ -1,0 +1,45 @@
+// Prometheus text rendering (packages/shared/src/metrics).
+import { describe, expect, it } from 'vitest';
+import { zeroRates } from '@lvs-console/shared';
+import { escapeLabelValue, renderMetrics, type AgentFigures } from '@lvs-console/shared/metrics';
+
+const figures: AgentFigures = {
+  version: '0.1.0', backend: 'sim', revision: 4, driftChanges: 1, commitsOk: 3, commitsFailed: 0, rejected: 2,
+  applyDuration: { buckets: [0.01, 0.1], counts: [2, 3], count: 3, sum: 0.05 },
+  observationAgeSeconds: 0.5, samplerDurationSeconds: 0.002,
+};
+
+describe('renderMetrics', () => {
+  it('should write counters, gauges and a cumulative histogram', () => {
+    const text = renderMetrics({
+      services: [{
+        key: { kind: 'fwmark', fwmark: 7, family: 'inet' }, scheduler: 'rr', flags: [], persistence: null, onePacket: false,
+        stats: { conns: 10, inPkts: 20, outPkts: 30, inBytes: 40, outBytes: 2 ** 40 }, rates: zeroRates(),
+        destinations: [{
+          address: '2001:db8::1', port: 80, forwarding: 'route', weight: 5, upperThreshold: 0, lowerThreshold: 0,
+          activeConns: 3, inactiveConns: 1, persistentConns: 0, stats: { conns: 10, inPkts: 20, outPkts: 30, inBytes: 40, outBytes: 50 }, rates: zeroRates(),
+        }],
+      }],
+      timeouts: { tcp: 900, tcpFin: 120, udp: 300 },
+      syncDaemons: [],
+    }, figures);
+    expect(text).toContain('lvs_service_bytes_out_total{service="fwmark:7",scheduler="rr"} 1099511627776\n');
+    expect(text).toContain('lvs_destination_active_connections{service="fwmark:7",destination="[2001:db8::1]:80",forwarding="route"} 3\n');
+    expect(text).toContain('# TYPE lvs_console_apply_duration_seconds histogram\n');
+    expect(text).toContain('lvs_console_apply_duration_seconds_bucket{le="0.01"} 2\n');
+    expect(text).toContain('lvs_console_apply_duration_seconds_bucket{le="+Inf"} 3\n');
+    expect(text).toContain('lvs_console_apply_duration_seconds_count 3\n');
+    expect(text).toContain('lvs_console_drift_changes 1\n');
+    expect(text.endsWith('\n')).toBe(true);
+  });
+
+  it('should render an empty table with agent figures only', () => {
+    const text = renderMetrics(null, figures);
+    expect(text).toContain('# TYPE lvs_service_connections_total counter');
+    expect(text).not.toMatch(/^lvs_service_connections_total\{/m);
+  });
+
+  it('should escape label values', () => {
+    expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
+  });
+});

@@ -1,0 +1,124 @@
+// Counter history: rates from 1 s deltas, counter resets, destinations that
+// come and go, windows and measured shares. Time is passed in, never slept.
+import { describe, expect, it } from 'vitest';
+import { zeroRates, type Counters, type ObservedService, type ObservedTable } from '@lvs-console/shared';
+import { StatsStore } from '../../src/stats/stats-store';
+
+const T0 = 1_700_000_000_000;
+const SVC = 'tcp:192.0.2.1:80';
+
+function counters(conns: number, bytes = conns * 1000): Counters {
+  return { conns, inPkts: conns * 10, outPkts: conns * 10, inBytes: bytes, outBytes: bytes * 2 };
+}
+
+function table(dests: Array<{ address: string; conns: number; active?: number }>): ObservedTable {
+  const total = dests.reduce((sum, d) => sum + d.conns, 0);
+  const service: ObservedService = {
+    key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+    scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
+    stats: counters(total), rates: zeroRates(),
+    destinations: dests.map((d) => ({
+      address: d.address, port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0,
+      activeConns: d.active ?? 0, inactiveConns: 0, persistentConns: 0, stats: counters(d.conns), rates: zeroRates(),
+    })),
+  };
+  return { services: [service], timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
+}
+
+describe('StatsStore', () => {
+  it('should compute rates from counter deltas over the real time between samples', () => {
+    const stats = new StatsStore();
+    stats.ingest(table([{ address: '10.0.0.1', conns: 100 }]), T0);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 110, active: 4 }]), T0 + 1000);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 130, active: 5 }]), T0 + 3000);
+    const latest = stats.latest();
+    const dest = latest?.services[0]?.destinations[0];
+    expect(dest?.rates.cps).toBe(10);
+    expect(dest?.rates.inBps).toBe(10_000);
+    expect(dest?.rates.outBps).toBe(20_000);
+    expect(dest?.activeConns).toBe(5);
+    const window = stats.window({ minutes: 1, maxPoints: 300, includeDestinations: true });
+    expect(window.services[0]?.destinations[0]?.points.map((p) => p.cps)).toEqual([0, 10, 10]);
+  });
+
+  it('should count from zero after a counter reset (ipvsadm -Z) instead of going negative', () => {
+    const stats = new StatsStore();
+    stats.ingest(table([{ address: '10.0.0.1', conns: 1000 }]), T0);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 1010 }]), T0 + 1000);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 3 }]), T0 + 2000);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 8 }]), T0 + 3000);
+    const points = stats.window({ minutes: 1, maxPoints: 300, includeDestinations: true }).services[0]?.destinations[0]?.points ?? [];
+    expect(points.map((p) => p.cps)).toEqual([0, 10, 3, 5]);
+    expect(points.every((p) => p.cps >= 0)).toBe(true);
+  });
+
+  it('should start a fresh series for a destination that appears and drop one that disappears', () => {
+    const stats = new StatsStore();
+    stats.ingest(table([{ address: '10.0.0.1', conns: 10 }]), T0);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 20 }, { address: '10.0.0.2', conns: 500 }]), T0 + 1000);
+    let sample = stats.latest();
+    // The newcomer has no previous sample: no rate yet, not its whole history as one spike.
+    expect(sample?.services[0]?.destinations.map((d) => [d.id, d.rates.cps])).toEqual([['10.0.0.1:80', 10], ['10.0.0.2:80', 0]]);
+    stats.ingest(table([{ address: '10.0.0.2', conns: 510 }]), T0 + 2000);
+    sample = stats.latest();
+    expect(sample?.services[0]?.destinations.map((d) => [d.id, d.rates.cps])).toEqual([['10.0.0.2:80', 10]]);
+    expect(stats.seriesCount).toBe(2);
+  });
+
+  it('should average long windows into at most maxPoints points', () => {
+    const stats = new StatsStore();
+    for (let i = 0; i <= 600; i++) stats.ingest(table([{ address: '10.0.0.1', conns: i * 2 }]), T0 + i * 1000);
+    const window = stats.window({ minutes: 5, maxPoints: 60, includeDestinations: false });
+    const points = window.services[0]?.points ?? [];
+    expect(points.length).toBeLessThanOrEqual(60);
+    expect(points.length).toBeGreaterThanOrEqual(59);
+    expect(points.every((p) => p.cps === 2)).toBe(true);
+    expect(window.services[0]?.destinations).toEqual([]);
+  });
+
+  it('should keep one hour at 1 s and forget what is older', () => {
+    const stats = new StatsStore({ historySeconds: 3600 });
+    for (let i = 0; i < 4000; i++) stats.ingest(table([{ address: '10.0.0.1', conns: i }]), T0 + i * 1000);
+    const points = stats.window({ minutes: 60, maxPoints: 3600, includeDestinations: true }).services[0]?.destinations[0]?.points ?? [];
+    expect(points).toHaveLength(3600);
+    expect(points.every((p) => p.cps === 1)).toBe(true);
+  });
+
+  it('should measure new connections per destination over the last minute', () => {
+    const stats = new StatsStore();
+    for (let i = 0; i <= 120; i++) {
+      stats.ingest(table([{ address: '10.0.0.1', conns: i * 3 }, { address: '10.0.0.2', conns: i }]), T0 + i * 1000);
+    }
+    const measured = stats.connectionsPerDestination(SVC, 60);
+    expect(measured.get('10.0.0.1:80')).toBe(180);
+    expect(measured.get('10.0.0.2:80')).toBe(60);
+  });
+
+  it('should ignore a sample that is not newer than the last one', () => {
+    const stats = new StatsStore();
+    stats.ingest(table([{ address: '10.0.0.1', conns: 1 }]), T0);
+    stats.ingest(table([{ address: '10.0.0.1', conns: 2 }]), T0);
+    expect(stats.currentTick).toBe(0);
+  });
+
+  it('should sample 1,000 services x 10 destinations cheaply', () => {
+    const services: ObservedService[] = [];
+    for (let s = 0; s < 1000; s++) {
+      const svc = table(Array.from({ length: 10 }, (_, d) => ({ address: `10.${s >> 8}.${s & 255}.${d + 1}`, conns: 0 }))).services[0];
+      if (!svc) throw new Error('no service');
+      services.push({ ...svc, key: { kind: 'addr', protocol: 'tcp', address: `192.0.${s >> 8}.${s & 255}`, port: 80 } });
+    }
+    const big: ObservedTable = { services, timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
+    const stats = new StatsStore();
+    const started = performance.now();
+    const rounds = 30;
+    for (let i = 0; i < rounds; i++) {
+      for (const svc of services) for (const d of svc.destinations) d.stats.conns += 1;
+      stats.ingest(big, T0 + i * 1000);
+    }
+    const perSampleMs = (performance.now() - started) / rounds;
+    // 5% of one core = 50 ms per 1 s sample; leave room for slow CI machines.
+    expect(perSampleMs).toBeLessThan(50);
+    expect(stats.latest()?.services).toHaveLength(1000);
+  });
+});
