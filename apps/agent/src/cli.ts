@@ -25,6 +25,7 @@ import { defaultStateDir, defaultWebDir } from './config/paths';
 import { createLogger, silentLogger } from './log';
 import { AgentMetrics } from './reconcile/agent-metrics';
 import { EventBus } from './reconcile/events';
+import type { HostPort } from './reconcile/ports';
 import { LinuxHostBackend, SimHostBackend, formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from './host';
 import { detectFormat } from './reconcile/import-text';
 import { Reconciler, type DriftMode } from './reconcile/reconciler';
@@ -335,7 +336,7 @@ async function applyCommand(args: string[], io: CliIo): Promise<number> {
     // A running agent owns the state directory; two writers would overwrite each other.
     const dirLock = await lockStateDir(stateDir, 'lvs-console apply');
     try {
-      return await applyLocked(stateDir, desired, chosen.backend, io);
+      return await applyLocked(stateDir, desired, chosen.backend, io, chosen.host);
     } finally {
       await dirLock.release();
     }
@@ -345,21 +346,29 @@ async function applyCommand(args: string[], io: CliIo): Promise<number> {
 }
 
 /** Make `desired` the next revision and apply it (the caller holds the state directory's lock). */
-async function applyLocked(stateDir: string, desired: DesiredState, backend: KernelBackend, io: CliIo): Promise<number> {
+async function applyLocked(stateDir: string, desired: DesiredState, backend: KernelBackend, io: CliIo, host: HostPort | null = null): Promise<number> {
   const clock = systemClock;
   const store = await StateStore.open(stateDir, clock);
   const audit = await AuditLog.open(`${stateDir}/audit.log`, clock);
   const reconciler = new Reconciler({
-    backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report',
+    backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report', host,
   });
+  const caller = { name: `cli (${io.env.USER ?? 'unknown user'})`, role: 'admin' as const };
   const outcome = await reconciler.commit({
     baseRevision: store.revision,
     // A rule file says nothing about host settings: keep the ones already desired.
     edit: { op: 'replace-state', state: { ...desired, hostSettings: desired.hostSettings.length ? desired.hostSettings : store.current()?.state.hostSettings ?? [] } },
-    caller: { name: `cli (${io.env.USER ?? 'unknown user'})`, role: 'admin' },
+    caller,
   });
   io.stdout(outcome.lines.length ? `${outcome.lines.join('\n')}\n` : '');
   io.stderr(`${outcome.lines.length} changes applied; desired state is revision ${outcome.revision} in ${stateDir}\n`);
+  // A file that lists host settings (the VIP on an interface, ip_forward,
+  // modules, SNAT) asks for them too: make them live, or say which failed.
+  if (host && desired.hostSettings.length) {
+    const results = await reconciler.applyHostSettings(store.revision, caller);
+    for (const r of results) io.stderr(`host: ${r.ok ? 'ok  ' : 'FAIL'} ${r.message}\n`);
+    if (results.some((r) => !r.ok)) return 1;
+  }
   return 0;
 }
 

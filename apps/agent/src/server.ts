@@ -3,13 +3,14 @@
 // stopping never flushes the kernel's table.
 import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
-import { serviceId } from '@lvs-console/shared';
+import { emptyState, serviceId } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
 import { AuthService } from './auth/auth-service';
 import { chooseBackend, type BackendRequest } from './config/backend-choice';
 import { systemClock, type Clock } from './config/clock';
 import { isLoopback, parseListen, urlHost, type ListenAddress } from './config/paths';
 import { createAgentServer } from './http/http-server';
+import { HealthManager } from './health/manager';
 import type { KernelBackend } from './kernel/backend';
 import { DEMO_TRAFFIC, loadDemo } from './kernel/demo';
 import type { SimBackend } from './kernel/sim';
@@ -115,10 +116,30 @@ async function startLocked(
 
   const events = new EventBus();
   const metrics = new AgentMetrics();
+  // Health checks decide the effective weights; the reconciler applies the effective table.
+  const health = new HealthManager({
+    logger: log,
+    observe: () => chosen.backend.observe(),
+    ...(chosen.sim ? { simulatedDefaultProbe: chosen.sim } : {}),
+    // Automatic removal of a drained real server, as a normal audited change.
+    submitEdit: async (edit, author) => {
+      await reconciler.commitParsed(store.revision, { name: author, role: 'admin' }, 'remove drained real server', false, true, edit);
+    },
+  });
   const reconciler = new Reconciler({
     backend: chosen.backend, store, audit, events, clock, log, metrics, driftMode: options.driftMode, host,
+    effective: (desired) => health.effectiveTable(desired),
   });
+  const syncHealth = () => health.setDesired(store.current()?.state ?? emptyState());
+  syncHealth();
   const startOutcome = await reconciler.start();
+  syncHealth();
+  const stopRevisionListener = events.subscribe((event) => {
+    if (event.type === 'revision') syncHealth();
+  });
+  const stopHealthListener = health.onChange(() => {
+    reconciler.applyHealth().catch((error: unknown) => log.warn({ err: error }, 'applying health-driven changes failed'));
+  });
   log.info({ outcome: startOutcome.kind, revision: store.revision }, startOutcome.message);
 
   const statsStore = new StatsStore();
@@ -140,7 +161,7 @@ async function startLocked(
   const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
-    host, sim: chosen.sim,
+    host, sim: chosen.sim, health,
     requirementsOf: (services) => services.map((service) => ({ service: serviceId(service.key), settings: directorRequirements(service) })),
   });
 
@@ -201,6 +222,9 @@ async function startLocked(
       closed = true;
       if (driftTimer) clearInterval(driftTimer);
       sampler.stop();
+      stopRevisionListener();
+      stopHealthListener();
+      await health.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections();

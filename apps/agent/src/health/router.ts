@@ -28,41 +28,45 @@ export interface SimFailureControl {
   failDestination(serviceId: string, destId: string, failing: boolean): void;
 }
 
-export interface HealthRouterDeps<TAdminContext, TCommit> {
-  manager: HealthManager;
+/**
+ * What the procedures need, reached through each request's context (the
+ * router is built once, at module load, for its type to reach the console).
+ */
+export interface HealthRouterDeps<TContext, TCommit> {
+  manager: (ctx: TContext) => HealthManager;
   /**
    * Commit an edit of the desired state through the agent's normal change
    * path: refused as a CONFLICT when the state has moved past baseRevision,
    * then validated, revisioned, audited and reconciled.
    */
-  submit: (edit: DesiredStateEdit, request: { author: string; baseRevision: number; description: string }) => Promise<TCommit>;
+  submit: (ctx: TContext, edit: DesiredStateEdit, request: { author: string; baseRevision: number; description: string }) => Promise<TCommit>;
   /** The caller's name for audit and the drain's "by" (e.g. ctx.caller.name). */
-  authorOf: (ctx: TAdminContext) => string;
-  /** The sim backend's failure switch; null/undefined on a real kernel. */
-  sim?: SimFailureControl | null;
+  authorOf: (ctx: TContext) => string;
+  /** The sim backend's failure switch; null on a real kernel. */
+  sim: (ctx: TContext) => SimFailureControl | null;
 }
 
-export function createHealthRouter<TContext, TMeta, TViewerOverrides, TAdminOverrides, TErrorShape, TCommit>(
+/** Viewer and admin builders must give handlers the same context shape (the admin check adds no fields). */
+export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCommit>(
   procedures: {
-    viewer: BaseProcedureBuilder<TContext, TMeta, TViewerOverrides, TErrorShape>;
-    admin: BaseProcedureBuilder<TContext, TMeta, TAdminOverrides, TErrorShape>;
+    viewer: BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>;
+    admin: BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>;
   },
-  deps: HealthRouterDeps<inferProcedureBuilderResolverOptions<BaseProcedureBuilder<TContext, TMeta, TAdminOverrides, TErrorShape>>['ctx'], TCommit>,
+  deps: HealthRouterDeps<inferProcedureBuilderResolverOptions<BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>>['ctx'], TCommit>,
 ) {
   const { viewer, admin } = procedures;
-  const { manager } = deps;
   return {
     health: {
       /** Per service and destination: health state, checks, history strip, flaps, drain progress and why-no-traffic explanations. */
-      status: viewer.input(healthStatusInput).query(({ input }) => manager.status(input?.service ? { service: input.service } : undefined)),
+      status: viewer.input(healthStatusInput).query(({ ctx, input }) => deps.manager(ctx).status(input?.service ? { service: input.service } : undefined)),
       /** Sim backend only: mark a real server failing (or healthy again) and probe it at once. */
-      markSimFailing: admin.input(markSimFailingInput).mutation(({ input }) => {
-        const sim = deps.sim;
+      markSimFailing: admin.input(markSimFailingInput).mutation(({ ctx, input }) => {
+        const sim = deps.sim(ctx);
         if (!sim) throw new DomainError('UNSUPPORTED', 'marking a real server failing is only possible with the sim backend; on a real kernel, stop the server or fail its health check');
         const service = serviceId(input.service);
         const destination = destinationId(input.destination);
         sim.failDestination(service, destination, input.failing);
-        manager.probeNow(service, destination);
+        deps.manager(ctx).probeNow(service, destination);
         return { service, destination, failing: input.failing };
       }),
     },
@@ -71,27 +75,27 @@ export function createHealthRouter<TContext, TMeta, TViewerOverrides, TAdminOver
       start: admin.input(drainStartInput).mutation(({ ctx, input }) => {
         const author = deps.authorOf(ctx);
         const destId = destinationId(input.destination);
-        const now = manager.now();
+        const now = deps.manager(ctx).now();
         const edit = (state: DesiredState): DesiredState => startDrain(state, input.service, destId, {
           removeWhenDrained: input.removeWhenDrained,
           expireQuiescentTemplate: input.expireQuiescentTemplate,
           by: author,
           ...(input.deadlineSeconds !== undefined ? { deadline: now + input.deadlineSeconds * 1000 } : {}),
         }, now);
-        return deps.submit(edit, { author, baseRevision: input.baseRevision, description: `drain ${destId} in ${serviceId(input.service)}` });
+        return deps.submit(ctx, edit, { author, baseRevision: input.baseRevision, description: `drain ${destId} in ${serviceId(input.service)}` });
       }),
       /** Stop draining: the configured weight comes back (with slow start if the service has it). */
       cancel: admin.input(drainCancelInput).mutation(({ ctx, input }) => {
         const destId = destinationId(input.destination);
-        return deps.submit((state) => cancelDrain(state, input.service, destId), {
+        return deps.submit(ctx, (state) => cancelDrain(state, input.service, destId), {
           author: deps.authorOf(ctx),
           baseRevision: input.baseRevision,
           description: `cancel drain of ${destId} in ${serviceId(input.service)}`,
         });
       }),
       /** Every running drain with its progress and explanation. */
-      status: viewer.input(drainStatusInput).query(({ input }) => {
-        const view = manager.status(input?.service ? { service: input.service } : undefined);
+      status: viewer.input(drainStatusInput).query(({ ctx, input }) => {
+        const view = deps.manager(ctx).status(input?.service ? { service: input.service } : undefined);
         return {
           time: view.time,
           observedAt: view.observedAt,

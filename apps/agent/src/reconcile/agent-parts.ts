@@ -1,5 +1,7 @@
 // The agent as the API sees it: its parts, plus the few operations that
-// combine several of them (system info, shares, host status, import, sim).
+// combine several of them (system info, shares, host status,
+// import, sim).
+import type { HealthManager } from '../health/manager';
 import { hostname } from 'node:os';
 import {
   DomainError,
@@ -95,6 +97,7 @@ export interface AgentPartsOptions {
   metrics: AgentMetrics;
   host?: HostPort | null;
   sim?: SimPort | null;
+  health: HealthManager;
   /** Host settings a service needs for its forwarding methods (from the host module). */
   requirementsOf?: (services: readonly Service[]) => Array<{ service: string; settings: HostSetting[] }>;
 }
@@ -113,6 +116,7 @@ export class AgentParts {
   readonly metrics: AgentMetrics;
   readonly host: HostPort | null;
   readonly sim: SimPort | null;
+  readonly health: HealthManager;
   private schedulerList: string[] | null = null;
 
   constructor(private readonly opts: AgentPartsOptions) {
@@ -129,6 +133,7 @@ export class AgentParts {
     this.metrics = opts.metrics;
     this.host = opts.host ?? null;
     this.sim = opts.sim ?? null;
+    this.health = opts.health;
   }
 
   async systemInfo(caller: Caller): Promise<SystemInfo> {

@@ -14,6 +14,14 @@ export class Broadcast<T> {
     for (const deliver of this.subscribers) deliver(value);
   }
 
+  /** Call `listener` with every value published from now on; returns the unsubscribe. */
+  subscribe(listener: (value: T) => void): () => void {
+    this.subscribers.add(listener);
+    return () => {
+      this.subscribers.delete(listener);
+    };
+  }
+
   /** Values published from now on, until the signal aborts. */
   async *stream(signal?: AbortSignal): AsyncGenerator<T, void, undefined> {
     const queue: T[] = [];

@@ -5,6 +5,7 @@
 import {
   DomainError,
   emptyState,
+  serviceId,
   formatIssues,
   type DesiredState,
   type Issue,
@@ -20,6 +21,7 @@ import {
   rollbackChanges,
   type EditScope,
 } from '@lvs-console/shared/drift';
+import { keepHealthWhenAdopting } from '@lvs-console/shared/health';
 import { plan, type Change } from '@lvs-console/shared/plan';
 import { checkState } from '@lvs-console/shared/validate';
 import type { Clock } from '../config/clock';
@@ -46,6 +48,12 @@ export interface ReconcilerOptions {
   metrics: AgentMetrics;
   driftMode: DriftMode;
   host?: HostPort | null;
+  /**
+   * What the kernel should hold for a desired state right now: the desired
+   * state with health checks, drains, slow start and the sorry server
+   * applied (effectiveTable). Default: the desired state itself.
+   */
+  effective?: (desired: DesiredState) => DesiredState;
 }
 
 export interface CommitRequest {
@@ -92,6 +100,11 @@ export class Reconciler {
     return this.opts.store.current()?.state ?? emptyState();
   }
 
+  /** The table the kernel should hold for `desired`: plans and drift compare against this. */
+  private target(desired: DesiredState): DesiredState {
+    return this.opts.effective ? this.opts.effective(desired) : desired;
+  }
+
   snapshot(): StateSnapshot {
     const stored = this.opts.store.current();
     const now = this.opts.clock.now();
@@ -133,7 +146,7 @@ export class Reconciler {
         this.setDrift([]);
         return { kind: 'adopted', message: `no desired state yet: adopted the kernel's table (${observed.services.length} services) as revision ${saved.revision}`, changes: 0 };
       }
-      const changes = plan(stored.state, observed);
+      const changes = plan(this.target(stored.state), observed);
       const restoring = observed.services.length === 0 && stored.state.services.length > 0;
       if (restoring || (changes.length > 0 && this.opts.driftMode === 'revert')) {
         const what = restoring ? 'restored the desired state into an empty kernel' : 'reverted drift at start';
@@ -165,7 +178,7 @@ export class Reconciler {
   checkDrift(): Promise<DriftReport> {
     return this.lock.run(async () => {
       const observed = await this.observe();
-      const changes = plan(this.desired(), observed);
+      const changes = plan(this.target(this.desired()), observed);
       this.opts.metrics.driftChecks++;
       if (changes.length > 0 && this.opts.driftMode === 'revert') {
         try {
@@ -184,7 +197,7 @@ export class Reconciler {
 
   private async refreshDrift(): Promise<void> {
     const observed = await this.observe();
-    this.setDrift(plan(this.desired(), observed));
+    this.setDrift(plan(this.target(this.desired()), observed));
   }
 
   /**
@@ -199,7 +212,7 @@ export class Reconciler {
       if (id !== null) return !scope.services.has(id);
       return change.kind === 'set-timeouts' ? !scope.timeouts : !scope.syncDaemons;
     });
-    this.setDrift([...kept, ...planWithin(this.desired(), observed, scope)]);
+    this.setDrift([...kept, ...planWithin(this.target(this.desired()), observed, scope)]);
   }
 
   private setDrift(changes: Change[]): void {
@@ -229,9 +242,9 @@ export class Reconciler {
     const what = describeEdit(request.edit);
     return this.writer(request.caller, what, request.baseRevision, request.dryRun ?? false, (current, observed) => {
       const next = applyEdit(current, request.edit);
-      if (request.edit.op === 'replace-state') return { next, changes: plan(next, observed) };
+      if (request.edit.op === 'replace-state') return { next, changes: plan(this.target(next), observed) };
       const scope = editScope(next, current);
-      return { next, changes: planWithin(next, observed, scope), scope };
+      return { next, changes: planWithin(this.target(next), observed, scope), scope };
     });
   }
 
@@ -239,19 +252,19 @@ export class Reconciler {
   async undo(baseRevision: number, toRevision: number, caller: Caller): Promise<CommitOutcome> {
     const target = await this.opts.store.getRevision(toRevision);
     return this.writer(caller, `undo to revision ${toRevision}`, baseRevision, false, (_current, observed) =>
-      ({ next: target.state, changes: plan(target.state, observed) }));
+      ({ next: target.state, changes: plan(this.target(target.state), observed) }));
   }
 
   /** Desired := observed; the kernel is not touched. */
   adoptDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
     return this.writer(caller, 'adopt drift (desired := kernel)', baseRevision, false, (current, observed) =>
-      ({ next: desiredFromObserved(observed, current), changes: [] }));
+      ({ next: keepHealthWhenAdopting(desiredFromObserved(observed, current), current, this.target(current)), changes: [] }));
   }
 
   /** Apply the whole desired state over hand-made changes. */
   revertDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
     return this.writer(caller, 'revert drift (kernel := desired)', baseRevision, false, (current, observed) =>
-      ({ next: current, changes: plan(current, observed) }), { keepRevision: true });
+      ({ next: current, changes: plan(this.target(current), observed) }), { keepRevision: true });
   }
 
   /**
@@ -269,9 +282,34 @@ export class Reconciler {
   ): Promise<CommitOutcome> {
     return this.writer(caller, what, baseRevision, dryRun, (current, observed) => {
       const next = build(current);
-      if (!scoped) return { next, changes: plan(next, observed) };
+      if (!scoped) return { next, changes: plan(this.target(next), observed) };
       const scope = editScope(next, current);
-      return { next, changes: planWithin(next, observed, scope), scope };
+      return { next, changes: planWithin(this.target(next), observed, scope), scope };
+    });
+  }
+
+  /**
+   * Health changed the effective table (a server failed or recovered, a
+   * slow-start step, quorum): bring the health-managed services in line.
+   * Services without health settings are left alone, so hand-made drift
+   * there stays reported, not reverted.
+   */
+  applyHealth(): Promise<void> {
+    return this.lock.run(async () => {
+      const desired = this.desired();
+      const managed = new Set(desired.services.filter((s) => s.health).map((s) => serviceId(s.key)));
+      if (managed.size === 0) return;
+      const observed = await this.observe();
+      const scope: EditScope = { services: managed, timeouts: false, syncDaemons: false };
+      const changes = planWithin(this.target(desired), observed, scope);
+      if (changes.length === 0) return;
+      try {
+        await this.applyOrThrow(changes, observed, SYSTEM, 'health checks', { rollback: false });
+        await this.audit(SYSTEM, 'health checks changed effective weights', 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
+      } catch (error) {
+        this.opts.log.error({ err: error }, 'applying health-driven changes failed');
+      }
+      await this.refreshDriftWithin(scope);
     });
   }
 

@@ -1,6 +1,7 @@
 // The agent's API. Only `AppRouter` (a type) crosses to the console.
 // Procedure names are a published contract: see docs/api.md before renaming.
 import { authRouter } from './routers/auth';
+import { drainRouter, healthRouter } from './routers/health';
 import { hostRouter } from './routers/host';
 import { auditRouter, connectionsRouter, eventsRouter, statsRouter, systemRouter } from './routers/live';
 import { simRouter } from './routers/sim';
@@ -20,6 +21,8 @@ export const appRouter = router({
   audit: auditRouter,
   events: eventsRouter,
   sim: simRouter,
+  health: healthRouter,
+  drain: drainRouter,
 });
 
 export type AppRouter = typeof appRouter;

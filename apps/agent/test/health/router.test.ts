@@ -38,11 +38,11 @@ function setup(options: { sim: boolean }) {
   h = new HealthHarness(desired, { simulatedDefaultProbe: { isFailing: (s, d) => (h as HealthHarness).backend.isFailing(s, d) } });
   const current = h;
   const health = createHealthRouter({ viewer, admin }, {
-    manager: current.manager,
+    manager: () => current.manager,
     authorOf: (ctx) => ctx.caller.name,
-    sim: options.sim ? current.backend : null,
+    sim: () => (options.sim ? current.backend : null),
     // A stand-in for the agent's commit path: revision check, apply, reconcile.
-    submit: async (edit, request) => {
+    submit: async (_ctx, edit, request) => {
       if (request.baseRevision !== revision) throw new DomainError('CONFLICT', `the state is at revision ${revision}, not ${request.baseRevision}`);
       authors.push(`${request.author}: ${request.description}`);
       await current.setDesired(edit(current.desired));

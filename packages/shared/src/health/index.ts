@@ -9,3 +9,4 @@ export * from './explain';
 export * from './edits';
 export * from './dns-message';
 export * from './inputs';
+export * from './adopt';

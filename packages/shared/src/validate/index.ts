@@ -20,6 +20,7 @@ import {
   type SchedulerName,
   type Service,
 } from '../model';
+import { checkServiceHealth } from '../health/config';
 
 export type Validated<T> = { ok: true; value: T } | { ok: false; issues: Issue[] };
 
@@ -82,6 +83,8 @@ export function checkService(service: Service, path = ''): Issue[] {
   if (persistence?.engine === 'sip' && key.kind === 'addr' && key.protocol !== 'udp') {
     issues.push({ path: at('persistence.engine'), message: 'the sip persistence engine reads SIP over UDP; use it on a UDP or fwmark service' });
   }
+
+  if (service.health) issues.push(...checkServiceHealth(service, path));
 
   const seen = new Map<string, number>();
   service.destinations.forEach((dest, index) => {
