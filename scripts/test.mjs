@@ -88,7 +88,7 @@ async function unitSuite() {
     return;
   }
   const failed = json.numFailedTests + (code !== 0 && json.numFailedTests === 0 ? 1 : 0);
-  record('unit', { passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests, detail: `${json.numTotalTestSuites} files` });
+  record('unit', { passed: json.numPassedTests, failed, skipped: json.numPendingTests + json.numTodoTests, detail: `${json.testResults?.length ?? 0} files` });
 }
 
 async function browserSuite() {
