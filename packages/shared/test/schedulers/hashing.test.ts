@@ -95,15 +95,17 @@ describe('address folding', () => {
 });
 
 describe('sh', () => {
-  it('hashes (port + addr) * 2654435761 into 256 buckets', () => {
-    // Only the low byte matters: 0x01 * 0xB1 = 177.
-    expect(shBucket(foldAddress('10.0.0.1'), 0)).toBe(177);
-    // 0x02 * 0xB1 = 354 -> 98.
-    expect(shBucket(foldAddress('10.0.0.2'), 0)).toBe(98);
-    // sh-port, port 80: low byte of the sum is 0x51 = 81; 81 * 177 = 14337 -> 1.
-    expect(shBucket(foldAddress('10.0.0.1'), 80)).toBe(1);
-    // IPv6 fold 0x20010db9: 0xB9 * 0xB1 = 185 * 177 = 32745 -> 233.
-    expect(shBucket(foldAddress('2001:db8::1'), 0)).toBe(233);
+  it('hashes hash_32(port + addr, 8) into 256 buckets (the top byte of the product with 0x61C88647)', () => {
+    // 0x0A000001 * 0x61C88647 = ...0x27C88647 (low 32 bits): top byte 0x27 = 39.
+    // The pre-3.x kernels took the LOW byte of addr * 2654435761 (177 here); 6.1 verified in e2e/kernel/suites/schedulers.sh.
+    expect(shBucket(foldAddress('10.0.0.1'), 0)).toBe(39);
+    expect(shBucket(foldAddress('10.0.0.2'), 0)).toBe(137);
+    // sh-port, port 80: hash_32(0x0A000051).
+    expect(shBucket(foldAddress('10.0.0.1'), 80)).toBe(182);
+    // IPv6 fold 0x20010db9.
+    expect(shBucket(foldAddress('2001:db8::1'), 0)).toBe(63);
+    // The offset (fallback) is added after hashing, then masked.
+    expect(shBucket(foldAddress('10.0.0.2'), 0, 8, 137)).toBe(18);
   });
 
   it('tiles the table by weight in list order (ip_vs_sh_reassign)', () => {
@@ -116,7 +118,7 @@ describe('sh', () => {
     expect(Array.from(buildShTable([dest('a:80', 0), dest('b:80', 2)]).subarray(0, 6))).toEqual([0, 1, 1, 0, 1, 1]);
   });
 
-  it('maps clients through the table: 10.0.0.1 -> bucket 177 -> a, 10.0.0.2 -> bucket 98 -> b', () => {
+  it('maps clients through the table: 10.0.0.1 -> bucket 39 -> a, 10.0.0.2 -> bucket 137 -> b', () => {
     const svc = service('sh', [dest('10.1.0.1:80', 2), dest('10.1.0.2:80', 1)]);
     const picks = predictClients(svc, [{ address: '10.0.0.1' }, { address: '10.0.0.2' }, { address: '10.0.0.1' }]);
     expect(picks.map((p) => p.destination?.id)).toEqual(['10.1.0.1:80', '10.1.0.2:80', '10.1.0.1:80']);
@@ -124,30 +126,31 @@ describe('sh', () => {
 
   it('answers null for a quiescent server unless sh-fallback, which probes bucket 2 * hash', () => {
     const dests = [dest('10.1.0.1:80', 2), dest('10.1.0.2:80', 0)];
-    // Bucket 98 is 98 % 3 = 2 -> the weight-0 server.
+    // Bucket 137 is 137 % 3 = 2 -> the weight-0 server.
     expect(predictClients(service('sh', dests), [{ address: '10.0.0.2' }])[0]?.destination).toBeNull();
-    // Fallback offset 0: roffset = 98, hash = (98 + 98) & 255 = 196 -> 196 % 3 = 1 -> a.
+    // Fallback offset 0: roffset = 137, hash = (137 + 137) & 255 = 18 -> 18 % 3 = 0 -> a.
     const fallback = predictClients(service('sh', dests, { flags: ['sh-fallback'] }), [{ address: '10.0.0.2' }]);
     expect(fallback[0]?.destination?.id).toBe('10.1.0.1:80');
   });
 
   it('with sh-port the source port moves the bucket', () => {
     const svc = service('sh', [dest('10.1.0.1:80', 1), dest('10.1.0.2:80', 1), dest('10.1.0.3:80', 1)], { flags: ['sh-port'] });
-    // port 80: bucket 1 -> index 1; port 0: bucket 177 -> index 0.
+    // port 80: bucket 182 -> index 2; port 0: bucket 39 -> index 0.
     const picks = predictClients(svc, [{ address: '10.0.0.1', port: 80 }, { address: '10.0.0.1', port: 0 }]);
-    expect(picks.map((p) => p.destination?.id)).toEqual(['10.1.0.2:80', '10.1.0.1:80']);
+    expect(picks.map((p) => p.destination?.id)).toEqual(['10.1.0.3:80', '10.1.0.1:80']);
   });
 });
 
 describe('dh', () => {
   it('hashes the packet destination address; weights only switch servers on and off', () => {
-    expect(dhBucket(foldAddress('10.0.0.1'))).toBe(177);
+    // hash_32(addr, 8), like sh without a port.
+    expect(dhBucket(foldAddress('10.0.0.1'))).toBe(39);
     const table = buildDhTable([dest('a:80', 100), dest('b:80', 1), dest('c:80', 1)]);
     expect(Array.from(table.subarray(0, 6))).toEqual([0, 1, 2, 0, 1, 2]);
     const svc = service('dh', [dest('10.1.0.1:80', 100), dest('10.1.0.2:80', 1), dest('10.1.0.3:80', 1)], {
       virtualService: { kind: 'addr', protocol: 'tcp', address: '10.0.0.1', port: 80 },
     });
-    // VIP 10.0.0.1 -> bucket 177 -> 177 % 3 = 0: every client lands on the first server.
+    // VIP 10.0.0.1 -> bucket 39 -> 39 % 3 = 0: every client lands on the first server.
     const picks = predictClients(svc, [{ address: '198.51.100.1' }, { address: '198.51.100.2' }]);
     expect(picks.map((p) => p.destination?.id)).toEqual(['10.1.0.1:80', '10.1.0.1:80']);
   });
