@@ -84,17 +84,21 @@ want traffic && suite traffic 400 "$here/suites/traffic.sh"
 want fixtures && suite fixtures 400 "$here/suites/fixtures.sh"
 
 # ---- PLUG-IN POINT 3: agent contract tests (vitest, real kernel) ---------
-# The agent's kernel-backend contract tests, run against the real kernel.
-# Put them in apps/agent/test-kernel/*.test.ts (outside the unit-test glob
-# of vitest.config.ts, since they need IPVS); they run with
-# e2e/kernel/vitest.kernel.config.mjs, one worker, long timeouts.
+# The agent's KernelBackend contract (apps/agent/test/kernel/contract.ts)
+# against the real kernel: ipvsadm.contract.test.ts with LVS_KERNEL_TESTS=1,
+# each case in a fresh network namespace. On the host the same file only
+# reports a skip. Config: e2e/kernel/vitest.kernel.config.mjs (that one
+# file, one worker, long timeouts).
+contract_test=$repo/apps/agent/test/kernel/ipvsadm.contract.test.ts
 if want agent-contract; then
-  if ! compgen -G "$repo/apps/agent/test-kernel/*.test.ts" >/dev/null; then
-    skip agent-contract "no apps/agent/test-kernel/*.test.ts yet"
+  if [[ ! -f $contract_test ]]; then
+    skip agent-contract "no apps/agent/test/kernel/ipvsadm.contract.test.ts"
   elif [[ ! -x $repo/node_modules/.bin/vitest ]]; then
     skip agent-contract "node_modules/.bin/vitest missing (run npm ci on the host first)"
   else
-    suite agent-contract 400 "$repo/node_modules/.bin/vitest" run --config "$here/vitest.kernel.config.mjs"
+    modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh dummy 2>&1 || :
+    suite agent-contract 400 env LVS_KERNEL_TESTS=1 "$repo/node_modules/.bin/vitest" run \
+      --config "$here/vitest.kernel.config.mjs"
   fi
 fi
 
@@ -111,19 +115,25 @@ if want seeds; then
   fi
 fi
 
-# ---- PLUG-IN POINT 5: scheduler comparison via `lvs-console predict` -----
-# e2e/kernel/suites/predict.sh: for each scheduler, what `lvs-console
-# predict` says a request sequence does vs. what the kernel really does
-# (topology.sh + topo_requests).
-if want predict; then
+# ---- PLUG-IN POINT 4b: traffic while the agent changes the table ---------
+# e2e/kernel/suites/agent-traffic.sh: a running `lvs-console serve` in the
+# director namespace, driven over HTTP: weight change, weight 0 with a held
+# connection, persistence, scheduler change, agent restart under load.
+if want agent-traffic; then
   if [[ ! -f $agent_cli ]]; then
-    skip predict "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
-  elif [[ ! -x $here/suites/predict.sh ]]; then
-    skip predict "e2e/kernel/suites/predict.sh not written yet"
+    skip agent-traffic "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  elif [[ ! -x $here/suites/agent-traffic.sh ]]; then
+    skip agent-traffic "e2e/kernel/suites/agent-traffic.sh missing"
   else
-    suite predict 400 "$here/suites/predict.sh" "$agent_cli"
+    suite agent-traffic 400 "$here/suites/agent-traffic.sh" "$agent_cli"
   fi
 fi
+
+# ---- 5. schedulers: the TypeScript schedulers against the kernel --------
+# rr, wrr, sh, dh, mh, lc, wlc: each client's real server as the kernel
+# chose it vs the prediction from packages/shared/src/schedulers. Its driver
+# is bundled on the host by run.sh (suites/build-schedulers-driver.mjs).
+want schedulers && suite schedulers 400 "$here/suites/schedulers.sh"
 # ---- new suites go above this line ---------------------------------------
 
 printf '\n# suite timings (guest clock):\n'

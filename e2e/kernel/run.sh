@@ -80,6 +80,18 @@ fi
 t_bed=$(elapsed "$t_start")
 echo "# kernel: bed ready in ${t_bed} s"
 
+# The seeds / agent-traffic suites run the built agent CLI in the guest and
+# the schedulers suite a bundled driver. Both are built here on the host,
+# every run, so the guest never runs a stale build (the guest's root is
+# read-only and building under TCG would take minutes). esbuild takes ~1 s.
+if command -v npm >/dev/null && [[ -d $repo/node_modules ]]; then
+  echo "# kernel: building the agent CLI and the schedulers driver"
+  (cd "$repo" && npm run --silent build -w @lvs-console/agent >/dev/null) || echo "# kernel: agent build failed; its suites will skip"
+  node "$here/suites/build-schedulers-driver.mjs" >/dev/null || echo "# kernel: schedulers driver bundle failed; that suite will fail"
+else
+  echo "# kernel: no npm or node_modules on the host; cannot build the agent CLI"
+fi
+
 # ------------------------------------------------------------ 3. one VM
 result=$(mktemp -d /tmp/lvs-kernel-run.XXXXXX)
 trap 'rm -rf "$result"' EXIT

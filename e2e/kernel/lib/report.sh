@@ -4,6 +4,8 @@
 #   pass "label"                 count and print a PASS line
 #   fail "label"                 count and print a FAIL line
 #   check_eq "label" GOT WANT    PASS when equal, else FAIL showing both
+#   check_lines "label" GOT WANT like check_eq for multi-line text (a table):
+#                                one PASS line, or FAIL with both indented
 #   note "text"                  a "# ..." comment line
 #   report_summary               prints "N passed, N failed" alone on a line
 #                                and returns non-zero if anything failed
@@ -25,6 +27,17 @@ check_eq() { # label got want
     pass "$1: $2"
   else
     fail "$1: got [$2], want [$3]"
+  fi
+}
+
+check_lines() { # label got want   (multi-line text: one line on PASS)
+  local n
+  if [[ $2 == "$3" ]]; then
+    n=$(printf '%s\n' "$2" | wc -l)
+    pass "$1 ($n lines, as expected)"
+  else
+    fail "$1: differs"
+    printf '      got:\n%s\n      want:\n%s\n' "$(sed 's/^/        /' <<<"$2")" "$(sed 's/^/        /' <<<"$3")"
   fi
 }
 

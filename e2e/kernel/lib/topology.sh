@@ -28,6 +28,14 @@
 #
 # Functions:
 #   topo_up NAME MODE        build it (MODE: nat | dr | tun | fullnat)
+#                            TOPO_BARE=1: only the network (namespaces,
+#                            links, addresses, routes, httpd); leave out
+#                            what LVS itself needs on the hosts, i.e. the
+#                            VIP on the director, ip_forward / vs.conntrack
+#                            / SNAT there, and the real servers' VIP, ARP
+#                            and rp_filter settings. For suites where the
+#                            agent (lvs-console apply / realserver apply)
+#                            must put those in place itself.
 #   topo_down NAME           stop the servers, delete the namespaces
 #   topo_exec NAME ROLE CMD  run CMD in NAME-ROLE (ROLE: cli, lvs, rs1, ...)
 #   topo_rs_ip MODE N        address of real server N in MODE
@@ -37,6 +45,9 @@
 #                            process, each on a new connection; prints one
 #                            line per request: the body, TIMEOUT or HTTP<code>
 #   topo_histogram           stdin lines -> "rs1=10 rs2=10 rs3=10" (sorted)
+#   topo_fetch NAME SECS [CURL-OPTION...] -- URL...
+#                            like topo_requests for any URLs (other ports)
+#                            and extra curl options (--interface ADDR)
 #
 # No IPv6 link-local addresses (addrgenmode none): the links carry only the
 # test's own IPv4 traffic, no DAD/MLD/router-solicitation chatter.
@@ -49,6 +60,7 @@ TOPO_VIP=192.0.2.10
 TOPO_CLIENT_IP=198.51.100.2
 TOPO_RS_COUNT=${TOPO_RS_COUNT:-3}
 TOPO_WWW=${TOPO_WWW:-/tmp/lvs-topo-www}
+TOPO_BARE=${TOPO_BARE:-0}
 
 topo_exec() { # name role cmd...
   local ns="$1-$2"
@@ -154,10 +166,12 @@ link set cli0 up
 link set rs0 addrgenmode none
 link set rs0 up
 addr add 198.51.100.1/24 dev cli0
-addr add $TOPO_VIP/32 dev cli0
+$([[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev cli0")
 addr add 203.0.113.1/24 dev rs0
 EOF
-    topo_exec "$name" lvs sysctl -qw net.ipv4.ip_forward=1 || return 1
+    if [[ $TOPO_BARE != 1 ]]; then
+      topo_exec "$name" lvs sysctl -qw net.ipv4.ip_forward=1 || return 1
+    fi
   else
     ip -n "$name-cli" -b - <<EOF || return 1
 link set lo up
@@ -171,10 +185,10 @@ link set lo up
 link set eth0 addrgenmode none
 link set eth0 up
 addr add 198.51.100.1/24 dev eth0
-addr add $TOPO_VIP/32 dev eth0
+$([[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev eth0")
 EOF
   fi
-  if [[ $mode == fullnat ]]; then
+  if [[ $mode == fullnat && $TOPO_BARE != 1 ]]; then
     # IPVS must hand its connections to conntrack, or netfilter NAT never
     # sees the forwarded packets (the same switch kube-proxy flips).
     topo_exec "$name" lvs sysctl -qw net.ipv4.vs.conntrack=1 || return 1
@@ -191,8 +205,8 @@ EOF
       echo "addr add $rs_ip/24 dev eth0"
       case $mode in
         nat) echo "route add default via 203.0.113.1" ;;
-        dr) echo "addr add $TOPO_VIP/32 dev lo" ;;
-        tun) printf '%s\n' "link set tunl0 up" "addr add $TOPO_VIP/32 dev tunl0" ;;
+        dr) [[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev lo" ;;
+        tun) [[ $TOPO_BARE == 1 ]] || printf '%s\n' "link set tunl0 up" "addr add $TOPO_VIP/32 dev tunl0" ;;
         fullnat) ;;  # deliberately no route towards the client
       esac
     } | ip -n "$name-rs$i" -b - || { echo "topo_up: real server $i setup failed" >&2; return 1; }
@@ -200,7 +214,7 @@ EOF
     mkdir -p "$TOPO_WWW/$name-rs$i"
     printf 'rs%d\n' "$i" >"$TOPO_WWW/$name-rs$i/index.html"
     local sysctls=""
-    case $mode in
+    [[ $TOPO_BARE == 1 ]] || case $mode in
       dr | tun)
         # Never answer ARP for the VIP, never source ARP from it.
         sysctls="echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore
@@ -222,7 +236,7 @@ EOF
       || { echo "topo_up: real server $i: sysctls/httpd failed" >&2; return 1; }
   done
 
-  if [[ $mode == fullnat ]]; then
+  if [[ $mode == fullnat && $TOPO_BARE != 1 ]]; then
     topo_fullnat_snat "$name" on || return 1
   fi
 }
@@ -264,4 +278,25 @@ topo_requests() { # name count [per-request timeout s] [url]
 
 topo_histogram() { # stdin: one result per line -> "a=N b=M" sorted by name
   sort | uniq -c | awk '{ printf "%s%s=%d", sep, $2, $1; sep = " " } END { print "" }'
+}
+
+# topo_fetch NAME SECS [CURL-OPTION...] -- URL...
+# Like topo_requests, but any list of URLs (e.g. several ports) and extra
+# curl options (e.g. --interface 198.51.100.3 for a second client address),
+# still in ONE curl process, one new connection per URL.
+topo_fetch() { # name secs [curl options...] -- url...
+  local name=$1 max_time=$2 opts=()
+  shift 2
+  while (($#)) && [[ $1 != -- ]]; do opts+=("$1"); shift; done
+  [[ ${1:-} == -- ]] && shift
+  (($# >= 1 && $# <= 1000)) || { echo "topo_fetch: 1..1000 URLs after --" >&2; return 2; }
+  topo_exec "$name" cli curl -sS --max-time "$max_time" --connect-timeout "$max_time" \
+      -H 'Connection: close' "${opts[@]}" -w '\n@%{http_code}\n' "$@" 2>/dev/null |
+    awk '
+      /^@[0-9][0-9][0-9]$/ {
+        code = substr($0, 2)
+        if (code == "200") print body; else if (code == "000") print "TIMEOUT"; else print "HTTP" code
+        body = ""; next
+      }
+      NF { body = body $0 }'
 }

@@ -141,6 +141,16 @@ export function realServerRequirements(options: RealServerOptions): HostSetting[
         `TUN: decapsulated packets for the VIP arrive on ${iface === 'all' ? 'an interface' : iface} that is not their return path`));
     }
     rows.push(sysctl('net.ipv4.conf.tunl0.arp_ignore', '1', 'TUN: never answer ARP for the VIP on tunl0'));
+    // ARP requests for the VIP arrive on the real interface, not on tunl0
+    // (NOARP): with arp_ignore=0 there, Linux answers for the VIP on tunl0
+    // and a real server on the client's segment takes the VIP's traffic
+    // away from the director (seen on the real kernel: e2e/kernel seeds).
+    for (const iface of ifaces) {
+      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_ignore`, '1',
+        `TUN: answer ARP only for addresses on the receiving interface, never for the VIP on tunl0 (${iface})`));
+      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_announce`, '2',
+        `TUN: never announce the VIP as an ARP source address (${iface})`));
+    }
     for (const vip of options.vips) {
       rows.push(addressRow(vip, hostPrefix(vip), 'tunl0', `TUN: accept decapsulated packets for ${vip}`));
     }

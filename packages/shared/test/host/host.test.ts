@@ -59,10 +59,14 @@ describe('what each forwarding method needs', () => {
     ]));
   });
 
-  it('TUN real servers: ipip, rp_filter=0 on all and tunl0, VIP on tunl0', () => {
-    const rows = realServerRequirements({ mode: 'tun', vips: ['192.0.2.10'] }).map(describeHostSetting);
+  it('TUN real servers: ipip, rp_filter=0 on all and tunl0, VIP on tunl0, no ARP answers for the VIP', () => {
+    const rows = realServerRequirements({ mode: 'tun', vips: ['192.0.2.10'], interface: 'eth0' }).map(describeHostSetting);
     expect(rows).toEqual(expect.arrayContaining([
       'kernel module ipip',
+      // ARP requests arrive on the real interface: without these a real server takes the VIP (seen on Linux 6.1).
+      'sysctl net.ipv4.conf.all.arp_ignore = 1',
+      'sysctl net.ipv4.conf.all.arp_announce = 2',
+      'sysctl net.ipv4.conf.eth0.arp_ignore = 1',
       'sysctl net.ipv4.conf.all.rp_filter = 0',
       'sysctl net.ipv4.conf.tunl0.rp_filter = 0',
       'address 192.0.2.10/32 on tunl0',

@@ -1,0 +1,349 @@
+#!/usr/bin/env bash
+# agent-traffic.sh - real traffic while the AGENT changes the table: a
+# running `lvs-console serve --backend ipvsadm` in the director namespace,
+# driven over HTTP (tRPC) with curl and an admin token. Runs inside the
+# kernel-bed guest, as root:
+#
+#   vm-run.sh -- e2e/kernel/suites/agent-traffic.sh CLI_JS
+#
+# Topology: lib/topology.sh NAT, three real servers (203.0.113.11-13),
+# VIP 192.0.2.10:80. A "held" connection below is a request the client
+# starts (TCP connection + request line) and finishes only when the suite
+# says so: an established connection for as long as a check needs.
+#
+# Checks, in order, each change made through the agent's API:
+#   start      serve comes up, adopts the empty table
+#   replace    state.replace wrr 1:1:1 -> ipvsadm -Sn as expected;
+#              30 requests split exactly 10/10/10
+#   weight     destinations.setWeight rs1=3 -> exactly one `-e` line;
+#              50 requests split exactly 30/10/10
+#   quiesce    with a held connection open on server X: setWeight X=0 ->
+#              20 new requests, none on X, none failed; the held connection
+#              is still ESTABLISHED to X afterwards and then completes
+#              (HTTP 200, body from X)
+#   persist    services.setPersistence 60 -> 12 requests on one server
+#   scheduler  with a held connection open: services.setScheduler rr ->
+#              only `-E` lines (no delete/re-add); 30 requests split exactly
+#              10/10/10; the held connection is still ESTABLISHED and
+#              completes (HTTP 200)
+#   restart    under a bounded request loop from the client: SIGTERM the
+#              agent -> ipvsadm -Sn unchanged while it is down; start it
+#              again -> "the kernel matches revision N", same revision, same
+#              table; the loop saw no failed request
+#
+# Output: PASS/FAIL lines, "# ..." notes, then "N passed, N failed";
+# exit 1 on any failure. AGENT_TRAFFIC_SELFTEST=wrong swaps in a wrong
+# expectation for the weight check (31/10/9) to show the checks can fail.
+set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+# shellcheck source=../lib/report.sh
+source "$here/lib/report.sh"
+# shellcheck source=../lib/topology.sh
+source "$here/lib/topology.sh"
+
+cli=${1:?usage: agent-traffic.sh CLI_JS}
+[[ -f $cli ]] || { echo "agent-traffic.sh: no agent CLI at $cli" >&2; exit 2; }
+if [[ ${LVS_IN_GUEST:-} != 1 && ! -r /proc/net/ip_vs ]]; then
+  echo "agent-traffic.sh: needs a kernel with IPVS; run it through e2e/kernel/vm-run.sh" >&2
+  exit 2
+fi
+modprobe -a ip_vs ip_vs_rr ip_vs_wrr veth bridge 2>&1 || :
+
+export TOPO_RS_COUNT=3
+NAME="at"
+VIP=$TOPO_VIP
+PORT=9180
+TOKEN=kernel-suite-admin-token-$$
+API=http://127.0.0.1:$PORT/trpc
+SVC='{"kind":"addr","protocol":"tcp","address":"'$VIP'","port":80}'
+weight_expect="rs1=30 rs2=10 rs3=10"
+[[ ${AGENT_TRAFFIC_SELFTEST:-} == wrong ]] && weight_expect="rs1=31 rs2=10 rs3=9"
+
+suite_t0=$EPOCHREALTIME
+work=$(mktemp -d /tmp/lvs-agent-traffic.XXXXXX)
+state_dir=$work/state
+serve_pid=""
+bg_pids=()
+cleanup() {
+  local pid
+  for pid in "${bg_pids[@]}" $serve_pid; do kill "$pid" 2>/dev/null || :; done
+  topo_down "$NAME" || :
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+rs_ip() { topo_rs_ip nat "$1"; }
+ipvs() { topo_exec "$NAME" lvs ipvsadm "$@"; }
+
+# ---------------------------------------------------------------- the agent
+start_agent() { # log file; waits until it listens (bounded), 0 when up
+  local log=$1 _i
+  ip netns exec "$NAME-lvs" node "$cli" serve --backend ipvsadm --listen "127.0.0.1:$PORT" \
+    --state-dir "$state_dir" --admin-token "$TOKEN" --log-level warn >"$log" 2>&1 &
+  serve_pid=$!
+  for ((_i = 0; _i < 200; _i++)); do
+    grep -q '^listening on ' "$log" && return 0
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.3
+  done
+  echo "# agent did not come up; its output:"; sed 's/^/#   /' "$log"
+  return 1
+}
+
+stop_agent() { # SIGTERM, wait up to ~15 s, then SIGKILL
+  local _i
+  [[ -n $serve_pid ]] || return 0
+  kill -TERM "$serve_pid" 2>/dev/null || :
+  for ((_i = 0; _i < 50; _i++)); do
+    kill -0 "$serve_pid" 2>/dev/null || break
+    sleep 0.3
+  done
+  if kill -0 "$serve_pid" 2>/dev/null; then
+    kill -KILL "$serve_pid" 2>/dev/null || :
+    echo "# agent needed SIGKILL"
+  fi
+  wait "$serve_pid" 2>/dev/null || :
+  serve_pid=""
+}
+
+# api PROCEDURE [JSON]: a query (GET) without JSON, a mutation (POST) with
+# it. Prints the response body; returns 1 unless it is a tRPC result.
+api() {
+  local proc=$1 body=${2:-} out
+  local args=(-sS --max-time 90 -H "authorization: Bearer $TOKEN")
+  [[ -n $body ]] && args+=(-X POST -H 'content-type: application/json' --data-binary "$body")
+  out=$(topo_exec "$NAME" lvs curl "${args[@]}" "$API/$proc" 2>&1) || :
+  printf '%s\n' "$out"
+  [[ $out == '{"result":'* ]]
+}
+
+revision=0
+# commit LABEL PROCEDURE JSON-WITHOUT-baseRevision: a mutation on the
+# current revision; sets $revision and $lines (the ipvsadm lines that ran,
+# one per line). Returns 1 (after a FAIL line) when the agent refused.
+lines=""
+commit() {
+  local label=$1 proc=$2 json=$3 out
+  if ! out=$(api "$proc" "{\"baseRevision\":$revision,${json#\{}"); then
+    fail "$label: $proc refused: ${out:0:400}"
+    return 1
+  fi
+  [[ $out =~ \"revision\":([0-9]+) ]] && revision=${BASH_REMATCH[1]}
+  lines=$(grep -o '"lines":\[[^]]*\]' <<<"$out" | sed 's/^"lines":\[//; s/\]$//' | grep -o '"[^"]*"' | tr -d '"') || lines=""
+  return 0
+}
+
+# ---------------------------------------------------------------- traffic
+spread() { topo_requests "$NAME" "$1" | topo_histogram; }
+hist_total() { # "rs1=3 rs2=4" -> 7 (no new process)
+  local kv sum=0
+  for kv in $1; do sum=$((sum + ${kv#*=})); done
+  echo "$sum"
+}
+
+# A held connection: the client opens a TCP connection to the VIP and sends
+# the request line but not the blank line that ends the headers, so the
+# real server waits (busybox httpd allows 60 s) and the connection stays
+# ESTABLISHED until held_finish lets the client finish the request. Sets
+# $held_pid and $held_rs (rsN the director sent it to, from ipvsadm -Lnc).
+held_pid="" held_rs="" held_fifo=""
+held_start() { # tag
+  local tag=$1 _i dest
+  held_fifo=$work/$tag.go
+  mkfifo "$held_fifo"
+  # shellcheck disable=SC2016  # expanded by the inner bash
+  topo_exec "$NAME" cli timeout 90 bash -c '
+    exec 3<>"/dev/tcp/$1/80" || exit 3
+    printf "GET / HTTP/1.0\r\nHost: %s\r\n" "$1" >&3
+    exec 4<>"$2"
+    read -r -t 80 -u 4 _ || exit 4
+    printf "\r\n" >&3
+    cat <&3' _ "$VIP" "$held_fifo" >"$work/$tag.body" 2>&1 &
+  held_pid=$!
+  bg_pids+=("$held_pid")
+  held_rs=""
+  for ((_i = 0; _i < 30; _i++)); do
+    dest=$(held_dest) || :
+    if [[ -n $dest ]]; then
+      held_rs=rs${dest##*.1}
+      return 0
+    fi
+    sleep 0.3
+  done
+  return 1
+}
+
+held_dest() { # the real server of the ESTABLISHED connection to the VIP, if any
+  ipvs -Lnc 2>/dev/null | awk '$3 == "ESTABLISHED" && $5 == "'"$VIP"':80" { sub(/:[0-9]+$/, "", $6); print $6; exit }'
+}
+
+held_still_open() { # label: still ESTABLISHED to the same server after the change and the requests
+  local dest
+  dest=$(held_dest) || :
+  if kill -0 "$held_pid" 2>/dev/null && [[ -n $dest && rs${dest##*.1} == "$held_rs" ]]; then
+    pass "$1: the held connection to $held_rs is still ESTABLISHED after the change and the requests"
+  else
+    fail "$1: the held connection to $held_rs is gone (ipvsadm -Lnc shows [${dest}])"
+  fi
+}
+
+held_finish() { # label tag -> PASS/FAIL: the request completes with 200 from $held_rs
+  local label=$1 tag=$2 status last
+  exec 5<>"$held_fifo"
+  echo go >&5
+  exec 5>&-
+  wait "$held_pid" 2>/dev/null || :
+  status=$(head -n1 "$work/$tag.body" | tr -d '\r') || :
+  last=$(tail -n1 "$work/$tag.body" | tr -d '\r') || :
+  if [[ $status == "HTTP/1."[01]" 200"* && $last == "$held_rs" ]]; then
+    pass "$label: the held connection completed: $status, body $last"
+  else
+    fail "$label: the held connection ended with [$status] [$last], want 200 from $held_rs"
+  fi
+}
+
+# ================================================================= setup
+t0=$EPOCHREALTIME
+if ! topo_up "$NAME" nat; then
+  fail "topology setup (nat)"
+  report_summary
+  exit 1
+fi
+note "topology up in $(elapsed_since "$t0") s"
+
+t0=$EPOCHREALTIME
+if start_agent "$work/serve1.log"; then
+  pass "agent serve --backend ipvsadm is up in the director namespace ($(elapsed_since "$t0") s): $(grep '^state:' "$work/serve1.log" | sed 's/^state: *//')"
+else
+  fail "agent serve did not start"
+  report_summary
+  exit 1
+fi
+if out=$(api state.get) && [[ $out =~ \"revision\":([0-9]+) ]]; then
+  revision=${BASH_REMATCH[1]}
+else
+  fail "state.get: ${out:0:300}"
+fi
+
+# ================================================================= replace
+dests=""
+for i in 1 2 3; do
+  dests+="${dests:+,}{\"address\":\"$(rs_ip "$i")\",\"port\":80,\"forwarding\":\"masq\",\"weight\":1}"
+done
+if commit "replace" state.replace "{\"state\":{\"services\":[{\"key\":$SVC,\"scheduler\":\"wrr\",\"destinations\":[$dests]}]}}"; then
+  pass "state.replace wrr 1:1:1 applied ($(wc -l <<<"$lines") ipvsadm lines, revision $revision)"
+fi
+table_wrr=$(printf '%s\n' "-A -t $VIP:80 -s wrr" \
+  "-a -t $VIP:80 -r $(rs_ip 1):80 -m -w 1" "-a -t $VIP:80 -r $(rs_ip 2):80 -m -w 1" "-a -t $VIP:80 -r $(rs_ip 3):80 -m -w 1")
+check_lines "replace: ipvsadm -Sn" "$(ipvs -Sn)" "$table_wrr"
+check_eq "replace: wrr 1:1:1, 30 requests" "$(spread 30)" "rs1=10 rs2=10 rs3=10"
+
+# ================================================================= weight
+ref() { printf '{"address":"%s","port":80}' "$(rs_ip "${1#rs}")"; }
+if commit "weight" destinations.setWeight "{\"service\":$SVC,\"destination\":$(ref rs1),\"weight\":3}"; then
+  check_eq "weight: setWeight rs1=3 runs one edit" "$lines" "ipvsadm -e -t $VIP:80 -r $(rs_ip 1):80 -m -w 3"
+fi
+check_eq "weight: wrr 3:1:1 moves the spread, 50 requests" "$(spread 50)" "$weight_expect"
+
+# ================================================================= quiesce
+t0=$EPOCHREALTIME
+if held_start quiesce; then
+  x=$held_rs
+  declare -A weight_of=([rs1]=3 [rs2]=1 [rs3]=1)
+  if commit "quiesce" destinations.setWeight "{\"service\":$SVC,\"destination\":$(ref "$x"),\"weight\":0}"; then
+    check_eq "quiesce: setWeight $x=0 runs one edit" "$lines" "ipvsadm -e -t $VIP:80 -r $(rs_ip "${x#rs}"):80 -m -w 0"
+  fi
+  got=$(spread 20) || :
+  if [[ $got != *"$x="* && $got != *TIMEOUT* && $got != *HTTP* ]] && (($(hist_total "$got") == 20)); then
+    pass "quiesce: weight 0 on $x: 20 new requests, none on it: $got"
+  else
+    fail "quiesce: weight 0 on $x: got [$got], want 20 answered and none on $x"
+  fi
+  held_still_open "quiesce"
+  held_finish "quiesce: weight 0" quiesce
+  note "quiesce: $(elapsed_since "$t0") s"
+  # Back to 3:1:1.
+  commit "quiesce undo" destinations.setWeight "{\"service\":$SVC,\"destination\":$(ref "$x"),\"weight\":${weight_of[$x]}}" || :
+else
+  fail "quiesce: the held connection did not show up in ipvsadm -Lnc"
+fi
+
+# ================================================================= persistence
+if commit "persist" services.setPersistence "{\"service\":$SVC,\"persistence\":{\"timeout\":60}}"; then
+  check_eq "persist: setPersistence 60 runs one service edit" "$lines" "ipvsadm -E -t $VIP:80 -s wrr -p 60"
+fi
+got=$(spread 12) || :
+if [[ $got =~ ^rs[123]=12$ ]]; then
+  pass "persist: -p 60 keeps the client on one server: $got"
+else
+  fail "persist: got [$got], want all 12 on one server"
+fi
+commit "persist off" services.setPersistence "{\"service\":$SVC,\"persistence\":null}" || :
+
+# ================================================================= scheduler
+t0=$EPOCHREALTIME
+if held_start scheduler; then
+  if commit "scheduler" services.setScheduler "{\"service\":$SVC,\"scheduler\":\"rr\"}"; then
+    check_eq "scheduler: wrr -> rr edits the service in place (no delete/re-add)" "$lines" "ipvsadm -E -t $VIP:80 -s rr"
+  fi
+  check_eq "scheduler: rr takes effect, 30 requests" "$(spread 30)" "rs1=10 rs2=10 rs3=10"
+  held_still_open "scheduler"
+  held_finish "scheduler: wrr -> rr" scheduler
+  note "scheduler: $(elapsed_since "$t0") s"
+else
+  fail "scheduler: the held connection did not show up in ipvsadm -Lnc"
+fi
+
+# ================================================================= restart
+t0=$EPOCHREALTIME
+table_before=$(ipvs -Sn)
+rev_before=$revision
+stop_file=$work/stop-loop
+# The loop: at most 150 rounds of two requests each (one curl per round),
+# until the stop file appears; one line per request.
+# shellcheck disable=SC2016  # expanded by the inner bash
+topo_exec "$NAME" cli bash -c '
+  for ((i = 0; i < 150; i++)); do
+    [[ -e $1 ]] && break
+    curl -sS --max-time 3 --connect-timeout 3 -H "Connection: close" -w "\n@%{http_code}\n" "$2" "$2" 2>/dev/null
+  done' _ "$stop_file" "http://$VIP/" >"$work/loop.raw" &
+loop_pid=$!
+bg_pids+=("$loop_pid")
+sleep 1
+stop_agent
+check_lines "restart: the table stays while the agent is down" "$(ipvs -Sn)" "$table_before"
+if start_agent "$work/serve2.log"; then
+  state_line=$(grep '^state:' "$work/serve2.log" | sed 's/^state: *//') || :
+  if [[ $state_line == *"the kernel matches revision $rev_before"* ]]; then
+    pass "restart: the agent came back in sync: $state_line"
+  else
+    fail "restart: start outcome [$state_line], want 'the kernel matches revision $rev_before'"
+  fi
+else
+  fail "restart: the agent did not come back"
+fi
+check_lines "restart: ipvsadm -Sn after the restart" "$(ipvs -Sn)" "$table_before"
+if out=$(api state.get) && [[ $out =~ \"revision\":([0-9]+) ]]; then
+  check_eq "restart: desired state revision" "${BASH_REMATCH[1]}" "$rev_before"
+else
+  fail "restart: state.get after the restart: ${out:0:300}"
+fi
+sleep 1
+: >"$stop_file"
+wait "$loop_pid" 2>/dev/null || :
+loop_hist=$(awk '
+  /^@[0-9][0-9][0-9]$/ { code = substr($0, 2); if (code == "200") print body; else if (code == "000") print "TIMEOUT"; else print "HTTP" code; body = ""; next }
+  NF { body = body $0 }' "$work/loop.raw" | topo_histogram)
+loop_total=$(hist_total "$loop_hist")
+if [[ $loop_hist != *TIMEOUT* && $loop_hist != *HTTP* ]] && ((loop_total >= 6)); then
+  pass "restart: $loop_total requests during stop + start, none failed: $loop_hist"
+else
+  fail "restart: requests during stop + start: [$loop_hist] ($loop_total), want >= 6 and no failures"
+fi
+note "restart: $(elapsed_since "$t0") s"
+
+stop_agent
+note "agent-traffic suite: $(elapsed_since "$suite_t0") s"
+report_summary
