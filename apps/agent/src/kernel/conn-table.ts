@@ -4,62 +4,15 @@
 import { createReadStream } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { canonicalIp, parseIp } from '@lvs-console/shared';
+import { parseProcConnectionLine } from '@lvs-console/shared/ipvsadm';
 import type { ConnectionEntry } from '@lvs-console/shared';
 import type { ConnectionPage, ConnectionQuery } from './backend';
 
 export const PROC_IP_VS_CONN = '/proc/net/ip_vs_conn';
 export const MAX_CONNECTION_LIMIT = 10_000;
 
-function hexIpv4(text: string): string | null {
-  if (!/^[0-9A-Fa-f]{8}$/.test(text)) return null;
-  const value = Number.parseInt(text, 16);
-  return `${value >>> 24}.${(value >>> 16) & 0xff}.${(value >>> 8) & 0xff}.${value & 0xff}`;
-}
-
-function addressField(text: string): string | null {
-  return hexIpv4(text) ?? canonicalIp(text);
-}
-
-function hexPort(text: string): number | null {
-  return /^[0-9A-Fa-f]{1,4}$/.test(text) ? Number.parseInt(text, 16) : null;
-}
-
-/**
- * One line of /proc/net/ip_vs_conn: IPv4 addresses are 8 hex digits, IPv6
- * ones are printed as text; ports are 4 hex digits. Null for the header or a
- * line we do not understand.
- */
-export function parseProcConnLine(line: string): ConnectionEntry | null {
-  const fields = line.trim().split(/\s+/);
-  if (fields.length < 9 || fields[0] === 'Pro') return null;
-  const [protocol, from, fromPort, to, toPort, dest, destPort, state, expires] = fields as [
-    string, string, string, string, string, string, string, string, string,
-  ];
-  const clientAddress = addressField(from);
-  const virtualAddress = addressField(to);
-  const destAddress = addressField(dest);
-  const clientPort = hexPort(fromPort);
-  const virtualPort = hexPort(toPort);
-  const destinationPort = hexPort(destPort);
-  const expiresIn = Number(expires);
-  if (clientAddress === null || virtualAddress === null || destAddress === null
-    || clientPort === null || virtualPort === null || destinationPort === null || !Number.isFinite(expiresIn)) {
-    return null;
-  }
-  return {
-    protocol,
-    clientAddress,
-    clientPort,
-    virtualAddress,
-    virtualPort,
-    destAddress,
-    destPort: destinationPort,
-    state,
-    expiresIn,
-    // Persistence templates have protocol 0, which the kernel prints as "IP".
-    template: protocol === 'IP',
-  };
-}
+/** One row of /proc/net/ip_vs_conn, or null (the parser lives with the other ipvsadm formats). */
+export const parseProcConnLine = parseProcConnectionLine;
 
 function prefixMatcher(prefix: string): (address: string) => boolean {
   const slash = prefix.indexOf('/');

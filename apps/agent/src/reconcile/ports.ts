@@ -1,5 +1,6 @@
 // Narrow seams to parts other engineers own (host settings, the simulated
 // kernel's traffic controls). The agent is wired with adapters at start.
+import type { TrafficSettings } from '../kernel/sim';
 import type { HostSetting } from '@lvs-console/shared';
 import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
 import type { HostBackend } from '../host/backend';
@@ -45,15 +46,8 @@ export function hostPortOf(backend: HostBackend): HostPort {
   };
 }
 
-/** The simulated kernel's traffic knobs (SimBackend satisfies this). */
-export interface SimTrafficSettings {
-  connectionsPerSecond: number;
-  clients: number;
-  meanDurationSeconds: number;
-  packetsPerSecond: number;
-  bytesPerPacketIn: number;
-  bytesPerPacketOut: number;
-}
+/** The simulated kernel's traffic knobs. */
+export type SimTrafficSettings = TrafficSettings;
 
 export interface SimPort {
   setTraffic(settings: Partial<SimTrafficSettings>, serviceIdOrNull?: string): SimTrafficSettings;

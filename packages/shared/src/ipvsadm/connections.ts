@@ -80,6 +80,31 @@ function isTemplate(protocol: string, state: string): boolean {
   return state === 'NONE' || state === 'ASSURED' || protocol === 'IP';
 }
 
+/**
+ * One row of /proc/net/ip_vs_conn (ip_vs_conn_seq_show): IPv4 addresses as 8
+ * hex digits, IPv6 ones as %pI6 text, ports as hex. Null for the header, a
+ * blank line, or anything else.
+ */
+export function parseProcConnectionLine(line: string): ConnectionEntry | null {
+  if (line.trim() === '' || line.startsWith('Pro ')) return null;
+  const w = words(line);
+  const [protocol = '', from = '', fromPort = '', to = '', toPort = '', dest = '', destPort = '', state = '', expires = ''] = w;
+  const clientAddress = procAddress(from);
+  const virtualAddress = procAddress(to);
+  const destAddress = procAddress(dest);
+  const clientPort = hexValue(fromPort);
+  const virtualPort = hexValue(toPort);
+  const destPort_ = hexValue(destPort);
+  const expiresIn = decimal(expires);
+  if (w.length < 9 || !clientAddress || !virtualAddress || !destAddress || clientPort < 0 || virtualPort < 0 || destPort_ < 0 || expiresIn < 0) {
+    return null;
+  }
+  return {
+    protocol, clientAddress, clientPort, virtualAddress, virtualPort, destAddress, destPort: destPort_, state, expiresIn,
+    template: isTemplate(protocol, state),
+  };
+}
+
 /** /proc/net/ip_vs_conn. */
 export function parseProcConnections(text: string, options: ConnectionParseOptions = {}): ConnectionResult {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
@@ -94,24 +119,13 @@ export function parseProcConnections(text: string, options: ConnectionParseOptio
       truncated = true;
       break;
     }
-    const w = words(line);
-    const [protocol = '', from = '', fromPort = '', to = '', toPort = '', dest = '', destPort = '', state = '', expires = ''] = w;
-    const clientAddress = procAddress(from);
-    const virtualAddress = procAddress(to);
-    const destAddress = procAddress(dest);
-    const clientPort = hexValue(fromPort);
-    const virtualPort = hexValue(toPort);
-    const destPort_ = hexValue(destPort);
-    const expiresIn = decimal(expires);
-    if (w.length < 9 || !clientAddress || !virtualAddress || !destAddress || clientPort < 0 || virtualPort < 0 || destPort_ < 0 || expiresIn < 0) {
+    const entry = parseProcConnectionLine(line);
+    if (!entry) {
       errors.push({ path: `line ${index + 1}`, message: 'not a /proc/net/ip_vs_conn row (Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires)' });
       if (errors.length >= 20) break;
       continue;
     }
-    entries.push({
-      protocol, clientAddress, clientPort, virtualAddress, virtualPort, destAddress, destPort: destPort_, state, expiresIn,
-      template: isTemplate(protocol, state),
-    });
+    entries.push(entry);
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: { entries, truncated } };
 }

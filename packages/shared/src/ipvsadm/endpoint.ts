@@ -129,22 +129,25 @@ export function parseEndpoint(text: string): EndpointResult {
   return { ok: true, value: { address: parsed.address, family: parsed.family, port: port.port } };
 }
 
+/** A canonical dotted quad as one u32, without allocating. */
+export function ipv4Value(address: string): number {
+  let value = 0;
+  let part = 0;
+  for (let i = 0; i < address.length; i++) {
+    const c = address.charCodeAt(i);
+    if (c === 46) {
+      value = value * 256 + part;
+      part = 0;
+    } else {
+      part = part * 10 + (c - 48);
+    }
+  }
+  return value * 256 + part;
+}
+
 /** Four 32-bit words of an address, network order, as libipvs compares them. */
 export function addressWords(address: string): [number, number, number, number] {
-  if (!address.includes(':')) {
-    let value = 0;
-    let part = 0;
-    for (let i = 0; i < address.length; i++) {
-      const c = address.charCodeAt(i);
-      if (c === 46) {
-        value = value * 256 + part;
-        part = 0;
-      } else {
-        part = part * 10 + (c - 48);
-      }
-    }
-    return [value * 256 + part, 0, 0, 0];
-  }
+  if (!address.includes(':')) return [ipv4Value(address), 0, 0, 0];
   const words: [number, number, number, number] = [0, 0, 0, 0];
   const groups = expandIpv6(address);
   for (let i = 0; i < 4; i++) words[i] = (groups[i * 2] ?? 0) * 65536 + (groups[i * 2 + 1] ?? 0);

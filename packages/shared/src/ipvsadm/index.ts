@@ -52,6 +52,7 @@ export {
 } from './listing';
 export {
   parseProcConnections,
+  parseProcConnectionLine,
   parseConnectionListing,
   type ConnectionTable,
   type ConnectionParseOptions,

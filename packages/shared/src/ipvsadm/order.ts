@@ -24,7 +24,7 @@
 // input order, which no one can know in advance; we feed services in table
 // order and destinations newest first, as the kernel holds them.
 import type { Destination, Service, ServiceKey } from '../model/ipvs';
-import { addressWords } from './endpoint';
+import { addressWords, ipv4Value } from './endpoint';
 
 interface ServiceSortKey {
   fwmark: number;
@@ -144,21 +144,6 @@ function ensureCapacity(n: number): void {
   scratch = new Int32Array(size);
 }
 
-/** The dotted quad as one u32, without allocating. */
-function ipv4Value(address: string): number {
-  let value = 0;
-  let part = 0;
-  for (let i = 0; i < address.length; i++) {
-    const c = address.charCodeAt(i);
-    if (c === 46) {
-      value = value * 256 + part;
-      part = 0;
-    } else {
-      part = part * 10 + (c - 48);
-    }
-  }
-  return value * 256 + part;
-}
 
 function storeAddress(slot: number, address: string): boolean {
   if (!address.includes(':')) {
