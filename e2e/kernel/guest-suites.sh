@@ -35,7 +35,8 @@ suite() {
   log=$(mktemp /tmp/lvs-suite.XXXXXX)
   timeout -k 5 "$limit" "$@" 2>&1 | tee "$log" || rc=${PIPESTATUS[0]}
   ((rc != 124)) || echo "FAIL  suite $name: time limit of ${limit}s reached"
-  counts=$(closing_counts <"$log")
+  # Strip colour escapes: runners colour their summaries when CI or FORCE_COLOR is set.
+  counts=$(sed "s/\x1b\[[0-9;]*m//g" "$log" | closing_counts)
   rm -f "$log"
   if [[ -n $counts ]]; then
     read -r passed failed <<<"$counts"
