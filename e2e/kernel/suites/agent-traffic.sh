@@ -26,6 +26,11 @@
 #              only `-E` lines (no delete/re-add); 30 requests split exactly
 #              10/10/10; the held connection is still ESTABLISHED and
 #              completes (HTTP 200)
+#   health     HTTP health checks on the service (interval 1 s, fall 2):
+#              under a bounded request loop, rs2's httpd is killed; once
+#              the kernel shows rs2 at weight 0 (the check noticed), no
+#              request fails; the desired state keeps weight 1; rs2's
+#              httpd restarted -> its weight comes back
 #   restart    under a bounded request loop from the client: SIGTERM the
 #              agent -> ipvsadm -Sn unchanged while it is down; start it
 #              again -> "the kernel matches revision N", same revision, same
@@ -295,6 +300,86 @@ if held_start scheduler; then
 else
   fail "scheduler: the held connection did not show up in ipvsadm -Lnc"
 fi
+
+# ================================================================= health
+# The agent probes each real server over HTTP from the director namespace;
+# a failed server gets weight 0 in the kernel while the desired state keeps
+# its configured weight. The claim checked: after the check notices (the
+# kernel shows weight 0), no request fails.
+t0=$EPOCHREALTIME
+kernel_weight() { # rsN -> its weight in the kernel (ipvsadm -Ln), or "none"
+  ipvs -Ln | awk -v rs="$(rs_ip "${1#rs}"):80" '$1 == "->" && $2 == rs { print $4; found = 1; exit } END { if (!found) print "none" }'
+}
+wait_weight() { # rsN weight limit-seconds: 0 when the kernel shows it in time
+  local _i
+  for ((_i = 0; _i < $3 * 4; _i++)); do
+    [[ $(kernel_weight "$1") == "$2" ]] && return 0
+    sleep 0.25
+  done
+  return 1
+}
+health_check='{"kind":"http","path":"/","intervalMs":1000,"timeoutMs":700,"rise":1,"fall":2,"warmupMs":0}'
+if commit "health" state.replace "{\"state\":{\"services\":[{\"key\":$SVC,\"scheduler\":\"rr\",\"destinations\":[$dests],\"health\":{\"checks\":[$health_check]}}]}}"; then
+  pass "health: HTTP checks configured through the agent (revision $revision)"
+fi
+if wait_weight rs2 1 30; then
+  pass "health: all real servers pass their checks (rs2 weight $(kernel_weight rs2))"
+else
+  fail "health: rs2 has weight [$(kernel_weight rs2)] in the kernel, want 1 with its check passing"
+fi
+noticed=$work/health-noticed
+stop_health=$work/health-stop
+# At most 300 requests, one per round, until the stop file appears; the
+# line "@@noticed" marks the moment the kernel showed rs2 at weight 0.
+# shellcheck disable=SC2016  # expanded by the inner bash
+topo_exec "$NAME" cli bash -c '
+  marked=0
+  for ((i = 0; i < 300; i++)); do
+    [[ -e $2 ]] && break
+    if ((marked == 0)) && [[ -e $1 ]]; then echo "@@noticed"; marked=1; fi
+    curl -sS --max-time 2 --connect-timeout 2 -H "Connection: close" -w "\n@%{http_code}\n" "$3" 2>/dev/null
+    sleep 0.05
+  done' _ "$noticed" "$stop_health" "http://$VIP/" >"$work/health.raw" &
+health_loop=$!
+bg_pids+=("$health_loop")
+sleep 1
+rs2_pids=$(ip netns pids "$NAME-rs2") || rs2_pids=""
+# shellcheck disable=SC2086  # one pid per word
+[[ -n $rs2_pids ]] && kill $rs2_pids 2>/dev/null || :
+t_kill=$EPOCHREALTIME
+if wait_weight rs2 0 20; then
+  : >"$noticed"
+  pass "health: rs2's httpd killed -> weight 0 in the kernel after $(elapsed_since "$t_kill") s"
+else
+  : >"$noticed"
+  fail "health: rs2's weight is [$(kernel_weight rs2)] 20 s after its httpd was killed, want 0"
+fi
+sleep 4
+: >"$stop_health"
+wait "$health_loop" 2>/dev/null || :
+after=$(awk '
+  /^@@noticed$/ { on = 1; next }
+  /^@[0-9][0-9][0-9]$/ { if (on) { n++; if ($0 != "@200") bad++ } ; next }
+  END { printf "%d %d\n", n, bad + 0 }' "$work/health.raw")
+read -r after_total after_failed <<<"$after"
+before_failed=$(awk '/^@@noticed$/ { exit } /^@[0-9][0-9][0-9]$/ && $0 != "@200" { bad++ } END { print bad + 0 }' "$work/health.raw")
+if ((after_total >= 10 && after_failed == 0)); then
+  pass "health: after the check noticed, $after_total requests and none failed ($before_failed failed before it noticed)"
+else
+  fail "health: after the check noticed, $after_failed of $after_total requests failed (want >= 10 requests, 0 failed)"
+fi
+if out=$(api state.get) && [[ $out == *"\"address\":\"$(rs_ip 2)\",\"port\":80,\"forwarding\":\"masq\",\"weight\":1"* ]]; then
+  pass "health: the desired state keeps rs2's configured weight 1"
+else
+  fail "health: the desired state lost rs2's configured weight: ${out:0:300}"
+fi
+topo_exec "$NAME" rs2 busybox httpd -p 80 -h "$TOPO_WWW/$NAME-rs2" || :
+if wait_weight rs2 1 20; then
+  pass "health: rs2's httpd back -> weight 1 again"
+else
+  fail "health: rs2's weight is [$(kernel_weight rs2)] after its httpd came back, want 1"
+fi
+note "health: $(elapsed_since "$t0") s"
 
 # ================================================================= restart
 t0=$EPOCHREALTIME
