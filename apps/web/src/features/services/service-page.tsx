@@ -1,5 +1,5 @@
 // One virtual service: topology, real servers and weights, scheduler,
-// persistence; the live `watch` view; connections; real-server setup.
+// persistence, health checks; the live `watch` view; connections; real-server setup.
 import { lazy, Suspense } from 'react';
 import { destinationId, parseServiceId, serviceId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
@@ -17,11 +17,14 @@ import { RemoveServiceButton } from './remove-service-button';
 import { useLiveRates } from '../stats/use-live-rates';
 import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
-import { DRIFT_TEXT, serviceDrift } from './service-diff';
+import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
+import { useHealthStatus } from '../health/use-health-status';
 
 const WatchView = lazy(() => import('../stats/watch-view'));
 const ConnectionsView = lazy(() => import('../connections/connections-view'));
 const RealServerSetup = lazy(() => import('../realservers/real-server-setup'));
+// The health form is large and rarely edited: kept out of the first screen's bundle.
+const HealthEditor = lazy(() => import('../health/health-editor'));
 
 const TAB_LABELS: Record<ServiceTab, string> = { overview: 'Overview', watch: 'Watch (live charts)', connections: 'Connections', setup: 'Real servers setup' };
 
@@ -31,6 +34,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
   const failing = useFailingDestinations(id);
   const hostStatus = useHostStatus();
+  const health = useHealthStatus(id).data?.services[0];
   const view = serviceViews(snapshot.data).find((v) => v.id === id);
   const key = view?.desired?.key ?? view?.observed?.key ?? parseServiceId(id);
 
@@ -48,20 +52,22 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
     serviceKey: key,
     servers: (svc?.destinations ?? []).map((d) => {
       const live = observedById.get(destinationId(d));
+      const healthView = health?.destinations.find((h) => h.id === destinationId(d));
       return {
-        destination: d,
+        // The diagram draws the kernel's weight: a tracked drain or failing check is 0 there.
+        destination: typeof healthView?.effectiveWeight === 'number' ? { ...d, weight: healthView.effectiveWeight } : d,
         // Until two readings give a 1 s delta, the kernel's own (smoothed) rate stands in.
         cps: rates.get(`${sid} ${destinationId(d)}`)?.cps ?? live?.rates.cps ?? 0,
         activeConns: live?.activeConns ?? 0,
         overloaded: live?.overloaded,
-        failing: failing.has(destinationId(d)),
+        failing: failing.has(destinationId(d)) || healthView?.status === 'down',
       };
     }),
     dip: snat?.kind === 'snat' ? snat.sourceAddress : null,
     hostSettings: snapshot.data?.desired.hostSettings,
     directorProblems,
   });
-  const drift = serviceDrift(view?.desired ?? null, view?.observed ?? null);
+  const drift = settledDrift(sid, serviceDrift(view?.desired ?? null, view?.observed ?? null, health));
 
   return (
     <div className="flex flex-col gap-3">
@@ -110,6 +116,13 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
               ) : null}
               {view?.desired ? <Panel title="Persistence"><PersistenceForm service={view.desired} isAdmin={isAdmin} /></Panel> : null}
             </div>
+            {view?.desired ? (
+              <Panel title="Health checks">
+                <Suspense fallback={<p role="status" className="text-sm text-slate-500">Loading health settings…</p>}>
+                  <HealthEditor key={sid} service={view.desired} isAdmin={isAdmin} />
+                </Suspense>
+              </Panel>
+            ) : null}
           </div>
         ) : null}
         {tab === 'watch' ? <WatchView serviceIdValue={sid} /> : null}

@@ -8,9 +8,27 @@ import { hrefFor, serviceHref } from '../../app/router';
 import { topologyMethod } from '../topology/layout';
 import { useLiveRates } from '../stats/use-live-rates';
 import { formatRate } from '../stats/rates';
-import { DRIFT_TEXT, serviceDrift } from './service-diff';
+import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
 import { useHostProblems } from '../realservers/host-problems';
 import { useSimStatus } from '../sim/use-sim-status';
+import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
+
+/** Failing checks, a lost quorum and an active sorry server, as warning lines. */
+function healthWarnings(view: ServiceHealthView | undefined): { lines: string[]; checkDown: Set<string> } {
+  const checkDown = new Set<string>();
+  const lines: string[] = [];
+  if (!view) return { lines, checkDown };
+  for (const dest of view.destinations) {
+    if (dest.status === 'down') {
+      checkDown.add(dest.id);
+      lines.push(`${dest.id} health check failing`);
+    }
+  }
+  if (view.quorum.lost && (view.enabled || view.quorum.sorryServer)) {
+    lines.push(`quorum lost (healthy weight ${view.quorum.healthyWeight} < ${view.quorum.required})${view.quorum.sorryServerActive && view.quorum.sorryServer ? `: sorry server ${view.quorum.sorryServer} serving` : ''}`);
+  }
+  return { lines, checkDown };
+}
 
 let firstRenderMarked = false;
 
@@ -20,6 +38,7 @@ export function ServicesOverview() {
   const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
   const hostProblems = useHostProblems();
   const failed = useSimStatus().data?.failed ?? [];
+  const healthById = new Map((useHealthStatus().data?.services ?? []).map((view) => [view.id, view]));
   const views = serviceViews(snapshot.data);
 
   useEffect(() => {
@@ -72,8 +91,11 @@ export function ServicesOverview() {
                 const up = observedDests.filter((d) => d.weight > 0 && !d.overloaded && !failing.includes(destinationId(d))).length;
                 const active = observedDests.reduce((sum, d) => sum + d.activeConns, 0);
                 const inactive = observedDests.reduce((sum, d) => sum + d.inactiveConns, 0);
-                const drift = serviceDrift(view.desired, view.observed);
-                const warnings = [DRIFT_TEXT[drift], ...failing.map((d) => `${d} failing`), ...(hostProblems.get(view.id) ?? [])].filter(Boolean);
+                const drift = settledDrift(view.id, serviceDrift(view.desired, view.observed, healthById.get(view.id)));
+                const health = healthWarnings(healthById.get(view.id));
+                // A sim-failed server whose check is down is said once, by the health line.
+                const simOnly = failing.filter((d) => !health.checkDown.has(d));
+                const warnings = [DRIFT_TEXT[drift], ...simOnly.map((d) => `${d} failing`), ...health.lines, ...(hostProblems.get(view.id) ?? [])].filter(Boolean);
                 const cps = rates.get(view.id)?.cps ?? view.observed?.rates.cps;
                 return (
                   <tr key={view.id} className="border-t border-slate-100 hover:bg-slate-50">

@@ -1,11 +1,13 @@
 // The real servers of one service: state, weight slider + exact field,
 // predicted vs measured share of new connections, connection numbers, and
-// drain / enable / edit / remove. Weight changes apply on release,
-// optimistically, and roll back with the agent's message on error.
+// drain / enable / edit / remove; health state, probe history, configured vs
+// kernel weight, "why no traffic" and tracked drains from health.status.
+// Weight changes apply on release, optimistically, and roll back with the
+// agent's message on error.
 import { useMutation, useQuery } from '@tanstack/react-query';
 import { Fragment, useMemo, useState } from 'react';
 import type { Destination, ObservedDestination, Service, ServiceKey } from '@lvs-console/shared';
-import { destinationId, formatEndpoint } from '@lvs-console/shared';
+import { destinationId, formatEndpoint, serviceId } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { StateBadge } from '../../components/ui/state-badge';
@@ -16,6 +18,9 @@ import { serverState } from '../topology/layout';
 import { formatShare, sliderMax } from './share-math';
 import { WeightControl } from './weight-control';
 import { EditDestinationForm } from './edit-destination-form';
+import { useHealthStatus } from '../health/use-health-status';
+import { DrainProgressLine, EffectiveWeight, HealthBadge, HistoryStrip, WhyNoTraffic } from '../health/health-cells';
+import { TrackedDrainForm, useDrainMutations } from '../health/drain-controls';
 
 const FORWARDING_LABEL = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 
@@ -35,6 +40,9 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   const [drafts, setDrafts] = useState<ReadonlyMap<string, number>>(new Map());
   const [rowErrors, setRowErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const [editing, setEditing] = useState<string | null>(null);
+  const [drainFormFor, setDrainFormFor] = useState<string | null>(null);
+  const health = useHealthStatus(serviceId(serviceKey));
+  const healthById = new Map((health.data?.services[0]?.destinations ?? []).map((view) => [view.id, view]));
   const shares = useQuery({ ...trpc.stats.shares.queryOptions({ service: serviceKey, seconds: 60 }), refetchInterval: 2000 });
 
   const destinations: Array<Destination | ObservedDestination> = desired?.destinations ?? observed?.destinations ?? [];
@@ -111,7 +119,10 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
     onError: (error, { dest }) => setRowError(destinationId(dest), errorMessage(error)),
   });
 
+  const drains = useDrainMutations(serviceKey, (dest, message) => setRowError(destinationId(dest), message));
+
   if (destinations.length === 0) return <p className="text-sm text-slate-600">No real servers yet.</p>;
+  const columns = isAdmin ? 11 : 10;
   const max = sliderMax(destinations.map((d) => effectiveWeights.get(destinationId(d)) ?? d.weight));
 
   return (
@@ -127,6 +138,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
               <th scope="col" className="px-2 py-1.5">Real server</th>
               <th scope="col" className="px-2 py-1.5">Method</th>
               <th scope="col" className="px-2 py-1.5">State</th>
+              <th scope="col" className="px-2 py-1.5" title="Health check state and the last probe results (oldest left)">Health</th>
               <th scope="col" className="px-2 py-1.5">Weight</th>
               <th scope="col" className="px-2 py-1.5 text-right" title="Share of new connections the scheduler should send here">Predicted</th>
               <th scope="col" className="px-2 py-1.5 text-right" title="Share of new connections measured over the last minute">Measured (1 min)</th>
@@ -142,7 +154,12 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
               const endpoint = formatEndpoint(dest.address, dest.port);
               const live = observedById.get(id);
               const weight = pending.get(id) ?? dest.weight;
-              const state = serverState({ destination: { ...dest, weight }, cps: 0, activeConns: live?.activeConns ?? 0, overloaded: live?.overloaded, failing: failing.has(id) });
+              const healthView = healthById.get(id);
+              // The badge follows the kernel: a tracked drain or a failing check is weight 0 there.
+              const kernelWeight = !pending.has(id) && typeof healthView?.effectiveWeight === 'number' ? healthView.effectiveWeight : weight;
+              const state = serverState({ destination: { ...dest, weight: kernelWeight }, cps: 0, activeConns: live?.activeConns ?? 0, overloaded: live?.overloaded, failing: failing.has(id) || healthView?.status === 'down' });
+              const trackedDrain = healthView?.admin === 'draining';
+              const reasons = healthView?.explanation?.reasons ?? [];
               const open = (live?.activeConns ?? 0) + (live?.inactiveConns ?? 0);
               const error = rowErrors.get(id);
               return (
@@ -152,7 +169,11 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                     <td className="px-2 py-1.5">{FORWARDING_LABEL[dest.forwarding]}</td>
                     <td className="px-2 py-1.5">
                       <StateBadge state={state} />
-                      {weight === 0 ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? 'no connections left: safe to remove' : `${open} connections left`}</span> : null}
+                      {weight === 0 && !trackedDrain ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? 'no connections left: safe to remove' : `${open} connections left`}</span> : null}
+                    </td>
+                    <td className="px-2 py-1.5">
+                      {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-400">—</span>}
+                      {healthView ? <HistoryStrip history={healthView.history} flaps={healthView.recentFlaps} /> : null}
                     </td>
                     <td className="px-2 py-1.5">
                       {isAdmin ? (
@@ -161,6 +182,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                           onCommit={(w) => setWeight.mutate({ dest, weight: w })} />
                       ) : <span className="font-mono">{weight}</span>}
                       {pending.has(id) ? <span className="ml-1 text-xs text-slate-500" role="status">applying…</span> : null}
+                      {healthView && !pending.has(id) ? <EffectiveWeight view={healthView} endpoint={endpoint} /> : null}
                     </td>
                     <td className="px-2 py-1.5 text-right font-mono" data-testid={`predicted-${endpoint}`}>{formatShare(prediction?.shares.get(id))}</td>
                     <td className="px-2 py-1.5 text-right font-mono" data-testid={`measured-${endpoint}`}>{formatShare(measured.get(id))}</td>
@@ -169,12 +191,19 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                     <td className="px-2 py-1.5 text-right font-mono">{live?.persistentConns ?? '—'}</td>
                     {isAdmin ? (
                       <td className="px-2 py-1.5">
-                        <div className="flex gap-1">
+                        <div className="flex min-w-[13rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
                           {weight > 0 ? (
                             <Button aria-label={`Drain ${endpoint}`} onClick={() => rowAction.mutate({ kind: 'drain', dest })}>Drain</Button>
                           ) : (
                             <Button aria-label={`Enable ${endpoint}`} onClick={() => setWeight.mutate({ dest, weight: lastServingWeight.get(id) ?? 1 })}>Enable</Button>
                           )}
+                          {trackedDrain ? (
+                            <Button aria-label={`Cancel drain of ${endpoint}`} disabled={drains.cancel.isPending}
+                              onClick={() => drains.cancel.mutate({ address: dest.address, port: dest.port })}>Cancel drain</Button>
+                          ) : dest.weight > 0 && desired ? (
+                            <Button aria-label={`Drain (keep weight) ${endpoint}`} aria-expanded={drainFormFor === id}
+                              onClick={() => setDrainFormFor(drainFormFor === id ? null : id)}>Drain (keep weight)</Button>
+                          ) : null}
                           <Button aria-label={`Edit ${endpoint}`} aria-expanded={editing === id} onClick={() => setEditing(editing === id ? null : id)}>Edit</Button>
                           <Button variant="danger" aria-label={`Remove ${endpoint}`} onClick={() => {
                             if (window.confirm(`Remove ${endpoint}? Its connections ${dest.weight > 0 ? 'are cut; drain it first to let them finish' : 'that remain are cut'}.`)) rowAction.mutate({ kind: 'remove', dest });
@@ -183,11 +212,27 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                       </td>
                     ) : null}
                   </tr>
+                  {reasons.length > 0 || healthView?.drain ? (
+                    // Kept free of the endpoint text: rows are found by the endpoint in their name.
+                    <tr className="align-top">
+                      <td colSpan={columns} className="px-2 pb-1.5 pl-6">
+                        {healthView?.drain ? <DrainProgressLine progress={healthView.drain} /> : null}
+                        <WhyNoTraffic reasons={reasons} />
+                      </td>
+                    </tr>
+                  ) : null}
+                  {drainFormFor === id && isAdmin && !trackedDrain ? (
+                    <tr><td colSpan={columns} className="bg-amber-50 px-2 py-2">
+                      <TrackedDrainForm endpoint={endpoint} persistent={desired?.persistence !== null && desired?.persistence !== undefined} pending={drains.start.isPending}
+                        onClose={() => setDrainFormFor(null)}
+                        onStart={(options) => drains.start.mutate({ destination: { address: dest.address, port: dest.port }, ...options }, { onSuccess: () => setDrainFormFor(null) })} />
+                    </td></tr>
+                  ) : null}
                   {error ? (
-                    <tr><td colSpan={isAdmin ? 10 : 9} className="px-2 pb-2"><Notice tone="error">{endpoint}: {error}</Notice></td></tr>
+                    <tr><td colSpan={columns} className="px-2 pb-2"><Notice tone="error">{endpoint}: {error}</Notice></td></tr>
                   ) : null}
                   {editing === id && isAdmin ? (
-                    <tr><td colSpan={10} className="bg-slate-50 px-2 py-2"><EditDestinationForm serviceKey={serviceKey} destination={dest} onDone={() => setEditing(null)} /></td></tr>
+                    <tr><td colSpan={columns} className="bg-slate-50 px-2 py-2"><EditDestinationForm serviceKey={serviceKey} destination={dest} onDone={() => setEditing(null)} /></td></tr>
                   ) : null}
                 </Fragment>
               );

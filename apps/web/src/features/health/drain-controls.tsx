@@ -1,0 +1,76 @@
+// The tracked drain: the kernel gets weight 0 while the configured weight is
+// kept, connections are watched to zero, and the server can be removed then.
+// Unlike the plain "Drain" (configured weight := 0), cancelling restores it.
+import { useMutation } from '@tanstack/react-query';
+import { useState } from 'react';
+import type { ServiceKey } from '@lvs-console/shared';
+import { Button } from '../../components/ui/button';
+import { CheckboxField, TextField } from '../../components/ui/field';
+import { Notice } from '../../components/ui/notice';
+import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
+import { errorMessage, queryClient, trpc, trpcClient } from '../../lib/trpc';
+import type { CommitOutcome } from '../../lib/types';
+
+interface DestinationRef { address: string; port: number }
+
+/** drainStartInput's limit (7 days), kept here so the first screen does not load the health module. */
+const MAX_DRAIN_DEADLINE_SECONDS = 7 * 24 * 3600;
+
+/** Start or cancel a tracked drain; the health view refreshes with it. */
+export function useDrainMutations(serviceKey: ServiceKey, onError: (destination: DestinationRef, message: string) => void) {
+  const revision = useRevision();
+  const invalidate = useInvalidateAfterChange();
+  const settle = async (outcome: CommitOutcome) => {
+    noteRevision(outcome.revision);
+    await Promise.all([invalidate(), queryClient.invalidateQueries({ queryKey: trpc.health.pathKey() })]);
+  };
+  const start = useMutation({
+    mutationFn: (input: { destination: DestinationRef; removeWhenDrained: boolean; expireQuiescentTemplate: boolean; deadlineSeconds?: number }) =>
+      trpcClient.drain.start.mutate({ baseRevision: revision(), service: serviceKey, ...input }),
+    onSuccess: settle,
+    onError: (error, input) => onError(input.destination, errorMessage(error)),
+  });
+  const cancel = useMutation({
+    mutationFn: (destination: DestinationRef) => trpcClient.drain.cancel.mutate({ baseRevision: revision(), service: serviceKey, destination }),
+    onSuccess: settle,
+    onError: (error, destination) => onError(destination, errorMessage(error)),
+  });
+  return { start, cancel };
+}
+
+/** The options of a tracked drain, asked before it starts. */
+export function TrackedDrainForm({ endpoint, persistent, onStart, onClose, pending }: {
+  endpoint: string;
+  /** The service is persistent: templates may keep sending clients here. */
+  persistent: boolean;
+  onStart: (options: { removeWhenDrained: boolean; expireQuiescentTemplate: boolean; deadlineSeconds?: number }) => void;
+  onClose: () => void;
+  pending: boolean;
+}) {
+  const [removeWhenDrained, setRemoveWhenDrained] = useState(false);
+  const [expireQuiescentTemplate, setExpireQuiescentTemplate] = useState(false);
+  const [deadlineMinutes, setDeadlineMinutes] = useState('');
+  const deadlineSeconds = deadlineMinutes.trim() === '' ? undefined : Math.round(Number(deadlineMinutes) * 60);
+  const deadlineProblem = deadlineSeconds !== undefined && (!Number.isFinite(deadlineSeconds) || deadlineSeconds < 1 || deadlineSeconds > MAX_DRAIN_DEADLINE_SECONDS)
+    ? 'The deadline is a number of minutes, at most 7 days (10080).'
+    : null;
+  return (
+    <form className="flex flex-col gap-2" aria-label={`Tracked drain options for ${endpoint}`}
+      onSubmit={(e) => { e.preventDefault(); if (!deadlineProblem) onStart({ removeWhenDrained, expireQuiescentTemplate, ...(deadlineSeconds !== undefined ? { deadlineSeconds } : {}) }); }}>
+      <p className="text-xs text-slate-600">The kernel gets weight 0 and the configured weight is kept; existing connections finish and are counted down. Cancel the drain to restore the weight.</p>
+      <div className="flex flex-wrap items-start gap-4">
+        <CheckboxField label="Remove when drained" hint="Remove the real server once no connections are left." checked={removeWhenDrained} onChange={(e) => setRemoveWhenDrained(e.target.checked)} />
+        <CheckboxField label="Expire quiescent templates" hint={`Sets net.ipv4.vs.expire_quiescent_template=1 (host-wide)${persistent ? ': persistent clients stop being sent here' : ''}.`}
+          checked={expireQuiescentTemplate} onChange={(e) => setExpireQuiescentTemplate(e.target.checked)} />
+        <TextField label="Deadline in minutes (optional)" type="number" min={1} step="any" className="w-48" value={deadlineMinutes}
+          onChange={(e) => setDeadlineMinutes(e.target.value)} hint="Remove it then even if connections remain."
+          aria-invalid={deadlineProblem ? true : undefined} />
+      </div>
+      {deadlineProblem ? <Notice tone="error">{deadlineProblem}</Notice> : null}
+      <div className="flex gap-2">
+        <Button type="submit" variant="primary" disabled={pending || deadlineProblem !== null}>Start tracked drain</Button>
+        <Button variant="ghost" onClick={onClose}>Close</Button>
+      </div>
+    </form>
+  );
+}

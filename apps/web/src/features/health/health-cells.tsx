@@ -1,0 +1,126 @@
+// Small pieces of the real servers table: the health badge, the strip of the
+// last probe results (Varnish-style), configured → kernel weight, the "why no
+// traffic" lines and a tracked drain's progress.
+import type { DestinationHealthView, DrainProgressView, HealthLabel, HealthReason, ProbeHistoryEntry } from './use-health-status';
+import { effectiveWeightReason, formatDuration, healthLabel, isSimulated } from './use-health-status';
+
+const LABEL_STYLES: Record<HealthLabel, string> = {
+  up: 'bg-green-100 text-green-800 border-green-300',
+  down: 'bg-red-100 text-red-800 border-red-300',
+  rising: 'bg-lime-100 text-lime-900 border-lime-300',
+  alpha: 'bg-sky-100 text-sky-900 border-sky-300',
+  ramping: 'bg-teal-100 text-teal-900 border-teal-300',
+  draining: 'bg-amber-100 text-amber-900 border-amber-300',
+  'no checks': 'bg-slate-100 text-slate-600 border-slate-300',
+};
+
+/** "down" reads as "check down" so row text never collides with the sim's own "failing" badge. */
+const LABEL_TEXT: Record<HealthLabel, string> = {
+  up: 'check up',
+  down: 'check down',
+  rising: 'rising',
+  alpha: 'alpha',
+  ramping: 'slow start',
+  draining: 'tracked drain',
+  'no checks': 'no checks',
+};
+
+export function HealthBadge({ view }: { view: DestinationHealthView }) {
+  const label = healthLabel(view);
+  return (
+    <span className="inline-flex items-center gap-1">
+      <span className={`inline-block whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium ${LABEL_STYLES[label]}`}>{LABEL_TEXT[label]}</span>
+      {isSimulated(view) ? <span className="text-xs text-slate-500" title="Probed through the sim's failing flag, not over the network">simulated</span> : null}
+    </span>
+  );
+}
+
+function probeTitle(entry: ProbeHistoryEntry): string {
+  return `${new Date(entry.time).toLocaleTimeString()} · ${entry.kind} · ${entry.latencyMs} ms · ${entry.message}`;
+}
+
+/** The newest probe results, oldest first; each square's tooltip has time, latency and message. */
+export function HistoryStrip({ history, flaps, max = 20 }: { history: readonly ProbeHistoryEntry[]; flaps: number; max?: number }) {
+  if (history.length === 0) return null;
+  const recent = history.slice(-max);
+  const failed = recent.filter((entry) => !entry.ok).length;
+  const latest = recent[recent.length - 1];
+  const summary = `last ${recent.length} probes: ${recent.length - failed} ok, ${failed} failed${latest ? `; latest ${latest.ok ? 'ok' : 'failed'}: ${latest.message}` : ''}`;
+  return (
+    <div className="mt-1 flex items-center gap-1.5">
+      <span role="img" aria-label={summary} className="flex gap-px">
+        {recent.map((entry, index) => (
+          <span key={`${entry.time}-${entry.check}-${index}`} title={probeTitle(entry)}
+            className={`inline-block h-2.5 w-1.5 rounded-[1px] ${entry.ok ? 'bg-green-500' : 'bg-red-500'}`} />
+        ))}
+      </span>
+      {flaps > 0 ? <span className="text-xs text-slate-500" title="Up/down changes within the kept history">{flaps} flap{flaps === 1 ? '' : 's'}</span> : null}
+    </div>
+  );
+}
+
+/** "1 → 0 (check failing)" when the kernel's weight differs from the configured one. */
+export function EffectiveWeight({ view, endpoint }: { view: DestinationHealthView; endpoint: string }) {
+  const effective = view.effectiveWeight;
+  if (effective === view.configuredWeight) return null;
+  const reason = effectiveWeightReason(view);
+  return (
+    <span className="whitespace-nowrap text-xs text-amber-900" data-testid={`effective-weight-${endpoint}`} title="The weight the kernel has now; the configured weight is kept">
+      {view.configuredWeight} → {effective === 'removed' ? 'removed' : effective} in kernel{reason ? ` (${reason})` : ''}
+    </span>
+  );
+}
+
+const SEVERITY_STYLE: Record<HealthReason['severity'], string> = {
+  blocks: 'text-red-800',
+  reduces: 'text-amber-800',
+  note: 'text-slate-600',
+};
+
+/** The agent's "why no (or little) traffic" lines; kernel notes fold away. */
+export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) {
+  const main = reasons.filter((reason) => reason.severity !== 'note');
+  const notes = reasons.filter((reason) => reason.severity === 'note');
+  return (
+    <div className="flex flex-col gap-0.5 text-xs">
+      {main.length > 0 ? (
+        <ul className="flex flex-col gap-0.5">
+          {main.map((reason) => (
+            <li key={reason.code} className={SEVERITY_STYLE[reason.severity]}>
+              <span aria-hidden="true" className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`} />{reason.message}
+              {reason.since ? <span className="text-slate-500"> (since {new Date(reason.since).toLocaleTimeString()})</span> : null}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {notes.length > 0 ? (
+        <details>
+          <summary className="cursor-pointer text-slate-500">{notes.length} note{notes.length === 1 ? '' : 's'} on weights</summary>
+          <ul className="mt-0.5 flex flex-col gap-0.5 pl-3">
+            {notes.map((reason) => <li key={reason.code} className={SEVERITY_STYLE.note}>{reason.message}</li>)}
+          </ul>
+        </details>
+      ) : null}
+    </div>
+  );
+}
+
+/** Connections left, how fast they end, time left, and whether removal is safe. */
+export function DrainProgressLine({ progress }: { progress: DrainProgressView }) {
+  const left = progress.current ? progress.current.active + progress.current.inactive : null;
+  const percent = Math.round(progress.fractionDone * 100);
+  return (
+    <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs" data-testid="drain-progress">
+      <span className="font-medium text-amber-900">Tracked drain</span>
+      <progress className="h-2 w-28 accent-amber-600" max={100} value={percent} aria-label="Connections ended">{percent} %</progress>
+      <span>{left === null ? 'waiting for the first observation' : `${left} connection${left === 1 ? '' : 's'} left`}</span>
+      {progress.current && progress.current.persistent > 0 ? <span>{progress.current.persistent} persistence templates</span> : null}
+      <span>{progress.ratePerSecond === null ? 'rate: measuring…' : `${progress.ratePerSecond.toFixed(1)} ending/s`}</span>
+      {progress.estimatedSecondsLeft !== null && !progress.safeToRemove ? <span>about {formatDuration(progress.estimatedSecondsLeft)} left</span> : null}
+      {progress.deadline !== null ? <span>{progress.deadlinePassed ? 'deadline passed' : `deadline ${new Date(progress.deadline).toLocaleTimeString()}`}</span> : null}
+      {progress.safeToRemove
+        ? <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">safe to remove</span>
+        : <span className="text-slate-500">not yet safe to remove</span>}
+    </div>
+  );
+}
