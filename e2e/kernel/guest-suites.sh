@@ -135,6 +135,14 @@ fi
 # chose it vs the prediction from packages/shared/src/schedulers. Its driver
 # is bundled on the host by run.sh (suites/build-schedulers-driver.mjs).
 want schedulers && suite schedulers 400 "$here/suites/schedulers.sh"
+
+# ---- bench: only when named (`run.sh bench`, `npm run bench`) ----------
+# The ipvsadm backend's apply/observe of 10,000 x 10 side by side with plain
+# ipvsadm (suites/bench.sh; driver bundled by run.sh). Minutes of TCG time,
+# so never part of the default run.
+if [[ " ${wanted[*]} " == *" bench "* ]]; then
+  suite bench "${LVS_BENCH_LIMIT:-1500}" "$here/suites/bench.sh"
+fi
 # ---- new suites go above this line ---------------------------------------
 
 printf '\n# suite timings (guest clock):\n'

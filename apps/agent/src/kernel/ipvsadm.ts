@@ -1,6 +1,12 @@
-// The real kernel, through the ipvsadm program. Reads run concurrently
-// (-Sn for config, -L listings for counters, rates, thresholds, connection
-// numbers, timeouts and daemons); a plan goes to the kernel as ONE
+// The real kernel, through the ipvsadm program. Reads run concurrently and
+// are kept to what a 10,000-service table can afford (every full ipvsadm
+// listing costs one netlink dump per service): -Sn for config, --stats for
+// counters, /proc/net/ip_vs (one cheap kernel pass) for connection numbers
+// and Local destinations, --timeout and --daemon (tiny). Thresholds, which
+// -Sn omits, come from a --thresholds listing only when it is due (see
+// ThresholdMemory); --persistent-conn only when a service has persistence.
+// Rates are computed from counter deltas between observations (the kernel's
+// --rate listing only on request). A plan goes to the kernel as ONE
 // `ipvsadm -R` batch on stdin. -R carries on past a failing line and tells
 // only by a message on stderr, so after the batch we observe again: the
 // table is the truth, and each stderr message is matched to the change that
@@ -8,7 +14,7 @@
 import { access, readFile, readdir } from 'node:fs/promises';
 import { release } from 'node:os';
 import { DomainError, SCHEDULERS, destinationId, formatIssues, serviceId } from '@lvs-console/shared';
-import type { Destination, KernelInfo, ObservedTable, Service, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
+import type { Counters, Destination, KernelInfo, KernelRates, ObservedDestination, ObservedService, ObservedTable, Service, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
 import {
   LIST_ARGV,
   observeFromListings,
@@ -42,11 +48,22 @@ export interface IpvsadmBackendOptions {
   kernelRelease?: string;
   /** /lib/modules/<release>, where scheduler modules live. */
   modulesDir?: string;
+  /**
+   * Also run `ipvsadm -Ln --exact --rate` on every observe for the kernel's
+   * own smoothed rates. Default false: rates are counter deltas between two
+   * observations, which costs nothing extra (a --rate listing of 10,000
+   * services costs as much as the --stats one).
+   */
+  kernelRates?: boolean;
+  /** Re-read thresholds at least this often (ms); default 30 s, longer when listings are slow. */
+  thresholdsMaxAgeMs?: number;
+  /** Clock for threshold ages and rates (tests). */
+  now?: () => number;
 }
 
 type ConfigView = Pick<ObservedTable, 'services' | 'timeouts' | 'syncDaemons'>;
 
-/** Which listing feeds which field of observeFromListings(). */
+/** Which listing feeds which field of observeFromListings(); `proc` is read from /proc/net/ip_vs instead. */
 const LISTINGS = {
   save: LIST_ARGV.save,
   stats: LIST_ARGV.stats,
@@ -56,7 +73,86 @@ const LISTINGS = {
   list: LIST_ARGV.list,
   timeout: LIST_ARGV.timeout,
   daemon: LIST_ARGV.daemon,
-} as const satisfies Record<keyof ListingTexts, readonly string[]>;
+} as const satisfies Record<Exclude<keyof ListingTexts, 'proc'>, readonly string[]>;
+
+type Part = keyof ListingTexts;
+
+/**
+ * Thresholds (-x/-y) per destination, from the last --thresholds listing.
+ * `ipvsadm -S` omits them and the only other source is a full listing as
+ * slow as -Sn itself, so it is re-read only when due: nothing remembered,
+ * the -Sn text differs from the one the memory belongs to (a change this
+ * backend did not make), one of our own changes sets or clears a threshold
+ * (the listing judges it), or the memory is older than
+ * max(thresholdsMaxAgeMs, 20 × the last read's duration), which keeps the
+ * extra listing time near 5%. Our own applies without thresholds are known
+ * without reading (ipvsadm -a/-e without -x/-y sets 0). A threshold changed
+ * BY HAND on an existing destination, with no other change, shows up within
+ * that age. Only non-zero thresholds are stored.
+ */
+interface ThresholdMemory {
+  at: number;
+  /** The -Sn text the memory describes. */
+  save: string;
+  /** Service key -> destination key -> [upper, lower]; non-zero only. */
+  nonZero: Map<string, Map<string, readonly [number, number]>>;
+}
+
+const THRESHOLDS_COST_FACTOR = 20;
+
+/** Cheap keys (no address parsing): -Sn's canonical text on one side, the plan's on the other. */
+function serviceKeyText(key: ServiceKey): string {
+  return key.kind === 'fwmark' ? `f ${key.fwmark} ${key.family}` : `${key.protocol} ${key.address} ${key.port}`;
+}
+
+function destKeyText(dest: Pick<Destination, 'address' | 'port'>): string {
+  return `${dest.address} ${dest.port}`;
+}
+
+function rate(now: number, before: number, seconds: number): number {
+  return now >= before ? (now - before) / seconds : 0;
+}
+
+function ratesBetween(now: Counters, before: Counters | undefined, seconds: number): KernelRates {
+  if (!before || seconds <= 0) return { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
+  return {
+    cps: rate(now.conns, before.conns, seconds),
+    inPps: rate(now.inPkts, before.inPkts, seconds),
+    outPps: rate(now.outPkts, before.outPkts, seconds),
+    inBps: rate(now.inBytes, before.inBytes, seconds),
+    outBps: rate(now.outBytes, before.outBytes, seconds),
+  };
+}
+
+/** The counters of one observation, in table order (services, each followed by its destinations). */
+interface CounterSnapshot {
+  at: number;
+  save: string;
+  table: ObservedTable;
+}
+
+/** Services by id, destinations by id on first use: judging 110,000 changes must not scan the table per change. */
+class TableIndex {
+  private readonly services: Map<string, Service>;
+  private readonly dests = new Map<string, Map<string, Destination>>();
+  constructor(table: ConfigView) {
+    this.services = new Map(table.services.map((s) => [serviceId(s.key), s]));
+  }
+
+  service(key: ServiceKey): Service | undefined {
+    return this.services.get(serviceId(key));
+  }
+
+  destination(key: ServiceKey, dest: Pick<Destination, 'address' | 'port'>): Destination | undefined {
+    const id = serviceId(key);
+    let byId = this.dests.get(id);
+    if (!byId) {
+      byId = new Map((this.services.get(id)?.destinations ?? []).map((d) => [destinationId(d), d]));
+      this.dests.set(id, byId);
+    }
+    return byId.get(destinationId(dest));
+  }
+}
 
 const SAFE_WORD = /^[A-Za-z0-9_.:[\],/-]+$/;
 
@@ -99,7 +195,18 @@ export class IpvsadmBackend implements KernelBackend {
   private readonly kernelRelease: string;
   private readonly modulesDir: string;
   private readonly netns: string | undefined;
+  private readonly kernelRates: boolean;
+  private readonly thresholdsMaxAgeMs: number;
+  private readonly now: () => number;
   private schedulerCache: string[] | null = null;
+  private thresholds: ThresholdMemory | null = null;
+  private lastCounters: CounterSnapshot | null = null;
+  /** Services plus destinations of the last table read: sizes the time limits. */
+  private tableLines = 0;
+  /** Duration (ms) of the slowest full listing of the last read: what a thresholds listing costs. */
+  private listingMs = 0;
+  /** The last table had a persistent service: read --persistent-conn with the first round. */
+  private sawPersistence = false;
 
   constructor(options: IpvsadmBackendOptions = {}) {
     this.netns = options.netns;
@@ -109,13 +216,30 @@ export class IpvsadmBackend implements KernelBackend {
     this.procIpVsPath = options.procIpVsPath ?? '/proc/net/ip_vs';
     this.kernelRelease = options.kernelRelease ?? release();
     this.modulesDir = options.modulesDir ?? `/lib/modules/${this.kernelRelease}`;
+    this.kernelRates = options.kernelRates ?? false;
+    this.thresholdsMaxAgeMs = options.thresholdsMaxAgeMs ?? 30_000;
+    this.now = options.now ?? (() => performance.now());
   }
 
   // ---- running ipvsadm ----------------------------------------------------
 
+  /**
+   * The time a call may take grows with the table: every listing is a
+   * netlink dump per service, and -R one kernel call per line. Measured under
+   * QEMU/TCG: 110,000 lines ~25-110 s for -R, 15-30 s per listing; a fast
+   * machine needs a fraction. 30 s plus 2 ms per line of the last -Sn (and
+   * per -R line) leaves room on slow machines without letting a wedged
+   * ipvsadm hang the agent forever.
+   */
+  private timeoutFor(stdin: string | undefined): number {
+    let lines = this.tableLines;
+    if (stdin !== undefined) for (let i = stdin.indexOf('\n'); i >= 0; i = stdin.indexOf('\n', i + 1)) lines++;
+    return 30_000 + 2 * lines;
+  }
+
   private async ipvsadmRun(args: readonly string[], stdin?: string): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
-      return await this.runner.run([this.ipvsadm, ...args], stdin);
+      return await this.runner.run([this.ipvsadm, ...args], stdin, { timeoutMs: this.timeoutFor(stdin) });
     } catch (error) {
       if (error instanceof CommandError) throw new DomainError('UNAVAILABLE', error.message);
       throw error;
@@ -142,24 +266,159 @@ export class IpvsadmBackend implements KernelBackend {
 
   // ---- reads --------------------------------------------------------------
 
-  /** Run the listings concurrently and merge them (config from -Sn, numbers from -L). */
-  private async readTable(parts: readonly (keyof typeof LISTINGS)[]): Promise<ObservedTable> {
-    const texts: ListingTexts = { save: '' };
+  /** /proc/net/ip_vs of the namespace ipvsadm runs in, or null when it cannot be read. */
+  private async readProc(): Promise<string | null> {
+    if (!this.netns) {
+      try {
+        return await readFile(this.procIpVsPath, 'utf8');
+      } catch {
+        return null;
+      }
+    }
+    // /proc/net is per network namespace: read it from inside.
+    const result = await this.runner.run(['cat', this.procIpVsPath], undefined, { timeoutMs: this.timeoutFor(undefined) });
+    return result.code === 0 ? result.stdout : null;
+  }
+
+  /** Run these reads concurrently; a /proc/net/ip_vs that cannot be read is replaced by the plain listing. */
+  private async readTexts(parts: readonly Part[], into: ListingTexts): Promise<void> {
     await Promise.all(parts.map(async (part) => {
-      texts[part] = await this.read(LISTINGS[part]);
+      if (part !== 'proc') {
+        into[part] = await this.read(LISTINGS[part]);
+        return;
+      }
+      const text = await this.readProc();
+      if (text !== null) into.proc = text;
+      else into.list = await this.read(LISTINGS.list);
     }));
+  }
+
+  private merge(texts: ListingTexts): ObservedTable {
     const result = observeFromListings(texts);
     if (!result.ok) throw new DomainError('KERNEL_ERROR', `could not read ipvsadm's output:\n${formatIssues(result.errors)}`, result.errors);
     return result.table;
   }
 
+  private thresholdsDue(at: number): boolean {
+    if (!this.thresholds) return true;
+    const maxAge = Math.max(this.thresholdsMaxAgeMs, THRESHOLDS_COST_FACTOR * this.listingMs);
+    return at - this.thresholds.at > maxAge;
+  }
+
+  /** A fresh --thresholds listing went into `table`: remember it. */
+  private rememberThresholds(table: ConfigView, save: string, at: number): void {
+    const nonZero = new Map<string, Map<string, readonly [number, number]>>();
+    for (const s of table.services) {
+      for (const d of s.destinations) {
+        if (d.upperThreshold === 0 && d.lowerThreshold === 0) continue;
+        const key = serviceKeyText(s.key);
+        let dests = nonZero.get(key);
+        if (!dests) {
+          dests = new Map<string, readonly [number, number]>();
+          nonZero.set(key, dests);
+        }
+        dests.set(destKeyText(d), [d.upperThreshold, d.lowerThreshold]);
+      }
+    }
+    this.thresholds = { at, save, nonZero };
+  }
+
+  /** Put the remembered thresholds into `table` (every other destination has none). */
+  private recallThresholds(memory: ThresholdMemory, table: ConfigView): void {
+    if (memory.nonZero.size === 0) return;
+    for (const s of table.services) {
+      const dests = memory.nonZero.get(serviceKeyText(s.key));
+      if (!dests) continue;
+      for (const d of s.destinations) {
+        const known = dests.get(destKeyText(d));
+        if (!known) continue;
+        d.upperThreshold = known[0];
+        d.lowerThreshold = known[1];
+      }
+    }
+  }
+
+  /**
+   * One consistent read. Round 1 runs everything expected to be needed
+   * concurrently; round 2 (rare) adds the thresholds listing when the table
+   * is not the one the memory describes, and --persistent-conn when
+   * persistence appeared. `trust`: the -Sn text differs from the memory's
+   * only by our own applied changes (rememberApplied() has accounted for them).
+   */
+  private async readTable(counters: boolean, thresholds: 'auto' | 'force' | 'trust' = 'auto'): Promise<ObservedTable> {
+    const started = this.now();
+    const parts: Part[] = ['save', 'timeout', 'daemon'];
+    if (counters) {
+      parts.push('stats', 'proc');
+      if (this.kernelRates) parts.push('rate');
+      if (this.sawPersistence) parts.push('persistent');
+    }
+    if (thresholds === 'force' || this.thresholdsDue(started)) parts.push('thresholds');
+    const texts: ListingTexts = { save: '' };
+    await this.readTexts(parts, texts);
+    this.listingMs = this.now() - started;
+    let table = this.merge(texts);
+    this.tableLines = table.services.reduce((n, s) => n + 1 + s.destinations.length, 0);
+    const more: Part[] = [];
+    const memory = this.thresholds;
+    const known = memory !== null && (thresholds === 'trust' || memory.save === texts.save);
+    if (texts.thresholds === undefined && !known) more.push('thresholds');
+    if (counters) {
+      this.sawPersistence = table.services.some((s) => s.persistence !== null);
+      if (this.sawPersistence && texts.persistent === undefined) more.push('persistent');
+    }
+    if (more.length > 0) {
+      await this.readTexts(more, texts);
+      table = this.merge(texts);
+    }
+    if (texts.thresholds !== undefined) {
+      this.rememberThresholds(table, texts.save, started);
+    } else if (memory) {
+      this.recallThresholds(memory, table);
+      memory.save = texts.save;
+    }
+    if (counters && !this.kernelRates) this.fillRates(table, texts.save, started);
+    return table;
+  }
+
+  /**
+   * Rates from the counters' change since the previous observation (0 on the
+   * first). The same -Sn text means the same services and destinations in
+   * the same order: compare position by position, without building keys.
+   */
+  private fillRates(table: ObservedTable, save: string, at: number): void {
+    const previous = this.lastCounters;
+    this.lastCounters = { at, save, table };
+    if (!previous) return;
+    const seconds = (at - previous.at) / 1000;
+    if (previous.save === save && previous.table.services.length === table.services.length) {
+      for (let s = 0; s < table.services.length; s++) {
+        const now = table.services[s] as ObservedService;
+        const before = previous.table.services[s] as ObservedService;
+        now.rates = ratesBetween(now.stats, before.stats, seconds);
+        for (let d = 0; d < now.destinations.length; d++) {
+          const dest = now.destinations[d] as ObservedDestination;
+          dest.rates = ratesBetween(dest.stats, before.destinations[d]?.stats, seconds);
+        }
+      }
+      return;
+    }
+    const byKey = new Map(previous.table.services.map((s) => [serviceKeyText(s.key), s]));
+    for (const service of table.services) {
+      const before = byKey.get(serviceKeyText(service.key));
+      service.rates = ratesBetween(service.stats, before?.stats, seconds);
+      const dests = new Map((before?.destinations ?? []).map((d) => [destKeyText(d), d]));
+      for (const dest of service.destinations) dest.rates = ratesBetween(dest.stats, dests.get(destKeyText(dest))?.stats, seconds);
+    }
+  }
+
   /** Config only (what apply() checks against): rules, thresholds, timeouts, daemons. */
-  private readConfig(): Promise<ConfigView> {
-    return this.readTable(['save', 'thresholds', 'timeout', 'daemon']);
+  private readConfig(thresholds: 'auto' | 'force' | 'trust' = 'auto'): Promise<ConfigView> {
+    return this.readTable(false, thresholds);
   }
 
   observe(): Promise<ObservedTable> {
-    return this.readTable(['save', 'stats', 'rate', 'thresholds', 'persistent', 'list', 'timeout', 'daemon']);
+    return this.readTable(true);
   }
 
   async info(): Promise<KernelInfo> {
@@ -243,15 +502,54 @@ export class IpvsadmBackend implements KernelBackend {
     if (changes.length === 0) return { results: [], durationMs: 0 };
     const lines = changes.map(restoreLine);
     const [before, available] = await Promise.all([this.readConfig(), this.availableSchedulers()]);
-    const predicted = await this.predict(before, changes, available);
     const started = performance.now();
     const batch = await this.ipvsadmRun(['-R'], `${lines.join('\n')}\n`);
     const durationMs = performance.now() - started;
-    const after = await this.readConfig();
+    const after = await this.readConfig(this.rememberApplied(changes) ? 'force' : 'trust');
     const messages = batch.stderr.split('\n').map((l) => l.trim()).filter((l) => !STDERR_NOISE.test(l));
+    // The model's prediction only serves to tell which line printed which
+    // message: a batch without messages needs none (it is seconds of work
+    // for 110,000 changes on a slow machine). It is made from `before`, so
+    // running it after -R changes nothing.
+    const predicted = messages.length > 0 ? await this.predict(before, changes, available) : [];
     // Exit code 2 is ipvsadm's own fail(): it stopped reading at that line.
     const stopped = batch.code === 2;
     return { results: this.judge(changes, after, messages, predicted, stopped), durationMs };
+  }
+
+  /**
+   * After -R: destinations our changes added or edited without thresholds
+   * have none (ipvsadm sends 0 for a missing -x/-y); deleted ones are gone.
+   * Returns true when a change sets or clears a threshold: then the listing
+   * is read to judge it.
+   */
+  private rememberApplied(changes: readonly Change[]): boolean {
+    const memory = this.thresholds;
+    if (!memory) return true;
+    const nonZero = (d: Destination) => d.upperThreshold !== 0 || d.lowerThreshold !== 0;
+    for (const change of changes) {
+      switch (change.kind) {
+        case 'add-destination':
+          if (nonZero(change.destination)) return true;
+          break;
+        case 'edit-destination':
+          if (nonZero(change.to) || nonZero(change.from)) return true;
+          break;
+        case 'delete-destination':
+          memory.nonZero.get(serviceKeyText(change.service))?.delete(destKeyText({ address: change.destination.address, port: storedPort(change.service, change.destination) }));
+          break;
+        case 'delete-service':
+          memory.nonZero.delete(serviceKeyText(change.service.key));
+          break;
+        case 'add-service':
+        case 'edit-service':
+        case 'set-timeouts':
+        case 'start-daemon':
+        case 'stop-daemon':
+          break;
+      }
+    }
+    return false;
   }
 
   /** What the kernel's rules say each change will do, from the table as it is now. */
@@ -269,7 +567,8 @@ export class IpvsadmBackend implements KernelBackend {
     predicted: readonly ChangeResult[],
     stopped: boolean,
   ): ChangeResult[] {
-    const inEffect = changes.map((change) => this.inEffect(change, after));
+    const index = new TableIndex(after);
+    const inEffect = changes.map((change) => this.inEffect(change, index, after));
     const assigned: (string | undefined)[] = changes.map(() => undefined);
     let cursor = 0;
     for (const message of messages) {
@@ -315,10 +614,10 @@ export class IpvsadmBackend implements KernelBackend {
   }
 
   /** Does the observed table show this change's effect? */
-  private inEffect(change: Change, table: ConfigView): boolean {
-    const find = (key: ServiceKey): Service | undefined => table.services.find((s) => serviceId(s.key) === serviceId(key));
+  private inEffect(change: Change, index: TableIndex, table: ConfigView): boolean {
+    const find = (key: ServiceKey): Service | undefined => index.service(key);
     const findDest = (key: ServiceKey, dest: Destination): Destination | undefined =>
-      find(key)?.destinations.find((d) => destinationId(d) === destinationId({ address: dest.address, port: storedPort(key, dest) }));
+      index.destination(key, { address: dest.address, port: storedPort(key, dest) });
     switch (change.kind) {
       case 'add-service': {
         const found = find(change.service.key);

@@ -9,8 +9,17 @@ export interface CommandResult {
   stderr: string;
 }
 
+export interface RunOptions {
+  /**
+   * A longer time limit for this one call (ms): a 110,000-line `ipvsadm -R`
+   * or a listing of 10,000 services takes minutes on a slow machine. Never
+   * shortens the runner's own limit.
+   */
+  timeoutMs?: number;
+}
+
 export interface CommandRunner {
-  run(argv: readonly string[], stdin?: string): Promise<CommandResult>;
+  run(argv: readonly string[], stdin?: string, options?: RunOptions): Promise<CommandResult>;
 }
 
 export interface ExecRunnerOptions {
@@ -41,14 +50,15 @@ export function createExecRunner(options: ExecRunnerOptions = {}): CommandRunner
   const timeoutMs = options.timeoutMs ?? 30_000;
   const maxOutputBytes = options.maxOutputBytes ?? 512 * 1024 * 1024;
   return {
-    run(argv, stdin) {
+    run(argv, stdin, runOptions) {
       const full = [...prefix, ...argv];
+      const limit = Math.max(timeoutMs, runOptions?.timeoutMs ?? 0);
       const [program, ...args] = full;
       if (!program) return Promise.reject(new CommandError('empty command'));
       return new Promise<CommandResult>((resolve, reject) => {
         const child = spawn(program, args, {
           stdio: ['pipe', 'pipe', 'pipe'],
-          timeout: timeoutMs,
+          timeout: limit,
           env: options.env ? { ...process.env, ...options.env } : process.env,
         });
         const out: Buffer[] = [];
@@ -75,7 +85,7 @@ export function createExecRunner(options: ExecRunnerOptions = {}): CommandRunner
             return;
           }
           if (signal) {
-            reject(new CommandError(`${program} was stopped by ${signal}${signal === 'SIGTERM' ? ` (no answer within ${timeoutMs} ms)` : ''}`));
+            reject(new CommandError(`${program} was stopped by ${signal}${signal === 'SIGTERM' ? ` (no answer within ${limit} ms)` : ''}`));
             return;
           }
           resolve({ code: code ?? 0, stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });

@@ -25,8 +25,6 @@ const SCHEDULERS_HERE = ['rr', 'wrr', 'lc', 'wlc', 'lblc', 'lblcr', 'dh', 'sh', 
 const modulesDir = join(root, 'modules');
 mkdirSync(join(modulesDir, 'kernel/net/netfilter/ipvs'), { recursive: true });
 for (const name of [...SCHEDULERS_HERE, 'ftp', 'pe_sip']) writeFileSync(join(modulesDir, `kernel/net/netfilter/ipvs/ip_vs_${name}.ko.xz`), '');
-const procIpVs = join(root, 'ip_vs');
-writeFileSync(procIpVs, '');
 const connTable = join(root, 'ip_vs_conn');
 writeFileSync(connTable, [
   'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData',
@@ -37,16 +35,19 @@ writeFileSync(connTable, [
   '',
 ].join('\n'));
 
+const PROC_HEADER = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
 let counter = 0;
 function makeFake(extra: { runner?: (stateFile: string) => CommandRunner } = {}): { backend: IpvsadmBackend; stateFile: string } {
   const stateFile = join(root, `state-${counter++}.json`);
-  const runner = extra.runner?.(stateFile) ?? createExecRunner({
-    env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_SCHEDULERS: SCHEDULERS_HERE.join(',') },
-  });
+  // The fake rewrites its /proc/net/ip_vs whenever its table changes.
+  const procFile = `${stateFile}.proc`;
+  writeFileSync(procFile, PROC_HEADER);
+  const env = { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_SCHEDULERS: SCHEDULERS_HERE.join(','), FAKE_IPVSADM_PROC: procFile };
+  const runner = extra.runner?.(stateFile) ?? createExecRunner({ env });
   const backend = new IpvsadmBackend({
     runner,
     ipvsadmPath: FAKE,
-    procIpVsPath: procIpVs,
+    procIpVsPath: procFile,
     modulesDir,
     kernelRelease: '5.10.0-fake',
     connTablePath: connTable,
@@ -70,7 +71,7 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     const calls: { argv: readonly string[]; stdin: string | undefined }[] = [];
     const { backend } = makeFake({
       runner: (stateFile) => {
-        const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile } });
+        const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_PROC: `${stateFile}.proc` } });
         return { run: (argv, stdin) => { calls.push({ argv, stdin }); return real.run(argv, stdin); } };
       },
     });
@@ -156,6 +157,88 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     const bounded = await backend.connections({ limit: 1, offset: 1 });
     expect(bounded.entries.map((e) => e.state)).toEqual(['TIME_WAIT']);
     expect(bounded.matched).toBe(3);
+  });
+
+  it('observes with -Sn, --stats and /proc/net/ip_vs; thresholds from memory until they are due', async () => {
+    const calls: string[] = [];
+    let clock = 0;
+    const stateFile = join(root, `state-${counter++}.json`);
+    const procFile = `${stateFile}.proc`;
+    writeFileSync(procFile, PROC_HEADER);
+    const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_PROC: procFile } });
+    const backend = new IpvsadmBackend({
+      runner: { run: (argv, stdin) => { calls.push(argv.slice(1).join(' ')); return real.run(argv, stdin); } },
+      ipvsadmPath: FAKE, procIpVsPath: procFile, modulesDir, kernelRelease: '5.10.0-fake', now: () => clock, thresholdsMaxAgeMs: 60_000,
+    });
+    const withThreshold = desiredStateSchema.parse({
+      services: [{
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+        destinations: [
+          { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 100, lowerThreshold: 50 },
+          { address: '198.51.100.12', port: 8080, forwarding: 'route', weight: 1 },
+        ],
+      }],
+    }).services;
+    const { results } = await backend.apply(plan({ services: withThreshold }, await backend.observe()));
+    expect(results.every((r) => r.ok)).toBe(true);
+    // Read once with nothing remembered, and after -R because a change set a threshold.
+    expect(calls.filter((c) => c.includes('--thresholds')).length).toBe(2);
+
+    // Connection numbers and Local come from /proc/net/ip_vs.
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { services: { dests: { address: string; active: number; inactive: number; local?: boolean }[] }[] };
+    for (const dest of state.services[0]?.dests ?? []) Object.assign(dest, { active: 5, inactive: 7, local: dest.address === '198.51.100.12' });
+    writeFileSync(stateFile, JSON.stringify(state));
+    await backend.apply([{ kind: 'set-timeouts', from: { tcp: 900, tcpFin: 120, udp: 300 }, to: { tcp: 901, tcpFin: 0, udp: 0 } }]);
+    calls.length = 0;
+    clock = 10_000;
+    const observed = await backend.observe();
+    expect(calls.sort()).toEqual(['-L --daemon', '-L --timeout', '-L -n --exact --stats', '-S -n']);
+    expect(observed.services[0]?.destinations.map((d) => [d.address, d.upperThreshold, d.lowerThreshold, d.activeConns, d.inactiveConns, d.local ?? false])).toEqual([
+      ['198.51.100.11', 100, 50, 5, 7, false],
+      ['198.51.100.12', 0, 0, 5, 7, true],
+    ]);
+
+    // Due by age: the listing is read again.
+    calls.length = 0;
+    clock = 80_000;
+    await backend.observe();
+    expect(calls).toContain('-L -n --exact --thresholds');
+    calls.length = 0;
+    clock = 81_000;
+    await backend.observe();
+    expect(calls).not.toContain('-L -n --exact --thresholds');
+  });
+
+  it('computes rates from the counters of two observations', async () => {
+    const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../packages/shared/test/fixtures/kernel/traffic/${name}`, import.meta.url)), 'utf8');
+    const procFile = join(root, 'rates.proc');
+    writeFileSync(procFile, fixture('proc-net-ip_vs.txt'));
+    let factor = 1;
+    // Every standalone number of the --stats listing times `factor`.
+    const stats = () => fixture('Ln-exact-stats.txt').replace(/(\s)(\d+)(?=\s|$)/g, (_m, space: string, n: string) => `${space}${Number(n) * factor}`);
+    const texts: Record<string, () => string> = {
+      '-S -n': () => fixture('Sn.txt'),
+      '-L -n --exact --stats': stats,
+      '-L -n --exact --thresholds': () => fixture('Ln-thresholds.txt'),
+      '-L -n --exact --persistent-conn': () => fixture('Ln-persistent-conn.txt'),
+      '-L --timeout': () => fixture('L-timeout.txt'),
+      '-L --daemon': () => '',
+    };
+    let clock = 0;
+    const backend = new IpvsadmBackend({
+      runner: { run: (argv) => Promise.resolve({ code: 0, stdout: texts[argv.slice(1).join(' ')]?.() ?? '', stderr: '' }) },
+      procIpVsPath: procFile, now: () => clock,
+    });
+    const first = await backend.observe();
+    expect(first.services[0]?.rates).toEqual({ cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 });
+    factor = 3;
+    clock = 2000;
+    const second = await backend.observe();
+    // TCP 192.0.2.10:80: 30 conns, 186/180 packets, 12702/15930 bytes; tripled over 2 s.
+    expect(second.services[0]?.rates).toEqual({ cps: 30, inPps: 186, outPps: 180, inBps: 12702, outBps: 15930 });
+    expect(second.services[0]?.destinations[0]?.rates).toEqual({ cps: 10, inPps: 62, outPps: 60, inBps: 4234, outBps: 5310 });
+    expect(second.services[0]?.destinations[0]?.inactiveConns).toBe(10);
+    expect(second.services[1]?.destinations.map((d) => d.persistentConns)).toBeDefined();
   });
 
   it('reports a missing ipvsadm program as UNAVAILABLE', async () => {

@@ -32,7 +32,7 @@ export interface ConnectionParseOptions {
 
 export type ConnectionResult = { ok: true; value: ConnectionTable } | { ok: false; errors: Issue[] };
 
-function hexValue(text: string): number {
+export function hexValue(text: string): number {
   if (text.length === 0 || text.length > 8) return -1;
   let value = 0;
   for (let i = 0; i < text.length; i++) {
@@ -47,8 +47,8 @@ function hexValue(text: string): number {
   return value;
 }
 
-/** An address as ip_vs_conn prints it: 8 hex digits, or %pI6. */
-function procAddress(text: string): string | null {
+/** An address as ip_vs_conn and ip_vs print it: 8 hex digits, or %pI6. */
+export function procAddress(text: string): string | null {
   if (text.includes(':')) {
     const groups = text.split(':');
     if (groups.length !== 8) return null;

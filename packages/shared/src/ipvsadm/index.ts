@@ -58,6 +58,7 @@ export {
   type ConnectionParseOptions,
   type ConnectionResult,
 } from './connections';
+export { parseProcIpVs, type ProcIpVs, type ProcService, type ProcServiceKey, type ProcDestination } from './proc';
 export { observeFromListings, type ListingTexts, type ObserveResult } from './observe';
 export { scanTokens, COMMANDS, OPTIONS, type CommandName, type OptionName, type ScannedLine } from './options';
 export { tokenizeLine } from './tokens';

@@ -3,14 +3,16 @@
 // saved rules give every config field but thresholds (ipvsadm -S omits -x/-y);
 // --thresholds supplies those; --stats and --rate the counters and kernel
 // rates; --thresholds / --persistent-conn / the plain listing the
-// connection numbers; the plain or --tun-info listing tells Local
-// destinations apart. Listings are matched to the rules by key, so a table
+// connection numbers; the plain listing or /proc/net/ip_vs (`proc`, far
+// cheaper to read than an ipvsadm listing) the connection numbers and Local
+// destinations. Listings are matched to the rules by key, so a table
 // that changed between two invocations is merged as far as it agrees.
 import { KERNEL_DEFAULT_TIMEOUTS, type Destination, type Service, type SyncDaemon, type Timeouts } from '../model/ipvs';
 import { zeroCounters, zeroRates, type KernelInfo, type ObservedDestination, type ObservedService, type ObservedTable } from '../model/observed';
 import { serviceLabel } from '../model/keys';
 import type { Issue } from '../model/errors';
 import { parseRules } from './rules';
+import { parseProcIpVs, type ProcDestination, type ProcService } from './proc';
 import { parseDaemonListing, parseListing, parseTimeoutListing, type ListedDestination, type ListedService, type Listing, type ListingKind } from './listing';
 
 export interface ListingTexts {
@@ -26,6 +28,8 @@ export interface ListingTexts {
   persistent?: string;
   /** `ipvsadm -Ln --exact` (active/inactive connections, Local destinations). */
   list?: string;
+  /** `cat /proc/net/ip_vs` (active/inactive connections, Local destinations). */
+  proc?: string;
   /** `ipvsadm -L --timeout`. */
   timeout?: string;
   /** `ipvsadm -L --daemon`. */
@@ -58,6 +62,46 @@ function findDestination(listed: ListedService, position: number, dest: Destinat
   const candidate = listed.destinations[position];
   if (candidate && candidate.port === dest.port && candidate.address === dest.address) return candidate;
   return listed.destinations.find((d) => d.port === dest.port && d.address === dest.address);
+}
+
+/**
+ * /proc/net/ip_vs indexed by key. It lists services in hash order and a
+ * firewall-mark service without its family: two services with the same
+ * mark (IPv4 and IPv6) are told apart by their destinations.
+ */
+class ProcIndex {
+  private readonly byKey = new Map<string, ProcService[]>();
+  private readonly taken = new Set<ProcService>();
+  constructor(services: readonly ProcService[]) {
+    for (const service of services) {
+      const key = service.key.kind === 'fwmark' ? `f ${service.key.fwmark}` : `${service.key.protocol} ${service.key.address} ${service.key.port}`;
+      const list = this.byKey.get(key);
+      if (list) list.push(service);
+      else this.byKey.set(key, [service]);
+    }
+  }
+
+  service(service: Service): ProcService | undefined {
+    const key = service.key;
+    const candidates = this.byKey.get(key.kind === 'fwmark' ? `f ${key.fwmark}` : `${key.protocol} ${key.address} ${key.port}`);
+    if (!candidates) return undefined;
+    if (candidates.length === 1) return candidates[0];
+    const fits = (c: ProcService) => !this.taken.has(c) && c.destinations.length === service.destinations.length
+      && service.destinations.every((d) => c.destinations.some((p) => p.address === d.address && p.port === d.port));
+    const found = candidates.find(fits);
+    if (found) this.taken.add(found);
+    return found;
+  }
+}
+
+/** The kernel prints a service's destinations newest first; -Sn sorts them: try both positions, then search. */
+function findProcDestination(listed: ProcService, position: number, dest: Destination): ProcDestination | undefined {
+  const list = listed.destinations;
+  const last = list[list.length - 1 - position];
+  if (last && last.port === dest.port && last.address === dest.address) return last;
+  const first = list[position];
+  if (first && first.port === dest.port && first.address === dest.address) return first;
+  return list.find((d) => d.port === dest.port && d.address === dest.address);
 }
 
 export function observeFromListings(texts: ListingTexts): ObserveResult {
@@ -96,6 +140,17 @@ export function observeFromListings(texts: ListingTexts): ObserveResult {
     listings[kind] = new ListingIndex(parsed.value);
   }
 
+  let proc: ProcIndex | undefined;
+  if (texts.proc !== undefined) {
+    const parsed = parseProcIpVs(texts.proc);
+    if (parsed.ok) {
+      proc = new ProcIndex(parsed.value.services);
+      info ??= parsed.value.info;
+    } else {
+      errors.push(...at('/proc/net/ip_vs', parsed.errors));
+    }
+  }
+
   let timeouts: Timeouts = KERNEL_DEFAULT_TIMEOUTS;
   if (texts.timeout !== undefined) {
     const parsed = parseTimeoutListing(texts.timeout);
@@ -124,6 +179,8 @@ export function observeFromListings(texts: ListingTexts): ObserveResult {
     const thresholdService = thresholds?.service(s, service);
     const persistentService = persistent?.service(s, service);
     const plainService = plain?.service(s, service);
+    const procService = proc?.service(service);
+    if (proc && !procService) warnings.push({ path: serviceLabel(service.key), message: 'missing from /proc/net/ip_vs (the table changed between reads?)' });
     for (const [index, found] of [[stats, statsService], [rate, rateService], [thresholds, thresholdService], [persistent, persistentService], [plain, plainService]] as const) {
       if (index && !found) warnings.push({ path: serviceLabel(service.key), message: `missing from the ${index.listing.kind} listing (the table changed between listings?)` });
     }
@@ -135,6 +192,7 @@ export function observeFromListings(texts: ListingTexts): ObserveResult {
       const thresholdDest = thresholdService && findDestination(thresholdService, d, dest);
       const persistentDest = persistentService && findDestination(persistentService, d, dest);
       const plainDest = plainService && findDestination(plainService, d, dest);
+      const procDest = procService && findProcDestination(procService, d, dest);
       // Built field by field: an object spread here makes V8 fall back to
       // slow dictionary objects, seconds of GC at 100,000 destinations.
       const observed: ObservedDestination = {
@@ -144,14 +202,14 @@ export function observeFromListings(texts: ListingTexts): ObserveResult {
         weight: dest.weight,
         upperThreshold: thresholdDest?.upperThreshold ?? dest.upperThreshold,
         lowerThreshold: thresholdDest?.lowerThreshold ?? dest.lowerThreshold,
-        activeConns: thresholdDest?.activeConns ?? persistentDest?.activeConns ?? plainDest?.activeConns ?? 0,
-        inactiveConns: thresholdDest?.inactiveConns ?? persistentDest?.inactiveConns ?? plainDest?.inactiveConns ?? 0,
+        activeConns: procDest?.activeConns ?? thresholdDest?.activeConns ?? persistentDest?.activeConns ?? plainDest?.activeConns ?? 0,
+        inactiveConns: procDest?.inactiveConns ?? thresholdDest?.inactiveConns ?? persistentDest?.inactiveConns ?? plainDest?.inactiveConns ?? 0,
         persistentConns: persistentDest?.persistentConns ?? 0,
         stats: statsDest?.stats ?? zeroCounters(),
         rates: rateDest?.rates ?? zeroRates(),
       };
       if (dest.tunnel) observed.tunnel = dest.tunnel;
-      if (plainDest?.local) observed.local = true;
+      if (plainDest?.local || procDest?.local) observed.local = true;
       destinations.push(observed);
     }
     services.push({

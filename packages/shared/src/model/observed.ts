@@ -14,7 +14,12 @@ export interface Counters {
   outBytes: number;
 }
 
-/** The kernel's own smoothed rates (8 s EWMA). Charts use counter deltas instead. */
+/**
+ * Rates per second. The sim gives the kernel's kind of smoothed rates; the
+ * ipvsadm backend gives counter deltas between its last two observations
+ * unless asked for the kernel's own (`ipvsadm --rate`, 2 s estimator, EWMA).
+ * Charts use counter deltas of their own.
+ */
 export interface KernelRates {
   cps: number;
   inPps: number;

@@ -1,0 +1,168 @@
+#!/usr/bin/env bash
+# bench.sh - issue 7's speed targets for the agent's ipvsadm backend, measured
+# side by side with plain ipvsadm on the real kernel. Runs inside the
+# kernel-bed guest, as root; NOT part of the default guest-suites.sh run
+# (minutes of TCG time): `e2e/kernel/run.sh bench`, or `npm run bench`
+# (e2e/bench/kernel.bench.mjs).
+#
+#   node e2e/kernel/suites/build-bench-driver.mjs     # on the HOST first (run.sh does it)
+#   vm-run.sh -m 2G -- e2e/kernel/suites/bench.sh [DRIVER.mjs]
+#
+# Each measurement in a FRESH network namespace (lo up, a dummy link owning
+# 198.18.0.0/15 so the real servers are valid), with a table of
+# BENCH_SERVICES (10,000) NAT wlc services × BENCH_DESTS (10) real servers:
+#   1. initial apply: `ipvsadm -R` of the rules vs the agent's
+#      IpvsadmBackend.apply(plan(table, empty)) of the same table (the rules
+#      ARE the agent's -R lines), alternating which goes first over
+#      BENCH_APPLY_ROUNDS (1) rounds. Not `ipvsadm -C` between: a flush
+#      leaves the 100,000 deleted real servers in the kernel's destination
+#      trash (ip_vs_trash_get_dest() scans it on every add, until the trash
+#      timer empties it), and an -R right after a flush took 7x as long here
+#      (180 s instead of 25 s). BENCH_AFTER_FLUSH=1 measures exactly that
+#      too, as ipvsadm-R-10k-after-flush.
+#   2. observe: `ipvsadm -Sn` + `ipvsadm -Ln --exact --stats` vs
+#      IpvsadmBackend.observe() on the agent's table, BENCH_OBSERVE_ROUNDS (2)
+#      rounds alternating which goes first, after one cold observe (a new
+#      backend: it also reads the thresholds it has not seen)
+# Output: "# ..." notes, then one line per result, in `npm run bench`'s format:
+#   BENCH {"name":"ipvsadm-backend-observe-10k","value":S,"unit":"s","baseline":{...}}
+# (medians over the rounds), the ratios as "# ratio ..." notes, and a closing
+# "N passed, N failed" (the checks: every change applied, the table complete).
+set -euo pipefail
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+repo=$(cd "$here/../.." && pwd)
+driver=${1:-$repo/.cache/kernel/bench-driver.mjs}
+services=${BENCH_SERVICES:-10000}
+dests=${BENCH_DESTS:-10}
+apply_rounds=${BENCH_APPLY_ROUNDS:-1}
+observe_rounds=${BENCH_OBSERVE_ROUNDS:-2}
+# shellcheck source=../lib/report.sh
+source "$here/lib/report.sh"
+
+if [[ ${LVS_IN_GUEST:-} != 1 && ! -r /proc/net/ip_vs ]]; then
+  echo "bench.sh: needs a kernel with IPVS; run it through e2e/kernel/vm-run.sh" >&2
+  exit 2
+fi
+if [[ ! -f $driver ]]; then
+  echo "FAIL  bench driver $driver missing (node e2e/kernel/suites/build-bench-driver.mjs on the host)"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+
+work=$(mktemp -d /tmp/lvs-bench.XXXXXX)
+namespaces=()
+cleanup() {
+  local ns
+  for ns in "${namespaces[@]}"; do ip netns del "$ns" 2>/dev/null || :; done
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+modprobe -a ip_vs ip_vs_wlc dummy 2>/dev/null || :
+# fresh_ns: a new namespace where real servers are valid; its name in $NS.
+# Namespaces stay until the end: deleting one with 110,000 entries makes the
+# kernel clean up in the background, under the next measurement.
+fresh_ns() {
+  NS=lvsbench${#namespaces[@]}
+  ip netns del "$NS" 2>/dev/null || :
+  ip netns add "$NS"
+  namespaces+=("$NS")
+  ip -n "$NS" -b - <<EOF
+link set lo up
+link add bench0 type dummy
+link set bench0 up
+addr add 198.18.0.1/15 dev bench0
+EOF
+}
+fresh_ns
+inns() { ip netns exec "$NS" "$@"; }
+
+now() { printf '%s' "$EPOCHREALTIME"; }
+secs() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.3f", b - a }'; }
+median() { tr ' ' '\n' | sort -g | awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else printf "%.3f\n", (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+json_field() { sed -n "s/.*\"$2\":\([0-9.]*\).*/\1/p" <<<"$1" | head -1; }
+
+echo "# bench: $services services x $dests real servers, $((services * (dests + 1))) lines"
+inns node "$driver" rules "$services" "$dests" >"$work/rules"
+echo "# bench: rules $(wc -l <"$work/rules") lines, $(wc -c <"$work/rules") bytes"
+
+# ---------------------------------------------------------------- 1. apply
+restore_times=() agent_times=()
+restore_once() {
+  fresh_ns
+  local t0 t1 err
+  t0=$(now)
+  inns ipvsadm -R <"$work/rules" 2>"$work/restore.err"
+  t1=$(now)
+  err=$(grep -cv '^$' "$work/restore.err" || :)
+  restore_times+=("$(secs "$t0" "$t1")")
+  echo "# ipvsadm -R: ${restore_times[-1]} s, $err stderr lines"
+  check_eq "ipvsadm -R of $services x $dests: no stderr" "$err" 0
+}
+agent_ns=""
+agent_once() {
+  fresh_ns
+  agent_ns=$NS
+  local t0 t1 line failed plan apply
+  t0=$(now)
+  line=$(inns node "$driver" apply "$services" "$dests") || :
+  t1=$(now)
+  # The figure: plan() + apply() inside the agent process (not node's start
+  # and building the desired table, which any way of applying needs).
+  plan=$(json_field "$line" planS)
+  apply=$(json_field "$line" applyS)
+  agent_times+=("$(awk -v a="${plan:-0}" -v b="${apply:-0}" 'BEGIN { printf "%.3f", a + b }')")
+  echo "# agent apply: plan+apply ${agent_times[-1]} s, whole process $(secs "$t0" "$t1") s; driver: $line"
+  failed=$(json_field "$line" failed)
+  check_eq "agent apply of $services x $dests: every change applied" "${failed:-missing}" 0
+}
+for ((round = 0; round < apply_rounds; round++)); do
+  if ((round % 2 == 0)); then restore_once; agent_once; else agent_once; restore_once; fi
+done
+NS=$agent_ns
+count=$(inns ipvsadm -Sn | grep -c '^-a' || :)
+check_eq "table after the agent's apply: $((services * dests)) real servers" "$count" "$((services * dests))"
+
+# ---------------------------------------------------------------- 2. observe
+observe_out=$(inns node "$driver" observe "$observe_rounds") || :
+printf '%s\n' "$observe_out" | sed 's/^/# observe driver: /'
+cold=$(json_field "$(grep coldObserveS <<<"$observe_out")" coldObserveS)
+observed_services=$(json_field "$(grep coldObserveS <<<"$observe_out")" services)
+check_eq "observe() sees $services services" "${observed_services:-missing}" "$services"
+obs_values=$(grep '"round"' <<<"$observe_out" | while read -r l; do json_field "$l" observeS; done | tr '\n' ' ')
+base_values=$(grep '"round"' <<<"$observe_out" | while read -r l; do json_field "$l" baselineS; done | tr '\n' ' ')
+
+after_flush=""
+if [[ ${BENCH_AFTER_FLUSH:-0} == 1 ]]; then
+  # Last, so it disturbs nothing: the cost of the kernel's destination trash,
+  # -C then the same -R at once, in ipvsadm's own namespace.
+  NS=${namespaces[1]}
+  [[ $NS == "$agent_ns" ]] && NS=${namespaces[2]}
+  inns ipvsadm -C
+  t0=$(now)
+  inns ipvsadm -R <"$work/rules" 2>/dev/null
+  after_flush=$(secs "$t0" "$(now)")
+  echo "# ipvsadm -R right after ipvsadm -C of the same table: $after_flush s"
+  NS=$agent_ns
+fi
+
+
+obs=$(median <<<"${obs_values% }")
+base=$(median <<<"${base_values% }")
+restore=$(median <<<"${restore_times[*]}")
+agent=$(median <<<"${agent_times[*]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "nan" }'; }
+obs_ratio=$(ratio "$obs" "$base")
+apply_ratio=$(ratio "$agent" "$restore")
+
+echo "BENCH {\"name\":\"ipvsadm-backend-observe-10k\",\"value\":$obs,\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-Sn-plus-Ln-exact-stats-10k\",\"value\":$base,\"unit\":\"s\"}}"
+echo "BENCH {\"name\":\"ipvsadm-backend-initial-apply-10k\",\"value\":$agent,\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-R-10k\",\"value\":$restore,\"unit\":\"s\"}}"
+echo "BENCH {\"name\":\"ipvsadm-backend-observe-10k-ratio\",\"value\":$obs_ratio,\"unit\":\"x\"}"
+echo "BENCH {\"name\":\"ipvsadm-backend-initial-apply-10k-ratio\",\"value\":$apply_ratio,\"unit\":\"x\"}"
+[[ -n $after_flush ]] && echo "BENCH {\"name\":\"ipvsadm-R-10k-after-flush\",\"value\":$after_flush,\"unit\":\"s\"}"
+[[ -n $cold ]] && echo "BENCH {\"name\":\"ipvsadm-backend-observe-10k-cold\",\"value\":$cold,\"unit\":\"s\"}"
+echo "# ratio observe/baseline: $obs_ratio (target <= 1.2; observe $obs_values| baseline $base_values)"
+echo "# ratio apply/ipvsadm -R: $apply_ratio (target <= 1.5; agent ${agent_times[*]} | -R ${restore_times[*]})"
+report_summary
