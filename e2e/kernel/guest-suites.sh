@@ -133,7 +133,7 @@ fi
 # ---- 5. schedulers: the TypeScript schedulers against the kernel --------
 # rr, wrr, sh, dh, mh, lc, wlc: each client's real server as the kernel
 # chose it vs the prediction from packages/shared/src/schedulers. Its driver
-# is bundled on the host by run.sh (suites/build-schedulers-driver.mjs).
+# is bundled on the host by run.sh (suites/build-driver.mjs schedulers).
 want schedulers && suite schedulers 400 "$here/suites/schedulers.sh"
 
 # ---- bench: only when named (`run.sh bench`, `npm run bench`) ----------

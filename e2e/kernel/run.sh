@@ -87,9 +87,9 @@ echo "# kernel: bed ready in ${t_bed} s"
 if command -v npm >/dev/null && [[ -d $repo/node_modules ]]; then
   echo "# kernel: building the agent CLI and the schedulers driver"
   (cd "$repo" && npm run --silent build -w @lvs-console/agent >/dev/null) || echo "# kernel: agent build failed; its suites will skip"
-  node "$here/suites/build-schedulers-driver.mjs" >/dev/null || echo "# kernel: schedulers driver bundle failed; that suite will fail"
+  node "$here/suites/build-driver.mjs" schedulers >/dev/null || echo "# kernel: schedulers driver bundle failed; that suite will fail"
   if [[ " $* " == *" bench "* ]]; then
-    node "$here/suites/build-bench-driver.mjs" >/dev/null || echo "# kernel: bench driver bundle failed; that suite will fail"
+    node "$here/suites/build-driver.mjs" bench >/dev/null || echo "# kernel: bench driver bundle failed; that suite will fail"
   fi
 else
   echo "# kernel: no npm or node_modules on the host; cannot build the agent CLI"

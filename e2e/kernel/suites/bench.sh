@@ -5,7 +5,7 @@
 # (minutes of TCG time): `e2e/kernel/run.sh bench`, or `npm run bench`
 # (e2e/bench/kernel.bench.mjs).
 #
-#   node e2e/kernel/suites/build-bench-driver.mjs     # on the HOST first (run.sh does it)
+#   node e2e/kernel/suites/build-driver.mjs bench     # on the HOST first (run.sh does it)
 #   vm-run.sh -m 2G -- e2e/kernel/suites/bench.sh [DRIVER.mjs]
 #
 # Each measurement in a FRESH network namespace (lo up, a dummy link owning
@@ -46,7 +46,7 @@ if [[ ${LVS_IN_GUEST:-} != 1 && ! -r /proc/net/ip_vs ]]; then
   exit 2
 fi
 if [[ ! -f $driver ]]; then
-  echo "FAIL  bench driver $driver missing (node e2e/kernel/suites/build-bench-driver.mjs on the host)"
+  echo "FAIL  bench driver $driver missing (node e2e/kernel/suites/build-driver.mjs bench on the host)"
   echo "0 passed, 1 failed"
   exit 1
 fi

@@ -2,7 +2,7 @@
 # schedulers.sh - do the TypeScript schedulers (packages/shared/src/schedulers)
 # pick what the real kernel picks? Runs inside the kernel-bed guest, as root:
 #
-#   node e2e/kernel/suites/build-schedulers-driver.mjs       # on the HOST first
+#   node e2e/kernel/suites/build-driver.mjs schedulers       # on the HOST first
 #   vm-run.sh -- e2e/kernel/suites/schedulers.sh [DRIVER.mjs]     # 1G is enough
 #
 # Measured (2 vCPU TCG, quiet host): 21 checks, ~42 s guest time, ~46 s with
@@ -59,7 +59,7 @@ if [[ ${LVS_IN_GUEST:-} != 1 && ! -r /proc/net/ip_vs ]]; then
   exit 2
 fi
 if [[ ! -s $driver ]]; then
-  fail "driver bundle $driver missing: run node e2e/kernel/suites/build-schedulers-driver.mjs on the host first"
+  fail "driver bundle $driver missing: run node e2e/kernel/suites/build-driver.mjs schedulers on the host first"
   report_summary
   exit 1
 fi
