@@ -4,12 +4,14 @@
 // the same connection numbers as the plain listing recorded with it.
 import { describe, expect, it } from 'vitest';
 import { observeFromListings, parseProcIpVs, parseRules } from '../../src/ipvsadm';
+import type { ProcServiceKey } from '../../src/ipvsadm/proc';
 import type { Service } from '../../src/model/ipvs';
 import { fixtureExists, listFixtures, readFixture } from './fixtures';
 
 const tables = listFixtures('kernel/').filter((name) => fixtureExists(`kernel/${name}/proc-net-ip_vs.txt`) && fixtureExists(`kernel/${name}/Sn.txt`));
 
-function keyOf(service: Pick<Service, 'key'>): string {
+/** A key both sides can give: /proc shows no family for fwmark services. */
+function keyOf(service: { key: Service['key'] | ProcServiceKey }): string {
   const key = service.key;
   return key.kind === 'fwmark' ? `f ${key.fwmark}` : `${key.protocol} ${key.address} ${key.port}`;
 }
