@@ -105,8 +105,17 @@ export function parseProcConnectionLine(line: string): ConnectionEntry | null {
   };
 }
 
-/** /proc/net/ip_vs_conn. */
-export function parseProcConnections(text: string, options: ConnectionParseOptions = {}): ConnectionResult {
+/**
+ * The row loop both connection formats share: skip blank and header lines,
+ * stop at the limit (saying so), and report up to 20 rows that do not parse.
+ */
+function collectConnections(
+  text: string,
+  options: ConnectionParseOptions,
+  isHeader: (line: string) => boolean,
+  parseLine: (line: string) => ConnectionEntry | null,
+  notARow: string,
+): ConnectionResult {
   const limit = options.limit ?? Number.POSITIVE_INFINITY;
   const entries: ConnectionEntry[] = [];
   const errors: Issue[] = [];
@@ -114,20 +123,26 @@ export function parseProcConnections(text: string, options: ConnectionParseOptio
   let truncated = false;
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index] as string;
-    if (line.trim() === '' || line.startsWith('Pro ')) continue;
+    if (line.trim() === '' || isHeader(line)) continue;
     if (entries.length >= limit) {
       truncated = true;
       break;
     }
-    const entry = parseProcConnectionLine(line);
+    const entry = parseLine(line);
     if (!entry) {
-      errors.push({ path: `line ${index + 1}`, message: 'not a /proc/net/ip_vs_conn row (Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires)' });
+      errors.push({ path: `line ${index + 1}`, message: notARow });
       if (errors.length >= 20) break;
       continue;
     }
     entries.push(entry);
   }
   return errors.length ? { ok: false, errors } : { ok: true, value: { entries, truncated } };
+}
+
+/** /proc/net/ip_vs_conn. */
+export function parseProcConnections(text: string, options: ConnectionParseOptions = {}): ConnectionResult {
+  return collectConnections(text, options, (line) => line.startsWith('Pro '), parseProcConnectionLine,
+    'not a /proc/net/ip_vs_conn row (Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires)');
 }
 
 /** "mm:ss" as print_conn() writes expiry (minutes may exceed 59). */
@@ -139,44 +154,36 @@ function minutesSeconds(text: string): number {
   return minutes < 0 || seconds < 0 ? -1 : minutes * 60 + seconds;
 }
 
+/** One row of `ipvsadm -Lcn`: pro expire(mm:ss) state source virtual destination. */
+function parseListingConnectionLine(line: string): ConnectionEntry | null {
+  const w = words(line);
+  const [protocol = '', expire = '', state = '', source = '', virtual = '', destination = ''] = w;
+  const expiresIn = minutesSeconds(expire);
+  const client = parseEndpoint(source);
+  const vip = parseEndpoint(virtual);
+  const real = parseEndpoint(destination);
+  if (w.length < 6 || expiresIn < 0 || !client.ok || !vip.ok || !real.ok
+    || client.value.port === undefined || vip.value.port === undefined || real.value.port === undefined) {
+    return null;
+  }
+  return {
+    protocol,
+    clientAddress: client.value.address,
+    clientPort: client.value.port,
+    virtualAddress: vip.value.address,
+    virtualPort: vip.value.port,
+    destAddress: real.value.address,
+    destPort: real.value.port,
+    state,
+    expiresIn,
+    template: isTemplate(protocol, state),
+  };
+}
+
 /** `ipvsadm -Lcn` (with or without --persistent-conn). */
 export function parseConnectionListing(text: string, options: ConnectionParseOptions = {}): ConnectionResult {
-  const limit = options.limit ?? Number.POSITIVE_INFINITY;
-  const entries: ConnectionEntry[] = [];
-  const errors: Issue[] = [];
-  const lines = text.split('\n');
-  let truncated = false;
-  for (let index = 0; index < lines.length; index++) {
-    const line = lines[index] as string;
-    if (line.trim() === '' || line.startsWith('IPVS connection entries') || line.startsWith('pro expire')) continue;
-    if (entries.length >= limit) {
-      truncated = true;
-      break;
-    }
-    const w = words(line);
-    const [protocol = '', expire = '', state = '', source = '', virtual = '', destination = ''] = w;
-    const expiresIn = minutesSeconds(expire);
-    const client = parseEndpoint(source);
-    const vip = parseEndpoint(virtual);
-    const real = parseEndpoint(destination);
-    if (w.length < 6 || expiresIn < 0 || !client.ok || !vip.ok || !real.ok
-      || client.value.port === undefined || vip.value.port === undefined || real.value.port === undefined) {
-      errors.push({ path: `line ${index + 1}`, message: 'not an ipvsadm -Lcn row (pro expire state source virtual destination); list with -n' });
-      if (errors.length >= 20) break;
-      continue;
-    }
-    entries.push({
-      protocol,
-      clientAddress: client.value.address,
-      clientPort: client.value.port,
-      virtualAddress: vip.value.address,
-      virtualPort: vip.value.port,
-      destAddress: real.value.address,
-      destPort: real.value.port,
-      state,
-      expiresIn,
-      template: isTemplate(protocol, state),
-    });
-  }
-  return errors.length ? { ok: false, errors } : { ok: true, value: { entries, truncated } };
+  return collectConnections(text, options,
+    (line) => line.startsWith('IPVS connection entries') || line.startsWith('pro expire'),
+    parseListingConnectionLine,
+    'not an ipvsadm -Lcn row (pro expire state source virtual destination); list with -n');
 }

@@ -91,46 +91,37 @@ function filterEntries<E>(entries: Map<string, E>, keep: (entry: E) => boolean, 
 // ---------------------------------------------------------------------------
 // lblc
 
-export interface LblcEntry {
-  readonly destId: string;
-  readonly lastUseMs: number;
-}
-
-export class LblcCore implements SchedulerCore {
-  /** Entries are replaced, never mutated; the map itself is copied on write. */
-  private entries: Map<string, LblcEntry>;
-  private readonly timer: TimerState;
+/**
+ * The locality table lblc and lblcr share: a map from destination address
+ * to its entry, copied on first write after a clone (clones are cheap and
+ * the pure API clones per decision), and the kernel's expiry timer.
+ */
+abstract class LocalityCore<E extends LastUse> {
+  protected entries: Map<string, E>;
+  protected readonly timer: TimerState;
   private shared = false;
 
-  constructor(
-    entries: Map<string, LblcEntry>,
-    timer: TimerState,
-    private readonly expirationMs: number,
-  ) {
+  constructor(entries: Map<string, E>, timer: TimerState, protected readonly expirationMs: number) {
     this.entries = entries;
     this.timer = { ...timer };
   }
 
-  static init(createdAtMs: number, expirationMs = LOCALITY_DEFAULT_EXPIRATION_MS): LblcCore {
-    return new LblcCore(new Map(), { nextTickMs: createdAtMs + LOCALITY_TIMER_MS, counter: 1 }, expirationMs);
-  }
-
-  /** The current table: destination address -> server id. */
-  get table(): ReadonlyMap<string, LblcEntry> {
+  /** The current table: destination address -> entry. */
+  get table(): ReadonlyMap<string, E> {
     return this.entries;
   }
 
-  clone(): LblcCore {
-    const copy = new LblcCore(this.entries, this.timer, this.expirationMs);
+  /** Both this core and its copy now share the map; whichever writes first copies it. */
+  protected shareWith<C extends LocalityCore<E>>(copy: C): C {
     copy.shared = true;
     this.shared = true;
     return copy;
   }
 
-  /** lblc has no dest hooks: entries pointing at removed dests fail the AVAILABLE test later. */
+  /** No dest hooks: entries pointing at removed dests fail the AVAILABLE test later. */
   destinationsChanged(): void {}
 
-  private writable(): Map<string, LblcEntry> {
+  protected writable(): Map<string, E> {
     if (this.shared) {
       this.entries = new Map(this.entries);
       this.shared = false;
@@ -138,12 +129,32 @@ export class LblcCore implements SchedulerCore {
     return this.entries;
   }
 
-  pick(list: BoundList, { conn, nowMs }: PickContext): number {
+  /** Run the kernel's periodic expiry up to now (it returns a new map when it removed entries). */
+  protected expire(nowMs: number): void {
     const collected = runTimers(this.entries, this.timer, nowMs, this.expirationMs);
     if (collected !== this.entries) {
       this.entries = collected;
       this.shared = false;
     }
+  }
+}
+
+export interface LblcEntry {
+  readonly destId: string;
+  readonly lastUseMs: number;
+}
+
+export class LblcCore extends LocalityCore<LblcEntry> implements SchedulerCore {
+  static init(createdAtMs: number, expirationMs = LOCALITY_DEFAULT_EXPIRATION_MS): LblcCore {
+    return new LblcCore(new Map(), { nextTickMs: createdAtMs + LOCALITY_TIMER_MS, counter: 1 }, expirationMs);
+  }
+
+  clone(): LblcCore {
+    return this.shareWith(new LblcCore(this.entries, this.timer, this.expirationMs));
+  }
+
+  pick(list: BoundList, { conn, nowMs }: PickContext): number {
+    this.expire(nowMs);
     const dests = list.dests;
     const key = localityKey(conn.virtualAddress);
     const entry = this.entries.get(key);
@@ -229,51 +240,17 @@ function setMax(ids: readonly string[], list: BoundList): string | null {
   return most?.id ?? null;
 }
 
-export class LblcrCore implements SchedulerCore {
-  private entries: Map<string, LblcrEntry>;
-  private readonly timer: TimerState;
-  private shared = false;
-
-  constructor(
-    entries: Map<string, LblcrEntry>,
-    timer: TimerState,
-    private readonly expirationMs: number,
-  ) {
-    this.entries = entries;
-    this.timer = { ...timer };
-  }
-
+export class LblcrCore extends LocalityCore<LblcrEntry> implements SchedulerCore {
   static init(createdAtMs: number, expirationMs = LOCALITY_DEFAULT_EXPIRATION_MS): LblcrCore {
     return new LblcrCore(new Map(), { nextTickMs: createdAtMs + LOCALITY_TIMER_MS, counter: 1 }, expirationMs);
   }
 
-  get table(): ReadonlyMap<string, LblcrEntry> {
-    return this.entries;
-  }
-
   clone(): LblcrCore {
-    const copy = new LblcrCore(this.entries, this.timer, this.expirationMs);
-    copy.shared = true;
-    this.shared = true;
-    return copy;
-  }
-
-  destinationsChanged(): void {}
-
-  private writable(): Map<string, LblcrEntry> {
-    if (this.shared) {
-      this.entries = new Map(this.entries);
-      this.shared = false;
-    }
-    return this.entries;
+    return this.shareWith(new LblcrCore(this.entries, this.timer, this.expirationMs));
   }
 
   pick(list: BoundList, { conn, nowMs }: PickContext): number {
-    const collected = runTimers(this.entries, this.timer, nowMs, this.expirationMs);
-    if (collected !== this.entries) {
-      this.entries = collected;
-      this.shared = false;
-    }
+    this.expire(nowMs);
     const dests = list.dests;
     const key = localityKey(conn.virtualAddress);
     const entry = this.entries.get(key);
