@@ -21,6 +21,13 @@ test.describe('scheduler picker', () => {
     await picker.selectOption('wrr');
     await expect(page.getByTestId('scheduler-prediction-198.51.100.31:53')).toHaveText('75.0 %');
     await expect(page.getByTestId('scheduler-prediction-198.51.100.32:53')).toHaveText('25.0 %');
+    // The bars show the same: with wrr the weight-3 server's bar is three times the other's.
+    const bars = page.getByRole('img', { name: 'Predicted share of new connections per real server: now (rr) and with wrr' });
+    await expect(bars.locator('.recharts-bar-rectangle')).toHaveCount(4);
+    const widths = await bars.locator('.recharts-bar-rectangle path').evaluateAll((paths) => paths.map((p) => (p as SVGGraphicsElement).getBBox().width));
+    // Recharts draws the 'now' bars first, then the 'with wrr' bars, each in server order.
+    expect(widths[0]).toBeCloseTo(widths[1] ?? 0, 0);
+    expect((widths[2] ?? 0) / (widths[3] ?? 1)).toBeCloseTo(3, 1);
     await expect(page.getByText('Servers of different capacity and requests of similar cost.')).toBeVisible();
 
     await page.getByRole('button', { name: 'Preview plan' }).first().click();

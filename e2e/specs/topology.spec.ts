@@ -25,7 +25,13 @@ test.describe('demo cluster screens', () => {
     await page.getByRole('link', { name: 'Watch (live charts)' }).click();
     await expect(page.getByLabel('Output of ipvsadm -L -n')).toContainText('IP Virtual Server version 1.2.1');
     await expect(page.getByLabel('Output of ipvsadm -L -n')).toContainText('-> 198.51.100.11:8080');
-    await expect(page.locator('.recharts-line-curve').first()).toBeVisible();
+    const totals = page.getByRole('img', { name: 'Service total: new connections per second and active connections, last 1 minutes' });
+    await expect(totals.locator('path')).toHaveCount(2);
+    await expect(totals.locator('path').first()).toHaveAttribute('d', /^M[\d.]+,[\d.]+L/);
+    // The legend toggles a total off and on.
+    await page.getByRole('checkbox', { name: 'Show active connections' }).uncheck();
+    await expect(totals.locator('path')).toHaveCount(1);
+    await page.getByRole('checkbox', { name: 'Show active connections' }).check();
     await page.getByRole('button', { name: '--rate' }).click();
     await expect(page.getByLabel('Output of ipvsadm -L -n --rate')).toContainText('CPS');
     await page.getByRole('button', { name: '5 min', exact: true }).click();

@@ -3,7 +3,8 @@ import { formatShare, measuredShares, parseWeight, sliderMax, steadyStateShares,
 import { clientsMoved, predictedShares, type PredictInput } from '../src/features/schedulers/predict';
 import { SCHEDULER_CATALOG } from '../src/features/schedulers/catalog';
 import { ratesBetween } from '../src/features/stats/rates';
-import { appendBounded, chartRows, downsample, pointsPerSeries } from '../src/features/stats/series';
+import { linePath, niceMax } from '../src/features/stats/line-chart';
+import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, pointsPerSeries, totalsOf } from '../src/features/stats/series';
 import { extractRules } from '../src/features/importexport/extract-rules';
 import { loginCodeFromHash, loginCodeFromInput } from '../src/lib/session';
 import { parseRoute, hrefFor } from '../src/app/router';
@@ -92,20 +93,59 @@ describe('rates and series', () => {
     expect(ratesBetween({ conns: 10, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, { conns: 2, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, 1000).cps).toBe(0);
   });
   const point = (time: number, cps: number) => ({ time, cps, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: cps, inactiveConns: 0 });
-  it('keeps only the window and averages into buckets', () => {
-    let points = [point(0, 1)];
-    for (let t = 1000; t <= 10_000; t += 1000) points = appendBounded(points, point(t, t / 1000), 5000);
-    expect(points[0]?.time).toBe(5000);
-    expect(appendBounded(points, point(9000, 1), 5000)).toBe(points);
-    const buckets = downsample([point(0, 2), point(1000, 4), point(2000, 6)], 2000);
-    expect(buckets).toHaveLength(2);
-    expect(buckets[0]?.cps).toBe(3);
+  const avg = (points: ReadonlyArray<{ cps: number }>) => points.reduce((sum, p) => sum + p.cps, 0) / points.length;
+  it('averages samples into aligned buckets and keeps only the window', () => {
+    let buckets = NO_BUCKETS;
+    for (let t = 0; t <= 10_000; t += 1000) buckets = addSample(buckets, point(t, t / 1000), 2000, 5000);
+    // Buckets start on whole 2 s steps; the newest holds one sample so far.
+    expect(buckets.times).toEqual([4000, 6000, 8000, 10_000]);
+    expect(buckets.counts).toEqual([2, 2, 2, 1]);
+    expect(buckets.values.cps).toEqual([4.5, 6.5, 8.5, 10]);
+    const before = buckets;
+    buckets = addSample(buckets, point(11_000, 20), 2000, 5000);
+    expect(buckets.values.cps.at(-1)).toBe(15);
+    // The arrays on screen are not changed underneath a render.
+    expect(before.values.cps.at(-1)).toBe(10);
+    // A sample older than the newest bucket is ignored.
+    expect(addSample(buckets, point(1000, 99), 2000, 5000)).toBe(buckets);
+  });
+  it('continues the agent\'s aligned buckets with live samples as if all had been 1 s samples', () => {
+    const raw = Array.from({ length: 40 }, (_, i) => point(7000 + i * 1000, i % 7));
+    const fromAgent = [
+      { ...point(0, 0), cps: avg(raw.slice(0, 8)), samples: 8 },
+      { ...point(15_000, 0), cps: avg(raw.slice(8, 23)), samples: 15 },
+      { ...point(30_000, 0), cps: avg(raw.slice(23, 38)), samples: 15 },
+      { ...point(45_000, 0), cps: avg(raw.slice(38, 40)), samples: 2 },
+    ];
+    let live = bucketsFromPoints(fromAgent, 15_000);
+    let direct = bucketsFromPoints(raw, 15_000);
+    for (let t = 47_000; t < 70_000; t += 1000) {
+      live = addSample(live, point(t, t % 5), 15_000, 900_000);
+      direct = addSample(direct, point(t, t % 5), 15_000, 900_000);
+    }
+    expect(live.times).toEqual(direct.times);
+    expect(live.counts).toEqual(direct.counts);
+    live.values.cps.forEach((v, i) => expect(v).toBeCloseTo(direct.values.cps[i] ?? NaN, 9));
   });
   it('bounds the points a chart draws for many series', () => {
     expect(pointsPerSeries(100)).toBe(60);
     expect(pointsPerSeries(4)).toBe(300);
-    const rows = chartRows(new Map([['a', [point(0, 1)]], ['b', [point(0, 2)]]]), ['cps'], 1000);
-    expect(rows).toEqual([{ time: 0, 'a|cps': 1, 'b|cps': 2 }]);
+    // 50 destinations, two series each, over 15 minutes: 15 s buckets, 60 points.
+    expect(bucketSeconds(15, 100)).toBe(15);
+    expect(bucketSeconds(1, 100)).toBe(1);
+    expect(bucketSeconds(60, 4)).toBe(12);
+  });
+  it('draws a series as an SVG path scaled to the plot, skipping points before the window', () => {
+    expect(linePath([0, 1000, 2000, 3000], [9, 0, 5, 10], 1000, 3000, 10, 200, 100)).toBe('M0,100L100,50L200,0');
+    expect(linePath([0, 1000], [1, 1], 1500, 3000, 10, 200, 100)).toBe('');
+    expect(niceMax(0)).toBe(1);
+    expect(niceMax(7.3)).toBe(8);
+    expect(niceMax(1234)).toBe(1500);
+  });
+  it('sums the service total per bucket', () => {
+    const a = bucketsFromPoints([point(0, 1), point(1000, 3)], 1000);
+    const b = bucketsFromPoints([point(1000, 5)], 1000);
+    expect(totalsOf([a, b])).toEqual([{ time: 0, cps: 1, activeConns: 1 }, { time: 1000, cps: 8, activeConns: 8 }]);
   });
 });
 

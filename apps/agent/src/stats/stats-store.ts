@@ -70,6 +70,8 @@ export interface WindowQuery {
   minutes: number;
   services?: string[] | undefined;
   maxPoints: number;
+  /** Average over buckets aligned to multiples of this many seconds instead (see statsWindowInput). */
+  stepSeconds?: number | undefined;
   includeDestinations: boolean;
 }
 
@@ -239,20 +241,21 @@ export class StatsStore {
       if (!svcSeries) continue;
       services.push({
         id: svcId,
-        points: this.points(svcSeries, from, query.maxPoints),
+        points: this.points(svcSeries, from, query),
         destinations: query.includeDestinations
           ? destIds.flatMap((id) => {
             const series = this.series.get(id);
-            return series ? [{ id: id.slice(svcId.length + 1), points: this.points(series, from, query.maxPoints) }] : [];
+            return series ? [{ id: id.slice(svcId.length + 1), points: this.points(series, from, query) }] : [];
           })
           : [],
       });
     }
     const span = Math.min(query.minutes * 60, this.historySeconds);
-    return { from, to, stepSeconds: Math.max(1, Math.ceil(span / query.maxPoints)), historySeconds: this.historySeconds, services };
+    const stepSeconds = query.stepSeconds ?? Math.max(1, Math.ceil(span / query.maxPoints));
+    return { from, to, stepSeconds, historySeconds: this.historySeconds, services };
   }
 
-  private points(series: Series, from: number, maxPoints: number): SeriesPoint[] {
+  private points(series: Series, from: number, query: Pick<WindowQuery, 'maxPoints' | 'stepSeconds'>): SeriesPoint[] {
     if (this.tick < 0) return [];
     let first = series.oldestTick(this.tick);
     // Ticks older than the time ring (or the window) are skipped.
@@ -260,24 +263,39 @@ export class StatsStore {
     while (first <= this.tick && this.timeAt(first) <= from) first++;
     const count = this.tick - first + 1;
     if (count <= 0) return [];
-    const perPoint = Math.max(1, Math.ceil(count / maxPoints));
+    // Either runs of equal length stamped with their last tick's time, or
+    // buckets aligned to whole steps stamped with the step's start time.
+    const stepMs = query.stepSeconds ? query.stepSeconds * 1000 : 0;
+    const perPoint = Math.max(1, Math.ceil(count / query.maxPoints));
     const points: SeriesPoint[] = [];
-    for (let start = first; start <= this.tick; start += perPoint) {
-      const end = Math.min(this.tick, start + perPoint - 1);
-      const sum = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: 0, inactiveConns: 0 };
-      let n = 0;
-      for (let t = start; t <= end; t++) {
-        const r = this.rateAt(series, t);
-        sum.cps += r.cps; sum.inPps += r.inPps; sum.outPps += r.outPps; sum.inBps += r.inBps; sum.outBps += r.outBps;
-        sum.activeConns += r.activeConns; sum.inactiveConns += r.inactiveConns;
-        n++;
-      }
+    let sum = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: 0, inactiveConns: 0 };
+    let n = 0;
+    let bucket = Number.NaN;
+    const flush = (time: number) => {
+      if (n === 0) return;
       points.push({
-        time: this.timeAt(end),
+        time,
         cps: sum.cps / n, inPps: sum.inPps / n, outPps: sum.outPps / n, inBps: sum.inBps / n, outBps: sum.outBps / n,
         activeConns: sum.activeConns / n, inactiveConns: sum.inactiveConns / n,
+        samples: n,
       });
+      sum = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: 0, inactiveConns: 0 };
+      n = 0;
+    };
+    for (let t = first; t <= this.tick; t++) {
+      const time = this.timeAt(t);
+      if (stepMs > 0) {
+        const start = Math.floor(time / stepMs) * stepMs;
+        if (start !== bucket) flush(bucket);
+        bucket = start;
+      }
+      const r = this.rateAt(series, t);
+      sum.cps += r.cps; sum.inPps += r.inPps; sum.outPps += r.outPps; sum.inBps += r.inBps; sum.outBps += r.outBps;
+      sum.activeConns += r.activeConns; sum.inactiveConns += r.inactiveConns;
+      n++;
+      if (stepMs === 0 && (n === perPoint || t === this.tick)) flush(time);
     }
+    flush(bucket);
     return points;
   }
 

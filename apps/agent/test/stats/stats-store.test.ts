@@ -76,6 +76,24 @@ describe('StatsStore', () => {
     expect(window.services[0]?.destinations).toEqual([]);
   });
 
+  it('should average into buckets aligned to whole steps, stamped with their start and sample count', () => {
+    const stats = new StatsStore();
+    // Start 7 s into a whole 15 s step so that the first bucket is partial.
+    const base = Math.ceil(T0 / 15_000) * 15_000;
+    const start = base + 7000;
+    for (let i = 0; i <= 40; i++) stats.ingest(table([{ address: '10.0.0.1', conns: i * 3, active: i }]), start + i * 1000);
+    const window = stats.window({ minutes: 1, maxPoints: 300, stepSeconds: 15, includeDestinations: true });
+    expect(window.stepSeconds).toBe(15);
+    const points = window.services[0]?.destinations[0]?.points ?? [];
+    expect(points.map((p) => p.time)).toEqual([base, base + 15_000, base + 30_000, base + 45_000]);
+    expect(points.map((p) => p.samples)).toEqual([8, 15, 15, 3]);
+    // The first sample has no rate yet (0); every later one is 3 conn/s.
+    expect(points[0]?.cps).toBeCloseTo((7 * 3) / 8);
+    expect(points.slice(1).every((p) => p.cps === 3)).toBe(true);
+    // Active connections 38, 39, 40 fall in the last bucket.
+    expect(points[3]?.activeConns).toBe(39);
+  });
+
   it('should keep one hour at 1 s and forget what is older', () => {
     const stats = new StatsStore({ historySeconds: 3600 });
     for (let i = 0; i < 4000; i++) stats.ingest(table([{ address: '10.0.0.1', conns: i }]), T0 + i * 1000);

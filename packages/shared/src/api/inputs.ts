@@ -187,6 +187,12 @@ export const statsWindowInput = input({
   services: z.array(z.string().max(100)).max(2000).optional(),
   /** At most this many points per series; longer windows are averaged into buckets. */
   maxPoints: z.number().int().min(10).max(3600).default(300),
+  /**
+   * Average over buckets aligned to whole multiples of this many seconds
+   * instead, each stamped with its start and its sample count, so a client can
+   * keep adding live 1 s samples to the newest bucket. Overrides maxPoints.
+   */
+  stepSeconds: z.number().int().min(1).max(3600).optional(),
   includeDestinations: z.boolean().default(true),
 });
 export const sharesInput = input({ service: serviceKeySchema, seconds: z.number().int().min(5).max(3600).default(60) });

@@ -91,6 +91,8 @@ export interface SeriesPoint extends RateSample {
   time: number;
   activeConns: number;
   inactiveConns: number;
+  /** How many 1 s samples this point averages (windows only). */
+  samples?: number;
 }
 
 export interface DestinationSeries {

@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { dateTime } from '../../lib/format-time';
 
 /** "2 s ago"; the tick keeps it honest while nothing new arrives. */
 export function formatAge(ms: number): string {
@@ -26,5 +27,5 @@ export function Age({ at, label = 'updated', neutral = false }: { at: number | n
   if (!at) return <span className="text-xs text-slate-500">{label} never</span>;
   const age = Math.max(0, now - at);
   const tone = neutral ? 'text-slate-500' : age > 30_000 ? 'text-red-700' : age > 5_000 ? 'text-amber-700' : 'text-slate-500';
-  return <span className={`text-xs ${tone}`} title={new Date(at).toLocaleString()}>{label} {formatAge(age)}</span>;
+  return <span className={`text-xs ${tone}`} title={dateTime(at)}>{label} {formatAge(age)}</span>;
 }

@@ -3,6 +3,7 @@
 // traffic" lines and a tracked drain's progress.
 import type { DestinationHealthView, DrainProgressView, HealthLabel, HealthReason, ProbeHistoryEntry } from './use-health-status';
 import { effectiveWeightReason, formatDuration, healthLabel, isSimulated } from './use-health-status';
+import { clockTime } from '../../lib/format-time';
 
 const LABEL_STYLES: Record<HealthLabel, string> = {
   up: 'bg-green-100 text-green-800 border-green-300',
@@ -36,7 +37,7 @@ export function HealthBadge({ view }: { view: DestinationHealthView }) {
 }
 
 function probeTitle(entry: ProbeHistoryEntry): string {
-  return `${new Date(entry.time).toLocaleTimeString()} · ${entry.kind} · ${entry.latencyMs} ms · ${entry.message}`;
+  return `${clockTime(entry.time)} · ${entry.kind} · ${entry.latencyMs} ms · ${entry.message}`;
 }
 
 /** The newest probe results, oldest first; each square's tooltip has time, latency and message. */
@@ -88,7 +89,7 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
           {main.map((reason) => (
             <li key={reason.code} className={SEVERITY_STYLE[reason.severity]}>
               <span aria-hidden="true" className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`} />{reason.message}
-              {reason.since ? <span className="text-slate-500"> (since {new Date(reason.since).toLocaleTimeString()})</span> : null}
+              {reason.since ? <span className="text-slate-500"> (since {clockTime(reason.since)})</span> : null}
             </li>
           ))}
         </ul>
@@ -117,7 +118,7 @@ export function DrainProgressLine({ progress }: { progress: DrainProgressView })
       {progress.current && progress.current.persistent > 0 ? <span>{progress.current.persistent} persistence templates</span> : null}
       <span>{progress.ratePerSecond === null ? 'rate: measuring…' : `${progress.ratePerSecond.toFixed(1)} ending/s`}</span>
       {progress.estimatedSecondsLeft !== null && !progress.safeToRemove ? <span>about {formatDuration(progress.estimatedSecondsLeft)} left</span> : null}
-      {progress.deadline !== null ? <span>{progress.deadlinePassed ? 'deadline passed' : `deadline ${new Date(progress.deadline).toLocaleTimeString()}`}</span> : null}
+      {progress.deadline !== null ? <span>{progress.deadlinePassed ? 'deadline passed' : `deadline ${clockTime(progress.deadline)}`}</span> : null}
       {progress.safeToRemove
         ? <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">safe to remove</span>
         : <span className="text-slate-500">not yet safe to remove</span>}

@@ -1,7 +1,7 @@
 // Pick one of the 14 schedulers, read what it does and when to use it, set
 // the sh/mh flags, and see before applying: the predicted shares and, for
 // sh/dh/mh, how many clients would move.
-import { useMemo, useState } from 'react';
+import { lazy, Suspense, useMemo, useState } from 'react';
 import type { ObservedService, SchedFlag, SchedulerName, Service } from '@lvs-console/shared';
 import { destinationId } from '@lvs-console/shared';
 import { CheckboxField, SelectField } from '../../components/ui/field';
@@ -11,7 +11,13 @@ import { useSystemInfo } from '../../lib/agent';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { formatShare } from '../weights/share-math';
 import { FLAG_DESCRIPTIONS, SCHEDULER_CATALOG, schedulerInfo } from './catalog';
+import type { ShareRow } from './shares-chart';
 import { clientsMoved, HASH_SCHEDULERS, PREDICTION_CLIENTS, predictedShares, type PredictInput } from './predict';
+
+// Recharts loads with the first service page that shows a prediction, not with the first screen.
+const SharesChart = lazy(() => import('./shares-chart'));
+/** Beyond this many real servers the bars get too thin to read: the table alone says it. */
+const CHART_MAX_SERVERS = 16;
 
 export function SchedulerPicker({ service, observed, failing, isAdmin }: { service: Service; observed: ObservedService | null; failing: ReadonlySet<string>; isAdmin: boolean }) {
   const available = useSystemInfo().data?.backend.schedulers;
@@ -31,6 +37,11 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
     moved: clientsMoved(current, next),
   // Recompute when the choice or the service's config changes, not on every 1 s snapshot.
   }), [scheduler, validFlags.join(','), JSON.stringify(service)]);
+  // Same rows (and so no redraw of the bars) until the prediction changes.
+  const idsKey = service.destinations.map(destinationId).join(',');
+  const shareRows = useMemo((): ShareRow[] => idsKey.split(',').filter(Boolean).map((id) => (
+    { id, now: before?.shares.get(id) ?? null, next: after?.shares.get(id) ?? null }
+  )), [before, after, idsKey]);
 
   return (
     <div className="flex flex-col gap-3">
@@ -51,6 +62,11 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
               onChange={(e) => setFlags(e.target.checked ? [...validFlags, flag] : validFlags.filter((f) => f !== flag))} />
           ))}
         </fieldset>
+      ) : null}
+      {before && after && shareRows.length > 0 && shareRows.length <= CHART_MAX_SERVERS ? (
+        <Suspense fallback={null}>
+          <SharesChart rows={shareRows} nowLabel={`now (${service.scheduler})`} nextLabel={`with ${scheduler}`} />
+        </Suspense>
       ) : null}
       <table className="w-full text-sm" aria-label="Predicted shares by scheduler">
         <thead className="text-left text-xs uppercase tracking-wide text-slate-500">

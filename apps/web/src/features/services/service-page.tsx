@@ -125,7 +125,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
             ) : null}
           </div>
         ) : null}
-        {tab === 'watch' ? <WatchView serviceIdValue={sid} /> : null}
+        {tab === 'watch' ? <WatchView serviceIdValue={sid} destinationCount={snapshot.data ? Math.max(svc?.destinations.length ?? 0, view?.observed?.destinations.length ?? 0) : null} /> : null}
         {tab === 'connections' ? <ConnectionsView serviceKey={key} /> : null}
         {tab === 'setup' && svc ? <RealServerSetup service={svc} /> : null}
       </Suspense>

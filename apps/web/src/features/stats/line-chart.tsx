@@ -1,22 +1,27 @@
 // A lean SVG line chart for many series (50 destinations × 2 metrics at 1 Hz):
 // one <path> per series, no per-point elements, so a redraw stays far under a
 // 50 ms frame budget. A crosshair tooltip follows the pointer or the arrow
-// keys. (Recharts draws the few-series totals chart; at 100 series its
-// per-series cost blew the budget.)
+// keys. Series may use a second y axis on the right (the service totals:
+// connections per second and active connections). Recharts was tried here:
+// its internal store re-renders synchronously and measures every tick label,
+// which alone took 20-50 ms per update of the watch view.
 import { memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
+import { clockTime } from '../../lib/format-time';
 
 export interface ChartSeries {
   key: string;
   label: string;
   colour: string;
   dashed?: boolean;
+  /** Which y axis the series is read against (default left). */
+  axis?: 'left' | 'right';
   /** Sorted by time. */
   times: readonly number[];
   values: readonly number[];
 }
 
-const HEIGHT = 200;
 const MARGIN = { top: 8, right: 10, bottom: 22, left: 50 };
+const RIGHT_AXIS_MARGIN = 50;
 
 /** A round upper bound for the y axis. */
 export function niceMax(value: number): number {
@@ -26,16 +31,18 @@ export function niceMax(value: number): number {
   return 10 * magnitude;
 }
 
-/** SVG path text for one series in a plot of the given size. */
+/** SVG path text for one series in a plot of the given size (0.1 px steps). */
 export function linePath(times: readonly number[], values: readonly number[], from: number, to: number, yMax: number, width: number, height: number): string {
-  const span = Math.max(1, to - from);
+  // Scaled once, rounded with Math.round: toFixed and template strings per
+  // point cost a third more for the 400 series the watch view redraws each second.
+  const xScale = (width * 10) / Math.max(1, to - from);
+  const yScale = (height * 10) / yMax;
+  const bottom = height * 10;
   let d = '';
   for (let i = 0; i < times.length; i++) {
     const t = times[i] ?? 0;
     if (t < from) continue;
-    const x = ((t - from) / span) * width;
-    const y = height - ((values[i] ?? 0) / yMax) * height;
-    d += `${d ? 'L' : 'M'}${x.toFixed(1)},${y.toFixed(1)}`;
+    d += (d ? 'L' : 'M') + Math.round((t - from) * xScale) / 10 + ',' + Math.round(bottom - (values[i] ?? 0) * yScale) / 10;
   }
   return d;
 }
@@ -56,25 +63,31 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   return [ref, width];
 }
 
-function timeLabel(t: number): string {
-  return new Date(t).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit', second: '2-digit' });
-}
-
 /** Memoised: the page around it re-renders every second for other reasons. */
-export const LineChart = memo(function LineChart({ title, series, from, to, format }: { title: string; series: readonly ChartSeries[]; from: number; to: number; format: (value: number) => string }) {
+export const LineChart = memo(function LineChart({ title, series, from, to, format, formatRight, height = 200 }: {
+  title: string; series: readonly ChartSeries[]; from: number; to: number; format: (value: number) => string;
+  /** Labels of the right axis; the axis is drawn when a series uses it. */
+  formatRight?: (value: number) => string;
+  height?: number;
+}) {
   const [containerRef, width] = useWidth();
   const [cursor, setCursor] = useState<number | null>(null);
   const tooltipId = useId();
-  const plotWidth = Math.max(50, width - MARGIN.left - MARGIN.right);
-  const plotHeight = HEIGHT - MARGIN.top - MARGIN.bottom;
-  const yMax = useMemo(() => {
-    let max = 0;
-    for (const s of series) for (let i = 0; i < s.values.length; i++) if ((s.times[i] ?? 0) >= from) max = Math.max(max, s.values[i] ?? 0);
-    return niceMax(max);
+  const hasRight = series.some((s) => s.axis === 'right');
+  const marginRight = hasRight ? RIGHT_AXIS_MARGIN : MARGIN.right;
+  const plotWidth = Math.max(50, width - MARGIN.left - marginRight);
+  const plotHeight = height - MARGIN.top - MARGIN.bottom;
+  const [yMax, yMaxRight] = useMemo(() => {
+    const max = { left: 0, right: 0 };
+    for (const s of series) {
+      const side = s.axis ?? 'left';
+      for (let i = 0; i < s.values.length; i++) if ((s.times[i] ?? 0) >= from) max[side] = Math.max(max[side], s.values[i] ?? 0);
+    }
+    return [niceMax(max.left), niceMax(max.right)];
   }, [series, from]);
-  const paths = useMemo(() => series.map((s) => ({ s, d: linePath(s.times, s.values, from, to, yMax, plotWidth, plotHeight) })), [series, from, to, yMax, plotWidth, plotHeight]);
+  const paths = useMemo(() => series.map((s) => ({ s, d: linePath(s.times, s.values, from, to, s.axis === 'right' ? yMaxRight : yMax, plotWidth, plotHeight) })), [series, from, to, yMax, yMaxRight, plotWidth, plotHeight]);
   const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * (to - from));
-  const yTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => f * yMax);
+  const yTicks = [0, 0.25, 0.5, 0.75, 1];
 
   // The tooltip shows the values at the sample nearest the cursor time.
   const reference = series[0];
@@ -94,6 +107,7 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
     .map((s) => ({ s, value: s.values[s.times.indexOf(cursorTime)] }))
     .filter((r): r is { s: ChartSeries; value: number } => r.value !== undefined)
     .sort((a, b) => b.value - a.value);
+  const formatOf = (s: ChartSeries) => (s.axis === 'right' ? (formatRight ?? format) : format);
 
   const moveCursor = (step: number) => {
     if (!reference || reference.times.length === 0) return;
@@ -105,7 +119,7 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
     <div ref={containerRef} className="relative">
       <svg
         width={width}
-        height={HEIGHT}
+        height={height}
         role="img"
         aria-label={title}
         aria-describedby={rows.length ? tooltipId : undefined}
@@ -124,17 +138,18 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
         onBlur={() => setCursor(null)}
       >
         <g transform={`translate(${MARGIN.left},${MARGIN.top})`}>
-          {yTicks.map((v) => {
-            const y = plotHeight - (v / yMax) * plotHeight;
+          {yTicks.map((f) => {
+            const y = plotHeight - f * plotHeight;
             return (
-              <g key={v}>
+              <g key={f}>
                 <line x1={0} x2={plotWidth} y1={y} y2={y} stroke="#e2e8f0" strokeDasharray="3 3" />
-                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="#475569">{format(v)}</text>
+                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="#475569">{format(f * yMax)}</text>
+                {hasRight ? <text x={plotWidth + 6} y={y + 3} textAnchor="start" fontSize={10} fill="#475569">{(formatRight ?? format)(f * yMaxRight)}</text> : null}
               </g>
             );
           })}
           {xTicks.map((t, i) => (
-            <text key={t} x={(i / 4) * plotWidth} y={plotHeight + 15} textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'} fontSize={10} fill="#475569">{timeLabel(t)}</text>
+            <text key={t} x={(i / 4) * plotWidth} y={plotHeight + 15} textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'} fontSize={10} fill="#475569">{clockTime(t)}</text>
           ))}
           <line x1={0} x2={plotWidth} y1={plotHeight} y2={plotHeight} stroke="#94a3b8" />
           {paths.map(({ s, d }) => (
@@ -147,12 +162,12 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
       </svg>
       {cursorTime !== null && rows.length > 0 ? (
         <div id={tooltipId} role="tooltip" className="pointer-events-none absolute right-2 top-2 max-w-[60%] rounded border border-slate-300 bg-white/95 p-2 text-xs shadow">
-          <div className="mb-1 font-medium">{timeLabel(cursorTime)}</div>
+          <div className="mb-1 font-medium">{clockTime(cursorTime)}</div>
           {rows.slice(0, 8).map(({ s, value }) => (
             <div key={s.key} className="flex items-center gap-2 font-mono">
               <span className="inline-block h-0.5 w-3" style={{ background: s.colour }} aria-hidden="true" />
               <span className="truncate">{s.label}</span>
-              <span className="ml-auto pl-2">{format(value)}</span>
+              <span className="ml-auto pl-2">{formatOf(s)(value)}</span>
             </div>
           ))}
           {rows.length > 8 ? <div className="text-slate-500">and {rows.length - 8} more</div> : null}

@@ -1,6 +1,8 @@
-// Time series kept for the watch view: 1 s samples per destination in a
-// bounded buffer, and the downsampling that keeps charts cheap to draw
-// (a chart never holds more than a few thousand points in total).
+// Time series kept for the watch view. The agent averages its history into
+// buckets aligned to whole steps (stats.window with stepSeconds); the view
+// keeps those buckets per destination and folds each live 1 s sample into the
+// newest one. A chart therefore never holds more than a few thousand points,
+// and neither the first draw nor a 1 Hz update re-averages the whole window.
 import type { SeriesPoint } from '@lvs-console/shared/api';
 
 export const METRICS = ['activeConns', 'inactiveConns', 'cps', 'inPps', 'outPps', 'inBps', 'outBps'] as const;
@@ -12,63 +14,96 @@ export function pointsPerSeries(seriesCount: number, budget = 6000, min = 60, ma
   return Math.max(min, Math.min(max, Math.floor(budget / seriesCount)));
 }
 
-/** Append a point, dropping those older than `horizonMs` before the newest. */
-export function appendBounded(points: SeriesPoint[], point: SeriesPoint, horizonMs: number): SeriesPoint[] {
-  const last = points[points.length - 1];
-  if (last && point.time <= last.time) return points;
-  const next = points.concat(point);
-  const cutoff = point.time - horizonMs;
-  let start = 0;
-  while (start < next.length && (next[start]?.time ?? 0) < cutoff) start++;
-  return start > 0 ? next.slice(start) : next;
+/** Whole seconds per bucket for a window, so that each series has at most pointsPerSeries points. */
+export function bucketSeconds(windowMinutes: number, seriesCount: number): number {
+  return Math.max(1, Math.ceil((windowMinutes * 60) / pointsPerSeries(seriesCount)));
 }
 
-/** Average points into buckets of `bucketMs`; each bucket keeps its first time. */
-export function downsample(points: readonly SeriesPoint[], bucketMs: number): SeriesPoint[] {
-  if (bucketMs <= 1000 || points.length === 0) return points.slice();
-  const out: SeriesPoint[] = [];
-  let bucket = -1;
-  let sum: SeriesPoint | null = null;
-  let n = 0;
-  const flush = () => {
-    if (!sum || n === 0) return;
-    const avg = { ...sum };
-    for (const m of METRICS) avg[m] = sum[m] / n;
-    out.push(avg);
-  };
-  for (const p of points) {
-    const b = Math.floor(p.time / bucketMs);
-    if (b !== bucket) {
-      flush();
-      bucket = b;
-      sum = { ...p, time: b * bucketMs };
-      n = 1;
-    } else if (sum) {
-      for (const m of METRICS) sum[m] += p[m];
-      n++;
-    }
-  }
-  flush();
-  return out;
+/** One destination's buckets: start times, averages per metric, samples per bucket. */
+export interface Buckets {
+  readonly times: readonly number[];
+  readonly counts: readonly number[];
+  readonly values: Readonly<Record<Metric, readonly number[]>>;
 }
 
-export type ChartRow = { time: number } & Record<string, number>;
+export const NO_BUCKETS: Buckets = { times: [], counts: [], values: emptyValues() };
+
+function emptyValues(): Record<Metric, number[]> {
+  return { activeConns: [], inactiveConns: [], cps: [], inPps: [], outPps: [], inBps: [], outBps: [] };
+}
 
 /**
- * Rows for a Recharts chart: one row per time, one column per series key
- * (`${destinationId}|${metric}`). Missing values stay absent (gaps).
+ * Buckets from points, each weighted by its `samples` (1 when absent). Points
+ * falling in the same bucket are merged, so both the agent's aligned buckets
+ * and raw 1 s points give the same result.
  */
-export function chartRows(series: ReadonlyMap<string, readonly SeriesPoint[]>, metrics: readonly Metric[], bucketMs: number): ChartRow[] {
-  const rows = new Map<number, ChartRow>();
-  for (const [id, points] of series) {
-    for (const p of downsample(points, bucketMs)) {
-      let row = rows.get(p.time);
-      if (!row) {
-        row = { time: p.time };
-        rows.set(p.time, row);
-      }
-      for (const m of metrics) row[`${id}|${m}`] = p[m];
+export function bucketsFromPoints(points: readonly SeriesPoint[], bucketMs: number): Buckets {
+  const times: number[] = [];
+  const counts: number[] = [];
+  const values = emptyValues();
+  for (const p of points) {
+    const start = Math.floor(p.time / bucketMs) * bucketMs;
+    const weight = p.samples ?? 1;
+    const last = times.length - 1;
+    if (last >= 0 && times[last] === start) {
+      const n = counts[last] ?? 0;
+      for (const m of METRICS) values[m][last] = ((values[m][last] ?? 0) * n + p[m] * weight) / (n + weight);
+      counts[last] = n + weight;
+    } else if (last < 0 || start > (times[last] ?? 0)) {
+      times.push(start);
+      counts.push(weight);
+      for (const m of METRICS) values[m].push(p[m]);
     }
   }
-  return [...rows.values()].sort((a, b) => a.time - b.time);
+  return { times, counts, values };
+}
+
+/**
+ * Fold one 1 s sample into the newest bucket (or open a new one) and drop
+ * buckets that ended before `horizonMs` ago. Returns new arrays: the caller's
+ * old ones may still be on screen.
+ */
+export function addSample(buckets: Buckets, point: SeriesPoint, bucketMs: number, horizonMs: number): Buckets {
+  const start = Math.floor(point.time / bucketMs) * bucketMs;
+  const lastIndex = buckets.times.length - 1;
+  const lastStart = buckets.times[lastIndex];
+  if (lastStart !== undefined && start < lastStart) return buckets;
+  const cutoff = point.time - horizonMs - bucketMs;
+  let drop = 0;
+  while (drop < buckets.times.length && (buckets.times[drop] ?? 0) < cutoff) drop++;
+  const times = buckets.times.slice(drop);
+  const counts = buckets.counts.slice(drop);
+  const values = emptyValues();
+  for (const m of METRICS) values[m] = buckets.values[m].slice(drop);
+  const last = times.length - 1;
+  if (last >= 0 && times[last] === start) {
+    const n = counts[last] ?? 0;
+    for (const m of METRICS) values[m][last] = ((values[m][last] ?? 0) * n + point[m]) / (n + 1);
+    counts[last] = n + 1;
+  } else {
+    times.push(start);
+    counts.push(1);
+    for (const m of METRICS) values[m].push(point[m]);
+  }
+  return { times, counts, values };
+}
+
+export interface TotalsRow { time: number; cps: number; activeConns: number }
+
+/** The service's total per bucket: new connections per second and active connections. */
+export function totalsOf(series: Iterable<Buckets>): TotalsRow[] {
+  const byTime = new Map<number, TotalsRow>();
+  for (const buckets of series) {
+    for (let i = 0; i < buckets.times.length; i++) {
+      const time = buckets.times[i] ?? 0;
+      let row = byTime.get(time);
+      if (!row) {
+        row = { time, cps: 0, activeConns: 0 };
+        byTime.set(time, row);
+      }
+      row.cps += buckets.values.cps[i] ?? 0;
+      row.activeConns += buckets.values.activeConns[i] ?? 0;
+    }
+  }
+  return [...byTime.values()].sort((a, b) => a.time - b.time);
 }
