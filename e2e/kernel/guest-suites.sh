@@ -130,6 +130,18 @@ if want agent-traffic; then
   fi
 fi
 
+# ---- PLUG-IN POINT 4c: a real server's agent reports to the director ----
+# e2e/kernel/suites/realserver-report.sh: DR real server without its
+# settings; its agent reports them over the network, an admin's fix request
+# makes it apply them, then DR traffic flows.
+if want realserver-report; then
+  if [[ ! -f $agent_cli ]]; then
+    skip realserver-report "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  else
+    suite realserver-report 200 "$here/suites/realserver-report.sh" "$agent_cli"
+  fi
+fi
+
 # ---- 5. schedulers: the TypeScript schedulers against the kernel --------
 # rr, wrr, sh, dh, mh, lc, wlc: each client's real server as the kernel
 # chose it vs the prediction from packages/shared/src/schedulers. Its driver

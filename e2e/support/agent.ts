@@ -11,6 +11,7 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), '..', '..'
 
 export const ADMIN_TOKEN = 'e2e-admin-token-0123456789abcdef';
 export const VIEWER_TOKEN = 'e2e-viewer-token-0123456789abcdef';
+export const REALSERVER_TOKEN = 'e2e-realserver-token-0123456789abcdef';
 
 export interface AgentHandle {
   baseURL: string;
@@ -46,7 +47,7 @@ export async function startAgent(options: { port?: number; stateDir?: string } =
   const child = spawn(process.execPath, [
     join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'serve', '--backend', 'sim', '--demo', '--seed', '1',
     '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir,
-    '--admin-token', ADMIN_TOKEN, '--viewer-token', VIEWER_TOKEN, '--log-level', 'warn',
+    '--admin-token', ADMIN_TOKEN, '--viewer-token', VIEWER_TOKEN, '--realserver-token', REALSERVER_TOKEN, '--log-level', 'warn',
   ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const loginUrl = await new Promise<string>((resolve, reject) => {
@@ -94,4 +95,32 @@ export async function callApi<T>(baseURL: string, path: string, kind: 'query' | 
 export async function newLoginUrl(baseURL: string): Promise<string> {
   const link = await callApi<{ url: string; code: string }>(baseURL, 'auth.createLoginLink', 'mutation', {});
   return `${baseURL}/#login=${link.code}`;
+}
+
+/**
+ * A real server's agent on a simulated host (nothing set yet), reporting to
+ * the director and applying its settings only when the console asks.
+ */
+export async function startRealServerAgent(options: { directorUrl: string; address: string; vip: string; mode: 'dr' | 'tun'; intervalSeconds: number }): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(process.execPath, [
+    join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'serve', '--role', 'realserver', '--host-backend', 'sim', '--fix', 'on-request',
+    '--mode', options.mode, '--vip', options.vip, '--address', options.address,
+    '--report-to', options.directorUrl, '--report-token', REALSERVER_TOKEN, '--report-interval', String(options.intervalSeconds), '--log-level', 'warn',
+  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`real-server agent did not start reporting in 20 s:\n${output}`)), 20_000);
+    const onData = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('reporting to')) {
+        clearTimeout(timer);
+        if (output.includes('failed')) reject(new Error(`real-server agent could not report:\n${output}`));
+        else resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`real-server agent exited (${code}):\n${output}`)); });
+  });
+  return { stop: () => stopAgent({ child }) };
 }

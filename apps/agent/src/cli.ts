@@ -6,6 +6,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import {
+  canonicalIp,
   DomainError,
   formatEndpoint,
   formatIssues,
@@ -27,6 +28,7 @@ import { AgentMetrics } from './reconcile/agent-metrics';
 import { EventBus } from './reconcile/events';
 import type { HostPort } from './reconcile/ports';
 import { LinuxHostBackend, SimHostBackend, formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from './host';
+import { RealServerAgent } from './realservers/agent';
 import { detectFormat } from './reconcile/import-text';
 import { Reconciler, type DriftMode } from './reconcile/reconciler';
 import type { KernelBackend } from './kernel/backend';
@@ -80,9 +82,23 @@ Run "lvs-console <command> --help" for a command's options.
   --web-dir DIR             built web console (default apps/web/dist)
   --admin-token T           admin token (or LVS_CONSOLE_ADMIN_TOKEN)
   --viewer-token T          viewer token (or LVS_CONSOLE_VIEWER_TOKEN)
+  --realserver-token T      token real servers report with (or
+                            LVS_CONSOLE_REALSERVER_TOKEN); only realServers.report
   --log-level LEVEL         pino level (default info)
   --role director|realserver  realserver: apply the real-server settings
                             (with --mode dr|tun --vip ADDR ...) and keep them
+
+real-server role (--role realserver):
+  --mode dr|tun --vip ADDR [--vip ADDR ...] [--interface IF]
+  --fix auto|on-request     auto (default): apply at start and on drift;
+                            on-request: only report, apply when the console asks
+  --report-to URL           the director's URL: report the settings there
+  --report-token T          the director's realserver token
+                            (or LVS_CONSOLE_REALSERVER_TOKEN)
+  --address RIP             this server's address as the director's
+                            destinations name it (needed with --report-to)
+  --report-interval SECONDS  between checks and reports (default 30)
+  --host-backend linux|sim  sim: an in-memory host, for demos and tests
 `,
   apply: `usage: lvs-console apply FILE [--backend auto|ipvsadm|sim] [--state-dir DIR] [--dry-run]
 
@@ -385,11 +401,18 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     'web-dir': { type: 'string' },
     'admin-token': { type: 'string' },
     'viewer-token': { type: 'string' },
+    'realserver-token': { type: 'string' },
     'log-level': { type: 'string' },
     role: { type: 'string' },
     mode: { type: 'string' },
     vip: { type: 'string', multiple: true },
     interface: { type: 'string' },
+    fix: { type: 'string' },
+    'report-to': { type: 'string' },
+    'report-token': { type: 'string' },
+    address: { type: 'string' },
+    'report-interval': { type: 'string' },
+    'host-backend': { type: 'string' },
   }, false);
   void positionals;
   if (values.help) {
@@ -417,6 +440,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     webDir: values['web-dir'] ? resolve(io.cwd, values['web-dir']) : defaultWebDir(),
     adminToken: values['admin-token'] ?? io.env.LVS_CONSOLE_ADMIN_TOKEN,
     viewerToken: values['viewer-token'] ?? io.env.LVS_CONSOLE_VIEWER_TOKEN,
+    realserverToken: values['realserver-token'] ?? io.env.LVS_CONSOLE_REALSERVER_TOKEN,
     log: createLogger({ level: logLevel, destination: process.stderr }),
   });
   io.stdout(`${running.banner.join('\n')}\n`);
@@ -464,27 +488,60 @@ async function realserverCommand(args: string[], io: CliIo): Promise<number> {
   return result.passed ? 0 : 1;
 }
 
-/** serve --role realserver: apply the real-server settings, then keep them (re-check every 30 s). */
-async function serveRealServer(values: { mode?: string | undefined; vip?: string[] | undefined; interface?: string | undefined }, io: CliIo): Promise<number> {
+interface RealServerServeValues {
+  mode?: string | undefined; vip?: string[] | undefined; interface?: string | undefined; fix?: string | undefined;
+  'report-to'?: string | undefined; 'report-token'?: string | undefined; address?: string | undefined;
+  'report-interval'?: string | undefined; 'host-backend'?: string | undefined; 'log-level'?: string | undefined;
+}
+
+/**
+ * serve --role realserver: keep the real-server settings (or only watch them
+ * with --fix on-request) and, with --report-to, report them to the director.
+ */
+async function serveRealServer(values: RealServerServeValues, io: CliIo): Promise<number> {
   if (!values.mode) throw new UsageError('serve --role realserver needs --mode dr or --mode tun');
   const mode = oneOf(values.mode, ['dr', 'tun'] as const, '--mode', 'dr');
   if (!values.vip?.length) throw new UsageError('serve --role realserver needs at least one --vip ADDR');
   const options = { mode, vips: values.vip, ...(values.interface ? { interface: values.interface } : {}) };
   realServerSettings(options);
-  const log = createLogger({ destination: process.stderr });
-  const host = new LinuxHostBackend();
-  const applied = await realserverApply(options, host);
-  io.stdout(`real server (${mode}) for ${values.vip.join(', ')}:\n${formatRealServerRows(applied.rows)}\n`);
-  const timer = setInterval(() => {
-    realserverCheck(options, host).then(async (check) => {
-      if (check.passed) return;
-      log.warn({ failing: check.rows.filter((r) => !r.ok).map((r) => r.message) }, 'real-server settings drifted; re-applying');
-      await realserverApply(options, host);
-    }).catch((error: unknown) => log.error({ err: error }, 'real-server check failed'));
-  }, 30_000);
+  const fix = oneOf(values.fix, ['auto', 'on-request'] as const, '--fix', 'auto');
+  const hostBackend = oneOf(values['host-backend'], ['linux', 'sim'] as const, '--host-backend', 'linux');
+  const interval = integer(values['report-interval'], '--report-interval') ?? 30;
+  if (interval < 1 || interval > 3600) throw new UsageError('--report-interval must be 1 to 3600 seconds');
+  let report: { url: string; token: string; address: string } | undefined;
+  if (values['report-to']) {
+    const url = parseDirectorUrl(values['report-to']);
+    const token = values['report-token'] ?? io.env.LVS_CONSOLE_REALSERVER_TOKEN;
+    if (!token) throw new UsageError('--report-to needs --report-token (the director\'s realserver token) or LVS_CONSOLE_REALSERVER_TOKEN');
+    const address = values.address ? canonicalIp(values.address.trim()) : null;
+    if (!address) throw new UsageError('--report-to needs --address RIP: this server\'s address as the director\'s destinations name it');
+    report = { url, token, address };
+  } else if (fix === 'on-request') {
+    throw new UsageError('--fix on-request needs --report-to: only the director can ask for a fix');
+  }
+  const logLevel = oneOf(values['log-level'], ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level', 'info');
+  const log = createLogger({ level: logLevel, destination: process.stderr });
+  const host = hostBackend === 'sim' ? new SimHostBackend() : new LinuxHostBackend();
+  const agent = new RealServerAgent({ role: options, host, fix, intervalMs: interval * 1000, log, ...(report ? { report } : {}) });
+  const first = await agent.start();
+  const check = await realserverCheck(options, host);
+  io.stdout(`real server (${mode}) for ${values.vip.join(', ')}${hostBackend === 'sim' ? ' [simulated host]' : ''}:\n${formatRealServerRows(check.rows)}\n`);
+  if (report) io.stdout(first.reported ? `reporting to ${report.url} as ${report.address} every ${interval} s\n` : `reporting to ${report.url} failed: ${first.error ?? 'unknown error'}; retrying every ${interval} s\n`);
   await (io.waitForStop ?? waitForSignal)();
-  clearInterval(timer);
-  return applied.passed ? 0 : 1;
+  agent.stop();
+  return check.passed || fix === 'on-request' ? 0 : 1;
+}
+
+/** http(s) URL of the director, without a path. */
+function parseDirectorUrl(text: string): string {
+  let url: URL;
+  try {
+    url = new URL(text);
+  } catch {
+    throw new UsageError(`--report-to "${text}" is not a URL (e.g. https://director:8080)`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError('--report-to must be an http:// or https:// URL');
+  return url.origin;
 }
 
 const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> = {

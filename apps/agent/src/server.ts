@@ -5,6 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { emptyState, serviceId } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
+import { RealServerRegistry } from './realservers/registry';
 import { AuthService } from './auth/auth-service';
 import { chooseBackend, type BackendRequest } from './config/backend-choice';
 import { systemClock, type Clock } from './config/clock';
@@ -38,6 +39,9 @@ export interface ServeOptions {
   webDir: string | null;
   adminToken?: string | undefined;
   viewerToken?: string | undefined;
+  realserverToken?: string | undefined;
+  /** Report interval assumed for real servers that do not say theirs (default 30 s). */
+  realServerIntervalSeconds?: number;
   /** Seconds between drift checks (default 5). */
   driftIntervalMs?: number;
   /** Counter sampling period (default 1 s). */
@@ -154,14 +158,14 @@ async function startLocked(
       metrics.samplerLastDurationSeconds = seconds;
     },
   });
-  const auth = await AuthService.open({ stateDir: options.stateDir, clock, adminToken: options.adminToken, viewerToken: options.viewerToken });
+  const auth = await AuthService.open({ stateDir: options.stateDir, clock, adminToken: options.adminToken, viewerToken: options.viewerToken, realserverToken: options.realserverToken });
 
   const scheme = tls ? 'https' : 'http';
   const startedAt = clock.now();
   const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
-    host, sim: chosen.sim, health,
+    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds),
     requirementsOf: (services) => services.map((service) => ({ service: serviceId(service.key), settings: directorRequirements(service) })),
   });
 
@@ -205,6 +209,7 @@ async function startLocked(
     ...notes.map((note) => `note:     ${note}`),
     `listening on ${url}`,
     `open the console: ${loginUrl}`,
+    `real servers (DR/TUN) report with: lvs-console serve --role realserver --mode dr --vip VIP --address RIP --report-to ${url} --report-token <the realserver token, ${auth.tokenSource}>`,
   ];
   if (!tls && !isLoopback(listen.host)) {
     banner.push(`WARNING: listening on ${listen.host} without TLS: tokens and changes cross the network in clear text; use --tls-cert/--tls-key or listen on 127.0.0.1`);

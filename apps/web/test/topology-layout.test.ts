@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSetting, ServiceKey } from '@lvs-console/shared';
-import { edgeWidth, layoutTopology, serverState, topologyMethod, type TopologyServerInput } from '../src/features/topology/layout';
+import { clockTime } from '../src/lib/format-time';
+import { edgeWidth, layoutTopology, MAX_NOTES, serverState, topologyMethod, type TopologyServerInput } from '../src/features/topology/layout';
 
 const VIP: ServiceKey = { kind: 'addr', protocol: 'tcp', address: '172.25.254.100', port: 80 };
+
+const RECEIVED_AT = Date.UTC(2025, 0, 2, 3, 4, 5);
+
+/** A DR report for the VIP whose failing rows say these messages, plus one passing row. */
+function drReport({ stale, failing }: { stale: boolean; failing: string[] }): NonNullable<TopologyServerInput['report']> {
+  const setting: HostSetting = { kind: 'sysctl', name: 'net.ipv4.conf.all.arp_announce', value: '2', reason: '' };
+  return {
+    mode: 'dr',
+    vips: [VIP.kind === 'addr' ? VIP.address : ''],
+    stale,
+    receivedAt: RECEIVED_AT,
+    rows: [{ setting, actual: '2', ok: true, message: 'net.ipv4.conf.all.arp_announce = 2' }, ...failing.map((message) => ({ setting, actual: '0', ok: false, message }))],
+  };
+}
 
 function server(address: string, forwarding: 'masq' | 'route' | 'tunnel', extra: Partial<TopologyServerInput> = {}): TopologyServerInput {
   return { destination: { address, port: 80, weight: 1, forwarding }, cps: 0, activeConns: 0, ...extra };
@@ -75,6 +90,45 @@ describe('layoutTopology', () => {
     const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { problems: ['arp_ignore not set on 10.0.0.7'] })], directorProblems: ['ip_forward is 0'] });
     expect(layout.servers[0]?.problems).toEqual(['arp_ignore not set on 10.0.0.7']);
     expect(layout.directorProblems).toEqual(['ip_forward is 0']);
+  });
+
+  it('turns failing rows of a current report into problem lines naming the server, and marks its node', () => {
+    const report = drReport({ stale: false, failing: ['net.ipv4.conf.all.arp_ignore is 0, should be 1', '172.25.254.100/32 is not on lo'] });
+    const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report }), server('10.0.0.8', 'route')], directorProblems: ['ip_forward is 0'] });
+    expect(layout.notes).toEqual([
+      { text: 'Director: ip_forward is 0', tone: 'problem' },
+      { text: 'net.ipv4.conf.all.arp_ignore is 0, should be 1 on 10.0.0.7', tone: 'problem' },
+      { text: '172.25.254.100/32 is not on lo on 10.0.0.7', tone: 'problem' },
+    ]);
+    expect(layout.servers[0]?.marker).toEqual({ text: 'settings: 2 failing', short: '2 failing', tone: 'problem' });
+    expect(layout.servers[1]?.marker).toBeNull();
+    // The lines sit above the servers.
+    expect(layout.servers[0]?.y).toBeGreaterThan(16 + 3 * 14 + 40);
+  });
+
+  it('says a stale report is old instead of trusting its rows', () => {
+    const report = drReport({ stale: true, failing: ['net.ipv4.conf.all.arp_ignore is 0, should be 1'] });
+    const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report })] });
+    expect(layout.notes).toEqual([{ text: `no report from 10.0.0.7 since ${clockTime(RECEIVED_AT)}`, tone: 'note' }]);
+    expect(layout.servers[0]?.marker).toEqual({ text: 'settings: no report', short: 'no report', tone: 'note' });
+    expect(layout.servers[0]?.problems).toEqual([]);
+  });
+
+  it('a passing report leaves the drawing clean; one server on two ports is said once', () => {
+    const passing = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report: drReport({ stale: false, failing: [] }) })] });
+    expect(passing.notes).toEqual([]);
+    expect(passing.servers[0]?.marker).toBeNull();
+    const report = drReport({ stale: false, failing: ['net.ipv4.conf.lo.arp_ignore is 0, should be 1'] });
+    const twoPorts = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report }), { ...server('10.0.0.7', 'route', { report }), destination: { address: '10.0.0.7', port: 81, weight: 1, forwarding: 'route' } }] });
+    expect(twoPorts.notes).toHaveLength(1);
+  });
+
+  it('counts the lines it cannot fit', () => {
+    const failing = Array.from({ length: 5 }, (_, i) => `net.ipv4.conf.eth${i}.arp_ignore is 0, should be 1`);
+    const servers = Array.from({ length: 4 }, (_, i) => server(`10.0.0.${i + 1}`, 'route', { report: drReport({ stale: false, failing }) }));
+    const layout = layoutTopology({ serviceKey: VIP, servers });
+    expect(layout.notes).toHaveLength(MAX_NOTES);
+    expect(layout.notes.at(-1)).toEqual({ text: `and ${20 - (MAX_NOTES - 1)} more (see Real servers setup)`, tone: 'note' });
   });
 
   it('names fwmark services by their mark', () => {

@@ -13,7 +13,7 @@ import type { Caller } from '@lvs-console/shared/api';
 
 const tokensFileSchema = z.object({
   version: z.literal(1),
-  tokens: z.array(z.object({ name: z.string(), role: z.enum(['admin', 'viewer']), token: z.string().min(16) })),
+  tokens: z.array(z.object({ name: z.string(), role: z.enum(['admin', 'viewer', 'realserver']), token: z.string().min(16) })),
 });
 
 /** A login code from the banner stays valid until used or for a day. */
@@ -57,6 +57,8 @@ export interface TokenOptions {
   clock: Clock;
   adminToken?: string | undefined;
   viewerToken?: string | undefined;
+  /** The token real servers' agents report with (realServers.report only). */
+  realserverToken?: string | undefined;
 }
 
 export class AuthService {
@@ -80,22 +82,29 @@ export class AuthService {
   static async open(options: TokenOptions): Promise<AuthService> {
     const path = join(options.stateDir, 'tokens.json');
     if (options.adminToken) {
-      for (const token of [options.adminToken, options.viewerToken]) {
+      for (const token of [options.adminToken, options.viewerToken, options.realserverToken]) {
         if (token !== undefined && token.length < 16) throw new DomainError('INVALID_INPUT', 'tokens must be at least 16 characters long');
       }
       const tokens: Array<{ name: string; role: Role; token: string }> = [{ name: 'admin', role: 'admin', token: options.adminToken }];
       if (options.viewerToken) tokens.push({ name: 'viewer', role: 'viewer' as const, token: options.viewerToken });
+      if (options.realserverToken) tokens.push({ name: 'realserver', role: 'realserver' as const, token: options.realserverToken });
       return new AuthService(options.clock, tokens, 'given on the command line or in the environment');
     }
     const text = await readFile(path, 'utf8').catch(() => null);
     if (text !== null) {
       const parsed = tokensFileSchema.safeParse(JSON.parse(text));
       if (!parsed.success) throw new DomainError('INVALID_INPUT', `${path} is not a tokens file this agent understands; remove it to create new tokens`);
-      return new AuthService(options.clock, parsed.data.tokens, path);
+      const tokens = parsed.data.tokens;
+      // Files from before real-server reports get a realserver token added once.
+      if (tokens.some((t) => t.role === 'realserver')) return new AuthService(options.clock, tokens, path);
+      tokens.push({ name: 'realserver', role: 'realserver', token: options.realserverToken ?? newSecret('lvsc_realserver') });
+      await writeFileAtomic(path, `${JSON.stringify({ version: 1, tokens }, null, 2)}\n`, { mode: 0o600 });
+      return new AuthService(options.clock, tokens, `${path} (realserver token added)`);
     }
     const tokens = [
       { name: 'admin', role: 'admin' as const, token: newSecret('lvsc_admin') },
       { name: 'viewer', role: 'viewer' as const, token: options.viewerToken ?? newSecret('lvsc_viewer') },
+      { name: 'realserver', role: 'realserver' as const, token: options.realserverToken ?? newSecret('lvsc_realserver') },
     ];
     await writeFileAtomic(path, `${JSON.stringify({ version: 1, tokens }, null, 2)}\n`, { mode: 0o600 });
     return new AuthService(options.clock, tokens, `${path} (created now)`);

@@ -107,6 +107,10 @@ export function createAgentServer(options: HttpOptions): Server {
         res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="lvs-console"' }).end('a bearer token is required\n');
         return;
       }
+      if (caller.role === 'realserver') {
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('a realserver token may only report a real server\'s settings\n');
+        return;
+      }
       res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(metricsText());
       return;
     }

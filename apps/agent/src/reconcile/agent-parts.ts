@@ -2,6 +2,7 @@
 // combine several of them (system info, shares, host status,
 // import, sim).
 import type { HealthManager } from '../health/manager';
+import type { RealServerRegistry } from '../realservers/registry';
 import { hostname } from 'node:os';
 import {
   DomainError,
@@ -98,6 +99,7 @@ export interface AgentPartsOptions {
   host?: HostPort | null;
   sim?: SimPort | null;
   health: HealthManager;
+  realServers: RealServerRegistry;
   /** Host settings a service needs for its forwarding methods (from the host module). */
   requirementsOf?: (services: readonly Service[]) => Array<{ service: string; settings: HostSetting[] }>;
 }
@@ -117,6 +119,7 @@ export class AgentParts {
   readonly host: HostPort | null;
   readonly sim: SimPort | null;
   readonly health: HealthManager;
+  readonly realServers: RealServerRegistry;
   private schedulerList: string[] | null = null;
 
   constructor(private readonly opts: AgentPartsOptions) {
@@ -134,6 +137,7 @@ export class AgentParts {
     this.host = opts.host ?? null;
     this.sim = opts.sim ?? null;
     this.health = opts.health;
+    this.realServers = opts.realServers;
   }
 
   async systemInfo(caller: Caller): Promise<SystemInfo> {

@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { drainRouter, healthRouter } from './routers/health';
 import { hostRouter } from './routers/host';
 import { auditRouter, connectionsRouter, eventsRouter, statsRouter, systemRouter } from './routers/live';
+import { realServersRouter } from './routers/realservers';
 import { simRouter } from './routers/sim';
 import { destinationsRouter, servicesRouter } from './routers/services';
 import { stateRouter } from './routers/state';
@@ -23,6 +24,7 @@ export const appRouter = router({
   sim: simRouter,
   health: healthRouter,
   drain: drainRouter,
+  realServers: realServersRouter,
 });
 
 export type AppRouter = typeof appRouter;

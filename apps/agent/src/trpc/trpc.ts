@@ -2,7 +2,7 @@
 // 2. ERROR SHAPE: zod issues become readable "path: message" lines; domain
 //    errors keep their message and carry their code and issues in data.
 // 3. PROCEDURES: public (login only), viewer (queries, subscriptions), admin
-//    (mutations). @see https://trpc.io/docs/server/procedures
+//    (mutations), realserver (real servers' reports only). @see https://trpc.io/docs/server/procedures
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { formatIssues } from '@lvs-console/shared';
@@ -48,12 +48,29 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-export const viewerProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
   if (!ctx.caller) {
     if (type === 'mutation') await ctx.agent.audit.reject({ who: '(no token)', role: 'system', what: path, error: 'no token' });
     throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a token is required: send "Authorization: Bearer <token>" or log in with the console link' });
   }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
+});
+
+export const viewerProcedure = authenticatedProcedure.use(async ({ ctx, next, type, path }) => {
+  if (ctx.caller.role === 'realserver') {
+    const message = `token "${ctx.caller.name}" is a realserver token: it may only report a real server's settings`;
+    if (type === 'mutation') await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: message });
+    throw new TRPCError({ code: 'FORBIDDEN', message });
+  }
+  return next({ ctx });
+});
+
+/** Real servers' agents report with their own token; an admin token works too. */
+export const realServerProcedure = authenticatedProcedure.use(async ({ ctx, next }) => {
+  if (ctx.caller.role !== 'realserver' && ctx.caller.role !== 'admin') {
+    throw new TRPCError({ code: 'FORBIDDEN', message: `token "${ctx.caller.name}" is a ${ctx.caller.role} token; real servers report with the realserver token` });
+  }
+  return next({ ctx });
 });
 
 export const adminProcedure = viewerProcedure.use(async ({ ctx, next, path }) => {

@@ -1,5 +1,5 @@
 // Tokens, roles, one-time login codes and sessions.
-import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -28,6 +28,21 @@ describe('AuthService', () => {
     expect(second.authenticate(viewer)).toEqual({ name: 'viewer', role: 'viewer' });
     expect(second.authenticate(`${admin}x`)).toBeNull();
     expect(second.authenticate('')).toBeNull();
+  });
+
+  it('should add a realserver token once to a tokens file from before real-server reports', async () => {
+    const path = join(dir, 'tokens.json');
+    const old = [{ name: 'admin', role: 'admin', token: 'old-admin-token-0123456789' }, { name: 'viewer', role: 'viewer', token: 'old-viewer-token-0123456789' }];
+    await writeFile(path, JSON.stringify({ version: 1, tokens: old }), { mode: 0o600 });
+    const auth = await AuthService.open({ stateDir: dir, clock: new ManualClock() });
+    expect(auth.tokenSource).toContain('realserver token added');
+    const file = JSON.parse(await readFile(path, 'utf8')) as { tokens: Array<{ name: string; role: string; token: string }> };
+    expect(file.tokens.slice(0, 2)).toEqual(old);
+    const realserver = file.tokens.find((t) => t.role === 'realserver')?.token ?? '';
+    expect(auth.authenticate(realserver)).toEqual({ name: 'realserver', role: 'realserver' });
+    expect(auth.authenticate('old-admin-token-0123456789')?.role).toBe('admin');
+    // The second start reads the file as it is.
+    expect((await AuthService.open({ stateDir: dir, clock: new ManualClock() })).tokenSource).toBe(path);
   });
 
   it('should use given tokens instead of a file', async () => {

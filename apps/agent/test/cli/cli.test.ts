@@ -193,6 +193,24 @@ describe('lvs-console', () => {
       expect((await run(['realserver', 'check', '--mode', 'nat', '--vip', '192.0.2.1'])).status).toBe(2);
       expect((await run(['realserver', 'check', '--mode', 'dr', '--vip', '192.0.2.300'])).status).toBe(2);
     });
+
+    it('should refuse real-server reporting flags that cannot work, before touching the host', async () => {
+      const base = ['serve', '--role', 'realserver', '--host-backend', 'sim', '--mode', 'dr', '--vip', '192.0.2.1'];
+      const noToken = await run([...base, '--report-to', 'http://127.0.0.1:9', '--address', '10.0.0.1']);
+      expect(noToken.status).toBe(2);
+      expect(noToken.stderr).toContain('--report-token');
+      expect((await run([...base, '--report-to', 'http://127.0.0.1:9', '--report-token', 'x'.repeat(20)])).stderr).toContain('--address RIP');
+      expect((await run([...base, '--report-to', 'ftp://director', '--report-token', 'x'.repeat(20), '--address', '10.0.0.1'])).status).toBe(2);
+      expect((await run([...base, '--fix', 'on-request'])).stderr).toContain('needs --report-to');
+      expect((await run([...base, '--report-interval', '0'])).status).toBe(2);
+    });
+
+    it('should keep a simulated real server\'s settings with --fix auto', async () => {
+      const result = await run(['serve', '--role', 'realserver', '--host-backend', 'sim', '--mode', 'dr', '--vip', '192.0.2.1', '--log-level', 'silent']);
+      expect(result.status).toBe(0);
+      expect(result.stdout).toContain('[simulated host]');
+      expect(result.stdout).not.toMatch(/FAIL/);
+    });
   });
 
   describe('serve', () => {

@@ -13,6 +13,7 @@ import { startAgent, type RunningAgent, type ServeOptions } from '../../src/serv
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 export const VIEWER_TOKEN = 'test-viewer-token-0123456789';
+export const REALSERVER_TOKEN = 'test-realserver-token-0123456789';
 
 export interface Harness {
   running: RunningAgent;
@@ -37,6 +38,7 @@ export async function startHarness(options: Partial<ServeOptions> & { demo?: boo
     webDir: null,
     adminToken: ADMIN_TOKEN,
     viewerToken: VIEWER_TOKEN,
+    realserverToken: REALSERVER_TOKEN,
     log: silentLogger,
     timers: false,
     ...options,

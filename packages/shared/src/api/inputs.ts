@@ -218,3 +218,40 @@ export const auditListInput = input({
 }).optional();
 export const revisionsListInput = input({ limit: z.number().int().min(1).max(100).default(100) }).optional();
 export const revisionGetInput = input({ revision: revisionSchema });
+
+// ---- real-server reports ---------------------------------------------------
+
+/**
+ * Status text from a real server: shown, never run, so parentheses and the
+ * like are fine (settings' reasons hold them); control characters are not.
+ */
+const statusText = (max: number) => z.string().max(max)
+  .refine((text) => ![...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), 'control characters are not allowed');
+
+/** One real-server setting as the real server's own agent read it. */
+export const realServerRowSchema = z.object({
+  setting: hostSettingSchema,
+  /** What the real server has now, in words, or null when unreadable. */
+  actual: statusText(200).nullable(),
+  ok: z.boolean(),
+  message: statusText(500),
+}).strict();
+
+/**
+ * What `serve --role realserver --report-to` sends the director every interval:
+ * the real server's address (as the director's destinations name it), its
+ * method and VIPs, and each required setting with whether it holds.
+ */
+export const realServerReportInput = z.object({
+  address: ipAddressSchema,
+  mode: z.enum(['dr', 'tun']),
+  vips: z.array(ipAddressSchema).min(1).max(64),
+  hostname: z.string().max(253).regex(/^[A-Za-z0-9._-]*$/, 'hostname may hold letters, digits, dots, dashes and underscores').optional(),
+  rows: z.array(realServerRowSchema).max(200),
+  /** Seconds until this real server's next report (it is stale after three). */
+  intervalSeconds: z.number().int().min(1).max(3600).optional(),
+  /** The fix the director asked for last time was applied, with this outcome. */
+  applied: z.object({ ok: z.boolean(), messages: z.array(statusText(500)).max(200) }).strict().optional(),
+}).strict();
+/** realServers.requestFix and realServers.forget: which real server. */
+export const realServerFixInput = input({ address: ipAddressSchema });

@@ -1,9 +1,10 @@
 // Shapes the API returns. Plain JSON (numbers, strings, arrays) so they cross
 // tRPC without a transformer; times are epoch milliseconds.
-import type { DesiredState, ObservedTable } from '../model';
+import type { DesiredState, HostSetting, ObservedTable } from '../model';
 import type { Change } from '../plan/change';
 
-export type Role = 'admin' | 'viewer';
+/** admin: everything; viewer: read; realserver: only report a real server's settings (realServers.report). */
+export type Role = 'admin' | 'viewer' | 'realserver';
 
 /** Who makes a request: the token's name (as the audit log records it) and its role. */
 export interface Caller {
@@ -130,3 +131,34 @@ export type AgentEvent =
   | { type: 'apply'; time: number; who: string; what: string; ok: boolean; lines: string[]; error?: string }
   | { type: 'drift'; time: number; count: number; descriptions: string[] }
   | { type: 'rejected'; time: number; who: string; what: string; error: string };
+
+/** A real server's settings as its own agent last reported them. */
+export interface RealServerReport {
+  address: string;
+  mode: 'dr' | 'tun';
+  vips: string[];
+  hostname: string | null;
+  rows: Array<{ setting: HostSetting; actual: string | null; ok: boolean; message: string }>;
+  /** Every row holds. */
+  passed: boolean;
+  receivedAt: number;
+  /** Seconds between this real server's reports. */
+  intervalSeconds: number;
+  /** No report for three intervals: the real server's agent stopped or cannot reach the director. */
+  stale: boolean;
+  /** An admin asked for a fix that the real server has not picked up yet. */
+  fixRequested: { by: string; at: number } | null;
+  /** The last fix the real server applied on request. */
+  lastFix: { by: string; requestedAt: number; appliedAt: number; ok: boolean; messages: string[] } | null;
+}
+
+export interface RealServerReports {
+  reports: RealServerReport[];
+  /** Reports older than this are stale (three intervals of the slowest real server). */
+  staleAfterMs: number;
+}
+
+/** The director's answer to a report: apply the settings now (an admin asked for it). */
+export interface RealServerReportAnswer {
+  apply: boolean;
+}

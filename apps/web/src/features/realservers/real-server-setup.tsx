@@ -1,8 +1,10 @@
 // For the service's forwarding method: what the director and each real
 // server need. The director's rows come from the agent (checked live, fixable
-// in one click); real servers get a copyable shell snippet each.
+// in one click). A DR/TUN real server that runs its own agent shows the
+// checklist it reports; the others get a copyable shell snippet and the
+// command that runs that agent.
 import { useMutation } from '@tanstack/react-query';
-import type { Service } from '@lvs-console/shared';
+import type { Destination, Service } from '@lvs-console/shared';
 import { formatEndpoint, serviceFamily } from '@lvs-console/shared';
 import { directorRequirements, mergeHostSettings, realServerRequirements, renderShellSnippet } from '@lvs-console/shared/host';
 import { Button } from '../../components/ui/button';
@@ -13,6 +15,10 @@ import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSna
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { useHostStatus } from './host-problems';
 import { serviceId } from '@lvs-console/shared';
+import type { RealServerReports } from '@lvs-console/shared/api';
+import { realServerAgentCommand, reportForDestination } from './real-server-reports';
+import { RealServerReportView } from './real-server-report-view';
+import { useRealServerReports } from './use-real-server-reports';
 
 const METHOD_TEXT = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 
@@ -23,6 +29,7 @@ export default function RealServerSetup({ service }: { service: Service }) {
   const isAdmin = useIsAdmin();
   const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
+  const reports = useRealServerReports().data;
   const checked = hostStatus.data?.services.find((s) => s.service === sid)?.settings ?? [];
   const required = directorRequirements(service);
   const vip = service.key.kind === 'addr' ? service.key.address : null;
@@ -67,34 +74,63 @@ export default function RealServerSetup({ service }: { service: Service }) {
       </Panel>
       <Panel title="Real servers">
         <div className="flex flex-col gap-4">
-          {service.destinations.map((d) => {
-            const endpoint = formatEndpoint(d.address, d.port);
-            const method = METHOD_TEXT[d.forwarding];
-            let text: string;
-            if (d.forwarding === 'masq') {
-              text = `#!/bin/sh\n# NAT: replies must return through the director.\n# Make the director's address on this network (the DIP) the default gateway:\nip route replace default via DIP_OF_DIRECTOR\n`;
-            } else {
-              const rows = realServerRequirements({ mode: d.forwarding === 'route' ? 'dr' : 'tun', vips: vip ? [vip] : [] });
-              text = renderShellSnippet(rows);
-            }
-            return (
-              <section key={endpoint} aria-label={`Setup of ${endpoint}`}>
-                <h3 className="mb-1 text-sm font-medium"><span className="font-mono">{endpoint}</span> · {method}</h3>
-                <p className="mb-1 text-xs text-slate-600">
-                  {d.forwarding === 'route' ? 'DR: the VIP on lo as a host address, and the server must never answer ARP for it (arp_ignore=1, arp_announce=2).' : null}
-                  {d.forwarding === 'tunnel' ? 'TUN: the ipip module, the VIP on tunl0, rp_filter relaxed so decapsulated packets are accepted.' : null}
-                  {d.forwarding === 'masq' ? 'NAT: nothing on the server but its route back through the director.' : null}
-                  {serviceFamily(service.key) === 'inet6' ? ' (IPv6: use the net.ipv6 equivalents.)' : null}
-                  {' '}The agent cannot see this server: run the snippet on it.
-                </p>
-                <Snippet text={text} label={`Copy setup snippet for ${endpoint}`} />
-              </section>
-            );
-          })}
+          {service.destinations.map((d) => (
+            <RealServerSection key={formatEndpoint(d.address, d.port)} service={service} destination={d} vip={vip} reports={reports} isAdmin={isAdmin} />
+          ))}
           {service.destinations.length === 0 ? <p className="text-sm text-slate-600">No real servers yet.</p> : null}
         </div>
       </Panel>
     </div>
+  );
+}
+
+function RealServerSection({ service, destination: d, vip, reports, isAdmin }: {
+  service: Service;
+  destination: Destination;
+  vip: string | null;
+  reports: RealServerReports | undefined;
+  isAdmin: boolean;
+}) {
+  const endpoint = formatEndpoint(d.address, d.port);
+  const report = reportForDestination(reports?.reports, d);
+  let snippet: string;
+  if (d.forwarding === 'masq') {
+    snippet = `#!/bin/sh\n# NAT: replies must return through the director.\n# Make the director's address on this network (the DIP) the default gateway:\nip route replace default via DIP_OF_DIRECTOR\n`;
+  } else {
+    snippet = renderShellSnippet(realServerRequirements({ mode: d.forwarding === 'route' ? 'dr' : 'tun', vips: vip ? [vip] : [] }));
+  }
+  return (
+    <section aria-label={`Setup of ${endpoint}`}>
+      <h3 className="mb-1 text-sm font-medium"><span className="font-mono">{endpoint}</span> · {METHOD_TEXT[d.forwarding]}</h3>
+      <p className="mb-1 text-xs text-slate-600">
+        {d.forwarding === 'route' ? 'DR: the VIP on lo as a host address, and the server must never answer ARP for it (arp_ignore=1, arp_announce=2).' : null}
+        {d.forwarding === 'tunnel' ? 'TUN: the ipip module, the VIP on tunl0, rp_filter relaxed so decapsulated packets are accepted.' : null}
+        {d.forwarding === 'masq' ? 'NAT: nothing on the server but its route back through the director.' : null}
+        {serviceFamily(service.key) === 'inet6' ? ' (IPv6: use the net.ipv6 equivalents.)' : null}
+        {d.forwarding === 'masq' ? ' The agent cannot see this server: run the snippet on it.' : null}
+        {d.forwarding !== 'masq' && !report ? ' No agent reports from this server: run the snippet on it, or run the real-server agent there (below) to keep the settings and report them here.' : null}
+      </p>
+      {report ? (
+        <>
+          <RealServerReportView report={report} destination={d} serviceKey={service.key} isAdmin={isAdmin} />
+          <details className="mt-2">
+            <summary className="cursor-pointer text-sm">Shell snippet to apply by hand</summary>
+            <Snippet text={snippet} label={`Copy setup snippet for ${endpoint}`} />
+          </details>
+        </>
+      ) : <Snippet text={snippet} label={`Copy setup snippet for ${endpoint}`} />}
+      {!report && d.forwarding !== 'masq' ? (
+        <div className="mt-2 flex flex-col gap-1">
+          <p className="text-xs text-slate-600">
+            Real-server agent: applies the settings, keeps them, and reports them to this director (add <code>--fix on-request</code> to only report, and apply when an admin asks here).
+            Replace <code>&lt;realserver token&gt;</code> with the director's realserver token: the director prints it when it starts and keeps it in <code>tokens.json</code> in its state directory (or set it with <code>--realserver-token</code>).
+          </p>
+          <Snippet
+            text={realServerAgentCommand({ directorUrl: window.location.origin, mode: d.forwarding === 'route' ? 'dr' : 'tun', vip, address: d.address })}
+            label={`Copy real-server agent command for ${endpoint}`} />
+        </div>
+      ) : null}
+    </section>
   );
 }
 

@@ -17,6 +17,8 @@ import { RemoveServiceButton } from './remove-service-button';
 import { useLiveRates } from '../stats/use-live-rates';
 import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
+import { useRealServerReports } from '../realservers/use-real-server-reports';
+import { reportForDestination } from '../realservers/real-server-reports';
 import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
 import { useHealthStatus } from '../health/use-health-status';
 
@@ -34,6 +36,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
   const failing = useFailingDestinations(id);
   const hostStatus = useHostStatus();
+  const reports = useRealServerReports().data?.reports;
   const health = useHealthStatus(id).data?.services[0];
   const view = serviceViews(snapshot.data).find((v) => v.id === id);
   const key = view?.desired?.key ?? view?.observed?.key ?? parseServiceId(id);
@@ -61,6 +64,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
         activeConns: live?.activeConns ?? 0,
         overloaded: live?.overloaded,
         failing: failing.has(destinationId(d)) || healthView?.status === 'down',
+        report: reportForDestination(reports, d),
       };
     }),
     dip: snat?.kind === 'snat' ? snat.sourceAddress : null,

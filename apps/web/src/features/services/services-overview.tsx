@@ -10,6 +10,8 @@ import { useLiveRates } from '../stats/use-live-rates';
 import { formatRate } from '../stats/rates';
 import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
 import { useHostProblems } from '../realservers/host-problems';
+import { useRealServerReports } from '../realservers/use-real-server-reports';
+import { serviceHasFailingReports } from '../realservers/real-server-reports';
 import { useSimStatus } from '../sim/use-sim-status';
 import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
 
@@ -37,6 +39,7 @@ export function ServicesOverview() {
   const isAdmin = useIsAdmin();
   const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
   const hostProblems = useHostProblems();
+  const reports = useRealServerReports().data?.reports;
   const failed = useSimStatus().data?.failed ?? [];
   const healthById = new Map((useHealthStatus().data?.services ?? []).map((view) => [view.id, view]));
   const views = serviceViews(snapshot.data);
@@ -95,7 +98,8 @@ export function ServicesOverview() {
                 const health = healthWarnings(healthById.get(view.id));
                 // A sim-failed server whose check is down is said once, by the health line.
                 const simOnly = failing.filter((d) => !health.checkDown.has(d));
-                const warnings = [DRIFT_TEXT[drift], ...simOnly.map((d) => `${d} failing`), ...health.lines, ...(hostProblems.get(view.id) ?? [])].filter(Boolean);
+                const reportsFailing = serviceHasFailingReports(svc.key, dests, reports) ? 'real server settings failing' : '';
+                const warnings = [DRIFT_TEXT[drift], ...simOnly.map((d) => `${d} failing`), ...health.lines, ...(hostProblems.get(view.id) ?? []), reportsFailing].filter(Boolean);
                 const cps = rates.get(view.id)?.cps ?? view.observed?.rates.cps;
                 return (
                   <tr key={view.id} className="border-t border-slate-100 hover:bg-slate-50">

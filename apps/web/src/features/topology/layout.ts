@@ -4,6 +4,9 @@
 // geometry is unit-tested without a browser.
 import type { Destination, ForwardingMethod, HostSetting, ServiceKey } from '@lvs-console/shared';
 import { destinationId, formatEndpoint, serviceId } from '@lvs-console/shared';
+import type { RealServerReport } from '@lvs-console/shared/api';
+import { clockTime } from '../../lib/format-time';
+import { problemLines, reportFindings } from '../realservers/real-server-reports';
 
 export type TopologyMethod = 'NAT' | 'DR' | 'TUN' | 'FULLNAT' | 'MIXED' | 'NONE';
 export type ServerState = 'serving' | 'draining' | 'failing' | 'overloaded';
@@ -17,8 +20,10 @@ export interface TopologyServerInput {
   activeConns: number;
   overloaded?: boolean;
   failing?: boolean;
-  /** Host-setting problems on this server ("arp_ignore not set"). */
+  /** Host-setting problems on this server, each naming it ("arp_ignore not set on 10.0.0.7"). */
   problems?: readonly string[];
+  /** What the server's own agent last reported, if it runs one. */
+  report?: Pick<RealServerReport, 'mode' | 'vips' | 'rows' | 'stale' | 'receivedAt'> | null;
 }
 
 export interface TopologyInput {
@@ -42,6 +47,8 @@ export interface ServerNode extends Point {
   /** Stroke width of the director-to-server edge, by live rate. */
   edgeWidth: number;
   problems: readonly string[];
+  /** From the server's own report: failing settings or no recent report. `short` fits a compact node. */
+  marker: { text: string; short: string; tone: 'problem' | 'note' } | null;
   /** Where the VIP must live on this server, per method ("lo", "tunl0") or null. */
   vipInterface: string | null;
 }
@@ -66,6 +73,8 @@ export interface TopologyLayout {
   vipLabel: string;
   dipLabel: string;
   directorProblems: readonly string[];
+  /** Lines over the drawing: the director's and the real servers' problems, then notes on stale reports. */
+  notes: Array<{ text: string; tone: 'problem' | 'note' }>;
   /** A sentence for screen readers: "DR topology of 172.25.254.100:80". */
   accessibleName: string;
   caption: string;
@@ -78,6 +87,8 @@ const COLUMN_SERVERS = 580;
 const WIDTH = 760;
 const MIN_EDGE = 1.5;
 const MAX_EDGE = 9;
+/** More lines than this over the drawing would push the servers out of view: the rest is counted. */
+export const MAX_NOTES = 12;
 
 export function serverState(input: TopologyServerInput): ServerState {
   if (input.failing) return 'failing';
@@ -116,12 +127,45 @@ const CAPTIONS: Record<TopologyMethod, string> = {
   NONE: 'No real servers yet.',
 };
 
+interface ServerFindings {
+  problems: string[];
+  marker: ServerNode['marker'];
+  staleNote: string | null;
+}
+
+function serverFindings(input: TopologyServerInput, serviceKey: ServiceKey): ServerFindings {
+  const own = [...(input.problems ?? [])];
+  const report = input.report;
+  if (!report) return { problems: own, marker: null, staleNote: null };
+  const address = input.destination.address;
+  const findings = reportFindings(report, input.destination, serviceKey);
+  if (findings.state === 'stale') {
+    const since = clockTime(report.receivedAt);
+    return { problems: own, marker: { text: 'settings: no report', short: 'no report', tone: 'note' }, staleNote: `no report from ${address} since ${since}` };
+  }
+  const lines = problemLines(findings, address);
+  const marker = lines.length > 0 ? { text: `settings: ${lines.length} failing`, short: `${lines.length} failing`, tone: 'problem' as const } : null;
+  return { problems: [...own, ...lines], marker, staleNote: null };
+}
+
+/** Director problems first, then each server's; one server on two ports is said once. */
+function notesOf(directorProblems: readonly string[], findings: readonly ServerFindings[]): TopologyLayout['notes'] {
+  const problems = new Set([...directorProblems.map((p) => `Director: ${p}`), ...findings.flatMap((f) => f.problems)]);
+  const stale = new Set(findings.flatMap((f) => (f.staleNote ? [f.staleNote] : [])));
+  const all = [...[...problems].map((text) => ({ text, tone: 'problem' as const })), ...[...stale].map((text) => ({ text, tone: 'note' as const }))];
+  if (all.length <= MAX_NOTES) return all;
+  const hidden = all.length - (MAX_NOTES - 1);
+  return [...all.slice(0, MAX_NOTES - 1), { text: `and ${hidden} more (see Real servers setup)`, tone: 'note' }];
+}
+
 export function layoutTopology(input: TopologyInput): TopologyLayout {
   const forwardings = input.servers.map((s) => s.destination.forwarding);
   const method = topologyMethod(input.serviceKey, forwardings, input.hostSettings);
   const count = input.servers.length;
   const spacing = count > 12 ? Math.max(22, Math.floor((12 * SERVER_SPACING) / count)) : SERVER_SPACING;
-  const top = 70 + 14 * (input.directorProblems?.length ?? 0);
+  const findings = input.servers.map((s) => serverFindings(s, input.serviceKey));
+  const notes = notesOf(input.directorProblems ?? [], findings);
+  const top = 70 + 14 * notes.length;
   const height = Math.max(250, top + Math.max(1, count) * spacing + 50);
   const middle = top + ((Math.max(1, count) - 1) * spacing) / 2;
   const client: Point = { x: COLUMN_CLIENT, y: middle };
@@ -139,7 +183,8 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
       cps: s.cps,
       activeConns: s.activeConns,
       edgeWidth: edgeWidth(s.cps, maxCps),
-      problems: s.problems ?? [],
+      problems: findings[index]?.problems ?? [],
+      marker: findings[index]?.marker ?? null,
       vipInterface: forwardingMethod === 'DR' ? 'lo' : forwardingMethod === 'TUN' ? 'tunl0' : null,
     };
   });
@@ -188,6 +233,7 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     vipLabel,
     dipLabel: dip ? `DIP ${dip}` : 'DIP',
     directorProblems: input.directorProblems ?? [],
+    notes,
     accessibleName,
     caption: CAPTIONS[method],
   };

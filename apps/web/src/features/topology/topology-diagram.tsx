@@ -6,6 +6,7 @@ import type { TopologyLayout } from './layout';
 
 const REQUEST_COLOUR = '#1e40af';
 const REPLY_COLOUR = '#0f766e';
+const TONE_COLOUR = { problem: '#b91c1c', note: '#92400e' } as const;
 
 export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
   const { client, director, servers } = layout;
@@ -55,10 +56,10 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
           <text x={director.x} y={director.y + 16} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">{layout.method === 'NONE' || layout.method === 'MIXED' ? '' : layout.method}</text>
           <text x={director.x} y={director.y - 46} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="#0f172a">VIP {layout.vipLabel}</text>
           <text x={director.x} y={director.y + 52} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="#334155">{layout.dipLabel}</text>
-          {layout.directorProblems.map((problem, i) => (
-            <text key={problem} x={12} y={16 + i * 14} fontSize={11} fill="#b91c1c">⚠ Director: {problem}</text>
-          ))}
         </g>
+        {layout.notes.map((note, i) => (
+          <text key={note.text} x={12} y={16 + i * 14} fontSize={11} fill={TONE_COLOUR[note.tone]}>{note.tone === 'problem' ? '⚠ ' : '• '}{note.text}</text>
+        ))}
         {/* Real servers */}
         {servers.map((server) => {
           const style = STATE_STYLES[server.state];
@@ -73,9 +74,12 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
                   {style.label} · w {server.weight} · {server.cps.toFixed(1)}/s · {server.activeConns} active{server.vipInterface ? ` · VIP on ${server.vipInterface}` : ''}
                 </text>
               )}
-              {server.problems.map((problem, i) => (
-                <text key={problem} x={server.x + 166} y={server.y + 4 + i * 12} fontSize={10} fill="#b91c1c">⚠ {problem}</text>
-              ))}
+              {server.marker && compact ? (
+                <text x={server.x + 156} y={server.y + 4} textAnchor="end" fontSize={9} fontWeight={600} fill={TONE_COLOUR[server.marker.tone]}>{server.marker.tone === 'problem' ? '⚠ ' : ''}{server.marker.short}</text>
+              ) : null}
+              {server.marker && !compact ? (
+                <text x={server.x - 60} y={server.y - h / 2 - 4} fontSize={10} fontWeight={600} fill={TONE_COLOUR[server.marker.tone]}>{server.marker.tone === 'problem' ? '⚠ ' : ''}{server.marker.text}</text>
+              ) : null}
             </g>
           );
         })}
