@@ -10,6 +10,8 @@ test.describe('demo cluster screens', () => {
     await expect(nat).toBeVisible();
     await expect(nat).toContainText('RIP 198.51.100.11:8080');
     await expect(nat).toContainText('VIP 192.0.2.10:80');
+    // The demo director's source address toward its real servers.
+    await expect(nat).toContainText('DIP 198.51.100.1');
     await shot(page, '02-service-nat');
     await page.goto(`${new URL(page.url()).origin}/#/services/${encodeURIComponent('tcp:203.0.113.10:443')}`);
     const dr = page.getByRole('img', { name: 'DR topology of 203.0.113.10:443' });

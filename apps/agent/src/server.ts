@@ -94,7 +94,7 @@ async function startLocked(
   },
 ): Promise<RunningAgent> {
   // A demo sim starts half a minute in the past so the first look already shows traffic.
-  const chosen = options.backendOverride ?? await chooseBackend(options.backend, { clock, seed: options.seed, ...(options.demo ? { startAt: clock.now() - 30_000 } : {}) });
+  const chosen = options.backendOverride ?? await chooseBackend(options.backend, { clock, seed: options.seed, demo: options.demo, ...(options.demo ? { startAt: clock.now() - 30_000 } : {}) });
   const host = options.host ?? chosen.host ?? null;
   const store = await StateStore.open(options.stateDir, clock);
   const audit = await AuditLog.open(`${options.stateDir}/audit.log`, clock);

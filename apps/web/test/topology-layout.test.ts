@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSetting, ServiceKey } from '@lvs-console/shared';
 import { clockTime } from '../src/lib/format-time';
-import { edgeWidth, layoutTopology, MAX_NOTES, serverState, topologyMethod, type TopologyServerInput } from '../src/features/topology/layout';
+import { dipText, edgeWidth, layoutTopology, MAX_NOTES, serverState, topologyMethod, type TopologyServerInput } from '../src/features/topology/layout';
 
 const VIP: ServiceKey = { kind: 'addr', protocol: 'tcp', address: '172.25.254.100', port: 80 };
 
@@ -134,5 +134,14 @@ describe('layoutTopology', () => {
   it('names fwmark services by their mark', () => {
     const layout = layoutTopology({ serviceKey: { kind: 'fwmark', fwmark: 7, family: 'inet' }, servers: [server('10.0.0.2', 'tunnel')] });
     expect(layout.accessibleName).toBe('TUN topology of fwmark 7');
+  });
+});
+
+describe('dipText', () => {
+  it('labels the director\'s one source address, or the first two and a count', () => {
+    expect(dipText(undefined)).toBeNull();
+    expect(dipText({ '10.0.0.7': null })).toBeNull();
+    expect(dipText({ '10.0.0.7': '10.0.0.1', '10.0.0.8': '10.0.0.1', '10.0.0.9': null })).toBe('10.0.0.1');
+    expect(dipText({ a: '10.0.0.1', b: '10.1.0.1', c: '10.2.0.1', d: '10.3.0.1' })).toBe('10.0.0.1, 10.1.0.1 +2');
   });
 });

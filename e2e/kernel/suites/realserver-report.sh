@@ -14,6 +14,8 @@
 # Checks, in order:
 #   before     requests to the VIP get no answer (rs1 drops packets for a VIP
 #              it does not have)
+#   director   host.status gives the director's source address toward rs1
+#              (the DIP the diagram labels): 198.51.100.1
 #   report     realServers.list shows rs1 failing, with an arp_ignore row;
 #              rs1's own sysctl is still 0 (on-request changes nothing alone)
 #   tokens     the realserver token cannot read the state (403)
@@ -122,6 +124,16 @@ else
   report_summary
   exit 1
 fi
+
+# The director agent's DIP toward rs1, as `ip route get` on the real kernel gives it.
+dip=$(api "$ADMIN" host.status | node -e '
+  let text = ""; process.stdin.on("data", (c) => { text += c; }).on("end", () => {
+    try {
+      const services = JSON.parse(text).result.data.services;
+      console.log(services.find((s) => s.service === process.argv[1]).directorAddresses[process.argv[2]]);
+    } catch { console.log("none"); }
+  });' "tcp:$VIP:80" "$rip")
+check_eq "director: its source address toward rs1 (the DIP on the diagram)" "$dip" "$DIRECTOR"
 
 ip netns exec "$NAME-rs1" node "$cli" serve --role realserver --mode dr --vip "$VIP" --interface eth0 --fix on-request \
   --address "$rip" --report-to "http://$DIRECTOR:$PORT" --report-token "$REPORTER" --report-interval 1 --log-level warn \

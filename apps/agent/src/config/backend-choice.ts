@@ -3,6 +3,7 @@
 // otherwise the simulated kernel, with the reason in plain words).
 import { LinuxHostBackend, SimHostBackend } from '../host';
 import type { KernelBackend } from '../kernel/backend';
+import { DEMO_DIRECTOR_ADDRESSES } from '../kernel/demo';
 import { IpvsadmBackend } from '../kernel/ipvsadm';
 import { chooseBackend as selectKernel } from '../kernel/select';
 import { SimBackend } from '../kernel/sim';
@@ -19,10 +20,12 @@ export interface ChosenBackend {
   choice: BackendChoice;
 }
 
-export async function chooseBackend(request: BackendRequest, options: { clock: Clock; seed?: number | undefined; startAt?: number }): Promise<ChosenBackend> {
+export async function chooseBackend(request: BackendRequest, options: { clock: Clock; seed?: number | undefined; startAt?: number; demo?: boolean }): Promise<ChosenBackend> {
   const sim = (reason: string): ChosenBackend => {
     const backend = new SimBackend({ clock: options.clock, seed: options.seed ?? 1, ...(options.startAt !== undefined ? { startAt: options.startAt } : {}) });
-    return { backend, sim: backend, host: hostPortOf(new SimHostBackend()), choice: { kind: 'sim', label: 'Simulated kernel', reason } };
+    // The demo's simulated host has the demo director's addresses (its DIP shows on the diagrams).
+    const host = new SimHostBackend(options.demo ? { interfaceAddresses: DEMO_DIRECTOR_ADDRESSES } : {});
+    return { backend, sim: backend, host: hostPortOf(host), choice: { kind: 'sim', label: 'Simulated kernel', reason } };
   };
   if (request === 'sim') return sim('--backend sim: simulated kernel');
   const selected = await selectKernel({ loadModule: request === 'ipvsadm' || (typeof process.getuid === 'function' && process.getuid() === 0) });

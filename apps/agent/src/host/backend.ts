@@ -34,4 +34,9 @@ export interface HostBackend {
    * and modules are left as they are (other software may rely on them).
    */
   remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+  /**
+   * The address this host sends from to reach each destination (its DIP
+   * toward a real server), or null when no route is known.
+   */
+  sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>>;
 }

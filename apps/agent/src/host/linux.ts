@@ -33,6 +33,24 @@ const ipAddrJson = z.array(z.object({
   }).loose()).default([]),
 }).loose());
 
+const routeGetJson = z.array(z.object({ prefsrc: z.string().optional() }).loose());
+
+/** The source address of `ip -j route get ADDR` output, or null. */
+export function parseRouteSource(stdout: string): string | null {
+  try {
+    const parsed = routeGetJson.safeParse(JSON.parse(stdout));
+    const source = parsed.success ? parsed.data[0]?.prefsrc : undefined;
+    return source ? canonicalIp(source) : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Routes rarely change; the console asks every few seconds. */
+const SOURCE_CACHE_MS = 30_000;
+/** Bound on route lookups per call (one `ip` process each). */
+const MAX_SOURCE_LOOKUPS = 256;
+
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -43,6 +61,8 @@ export class LinuxHostBackend implements HostBackend {
   private readonly netns: string | undefined;
   private readonly procSysRoot: string;
   private readonly sysModuleRoot: string;
+
+  private readonly sourceCache = new Map<string, { source: string | null; at: number }>();
 
   constructor(options: LinuxHostOptions = {}) {
     this.netns = options.netns;
@@ -59,6 +79,24 @@ export class LinuxHostBackend implements HostBackend {
       if (error instanceof CommandError) return { ok: false, stdout: '', message: error.message };
       throw error;
     }
+  }
+
+  async sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>> {
+    const now = Date.now();
+    const result = new Map<string, string | null>();
+    const wanted = [...new Set(destinations.map((d) => canonicalIp(d)).filter((d): d is string => d !== null))].slice(0, MAX_SOURCE_LOOKUPS);
+    for (const destination of wanted) {
+      const cached = this.sourceCache.get(destination);
+      if (cached && now - cached.at < SOURCE_CACHE_MS) {
+        result.set(destination, cached.source);
+        continue;
+      }
+      const lookup = await this.run(['ip', '-j', 'route', 'get', destination]);
+      const source = lookup.ok ? parseRouteSource(lookup.stdout) : null;
+      this.sourceCache.set(destination, { source, at: now });
+      result.set(destination, source);
+    }
+    return result;
   }
 
   // ---- sysctl ---------------------------------------------------------------

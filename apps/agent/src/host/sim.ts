@@ -1,6 +1,7 @@
 // Host settings in memory, for the simulated kernel and for tests. Starts
 // from a stock Linux host's defaults, so a check shows what a real one would.
 import type { HostSetting } from '@lvs-console/shared';
+import { inSubnet } from '@lvs-console/shared';
 import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
 import type { HostBackend, HostSettingResult, HostSettingStatus } from './backend';
 import { sameSysctlValue, sysctlPath } from './sysctl';
@@ -11,6 +12,8 @@ export interface SimHostOptions {
   /** Sysctl values that differ from the defaults below. */
   sysctls?: Readonly<Record<string, string>>;
   modules?: readonly string[];
+  /** The host's own addresses with their prefixes: where it sends from toward each subnet. */
+  interfaceAddresses?: ReadonlyArray<{ interface: string; address: string; prefixLength: number }>;
 }
 
 const DEFAULT_SYSCTLS: Record<string, string> = {
@@ -33,7 +36,10 @@ export class SimHostBackend implements HostBackend {
   private readonly addresses = new Set<string>();
   private snat = new Set<string>();
 
+  private readonly interfaceAddresses: NonNullable<SimHostOptions['interfaceAddresses']>;
+
   constructor(options: SimHostOptions = {}) {
+    this.interfaceAddresses = options.interfaceAddresses ?? [];
     this.interfaces = new Set(['lo', 'eth0', ...(options.interfaces ?? [])]);
     this.sysctls = new Map(Object.entries({ ...DEFAULT_SYSCTLS, ...options.sysctls }));
     this.modules = new Set(options.modules ?? ['ip_vs']);
@@ -76,6 +82,17 @@ export class SimHostBackend implements HostBackend {
         return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${describeHostSetting(setting)} is set` : `no ${describeHostSetting(setting)}` };
       }
     }
+  }
+
+  /** The configured address whose subnet holds the destination (the longest prefix wins), as a kernel route lookup would give. */
+  sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>> {
+    const result = new Map<string, string | null>();
+    for (const destination of destinations) {
+      const matches = this.interfaceAddresses.filter((a) => inSubnet(destination, a.address, a.prefixLength));
+      matches.sort((a, b) => b.prefixLength - a.prefixLength);
+      result.set(destination, matches[0]?.address ?? null);
+    }
+    return Promise.resolve(result);
   }
 
   read(settings: readonly HostSetting[]): Promise<HostSettingStatus[]> {

@@ -39,6 +39,15 @@ export const DEMO_STATE: DesiredState = desiredStateSchema.parse({
   ],
 });
 
+/**
+ * The demo director's own addresses: clients reach it on 192.0.2.0/24 (the
+ * VIPs), the real servers sit on 198.51.100.0/24, so its DIP is 198.51.100.1.
+ */
+export const DEMO_DIRECTOR_ADDRESSES = [
+  { interface: 'eth0', address: '192.0.2.1', prefixLength: 24 },
+  { interface: 'eth1', address: '198.51.100.1', prefixLength: 24 },
+] as const;
+
 export const DEMO_TRAFFIC: TrafficSettings = {
   connectionsPerSecond: 12,
   clients: 500,

@@ -75,7 +75,11 @@ export interface HostStatusReport {
   label: string | null;
   settings: HostSettingStatus[];
   /** Per service: the settings its forwarding methods need, and whether each holds. */
-  services: Array<{ service: string; label: string; methods: string[]; settings: HostSettingStatus[] }>;
+  services: Array<{
+    service: string; label: string; methods: string[]; settings: HostSettingStatus[];
+    /** Per real-server address: the director's source address toward it (the DIP), or null. */
+    directorAddresses: Record<string, string | null>;
+  }>;
 }
 
 export interface SimStatusReport {
@@ -194,6 +198,7 @@ export class AgentParts {
     // One read of the host for every row, desired or required, then grouped per service.
     const rows = mergeHostSettings([...desired.hostSettings, ...perService.flatMap((entry) => entry.settings)]);
     const statusById = new Map((await this.host.check(rows)).map((status) => [status.id, status]));
+    const sources = await this.host.sourceAddresses(desired.services.flatMap((s) => s.destinations.map((d) => d.address)));
     const statusOf = (setting: HostSetting) => statusById.get(hostSettingId(setting));
     const services = perService.map((entry) => {
       const key = parseServiceId(entry.service);
@@ -202,6 +207,7 @@ export class AgentParts {
         service: entry.service,
         label: key ? serviceLabel(key) : entry.service,
         methods: [...new Set(service?.destinations.map((d) => d.forwarding) ?? [])],
+        directorAddresses: Object.fromEntries((service?.destinations ?? []).map((d) => [d.address, sources.get(d.address) ?? null])),
         // Each service shows its own reason for a row, not the merged one.
         settings: entry.settings.flatMap((setting) => {
           const status = statusOf(setting);

@@ -29,6 +29,8 @@ export interface HostPort {
   readonly label: string;
   check(settings: readonly HostSetting[]): Promise<HostSettingStatus[]>;
   apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+  /** This host's source address toward each destination (its DIP), or null. */
+  sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>>;
 }
 
 /** The host module's backend as the agent's port, with ids and descriptions added. */
@@ -43,6 +45,7 @@ export function hostPortOf(backend: HostBackend): HostPort {
       const rows = await backend.apply(settings);
       return rows.map((row) => ({ ...row, id: hostSettingId(row.setting) }));
     },
+    sourceAddresses: (destinations) => backend.sourceAddresses(destinations),
   };
 }
 

@@ -1,10 +1,10 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { hostSettingSchema } from '@lvs-console/shared';
 import type { HostSetting } from '@lvs-console/shared';
-import { LinuxHostBackend } from '../../src/host/linux';
+import { LinuxHostBackend, parseRouteSource } from '../../src/host/linux';
 import { formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from '../../src/host/realserver';
 import { SimHostBackend } from '../../src/host/sim';
 import { sysctlPath } from '../../src/host/sysctl';
@@ -140,5 +140,29 @@ describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => 
       'ip addr del 192.0.2.12/32 dev eth9',
       'nft delete table ip lvs_console',
     ]);
+  });
+});
+
+describe('the director\'s source address toward real servers (DIP)', () => {
+  it('comes from the simulated host\'s addresses, the longest prefix first', async () => {
+    const host = new SimHostBackend({ interfaceAddresses: [
+      { interface: 'eth0', address: '10.0.0.1', prefixLength: 8 },
+      { interface: 'eth1', address: '10.1.2.1', prefixLength: 24 },
+    ] });
+    const sources = await host.sourceAddresses(['10.1.2.7', '10.9.9.9', '192.0.2.1']);
+    expect([...sources]).toEqual([['10.1.2.7', '10.1.2.1'], ['10.9.9.9', '10.0.0.1'], ['192.0.2.1', null]]);
+  });
+
+  it('reads prefsrc from `ip -j route get` output', () => {
+    expect(parseRouteSource('[{"dst":"203.0.113.11","dev":"rs0","prefsrc":"203.0.113.1","flags":[],"uid":0,"cache":[]}]')).toBe('203.0.113.1');
+    expect(parseRouteSource('[{"dst":"203.0.113.11","gateway":"10.0.0.1","dev":"eth0","flags":[]}]')).toBeNull();
+    expect(parseRouteSource('RTNETLINK answers: Network is unreachable')).toBeNull();
+  });
+
+  // The real `ip` where this machine has one (the kernel bed checks a real NAT director too).
+  const ip = ['/usr/sbin/ip', '/sbin/ip', '/usr/bin/ip', '/bin/ip'].find((path) => existsSync(path));
+  it.skipIf(!ip)('asks the kernel through `ip -j route get` on a real host', async () => {
+    const sources = await new LinuxHostBackend().sourceAddresses(['127.0.0.1']);
+    expect(sources.get('127.0.0.1')).toBe('127.0.0.1');
   });
 });

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { ManualClock } from '../../src/config/clock';
 import { SimHostBackend } from '../../src/host';
 import { hostPortOf } from '../../src/reconcile/ports';
-import { loadDemo } from '../../src/kernel/demo';
+import { DEMO_DIRECTOR_ADDRESSES, loadDemo } from '../../src/kernel/demo';
 import { SimBackend } from '../../src/kernel/sim';
 import { silentLogger } from '../../src/log';
 import { startAgent, type RunningAgent, type ServeOptions } from '../../src/server';
@@ -43,7 +43,7 @@ export async function startHarness(options: Partial<ServeOptions> & { demo?: boo
     timers: false,
     ...options,
     clock,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'test' }, host: hostPortOf(new SimHostBackend()) },
+    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'test' }, host: hostPortOf(new SimHostBackend((options.demo ?? true) ? { interfaceAddresses: DEMO_DIRECTOR_ADDRESSES } : {})) },
   });
   return {
     running,

@@ -169,10 +169,12 @@ describe('the agent API', () => {
     });
 
     it('should show host settings per service and apply the desired ones', async () => {
-      const status = data<{ available: boolean; services: Array<{ service: string; methods: string[]; settings: Array<{ id: string; ok: boolean }> }> }>(await trpcQuery(h.url, 'host.status'));
+      const status = data<{ available: boolean; services: Array<{ service: string; methods: string[]; settings: Array<{ id: string; ok: boolean }>; directorAddresses: Record<string, string | null> }> }>(await trpcQuery(h.url, 'host.status'));
       expect(status.available).toBe(true);
       const web = status.services.find((s) => s.service === 'tcp:192.0.2.10:80');
       expect(web?.methods).toEqual(['masq']);
+      // The demo director reaches its real servers from 198.51.100.1: the DIP the diagram labels.
+      expect(web?.directorAddresses).toEqual({ '198.51.100.11': '198.51.100.1', '198.51.100.12': '198.51.100.1', '198.51.100.13': '198.51.100.1' });
       expect(web?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(false);
 
       const base = await revision();

@@ -159,3 +159,17 @@ export function splitEndpoint(text: string): { address: string; port: string | u
   }
   return { address: text, port: undefined };
 }
+
+/** Whether `address` lies in `network/prefixLength` (same family only). */
+export function inSubnet(address: string, network: string, prefixLength: number): boolean {
+  const a = parseIp(address);
+  const n = parseIp(network);
+  if (!a || !n || a.family !== n.family) return false;
+  const bits = Math.max(0, Math.min(prefixLength, a.bytes.length * 8));
+  for (let i = 0; i < a.bytes.length; i++) {
+    const take = Math.max(0, Math.min(8, bits - i * 8));
+    const mask = take === 0 ? 0 : (0xff << (8 - take)) & 0xff;
+    if (((a.bytes[i] ?? 0) & mask) !== ((n.bytes[i] ?? 0) & mask)) return false;
+  }
+  return true;
+}

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { canonicalIp, formatEndpoint, ipv4MaskPrefix, ipv4PrefixMask, parseServiceId, serviceId, splitEndpoint } from '../../src/model';
+import { canonicalIp, formatEndpoint, inSubnet, ipv4MaskPrefix, ipv4PrefixMask, parseServiceId, serviceId, splitEndpoint } from '../../src/model';
 
 describe('addresses', () => {
   it.each([
@@ -51,5 +51,14 @@ describe('addresses', () => {
       { kind: 'fwmark', fwmark: 12, family: 'inet6' } as const,
       { kind: 'addr', protocol: 'sctp', address: '192.0.2.5', port: 3868 } as const,
     ]) expect(parseServiceId(serviceId(key))).toEqual(key);
+  });
+  it('tells whether an address lies in a subnet', () => {
+    expect(inSubnet('198.51.100.21', '198.51.100.1', 24)).toBe(true);
+    expect(inSubnet('198.51.101.21', '198.51.100.1', 24)).toBe(false);
+    expect(inSubnet('10.1.2.3', '10.0.0.0', 15)).toBe(true);
+    expect(inSubnet('10.2.2.3', '10.0.0.0', 15)).toBe(false);
+    expect(inSubnet('2001:db8::5', '2001:db8::1', 64)).toBe(true);
+    expect(inSubnet('2001:db8::5', '192.0.2.1', 0)).toBe(false);
+    expect(inSubnet('203.0.113.7', '0.0.0.0', 0)).toBe(true);
   });
 });

@@ -7,7 +7,7 @@ import { Panel } from '../../components/ui/panel';
 import { Age } from '../../components/ui/age';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
 import { SERVICE_TABS, serviceHref, type ServiceTab } from '../../app/router';
-import { layoutTopology } from '../topology/layout';
+import { dipText, layoutTopology } from '../topology/layout';
 import { TopologyDiagram } from '../topology/topology-diagram';
 import { RealServersTable } from '../weights/real-servers-table';
 import { AddDestinationForm } from '../weights/add-destination-form';
@@ -67,7 +67,8 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
         report: reportForDestination(reports, d),
       };
     }),
-    dip: snat?.kind === 'snat' ? snat.sourceAddress : null,
+    // FULLNAT's SNAT address is what real servers see; otherwise the director's own source toward them.
+    dip: snat?.kind === 'snat' ? snat.sourceAddress : dipText(hostService?.directorAddresses),
     hostSettings: snapshot.data?.desired.hostSettings,
     directorProblems,
   });

@@ -238,3 +238,14 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     caption: CAPTIONS[method],
   };
 }
+
+/**
+ * The DIP to label from the director's source address toward each real
+ * server: one address, or the first two and a count when they differ
+ * (real servers on several networks); null when none is known.
+ */
+export function dipText(sources: Readonly<Record<string, string | null>> | undefined): string | null {
+  const distinct = [...new Set(Object.values(sources ?? {}).filter((s): s is string => s !== null))];
+  if (distinct.length === 0) return null;
+  return distinct.length <= 2 ? distinct.join(', ') : `${distinct.slice(0, 2).join(', ')} +${distinct.length - 2}`;
+}
