@@ -49,6 +49,9 @@ test.describe('health checks and drains', () => {
     await expect(panel.getByRole('group', { name: 'These ipvsadm lines will run' })).toBeVisible();
     await panel.getByRole('button', { name: 'Apply health checks' }).click();
     await expect(panel.getByText(/Applied \(revision \d+/)).toBeVisible();
+    // The audit log names the change, not a whole-state replace.
+    const audit = await callApi<Array<{ what: string; who: string; result: string }>>(agentBaseURL(), 'audit.list', 'query', { limit: 5 });
+    expect(audit[0]).toMatchObject({ what: 'set health checks of TCP 203.0.113.10:443: tcp (default), on failure quiesce', result: 'ok' });
 
     const realServers = page.getByRole('region', { name: 'Real servers' });
     const failingRow = realServers.getByRole('row', { name: /^198\.51\.100\.22:443/ });

@@ -2,7 +2,7 @@
 // shell metacharacters, and edits as pure state transforms.
 import { describe, expect, it } from 'vitest';
 import { emptyState, type DesiredState } from '@lvs-console/shared';
-import { applyEdit, describeEdit, findUnsafeStrings, setWeightInput, importInput, previewInput } from '@lvs-console/shared/api';
+import { applyEdit, describeEdit, findUnsafeStrings, setHealthInput, setWeightInput, importInput, previewInput } from '@lvs-console/shared/api';
 
 const WEB = { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 } as const;
 
@@ -65,5 +65,20 @@ describe('applyEdit', () => {
 
   it('should describe edits for the audit log', () => {
     expect(describeEdit({ op: 'set-weight', service: WEB, destination: { address: '10.0.0.1', port: 80 }, weight: 9 })).toBe('set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 9');
+  });
+
+  it('should set and remove one service\'s health settings, leaving the rest as it was', () => {
+    const health = setHealthInput.parse({ baseRevision: 1, service: WEB, health: { checks: [{ kind: 'http', path: '/healthz' }] } }).health;
+    expect(health?.onFailure).toBe('quiesce');
+    const edit = { op: 'set-health', service: WEB, health } as const;
+    const withHealth = applyEdit(base, edit);
+    expect(withHealth.services[0]?.health?.checks[0]?.kind).toBe('http');
+    expect(withHealth.services[0]?.destinations).toEqual(base.services[0]?.destinations);
+    expect(describeEdit(edit)).toBe('set health checks of TCP 192.0.2.10:80: http, on failure quiesce');
+    const removed = applyEdit(withHealth, { op: 'set-health', service: WEB, health: null });
+    expect(removed).toEqual(base);
+    expect(describeEdit({ op: 'set-health', service: WEB, health: null })).toBe('remove health checks of TCP 192.0.2.10:80');
+    expect(() => applyEdit(base, { ...edit, service: { ...WEB, port: 81 } })).toThrow(/does not exist/);
+    expect(setHealthInput.safeParse({ baseRevision: 1, service: WEB, health: { checks: [{ kind: 'tcp', bogus: 1 }] } }).success).toBe(false);
   });
 });

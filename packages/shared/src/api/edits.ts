@@ -110,6 +110,12 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
       return updateService(state, edit.service, (svc) => ({ ...svc, scheduler: edit.scheduler, flags: edit.flags }));
     case 'set-persistence':
       return updateService(state, edit.service, (svc) => ({ ...svc, persistence: edit.persistence }));
+    case 'set-health':
+      return updateService(state, edit.service, (svc) => {
+        if (edit.health) return { ...svc, health: edit.health };
+        const { health: _removed, ...rest } = svc;
+        return rest;
+      });
     case 'add-destination':
       return updateService(state, edit.service, (svc) => {
         const id = destinationId(edit.destination);
@@ -171,6 +177,11 @@ export function describeEdit(edit: Edit): string {
       return edit.persistence
         ? `set persistence of ${serviceLabel(edit.service)} to ${edit.persistence.timeout} s`
         : `turn off persistence of ${serviceLabel(edit.service)}`;
+    case 'set-health': {
+      if (!edit.health) return `remove health checks of ${serviceLabel(edit.service)}`;
+      const kinds = edit.health.checks.length ? edit.health.checks.map((c) => c.kind).join(', ') : 'tcp (default)';
+      return `set health checks of ${serviceLabel(edit.service)}: ${edit.health.enabled ? kinds : 'off'}, on failure ${edit.health.onFailure}`;
+    }
     case 'add-destination':
       return `add real server ${destinationId(edit.destination)} to ${serviceLabel(edit.service)} (weight ${edit.destination.weight})`;
     case 'edit-destination':

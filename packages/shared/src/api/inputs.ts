@@ -13,6 +13,7 @@ import {
   schedFlagSchema,
   schedulerSchema,
   serviceKeySchema,
+  serviceHealthSchema,
   serviceSchema,
   syncDaemonSchema,
   thresholdSchema,
@@ -95,6 +96,7 @@ export const editSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('remove-service'), service: serviceKeySchema }).strict(),
   z.object({ op: z.literal('set-scheduler'), service: serviceKeySchema, scheduler: schedulerSchema, flags: z.array(schedFlagSchema).default([]) }).strict(),
   z.object({ op: z.literal('set-persistence'), service: serviceKeySchema, persistence: persistenceSchema.nullable() }).strict(),
+  z.object({ op: z.literal('set-health'), service: serviceKeySchema, health: serviceHealthSchema.nullable() }).strict(),
   z.object({ op: z.literal('add-destination'), service: serviceKeySchema, destination: destinationSchema }).strict(),
   z.object({ op: z.literal('edit-destination'), service: serviceKeySchema, destination: destinationRefSchema, patch: destinationPatchSchema }).strict(),
   z.object({ op: z.literal('remove-destination'), service: serviceKeySchema, destination: destinationRefSchema }).strict(),
@@ -123,6 +125,8 @@ export const editServiceInput = input({ ...base, service: serviceKeySchema, patc
 export const removeServiceInput = input({ ...base, service: serviceKeySchema });
 export const setSchedulerInput = input({ ...base, service: serviceKeySchema, scheduler: schedulerSchema, flags: z.array(schedFlagSchema).default([]) });
 export const setPersistenceInput = input({ ...base, service: serviceKeySchema, persistence: persistenceSchema.nullable() });
+/** Health checks, pool rules and drains of one service; null removes them (every server gets its configured weight). */
+export const setHealthInput = input({ ...base, service: serviceKeySchema, health: serviceHealthSchema.nullable() });
 
 export const addDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationSchema });
 export const editDestinationInput = input({ ...base, service: serviceKeySchema, destination: destinationRefSchema, patch: destinationPatchSchema });

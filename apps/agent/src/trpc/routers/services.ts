@@ -9,6 +9,7 @@ import {
   editServiceInput,
   removeDestinationInput,
   removeServiceInput,
+  setHealthInput,
   setPersistenceInput,
   setSchedulerInput,
   setWeightInput,
@@ -26,6 +27,8 @@ export const servicesRouter = {
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-scheduler', ...edit }, caller: ctx.caller })),
   setPersistence: adminProcedure.input(setPersistenceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-persistence', ...edit }, caller: ctx.caller })),
+  setHealth: adminProcedure.input(setHealthInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-health', ...edit }, caller: ctx.caller })),
 } satisfies TRPCRouterRecord;
 
 export const destinationsRouter = {

@@ -1,14 +1,13 @@
 // Health checks of one service (Service.health): the checks, their timing,
 // what a failure does, slow start, quorum and the sorry server. Saved with
-// state.replace, changing only this service's health on top of the newest
-// state; drains and per-server overrides are carried over. Lazy-loaded.
+// services.setHealth on top of the newest revision; drains and per-server
+// overrides are carried over. Lazy-loaded.
 import { useState, type ReactNode } from 'react';
-import type { DesiredState, Service } from '@lvs-console/shared';
+import type { Service } from '@lvs-console/shared';
 import { CHECK_KINDS, FORWARDING_METHODS, serviceId, type CheckKind } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
 import { CheckboxField, SelectField, TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
-import { useSnapshot } from '../../lib/agent';
 import { queryClient, trpc, trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { draftToHealth, healthToDraft, newCheckDraft, type CheckDraft, type HealthDraft } from './health-draft';
@@ -17,11 +16,6 @@ const KIND_LABELS: Record<CheckKind, string> = {
   tcp: 'TCP connect', http: 'HTTP request', https: 'HTTPS request', udp: 'UDP payload', dns: 'DNS query', command: 'Command (argv)',
 };
 const FORWARDING_LABELS = { masq: 'NAT (masq)', route: 'DR (route)', tunnel: 'TUN (tunnel)' } as const;
-
-/** The desired state with this service's health replaced. */
-function withHealth(state: DesiredState, id: string, health: Service['health']): DesiredState {
-  return { ...state, services: state.services.map((svc) => (serviceId(svc.key) === id ? { ...svc, health } : svc)) };
-}
 
 function Row({ children }: { children: ReactNode }) {
   return <div className="flex flex-wrap items-start gap-3">{children}</div>;
@@ -123,7 +117,6 @@ function pickTiming(draft: CheckDraft): Pick<CheckDraft, 'intervalMs' | 'timeout
 }
 
 export default function HealthEditor({ service, isAdmin }: { service: Service; isAdmin: boolean }) {
-  const snapshot = useSnapshot();
   const id = serviceId(service.key);
   const saved = healthToDraft(service.health);
   const [draft, setDraft] = useState<HealthDraft>(saved);
@@ -131,8 +124,6 @@ export default function HealthEditor({ service, isAdmin }: { service: Service; i
   const result = draftToHealth(draft, service.health);
   const changed = JSON.stringify(draft) !== JSON.stringify(saved);
   const set = <K extends keyof HealthDraft>(field: K, value: HealthDraft[K]) => setDraft((prev) => ({ ...prev, [field]: value }));
-  const desired = snapshot.data?.desired;
-  const previewState = result.ok && desired ? withHealth(desired, id, result.health) : null;
   const problems = !result.ok && changed ? result.problems : [];
   const checkProblems = (index: number) => problems.filter((problem) => problem.startsWith(`Check ${index + 1} ·`));
   const otherProblems = problems.filter((problem) => !/^Check \d+ ·/.test(problem));
@@ -214,7 +205,7 @@ export default function HealthEditor({ service, isAdmin }: { service: Service; i
           <p className="text-xs text-slate-500">Saving changes no ipvsadm lines by itself: the kernel's weights then follow the checks, while the configured weights stay as they are.</p>
           <ApplyWithPreview
             disabled={!changed}
-            edit={previewState ? { op: 'replace-state', state: previewState } : null}
+            edit={result.ok ? { op: 'set-health', service: service.key, health: result.health ?? null } : null}
             apply={async () => {
               if (!result.ok) throw new Error(result.problems.join('; '));
               // Only this service's health changes, on top of the newest state (a drain may have started meanwhile).
@@ -222,7 +213,7 @@ export default function HealthEditor({ service, isAdmin }: { service: Service; i
               const current = fresh.desired.services.find((svc) => serviceId(svc.key) === id);
               const merged = draftToHealth(draft, current?.health);
               if (!merged.ok) throw new Error(merged.problems.join('; '));
-              return trpcClient.state.replace.mutate({ baseRevision: fresh.revision, state: withHealth(fresh.desired, id, merged.health) });
+              return trpcClient.services.setHealth.mutate({ baseRevision: fresh.revision, service: service.key, health: merged.health ?? null });
             }}
             applyLabel="Apply health checks"
           />
