@@ -1,13 +1,43 @@
 // Vite build of the console. The agent serves dist/; in development `vite`
 // proxies the API to an agent on 127.0.0.1:8080 (LVS_AGENT_URL overrides it).
-import { defineConfig } from 'vite';
+import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
 
 const agentUrl = process.env.LVS_AGENT_URL ?? 'http://127.0.0.1:8080';
 
+/**
+ * main.tsx imports the app dynamically (so that it evaluates in a task of its
+ * own); this preloads that chunk from index.html like a static import, so the
+ * split costs no extra round trip.
+ */
+function preloadAppChunk(): Plugin {
+  return {
+    name: 'lvs-console-preload-app',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(html, ctx) {
+        const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
+        const app = chunks.find((c) => c.facadeModuleId?.endsWith('/src/app/mount.tsx'));
+        if (!app) throw new Error('no chunk for src/app/mount.tsx: main.tsx must import it dynamically');
+        // The app chunk and every chunk it imports statically, unless index.html has it already.
+        const files = new Set<string>();
+        const visit = (fileName: string) => {
+          if (files.has(fileName)) return;
+          files.add(fileName);
+          for (const next of chunks.find((c) => c.fileName === fileName)?.imports ?? []) visit(next);
+        };
+        visit(app.fileName);
+        return [...files].filter((file) => !html.includes(`/${file}"`))
+          .map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` }, injectTo: 'head' as const }));
+      },
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss()],
+  plugins: [react(), tailwindcss(), preloadAppChunk()],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

@@ -114,6 +114,7 @@ export function longestRendererTaskCpuMs(events: readonly TraceEvent[]): number 
 interface WatchTasks {
   /** Longest task from navigation until the watch view's first (1-minute) charts are drawn: module evaluation and boot. */
   boot: number;
+  bootCpu: number;
   /** Longest task while the 15-minute window replaces the 1-minute one and draws, over three switches. */
   firstDraw: number;
   firstDrawCpu: number;
@@ -152,10 +153,13 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
     return longest;
   });
   const drawn = (label: string) => page.getByRole('img', { name: `New connections per second, last ${label}` }).locator('path').nth(49).waitFor({ timeout: 20_000 });
+  await browser.startTracing(page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
   await page.goto(`${agent.baseURL}/#/services/${encodeURIComponent('tcp:192.0.2.200:80')}/watch`);
   await drawn('1 minutes');
   await page.waitForTimeout(1000);
+  const bootTrace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   const boot = await longestSinceLast();
+  const bootCpu = longestRendererTaskCpuMs(bootTrace.traceEvents);
   let firstDraw = 0;
   let firstDrawCpu = 0;
   for (let round = 0; round < 3; round++) {
@@ -181,7 +185,7 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
   const trace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   const steady = await longestSinceLast();
   await page.close();
-  return { boot: Math.round(boot), firstDraw: Math.round(firstDraw), firstDrawCpu: Math.round(firstDrawCpu), steady: Math.round(steady), steadyCpu: Math.round(longestRendererTaskCpuMs(trace.traceEvents)) };
+  return { boot: Math.round(boot), bootCpu: Math.round(bootCpu), firstDraw: Math.round(firstDraw), firstDrawCpu: Math.round(firstDrawCpu), steady: Math.round(steady), steadyCpu: Math.round(longestRendererTaskCpuMs(trace.traceEvents)) };
 }
 
 interface Snapshot { observed: { services: Array<{ key: { address?: string; port?: number }; destinations: Array<{ address: string; weight: number }> }> } | null }
@@ -231,7 +235,8 @@ export async function run(): Promise<BenchResult[]> {
     results.push({ name: 'web-watch-50-dests-15min-longest-task-cpu', value: watch.steadyCpu, unit: 'ms', baseline: { name: 'budget: the same tasks in thread CPU time (trace tdur): what the page itself costs on a busy machine', value: 50, unit: 'ms' } });
     results.push({ name: 'web-watch-50-dests-15min-first-draw-longest-task', value: watch.firstDraw, unit: 'ms', baseline: { name: 'budget: longest task while the 15-minute window replaces the 1-minute one and first draws (3 switches)', value: 50, unit: 'ms' } });
     results.push({ name: 'web-watch-50-dests-15min-first-draw-longest-task-cpu', value: watch.firstDrawCpu, unit: 'ms', baseline: { name: 'budget: the same tasks in thread CPU time (trace tdur)', value: 50, unit: 'ms' } });
-    results.push({ name: 'web-watch-boot-longest-task', value: watch.boot, unit: 'ms', baseline: { name: 'budget: longest task from navigation until the watch view first draws (module evaluation included)', value: 50, unit: 'ms' } });
+    results.push({ name: 'web-watch-boot-longest-task', value: watch.boot, unit: 'ms', baseline: { name: 'informational: longest task from navigation until the watch view first draws (module evaluation included; wall time)', value: 50, unit: 'ms' } });
+    results.push({ name: 'web-watch-boot-longest-task-cpu', value: watch.bootCpu, unit: 'ms', baseline: { name: 'informational: the same tasks in thread CPU time (trace tdur)', value: 50, unit: 'ms' } });
   } finally {
     await browser.close();
     await stopAgent(agent, { removeState: agent.stateDir });
