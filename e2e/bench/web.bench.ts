@@ -10,6 +10,8 @@ import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { zeroCounters, zeroRates, type ObservedTable } from '@lvs-console/shared';
+import { StatsStore } from '../../apps/agent/src/stats/stats-store';
 import { ADMIN_TOKEN, callApi, ensureBuilt, repoRoot, startAgent, stopAgent, type AgentHandle } from '../support/agent';
 
 export interface BenchResult { name: string; value: number; unit: string; baseline?: { name: string; value: number; unit: string } }
@@ -52,48 +54,38 @@ async function firstRenderMs(browser: Browser, agent: AgentHandle): Promise<numb
 
 const BIG = { kind: 'addr', protocol: 'tcp', address: '192.0.2.200', port: 80 } as const;
 
-type Point = { time: number; cps: number; inPps: number; outPps: number; inBps: number; outBps: number; activeConns: number; inactiveConns: number; samples?: number };
-
-/** Average 1 s points the way the agent does for stats.window with stepSeconds: aligned buckets, stamped with start and count. */
-function alignedBuckets(points: Point[], stepSeconds: number): Point[] {
-  const stepMs = stepSeconds * 1000;
-  const out: Point[] = [];
-  for (const p of points) {
-    const time = Math.floor(p.time / stepMs) * stepMs;
-    const last = out[out.length - 1];
-    if (!last || last.time !== time) {
-      out.push({ ...p, time, samples: 1 });
-      continue;
-    }
-    const n = last.samples ?? 1;
-    for (const key of ['cps', 'inPps', 'outPps', 'inBps', 'outBps', 'activeConns', 'inactiveConns'] as const) last[key] = (last[key] * n + p[key]) / (n + 1);
-    last.samples = n + 1;
-  }
-  return out;
-}
-
 /**
  * 15 minutes of 1 s samples for 50 destinations, in place of the agent's
- * short history, averaged as the agent would answer the page's query.
+ * short history: counters fed to the agent's own StatsStore, which answers
+ * each stats.window query (aligned buckets and all) as the agent would.
  */
-export function syntheticWindow(now: number, ids: string[], query: { minutes?: number; stepSeconds?: number }) {
-  const { stepSeconds } = query;
-  // The agent answers with what it has of the window asked for.
-  const seconds = Math.min(900, (query.minutes ?? 15) * 60);
-  const points = (seed: number): Point[] => {
-    const raw = Array.from({ length: seconds }, (_, j) => {
-      const i = j + 900 - seconds;
-      const wave = 1 + 0.3 * Math.sin((i + seed) / 30);
-      return { time: now - (900 - i) * 1000, cps: 2 * wave, inPps: 40 * wave, outPps: 38 * wave, inBps: 6000 * wave, outBps: 40000 * wave, activeConns: Math.round(20 * wave), inactiveConns: Math.round(80 * wave) };
+export function syntheticHistory(now: number, ids: string[]): StatsStore {
+  const store = new StatsStore({ historySeconds: 3600 });
+  const totals = ids.map(() => 0);
+  for (let i = 0; i <= 900; i++) {
+    const destinations = ids.map((id, d) => {
+      const wave = 1 + 0.3 * Math.sin((i + d * 7) / 30);
+      totals[d] = (totals[d] ?? 0) + Math.round(2 * wave);
+      const conns = totals[d] ?? 0;
+      const [address = '', port = '80'] = id.split(':');
+      return {
+        address, port: Number(port), forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0,
+        activeConns: Math.round(20 * wave), inactiveConns: Math.round(80 * wave), persistentConns: 0,
+        stats: { conns, inPkts: conns * 20, outPkts: conns * 19, inBytes: conns * 3000, outBytes: conns * 20_000 }, rates: zeroRates(),
+      };
     });
-    return stepSeconds ? alignedBuckets(raw, stepSeconds) : raw;
-  };
-  return { from: now - seconds * 1000, to: now - 1000, stepSeconds: stepSeconds ?? 1, historySeconds: 3600, services: [{ id: 'tcp:192.0.2.200:80', points: points(0), destinations: ids.map((id, i) => ({ id, points: points(i * 7) })) }] };
+    const table: ObservedTable = {
+      services: [{ key: BIG, scheduler: 'wrr', flags: [], persistence: null, onePacket: false, stats: zeroCounters(), rates: zeroRates(), destinations }],
+      timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [],
+    };
+    store.ingest(table, now - (900 - i) * 1000);
+  }
+  return store;
 }
 
 /** The input of one call in a tRPC batch GET (`?batch=1&input={"0":{...}}`). */
-export function batchInput(url: URL, index: number): { minutes?: number; stepSeconds?: number } {
-  const inputs = JSON.parse(url.searchParams.get('input') ?? '{}') as Record<string, { minutes?: number; stepSeconds?: number }>;
+export function batchInput(url: URL, index: number): { minutes?: number; stepSeconds?: number; maxPoints?: number } {
+  const inputs = JSON.parse(url.searchParams.get('input') ?? '{}') as Record<string, { minutes?: number; stepSeconds?: number; maxPoints?: number }>;
   return inputs[String(index)] ?? {};
 }
 
@@ -135,7 +127,8 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
     (window as unknown as { __longTasks: number[] }).__longTasks = tasks;
     new PerformanceObserver((list) => { for (const entry of list.getEntries()) tasks.push(entry.duration); }).observe({ entryTypes: ['longtask'] });
   }, ADMIN_TOKEN);
-  // Replace the history answer in the batch with a full 15-minute window.
+  // Replace the history answer in the batch with one from a full 15-minute history.
+  const history = syntheticHistory(Date.now(), ids);
   await page.route('**/trpc/**', async (route) => {
     const url = new URL(route.request().url());
     const paths = decodeURIComponent(url.pathname.replace(/^\/trpc\//, '')).split(',');
@@ -143,7 +136,8 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
     if (at < 0 || route.request().method() !== 'GET') return route.continue();
     const response = await route.fetch();
     const body = (await response.json()) as Array<{ result?: { data: unknown } }>;
-    body[at] = { result: { data: syntheticWindow(Date.now(), ids, batchInput(url, at)) } };
+    const query = batchInput(url, at);
+    body[at] = { result: { data: history.window({ minutes: query.minutes ?? 1, maxPoints: query.maxPoints ?? 300, stepSeconds: query.stepSeconds, services: ['tcp:192.0.2.200:80'], includeDestinations: true }) } };
     return route.fulfill({ response, json: body });
   });
   const longestSinceLast = () => page.evaluate(() => {

@@ -524,12 +524,11 @@ async function serveRealServer(values: RealServerServeValues, io: CliIo): Promis
   const host = hostBackend === 'sim' ? new SimHostBackend() : new LinuxHostBackend();
   const agent = new RealServerAgent({ role: options, host, fix, intervalMs: interval * 1000, log, ...(report ? { report } : {}) });
   const first = await agent.start();
-  const check = await realserverCheck(options, host);
-  io.stdout(`real server (${mode}) for ${values.vip.join(', ')}${hostBackend === 'sim' ? ' [simulated host]' : ''}:\n${formatRealServerRows(check.rows)}\n`);
+  io.stdout(`real server (${mode}) for ${values.vip.join(', ')}${hostBackend === 'sim' ? ' [simulated host]' : ''}:\n${formatRealServerRows(first.rows)}\n`);
   if (report) io.stdout(first.reported ? `reporting to ${report.url} as ${report.address} every ${interval} s\n` : `reporting to ${report.url} failed: ${first.error ?? 'unknown error'}; retrying every ${interval} s\n`);
   await (io.waitForStop ?? waitForSignal)();
   agent.stop();
-  return check.passed || fix === 'on-request' ? 0 : 1;
+  return first.passed || fix === 'on-request' ? 0 : 1;
 }
 
 /** http(s) URL of the director, without a path. */

@@ -88,8 +88,10 @@ describe('layoutTopology', () => {
 
   it('shows host-setting problems on the server and the director', () => {
     const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { problems: ['arp_ignore not set on 10.0.0.7'] })], directorProblems: ['ip_forward is 0'] });
-    expect(layout.servers[0]?.problems).toEqual(['arp_ignore not set on 10.0.0.7']);
-    expect(layout.directorProblems).toEqual(['ip_forward is 0']);
+    expect(layout.notes).toEqual([
+      { text: 'Director: ip_forward is 0', tone: 'problem' },
+      { text: 'arp_ignore not set on 10.0.0.7', tone: 'problem' },
+    ]);
   });
 
   it('turns failing rows of a current report into problem lines naming the server, and marks its node', () => {
@@ -111,7 +113,8 @@ describe('layoutTopology', () => {
     const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report })] });
     expect(layout.notes).toEqual([{ text: `no report from 10.0.0.7 since ${clockTime(RECEIVED_AT)}`, tone: 'note' }]);
     expect(layout.servers[0]?.marker).toEqual({ text: 'settings: no report', short: 'no report', tone: 'note' });
-    expect(layout.servers[0]?.problems).toEqual([]);
+    // The stale report's failing row is not shown as a current problem.
+    expect(layout.notes.some((note) => note.text.includes('arp_ignore'))).toBe(false);
   });
 
   it('a passing report leaves the drawing clean; one server on two ports is said once', () => {

@@ -6,7 +6,7 @@
 import { hostname as osHostname } from 'node:os';
 import type { RealServerReportAnswer } from '@lvs-console/shared/api';
 import type { Logger } from '../log';
-import type { HostBackend } from '../host/backend';
+import type { HostBackend, HostSettingStatus } from '../host/backend';
 import { realserverApply, realserverCheck, type RealServerRoleOptions } from '../host/realserver';
 
 export type FixPolicy = 'auto' | 'on-request';
@@ -26,6 +26,8 @@ export interface RealServerAgentOptions {
 
 /** What one report round did, for tests and logs. */
 export interface RoundOutcome {
+  /** The settings as the round last read them. */
+  rows: HostSettingStatus[];
   passed: boolean;
   applied: boolean;
   reported: boolean;
@@ -66,7 +68,7 @@ export class RealServerAgent {
       applied = true;
       check = await realserverCheck(role, host);
     }
-    if (!this.options.report) return { passed: check.passed, applied, reported: false, error: null };
+    if (!this.options.report) return { rows: check.rows, passed: check.passed, applied, reported: false, error: null };
     try {
       const answer = await this.send(check.rows);
       if (answer.apply) {
@@ -76,15 +78,15 @@ export class RealServerAgent {
         await this.send(check.rows, { ok: result.passed, messages: result.rows.map((r) => clean(r.message)) });
         applied = true;
       }
-      return { passed: check.passed, applied, reported: true, error: null };
+      return { rows: check.rows, passed: check.passed, applied, reported: true, error: null };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       log.warn({ err: message, director: this.options.report.url }, 'reporting to the director failed; retrying next interval');
-      return { passed: check.passed, applied, reported: false, error: message };
+      return { rows: check.rows, passed: check.passed, applied, reported: false, error: message };
     }
   }
 
-  private async send(rows: Awaited<ReturnType<typeof realserverCheck>>['rows'], applied?: { ok: boolean; messages: string[] }): Promise<RealServerReportAnswer> {
+  private async send(rows: readonly HostSettingStatus[], applied?: { ok: boolean; messages: string[] }): Promise<RealServerReportAnswer> {
     const report = this.options.report;
     if (!report) throw new Error('no director to report to');
     const body = {

@@ -45,13 +45,14 @@ export class RealServerRegistry {
     const now = this.clock.now();
     this.forgetOld(now);
     let entry = this.entries.get(input.address);
-    if (!entry) {
+    if (entry) {
+      entry.report = input;
+      entry.receivedAt = now;
+    } else {
       if (this.entries.size >= MAX_REAL_SERVERS) throw new DomainError('CONFLICT', `the director already tracks ${MAX_REAL_SERVERS} real servers`);
       entry = { report: input, receivedAt: now, fixRequested: null, fixSent: null, lastFix: null };
       this.entries.set(input.address, entry);
     }
-    entry.report = input;
-    entry.receivedAt = now;
     if (input.applied && entry.fixSent) {
       entry.lastFix = { by: entry.fixSent.by, requestedAt: entry.fixSent.at, appliedAt: now, ok: input.applied.ok, messages: input.applied.messages };
       entry.fixSent = null;

@@ -46,7 +46,6 @@ export interface ServerNode extends Point {
   activeConns: number;
   /** Stroke width of the director-to-server edge, by live rate. */
   edgeWidth: number;
-  problems: readonly string[];
   /** From the server's own report: failing settings or no recent report. `short` fits a compact node. */
   marker: { text: string; short: string; tone: 'problem' | 'note' } | null;
   /** Where the VIP must live on this server, per method ("lo", "tunl0") or null. */
@@ -72,7 +71,6 @@ export interface TopologyLayout {
   segments: Array<{ x: number; y: number; width: number; height: number; label: string }>;
   vipLabel: string;
   dipLabel: string;
-  directorProblems: readonly string[];
   /** Lines over the drawing: the director's and the real servers' problems, then notes on stale reports. */
   notes: Array<{ text: string; tone: 'problem' | 'note' }>;
   /** A sentence for screen readers: "DR topology of 172.25.254.100:80". */
@@ -183,7 +181,6 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
       cps: s.cps,
       activeConns: s.activeConns,
       edgeWidth: edgeWidth(s.cps, maxCps),
-      problems: findings[index]?.problems ?? [],
       marker: findings[index]?.marker ?? null,
       vipInterface: forwardingMethod === 'DR' ? 'lo' : forwardingMethod === 'TUN' ? 'tunl0' : null,
     };
@@ -232,7 +229,6 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     segments,
     vipLabel,
     dipLabel: dip ? `DIP ${dip}` : 'DIP',
-    directorProblems: input.directorProblems ?? [],
     notes,
     accessibleName,
     caption: CAPTIONS[method],
