@@ -41,13 +41,28 @@ export function ensureBuilt(): void {
   if (result.status !== 0) throw new Error('npm run build failed');
 }
 
-export async function startAgent(options: { port?: number; stateDir?: string } = {}): Promise<AgentHandle> {
-  const port = options.port ?? (await freePort());
+/** A free port whose next port is free too (the demo pair's lb2 listens there). */
+async function freePortPair(): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const port = await freePort();
+    const next = await new Promise<boolean>((resolve) => {
+      const server = createServer();
+      server.once('error', () => resolve(false));
+      server.listen(port + 1, '127.0.0.1', () => server.close(() => resolve(true)));
+    });
+    if (next) return port;
+  }
+  throw new Error('no two adjacent free ports on 127.0.0.1');
+}
+
+export async function startAgent(options: { port?: number; stateDir?: string; pair?: boolean } = {}): Promise<AgentHandle> {
+  const port = options.port ?? (options.pair ? await freePortPair() : await freePort());
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'lvs-e2e-'));
   const child = spawn(process.execPath, [
     join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'serve', '--backend', 'sim', '--demo', '--seed', '1',
     '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir,
     '--admin-token', ADMIN_TOKEN, '--viewer-token', VIEWER_TOKEN, '--realserver-token', REALSERVER_TOKEN, '--log-level', 'warn',
+    ...(options.pair ? ['--demo-pair'] : []),
   ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   const loginUrl = await new Promise<string>((resolve, reject) => {

@@ -35,6 +35,7 @@ import type { KernelBackend } from './kernel/backend';
 import { AuditLog } from './store/audit-log';
 import { lockStateDir } from './store/dir-lock';
 import { StateStore } from './store/state-store';
+import type { ServeOptions } from './server';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -76,6 +77,8 @@ Run "lvs-console <command> --help" for a command's options.
                             (default /var/lib/lvs-console as root,
                             ~/.local/state/lvs-console otherwise)
   --demo                    load the demo cluster (simulated kernel only)
+  --demo-pair               two simulated directors (lb1 here, lb2 on the next
+                            port) as a pair with simulated VRRP
   --seed N                  random seed of the simulated traffic
   --tls-cert FILE --tls-key FILE  serve HTTPS
   --drift report|revert     on kernel changes made by hand (default report)
@@ -85,6 +88,16 @@ Run "lvs-console <command> --help" for a command's options.
   --realserver-token T      token real servers report with (or
                             LVS_CONSOLE_REALSERVER_TOKEN); only realServers.report
   --log-level LEVEL         pino level (default info)
+
+a pair (or more) of directors sharing one desired state (or cluster.json
+in the state directory: {"name", "self", "token", "peers": [{"name","url"}]}):
+  --cluster NAME            the cluster's name (every member uses the same)
+  --node NAME               this director's name in the pair's VRRP settings
+  --peer NAME=URL           another director's agent (repeat per peer)
+  --cluster-token-file F    the shared cluster token (or LVS_CONSOLE_CLUSTER_TOKEN)
+  --vrrp auto|keepalived|sim|off  who moves the VIPs (auto: keepalived with the
+                            real kernel, a simulated election with --backend sim)
+
   --role director|realserver  realserver: apply the real-server settings
                             (with --mode dr|tun --vip ADDR ...) and keep them
 
@@ -394,6 +407,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     backend: { type: 'string' },
     'state-dir': { type: 'string' },
     demo: { type: 'boolean' },
+    'demo-pair': { type: 'boolean' },
     seed: { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
@@ -413,6 +427,11 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     address: { type: 'string' },
     'report-interval': { type: 'string' },
     'host-backend': { type: 'string' },
+    cluster: { type: 'string' },
+    node: { type: 'string' },
+    peer: { type: 'string', multiple: true },
+    'cluster-token-file': { type: 'string' },
+    vrrp: { type: 'string' },
   }, false);
   void positionals;
   if (values.help) {
@@ -426,9 +445,10 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const logLevel = oneOf(values['log-level'], ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level', 'info');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const seed = integer(values.seed, '--seed');
+  const vrrp = oneOf(values.vrrp, ['auto', 'keepalived', 'sim', 'off'] as const, '--vrrp', 'auto');
 
   const { startAgent } = await import('./server');
-  const running = await startAgent({
+  const serveOptions: ServeOptions = {
     listen: values.listen ?? '127.0.0.1:8080',
     backend,
     stateDir: resolve(io.cwd, values['state-dir'] ?? io.env.LVS_CONSOLE_STATE_DIR ?? defaultStateDir(io.env)),
@@ -442,7 +462,25 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
     viewerToken: values['viewer-token'] ?? io.env.LVS_CONSOLE_VIEWER_TOKEN,
     realserverToken: values['realserver-token'] ?? io.env.LVS_CONSOLE_REALSERVER_TOKEN,
     log: createLogger({ level: logLevel, destination: process.stderr }),
-  });
+    cluster: {
+      name: values.cluster, self: values.node, peers: values.peer,
+      tokenFile: values['cluster-token-file'] ? resolve(io.cwd, values['cluster-token-file']) : undefined,
+      tokenFromEnv: io.env.LVS_CONSOLE_CLUSTER_TOKEN,
+    },
+    vrrp,
+  };
+  // A pair of simulated directors only where the simulated kernel would be chosen anyway.
+  const simulated = backend === 'sim' || (backend === 'auto' && (await import('./kernel/select').then((m) => m.chooseBackend({ loadModule: false }))).kind === 'sim');
+  if (values['demo-pair'] && !simulated) io.stderr('note: --demo-pair ignored: this host has real IPVS, and the real kernel is never loaded with a demo\n');
+  if (values['demo-pair'] && simulated) {
+    const { startDemoPair } = await import('./demo-pair');
+    const pair = await startDemoPair({ ...serveOptions, backend: 'sim' });
+    io.stdout(`${pair.banner.join('\n')}\n`);
+    await (io.waitForStop ?? waitForSignal)();
+    await pair.close();
+    return 0;
+  }
+  const running = await startAgent(serveOptions);
   io.stdout(`${running.banner.join('\n')}\n`);
   await (io.waitForStop ?? waitForSignal)();
   await running.close();

@@ -5,6 +5,7 @@ import { mkdir, readFile } from 'node:fs/promises';
 import type { AddressInfo } from 'node:net';
 import { emptyState, serviceId } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
+import { syncDaemonsFor } from '@lvs-console/shared/ha';
 import { RealServerRegistry } from './realservers/registry';
 import { AuthService } from './auth/auth-service';
 import { chooseBackend, type BackendRequest } from './config/backend-choice';
@@ -26,6 +27,10 @@ import { StatsStore } from './stats/stats-store';
 import { AuditLog } from './store/audit-log';
 import { lockStateDir, type DirLock } from './store/dir-lock';
 import { StateStore } from './store/state-store';
+import { ClusterService, newestFromPeers, stateDigest } from './cluster/cluster';
+import { loadClusterConfig, type ClusterFlags } from './cluster/config';
+import { SimVrrpEngine, type VrrpEngine } from './ha/vrrp';
+import { createKeepalivedEngine } from './ha/keepalived';
 
 export interface ServeOptions {
   listen: string;
@@ -54,6 +59,10 @@ export interface ServeOptions {
   host?: HostPort | null;
   /** Start the sim's own timer and the agent's periodic work (off in tests that drive time by hand). */
   timers?: boolean;
+  /** Cluster membership from flags; `cluster.json` in the state directory is read too. */
+  cluster?: ClusterFlags;
+  /** VRRP for a pair: keepalived (default with the real kernel), sim (default with the simulated one), or off. */
+  vrrp?: 'auto' | 'keepalived' | 'sim' | 'off';
 }
 
 export interface RunningAgent {
@@ -130,17 +139,63 @@ async function startLocked(
       await reconciler.commitParsed(store.revision, { name: author, role: 'admin' }, 'remove drained real server', false, true, edit);
     },
   });
+  const clusterConfig = await loadClusterConfig(options.stateDir, options.cluster ?? {});
+  // A pair's VIPs move with VRRP: keepalived beside the real kernel, an election among live peers beside the sim.
+  let cluster: ClusterService | null = null;
+  const vrrpKind = options.vrrp === undefined || options.vrrp === 'auto' ? (chosen.sim ? 'sim' : 'keepalived') : options.vrrp;
+  let vrrp: VrrpEngine | null = null;
+  if (clusterConfig && vrrpKind === 'sim') {
+    vrrp = new SimVrrpEngine(clusterConfig.self, clock, () => cluster?.simPeers() ?? []);
+  } else if (clusterConfig && vrrpKind === 'keepalived') {
+    vrrp = await createKeepalivedEngine({ self: clusterConfig.self, dir: `${options.stateDir}/keepalived`, clock, log });
+  }
   const reconciler = new Reconciler({
     backend: chosen.backend, store, audit, events, clock, log, metrics, driftMode: options.driftMode, host,
-    effective: (desired) => health.effectiveTable(desired),
+    effective: (desired) => {
+      const table = health.effectiveTable(desired);
+      // The sync daemon follows this director's VRRP role (master on the MASTER).
+      return desired.ha?.sync && vrrp ? { ...table, syncDaemons: syncDaemonsFor(desired.ha, new Map(vrrp.status().map((s) => [s.instance, s.state]))) } : table;
+    },
   });
   const syncHealth = () => health.setDesired(store.current()?.state ?? emptyState());
+  const configureVrrp = () => {
+    vrrp?.configure(store.current()?.state ?? emptyState()).catch((error: unknown) => log.error({ err: error }, 'configuring VRRP failed'));
+  };
+  // A member that was away (or is new) starts from the cluster's newest revision.
+  const caughtUp = clusterConfig ? await newestFromPeers(clusterConfig, log) : null;
+  if (caughtUp && !store.current()) {
+    await store.saveReplicated(caughtUp.stored);
+    notes.push(`took revision ${caughtUp.stored.revision} from ${caughtUp.from} (this director had no desired state)`);
+  }
   syncHealth();
+  if (vrrp) await vrrp.configure(store.current()?.state ?? emptyState()).catch((error: unknown) => log.error({ err: error }, 'configuring VRRP failed'));
   const startOutcome = await reconciler.start();
+  if (caughtUp && caughtUp.stored.revision > store.revision) {
+    const answer = await reconciler.receiveReplicated(caughtUp.stored, caughtUp.from, stateDigest);
+    notes.push(`caught up with ${caughtUp.from}: ${answer.message}`);
+  }
   syncHealth();
   const stopRevisionListener = events.subscribe((event) => {
-    if (event.type === 'revision') syncHealth();
+    if (event.type !== 'revision') return;
+    syncHealth();
+    configureVrrp();
   });
+  const stopVrrpListener = vrrp?.onChange(() => {
+    const state = vrrp?.status().map((s) => `${s.instance}=${s.state}`).join(' ') ?? '';
+    log.info({ vrrp: state }, `VRRP: ${state}`);
+    if (store.current()?.state.ha?.sync) reconciler.applySyncRole().catch((error: unknown) => log.warn({ err: error }, 'the sync daemon did not follow the VRRP role'));
+  }) ?? (() => undefined);
+  if (clusterConfig) {
+    cluster = new ClusterService({
+      config: clusterConfig, reconciler, store, audit, clock, log, vrrp, agentVersion: AGENT_VERSION,
+      observedSyncDaemons: () => reconciler.latestObservation()?.table.syncDaemons ?? [],
+    });
+    if (vrrp instanceof SimVrrpEngine) {
+      const sim = vrrp;
+      cluster.afterPoll = () => sim.elect();
+    }
+    reconciler.setReplication(cluster);
+  }
   const stopHealthListener = health.onChange(() => {
     reconciler.applyHealth().catch((error: unknown) => log.warn({ err: error }, 'applying health-driven changes failed'));
   });
@@ -165,7 +220,7 @@ async function startLocked(
   const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
-    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds),
+    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster,
     // The VIP rows come with the director's VIP interface (single director); a pair's VIPs are keepalived's.
     requirementsOf: (desired) => desired.services.map((service) => ({
       service: serviceId(service.key),
@@ -202,6 +257,7 @@ async function startLocked(
       reconciler.checkDrift().catch((error: unknown) => log.warn({ err: error }, 'drift check failed'));
     }, options.driftIntervalMs ?? 5000);
     driftTimer.unref();
+    cluster?.start();
   }
 
   const banner = [
@@ -210,6 +266,8 @@ async function startLocked(
     `state:    ${options.stateDir} (revision ${store.revision}; ${startOutcome.message})`,
     `tokens:   ${auth.tokenSource}`,
     `drift:    ${options.driftMode}`,
+    ...(clusterConfig ? [`cluster:  ${clusterConfig.name}, this director is "${clusterConfig.self}"; peers ${clusterConfig.peers.map((p) => `${p.name} ${p.url}`).join(', ')}`] : []),
+    ...(vrrp ? [`vrrp:     ${vrrp.kind}${vrrp.problem ? ` — ${vrrp.problem}` : ''}`] : []),
     ...notes.map((note) => `note:     ${note}`),
     `listening on ${url}`,
     `open the console: ${loginUrl}`,
@@ -230,6 +288,9 @@ async function startLocked(
       if (closed) return;
       closed = true;
       if (driftTimer) clearInterval(driftTimer);
+      cluster?.stop();
+      stopVrrpListener();
+      await vrrp?.close();
       sampler.stop();
       stopRevisionListener();
       stopHealthListener();

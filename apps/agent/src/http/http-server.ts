@@ -3,7 +3,8 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
-import { renderMetrics } from '@lvs-console/shared/metrics';
+import { renderMetrics, type ClusterFigures } from '@lvs-console/shared/metrics';
+import type { ClusterService } from '../cluster/cluster';
 import type { Logger } from '../log';
 import type { AgentParts } from '../reconcile/agent-parts';
 import { AGENT_VERSION } from '../reconcile/agent-parts';
@@ -45,6 +46,21 @@ function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number):
   req.resume();
 }
 
+function clusterFigures(cluster: ClusterService, now: number): ClusterFigures {
+  return {
+    cluster: cluster.config.name,
+    self: cluster.config.self,
+    members: cluster.members().map((member) => ({
+      director: member.name,
+      reachable: member.reachable,
+      lastHeardSeconds: member.lastHeardAt === null ? null : Math.max(0, (now - member.lastHeardAt) / 1000),
+      lag: member.lag,
+      // A stale member's last word is not its state now.
+      vrrp: (member.status?.vrrp ?? []).map((v) => ({ instance: v.instance, state: member.stale ? 'UNKNOWN' : v.state })),
+    })),
+  };
+}
+
 export function createAgentServer(options: HttpOptions): Server {
   const { agent, log } = options;
   const maxBody = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
@@ -66,6 +82,7 @@ export function createAgentServer(options: HttpOptions): Server {
       applyDuration: { buckets: APPLY_DURATION_BUCKETS_SECONDS, counts: cumulative, count: m.applyCount, sum: m.applySumSeconds },
       observationAgeSeconds: observation ? Math.max(0, (agent.clock.now() - observation.at) / 1000) : null,
       samplerDurationSeconds: m.samplerLastDurationSeconds,
+      ...(agent.cluster ? { cluster: clusterFigures(agent.cluster, agent.clock.now()) } : {}),
     });
   };
 
@@ -73,7 +90,7 @@ export function createAgentServer(options: HttpOptions): Server {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
     const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > maxBody) {
+    if (declared > maxBody && !url.pathname.startsWith('/cluster/')) {
       log.warn({ path: url.pathname, bytes: declared }, 'request body too large');
       if (req.method === 'POST' && url.pathname.startsWith('/trpc/')) {
         const caller = agent.auth.authenticate(bearerToken(req));
@@ -98,6 +115,16 @@ export function createAgentServer(options: HttpOptions): Server {
           if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path }, 'request failed');
         },
       });
+      return;
+    }
+
+    if (url.pathname.startsWith('/cluster/')) {
+      // The directors' own protocol (peer-http.ts): its own authentication and body limit.
+      if (!agent.cluster) {
+        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'this agent is not in a cluster (no cluster.json, no --cluster flags)' }));
+        return;
+      }
+      await agent.cluster.handle(req, res, url.pathname.slice('/cluster/'.length));
       return;
     }
 

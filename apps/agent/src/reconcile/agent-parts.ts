@@ -1,6 +1,7 @@
 // The agent as the API sees it: its parts, plus the few operations that
 // combine several of them (system info, shares, host status,
 // import, sim).
+import type { ClusterService } from '../cluster/cluster';
 import type { HealthManager } from '../health/manager';
 import type { RealServerRegistry } from '../realservers/registry';
 import { hostname } from 'node:os';
@@ -104,6 +105,8 @@ export interface AgentPartsOptions {
   sim?: SimPort | null;
   health: HealthManager;
   realServers: RealServerRegistry;
+  /** This director's cluster membership, or null for a director on its own. */
+  cluster?: ClusterService | null;
   /** Host settings a service needs for its forwarding methods (from the host module). */
   requirementsOf?: (desired: DesiredState) => Array<{ service: string; settings: HostSetting[] }>;
 }
@@ -124,6 +127,7 @@ export class AgentParts {
   readonly sim: SimPort | null;
   readonly health: HealthManager;
   readonly realServers: RealServerRegistry;
+  readonly cluster: ClusterService | null;
   private schedulerList: string[] | null = null;
 
   constructor(private readonly opts: AgentPartsOptions) {
@@ -142,6 +146,7 @@ export class AgentParts {
     this.sim = opts.sim ?? null;
     this.health = opts.health;
     this.realServers = opts.realServers;
+    this.cluster = opts.cluster ?? null;
   }
 
   async systemInfo(caller: Caller): Promise<SystemInfo> {

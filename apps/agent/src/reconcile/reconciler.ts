@@ -28,8 +28,8 @@ import type { Clock } from '../config/clock';
 import type { KernelBackend } from '../kernel/backend';
 import type { Logger } from '../log';
 import type { AuditLog } from '../store/audit-log';
-import type { StateStore } from '../store/state-store';
-import type { Caller } from '@lvs-console/shared/api';
+import type { StateStore, StoredState } from '../store/state-store';
+import type { Caller, MemberResult } from '@lvs-console/shared/api';
 import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
 import { Mutex } from './mutex';
@@ -56,6 +56,18 @@ export interface ReconcilerOptions {
   effective?: (desired: DesiredState) => DesiredState;
 }
 
+/**
+ * The other directors of a cluster, as the writer sees them: asked before a
+ * change (so two directors writing from one base revision cannot both win)
+ * and told after it.
+ */
+export interface ReplicationPort {
+  /** Throws CONFLICT when another director has taken the next revision. */
+  prepare(baseRevision: number, what: string): Promise<void>;
+  /** Send the saved revision to every peer; their answers, one per director. */
+  publish(stored: StoredState): Promise<MemberResult[]>;
+}
+
 export interface CommitRequest {
   baseRevision: number;
   edit: Edit;
@@ -78,9 +90,15 @@ export class Reconciler {
   private readonly lock = new Mutex();
   private observation: { table: ObservedTable; at: number } | null = null;
   private driftReport: DriftReport;
+  private replication: ReplicationPort | null = null;
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.driftReport = { changes: [], descriptions: [], lines: [], since: null, checkedAt: 0, mode: opts.driftMode };
+  }
+
+  /** Join a cluster: every later change is prepared with and published to the peers. */
+  setReplication(port: ReplicationPort | null): void {
+    this.replication = port;
   }
 
   get driftMode(): DriftMode {
@@ -295,21 +313,74 @@ export class Reconciler {
    * there stays reported, not reverted.
    */
   applyHealth(): Promise<void> {
+    const managed = new Set(this.desired().services.filter((s) => s.health).map((s) => serviceId(s.key)));
+    if (managed.size === 0) return Promise.resolve();
+    return this.reapply({ services: managed, timeouts: false, syncDaemons: false }, 'health checks', 'health checks changed effective weights');
+  }
+
+  /**
+   * The VRRP role changed: the sync daemon follows it (master on the
+   * MASTER, backup otherwise). Nothing else in the kernel is touched.
+   */
+  applySyncRole(): Promise<void> {
+    return this.reapply({ services: new Set(), timeouts: false, syncDaemons: true }, 'sync daemon', 'the sync daemon followed the VRRP role');
+  }
+
+  /** Bring one part of the kernel in line with the effective table; the rest stays as it is. */
+  private reapply(scope: EditScope, what: string, auditWhat: string): Promise<void> {
     return this.lock.run(async () => {
-      const desired = this.desired();
-      const managed = new Set(desired.services.filter((s) => s.health).map((s) => serviceId(s.key)));
-      if (managed.size === 0) return;
       const observed = await this.observe();
-      const scope: EditScope = { services: managed, timeouts: false, syncDaemons: false };
-      const changes = planWithin(this.target(desired), observed, scope);
+      const changes = planWithin(this.target(this.desired()), observed, scope);
       if (changes.length === 0) return;
       try {
-        await this.applyOrThrow(changes, observed, SYSTEM, 'health checks', { rollback: false });
-        await this.audit(SYSTEM, 'health checks changed effective weights', 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
+        await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false });
+        await this.audit(SYSTEM, auditWhat, 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
       } catch (error) {
-        this.opts.log.error({ err: error }, 'applying health-driven changes failed');
+        this.opts.log.error({ err: error }, `applying ${what} changes failed`);
       }
       await this.refreshDriftWithin(scope);
+    });
+  }
+
+  /**
+   * A revision another director of the cluster made: keep it under its own
+   * number and author, then make this kernel match. Older or equal revisions
+   * are not taken (the same content is fine; different content is a conflict
+   * the operator must see).
+   */
+  receiveReplicated(stored: StoredState, from: string, digestOf: (state: DesiredState) => string): Promise<{ ok: boolean; revision: number; message: string }> {
+    return this.lock.run(async () => {
+      const mine = this.opts.store.current();
+      if (mine && stored.revision <= mine.revision) {
+        const same = stored.revision === mine.revision && digestOf(stored.state) === digestOf(mine.state);
+        return {
+          ok: same,
+          revision: mine.revision,
+          message: same
+            ? `already at revision ${mine.revision}`
+            : `has revision ${mine.revision} already ("${mine.what}" by ${mine.who}); revision ${stored.revision} from ${from} was not taken`,
+        };
+      }
+      const issues = checkState(stored.state);
+      if (issues.length) return { ok: false, revision: this.opts.store.revision, message: `revision ${stored.revision} from ${from} is invalid here: ${formatIssues(issues)}` };
+      const caller: Caller = { name: stored.who, role: 'admin' };
+      const what = `${stored.what} (revision ${stored.revision}, made on ${from})`;
+      const saved = await this.opts.store.saveReplicated(stored);
+      this.opts.events.publish({ type: 'revision', time: this.opts.clock.now(), revision: saved.revision, who: stored.who, what });
+      const observed = await this.observe();
+      const changes = plan(this.target(saved.state), observed);
+      let message = `applied revision ${saved.revision} (${changes.length} changes)`;
+      let ok = true;
+      try {
+        // Keep what worked: the desired state is the cluster's; what this kernel refused shows as drift.
+        await this.applyOrThrow(changes, observed, caller, what, { rollback: false });
+        await this.audit(caller, what, 'ok', { revision: saved.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
+      } catch (error) {
+        ok = false;
+        message = `revision ${saved.revision} saved, but this kernel refused part of it: ${error instanceof Error ? error.message : String(error)}`;
+      }
+      await this.refreshDrift();
+      return { ok, revision: saved.revision, message };
     });
   }
 
@@ -365,6 +436,15 @@ export class Reconciler {
     const started = performance.now();
     const run = async (): Promise<CommitOutcome> => {
       if (!dryRun) await this.checkRevision(baseRevision, caller, what);
+      const replication = dryRun || options.keepRevision ? null : this.replication;
+      if (replication) {
+        try {
+          await replication.prepare(baseRevision, what);
+        } catch (error) {
+          if (error instanceof DomainError) throw await this.reject(caller, what, error);
+          throw error;
+        }
+      }
       const current = this.desired();
       const observed = await this.observe();
       let next: DesiredState;
@@ -385,14 +465,16 @@ export class Reconciler {
         return { revision: this.opts.store.revision, dryRun: true, changes, lines, results: [], warnings: [], durationMs: performance.now() - started };
       }
       const results = await this.applyOrThrow(changes, observed, caller, what);
-      const revision = options.keepRevision ? this.opts.store.revision : (await this.opts.store.save(next, caller.name, what)).revision;
+      const saved = options.keepRevision ? null : await this.opts.store.save(next, caller.name, what);
+      const revision = saved?.revision ?? this.opts.store.revision;
       await this.audit(caller, what, 'ok', { revision, lines: lines.slice(0, AUDIT_LINES) });
       this.opts.metrics.commitsOk++;
       const now = this.opts.clock.now();
       if (!options.keepRevision) this.opts.events.publish({ type: 'revision', time: now, revision, who: caller.name, what });
       if (scope) await this.refreshDriftWithin(scope);
       else await this.refreshDrift();
-      return { revision, dryRun: false, changes, lines, results, warnings: [], durationMs: performance.now() - started };
+      const members = saved && replication ? await replication.publish(saved) : undefined;
+      return { revision, dryRun: false, changes, lines, results, warnings: [], durationMs: performance.now() - started, ...(members ? { members } : {}) };
     };
     // Previews read only; they do not wait behind writers.
     return dryRun ? run() : this.lock.run(run);

@@ -67,7 +67,20 @@ export class StateStore {
 
   /** Save a new revision atomically; returns it. The caller holds the writer lock. */
   async save(state: DesiredState, who: string, what: string): Promise<StoredState> {
-    const next: StoredState = { format: 1, revision: this.revision + 1, time: this.clock.now(), who, what, state };
+    return this.persist({ format: 1, revision: this.revision + 1, time: this.clock.now(), who, what, state });
+  }
+
+  /**
+   * Keep a revision another director of the cluster made, under its number,
+   * time and author, so every member's history reads the same. Only newer
+   * revisions are taken; the caller holds the writer lock.
+   */
+  async saveReplicated(stored: StoredState): Promise<StoredState> {
+    if (stored.revision <= this.revision) throw new DomainError('CONFLICT', `revision ${stored.revision} is not newer than this director's revision ${this.revision}`);
+    return this.persist({ ...stored, format: 1 });
+  }
+
+  private async persist(next: StoredState): Promise<StoredState> {
     const text = `${JSON.stringify(next, null, 1)}\n`;
     // state.json is the truth after a crash: its content is fsynced before the
     // rename. The revision copies serve undo and may lag by one after a power cut.

@@ -1,6 +1,7 @@
 // The agent's API. Only `AppRouter` (a type) crosses to the console.
 // Procedure names are a published contract: see docs/api.md before renaming.
 import { authRouter } from './routers/auth';
+import { clusterRouter } from './routers/cluster';
 import { drainRouter, healthRouter } from './routers/health';
 import { hostRouter } from './routers/host';
 import { auditRouter, connectionsRouter, eventsRouter, statsRouter, systemRouter } from './routers/live';
@@ -25,6 +26,7 @@ export const appRouter = router({
   health: healthRouter,
   drain: drainRouter,
   realServers: realServersRouter,
+  cluster: clusterRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -1,7 +1,7 @@
 // Counter history: rates from 1 s deltas, counter resets, destinations that
 // come and go, windows and measured shares. Time is passed in, never slept.
 import { describe, expect, it } from 'vitest';
-import { zeroRates, type Counters, type ObservedService, type ObservedTable } from '@lvs-console/shared';
+import { serviceId, zeroRates, type Counters, type ObservedService, type ObservedTable } from '@lvs-console/shared';
 import { StatsStore } from '../../src/stats/stats-store';
 
 const T0 = 1_700_000_000_000;
@@ -119,7 +119,9 @@ describe('StatsStore', () => {
     expect(stats.currentTick).toBe(0);
   });
 
-  it('should sample 1,000 services x 10 destinations cheaply', () => {
+  // Its cost (target < 5% of a core) is measured by `npm run bench` (api.bench.ts), not timed here:
+  // a timed test fails on a busy machine without telling anything about the code.
+  it('should keep every series of 1,000 services x 10 destinations', () => {
     const services: ObservedService[] = [];
     for (let s = 0; s < 1000; s++) {
       const svc = table(Array.from({ length: 10 }, (_, d) => ({ address: `10.${s >> 8}.${s & 255}.${d + 1}`, conns: 0 }))).services[0];
@@ -128,15 +130,15 @@ describe('StatsStore', () => {
     }
     const big: ObservedTable = { services, timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
     const stats = new StatsStore();
-    const started = performance.now();
     const rounds = 30;
     for (let i = 0; i < rounds; i++) {
       for (const svc of services) for (const d of svc.destinations) d.stats.conns += 1;
       stats.ingest(big, T0 + i * 1000);
     }
-    const perSampleMs = (performance.now() - started) / rounds;
-    // 5% of one core = 50 ms per 1 s sample; leave room for slow CI machines.
-    expect(perSampleMs).toBeLessThan(50);
     expect(stats.latest()?.services).toHaveLength(1000);
+    const last = services[999];
+    if (!last) throw new Error('no service');
+    const perDestination = stats.connectionsPerDestination(serviceId(last.key), 60);
+    expect([...perDestination.values()]).toEqual(Array.from({ length: 10 }, () => rounds - 1));
   });
 });

@@ -16,6 +16,7 @@ const ChangesPage = lazy(() => import('../features/changes/changes-page'));
 const SettingsPage = lazy(() => import('../features/settings/settings-page'));
 const ImportExportPage = lazy(() => import('../features/importexport/import-export-page'));
 const SimPage = lazy(() => import('../features/sim/sim-page'));
+const DirectorsPage = lazy(() => import('../features/directors/directors-page'));
 
 export function App() {
   return (
@@ -37,6 +38,7 @@ function AuthGate() {
 
 const NAV: Array<{ label: string; route: Route; match: Route['name'][] }> = [
   { label: 'Services', route: { name: 'services' }, match: ['services', 'service', 'new-service'] },
+  { label: 'Directors', route: { name: 'directors' }, match: ['directors'] },
   { label: 'Changes', route: { name: 'changes' }, match: ['changes'] },
   { label: 'Import / export', route: { name: 'import' }, match: ['import'] },
   { label: 'Settings', route: { name: 'settings' }, match: ['settings'] },
@@ -110,6 +112,8 @@ function Screen({ route }: { route: Route }) {
       return <ImportExportPage />;
     case 'sim':
       return <SimPage />;
+    case 'directors':
+      return <DirectorsPage />;
     case 'not-found':
       return <p>No such page: <code className="font-mono">{route.path}</code>. <a className="underline" href="#/">Back to services</a></p>;
   }

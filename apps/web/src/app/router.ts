@@ -10,6 +10,7 @@ export type Route =
   | { name: 'settings' }
   | { name: 'import' }
   | { name: 'sim' }
+  | { name: 'directors' }
   | { name: 'not-found'; path: string };
 
 export const SERVICE_TABS = ['overview', 'watch', 'connections', 'setup'] as const;
@@ -24,7 +25,7 @@ export function parseRoute(hash: string): Route {
     const tab = (SERVICE_TABS as readonly string[]).includes(service[2] ?? '') ? (service[2] as ServiceTab) : 'overview';
     return { name: 'service', id: decodeURIComponent(service[1]), tab };
   }
-  if (path === 'changes' || path === 'settings' || path === 'import' || path === 'sim') return { name: path };
+  if (path === 'changes' || path === 'settings' || path === 'import' || path === 'sim' || path === 'directors') return { name: path };
   return { name: 'not-found', path };
 }
 
@@ -40,6 +41,7 @@ export function hrefFor(route: Route): string {
     case 'settings':
     case 'import':
     case 'sim':
+    case 'directors':
       return `#/${route.name}`;
     case 'not-found':
       return `#/${route.path}`;

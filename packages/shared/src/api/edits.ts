@@ -159,6 +159,14 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
       return { ...state, hostSettings: upsertSysctl(state.hostSettings, edit.name, edit.value, edit.reason) };
     case 'replace-state':
       return edit.state;
+    case 'set-vip-interface': {
+      const { vipInterface: _dropped, ...rest } = state;
+      return edit.interface === null ? rest : { ...rest, vipInterface: edit.interface };
+    }
+    case 'set-ha': {
+      const { ha: _dropped, ...rest } = state;
+      return edit.ha === null ? rest : { ...rest, ha: edit.ha };
+    }
   }
 }
 
@@ -206,5 +214,11 @@ export function describeEdit(edit: Edit): string {
       return edit.value === null ? `stop managing sysctl ${edit.name}` : `set sysctl ${edit.name} = ${edit.value}`;
     case 'replace-state':
       return `replace desired state (${edit.state.services.length} services)`;
+    case 'set-vip-interface':
+      return edit.interface === null ? 'stop managing the VIPs on this director' : `put the VIPs on ${edit.interface}`;
+    case 'set-ha':
+      return edit.ha === null
+        ? 'run as a director on its own (no pair)'
+        : `set the pair: ${edit.ha.directors.map((d) => d.name).join(', ')}; VRRP ${edit.ha.instances.map((i) => `${i.name} (id ${i.virtualRouterId} on ${i.interface})`).join(', ')}${edit.ha.sync ? `; connection sync on ${edit.ha.sync.interface} id ${edit.ha.sync.syncId}` : ''}`;
   }
 }

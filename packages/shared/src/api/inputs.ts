@@ -5,7 +5,11 @@ import { z } from 'zod';
 import {
   desiredStateSchema,
   destinationSchema,
+  directorNameSchema,
+  haSchema,
   hostSettingSchema,
+  interfaceNameSchema,
+  vrrpInstanceNameSchema,
   ipAddressSchema,
   persistenceSchema,
   portSchema,
@@ -113,6 +117,10 @@ export const editSchema = z.discriminatedUnion('op', [
     reason: z.string().max(300).default(''),
   }).strict(),
   z.object({ op: z.literal('replace-state'), state: desiredStateSchema }).strict(),
+  /** One director: the interface its VIPs go on (null: the agent leaves the VIPs alone). */
+  z.object({ op: z.literal('set-vip-interface'), interface: interfaceNameSchema.nullable() }).strict(),
+  /** The pair: directors, VRRP instances and connection sync (null: a director on its own). */
+  z.object({ op: z.literal('set-ha'), ha: haSchema.nullable() }).strict(),
 ]);
 export type Edit = z.infer<typeof editSchema>;
 export type EditInput = z.input<typeof editSchema>;
@@ -145,6 +153,10 @@ export const setSysctlInput = input({
 });
 /** Apply the desired host settings (sysctls, VIP addresses, modules, SNAT) to this host now. */
 export const applyHostSettingsInput = input({ ...base });
+export const setVipInterfaceInput = input({ ...base, interface: interfaceNameSchema.nullable() });
+export const setHaInput = input({ ...base, ha: haSchema.nullable() });
+export const failoverInput = input({ instance: vrrpInstanceNameSchema.optional() }).optional();
+export const releaseHoldInput = input({ director: directorNameSchema });
 
 export const replaceStateInput = input({ ...base, state: desiredStateSchema, dryRun: z.boolean().default(false) });
 export const importInput = input({

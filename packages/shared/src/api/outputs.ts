@@ -32,6 +32,18 @@ export interface CommitOutcome {
   /** Warnings that do not block the change (e.g. a DR real server with a different port). */
   warnings: string[];
   durationMs: number;
+  /** With a cluster: what each other director did with the new revision. */
+  members?: MemberResult[];
+}
+
+/** One director's answer to a replicated revision. */
+export interface MemberResult {
+  director: string;
+  /** Applied to its kernel (or it already had this revision). */
+  ok: boolean;
+  /** The director's revision after the attempt (null when unreachable). */
+  revision: number | null;
+  message: string;
 }
 
 export interface DriftReport {

@@ -153,7 +153,9 @@ export function editScope(next: DesiredState, previous: DesiredState): EditScope
   return {
     services,
     timeouts: JSON.stringify(next.timeouts) !== JSON.stringify(previous.timeouts),
-    syncDaemons: next.syncDaemons !== previous.syncDaemons && JSON.stringify(next.syncDaemons) !== JSON.stringify(previous.syncDaemons),
+    syncDaemons: (next.syncDaemons !== previous.syncDaemons && JSON.stringify(next.syncDaemons) !== JSON.stringify(previous.syncDaemons))
+      // A pair's connection sync decides the effective daemons.
+      || JSON.stringify(next.ha?.sync) !== JSON.stringify(previous.ha?.sync),
   };
 }
 

@@ -1,1 +1,2 @@
 export * from './keepalived-vrrp';
+export * from './roles';

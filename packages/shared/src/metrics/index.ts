@@ -23,7 +23,27 @@ export interface AgentFigures {
   /** Seconds since the observation the counters come from. */
   observationAgeSeconds: number | null;
   samplerDurationSeconds: number;
+  /** With a cluster: each director as this agent last heard it. */
+  cluster?: ClusterFigures;
 }
+
+export interface ClusterFigures {
+  cluster: string;
+  self: string;
+  members: Array<{
+    director: string;
+    /** Answered the last poll (this director always). */
+    reachable: boolean;
+    /** Seconds since it was last heard from; null when never. */
+    lastHeardSeconds: number | null;
+    /** Revisions behind the newest one known; null when unknown. */
+    lag: number | null;
+    vrrp: Array<{ instance: string; state: string }>;
+  }>;
+}
+
+/** Every VRRP state a series is written for, so an alert sees a state turn 0 as well as 1. */
+const VRRP_METRIC_STATES = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'UNKNOWN'] as const;
 
 export function escapeLabelValue(value: string): string {
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
@@ -104,6 +124,23 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
     family('lvs_console_observation_age_seconds', 'gauge', 'Age of the kernel observation these figures come from.').add({}, agent.observationAgeSeconds);
   }
   family('lvs_console_sample_duration_seconds', 'gauge', 'Time the last counter sample took.').add({}, agent.samplerDurationSeconds);
+
+  if (agent.cluster) {
+    const { cluster, self } = agent.cluster;
+    const vrrp = family('lvs_vrrp_state', 'gauge', 'VRRP state of each instance on each director (1 for the current state), as this agent last heard it.');
+    const reachable = family('lvs_cluster_peer_reachable', 'gauge', 'Whether the director answered this agent\'s last status poll.');
+    const heard = family('lvs_cluster_peer_last_heard_seconds', 'gauge', 'Seconds since this agent last heard from the director.');
+    const lag = family('lvs_cluster_revision_lag', 'gauge', 'Revisions the director\'s desired state is behind the newest one known.');
+    for (const member of agent.cluster.members) {
+      const who = { cluster, director: member.director, observer: self };
+      reachable.add(who, member.reachable ? 1 : 0);
+      if (member.lastHeardSeconds !== null) heard.add(who, member.lastHeardSeconds);
+      if (member.lag !== null) lag.add(who, member.lag);
+      for (const instance of member.vrrp) {
+        for (const state of VRRP_METRIC_STATES) vrrp.add({ ...who, instance: instance.instance, state }, instance.state === state ? 1 : 0);
+      }
+    }
+  }
 
   return `${families.map((f) => f.render()).join('\n')}\n`;
 }

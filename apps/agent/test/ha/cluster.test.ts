@@ -1,0 +1,228 @@
+// Two (and three) real agents on loopback, each with its own simulated
+// kernel and state directory, forming a cluster: changes reach every
+// kernel, racing writers get one winner and one conflict, a member that was
+// away catches up, strangers are refused, and the simulated VRRP election
+// moves the VIPs and the sync daemon's role.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { renderRules } from '@lvs-console/shared/ipvsadm';
+import { ManualClock } from '../../src/config/clock';
+import type { MemberView } from '../../src/cluster/cluster';
+import { SimBackend } from '../../src/kernel/sim';
+import { ADMIN_TOKEN, data, startHarness, trpcMutation, trpcQuery, type Harness } from '../http/harness';
+
+const TOKEN = 'cluster-token-0123456789abcdef';
+const WEB = { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 } as const;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => resolve(typeof address === 'object' && address ? address.port : 0));
+    });
+  });
+}
+
+interface Member {
+  name: string;
+  port: number;
+  stateDir: string;
+  sim: SimBackend;
+  h: Harness | null;
+}
+
+const clock = new ManualClock(1_700_000_000_000);
+let members: Member[] = [];
+const dirs: string[] = [];
+
+async function member(name: string): Promise<Member> {
+  const stateDir = await mkdtemp(join(tmpdir(), `lvs-cluster-${name}-`));
+  dirs.push(stateDir);
+  return { name, port: await freePort(), stateDir, sim: new SimBackend({ clock, seed: 3 }), h: null };
+}
+
+async function up(m: Member, peers: Member[], overrides: { token?: string; cluster?: string } = {}): Promise<Harness> {
+  m.h = await startHarness({
+    listen: `127.0.0.1:${m.port}`, stateDir: m.stateDir, sim: m.sim, demo: false, clock,
+    cluster: { name: overrides.cluster ?? 'pair', self: m.name, peers: peers.map((p) => `${p.name}=http://127.0.0.1:${p.port}`), tokenFromEnv: overrides.token ?? TOKEN },
+  });
+  return m.h;
+}
+
+async function pollAll(): Promise<void> {
+  for (let round = 0; round < 3; round++) {
+    await Promise.all(members.map((m) => m.h?.running.agent.cluster?.poll() ?? Promise.resolve()));
+  }
+}
+
+const revisionOf = async (m: Member) => data<{ revision: number }>(await trpcQuery(m.h!.url, 'state.get')).revision;
+const kernelText = async (m: Member) => renderRules(await m.sim.observe());
+const membersOf = async (m: Member) => data<{ members: MemberView[] }>(await trpcQuery(m.h!.url, 'cluster.members')).members;
+
+afterEach(async () => {
+  for (const m of members) await m.h?.close();
+  members = [];
+  await Promise.all(dirs.splice(0).map((dir) => rm(dir, { recursive: true, force: true, maxRetries: 5 })));
+});
+
+async function pair(): Promise<[Member, Member]> {
+  const a = await member('lb1');
+  const b = await member('lb2');
+  members = [a, b];
+  await up(a, [b]);
+  await up(b, [a]);
+  await pollAll();
+  return [a, b];
+}
+
+const addWeb = (baseRevision: number) => ({
+  baseRevision,
+  service: { key: WEB, scheduler: 'rr', destinations: [{ address: '198.51.100.11', port: 80, forwarding: 'route', weight: 1 }] },
+});
+
+describe('a cluster of directors sharing one desired state', () => {
+  it('applies a change made through one director in every director\'s kernel and reports each', async () => {
+    const [a, b] = await pair();
+    const base = await revisionOf(a);
+    const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; revision: number }> }>(
+      await trpcMutation(a.h!.url, 'services.add', addWeb(base)));
+    expect(outcome.members).toEqual([expect.objectContaining({ director: 'lb2', ok: true, revision: outcome.revision })]);
+    expect(await revisionOf(b)).toBe(outcome.revision);
+    expect(await kernelText(b)).toBe(await kernelText(a));
+    expect(await kernelText(b)).toContain('-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1');
+    // The history reads the same on both: number, author, description.
+    const revs = async (m: Member) => data<Array<{ revision: number; who: string; what: string }>>(await trpcQuery(m.h!.url, 'state.revisions')).slice(0, 1);
+    expect(await revs(b)).toEqual(await revs(a));
+  });
+
+  it('gives one of two writers from the same base revision a conflict, never a silent overwrite', async () => {
+    const [a, b] = await pair();
+    const base = data<{ revision: number }>(await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)))).revision;
+    const weight = (m: Member, value: number) => trpcMutation(m.h!.url, 'destinations.setWeight', {
+      baseRevision: base, service: WEB, destination: { address: '198.51.100.11', port: 80 }, weight: value,
+    });
+    const [fromA, fromB] = await Promise.all([weight(a, 5), weight(b, 7)]);
+    const statuses = [fromA.status, fromB.status].sort();
+    expect(statuses).toEqual([200, 409]);
+    const loser = fromA.status === 409 ? fromA : fromB;
+    expect(loser.body.error?.message).toMatch(/reload and try again/);
+    await pollAll();
+    expect(await revisionOf(a)).toBe(base + 1);
+    expect(await revisionOf(b)).toBe(base + 1);
+    const winnerWeight = fromA.status === 200 ? 5 : 7;
+    for (const m of [a, b]) expect(await kernelText(m)).toContain(`-r 198.51.100.11:80 -g -w ${winnerWeight}`);
+  });
+
+  it('applies where it can while a peer is down, shows the peer lagging with the reason, and catches it up when it returns', async () => {
+    const [a, b] = await pair();
+    await b.h!.close();
+    b.h = null;
+    const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; message: string }> }>(
+      await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a))));
+    expect(outcome.members[0]).toMatchObject({ director: 'lb2', ok: false });
+    expect(outcome.members[0]?.message).toMatch(/unreachable.*catches up/);
+    await pollAll();
+    const view = (await membersOf(a)).find((m) => m.name === 'lb2');
+    expect(view?.reachable).toBe(false);
+    expect(view?.error).toMatch(/unreachable/);
+    clock.advance(10_000);
+    expect((await membersOf(a)).find((m) => m.name === 'lb2')?.stale).toBe(true);
+
+    // It catches up before it serves: the newest revision from a peer, applied to its kernel.
+    const restarted = await up(b, [a]);
+    expect(restarted.running.banner.join('\n')).toMatch(/caught up with lb1: applied revision \d+/);
+    expect(await revisionOf(b)).toBe(outcome.revision);
+    expect(await kernelText(b)).toContain('192.0.2.10:80');
+    await pollAll();
+    expect(await kernelText(b)).toBe(await kernelText(a));
+    const caughtUp = (await membersOf(a)).find((m) => m.name === 'lb2');
+    expect(caughtUp).toMatchObject({ reachable: true, stale: false, lag: 0 });
+  });
+
+  it('refuses a member with another cluster name or token, with a message that says which', async () => {
+    const a = await member('lb1');
+    const b = await member('lb2');
+    const c = await member('lb3');
+    members = [a, b, c];
+    await up(a, [b, c]);
+    await up(b, [a], { token: 'another-token-0123456789abcdef' });
+    await up(c, [a], { cluster: 'other' });
+    await pollAll();
+    const view = await membersOf(a);
+    expect(view.find((m) => m.name === 'lb2')?.error).toBe('wrong cluster token for cluster "pair"');
+    expect(view.find((m) => m.name === 'lb3')?.error).toBe('this director belongs to cluster "other", not "pair"');
+    // Nothing crosses: a change on lb1 does not reach lb2's kernel.
+    await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)));
+    expect(await kernelText(b)).not.toContain('192.0.2.10:80');
+  });
+
+  it('refuses bad pair settings with the field named, and changes nothing', async () => {
+    const [a, b] = await pair();
+    const base = await revisionOf(a);
+    const bad = await trpcMutation(a.h!.url, 'cluster.setHa', {
+      baseRevision: base,
+      ha: { directors: [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }], instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 300, lb2: 100 } }] },
+    });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/ha\.instances\[0\]\.priorities\.lb1: VRRP priority must be 1\.\.254/);
+    expect(await revisionOf(a)).toBe(base);
+    expect(await revisionOf(b)).toBe(base);
+  });
+
+  it('elects the highest priority MASTER, runs the sync daemon by role, and fails over by the button', async () => {
+    const [a, b] = await pair();
+    const ha = {
+      directors: [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }],
+      instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 } }],
+      sync: { interface: 'eth0', syncId: 7 },
+    };
+    await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)));
+    const set = await trpcMutation(a.h!.url, 'cluster.setHa', { baseRevision: await revisionOf(a), ha });
+    expect(set.status).toBe(200);
+    await pollAll();
+    const roles = async () => Object.fromEntries((await membersOf(a)).map((m) => [m.name, m.status?.vrrp[0]?.state]));
+    expect(await roles()).toEqual({ lb1: 'MASTER', lb2: 'BACKUP' });
+    // The instance moves the service VIP.
+    expect((await membersOf(a))[0]?.status?.vrrp[0]?.addresses).toEqual(['192.0.2.10']);
+    const daemons = async (m: Member) => (await m.sim.observe()).syncDaemons.map((d) => `${d.state}:${d.interface}:${d.syncId}`);
+    await expect.poll(() => daemons(a)).toEqual(['master:eth0:7']);
+    await expect.poll(() => daemons(b)).toEqual(['backup:eth0:7']);
+
+    // Prometheus sees the roles, reachability and lag per director.
+    const metrics = await (await fetch(`${a.h!.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    expect(metrics).toContain('lvs_vrrp_state{cluster="pair",director="lb1",observer="lb1",instance="VI_1",state="MASTER"} 1');
+    expect(metrics).toContain('lvs_vrrp_state{cluster="pair",director="lb2",observer="lb1",instance="VI_1",state="BACKUP"} 1');
+    expect(metrics).toContain('lvs_vrrp_state{cluster="pair",director="lb2",observer="lb1",instance="VI_1",state="MASTER"} 0');
+    expect(metrics).toContain('lvs_cluster_peer_reachable{cluster="pair",director="lb2",observer="lb1"} 1');
+    expect(metrics).toContain('lvs_cluster_revision_lag{cluster="pair",director="lb2",observer="lb1"} 0');
+
+    const viewer = await trpcMutation(a.h!.url, 'cluster.failover', {}, 'test-viewer-token-0123456789');
+    expect(viewer.status).toBe(403);
+    const failover = await trpcMutation(b.h!.url, 'cluster.failover', {}, ADMIN_TOKEN);
+    expect(failover.status).toBe(200);
+    await pollAll();
+    expect(await roles()).toEqual({ lb1: 'BACKUP', lb2: 'MASTER' });
+    await expect.poll(() => daemons(a)).toEqual(['backup:eth0:7']);
+    await expect.poll(() => daemons(b)).toEqual(['master:eth0:7']);
+    // lb1 stays BACKUP (held) even though its priority is higher, until released.
+    await pollAll();
+    expect(await roles()).toEqual({ lb1: 'BACKUP', lb2: 'MASTER' });
+    await trpcMutation(b.h!.url, 'cluster.release', { director: 'lb1' });
+    await pollAll();
+    expect(await roles()).toEqual({ lb1: 'MASTER', lb2: 'BACKUP' });
+
+    // A dead MASTER never shows as a confident MASTER: lb2 sees it stale, and takes over.
+    await a.h!.close();
+    a.h = null;
+    clock.advance(5_000);
+    await pollAll();
+    const fromB = await membersOf(b);
+    expect(fromB.find((m) => m.name === 'lb1')).toMatchObject({ stale: true, reachable: false });
+    expect(fromB.find((m) => m.name === 'lb2')?.status?.vrrp[0]?.state).toBe('MASTER');
+  });
+});
