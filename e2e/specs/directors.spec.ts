@@ -44,6 +44,13 @@ test.describe('directors of a pair', () => {
       await expect(row('lb1')).toContainText('handed over');
       await shot(page, '32-directors-after-failover');
 
+      // The service's diagram shows which director holds its VIP now.
+      await page.getByRole('link', { name: 'Services', exact: true }).click();
+      await page.getByRole('link', { name: 'TCP 192.0.2.10:80' }).click();
+      await expect(page.getByRole('img', { name: /topology of 192\.0\.2\.10:80/ })).toContainText('lb2MASTER', { timeout: 15_000 });
+      await shot(page, '33-service-vip-holder');
+      await page.getByRole('link', { name: 'Directors' }).click();
+
       await page.getByRole('button', { name: 'Release lb1' }).click();
       await expect(row('lb1')).toContainText('MASTER', { timeout: 15_000 });
       await expect(row('lb2')).toContainText('BACKUP');

@@ -31,6 +31,7 @@ import { ClusterService, newestFromPeers, stateDigest } from './cluster/cluster'
 import { loadClusterConfig, type ClusterFlags } from './cluster/config';
 import { SimVrrpEngine, type VrrpEngine } from './ha/vrrp';
 import { createKeepalivedEngine } from './ha/keepalived';
+import { VipMonitor } from './ha/vip-monitor';
 
 export interface ServeOptions {
   listen: string;
@@ -130,8 +131,11 @@ async function startLocked(
   const events = new EventBus();
   const metrics = new AgentMetrics();
   // Health checks decide the effective weights; the reconciler applies the effective table.
+  let cluster: ClusterService | null = null;
+  const vips = new VipMonitor({ desired: () => store.current()?.state ?? null, host, cluster: () => cluster });
   const health = new HealthManager({
     logger: log,
+    serviceBlocker: (id) => vips.blockerFor(id),
     observe: () => chosen.backend.observe(),
     ...(chosen.sim ? { simulatedDefaultProbe: chosen.sim } : {}),
     // Automatic removal of a drained real server, as a normal audited change.
@@ -141,7 +145,6 @@ async function startLocked(
   });
   const clusterConfig = await loadClusterConfig(options.stateDir, options.cluster ?? {});
   // A pair's VIPs move with VRRP: keepalived beside the real kernel, an election among live peers beside the sim.
-  let cluster: ClusterService | null = null;
   const vrrpKind = options.vrrp === undefined || options.vrrp === 'auto' ? (chosen.sim ? 'sim' : 'keepalived') : options.vrrp;
   let vrrp: VrrpEngine | null = null;
   if (clusterConfig && vrrpKind === 'sim') {
@@ -190,10 +193,11 @@ async function startLocked(
       config: clusterConfig, reconciler, store, audit, clock, log, vrrp, agentVersion: AGENT_VERSION,
       observedSyncDaemons: () => reconciler.latestObservation()?.table.syncDaemons ?? [],
     });
-    if (vrrp instanceof SimVrrpEngine) {
-      const sim = vrrp;
-      cluster.afterPoll = () => sim.elect();
-    }
+    const sim = vrrp instanceof SimVrrpEngine ? vrrp : null;
+    cluster.afterPoll = () => {
+      sim?.elect();
+      void vips.refresh().catch((error: unknown) => log.warn({ err: error }, 'checking the VIPs failed'));
+    };
     reconciler.setReplication(cluster);
   }
   const stopHealthListener = health.onChange(() => {
@@ -220,7 +224,7 @@ async function startLocked(
   const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
-    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster,
+    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster, vips,
     // The VIP rows come with the director's VIP interface (single director); a pair's VIPs are keepalived's.
     requirementsOf: (desired) => desired.services.map((service) => ({
       service: serviceId(service.key),
@@ -251,6 +255,8 @@ async function startLocked(
 
   await sampler.sampleOnce();
   let driftTimer: NodeJS.Timeout | null = null;
+  let vipTimer: NodeJS.Timeout | null = null;
+  await vips.refresh().catch((error: unknown) => log.warn({ err: error }, 'checking the VIPs failed'));
   if (timers) {
     sampler.start();
     driftTimer = setInterval(() => {
@@ -258,6 +264,8 @@ async function startLocked(
     }, options.driftIntervalMs ?? 5000);
     driftTimer.unref();
     cluster?.start();
+    vipTimer = setInterval(() => void vips.refresh().catch((error: unknown) => log.warn({ err: error }, 'checking the VIPs failed')), 2000);
+    vipTimer.unref();
   }
 
   const banner = [
@@ -288,6 +296,7 @@ async function startLocked(
       if (closed) return;
       closed = true;
       if (driftTimer) clearInterval(driftTimer);
+      if (vipTimer) clearInterval(vipTimer);
       cluster?.stop();
       stopVrrpListener();
       await vrrp?.close();

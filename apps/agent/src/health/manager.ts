@@ -22,6 +22,8 @@ import {
   effectiveTable,
   evaluateService,
   explainService,
+  withServiceBlocker,
+  type Reason,
   historyFlaps,
   initialDestinationState,
   nextDrainProgress,
@@ -70,6 +72,8 @@ export interface HealthManagerOptions {
   drainPollMs?: number;
   submitEdit?: SubmitEdit;
   logger?: Logger;
+  /** A reason no destination of the service gets traffic (its VIP is missing), or null. */
+  serviceBlocker?: (serviceIdText: string) => Reason | null;
 }
 
 interface ProbeSlot {
@@ -178,6 +182,7 @@ export class HealthManager {
   private drainPoll: Promise<void> | null = null;
   private emitQueued = false;
   private stopped = false;
+  private readonly serviceBlocker: ((serviceIdText: string) => Reason | null) | undefined;
 
   constructor(options: HealthManagerOptions = {}) {
     this.timers = options.timers ?? systemTimers;
@@ -187,6 +192,7 @@ export class HealthManager {
     this.drainPollMs = options.drainPollMs ?? 1000;
     this.submitEdit = options.submitEdit;
     this.logger = options.logger;
+    this.serviceBlocker = options.serviceBlocker;
   }
 
   // ---- configuration ------------------------------------------------------
@@ -537,7 +543,7 @@ export class HealthManager {
       const entry = this.services.get(id);
       const runtime = entry ? this.runtimeOf(entry) : undefined;
       const evaluation = evaluateService(service, runtime, now);
-      const explanations = explainService(service, runtime, observedById.get(id), now);
+      const explanations = withServiceBlocker(explainService(service, runtime, observedById.get(id), now), this.serviceBlocker?.(id) ?? null);
       const explanationById = new Map(explanations.filter((e) => !e.sorryServer).map((e) => [e.destination, e]));
       services.push({
         id,

@@ -2,6 +2,7 @@
 // combine several of them (system info, shares, host status,
 // import, sim).
 import type { ClusterService } from '../cluster/cluster';
+import type { VipMonitor, VipStatus } from '../ha/vip-monitor';
 import type { HealthManager } from '../health/manager';
 import type { RealServerRegistry } from '../realservers/registry';
 import { hostname } from 'node:os';
@@ -80,6 +81,8 @@ export interface HostStatusReport {
     service: string; label: string; methods: string[]; settings: HostSettingStatus[];
     /** Per real-server address: the director's source address toward it (the DIP), or null. */
     directorAddresses: Record<string, string | null>;
+    /** Who answers for the service's VIP; null when the agent does not manage VIPs. */
+    vip: VipStatus | null;
   }>;
 }
 
@@ -107,6 +110,8 @@ export interface AgentPartsOptions {
   realServers: RealServerRegistry;
   /** This director's cluster membership, or null for a director on its own. */
   cluster?: ClusterService | null;
+  /** Where each service VIP is (this director's interface, or the pair's MASTER). */
+  vips?: VipMonitor | null;
   /** Host settings a service needs for its forwarding methods (from the host module). */
   requirementsOf?: (desired: DesiredState) => Array<{ service: string; settings: HostSetting[] }>;
 }
@@ -204,6 +209,7 @@ export class AgentParts {
     const rows = mergeHostSettings([...desired.hostSettings, ...perService.flatMap((entry) => entry.settings)]);
     const statusById = new Map((await this.host.check(rows)).map((status) => [status.id, status]));
     const sources = await this.host.sourceAddresses(desired.services.flatMap((s) => s.destinations.map((d) => d.address)));
+    await this.opts.vips?.refresh();
     const statusOf = (setting: HostSetting) => statusById.get(hostSettingId(setting));
     const services = perService.map((entry) => {
       const key = parseServiceId(entry.service);
@@ -213,6 +219,7 @@ export class AgentParts {
         label: key ? serviceLabel(key) : entry.service,
         methods: [...new Set(service?.destinations.map((d) => d.forwarding) ?? [])],
         directorAddresses: Object.fromEntries((service?.destinations ?? []).map((d) => [d.address, sources.get(d.address) ?? null])),
+        vip: service?.key.kind === 'addr' ? this.opts.vips?.status(service.key.address) ?? null : null,
         // Each service shows its own reason for a row, not the merged one.
         settings: entry.settings.flatMap((setting) => {
           const status = statusOf(setting);

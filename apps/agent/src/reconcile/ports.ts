@@ -29,6 +29,8 @@ export interface HostPort {
   readonly label: string;
   check(settings: readonly HostSetting[]): Promise<HostSettingStatus[]>;
   apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+  /** Undo rows: addresses are deleted (sysctls and modules stay). */
+  remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
   /** This host's source address toward each destination (its DIP), or null. */
   sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>>;
 }
@@ -43,6 +45,10 @@ export function hostPortOf(backend: HostBackend): HostPort {
     },
     async apply(settings) {
       const rows = await backend.apply(settings);
+      return rows.map((row) => ({ ...row, id: hostSettingId(row.setting) }));
+    },
+    async remove(settings) {
+      const rows = await backend.remove(settings);
       return rows.map((row) => ({ ...row, id: hostSettingId(row.setting) }));
     },
     sourceAddresses: (destinations) => backend.sourceAddresses(destinations),

@@ -22,6 +22,7 @@ import {
   type EditScope,
 } from '@lvs-console/shared/drift';
 import { keepHealthWhenAdopting } from '@lvs-console/shared/health';
+import { directorVipSettings, hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
 import { plan, type Change } from '@lvs-console/shared/plan';
 import { checkState } from '@lvs-console/shared/validate';
 import type { Clock } from '../config/clock';
@@ -390,7 +391,8 @@ export class Reconciler {
       await this.checkRevision(baseRevision, caller, 'apply host settings');
       const host = this.opts.host;
       if (!host) throw await this.reject(caller, 'apply host settings', new DomainError('UNSUPPORTED', 'this agent has no host settings backend'));
-      const settings = this.desired().hostSettings;
+      // A single director's VIPs are host settings too, derived from its services.
+      const settings = mergeHostSettings([...this.desired().hostSettings, ...directorVipSettings(this.desired())]);
       const results = await host.apply(settings);
       const failed = results.filter((r) => !r.ok);
       await this.audit(caller, `apply ${settings.length} host settings`, failed.length ? 'failed' : 'ok', {
@@ -399,6 +401,22 @@ export class Reconciler {
       this.opts.log.info({ who: caller.name, results: results.map((r) => ({ id: r.id, ok: r.ok, changed: r.changed, message: r.message })) }, 'host settings applied');
       return results;
     });
+  }
+
+  /**
+   * A director on its own owns its VIPs: add the ones its services now need
+   * and delete the ones no service uses any more. Failures are warnings:
+   * the setup checklist and "why no traffic" show a missing VIP.
+   */
+  private async followVips(previous: DesiredState, next: DesiredState): Promise<string[]> {
+    const host = this.opts.host;
+    if (!host) return [];
+    const wanted = directorVipSettings(next);
+    const wantedIds = new Set(wanted.map(hostSettingId));
+    const gone = directorVipSettings(previous).filter((row) => !wantedIds.has(hostSettingId(row)));
+    if (wanted.length === 0 && gone.length === 0) return [];
+    const results = [...(wanted.length ? await host.apply(wanted) : []), ...(gone.length ? await host.remove(gone) : [])];
+    return results.filter((r) => !r.ok).map((r) => `VIP ${r.id}: ${r.message}`);
   }
 
   private async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
@@ -467,6 +485,7 @@ export class Reconciler {
       const results = await this.applyOrThrow(changes, observed, caller, what);
       const saved = options.keepRevision ? null : await this.opts.store.save(next, caller.name, what);
       const revision = saved?.revision ?? this.opts.store.revision;
+      const warnings = saved ? await this.followVips(current, next) : [];
       await this.audit(caller, what, 'ok', { revision, lines: lines.slice(0, AUDIT_LINES) });
       this.opts.metrics.commitsOk++;
       const now = this.opts.clock.now();
@@ -474,7 +493,7 @@ export class Reconciler {
       if (scope) await this.refreshDriftWithin(scope);
       else await this.refreshDrift();
       const members = saved && replication ? await replication.publish(saved) : undefined;
-      return { revision, dryRun: false, changes, lines, results, warnings: [], durationMs: performance.now() - started, ...(members ? { members } : {}) };
+      return { revision, dryRun: false, changes, lines, results, warnings, durationMs: performance.now() - started, ...(members ? { members } : {}) };
     };
     // Previews read only; they do not wait behind writers.
     return dryRun ? run() : this.lock.run(run);

@@ -24,7 +24,8 @@ export type ReasonCode =
   | 'persistence-pinning'
   | 'scheduler-ignores-weight'
   | 'scheduler-priority'
-  | 'hash-no-fallback';
+  | 'hash-no-fallback'
+  | 'vip-missing';
 
 /** blocks: no new connections because of it. reduces: fewer than the weight says. note: worth knowing. */
 export type ReasonSeverity = 'blocks' | 'reduces' | 'note';
@@ -263,6 +264,15 @@ export function explainService(
     });
   }
   return rows;
+}
+
+/**
+ * A reason that stops the whole service (its VIP is on no director, say):
+ * first in every destination's explanation, which then receives nothing.
+ */
+export function withServiceBlocker(rows: DestinationExplanation[], blocker: Reason | null): DestinationExplanation[] {
+  if (!blocker) return rows;
+  return rows.map((row) => ({ ...row, receivesNewConnections: false, summary: blocker.message, reasons: [blocker, ...row.reasons] }));
 }
 
 /** One destination's explanation (null when the service does not have it). */

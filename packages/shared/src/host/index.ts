@@ -103,6 +103,24 @@ export function directorRequirements(service: Service, options: DirectorOptions 
   return rows;
 }
 
+/**
+ * A director on its own owns its VIPs: one host address per distinct
+ * service VIP on its VIP interface. None without a VIP interface, and none
+ * for a pair (keepalived moves those).
+ */
+export function directorVipSettings(state: Pick<DesiredState, 'services' | 'vipInterface' | 'ha'>): HostSetting[] {
+  const iface = state.vipInterface;
+  if (iface === undefined || state.ha) return [];
+  const seen = new Set<string>();
+  const rows: HostSetting[] = [];
+  for (const service of state.services) {
+    if (service.key.kind !== 'addr' || seen.has(service.key.address)) continue;
+    seen.add(service.key.address);
+    rows.push(addressRow(service.key.address, hostPrefix(service.key.address), iface, `the director answers for the virtual IP ${service.key.address}`));
+  }
+  return rows;
+}
+
 /** Rows for every service of a desired state, merged. */
 export function directorRequirementsForState(state: Pick<DesiredState, 'services'>, options: DirectorOptions = {}): HostSetting[] {
   return mergeHostSettings(state.services.flatMap((svc) => directorRequirements(svc, options)));

@@ -48,7 +48,9 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const svc = view?.desired ?? view?.observed ?? null;
   const sid = serviceId(key);
   const hostService = hostStatus.data?.services.find((s) => s.service === sid);
-  const directorProblems = (hostService?.settings ?? []).filter((s) => !s.ok).map(problemText);
+  const vip = hostService?.vip ?? null;
+  // A missing VIP stops the whole service: it leads the director's problems.
+  const directorProblems = [...(vip && !vip.ok ? [vip.message] : []), ...(hostService?.settings ?? []).filter((s) => !s.ok).map(problemText)];
   const observedById = new Map((view?.observed?.destinations ?? []).map((d) => [destinationId(d), d]));
   const snat = snapshot.data?.desired.hostSettings.find((s) => s.kind === 'snat' && serviceId(s.service) === sid);
   const layout = layoutTopology({
@@ -71,6 +73,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
     dip: snat?.kind === 'snat' ? snat.sourceAddress : dipText(hostService?.directorAddresses),
     hostSettings: snapshot.data?.desired.hostSettings,
     directorProblems,
+    vipHolder: vip?.mode === 'vrrp' ? vip.holder : null,
   });
   const drift = settledDrift(sid, serviceDrift(view?.desired ?? null, view?.observed ?? null, health));
 
@@ -100,6 +103,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
       <Suspense fallback={<p role="status" className="text-sm text-slate-500">Loading…</p>}>
         {tab === 'overview' && svc ? (
           <div className="flex flex-col gap-3">
+            {vip && !vip.ok ? <Notice tone="error">No traffic reaches this service: {vip.message}.</Notice> : null}
             <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_400px]">
               <Panel title="Topology">
                 <TopologyDiagram layout={layout} />

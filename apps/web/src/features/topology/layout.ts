@@ -33,6 +33,8 @@ export interface TopologyInput {
   dip?: string | null;
   hostSettings?: readonly HostSetting[];
   directorProblems?: readonly string[];
+  /** Which director of a pair answers for the VIP (its VRRP MASTER), when known. */
+  vipHolder?: string | null;
 }
 
 export interface Point { x: number; y: number }
@@ -71,6 +73,10 @@ export interface TopologyLayout {
   segments: Array<{ x: number; y: number; width: number; height: number; label: string }>;
   vipLabel: string;
   dipLabel: string;
+  /** "Director", or the name of the pair's director holding the VIP ("lb1"). */
+  directorLabel: string;
+  /** The line under it: "VIP", or "MASTER" for a pair's VIP holder. */
+  directorRole: string;
   /** Lines over the drawing: the director's and the real servers' problems, then notes on stale reports. */
   notes: Array<{ text: string; tone: 'problem' | 'note' }>;
   /** A sentence for screen readers: "DR topology of 172.25.254.100:80". */
@@ -229,6 +235,8 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     segments,
     vipLabel,
     dipLabel: dip ? `DIP ${dip}` : 'DIP',
+    directorLabel: input.vipHolder ?? 'Director',
+    directorRole: input.vipHolder ? 'MASTER' : 'VIP',
     notes,
     accessibleName,
     caption: CAPTIONS[method],

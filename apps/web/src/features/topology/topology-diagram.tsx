@@ -51,8 +51,8 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
         {/* Director */}
         <g>
           <rect x={director.x - 40} y={director.y - 36} width={80} height={72} rx={6} fill="#1e293b" />
-          <text x={director.x} y={director.y - 16} textAnchor="middle" fontSize={12} fill="#fff" fontWeight={600}>Director</text>
-          <text x={director.x} y={director.y + 2} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">VIP</text>
+          <text x={director.x} y={director.y - 16} textAnchor="middle" fontSize={12} fill="#fff" fontWeight={600}>{layout.directorLabel}</text>
+          <text x={director.x} y={director.y + 2} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">{layout.directorRole}</text>
           <text x={director.x} y={director.y + 16} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">{layout.method === 'NONE' || layout.method === 'MIXED' ? '' : layout.method}</text>
           <text x={director.x} y={director.y - 46} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="#0f172a">VIP {layout.vipLabel}</text>
           <text x={director.x} y={director.y + 52} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="#334155">{layout.dipLabel}</text>

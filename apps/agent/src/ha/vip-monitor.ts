@@ -1,0 +1,82 @@
+// Where each service VIP is, as this director sees it: on its interface (a
+// director on its own with a VIP interface), or held by the pair's live
+// VRRP MASTER. Refreshed every few seconds and on demand, so "why no
+// traffic" and the setup checklist can name a missing VIP without a host
+// read per request.
+import { serviceId, vipInstances, type DesiredState } from '@lvs-console/shared';
+import type { Reason } from '@lvs-console/shared/health';
+import { directorVipSettings, hostSettingId } from '@lvs-console/shared/host';
+import { serviceVips } from '@lvs-console/shared/validate';
+import type { ClusterService } from '../cluster/cluster';
+import type { HostPort } from '../reconcile/ports';
+
+export interface VipStatus {
+  address: string;
+  /** interface: this director's own VIP interface; vrrp: moved by the pair's VRRP. */
+  mode: 'interface' | 'vrrp';
+  /** Someone answers for it: present on the interface, or a live MASTER holds it. */
+  ok: boolean;
+  /** The director holding it (this one's name for a single director), or null. */
+  holder: string | null;
+  /** This director holds it. */
+  here: boolean;
+  message: string;
+}
+
+export interface VipMonitorOptions {
+  desired: () => DesiredState | null;
+  host: HostPort | null;
+  cluster: () => ClusterService | null;
+}
+
+export class VipMonitor {
+  private statuses = new Map<string, VipStatus>();
+
+  constructor(private readonly opts: VipMonitorOptions) {}
+
+  async refresh(): Promise<void> {
+    const desired = this.opts.desired();
+    const next = new Map<string, VipStatus>();
+    if (desired?.ha) {
+      const cluster = this.opts.cluster();
+      const live = (cluster?.members() ?? []).filter((m) => !m.stale);
+      for (const [address, instance] of vipInstances(desired.ha, serviceVips(desired))) {
+        const holder = live.find((m) => m.status?.vrrp.some((v) => v.state === 'MASTER' && v.addresses.includes(address)));
+        next.set(address, {
+          address, mode: 'vrrp', ok: holder !== undefined, holder: holder?.name ?? null, here: holder?.self ?? false,
+          message: holder
+            ? `${holder.name} holds the VIP ${address} (VRRP ${instance?.name ?? '?'} MASTER)`
+            : `no director holds the VIP ${address}: no live VRRP MASTER${instance ? ` in ${instance.name}` : ''}, so clients' packets reach no director`,
+        });
+      }
+    } else if (desired?.vipInterface !== undefined && this.opts.host) {
+      const iface = desired.vipInterface;
+      const rows = directorVipSettings(desired);
+      const checked = new Map((await this.opts.host.check(rows)).map((status) => [status.id, status]));
+      for (const row of rows) {
+        if (row.kind !== 'address') continue;
+        const present = checked.get(hostSettingId(row))?.ok ?? false;
+        next.set(row.address, {
+          address: row.address, mode: 'interface', ok: present, holder: present ? 'this director' : null, here: present,
+          message: present
+            ? `the VIP ${row.address} is on ${iface}`
+            : `the VIP ${row.address} is not on ${iface} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)`,
+        });
+      }
+    }
+    this.statuses = next;
+  }
+
+  status(address: string): VipStatus | undefined {
+    return this.statuses.get(address);
+  }
+
+  /** The "why no traffic" reason of a service whose VIP nobody answers for. */
+  blockerFor(serviceIdText: string): Reason | null {
+    const desired = this.opts.desired();
+    const service = desired?.services.find((s) => serviceId(s.key) === serviceIdText);
+    if (service?.key.kind !== 'addr') return null;
+    const status = this.statuses.get(service.key.address);
+    return status && !status.ok ? { code: 'vip-missing', severity: 'blocks', message: status.message } : null;
+  }
+}
