@@ -148,6 +148,13 @@ fi
 # is bundled on the host by run.sh (suites/build-driver.mjs schedulers).
 want schedulers && suite schedulers 400 "$here/suites/schedulers.sh"
 
+# ---- 6. ha: an HA director pair (keepalived VRRP + IPVS sync daemon) ----
+# e2e/kernel/suites/ha.sh: directors A and B, a client and three DR real
+# servers on one segment; A fails (link down; keepalived SIGKILLed) under
+# traffic with a long-lived connection; B takes over; negative control
+# without the sync daemon. Also prints the failover BENCH line.
+want ha && suite ha "${LVS_HA_LIMIT:-900}" "$here/suites/ha.sh"
+
 # ---- bench: only when named (`run.sh bench`, `npm run bench`) ----------
 # The ipvsadm backend's apply/observe of 10,000 x 10 side by side with plain
 # ipvsadm (suites/bench.sh; driver bundled by run.sh). Minutes of TCG time,
