@@ -6,6 +6,11 @@
 //   ipvsadm-backend-initial-apply-10k  IpvsadmBackend.apply(plan(table, empty))
 //                                      vs `ipvsadm -R` of the same rules (target ≤ 1.5×)
 //   ...-ratio                          the two ratios; ...-observe-10k-cold a first observe
+// and issue 14's HA pair failover (e2e/kernel/suites/ha.sh, its SIGKILL run):
+//   ha-failover-vip-answering-on-b     seconds from SIGKILL of the MASTER's keepalived
+//                                      to the VIP answering on B; baseline: 3 × advert_int
+//                                      and keepalived's master_down_interval in that run
+// LVS_KERNEL_BENCH_SUITES picks the suites (default "bench ha"); HA_RUNS the HA runs (default "kill").
 // Boots the bed through e2e/kernel/run.sh (its preflight decides whether this
 // machine can: root, Debian, QEMU, memory, disk; LVS_SKIP_KERNEL=1 skips).
 // When it cannot, returns no results and says why in one line on stderr.
@@ -30,9 +35,13 @@ export async function run() {
   if (process.env.LVS_SKIP_KERNEL === '1') return reason('LVS_SKIP_KERNEL=1');
   const runSh = join(root, 'e2e/kernel/run.sh');
   const hasFlock = spawnSync('flock', ['--version'], { stdio: 'ignore' }).status === 0;
-  const argv = hasFlock ? ['flock', process.env.LVS_VM_LOCK ?? '/tmp/lvs-vm.lock', 'bash', runSh, 'bench'] : ['bash', runSh, 'bench'];
+  const suites = (process.env.LVS_KERNEL_BENCH_SUITES ?? 'bench ha').split(/\s+/).filter(Boolean);
+  const argv = hasFlock ? ['flock', process.env.LVS_VM_LOCK ?? '/tmp/lvs-vm.lock', 'bash', runSh, ...suites] : ['bash', runSh, ...suites];
   const env = {
     ...process.env,
+    // The failover figure needs only the SIGKILL run of the HA suite (its checks still run and must pass).
+    HA_RUNS: process.env.HA_RUNS ?? 'kill',
+    LVS_BED_ENV: [process.env.LVS_BED_ENV ?? '', 'HA_RUNS'].join(' ').trim(),
     // 110,000 destinations in node (desired table, plan, sim prediction) need more than the default 1G guest.
     LVS_KERNEL_MEM: process.env.LVS_KERNEL_MEM ?? '2G',
     LVS_KERNEL_TIMEOUT: process.env.LVS_KERNEL_TIMEOUT ?? '1800',
@@ -62,8 +71,8 @@ export async function run() {
   }
   const results = lines.filter((l) => l.startsWith('BENCH ')).map((l) => JSON.parse(l.slice('BENCH '.length)));
   if (code !== 0) {
-    throw new Error(`e2e/kernel/run.sh bench failed (exit ${code}); ${results.length} results discarded: a check failed, so the figures do not describe a correct run`);
+    throw new Error(`e2e/kernel/run.sh ${suites.join(' ')} failed (exit ${code}); ${results.length} results discarded: a check failed, so the figures do not describe a correct run`);
   }
-  if (results.length === 0) throw new Error('e2e/kernel/run.sh bench printed no BENCH lines');
+  if (results.length === 0) throw new Error(`e2e/kernel/run.sh ${suites.join(' ')} printed no BENCH lines`);
   return results;
 }

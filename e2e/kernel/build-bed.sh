@@ -45,6 +45,7 @@ readonly HOST_PACKAGES=(
   nftables          # nft: SNAT half of the FULLNAT topology
   cpio              # packs the initramfs
   xz-utils          # unpacks vmlinux from vmlinuz
+  keepalived        # VRRP for the HA pair suite (suites/ha.sh)
 )
 
 # Module directories kept from the ~400 MB Debian tree (networking, crypto

@@ -26,6 +26,9 @@ timings=()
 
 # ---------------------------------------------------------------- the suites
 # suite NAME TIME_LIMIT_S CMD...   runs CMD, counts its result
+# The limits only catch a hung suite: each is several times the suite's
+# quiet time, because a TCG guest on loaded host cores runs 3-7x slower
+# (traffic: 30 s quiet, 210 s at load average 12).
 # skip NAME REASON                 records a skipped suite
 suite() {
   local name=$1 limit=$2 t0 rc=0 log counts passed failed
@@ -74,15 +77,16 @@ closing_counts() {
 # shellcheck source=lib/report.sh
 source "$here/lib/report.sh"   # for elapsed_since
 run_t0=$EPOCHREALTIME
+suite_limit=${LVS_SUITE_LIMIT:-900}
 agent_cli=$repo/apps/agent/dist/lvs-console.js
 wanted=("$@")
 want() { ((${#wanted[@]} == 0)) || [[ " ${wanted[*]} " == *" $1 "* ]]; }
 
 # 1. Traffic: NAT, DR, TUN, FULLNAT with ipvsadm directly.
-want traffic && suite traffic 400 "$here/suites/traffic.sh"
+want traffic && suite traffic "$suite_limit" "$here/suites/traffic.sh"
 
 # 2. Fixtures: the committed parser fixtures still match this kernel.
-want fixtures && suite fixtures 400 "$here/suites/fixtures.sh"
+want fixtures && suite fixtures "$suite_limit" "$here/suites/fixtures.sh"
 
 # ---- PLUG-IN POINT 3: agent contract tests (vitest, real kernel) ---------
 # The agent's KernelBackend contract (apps/agent/test/kernel/contract.ts)
@@ -98,7 +102,7 @@ if want agent-contract; then
     skip agent-contract "node_modules/.bin/vitest missing (run npm ci on the host first)"
   else
     modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh dummy 2>&1 || :
-    suite agent-contract 400 env LVS_KERNEL_TESTS=1 "$repo/node_modules/.bin/vitest" run \
+    suite agent-contract "$suite_limit" env LVS_KERNEL_TESTS=1 "$repo/node_modules/.bin/vitest" run \
       --config "$here/vitest.kernel.config.mjs"
   fi
 fi
@@ -112,7 +116,7 @@ if want seeds; then
   elif [[ ! -x $here/suites/seeds.sh ]]; then
     skip seeds "e2e/kernel/suites/seeds.sh not written yet"
   else
-    suite seeds 400 "$here/suites/seeds.sh" "$agent_cli"
+    suite seeds "$suite_limit" "$here/suites/seeds.sh" "$agent_cli"
   fi
 fi
 
@@ -126,7 +130,7 @@ if want agent-traffic; then
   elif [[ ! -x $here/suites/agent-traffic.sh ]]; then
     skip agent-traffic "e2e/kernel/suites/agent-traffic.sh missing"
   else
-    suite agent-traffic 400 "$here/suites/agent-traffic.sh" "$agent_cli"
+    suite agent-traffic "$suite_limit" "$here/suites/agent-traffic.sh" "$agent_cli"
   fi
 fi
 
@@ -138,7 +142,7 @@ if want realserver-report; then
   if [[ ! -f $agent_cli ]]; then
     skip realserver-report "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
   else
-    suite realserver-report 200 "$here/suites/realserver-report.sh" "$agent_cli"
+    suite realserver-report "$suite_limit" "$here/suites/realserver-report.sh" "$agent_cli"
   fi
 fi
 
@@ -146,7 +150,14 @@ fi
 # rr, wrr, sh, dh, mh, lc, wlc: each client's real server as the kernel
 # chose it vs the prediction from packages/shared/src/schedulers. Its driver
 # is bundled on the host by run.sh (suites/build-driver.mjs schedulers).
-want schedulers && suite schedulers 400 "$here/suites/schedulers.sh"
+want schedulers && suite schedulers "$suite_limit" "$here/suites/schedulers.sh"
+
+# ---- 6. ha: an HA director pair (keepalived VRRP + IPVS sync daemon) ----
+# e2e/kernel/suites/ha.sh: directors A and B, a client and three DR real
+# servers on one segment; A fails (link down; keepalived SIGKILLed) under
+# traffic with a long-lived connection; B takes over; negative control
+# without the sync daemon. Also prints the failover BENCH line.
+want ha && suite ha "$((2 * suite_limit))" "$here/suites/ha.sh"
 
 # ---- bench: only when named (`run.sh bench`, `npm run bench`) ----------
 # The ipvsadm backend's apply/observe of 10,000 x 10 side by side with plain

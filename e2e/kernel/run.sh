@@ -17,7 +17,8 @@
 # Environment:
 #   LVS_SKIP_KERNEL=1        skip on purpose (prints the SKIP line, exit 3);
 #                            scripts/test.mjs honours the same variable
-#   LVS_KERNEL_TIMEOUT=SECS  hard limit for the VM (default 900)
+#   LVS_KERNEL_TIMEOUT=SECS  hard limit for the VM (default 3600: the whole
+#                            run is ~10 min quiet and 3-5x that on loaded cores)
 #   LVS_KERNEL_MEM=SIZE      guest memory (default 1G)
 #   LVS_BED_DIR              bed location (default /var/cache/lvs-console/kernel-bed)
 #   LVS_BED_ENV="A B"        more host variables to carry into the guest
@@ -27,7 +28,7 @@ here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$here/../.." && pwd)
 readonly here repo
 bed=${LVS_BED_DIR:-/var/cache/lvs-console/kernel-bed}
-vm_timeout=${LVS_KERNEL_TIMEOUT:-900}
+vm_timeout=${LVS_KERNEL_TIMEOUT:-3600}
 vm_mem=${LVS_KERNEL_MEM:-1G}
 
 skip() { printf 'SKIP kernel: %s\n' "$*"; exit 3; }

@@ -37,10 +37,16 @@
 #                            agent (lvs-console apply / realserver apply)
 #                            must put those in place itself.
 #   topo_down NAME           stop the servers, delete the namespaces
+#   topo_delete_namespaces NS...   the same for any list of namespaces
+#   topo_switch_up NAME ROLE...    br0 in NAME-sw with ports p-ROLE
+#   topo_eth0_up NAME ROLE CIDR [LINE...]   lo, eth0 and its address
+#   topo_rs_up NAME N MODE   real server N of MODE in its linked namespace
+#                            NAME-rsN (also used by lib/ha.sh)
 #   topo_exec NAME ROLE CMD  run CMD in NAME-ROLE (ROLE: cli, lvs, rs1, ...)
 #   topo_rs_ip MODE N        address of real server N in MODE
 #   topo_fwd_flag MODE       ipvsadm forwarding flag for MODE (-m, -g, -i)
 #   topo_requests NAME COUNT [SECS] [URL]
+#                            (SECS per request, default TOPO_REQUEST_TIMEOUT)
 #                            COUNT requests from the client in ONE curl
 #                            process, each on a new connection; prints one
 #                            line per request: the body, TIMEOUT or HTTP<code>
@@ -61,6 +67,10 @@ TOPO_CLIENT_IP=198.51.100.2
 TOPO_RS_COUNT=${TOPO_RS_COUNT:-3}
 TOPO_WWW=${TOPO_WWW:-/tmp/lvs-topo-www}
 TOPO_BARE=${TOPO_BARE:-0}
+# Per-request limit of the request loops when the caller gives none. Long,
+# because a loaded TCG guest can take seconds for one answer; checks that
+# expect a timeout pass their own short limit.
+TOPO_REQUEST_TIMEOUT=${TOPO_REQUEST_TIMEOUT:-10}
 
 topo_exec() { # name role cmd...
   local ns="$1-$2"
@@ -92,10 +102,17 @@ _topo_namespaces() { # name -> all namespace names of the topology
 }
 
 topo_down() { # name
-  local name=$1 ns pids=() existing=()
-  while read -r ns; do
+  local ns existing=()
+  while read -r ns; do existing+=("$ns"); done < <(_topo_namespaces "$1")
+  topo_delete_namespaces "${existing[@]}"
+}
+
+# topo_delete_namespaces NS...: stop what runs in them, delete those that exist.
+topo_delete_namespaces() { # ns...
+  local ns pids=() existing=()
+  for ns in "$@"; do
     [[ -e /run/netns/$ns ]] && existing+=("$ns")
-  done < <(_topo_namespaces "$name")
+  done
   ((${#existing[@]})) || return 0
   # The httpd daemons (and anything else a test left) keep a namespace
   # alive; stop them first. One ip process lists them all.
@@ -108,7 +125,7 @@ topo_down() { # name
 }
 
 topo_up() { # name mode
-  local name=$1 mode=$2 i rs_ip
+  local name=$1 mode=$2 i
   case $mode in nat | fullnat | dr | tun) ;; *)
     echo "topo_up: unknown mode '$mode' (nat, dr, tun, fullnat)" >&2
     return 2 ;;
@@ -134,21 +151,10 @@ topo_up() { # name mode
   } | ip -b - || { echo "topo_up: creating namespaces/links for $name failed" >&2; return 1; }
 
   # 2. The switch.
-  {
-    echo "link add br0 type bridge"
-    echo "link set br0 addrgenmode none"
-    echo "link set br0 up"
-    [[ $mode == dr || $mode == tun ]] && printf '%s\n' "link set p-cli master br0" \
-      "link set p-cli addrgenmode none" "link set p-cli up"
-    echo "link set p-lvs master br0"
-    echo "link set p-lvs addrgenmode none"
-    echo "link set p-lvs up"
-    for ((i = 1; i <= TOPO_RS_COUNT; i++)); do
-      echo "link set p-rs$i master br0"
-      echo "link set p-rs$i addrgenmode none"
-      echo "link set p-rs$i up"
-    done
-  } | ip -n "$name-sw" -b - || { echo "topo_up: bridge setup failed" >&2; return 1; }
+  local ports=(lvs)
+  [[ $mode == dr || $mode == tun ]] && ports=(cli lvs)
+  for ((i = 1; i <= TOPO_RS_COUNT; i++)); do ports+=("rs$i"); done
+  topo_switch_up "$name" "${ports[@]}" || return 1
 
   # 3. Client and director.
   if [[ $mode == nat || $mode == fullnat ]]; then
@@ -173,20 +179,9 @@ EOF
       topo_exec "$name" lvs sysctl -qw net.ipv4.ip_forward=1 || return 1
     fi
   else
-    ip -n "$name-cli" -b - <<EOF || return 1
-link set lo up
-link set eth0 addrgenmode none
-link set eth0 up
-addr add $TOPO_CLIENT_IP/24 dev eth0
-route add $TOPO_VIP/32 dev eth0
-EOF
-    ip -n "$name-lvs" -b - <<EOF || return 1
-link set lo up
-link set eth0 addrgenmode none
-link set eth0 up
-addr add 198.51.100.1/24 dev eth0
-$([[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev eth0")
-EOF
+    topo_eth0_up "$name" cli "$TOPO_CLIENT_IP/24" "route add $TOPO_VIP/32 dev eth0" || return 1
+    topo_eth0_up "$name" lvs 198.51.100.1/24 \
+      "$([[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev eth0")" || return 1
   fi
   if [[ $mode == fullnat && $TOPO_BARE != 1 ]]; then
     # IPVS must hand its connections to conntrack, or netfilter NAT never
@@ -194,51 +189,82 @@ EOF
     topo_exec "$name" lvs sysctl -qw net.ipv4.vs.conntrack=1 || return 1
   fi
 
-  # 4. Real servers: addresses, sysctls, httpd (one busybox process per
-  #    server does the sysctls and execs the daemon).
+  # 4. Real servers.
   for ((i = 1; i <= TOPO_RS_COUNT; i++)); do
-    rs_ip=$(topo_rs_ip "$mode" "$i")
-    {
-      echo "link set lo up"
-      echo "link set eth0 addrgenmode none"
-      echo "link set eth0 up"
-      echo "addr add $rs_ip/24 dev eth0"
-      case $mode in
-        nat) echo "route add default via 203.0.113.1" ;;
-        dr) [[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev lo" ;;
-        tun) [[ $TOPO_BARE == 1 ]] || printf '%s\n' "link set tunl0 up" "addr add $TOPO_VIP/32 dev tunl0" ;;
-        fullnat) ;;  # deliberately no route towards the client
-      esac
-    } | ip -n "$name-rs$i" -b - || { echo "topo_up: real server $i setup failed" >&2; return 1; }
-
-    mkdir -p "$TOPO_WWW/$name-rs$i"
-    printf 'rs%d\n' "$i" >"$TOPO_WWW/$name-rs$i/index.html"
-    local sysctls=""
-    [[ $TOPO_BARE == 1 ]] || case $mode in
-      dr | tun)
-        # Never answer ARP for the VIP, never source ARP from it.
-        sysctls="echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore
-                 echo 2 >/proc/sys/net/ipv4/conf/all/arp_announce
-                 echo 1 >/proc/sys/net/ipv4/conf/eth0/arp_ignore
-                 echo 2 >/proc/sys/net/ipv4/conf/eth0/arp_announce" ;;&
-      tun)
-        # Decapsulated packets arrive on tunl0 from a client that is routed
-        # via eth0: strict reverse-path filtering would drop them.
-        sysctls+="
-                 echo 0 >/proc/sys/net/ipv4/conf/all/rp_filter
-                 echo 0 >/proc/sys/net/ipv4/conf/eth0/rp_filter
-                 echo 0 >/proc/sys/net/ipv4/conf/tunl0/rp_filter" ;;
-    esac
-    # busybox httpd daemonises; -h is the document root.
-    topo_exec "$name" "rs$i" busybox sh -c "set -e
-      $sysctls
-      exec busybox httpd -p 80 -h '$TOPO_WWW/$name-rs$i'" \
-      || { echo "topo_up: real server $i: sysctls/httpd failed" >&2; return 1; }
+    topo_rs_up "$name" "$i" "$mode" || return 1
   done
 
   if [[ $mode == fullnat && $TOPO_BARE != 1 ]]; then
     topo_fullnat_snat "$name" on || return 1
   fi
+}
+
+# topo_eth0_up NAME ROLE CIDR [IP-BATCH-LINE...]: lo and eth0 up in
+# NAME-ROLE, CIDR on eth0 (no IPv6 link-local), then the extra lines.
+topo_eth0_up() { # name role cidr [line...]
+  local name=$1 role=$2 cidr=$3
+  shift 3
+  printf '%s\n' "link set lo up" "link set eth0 addrgenmode none" "link set eth0 up" \
+    "addr add $cidr dev eth0" "$@" | ip -n "$name-$role" -b - \
+    || { echo "topo_up: addresses in $name-$role failed" >&2; return 1; }
+}
+
+# topo_switch_up NAME ROLE...: the bridge br0 in NAME-sw with the ports
+# p-ROLE (already there, the peers of each member's eth0) enslaved and up.
+topo_switch_up() { # name role...
+  local name=$1 role
+  shift
+  {
+    printf '%s\n' "link add br0 type bridge" "link set br0 addrgenmode none" "link set br0 up"
+    for role in "$@"; do
+      printf '%s\n' "link set p-$role master br0" "link set p-$role addrgenmode none" "link set p-$role up"
+    done
+  } | ip -n "$name-sw" -b - || { echo "topo_up: bridge setup in $name-sw failed" >&2; return 1; }
+}
+
+# topo_rs_up NAME N MODE: real server N in its (existing, linked) namespace
+# NAME-rsN: addresses, routes, the VIP and ARP/rp_filter sysctls for MODE
+# (not with TOPO_BARE=1), and busybox httpd on port 80 answering "rsN".
+# One busybox process per server does the sysctls and execs the daemon.
+topo_rs_up() { # name n mode
+  local name=$1 i=$2 mode=$3 rs_ip
+  rs_ip=$(topo_rs_ip "$mode" "$i")
+  {
+    echo "link set lo up"
+    echo "link set eth0 addrgenmode none"
+    echo "link set eth0 up"
+    echo "addr add $rs_ip/24 dev eth0"
+    case $mode in
+      nat) echo "route add default via 203.0.113.1" ;;
+      dr) [[ $TOPO_BARE == 1 ]] || echo "addr add $TOPO_VIP/32 dev lo" ;;
+      tun) [[ $TOPO_BARE == 1 ]] || printf '%s\n' "link set tunl0 up" "addr add $TOPO_VIP/32 dev tunl0" ;;
+      fullnat) ;;  # deliberately no route towards the client
+    esac
+  } | ip -n "$name-rs$i" -b - || { echo "topo_up: real server $i setup failed" >&2; return 1; }
+
+  mkdir -p "$TOPO_WWW/$name-rs$i"
+  printf 'rs%d\n' "$i" >"$TOPO_WWW/$name-rs$i/index.html"
+  local sysctls=""
+  [[ $TOPO_BARE == 1 ]] || case $mode in
+    dr | tun)
+      # Never answer ARP for the VIP, never source ARP from it.
+      sysctls="echo 1 >/proc/sys/net/ipv4/conf/all/arp_ignore
+               echo 2 >/proc/sys/net/ipv4/conf/all/arp_announce
+               echo 1 >/proc/sys/net/ipv4/conf/eth0/arp_ignore
+               echo 2 >/proc/sys/net/ipv4/conf/eth0/arp_announce" ;;&
+    tun)
+      # Decapsulated packets arrive on tunl0 from a client that is routed
+      # via eth0: strict reverse-path filtering would drop them.
+      sysctls+="
+               echo 0 >/proc/sys/net/ipv4/conf/all/rp_filter
+               echo 0 >/proc/sys/net/ipv4/conf/eth0/rp_filter
+               echo 0 >/proc/sys/net/ipv4/conf/tunl0/rp_filter" ;;
+  esac
+  # busybox httpd daemonises; -h is the document root.
+  topo_exec "$name" "rs$i" busybox sh -c "set -e
+    $sysctls
+    exec busybox httpd -p 80 -h '$TOPO_WWW/$name-rs$i'" \
+    || { echo "topo_up: real server $i: sysctls/httpd failed" >&2; return 1; }
 }
 
 # FULLNAT's second half: source-NAT the connections IPVS forwards to the
@@ -259,7 +285,7 @@ EOF
 }
 
 topo_requests() { # name count [per-request timeout s] [url]
-  local name=$1 count=$2 max_time=${3:-2} url=${4:-http://$TOPO_VIP/} i urls=()
+  local name=$1 count=$2 max_time=${3:-$TOPO_REQUEST_TIMEOUT} url=${4:-http://$TOPO_VIP/} i urls=()
   ((count >= 1 && count <= 1000)) || { echo "topo_requests: count must be 1..1000" >&2; return 2; }
   for ((i = 0; i < count; i++)); do urls+=("$url"); done
   # "Connection: close" makes every request a new TCP connection, hence a

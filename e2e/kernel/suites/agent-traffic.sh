@@ -64,6 +64,8 @@ TOKEN=kernel-suite-admin-token-$$
 API=http://127.0.0.1:$PORT/trpc
 SVC='{"kind":"addr","protocol":"tcp","address":"'$VIP'","port":80}'
 weight_expect="rs1=30 rs2=10 rs3=10"
+HEALTH_AFTER=10    # requests that must pass after the health check noticed
+RESTART_AFTER=4    # requests after the agent is back (>= 6 in the whole window)
 [[ ${AGENT_TRAFFIC_SELFTEST:-} == wrong ]] && weight_expect="rs1=31 rs2=10 rs3=9"
 
 suite_t0=$EPOCHREALTIME
@@ -146,6 +148,25 @@ hist_total() { # "rs1=3 rs2=4" -> 7 (no new process)
   local kv sum=0
   for kv in $1; do sum=$((sum + ${kv#*=})); done
   echo "$sum"
+}
+
+# wait_loop_requests RAW PID COUNT CAP [AWK-START]: wait until a request
+# loop writing "@CODE" lines to RAW has finished COUNT requests (after the
+# line matching AWK-START, when given), while the loop (PID) runs, for at
+# most CAP seconds. The budget is a count; the cap only stops a hung loop.
+wait_loop_requests() {
+  local raw=$1 pid=$2 count=$3 cap=$4 start=${5:-} _i done_
+  for ((_i = 0; _i < cap * 4; _i++)); do
+    if [[ -n $start ]]; then
+      done_=$(awk "$start { on = 1; next } on && /^@[0-9][0-9][0-9]\$/ { n++ } END { print n + 0 }" "$raw")
+    else
+      done_=$(grep -c '^@[0-9][0-9][0-9]$' "$raw") || :
+    fi
+    ((done_ >= count)) && return 0
+    kill -0 "$pid" 2>/dev/null || return 1
+    sleep 0.25
+  done
+  return 1
 }
 
 # A held connection: the client opens a TCP connection to the VIP and sends
@@ -329,15 +350,15 @@ else
 fi
 noticed=$work/health-noticed
 stop_health=$work/health-stop
-# At most 300 requests, one per round, until the stop file appears; the
+# At most 600 requests, one per round, until the stop file appears; the
 # line "@@noticed" marks the moment the kernel showed rs2 at weight 0.
 # shellcheck disable=SC2016  # expanded by the inner bash
 topo_exec "$NAME" cli bash -c '
   marked=0
-  for ((i = 0; i < 300; i++)); do
+  for ((i = 0; i < 600; i++)); do
     [[ -e $2 ]] && break
     if ((marked == 0)) && [[ -e $1 ]]; then echo "@@noticed"; marked=1; fi
-    curl -sS --max-time 2 --connect-timeout 2 -H "Connection: close" -w "\n@%{http_code}\n" "$3" 2>/dev/null
+    curl -sS --max-time 5 --connect-timeout 5 -H "Connection: close" -w "\n@%{http_code}\n" "$3" 2>/dev/null
     sleep 0.05
   done' _ "$noticed" "$stop_health" "http://$VIP/" >"$work/health.raw" &
 health_loop=$!
@@ -347,14 +368,16 @@ rs2_pids=$(ip netns pids "$NAME-rs2") || rs2_pids=""
 # shellcheck disable=SC2086  # one pid per word
 [[ -n $rs2_pids ]] && kill $rs2_pids 2>/dev/null || :
 t_kill=$EPOCHREALTIME
-if wait_weight rs2 0 20; then
+if wait_weight rs2 0 60; then
   : >"$noticed"
   pass "health: rs2's httpd killed -> weight 0 in the kernel after $(elapsed_since "$t_kill") s"
 else
   : >"$noticed"
-  fail "health: rs2's weight is [$(kernel_weight rs2)] 20 s after its httpd was killed, want 0"
+  fail "health: rs2's weight is [$(kernel_weight rs2)] 60 s after its httpd was killed, want 0"
 fi
-sleep 4
+# Budget by count, not by time: a slow guest gets the same number of
+# requests after the check noticed, it just takes longer (cap 180 s).
+wait_loop_requests "$work/health.raw" "$health_loop" "$HEALTH_AFTER" 180 '/^@@noticed$/' || :
 : >"$stop_health"
 wait "$health_loop" 2>/dev/null || :
 after=$(awk '
@@ -363,10 +386,10 @@ after=$(awk '
   END { printf "%d %d\n", n, bad + 0 }' "$work/health.raw")
 read -r after_total after_failed <<<"$after"
 before_failed=$(awk '/^@@noticed$/ { exit } /^@[0-9][0-9][0-9]$/ && $0 != "@200" { bad++ } END { print bad + 0 }' "$work/health.raw")
-if ((after_total >= 10 && after_failed == 0)); then
+if ((after_total >= HEALTH_AFTER && after_failed == 0)); then
   pass "health: after the check noticed, $after_total requests and none failed ($before_failed failed before it noticed)"
 else
-  fail "health: after the check noticed, $after_failed of $after_total requests failed (want >= 10 requests, 0 failed)"
+  fail "health: after the check noticed, $after_failed of $after_total requests failed (want >= $HEALTH_AFTER requests, 0 failed)"
 fi
 if out=$(api state.get) && [[ $out == *"\"address\":\"$(rs_ip 2)\",\"port\":80,\"forwarding\":\"masq\",\"weight\":1"* ]]; then
   pass "health: the desired state keeps rs2's configured weight 1"
@@ -390,13 +413,15 @@ stop_file=$work/stop-loop
 # until the stop file appears; one line per request.
 # shellcheck disable=SC2016  # expanded by the inner bash
 topo_exec "$NAME" cli bash -c '
-  for ((i = 0; i < 150; i++)); do
+  for ((i = 0; i < 300; i++)); do
     [[ -e $1 ]] && break
     curl -sS --max-time 3 --connect-timeout 3 -H "Connection: close" -w "\n@%{http_code}\n" "$2" "$2" 2>/dev/null
   done' _ "$stop_file" "http://$VIP/" >"$work/loop.raw" &
 loop_pid=$!
 bg_pids+=("$loop_pid")
-sleep 1
+# Counts, not sleeps: the loop is under way before the agent stops, and
+# goes on for at least RESTART_AFTER more requests after it is back.
+wait_loop_requests "$work/loop.raw" "$loop_pid" 2 120 || :
 stop_agent
 check_lines "restart: the table stays while the agent is down" "$(ipvs -Sn)" "$table_before"
 if start_agent "$work/serve2.log"; then
@@ -415,7 +440,8 @@ if out=$(api state.get) && [[ $out =~ \"revision\":([0-9]+) ]]; then
 else
   fail "restart: state.get after the restart: ${out:0:300}"
 fi
-sleep 1
+loop_done=$(grep -c '^@[0-9][0-9][0-9]$' "$work/loop.raw") || :
+wait_loop_requests "$work/loop.raw" "$loop_pid" $((loop_done + RESTART_AFTER)) 120 || :
 : >"$stop_file"
 wait "$loop_pid" 2>/dev/null || :
 loop_hist=$(awk '

@@ -173,7 +173,7 @@ else
 fi
 
 # ---------------------------------------------------------------- after
-got=$(topo_requests "$NAME" 10 2 | topo_histogram) || :
+got=$(topo_requests "$NAME" 10 | topo_histogram) || :
 check_eq "after: requests to the VIP" "$got" "rs1=10"
 
 # ---------------------------------------------------------------- stale

@@ -231,8 +231,8 @@ run_seed() { # name
       ip -n "$current-cli" addr add 198.51.100.3/24 dev eth0 || fail "$name: second client address"
       local urls=() a b
       for ((i = 0; i < count / 2; i++)); do urls+=("http://$vip/" "http://$vip:8080/"); done
-      a=$(topo_fetch "$current" 2 -- "${urls[@]}" | topo_histogram) || :
-      b=$(topo_fetch "$current" 2 --interface 198.51.100.3 -- "${urls[@]}" | topo_histogram) || :
+      a=$(topo_fetch "$current" "$TOPO_REQUEST_TIMEOUT" -- "${urls[@]}" | topo_histogram) || :
+      b=$(topo_fetch "$current" "$TOPO_REQUEST_TIMEOUT" --interface 198.51.100.3 -- "${urls[@]}" | topo_histogram) || :
       total=$((2 * count))
       if [[ $a =~ ^rs[12]=$count$ && $b =~ ^rs[12]=$count$ && ${a%%=*} != "${b%%=*}" ]]; then
         pass "$name: persistence: client .2 -> $a, client .3 -> $b (ports 80 and 8080 alike)"
