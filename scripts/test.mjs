@@ -79,9 +79,32 @@ async function staticSuite() {
   record('static', { passed, failed: 2 - passed, detail: 'typecheck, lint' });
 }
 
+/**
+ * Debian packages whose programs the unit tests run for real (keepalived -t
+ * checks every keepalived.conf we write). Installed when missing and root;
+ * once there, a test that finds them missing fails instead of skipping.
+ */
+const UNIT_TOOLS = [['/usr/sbin/keepalived', 'keepalived']];
+
+function ensureUnitTools() {
+  const missing = UNIT_TOOLS.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  if (missing.length && isRoot) {
+    log(`installing ${missing.join(', ')} (apt-get)`);
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
+    spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  }
+  const still = UNIT_TOOLS.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  if (still.length) log(`not installed: ${still.join(', ')} (sudo apt-get install -y ${still.join(' ')}); the tests that run them are skipped`);
+  return still.length === 0 && isRoot;
+}
+
 async function unitSuite() {
   const report = join(scratch, 'vitest.json');
-  const { code } = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`]);
+  const required = ensureUnitTools();
+  const { code } = await run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], {
+    env: required ? { LVS_REQUIRE_TOOLS: '1' } : {},
+  });
   const json = readJson(report);
   if (!json) {
     record('unit', { passed: 0, failed: 1, detail: `vitest exited ${code} without a report` });

@@ -166,7 +166,11 @@ async function startLocked(
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
     host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds),
-    requirementsOf: (services) => services.map((service) => ({ service: serviceId(service.key), settings: directorRequirements(service) })),
+    // The VIP rows come with the director's VIP interface (single director); a pair's VIPs are keepalived's.
+    requirementsOf: (desired) => desired.services.map((service) => ({
+      service: serviceId(service.key),
+      settings: directorRequirements(service, desired.vipInterface !== undefined && !desired.ha ? { vipInterface: desired.vipInterface } : {}),
+    })),
   });
 
   const server = createAgentServer({ agent, log, webDir: options.webDir, tls, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });

@@ -10,9 +10,9 @@ import {
   parseServiceId,
   serviceId,
   serviceLabel,
+  type DesiredState,
   type HostSetting,
   type Protocol,
-  type Service,
   type ServiceKey,
 } from '@lvs-console/shared';
 import type { CommitOutcome, ShareRow } from '@lvs-console/shared/api';
@@ -105,7 +105,7 @@ export interface AgentPartsOptions {
   health: HealthManager;
   realServers: RealServerRegistry;
   /** Host settings a service needs for its forwarding methods (from the host module). */
-  requirementsOf?: (services: readonly Service[]) => Array<{ service: string; settings: HostSetting[] }>;
+  requirementsOf?: (desired: DesiredState) => Array<{ service: string; settings: HostSetting[] }>;
 }
 
 export class AgentParts {
@@ -194,7 +194,7 @@ export class AgentParts {
   async hostStatus(): Promise<HostStatusReport> {
     const desired = this.store.current()?.state;
     if (!this.host || !desired) return { available: false, label: this.host?.label ?? null, settings: [], services: [] };
-    const perService = this.opts.requirementsOf?.(desired.services) ?? [];
+    const perService = this.opts.requirementsOf?.(desired) ?? [];
     // One read of the host for every row, desired or required, then grouped per service.
     const rows = mergeHostSettings([...desired.hostSettings, ...perService.flatMap((entry) => entry.settings)]);
     const statusById = new Map((await this.host.check(rows)).map((status) => [status.id, status]));

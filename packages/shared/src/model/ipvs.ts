@@ -4,6 +4,7 @@
 // compares config fields only.
 import { z } from 'zod';
 import { canonicalIp, familyOf } from './address';
+import { haSchema } from './ha';
 import { serviceHealthSchema } from './health';
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
@@ -169,7 +170,7 @@ export type Timeouts = z.infer<typeof timeoutsSchema>;
 /** Linux defaults (ip_vs_proto_tcp.c / ip_vs_proto_udp.c). */
 export const KERNEL_DEFAULT_TIMEOUTS: Timeouts = { tcp: 900, tcpFin: 120, udp: 300 };
 
-const interfaceNameSchema = z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'interface names are 1-15 letters, digits or . _ - : @');
+export const interfaceNameSchema = z.string().regex(/^[A-Za-z0-9_.:@-]{1,15}$/, 'interface names are 1-15 letters, digits or . _ - : @');
 
 export const syncDaemonSchema = z.object({
   state: z.enum(['master', 'backup']),
@@ -224,6 +225,13 @@ export const desiredStateSchema = z.object({
   timeouts: timeoutsSchema.nullable().default(null),
   syncDaemons: z.array(syncDaemonSchema).max(2).default([]),
   hostSettings: z.array(hostSettingSchema).default([]),
+  /**
+   * One director: the interface that carries every service VIP (the agent
+   * adds and checks them). Absent: the VIPs are put there by something else.
+   */
+  vipInterface: interfaceNameSchema.optional(),
+  /** Directors as a pair (or more): VRRP by keepalived moves the VIPs. Lazy: ha.ts imports this module. */
+  ha: z.lazy(() => haSchema).optional(),
 }).strict();
 export type DesiredState = z.infer<typeof desiredStateSchema>;
 export type DesiredStateInput = z.input<typeof desiredStateSchema>;

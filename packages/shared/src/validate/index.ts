@@ -19,6 +19,8 @@ import {
   type SchedFlag,
   type SchedulerName,
   type Service,
+  checkHa,
+  vipInstances,
 } from '../model';
 import { checkServiceHealth } from '../health/config';
 
@@ -153,6 +155,13 @@ export function checkDestination(service: Service, dest: Destination, path: stri
   return issues;
 }
 
+/** The distinct addresses of address-based services: the VIPs a director must answer for. */
+export function serviceVips(state: Pick<DesiredState, 'services'>): string[] {
+  const vips = new Set<string>();
+  for (const service of state.services) if (service.key.kind === 'addr') vips.add(service.key.address);
+  return [...vips];
+}
+
 export function checkState(state: DesiredState): Issue[] {
   const issues: Issue[] = [];
   const seen = new Map<string, number>();
@@ -166,6 +175,17 @@ export function checkState(state: DesiredState): Issue[] {
   const states = state.syncDaemons.map((d) => d.state);
   if (new Set(states).size !== states.length) {
     issues.push({ path: 'syncDaemons', message: 'at most one master and one backup sync daemon can run' });
+  }
+  if (state.ha) {
+    const vips = serviceVips(state);
+    issues.push(...checkHa(state.ha, vips));
+    if (state.vipInterface !== undefined) {
+      issues.push({ path: 'vipInterface', message: 'with a pair of directors VRRP moves the VIPs; remove vipInterface (each VRRP instance names its interface)' });
+    }
+    const instances = vipInstances(state.ha, vips);
+    for (const [vip, instance] of instances) {
+      if (!instance) issues.push({ path: 'ha.instances', message: `no VRRP instance moves the VIP ${vip}; add it to an instance's addresses or leave one instance's addresses empty` });
+    }
   }
   state.hostSettings.forEach((setting, index) => {
     if (setting.kind === 'address') {
