@@ -5,3 +5,5 @@ export {
   type Statement, type SourceRef, type KeepalivedNote, type IncludeResolver, type IncludedFile, type SyntaxLimits,
 } from './syntax';
 export { readKeepalivedConf, KEEPALIVED_DEFAULTS, type ReadOptions, type ReadResult } from './read';
+export { writeKeepalivedConf } from './write';
+export { detectImportFormat, type ImportFormat } from './detect';

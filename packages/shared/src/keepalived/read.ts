@@ -14,7 +14,7 @@ import {
 import { MAX_CHECK_INTERVAL_MS, MIN_CHECK_INTERVAL_MS, type HealthCheck, type ServiceHealth } from '../model/health';
 import { validateState } from '../validate';
 import { parseSyntax, type IncludeResolver, type KeepalivedNote, type SourceRef, type Statement, type SyntaxLimits } from './syntax';
-import { expandAddressRange, parseBool, parseHexString, parseTimerMs, parseUnsigned, splitCommandLine } from './values';
+import { expandAddressRange, parseBool, parseHexString, parseTimerMs, parseUnsigned, splitCommandLine, statusRanges } from './values';
 
 export interface ReadOptions {
   /** Reads `include` files; without it an include is an error. */
@@ -46,8 +46,9 @@ export const KEEPALIVED_DEFAULTS = {
   weight: 1,
 } as const;
 
-/** At most this many addresses per virtual_server_group range entry. */
+/** At most this many addresses per virtual_server_group range entry, and services in all (groups expand into one each). */
 const MAX_RANGE_ADDRESSES = 4096;
+const MAX_SERVICES = 100_000;
 const MAX_CHECKS = 8;
 const LVS_MAX_TIMEOUT = 86400 * 31;
 
@@ -156,6 +157,9 @@ class Reader {
   private timeouts: Timeouts | null = null;
   private syncDaemon: { ref: SourceRef; words: string[] } | null = null;
   private readonly vrrpIds = new Map<string, number>();
+  /** Addresses listed in groups, and services made so far: each bounded by MAX_SERVICES. */
+  private groupAddresses = 0;
+  private serviceCount = 0;
   /** Where each service came from, for validation errors. */
   readonly serviceRefs: SourceRef[] = [];
 
@@ -197,6 +201,7 @@ class Reader {
   }
 
   private globalDefs(statement: Statement): void {
+    const unused: string[] = [];
     for (const s of statement.block ?? []) {
       const keyword = s.words[0] ?? '';
       if (keyword === 'lvs_timeouts') this.lvsTimeouts(s);
@@ -205,10 +210,12 @@ class Reader {
         else this.syncDaemon = { ref: s, words: s.words };
       } else if (keyword === 'lvs_flush' || keyword === 'lvs_flush_onstop') {
         this.warn(s, `global_defs ${keyword}: the console never flushes the table; it changes only what differs from the desired state`);
-      } else {
-        this.warn(s, `global_defs ${keyword}: not used by the console`);
+      } else if (!unused.includes(keyword)) {
+        unused.push(keyword);
       }
     }
+    // One note for the block: mail, router ids and VRRP defaults are keepalived's own business.
+    if (unused.length) this.warn(statement, `global_defs: ${unused.join(', ')} not used by the console`);
   }
 
   private lvsTimeouts(s: Statement): void {
@@ -270,9 +277,14 @@ class Reader {
         this.error(s, `virtual_server_group ${name}: port "${s.words[1] ?? ''}" must be 0..65535`);
         continue;
       }
+      this.groupAddresses += range.addresses.length;
+      if (this.groupAddresses > MAX_SERVICES) {
+        this.error(s, `virtual_server_group ${name}: the groups list more than ${MAX_SERVICES} addresses in all; the console imports at most ${MAX_SERVICES} services`);
+        return;
+      }
       entries.push({ ref: s, kind: 'addr', addresses: range.addresses, port, family: range.family });
     }
-    if (entries.length === 0) this.warn(statement, `virtual server group ${name} has no entries; keepalived removes it`);
+    if (entries.length === 0 && statement.block.length === 0) this.warn(statement, `virtual server group ${name} has no entries; keepalived removes it`);
     else this.groups.set(name, entries);
   }
 
@@ -821,7 +833,11 @@ class Reader {
     for (const child of rest) {
       const keyword = child.words[0] ?? '';
       if (keyword === 'type') type = (child.words[1] ?? '').toUpperCase();
-      else if (keyword === 'name') name = child.words[1] ?? name;
+      else if (keyword === 'name') {
+        const given = child.words[1] ?? '';
+        if (hasEmptyLabel(given)) this.warn(child, `DNS_CHECK name "${given}" is refused by keepalived (it reads an empty label); ignored as keepalived does`);
+        else name = given;
+      }
       else this.unknownCheckerKeyword('DNS_CHECK', child);
     }
     if (type !== 'A' && type !== 'AAAA') {
@@ -959,6 +975,11 @@ class Reader {
   private services(vs: VirtualServerConf): Service[] {
     const keys = this.keysOf(vs);
     if (!keys) return [];
+    this.serviceCount += keys.length;
+    if (this.serviceCount > MAX_SERVICES) {
+      this.error(vs.ref, `more than ${MAX_SERVICES} virtual services in all; the console imports at most ${MAX_SERVICES}`);
+      return [];
+    }
     const label = vs.form.kind === 'group' ? `group ${vs.form.name}` : vs.form.kind === 'fwmark' ? `fwmark ${vs.form.fwmark}` : formatEndpoint(vs.form.address, vs.form.port);
     if (vs.realServers.length === 0) {
       this.warn(vs.ref, `virtual server ${label} has no real servers; keepalived ignores it, so it is not imported`);
@@ -1196,17 +1217,18 @@ function dedupe<T>(items: T[], keyOf: (item: T) => string): T[] {
   });
 }
 
-/** Sorted codes -> merged ranges. */
-function statusRanges(codes: Set<number>): Array<{ min: number; max: number }> {
-  const sorted = [...codes].sort((a, b) => a - b);
-  const ranges: Array<{ min: number; max: number }> = [];
-  for (const code of sorted) {
-    const last = ranges[ranges.length - 1];
-    if (last && last.max + 1 === code) last.max = code;
-    else ranges.push({ min: code, max: code });
+/**
+ * keepalived's dns_name_handler test, exactly (a leading dot, or a dot
+ * straight after the first character or after any dot: it refuses "a.b").
+ */
+function hasEmptyLabel(name: string): boolean {
+  if (name.startsWith('.') && name.length > 1) return true;
+  for (let p = 0; p >= 0 && p < name.length; p = name.indexOf('.', p + 1)) {
+    if (name[p + 1] === '.') return true;
   }
-  return ranges;
+  return false;
 }
+
 
 /** Read keepalived.conf text into a desired state plus notes (line, level, message). */
 export function readKeepalivedConf(text: string, options: ReadOptions = {}): ReadResult {

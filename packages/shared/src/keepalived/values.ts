@@ -154,3 +154,15 @@ export function expandAddressRange(text: string, maxAddresses: number): { addres
   for (let value = start; value <= end; value++) addresses.push(bigIntToIp(value, first.family));
   return { addresses, family: first.family };
 }
+
+/** HTTP status codes -> sorted ranges, adjacent codes merged (keepalived keeps a bitmap). */
+export function statusRanges(codes: Iterable<number>): Array<{ min: number; max: number }> {
+  const sorted = [...codes].sort((a, b) => a - b);
+  const ranges: Array<{ min: number; max: number }> = [];
+  for (const code of sorted) {
+    const last = ranges[ranges.length - 1];
+    if (last && last.max + 1 === code) last.max = code;
+    else ranges.push({ min: code, max: code });
+  }
+  return ranges;
+}

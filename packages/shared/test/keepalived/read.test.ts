@@ -161,6 +161,14 @@ describe('virtual servers', () => {
     expect(read('virtual_server group NOPE {\n protocol TCP\n real_server 10.0.0.1 80 { }\n}\n').notes[0]).toMatchObject({ level: 'error', line: 1 });
   });
 
+  it('bounds what groups expand to (a range entry, and the addresses in all)', () => {
+    expect(messages('virtual_server_group G {\n  10.0.0.0/16 80\n}\n')).toEqual(['error line 2: virtual_server_group G: "10.0.0.0/16" covers 65536 addresses; at most 4096 per entry can be imported']);
+    const many = Array.from({ length: 25 }, (_, i) => `  10.${i}.0.0/20 80`).join('\n');
+    const result = read(`virtual_server_group G {\n${many}\n}\n`);
+    expect(result.ok).toBe(false);
+    expect(result.notes.map((n) => `${n.line}: ${n.message}`)).toEqual(['26: virtual_server_group G: the groups list more than 100000 addresses in all; the console imports at most 100000 services']);
+  });
+
   it('a virtual server without real servers is not imported, as keepalived ignores it', () => {
     const result = read('virtual_server 192.0.2.1 80 {\n protocol TCP\n}\n');
     expect(result.ok).toBe(true);
