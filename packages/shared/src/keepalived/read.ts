@@ -126,8 +126,8 @@ interface GroupEntry {
 }
 
 const IGNORED_ROOTS: Record<string, string> = {
-  vrrp_instance: 'VRRP instance read but not imported yet (VRRP settings come with the HA-pair support)',
-  vrrp_sync_group: 'VRRP sync group read but not imported yet (VRRP settings come with the HA-pair support)',
+  vrrp_instance: 'not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
+  vrrp_sync_group: 'not imported: VRRP sync groups are set up with the pair in the console',
   vrrp_script: 'VRRP scripts are not used by the console',
   vrrp_track_process: 'VRRP process tracking is not used by the console',
   vrrp_track_file: 'VRRP track files are not used by the console',

@@ -47,10 +47,6 @@ export interface SyntaxLimits {
 
 export const DEFAULT_SYNTAX_LIMITS: SyntaxLimits = { maxIncludeDepth: 8, maxIncludedFiles: 256, maxTotalChars: 64 * 1024 * 1024 };
 
-type Token =
-  | { kind: 'word'; text: string; line: number; file: string | undefined }
-  | { kind: 'open' | 'close' | 'eol'; line: number; file: string | undefined };
-
 function at(ref: SourceRef): SourceRef {
   return ref.file === undefined ? { line: ref.line } : { line: ref.line, file: ref.file };
 }
@@ -60,8 +56,65 @@ export function formatPlace(ref: SourceRef): string {
   return ref.file === undefined ? `line ${ref.line}` : `${ref.file}:${ref.line}`;
 }
 
+/**
+ * Builds the statement tree as the lexer reads (no token list: a large
+ * configuration makes hundreds of thousands of words, kept out of the GC's way).
+ */
+class TreeBuilder {
+  readonly root: Statement[] = [];
+  private readonly stack: Array<{ body: Statement[]; openedAt: SourceRef }> = [{ body: this.root, openedAt: { line: 0 } }];
+  private current: Statement | null = null;
+
+  constructor(private readonly notes: KeepalivedNote[]) {}
+
+  private level(): { body: Statement[]; openedAt: SourceRef } {
+    return this.stack[this.stack.length - 1] ?? { body: this.root, openedAt: { line: 0 } };
+  }
+
+  word(text: string, ref: SourceRef): void {
+    if (!this.current) {
+      this.current = ref.file === undefined ? { line: ref.line, words: [] } : { line: ref.line, file: ref.file, words: [] };
+      this.level().body.push(this.current);
+    }
+    this.current.words.push(text);
+  }
+
+  endOfLine(): void {
+    this.current = null;
+  }
+
+  open(ref: SourceRef): void {
+    const level = this.level();
+    // `{` opens the block of the statement on its line, or of the one just before it.
+    const owner = this.current ?? level.body[level.body.length - 1];
+    if (!owner || owner.block) {
+      this.notes.push({ ...at(ref), level: 'error', message: "'{' without a keyword before it" });
+      const orphan: Statement = { ...at(ref), words: [], block: [] };
+      level.body.push(orphan);
+      this.stack.push({ body: orphan.block ?? [], openedAt: at(ref) });
+    } else {
+      owner.block = [];
+      this.stack.push({ body: owner.block, openedAt: at(ref) });
+    }
+    this.current = null;
+  }
+
+  close(ref: SourceRef): void {
+    if (this.stack.length === 1) this.notes.push({ ...at(ref), level: 'error', message: "unbalanced braces: '}' without a block to close" });
+    else this.stack.pop();
+    this.current = null;
+  }
+
+  finish(): Statement[] {
+    for (const open of this.stack.slice(1).reverse()) {
+      this.notes.push({ ...open.openedAt, level: 'error', message: "unbalanced braces: the '{' here is never closed" });
+    }
+    return this.root;
+  }
+}
+
 class Lexer {
-  readonly tokens: Token[] = [];
+  readonly tree: TreeBuilder;
   private readonly definitions = new Map<string, string>();
   private includedFiles = 0;
   private totalChars = 0;
@@ -70,7 +123,9 @@ class Lexer {
     private readonly notes: KeepalivedNote[],
     private readonly resolve: IncludeResolver | undefined,
     private readonly limits: SyntaxLimits,
-  ) {}
+  ) {
+    this.tree = new TreeBuilder(notes);
+  }
 
   private note(level: KeepalivedNote['level'], ref: SourceRef, message: string): void {
     this.notes.push({ ...at(ref), level, message });
@@ -123,7 +178,7 @@ class Lexer {
       return;
     }
     this.words(text, ref);
-    this.tokens.push({ kind: 'eol', line: ref.line, file: ref.file });
+    this.tree.endOfLine();
   }
 
   private substitute(text: string): string {
@@ -165,6 +220,15 @@ class Lexer {
 
   /** Words and braces of one line; quotes group words and are removed. */
   private words(text: string, ref: SourceRef): void {
+    if (!/["'\\]/.test(text)) {
+      // Fast path, most lines: no quotes or escapes.
+      for (const word of text.match(/[{}]|[^\s{}]+/g) ?? []) {
+        if (word === '{') this.tree.open(ref);
+        else if (word === '}') this.tree.close(ref);
+        else this.tree.word(word, ref);
+      }
+      return;
+    }
     let index = 0;
     while (index < text.length) {
       const char = text[index] ?? '';
@@ -173,7 +237,8 @@ class Lexer {
         continue;
       }
       if (char === '{' || char === '}') {
-        this.tokens.push({ kind: char === '{' ? 'open' : 'close', line: ref.line, file: ref.file });
+        if (char === '{') this.tree.open(ref);
+        else this.tree.close(ref);
         index++;
         continue;
       }
@@ -196,13 +261,14 @@ class Lexer {
         index++;
       }
       if (quote) this.note('error', ref, `missing closing ${quote}`);
-      this.tokens.push({ kind: 'word', text: word, line: ref.line, file: ref.file });
+      this.tree.word(word, ref);
     }
   }
 }
 
 /** Strip a comment (`#` or `!` outside double quotes); `\#` and `\!` are literal. */
 function decomment(line: string): string {
+  if (!/[#!"\\]/.test(line)) return line.trimEnd();
   let quoted = false;
   let out = '';
   for (let i = 0; i < line.length; i++) {
@@ -223,61 +289,12 @@ function unquote(text: string): string {
   return /^(["']).*\1$/.test(text) ? text.slice(1, -1) : text;
 }
 
-/** Build the statement tree; brace errors name the line. */
-function buildTree(tokens: readonly Token[], notes: KeepalivedNote[]): Statement[] {
-  const root: Statement[] = [];
-  const stack: Array<{ body: Statement[]; openedAt: SourceRef }> = [{ body: root, openedAt: { line: 0 } }];
-  let current: Statement | null = null;
-  for (const token of tokens) {
-    const level = stack[stack.length - 1];
-    if (!level) break;
-    if (token.kind === 'word') {
-      if (!current) {
-        current = { ...at(token), words: [] };
-        level.body.push(current);
-      }
-      current.words.push(token.text);
-      continue;
-    }
-    if (token.kind === 'eol') {
-      current = null;
-      continue;
-    }
-    if (token.kind === 'open') {
-      // `{` opens the block of the statement on its line, or of the one just before it.
-      const owner = current ?? level.body[level.body.length - 1];
-      if (!owner || owner.block) {
-        notes.push({ ...at(token), level: 'error', message: "'{' without a keyword before it" });
-        const orphan: Statement = { ...at(token), words: [], block: [] };
-        level.body.push(orphan);
-        stack.push({ body: orphan.block ?? [], openedAt: at(token) });
-      } else {
-        owner.block = [];
-        stack.push({ body: owner.block, openedAt: at(token) });
-      }
-      current = null;
-      continue;
-    }
-    // close
-    if (stack.length === 1) {
-      notes.push({ ...at(token), level: 'error', message: "unbalanced braces: '}' without a block to close" });
-    } else {
-      stack.pop();
-    }
-    current = null;
-  }
-  for (const open of stack.slice(1).reverse()) {
-    notes.push({ ...open.openedAt, level: 'error', message: "unbalanced braces: the '{' here is never closed" });
-  }
-  return root;
-}
-
 /** Lex (with includes) and build the statement tree. */
 export function parseSyntax(text: string, options: { resolveInclude?: IncludeResolver; limits?: Partial<SyntaxLimits> } = {}): { statements: Statement[]; notes: KeepalivedNote[] } {
   const notes: KeepalivedNote[] = [];
   const lexer = new Lexer(notes, options.resolveInclude, { ...DEFAULT_SYNTAX_LIMITS, ...options.limits });
   lexer.file(text, undefined, 0);
-  return { statements: buildTree(lexer.tokens, notes), notes };
+  return { statements: lexer.tree.finish(), notes };
 }
 
 // ---------------------------------------------------------------------------

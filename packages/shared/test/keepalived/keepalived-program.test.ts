@@ -62,7 +62,7 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
   ],
   'keepalived.conf.SSL_GET': [
     'line 3: global_defs: notification_email, notification_email_from, smtp_server, smtp_connect_timeout, router_id not used by the console',
-    'line 13: vrrp_instance VI_1: VRRP instance read but not imported yet (VRRP settings come with the HA-pair support)',
+    'line 13: vrrp_instance VI_1: not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
     'line 30: checkers retry 3 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (6 s), so a failure is confirmed later',
     'line 42: SSL_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
     'line 46: SSL_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
@@ -101,7 +101,7 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
   ],
   'keepalived.conf.sample': [
     'line 3: global_defs: notification_email, notification_email_from, smtp_server, smtp_connect_timeout, router_id not used by the console',
-    'line 13: vrrp_instance VI_1: VRRP instance read but not imported yet (VRRP settings come with the HA-pair support)',
+    'line 13: vrrp_instance VI_1: not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
     'line 26: checkers retry 3 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (6 s), so a failure is confirmed later',
     'line 40: HTTP_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
   ],
@@ -123,10 +123,10 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
     'line 31: SSL_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
   ],
   'keepalived.conf.vrrp.lvs_syncd': [
-    'line 3: vrrp_sync_group VG1: VRRP sync group read but not imported yet (VRRP settings come with the HA-pair support)',
-    'line 8: vrrp_instance VI_1: VRRP instance read but not imported yet (VRRP settings come with the HA-pair support)',
-    'line 26: vrrp_instance VI_2: VRRP instance read but not imported yet (VRRP settings come with the HA-pair support)',
-    'line 38: vrrp_instance VI_3: VRRP instance read but not imported yet (VRRP settings come with the HA-pair support)',
+    'line 3: vrrp_sync_group VG1: not imported: VRRP sync groups are set up with the pair in the console',
+    'line 8: vrrp_instance VI_1: not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
+    'line 26: vrrp_instance VI_2: not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
+    'line 38: vrrp_instance VI_3: not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
     'line 50: checkers retry 1 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (20 s), so a failure is confirmed later',
   ],
 };
