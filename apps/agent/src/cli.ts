@@ -23,6 +23,7 @@ import { validateState } from '@lvs-console/shared/validate';
 import { chooseBackend, type BackendRequest } from './config/backend-choice';
 import { systemClock } from './config/clock';
 import { defaultStateDir, defaultWebDir } from './config/paths';
+import { KEEPALIVED_HELP, keepalivedCommand } from './cli/keepalived';
 import { createLogger, silentLogger } from './log';
 import { AgentMetrics } from './reconcile/agent-metrics';
 import { EventBus } from './reconcile/events';
@@ -62,6 +63,8 @@ commands:
   apply FILE            make a desired-state file (JSON or ipvsadm text) live once
   ipvsadm parse         ipvsadm rule text on stdin -> desired-state JSON on stdout
   ipvsadm render        desired-state JSON on stdin -> canonical ipvsadm -Sn text
+  keepalived import FILE  keepalived.conf -> desired-state JSON (warnings on stderr)
+  keepalived export     desired-state JSON (stdin or --from-agent) -> keepalived.conf
   plan                  show the ipvsadm lines that turn one table into another
   predict RULES         which real server each client lands on
   realserver apply|check  prepare a real server for DR or TUN
@@ -139,6 +142,7 @@ RULES is desired-state JSON or ipvsadm rule text. Prints one line per client,
 using the kernel scheduler models. --sequence N prints the first N picks of
 a freshly created service, from client 192.0.2.1 with source ports 32768, ...
 `,
+  keepalived: KEEPALIVED_HELP,
   realserver: `usage: lvs-console realserver apply|check --mode dr|tun --vip ADDR [--vip ADDR ...]
                                  [--interface IFACE] [--backend linux|sim]
 
@@ -588,6 +592,7 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   plan: planCommand,
   predict: predictCommand,
   realserver: realserverCommand,
+  keepalived: keepalivedCommand,
 };
 
 /** Run the CLI; returns the exit status. Never calls process.exit (tests run it in-process). */

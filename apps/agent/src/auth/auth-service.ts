@@ -11,7 +11,7 @@ import type { Clock } from '../config/clock';
 import { writeFileAtomic } from '../store/atomic-file';
 import type { Caller } from '@lvs-console/shared/api';
 
-const tokensFileSchema = z.object({
+export const tokensFileSchema = z.object({
   version: z.literal(1),
   tokens: z.array(z.object({ name: z.string(), role: z.enum(['admin', 'viewer', 'realserver']), token: z.string().min(16) })),
 });

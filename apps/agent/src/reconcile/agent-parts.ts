@@ -249,12 +249,12 @@ export class AgentParts {
     return { entries: matching.slice(offset, offset + rest.limit), matched: matching.length, total: scan.total };
   }
 
-  /** Import ipvsadm-save text or desired-state JSON (dry run by default). */
-  importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<CommitOutcome> {
+  /** Import ipvsadm-save text, keepalived.conf or desired-state JSON (dry run by default); the reader's warnings come back with the outcome. */
+  async importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<CommitOutcome> {
     const imported = parseImportText(request);
     const what = `import ${imported.format} (${imported.state.services.length} services, ${request.mode})`;
     const scoped = request.mode === 'merge';
-    return this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, scoped, (current) => {
+    const outcome = await this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, scoped, (current) => {
       // Rule text rarely carries timeouts or sync daemons; absent means "keep what is there".
       const timeouts = imported.state.timeouts ?? current.timeouts;
       const syncDaemons = imported.state.syncDaemons.length ? imported.state.syncDaemons : current.syncDaemons;
@@ -270,6 +270,7 @@ export class AgentParts {
         syncDaemons,
       };
     });
+    return { ...outcome, warnings: [...imported.warnings, ...outcome.warnings] };
   }
 
   private requireSim(): SimPort {

@@ -161,9 +161,9 @@ export const releaseHoldInput = input({ director: directorNameSchema });
 export const replaceStateInput = input({ ...base, state: desiredStateSchema, dryRun: z.boolean().default(false) });
 export const importInput = input({
   ...base,
-  /** ipvsadm-save text (ipvsadm -Sn) or a desired-state JSON document. */
+  /** ipvsadm-save text (ipvsadm -Sn), a keepalived.conf (no include: the agent reads no files for it), or a desired-state JSON document. */
   text: z.string().max(1_000_000, 'import text is limited to 1 MB'),
-  format: z.enum(['auto', 'ipvsadm', 'json']).default('auto'),
+  format: z.enum(['auto', 'ipvsadm', 'json', 'keepalived']).default('auto'),
   /** replace: the text becomes the whole IPVS table; merge: its services are added or replace same-key ones. */
   mode: z.enum(['replace', 'merge']).default('replace'),
   dryRun: z.boolean().default(true),

@@ -1,8 +1,10 @@
-// Import: paste ipvsadm rules (or a seed's whole write-up), see the plan,
-// apply. Export: the canonical `ipvsadm -Sn` text and the desired state as JSON.
+// Import: paste ipvsadm rules (or a seed's whole write-up), a keepalived.conf
+// or desired-state JSON; the format is detected, then see the plan, apply.
+// Export: the canonical `ipvsadm -Sn` text, keepalived.conf, and JSON.
 import { useMutation } from '@tanstack/react-query';
 import { useId, useState } from 'react';
 import { renderRules } from '@lvs-console/shared/ipvsadm';
+import { detectImportFormat, formatPlace, readKeepalivedConf, writeKeepalivedConf, type ImportFormat } from '@lvs-console/shared/keepalived';
 import { Button } from '../../components/ui/button';
 import { CopyButton } from '../../components/ui/copy-button';
 import { SelectField } from '../../components/ui/field';
@@ -30,12 +32,13 @@ export default function ImportExportPage() {
 function ImportPanel() {
   const textId = useId();
   const [text, setText] = useState('');
-  const [format, setFormat] = useState<'ipvsadm' | 'json'>('ipvsadm');
+  const [format, setFormat] = useState<ImportFormat>('ipvsadm');
   const [mode, setMode] = useState<'merge' | 'replace'>('merge');
   const [plan, setPlan] = useState<CommitOutcome | null>(null);
   const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
   const extracted = format === 'ipvsadm' ? extractRules(text) : null;
+  const keepalived = format === 'keepalived' && text.trim() ? readKeepalivedConf(text) : null;
   const payload = extracted ? `${extracted.lines.join('\n')}\n` : text;
   const run = useMutation({
     mutationFn: (dryRun: boolean) => trpcClient.state.import.mutate({ baseRevision: revision(), text: payload, format, mode, dryRun }),
@@ -54,13 +57,14 @@ function ImportPanel() {
       <form className="flex flex-col gap-2" onSubmit={(e) => { e.preventDefault(); run.mutate(true); }}>
         <label htmlFor={textId} className="text-sm font-medium">Rules to import</label>
         <p className="text-xs text-slate-600">
-          Paste <code className="font-mono">ipvsadm -Sn</code> output, ipvsadm commands (shell prompts, comments and listing commands are skipped), or a desired-state JSON document.
+          Paste <code className="font-mono">ipvsadm -Sn</code> output, ipvsadm commands (shell prompts, comments and listing commands are skipped), a <code className="font-mono">keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste.
         </p>
-        <textarea id={textId} value={text} onChange={(e) => { setText(e.target.value); setPlan(null); }} rows={12} spellCheck={false}
+        <textarea id={textId} value={text} onChange={(e) => { setText(e.target.value); setFormat(detectImportFormat(e.target.value)); setPlan(null); }} rows={12} spellCheck={false}
           className="rounded border border-slate-300 p-2 font-mono text-xs" placeholder={'ipvsadm -A -t 172.25.254.100:80 -s rr\nipvsadm -a -t 172.25.254.100:80 -r 172.25.254.2:80 -g'} />
         <div className="flex flex-wrap items-end gap-3">
-          <SelectField label="Format" value={format} onChange={(e) => { setFormat(e.target.value as 'ipvsadm' | 'json'); setPlan(null); }}>
+          <SelectField label="Format" value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); setPlan(null); }}>
             <option value="ipvsadm">ipvsadm rules</option>
+            <option value="keepalived">keepalived.conf</option>
             <option value="json">desired-state JSON</option>
           </SelectField>
           <SelectField label="Mode" value={mode} onChange={(e) => { setMode(e.target.value as 'merge' | 'replace'); setPlan(null); }}>
@@ -76,6 +80,7 @@ function ImportPanel() {
           {extracted.notes.length ? <ul className="list-disc pl-5 text-amber-800">{extracted.notes.map((n) => <li key={n}>{n}</li>)}</ul> : null}
         </div>
       ) : null}
+      {keepalived ? <KeepalivedPreview result={keepalived} /> : null}
       {run.error ? <Notice tone="error" className="mt-2">{errorMessage(run.error)}</Notice> : null}
       {plan ? (
         <div className="mt-3 flex flex-col gap-2">
@@ -91,27 +96,57 @@ function ImportPanel() {
   );
 }
 
+/** What a keepalived.conf will create, and every note with its line, before anything is sent. */
+function KeepalivedPreview({ result }: { result: ReturnType<typeof readKeepalivedConf> }) {
+  const services = result.state.services;
+  const realServers = services.reduce((sum, s) => sum + s.destinations.length, 0);
+  const checked = services.filter((s) => s.health).length;
+  const errors = result.notes.filter((n) => n.level === 'error');
+  const warnings = result.notes.filter((n) => n.level === 'warning');
+  return (
+    <section aria-label="keepalived.conf preview" className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
+      {result.ok
+        ? <p>Will create {services.length} virtual services with {realServers} real servers ({checked} with health checks){result.state.timeouts ? ', connection timeouts' : ''}{result.state.syncDaemons.length ? ', the sync daemon' : ''}.</p>
+        : <Notice tone="error">Nothing can be imported: fix {errors.length === 1 ? 'this error' : `these ${errors.length} errors`} first.</Notice>}
+      {errors.length ? <ul aria-label="Import errors" className="list-disc pl-5 text-red-700">{errors.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul> : null}
+      {warnings.length ? (
+        <>
+          <p className="font-medium">{warnings.length} {warnings.length === 1 ? 'thing is' : 'things are'} not carried over as written:</p>
+          <ul aria-label="Import warnings" className="list-disc pl-5 text-amber-800">{warnings.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul>
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+const EXPORTS = {
+  rules: { label: 'ipvsadm -Sn', name: 'ipvsadm.rules', type: 'text/plain', aria: 'Exported ipvsadm rules' },
+  keepalived: { label: 'keepalived.conf', name: 'keepalived.conf', type: 'text/plain', aria: 'Exported keepalived.conf' },
+  json: { label: 'JSON', name: 'lvs-console-state.json', type: 'application/json', aria: 'Exported desired state JSON' },
+} as const;
+
 function ExportPanel() {
   const snapshot = useSnapshot();
-  const [what, setWhat] = useState<'rules' | 'json'>('rules');
+  const [what, setWhat] = useState<keyof typeof EXPORTS>('rules');
   const desired = snapshot.data?.desired;
-  const text = !desired ? '' : what === 'rules' ? renderRules(desired) : `${JSON.stringify(desired, null, 2)}\n`;
+  const text = !desired ? '' : what === 'rules' ? renderRules(desired) : what === 'keepalived' ? writeKeepalivedConf(desired) : `${JSON.stringify(desired, null, 2)}\n`;
   const download = () => {
-    const blob = new Blob([text], { type: what === 'rules' ? 'text/plain' : 'application/json' });
+    const blob = new Blob([text], { type: EXPORTS[what].type });
     const url = URL.createObjectURL(blob);
     const a = document.createElement('a');
     a.href = url;
-    a.download = what === 'rules' ? 'ipvsadm.rules' : 'lvs-console-state.json';
+    a.download = EXPORTS[what].name;
     a.click();
     URL.revokeObjectURL(url);
   };
   return (
     <Panel title="Export" actions={<><CopyButton text={text} label="Copy export" /><Button onClick={download}>Download</Button></>}>
       <div className="mb-2 flex gap-1" role="group" aria-label="Export format">
-        <Button variant={what === 'rules' ? 'primary' : 'secondary'} aria-pressed={what === 'rules'} onClick={() => setWhat('rules')}>ipvsadm -Sn</Button>
-        <Button variant={what === 'json' ? 'primary' : 'secondary'} aria-pressed={what === 'json'} onClick={() => setWhat('json')}>JSON</Button>
+        {(Object.keys(EXPORTS) as Array<keyof typeof EXPORTS>).map((key) => (
+          <Button key={key} variant={what === key ? 'primary' : 'secondary'} aria-pressed={what === key} onClick={() => setWhat(key)}>{EXPORTS[key].label}</Button>
+        ))}
       </div>
-      <pre aria-label={what === 'rules' ? 'Exported ipvsadm rules' : 'Exported desired state JSON'} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
+      <pre aria-label={EXPORTS[what].aria} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
     </Panel>
   );
 }

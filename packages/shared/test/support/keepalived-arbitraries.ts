@@ -1,0 +1,115 @@
+// fast-check generators of desired states restricted to what keepalived 2.2
+// can express (see keepalived/write.ts for what becomes a comment instead):
+// health with at least one check per service and rise 1, retries one
+// interval apart, hex UDP payloads, regex body matches, command timeouts in
+// whole seconds, sync daemons as a master/backup pair, no drains or slow start.
+import fc from 'fast-check';
+import type { DesiredState, Destination, HealthCheck, Service, ServiceHealth, ServiceKey, SyncDaemon } from '../../src/model';
+import { desiredStateSchema, destinationId, serviceId, serviceSchema } from '../../src/model';
+import { statusRanges } from '../../src/keepalived/values';
+import { serviceArb } from './arbitraries';
+
+function familyOf(key: ServiceKey): 'inet' | 'inet6' {
+  return key.kind === 'fwmark' ? key.family : key.address.includes(':') ? 'inet6' : 'inet';
+}
+
+const timingArb = fc.integer({ min: 100, max: 600_000 }).chain((intervalMs) => fc.record({
+  intervalMs: fc.constant(intervalMs),
+  timeoutMs: fc.integer({ min: 10, max: Math.max(10, intervalMs - 1) }),
+  rise: fc.constant(1),
+  fall: fc.integer({ min: 1, max: 100 }),
+  warmupMs: fc.option(fc.integer({ min: 0, max: 3_600_000 }), { nil: undefined }),
+}));
+
+function targetArb(family: 'inet' | 'inet6'): fc.Arbitrary<HealthCheck['target']> {
+  const address = family === 'inet' ? fc.constantFrom('10.9.8.7', '192.0.2.200') : fc.constantFrom('2001:db8::99', 'fd00::7');
+  return fc.record({ address, port: fc.integer({ min: 1, max: 65535 }) }, { requiredKeys: [] });
+}
+
+const statusArb = fc.uniqueArray(fc.integer({ min: 100, max: 599 }), { minLength: 1, maxLength: 12 }).map(statusRanges);
+
+const hexArb = fc.uint8Array({ maxLength: 24 }).map((bytes) => [...bytes].map((b) => b.toString(16).padStart(2, '0')).join(''));
+
+function checkArb(family: 'inet' | 'inet6'): fc.Arbitrary<HealthCheck> {
+  const drop = <T extends object>(record: T): T => Object.fromEntries(Object.entries(record).filter(([, v]) => v !== undefined)) as T;
+  return fc.oneof(
+    fc.tuple(timingArb, targetArb(family)).map(([timing, target]) => drop({ kind: 'tcp' as const, ...timing, target })),
+    fc.tuple(timingArb, targetArb(family), fc.record({
+      https: fc.boolean(),
+      path: fc.constantFrom('/', '/health', '/a/b?x=1&y=2', '/status.json'),
+      expectStatus: statusArb,
+      host: fc.option(fc.constantFrom('www.example.com', 'api.example.org:8443'), { nil: undefined }),
+      regex: fc.option(fc.constantFrom('ok', '^OK$', 'a+b', 'status: (up|ready)', 'x#y!z'), { nil: undefined }),
+    })).map(([timing, target, r]) => {
+      const fields = drop({ ...timing, target, path: r.path, expectStatus: r.expectStatus, host: r.host, bodyMatch: r.regex === undefined ? undefined : { kind: 'regex' as const, text: r.regex } });
+      return r.https ? { kind: 'https' as const, ...fields, verifyTls: false } : { kind: 'http' as const, ...fields };
+    }),
+    fc.tuple(timingArb, targetArb(family), hexArb, fc.boolean(), fc.option(hexArb.filter((h) => h !== ''), { nil: undefined })).map(([timing, target, payload, requireReply, expect]) => drop({
+      kind: 'udp' as const, ...timing, target, payload: { encoding: 'hex' as const, text: payload }, requireReply,
+      expect: requireReply && expect !== undefined ? { encoding: 'hex' as const, text: expect } : undefined,
+    })),
+    fc.tuple(timingArb, targetArb(family), fc.constantFrom('www.example.com', 'ab.cd', '_srv.example.net'), fc.constantFrom('A' as const, 'AAAA' as const))
+      .map(([timing, target, name, recordType]) => drop({ kind: 'dns' as const, ...timing, target, name, recordType })),
+    fc.tuple(timingArb, fc.constantFrom('/usr/bin/true', '/usr/local/bin/check-app'), fc.array(fc.constantFrom('a', 'a b', "it's", 'say "hi"', '', 'back\\slash', '#1', '--port=80'), { maxLength: 4 }), fc.boolean(), fc.nat())
+      .map(([timing, program, args, dynamicWeight, seed]) => {
+        // Whole seconds below the interval, or unset (interval - 1 ms).
+        const whole = Math.floor((timing.intervalMs - 1) / 1000);
+        const timeoutMs = whole >= 1 && seed % 2 === 0 ? (1 + (seed % whole)) * 1000 : timing.intervalMs - 1;
+        return drop({ kind: 'command' as const, ...timing, timeoutMs: Math.max(10, timeoutMs), target: {}, program, args, expectExitCode: 0, dynamicWeight });
+      }).filter((check) => check.timeoutMs < check.intervalMs),
+  );
+}
+
+function sorryArb(key: ServiceKey, taken: Set<string>): fc.Arbitrary<Destination | undefined> {
+  const family = familyOf(key);
+  const servicePort = key.kind === 'addr' ? key.port : 0;
+  const address = family === 'inet' ? fc.constantFrom('203.0.113.9', '203.0.113.10') : fc.constantFrom('2001:db8:ffff::9');
+  return fc.option(fc.record({ address, forwarding: fc.constantFrom('masq' as const, 'route' as const), natPort: fc.integer({ min: 1, max: 65535 }) })
+    .map((r): Destination => ({ address: r.address, port: r.forwarding === 'masq' ? r.natPort : servicePort, forwarding: r.forwarding, weight: 1, upperThreshold: 0, lowerThreshold: 0 }))
+    .filter((d) => !taken.has(destinationId(d))), { nil: undefined });
+}
+
+function healthArb(service: Service): fc.Arbitrary<ServiceHealth | undefined> {
+  const ids = service.destinations.map(destinationId);
+  const weightSum = service.destinations.reduce((sum, d) => sum + d.weight, 0);
+  return fc.option(fc.record({
+    checks: fc.array(checkArb(familyOf(service.key)), { minLength: 1, maxLength: 3 }),
+    disabled: fc.subarray(ids.slice(1)),
+    quiesce: fc.boolean(),
+    alpha: fc.boolean(),
+    quorum: fc.integer({ min: 1, max: Math.max(1, weightSum) }),
+    hysteresisSeed: fc.nat(),
+    sorry: sorryArb(service.key, new Set(ids)),
+  }).map((r): ServiceHealth => {
+    const health: ServiceHealth = {
+      enabled: true, checks: r.checks,
+      destinations: Object.fromEntries(r.disabled.map((id) => [id, { disabled: true }])),
+      onFailure: r.quiesce ? 'quiesce' : 'remove', quorum: r.quorum, hysteresis: r.hysteresisSeed % r.quorum,
+      sorryServerReplaces: true, alpha: r.alpha, historySize: 30, drains: {},
+    };
+    if (r.sorry) health.sorryServer = r.sorry;
+    return health;
+  }), { nil: undefined });
+}
+
+const keepalivedServiceArb: fc.Arbitrary<Service> = serviceArb
+  .map((service) => serviceSchema.parse(service))
+  .filter((service) => service.destinations.length > 0)
+  .chain((service) => healthArb(service).map((health) => (health ? { ...service, health } : service)));
+
+const syncPairArb: fc.Arbitrary<SyncDaemon[]> = fc.option(fc.record({
+  interface: fc.constantFrom('eth0', 'eth1'), syncId: fc.nat(255),
+  port: fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+  ttl: fc.option(fc.integer({ min: 1, max: 255 }), { nil: undefined }),
+}), { nil: null }).map((pair) => {
+  if (!pair) return [];
+  const options = Object.fromEntries(Object.entries(pair).filter(([, v]) => v !== undefined)) as Omit<SyncDaemon, 'state'>;
+  return [{ state: 'master' as const, ...options }, { state: 'backup' as const, ...options }];
+});
+
+export const keepalivedStateArb: fc.Arbitrary<DesiredState> = fc.record({
+  services: fc.uniqueArray(keepalivedServiceArb, { maxLength: 5, selector: (s) => serviceId(s.key) }),
+  timeouts: fc.option(fc.record({ tcp: fc.integer({ min: 1, max: 86400 }), tcpFin: fc.integer({ min: 1, max: 600 }), udp: fc.integer({ min: 1, max: 3600 }) }), { nil: null }),
+  syncDaemons: syncPairArb,
+  hostSettings: fc.constant([]),
+}).map((state) => desiredStateSchema.parse(state)); // canonical addresses, as an import gives them
