@@ -11,6 +11,6 @@ export { chooseBackend, findProgram } from './select';
 export type { BackendChoice, ChooseBackendOptions } from './select';
 export { createExecRunner, CommandError } from './runner';
 export type { CommandResult, CommandRunner, ExecRunnerOptions } from './runner';
-export { missingSchedulerMessage, schedulerAvailability, KERNEL_MESSAGES } from './kernel-rules';
-export type { SchedulerAvailability } from './kernel-rules';
+export { missingSchedulerMessage, schedulerAvailability, KERNEL_MESSAGES } from '@lvs-console/shared/kernel';
+export type { SchedulerAvailability } from '@lvs-console/shared/kernel';
 export { readConnectionFile, parseProcConnLine, MAX_CONNECTION_LIMIT } from './conn-table';

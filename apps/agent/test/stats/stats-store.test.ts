@@ -119,7 +119,9 @@ describe('StatsStore', () => {
     expect(stats.currentTick).toBe(0);
   });
 
-  it('should sample 1,000 services x 10 destinations cheaply', () => {
+  // Its cost (target: under 5% of a core) is measured by the stats-sample-1000x10 benchmark
+  // (apps/agent/bench/api.bench.ts), not timed here: a busy machine must not fail a test.
+  it('should sample 1,000 services x 10 destinations', () => {
     const services: ObservedService[] = [];
     for (let s = 0; s < 1000; s++) {
       const svc = table(Array.from({ length: 10 }, (_, d) => ({ address: `10.${s >> 8}.${s & 255}.${d + 1}`, conns: 0 }))).services[0];
@@ -128,15 +130,13 @@ describe('StatsStore', () => {
     }
     const big: ObservedTable = { services, timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
     const stats = new StatsStore();
-    const started = performance.now();
     const rounds = 30;
     for (let i = 0; i < rounds; i++) {
       for (const svc of services) for (const d of svc.destinations) d.stats.conns += 1;
       stats.ingest(big, T0 + i * 1000);
     }
-    const perSampleMs = (performance.now() - started) / rounds;
-    // 5% of one core = 50 ms per 1 s sample; leave room for slow CI machines.
-    expect(perSampleMs).toBeLessThan(50);
     expect(stats.latest()?.services).toHaveLength(1000);
+    // Every sample of the last service was taken: one new connection per destination per second.
+    expect(stats.connectionsPerDestination('tcp:192.0.3.231:80', 60).get('10.3.231.10:80')).toBe(rounds - 1);
   });
 });
