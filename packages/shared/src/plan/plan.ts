@@ -33,11 +33,13 @@ export function settingsOf(service: Service): ServiceSettings {
   };
 }
 
-function samePersistence(a: Persistence | null, b: Persistence | null, fullPrefix: number): boolean {
+function samePersistence(a: Persistence | null, b: Persistence | null, key: ServiceKey): boolean {
   if (a === null || b === null) return a === b;
-  return a.timeout === b.timeout
-    && (a.netmaskPrefix ?? fullPrefix) === (b.netmaskPrefix ?? fullPrefix)
-    && (a.engine ?? null) === (b.engine ?? null);
+  if (a.timeout !== b.timeout || (a.engine ?? null) !== (b.engine ?? null)) return false;
+  if (a.netmaskPrefix === b.netmaskPrefix) return true;
+  // Only now is the family needed (it parses the address): an unset netmask is the full one.
+  const fullPrefix = serviceFamily(key) === 'inet' ? 32 : 128;
+  return (a.netmaskPrefix ?? fullPrefix) === (b.netmaskPrefix ?? fullPrefix);
 }
 
 function sameFlags(a: readonly string[], b: readonly string[]): boolean {
@@ -52,7 +54,7 @@ export function sameServiceSettings(a: ServiceSettings, b: ServiceSettings): boo
   return a.scheduler === b.scheduler
     && a.onePacket === b.onePacket
     && sameFlags(a.flags, b.flags)
-    && samePersistence(a.persistence, b.persistence, serviceFamily(a.key) === 'inet' ? 32 : 128);
+    && samePersistence(a.persistence, b.persistence, a.key);
 }
 
 /** Tunnel options with ipvsadm's defaults filled in (type ipip, nocsum, port 0). */
@@ -92,21 +94,22 @@ function sameDaemon(a: SyncDaemon, b: SyncDaemon): boolean {
 
 /** Destination changes of one service: adds, then edits, then deletes, so a pool is never emptied needlessly. */
 function planDestinations(key: ServiceKey, desired: readonly Destination[], observed: readonly Destination[], out: Change[]): void {
-  const observedById = new Map<string, Destination>();
-  for (const dest of observed) observedById.set(destinationId(dest), dest);
-  const edits: Change[] = [];
-  const desiredIds = new Set<string>();
+  // Each id is built once: matched entries leave the index, what is left (in observed order) goes.
+  const unmatched = new Map<string, Destination>();
+  for (const dest of observed) unmatched.set(destinationId(dest), dest);
+  let edits: Change[] | null = null;
   for (const dest of desired) {
     const id = destinationId(dest);
-    desiredIds.add(id);
-    const current = observedById.get(id);
-    if (!current) out.push({ kind: 'add-destination', service: key, destination: dest });
-    else if (!sameDestinationConfig(dest, current)) edits.push({ kind: 'edit-destination', service: key, from: current, to: dest });
+    const current = unmatched.get(id);
+    if (!current) {
+      out.push({ kind: 'add-destination', service: key, destination: dest });
+      continue;
+    }
+    unmatched.delete(id);
+    if (!sameDestinationConfig(dest, current)) (edits ??= []).push({ kind: 'edit-destination', service: key, from: current, to: dest });
   }
-  out.push(...edits);
-  for (const dest of observed) {
-    if (!desiredIds.has(destinationId(dest))) out.push({ kind: 'delete-destination', service: key, destination: dest });
-  }
+  if (edits) out.push(...edits);
+  for (const dest of unmatched.values()) out.push({ kind: 'delete-destination', service: key, destination: dest });
 }
 
 export function plan(desired: TableConfig, observed: TableConfig): Change[] {
@@ -115,27 +118,24 @@ export function plan(desired: TableConfig, observed: TableConfig): Change[] {
     changes.push({ kind: 'set-timeouts', from: observed.timeouts ?? null, to: desired.timeouts });
   }
 
-  const observedById = new Map<string, Service>();
-  for (const service of observed.services) observedById.set(serviceId(service.key), service);
-  const desiredIds = new Set<string>();
+  const unmatched = new Map<string, Service>();
+  for (const service of observed.services) unmatched.set(serviceId(service.key), service);
   for (const service of desired.services) {
     const id = serviceId(service.key);
-    desiredIds.add(id);
-    const current = observedById.get(id);
+    const current = unmatched.get(id);
     if (!current) {
       changes.push({ kind: 'add-service', service: settingsOf(service) });
       for (const dest of service.destinations) changes.push({ kind: 'add-destination', service: service.key, destination: dest });
       continue;
     }
+    unmatched.delete(id);
     if (!sameServiceSettings(service, current)) {
       changes.push({ kind: 'edit-service', from: settingsOf(current), to: settingsOf(service) });
     }
     planDestinations(service.key, service.destinations, current.destinations, changes);
   }
   // Whole services go last: everything that adds capacity has happened first.
-  for (const service of observed.services) {
-    if (!desiredIds.has(serviceId(service.key))) changes.push({ kind: 'delete-service', service: settingsOf(service) });
-  }
+  for (const service of unmatched.values()) changes.push({ kind: 'delete-service', service: settingsOf(service) });
 
   const desiredDaemons = desired.syncDaemons ?? [];
   const observedDaemons = observed.syncDaemons ?? [];
