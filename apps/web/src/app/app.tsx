@@ -7,6 +7,7 @@ import { ServicesOverview } from '../features/services/services-overview';
 import { clearToken, loginCodeFromHash, readToken } from '../lib/session';
 import { isAuthError, queryClient } from '../lib/trpc';
 import { useSnapshot, useWhoami } from '../lib/agent';
+import { ServingWeightsProvider } from '../features/weights/serving-weights';
 import { StatusBar } from './status-bar';
 import { hrefFor, useRoute, type Route } from './router';
 
@@ -20,7 +21,9 @@ const SimPage = lazy(() => import('../features/sim/sim-page'));
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
-      <AuthGate />
+      <ServingWeightsProvider>
+        <AuthGate />
+      </ServingWeightsProvider>
     </QueryClientProvider>
   );
 }
