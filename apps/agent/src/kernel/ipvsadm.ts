@@ -26,7 +26,7 @@ import {
 import type { ListingTexts } from '@lvs-console/shared/ipvsadm';
 import { changeLine, sameDestinationConfig, sameServiceSettings } from '@lvs-console/shared/plan';
 import type { Change } from '@lvs-console/shared/plan';
-import type { ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
+import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
 import { ConnectionPager, PROC_IP_VS_CONN, parseProcConnLine, readConnectionFile } from './conn-table';
 import { KERNEL_MESSAGES, KernelTable, messageFitsChange, missingSchedulerMessage, SCHEDULER_SINCE, storedPort } from '@lvs-console/shared/kernel';
 import { CommandError, createExecRunner } from './runner';
@@ -492,14 +492,16 @@ export class IpvsadmBackend implements KernelBackend {
 
   // ---- apply --------------------------------------------------------------
 
-  async apply(changes: readonly Change[]): Promise<ApplyResult> {
+  async apply(changes: readonly Change[], options: ApplyOptions = {}): Promise<ApplyResult> {
     if (changes.length === 0) return { results: [], durationMs: 0 };
     const lines = changes.map(restoreLine);
-    const [before, available] = await Promise.all([this.readConfig(), this.availableSchedulers()]);
+    // The table before the batch: the caller's fresh read when it has one (it planned against it).
+    const [before, available] = await Promise.all([options.before ?? this.readConfig(), this.availableSchedulers()]);
     const started = performance.now();
     const batch = await this.ipvsadmRun(['-R'], `${lines.join('\n')}\n`);
     const durationMs = performance.now() - started;
-    const after = await this.readConfig(this.rememberApplied(changes) ? 'force' : 'trust');
+    // One read after: it judges the changes and, with counters, is the caller's next observation.
+    const after = await this.readTable(options.observeAfter === true, this.rememberApplied(changes) ? 'force' : 'trust');
     const messages = batch.stderr.split('\n').map((l) => l.trim()).filter((l) => !STDERR_NOISE.test(l));
     // The model's prediction only serves to tell which line printed which
     // message: a batch without messages needs none (it is seconds of work
@@ -508,7 +510,8 @@ export class IpvsadmBackend implements KernelBackend {
     const predicted = messages.length > 0 ? this.predict(before, changes, available) : [];
     // Exit code 2 is ipvsadm's own fail(): it stopped reading at that line.
     const stopped = batch.code === 2;
-    return { results: this.judge(changes, after, messages, predicted, stopped), durationMs };
+    const results = this.judge(changes, after, messages, predicted, stopped);
+    return options.observeAfter ? { results, durationMs, observed: after } : { results, durationMs };
   }
 
   /**

@@ -25,7 +25,7 @@ import type {
 import { KernelTable } from '@lvs-console/shared/kernel';
 import type { KernelDestination, KernelOutcome, KernelService } from '@lvs-console/shared/kernel';
 import type { Change } from '@lvs-console/shared/plan';
-import type { ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
+import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
 import { systemClock } from './clock';
 import type { Clock } from './clock';
 import { ConnectionPager } from './conn-table';
@@ -254,7 +254,7 @@ export class SimBackend implements KernelBackend {
     return Promise.resolve(this.snapshot());
   }
 
-  apply(changes: readonly Change[]): Promise<ApplyResult> {
+  apply(changes: readonly Change[], options: ApplyOptions = {}): Promise<ApplyResult> {
     this.catchUp();
     const started = performance.now();
     const results: ChangeResult[] = changes.map((change) => {
@@ -263,7 +263,8 @@ export class SimBackend implements KernelBackend {
       this.followUp(outcome);
       return { change, ok: true };
     });
-    return Promise.resolve({ results, durationMs: performance.now() - started });
+    const durationMs = performance.now() - started;
+    return Promise.resolve(options.observeAfter ? { results, durationMs, observed: this.snapshot() } : { results, durationMs });
   }
 
   connections(query: ConnectionQuery): Promise<ConnectionPage> {
