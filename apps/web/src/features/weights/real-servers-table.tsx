@@ -43,8 +43,10 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   const healthById = new Map((health.data?.services[0]?.destinations ?? []).map((view) => [view.id, view]));
   const shares = useQuery({ ...trpc.stats.shares.queryOptions({ service: serviceKey, seconds: 60 }), refetchInterval: 2000 });
 
-  const destinations: Array<Destination | ObservedDestination> = desired?.destinations ?? observed?.destinations ?? [];
-  const observedById = new Map((observed?.destinations ?? []).map((d) => [destinationId(d), d]));
+  const desiredDestinations = desired?.destinations;
+  const observedDestinations = observed?.destinations;
+  const destinations = useMemo((): Array<Destination | ObservedDestination> => desiredDestinations ?? observedDestinations ?? [], [desiredDestinations, observedDestinations]);
+  const observedById = useMemo(() => new Map((observedDestinations ?? []).map((d) => [destinationId(d), d])), [observedDestinations]);
   const servingWeights = useServingWeights();
   useEffect(() => servingWeights.remember(serviceKey, destinations), [servingWeights, serviceKey, destinations]);
 
