@@ -1,8 +1,62 @@
 // Typed ESLint for every workspace. Rules stay close to typescript-eslint's
 // recommended-type-checked set; the few relaxations are explained inline.
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
+import { join, relative, sep } from 'node:path';
 import js from '@eslint/js';
+import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
+
+// ---------------------------------------------------------------------------
+// Every workspace declares what it imports. A package that is only hoisted
+// from another workspace works until that workspace drops it; this rule says
+// so at lint time. The root's devDependencies (vitest, fast-check, ...) are the
+// repository's tooling and count as declared everywhere.
+const WORKSPACES = ['packages/shared', 'apps/agent', 'apps/web', 'e2e'];
+const readPackage = (dir) => JSON.parse(readFileSync(join(import.meta.dirname, dir, 'package.json'), 'utf8'));
+const declaredIn = (pkg) => new Set(['dependencies', 'devDependencies', 'peerDependencies'].flatMap((field) => Object.keys(pkg[field] ?? {})));
+const repoTooling = declaredIn(readPackage('.'));
+const workspaces = new Map(WORKSPACES.map((dir) => {
+  const pkg = readPackage(dir);
+  return [dir, { name: pkg.name, declared: declaredIn(pkg) }];
+}));
+const builtins = new Set(builtinModules);
+
+/** 'zod' -> 'zod', '@trpc/server/x' -> '@trpc/server'; null for relative paths and node: built-ins. */
+function packageOf(specifier) {
+  if (specifier.startsWith('.') || specifier.startsWith('/') || specifier.startsWith('node:')) return null;
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? parts.slice(0, 2).join('/') : parts[0];
+}
+
+const declaredImports = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'A workspace imports only packages its package.json (or the root\'s tooling) declares.' },
+    messages: { undeclared: "'{{name}}' is imported but {{workspace}}/package.json does not declare it (it works only by hoisting)" },
+    schema: [],
+  },
+  create(context) {
+    const file = relative(import.meta.dirname, context.filename).split(sep).join('/');
+    const workspace = WORKSPACES.find((dir) => file.startsWith(`${dir}/`));
+    if (!workspace) return {};
+    const { name: own, declared } = workspaces.get(workspace);
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string') return;
+      const name = packageOf(source.value);
+      if (!name || name === own || builtins.has(name) || declared.has(name) || repoTooling.has(name)) return;
+      context.report({ node: source, messageId: 'undeclared', data: { name, workspace } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+    };
+  },
+};
+const boundaries = { rules: { 'declared-imports': declaredImports } };
 
 export default tseslint.config(
   {
@@ -25,11 +79,32 @@ export default tseslint.config(
   {
     files: ['apps/web/src/**/*.{ts,tsx}'],
     languageOptions: { globals: { ...globals.browser } },
+    // The two rules of hooks (not the React Compiler set the plugin also ships).
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
     // Plain JS scripts (build helpers, the test orchestrator) are not in any tsconfig.
     files: ['**/*.{js,mjs,cjs}'],
     ...tseslint.configs.disableTypeChecked,
+  },
+  {
+    files: ['packages/*/{src,test,bench}/**/*.ts', 'apps/*/{src,test,bench}/**/*.{ts,tsx}', 'apps/*/*.config.ts', 'e2e/**/*.ts'],
+    plugins: { boundaries },
+    rules: { 'boundaries/declared-imports': 'error' },
+  },
+  {
+    // The web takes only the router's TYPE from the agent: nothing of the agent is bundled.
+    files: ['apps/web/**/*.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', {
+        patterns: [{
+          group: ['**/agent/src/**', '@lvs-console/agent', '@lvs-console/agent/**'],
+          allowTypeImports: true,
+          message: 'the web may import only types from the agent (import type { AppRouter } ...).',
+        }],
+      }],
+    },
   },
   {
     // The pure core must stay free of I/O: no node built-ins with effects.

@@ -2,7 +2,7 @@
 // counters once a second (what the stats poller does), with the sim backend.
 import { cpuUsage } from 'node:process';
 import type { Change } from '@lvs-console/shared/plan';
-import { ManualClock } from '../src/kernel/clock';
+import { ManualClock } from '../src/config/clock';
 import { SimBackend } from '../src/kernel/sim';
 
 interface BenchResult {

@@ -1,5 +1,6 @@
-// Time as a dependency, so stats, drift timers and tests agree on "now"
-// without sleeping.
+// Time as a dependency, so stats, drift timers, the simulated kernel and
+// tests agree on "now" without sleeping. The agent's one clock (the health
+// module's timers extend it with setTimeout).
 export interface Clock {
   /** Epoch milliseconds. */
   now(): number;
@@ -13,8 +14,10 @@ export class ManualClock implements Clock {
   now(): number {
     return this.time;
   }
-  advance(ms: number): void {
+  /** Move forward by ms; returns the new time. */
+  advance(ms: number): number {
     this.time += ms;
+    return this.time;
   }
   set(time: number): void {
     this.time = time;

@@ -1,6 +1,7 @@
 // Time and timers as a dependency of the HealthManager: the agent uses the
 // real ones; tests use ManualTimers (or vitest's fake timers, which the
 // system timers pick up because they look the globals up on every call).
+import type { Clock } from '../config/clock';
 
 /** A ManualTimers timer. */
 export class ManualTimerHandle {
@@ -9,9 +10,8 @@ export class ManualTimerHandle {
 
 export type TimerHandle = ManualTimerHandle | ReturnType<typeof setTimeout>;
 
-export interface HealthTimers {
-  /** Epoch milliseconds. */
-  now(): number;
+/** The agent's clock, plus timers. */
+export interface HealthTimers extends Clock {
   setTimeout(callback: () => void, ms: number): TimerHandle;
   clearTimeout(handle: TimerHandle): void;
 }

@@ -25,6 +25,19 @@ export interface ApplyResult {
   results: ChangeResult[];
   /** Wall time of the kernel work, for the agent's apply-duration metric. */
   durationMs: number;
+  /** The table as read after the apply, counters included: only when asked for with `observeAfter`. */
+  observed?: ObservedTable;
+}
+
+export interface ApplyOptions {
+  /**
+   * The table the changes were planned against, read just now by the caller:
+   * a backend that needs the table as it was before the apply uses it
+   * instead of reading the kernel once more.
+   */
+  before?: Pick<ObservedTable, 'services' | 'timeouts' | 'syncDaemons'>;
+  /** Return the table as it is after the apply (one read that also judges the changes). */
+  observeAfter?: boolean;
 }
 
 export interface ConnectionQuery {
@@ -62,7 +75,7 @@ export interface KernelBackend {
    * Apply a plan in order. Never throws for a rejected change: each change
    * gets its own result. Throws only when the kernel cannot be reached at all.
    */
-  apply(changes: readonly Change[]): Promise<ApplyResult>;
+  apply(changes: readonly Change[], options?: ApplyOptions): Promise<ApplyResult>;
   connections(query: ConnectionQuery): Promise<ConnectionPage>;
   /** Scheduler modules the running kernel has (or can load), e.g. 6.1 has no twos. */
   availableSchedulers(): Promise<string[]>;

@@ -4,7 +4,7 @@
 import { desiredStateSchema } from '@lvs-console/shared';
 import type { DesiredState } from '@lvs-console/shared';
 import { plan } from '@lvs-console/shared/plan';
-import { systemClock } from './clock';
+import { systemClock } from '../config/clock';
 import { SimBackend } from './sim';
 import type { SimBackendOptions, TrafficSettings } from './sim';
 

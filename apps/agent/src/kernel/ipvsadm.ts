@@ -24,14 +24,13 @@ import {
   stopDaemonArgv,
 } from '@lvs-console/shared/ipvsadm';
 import type { ListingTexts } from '@lvs-console/shared/ipvsadm';
-import { changeLine, plan, sameDestinationConfig, sameServiceSettings } from '@lvs-console/shared/plan';
+import { changeLine, sameDestinationConfig, sameServiceSettings } from '@lvs-console/shared/plan';
 import type { Change } from '@lvs-console/shared/plan';
-import type { ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
+import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
 import { ConnectionPager, PROC_IP_VS_CONN, parseProcConnLine, readConnectionFile } from './conn-table';
-import { KERNEL_MESSAGES, messageFitsChange, missingSchedulerMessage, SCHEDULER_SINCE } from './kernel-rules';
+import { KERNEL_MESSAGES, KernelTable, messageFitsChange, missingSchedulerMessage, SCHEDULER_SINCE, storedPort } from '@lvs-console/shared/kernel';
 import { CommandError, createExecRunner } from './runner';
 import type { CommandRunner } from './runner';
-import { SimBackend } from './sim';
 
 export interface IpvsadmBackendOptions {
   /** How programs are started; default: spawn with argv, optionally inside `netns`. */
@@ -179,11 +178,6 @@ function releaseAtLeast(kernelRelease: string, wanted: string): boolean {
     if (a !== b) return a > b;
   }
   return true;
-}
-
-/** The port the kernel keeps for a destination: DR and TUN follow the service port. */
-function storedPort(key: ServiceKey, dest: Pick<Destination, 'forwarding' | 'port'>): number {
-  return key.kind === 'addr' && dest.forwarding !== 'masq' ? key.port : dest.port;
 }
 
 export class IpvsadmBackend implements KernelBackend {
@@ -498,23 +492,26 @@ export class IpvsadmBackend implements KernelBackend {
 
   // ---- apply --------------------------------------------------------------
 
-  async apply(changes: readonly Change[]): Promise<ApplyResult> {
+  async apply(changes: readonly Change[], options: ApplyOptions = {}): Promise<ApplyResult> {
     if (changes.length === 0) return { results: [], durationMs: 0 };
     const lines = changes.map(restoreLine);
-    const [before, available] = await Promise.all([this.readConfig(), this.availableSchedulers()]);
+    // The table before the batch: the caller's fresh read when it has one (it planned against it).
+    const [before, available] = await Promise.all([options.before ?? this.readConfig(), this.availableSchedulers()]);
     const started = performance.now();
     const batch = await this.ipvsadmRun(['-R'], `${lines.join('\n')}\n`);
     const durationMs = performance.now() - started;
-    const after = await this.readConfig(this.rememberApplied(changes) ? 'force' : 'trust');
+    // One read after: it judges the changes and, with counters, is the caller's next observation.
+    const after = await this.readTable(options.observeAfter === true, this.rememberApplied(changes) ? 'force' : 'trust');
     const messages = batch.stderr.split('\n').map((l) => l.trim()).filter((l) => !STDERR_NOISE.test(l));
     // The model's prediction only serves to tell which line printed which
     // message: a batch without messages needs none (it is seconds of work
     // for 110,000 changes on a slow machine). It is made from `before`, so
     // running it after -R changes nothing.
-    const predicted = messages.length > 0 ? await this.predict(before, changes, available) : [];
+    const predicted = messages.length > 0 ? this.predict(before, changes, available) : [];
     // Exit code 2 is ipvsadm's own fail(): it stopped reading at that line.
     const stopped = batch.code === 2;
-    return { results: this.judge(changes, after, messages, predicted, stopped), durationMs };
+    const results = this.judge(changes, after, messages, predicted, stopped);
+    return options.observeAfter ? { results, durationMs, observed: after } : { results, durationMs };
   }
 
   /**
@@ -553,10 +550,12 @@ export class IpvsadmBackend implements KernelBackend {
   }
 
   /** What the kernel's rules say each change will do, from the table as it is now. */
-  private async predict(before: ConfigView, changes: readonly Change[], available: string[]): Promise<ChangeResult[]> {
-    const model = new SimBackend({ availableSchedulers: available.length > 0 ? available : SCHEDULERS });
-    await model.apply(plan({ services: before.services, timeouts: before.timeouts, syncDaemons: before.syncDaemons }, await model.observe()));
-    return (await model.apply(changes)).results;
+  private predict(before: ConfigView, changes: readonly Change[], available: string[]): ChangeResult[] {
+    const model = KernelTable.of(before, available.length > 0 ? available : SCHEDULERS);
+    return changes.map((change): ChangeResult => {
+      const outcome = model.apply(change);
+      return outcome.ok ? { change, ok: true } : { change, ok: false, error: outcome.error };
+    });
   }
 
   /** Decide per change: the observed table is the truth; stderr supplies the words. */

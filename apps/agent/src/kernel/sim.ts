@@ -1,24 +1,18 @@
-// The simulated kernel: an in-memory IPVS table that refuses what the kernel
-// refuses (with the kernel's words) and moves synthetic traffic through each
-// service's scheduler. Deterministic under a seed; time only moves when the
+// The simulated kernel: synthetic traffic moved through each service's
+// scheduler, over the shared kernel table model (which refuses what the kernel
+// refuses, with the kernel's words, and stores what the kernel stores). Deterministic under a seed; time only moves when the
 // serving agent starts its timer or a test calls advanceTo(), so tests never sleep.
 import {
   DomainError,
-  KERNEL_DEFAULT_TIMEOUTS,
-  SCHEDULERS,
-  destinationId,
-  familyOf,
   formatIp,
   parseIp,
   serviceFamily,
-  serviceId,
   zeroCounters,
   zeroRates,
 } from '@lvs-console/shared';
 import type {
   ConnectionEntry,
   Counters,
-  Destination,
   KernelInfo,
   KernelRates,
   ObservedDestination,
@@ -27,21 +21,14 @@ import type {
   ServiceKey,
   SyncDaemon,
   Timeouts,
-  TunnelOptions,
 } from '@lvs-console/shared';
-import type { Change, ServiceSettings } from '@lvs-console/shared/plan';
-import type { ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
-import { systemClock } from './clock';
-import type { Clock } from './clock';
+import { KernelTable } from '@lvs-console/shared/kernel';
+import type { KernelDestination, KernelOutcome, KernelService } from '@lvs-console/shared/kernel';
+import type { Change } from '@lvs-console/shared/plan';
+import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
+import { systemClock } from '../config/clock';
+import type { Clock } from '../config/clock';
 import { ConnectionPager } from './conn-table';
-import {
-  IPVSADM_MESSAGES,
-  KERNEL_MESSAGES,
-  incompatibleFlag,
-  missingSchedulerMessage,
-  schedFlagBits,
-  schedFlagNames,
-} from './kernel-rules';
 import { createSimScheduler } from './sim-scheduler';
 import type { SchedulableDestination, SchedulerFactory, SchedulerSetup, SimScheduler } from './sim-scheduler';
 
@@ -90,19 +77,14 @@ const SCTP_CLOSED_TIMEOUT_S = 10;
 const ESTIMATOR_PERIOD_MS = 2000;
 const HANDSHAKE_BYTES = 60;
 
-interface SimDestination {
-  readonly id: string;
-  /** ipvsadm's listing order, computed once. */
-  readonly sortKey: string;
-  config: Destination;
+/** A destination of the kernel table, with the traffic it carries. */
+interface SimDestination extends KernelDestination {
   activeConns: number;
   inactiveConns: number;
   persistentConns: number;
   overloaded: boolean;
   failing: boolean;
   removed: boolean;
-  /** The latest non-zero weight (mh keeps its table through weight 0). */
-  lastWeight: number;
   stats: Counters;
   rates: KernelRates;
   lastEstimate: Counters;
@@ -137,13 +119,8 @@ interface SimConnection {
   expiresAt: number;
 }
 
-interface SimService {
-  readonly id: string;
-  readonly sortKey: string;
-  settings: ServiceSettings;
-  flagBits: number;
-  /** Kernel list order: ip_vs_add_dest() puts a new destination at the head. */
-  dests: SimDestination[];
+/** A service of the kernel table, with its scheduler and connections. */
+interface SimService extends KernelService<SimDestination> {
   scheduler: SimScheduler;
   schedulerSetup: SchedulerSetup;
   stats: Counters;
@@ -195,34 +172,6 @@ function roundRates(rates: KernelRates): KernelRates {
   };
 }
 
-/** Family-aware sort keys matching ipvsadm's listing order. */
-function addressSortKey(address: string): string {
-  const ip = parseIp(address);
-  if (!ip) return address;
-  return `${ip.family === 'inet' ? '0' : '1'}${Array.from(ip.bytes, (b) => b.toString(16).padStart(2, '0')).join('')}`;
-}
-
-const PROTOCOL_NUMBER = { tcp: 6, udp: 17, sctp: 132 } as const;
-
-function serviceSortKey(key: ServiceKey): string {
-  if (key.kind === 'fwmark') {
-    return `1${key.fwmark.toString(16).padStart(8, '0')}${key.family === 'inet' ? '0' : '1'}`;
-  }
-  return `0${'0'.repeat(8)}${addressSortKey(key.address).slice(0, 1)}${PROTOCOL_NUMBER[key.protocol].toString().padStart(3, '0')}${addressSortKey(key.address)}${key.port.toString().padStart(5, '0')}`;
-}
-
-function isUnicast(address: string): boolean {
-  const ip = parseIp(address);
-  if (!ip) return false;
-  const first = ip.bytes[0] ?? 0;
-  if (ip.family === 'inet') {
-    if (ip.bytes.every((b) => b === 0) || ip.bytes.every((b) => b === 255)) return false;
-    return first < 224;
-  }
-  if (ip.bytes.every((b) => b === 0)) return false;
-  return first !== 0xff;
-}
-
 /** The client address with host bits cleared: the key of a persistence template. */
 function maskAddress(address: string, prefix: number): string {
   const ip = parseIp(address);
@@ -234,35 +183,18 @@ function maskAddress(address: string, prefix: number): string {
   return formatIp({ family: ip.family, bytes });
 }
 
-function tunnelOf(dest: Destination): TunnelOptions | undefined {
-  if (dest.forwarding !== 'tunnel') return undefined;
-  const type = dest.tunnel?.type ?? 'ipip';
-  if (type === 'ipip') return { type };
-  if (type === 'gre') return { type, checksum: dest.tunnel?.checksum ?? 'nocsum' };
-  return { type, port: dest.tunnel?.port ?? 0, checksum: dest.tunnel?.checksum ?? 'nocsum' };
-}
-
-class KernelRefusal extends Error {
-  override readonly name = 'KernelRefusal';
-}
-
 export class SimBackend implements KernelBackend {
   readonly kind = 'sim' as const;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly tickMs: number;
-  private readonly available: readonly string[];
   private readonly schedulerFactory: SchedulerFactory;
   private readonly connTableSize: number;
-  private readonly services = new Map<string, SimService>();
-  /** Services in listing order; rebuilt only when services come or go. */
-  private orderedServices: SimService[] | null = null;
+  private readonly table: KernelTable<SimDestination, SimService>;
   private traffic: TrafficSettings;
   private readonly trafficByService = new Map<string, Partial<TrafficSettings>>();
   /** Resolved settings per service, so a tick allocates nothing for quiet services. */
   private readonly resolvedTraffic = new Map<string, TrafficSettings>();
-  private timeouts: Timeouts = { ...KERNEL_DEFAULT_TIMEOUTS };
-  private daemons: SyncDaemon[] = [];
   private simTime: number;
   private nextEstimate: number;
   private timer: ReturnType<typeof setInterval> | null = null;
@@ -271,12 +203,40 @@ export class SimBackend implements KernelBackend {
     this.clock = options.clock ?? systemClock;
     this.random = seededRandom(options.seed ?? 1);
     this.tickMs = Math.max(1, options.tickMs ?? 100);
-    this.available = options.availableSchedulers ?? SCHEDULERS;
     this.schedulerFactory = options.schedulerFactory ?? createSimScheduler;
     this.connTableSize = options.connTableSize ?? 4096;
     this.traffic = { ...QUIET_TRAFFIC, ...options.traffic };
     this.simTime = options.startAt ?? this.clock.now();
     this.nextEstimate = this.simTime + ESTIMATOR_PERIOD_MS;
+    this.table = new KernelTable<SimDestination, SimService>({
+      ...(options.availableSchedulers ? { availableSchedulers: options.availableSchedulers } : {}),
+      entries: {
+        service: (base) => this.newService(base),
+        destination: (base) => ({
+          ...base,
+          activeConns: 0,
+          inactiveConns: 0,
+          persistentConns: 0,
+          overloaded: false,
+          failing: false,
+          removed: false,
+          stats: zeroCounters(),
+          rates: zeroRates(),
+          lastEstimate: zeroCounters(),
+          pendingIn: 0,
+          pendingOut: 0,
+          sendingMs: 0,
+        }),
+      },
+    });
+  }
+
+  private get services(): ReadonlyMap<string, SimService> {
+    return this.table.services;
+  }
+
+  private get timeouts(): Timeouts {
+    return this.table.timeouts;
   }
 
   // ---- KernelBackend ------------------------------------------------------
@@ -294,19 +254,17 @@ export class SimBackend implements KernelBackend {
     return Promise.resolve(this.snapshot());
   }
 
-  apply(changes: readonly Change[]): Promise<ApplyResult> {
+  apply(changes: readonly Change[], options: ApplyOptions = {}): Promise<ApplyResult> {
     this.catchUp();
     const started = performance.now();
     const results: ChangeResult[] = changes.map((change) => {
-      try {
-        this.applyOne(change);
-        return { change, ok: true };
-      } catch (error) {
-        if (error instanceof KernelRefusal) return { change, ok: false, error: error.message };
-        throw error;
-      }
+      const outcome = this.table.apply(change);
+      if (!outcome.ok) return { change, ok: false, error: outcome.error };
+      this.followUp(outcome);
+      return { change, ok: true };
     });
-    return Promise.resolve({ results, durationMs: performance.now() - started });
+    const durationMs = performance.now() - started;
+    return Promise.resolve(options.observeAfter ? { results, durationMs, observed: this.snapshot() } : { results, durationMs });
   }
 
   connections(query: ConnectionQuery): Promise<ConnectionPage> {
@@ -351,7 +309,7 @@ export class SimBackend implements KernelBackend {
   }
 
   availableSchedulers(): Promise<string[]> {
-    return Promise.resolve([...this.available]);
+    return Promise.resolve([...this.table.availableSchedulers]);
   }
 
   async setTimeouts(timeouts: Timeouts): Promise<void> {
@@ -446,190 +404,53 @@ export class SimBackend implements KernelBackend {
     if (result && !result.ok) throw new DomainError('KERNEL_ERROR', result.error ?? 'the kernel refused the change');
   }
 
-  private checkServiceSettings(settings: ServiceSettings): void {
-    if (!this.available.includes(settings.scheduler)) {
-      throw new KernelRefusal(missingSchedulerMessage(settings.scheduler));
-    }
-    if (settings.key.kind === 'addr' && settings.key.port === 0 && !settings.persistence) {
-      throw new KernelRefusal(IPVSADM_MESSAGES.zeroPort);
-    }
-    if (settings.onePacket && settings.key.kind === 'addr' && settings.key.protocol !== 'udp') {
-      throw new KernelRefusal(IPVSADM_MESSAGES.onePacketUdpOnly);
-    }
-    const badFlag = incompatibleFlag(settings.scheduler, settings.flags);
-    if (badFlag) throw new KernelRefusal(`incompatible scheduler flag \`${badFlag}'`);
-  }
-
-  private requireService(key: ServiceKey, missing: string): SimService {
-    const service = this.services.get(serviceId(key));
-    if (!service) throw new KernelRefusal(missing);
-    return service;
-  }
-
-  /** The destination as the kernel stores it: DR/TUN ports follow the service port. */
-  private storedDestination(service: SimService, dest: Destination): Destination {
-    const key = service.settings.key;
-    if (dest.weight < 0 || dest.weight > 65535) throw new KernelRefusal(KERNEL_MESSAGES.outOfRange);
-    if (dest.lowerThreshold > dest.upperThreshold) throw new KernelRefusal(KERNEL_MESSAGES.outOfRange);
-    if (familyOf(dest.address) !== serviceFamily(key) && dest.forwarding !== 'tunnel') {
-      throw new KernelRefusal(IPVSADM_MESSAGES.familyMismatch);
-    }
-    if (!isUnicast(dest.address)) throw new KernelRefusal(KERNEL_MESSAGES.invalid);
-    const tunnel = tunnelOf(dest);
-    if (tunnel?.type === 'gue' && !tunnel.port) {
-      throw new KernelRefusal("You need to supply the 'tun-port' option for the 'gue' tunnel type");
-    }
-    const port = key.kind === 'addr' && dest.forwarding !== 'masq' ? key.port : dest.port;
-    const stored: Destination = {
-      address: dest.address,
-      port,
-      forwarding: dest.forwarding,
-      weight: dest.weight,
-      upperThreshold: dest.upperThreshold,
-      lowerThreshold: dest.lowerThreshold,
-    };
-    if (tunnel) stored.tunnel = tunnel;
-    return stored;
-  }
-
-  private applyOne(change: Change): void {
-    switch (change.kind) {
-      case 'add-service': {
-        const id = serviceId(change.service.key);
-        if (this.services.has(id)) throw new KernelRefusal(KERNEL_MESSAGES.serviceExists);
-        this.checkServiceSettings(change.service);
-        this.services.set(id, this.newService(id, change.service));
-        this.orderedServices = null;
-        return;
-      }
-      case 'edit-service': {
-        const service = this.requireService(change.to.key, KERNEL_MESSAGES.noSuchService);
-        this.checkServiceSettings(change.to);
-        const schedulerChanged = service.settings.scheduler !== change.to.scheduler;
-        service.settings = this.normalSettings(change.to);
-        service.flagBits = schedFlagBits(change.to.flags);
+  /** What the kernel does around a table change: scheduler updates, persistence templates, the trash list. */
+  private followUp(outcome: KernelOutcome<SimService, SimDestination> & { ok: true }): void {
+    switch (outcome.kind) {
+      case 'service-edited': {
+        const { service, previous } = outcome;
         // Flags are read on every pick; a new scheduler is bound afresh, as the kernel does.
         service.schedulerSetup.flags = service.settings.flags;
-        if (schedulerChanged) {
-          service.schedulerSetup.scheduler = change.to.scheduler;
+        if (previous.scheduler !== service.settings.scheduler) {
+          service.schedulerSetup.scheduler = service.settings.scheduler;
           service.scheduler = this.schedulerFactory(service.schedulerSetup);
           service.scheduler.destinationsChanged(this.schedulable(service));
         }
-        if (!change.to.persistence) this.dropTemplates(service);
+        if (!service.settings.persistence) this.dropTemplates(service);
         return;
       }
-      case 'delete-service': {
-        const service = this.requireService(change.service.key, KERNEL_MESSAGES.noSuchService);
-        this.services.delete(service.id);
-        this.orderedServices = null;
+      case 'destination-added':
+        outcome.service.scheduler.destinationsChanged(this.schedulable(outcome.service));
         return;
-      }
-      case 'add-destination': {
-        const service = this.requireService(change.service, KERNEL_MESSAGES.serviceNotDefined);
-        const stored = this.storedDestination(service, change.destination);
-        const id = destinationId(stored);
-        if (service.dests.some((d) => d.id === id)) throw new KernelRefusal(KERNEL_MESSAGES.destinationExists);
-        service.dests.unshift({
-          id,
-          sortKey: `${addressSortKey(stored.address)}${stored.port.toString().padStart(5, '0')}`,
-          config: stored,
-          activeConns: 0,
-          inactiveConns: 0,
-          persistentConns: 0,
-          overloaded: false,
-          failing: false,
-          removed: false,
-          lastWeight: stored.weight || 1,
-          stats: zeroCounters(),
-          rates: zeroRates(),
-          lastEstimate: zeroCounters(),
-          pendingIn: 0,
-          pendingOut: 0,
-          sendingMs: 0,
-        });
-        service.scheduler.destinationsChanged(this.schedulable(service));
+      case 'destination-edited':
+        this.updateOverload(outcome.destination);
+        outcome.service.scheduler.destinationsChanged(this.schedulable(outcome.service));
         return;
-      }
-      case 'edit-destination': {
-        const service = this.requireService(change.service, KERNEL_MESSAGES.serviceNotDefined);
-        const stored = this.storedDestination(service, change.to);
-        const dest = service.dests.find((d) => d.id === destinationId(stored));
-        if (!dest) throw new KernelRefusal(KERNEL_MESSAGES.noSuchDestination);
-        dest.config = stored;
-        if (stored.weight > 0) dest.lastWeight = stored.weight;
-        this.updateOverload(dest);
-        service.scheduler.destinationsChanged(this.schedulable(service));
-        return;
-      }
-      case 'delete-destination': {
-        const service = this.requireService(change.service, KERNEL_MESSAGES.serviceNotDefined);
-        // ipvsadm -d passes the port as given (no DR/TUN rewrite, unlike -a and -e).
-        const id = destinationId(change.destination);
-        const dest = service.dests.find((d) => d.id === id);
-        if (!dest) throw new KernelRefusal(KERNEL_MESSAGES.noSuchDestination);
+      case 'destination-deleted':
         // Like the kernel's trash list: existing connections finish, nothing new arrives.
-        dest.removed = true;
-        service.dests = service.dests.filter((d) => d !== dest);
-        service.scheduler.destinationsChanged(this.schedulable(service));
+        outcome.destination.removed = true;
+        outcome.service.scheduler.destinationsChanged(this.schedulable(outcome.service));
         return;
-      }
-      case 'set-timeouts': {
-        // --set: 0 leaves a timeout as it is.
-        this.timeouts = {
-          tcp: change.to.tcp || this.timeouts.tcp,
-          tcpFin: change.to.tcpFin || this.timeouts.tcpFin,
-          udp: change.to.udp || this.timeouts.udp,
-        };
+      case 'service-added':
+      case 'service-deleted':
+      case 'timeouts-set':
+      case 'daemon-started':
+      case 'daemon-stopped':
         return;
-      }
-      case 'start-daemon': {
-        if (this.daemons.some((d) => d.state === change.daemon.state)) throw new KernelRefusal(KERNEL_MESSAGES.daemonRunning);
-        this.daemons.push({ ...change.daemon });
-        return;
-      }
-      case 'stop-daemon': {
-        if (!this.daemons.some((d) => d.state === change.daemon.state)) throw new KernelRefusal(KERNEL_MESSAGES.noDaemon);
-        this.daemons = this.daemons.filter((d) => d.state !== change.daemon.state);
-        return;
-      }
     }
   }
 
-  /** Settings as the kernel reports them back: flags by bit, full-width netmasks omitted. */
-  private normalSettings(settings: ServiceSettings): ServiceSettings {
-    const full = serviceFamily(settings.key) === 'inet' ? 32 : 128;
-    let persistence = settings.persistence;
-    if (persistence) {
-      const normal: NonNullable<ServiceSettings['persistence']> = { timeout: persistence.timeout };
-      if (persistence.netmaskPrefix !== undefined && persistence.netmaskPrefix !== full) normal.netmaskPrefix = persistence.netmaskPrefix;
-      if (persistence.engine) normal.engine = persistence.engine;
-      persistence = normal;
-    }
-    return {
-      key: settings.key,
-      scheduler: settings.scheduler,
-      flags: schedFlagNames(settings.scheduler, schedFlagBits(settings.flags)),
-      persistence,
-      onePacket: settings.onePacket,
-    };
-  }
-
-  private newService(id: string, settings: ServiceSettings): SimService {
-    const normal = this.normalSettings(settings);
-    const key = settings.key;
+  private newService(base: KernelService<SimDestination>): SimService {
+    const key = base.settings.key;
     const schedulerSetup: SchedulerSetup = {
-      scheduler: settings.scheduler,
-      flags: normal.flags,
+      scheduler: base.settings.scheduler,
+      flags: base.settings.flags,
       virtualService: key.kind === 'fwmark' ? { kind: 'fwmark', fwmark: key.fwmark } : key,
       seed: Math.floor(this.random() * 0xffffffff),
       createdAtMs: this.simTime,
     };
     return {
-      id,
-      sortKey: serviceSortKey(key),
-      settings: normal,
-      flagBits: schedFlagBits(settings.flags),
-      dests: [],
+      ...base,
       scheduler: this.schedulerFactory(schedulerSetup),
       schedulerSetup,
       stats: zeroCounters(),
@@ -665,10 +486,8 @@ export class SimBackend implements KernelBackend {
 
   private snapshot(): ObservedTable {
     const services: ObservedService[] = [];
-    this.orderedServices ??= [...this.services.values()].sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0));
-    for (const service of this.orderedServices) {
-      const destinations: ObservedDestination[] = [...service.dests]
-        .sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0))
+    for (const service of this.table.listed()) {
+      const destinations: ObservedDestination[] = KernelTable.listedDestinations(service)
         .map((dest) => {
           const config = dest.config;
           const stats = dest.stats;
@@ -697,7 +516,7 @@ export class SimBackend implements KernelBackend {
         rates: roundRates(service.rates),
       });
     }
-    return { services, timeouts: { ...this.timeouts }, syncDaemons: this.daemons.map((d) => ({ ...d })) };
+    return { services, timeouts: { ...this.timeouts }, syncDaemons: this.table.daemons.map((d) => ({ ...d })) };
   }
 
   // ---- traffic ------------------------------------------------------------

@@ -26,7 +26,7 @@ import { directorVipSettings, hostSettingId, mergeHostSettings } from '@lvs-cons
 import { plan, type Change } from '@lvs-console/shared/plan';
 import { checkState } from '@lvs-console/shared/validate';
 import type { Clock } from '../config/clock';
-import type { KernelBackend } from '../kernel/backend';
+import type { ChangeResult, KernelBackend } from '../kernel/backend';
 import type { Logger } from '../log';
 import type { AuditLog } from '../store/audit-log';
 import type { StateStore, StoredState } from '../store/state-store';
@@ -171,15 +171,15 @@ export class Reconciler {
         const what = restoring ? 'restored the desired state into an empty kernel' : 'reverted drift at start';
         try {
           // A restore keeps whatever part of it worked: some traffic beats none.
-          await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false });
+          const { after } = await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false });
           await this.audit(SYSTEM, what, 'ok', { revision: stored.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
+          await this.refreshDrift(after);
         } catch (error) {
           // The agent still starts: what could not be applied shows as drift.
           this.opts.log.error({ err: error }, 'applying the desired state at start failed');
           await this.refreshDrift();
           return { kind: 'drift', message: `applying revision ${stored.revision} at start failed: ${error instanceof Error ? error.message : String(error)}`, changes: this.driftReport.changes.length };
         }
-        await this.refreshDrift();
         return restoring
           ? { kind: 'restored', message: `the kernel's table was empty: applied revision ${stored.revision} (${changes.length} changes)`, changes: changes.length }
           : { kind: 'reverted', message: `reverted ${changes.length} differences from revision ${stored.revision}`, changes: changes.length };
@@ -200,13 +200,14 @@ export class Reconciler {
       const changes = plan(this.target(this.desired()), observed);
       this.opts.metrics.driftChecks++;
       if (changes.length > 0 && this.opts.driftMode === 'revert') {
+        let after: ObservedTable | null = null;
         try {
-          await this.applyOrThrow(changes, observed, SYSTEM, 'reverted drift', { rollback: false });
+          ({ after } = await this.applyOrThrow(changes, observed, SYSTEM, 'reverted drift', { rollback: false }));
           await this.audit(SYSTEM, 'reverted drift (--drift revert)', 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
         } catch (error) {
           this.opts.log.error({ err: error }, 'reverting drift failed');
         }
-        await this.refreshDrift();
+        await this.refreshDrift(after);
       } else {
         this.setDrift(changes);
       }
@@ -214,9 +215,9 @@ export class Reconciler {
     });
   }
 
-  private async refreshDrift(): Promise<void> {
-    const observed = await this.observe();
-    this.setDrift(plan(this.target(this.desired()), observed));
+  /** Drift against `observed` when the caller has just read the table, else against a fresh read. */
+  private async refreshDrift(observed: ObservedTable | null = null): Promise<void> {
+    this.setDrift(plan(this.target(this.desired()), observed ?? await this.observe()));
   }
 
   /**
@@ -224,8 +225,8 @@ export class Reconciler {
    * reached: elsewhere nothing changed, and a whole-table plan of a large
    * table would cost more than the change itself.
    */
-  private async refreshDriftWithin(scope: EditScope): Promise<void> {
-    const observed = await this.observe();
+  private async refreshDriftWithin(scope: EditScope, fresh: ObservedTable | null = null): Promise<void> {
+    const observed = fresh ?? await this.observe();
     const kept = this.driftReport.changes.filter((change) => {
       const id = changeServiceId(change);
       if (id !== null) return !scope.services.has(id);
@@ -333,13 +334,14 @@ export class Reconciler {
       const observed = await this.observe();
       const changes = planWithin(this.target(this.desired()), observed, scope);
       if (changes.length === 0) return;
+      let after: ObservedTable | null = null;
       try {
-        await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false });
+        ({ after } = await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false }));
         await this.audit(SYSTEM, auditWhat, 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
       } catch (error) {
         this.opts.log.error({ err: error }, `applying ${what} changes failed`);
       }
-      await this.refreshDriftWithin(scope);
+      await this.refreshDriftWithin(scope, after);
     });
   }
 
@@ -372,15 +374,16 @@ export class Reconciler {
       const changes = plan(this.target(saved.state), observed);
       let message = `applied revision ${saved.revision} (${changes.length} changes)`;
       let ok = true;
+      let after: ObservedTable | null = changes.length === 0 ? observed : null;
       try {
         // Keep what worked: the desired state is the cluster's; what this kernel refused shows as drift.
-        await this.applyOrThrow(changes, observed, caller, what, { rollback: false });
+        ({ after } = await this.applyOrThrow(changes, observed, caller, what, { rollback: false }));
         await this.audit(caller, what, 'ok', { revision: saved.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
       } catch (error) {
         ok = false;
         message = `revision ${saved.revision} saved, but this kernel refused part of it: ${error instanceof Error ? error.message : String(error)}`;
       }
-      await this.refreshDrift();
+      await this.refreshDrift(after);
       return { ok, revision: saved.revision, message };
     });
   }
@@ -482,7 +485,7 @@ export class Reconciler {
       if (dryRun) {
         return { revision: this.opts.store.revision, dryRun: true, changes, lines, results: [], warnings: [], durationMs: performance.now() - started };
       }
-      const results = await this.applyOrThrow(changes, observed, caller, what);
+      const { results, after } = await this.applyOrThrow(changes, observed, caller, what);
       const saved = options.keepRevision ? null : await this.opts.store.save(next, caller.name, what);
       const revision = saved?.revision ?? this.opts.store.revision;
       const warnings = saved ? await this.followVips(current, next) : [];
@@ -490,8 +493,10 @@ export class Reconciler {
       this.opts.metrics.commitsOk++;
       const now = this.opts.clock.now();
       if (!options.keepRevision) this.opts.events.publish({ type: 'revision', time: now, revision, who: caller.name, what });
-      if (scope) await this.refreshDriftWithin(scope);
-      else await this.refreshDrift();
+      // Nothing applied: the table read for the plan is still the kernel's.
+      const table = changes.length === 0 ? observed : after;
+      if (scope) await this.refreshDriftWithin(scope, table);
+      else await this.refreshDrift(table);
       const members = saved && replication ? await replication.publish(saved) : undefined;
       return { revision, dryRun: false, changes, lines, results, warnings, durationMs: performance.now() - started, ...(members ? { members } : {}) };
     };
@@ -503,9 +508,17 @@ export class Reconciler {
    * Apply changes; when any fails, undo the ones that succeeded so the kernel
    * is as it was, and throw KERNEL_ERROR naming each failure.
    */
-  private async applyOrThrow(changes: Change[], observed: ObservedTable, caller: Caller, what: string, options: { rollback?: boolean } = {}) {
-    if (changes.length === 0) return [];
-    const outcome = await this.opts.backend.apply(changes);
+  private async applyOrThrow(
+    changes: Change[],
+    observed: ObservedTable,
+    caller: Caller,
+    what: string,
+    options: { rollback?: boolean } = {},
+  ): Promise<{ results: ChangeResult[]; after: ObservedTable | null }> {
+    if (changes.length === 0) return { results: [], after: null };
+    // The kernel is read once before planning (observed) and once after applying (outcome.observed).
+    const outcome = await this.opts.backend.apply(changes, { before: observed, observeAfter: true });
+    if (outcome.observed) this.noteObservation(outcome.observed, this.opts.clock.now());
     this.opts.metrics.observeApply(outcome.durationMs / 1000);
     const lines = planLines(changes);
     outcome.results.forEach((result, i) => {
@@ -514,13 +527,13 @@ export class Reconciler {
     const failed = outcome.results.filter((r) => !r.ok);
     const ok = failed.length === 0;
     this.opts.events.publish({ type: 'apply', time: this.opts.clock.now(), who: caller.name, what, ok, lines, ...(ok ? {} : { error: failed[0]?.error ?? 'failed' }) });
-    if (ok) return outcome.results;
+    if (ok) return { results: outcome.results, after: outcome.observed ?? null };
 
     const applied = outcome.results.filter((r) => r.ok).map((r) => r.change);
     const rollback = options.rollback === false ? [] : rollbackChanges(applied, observed);
     let rollbackNote = '';
     if (rollback.length) {
-      const undone = await this.opts.backend.apply(rollback);
+      const undone = await this.opts.backend.apply(rollback, outcome.observed ? { before: outcome.observed } : {});
       const stuck = undone.results.filter((r) => !r.ok);
       rollbackNote = stuck.length
         ? `; undoing the ${applied.length} applied changes failed too (${stuck.map((r) => r.error).join('; ')}): check drift`

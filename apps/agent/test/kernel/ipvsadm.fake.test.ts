@@ -11,7 +11,7 @@ import { plan, settingsOf } from '@lvs-console/shared/plan';
 import type { Change } from '@lvs-console/shared/plan';
 import type { Destination } from '@lvs-console/shared';
 import { IpvsadmBackend, restoreLine } from '../../src/kernel/ipvsadm';
-import { schedulerAvailability } from '../../src/kernel/kernel-rules';
+import { schedulerAvailability } from '@lvs-console/shared/kernel';
 import { createExecRunner } from '../../src/kernel/runner';
 import type { CommandRunner } from '../../src/kernel/runner';
 import { describeKernelContract } from './contract';

@@ -1,5 +1,5 @@
 import { SimBackend } from '../../src/kernel/sim';
-import { ManualClock } from '../../src/kernel/clock';
+import { ManualClock } from '../../src/config/clock';
 import { describeKernelContract } from './contract';
 
 describeKernelContract('sim', () => Promise.resolve(new SimBackend({ clock: new ManualClock(0), seed: 42 })));

@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { desiredStateSchema, serviceId } from '@lvs-console/shared';
 import type { DesiredStateInput, ObservedTable } from '@lvs-console/shared';
 import { plan } from '@lvs-console/shared/plan';
-import { ManualClock } from '../../src/kernel/clock';
+import { ManualClock } from '../../src/config/clock';
 import { DEMO_STATE, createDemoSim } from '../../src/kernel/demo';
 import { SimBackend } from '../../src/kernel/sim';
 import type { SimBackendOptions } from '../../src/kernel/sim';

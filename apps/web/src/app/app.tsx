@@ -7,6 +7,7 @@ import { ServicesOverview } from '../features/services/services-overview';
 import { clearToken, loginCodeFromHash, readToken } from '../lib/session';
 import { isAuthError, queryClient } from '../lib/trpc';
 import { useSnapshot, useWhoami } from '../lib/agent';
+import { ServingWeightsProvider } from '../features/weights/serving-weights';
 import { StatusBar } from './status-bar';
 import { hrefFor, useRoute, type Route } from './router';
 
@@ -21,7 +22,9 @@ const DirectorsPage = lazy(() => import('../features/directors/directors-page'))
 export function App() {
   return (
     <QueryClientProvider client={queryClient}>
-      <AuthGate />
+      <ServingWeightsProvider>
+        <AuthGate />
+      </ServingWeightsProvider>
     </QueryClientProvider>
   );
 }

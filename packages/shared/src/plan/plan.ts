@@ -9,6 +9,7 @@ import {
   serviceLabel,
   type DesiredState,
   type Destination,
+  type DomainErrorCode,
   type Persistence,
   type Service,
   type ServiceKey,
@@ -16,14 +17,11 @@ import {
   type Timeouts,
   type TunnelOptions,
 } from '../model';
+import { KERNEL_MESSAGES, KernelTable, type KernelConfigInput } from '../kernel';
 import type { Change, ServiceSettings } from './change';
 
 /** The config part of a table: a DesiredState, or an ObservedTable (extra fields ignored). */
-export interface TableConfig {
-  readonly services: readonly Service[];
-  readonly timeouts?: Timeouts | null;
-  readonly syncDaemons?: readonly SyncDaemon[];
-}
+export type TableConfig = KernelConfigInput;
 
 export function settingsOf(service: Service): ServiceSettings {
   return {
@@ -35,11 +33,13 @@ export function settingsOf(service: Service): ServiceSettings {
   };
 }
 
-function samePersistence(a: Persistence | null, b: Persistence | null, fullPrefix: number): boolean {
+function samePersistence(a: Persistence | null, b: Persistence | null, key: ServiceKey): boolean {
   if (a === null || b === null) return a === b;
-  return a.timeout === b.timeout
-    && (a.netmaskPrefix ?? fullPrefix) === (b.netmaskPrefix ?? fullPrefix)
-    && (a.engine ?? null) === (b.engine ?? null);
+  if (a.timeout !== b.timeout || (a.engine ?? null) !== (b.engine ?? null)) return false;
+  if (a.netmaskPrefix === b.netmaskPrefix) return true;
+  // Only now is the family needed (it parses the address): an unset netmask is the full one.
+  const fullPrefix = serviceFamily(key) === 'inet' ? 32 : 128;
+  return (a.netmaskPrefix ?? fullPrefix) === (b.netmaskPrefix ?? fullPrefix);
 }
 
 function sameFlags(a: readonly string[], b: readonly string[]): boolean {
@@ -54,7 +54,7 @@ export function sameServiceSettings(a: ServiceSettings, b: ServiceSettings): boo
   return a.scheduler === b.scheduler
     && a.onePacket === b.onePacket
     && sameFlags(a.flags, b.flags)
-    && samePersistence(a.persistence, b.persistence, serviceFamily(a.key) === 'inet' ? 32 : 128);
+    && samePersistence(a.persistence, b.persistence, a.key);
 }
 
 /** Tunnel options with ipvsadm's defaults filled in (type ipip, nocsum, port 0). */
@@ -94,21 +94,22 @@ function sameDaemon(a: SyncDaemon, b: SyncDaemon): boolean {
 
 /** Destination changes of one service: adds, then edits, then deletes, so a pool is never emptied needlessly. */
 function planDestinations(key: ServiceKey, desired: readonly Destination[], observed: readonly Destination[], out: Change[]): void {
-  const observedById = new Map<string, Destination>();
-  for (const dest of observed) observedById.set(destinationId(dest), dest);
-  const edits: Change[] = [];
-  const desiredIds = new Set<string>();
+  // Each id is built once: matched entries leave the index, what is left (in observed order) goes.
+  const unmatched = new Map<string, Destination>();
+  for (const dest of observed) unmatched.set(destinationId(dest), dest);
+  let edits: Change[] | null = null;
   for (const dest of desired) {
     const id = destinationId(dest);
-    desiredIds.add(id);
-    const current = observedById.get(id);
-    if (!current) out.push({ kind: 'add-destination', service: key, destination: dest });
-    else if (!sameDestinationConfig(dest, current)) edits.push({ kind: 'edit-destination', service: key, from: current, to: dest });
+    const current = unmatched.get(id);
+    if (!current) {
+      out.push({ kind: 'add-destination', service: key, destination: dest });
+      continue;
+    }
+    unmatched.delete(id);
+    if (!sameDestinationConfig(dest, current)) (edits ??= []).push({ kind: 'edit-destination', service: key, from: current, to: dest });
   }
-  out.push(...edits);
-  for (const dest of observed) {
-    if (!desiredIds.has(destinationId(dest))) out.push({ kind: 'delete-destination', service: key, destination: dest });
-  }
+  if (edits) out.push(...edits);
+  for (const dest of unmatched.values()) out.push({ kind: 'delete-destination', service: key, destination: dest });
 }
 
 export function plan(desired: TableConfig, observed: TableConfig): Change[] {
@@ -117,27 +118,24 @@ export function plan(desired: TableConfig, observed: TableConfig): Change[] {
     changes.push({ kind: 'set-timeouts', from: observed.timeouts ?? null, to: desired.timeouts });
   }
 
-  const observedById = new Map<string, Service>();
-  for (const service of observed.services) observedById.set(serviceId(service.key), service);
-  const desiredIds = new Set<string>();
+  const unmatched = new Map<string, Service>();
+  for (const service of observed.services) unmatched.set(serviceId(service.key), service);
   for (const service of desired.services) {
     const id = serviceId(service.key);
-    desiredIds.add(id);
-    const current = observedById.get(id);
+    const current = unmatched.get(id);
     if (!current) {
       changes.push({ kind: 'add-service', service: settingsOf(service) });
       for (const dest of service.destinations) changes.push({ kind: 'add-destination', service: service.key, destination: dest });
       continue;
     }
+    unmatched.delete(id);
     if (!sameServiceSettings(service, current)) {
       changes.push({ kind: 'edit-service', from: settingsOf(current), to: settingsOf(service) });
     }
     planDestinations(service.key, service.destinations, current.destinations, changes);
   }
   // Whole services go last: everything that adds capacity has happened first.
-  for (const service of observed.services) {
-    if (!desiredIds.has(serviceId(service.key))) changes.push({ kind: 'delete-service', service: settingsOf(service) });
-  }
+  for (const service of unmatched.values()) changes.push({ kind: 'delete-service', service: settingsOf(service) });
 
   const desiredDaemons = desired.syncDaemons ?? [];
   const observedDaemons = observed.syncDaemons ?? [];
@@ -153,70 +151,33 @@ export function plan(desired: TableConfig, observed: TableConfig): Change[] {
 }
 
 /**
- * The state that results from one change, with the kernel's refusals
- * (missing service, duplicates) as DomainErrors. Used to check plans and to
- * describe what a kernel should hold after an apply.
+ * The state that results from applying `changes` to `state` as the kernel
+ * would (the shared kernel table model: its refusals, what it stores, "0
+ * keeps" for timeouts). A refused change throws a DomainError with the
+ * kernel's words. Services come back in ipvsadm's listing order; host
+ * settings are carried over, and timeouts stay unmanaged (null) unless a
+ * change sets them.
  */
-export function applyChange(state: DesiredState, change: Change): DesiredState {
-  const findService = (key: ServiceKey): number => state.services.findIndex((s) => serviceId(s.key) === serviceId(key));
-  const replaceService = (index: number, service: Service): DesiredState => ({
-    ...state,
-    services: state.services.map((s, i) => (i === index ? service : s)),
-  });
-  const requireService = (key: ServiceKey): [number, Service] => {
-    const index = findService(key);
-    const service = state.services[index];
-    if (!service) throw new DomainError('NOT_FOUND', `service ${serviceLabel(key)} is not defined`);
-    return [index, service];
-  };
-  switch (change.kind) {
-    case 'add-service': {
-      if (findService(change.service.key) >= 0) throw new DomainError('ALREADY_EXISTS', `service ${serviceLabel(change.service.key)} already exists`);
-      return { ...state, services: [...state.services, { ...change.service, destinations: [] }] };
-    }
-    case 'edit-service': {
-      const [index, service] = requireService(change.to.key);
-      return replaceService(index, { ...service, ...change.to, destinations: service.destinations });
-    }
-    case 'delete-service': {
-      const [index] = requireService(change.service.key);
-      return { ...state, services: state.services.filter((_, i) => i !== index) };
-    }
-    case 'add-destination': {
-      const [index, service] = requireService(change.service);
-      const id = destinationId(change.destination);
-      if (service.destinations.some((d) => destinationId(d) === id)) {
-        throw new DomainError('ALREADY_EXISTS', `real server ${id} already exists in ${serviceLabel(change.service)}`);
-      }
-      return replaceService(index, { ...service, destinations: [...service.destinations, change.destination] });
-    }
-    case 'edit-destination':
-    case 'delete-destination': {
-      const [index, service] = requireService(change.service);
-      const target = change.kind === 'edit-destination' ? change.to : change.destination;
-      const id = destinationId(target);
-      const at = service.destinations.findIndex((d) => destinationId(d) === id);
-      if (at < 0) throw new DomainError('NOT_FOUND', `real server ${id} is not in ${serviceLabel(change.service)}`);
-      const destinations = change.kind === 'edit-destination'
-        ? service.destinations.map((d, i) => (i === at ? change.to : d))
-        : service.destinations.filter((_, i) => i !== at);
-      return replaceService(index, { ...service, destinations });
-    }
-    case 'set-timeouts':
-      return { ...state, timeouts: change.to };
-    case 'start-daemon': {
-      if (state.syncDaemons.some((d) => d.state === change.daemon.state)) {
-        throw new DomainError('ALREADY_EXISTS', `a ${change.daemon.state} sync daemon is already running`);
-      }
-      return { ...state, syncDaemons: [...state.syncDaemons, change.daemon] };
-    }
-    case 'stop-daemon':
-      return { ...state, syncDaemons: state.syncDaemons.filter((d) => d.state !== change.daemon.state) };
+export function applyChanges(state: DesiredState, changes: readonly Change[]): DesiredState {
+  const table = KernelTable.of(state);
+  for (const change of changes) {
+    const outcome = table.apply(change);
+    if (!outcome.ok) throw new DomainError(refusalCode(outcome.error), `${describeChange(change)}: ${outcome.error}`);
   }
+  const config = table.config();
+  const timeoutsSet = changes.some((c) => c.kind === 'set-timeouts');
+  return { ...state, services: config.services, syncDaemons: config.syncDaemons, timeouts: state.timeouts || timeoutsSet ? config.timeouts : null };
 }
 
-export function applyChanges(state: DesiredState, changes: readonly Change[]): DesiredState {
-  return changes.reduce(applyChange, state);
+export function applyChange(state: DesiredState, change: Change): DesiredState {
+  return applyChanges(state, [change]);
+}
+
+function refusalCode(message: string): DomainErrorCode {
+  if (message === KERNEL_MESSAGES.serviceExists || message === KERNEL_MESSAGES.destinationExists || message === KERNEL_MESSAGES.daemonRunning) return 'ALREADY_EXISTS';
+  if (message === KERNEL_MESSAGES.noSuchService || message === KERNEL_MESSAGES.serviceNotDefined
+    || message === KERNEL_MESSAGES.noSuchDestination || message === KERNEL_MESSAGES.noDaemon) return 'NOT_FOUND';
+  return 'KERNEL_ERROR';
 }
 
 /** One line in words, for audit logs and the console's change list. */

@@ -89,16 +89,15 @@ describe('parseProcIpVs', () => {
     expect(bad.ok).toBe(false);
   });
 
-  it('reads a 10,000 × 10 table quickly', () => {
+  // How fast: the proc-net-ip_vs-parse-10k benchmark (packages/shared/bench/ipvsadm.bench.ts).
+  it('reads a 10,000 × 10 table', () => {
     const lines = [header.trimEnd()];
     for (let s = 0; s < 10_000; s++) {
       lines.push(`TCP  C612${(s >> 8).toString(16).padStart(2, '0').toUpperCase()}${(s & 255).toString(16).padStart(2, '0').toUpperCase()}:0050 wlc  `);
       for (let d = 0; d < 10; d++) lines.push(`  -> C613${d.toString(16).padStart(4, '0').toUpperCase()}:1F90      Masq    1      0          0         `);
     }
-    const started = performance.now();
     const parsed = parseProcIpVs(`${lines.join('\n')}\n`);
-    const ms = performance.now() - started;
     expect(parsed.ok && parsed.value.services.length).toBe(10_000);
-    expect(ms).toBeLessThan(2000);
+    expect(parsed.ok && parsed.value.services.every((s) => s.destinations.length === 10)).toBe(true);
   });
 });

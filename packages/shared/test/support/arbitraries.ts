@@ -78,13 +78,33 @@ export const stateArb: fc.Arbitrary<DesiredState> = fc.record({
   hostSettings: fc.constant([]),
 });
 
-/** Order-insensitive canonical form for comparing tables by content. */
+/**
+ * Order-insensitive canonical form for comparing tables by content, with the
+ * defaults written the way the kernel lists them: a full-width persistence
+ * netmask is not shown, a tunnel destination always shows its type (ipip
+ * when none was given).
+ */
 export function canonicalize(state: Pick<DesiredState, 'services'>): unknown {
   return [...state.services]
     .map((s) => ({
       ...s,
       flags: [...s.flags].sort(),
-      destinations: [...s.destinations].sort((a, b) => destinationId(a).localeCompare(destinationId(b))),
+      persistence: listedPersistence(s),
+      destinations: [...s.destinations].map(listedDestination).sort((a, b) => destinationId(a).localeCompare(destinationId(b))),
     }))
     .sort((a, b) => serviceId(a.key).localeCompare(serviceId(b.key)));
+}
+
+function listedPersistence(service: Service): Persistence | null {
+  const persistence = service.persistence;
+  if (!persistence) return null;
+  const family = service.key.kind === 'fwmark' ? service.key.family : service.key.address.includes(':') ? 'inet6' : 'inet';
+  const full = family === 'inet' ? 32 : 128;
+  const { netmaskPrefix, ...rest } = persistence;
+  return netmaskPrefix === undefined || netmaskPrefix === full ? rest : { ...rest, netmaskPrefix };
+}
+
+function listedDestination(dest: Destination): Destination {
+  if (dest.forwarding !== 'tunnel' || dest.tunnel) return dest;
+  return { ...dest, tunnel: { type: 'ipip' } };
 }

@@ -31,12 +31,16 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
   const destinations = service.destinations.map((d) => observedById.get(destinationId(d)) ?? d);
   const current: PredictInput = { key: service.key, scheduler: service.scheduler, flags: service.flags, persistence: service.persistence, destinations, failing };
   const next: PredictInput = { ...current, scheduler, flags: validFlags };
+  const flagsKey = validFlags.join(',');
+  const serviceConfigKey = JSON.stringify(service);
   const { before, after, moved } = useMemo(() => ({
     before: predictedShares(current),
     after: predictedShares(next),
     moved: clientsMoved(current, next),
-  // Recompute when the choice or the service's config changes, not on every 1 s snapshot.
-  }), [scheduler, validFlags.join(','), JSON.stringify(service)]);
+  // Recompute when the choice or the service's config changes, not on every 1 s snapshot
+  // (current and next carry the live connection numbers, which move every second).
+  // eslint-disable-next-line react-hooks/exhaustive-deps -- deliberately keyed on config, see above
+  }), [scheduler, flagsKey, serviceConfigKey]);
   // Same rows (and so no redraw of the bars) until the prediction changes.
   const idsKey = service.destinations.map(destinationId).join(',');
   const shareRows = useMemo((): ShareRow[] => idsKey.split(',').filter(Boolean).map((id) => (

@@ -5,7 +5,7 @@
 // Weight changes apply on release, optimistically, and roll back with the
 // agent's message on error.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { Fragment, useMemo, useState } from 'react';
+import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { Destination, ObservedDestination, Service, ServiceKey } from '@lvs-console/shared';
 import { destinationId, formatEndpoint, serviceId } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
@@ -16,6 +16,7 @@ import { errorMessage, isConflict, queryClient, trpc, trpcClient } from '../../l
 import { clientsMoved, HASH_SCHEDULERS, predictedShares } from '../schedulers/predict';
 import { serverState } from '../topology/layout';
 import { formatShare, sliderMax } from './share-math';
+import { useServingWeights } from './serving-weights';
 import { WeightControl } from './weight-control';
 import { EditDestinationForm } from './edit-destination-form';
 import { useHealthStatus } from '../health/use-health-status';
@@ -23,9 +24,6 @@ import { DrainProgressLine, EffectiveWeight, HealthBadge, HistoryStrip, WhyNoTra
 import { TrackedDrainForm, useDrainMutations } from '../health/drain-controls';
 
 const FORWARDING_LABEL = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
-
-/** The last non-zero weight of each destination, so Enable restores it after a drain. */
-const lastServingWeight = new Map<string, number>();
 
 export function RealServersTable({ serviceKey, desired, observed, failing, isAdmin }: {
   serviceKey: ServiceKey;
@@ -45,9 +43,12 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   const healthById = new Map((health.data?.services[0]?.destinations ?? []).map((view) => [view.id, view]));
   const shares = useQuery({ ...trpc.stats.shares.queryOptions({ service: serviceKey, seconds: 60 }), refetchInterval: 2000 });
 
-  const destinations: Array<Destination | ObservedDestination> = desired?.destinations ?? observed?.destinations ?? [];
-  const observedById = new Map((observed?.destinations ?? []).map((d) => [destinationId(d), d]));
-  for (const d of destinations) if (d.weight > 0) lastServingWeight.set(`${destinationId(d)}`, d.weight);
+  const desiredDestinations = desired?.destinations;
+  const observedDestinations = observed?.destinations;
+  const destinations = useMemo((): Array<Destination | ObservedDestination> => desiredDestinations ?? observedDestinations ?? [], [desiredDestinations, observedDestinations]);
+  const observedById = useMemo(() => new Map((observedDestinations ?? []).map((d) => [destinationId(d), d])), [observedDestinations]);
+  const servingWeights = useServingWeights();
+  useEffect(() => servingWeights.remember(serviceKey, destinations), [servingWeights, serviceKey, destinations]);
 
   const effectiveWeights = useMemo(() => {
     const map = new Map<string, number>();
@@ -195,7 +196,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                           {weight > 0 ? (
                             <Button aria-label={`Drain ${endpoint}`} onClick={() => rowAction.mutate({ kind: 'drain', dest })}>Drain</Button>
                           ) : (
-                            <Button aria-label={`Enable ${endpoint}`} onClick={() => setWeight.mutate({ dest, weight: lastServingWeight.get(id) ?? 1 })}>Enable</Button>
+                            <Button aria-label={`Enable ${endpoint}`} onClick={() => setWeight.mutate({ dest, weight: servingWeights.weightToRestore(serviceKey, dest) })}>Enable</Button>
                           )}
                           {trackedDrain ? (
                             <Button aria-label={`Cancel drain of ${endpoint}`} disabled={drains.cancel.isPending}

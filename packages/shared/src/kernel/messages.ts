@@ -1,10 +1,10 @@
 // What the kernel (and ipvsadm in front of it) says when it refuses a change,
-// and how it stores scheduler flags. Shared by the sim, which must refuse what
-// the kernel refuses, and by the ipvsadm backend, which maps the kernel's words
-// back onto the change that caused them.
-import { SCHEDULERS } from '@lvs-console/shared';
-import type { SchedFlag, SchedulerName } from '@lvs-console/shared';
-import type { ChangeKind } from '@lvs-console/shared/plan';
+// and how it stores scheduler flags. Used by the kernel table model (which
+// refuses what the kernel refuses) and by the ipvsadm backend, which maps the
+// kernel's words back onto the change that caused them.
+import { SCHEDULERS } from '../model';
+import type { SchedFlag, SchedulerName } from '../model';
+import type { ChangeKind } from '../plan/change';
 
 /** libipvs ipvs_strerror() texts, as `ipvsadm` prints them on stderr. */
 export const KERNEL_MESSAGES = {
