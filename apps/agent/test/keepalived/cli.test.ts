@@ -67,6 +67,16 @@ afterAll(async () => {
 });
 
 describe('lvs-console keepalived', () => {
+  it('documents itself and refuses a missing subcommand', async () => {
+    const help = await run(['keepalived', '--help']);
+    expect(help.status).toBe(0);
+    expect(help.stdout).toMatch(/^usage: lvs-console keepalived import FILE/);
+    expect((await run(['--help'])).stdout).toContain('keepalived import FILE');
+    const missing = await run(['keepalived']);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/^missing subcommand: import or export/);
+  });
+
   it('import prints the desired state, warnings on stderr with line and file', async () => {
     const result = await run(['keepalived', 'import', 'keepalived.conf']);
     expect(result.status).toBe(0);

@@ -80,7 +80,7 @@ function ImportPanel() {
           {extracted.notes.length ? <ul className="list-disc pl-5 text-amber-800">{extracted.notes.map((n) => <li key={n}>{n}</li>)}</ul> : null}
         </div>
       ) : null}
-      {keepalived ? <KeepalivedPreview result={keepalived} /> : null}
+      {keepalived ? <KeepalivedPreview result={keepalived} showWarnings={!plan} /> : null}
       {run.error ? <Notice tone="error" className="mt-2">{errorMessage(run.error)}</Notice> : null}
       {plan ? (
         <div className="mt-3 flex flex-col gap-2">
@@ -96,8 +96,8 @@ function ImportPanel() {
   );
 }
 
-/** What a keepalived.conf will create, and every note with its line, before anything is sent. */
-function KeepalivedPreview({ result }: { result: ReturnType<typeof readKeepalivedConf> }) {
+/** What a keepalived.conf will create, and every note with its line, before anything is sent (the plan then shows the agent's). */
+function KeepalivedPreview({ result, showWarnings }: { result: ReturnType<typeof readKeepalivedConf>; showWarnings: boolean }) {
   const services = result.state.services;
   const realServers = services.reduce((sum, s) => sum + s.destinations.length, 0);
   const checked = services.filter((s) => s.health).length;
@@ -109,7 +109,7 @@ function KeepalivedPreview({ result }: { result: ReturnType<typeof readKeepalive
         ? <p>Will create {services.length} virtual services with {realServers} real servers ({checked} with health checks){result.state.timeouts ? ', connection timeouts' : ''}{result.state.syncDaemons.length ? ', the sync daemon' : ''}.</p>
         : <Notice tone="error">Nothing can be imported: fix {errors.length === 1 ? 'this error' : `these ${errors.length} errors`} first.</Notice>}
       {errors.length ? <ul aria-label="Import errors" className="list-disc pl-5 text-red-700">{errors.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul> : null}
-      {warnings.length ? (
+      {warnings.length && showWarnings ? (
         <>
           <p className="font-medium">{warnings.length} {warnings.length === 1 ? 'thing is' : 'things are'} not carried over as written:</p>
           <ul aria-label="Import warnings" className="list-disc pl-5 text-amber-800">{warnings.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul>
