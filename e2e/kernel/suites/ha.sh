@@ -74,6 +74,9 @@ PRIO_B=100
 TIMER_SLACK=${HA_TIMER_SLACK:-3}
 AFTER_REQUESTS=${HA_AFTER_REQUESTS:-20}
 STALL_S=15
+# Per new request. 2 s failed requests sent to a healthy B at load average
+# 16; 5 s still fails a request whose SYNs all went to A's dead link.
+REQUEST_TIMEOUT=${HA_REQUEST_TIMEOUT:-5}
 read -ra runs <<<"${HA_RUNS:-link kill nosync}"
 down_a=$(ha_master_down_interval "$PRIO_A")
 down_b=$(ha_master_down_interval "$PRIO_B")
@@ -117,7 +120,7 @@ probe_stop=$work/probe.stop
 probe_start() {
   rm -f "$probe_stop"
   : >"$probe_log"
-  topo_exec "$NAME" cli node "$HA_LIB/ha-traffic.mjs" probe "$VIP" 80 "$HA_STREAM_PORT" 10 2 "$STALL_S" \
+  topo_exec "$NAME" cli node "$HA_LIB/ha-traffic.mjs" probe "$VIP" 80 "$HA_STREAM_PORT" 10 "$REQUEST_TIMEOUT" "$STALL_S" \
     "$probe_stop" >>"$probe_log" 2>&1 &
   probe_pid=$!
 }
