@@ -332,7 +332,8 @@ export class Reconciler {
     });
   }
 
-  private async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
+  /** A stale base revision is a CONFLICT, refused and audited like every other refusal. */
+  async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
     const revision = this.opts.store.revision;
     if (baseRevision !== revision) {
       throw await this.reject(caller, what, new DomainError('CONFLICT',
