@@ -181,19 +181,32 @@ export class Reconciler {
       const changes = plan(this.target(this.desired()), observed);
       this.opts.metrics.driftChecks++;
       if (changes.length > 0 && this.opts.driftMode === 'revert') {
-        let after: ObservedTable | null = null;
-        try {
-          ({ after } = await this.applyOrThrow(changes, observed, SYSTEM, 'reverted drift', { rollback: false }));
-          await this.audit(SYSTEM, 'reverted drift (--drift revert)', 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
-        } catch (error) {
-          this.opts.log.error({ err: error }, 'reverting drift failed');
-        }
-        await this.refreshDrift(after);
+        await this.refreshDrift(await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }));
       } else {
         this.setDrift(changes);
       }
       return this.driftReport;
     });
+  }
+
+  /**
+   * A change the agent makes on its own (drift revert, health): no rollback,
+   * audited when it worked, logged when it did not. Returns the table read
+   * after it, or null when it failed (then drift reads afresh).
+   */
+  private async applyOnItsOwn(
+    changes: Change[],
+    observed: ObservedTable,
+    words: { what: string; audited: string; failed: string },
+  ): Promise<ObservedTable | null> {
+    try {
+      const { after } = await this.applyOrThrow(changes, observed, SYSTEM, words.what, { rollback: false });
+      await this.audit(SYSTEM, words.audited, 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
+      return after;
+    } catch (error) {
+      this.opts.log.error({ err: error }, words.failed);
+      return null;
+    }
   }
 
   /** Drift against `observed` when the caller has just read the table, else against a fresh read. */
@@ -304,14 +317,7 @@ export class Reconciler {
       const scope: EditScope = { services: managed, timeouts: false, syncDaemons: false };
       const changes = planWithin(this.target(desired), observed, scope);
       if (changes.length === 0) return;
-      let after: ObservedTable | null = null;
-      try {
-        ({ after } = await this.applyOrThrow(changes, observed, SYSTEM, 'health checks', { rollback: false }));
-        await this.audit(SYSTEM, 'health checks changed effective weights', 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
-      } catch (error) {
-        this.opts.log.error({ err: error }, 'applying health-driven changes failed');
-      }
-      await this.refreshDriftWithin(scope, after);
+      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what: 'health checks', audited: 'health checks changed effective weights', failed: 'applying health-driven changes failed' }));
     });
   }
 
