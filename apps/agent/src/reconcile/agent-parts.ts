@@ -278,12 +278,6 @@ export class AgentParts {
     return this.sim;
   }
 
-  private checkRevision(baseRevision: number): void {
-    if (baseRevision !== this.store.revision) {
-      throw new DomainError('CONFLICT', `the desired state changed since revision ${baseRevision} (it is now revision ${this.store.revision}); reload and try again`);
-    }
-  }
-
   simStatus(): SimStatusReport {
     if (!this.sim) return { available: false, traffic: null, failed: [] };
     const sim = this.sim;
@@ -299,7 +293,7 @@ export class AgentParts {
 
   async setSimTraffic(baseRevision: number, request: Partial<SimTrafficSettings> & { service?: string | undefined }, caller: Caller): Promise<SimStatusReport> {
     const sim = this.requireSim();
-    this.checkRevision(baseRevision);
+    await this.reconciler.checkRevision(baseRevision, caller, `set simulated traffic${request.service ? ` of ${request.service}` : ''}`);
     const { service, ...settings } = request;
     if (service !== undefined && !this.reconciler.latestObservation()?.table.services.some((s) => serviceId(s.key) === service)) {
       throw new DomainError('NOT_FOUND', `the simulated kernel has no service ${service}`);
@@ -315,14 +309,10 @@ export class AgentParts {
     caller: Caller,
   ): Promise<SimStatusReport> {
     const sim = this.requireSim();
-    this.checkRevision(baseRevision);
+    const what = `${request.failed ? 'fail' : 'recover'} simulated real server ${destinationId(request.destination)} in ${serviceLabel(request.service)}`;
+    await this.reconciler.checkRevision(baseRevision, caller, what);
     sim.failDestination(serviceId(request.service), destinationId(request.destination), request.failed);
-    await this.audit.append({
-      who: caller.name,
-      role: caller.role,
-      what: `${request.failed ? 'fail' : 'recover'} simulated real server ${destinationId(request.destination)} in ${serviceLabel(request.service)}`,
-      result: 'ok',
-    });
+    await this.audit.append({ who: caller.name, role: caller.role, what, result: 'ok' });
     return this.simStatus();
   }
 }

@@ -200,19 +200,32 @@ export class Reconciler {
       const changes = plan(this.target(this.desired()), observed);
       this.opts.metrics.driftChecks++;
       if (changes.length > 0 && this.opts.driftMode === 'revert') {
-        let after: ObservedTable | null = null;
-        try {
-          ({ after } = await this.applyOrThrow(changes, observed, SYSTEM, 'reverted drift', { rollback: false }));
-          await this.audit(SYSTEM, 'reverted drift (--drift revert)', 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
-        } catch (error) {
-          this.opts.log.error({ err: error }, 'reverting drift failed');
-        }
-        await this.refreshDrift(after);
+        await this.refreshDrift(await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }));
       } else {
         this.setDrift(changes);
       }
       return this.driftReport;
     });
+  }
+
+  /**
+   * A change the agent makes on its own (drift revert, health): no rollback,
+   * audited when it worked, logged when it did not. Returns the table read
+   * after it, or null when it failed (then drift reads afresh).
+   */
+  private async applyOnItsOwn(
+    changes: Change[],
+    observed: ObservedTable,
+    words: { what: string; audited: string; failed: string },
+  ): Promise<ObservedTable | null> {
+    try {
+      const { after } = await this.applyOrThrow(changes, observed, SYSTEM, words.what, { rollback: false });
+      await this.audit(SYSTEM, words.audited, 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
+      return after;
+    } catch (error) {
+      this.opts.log.error({ err: error }, words.failed);
+      return null;
+    }
   }
 
   /** Drift against `observed` when the caller has just read the table, else against a fresh read. */
@@ -334,14 +347,7 @@ export class Reconciler {
       const observed = await this.observe();
       const changes = planWithin(this.target(this.desired()), observed, scope);
       if (changes.length === 0) return;
-      let after: ObservedTable | null = null;
-      try {
-        ({ after } = await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false }));
-        await this.audit(SYSTEM, auditWhat, 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
-      } catch (error) {
-        this.opts.log.error({ err: error }, `applying ${what} changes failed`);
-      }
-      await this.refreshDriftWithin(scope, after);
+      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }));
     });
   }
 
@@ -406,23 +412,7 @@ export class Reconciler {
     });
   }
 
-  /**
-   * A director on its own owns its VIPs: add the ones its services now need
-   * and delete the ones no service uses any more. Failures are warnings:
-   * the setup checklist and "why no traffic" show a missing VIP.
-   */
-  private async followVips(previous: DesiredState, next: DesiredState): Promise<string[]> {
-    const host = this.opts.host;
-    if (!host) return [];
-    const wanted = directorVipSettings(next);
-    const wantedIds = new Set(wanted.map(hostSettingId));
-    const gone = directorVipSettings(previous).filter((row) => !wantedIds.has(hostSettingId(row)));
-    if (wanted.length === 0 && gone.length === 0) return [];
-    const results = [...(wanted.length ? await host.apply(wanted) : []), ...(gone.length ? await host.remove(gone) : [])];
-    return results.filter((r) => !r.ok).map((r) => `VIP ${r.id}: ${r.message}`);
-  }
-
-  private async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
+      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }));
     const revision = this.opts.store.revision;
     if (baseRevision !== revision) {
       throw await this.reject(caller, what, new DomainError('CONFLICT',

@@ -195,6 +195,11 @@ describe('the agent API', () => {
       expect(status.failed).toEqual([{ service: 'tcp:192.0.2.10:80', destination: '198.51.100.11:8080' }]);
       const traffic = data<{ traffic: { connectionsPerSecond: number } }>(await trpcMutation(h.url, 'sim.setTraffic', { baseRevision: base, connectionsPerSecond: 20 }));
       expect(traffic.traffic.connectionsPerSecond).toBe(20);
+      // A stale revision is a conflict, audited like any refused change, and changes nothing.
+      expect((await trpcMutation(h.url, 'sim.setTraffic', { baseRevision: base - 1, connectionsPerSecond: 99 })).status).toBe(409);
+      const [newest] = data<Array<{ result: string; what: string; who: string }>>(await trpcQuery(h.url, 'audit.list'));
+      expect(newest).toMatchObject({ result: 'rejected', what: 'set simulated traffic', who: 'admin' });
+      expect(data<{ traffic: { connectionsPerSecond: number } }>(await trpcQuery(h.url, 'sim.status')).traffic.connectionsPerSecond).toBe(20);
     });
   });
 
