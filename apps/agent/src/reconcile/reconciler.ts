@@ -412,7 +412,24 @@ export class Reconciler {
     });
   }
 
-      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }));
+  /**
+   * A director on its own owns its VIPs: add the ones its services now need
+   * and delete the ones no service uses any more. Failures are warnings:
+   * the setup checklist and "why no traffic" show a missing VIP.
+   */
+  private async followVips(previous: DesiredState, next: DesiredState): Promise<string[]> {
+    const host = this.opts.host;
+    if (!host) return [];
+    const wanted = directorVipSettings(next);
+    const wantedIds = new Set(wanted.map(hostSettingId));
+    const gone = directorVipSettings(previous).filter((row) => !wantedIds.has(hostSettingId(row)));
+    if (wanted.length === 0 && gone.length === 0) return [];
+    const results = [...(wanted.length ? await host.apply(wanted) : []), ...(gone.length ? await host.remove(gone) : [])];
+    return results.filter((r) => !r.ok).map((r) => `VIP ${r.id}: ${r.message}`);
+  }
+
+  /** A stale base revision is a CONFLICT, refused and audited like every other refusal. */
+  async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
     const revision = this.opts.store.revision;
     if (baseRevision !== revision) {
       throw await this.reject(caller, what, new DomainError('CONFLICT',
