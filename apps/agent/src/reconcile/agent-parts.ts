@@ -14,8 +14,9 @@ import {
   type Protocol,
   type Service,
   type ServiceKey,
+  emptyState,
 } from '@lvs-console/shared';
-import type { CommitOutcome, ShareRow } from '@lvs-console/shared/api';
+import type { ImportOutcome, ShareRow } from '@lvs-console/shared/api';
 import { hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
 import type { Clock } from '../config/clock';
 import type { BackendKind, ConnectionPage, ConnectionQuery, KernelBackend } from '../kernel/backend';
@@ -26,7 +27,7 @@ import type { StateStore } from '../store/state-store';
 import type { Caller } from '@lvs-console/shared/api';
 import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
-import { parseImportText, type ImportRequest } from './import-text';
+import { checkDeleteConfirmation, parseImportText, type ImportRequest } from './import-text';
 import { predictedShares } from './shares';
 import type { HostPort, HostSettingStatus, SimPort, SimTrafficSettings } from './ports';
 import type { DriftMode, Reconciler } from './reconciler';
@@ -237,27 +238,23 @@ export class AgentParts {
     return { entries: matching.slice(offset, offset + rest.limit), matched: matching.length, total: scan.total };
   }
 
-  /** Import ipvsadm-save text or desired-state JSON (dry run by default). */
-  importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<CommitOutcome> {
-    const imported = parseImportText(request);
-    const what = `import ${imported.format} (${imported.state.services.length} services, ${request.mode})`;
-    const scoped = request.mode === 'merge';
-    return this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, scoped, (current) => {
-      // Rule text rarely carries timeouts or sync daemons; absent means "keep what is there".
-      const timeouts = imported.state.timeouts ?? current.timeouts;
-      const syncDaemons = imported.state.syncDaemons.length ? imported.state.syncDaemons : current.syncDaemons;
-      if (request.mode === 'replace') {
-        // The text describes the IPVS table; host settings stay as they are.
-        return { ...imported.state, hostSettings: current.hostSettings, timeouts, syncDaemons };
-      }
-      const incoming = new Set(imported.state.services.map((s) => serviceId(s.key)));
-      return {
-        ...current,
-        services: [...current.services.filter((s) => !incoming.has(serviceId(s.key))), ...imported.state.services],
-        timeouts,
-        syncDaemons,
-      };
+  /**
+   * Import pasted ipvsadm text or desired-state JSON (dry run by default).
+   * Parsed once against the current state for the audit line, and again
+   * under the writer's lock against the state it commits on.
+   */
+  async importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<ImportOutcome> {
+    const preview = parseImportText(request, this.store.current()?.state ?? emptyState());
+    checkDeleteConfirmation(preview.summary, request);
+    const { summary } = preview;
+    const what = `import ${preview.format} (${summary.ruleLines} rule lines, ${request.mode}${summary.deletes.length ? `, deletes ${summary.deletes.length} services` : ''})`;
+    let read = preview;
+    const outcome = await this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, request.mode === 'merge' && !summary.replaces, (current) => {
+      read = parseImportText(request, current);
+      checkDeleteConfirmation(read.summary, request);
+      return read.next;
     });
+    return { ...outcome, import: read.summary };
   }
 
   private requireSim(): SimPort {

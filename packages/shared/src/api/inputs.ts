@@ -149,12 +149,18 @@ export const applyHostSettingsInput = input({ ...base });
 export const replaceStateInput = input({ ...base, state: desiredStateSchema, dryRun: z.boolean().default(false) });
 export const importInput = input({
   ...base,
-  /** ipvsadm-save text (ipvsadm -Sn) or a desired-state JSON document. */
+  /** Pasted shell text (ipvsadm commands, -Sn output, a -L -n listing) or a desired-state JSON document. */
   text: z.string().max(1_000_000, 'import text is limited to 1 MB'),
   format: z.enum(['auto', 'ipvsadm', 'json']).default('auto'),
-  /** replace: the text becomes the whole IPVS table; merge: its services are added or replace same-key ones. */
+  /**
+   * replace: the text becomes the whole IPVS table; merge: its commands run on
+   * the current desired state, as a shell would (a listing or JSON document
+   * adds its services or replaces same-key ones).
+   */
   mode: z.enum(['replace', 'merge']).default('replace'),
   dryRun: z.boolean().default(true),
+  /** Required (true) to apply a replace, or a paste with `ipvsadm -C`, that deletes services. */
+  confirmDeletes: z.boolean().default(false),
 });
 export const undoInput = input({ ...base, toRevision: revisionSchema });
 export const driftActionInput = input({ ...base });

@@ -63,3 +63,14 @@ export { observeFromListings, type ListingTexts, type ObserveResult } from './ob
 export { scanTokens, COMMANDS, OPTIONS, type CommandName, type OptionName, type ScannedLine } from './options';
 export { tokenizeLine } from './tokens';
 export { parseEndpoint, parseAddress, type ParsedEndpoint } from './endpoint';
+export {
+  readPaste,
+  nothingToImport,
+  detectImportFormat,
+  type ImportFormat,
+  type PasteCommand,
+  type PasteNote,
+  type PasteResult,
+  type ReadPasteOptions,
+} from './paste';
+export { portOfName } from './port-names';
