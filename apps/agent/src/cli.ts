@@ -35,7 +35,8 @@ import type { KernelBackend } from './kernel/backend';
 import { AuditLog } from './store/audit-log';
 import { lockStateDir } from './store/dir-lock';
 import { StateStore } from './store/state-store';
-import { IPVSADM_HELP, parsePastedText, renderStateText } from './cli/ipvsadm';
+import { IPVSADM_HELP, isIpvsadmCommandLine, parsePastedText, renderStateText } from './cli/ipvsadm';
+import { ipvsadmClient } from './cli/ipvsadm-client';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -189,6 +190,7 @@ function integer(value: string | undefined, flag: string): number | undefined {
 // ---- commands ----------------------------------------------------------------
 
 async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
+  if (isIpvsadmCommandLine(args)) return ipvsadmClient(args, io);
   const { positionals, values } = parse(args, {});
   const sub = positionals[0];
   if (values.help || sub === undefined) {

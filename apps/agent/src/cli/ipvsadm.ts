@@ -5,9 +5,11 @@ import { DomainError, formatIssues } from '@lvs-console/shared';
 import { nothingToImport, readPaste, renderRules } from '@lvs-console/shared/ipvsadm';
 import { validateState } from '@lvs-console/shared/validate';
 import type { CliIo } from '../cli';
+import { IPVSADM_CLIENT_HELP } from './ipvsadm-client';
 
 export const IPVSADM_HELP = `usage: lvs-console ipvsadm parse   < pasted.txt > state.json
        lvs-console ipvsadm render  < state.json > rules.txt
+       lvs-console ipvsadm <ipvsadm options> [--dry-run] [--yes] [--url URL]
 
 parse: what you would paste into the console's import box (ipvsadm -Sn
 output, ipvsadm commands with shell prompts and notes, a write-up with
@@ -15,7 +17,14 @@ prose, an ipvsadm -L -n listing) to desired-state JSON. Every skipped line
 is named on stderr with its number and why. render: desired-state JSON to
 canonical ipvsadm -Sn text.
 Errors print "line N: message" on stderr and exit with status 2.
-`;
+
+${IPVSADM_CLIENT_HELP}`;
+
+/** `lvs-console ipvsadm -L -n` and the like (not parse/render, not --help). */
+export function isIpvsadmCommandLine(args: readonly string[]): boolean {
+  const first = args[0];
+  return first !== undefined && first.startsWith('-') && first !== '--help' && first !== '-h';
+}
 
 function invalid(message: string): never {
   throw new DomainError('INVALID_INPUT', message);

@@ -366,6 +366,21 @@ export class SimBackend implements KernelBackend {
     await this.applyOrThrow({ kind: 'stop-daemon', daemon: { state, interface: 'eth0', syncId: 0 } });
   }
 
+  /** ip_vs_zero_service(): counters and the rate estimators of the service and its destinations. */
+  zero(service?: ServiceKey): Promise<void> {
+    const targets = service ? [this.services.get(serviceId(service))] : [...this.services.values()];
+    if (service && !targets[0]) return Promise.reject(new DomainError('KERNEL_ERROR', KERNEL_MESSAGES.noSuchService));
+    for (const target of targets) {
+      if (!target) continue;
+      for (const counted of [target, ...target.dests]) {
+        counted.stats = zeroCounters();
+        counted.rates = zeroRates();
+        counted.lastEstimate = zeroCounters();
+      }
+    }
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.stop();
     return Promise.resolve();

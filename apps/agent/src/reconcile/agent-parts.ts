@@ -11,6 +11,7 @@ import {
   serviceId,
   serviceLabel,
   type HostSetting,
+  type KernelInfo,
   type Protocol,
   type Service,
   type ServiceKey,
@@ -18,6 +19,7 @@ import {
 } from '@lvs-console/shared';
 import type { ImportOutcome, ShareRow } from '@lvs-console/shared/api';
 import { hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
+import { zeroArgv } from '@lvs-console/shared/ipvsadm';
 import type { Clock } from '../config/clock';
 import type { BackendKind, ConnectionPage, ConnectionQuery, KernelBackend } from '../kernel/backend';
 import type { AuthService } from '../auth/auth-service';
@@ -69,6 +71,8 @@ export interface SystemInfo {
   revision: number;
   statsHistorySeconds: number;
   sim: boolean;
+  /** The "IP Virtual Server version ... (size=...)" of this director's kernel (ipvsadm -L's header). */
+  kernel: KernelInfo;
 }
 
 export interface HostStatusReport {
@@ -162,6 +166,7 @@ export class AgentParts {
       revision: this.store.revision,
       statsHistorySeconds: this.stats.historySeconds,
       sim: this.sim !== null,
+      kernel: await this.backend.info(),
     };
   }
 
@@ -255,6 +260,21 @@ export class AgentParts {
       return read.next;
     });
     return { ...outcome, import: read.summary };
+  }
+
+  /** `ipvsadm -Z [service]` on this director's kernel, audited with the line it ran. */
+  async zeroCounters(service: ServiceKey | undefined, caller: Caller): Promise<{ line: string }> {
+    const line = `ipvsadm ${zeroArgv(service).join(' ')}`;
+    const what = service ? `zero the counters of ${serviceLabel(service)}` : 'zero every counter';
+    try {
+      await this.backend.zero(service);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.audit.append({ who: caller.name, role: caller.role, what, result: 'failed', error: message, lines: [line] });
+      throw error instanceof DomainError ? error : new DomainError('KERNEL_ERROR', message);
+    }
+    await this.audit.append({ who: caller.name, role: caller.role, what, result: 'ok', lines: [line] });
+    return { line };
   }
 
   private requireSim(): SimPort {

@@ -123,6 +123,11 @@ export type EditOp = Edit['op'];
 export const addServiceInput = input({ ...base, service: serviceSchema });
 export const editServiceInput = input({ ...base, service: serviceKeySchema, patch: serviceSettingsPatchSchema });
 export const removeServiceInput = input({ ...base, service: serviceKeySchema });
+/**
+ * `ipvsadm -Z [service]`: counters are observation, not desired state, so
+ * zeroing carries no revision; without a service, every counter is zeroed.
+ */
+export const zeroCountersInput = input({ service: serviceKeySchema.optional() });
 export const setSchedulerInput = input({ ...base, service: serviceKeySchema, scheduler: schedulerSchema, flags: z.array(schedFlagSchema).default([]) });
 export const setPersistenceInput = input({ ...base, service: serviceKeySchema, persistence: persistenceSchema.nullable() });
 /** Health checks, pool rules and drains of one service; null removes them (every server gets its configured weight). */

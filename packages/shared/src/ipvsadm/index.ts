@@ -13,6 +13,9 @@ export {
 } from './rules';
 export {
   renderRules,
+  renderRulesFor,
+  type IpvsadmTarget,
+  type TargetedRules,
   renderServiceCommand,
   renderDestinationCommand,
   canonicalState,
@@ -74,3 +77,12 @@ export {
   type ReadPasteOptions,
 } from './paste';
 export { portOfName } from './port-names';
+export {
+  formatIpvsadmListing,
+  formatTimeoutListing,
+  largeNumber,
+  serviceColumn,
+  compareServices,
+  type ListingMode,
+  type ListingOptions,
+} from './listing-render';

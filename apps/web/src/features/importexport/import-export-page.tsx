@@ -4,7 +4,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import type { ImportOutcome } from '@lvs-console/shared/api';
-import { nothingToImport, readPaste, renderRules, type PasteResult } from '@lvs-console/shared/ipvsadm';
+import { nothingToImport, readPaste, renderRulesFor, type IpvsadmTarget, type PasteResult } from '@lvs-console/shared/ipvsadm';
 import { Button } from '../../components/ui/button';
 import { ConfirmDialog, LinesToRun } from '../../components/ui/confirm-dialog';
 import { CopyButton } from '../../components/ui/copy-button';
@@ -149,8 +149,10 @@ function PasteSummary({ read }: { read: PasteResult }) {
 function ExportPanel() {
   const snapshot = useSnapshot();
   const [what, setWhat] = useState<'rules' | 'json'>('rules');
+  const [target, setTarget] = useState<IpvsadmTarget>('1.31');
   const desired = snapshot.data?.desired;
-  const text = !desired ? '' : what === 'rules' ? renderRules(desired) : `${JSON.stringify(desired, null, 2)}\n`;
+  const rules = desired && what === 'rules' ? renderRulesFor(desired, target) : null;
+  const text = !desired ? '' : rules ? rules.text : `${JSON.stringify(desired, null, 2)}\n`;
   const download = () => {
     const blob = new Blob([text], { type: what === 'rules' ? 'text/plain' : 'application/json' });
     const url = URL.createObjectURL(blob);
@@ -166,6 +168,18 @@ function ExportPanel() {
         <Button variant={what === 'rules' ? 'primary' : 'secondary'} aria-pressed={what === 'rules'} onClick={() => setWhat('rules')}>ipvsadm -Sn</Button>
         <Button variant={what === 'json' ? 'primary' : 'secondary'} aria-pressed={what === 'json'} onClick={() => setWhat('json')}>JSON</Button>
       </div>
+      {what === 'rules' ? (
+        <SelectField label="For ipvsadm" value={target} onChange={(e) => setTarget(e.target.value as IpvsadmTarget)}>
+          <option value="1.31">1.31 and later (exactly ipvsadm -Sn)</option>
+          <option value="pre-1.31">before 1.31 (CentOS 7's 1.27, Debian 10's 1.29)</option>
+        </SelectField>
+      ) : null}
+      {rules?.omitted.length ? (
+        <Notice tone="warn" className="my-2">
+          <p>Left out, as ipvsadm before 1.31 cannot restore them:</p>
+          <ul className="list-disc pl-5 font-mono text-xs">{rules.omitted.map((o) => <li key={o}>{o}</li>)}</ul>
+        </Notice>
+      ) : null}
       <pre aria-label={what === 'rules' ? 'Exported ipvsadm rules' : 'Exported desired state JSON'} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
     </Panel>
   );
