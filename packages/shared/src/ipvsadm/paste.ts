@@ -438,7 +438,8 @@ export function readPaste(text: string, options: ReadPasteOptions = {}): PasteRe
   const skipped = reader.skipped;
   let state = interpreter.state();
   let source: PasteResult['source'] = reader.commands.length ? 'commands' : 'nothing';
-  const lastListing = reader.listings.at(-1);
+  // A header alone (the title lines cut off) shows no table.
+  const lastListing = reader.listings.filter((b) => b.lines.some((l) => LISTING_TITLE.test(l.text))).at(-1);
   if (reader.commands.length === 0 && lastListing && reader.errors.length === 0 && interpreter.errors.length === 0) {
     const listed = reader.listedServices(lastListing);
     if (listed) {

@@ -244,6 +244,16 @@ const transcripts: TranscriptCase[] = [
     ],
   },
   {
+    name: 'a listing header without its title lines is no table',
+    paste: '[root@lvs ~]# ipvsadm -Ln\nIP Virtual Server version 1.2.1 (size=4096)\nsome notes',
+    source: 'nothing',
+    skipped: [
+      [1, 'a listing command; its output shows the table, the commands make it'],
+      [2, 'output of a listing; the commands in this paste make the table'],
+      [3, 'not an ipvsadm command'],
+    ],
+  },
+  {
     name: 'one bad line: errors for it, the others named nowhere',
     paste: 'ipvsadm -A -t 192.0.2.1:80 -s rr\nipvsadm -a -t 192.0.2.1:80 -r 10.0.0.1 -m -w 70000\nipvsadm -a -t 192.0.2.1:80 -r 10.0.0.2 -m',
     errors: ['line 2: weight 70000 is out of range 0..65535'],
