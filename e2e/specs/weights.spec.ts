@@ -32,6 +32,7 @@ test.describe('weights', () => {
     await expect(measured).toContainText('%');
     const before = shareOf(await measured.innerText());
 
+    const startRevision = (await callApi<Snapshot>(agentBaseURL(), 'state.get', 'query')).revision;
     await slider.focus();
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     await expect(slider).toHaveValue('6');
@@ -43,6 +44,8 @@ test.describe('weights', () => {
       const snapshot = await callApi<Snapshot>(agentBaseURL(), 'state.get', 'query');
       return [weightIn(snapshot.desired, SERVER), weightIn(snapshot.observed, SERVER)];
     }, { timeout: 10_000 }).toEqual([6, 6]);
+    // Five presses, one commit: one new revision, not five.
+    expect((await callApi<Snapshot>(agentBaseURL(), 'state.get', 'query')).revision).toBe(startRevision + 1);
     await expect(page.getByRole('spinbutton', { name: `Exact weight of ${SERVER}:8080` })).toHaveValue('6');
     await shot(page, '11-weight-changed');
 
@@ -58,12 +61,21 @@ test.describe('weights', () => {
     await exact.fill('1');
     await exact.press('Enter');
     await expect(slider).toHaveValue('1');
+    // Drain asks first, showing the ipvsadm line it will run.
     await page.getByRole('button', { name: `Drain ${SERVER}:8080` }).click();
+    const ask = page.getByRole('dialog', { name: `Drain ${SERVER}:8080?` });
+    await expect(ask.getByRole('group', { name: 'These ipvsadm lines will run' })).toContainText(`ipvsadm -e -t 192.0.2.10:80 -r ${SERVER}:8080 -m -w 0`);
+    await shot(page, '13-drain-asks');
+    await ask.getByRole('button', { name: `Drain ${SERVER}:8080` }).click();
     await expect(slider).toHaveValue('0');
     await expect(page.getByRole('row', { name: new RegExp(SERVER) }).getByText('draining')).toBeVisible();
     await shot(page, '13-drained');
     await page.getByRole('button', { name: `Enable ${SERVER}:8080` }).click();
     await expect(slider).toHaveValue('1');
+    // The weight change's notice offers to undo it.
+    await expect(page.getByRole('status').filter({ hasText: `Weight of ${SERVER}:8080 set to 1 (was 0)` })).toBeVisible();
+    await page.getByRole('button', { name: 'Undo weight change' }).click();
+    await expect(slider).toHaveValue('0');
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -16,7 +16,7 @@ import {
   type ServiceKey,
 } from '@lvs-console/shared';
 import { schedServiceOf } from '@lvs-console/shared/api';
-import { parseRules, renderRules } from '@lvs-console/shared/ipvsadm';
+import { parseRules } from '@lvs-console/shared/ipvsadm';
 import { plan, renderPlan } from '@lvs-console/shared/plan';
 import { predictClients, predictSequence, type PredictClient } from '@lvs-console/shared/schedulers';
 import { validateState } from '@lvs-console/shared/validate';
@@ -37,6 +37,8 @@ import { AuditLog } from './store/audit-log';
 import { lockStateDir } from './store/dir-lock';
 import { StateStore } from './store/state-store';
 import type { ServeOptions } from './server';
+import { IPVSADM_HELP, isIpvsadmCommandLine, parsePastedText, renderStateText } from './cli/ipvsadm';
+import { ipvsadmClient } from './cli/ipvsadm-client';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -122,13 +124,7 @@ Make FILE (desired-state JSON, or ipvsadm rule text) the desired state and
 apply it to the kernel once. --dry-run prints the plan and changes nothing.
 FILE "-" reads stdin.
 `,
-  ipvsadm: `usage: lvs-console ipvsadm parse   < rules.txt  > state.json
-       lvs-console ipvsadm render  < state.json > rules.txt
-
-parse: ipvsadm rule text (ipvsadm -Sn output or ipvsadm command lines) to
-desired-state JSON. render: desired-state JSON to canonical ipvsadm -Sn text.
-Errors print "line N: message" on stderr and exit with status 2.
-`,
+  ipvsadm: IPVSADM_HELP,
   plan: `usage: lvs-console plan --from OBSERVED --to DESIRED
 
 Each FILE is desired-state JSON or ipvsadm rule text ("-" reads stdin).
@@ -211,6 +207,7 @@ function integer(value: string | undefined, flag: string): number | undefined {
 // ---- commands ----------------------------------------------------------------
 
 async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
+  if (isIpvsadmCommandLine(args)) return ipvsadmClient(args, io);
   const { positionals, values } = parse(args, {});
   const sub = positionals[0];
   if (values.help || sub === undefined) {
@@ -219,26 +216,8 @@ async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
     return 0;
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
-  const input = await io.readStdin();
-  if (sub === 'parse') {
-    const parsed = parseRules(input);
-    if (!parsed.ok) throw new UsageError(formatIssues(parsed.errors));
-    for (const warning of parsed.warnings) io.stderr(`${warning.path ? `${warning.path}: ` : ''}${warning.message}\n`);
-    io.stdout(`${JSON.stringify(parsed.state, null, 2)}\n`);
-    return 0;
-  }
-  if (sub === 'render') {
-    let json: unknown;
-    try {
-      json = JSON.parse(input);
-    } catch (error) {
-      throw new UsageError(`stdin is not valid JSON: ${formatError(error)}`);
-    }
-    const validated = validateState(json);
-    if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
-    io.stdout(renderRules(validated.value));
-    return 0;
-  }
+  if (sub === 'parse') return parsePastedText(await io.readStdin(), io);
+  if (sub === 'render') return renderStateText(await io.readStdin(), io);
   throw new UsageError(`unknown subcommand "ipvsadm ${sub}": use parse or render`);
 }
 

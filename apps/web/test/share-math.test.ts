@@ -5,7 +5,6 @@ import { SCHEDULER_CATALOG } from '../src/features/schedulers/catalog';
 import { ratesBetween } from '../src/features/stats/rates';
 import { linePath, niceMax } from '../src/features/stats/line-chart';
 import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, pointsPerSeries, totalsOf } from '../src/features/stats/series';
-import { extractRules } from '../src/features/importexport/extract-rules';
 import { loginCodeFromHash, loginCodeFromInput } from '../src/lib/session';
 import { parseRoute, hrefFor } from '../src/app/router';
 
@@ -146,30 +145,6 @@ describe('rates and series', () => {
     const a = bucketsFromPoints([point(0, 1), point(1000, 3)], 1000);
     const b = bucketsFromPoints([point(1000, 5)], 1000);
     expect(totalsOf([a, b])).toEqual([{ time: 0, cps: 1, activeConns: 1 }, { time: 1000, cps: 8, activeConns: 8 }]);
-  });
-});
-
-describe('extractRules (pasting a seed write-up)', () => {
-  it('keeps rule commands, drops prompts, comments, listings and repeats', () => {
-    const { lines, notes } = extractRules([
-      '[root@server1 ~]# ipvsadm -A -t 172.25.254.100:80 -s rr #将这个ip设置成lvs的虚拟ip',
-      '[root@server1 ~]# ipvsadm -l ##此时在lvs规则中',
-      'ipvsadm -a -t 192.168.0.1:80 -r 192.168.1.3 -m 添加两台REALSERVER',
-      '# ipvsadm -a -t 192.168.168.200:80 -r 192.168.40.201 -m    #添加rs1 nat方式',
-      '# ipvsadm -a -t 192.168.168.200:80 -r 192.168.40.201 -m    #添加rs1 nat方式',
-      '添加或修改集群服务:ipvsadm -A|E -t|u|f VIP:port -s 调度算法',
-      'ipvsadm -a -t $VIP:80 -r $RIP1 -i -w 1',
-      '-A -t 10.0.0.1:80 -s wlc',
-      'echo 1 >/proc/sys/net/ipv4/ip_forward',
-    ].join('\n'));
-    expect(lines).toEqual([
-      '-A -t 172.25.254.100:80 -s rr',
-      '-a -t 192.168.0.1:80 -r 192.168.1.3 -m',
-      '-a -t 192.168.168.200:80 -r 192.168.40.201 -m',
-      '-A -t 10.0.0.1:80 -s wlc',
-    ]);
-    expect(notes.join('\n')).toMatch(/repeats an earlier line/);
-    expect(notes.join('\n')).toMatch(/shell variable/);
   });
 });
 

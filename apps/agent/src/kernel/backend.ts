@@ -6,6 +6,7 @@ import type {
   ConnectionEntry,
   KernelInfo,
   ObservedTable,
+  ServiceKey,
   SyncDaemon,
   Timeouts,
 } from '@lvs-console/shared';
@@ -82,5 +83,7 @@ export interface KernelBackend {
   setTimeouts(timeouts: Timeouts): Promise<void>;
   startDaemon(daemon: SyncDaemon): Promise<void>;
   stopDaemon(state: SyncDaemon['state']): Promise<void>;
+  /** `ipvsadm -Z [service]`: the packet, byte and connection counters (and rates) start from zero. */
+  zero(service?: ServiceKey): Promise<void>;
   close(): Promise<void>;
 }

@@ -22,6 +22,7 @@ import {
   setTimeoutsArgv,
   startDaemonArgv,
   stopDaemonArgv,
+  zeroArgv,
 } from '@lvs-console/shared/ipvsadm';
 import type { ListingTexts } from '@lvs-console/shared/ipvsadm';
 import { changeLine, sameDestinationConfig, sameServiceSettings } from '@lvs-console/shared/plan';
@@ -484,6 +485,10 @@ export class IpvsadmBackend implements KernelBackend {
 
   async stopDaemon(state: SyncDaemon['state']): Promise<void> {
     await this.command(stopDaemonArgv(state));
+  }
+
+  async zero(service?: ServiceKey): Promise<void> {
+    await this.command(zeroArgv(service));
   }
 
   close(): Promise<void> {

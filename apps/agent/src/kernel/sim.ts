@@ -7,6 +7,7 @@ import {
   formatIp,
   parseIp,
   serviceFamily,
+  serviceId,
   zeroCounters,
   zeroRates,
 } from '@lvs-console/shared';
@@ -22,7 +23,7 @@ import type {
   SyncDaemon,
   Timeouts,
 } from '@lvs-console/shared';
-import { KernelTable } from '@lvs-console/shared/kernel';
+import { KERNEL_MESSAGES, KernelTable } from '@lvs-console/shared/kernel';
 import type { KernelDestination, KernelOutcome, KernelService } from '@lvs-console/shared/kernel';
 import type { Change } from '@lvs-console/shared/plan';
 import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
@@ -322,6 +323,21 @@ export class SimBackend implements KernelBackend {
 
   async stopDaemon(state: SyncDaemon['state']): Promise<void> {
     await this.applyOrThrow({ kind: 'stop-daemon', daemon: { state, interface: 'eth0', syncId: 0 } });
+  }
+
+  /** ip_vs_zero_service(): counters and the rate estimators of the service and its destinations. */
+  zero(service?: ServiceKey): Promise<void> {
+    const targets = service ? [this.services.get(serviceId(service))] : [...this.services.values()];
+    if (service && !targets[0]) return Promise.reject(new DomainError('KERNEL_ERROR', KERNEL_MESSAGES.noSuchService));
+    for (const target of targets) {
+      if (!target) continue;
+      for (const counted of [target, ...target.dests]) {
+        counted.stats = zeroCounters();
+        counted.rates = zeroRates();
+        counted.lastEstimate = zeroCounters();
+      }
+    }
+    return Promise.resolve();
   }
 
   close(): Promise<void> {

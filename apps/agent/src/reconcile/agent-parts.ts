@@ -14,11 +14,14 @@ import {
   serviceLabel,
   type DesiredState,
   type HostSetting,
+  type KernelInfo,
   type Protocol,
   type ServiceKey,
+  emptyState,
 } from '@lvs-console/shared';
-import type { CommitOutcome, ShareRow } from '@lvs-console/shared/api';
+import type { ImportOutcome, ShareRow } from '@lvs-console/shared/api';
 import { hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
+import { zeroArgv } from '@lvs-console/shared/ipvsadm';
 import type { Clock } from '../config/clock';
 import type { BackendKind, ConnectionPage, ConnectionQuery, KernelBackend } from '../kernel/backend';
 import type { AuthService } from '../auth/auth-service';
@@ -28,7 +31,7 @@ import type { StateStore } from '../store/state-store';
 import type { Caller } from '@lvs-console/shared/api';
 import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
-import { parseImportText, type ImportRequest } from './import-text';
+import { checkDeleteConfirmation, parseImportText, type ImportRequest } from './import-text';
 import { predictedShares } from './shares';
 import type { HostPort, HostSettingStatus, SimPort, SimTrafficSettings } from './ports';
 import type { DriftMode, Reconciler } from './reconciler';
@@ -70,6 +73,8 @@ export interface SystemInfo {
   revision: number;
   statsHistorySeconds: number;
   sim: boolean;
+  /** The "IP Virtual Server version ... (size=...)" of this director's kernel (ipvsadm -L's header). */
+  kernel: KernelInfo;
 }
 
 export interface HostStatusReport {
@@ -171,6 +176,7 @@ export class AgentParts {
       revision: this.store.revision,
       statsHistorySeconds: this.stats.historySeconds,
       sim: this.sim !== null,
+      kernel: await this.backend.info(),
     };
   }
 
@@ -249,28 +255,39 @@ export class AgentParts {
     return { entries: matching.slice(offset, offset + rest.limit), matched: matching.length, total: scan.total };
   }
 
-  /** Import ipvsadm-save text, keepalived.conf or desired-state JSON (dry run by default); the reader's warnings come back with the outcome. */
-  async importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<CommitOutcome> {
-    const imported = parseImportText(request);
-    const what = `import ${imported.format} (${imported.state.services.length} services, ${request.mode})`;
-    const scoped = request.mode === 'merge';
-    const outcome = await this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, scoped, (current) => {
-      // Rule text rarely carries timeouts or sync daemons; absent means "keep what is there".
-      const timeouts = imported.state.timeouts ?? current.timeouts;
-      const syncDaemons = imported.state.syncDaemons.length ? imported.state.syncDaemons : current.syncDaemons;
-      if (request.mode === 'replace') {
-        // The text describes the IPVS table; host settings stay as they are.
-        return { ...imported.state, hostSettings: current.hostSettings, timeouts, syncDaemons };
-      }
-      const incoming = new Set(imported.state.services.map((s) => serviceId(s.key)));
-      return {
-        ...current,
-        services: [...current.services.filter((s) => !incoming.has(serviceId(s.key))), ...imported.state.services],
-        timeouts,
-        syncDaemons,
-      };
+  /**
+   * Import pasted ipvsadm text or desired-state JSON (dry run by default).
+   * Parsed once against the current state for the audit line, and again
+   * under the writer's lock against the state it commits on.
+   */
+  async importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<ImportOutcome> {
+    const preview = parseImportText(request, this.store.current()?.state ?? emptyState());
+    checkDeleteConfirmation(preview.summary, request);
+    const { summary } = preview;
+    const what = `import ${preview.format} (${summary.ruleLines} rule lines, ${request.mode}${summary.deletes.length ? `, deletes ${summary.deletes.length} services` : ''})`;
+    let read = preview;
+    const outcome = await this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, request.mode === 'merge' && !summary.replaces, (current) => {
+      read = parseImportText(request, current);
+      checkDeleteConfirmation(read.summary, request);
+      return read.next;
     });
-    return { ...outcome, warnings: [...imported.warnings, ...outcome.warnings] };
+    // The reader's warnings (a keepalived.conf's notes, a paste's) come back with the outcome too.
+    return { ...outcome, warnings: [...read.summary.warnings, ...outcome.warnings], import: read.summary };
+  }
+
+  /** `ipvsadm -Z [service]` on this director's kernel, audited with the line it ran. */
+  async zeroCounters(service: ServiceKey | undefined, caller: Caller): Promise<{ line: string }> {
+    const line = `ipvsadm ${zeroArgv(service).join(' ')}`;
+    const what = service ? `zero the counters of ${serviceLabel(service)}` : 'zero every counter';
+    try {
+      await this.backend.zero(service);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      await this.audit.append({ who: caller.name, role: caller.role, what, result: 'failed', error: message, lines: [line] });
+      throw error instanceof DomainError ? error : new DomainError('KERNEL_ERROR', message);
+    }
+    await this.audit.append({ who: caller.name, role: caller.role, what, result: 'ok', lines: [line] });
+    return { line };
   }
 
   private requireSim(): SimPort {

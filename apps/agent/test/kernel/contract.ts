@@ -278,6 +278,20 @@ export function describeKernelContract(
       expect((await backend.observe()).timeouts).toEqual({ tcp: 900, tcpFin: 120, udp: 300 });
     });
 
+    it('zeroes the counters of one service or of all; an unknown service is refused', async () => {
+      const backend = await fresh();
+      await converge(backend, [WEB]);
+      await backend.zero(WEB.key);
+      await backend.zero();
+      const observed = await backend.observe();
+      for (const service of observed.services) {
+        expect(service.stats.conns).toBe(0);
+        for (const dest of service.destinations) expect(dest.stats).toEqual({ conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 });
+      }
+      await expect(backend.zero({ kind: 'addr', protocol: 'tcp', address: '192.0.2.254', port: 1 })).rejects.toThrow(/No such service/);
+      await expectTable(backend, [WEB]);
+    });
+
     it('starts and stops a sync daemon', async () => {
       const backend = await fresh();
       const daemon = { state: 'backup' as const, interface: options.daemonInterface ?? 'eth0', syncId: 9 };

@@ -48,6 +48,27 @@ describe('SimBackend traffic', () => {
     expect(table.services[0]?.stats.conns).toBe(400);
   });
 
+  it('-Z zeroes one service\'s counters and rates (or all), then counting starts again', async () => {
+    const other = { kind: 'addr', protocol: 'tcp', address: '192.0.2.20', port: 80 } as const;
+    const input = twoServers('wrr', [3, 1]);
+    input.services = [...(input.services ?? []), { key: other, scheduler: 'rr', destinations: [{ address: '198.51.100.21', port: 80, forwarding: 'masq', weight: 1 }] }];
+    const sim = await simWith(input, { traffic: { connectionsPerSecond: 40 } });
+    sim.advanceTo(10_000);
+    const before = await sim.observe();
+    const otherConns = before.services.find((s) => serviceId(s.key) === serviceId(other))?.stats.conns ?? 0;
+    expect(otherConns).toBeGreaterThan(0);
+    await sim.zero(VIP);
+    const after = await sim.observe();
+    expect(after.services.find((s) => serviceId(s.key) === VIP_ID)?.stats).toEqual({ conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 });
+    expect(dest(after, '198.51.100.11').stats.conns).toBe(0);
+    expect(dest(after, '198.51.100.11').rates.cps).toBe(0);
+    expect(after.services.find((s) => serviceId(s.key) === serviceId(other))?.stats.conns).toBe(otherConns);
+    sim.advanceTo(20_000);
+    expect(dest(await sim.observe(), '198.51.100.11').stats.conns).toBeGreaterThan(0);
+    await sim.zero();
+    expect((await sim.observe()).services.every((s) => s.stats.conns === 0)).toBe(true);
+  });
+
   it('is deterministic under a seed and differs with another seed', async () => {
     const run = async (seed: number) => {
       const sim = await simWith(twoServers('wlc', [2, 1]), { seed, traffic: { connectionsPerSecond: 25, clients: 50 } });

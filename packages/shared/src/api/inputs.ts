@@ -131,6 +131,11 @@ export type EditOp = Edit['op'];
 export const addServiceInput = input({ ...base, service: serviceSchema });
 export const editServiceInput = input({ ...base, service: serviceKeySchema, patch: serviceSettingsPatchSchema });
 export const removeServiceInput = input({ ...base, service: serviceKeySchema });
+/**
+ * `ipvsadm -Z [service]`: counters are observation, not desired state, so
+ * zeroing carries no revision; without a service, every counter is zeroed.
+ */
+export const zeroCountersInput = input({ service: serviceKeySchema.optional() });
 export const setSchedulerInput = input({ ...base, service: serviceKeySchema, scheduler: schedulerSchema, flags: z.array(schedFlagSchema).default([]) });
 export const setPersistenceInput = input({ ...base, service: serviceKeySchema, persistence: persistenceSchema.nullable() });
 /** Health checks, pool rules and drains of one service; null removes them (every server gets its configured weight). */
@@ -161,12 +166,18 @@ export const releaseHoldInput = input({ director: directorNameSchema });
 export const replaceStateInput = input({ ...base, state: desiredStateSchema, dryRun: z.boolean().default(false) });
 export const importInput = input({
   ...base,
-  /** ipvsadm-save text (ipvsadm -Sn), a keepalived.conf (no include: the agent reads no files for it), or a desired-state JSON document. */
+  /** Pasted shell text (ipvsadm commands, -Sn output, a -L -n listing), a keepalived.conf (no include: the agent reads no files for it), or a desired-state JSON document. */
   text: z.string().max(1_000_000, 'import text is limited to 1 MB'),
   format: z.enum(['auto', 'ipvsadm', 'json', 'keepalived']).default('auto'),
-  /** replace: the text becomes the whole IPVS table; merge: its services are added or replace same-key ones. */
+  /**
+   * replace: the text becomes the whole IPVS table; merge: its commands run on
+   * the current desired state, as a shell would (a listing, keepalived.conf or
+   * JSON document adds its services or replaces same-key ones).
+   */
   mode: z.enum(['replace', 'merge']).default('replace'),
   dryRun: z.boolean().default(true),
+  /** Required (true) to apply a replace, or a paste with `ipvsadm -C`, that deletes services. */
+  confirmDeletes: z.boolean().default(false),
 });
 export const undoInput = input({ ...base, toRevision: revisionSchema });
 export const driftActionInput = input({ ...base });

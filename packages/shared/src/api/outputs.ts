@@ -46,6 +46,25 @@ export interface MemberResult {
   message: string;
 }
 
+/** What an import read, beside its plan: the web's preview and the CLI print it. */
+export interface ImportSummary {
+  format: 'ipvsadm' | 'json' | 'keepalived';
+  /** The import replaces the whole table (replace mode, or a paste with `ipvsadm -C`). */
+  replaces: boolean;
+  /** Services of the current desired state the import deletes (labels); a replace needs confirmDeletes for them. */
+  deletes: string[];
+  /** Lines that changed the table (commands), or the services of a listing or JSON document. */
+  ruleLines: number;
+  source: 'commands' | 'listing' | 'json' | 'keepalived';
+  /** Every other non-blank line, with its number and why it was skipped. */
+  skipped: Array<{ line: number; text: string; why: string }>;
+  warnings: string[];
+}
+
+export interface ImportOutcome extends CommitOutcome {
+  import: ImportSummary;
+}
+
 export interface DriftReport {
   /** Changes that would make the kernel match the desired state again. */
   changes: Change[];

@@ -13,6 +13,9 @@ export {
 } from './rules';
 export {
   renderRules,
+  renderRulesFor,
+  type IpvsadmTarget,
+  type TargetedRules,
   renderServiceCommand,
   renderDestinationCommand,
   canonicalState,
@@ -63,3 +66,23 @@ export { observeFromListings, type ListingTexts, type ObserveResult } from './ob
 export { scanTokens, COMMANDS, OPTIONS, type CommandName, type OptionName, type ScannedLine } from './options';
 export { tokenizeLine } from './tokens';
 export { parseEndpoint, parseAddress, type ParsedEndpoint } from './endpoint';
+export {
+  readPaste,
+  nothingToImport,
+  detectImportFormat,
+  type ImportFormat,
+  type PasteCommand,
+  type PasteNote,
+  type PasteResult,
+  type ReadPasteOptions,
+} from './paste';
+export { portOfName } from './port-names';
+export {
+  formatIpvsadmListing,
+  formatTimeoutListing,
+  largeNumber,
+  serviceColumn,
+  compareServices,
+  type ListingMode,
+  type ListingOptions,
+} from './listing-render';

@@ -126,6 +126,8 @@ export interface ScannedLine {
   /** Indexed by optionIndex(); undefined when not given. */
   options: (GivenOption | undefined)[];
   positionals: string[];
+  /** Where each positional stood in the tokens (a pasted note starts at the first). */
+  positionalAt: number[];
 }
 
 export type ScanResult = { ok: true; line: ScannedLine } | { ok: false; message: string };
@@ -143,6 +145,7 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
   let commandValue: string | undefined;
   const options: (GivenOption | undefined)[] = new Array<GivenOption | undefined>(OPTIONS.length);
   const positionals: string[] = [];
+  const positionalAt: number[] = [];
 
   const accept = (spelling: Spelling, spelled: string, value: string | undefined): string | null => {
     if (spelling.command) {
@@ -228,9 +231,10 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
       return { ok: false, message: `the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "${token}"` };
     }
     positionals.push(token);
+    positionalAt.push(i);
   }
   if (command === undefined) return { ok: false, message: 'no command given' };
-  return { ok: true, line: { command, commandSpelled, commandValue, options, positionals } };
+  return { ok: true, line: { command, commandSpelled, commandValue, options, positionals, positionalAt } };
 }
 
 // --- which options each command takes (generic_opt_check / commands_v_options) ---

@@ -88,10 +88,10 @@ export function tunnelOptions(tunnel: TunnelOptions | undefined): string {
   return ' --tun-type ipip';
 }
 
-function destinationOptions(dest: Destination, thresholds: boolean): string {
+function destinationOptions(dest: Destination, thresholds: boolean, tunType = true): string {
   let text = dest.forwarding === 'masq' ? ' -m -w ' : dest.forwarding === 'tunnel' ? ' -i -w ' : ' -g -w ';
   text += dest.weight;
-  if (dest.forwarding === 'tunnel') text += tunnelOptions(dest.tunnel);
+  if (dest.forwarding === 'tunnel' && tunType) text += tunnelOptions(dest.tunnel);
   if (thresholds) {
     if (dest.upperThreshold) text += ` -x ${dest.upperThreshold}`;
     if (dest.lowerThreshold) text += ` -y ${dest.lowerThreshold}`;
@@ -110,6 +110,42 @@ export interface RenderOptions {
   settings?: boolean;
 }
 
+/**
+ * The ipvsadm that will restore the text: '1.31' (default, byte-exact with
+ * `ipvsadm -Sn` 1.31) or 'pre-1.31' (CentOS 7's 1.27, Debian 10's 1.29),
+ * which know no --tun-type (so no GUE/GRE tunnels) and, before 1.28, no -b.
+ */
+export type IpvsadmTarget = '1.31' | 'pre-1.31';
+
+export interface TargetedRules {
+  text: string;
+  /** What the target cannot restore and the text therefore leaves out, one line each. */
+  omitted: string[];
+}
+
+/**
+ * renderRules() for a given ipvsadm. For 'pre-1.31': plain ipip tunnels
+ * without --tun-type (-i means ipip there); GUE/GRE real servers and -b
+ * scheduler flags, which it cannot restore, are left out and named in
+ * `omitted`, never written in a form it would refuse.
+ */
+export function renderRulesFor(table: RenderableTable, target: IpvsadmTarget, options: RenderOptions = {}): TargetedRules {
+  if (target === '1.31') return { text: renderRules(table, options), omitted: [] };
+  const omitted: string[] = [];
+  const services = table.services.map((service) => {
+    const spec = serviceSpec(service.key);
+    if (service.flags.length > 0) omitted.push(`-A ${spec}: -b ${service.flags.join(',')} (scheduler flags need a newer ipvsadm)`);
+    const destinations = service.destinations.filter((dest) => {
+      const type = dest.tunnel?.type ?? 'ipip';
+      if (dest.forwarding !== 'tunnel' || type === 'ipip') return true;
+      omitted.push(`-a ${spec} -r ${endpoint(dest.address, dest.port)}: a ${type.toUpperCase()} tunnel (--tun-type ${type} needs ipvsadm 1.31)`);
+      return false;
+    });
+    return { ...service, flags: [], destinations };
+  });
+  return { text: renderTable({ ...table, services }, options, false), omitted };
+}
+
 export interface RenderableTable {
   services: readonly Service[];
   timeouts?: Timeouts | null;
@@ -118,6 +154,10 @@ export interface RenderableTable {
 
 /** The table as `ipvsadm -Sn` prints it: one line per rule, each ending in a newline. */
 export function renderRules(table: RenderableTable, options: RenderOptions = {}): string {
+  return renderTable(table, options, true);
+}
+
+function renderTable(table: RenderableTable, options: RenderOptions, tunType: boolean): string {
   const thresholds = options.thresholds === true;
   let text = '';
   for (const service of servicesInSaveOrder(table.services)) {
@@ -128,7 +168,7 @@ export function renderRules(table: RenderableTable, options: RenderOptions = {})
     for (let i = 0; i < dests.length; i++) {
       const dest = dests[i] as Destination;
       const address = dest.address.includes(':') ? `[${canonicalAddress(dest.address)}]` : dest.address;
-      text += `${prefix}${address}:${dest.port}${destinationOptions(dest, thresholds)}\n`;
+      text += `${prefix}${address}:${dest.port}${destinationOptions(dest, thresholds, tunType)}\n`;
     }
   }
   if (options.settings) {

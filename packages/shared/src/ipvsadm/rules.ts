@@ -62,6 +62,18 @@ export interface ParseRulesOptions {
    * e.g. Linux 6.1 has no twos.
    */
   schedulers?: readonly string[];
+  /**
+   * The table the lines run against (default: empty). A paste in merge mode
+   * runs on the live desired state, as a shell would on the live kernel.
+   */
+  base?: DesiredState;
+  /**
+   * A pasted write-up rather than a script: a service defined again by a
+   * later line starts over (the author rebuilt it), and an `-a` repeated
+   * word for word is skipped; both leave a warning. Lines against `base`
+   * stay strict.
+   */
+  transcript?: boolean;
 }
 
 export interface ParseRulesResult {
@@ -242,12 +254,30 @@ export class RuleInterpreter {
   private readonly endpoint = new EndpointReader();
 
   private readonly schedulers: ReadonlySet<string>;
+  /** transcript mode: service id -> line that added it; destination lines added by this text. */
+  private readonly addedOnLine = new Map<string, number>();
+  private readonly addedServerLines = new Map<string, number>();
 
   constructor(
     private readonly origin: 'operator' | 'kernel' = 'operator',
     schedulers: readonly string[] = SCHEDULERS,
+    private readonly transcript = false,
   ) {
     this.schedulers = new Set(schedulers);
+  }
+
+  /** Start from an existing table (copied: the caller's state is never changed). */
+  load(state: DesiredState): void {
+    for (const service of state.services) {
+      const copy: Service = { ...service, flags: [...service.flags], destinations: service.destinations.map((d) => ({ ...d })) };
+      if (service.persistence) copy.persistence = { ...service.persistence };
+      const family: AddressFamily = service.key.kind === 'fwmark' ? service.key.family : (service.key.address.includes(':') ? 'inet6' : 'inet');
+      const slot: ServiceSlot = { service: copy, family, index: null };
+      if (copy.destinations.length > INDEX_THRESHOLD) slot.index = new Map(copy.destinations.map((d) => [destKey(d.address, d.port), d]));
+      this.slots.set(slotKey(service.key), slot);
+    }
+    this.timeouts = state.timeouts ? { ...state.timeouts } : null;
+    this.daemons = state.syncDaemons.map((d) => ({ ...d }));
   }
 
   run(text: string): void {
@@ -393,6 +423,7 @@ export class RuleInterpreter {
       }
       case 'clear':
         this.slots.clear();
+        this.addedOnLine.clear();
         this.lastSlot = null;
         return;
       case 'add-server':
@@ -526,7 +557,14 @@ export class RuleInterpreter {
     const id = slotKey(key);
     const existing = this.slots.get(id);
     if (isAdd) {
-      if (existing) fail(`service ${serviceLabel(key)} already exists`);
+      const firstLine = this.addedOnLine.get(id);
+      if (existing && firstLine !== undefined && this.transcript) {
+        this.warn(`defines ${serviceLabel(key)} again (first on line ${firstLine}): this definition replaces the earlier one and its real servers`);
+      } else if (existing) {
+        fail(`service ${serviceLabel(key)} already exists; use -E to change its settings, or -D it first`);
+      }
+      if (this.transcript) this.addedOnLine.set(id, this.lineNumber);
+      if (id === this.lastServiceId) this.lastSlot = null;
       this.slots.set(id, {
         service: { key, scheduler, flags, persistence, onePacket, destinations: [] },
         family,
@@ -630,7 +668,9 @@ export class RuleInterpreter {
 
     const existing = findDest(slot, address, port);
     if (isAdd) {
-      if (existing) fail(`destination ${endpointText(address, port)} already exists in service ${serviceLabel(key)}`);
+      if (existing && this.transcript && this.repeatsAddedServer(key, dest, existing)) return;
+      if (existing) fail(`destination ${endpointText(address, port)} already exists in service ${serviceLabel(key)}; use -e to change it`);
+      if (this.transcript) this.addedServerLines.set(`${slotKey(key)} ${destKey(address, port)}`, this.lineNumber);
       const list = slot.service.destinations;
       list.push(dest);
       if (slot.index) slot.index.set(destKey(address, port), dest);
@@ -642,6 +682,18 @@ export class RuleInterpreter {
     const list = slot.service.destinations;
     list[list.indexOf(existing)] = dest;
     if (slot.index) slot.index.set(destKey(address, port), dest);
+  }
+
+  /** A transcript's `-a` repeated word for word (a copy-paste slip ipvsadm would refuse): skipped with a warning. */
+  private repeatsAddedServer(key: ServiceKey, dest: Destination, existing: Destination): boolean {
+    const firstLine = this.addedServerLines.get(`${slotKey(key)} ${destKey(dest.address, dest.port)}`);
+    if (firstLine === undefined) return false;
+    const same = existing.forwarding === dest.forwarding && existing.weight === dest.weight
+      && existing.upperThreshold === dest.upperThreshold && existing.lowerThreshold === dest.lowerThreshold
+      && JSON.stringify(existing.tunnel) === JSON.stringify(dest.tunnel);
+    if (!same) return false;
+    this.warn(`adds ${endpointText(dest.address, dest.port)} to ${serviceLabel(key)} again, as line ${firstLine} did (ipvsadm would refuse it as already existing); skipped`);
+    return true;
   }
 
   private removeDest(slot: ServiceSlot, key: ServiceKey, address: string, port: number): void {
@@ -770,7 +822,8 @@ function endpointText(address: string, port: number): string {
  * --stop-daemon change the state's timeouts and sync daemons.
  */
 export function parseRules(text: string, options: ParseRulesOptions = {}): ParseRulesResult {
-  const interpreter = new RuleInterpreter(options.origin ?? 'operator', options.schedulers);
+  const interpreter = new RuleInterpreter(options.origin ?? 'operator', options.schedulers, options.transcript);
+  if (options.base) interpreter.load(options.base);
   interpreter.run(text);
   return {
     ok: interpreter.errors.length === 0,

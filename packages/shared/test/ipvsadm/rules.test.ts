@@ -165,7 +165,7 @@ describe('edits, deletes and clear', () => {
     for (let i = 1; i <= 200; i++) lines.push(`-a -t 192.0.2.1:80 -r 10.0.${i >> 8}.${i & 255}:${8000 + i} -m`);
     lines.push('-d -t 192.0.2.1:80 -r 10.0.0.100:8100', '-e -t 192.0.2.1:80 -r 10.0.0.7:8007 -m -w 9');
     const result = parseRules(`${lines.join('\n')}\n-a -t 192.0.2.1:80 -r 10.0.0.5:8005 -m`);
-    expect(result.errors.map((e) => e.message)).toEqual(['destination 10.0.0.5:8005 already exists in service TCP 192.0.2.1:80']);
+    expect(result.errors.map((e) => e.message)).toEqual(['destination 10.0.0.5:8005 already exists in service TCP 192.0.2.1:80; use -e to change it']);
     const dests = result.state.services[0]?.destinations ?? [];
     expect(dests).toHaveLength(199);
     expect(dests.find((d) => d.address === '10.0.0.7')?.weight).toBe(9);

@@ -20,7 +20,7 @@ const cases: SeedCase[] = [
   { name: '001_7d3af739274dd511-dr', events: ['list'] },
   {
     name: '002_6688bd36d8d96982-nat',
-    errors: ['line 6: destination 192.168.40.201:80 already exists in service TCP 192.168.168.200:80'],
+    errors: ['line 6: destination 192.168.40.201:80 already exists in service TCP 192.168.168.200:80; use -e to change it'],
     events: [],
   },
   { name: '002_6688bd36d8d96982-persistent', events: ['list'] },

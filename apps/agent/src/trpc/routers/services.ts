@@ -13,6 +13,7 @@ import {
   setPersistenceInput,
   setSchedulerInput,
   setWeightInput,
+  zeroCountersInput,
 } from '@lvs-console/shared/api';
 import { adminProcedure } from '../trpc';
 
@@ -29,6 +30,8 @@ export const servicesRouter = {
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-persistence', ...edit }, caller: ctx.caller })),
   setHealth: adminProcedure.input(setHealthInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-health', ...edit }, caller: ctx.caller })),
+  /** ipvsadm -Z: zero the counters of one service, or of all; audited. */
+  zeroCounters: adminProcedure.input(zeroCountersInput).mutation(({ ctx, input }) => ctx.agent.zeroCounters(input.service, ctx.caller)),
 } satisfies TRPCRouterRecord;
 
 export const destinationsRouter = {

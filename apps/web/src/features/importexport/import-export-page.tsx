@@ -1,20 +1,21 @@
 // Import: paste ipvsadm rules (or a seed's whole write-up), a keepalived.conf
-// or desired-state JSON; the format is detected, then see the plan, apply.
-// Export: the canonical `ipvsadm -Sn` text, keepalived.conf, and JSON.
+// or desired-state JSON; the format is detected; see what was read and
+// skipped, see the plan, apply (a replace that deletes services asks first,
+// naming the count). Export: `ipvsadm -Sn` text, keepalived.conf, and JSON.
 import { useMutation } from '@tanstack/react-query';
-import { useId, useState } from 'react';
-import { renderRules } from '@lvs-console/shared/ipvsadm';
+import { useId, useMemo, useState } from 'react';
+import type { ImportOutcome } from '@lvs-console/shared/api';
+import { nothingToImport, readPaste, renderRulesFor, type IpvsadmTarget, type PasteResult } from '@lvs-console/shared/ipvsadm';
 import { detectImportFormat, formatPlace, readKeepalivedConf, writeKeepalivedConf, type ImportFormat } from '@lvs-console/shared/keepalived';
 import { Button } from '../../components/ui/button';
+import { ConfirmDialog, LinesToRun } from '../../components/ui/confirm-dialog';
 import { CopyButton } from '../../components/ui/copy-button';
 import { SelectField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
 import { errorMessage, trpcClient } from '../../lib/trpc';
-import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from '../changes/plan-view';
-import { extractRules } from './extract-rules';
 
 export default function ImportExportPage() {
   const isAdmin = useIsAdmin();
@@ -34,15 +35,24 @@ function ImportPanel() {
   const [text, setText] = useState('');
   const [format, setFormat] = useState<ImportFormat>('ipvsadm');
   const [mode, setMode] = useState<'merge' | 'replace'>('merge');
-  const [plan, setPlan] = useState<CommitOutcome | null>(null);
+  const [plan, setPlan] = useState<ImportOutcome | null>(null);
+  const [confirming, setConfirming] = useState(false);
   const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
-  const extracted = format === 'ipvsadm' ? extractRules(text) : null;
-  const keepalived = format === 'keepalived' && text.trim() ? readKeepalivedConf(text) : null;
-  const payload = extracted ? `${extracted.lines.join('\n')}\n` : text;
+  const desired = useSnapshot().data?.desired;
+  // The same reader the agent runs: a merge reads the paste against the live desired state.
+  const read = useMemo(
+    () => (format === 'ipvsadm' && text.trim() ? readPaste(text, mode === 'merge' && desired ? { base: desired } : {}) : null),
+    [format, text, mode, desired],
+  );
+  const keepalived = useMemo(() => (format === 'keepalived' && text.trim() ? readKeepalivedConf(text) : null), [format, text]);
+  const nothing = (read !== null && read.ok && read.source === 'nothing') || (keepalived !== null && keepalived.ok && keepalived.state.services.length === 0);
+  const reset = () => { setPlan(null); setConfirming(false); };
   const run = useMutation({
-    mutationFn: (dryRun: boolean) => trpcClient.state.import.mutate({ baseRevision: revision(), text: payload, format, mode, dryRun }),
+    mutationFn: ({ dryRun, confirmDeletes }: { dryRun: boolean; confirmDeletes: boolean }) =>
+      trpcClient.state.import.mutate({ baseRevision: revision(), text, format, mode, dryRun, confirmDeletes }),
     onSuccess: async (outcome) => {
+      setConfirming(false);
       if (outcome.dryRun) {
         setPlan(outcome);
       } else {
@@ -52,47 +62,92 @@ function ImportPanel() {
       }
     },
   });
+  const deletes = plan?.import.replaces ? plan.import.deletes : [];
+  const apply = () => (deletes.length > 0 ? setConfirming(true) : run.mutate({ dryRun: false, confirmDeletes: false }));
   return (
     <Panel title="Import rules">
-      <form className="flex flex-col gap-2" onSubmit={(e) => { e.preventDefault(); run.mutate(true); }}>
+      <form className="flex flex-col gap-2" onSubmit={(e) => { e.preventDefault(); run.mutate({ dryRun: true, confirmDeletes: false }); }}>
         <label htmlFor={textId} className="text-sm font-medium">Rules to import</label>
         <p className="text-xs text-slate-600">
-          Paste <code className="font-mono">ipvsadm -Sn</code> output, ipvsadm commands (shell prompts, comments and listing commands are skipped), a <code className="font-mono">keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste.
+          Paste <code className="font-mono">ipvsadm -Sn</code> output, ipvsadm commands as typed in a shell (prompts, notes, listing commands and prose are skipped and listed), an <code className="font-mono">ipvsadm -L -n</code> listing, a <code className="font-mono">keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste. In merge mode the commands run on the live table, as a shell would.
         </p>
-        <textarea id={textId} value={text} onChange={(e) => { setText(e.target.value); setFormat(detectImportFormat(e.target.value)); setPlan(null); }} rows={12} spellCheck={false}
-          className="rounded border border-slate-300 p-2 font-mono text-xs" placeholder={'ipvsadm -A -t 172.25.254.100:80 -s rr\nipvsadm -a -t 172.25.254.100:80 -r 172.25.254.2:80 -g'} />
+        <textarea id={textId} value={text} onChange={(e) => { setText(e.target.value); setFormat(detectImportFormat(e.target.value)); reset(); }} rows={12} spellCheck={false}
+          className="rounded border border-slate-300 p-2 font-mono text-xs" placeholder={'[root@lvs ~]# ipvsadm -A -t 172.25.254.100:80 -s rr\n[root@lvs ~]# ipvsadm -a -t 172.25.254.100:80 -r 172.25.254.2:80 -g'} />
         <div className="flex flex-wrap items-end gap-3">
-          <SelectField label="Format" value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); setPlan(null); }}>
+          <SelectField label="Format" value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); reset(); }}>
             <option value="ipvsadm">ipvsadm rules</option>
             <option value="keepalived">keepalived.conf</option>
             <option value="json">desired-state JSON</option>
           </SelectField>
-          <SelectField label="Mode" value={mode} onChange={(e) => { setMode(e.target.value as 'merge' | 'replace'); setPlan(null); }}>
-            <option value="merge">merge: add these services, keep the others</option>
+          <SelectField label="Mode" value={mode} onChange={(e) => { setMode(e.target.value as 'merge' | 'replace'); reset(); }}>
+            <option value="merge">merge: run these commands on the live table</option>
             <option value="replace">replace: these rules become the whole table</option>
           </SelectField>
-          <Button type="submit" disabled={run.isPending || !text.trim()}>Preview plan</Button>
+          <Button type="submit" disabled={run.isPending || !text.trim() || nothing || (read !== null && !read.ok) || (keepalived !== null && !keepalived.ok)}>Preview plan</Button>
         </div>
       </form>
-      {extracted && text.trim() ? (
-        <div className="mt-2 text-xs text-slate-700">
-          <p>{extracted.lines.length} rule lines found.</p>
-          {extracted.notes.length ? <ul className="list-disc pl-5 text-amber-800">{extracted.notes.map((n) => <li key={n}>{n}</li>)}</ul> : null}
-        </div>
-      ) : null}
+      {read ? <PasteSummary read={read} /> : null}
       {keepalived ? <KeepalivedPreview result={keepalived} showWarnings={!plan} /> : null}
       {run.error ? <Notice tone="error" className="mt-2">{errorMessage(run.error)}</Notice> : null}
       {plan ? (
         <div className="mt-3 flex flex-col gap-2">
           <PlanLines outcome={plan} title="These ipvsadm lines will run" />
+          {deletes.length > 0 ? <Notice tone="warn">This import replaces the table: it deletes {countOf(deletes.length, 'service')} it does not define.</Notice> : null}
           <div className="flex gap-2">
-            <Button variant="primary" disabled={run.isPending} onClick={() => run.mutate(false)}>Apply import</Button>
-            <Button variant="ghost" onClick={() => setPlan(null)}>Discard</Button>
+            <Button variant="primary" disabled={run.isPending} onClick={apply}>Apply import</Button>
+            <Button variant="ghost" onClick={reset}>Discard</Button>
           </div>
         </div>
       ) : null}
+      {confirming && plan ? (
+        <ConfirmDialog
+          title={`Delete ${countOf(deletes.length, 'service')}?`}
+          confirmLabel={`Delete ${countOf(deletes.length, 'service')} and apply`}
+          busy={run.isPending}
+          onCancel={() => setConfirming(false)}
+          onConfirm={() => run.mutate({ dryRun: false, confirmDeletes: true })}
+        >
+          <p>This import replaces the whole table. These services are not in it and will be deleted, cutting their open connections:</p>
+          <ul className="list-disc pl-5 font-mono text-xs">{deletes.map((d) => <li key={d}>{d}</li>)}</ul>
+          <LinesToRun lines={plan.lines} />
+        </ConfirmDialog>
+      ) : null}
       {run.isSuccess && !run.data.dryRun ? <Notice tone="ok" className="mt-2">Imported: revision {run.data.revision}, {run.data.lines.length} ipvsadm lines ran.</Notice> : null}
     </Panel>
+  );
+}
+
+function countOf(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? '' : 's'}`;
+}
+
+/** What the reader found: rule lines, errors, warnings, and every skipped line with its number. */
+function PasteSummary({ read }: { read: PasteResult }) {
+  const found = read.source === 'listing'
+    ? `Read as a listing: ${countOf(read.state.services.length, 'service')}.`
+    : `${countOf(read.commands.length, 'rule line')} found${read.clears ? ' (ipvsadm -C: the paste replaces the whole table)' : ''}.`;
+  return (
+    <div className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
+      {read.ok && read.source === 'nothing'
+        ? <Notice tone="warn">{nothingToImport(read)}.</Notice>
+        : <p>{found}</p>}
+      {read.errors.length ? (
+        <Notice tone="error">
+          <ul className="list-disc pl-5">{read.errors.map((e) => <li key={`${e.path}${e.message}`}>{e.path}: {e.message}</li>)}</ul>
+        </Notice>
+      ) : null}
+      {read.warnings.length ? <ul className="list-disc pl-5 text-amber-800">{read.warnings.map((w) => <li key={`${w.path}${w.message}`}>{w.path}: {w.message}</li>)}</ul> : null}
+      {read.skipped.length ? (
+        <details>
+          <summary className="cursor-pointer">Skipped lines ({read.skipped.length})</summary>
+          <ul aria-label="Skipped lines" className="max-h-64 overflow-auto pl-2">
+            {read.skipped.map((s) => (
+              <li key={`${s.line} ${s.text}`}><span className="font-mono">line {s.line}</span>: {s.why} <span className="font-mono text-slate-500">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span></li>
+            ))}
+          </ul>
+        </details>
+      ) : null}
+    </div>
   );
 }
 
@@ -128,8 +183,10 @@ const EXPORTS = {
 function ExportPanel() {
   const snapshot = useSnapshot();
   const [what, setWhat] = useState<keyof typeof EXPORTS>('rules');
+  const [target, setTarget] = useState<IpvsadmTarget>('1.31');
   const desired = snapshot.data?.desired;
-  const text = !desired ? '' : what === 'rules' ? renderRules(desired) : what === 'keepalived' ? writeKeepalivedConf(desired) : `${JSON.stringify(desired, null, 2)}\n`;
+  const rules = desired && what === 'rules' ? renderRulesFor(desired, target) : null;
+  const text = !desired ? '' : rules ? rules.text : what === 'keepalived' ? writeKeepalivedConf(desired) : `${JSON.stringify(desired, null, 2)}\n`;
   const download = () => {
     const blob = new Blob([text], { type: EXPORTS[what].type });
     const url = URL.createObjectURL(blob);
@@ -146,6 +203,18 @@ function ExportPanel() {
           <Button key={key} variant={what === key ? 'primary' : 'secondary'} aria-pressed={what === key} onClick={() => setWhat(key)}>{EXPORTS[key].label}</Button>
         ))}
       </div>
+      {what === 'rules' ? (
+        <SelectField label="For ipvsadm" value={target} onChange={(e) => setTarget(e.target.value as IpvsadmTarget)}>
+          <option value="1.31">1.31 and later (exactly ipvsadm -Sn)</option>
+          <option value="pre-1.31">before 1.31 (CentOS 7's 1.27, Debian 10's 1.29)</option>
+        </SelectField>
+      ) : null}
+      {rules?.omitted.length ? (
+        <Notice tone="warn" className="my-2">
+          <p>Left out, as ipvsadm before 1.31 cannot restore them:</p>
+          <ul className="list-disc pl-5 font-mono text-xs">{rules.omitted.map((o) => <li key={o}>{o}</li>)}</ul>
+        </Notice>
+      ) : null}
       <pre aria-label={EXPORTS[what].aria} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
     </Panel>
   );

@@ -5,20 +5,27 @@ import { Notice } from '../../components/ui/notice';
 import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { navigate } from '../../app/router';
+import { useConfirmedEdit } from '../changes/confirm-edit';
 
 export function RemoveServiceButton({ serviceKey }: { serviceKey: ServiceKey }) {
   const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
+  const confirm = useConfirmedEdit();
   const remove = useMutation({
     mutationFn: () => trpcClient.services.remove.mutate({ baseRevision: revision(), service: serviceKey }),
     onSuccess: async (outcome) => { noteRevision(outcome.revision); await invalidate(); navigate('#/'); },
   });
+  const label = serviceLabel(serviceKey);
   return (
     <div className="flex items-center gap-2">
-      <Button variant="danger" disabled={remove.isPending} onClick={() => {
-        if (window.confirm(`Remove ${serviceLabel(serviceKey)} and all its real servers? Open connections are cut.`)) remove.mutate();
-      }}>Remove service</Button>
-      {remove.error ? <Notice tone="error">{errorMessage(remove.error)}</Notice> : null}
+      <Button variant="danger" disabled={remove.isPending || confirm.asking} onClick={() => confirm.ask({ op: 'remove-service', service: serviceKey }, {
+        title: `Remove ${label}?`,
+        confirmLabel: `Remove ${label}`,
+        description: <p>The service and all its real servers are deleted; open connections are cut.</p>,
+        run: () => remove.mutate(),
+      })}>Remove service</Button>
+      {confirm.dialog}
+      {remove.error ?? confirm.error ? <Notice tone="error">{errorMessage(remove.error ?? confirm.error)}</Notice> : null}
     </div>
   );
 }

@@ -14,6 +14,7 @@ import { AddDestinationForm } from '../weights/add-destination-form';
 import { SchedulerPicker } from '../schedulers/scheduler-picker';
 import { PersistenceForm } from './persistence-form';
 import { RemoveServiceButton } from './remove-service-button';
+import { ZeroCountersButton } from './zero-counters-button';
 import { useLiveRates } from '../stats/use-live-rates';
 import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
@@ -86,7 +87,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
         {svc ? <span className="rounded bg-slate-200 px-2 py-0.5 font-mono text-xs">{svc.scheduler}</span> : null}
         <Age at={snapshot.data?.observedAt} label="kernel observed" />
         {drift !== 'none' ? <span className="text-sm text-amber-800">⚠ {DRIFT_TEXT[drift]} — <a className="underline" href="#/changes">review</a></span> : null}
-        {isAdmin && view?.desired ? <div className="ml-auto"><RemoveServiceButton serviceKey={key} /></div> : null}
+        {isAdmin && view?.desired ? <div className="ml-auto flex flex-wrap gap-2">{view.observed ? <ZeroCountersButton serviceKey={key} /> : null}<RemoveServiceButton serviceKey={key} /></div> : null}
       </div>
       <nav aria-label="Service views">
         <ul className="flex gap-1 border-b border-slate-300">

@@ -8,7 +8,7 @@ import { Panel } from '../../components/ui/panel';
 import { CopyButton } from '../../components/ui/copy-button';
 import { Age } from '../../components/ui/age';
 import { useSnapshot, useSystemInfo } from '../../lib/agent';
-import { formatIpvsadmListing, type ListingMode } from './ipvsadm-listing';
+import { formatIpvsadmListing, type ListingMode } from '@lvs-console/shared/ipvsadm';
 
 const MODES: ReadonlyArray<{ mode: ListingMode; label: string; flags: string }> = [
   { mode: 'plain', label: '-L -n', flags: '' },
@@ -29,7 +29,7 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
   const [exact, setExact] = useState(false);
   const observed = snapshot.data?.observed;
   const services = (observed?.services ?? []).filter((s) => !onlyThis || !serviceIdValue || serviceId(s.key) === serviceIdValue);
-  const text = observed ? formatIpvsadmListing({ services }, { mode, exact, info: { ipvsVersion: ipvsVersionFrom(info.data?.backend.description), connTableSize: 4096 } }) : '';
+  const text = observed ? formatIpvsadmListing({ services }, { mode, exact, info: info.data?.kernel ?? { ipvsVersion: ipvsVersionFrom(info.data?.backend.description), connTableSize: 4096 } }) : '';
   const command = `ipvsadm -L -n${MODES.find((m) => m.mode === mode)?.flags ?? ''}${exact ? ' --exact' : ''}`;
   return (
     <Panel title="ipvsadm now" actions={<CopyButton text={text} label="Copy ipvsadm listing" />}>

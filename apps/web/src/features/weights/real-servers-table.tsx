@@ -22,6 +22,7 @@ import { EditDestinationForm } from './edit-destination-form';
 import { useHealthStatus } from '../health/use-health-status';
 import { DrainProgressLine, EffectiveWeight, HealthBadge, HistoryStrip, WhyNoTraffic } from '../health/health-cells';
 import { TrackedDrainForm, useDrainMutations } from '../health/drain-controls';
+import { useConfirmedEdit } from '../changes/confirm-edit';
 
 const FORWARDING_LABEL = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 
@@ -39,6 +40,8 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   const [rowErrors, setRowErrors] = useState<ReadonlyMap<string, string>>(new Map());
   const [editing, setEditing] = useState<string | null>(null);
   const [drainFormFor, setDrainFormFor] = useState<string | null>(null);
+  /** The last weight the slider committed, for the notice that offers to undo it. */
+  const [lastWeightChange, setLastWeightChange] = useState<{ dest: Destination | ObservedDestination; from: number; to: number; lines: string[] } | null>(null);
   const health = useHealthStatus(serviceId(serviceKey));
   const healthById = new Map((health.data?.services[0]?.destinations ?? []).map((view) => [view.id, view]));
   const shares = useQuery({ ...trpc.stats.shares.queryOptions({ service: serviceKey, seconds: 60 }), refetchInterval: 2000 });
@@ -95,12 +98,13 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
       setRowError(id, null);
       setPending((prev) => new Map(prev).set(id, weight));
     },
-    onSuccess: async (outcome, { dest }) => {
+    onSuccess: async (outcome, { dest, weight }) => {
       noteRevision(outcome.revision);
       const failed = outcome.results.find((r) => !r.ok);
       await invalidate();
       clearPending(destinationId(dest));
       if (failed) setRowError(destinationId(dest), failed.error ?? 'the kernel refused the change');
+      else setLastWeightChange({ dest, from: dest.weight, to: weight, lines: outcome.lines });
     },
     onError: (error, { dest }) => {
       // Roll back: the slider returns to the weight the agent still has.
@@ -121,6 +125,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   });
 
   const drains = useDrainMutations(serviceKey, (dest, message) => setRowError(destinationId(dest), message));
+  const confirm = useConfirmedEdit();
 
   if (destinations.length === 0) return <p className="text-sm text-slate-600">No real servers yet.</p>;
   const columns = isAdmin ? 11 : 10;
@@ -194,7 +199,12 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                       <td className="px-2 py-1.5">
                         <div className="flex min-w-[13rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
                           {weight > 0 ? (
-                            <Button aria-label={`Drain ${endpoint}`} onClick={() => rowAction.mutate({ kind: 'drain', dest })}>Drain</Button>
+                            <Button aria-label={`Drain ${endpoint}`} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'drain', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {
+                              title: `Drain ${endpoint}?`,
+                              confirmLabel: `Drain ${endpoint}`,
+                              description: <p>Weight 0: no new connections go to {endpoint}; established ones finish. Enable restores weight {dest.weight}.</p>,
+                              run: () => rowAction.mutate({ kind: 'drain', dest }),
+                            })}>Drain</Button>
                           ) : (
                             <Button aria-label={`Enable ${endpoint}`} onClick={() => setWeight.mutate({ dest, weight: servingWeights.weightToRestore(serviceKey, dest) })}>Enable</Button>
                           )}
@@ -206,9 +216,12 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                               onClick={() => setDrainFormFor(drainFormFor === id ? null : id)}>Drain (keep weight)</Button>
                           ) : null}
                           <Button aria-label={`Edit ${endpoint}`} aria-expanded={editing === id} onClick={() => setEditing(editing === id ? null : id)}>Edit</Button>
-                          <Button variant="danger" aria-label={`Remove ${endpoint}`} onClick={() => {
-                            if (window.confirm(`Remove ${endpoint}? Its connections ${dest.weight > 0 ? 'are cut; drain it first to let them finish' : 'that remain are cut'}.`)) rowAction.mutate({ kind: 'remove', dest });
-                          }}>Remove</Button>
+                          <Button variant="danger" aria-label={`Remove ${endpoint}`} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'remove-destination', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {
+                            title: `Remove ${endpoint}?`,
+                            confirmLabel: `Remove ${endpoint}`,
+                            description: <p>Its connections {dest.weight > 0 ? 'are cut; drain it first to let them finish' : 'that remain are cut'}.</p>,
+                            run: () => rowAction.mutate({ kind: 'remove', dest }),
+                          })}>Remove</Button>
                         </div>
                       </td>
                     ) : null}
@@ -241,6 +254,18 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
           </tbody>
         </table>
       </div>
+      {confirm.dialog}
+      {confirm.error ? <Notice tone="error">{errorMessage(confirm.error)}</Notice> : null}
+      {lastWeightChange ? (
+        <Notice tone="ok">
+          <span>Weight of {formatEndpoint(lastWeightChange.dest.address, lastWeightChange.dest.port)} set to {lastWeightChange.to} (was {lastWeightChange.from}): <code className="font-mono">{lastWeightChange.lines.join('; ') || 'no change in the kernel'}</code></span>
+          <Button className="ml-2" variant="ghost" disabled={setWeight.isPending} onClick={() => {
+            const { dest, from } = lastWeightChange;
+            setLastWeightChange(null);
+            setWeight.mutate({ dest: { ...dest, weight: lastWeightChange.to }, weight: from });
+          }}>Undo weight change</Button>
+        </Notice>
+      ) : null}
       {moved && moved.moved > 0 ? <Notice tone="warn">With these weights {moved.moved} of {moved.total} sample clients ({(moved.fraction * 100).toFixed(1)} %) would move to another server ({scheduler} re-tiles its table).</Notice> : null}
       {prediction?.notes.length ? <p className="text-xs text-slate-500">{prediction.notes.join(' ')}</p> : null}
       <p className="text-xs text-slate-500">Predicted: the {scheduler} model in packages/shared ({prediction?.method ?? '—'}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.</p>

@@ -5,9 +5,9 @@ import { useEffect, useId, useRef, useState } from 'react';
 import { MAX_WEIGHT } from '@lvs-console/shared';
 import { parseWeight } from './share-math';
 
-const IDLE_COMMIT_MS = 400;
-/** Arrow keys repeat: wait this long after the last key is released before committing. */
-const KEY_COMMIT_MS = 250;
+const IDLE_COMMIT_MS = 700;
+/** Arrow keys: wait this long after the last key is released, so a run of presses commits once. */
+const KEY_COMMIT_MS = 700;
 
 export function WeightControl({ endpoint, weight, max, disabled, onDraft, onCommit }: {
   endpoint: string;

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { ObservedDestination, ObservedService } from '@lvs-console/shared';
-import { zeroCounters, zeroRates } from '@lvs-console/shared';
-import { formatIpvsadmListing, largeNumber } from '../src/features/stats/ipvsadm-listing';
+import type { ObservedDestination, ObservedService } from '../../src';
+import { zeroCounters, zeroRates } from '../../src';
+import { formatIpvsadmListing, largeNumber } from '../../src/ipvsadm';
 
 function dest(address: string, port: number, extra: Partial<ObservedDestination> = {}): ObservedDestination {
   return {

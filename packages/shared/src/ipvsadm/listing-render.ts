@@ -1,11 +1,13 @@
-// What `ipvsadm -L -n` (and --stats / --rate) would print for an observed
-// table, rendered in the browser. Column widths follow ipvsadm.c
-// (print_title, print_service_entry, print_largenum), so an operator can
-// compare it line by line with a terminal.
-import type { KernelInfo, ObservedDestination, ObservedService, ObservedTable } from '@lvs-console/shared';
-import { formatEndpoint, ipv4PrefixMask, parseIp } from '@lvs-console/shared';
+// What `ipvsadm -L -n` (plain, --stats, --rate, --thresholds,
+// --persistent-conn) and `ipvsadm -L --timeout` print for an observed table:
+// the console's ipvsadm panel and `lvs-console ipvsadm -L` both print it.
+// Column widths follow ipvsadm.c (print_title, print_service_entry,
+// print_largenum); the recorded kernel fixtures check it byte for byte.
+import type { KernelInfo, ObservedDestination, ObservedService, ObservedTable } from '../model/observed';
+import type { Timeouts } from '../model/ipvs';
+import { formatEndpoint, ipv4PrefixMask, parseIp } from '../model/address';
 
-export type ListingMode = 'plain' | 'stats' | 'rate';
+export type ListingMode = 'plain' | 'stats' | 'rate' | 'thresholds' | 'persistent-conn';
 
 export interface ListingOptions {
   mode: ListingMode;
@@ -45,7 +47,8 @@ function isIpv6Service(svc: ObservedService): boolean {
 /** "TCP  192.0.2.1:80" / "FWM  7 IPv6", truncated at 33 characters for IPv4 as ipvsadm does. */
 export function serviceColumn(svc: ObservedService): string {
   if (svc.key.kind === 'fwmark') return `FWM  ${svc.key.fwmark}${svc.key.family === 'inet6' ? ' IPv6' : ''}`;
-  const text = `${svc.key.protocol.toUpperCase()}  ${formatEndpoint(svc.key.address, svc.key.port)}`;
+  // "%-4s %s": TCP and UDP get two spaces, SCTP one.
+  const text = `${padEnd(svc.key.protocol.toUpperCase(), 4)} ${formatEndpoint(svc.key.address, svc.key.port)}`;
   return isIpv6Service(svc) ? text : text.slice(0, 33);
 }
 
@@ -82,6 +85,9 @@ function compareBytes(a: string, b: string): number {
   return 0;
 }
 
+/** IPPROTO_TCP, IPPROTO_UDP, IPPROTO_SCTP: ipvsadm compares the numbers. */
+const PROTOCOL_NUMBER = { tcp: 6, udp: 17, sctp: 132 } as const;
+
 /** ipvs_cmp_services: fwmark services after address ones, then protocol, address, port. */
 export function compareServices(a: ObservedService, b: ObservedService): number {
   const ka = a.key;
@@ -89,7 +95,7 @@ export function compareServices(a: ObservedService, b: ObservedService): number 
   if (ka.kind !== kb.kind) return ka.kind === 'addr' ? -1 : 1;
   if (ka.kind === 'fwmark' && kb.kind === 'fwmark') return ka.fwmark - kb.fwmark;
   if (ka.kind === 'addr' && kb.kind === 'addr') {
-    if (ka.protocol !== kb.protocol) return ka.protocol.localeCompare(kb.protocol);
+    if (ka.protocol !== kb.protocol) return PROTOCOL_NUMBER[ka.protocol] - PROTOCOL_NUMBER[kb.protocol];
     return compareBytes(ka.address, kb.address) || ka.port - kb.port;
   }
   return 0;
@@ -106,9 +112,18 @@ function titleLines(mode: ListingMode): string[] {
       return [`${head} ${['Conns', 'InPkts', 'OutPkts', 'InBytes', 'OutBytes'].map((c) => padStart(c, 8)).join(' ')}`, '  -> RemoteAddress:Port'];
     case 'rate':
       return [`${head} ${['CPS', 'InPPS', 'OutPPS', 'InBPS', 'OutBPS'].map((c) => padStart(c, 8)).join(' ')}`, '  -> RemoteAddress:Port'];
+    case 'thresholds':
+      return [`${head} Uthreshold Lthreshold ActiveConn InActConn `, '  -> RemoteAddress:Port'];
+    case 'persistent-conn':
+      return [`${head} Weight    PersistConn ActiveConn InActConn `, '  -> RemoteAddress:Port'];
     case 'plain':
       return ['Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn'];
   }
+}
+
+/** `ipvsadm -L --timeout`. */
+export function formatTimeoutListing(timeouts: Timeouts): string {
+  return `Timeout (tcp tcpfin udp): ${timeouts.tcp} ${timeouts.tcpFin} ${timeouts.udp}\n`;
 }
 
 /** The full listing text, ending with a newline, as the terminal would show it. */
@@ -120,11 +135,19 @@ export function formatIpvsadmListing(table: Pick<ObservedTable, 'services'>, opt
   for (const svc of services) {
     const name = serviceColumn(svc);
     const dests = [...svc.destinations].sort(compareDestinations);
-    if (mode === 'plain') {
+    if (mode === 'plain' || mode === 'thresholds' || mode === 'persistent-conn') {
       lines.push(`${name}${schedulerSuffix(svc)}`);
       for (const dest of dests) {
-        const forward = dest.local ? 'Local' : FORWARD_NAMES[dest.forwarding];
-        lines.push(`  -> ${padEnd(destinationColumn(svc, dest), 28)} ${padEnd(forward, 7)} ${padEnd(String(dest.weight), 6)} ${padEnd(String(dest.activeConns), 10)} ${padEnd(String(dest.inactiveConns), 10)}`);
+        const column = `  -> ${padEnd(destinationColumn(svc, dest), 28)}`;
+        const conns = `${padEnd(String(dest.activeConns), 10)} ${padEnd(String(dest.inactiveConns), 10)}`;
+        if (mode === 'thresholds') {
+          lines.push(`${column} ${padEnd(String(dest.upperThreshold), 10)} ${padEnd(String(dest.lowerThreshold), 10)} ${conns}`);
+        } else if (mode === 'persistent-conn') {
+          lines.push(`${column} ${padEnd(String(dest.weight), 9)} ${padEnd(String(dest.persistentConns), 11)} ${conns}`);
+        } else {
+          const forward = dest.local ? 'Local' : FORWARD_NAMES[dest.forwarding];
+          lines.push(`${column} ${padEnd(forward, 7)} ${padEnd(String(dest.weight), 6)} ${conns}`);
+        }
       }
     } else if (mode === 'stats') {
       const s = svc.stats;

@@ -1,0 +1,57 @@
+// `lvs-console ipvsadm parse|render`: pasted shell text to desired-state JSON
+// (the same reader as the console's import box and state.import) and back
+// to canonical `ipvsadm -Sn` text.
+import { DomainError, formatIssues } from '@lvs-console/shared';
+import { nothingToImport, readPaste, renderRules } from '@lvs-console/shared/ipvsadm';
+import { validateState } from '@lvs-console/shared/validate';
+import type { CliIo } from '../cli';
+import { IPVSADM_CLIENT_HELP } from './ipvsadm-client';
+
+export const IPVSADM_HELP = `usage: lvs-console ipvsadm parse   < pasted.txt > state.json
+       lvs-console ipvsadm render  < state.json > rules.txt
+       lvs-console ipvsadm <ipvsadm options> [--dry-run] [--yes] [--url URL]
+
+parse: what you would paste into the console's import box (ipvsadm -Sn
+output, ipvsadm commands with shell prompts and notes, a write-up with
+prose, an ipvsadm -L -n listing) to desired-state JSON. Every skipped line
+is named on stderr with its number and why. render: desired-state JSON to
+canonical ipvsadm -Sn text.
+Errors print "line N: message" on stderr and exit with status 2.
+
+${IPVSADM_CLIENT_HELP}`;
+
+/** `lvs-console ipvsadm -L -n` and the like (not parse/render, not --help). */
+export function isIpvsadmCommandLine(args: readonly string[]): boolean {
+  const first = args[0];
+  return first !== undefined && first.startsWith('-') && first !== '--help' && first !== '-h';
+}
+
+function invalid(message: string): never {
+  throw new DomainError('INVALID_INPUT', message);
+}
+
+/** stdin -> desired-state JSON, exactly as the import box reads it (on an empty table). */
+export function parsePastedText(input: string, io: CliIo): number {
+  const pasted = readPaste(input);
+  if (!pasted.ok) invalid(formatIssues(pasted.errors));
+  if (pasted.source === 'nothing') invalid(nothingToImport(pasted));
+  const validated = validateState(pasted.state);
+  if (!validated.ok) invalid(formatIssues(validated.issues));
+  for (const note of pasted.skipped) io.stderr(`line ${note.line}: skipped: ${note.why}\n`);
+  for (const warning of pasted.warnings) io.stderr(`${warning.path}: ${warning.message}\n`);
+  io.stdout(`${JSON.stringify(validated.value, null, 2)}\n`);
+  return 0;
+}
+
+export function renderStateText(input: string, io: CliIo): number {
+  let json: unknown;
+  try {
+    json = JSON.parse(input);
+  } catch (error) {
+    invalid(`stdin is not valid JSON: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  const validated = validateState(json);
+  if (!validated.ok) invalid(formatIssues(validated.issues));
+  io.stdout(renderRules(validated.value));
+  return 0;
+}
