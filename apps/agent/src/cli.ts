@@ -368,6 +368,8 @@ async function applyLocked(stateDir: string, desired: DesiredState, backend: Ker
   const audit = await AuditLog.open(`${stateDir}/audit.log`, clock);
   const reconciler = new Reconciler({
     backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report', host,
+    // The director's own CLI, run as root there: the one place command health checks come from.
+    allowCommandChecks: true,
   });
   const caller = { name: `cli (${io.env.USER ?? 'unknown user'})`, role: 'admin' as const };
   const outcome = await reconciler.commit({

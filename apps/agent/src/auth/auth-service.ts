@@ -92,7 +92,13 @@ export class AuthService {
     }
     const text = await readFile(path, 'utf8').catch(() => null);
     if (text !== null) {
-      const parsed = tokensFileSchema.safeParse(JSON.parse(text));
+      let json: unknown = null;
+      try {
+        json = JSON.parse(text);
+      } catch (error) {
+        throw new DomainError('INVALID_INPUT', `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix it, or remove it to create new tokens`);
+      }
+      const parsed = tokensFileSchema.safeParse(json);
       if (!parsed.success) throw new DomainError('INVALID_INPUT', `${path} is not a tokens file this agent understands; remove it to create new tokens`);
       const tokens = parsed.data.tokens;
       // Files from before real-server reports get a realserver token added once.

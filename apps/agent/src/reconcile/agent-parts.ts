@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import {
   DomainError,
   destinationId,
+  formatIssues,
   parseServiceId,
   serviceId,
   serviceLabel,
@@ -15,18 +16,20 @@ import {
   type Service,
   type ServiceKey,
 } from '@lvs-console/shared';
-import type { CommitOutcome, ShareRow } from '@lvs-console/shared/api';
+import { findUnsafeStrings, UNSAFE_STRING_MESSAGE, type CommitOutcome, type ShareRow } from '@lvs-console/shared/api';
 import { hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
 import type { Clock } from '../config/clock';
 import type { BackendKind, ConnectionPage, ConnectionQuery, KernelBackend } from '../kernel/backend';
 import type { AuthService } from '../auth/auth-service';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { RefusalCounter } from '../auth/refusals';
 import type { StatsSampler } from '../stats/sampler';
 import type { AuditLog } from '../store/audit-log';
 import type { StateStore } from '../store/state-store';
 import type { Caller } from '@lvs-console/shared/api';
 import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
-import { parseImportText, type ImportRequest } from './import-text';
+import { parseImportText, type ImportRequest, type ParsedImport } from './import-text';
 import { predictedShares } from './shares';
 import type { HostPort, HostSettingStatus, SimPort, SimTrafficSettings } from './ports';
 import type { DriftMode, Reconciler } from './reconciler';
@@ -99,6 +102,8 @@ export interface AgentPartsOptions {
   stats: StatsSampler;
   events: EventBus;
   auth: AuthService;
+  refusals: RefusalCounter;
+  loginThrottle: LoginThrottle;
   metrics: AgentMetrics;
   host?: HostPort | null;
   sim?: SimPort | null;
@@ -119,6 +124,8 @@ export class AgentParts {
   readonly stats: StatsSampler;
   readonly events: EventBus;
   readonly auth: AuthService;
+  readonly refusals: RefusalCounter;
+  readonly loginThrottle: LoginThrottle;
   readonly metrics: AgentMetrics;
   readonly host: HostPort | null;
   readonly sim: SimPort | null;
@@ -137,6 +144,8 @@ export class AgentParts {
     this.stats = opts.stats;
     this.events = opts.events;
     this.auth = opts.auth;
+    this.refusals = opts.refusals;
+    this.loginThrottle = opts.loginThrottle;
     this.metrics = opts.metrics;
     this.host = opts.host ?? null;
     this.sim = opts.sim ?? null;
@@ -162,6 +171,11 @@ export class AgentParts {
       statsHistorySeconds: this.stats.historySeconds,
       sim: this.sim !== null,
     };
+  }
+
+  /** A destination address of some service in the desired state (who a realserver token may speak for). */
+  isConfiguredRealServer(address: string): boolean {
+    return this.store.current()?.state.services.some((service) => service.destinations.some((d) => d.address === address)) ?? false;
   }
 
   loginLink(code: string): { url: string; code: string } {
@@ -237,27 +251,53 @@ export class AgentParts {
     return { entries: matching.slice(offset, offset + rest.limit), matched: matching.length, total: scan.total };
   }
 
-  /** Import ipvsadm-save text or desired-state JSON (dry run by default). */
-  importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<CommitOutcome> {
-    const imported = parseImportText(request);
+  /**
+   * Import ipvsadm-save text or desired-state JSON (dry run by default), under
+   * the rules every other input meets: no shell metacharacters in any stored
+   * string, no command health checks, and nothing dropped without a warning.
+   */
+  async importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<CommitOutcome> {
+    let imported: ParsedImport;
+    try {
+      imported = parseImportText(request);
+      const unsafe = findUnsafeStrings(imported.state);
+      if (unsafe.length) {
+        throw new DomainError('INVALID_INPUT', formatIssues(unsafe.slice(0, 20).map((path) => ({ path, message: UNSAFE_STRING_MESSAGE }))));
+      }
+    } catch (error) {
+      if (error instanceof DomainError && !request.dryRun) {
+        await this.audit.reject({ who: caller.name, role: caller.role, what: `import ${request.format}`, error: error.message });
+      }
+      throw error;
+    }
     const what = `import ${imported.format} (${imported.state.services.length} services, ${request.mode})`;
     const scoped = request.mode === 'merge';
-    return this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, scoped, (current) => {
+    const warnings = [...imported.warnings];
+    const importedHost = imported.state.hostSettings;
+    if (importedHost.length && request.mode === 'merge') {
+      warnings.push(`${importedHost.length} host settings in the document were added to the desired ones (same setting: the document's value wins)`);
+    }
+    if (!importedHost.length && request.mode === 'replace' && imported.format === 'json') {
+      warnings.push('the document has no host settings: the desired host settings stay as they are');
+    }
+    const outcome = await this.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, scoped, (current) => {
       // Rule text rarely carries timeouts or sync daemons; absent means "keep what is there".
       const timeouts = imported.state.timeouts ?? current.timeouts;
       const syncDaemons = imported.state.syncDaemons.length ? imported.state.syncDaemons : current.syncDaemons;
       if (request.mode === 'replace') {
-        // The text describes the IPVS table; host settings stay as they are.
-        return { ...imported.state, hostSettings: current.hostSettings, timeouts, syncDaemons };
+        // A document with host settings brings them; rule text has none and keeps the desired ones.
+        return { ...imported.state, hostSettings: importedHost.length ? importedHost : current.hostSettings, timeouts, syncDaemons };
       }
       const incoming = new Set(imported.state.services.map((s) => serviceId(s.key)));
       return {
         ...current,
         services: [...current.services.filter((s) => !incoming.has(serviceId(s.key))), ...imported.state.services],
+        hostSettings: mergeHostSettings([...importedHost, ...current.hostSettings]),
         timeouts,
         syncDaemons,
       };
     });
+    return { ...outcome, warnings: [...outcome.warnings, ...warnings] };
   }
 
   private requireSim(): SimPort {

@@ -48,10 +48,16 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, path }) => {
   if (!ctx.caller) {
-    if (type === 'mutation') await ctx.agent.audit.reject({ who: '(no token)', role: 'system', what: path, error: 'no token' });
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a token is required: send "Authorization: Bearer <token>" or log in with the console link' });
+    // Counted, never one audit line per call: these callers are anonymous.
+    await ctx.agent.refusals.note(ctx.tokenPresented ? 'wrong or expired token' : 'no token', path);
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: ctx.tokenPresented
+        ? 'the token is wrong or expired: log in again with a new console link (lvs-console login-link) or check the token'
+        : 'a token is required: send "Authorization: Bearer <token>" or log in with the console link',
+    });
   }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
 });

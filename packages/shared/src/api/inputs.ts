@@ -30,12 +30,22 @@ import {
  */
 export const SHELL_METACHARACTER_PATTERN = /[;&|`$<>\\"'(){}*?!#~\r\n\t\0]/;
 
+/**
+ * Control characters and the invisible marks that reorder text on screen
+ * (bidirectional overrides, "Trojan Source"): never wanted in any stored
+ * string, so an audit line or a name always reads as it is.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const CONTROL_OR_BIDI_PATTERN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Fields whose content is parsed further and may legitimately hold these characters. */
 const FREE_TEXT_FIELDS = new Set(['text']);
 
-/** Paths (like `service.key.address`) of string fields that hold shell metacharacters. */
+export const UNSAFE_STRING_MESSAGE = 'contains characters that are not allowed (shell metacharacters such as ; | $ ` or quotes, control or bidirectional-text characters)';
+
+/** Paths (like `service.key.address`) of string fields that hold shell metacharacters, control or bidi characters. */
 export function findUnsafeStrings(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return SHELL_METACHARACTER_PATTERN.test(value) ? [path || '(value)'] : [];
+  if (typeof value === 'string') return SHELL_METACHARACTER_PATTERN.test(value) || CONTROL_OR_BIDI_PATTERN.test(value) ? [path || '(value)'] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => findUnsafeStrings(item, `${path}[${index}]`));
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) =>
@@ -46,7 +56,7 @@ export function findUnsafeStrings(value: unknown, path = ''): string[] {
 
 function rejectShellMetacharacters(value: unknown, ctx: z.RefinementCtx): void {
   for (const path of findUnsafeStrings(value)) {
-    ctx.addIssue({ code: 'custom', message: `${path} contains characters that are not allowed (shell metacharacters such as ; | $ \` or quotes)` });
+    ctx.addIssue({ code: 'custom', message: `${path} ${UNSAFE_STRING_MESSAGE}` });
   }
 }
 
@@ -230,7 +240,7 @@ export const revisionGetInput = input({ revision: revisionSchema });
  * like are fine (settings' reasons hold them); control characters are not.
  */
 const statusText = (max: number) => z.string().max(max)
-  .refine((text) => ![...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), 'control characters are not allowed');
+  .refine((text) => !CONTROL_OR_BIDI_PATTERN.test(text), 'control and bidirectional-text characters are not allowed');
 
 /** One real-server setting as the real server's own agent read it. */
 export const realServerRowSchema = z.object({
