@@ -29,6 +29,8 @@ import { EventBus } from './reconcile/events';
 import type { HostPort } from './reconcile/ports';
 import { LinuxHostBackend, SimHostBackend, formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from './host';
 import { RealServerAgent } from './realservers/agent';
+import { loginLinkCommand } from './cli/login-link';
+import { userCommand } from './cli/users';
 import { detectFormat } from './reconcile/import-text';
 import { Reconciler, type DriftMode } from './reconcile/reconciler';
 import type { KernelBackend } from './kernel/backend';
@@ -64,6 +66,8 @@ commands:
   plan                  show the ipvsadm lines that turn one table into another
   predict RULES         which real server each client lands on
   realserver apply|check  prepare a real server for DR or TUN
+  login-link            a one-time login link (--role, --for) for the console
+  user add|list|remove|passwd  people who log in with a password
 
 Run "lvs-console <command> --help" for a command's options.
 `,
@@ -552,6 +556,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   plan: planCommand,
   predict: predictCommand,
   realserver: realserverCommand,
+  'login-link': loginLinkCommand,
+  user: userCommand,
 };
 
 /** Run the CLI; returns the exit status. Never calls process.exit (tests run it in-process). */

@@ -2,6 +2,9 @@
 // reconciler, the sampler, the drift timer and the HTTP server. Starting or
 // stopping never flushes the kernel's table.
 import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONSOLE_URL_FILE } from './cli/login-link';
+import { writeFileAtomic } from './store/atomic-file';
 import type { AddressInfo } from 'node:net';
 import { emptyState, serviceId } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
@@ -198,7 +201,9 @@ async function startLocked(
   const port = (server.address() as AddressInfo).port;
   const url = `${scheme}://${urlHost(listen.host)}:${port}`;
   settings.listenUrl = url;
-  const loginUrl = agent.loginLink(auth.createLoginCode()).url;
+  // `lvs-console login-link` prints links with this address.
+  await writeFileAtomic(join(options.stateDir, CONSOLE_URL_FILE), `${url}\n`, { mode: 0o600, durable: false });
+  const loginUrl = agent.loginLink(await auth.createLoginCode()).url;
 
   await sampler.sampleOnce();
   let driftTimer: NodeJS.Timeout | null = null;
@@ -247,6 +252,7 @@ async function startLocked(
       });
       await refusals.stop();
       await audit.flushed();
+      await auth.sessions.flushed();
       // Stopping the agent leaves the kernel's table exactly as it is.
       await chosen.backend.close();
       await dirLock.release();

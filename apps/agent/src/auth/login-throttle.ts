@@ -2,7 +2,7 @@
 // person; a guesser gets "too many attempts" without its code being checked.
 import type { Clock } from '../config/clock';
 
-export const LOGIN_ATTEMPTS_PER_WINDOW = 10;
+export const LOGIN_ATTEMPTS_PER_WINDOW = 20;
 export const LOGIN_WINDOW_MS = 60_000;
 /** Clients remembered at once; past it, new clients share one bucket. */
 const MAX_CLIENTS = 10_000;

@@ -9,6 +9,7 @@ export type RefusalReason =
   | 'no token'
   | 'wrong or expired token'
   | 'wrong or used login code'
+  | 'wrong name or password'
   | 'too many login attempts'
   | 'request body too large'
   | 'not a JSON request'

@@ -28,6 +28,23 @@ function clientAddress(req: IncomingMessage): string {
   return req.socket.remoteAddress ?? 'unknown';
 }
 
+export const SESSION_COOKIE = 'lvsc_session';
+
+function sessionCookie(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=') || null;
+  }
+  return null;
+}
+
+/** HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure under TLS. */
+function sessionCookieHeader(value: string | null, maxAgeSeconds: number, secure: boolean): string {
+  return [`${SESSION_COOKIE}=${value ?? ''}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeSeconds)}`, ...(secure ? ['Secure'] : [])].join('; ');
+}
+
 function bearerToken(req: IncomingMessage): string | null {
   const header = req.headers.authorization;
   if (!header) return null;
@@ -148,9 +165,24 @@ export function createAgentServer(options: HttpOptions): Server {
         path: procedurePath,
         maxBodySize: maxBody,
         maxBatchSize: MAX_BATCH_CALLS,
-        createContext: ({ info }) => {
-          const token = bearerToken(req) ?? info.connectionParams?.token ?? null;
-          return { agent, caller: agent.auth.authenticate(token), tokenPresented: Boolean(token), client: clientAddress(req) };
+        // Tokens come in the Authorization header or the session cookie, never in a URL
+        // (connectionParams of subscriptions travel in the query string, where proxies log them).
+        createContext: () => {
+          const bearer = bearerToken(req);
+          const cookieSession = bearer === null ? sessionCookie(req) : null;
+          const token = bearer ?? cookieSession;
+          return {
+            agent,
+            caller: agent.auth.authenticate(token),
+            tokenPresented: token !== null,
+            client: clientAddress(req),
+            bearer,
+            cookieSession,
+            consoleHeader: req.headers['x-lvs-console'] === '1',
+            setSessionCookie: (value: string | null, maxAgeSeconds = 0) => {
+              res.appendHeader('set-cookie', sessionCookieHeader(value, value === null ? 0 : maxAgeSeconds, Boolean(options.tls)));
+            },
+          };
         },
         onError: ({ error, path }) => {
           if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path }, 'request failed');

@@ -305,10 +305,12 @@ export class AgentParts {
     return this.sim;
   }
 
-  private checkRevision(baseRevision: number): void {
-    if (baseRevision !== this.store.revision) {
-      throw new DomainError('CONFLICT', `the desired state changed since revision ${baseRevision} (it is now revision ${this.store.revision}); reload and try again`);
-    }
+  /** A stale revision is a conflict, audited like every refused change. */
+  private async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
+    if (baseRevision === this.store.revision) return;
+    const message = `the desired state changed since revision ${baseRevision} (it is now revision ${this.store.revision}); reload and try again`;
+    await this.audit.reject({ who: caller.name, role: caller.role, what, error: message });
+    throw new DomainError('CONFLICT', message);
   }
 
   simStatus(): SimStatusReport {
@@ -326,7 +328,7 @@ export class AgentParts {
 
   async setSimTraffic(baseRevision: number, request: Partial<SimTrafficSettings> & { service?: string | undefined }, caller: Caller): Promise<SimStatusReport> {
     const sim = this.requireSim();
-    this.checkRevision(baseRevision);
+    await this.checkRevision(baseRevision, caller, 'set simulated traffic');
     const { service, ...settings } = request;
     if (service !== undefined && !this.reconciler.latestObservation()?.table.services.some((s) => serviceId(s.key) === service)) {
       throw new DomainError('NOT_FOUND', `the simulated kernel has no service ${service}`);
@@ -342,7 +344,7 @@ export class AgentParts {
     caller: Caller,
   ): Promise<SimStatusReport> {
     const sim = this.requireSim();
-    this.checkRevision(baseRevision);
+    await this.checkRevision(baseRevision, caller, `${request.failed ? 'fail' : 'recover'} simulated real server ${destinationId(request.destination)}`);
     sim.failDestination(serviceId(request.service), destinationId(request.destination), request.failed);
     await this.audit.append({
       who: caller.name,

@@ -51,8 +51,13 @@ async function ownerAlive(owner: LockOwner): Promise<boolean> {
   return cmdline === null || /lvs-console|apps\/agent/.test(cmdline);
 }
 
-export async function lockStateDir(dir: string, holder: string): Promise<DirLock> {
-  const path = join(dir, 'agent.lock');
+export function lockStateDir(dir: string, holder: string): Promise<DirLock> {
+  return lockFile(dir, 'agent.lock', holder);
+}
+
+/** A lock file in `dir` (agent.lock for the state, or a narrower one such as users.lock). */
+export async function lockFile(dir: string, name: string, holder: string): Promise<DirLock> {
+  const path = join(dir, name);
   const startTime = await processStartTime(process.pid);
   for (let attempt = 0; attempt < 2; attempt++) {
     try {

@@ -79,3 +79,14 @@ describe('import input rules', () => {
     expect(outcome.warnings.join('\n')).toMatch(/line 1: -M has no effect without persistence/);
   });
 });
+
+describe('sim conflicts', () => {
+  it('are audited like every refused change', async () => {
+    const before = await snapshot();
+    const response = await trpcMutation(h.url, 'sim.setTraffic', { baseRevision: before.revision - 1, connectionsPerSecond: 5 });
+    expect(response.status).toBe(409);
+    const audit = data<Array<{ what: string; result: string; error?: string }>>(await trpcQuery(h.url, 'audit.list', { limit: 5 }));
+    expect(audit[0]).toMatchObject({ what: 'set simulated traffic', result: 'rejected' });
+    expect(audit[0]?.error).toMatch(/changed since revision/);
+  });
+});

@@ -190,7 +190,24 @@ export const simFailDestinationInput = input({ ...base, service: serviceKeySchem
 // ---- auth ------------------------------------------------------------------
 
 export const loginInput = input({ code: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a login code is letters, digits, - and _') });
-export const createLoginLinkInput = input({});
+/** A person's name as sessions, login links and the audit log carry it. */
+export const personNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a name is 1-64 letters, digits, . _ @ or -, starting with a letter or digit');
+export const LOGIN_LINK_ROLES = ['admin', 'operator', 'viewer'] as const;
+export const createLoginLinkInput = input({
+  /** The role the link logs in as (default: the caller's own, admin). */
+  role: z.enum(LOGIN_LINK_ROLES, { error: 'role must be admin, operator or viewer' }).default('admin'),
+  /** Who the link is for: the audit log names this person (default: "console"). */
+  for: personNameSchema.optional(),
+}).optional();
+/** A password may hold any character (it is hashed, never stored or shown): not under the metacharacter rule. */
+export const passwordLoginInput = z.object({
+  name: personNameSchema,
+  password: z.string().min(1, 'a password is required').max(1024, 'a password has at most 1024 characters'),
+}).strict();
+export const logoutInput = input({
+  /** End every session of this person, on every browser. */
+  everywhere: z.boolean().default(false),
+}).optional();
 
 // ---- queries ---------------------------------------------------------------
 
