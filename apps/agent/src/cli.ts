@@ -30,6 +30,8 @@ import { EventBus } from './reconcile/events';
 import type { HostPort } from './reconcile/ports';
 import { LinuxHostBackend, SimHostBackend, formatRealServerRows, realServerSettings, realserverApply, realserverCheck } from './host';
 import { RealServerAgent } from './realservers/agent';
+import { loginLinkCommand } from './cli/login-link';
+import { userCommand } from './cli/users';
 import { detectFormat } from './reconcile/import-text';
 import { Reconciler, type DriftMode } from './reconcile/reconciler';
 import type { KernelBackend } from './kernel/backend';
@@ -70,6 +72,8 @@ commands:
   plan                  show the ipvsadm lines that turn one table into another
   predict RULES         which real server each client lands on
   realserver apply|check  prepare a real server for DR or TUN
+  login-link            a one-time login link (--role, --for) for the console
+  user add|list|remove|passwd  people who log in with a password
 
 Run "lvs-console <command> --help" for a command's options.
 `,
@@ -364,6 +368,8 @@ async function applyLocked(stateDir: string, desired: DesiredState, backend: Ker
   const audit = await AuditLog.open(`${stateDir}/audit.log`, clock);
   const reconciler = new Reconciler({
     backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report', host,
+    // The director's own CLI, run as root there: the one place command health checks come from.
+    allowCommandChecks: true,
   });
   const caller = { name: `cli (${io.env.USER ?? 'unknown user'})`, role: 'admin' as const };
   const outcome = await reconciler.commit({
@@ -572,6 +578,8 @@ const COMMANDS: Record<string, (args: string[], io: CliIo) => Promise<number>> =
   predict: predictCommand,
   realserver: realserverCommand,
   keepalived: keepalivedCommand,
+  'login-link': loginLinkCommand,
+  user: userCommand,
 };
 
 /** Run the CLI; returns the exit status. Never calls process.exit (tests run it in-process). */

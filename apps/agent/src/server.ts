@@ -2,12 +2,18 @@
 // reconciler, the sampler, the drift timer and the HTTP server. Starting or
 // stopping never flushes the kernel's table.
 import { mkdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { CONSOLE_URL_FILE } from './cli/login-link';
+import { writeFileAtomic } from './store/atomic-file';
 import type { AddressInfo } from 'node:net';
 import { emptyState, serviceId } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
 import { syncDaemonsFor } from '@lvs-console/shared/ha';
 import { RealServerRegistry } from './realservers/registry';
 import { AuthService } from './auth/auth-service';
+import { LoginThrottle } from './auth/login-throttle';
+import { RefusalCounter } from './auth/refusals';
+import { appRouter } from './trpc/router';
 import { chooseBackend, type BackendRequest } from './config/backend-choice';
 import { systemClock, type Clock } from './config/clock';
 import { isLoopback, parseListen, urlHost, type ListenAddress } from './config/paths';
@@ -106,9 +112,14 @@ async function startLocked(
   // A demo sim starts half a minute in the past so the first look already shows traffic.
   const chosen = options.backendOverride ?? await chooseBackend(options.backend, { clock, seed: options.seed, demo: options.demo, ...(options.demo ? { startAt: clock.now() - 30_000 } : {}) });
   const host = options.host ?? chosen.host ?? null;
-  const store = await StateStore.open(options.stateDir, clock);
-  const audit = await AuditLog.open(`${options.stateDir}/audit.log`, clock);
   const notes: string[] = [];
+  const note = (text: string) => {
+    notes.push(text);
+    log.warn(text);
+  };
+  const store = await StateStore.open(options.stateDir, clock, note);
+  const audit = await AuditLog.open(`${options.stateDir}/audit.log`, clock);
+  await auditUnauditedRevisions(store, audit, note);
 
   if (chosen.sim) {
     if (options.demo) {
@@ -222,8 +233,10 @@ async function startLocked(
   const scheme = tls ? 'https' : 'http';
   const startedAt = clock.now();
   const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
+  const refusals = new RefusalCounter(audit, clock, new Set(Object.keys(appRouter._def.procedures)));
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
+    refusals, loginThrottle: new LoginThrottle(clock),
     host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster, vips,
     // The VIP rows come with the director's VIP interface (single director); a pair's VIPs are keepalived's.
     requirementsOf: (desired) => desired.services.map((service) => ({
@@ -251,7 +264,9 @@ async function startLocked(
   const port = (server.address() as AddressInfo).port;
   const url = `${scheme}://${urlHost(listen.host)}:${port}`;
   settings.listenUrl = url;
-  const loginUrl = agent.loginLink(auth.createLoginCode()).url;
+  // `lvs-console login-link` prints links with this address.
+  await writeFileAtomic(join(options.stateDir, CONSOLE_URL_FILE), `${url}\n`, { mode: 0o600, durable: false });
+  const loginUrl = agent.loginLink(await auth.createLoginCode()).url;
 
   await sampler.sampleOnce();
   let driftTimer: NodeJS.Timeout | null = null;
@@ -259,6 +274,7 @@ async function startLocked(
   await vips.refresh().catch((error: unknown) => log.warn({ err: error }, 'checking the VIPs failed'));
   if (timers) {
     sampler.start();
+    refusals.start();
     driftTimer = setInterval(() => {
       reconciler.checkDrift().catch((error: unknown) => log.warn({ err: error }, 'drift check failed'));
     }, options.driftIntervalMs ?? 5000);
@@ -308,11 +324,26 @@ async function startLocked(
         server.close(() => resolve());
         server.closeAllConnections();
       });
+      await refusals.stop();
+      await audit.flushed();
+      await auth.sessions.flushed();
       // Stopping the agent leaves the kernel's table exactly as it is.
       await chosen.backend.close();
       await dirLock.release();
     },
   };
+}
+
+/**
+ * A crash between saving a revision and appending its audit line leaves a
+ * change without a line: write it now, from the revision file, saying so.
+ */
+async function auditUnauditedRevisions(store: StateStore, audit: AuditLog, note: (text: string) => void): Promise<void> {
+  const missing = store.revisions().filter((summary) => summary.revision > audit.lastAuditedRevision).reverse();
+  for (const summary of missing) {
+    await audit.append({ who: summary.who, role: 'admin', what: `${summary.what} (audit line written at start: the agent stopped before writing it)`, result: 'ok', revision: summary.revision });
+  }
+  if (missing.length) note(`wrote the missing audit lines of revisions ${missing.map((s) => s.revision).join(', ')}`);
 }
 
 function agentVersionLine(): string {

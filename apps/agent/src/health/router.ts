@@ -51,10 +51,13 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
   procedures: {
     viewer: BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>;
     admin: BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>;
+    /** Drains are an operator's everyday work; defaults to admin. */
+    operator?: BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>;
   },
   deps: HealthRouterDeps<inferProcedureBuilderResolverOptions<BaseProcedureBuilder<TContext, TMeta, TOverrides, TErrorShape>>['ctx'], TCommit>,
 ) {
   const { viewer, admin } = procedures;
+  const operator = procedures.operator ?? admin;
   return {
     health: {
       /** Per service and destination: health state, checks, history strip, flaps, drain progress and why-no-traffic explanations. */
@@ -72,7 +75,7 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
     },
     drain: {
       /** Drain a real server: weight 0 in the kernel (configured weight kept), connections watched to zero. */
-      start: admin.input(drainStartInput).mutation(({ ctx, input }) => {
+      start: operator.input(drainStartInput).mutation(({ ctx, input }) => {
         const author = deps.authorOf(ctx);
         const destId = destinationId(input.destination);
         const now = deps.manager(ctx).now();
@@ -85,7 +88,7 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
         return deps.submit(ctx, edit, { author, baseRevision: input.baseRevision, description: `drain ${destId} in ${serviceId(input.service)}` });
       }),
       /** Stop draining: the configured weight comes back (with slow start if the service has it). */
-      cancel: admin.input(drainCancelInput).mutation(({ ctx, input }) => {
+      cancel: operator.input(drainCancelInput).mutation(({ ctx, input }) => {
         const destId = destinationId(input.destination);
         return deps.submit(ctx, (state) => cancelDrain(state, input.service, destId), {
           author: deps.authorOf(ctx),

@@ -12,6 +12,7 @@ import { APPLY_DURATION_BUCKETS_SECONDS } from '../reconcile/agent-metrics';
 import type { Caller } from '@lvs-console/shared/api';
 import { appRouter } from '../trpc/router';
 import { StaticFiles } from './static-files';
+import type { RefusalReason } from '../auth/refusals';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -22,6 +23,27 @@ export interface HttpOptions {
   webDir: string | null;
   maxBodyBytes?: number;
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
+}
+
+function clientAddress(req: IncomingMessage): string {
+  return req.socket.remoteAddress ?? 'unknown';
+}
+
+export const SESSION_COOKIE = 'lvsc_session';
+
+function sessionCookie(req: IncomingMessage): string | null {
+  const header = req.headers.cookie;
+  if (!header) return null;
+  for (const part of header.split(';')) {
+    const [name, ...rest] = part.trim().split('=');
+    if (name === SESSION_COOKIE) return rest.join('=') || null;
+  }
+  return null;
+}
+
+/** HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure under TLS. */
+function sessionCookieHeader(value: string | null, maxAgeSeconds: number, secure: boolean): string {
+  return [`${SESSION_COOKIE}=${value ?? ''}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeSeconds)}`, ...(secure ? ['Secure'] : [])].join('; ');
 }
 
 function bearerToken(req: IncomingMessage): string | null {
@@ -38,12 +60,42 @@ const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
 
+/** A too-large body is read and discarded up to this much, so the client sees the 413 instead of a reset. */
+const DRAIN_LIMIT_BYTES = 64 * 1024 * 1024;
+/** Calls in one tRPC batch; the console sends at most 10. */
+export const MAX_BATCH_CALLS = 10;
+
 function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number): void {
   const message = `request body is larger than ${limit} bytes`;
-  res.writeHead(413, { 'content-type': 'application/json', connection: 'close' });
-  res.end(JSON.stringify({ error: { message, code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, domainCode: 'INVALID_INPUT', issues: [] } } }));
-  // Discard what the client still sends instead of resetting the socket mid-response.
-  req.resume();
+  const answer = () => {
+    if (res.headersSent) return;
+    res.writeHead(413, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
+    res.end(JSON.stringify({ error: { message, code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, domainCode: 'INVALID_INPUT', issues: [] } } }));
+  };
+  if (req.complete) {
+    answer();
+    return;
+  }
+  // Answer once the client has finished sending: closing mid-upload makes the kernel reset the connection.
+  let drained = 0;
+  req.on('data', (chunk: Buffer) => {
+    drained += chunk.length;
+    if (drained > DRAIN_LIMIT_BYTES) req.destroy();
+  });
+  req.on('end', answer);
+  req.on('error', () => undefined);
+}
+
+/** tRPC reads JSON only; anything else (a cross-origin form's multipart or urlencoded body) is refused unread. */
+function isJsonRequest(req: IncomingMessage): boolean {
+  const type = req.headers['content-type'];
+  if (!type) return false;
+  return type.split(';')[0]?.trim().toLowerCase() === 'application/json';
+}
+
+function sendJsonError(res: ServerResponse, status: number, code: string, message: string): void {
+  res.writeHead(status, { 'content-type': 'application/json', 'cache-control': 'no-store' });
+  res.end(JSON.stringify({ error: { message, code: -32600, data: { code, httpStatus: status, domainCode: 'INVALID_INPUT', issues: [] } } }));
 }
 
 function clusterFigures(cluster: ClusterService, now: number): ClusterFigures {
@@ -86,30 +138,68 @@ export function createAgentServer(options: HttpOptions): Server {
     });
   };
 
+  /** Anonymous refusals are counted; a caller with a token gets its own (bounded) audit line. */
+  const noteRefusal = async (req: IncomingMessage, reason: RefusalReason, path: string, error: string): Promise<void> => {
+    const caller = agent.auth.authenticate(bearerToken(req));
+    if (!caller) {
+      await agent.refusals.note(reason, path);
+      return;
+    }
+    await agent.audit.reject({ who: caller.name, role: caller.role, what: agent.refusals.procedureOf(path), error });
+  };
+
   const handler = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     for (const [name, value] of Object.entries(SECURITY_HEADERS)) res.setHeader(name, value);
     const url = new URL(req.url ?? '/', 'http://localhost');
+    const isApi = url.pathname === '/trpc' || url.pathname.startsWith('/trpc/');
+    const procedurePath = isApi ? url.pathname.slice('/trpc/'.length) : '';
+    if (isApi) res.setHeader('cache-control', 'no-store');
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBody && !url.pathname.startsWith('/cluster/')) {
       log.warn({ path: url.pathname, bytes: declared }, 'request body too large');
-      if (req.method === 'POST' && url.pathname.startsWith('/trpc/')) {
-        const caller = agent.auth.authenticate(bearerToken(req));
-        await agent.audit.reject({ who: caller?.name ?? '(no token)', role: caller?.role ?? 'system', what: url.pathname.slice('/trpc/'.length), error: `request body of ${declared} bytes is larger than ${maxBody}` });
-      }
+      if (isApi && req.method === 'POST') await noteRefusal(req, 'request body too large', procedurePath, `request body of ${declared} bytes is larger than ${maxBody}`);
       sendTooLarge(res, req, maxBody);
       return;
     }
 
-    if (url.pathname === '/trpc' || url.pathname.startsWith('/trpc/')) {
+    if (isApi) {
+      if (req.method === 'POST' && !isJsonRequest(req)) {
+        await noteRefusal(req, 'not a JSON request', procedurePath, 'the API takes application/json bodies only');
+        req.resume();
+        sendJsonError(res, 415, 'UNSUPPORTED_MEDIA_TYPE', 'the API takes "content-type: application/json" bodies only');
+        return;
+      }
+      if (procedurePath.split(',').length > MAX_BATCH_CALLS) {
+        await noteRefusal(req, 'too many calls in one batch', procedurePath, `more than ${MAX_BATCH_CALLS} calls in one batch`);
+        req.resume();
+        sendJsonError(res, 400, 'BAD_REQUEST', `at most ${MAX_BATCH_CALLS} calls in one batch`);
+        return;
+      }
       await nodeHTTPRequestHandler({
         req,
         res,
         router: appRouter,
-        path: url.pathname.slice('/trpc/'.length),
+        path: procedurePath,
         maxBodySize: maxBody,
-        createContext: ({ info }) => {
-          const token = bearerToken(req) ?? info.connectionParams?.token ?? null;
-          return { agent, caller: agent.auth.authenticate(token) };
+        maxBatchSize: MAX_BATCH_CALLS,
+        // Tokens come in the Authorization header or the session cookie, never in a URL
+        // (connectionParams of subscriptions travel in the query string, where proxies log them).
+        createContext: () => {
+          const bearer = bearerToken(req);
+          const cookieSession = bearer === null ? sessionCookie(req) : null;
+          const token = bearer ?? cookieSession;
+          return {
+            agent,
+            caller: agent.auth.authenticate(token),
+            tokenPresented: token !== null,
+            client: clientAddress(req),
+            bearer,
+            cookieSession,
+            consoleHeader: req.headers['x-lvs-console'] === '1',
+            setSessionCookie: (value: string | null, maxAgeSeconds = 0) => {
+              res.appendHeader('set-cookie', sessionCookieHeader(value, value === null ? 0 : maxAgeSeconds, Boolean(options.tls)));
+            },
+          };
         },
         onError: ({ error, path }) => {
           if (error.code === 'INTERNAL_SERVER_ERROR') log.error({ err: error, path }, 'request failed');

@@ -184,6 +184,11 @@ function maskAddress(address: string, prefix: number): string {
   return formatIp({ family: ip.family, bytes });
 }
 
+/** Most ticks one catch-up with the clock simulates; further behind, the rest is skipped. */
+export const MAX_CATCHUP_TICKS = 20;
+/** CPU one catch-up may use before it skips the rest (keeps /healthz and the API answering). */
+const CATCHUP_BUDGET_MS = 50;
+
 export class SimBackend implements KernelBackend {
   readonly kind = 'sim' as const;
   private readonly clock: Clock;
@@ -199,6 +204,10 @@ export class SimBackend implements KernelBackend {
   private simTime: number;
   private nextEstimate: number;
   private timer: ReturnType<typeof setInterval> | null = null;
+  /** Ticks simulated so far (tests budget the catch-up by this count). */
+  ticksRun = 0;
+  /** Simulated ms skipped because the simulation fell behind the clock. */
+  skippedMs = 0;
 
   constructor(options: SimBackendOptions = {}) {
     this.clock = options.clock ?? systemClock;
@@ -350,7 +359,7 @@ export class SimBackend implements KernelBackend {
   /** Let the simulation follow the clock on a timer (the serving agent does this). */
   start(intervalMs = 250): void {
     if (this.timer) return;
-    this.timer = setInterval(() => this.advanceTo(this.clock.now()), intervalMs);
+    this.timer = setInterval(() => this.followClock(), intervalMs);
     this.timer.unref();
   }
 
@@ -374,6 +383,40 @@ export class SimBackend implements KernelBackend {
       const step = Math.min(this.tickMs, ms - this.simTime);
       this.tick(step);
     }
+  }
+
+  /**
+   * Catch up with the clock, a bounded amount of work at a time: at most
+   * MAX_CATCHUP_TICKS ticks and about CATCHUP_BUDGET_MS of CPU per call. A
+   * larger gap (a big table, a busy host, a suspended process) is skipped
+   * without traffic, so the serving agent's event loop is never starved.
+   * Returns the simulated ms skipped.
+   */
+  followClock(): number {
+    const target = this.clock.now();
+    const simulated = this.tickMs * MAX_CATCHUP_TICKS;
+    let skipped = 0;
+    if (target - this.simTime > simulated) {
+      skipped = target - simulated - this.simTime;
+      this.skipTo(target - simulated);
+    }
+    const started = performance.now();
+    while (this.simTime < target) {
+      this.tick(Math.min(this.tickMs, target - this.simTime));
+      if (performance.now() - started > CATCHUP_BUDGET_MS && this.simTime < target) {
+        skipped += target - this.simTime;
+        this.skipTo(target);
+      }
+    }
+    return skipped;
+  }
+
+  /** Move simulated time on without traffic (connections past their expiry end at the next tick). */
+  private skipTo(ms: number): void {
+    if (ms <= this.simTime) return;
+    this.skippedMs += ms - this.simTime;
+    this.simTime = ms;
+    if (this.nextEstimate <= ms) this.nextEstimate = ms + ESTIMATOR_PERIOD_MS;
   }
 
   advanceBy(ms: number): void {
@@ -538,7 +581,7 @@ export class SimBackend implements KernelBackend {
   // ---- traffic ------------------------------------------------------------
 
   private catchUp(): void {
-    if (this.timer) this.advanceTo(this.clock.now());
+    if (this.timer) this.followClock();
   }
 
   private virtualEndpoint(key: ServiceKey): { address: string; port: number } {
@@ -555,6 +598,7 @@ export class SimBackend implements KernelBackend {
   }
 
   private tick(stepMs: number): void {
+    this.ticksRun++;
     const start = this.simTime;
     const end = start + stepMs;
     for (const service of this.services.values()) this.tickService(service, end, stepMs);

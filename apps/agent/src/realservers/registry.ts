@@ -15,8 +15,15 @@ export type RealServerReportIn = z.infer<typeof realServerReportInput>;
 const STALE_INTERVALS = 3;
 /** Reports not renewed for this long are forgotten (a real server taken away). */
 const FORGET_AFTER_MS = 24 * 60 * 60 * 1000;
-/** Bound on how many real servers are remembered. */
-const MAX_REAL_SERVERS = 10_000;
+/**
+ * Bounds on what reports may hold in memory: at most this many real servers,
+ * each report at most REPORT_MAX_BYTES of JSON, so the registry (and one
+ * realServers.list answer) stays under 16 MiB whatever a reporter sends.
+ */
+export const MAX_REAL_SERVERS = 1000;
+export const REPORT_MAX_BYTES = 16 * 1024;
+/** A real server's passed/failed change is audited at most this often. */
+const AUDIT_EVERY_MS = 60_000;
 
 interface Entry {
   report: RealServerReportIn;
@@ -25,6 +32,15 @@ interface Entry {
   /** A fix handed to the real server in a report answer, waiting for its outcome. */
   fixSent: { by: string; at: number } | null;
   lastFix: RealServerReport['lastFix'];
+  /** When a line about this real server last went to the audit log. */
+  auditedAt: number | null;
+}
+
+/** What a report changed that the audit log should say (first report, passed <-> failed). */
+export interface ReportNews {
+  address: string;
+  passed: boolean;
+  first: boolean;
 }
 
 export class RealServerRegistry {
@@ -40,19 +56,32 @@ export class RealServerRegistry {
     return entry.report.intervalSeconds ?? this.defaultIntervalSeconds;
   }
 
-  /** Take a report in; the answer tells the real server whether to apply its settings now. */
-  report(input: RealServerReportIn): RealServerReportAnswer {
+  /**
+   * Take a report in; the answer tells the real server whether to apply its
+   * settings now. `news` is set when the audit log should hear of it (rate-limited per real server).
+   */
+  report(input: RealServerReportIn): RealServerReportAnswer & { news: ReportNews | null } {
+    const bytes = Buffer.byteLength(JSON.stringify(input));
+    if (bytes > REPORT_MAX_BYTES) {
+      throw new DomainError('INVALID_INPUT', `a real-server report is limited to ${REPORT_MAX_BYTES} bytes (this one has ${bytes})`);
+    }
     const now = this.clock.now();
     this.forgetOld(now);
+    const passed = input.rows.every((r) => r.ok);
     let entry = this.entries.get(input.address);
+    let news: ReportNews | null = null;
     if (entry) {
+      const wasPassed = entry.report.rows.every((r) => r.ok);
       entry.report = input;
       entry.receivedAt = now;
+      if (wasPassed !== passed && (entry.auditedAt === null || now - entry.auditedAt >= AUDIT_EVERY_MS)) news = { address: input.address, passed, first: false };
     } else {
-      if (this.entries.size >= MAX_REAL_SERVERS) throw new DomainError('CONFLICT', `the director already tracks ${MAX_REAL_SERVERS} real servers`);
-      entry = { report: input, receivedAt: now, fixRequested: null, fixSent: null, lastFix: null };
+      if (this.entries.size >= MAX_REAL_SERVERS) throw new DomainError('CONFLICT', `the director already tracks ${MAX_REAL_SERVERS} real servers; forget retired ones first`);
+      entry = { report: input, receivedAt: now, fixRequested: null, fixSent: null, lastFix: null, auditedAt: null };
       this.entries.set(input.address, entry);
+      news = { address: input.address, passed, first: true };
     }
+    if (news) entry.auditedAt = now;
     if (input.applied && entry.fixSent) {
       entry.lastFix = { by: entry.fixSent.by, requestedAt: entry.fixSent.at, appliedAt: now, ok: input.applied.ok, messages: input.applied.messages };
       entry.fixSent = null;
@@ -62,7 +91,7 @@ export class RealServerRegistry {
       entry.fixSent = entry.fixRequested;
       entry.fixRequested = null;
     }
-    return { apply };
+    return { apply, news };
   }
 
   /** Ask the real server to apply its settings at its next report. */

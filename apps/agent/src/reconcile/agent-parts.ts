@@ -9,6 +9,7 @@ import { hostname } from 'node:os';
 import {
   DomainError,
   destinationId,
+  formatIssues,
   parseServiceId,
   serviceId,
   serviceLabel,
@@ -19,19 +20,21 @@ import {
   type ServiceKey,
   emptyState,
 } from '@lvs-console/shared';
-import type { ImportOutcome, ShareRow } from '@lvs-console/shared/api';
+import { findUnsafeStrings, UNSAFE_STRING_MESSAGE, type ImportOutcome, type ShareRow } from '@lvs-console/shared/api';
 import { hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
 import { zeroArgv } from '@lvs-console/shared/ipvsadm';
 import type { Clock } from '../config/clock';
 import type { BackendKind, ConnectionPage, ConnectionQuery, KernelBackend } from '../kernel/backend';
 import type { AuthService } from '../auth/auth-service';
+import type { LoginThrottle } from '../auth/login-throttle';
+import type { RefusalCounter } from '../auth/refusals';
 import type { StatsSampler } from '../stats/sampler';
 import type { AuditLog } from '../store/audit-log';
 import type { StateStore } from '../store/state-store';
 import type { Caller } from '@lvs-console/shared/api';
 import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
-import { checkDeleteConfirmation, parseImportText, type ImportRequest } from './import-text';
+import { checkDeleteConfirmation, parseImportText, type ImportRequest, type ParsedImport } from './import-text';
 import { predictedShares } from './shares';
 import type { HostPort, HostSettingStatus, SimPort, SimTrafficSettings } from './ports';
 import type { DriftMode, Reconciler } from './reconciler';
@@ -108,6 +111,8 @@ export interface AgentPartsOptions {
   stats: StatsSampler;
   events: EventBus;
   auth: AuthService;
+  refusals: RefusalCounter;
+  loginThrottle: LoginThrottle;
   metrics: AgentMetrics;
   host?: HostPort | null;
   sim?: SimPort | null;
@@ -132,6 +137,8 @@ export class AgentParts {
   readonly stats: StatsSampler;
   readonly events: EventBus;
   readonly auth: AuthService;
+  readonly refusals: RefusalCounter;
+  readonly loginThrottle: LoginThrottle;
   readonly metrics: AgentMetrics;
   readonly host: HostPort | null;
   readonly sim: SimPort | null;
@@ -151,6 +158,8 @@ export class AgentParts {
     this.stats = opts.stats;
     this.events = opts.events;
     this.auth = opts.auth;
+    this.refusals = opts.refusals;
+    this.loginThrottle = opts.loginThrottle;
     this.metrics = opts.metrics;
     this.host = opts.host ?? null;
     this.sim = opts.sim ?? null;
@@ -178,6 +187,11 @@ export class AgentParts {
       sim: this.sim !== null,
       kernel: await this.backend.info(),
     };
+  }
+
+  /** A destination address of some service in the desired state (who a realserver token may speak for). */
+  isConfiguredRealServer(address: string): boolean {
+    return this.store.current()?.state.services.some((service) => service.destinations.some((d) => d.address === address)) ?? false;
   }
 
   loginLink(code: string): { url: string; code: string } {
@@ -261,7 +275,20 @@ export class AgentParts {
    * under the writer's lock against the state it commits on.
    */
   async importText(request: ImportRequest & { baseRevision: number }, caller: Caller): Promise<ImportOutcome> {
-    const preview = parseImportText(request, this.store.current()?.state ?? emptyState());
+    let preview: ParsedImport;
+    try {
+      preview = parseImportText(request, this.store.current()?.state ?? emptyState());
+      // The rules every other input meets: no shell metacharacters in any stored string.
+      const unsafe = findUnsafeStrings(preview.next);
+      if (unsafe.length) {
+        throw new DomainError('INVALID_INPUT', formatIssues(unsafe.slice(0, 20).map((path) => ({ path, message: UNSAFE_STRING_MESSAGE }))));
+      }
+    } catch (error) {
+      if (error instanceof DomainError && !request.dryRun) {
+        await this.audit.reject({ who: caller.name, role: caller.role, what: `import ${request.format}`, error: error.message });
+      }
+      throw error;
+    }
     checkDeleteConfirmation(preview.summary, request);
     const { summary } = preview;
     const what = `import ${preview.format} (${summary.ruleLines} rule lines, ${request.mode}${summary.deletes.length ? `, deletes ${summary.deletes.length} services` : ''})`;

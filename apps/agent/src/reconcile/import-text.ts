@@ -8,6 +8,7 @@ import { DomainError, formatIssues, serviceId, serviceLabel, type DesiredState }
 import type { ImportSummary } from '@lvs-console/shared/api';
 import { detectImportFormat, nothingToImport, readPaste, type ImportFormat } from '@lvs-console/shared/ipvsadm';
 import { formatPlace, readKeepalivedConf } from '@lvs-console/shared/keepalived';
+import { mergeHostSettings } from '@lvs-console/shared/host';
 import { validateState } from '@lvs-console/shared/validate';
 
 export interface ImportRequest {
@@ -61,10 +62,21 @@ export function parseImportText(request: Pick<ImportRequest, 'text' | 'format' |
   }
   if (format === 'json') {
     const imported = readJson(request.text);
+    // A document's host settings come with it (never dropped silently); without any, the desired ones stay.
+    const warnings: string[] = [];
+    let hostSettings = current.hostSettings;
+    if (imported.hostSettings.length && request.mode === 'merge') {
+      hostSettings = mergeHostSettings([...imported.hostSettings, ...current.hostSettings]);
+      warnings.push(`${imported.hostSettings.length} host settings in the document were added to the desired ones (same setting: the document's value wins)`);
+    } else if (imported.hostSettings.length) {
+      hostSettings = imported.hostSettings;
+    } else if (request.mode === 'replace') {
+      warnings.push('the document has no host settings: the desired host settings stay as they are');
+    }
     const next = request.mode === 'replace'
-      ? { ...imported, hostSettings: current.hostSettings, timeouts: imported.timeouts ?? current.timeouts, syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons }
-      : mergeServices(current, imported);
-    return { format, next, summary: summarize(format, current, next, request.mode === 'replace', null) };
+      ? { ...imported, hostSettings, timeouts: imported.timeouts ?? current.timeouts, syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons }
+      : { ...mergeServices(current, imported), hostSettings };
+    return { format, next, summary: summarize(format, current, next, request.mode === 'replace', { ruleLines: imported.services.length, source: 'json', skipped: [], warnings }) };
   }
   const merge = request.mode === 'merge';
   const paste = readPaste(request.text, merge ? { base: current } : {});

@@ -21,7 +21,7 @@ import {
   rollbackChanges,
   type EditScope,
 } from '@lvs-console/shared/drift';
-import { keepHealthWhenAdopting } from '@lvs-console/shared/health';
+import { addedCommandChecks, COMMAND_CHECKS_FROM_THE_DIRECTOR, keepHealthWhenAdopting } from '@lvs-console/shared/health';
 import { directorVipSettings, hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
 import { plan, type Change } from '@lvs-console/shared/plan';
 import { checkState } from '@lvs-console/shared/validate';
@@ -55,6 +55,11 @@ export interface ReconcilerOptions {
    * applied (effectiveTable). Default: the desired state itself.
    */
   effective?: (desired: DesiredState) => DesiredState;
+  /**
+   * Edits may add `command` health checks: only the director's own CLI
+   * (`lvs-console apply`), never the serving agent's API. Default false.
+   */
+  allowCommandChecks?: boolean;
 }
 
 /**
@@ -285,7 +290,7 @@ export class Reconciler {
   async undo(baseRevision: number, toRevision: number, caller: Caller): Promise<CommitOutcome> {
     const target = await this.opts.store.getRevision(toRevision);
     return this.writer(caller, `undo to revision ${toRevision}`, baseRevision, false, (_current, observed) =>
-      ({ next: target.state, changes: plan(this.target(target.state), observed) }));
+      ({ next: target.state, changes: plan(this.target(target.state), observed) }), { fromStore: true });
   }
 
   /** Desired := observed; the kernel is not touched. */
@@ -459,7 +464,8 @@ export class Reconciler {
     baseRevision: number,
     dryRun: boolean,
     build: (current: DesiredState, observed: ObservedTable) => { next: DesiredState; changes: Change[]; scope?: EditScope },
-    options: { keepRevision?: boolean } = {},
+    /** fromStore: the state is an earlier revision (written by this director), not caller input. */
+    options: { keepRevision?: boolean; fromStore?: boolean } = {},
   ): Promise<CommitOutcome> {
     const started = performance.now();
     const run = async (): Promise<CommitOutcome> => {
@@ -484,6 +490,8 @@ export class Reconciler {
         // state, kernel observation); what is left are the cross-field rules.
         const issues = checkState(next);
         if (issues.length) throw invalid(issues);
+        const added = this.opts.allowCommandChecks || options.fromStore ? [] : addedCommandChecks(current, next);
+        if (added.length) throw invalid(added.map((path) => ({ path, message: COMMAND_CHECKS_FROM_THE_DIRECTOR })));
       } catch (error) {
         if (error instanceof DomainError && !dryRun) throw await this.reject(caller, what, error);
         throw error;

@@ -28,6 +28,8 @@ const revisionIndexSchema = z.array(z.object({
   serviceCount: z.number().int(),
 }));
 
+const REVISION_FILE = /^\d{10}\.json$/;
+
 function revisionFileName(revision: number): string {
   return `${String(revision).padStart(10, '0')}.json`;
 }
@@ -44,15 +46,54 @@ export class StateStore {
     private index: RevisionSummary[],
   ) {}
 
-  static async open(dir: string, clock: Clock): Promise<StateStore> {
-    const stored = await readStored(join(dir, 'state.json'));
-    let index: RevisionSummary[] = [];
-    const indexText = await readFile(join(dir, 'revisions', 'index.json'), 'utf8').catch(() => null);
+  /**
+   * Open the state directory. A missing state.json with revisions beside it
+   * (deleted, or lost) restores the newest revision, so history and revision
+   * numbers go on. An index.json that is unreadable or of the wrong shape is
+   * rebuilt from the revision files: no revision is ever hidden.
+   */
+  static async open(dir: string, clock: Clock, onNote: (note: string) => void = () => undefined): Promise<StateStore> {
+    const revisionsDir = join(dir, 'revisions');
+    const indexPath = join(revisionsDir, 'index.json');
+    let stored = await readStored(join(dir, 'state.json'));
+    const indexText = await readFile(indexPath, 'utf8').catch(() => null);
+    let index: RevisionSummary[] | null = null;
     if (indexText !== null) {
-      const parsed = revisionIndexSchema.safeParse(JSON.parse(indexText));
+      let json: unknown = null;
+      try {
+        json = JSON.parse(indexText);
+      } catch {
+        // Rebuilt below.
+      }
+      const parsed = revisionIndexSchema.safeParse(json);
       if (parsed.success) index = parsed.data;
+      else onNote(`${indexPath} was unreadable or of the wrong shape: rebuilt it from the revision files`);
     }
-    if (stored && !index.some((s) => s.revision === stored.revision)) index.push(summaryOf(stored));
+    const files = (await readdir(revisionsDir).catch(() => [] as string[])).filter((name) => REVISION_FILE.test(name)).sort();
+    // Revision files the index does not list (a torn index, or none) are read to list them.
+    const listed = new Set((index ?? []).map((s) => revisionFileName(s.revision)));
+    const unlisted = files.filter((name) => !listed.has(name));
+    if (index === null || unlisted.length) {
+      const summaries = [...(index ?? [])];
+      for (const name of unlisted) {
+        const revision = await readStored(join(revisionsDir, name)).catch(() => null);
+        if (revision) summaries.push(summaryOf(revision));
+      }
+      index = summaries.sort((a, b) => a.revision - b.revision).slice(-KEPT_REVISIONS);
+      if (indexText !== null || unlisted.length) await writeFileAtomic(indexPath, JSON.stringify(index), { durable: false });
+    }
+    if (!stored && index.length) {
+      const newest = index.at(-1);
+      if (newest) {
+        stored = await readStored(join(revisionsDir, revisionFileName(newest.revision)));
+        if (stored) {
+          await writeFileAtomic(join(dir, 'state.json'), `${JSON.stringify(stored, null, 1)}\n`);
+          onNote(`state.json was missing: restored revision ${stored.revision} (the newest in revisions/)`);
+        }
+      }
+    }
+    const current = stored;
+    if (current && !index.some((s) => s.revision === current.revision)) index.push(summaryOf(current));
     return new StateStore(dir, clock, stored, index);
   }
 
@@ -124,7 +165,7 @@ export class StateStore {
     const keep = new Set(this.index.map((s) => revisionFileName(s.revision)));
     const names = await readdir(join(this.dir, 'revisions')).catch(() => [] as string[]);
     await Promise.all(names
-      .filter((name) => /^\d{10}\.json$/.test(name) && !keep.has(name))
+      .filter((name) => REVISION_FILE.test(name) && !keep.has(name))
       .map((name) => rm(join(this.dir, 'revisions', name), { force: true })));
   }
 }
@@ -141,7 +182,7 @@ async function readStored(path: string): Promise<StoredState | null> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new DomainError('INVALID_INPUT', `${path} is not valid JSON; restore it from ${join('revisions', '')} or remove it to adopt the kernel's table`);
+    throw new DomainError('INVALID_INPUT', `${path} is not valid JSON; restore it from ${join('revisions', '')} or remove it to restore the newest revision there`);
   }
   const parsed = storedStateSchema.safeParse(json);
   if (!parsed.success) {

@@ -7,7 +7,7 @@ import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
 import { formatIssues } from '@lvs-console/shared';
 import { zodIssues } from '@lvs-console/shared/validate';
-import type { AgentContext } from './context';
+import type { AgentContext, Caller } from './context';
 import { domainCauseOf, toTRPCError } from './errors';
 
 const t = initTRPC.context<AgentContext>().create({
@@ -48,10 +48,22 @@ const mapErrors = t.middleware(async ({ next }) => {
 
 export const publicProcedure = t.procedure.use(mapErrors);
 
-const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, type, path }) => {
+const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, path, type }) => {
   if (!ctx.caller) {
-    if (type === 'mutation') await ctx.agent.audit.reject({ who: '(no token)', role: 'system', what: path, error: 'no token' });
-    throw new TRPCError({ code: 'UNAUTHORIZED', message: 'a token is required: send "Authorization: Bearer <token>" or log in with the console link' });
+    // Counted, never one audit line per call: these callers are anonymous.
+    await ctx.agent.refusals.note(ctx.tokenPresented ? 'wrong or expired token' : 'no token', path);
+    throw new TRPCError({
+      code: 'UNAUTHORIZED',
+      message: ctx.tokenPresented
+        ? 'the token is wrong or expired: log in again with a new console link (lvs-console login-link) or check the token'
+        : 'a token is required: send "Authorization: Bearer <token>" or log in with the console link',
+    });
+  }
+  // A cookie rides along with any request to this origin, even one a foreign
+  // page makes: changes by cookie need the console's own header as well.
+  if (ctx.cookieSession !== null && type === 'mutation' && !ctx.consoleHeader) {
+    await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: 'a change by session cookie without the x-lvs-console header (cross-site request?)' });
+    throw new TRPCError({ code: 'FORBIDDEN', message: 'changes made with the session cookie must carry the "x-lvs-console: 1" header' });
   }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
 });
@@ -73,16 +85,26 @@ export const realServerProcedure = authenticatedProcedure.use(async ({ ctx, next
   return next({ ctx });
 });
 
-export const adminProcedure = viewerProcedure.use(async ({ ctx, next, path }) => {
-  if (ctx.caller.role !== 'admin') {
-    const message = `token "${ctx.caller.name}" is a viewer token; changes need an admin token`;
-    await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: message });
-    throw new TRPCError({ code: 'FORBIDDEN', message });
-  }
-  const result = await next({ ctx });
-  // Input the schemas refused never reaches the reconciler, which audits everything else.
-  if (!result.ok && result.error.cause instanceof ZodError) {
-    await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: formatIssues(zodIssues(result.error.cause)) });
-  }
-  return result;
-});
+/** Refuse a caller whose role is not among `roles` (audited: the caller has a token). */
+function requireRole(roles: ReadonlyArray<Caller['role']>, needs: string) {
+  return viewerProcedure.use(async ({ ctx, next, path }) => {
+    if (!roles.includes(ctx.caller.role)) {
+      const article = ctx.caller.role === 'admin' || ctx.caller.role === 'operator' ? 'an' : 'a';
+      const message = `"${ctx.caller.name}" holds ${article} ${ctx.caller.role} token or session; ${needs}`;
+      await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: message });
+      throw new TRPCError({ code: 'FORBIDDEN', message });
+    }
+    const result = await next({ ctx });
+    // Input the schemas refused never reaches the reconciler, which audits everything else.
+    if (!result.ok && result.error.cause instanceof ZodError) {
+      await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: formatIssues(zodIssues(result.error.cause)) });
+    }
+    return result;
+  });
+}
+
+/** Everyday changes: weights and drains (operators and admins). */
+export const operatorProcedure = requireRole(['admin', 'operator'], 'this change needs an operator or an admin');
+
+/** Every other change: services, real servers, host settings, imports (admins only). */
+export const adminProcedure = requireRole(['admin'], 'this change needs an admin');

@@ -11,7 +11,7 @@ beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'lvs-auth-'));
 });
 afterEach(async () => {
-  await rm(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true, maxRetries: 3 });
 });
 
 describe('AuthService', () => {
@@ -56,25 +56,54 @@ describe('AuthService', () => {
     await expect(AuthService.open({ stateDir: dir, clock: new ManualClock(), adminToken: 'short' })).rejects.toThrow(/at least 16 characters/);
   });
 
-  it('should accept a login code once and give an admin session', () => {
+  it('should accept a login code once and give a session that survives a restart', async () => {
     const clock = new ManualClock();
-    const auth = AuthService.withTokens(clock, []);
-    const code = auth.createLoginCode();
-    const session = auth.login(code);
+    const auth = await AuthService.open({ stateDir: dir, clock, adminToken: 'given-admin-token-123' });
+    const code = await auth.createLoginCode();
+    const session = await auth.login(code);
     expect(session.role).toBe('admin');
     expect(auth.authenticate(session.token)).toEqual({ name: 'console', role: 'admin' });
-    expect(() => auth.login(code)).toThrow(/already used or has expired/);
+    await expect(auth.login(code)).rejects.toThrow(/already used or has expired/);
+    await auth.sessions.flushed();
+    const restarted = await AuthService.open({ stateDir: dir, clock, adminToken: 'given-admin-token-123' });
+    expect(restarted.authenticate(session.token)).toEqual({ name: 'console', role: 'admin' });
+    // Only a digest is on disk.
+    expect(await readFile(join(dir, 'sessions.json'), 'utf8')).not.toContain(session.token);
   });
 
-  it('should expire login codes after a day and sessions after 12 hours', () => {
+  it('should log in as the role and person a code names', async () => {
+    const auth = await AuthService.open({ stateDir: dir, clock: new ManualClock(), adminToken: 'given-admin-token-123' });
+    const session = await auth.login(await auth.createLoginCode({ name: 'alice', role: 'operator' }));
+    expect(auth.authenticate(session.token)).toEqual({ name: 'alice', role: 'operator' });
+  });
+
+  it('should expire login codes after a day, sessions after 2 idle hours or 12 hours in all', async () => {
     const clock = new ManualClock();
-    const auth = AuthService.withTokens(clock, []);
-    const stale = auth.createLoginCode();
-    const fresh = auth.createLoginCode();
-    const session = auth.login(fresh);
-    clock.advance(12 * 3600 * 1000 + 1);
-    expect(auth.authenticate(session.token)).toBeNull();
+    const auth = await AuthService.open({ stateDir: dir, clock, adminToken: 'given-admin-token-123' });
+    const stale = await auth.createLoginCode();
+    const idle = await auth.login(await auth.createLoginCode());
+    const busy = await auth.login(await auth.createLoginCode());
+    for (let hour = 1; hour <= 11; hour++) {
+      clock.advance(3600 * 1000);
+      expect(auth.authenticate(busy.token)).not.toBeNull();
+    }
+    expect(auth.authenticate(idle.token)).toBeNull();
+    clock.advance(3600 * 1000 + 1);
+    expect(auth.authenticate(busy.token)).toBeNull();
     clock.advance(12 * 3600 * 1000);
-    expect(() => auth.login(stale)).toThrow(/expired/);
+    await expect(auth.login(stale)).rejects.toThrow(/expired/);
+    await auth.sessions.flushed();
+  });
+
+  it('should end every session of a person at "log out everywhere"', async () => {
+    const auth = await AuthService.open({ stateDir: dir, clock: new ManualClock(), adminToken: 'given-admin-token-123' });
+    const one = await auth.login(await auth.createLoginCode({ name: 'bob', role: 'viewer' }));
+    const two = await auth.login(await auth.createLoginCode({ name: 'bob', role: 'viewer' }));
+    const other = await auth.login(await auth.createLoginCode({ name: 'carol', role: 'viewer' }));
+    expect(await auth.sessions.endAllOf('bob')).toBe(2);
+    expect(auth.authenticate(one.token)).toBeNull();
+    expect(auth.authenticate(two.token)).toBeNull();
+    expect(auth.authenticate(other.token)?.name).toBe('carol');
+    await auth.sessions.flushed();
   });
 });

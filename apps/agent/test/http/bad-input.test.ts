@@ -120,7 +120,7 @@ const cases: BadCase[] = [
   },
   { desc: 'no token', path: 'destinations.setWeight', input: () => setWeight(5), token: null, status: 401, code: 'UNAUTHORIZED', message: /token is required/ },
   { desc: 'a viewer token on a mutation', path: 'destinations.setWeight', input: () => setWeight(5), token: VIEWER_TOKEN, status: 403, code: 'FORBIDDEN', message: /viewer token/ },
-  { desc: 'a wrong token', path: 'destinations.setWeight', input: () => setWeight(5), token: 'not-a-real-token-at-all', status: 401, code: 'UNAUTHORIZED', message: /token is required/ },
+  { desc: 'a wrong token', path: 'destinations.setWeight', input: () => setWeight(5), token: 'not-a-real-token-at-all', status: 401, code: 'UNAUTHORIZED', message: /the token is wrong or expired/ },
   {
     desc: 'ipvsadm text with an error on line 40 of 50',
     path: 'state.import',
@@ -160,7 +160,7 @@ describe('bad input through the HTTP API', () => {
     const rejected = entries.filter((e) => e.result === 'rejected');
     expect(rejected.length).toBeGreaterThanOrEqual(cases.length - 1);
     expect(rejected.some((e) => e.who === 'viewer')).toBe(true);
-    expect(rejected.some((e) => e.who === '(no token)')).toBe(true);
+    expect(rejected.some((e) => e.who === '(no valid token)')).toBe(true);
   });
 
   it('should keep the kernel and the desired state equal after all that', async () => {

@@ -19,12 +19,20 @@ async function kernelWeight(): Promise<number | undefined> {
   return table.services.find((s) => serviceId(s.key) === serviceId(WEB))?.destinations.find((d) => destinationId(d) === destinationId(WEB1))?.weight;
 }
 
-/** Read the first SSE data event of a subscription. */
+/** A console session cookie for an API token (auth.startSession), as EventSource would send it. */
+async function sessionCookie(token: string): Promise<string> {
+  const res = await fetch(`${h.url}/trpc/auth.startSession`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+  expect(res.status).toBe(200);
+  return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+}
+
+/** Read the first SSE data event of a subscription (authenticated by the session cookie: never a token in the URL). */
 async function firstEvent(path: string, params: Record<string, unknown>, trigger?: () => Promise<unknown>): Promise<unknown> {
   const search = new URLSearchParams();
   for (const [k, v] of Object.entries(params)) search.set(k, JSON.stringify(v));
   const controller = new AbortController();
-  const res = await fetch(`${h.url}/trpc/${path}?${search.toString()}`, { headers: { accept: 'text/event-stream' }, signal: controller.signal });
+  const cookie = await sessionCookie(VIEWER_TOKEN);
+  const res = await fetch(`${h.url}/trpc/${path}?${search.toString()}`, { headers: { accept: 'text/event-stream', cookie }, signal: controller.signal });
   expect(res.status).toBe(200);
   expect(res.headers.get('content-type')).toContain('text/event-stream');
   if (!res.body) throw new Error('no body');
@@ -240,8 +248,8 @@ describe('the agent API', () => {
       expect(badWindow.status).toBe(400);
     });
 
-    it('should stream live samples over SSE with the token in connectionParams', async () => {
-      const sample = await firstEvent('stats.onSample', { connectionParams: { token: VIEWER_TOKEN }, input: { services: ['tcp:192.0.2.10:80'] } }) as { services: Array<{ id: string }> };
+    it('should stream live samples over SSE with the session cookie', async () => {
+      const sample = await firstEvent('stats.onSample', { input: { services: ['tcp:192.0.2.10:80'] } }) as { services: Array<{ id: string }> };
       expect(sample.services.map((s) => s.id)).toEqual(['tcp:192.0.2.10:80']);
     });
 
@@ -253,7 +261,7 @@ describe('the agent API', () => {
 
     it('should stream events of changes as they happen', async () => {
       const base = await revision();
-      const event = await firstEvent('events.onEvent', { connectionParams: { token: VIEWER_TOKEN } }, () =>
+      const event = await firstEvent('events.onEvent', {}, () =>
         trpcMutation(h.url, 'destinations.setWeight', { baseRevision: base, service: WEB, destination: WEB1, weight: 2 }, ADMIN_TOKEN)) as { type: string };
       expect(['apply', 'revision']).toContain(event.type);
     });

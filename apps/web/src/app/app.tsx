@@ -4,8 +4,8 @@ import { QueryClientProvider } from '@tanstack/react-query';
 import { lazy, Suspense, useEffect, useState } from 'react';
 import { LoginScreen } from '../features/auth/login-screen';
 import { ServicesOverview } from '../features/services/services-overview';
-import { clearToken, loginCodeFromHash, readToken } from '../lib/session';
-import { isAuthError, queryClient } from '../lib/trpc';
+import { clearSignedIn, clearToken, isSignedIn, loginCodeFromHash, markSignedIn, readToken } from '../lib/session';
+import { isAuthError, queryClient, trpcClient } from '../lib/trpc';
 import { useSnapshot, useWhoami } from '../lib/agent';
 import { ServingWeightsProvider } from '../features/weights/serving-weights';
 import { StatusBar } from './status-bar';
@@ -29,14 +29,45 @@ export function App() {
   );
 }
 
+type GateState = 'checking' | 'in' | 'out';
+
+/**
+ * Logged in means the agent knows this browser's session cookie. A page
+ * handed an API token (scripts, tests) exchanges it for a cookie first, so
+ * live streams (EventSource) are authenticated without a token in the URL.
+ */
 function AuthGate() {
-  const [token, setToken] = useState(() => readToken());
-  const [reason, setReason] = useState<string | undefined>();
   const hasLoginCode = loginCodeFromHash(window.location.hash) !== null;
-  if (!token || hasLoginCode) {
-    return <LoginScreen reason={reason} onLoggedIn={() => { queryClient.clear(); setReason(undefined); setToken(readToken()); }} />;
+  const [state, setState] = useState<GateState>(() => (hasLoginCode ? 'out' : 'checking'));
+  const [reason, setReason] = useState<string | undefined>();
+  useEffect(() => {
+    if (state !== 'checking') return;
+    let cancelled = false;
+    void (async () => {
+      try {
+        if (readToken()) {
+          await trpcClient.auth.startSession.mutate();
+          clearToken();
+        }
+        await trpcClient.auth.whoami.query();
+        if (!cancelled) {
+          markSignedIn();
+          setState('in');
+        }
+      } catch (error) {
+        // Unreachable is not logged out: the shell says the agent is away.
+        if (!cancelled) setState(isAuthError(error) || !isSignedIn() ? 'out' : 'in');
+      }
+    })();
+    return () => {
+      cancelled = true;
+    };
+  }, [state]);
+  if (state === 'checking') return <p role="status" className="p-4 text-sm text-slate-500">Checking your session…</p>;
+  if (state === 'out' || hasLoginCode) {
+    return <LoginScreen reason={reason} onLoggedIn={() => { queryClient.clear(); setReason(undefined); setState('in'); }} />;
   }
-  return <Shell onLoggedOut={(why) => { clearToken(); queryClient.clear(); setReason(why); setToken(null); }} />;
+  return <Shell onLoggedOut={(why) => { clearSignedIn(); queryClient.clear(); setReason(why); setState('out'); }} />;
 }
 
 const NAV: Array<{ label: string; route: Route; match: Route['name'][] }> = [
@@ -80,11 +111,14 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             {whoami.data ? (
-              <span className="rounded bg-slate-700 px-2 py-0.5 text-xs" title="The token you logged in with">
+              <span className="rounded bg-slate-700 px-2 py-0.5 text-xs" title="Who you are logged in as">
                 {whoami.data.name} · {whoami.data.role}
               </span>
             ) : null}
-            <button type="button" className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700" onClick={() => onLoggedOut()}>Log out</button>
+            <button type="button" className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700"
+              onClick={() => { void trpcClient.auth.logout.mutate().catch(() => undefined).finally(() => onLoggedOut()); }}>Log out</button>
+            <button type="button" className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700"
+              onClick={() => { void trpcClient.auth.logout.mutate({ everywhere: true }).catch(() => undefined).finally(() => onLoggedOut('You were logged out on every browser.')); }}>Log out everywhere</button>
           </div>
         </div>
       </header>

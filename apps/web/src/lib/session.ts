@@ -1,7 +1,12 @@
-// The session token lives in sessionStorage: it survives reloads of this tab
-// but not the browser, and a login link is single-use anyway.
+// The console's session is an HttpOnly cookie the agent sets at login: no
+// script (ours or an injected one) can read it, and it never goes in a URL.
+// sessionStorage only remembers that this tab logged in (nothing secret), and
+// may hold an API token a script handed the page, which is exchanged for a
+// cookie session once (auth.startSession) and then forgotten.
 const TOKEN_KEY = 'lvs-console.token';
+const SIGNED_IN_KEY = 'lvs-console.signed-in';
 
+/** An API token handed to this page (scripts, tests), not yet exchanged. */
 export function readToken(): string | null {
   try {
     return sessionStorage.getItem(TOKEN_KEY);
@@ -10,11 +15,24 @@ export function readToken(): string | null {
   }
 }
 
-export function storeToken(token: string): void {
-  sessionStorage.setItem(TOKEN_KEY, token);
+export function clearToken(): void {
+  sessionStorage.removeItem(TOKEN_KEY);
 }
 
-export function clearToken(): void {
+export function markSignedIn(): void {
+  sessionStorage.setItem(SIGNED_IN_KEY, '1');
+}
+
+export function isSignedIn(): boolean {
+  try {
+    return sessionStorage.getItem(SIGNED_IN_KEY) === '1';
+  } catch {
+    return false;
+  }
+}
+
+export function clearSignedIn(): void {
+  sessionStorage.removeItem(SIGNED_IN_KEY);
   sessionStorage.removeItem(TOKEN_KEY);
 }
 

@@ -11,9 +11,13 @@ export type { AppRouter };
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
 
-function authHeaders(): Record<string, string> {
+/**
+ * The session cookie rides along by itself; the x-lvs-console header tells
+ * the agent a change comes from this console, not from a foreign page.
+ */
+function consoleHeaders(): Record<string, string> {
   const token = readToken();
-  return token ? { Authorization: `Bearer ${token}` } : {};
+  return { 'x-lvs-console': '1', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
 }
 
 export const queryClient = new QueryClient({
@@ -31,9 +35,9 @@ export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === 'subscription',
-      // EventSource cannot send headers: the token rides as a connection parameter.
-      true: httpSubscriptionLink({ url: '/trpc', connectionParams: () => ({ token: readToken() ?? '' }) }),
-      false: httpBatchLink({ url: '/trpc', headers: authHeaders, maxItems: 10 }),
+      // EventSource sends the session cookie; no token ever goes in the URL.
+      true: httpSubscriptionLink({ url: '/trpc' }),
+      false: httpBatchLink({ url: '/trpc', headers: consoleHeaders, maxItems: 10 }),
     }),
   ],
 });

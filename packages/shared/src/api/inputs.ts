@@ -34,12 +34,22 @@ import {
  */
 export const SHELL_METACHARACTER_PATTERN = /[;&|`$<>\\"'(){}*?!#~\r\n\t\0]/;
 
+/**
+ * Control characters and the invisible marks that reorder text on screen
+ * (bidirectional overrides, "Trojan Source"): never wanted in any stored
+ * string, so an audit line or a name always reads as it is.
+ */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const CONTROL_OR_BIDI_PATTERN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/;
+
 /** Fields whose content is parsed further and may legitimately hold these characters. */
 const FREE_TEXT_FIELDS = new Set(['text']);
 
-/** Paths (like `service.key.address`) of string fields that hold shell metacharacters. */
+export const UNSAFE_STRING_MESSAGE = 'contains characters that are not allowed (shell metacharacters such as ; | $ ` or quotes, control or bidirectional-text characters)';
+
+/** Paths (like `service.key.address`) of string fields that hold shell metacharacters, control or bidi characters. */
 export function findUnsafeStrings(value: unknown, path = ''): string[] {
-  if (typeof value === 'string') return SHELL_METACHARACTER_PATTERN.test(value) ? [path || '(value)'] : [];
+  if (typeof value === 'string') return SHELL_METACHARACTER_PATTERN.test(value) || CONTROL_OR_BIDI_PATTERN.test(value) ? [path || '(value)'] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => findUnsafeStrings(item, `${path}[${index}]`));
   if (value !== null && typeof value === 'object') {
     return Object.entries(value).flatMap(([key, item]) =>
@@ -50,7 +60,7 @@ export function findUnsafeStrings(value: unknown, path = ''): string[] {
 
 function rejectShellMetacharacters(value: unknown, ctx: z.RefinementCtx): void {
   for (const path of findUnsafeStrings(value)) {
-    ctx.addIssue({ code: 'custom', message: `${path} contains characters that are not allowed (shell metacharacters such as ; | $ \` or quotes)` });
+    ctx.addIssue({ code: 'custom', message: `${path} ${UNSAFE_STRING_MESSAGE}` });
   }
 }
 
@@ -203,7 +213,24 @@ export const simFailDestinationInput = input({ ...base, service: serviceKeySchem
 // ---- auth ------------------------------------------------------------------
 
 export const loginInput = input({ code: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a login code is letters, digits, - and _') });
-export const createLoginLinkInput = input({});
+/** A person's name as sessions, login links and the audit log carry it. */
+export const personNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a name is 1-64 letters, digits, . _ @ or -, starting with a letter or digit');
+export const LOGIN_LINK_ROLES = ['admin', 'operator', 'viewer'] as const;
+export const createLoginLinkInput = input({
+  /** The role the link logs in as (default: the caller's own, admin). */
+  role: z.enum(LOGIN_LINK_ROLES, { error: 'role must be admin, operator or viewer' }).default('admin'),
+  /** Who the link is for: the audit log names this person (default: "console"). */
+  for: personNameSchema.optional(),
+}).optional();
+/** A password may hold any character (it is hashed, never stored or shown): not under the metacharacter rule. */
+export const passwordLoginInput = z.object({
+  name: personNameSchema,
+  password: z.string().min(1, 'a password is required').max(1024, 'a password has at most 1024 characters'),
+}).strict();
+export const logoutInput = input({
+  /** End every session of this person, on every browser. */
+  everywhere: z.boolean().default(false),
+}).optional();
 
 // ---- queries ---------------------------------------------------------------
 
@@ -253,7 +280,7 @@ export const revisionGetInput = input({ revision: revisionSchema });
  * like are fine (settings' reasons hold them); control characters are not.
  */
 const statusText = (max: number) => z.string().max(max)
-  .refine((text) => ![...text].some((char) => char.charCodeAt(0) < 0x20 || char.charCodeAt(0) === 0x7f), 'control characters are not allowed');
+  .refine((text) => !CONTROL_OR_BIDI_PATTERN.test(text), 'control and bidirectional-text characters are not allowed');
 
 /** One real-server setting as the real server's own agent read it. */
 export const realServerRowSchema = z.object({

@@ -4,7 +4,7 @@ import type { DesiredState, HostSetting, ObservedTable } from '../model';
 import type { Change } from '../plan/change';
 
 /** admin: everything; viewer: read; realserver: only report a real server's settings (realServers.report). */
-export type Role = 'admin' | 'viewer' | 'realserver';
+export type Role = 'admin' | 'operator' | 'viewer' | 'realserver';
 
 /** Who makes a request: the token's name (as the audit log records it) and its role. */
 export interface Caller {

@@ -10,3 +10,4 @@ export * from './edits';
 export * from './dns-message';
 export * from './inputs';
 export * from './adopt';
+export * from './commands';

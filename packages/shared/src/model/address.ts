@@ -64,6 +64,21 @@ export function parseIpv6(text: string): Uint8Array | null {
   return bytes;
 }
 
+/**
+ * An IPv4 address dressed as IPv6: IPv4-mapped (::ffff:a.b.c.d) or the
+ * deprecated IPv4-compatible form (::a.b.c.d, canonically ::c000:201).
+ * :: and ::1 are IPv6's own and stay allowed.
+ */
+export function isIpv4AsIpv6(text: string): boolean {
+  const parsed = parseIp(text);
+  if (!parsed || parsed.family !== 'inet6') return false;
+  const b = parsed.bytes;
+  if (b.subarray(0, 10).some((byte) => byte !== 0)) return false;
+  const mapped = b[10] === 0xff && b[11] === 0xff;
+  const compatible = b[10] === 0 && b[11] === 0 && (b[12] ?? 0) !== 0;
+  return mapped || compatible;
+}
+
 export function parseIp(text: string): ParsedIp | null {
   if (text.includes(':')) {
     const bytes = parseIpv6(text);

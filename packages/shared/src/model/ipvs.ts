@@ -3,7 +3,7 @@
 // in observed.ts and never mix with config, so comparing desired and observed
 // compares config fields only.
 import { z } from 'zod';
-import { canonicalIp, familyOf } from './address';
+import { canonicalIp, familyOf, isIpv4AsIpv6 } from './address';
 import { haSchema } from './ha';
 import { serviceHealthSchema } from './health';
 
@@ -53,7 +53,7 @@ export const ipAddressSchema = z.string().trim().superRefine((value, ctx) => {
   if (canonical !== null) {
     // An IPv4 address dressed as IPv6 (::ffff:a.b.c.d) would make a second
     // identity for the same endpoint and an IPv6 rule that never matches IPv4 traffic.
-    if (/^::(ffff:)?\d+\.\d+\.\d+\.\d+$/i.test(canonical)) {
+    if (isIpv4AsIpv6(canonical)) {
       ctx.addIssue({ code: 'custom', message: `"${value}" is an IPv4 address written as IPv6; write it as plain IPv4` });
     }
     return;

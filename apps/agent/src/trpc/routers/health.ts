@@ -1,9 +1,9 @@
 // Health checks and drains: the health module's procedures, mounted with the
 // agent's viewer/admin builders and reaching the agent through ctx.
 import { createHealthRouter } from '../../health/router';
-import { adminProcedure, viewerProcedure } from '../trpc';
+import { adminProcedure, operatorProcedure, viewerProcedure } from '../trpc';
 
-const healthRouters = createHealthRouter({ viewer: viewerProcedure, admin: adminProcedure }, {
+const healthRouters = createHealthRouter({ viewer: viewerProcedure, admin: adminProcedure, operator: operatorProcedure }, {
   manager: (ctx) => ctx.agent.health,
   authorOf: (ctx) => ctx.caller.name,
   sim: (ctx) => ctx.agent.sim,

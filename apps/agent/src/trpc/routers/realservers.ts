@@ -6,8 +6,23 @@ import { realServerFixInput, realServerReportInput } from '@lvs-console/shared/a
 import { adminProcedure, realServerProcedure, viewerProcedure } from '../trpc';
 
 export const realServersRouter = {
-  /** A real server's agent reports; the answer says whether to apply its settings now. */
-  report: realServerProcedure.input(realServerReportInput).mutation(({ ctx, input }) => ctx.agent.realServers.report(input)),
+  /**
+   * A real server's agent reports; the answer says whether to apply its settings now.
+   * A realserver token speaks only for real servers the desired state names.
+   */
+  report: realServerProcedure.input(realServerReportInput).mutation(async ({ ctx, input }) => {
+    if (ctx.caller.role === 'realserver' && !ctx.agent.isConfiguredRealServer(input.address)) {
+      throw new DomainError('NOT_FOUND', `${input.address} is not a real server of any service in the desired state; a realserver token reports only for those`);
+    }
+    const { news, ...answer } = ctx.agent.realServers.report(input);
+    if (news) {
+      await ctx.agent.audit.append({
+        who: ctx.caller.name, role: ctx.caller.role, result: 'ok',
+        what: `real server ${news.address} ${news.first ? 'reported for the first time' : 'reported a change'}: its settings ${news.passed ? 'hold' : 'do not hold'}`,
+      });
+    }
+    return answer;
+  }),
   list: viewerProcedure.query(({ ctx }) => ctx.agent.realServers.list()),
   requestFix: adminProcedure.input(realServerFixInput).mutation(async ({ ctx, input }) => {
     const report = ctx.agent.realServers.requestFix(input.address, ctx.caller);

@@ -15,7 +15,7 @@ import {
   setWeightInput,
   zeroCountersInput,
 } from '@lvs-console/shared/api';
-import { adminProcedure } from '../trpc';
+import { adminProcedure, operatorProcedure } from '../trpc';
 
 export const servicesRouter = {
   add: adminProcedure.input(addServiceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
@@ -41,9 +41,10 @@ export const destinationsRouter = {
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'edit-destination', ...edit }, caller: ctx.caller })),
   remove: adminProcedure.input(removeDestinationInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'remove-destination', ...edit }, caller: ctx.caller })),
-  setWeight: adminProcedure.input(setWeightInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+  /** Operators may change weights and drain: the everyday work, no service or host changes. */
+  setWeight: operatorProcedure.input(setWeightInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-weight', ...edit }, caller: ctx.caller })),
   /** Weight 0: no new connections; established ones finish. */
-  drain: adminProcedure.input(drainInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+  drain: operatorProcedure.input(drainInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'drain', ...edit }, caller: ctx.caller })),
 } satisfies TRPCRouterRecord;

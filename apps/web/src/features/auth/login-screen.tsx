@@ -1,19 +1,20 @@
 // Login with the one-time link the agent prints at start
-// (http://127.0.0.1:8080/#login=CODE): the code becomes a session token.
+// (http://127.0.0.1:8080/#login=CODE): the code becomes a session cookie.
 import { useMutation } from '@tanstack/react-query';
 import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../components/ui/button';
 import { TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
-import { loginCodeFromHash, loginCodeFromInput, storeToken } from '../../lib/session';
+import { loginCodeFromHash, loginCodeFromInput, markSignedIn } from '../../lib/session';
 import { errorMessage, isUnreachable, trpc } from '../../lib/trpc';
 
 export function LoginScreen({ onLoggedIn, reason }: { onLoggedIn: () => void; reason?: string }) {
   const [text, setText] = useState('');
   const [inputError, setInputError] = useState<string | null>(null);
   const login = useMutation(trpc.auth.login.mutationOptions({
-    onSuccess: (result) => {
-      storeToken(result.token);
+    onSuccess: () => {
+      // The agent set the session cookie; nothing secret is kept in the page.
+      markSignedIn();
       if (loginCodeFromHash(window.location.hash)) window.history.replaceState(null, '', `${window.location.pathname}#/`);
       onLoggedIn();
     },
