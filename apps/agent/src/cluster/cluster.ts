@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { DomainError, desiredStateSchema, type DesiredState, type SyncDaemon, type VrrpState } from '@lvs-console/shared';
+import { DomainError, desiredStateSchema, type DesiredState, type SyncDaemon } from '@lvs-console/shared';
 import type { Caller, MemberResult } from '@lvs-console/shared/api';
 import { isStale } from '@lvs-console/shared/ha';
 import type { Clock } from '../config/clock';
@@ -389,10 +389,5 @@ export class ClusterService implements ReplicationPort {
       throw new DomainError('KERNEL_ERROR', `director ${member.name} did not take the request: ${error instanceof Error ? error.message : String(error)}`);
     }
     await this.poll();
-  }
-
-  /** The VRRP state of this director's instances, for the sync daemon and the console. */
-  roles(): Map<string, VrrpState> {
-    return new Map((this.opts.vrrp?.status() ?? []).map((s) => [s.instance, s.state]));
   }
 }

@@ -280,10 +280,4 @@ export class KeepalivedEngine implements VrrpEngine {
     this.listeners.clear();
     return Promise.resolve();
   }
-
-  /** Stop keepalived too (tests, and `configure` of a state without a pair). */
-  async shutdown(): Promise<void> {
-    await this.stopDaemon();
-    await this.close();
-  }
 }
