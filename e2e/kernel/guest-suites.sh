@@ -153,11 +153,20 @@ fi
 want schedulers && suite schedulers "$suite_limit" "$here/suites/schedulers.sh"
 
 # ---- 6. ha: an HA director pair (keepalived VRRP + IPVS sync daemon) ----
-# e2e/kernel/suites/ha.sh: directors A and B, a client and three DR real
-# servers on one segment; A fails (link down; keepalived SIGKILLed) under
-# traffic with a long-lived connection; B takes over; negative control
-# without the sync daemon. Also prints the failover BENCH line.
-want ha && suite ha "$((2 * suite_limit))" "$here/suites/ha.sh"
+# e2e/kernel/suites/ha.sh: directors A and B, each running the agent (the
+# two as a cluster, each running keepalived and the sync daemon), a client
+# and three DR real servers on one segment; a change through A's API in B's
+# kernel; A fails (link down; keepalived SIGKILLed) under traffic with a
+# long-lived connection; B takes over; a change on B reaches A when it is
+# back; negative control without the sync daemon. Also prints the failover
+# BENCH line.
+if want ha; then
+  if [[ ! -f $agent_cli ]]; then
+    skip ha "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  else
+    suite ha "$((2 * suite_limit))" "$here/suites/ha.sh" "$agent_cli"
+  fi
+fi
 
 # ---- bench: only when named (`run.sh bench`, `npm run bench`) ----------
 # The ipvsadm backend's apply/observe of 10,000 x 10 side by side with plain

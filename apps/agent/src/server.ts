@@ -159,7 +159,10 @@ async function startLocked(
   const vrrpKind = options.vrrp === undefined || options.vrrp === 'auto' ? (chosen.sim ? 'sim' : 'keepalived') : options.vrrp;
   let vrrp: VrrpEngine | null = null;
   if (clusterConfig && vrrpKind === 'sim') {
-    vrrp = new SimVrrpEngine(clusterConfig.self, clock, () => cluster?.simPeers() ?? []);
+    const sim = new SimVrrpEngine(clusterConfig.self, clock, () => cluster?.simPeers() ?? []);
+    vrrp = sim;
+    // Simulated clients follow the simulated VIPs: traffic arrives only at the MASTER.
+    chosen.sim?.setVipFilter((vip) => sim.status().some((s) => s.state === 'MASTER' && s.addresses.includes(vip)));
   } else if (clusterConfig && vrrpKind === 'keepalived') {
     vrrp = await createKeepalivedEngine({ self: clusterConfig.self, dir: `${options.stateDir}/keepalived`, clock, log });
   }
@@ -176,7 +179,8 @@ async function startLocked(
     vrrp?.configure(store.current()?.state ?? emptyState()).catch((error: unknown) => log.error({ err: error }, 'configuring VRRP failed'));
   };
   // A member that was away (or is new) starts from the cluster's newest revision.
-  const caughtUp = clusterConfig ? await newestFromPeers(clusterConfig, log) : null;
+  // Without a state of its own it waits longer for a busy peer rather than adopting its (often empty) kernel table.
+  const caughtUp = clusterConfig ? await newestFromPeers(clusterConfig, log, store.current() ? 2000 : 10_000) : null;
   if (caughtUp && !store.current()) {
     await store.saveReplicated(caughtUp.stored);
     notes.push(`took revision ${caughtUp.stored.revision} from ${caughtUp.from} (this director had no desired state)`);

@@ -39,6 +39,9 @@ export interface MemberStatus {
   hold: HoldLevel;
   /** Sync daemons the kernel runs now. */
   syncDaemons: SyncDaemon[];
+  /** When this member's revision was made, and by whom: a split keeps the newer of two equal revisions. */
+  revisionTime: number | null;
+  revisionBy: string | null;
 }
 
 export interface MemberView {
@@ -69,6 +72,8 @@ const statusSchema = z.object({
   vrrp: z.array(z.object({ instance: z.string(), state: z.enum(['MASTER', 'BACKUP', 'FAULT', 'STOP', 'UNKNOWN']), priority: z.number().nullable(), since: z.number(), addresses: z.array(z.string()) })),
   vrrpEngine: z.enum(['keepalived', 'sim']).nullable(), vrrpProblem: z.string().nullable(), hold: z.enum(['none', 'handover']),
   syncDaemons: z.array(z.object({ state: z.enum(['master', 'backup']), interface: z.string(), syncId: z.number() }).passthrough()),
+  revisionTime: z.number().nullable().default(null),
+  revisionBy: z.string().max(200).nullable().default(null),
 }).passthrough();
 
 const storedSchema = z.object({
@@ -81,11 +86,11 @@ const handoverSchema = z.object({ level: z.enum(['none', 'handover']), who: z.st
  * Before a director serves: the newest revision any peer has, so a member
  * that was away (or is new) starts from the cluster's state, not its own.
  */
-export async function newestFromPeers(config: ClusterConfig, log: Logger): Promise<{ stored: StoredState; from: string } | null> {
+export async function newestFromPeers(config: ClusterConfig, log: Logger, statusTimeoutMs = 2000): Promise<{ stored: StoredState; from: string } | null> {
   const answers = await Promise.all(config.peers.map(async (peer) => {
     const client = new PeerClient(config, peer.name, peer.url);
     try {
-      const status = statusSchema.parse(await client.call('status', undefined, 2000));
+      const status = statusSchema.parse(await client.call('status', undefined, statusTimeoutMs));
       if (status.revision === 0) return null;
       return { stored: storedSchema.parse(await client.call('current', undefined, REPLICATE_TIMEOUT_MS)), from: peer.name };
     } catch (error) {
@@ -164,6 +169,8 @@ export class ClusterService implements ReplicationPort {
       vrrpProblem: this.opts.vrrp?.problem ?? null,
       hold: this.opts.vrrp?.holdLevel ?? 'none',
       syncDaemons: this.opts.observedSyncDaemons(),
+      revisionTime: this.opts.store.current()?.time ?? null,
+      revisionBy: this.opts.store.current()?.who ?? null,
     };
   }
 
@@ -210,6 +217,7 @@ export class ClusterService implements ReplicationPort {
           peer.lastHeardAt = this.opts.clock.now();
           peer.error = null;
           if (status.revision < this.opts.store.revision && !peer.pushing) await this.pushTo(peer);
+          else if (this.splitFrom(status) && this.keepsMineAgainst(status)) await this.resolveSplit(peer.client.name, status);
         } catch (error) {
           peer.error = error instanceof Error ? error.message : String(error);
         }
@@ -218,6 +226,38 @@ export class ClusterService implements ReplicationPort {
       this.polling = false;
     }
     this.afterPoll?.();
+  }
+
+  /**
+   * Two members made the same revision number apart (each could not reach
+   * the other): neither is behind, so neither would ever push. The kernels
+   * would differ for good.
+   */
+  private splitFrom(status: MemberStatus): boolean {
+    const mine = this.opts.store.current();
+    return mine !== null && status.revision === mine.revision && status.stateDigest !== '' && status.stateDigest !== this.digest();
+  }
+
+  /** The newer of the two revisions is kept (the later intent); equal times: the name that sorts first. */
+  private keepsMineAgainst(status: MemberStatus): boolean {
+    const mine = this.opts.store.current();
+    if (!mine) return false;
+    const theirs = status.revisionTime ?? 0;
+    return mine.time !== theirs ? mine.time > theirs : this.opts.config.self < status.director;
+  }
+
+  /** The kept state becomes the next revision, which every member takes; the other side's change stays in its history and the audit. */
+  private async resolveSplit(peer: string, status: MemberStatus): Promise<void> {
+    const mine = this.opts.store.current();
+    if (!mine) return;
+    const what = `kept ${this.opts.config.self}'s revision ${mine.revision} after a split: ${peer} had made its own revision ${mine.revision} (by ${status.revisionBy ?? 'unknown'}) while the two could not reach each other; that change was not kept`;
+    this.opts.log.warn({ peer, revision: mine.revision }, what);
+    try {
+      await this.opts.reconciler.reaffirm(mine.revision, { name: 'cluster', role: 'admin' }, what);
+    } catch (error) {
+      // A writer got there first (CONFLICT) or the kernel refused: the next poll looks again.
+      this.opts.log.warn({ peer, err: error }, 'resolving the split failed; trying again on the next poll');
+    }
   }
 
   /** Called after each poll round (the sim VRRP engine re-elects). */

@@ -423,6 +423,16 @@ export class SimBackend implements KernelBackend {
     this.advanceTo(this.simTime + ms);
   }
 
+  /**
+   * Which VIPs reach this director. Unset: all of them (one director). In a
+   * simulated pair only the MASTER's, as VRRP would send the clients there.
+   */
+  private answersFor: ((vip: string) => boolean) | null = null;
+
+  setVipFilter(answersFor: ((vip: string) => boolean) | null): void {
+    this.answersFor = answersFor;
+  }
+
   /** Change traffic globally, or for one service (by service id) when given. */
   setTraffic(settings: Partial<TrafficSettings>, serviceIdOrNull?: string): TrafficSettings {
     for (const [name, value] of Object.entries(settings)) {
@@ -659,8 +669,12 @@ export class SimBackend implements KernelBackend {
       service.templates.delete(key);
     }
 
-    // 2. New connections.
+    // 2. New connections: only to a VIP this director answers for (a pair's BACKUP gets none).
     if (service.dests.length === 0 || traffic.connectionsPerSecond <= 0) return;
+    if (this.answersFor && service.settings.key.kind !== 'fwmark' && !this.answersFor(service.settings.key.address)) {
+      service.pendingArrivals = 0;
+      return;
+    }
     service.pendingArrivals += (traffic.connectionsPerSecond * stepMs) / 1000;
     const arrivals = Math.floor(service.pendingArrivals);
     service.pendingArrivals -= arrivals;

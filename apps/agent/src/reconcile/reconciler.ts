@@ -293,6 +293,15 @@ export class Reconciler {
       ({ next: target.state, changes: plan(this.target(target.state), observed) }), { fromStore: true });
   }
 
+  /**
+   * After a split (two members made the same revision apart): this director's
+   * desired state becomes the next revision unchanged, so every member takes it.
+   */
+  reaffirm(baseRevision: number, caller: Caller, what: string): Promise<CommitOutcome> {
+    return this.writer(caller, what, baseRevision, false, (current, observed) =>
+      ({ next: current, changes: plan(this.target(current), observed) }), { fromStore: true });
+  }
+
   /** Desired := observed; the kernel is not touched. */
   adoptDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
     return this.writer(caller, 'adopt drift (desired := kernel)', baseRevision, false, (current, observed) =>

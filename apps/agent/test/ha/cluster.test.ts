@@ -144,6 +144,38 @@ describe('a cluster of directors sharing one desired state', () => {
     expect(caughtUp).toMatchObject({ reachable: true, stale: false, lag: 0 });
   });
 
+  it('settles a split (both made the same revision apart) on the newer change, in every kernel, and says what was not kept', async () => {
+    const [a, b] = await pair();
+    const base = await revisionOf(a);
+    // Apart: lb1 adds one service while lb2 is away...
+    await b.h!.close();
+    b.h = null;
+    expect((await trpcMutation(a.h!.url, 'services.add', addWeb(base))).status).toBe(200);
+    await a.h!.close();
+    a.h = null;
+    // ... then lb2, alone and later, makes its own revision base + 1.
+    clock.advance(60_000);
+    await up(b, [a]);
+    const other = { kind: 'addr', protocol: 'tcp', address: '192.0.2.20', port: 443 } as const;
+    const fromB = await trpcMutation(b.h!.url, 'services.add', {
+      baseRevision: base, service: { key: other, scheduler: 'wlc', destinations: [{ address: '198.51.100.12', port: 443, forwarding: 'route', weight: 1 }] },
+    });
+    expect(fromB.status).toBe(200);
+    await up(a, [b]);
+    expect(await revisionOf(a)).toBe(base + 1);
+    expect(await revisionOf(b)).toBe(base + 1);
+
+    await pollAll();
+    expect(await revisionOf(a)).toBe(base + 2);
+    expect(await revisionOf(b)).toBe(base + 2);
+    expect(await kernelText(a)).toBe(await kernelText(b));
+    expect(await kernelText(a)).toContain('-A -t 192.0.2.20:443 -s wlc');
+    expect(await kernelText(a)).not.toContain('192.0.2.10:80');
+    const history = data<Array<{ revision: number; who: string; what: string }>>(await trpcQuery(a.h!.url, 'state.revisions'));
+    expect(history[0]).toMatchObject({ revision: base + 2, who: 'cluster' });
+    expect(history[0]?.what).toMatch(/kept lb2's revision \d+ after a split: lb1 had made its own revision/);
+  });
+
   it('refuses a member with another cluster name or token, with a message that says which', async () => {
     const a = await member('lb1');
     const b = await member('lb2');

@@ -48,6 +48,20 @@ describe('SimBackend traffic', () => {
     expect(table.services[0]?.stats.conns).toBe(400);
   });
 
+  it('sends new connections only to VIPs this director answers for (a simulated pair: the MASTER)', async () => {
+    const sim = await simWith(twoServers('wrr', [3, 1]), { traffic: { connectionsPerSecond: 40 } });
+    let holdsVip = false;
+    sim.setVipFilter((vip) => holdsVip && vip === '192.0.2.10');
+    sim.advanceTo(10_000);
+    expect((await sim.observe()).services[0]?.stats.conns).toBe(0);
+    holdsVip = true;
+    sim.advanceTo(20_000);
+    expect((await sim.observe()).services[0]?.stats.conns).toBe(400);
+    holdsVip = false;
+    sim.advanceTo(30_000);
+    expect((await sim.observe()).services[0]?.stats.conns).toBe(400);
+  });
+
   it('-Z zeroes one service\'s counters and rates (or all), then counting starts again', async () => {
     const other = { kind: 'addr', protocol: 'tcp', address: '192.0.2.20', port: 80 } as const;
     const input = twoServers('wrr', [3, 1]);
