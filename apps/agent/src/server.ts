@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { CONSOLE_URL_FILE } from './cli/login-link';
 import { writeFileAtomic } from './store/atomic-file';
 import type { AddressInfo } from 'node:net';
-import { emptyState, serviceId } from '@lvs-console/shared';
+import { emptyState, serviceId, type DesiredState } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
 import { syncDaemonsFor } from '@lvs-console/shared/ha';
 import { RealServerRegistry } from './realservers/registry';
@@ -38,6 +38,7 @@ import { loadClusterConfig, type ClusterFlags } from './cluster/config';
 import { SimVrrpEngine, type VrrpEngine } from './ha/vrrp';
 import { createKeepalivedEngine } from './ha/keepalived';
 import { VipMonitor } from './ha/vip-monitor';
+import { pairHostIssues } from './ha/pair-host';
 
 export interface ServeOptions {
   listen: string;
@@ -168,6 +169,7 @@ async function startLocked(
   }
   const reconciler = new Reconciler({
     backend: chosen.backend, store, audit, events, clock, log, metrics, driftMode: options.driftMode, host,
+    ...(clusterConfig ? { checkHost: (current: DesiredState, next: DesiredState) => pairHostIssues(host, clusterConfig.self, current, next) } : {}),
     effective: (desired) => {
       const table = health.effectiveTable(desired);
       // The sync daemon follows this director's VRRP role (master on the MASTER).

@@ -4,8 +4,8 @@
 # kernel's connection sync daemon, a client and three DR real servers, all
 # on one L2 segment.
 #
-#   NAME-cli  client 198.51.100.2 (route to the VIP on the segment: it
-#             ARPs for the VIP, so whoever answers gets the traffic)
+#   NAME-cli  client 198.51.100.2; the VIP 198.51.100.100 is on its subnet:
+#             it ARPs for the VIP, so whoever answers gets the traffic
 #   NAME-a    director A 198.51.100.1, MAC 02:00:00:00:00:0a
 #   NAME-b    director B 198.51.100.4, MAC 02:00:00:00:00:0b
 #   NAME-rsN  DR real servers 198.51.100.1N (VIP on lo, arp_ignore=1,
@@ -47,6 +47,10 @@
 #                              from the client), sorted, one line, or "none"
 #   ha_master_down_interval PRIORITY   3 x advert_int + skew, in seconds
 
+# The VIP lies in the segment's subnet, as in the field (and as the agent
+# requires of a pair: a VIP outside every subnet of the VRRP interface is
+# refused). topology.sh's VIP is on another subnet, routed by the client.
+TOPO_VIP=198.51.100.100
 HA_A_IP=198.51.100.1
 HA_B_IP=198.51.100.4
 HA_A_MAC=02:00:00:00:00:0a
@@ -98,7 +102,7 @@ ha_up() { # name
   for ((i = 1; i <= TOPO_RS_COUNT; i++)); do ports+=("rs$i"); done
   topo_switch_up "$name" "${ports[@]}" || return 1
 
-  topo_eth0_up "$name" cli "$TOPO_CLIENT_IP/24" "route add $TOPO_VIP/32 dev eth0" || return 1
+  topo_eth0_up "$name" cli "$TOPO_CLIENT_IP/24" || return 1
 
   topo_eth0_up "$name" a "$HA_A_IP/24" || return 1
   topo_eth0_up "$name" b "$HA_B_IP/24" || return 1
@@ -143,7 +147,8 @@ ha_agent_start() { # name role: starts the agent, 0 once it listens (bounded)
   log=$HA_WORK/$role/agent.log
   mkdir -p "$dir"
   [[ -r $HA_WORK/cluster.token ]] || (umask 077 && printf '%s\n' "$HA_CLUSTER_TOKEN" >"$HA_WORK/cluster.token")
-  topo_exec "$name" "$role" node "$HA_CLI" serve --backend ipvsadm --listen "$(_ha_ip "$role"):$HA_PORT" \
+  # ip netns exec execs node: $! is the agent itself (ha_agent_signal).
+  ip netns exec "$name-$role" node "$HA_CLI" serve --backend ipvsadm --listen "$(_ha_ip "$role"):$HA_PORT" \
     --state-dir "$dir" --admin-token "$HA_TOKEN" --log-level "${HA_AGENT_LOG_LEVEL:-info}" \
     --cluster "$HA_CLUSTER" --node "$role" --peer "$other=http://$(_ha_ip "$other"):$HA_PORT" \
     --cluster-token-file "$HA_WORK/cluster.token" --vrrp keepalived >>"$log" 2>&1 &

@@ -357,13 +357,15 @@ noticed=$work/health-noticed
 stop_health=$work/health-stop
 # At most 600 requests, one per round, until the stop file appears; the
 # line "@@noticed" marks the moment the kernel showed rs2 at weight 0.
+# Each request may take 20 s: a loaded TCG guest answers slowly, and a slow
+# answer is not the failure this check looks for (a request sent to rs2).
 # shellcheck disable=SC2016  # expanded by the inner bash
 topo_exec "$NAME" cli bash -c '
   marked=0
   for ((i = 0; i < 600; i++)); do
     [[ -e $2 ]] && break
     if ((marked == 0)) && [[ -e $1 ]]; then echo "@@noticed"; marked=1; fi
-    curl -sS --max-time 5 --connect-timeout 5 -H "Connection: close" -w "\n@%{http_code}\n" "$3" 2>/dev/null
+    curl -sS --max-time 20 --connect-timeout 15 -H "Connection: close" -w "\n@%{http_code}\n" "$3" 2>/dev/null
     sleep 0.05
   done' _ "$noticed" "$stop_health" "http://$VIP/" >"$work/health.raw" &
 health_loop=$!

@@ -327,7 +327,8 @@ export class ClusterService implements ReplicationPort {
         ? `it is at revision ${current} already (the change was based on ${request.base})`
         : `it is at revision ${current}, behind ${request.base}; it catches up first`);
     }
-    if (this.grant && this.grant.revision === request.revision && this.grant.until > now && this.grant.id !== request.id) {
+    // The same director asking again (its earlier attempt went no further) replaces its own promise.
+    if (this.grant && this.grant.revision === request.revision && this.grant.until > now && this.grant.id !== request.id && this.grant.director !== director) {
       throw new PeerError(409, `it promised revision ${request.revision} to director ${this.grant.director}`);
     }
     if (this.pending && this.pending.revision === request.revision) {

@@ -22,6 +22,8 @@ import type { HoldLevel, VrrpEngine, VrrpInstanceStatus } from './vrrp';
 const run = promisify(execFile);
 
 const PROGRAM_PATHS = ['/usr/sbin/keepalived', '/usr/local/sbin/keepalived', '/sbin/keepalived'];
+/** How long a keepalived just started has to write its pid file before it counts as dead. */
+const START_GRACE_MS = 10_000;
 export const KEEPALIVED_MISSING = 'keepalived is not installed: install Debian\'s package (apt-get install keepalived); the pair\'s VIPs are not moved until then';
 
 export interface KeepalivedOptions {
@@ -62,6 +64,8 @@ export class KeepalivedEngine implements VrrpEngine {
   private watchTimer: NodeJS.Timeout | null = null;
   private restartAt = 0;
   private restartDelayMs = 1000;
+  private startGraceUntil = 0;
+  private checking = false;
   private level: HoldLevel = 'none';
   private lastProblem: string | null = null;
   private holdTimer: NodeJS.Timeout | null = null;
@@ -166,6 +170,8 @@ export class KeepalivedEngine implements VrrpEngine {
 
   private async startDaemon(): Promise<void> {
     if (!this.program) return;
+    // It writes its pid file after it has gone to the background: give it time before judging it dead.
+    this.startGraceUntil = this.opts.clock.now() + START_GRACE_MS;
     try {
       // Daemonized (not a child of the agent): an agent restart leaves VRRP alone.
       await run(this.program, ['--vrrp', '--use-file', this.paths.conf, '--pid', this.paths.pid, '--vrrp_pid', this.paths.vrrpPid, '--no-syslog', '--log-detail'], { timeout: 20_000 });
@@ -192,11 +198,14 @@ export class KeepalivedEngine implements VrrpEngine {
     return comm.trim() === 'keepalived' ? pid : null;
   }
 
-  /** The parent keepalived's pid when it and its VRRP child are alive. */
+  /**
+   * The parent keepalived's pid while it lives. Its VRRP child is its own
+   * business: the parent respawns a child that dies, and a child whose
+   * parent dies stops too. (Judging by the child as well restarted a healthy
+   * keepalived whose new child had not yet written its pid file.)
+   */
   private async runningPid(): Promise<number | null> {
-    const main = await this.pidFrom(this.paths.pid);
-    if (main === null) return null;
-    return (await this.pidFrom(this.paths.vrrpPid)) === null ? null : main;
+    return this.pidFrom(this.paths.pid);
   }
 
   private watch(): void {
@@ -205,9 +214,20 @@ export class KeepalivedEngine implements VrrpEngine {
     this.watchTimer.unref();
   }
 
+  /** One liveness check at a time: a slow start must not be taken for a death and started twice. */
   private async checkAlive(): Promise<void> {
-    if (this.configText === null || (await this.runningPid()) !== null) return;
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await this.checkAliveOnce();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkAliveOnce(): Promise<void> {
     const now = this.opts.clock.now();
+    if (this.configText === null || now < this.startGraceUntil || (await this.runningPid()) !== null) return;
     if (this.instances.size && [...this.instances.values()].some((i) => i.state !== 'STOP')) {
       this.opts.log.error('keepalived is not running: removing the VIPs it left behind, starting it again');
       await this.releaseAddresses();

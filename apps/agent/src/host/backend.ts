@@ -1,6 +1,7 @@
 // Host settings the clusters need (sysctls, VIP addresses, kernel modules,
 // FULLNAT source NAT), behind one interface: `linux` changes this machine,
 // `sim` keeps everything in memory for the simulated kernel and tests.
+import type { InterfaceAddresses } from '@lvs-console/shared/ha';
 import type { HostSetting } from '@lvs-console/shared';
 
 export interface HostSettingStatus {
@@ -39,4 +40,10 @@ export interface HostBackend {
    * toward a real server), or null when no route is known.
    */
   sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>>;
+  /**
+   * An interface's addresses with their prefixes (is a pair's VIP inside a
+   * subnet of the interface VRRP moves it on?), or null when this backend
+   * cannot know (a simulated host given no addresses).
+   */
+  interfaceAddresses(name: string): Promise<InterfaceAddresses | null>;
 }

@@ -9,6 +9,7 @@ import type { HostSetting } from '@lvs-console/shared';
 import { NFT_TABLE, describeHostSetting, renderNftScript, snatRuleText } from '@lvs-console/shared/host';
 import { CommandError, createExecRunner } from '../kernel/runner';
 import type { CommandRunner } from '../kernel/runner';
+import type { InterfaceAddresses } from '@lvs-console/shared/ha';
 import type { HostBackend, HostSettingResult, HostSettingStatus } from './backend';
 import { sameSysctlValue, sysctlPath } from './sysctl';
 
@@ -97,6 +98,18 @@ export class LinuxHostBackend implements HostBackend {
       result.set(destination, source);
     }
     return result;
+  }
+
+  async interfaceAddresses(name: string): Promise<InterfaceAddresses | null> {
+    const { present, error } = await this.addressesOf(name);
+    if (error) return /does not exist|cannot find device/i.test(error) ? { exists: false, addresses: [] } : null;
+    return {
+      exists: true,
+      addresses: [...present].map((cidr) => {
+        const slash = cidr.lastIndexOf('/');
+        return { address: cidr.slice(0, slash), prefixLength: Number(cidr.slice(slash + 1)) };
+      }),
+    };
   }
 
   // ---- sysctl ---------------------------------------------------------------

@@ -3,6 +3,7 @@
 import type { HostSetting } from '@lvs-console/shared';
 import { inSubnet } from '@lvs-console/shared';
 import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
+import type { InterfaceAddresses } from '@lvs-console/shared/ha';
 import type { HostBackend, HostSettingResult, HostSettingStatus } from './backend';
 import { sameSysctlValue, sysctlPath } from './sysctl';
 
@@ -36,10 +37,10 @@ export class SimHostBackend implements HostBackend {
   private readonly addresses = new Set<string>();
   private snat = new Set<string>();
 
-  private readonly interfaceAddresses: NonNullable<SimHostOptions['interfaceAddresses']>;
+  private readonly ownAddresses: NonNullable<SimHostOptions['interfaceAddresses']>;
 
   constructor(options: SimHostOptions = {}) {
-    this.interfaceAddresses = options.interfaceAddresses ?? [];
+    this.ownAddresses = options.interfaceAddresses ?? [];
     this.interfaces = new Set(['lo', 'eth0', ...(options.interfaces ?? [])]);
     this.sysctls = new Map(Object.entries({ ...DEFAULT_SYSCTLS, ...options.sysctls }));
     this.modules = new Set(options.modules ?? ['ip_vs']);
@@ -88,11 +89,18 @@ export class SimHostBackend implements HostBackend {
   sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>> {
     const result = new Map<string, string | null>();
     for (const destination of destinations) {
-      const matches = this.interfaceAddresses.filter((a) => inSubnet(destination, a.address, a.prefixLength));
+      const matches = this.ownAddresses.filter((a) => inSubnet(destination, a.address, a.prefixLength));
       matches.sort((a, b) => b.prefixLength - a.prefixLength);
       result.set(destination, matches[0]?.address ?? null);
     }
     return Promise.resolve(result);
+  }
+
+  /** Unknown (null) unless the simulated host was given its addresses. */
+  interfaceAddresses(name: string): Promise<InterfaceAddresses | null> {
+    if (this.ownAddresses.length === 0) return Promise.resolve(null);
+    const addresses = this.ownAddresses.filter((a) => a.interface === name).map(({ address, prefixLength }) => ({ address, prefixLength }));
+    return Promise.resolve({ exists: this.interfaces.has(name) || addresses.length > 0, addresses });
   }
 
   read(settings: readonly HostSetting[]): Promise<HostSettingStatus[]> {

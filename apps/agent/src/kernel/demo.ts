@@ -45,6 +45,8 @@ export const DEMO_STATE: DesiredState = desiredStateSchema.parse({
  */
 export const DEMO_DIRECTOR_ADDRESSES = [
   { interface: 'eth0', address: '192.0.2.1', prefixLength: 24 },
+  // A second subnet on the client side, for the HTTPS VIP (a pair's VRRP must reach it on eth0).
+  { interface: 'eth0', address: '203.0.113.1', prefixLength: 24 },
   { interface: 'eth1', address: '198.51.100.1', prefixLength: 24 },
 ] as const;
 

@@ -4,6 +4,7 @@ import type { TrafficSettings } from '../kernel/sim';
 import type { HostSetting } from '@lvs-console/shared';
 import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
 import type { HostBackend } from '../host/backend';
+import type { InterfaceAddresses } from '@lvs-console/shared/ha';
 
 export interface HostSettingStatus {
   setting: HostSetting;
@@ -33,6 +34,8 @@ export interface HostPort {
   remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
   /** This host's source address toward each destination (its DIP), or null. */
   sourceAddresses(destinations: readonly string[]): Promise<Map<string, string | null>>;
+  /** An interface's addresses with prefixes, or null when unknown. */
+  interfaceAddresses(name: string): Promise<InterfaceAddresses | null>;
 }
 
 /** The host module's backend as the agent's port, with ids and descriptions added. */
@@ -52,6 +55,7 @@ export function hostPortOf(backend: HostBackend): HostPort {
       return rows.map((row) => ({ ...row, id: hostSettingId(row.setting) }));
     },
     sourceAddresses: (destinations) => backend.sourceAddresses(destinations),
+    interfaceAddresses: (name) => backend.interfaceAddresses(name),
   };
 }
 

@@ -60,6 +60,11 @@ export interface ReconcilerOptions {
    * (`lvs-console apply`), never the serving agent's API. Default false.
    */
   allowCommandChecks?: boolean;
+  /**
+   * Checks of a change against this director's host that a pure check cannot
+   * make (a pair's VIP in a subnet of its VRRP interface). Issues refuse the change.
+   */
+  checkHost?: (current: DesiredState, next: DesiredState) => Promise<Array<{ path: string; message: string }>>;
 }
 
 /**
@@ -479,15 +484,6 @@ export class Reconciler {
     const started = performance.now();
     const run = async (): Promise<CommitOutcome> => {
       if (!dryRun) await this.checkRevision(baseRevision, caller, what);
-      const replication = dryRun || options.keepRevision ? null : this.replication;
-      if (replication) {
-        try {
-          await replication.prepare(baseRevision, what);
-        } catch (error) {
-          if (error instanceof DomainError) throw await this.reject(caller, what, error);
-          throw error;
-        }
-      }
       const current = this.desired();
       const observed = await this.observe();
       let next: DesiredState;
@@ -501,6 +497,8 @@ export class Reconciler {
         if (issues.length) throw invalid(issues);
         const added = this.opts.allowCommandChecks || options.fromStore ? [] : addedCommandChecks(current, next);
         if (added.length) throw invalid(added.map((path) => ({ path, message: COMMAND_CHECKS_FROM_THE_DIRECTOR })));
+        const onHost = this.opts.checkHost ? await this.opts.checkHost(current, next) : [];
+        if (onHost.length) throw invalid(onHost);
       } catch (error) {
         if (error instanceof DomainError && !dryRun) throw await this.reject(caller, what, error);
         throw error;
@@ -508,6 +506,16 @@ export class Reconciler {
       const lines = planLines(changes);
       if (dryRun) {
         return { revision: this.opts.store.revision, dryRun: true, changes, lines, results: [], warnings: [], durationMs: performance.now() - started };
+      }
+      // Only a valid change asks the peers for the next revision (a refused one would hold their promise).
+      const replication = options.keepRevision ? null : this.replication;
+      if (replication) {
+        try {
+          await replication.prepare(baseRevision, what);
+        } catch (error) {
+          if (error instanceof DomainError) throw await this.reject(caller, what, error);
+          throw error;
+        }
       }
       const { results, after } = await this.applyOrThrow(changes, observed, caller, what);
       const saved = options.keepRevision ? null : await this.opts.store.save(next, caller.name, what);

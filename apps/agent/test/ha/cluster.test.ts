@@ -12,6 +12,8 @@ import { renderRules } from '@lvs-console/shared/ipvsadm';
 import { ManualClock } from '../../src/config/clock';
 import type { MemberView } from '../../src/cluster/cluster';
 import { SimBackend } from '../../src/kernel/sim';
+import { SimHostBackend } from '../../src/host';
+import { hostPortOf, type HostPort } from '../../src/reconcile/ports';
 import { ADMIN_TOKEN, data, startHarness, trpcMutation, trpcQuery, type Harness } from '../http/harness';
 
 const TOKEN = 'cluster-token-0123456789abcdef';
@@ -46,9 +48,9 @@ async function member(name: string): Promise<Member> {
   return { name, port: await freePort(), stateDir, sim: new SimBackend({ clock, seed: 3 }), h: null };
 }
 
-async function up(m: Member, peers: Member[], overrides: { token?: string; cluster?: string } = {}): Promise<Harness> {
+async function up(m: Member, peers: Member[], overrides: { token?: string; cluster?: string; host?: HostPort } = {}): Promise<Harness> {
   m.h = await startHarness({
-    listen: `127.0.0.1:${m.port}`, stateDir: m.stateDir, sim: m.sim, demo: false, clock,
+    listen: `127.0.0.1:${m.port}`, stateDir: m.stateDir, sim: m.sim, demo: false, clock, ...(overrides.host ? { host: overrides.host } : {}),
     cluster: { name: overrides.cluster ?? 'pair', self: m.name, peers: peers.map((p) => `${p.name}=http://127.0.0.1:${p.port}`), tokenFromEnv: overrides.token ?? TOKEN },
   });
   return m.h;
@@ -191,6 +193,26 @@ describe('a cluster of directors sharing one desired state', () => {
     // Nothing crosses: a change on lb1 does not reach lb2's kernel.
     await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)));
     expect(await kernelText(b)).not.toContain('192.0.2.10:80');
+  });
+
+  it('refuses a pair whose VIP is outside every subnet of the VRRP interface on this director, naming the field', async () => {
+    const a = await member('lb1');
+    const b = await member('lb2');
+    members = [a, b];
+    const host = hostPortOf(new SimHostBackend({ interfaceAddresses: [{ interface: 'eth0', address: '198.51.100.1', prefixLength: 24 }] }));
+    await up(a, [b], { host });
+    await up(b, [a]);
+    await pollAll();
+    const base = data<{ revision: number }>(await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)))).revision;
+    const ha = { directors: [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }], instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 } }] };
+    const bad = await trpcMutation(a.h!.url, 'cluster.setHa', { baseRevision: base, ha });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error?.message).toMatch(/ha\.instances\[0\]\.interface: VIP 192\.0\.2\.10 is outside every subnet on eth0 of director "lb1" \(198\.51\.100\.1\/24\)/);
+    expect(await revisionOf(a)).toBe(base);
+    expect(await revisionOf(b)).toBe(base);
+    const missing = await trpcMutation(a.h!.url, 'cluster.setHa', { baseRevision: base, ha: { ...ha, instances: [{ ...ha.instances[0], interface: 'eth7' }] } });
+    expect(missing.body.error?.message).toMatch(/ha\.instances\[0\]\.interface: interface eth7 does not exist on director "lb1"/);
+    expect(await revisionOf(a)).toBe(base);
   });
 
   it('refuses bad pair settings with the field named, and changes nothing', async () => {

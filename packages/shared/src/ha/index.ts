@@ -1,2 +1,3 @@
 export * from './keepalived-vrrp';
 export * from './roles';
+export * from './vip-subnets';

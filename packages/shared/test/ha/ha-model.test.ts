@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssues, preferredMaster, validateState, vipInstances, type HaConfig } from '../../src';
-import { parseNotifyLine, renderVrrpConfig } from '../../src/ha';
+import { parseNotifyLine, renderVrrpConfig, vipSubnetIssues, type InterfaceAddresses } from '../../src/ha';
 
 const service = (address: string, port = 80) => ({ key: { kind: 'addr', protocol: 'tcp', address, port }, scheduler: 'rr', destinations: [] });
 const pair = (over: Record<string, unknown> = {}, instance: Record<string, unknown> = {}) => ({
@@ -91,5 +91,41 @@ describe('keepalived configuration of one director', () => {
     expect(parseNotifyLine('GROUP "G" BACKUP')).toEqual({ kind: 'GROUP', name: 'G', state: 'BACKUP', priority: null });
     expect(parseNotifyLine('INSTANCE VI_1 MASTER')).toBeNull();
     expect(parseNotifyLine(`INSTANCE "${'x'.repeat(100)}" MASTER 1`)).toBeNull();
+  });
+});
+
+describe('a pair\'s VIPs against the director\'s own interfaces', () => {
+  const eth0: InterfaceAddresses = { exists: true, addresses: [{ address: '198.51.100.1', prefixLength: 24 }, { address: '203.0.113.5', prefixLength: 32 }] };
+  const state = (vips: string[], instance: Record<string, unknown> = {}) => validOrThrow({ services: vips.map((v) => service(v)), ha: pair({}, instance) });
+  const validOrThrow = (input: unknown) => {
+    const result = validateState(input);
+    if (!result.ok) throw new Error(formatIssues(result.issues));
+    return result.value;
+  };
+  const none = { services: [] };
+
+  it('accepts VIPs inside a subnet of the instance\'s interface', () => {
+    expect(vipSubnetIssues(none, state(['198.51.100.10']), 'lb1', new Map([['eth0', eth0]]))).toEqual([]);
+  });
+
+  it('names a VIP outside every subnet (a /32 on the interface is no subnet), and the field', () => {
+    // 203.0.113.5/32 is the VIP itself on the MASTER's eth0, not a subnet clients are on.
+    expect(vipSubnetIssues(none, state(['198.51.100.10', '203.0.113.5']), 'lb1', new Map([['eth0', eth0]]))).toEqual([
+      { path: 'ha.instances[0].interface', message: 'VIP 203.0.113.5 is outside every subnet on eth0 of director "lb1" (198.51.100.1/24): clients on that segment would never reach it; move the instance to the VIP\'s interface or give eth0 an address in its subnet' },
+    ]);
+    const listed = state(['203.0.113.5'], { addresses: ['203.0.113.5'] });
+    expect(vipSubnetIssues(none, listed, 'lb1', new Map([['eth0', eth0]]))[0]?.path).toBe('ha.instances[0].addresses[0]');
+  });
+
+  it('names an interface this director does not have', () => {
+    expect(vipSubnetIssues(none, state(['198.51.100.10'], { interface: 'eth9' }), 'lb1', new Map([['eth9', { exists: false, addresses: [] }]])))
+      .toEqual([{ path: 'ha.instances[0].interface', message: 'interface eth9 does not exist on director "lb1"' }]);
+  });
+
+  it('checks only what the change adds: an old VIP never blocks a later change; an unknown host is not judged', () => {
+    const before = state(['203.0.113.5']);
+    expect(vipSubnetIssues(before, state(['203.0.113.5', '198.51.100.10']), 'lb1', new Map([['eth0', eth0]]))).toEqual([]);
+    expect(vipSubnetIssues(none, state(['203.0.113.5']), 'lb1', new Map([['eth0', null]]))).toEqual([]);
+    expect(vipSubnetIssues(none, state(['203.0.113.5']), 'lb3', new Map([['eth0', eth0]]))).toEqual([]);
   });
 });
