@@ -3,7 +3,12 @@
 // agent on the simulated kernel.
 // Baseline: the same scrape of the same table without health settings (the
 // counters /metrics wrote before), so the cost of the new series shows.
+// And from a health check's final failure (a TCP probe refused by a real
+// server on loopback that stopped) to the webhook request at a real HTTP
+// receiver on loopback: target < 1 s. Baseline: the same POST made directly.
 import { spawn } from 'node:child_process';
+import { createServer as createHttpServer } from 'node:http';
+import { createServer, type Server } from 'node:net';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -114,12 +119,81 @@ async function scrape(withHealth: boolean): Promise<{ p50: number; p99: number; 
   }
 }
 
+const FAILURES = 20;
+
+function listen(server: Server | ReturnType<typeof createHttpServer>, port = 0): Promise<number> {
+  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
+    const address = server.address();
+    resolve(address !== null && typeof address === 'object' ? address.port : 0);
+  }));
+}
+
+/** Final failing probe to webhook request, once per service (each its own group: no repeat interval in the way). */
+async function failureToWebhook(): Promise<{ p50: number; max: number; direct: number }> {
+  const arrivals: number[] = [];
+  const receiver = createHttpServer((req, res) => {
+    req.resume().on('end', () => {
+      arrivals.push(Date.now());
+      res.writeHead(200).end('ok');
+    });
+  });
+  const hookPort = await listen(receiver);
+  const agent = await startBenchAgent();
+  const listeners: Server[] = [];
+  try {
+    const { url } = agent.running;
+    await trpc(url, 'notifications.update', { enabled: true, groupWaitMs: 0, repeatIntervalMs: 60_000, webhooks: [{ id: 'bench', name: 'bench', url: `http://127.0.0.1:${hookPort}/hook` }] });
+    let revision = agent.running.agent.store.revision;
+    const ports: number[] = [];
+    for (let i = 0; i < FAILURES; i++) {
+      const server = createServer((socket) => socket.destroy());
+      ports.push(await listen(server));
+      listeners.push(server);
+      ({ revision } = await trpc(url, 'services.add', {
+        baseRevision: revision,
+        service: {
+          key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${200 + i}`, port: 80 }, scheduler: 'wrr',
+          destinations: [{ address: '127.0.0.1', port: ports[i], forwarding: 'masq', weight: 1 }],
+          health: { checks: [{ kind: 'tcp', intervalMs: 200, timeoutMs: 150, rise: 1, fall: 1, warmupMs: 0 }] },
+        },
+      }));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const latencies: number[] = [];
+    for (let i = 0; i < FAILURES; i++) {
+      const before = arrivals.length;
+      const server = listeners[i];
+      if (server) await new Promise((resolve) => server.close(resolve));
+      const deadline = Date.now() + 10_000;
+      while (arrivals.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      const arrived = arrivals[before];
+      if (arrived === undefined) throw new Error(`no webhook for failure ${i}`);
+      const status = agent.running.agent.health.status({ service: `tcp:192.0.2.${200 + i}:80` });
+      const failedAt = status.services[0]?.destinations[0]?.checks[0]?.lastFailure?.time;
+      if (failedAt === undefined) throw new Error(`no failing probe recorded for ${i}`);
+      latencies.push(arrived - failedAt);
+    }
+    latencies.sort((a, b) => a - b);
+    const directStarted = performance.now();
+    await fetch(`http://127.0.0.1:${hookPort}/hook`, { method: 'POST', body: '{}' }).then((r) => r.text());
+    return { p50: percentile(latencies, 50), max: latencies[latencies.length - 1] ?? Number.NaN, direct: performance.now() - directStarted };
+  } finally {
+    await agent.close();
+    receiver.closeAllConnections();
+    await new Promise((resolve) => receiver.close(resolve));
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
+  const failure = await failureToWebhook();
+  const direct = { name: 'one direct POST to the same receiver', value: Math.round(failure.direct * 100) / 100, unit: 'ms' };
   const plain = await scrape(false);
   const health = await scrape(true);
   const baseline = { name: 'metrics scrape p99, 1,000 destinations without health (counters only)', value: Math.round(plain.p99 * 100) / 100, unit: 'ms' };
   return [
     { name: `alerts-metrics-scrape-1000-destinations-p50 (${health.series} series, ${health.bytes} bytes)`, value: Math.round(health.p50 * 100) / 100, unit: 'ms', baseline },
     { name: 'alerts-metrics-scrape-1000-destinations-p99 (target < 50 ms)', value: Math.round(health.p99 * 100) / 100, unit: 'ms', baseline },
+    { name: `alerts-failure-to-webhook-p50 (${FAILURES} failures)`, value: failure.p50, unit: 'ms', baseline: direct },
+    { name: `alerts-failure-to-webhook-max (${FAILURES} failures, target < 1000 ms)`, value: failure.max, unit: 'ms', baseline: direct },
   ];
 }

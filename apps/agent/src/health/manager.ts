@@ -493,6 +493,8 @@ export class HealthManager {
         entry.drains.set(destId, progress);
         if (progress.safeToRemove && !wasSafe) {
           this.logger?.info({ service: entry.id, destination: destId }, `drain: ${destId} in ${serviceLabel(entry.service.key)} has no connections left; safe to remove`);
+          // Listeners (notifications: "drain finished") hear of it now, not at the next health change.
+          this.queueEmit();
         }
         const due = drainRemovalDue(progress, drain);
         if (due && this.submitEdit && !entry.removalsSubmitted.has(destId)) this.submitRemoval(entry, destId, due);
