@@ -81,10 +81,14 @@ async function staticSuite() {
 
 /**
  * Debian packages whose programs the unit tests run for real (keepalived -t
- * checks every keepalived.conf we write). Installed when missing and root;
- * once there, a test that finds them missing fails instead of skipping.
+ * checks every keepalived.conf we write; promtool, from the prometheus
+ * package, checks and tests the shipped alert rules). Installed when missing
+ * and root; once there, a test that finds them missing fails instead of
+ * skipping. Installing prometheus may start its server where init scripts
+ * run (not in containers, whose policy-rc.d denies it); the tests need
+ * only promtool.
  */
-const UNIT_TOOLS = [['/usr/sbin/keepalived', 'keepalived']];
+const UNIT_TOOLS = [['/usr/sbin/keepalived', 'keepalived'], ['/usr/bin/promtool', 'prometheus']];
 
 function ensureUnitTools() {
   const missing = UNIT_TOOLS.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);

@@ -39,6 +39,10 @@ import { SimVrrpEngine, type VrrpEngine } from './ha/vrrp';
 import { createKeepalivedEngine } from './ha/keepalived';
 import { VipMonitor } from './ha/vip-monitor';
 import { pairHostIssues } from './ha/pair-host';
+import { hostname } from 'node:os';
+import { NotificationService } from './alerts/service';
+import { loadNotifyCommands } from './alerts/targets';
+import { systemTimers, type HealthTimers } from './health/timers';
 
 export interface ServeOptions {
   listen: string;
@@ -71,6 +75,8 @@ export interface ServeOptions {
   cluster?: ClusterFlags;
   /** VRRP for a pair: keepalived (default with the real kernel), sim (default with the simulated one), or off. */
   vrrp?: 'auto' | 'keepalived' | 'sim' | 'off';
+  /** Tests: the notifier's time and timers (grouping waits, retry back-off). */
+  notifyTimers?: HealthTimers;
 }
 
 export interface RunningAgent {
@@ -213,6 +219,7 @@ async function startLocked(
     const sim = vrrp instanceof SimVrrpEngine ? vrrp : null;
     cluster.afterPoll = () => {
       sim?.elect();
+      notifications.notifier.check();
       void vips.refresh().catch((error: unknown) => log.warn({ err: error }, 'checking the VIPs failed'));
     };
     reconciler.setReplication(cluster);
@@ -240,10 +247,31 @@ async function startLocked(
   const startedAt = clock.now();
   const settings = { stateDir: options.stateDir, driftMode: options.driftMode, listenUrl: '', tls: tls !== null, demo: options.demo, startedAt };
   const refusals = new RefusalCounter(audit, clock, new Set(Object.keys(appRouter._def.procedures)));
+  // Notifications: what changed since the last look, on every trigger that may have changed it.
+  const notifications = await NotificationService.open({
+    stateDir: options.stateDir,
+    timers: options.notifyTimers ?? systemTimers,
+    audit,
+    logger: log,
+    inputs: {
+      health: () => health.figures(),
+      drift: () => reconciler.drift(),
+      vrrp: () => cluster
+        ? cluster.members().flatMap((m) => (m.status?.vrrp ?? []).map((v) => ({ director: m.name, instance: v.instance, state: m.stale ? 'UNKNOWN' : v.state })))
+        : (vrrp?.status() ?? []).map((v) => ({ director: hostname(), instance: v.instance, state: v.state })),
+    },
+    source: () => ({ director: clusterConfig?.self ?? hostname(), cluster: clusterConfig?.name ?? null, consoleUrl: settings.listenUrl }),
+    commands: await loadNotifyCommands(options.stateDir, process.getuid?.() === 0),
+  });
+  notifications.notifier.start();
+  const stopNotifyEvents = events.subscribe((event) => notifications.noteAgentEvent(event));
+  const stopNotifyHealth = health.onChange(() => notifications.notifier.check());
+  const stopNotifyVrrp = vrrp?.onChange(() => notifications.notifier.check()) ?? (() => undefined);
+
   const agent = new AgentParts({
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
     refusals, loginThrottle: new LoginThrottle(clock),
-    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster, vips,
+    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster, vips, notifications,
     // The VIP rows come with the director's VIP interface (single director); a pair's VIPs are keepalived's.
     requirementsOf: (desired) => desired.services.map((service) => ({
       service: serviceId(service.key),
@@ -325,6 +353,10 @@ async function startLocked(
       sampler.stop();
       stopRevisionListener();
       stopHealthListener();
+      stopNotifyEvents();
+      stopNotifyHealth();
+      stopNotifyVrrp();
+      await notifications.notifier.stop();
       await health.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -38,6 +38,7 @@ import {
   type ProbeResult,
   type ServiceHealthRuntime,
 } from '@lvs-console/shared/health';
+import type { HealthFigures } from '@lvs-console/shared/metrics';
 import type { Logger } from '../log';
 import { runCheck, type ProbeOutcome, type ProbeTarget } from './checkers';
 import { systemTimers, type HealthTimers, type TimerHandle } from './timers';
@@ -492,6 +493,8 @@ export class HealthManager {
         entry.drains.set(destId, progress);
         if (progress.safeToRemove && !wasSafe) {
           this.logger?.info({ service: entry.id, destination: destId }, `drain: ${destId} in ${serviceLabel(entry.service.key)} has no connections left; safe to remove`);
+          // Listeners (notifications: "drain finished") hear of it now, not at the next health change.
+          this.queueEmit();
         }
         const due = drainRemovalDue(progress, drain);
         if (due && this.submitEdit && !entry.removalsSubmitted.has(destId)) this.submitRemoval(entry, destId, due);
@@ -529,6 +532,42 @@ export class HealthManager {
 
   now(): number {
     return this.timers.now();
+  }
+
+  /**
+   * The figures /metrics writes: health, weights, drains, quorum. Lighter than
+   * status() (no explanations or history), since a scrape asks for all of it.
+   */
+  figures(): HealthFigures {
+    const now = this.timers.now();
+    const services: HealthFigures['services'] = [];
+    for (const service of this.desired.services) {
+      if (!service.health) continue;
+      const id = serviceId(service.key);
+      const entry = this.services.get(id);
+      const evaluation = evaluateService(service, entry ? this.runtimeOf(entry) : undefined, now);
+      services.push({
+        service: id,
+        quorumUp: !evaluation.quorumLost,
+        quorumChangedAt: entry?.quorumChangedAt ?? null,
+        sorryServer: evaluation.sorryServer ? destinationId(evaluation.sorryServer) : null,
+        sorryServerActive: evaluation.sorryServerActive,
+        destinations: evaluation.destinations.map((row) => {
+          const drain = row.admin === 'draining' ? entry?.drains.get(row.id) ?? null : null;
+          return {
+            destination: row.id,
+            status: row.health,
+            since: row.state.since,
+            configuredWeight: row.destination.weight,
+            effectiveWeight: row.effective === 'removed' ? null : row.effective,
+            draining: row.admin === 'draining',
+            drainFraction: drain ? drain.fractionDone : null,
+            drainConnections: drain?.current ? drain.current.active + drain.current.inactive : null,
+          };
+        }),
+      });
+    }
+    return { services };
   }
 
   /** Per service and destination: states, checks, history, drains and explanations. */

@@ -134,6 +134,9 @@ export function createAgentServer(options: HttpOptions): Server {
       applyDuration: { buckets: APPLY_DURATION_BUCKETS_SECONDS, counts: cumulative, count: m.applyCount, sum: m.applySumSeconds },
       observationAgeSeconds: observation ? Math.max(0, (agent.clock.now() - observation.at) / 1000) : null,
       samplerDurationSeconds: m.samplerLastDurationSeconds,
+      driftSince: agent.reconciler.drift().since,
+      lastApply: m.lastApply,
+      health: agent.health.figures(),
       ...(agent.cluster ? { cluster: clusterFigures(agent.cluster, agent.clock.now()) } : {}),
     });
   };

@@ -12,6 +12,8 @@ export class AgentMetrics {
   driftCount = 0;
   driftChecks = 0;
   samplerLastDurationSeconds = 0;
+  /** The last change applied to the kernel (any author), or null before the first. */
+  lastApply: { ok: boolean; at: number } | null = null;
 
   observeApply(seconds: number): void {
     this.applyCount++;

@@ -4,6 +4,7 @@
 import type { ClusterService } from '../cluster/cluster';
 import type { VipMonitor, VipStatus } from '../ha/vip-monitor';
 import type { HealthManager } from '../health/manager';
+import type { NotificationService } from '../alerts/service';
 import type { RealServerRegistry } from '../realservers/registry';
 import { hostname } from 'node:os';
 import {
@@ -122,6 +123,8 @@ export interface AgentPartsOptions {
   cluster?: ClusterService | null;
   /** Where each service VIP is (this director's interface, or the pair's MASTER). */
   vips?: VipMonitor | null;
+  /** Webhooks and commands that tell someone when something breaks (issue 17). */
+  notifications?: NotificationService | null;
   /** Host settings a service needs for its forwarding methods (from the host module). */
   requirementsOf?: (desired: DesiredState) => Array<{ service: string; settings: HostSetting[] }>;
 }
@@ -145,6 +148,7 @@ export class AgentParts {
   readonly health: HealthManager;
   readonly realServers: RealServerRegistry;
   readonly cluster: ClusterService | null;
+  readonly notifications: NotificationService | null;
   private schedulerList: string[] | null = null;
 
   constructor(private readonly opts: AgentPartsOptions) {
@@ -166,6 +170,7 @@ export class AgentParts {
     this.health = opts.health;
     this.realServers = opts.realServers;
     this.cluster = opts.cluster ?? null;
+    this.notifications = opts.notifications ?? null;
   }
 
   async systemInfo(caller: Caller): Promise<SystemInfo> {

@@ -558,6 +558,7 @@ export class Reconciler {
     });
     const failed = outcome.results.filter((r) => !r.ok);
     const ok = failed.length === 0;
+    this.opts.metrics.lastApply = { ok, at: this.opts.clock.now() };
     this.opts.events.publish({ type: 'apply', time: this.opts.clock.now(), who: caller.name, what, ok, lines, ...(ok ? {} : { error: failed[0]?.error ?? 'failed' }) });
     if (ok) return { results: outcome.results, after: outcome.observed ?? null };
 

@@ -4,6 +4,7 @@ import { authRouter } from './routers/auth';
 import { clusterRouter } from './routers/cluster';
 import { drainRouter, healthRouter } from './routers/health';
 import { hostRouter } from './routers/host';
+import { notificationsRouter } from './routers/notifications';
 import { auditRouter, connectionsRouter, eventsRouter, statsRouter, systemRouter } from './routers/live';
 import { realServersRouter } from './routers/realservers';
 import { simRouter } from './routers/sim';
@@ -27,6 +28,7 @@ export const appRouter = router({
   drain: drainRouter,
   realServers: realServersRouter,
   cluster: clusterRouter,
+  notifications: notificationsRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -5,7 +5,7 @@
 import { createServer, type Server } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { destinationId, type ObservedTable } from '@lvs-console/shared';
-import { data, startHarness, trpcMutation, trpcQuery, type Harness } from './harness';
+import { ADMIN_TOKEN, data, startHarness, trpcMutation, trpcQuery, type Harness } from './harness';
 
 const servers: Server[] = [];
 let h: Harness | null = null;
@@ -87,7 +87,19 @@ describe('health checks through the agent', () => {
     const status = data<{ services: Array<{ destinations: Array<{ id: string; status: string }> }> }>(await trpcQuery(h.url, 'health.status'));
     expect(status.services[0]?.destinations.find((d) => d.id === `127.0.0.1:${down}`)?.status).toBe('down');
 
+    // The same facts on /metrics, for Prometheus to alert on.
+    const scrape = async () => (await fetch(`${harness.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();
+    const failing = `{service="tcp:192.0.2.50:80",destination="127.0.0.1:${down}"}`;
+    const metrics = await scrape();
+    expect(metrics).toContain(`lvs_destination_healthy${failing} 0\n`);
+    expect(metrics).toContain(`lvs_destination_healthy{service="tcp:192.0.2.50:80",destination="127.0.0.1:${up}"} 1\n`);
+    expect(metrics).toContain(`lvs_destination_configured_weight${failing} 5\n`);
+    expect(metrics).toContain(`lvs_destination_effective_weight${failing} 0\n`);
+    expect(metrics).toContain('lvs_service_quorum_up{service="tcp:192.0.2.50:80"} 1\n');
+    expect(metrics).toMatch(/^lvs_console_last_apply_success 1$/m);
+
     await listen(down);
     await until('the recovered server to get its weight back', async () => (await kernelWeights(harness))[`127.0.0.1:${down}`] === 5);
+    expect(await scrape()).toContain(`lvs_destination_healthy${failing} 1\n`);
   });
 });

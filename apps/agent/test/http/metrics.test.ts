@@ -39,6 +39,40 @@ describe('renderMetrics', () => {
     expect(text).not.toMatch(/^lvs_service_connections_total\{/m);
   });
 
+  it('should write health, weights, drains, quorum, drift and the last apply', () => {
+    const text = renderMetrics(null, {
+      ...figures,
+      driftSince: 1_700_000_000_000,
+      lastApply: { ok: false, at: 1_700_000_060_000 },
+      health: {
+        services: [{
+          service: 'tcp:192.0.2.1:80', quorumUp: false, quorumChangedAt: 1_700_000_030_000, sorryServer: '198.51.100.99:80', sorryServerActive: true,
+          destinations: [
+            { destination: '198.51.100.1:80', status: 'down', since: 1_700_000_010_000, configuredWeight: 5, effectiveWeight: null, draining: false, drainFraction: null, drainConnections: null },
+            { destination: '198.51.100.2:80', status: 'up', since: 1_700_000_000_000, configuredWeight: 3, effectiveWeight: 0, draining: true, drainFraction: 0.25, drainConnections: 30 },
+          ],
+        }],
+      },
+    });
+    const one = '{service="tcp:192.0.2.1:80",destination="198.51.100.1:80"}';
+    const two = '{service="tcp:192.0.2.1:80",destination="198.51.100.2:80"}';
+    expect(text).toContain(`lvs_destination_healthy${one} 0\n`);
+    expect(text).toContain(`lvs_destination_healthy${two} 1\n`);
+    expect(text).toContain(`lvs_destination_health_state_since_timestamp_seconds${one} 1700000010\n`);
+    expect(text).toContain(`lvs_destination_removed${one} 1\n`);
+    expect(text).toContain(`lvs_destination_configured_weight${two} 3\n`);
+    expect(text).toContain(`lvs_destination_effective_weight${two} 0\n`);
+    expect(text).toContain(`lvs_destination_draining${two} 1\n`);
+    expect(text).toContain(`lvs_destination_drain_progress_ratio${two} 0.25\n`);
+    expect(text).toContain(`lvs_destination_drain_connections${two} 30\n`);
+    expect(text).not.toContain(`lvs_destination_drain_connections${one}`);
+    expect(text).toContain('lvs_service_quorum_up{service="tcp:192.0.2.1:80"} 0\n');
+    expect(text).toContain('lvs_service_sorry_server_active{service="tcp:192.0.2.1:80",sorry_server="198.51.100.99:80"} 1\n');
+    expect(text).toContain('lvs_console_drift_since_timestamp_seconds 1700000000\n');
+    expect(text).toContain('lvs_console_last_apply_success 0\n');
+    expect(text).toContain('lvs_console_last_apply_timestamp_seconds 1700000060\n');
+  });
+
   it('should escape label values', () => {
     expect(escapeLabelValue('a"b\\c\nd')).toBe('a\\"b\\\\c\\nd');
   });

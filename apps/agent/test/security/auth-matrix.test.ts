@@ -68,6 +68,10 @@ const ACCESS: Record<string, Access> = {
   'realServers.list': 'viewer',
   'realServers.requestFix': 'admin',
   'realServers.forget': 'admin',
+  'notifications.settings': 'admin',
+  'notifications.update': 'admin',
+  'notifications.test': 'admin',
+  'notifications.log': 'admin',
 };
 
 /** The operator has no API token: a session from a login link with that role, as a person gets one. */

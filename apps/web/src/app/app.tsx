@@ -18,6 +18,7 @@ const SettingsPage = lazy(() => import('../features/settings/settings-page'));
 const ImportExportPage = lazy(() => import('../features/importexport/import-export-page'));
 const SimPage = lazy(() => import('../features/sim/sim-page'));
 const DirectorsPage = lazy(() => import('../features/directors/directors-page'));
+const NotificationsPage = lazy(() => import('../features/notifications/notifications-page'));
 
 export function App() {
   return (
@@ -76,6 +77,7 @@ const NAV: Array<{ label: string; route: Route; match: Route['name'][] }> = [
   { label: 'Changes', route: { name: 'changes' }, match: ['changes'] },
   { label: 'Import / export', route: { name: 'import' }, match: ['import'] },
   { label: 'Settings', route: { name: 'settings' }, match: ['settings'] },
+  { label: 'Notifications', route: { name: 'notifications' }, match: ['notifications'] },
   { label: 'Sim traffic', route: { name: 'sim' }, match: ['sim'] },
 ];
 
@@ -151,6 +153,8 @@ function Screen({ route }: { route: Route }) {
       return <SimPage />;
     case 'directors':
       return <DirectorsPage />;
+    case 'notifications':
+      return <NotificationsPage />;
     case 'not-found':
       return <p>No such page: <code className="font-mono">{route.path}</code>. <a className="underline" href="#/">Back to services</a></p>;
   }

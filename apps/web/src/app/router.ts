@@ -11,6 +11,7 @@ export type Route =
   | { name: 'import' }
   | { name: 'sim' }
   | { name: 'directors' }
+  | { name: 'notifications' }
   | { name: 'not-found'; path: string };
 
 export const SERVICE_TABS = ['overview', 'watch', 'connections', 'setup'] as const;
@@ -25,7 +26,7 @@ export function parseRoute(hash: string): Route {
     const tab = (SERVICE_TABS as readonly string[]).includes(service[2] ?? '') ? (service[2] as ServiceTab) : 'overview';
     return { name: 'service', id: decodeURIComponent(service[1]), tab };
   }
-  if (path === 'changes' || path === 'settings' || path === 'import' || path === 'sim' || path === 'directors') return { name: path };
+  if (path === 'changes' || path === 'settings' || path === 'import' || path === 'sim' || path === 'directors' || path === 'notifications') return { name: path };
   return { name: 'not-found', path };
 }
 
@@ -42,6 +43,7 @@ export function hrefFor(route: Route): string {
     case 'import':
     case 'sim':
     case 'directors':
+    case 'notifications':
       return `#/${route.name}`;
     case 'not-found':
       return `#/${route.path}`;

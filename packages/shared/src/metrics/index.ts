@@ -25,7 +25,39 @@ export interface AgentFigures {
   samplerDurationSeconds: number;
   /** With a cluster: each director as this agent last heard it. */
   cluster?: ClusterFigures;
+  /** When the current drift was first seen (epoch ms); null without drift. */
+  driftSince?: number | null;
+  /** The last change the agent applied to the kernel, or null before the first. */
+  lastApply?: { ok: boolean; at: number } | null;
+  /** Health-checked services: destination health, weights, drains, quorum. */
+  health?: HealthFigures;
 }
+
+/** What the health manager knows, per health-checked service (times are epoch ms). */
+export interface HealthFigures {
+  services: Array<{
+    service: string;
+    quorumUp: boolean;
+    /** When quorum last changed; null when it never did. */
+    quorumChangedAt: number | null;
+    sorryServer: string | null;
+    sorryServerActive: boolean;
+    destinations: Array<{
+      destination: string;
+      status: 'up' | 'down' | 'pending' | 'unchecked';
+      since: number;
+      configuredWeight: number;
+      /** null when the destination is removed from the kernel (onFailure: remove). */
+      effectiveWeight: number | null;
+      draining: boolean;
+      /** 0..1 of the connections at drain start gone; null when not draining. */
+      drainFraction: number | null;
+      /** Active + inactive connections left; null when not draining or not observed yet. */
+      drainConnections: number | null;
+    }>;
+  }>;
+}
+
 
 export interface ClusterFigures {
   cluster: string;
@@ -45,7 +77,11 @@ export interface ClusterFigures {
 /** Every VRRP state a series is written for, so an alert sees a state turn 0 as well as 1. */
 const VRRP_METRIC_STATES = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'UNKNOWN'] as const;
 
+const NEEDS_ESCAPE = /[\\"\n]/;
+
 export function escapeLabelValue(value: string): string {
+  // Most values (addresses, names) need nothing: skip three regex passes per label.
+  if (!NEEDS_ESCAPE.test(value)) return value;
   return value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
@@ -67,6 +103,10 @@ class Family {
   add(labelPairs: Record<string, string>, value: number, suffix = ''): void {
     this.lines.push(`${this.name}${suffix}${labels(labelPairs)} ${number(value)}`);
   }
+  /** With labels already rendered by labels(): a scrape of thousands of destinations renders each set once. */
+  addLabelled(labelText: string, value: number): void {
+    this.lines.push(`${this.name}${labelText} ${number(value)}`);
+  }
   render(): string {
     return [`# HELP ${this.name} ${this.help}`, `# TYPE ${this.name} ${this.type}`, ...this.lines].join('\n');
   }
@@ -82,7 +122,7 @@ const COUNTER_FIELDS: Array<{ field: keyof Counters; name: string; help: string 
 
 export function renderMetrics(observed: ObservedTable | null, agent: AgentFigures): string {
   const families: Family[] = [];
-  const family = (name: string, type: Family['type'], help: string) => {
+  const family: FamilyMaker = (name, type, help) => {
     const created = new Family(name, type, help);
     families.push(created);
     return created;
@@ -98,13 +138,14 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
   for (const svc of observed?.services ?? []) {
     const svcLabels = { service: serviceId(svc.key), scheduler: svc.scheduler };
     for (const c of serviceCounters) c.family.add(svcLabels, svc.stats[c.field]);
+    const id = serviceId(svc.key);
     for (const dest of svc.destinations) {
-      const destLabels = { service: serviceId(svc.key), destination: destinationId(dest), forwarding: dest.forwarding };
-      for (const c of destCounters) c.family.add(destLabels, dest.stats[c.field]);
-      active.add(destLabels, dest.activeConns);
-      inactive.add(destLabels, dest.inactiveConns);
-      persistent.add(destLabels, dest.persistentConns);
-      weight.add(destLabels, dest.weight);
+      const destLabels = labels({ service: id, destination: destinationId(dest), forwarding: dest.forwarding });
+      for (const c of destCounters) c.family.addLabelled(destLabels, dest.stats[c.field]);
+      active.addLabelled(destLabels, dest.activeConns);
+      inactive.addLabelled(destLabels, dest.inactiveConns);
+      persistent.addLabelled(destLabels, dest.persistentConns);
+      weight.addLabelled(destLabels, dest.weight);
     }
   }
 
@@ -124,6 +165,14 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
     family('lvs_console_observation_age_seconds', 'gauge', 'Age of the kernel observation these figures come from.').add({}, agent.observationAgeSeconds);
   }
   family('lvs_console_sample_duration_seconds', 'gauge', 'Time the last counter sample took.').add({}, agent.samplerDurationSeconds);
+  if (agent.driftSince !== undefined && agent.driftSince !== null) {
+    family('lvs_console_drift_since_timestamp_seconds', 'gauge', 'When the current drift was first seen (absent without drift).').add({}, agent.driftSince / 1000);
+  }
+  if (agent.lastApply) {
+    family('lvs_console_last_apply_success', 'gauge', 'Whether the last change applied to the kernel worked (1) or failed (0).').add({}, agent.lastApply.ok ? 1 : 0);
+    family('lvs_console_last_apply_timestamp_seconds', 'gauge', 'When the agent last applied changes to the kernel.').add({}, agent.lastApply.at / 1000);
+  }
+  if (agent.health) renderHealth(agent.health, family);
 
   if (agent.cluster) {
     const { cluster, self } = agent.cluster;
@@ -143,4 +192,37 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
   }
 
   return `${families.map((f) => f.render()).join('\n')}\n`;
+}
+
+type FamilyMaker = (name: string, type: Family['type'], help: string) => Family;
+
+function renderHealth(health: HealthFigures, family: FamilyMaker): void {
+  const healthy = family('lvs_destination_healthy', 'gauge', 'Whether the real server may get traffic by its health checks: 1 up or unchecked, 0 down or pending (alpha, before its first success).');
+  const since = family('lvs_destination_health_state_since_timestamp_seconds', 'gauge', 'When the real server entered its current health state.');
+  const configured = family('lvs_destination_configured_weight', 'gauge', 'Weight in the desired state (the operator\'s).');
+  const effective = family('lvs_destination_effective_weight', 'gauge', 'Weight the kernel should hold after health, slow start, drains and quorum.');
+  const removed = family('lvs_destination_removed', 'gauge', 'Whether health took the real server out of the kernel (onFailure: remove).');
+  const draining = family('lvs_destination_draining', 'gauge', 'Whether the real server is being drained.');
+  const drainDone = family('lvs_destination_drain_progress_ratio', 'gauge', 'Share (0..1) of the connections present at drain start that are gone.');
+  const drainLeft = family('lvs_destination_drain_connections', 'gauge', 'Active + inactive connections left on a draining real server.');
+  const quorum = family('lvs_service_quorum_up', 'gauge', 'Whether the service has quorum (healthy weight at or above the required sum).');
+  const quorumSince = family('lvs_service_quorum_changed_timestamp_seconds', 'gauge', 'When quorum last changed.');
+  const sorry = family('lvs_service_sorry_server_active', 'gauge', 'Whether the sorry server is in the kernel because quorum is lost.');
+  for (const svc of health.services) {
+    const svcLabels = { service: svc.service };
+    quorum.add(svcLabels, svc.quorumUp ? 1 : 0);
+    if (svc.quorumChangedAt !== null) quorumSince.add(svcLabels, svc.quorumChangedAt / 1000);
+    if (svc.sorryServer !== null) sorry.add({ service: svc.service, sorry_server: svc.sorryServer }, svc.sorryServerActive ? 1 : 0);
+    for (const dest of svc.destinations) {
+      const destLabels = labels({ service: svc.service, destination: dest.destination });
+      healthy.addLabelled(destLabels, dest.status === 'up' || dest.status === 'unchecked' ? 1 : 0);
+      since.addLabelled(destLabels, dest.since / 1000);
+      configured.addLabelled(destLabels, dest.configuredWeight);
+      effective.addLabelled(destLabels, dest.effectiveWeight ?? 0);
+      removed.addLabelled(destLabels, dest.effectiveWeight === null ? 1 : 0);
+      draining.addLabelled(destLabels, dest.draining ? 1 : 0);
+      if (dest.drainFraction !== null) drainDone.addLabelled(destLabels, dest.drainFraction);
+      if (dest.drainConnections !== null) drainLeft.addLabelled(destLabels, dest.drainConnections);
+    }
+  }
 }
