@@ -168,6 +168,36 @@ if want ha; then
   fi
 fi
 
+# ---- 7. keepalived: keepalived.conf in and out (issue 15) --------------
+# e2e/kernel/suites/keepalived.sh: keepalived started with an exported file
+# programs the table the agent programs from the same desired state; the
+# agent on a table keepalived built from a file sees no drift against the
+# import of that file.
+if want keepalived; then
+  if [[ ! -f $agent_cli ]]; then
+    skip keepalived "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  else
+    suite keepalived "$suite_limit" "$here/suites/keepalived.sh" "$agent_cli"
+  fi
+fi
+
+# ---- 8. ipvsadm-client: `lvs-console ipvsadm` vs real ipvsadm (issue 20) --
+# e2e/kernel/suites/ipvsadm-client.sh: the client's listings against the
+# running agent, line by line with ipvsadm's of the same table; hand edits
+# with real ipvsadm show as drift and --drift revert puts them back; the
+# same edits through the client never show as drift.
+# Only when named (`run.sh ipvsadm-client`): its first run, at host load
+# average 26, passed build and the -L -n comparison and then hit the 900 s
+# limit during the --stats comparison; not in the default run until it has
+# passed once.
+if [[ " ${wanted[*]} " == *" ipvsadm-client "* ]]; then
+  if [[ ! -f $agent_cli ]]; then
+    skip ipvsadm-client "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
+  else
+    suite ipvsadm-client "$suite_limit" "$here/suites/ipvsadm-client.sh" "$agent_cli"
+  fi
+fi
+
 # ---- bench: only when named (`run.sh bench`, `npm run bench`) ----------
 # The ipvsadm backend's apply/observe of 10,000 x 10 side by side with plain
 # ipvsadm (suites/bench.sh; driver bundled by run.sh). Minutes of TCG time,

@@ -16,7 +16,7 @@ import {
   type ServiceKey,
 } from '@lvs-console/shared';
 import { schedServiceOf } from '@lvs-console/shared/api';
-import { parseRules } from '@lvs-console/shared/ipvsadm';
+import { parseRules, type IpvsadmTarget } from '@lvs-console/shared/ipvsadm';
 import { plan, renderPlan } from '@lvs-console/shared/plan';
 import { predictClients, predictSequence, type PredictClient } from '@lvs-console/shared/schedulers';
 import { validateState } from '@lvs-console/shared/validate';
@@ -212,7 +212,7 @@ function integer(value: string | undefined, flag: string): number | undefined {
 
 async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
   if (isIpvsadmCommandLine(args)) return ipvsadmClient(args, io);
-  const { positionals, values } = parse(args, {});
+  const { positionals, values } = parse(args, { ipvsadm: { type: 'string' } });
   const sub = positionals[0];
   if (values.help || sub === undefined) {
     if (sub === undefined && !values.help) throw new UsageError(`missing subcommand: parse or render\n\n${HELP.ipvsadm ?? ''}`);
@@ -221,7 +221,8 @@ async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
   }
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
   if (sub === 'parse') return parsePastedText(await io.readStdin(), io);
-  if (sub === 'render') return renderStateText(await io.readStdin(), io);
+  if (values.ipvsadm !== undefined && sub !== 'render') throw new UsageError('--ipvsadm is an option of "ipvsadm render"');
+  if (sub === 'render') return renderStateText(await io.readStdin(), io, oneOf<IpvsadmTarget>(values.ipvsadm, ['1.31', 'pre-1.31'], '--ipvsadm', '1.31'));
   throw new UsageError(`unknown subcommand "ipvsadm ${sub}": use parse or render`);
 }
 

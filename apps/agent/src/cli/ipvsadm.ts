@@ -2,20 +2,23 @@
 // (the same reader as the console's import box and state.import) and back
 // to canonical `ipvsadm -Sn` text.
 import { DomainError, formatIssues } from '@lvs-console/shared';
-import { nothingToImport, readPaste, renderRules } from '@lvs-console/shared/ipvsadm';
+import { nothingToImport, readPaste, renderRulesFor, type IpvsadmTarget } from '@lvs-console/shared/ipvsadm';
 import { validateState } from '@lvs-console/shared/validate';
 import type { CliIo } from '../cli';
 import { IPVSADM_CLIENT_HELP } from './ipvsadm-client';
 
 export const IPVSADM_HELP = `usage: lvs-console ipvsadm parse   < pasted.txt > state.json
-       lvs-console ipvsadm render  < state.json > rules.txt
+       lvs-console ipvsadm render [--ipvsadm 1.31|pre-1.31] < state.json > rules.txt
        lvs-console ipvsadm <ipvsadm options> [--dry-run] [--yes] [--url URL]
 
 parse: what you would paste into the console's import box (ipvsadm -Sn
 output, ipvsadm commands with shell prompts and notes, a write-up with
 prose, an ipvsadm -L -n listing) to desired-state JSON. Every skipped line
 is named on stderr with its number and why. render: desired-state JSON to
-canonical ipvsadm -Sn text.
+canonical ipvsadm -Sn text. --ipvsadm pre-1.31 writes what ipvsadm before 1.31
+restores (CentOS 7's 1.27, Debian 10's 1.29): no --tun-type for plain ipip;
+what it cannot restore (GUE/GRE real servers, -b flags) is left out and named
+on stderr.
 Errors print "line N: message" on stderr and exit with status 2.
 
 ${IPVSADM_CLIENT_HELP}`;
@@ -43,7 +46,7 @@ export function parsePastedText(input: string, io: CliIo): number {
   return 0;
 }
 
-export function renderStateText(input: string, io: CliIo): number {
+export function renderStateText(input: string, io: CliIo, target: IpvsadmTarget = '1.31'): number {
   let json: unknown;
   try {
     json = JSON.parse(input);
@@ -52,6 +55,8 @@ export function renderStateText(input: string, io: CliIo): number {
   }
   const validated = validateState(json);
   if (!validated.ok) invalid(formatIssues(validated.issues));
-  io.stdout(renderRules(validated.value));
+  const rendered = renderRulesFor(validated.value, target);
+  for (const line of rendered.omitted) io.stderr(`left out for ipvsadm ${target}: ${line}\n`);
+  io.stdout(rendered.text);
   return 0;
 }

@@ -100,6 +100,26 @@ describe('lvs-console', () => {
       expect(result.stderr).toMatch(/^line 40: /);
     });
 
+    it('should render for ipvsadm before 1.31 with --ipvsadm pre-1.31: no --tun-type for ipip, GUE left out and named', async () => {
+      const state = JSON.stringify({ services: [{
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+        destinations: [
+          { address: '10.0.0.1', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'ipip' } },
+          { address: '10.0.0.2', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'gue', port: 6080 } },
+        ],
+      }] });
+      const modern = await run(['ipvsadm', 'render'], state);
+      expect(modern.stdout).toContain('-r 10.0.0.1:80 -i -w 1 --tun-type ipip');
+      expect(modern.stdout).toContain('-r 10.0.0.2:80 -i -w 1 --tun-type gue');
+      const old = await run(['ipvsadm', 'render', '--ipvsadm', 'pre-1.31'], state);
+      expect(old.status).toBe(0);
+      expect(old.stdout).toBe('-A -t 192.0.2.1:80 -s wlc\n-a -t 192.0.2.1:80 -r 10.0.0.1:80 -i -w 1\n');
+      expect(old.stderr).toMatch(/^left out for ipvsadm pre-1\.31: .*10\.0\.0\.2:80/);
+      const bad = await run(['ipvsadm', 'render', '--ipvsadm', '1.26'], state);
+      expect(bad).toMatchObject({ status: 2, stdout: '' });
+      expect(bad.stderr).toMatch(/--ipvsadm/);
+    });
+
     it('should refuse JSON with unknown fields on render', async () => {
       const result = await run(['ipvsadm', 'render'], '{"services":[],"extra":1}');
       expect(result).toMatchObject({ status: 2, stdout: '' });

@@ -6,6 +6,8 @@
 import type { DesiredState, HaConfig, VrrpInstance } from '../model';
 import { familyOf, preferredMaster, vipInstances } from '../model';
 import { serviceVips } from '../validate';
+// `#` and `!` start a comment anywhere in keepalived.conf: a password holding one is quoted.
+import { quoteWord } from '../keepalived/values';
 
 export interface VrrpRenderOptions {
   /** This director's name (one of ha.directors). */
@@ -43,7 +45,14 @@ export function instanceAddresses(state: Pick<DesiredState, 'services'> & { ha: 
   return result;
 }
 
-function renderInstance(instance: VrrpInstance, ha: HaConfig, self: string, addresses: readonly string[]): string[] {
+interface InstanceRenderOptions {
+  /** Track the agent's hold file (the agent's own configuration; not in an export). */
+  trackHold: boolean;
+  /** Write mcast_src_ip for multicast instances, so the file names every director's address. */
+  advertSource: boolean;
+}
+
+function renderInstance(instance: VrrpInstance, ha: HaConfig, self: string, addresses: readonly string[], options: InstanceRenderOptions): string[] {
   const me = ha.directors.find((d) => d.name === self);
   const priority = instance.priorities[self];
   if (!me || priority === undefined) throw new Error(`director "${self}" has no priority in VRRP instance "${instance.name}"`);
@@ -65,9 +74,11 @@ function renderInstance(instance: VrrpInstance, ha: HaConfig, self: string, addr
     lines.push(`    unicast_src_ip ${me.address}`, '    unicast_peer {');
     for (const peer of ha.directors) if (peer.name !== self) lines.push(`        ${peer.address}`);
     lines.push('    }');
+  } else if (options.advertSource) {
+    lines.push(`    mcast_src_ip ${me.address}`);
   }
   if (instance.password !== undefined) {
-    lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${instance.password}`, '    }');
+    lines.push('    authentication {', '        auth_type PASS', `        auth_pass ${quoteWord(instance.password)}`, '    }');
   }
   // VRRPv2 carries IPv4 only: IPv6 VIPs go in virtual_ipaddress_excluded (moved, not advertised).
   const v4 = addresses.filter((a) => familyOf(a) !== 'inet6');
@@ -80,7 +91,8 @@ function renderInstance(instance: VrrpInstance, ha: HaConfig, self: string, addr
     for (const address of v6) lines.push(`        ${address}/${hostPrefix(address)} dev ${instance.interface}`);
     lines.push('    }');
   }
-  lines.push('    track_file {', `        ${HOLD_TRACK_NAME}`, '    }', '}');
+  if (options.trackHold) lines.push('    track_file {', `        ${HOLD_TRACK_NAME}`, '    }');
+  lines.push('}');
   return lines;
 }
 
@@ -107,9 +119,50 @@ export function renderVrrpConfig(state: Pick<DesiredState, 'services' | 'ha'>, o
     '}',
   ];
   for (const instance of ha.instances) {
-    lines.push('', ...renderInstance(instance, ha, options.self, addresses.get(instance.name) ?? []));
+    lines.push('', ...renderInstance(instance, ha, options.self, addresses.get(instance.name) ?? [], { trackHold: true, advertSource: false }));
   }
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Lines that differ between directors, each behind `@DIRECTOR` (keepalived's
+ * conditional configuration: `keepalived -i DIRECTOR` reads only its own), so
+ * one file serves the whole pair. Every director's rendering has the same
+ * shape, so lines are compared by position.
+ */
+export function mergeByDirector(renderings: ReadonlyArray<readonly [string, readonly string[]]>): string[] {
+  const merged: string[] = [];
+  const length = Math.max(0, ...renderings.map(([, lines]) => lines.length));
+  for (let i = 0; i < length; i++) {
+    const variants = renderings.map(([name, lines]) => [name, lines[i] ?? ''] as const);
+    const first = variants[0]?.[1] ?? '';
+    if (variants.every(([, line]) => line === first)) {
+      merged.push(first);
+      continue;
+    }
+    for (const [name, line] of variants) {
+      if (line === '') continue;
+      const indent = /^\s*/.exec(line)?.[0] ?? '';
+      merged.push(`${indent}@${name} ${line.trimStart()}`);
+    }
+  }
+  return merged;
+}
+
+/**
+ * The `vrrp_instance` blocks of the whole pair in one keepalived.conf, for an
+ * export: every director's instance as renderVrrpConfig writes it (without the
+ * agent's hold file), its own lines behind `@DIRECTOR`, plus mcast_src_ip so
+ * a multicast pair still names each director's address.
+ */
+export function renderPairInstances(state: Pick<DesiredState, 'services'> & { ha: HaConfig }): string[] {
+  const addresses = instanceAddresses(state);
+  const lines: string[] = [];
+  for (const instance of state.ha.instances) {
+    const renderings = state.ha.directors.map((director) => [director.name, renderInstance(instance, state.ha, director.name, addresses.get(instance.name) ?? [], { trackHold: false, advertSource: true })] as const);
+    lines.push(...mergeByDirector(renderings), '');
+  }
+  return lines;
 }
 
 /** A line keepalived writes to the notify FIFO, e.g. `INSTANCE "VI_1" MASTER 150`. */

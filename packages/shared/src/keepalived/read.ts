@@ -12,7 +12,9 @@ import {
   type SchedFlag, type SchedulerName, type Service, type ServiceKey, type SyncDaemon, type Timeouts, type TunnelOptions,
 } from '../model/ipvs';
 import { MAX_CHECK_INTERVAL_MS, MIN_CHECK_INTERVAL_MS, type HealthCheck, type ServiceHealth } from '../model/health';
-import { validateState } from '../validate';
+import type { HaConfig } from '../model/ha';
+import { serviceVips, validateState } from '../validate';
+import { readPair } from './vrrp';
 import { parseSyntax, type IncludeResolver, type KeepalivedNote, type SourceRef, type Statement, type SyntaxLimits } from './syntax';
 import { expandAddressRange, parseBool, parseHexString, parseTimerMs, parseUnsigned, splitCommandLine, statusRanges } from './values';
 
@@ -126,8 +128,8 @@ interface GroupEntry {
 }
 
 const IGNORED_ROOTS: Record<string, string> = {
-  vrrp_instance: 'not imported: the VRRP settings of a pair (ha) need the name, address and priority of every director, which one keepalived.conf does not hold; set the pair up in the console',
-  vrrp_sync_group: 'not imported: VRRP sync groups are set up with the pair in the console',
+  vrrp_instance: 'not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
+  vrrp_sync_group: 'not imported: the console fails each VRRP instance over on its own',
   vrrp_script: 'VRRP scripts are not used by the console',
   vrrp_track_process: 'VRRP process tracking is not used by the console',
   vrrp_track_file: 'VRRP track files are not used by the console',
@@ -157,6 +159,14 @@ class Reader {
   private timeouts: Timeouts | null = null;
   private syncDaemon: { ref: SourceRef; words: string[] } | null = null;
   private readonly vrrpIds = new Map<string, number>();
+  /**
+   * Reading one director of a pair (the file parsed with its config-id):
+   * vrrp_instance blocks are kept for readPair instead of warned about.
+   */
+  pairMode = false;
+  readonly vrrpInstances: Statement[] = [];
+  /** The lvs_sync_daemon line's interface, instance and id, when it names an instance. */
+  syncFollows: { interface: string; instance: string; syncId: number } | null = null;
   /** Addresses listed in groups, and services made so far: each bounded by MAX_SERVICES. */
   private groupAddresses = 0;
   private serviceCount = 0;
@@ -183,7 +193,10 @@ class Reader {
       if (keyword === 'global_defs') this.globalDefs(statement);
       else if (keyword === 'virtual_server_group') this.group(statement);
       else if (keyword === 'virtual_server') this.virtualServer(statement);
-      else if (keyword in IGNORED_ROOTS) {
+      else if (keyword === 'vrrp_instance' && this.pairMode) {
+        this.rememberVrrpId(statement);
+        this.vrrpInstances.push(statement);
+      } else if (keyword in IGNORED_ROOTS) {
         if (keyword === 'vrrp_instance') this.rememberVrrpId(statement);
         this.warn(statement, `${keyword}${statement.words[1] ? ` ${statement.words[1]}` : ''}: ${IGNORED_ROOTS[keyword]}`);
       } else if (keyword === '') {
@@ -210,6 +223,8 @@ class Reader {
         else this.syncDaemon = { ref: s, words: s.words };
       } else if (keyword === 'lvs_flush' || keyword === 'lvs_flush_onstop') {
         this.warn(s, `global_defs ${keyword}: the console never flushes the table; it changes only what differs from the desired state`);
+      } else if (keyword === 'router_id' && this.pairMode) {
+        // The director's name is its config-id (@NAME); router_id is keepalived's label for it.
       } else if (!unused.includes(keyword)) {
         unused.push(keyword);
       }
@@ -935,6 +950,11 @@ class Reader {
     for (const key of Object.keys(extra) as Array<keyof SyncDaemon>) if (extra[key] === undefined) delete extra[key];
     if (instance !== undefined) {
       syncId ??= this.vrrpIds.get(instance) ?? 0;
+      if (this.pairMode && Object.keys(extra).length === 0) {
+        // With the pair imported, the daemon follows the instance's role (ha.sync).
+        this.syncFollows = { interface: iface, instance, syncId };
+        return [];
+      }
       this.warn(ref, `lvs_sync_daemon follows VRRP instance ${instance} in keepalived; the console runs both the master and the backup daemon`);
     }
     return (['master', 'backup'] as const).map((state) => ({ state, interface: iface, syncId: syncId ?? 0, ...extra }));
@@ -1232,24 +1252,86 @@ function hasEmptyLabel(name: string): boolean {
 
 /** Read keepalived.conf text into a desired state plus notes (line, level, message). */
 export function readKeepalivedConf(text: string, options: ReadOptions = {}): ReadResult {
-  const syntax = parseSyntax(text, { ...(options.resolveInclude ? { resolveInclude: options.resolveInclude } : {}), ...(options.limits ? { limits: options.limits } : {}) });
-  const reader = new Reader();
-  reader.notes.push(...syntax.notes);
-  if (!syntax.notes.some((n) => n.level === 'error')) reader.root(syntax.statements);
-  const state = reader.build();
+  const syntaxOptions = { ...(options.resolveInclude ? { resolveInclude: options.resolveInclude } : {}), ...(options.limits ? { limits: options.limits } : {}) };
+  const syntax = parseSyntax(text, syntaxOptions);
+  const syntaxOk = !syntax.notes.some((n) => n.level === 'error');
+  const hasVrrp = syntax.statements.some((s) => s.words[0] === 'vrrp_instance');
+  // A file with vrrp_instance blocks and @NAME lines for two or more names is a pair: read it as each director does.
+  const pairIds = syntaxOk && hasVrrp && syntax.conditionalIds.length >= 2 ? syntax.conditionalIds : [];
+  let reader: Reader;
+  let state: DesiredState;
+  if (pairIds.length > 0) {
+    const readings = pairIds.map((id) => {
+      const parsed = parseSyntax(text, { ...syntaxOptions, configId: id });
+      const each = new Reader();
+      each.pairMode = true;
+      each.notes.push(...parsed.notes);
+      if (!parsed.notes.some((n) => n.level === 'error')) each.root(parsed.statements);
+      return { id, reader: each, state: each.build() };
+    });
+    const first = readings[0] as (typeof readings)[number];
+    reader = first.reader;
+    state = first.state;
+    const seen = new Set(reader.notes.map((n) => `${n.file ?? ''}:${n.line}:${n.message}`));
+    for (const other of readings.slice(1)) {
+      // Another director's own lines can hold errors the first one never reads.
+      for (const note of other.reader.notes) if (note.level === 'error' && !seen.has(`${note.file ?? ''}:${note.line}:${note.message}`)) reader.notes.push(note);
+      const { ha: _ha, ...mine } = state;
+      const { ha: _otherHa, ...theirs } = other.state;
+      if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
+        reader.warn({ line: 1 }, `director ${other.id} reads other virtual servers or global settings than ${first.id}; imported as ${first.id} reads them (the console gives every director one table)`);
+      }
+    }
+    if (!reader.notes.some((n) => n.level === 'error')) {
+      const ha = readPair(readings.map((r) => ({ name: r.id, instances: r.reader.vrrpInstances })), serviceVips(state), reader);
+      attachPair(state, ha, reader);
+    }
+  } else {
+    reader = new Reader();
+    reader.notes.push(...syntax.notes);
+    if (syntaxOk) reader.root(syntax.statements);
+    state = reader.build();
+  }
   const notes = reader.notes;
   if (notes.some((n) => n.level === 'error')) return { ok: false, state: emptyState(), notes: sortNotes(notes) };
   const validated = validateState(state);
   if (!validated.ok) {
     for (const issue of validated.issues) {
       const index = Number(/^services\[(\d+)\]/.exec(issue.path)?.[1] ?? NaN);
-      const ref = reader.serviceRefs[index] ?? { line: 1 };
+      const ref = reader.serviceRefs[index] ?? reader.vrrpInstances[0] ?? { line: 1 };
       const service = state.services[index];
       notes.push({ ...place(ref), level: 'error', message: `${service ? `${serviceLabel(service.key)}: ` : ''}${issue.message} (${issue.path})` });
     }
     return { ok: false, state: emptyState(), notes: sortNotes(notes) };
   }
   return { ok: true, state: validated.value, notes: sortNotes(notes) };
+}
+
+/**
+ * The pair into the state, when it holds together (checkHa, every VIP moved);
+ * otherwise a warning per reason and no pair. The sync daemon follows the
+ * instance lvs_sync_daemon names (ha.sync; the first instance is the default).
+ */
+function attachPair(state: DesiredState, ha: HaConfig | null, reader: Reader): void {
+  const follows = reader.syncFollows;
+  const at = reader.vrrpInstances[0] ?? { line: 1 };
+  let pair = ha;
+  if (pair) {
+    const checked = validateState({ ...state, ha: pair });
+    const issues = checked.ok ? [] : checked.issues.filter((i) => i.path.startsWith('ha')).map((i) => `${i.message} (${i.path})`);
+    if (follows && !pair.instances.some((i) => i.name === follows.instance)) issues.push(`lvs_sync_daemon follows ${follows.instance}, which is not a VRRP instance`);
+    for (const issue of issues) reader.warn(at, `VRRP not imported: ${issue}`);
+    if (issues.length) pair = null;
+  }
+  if (pair) {
+    if (follows) {
+      pair = { ...pair, sync: { interface: follows.interface, syncId: follows.syncId, ...(follows.instance !== pair.instances[0]?.name ? { instance: follows.instance } : {}) } };
+    }
+    state.ha = pair;
+  } else if (follows) {
+    reader.warn(at, `lvs_sync_daemon follows VRRP instance ${follows.instance} in keepalived; the console runs both the master and the backup daemon`);
+    state.syncDaemons = (['master', 'backup'] as const).map((role) => ({ state: role, interface: follows.interface, syncId: follows.syncId }));
+  }
 }
 
 function sortNotes(notes: KeepalivedNote[]): KeepalivedNote[] {

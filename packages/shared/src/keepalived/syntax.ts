@@ -116,6 +116,8 @@ class TreeBuilder {
 class Lexer {
   readonly tree: TreeBuilder;
   private readonly definitions = new Map<string, string>();
+  /** The config-ids named by `@id` / `@^id` lines, in order of first appearance. */
+  readonly conditionalIds = new Set<string>();
   private includedFiles = 0;
   private totalChars = 0;
 
@@ -123,6 +125,7 @@ class Lexer {
     private readonly notes: KeepalivedNote[],
     private readonly resolve: IncludeResolver | undefined,
     private readonly limits: SyntaxLimits,
+    private readonly configId: string | undefined,
   ) {
     this.tree = new TreeBuilder(notes);
   }
@@ -165,8 +168,18 @@ class Lexer {
     }
     if (this.definitions.size > 0 && text.includes('$')) text = this.substitute(text);
     if (text.startsWith('@')) {
-      this.note('warning', ref, `conditional line "${text.split(/\s/)[0]}" skipped: it depends on the director's config-id, which the console does not know`);
-      return;
+      // keepalived -i ID: `@ID rest` is read only by ID, `@^ID rest` by every other director.
+      const conditional = /^@(\^?)(\S*)\s*(.*)$/.exec(text);
+      const negated = conditional?.[1] === '^';
+      const id = conditional?.[2] ?? '';
+      if (id !== '') this.conditionalIds.add(id);
+      if (this.configId === undefined) {
+        this.note('warning', ref, `conditional line "${text.split(/\s/)[0]}" skipped: it depends on the director's config-id, which the console does not know`);
+        return;
+      }
+      if ((id === this.configId) === negated) return;
+      text = conditional?.[3] ?? '';
+      if (text === '') return;
     }
     if (text.startsWith('~')) {
       this.note('warning', ref, 'sequence lines (~SEQ/~LST) are not supported; line skipped');
@@ -290,11 +303,22 @@ function unquote(text: string): string {
 }
 
 /** Lex (with includes) and build the statement tree. */
-export function parseSyntax(text: string, options: { resolveInclude?: IncludeResolver; limits?: Partial<SyntaxLimits> } = {}): { statements: Statement[]; notes: KeepalivedNote[] } {
+export interface SyntaxOptions {
+  resolveInclude?: IncludeResolver;
+  limits?: Partial<SyntaxLimits>;
+  /**
+   * Read as `keepalived -i CONFIG_ID` does: `@CONFIG_ID` lines are kept and
+   * other directors' lines skipped. Without it every conditional line is
+   * skipped with a warning.
+   */
+  configId?: string;
+}
+
+export function parseSyntax(text: string, options: SyntaxOptions = {}): { statements: Statement[]; notes: KeepalivedNote[]; conditionalIds: string[] } {
   const notes: KeepalivedNote[] = [];
-  const lexer = new Lexer(notes, options.resolveInclude, { ...DEFAULT_SYNTAX_LIMITS, ...options.limits });
+  const lexer = new Lexer(notes, options.resolveInclude, { ...DEFAULT_SYNTAX_LIMITS, ...options.limits }, options.configId);
   lexer.file(text, undefined, 0);
-  return { statements: lexer.tree.finish(), notes };
+  return { statements: lexer.tree.finish(), notes, conditionalIds: [...lexer.conditionalIds] };
 }
 
 // ---------------------------------------------------------------------------

@@ -7,6 +7,7 @@ import { ipv4PrefixMask } from '../model/address';
 import { destinationId, serviceLabel } from '../model/keys';
 import type { DesiredState, Destination, Service, SyncDaemon, TunnelOptions } from '../model/ipvs';
 import type { HealthCheck, ServiceHealth } from '../model/health';
+import { mergeByDirector, renderPairInstances } from '../ha/keepalived-vrrp';
 import { formatSeconds, quoteWord } from './values';
 
 const INDENT = '    ';
@@ -220,7 +221,16 @@ function writeGlobals(w: Writer, state: DesiredState): void {
     // keepalived refuses to run check scripts without script security; the console runs them as the agent's user (root on a director).
     lines.push('script_user root', 'enable_script_security');
   }
-  const sync = syncDaemonLine(state.syncDaemons);
+  const ha = state.ha;
+  if (ha) {
+    lines.push(...mergeByDirector(ha.directors.map((d) => [d.name, [`router_id ${d.name}`]] as const)));
+    if (ha.sync) {
+      // keepalived runs the sync daemon as master or backup with the instance's VRRP state, as the agent does.
+      const follows = ha.sync.instance ?? ha.instances[0]?.name ?? '';
+      lines.push(`lvs_sync_daemon ${ha.sync.interface} ${follows} id ${ha.sync.syncId}`);
+    }
+  }
+  const sync = ha?.sync ? { notes: state.syncDaemons.length ? ['syncDaemons: the pair\'s sync daemon (ha.sync) is the one keepalived runs; the separately set daemons are not written'] : [] } : syncDaemonLine(state.syncDaemons);
   if (sync.line) lines.push(sync.line);
   for (const note of sync.notes) lines.push(`# ${note}`);
   if (lines.length === 0) return;
@@ -266,5 +276,9 @@ export function writeKeepalivedConf(state: DesiredState, options: { header?: str
   writeGlobals(w, state);
   writeHostSettings(w, state);
   for (const service of state.services) writeService(w, service);
+  if (state.ha) {
+    w.comment(0, `VRRP for the pair ${state.ha.directors.map((d) => d.name).join(', ')}: each director runs keepalived -i NAME, which reads the @NAME lines that are its own.`);
+    for (const line of renderPairInstances({ services: state.services, ha: state.ha })) w.line(0, line);
+  }
   return w.text();
 }

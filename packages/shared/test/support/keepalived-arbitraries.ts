@@ -4,9 +4,10 @@
 // interval apart, hex UDP payloads, regex body matches, command timeouts in
 // whole seconds, sync daemons as a master/backup pair, no drains or slow start.
 import fc from 'fast-check';
-import type { DesiredState, Destination, HealthCheck, Service, ServiceHealth, ServiceKey, SyncDaemon } from '../../src/model';
+import type { DesiredState, Destination, HaConfig, HealthCheck, Service, ServiceHealth, ServiceKey, SyncDaemon, VrrpInstance } from '../../src/model';
 import { desiredStateSchema, destinationId, serviceId, serviceSchema } from '../../src/model';
 import { statusRanges } from '../../src/keepalived/values';
+import { instanceAddresses } from '../../src/ha';
 import { serviceArb } from './arbitraries';
 
 function familyOf(key: ServiceKey): 'inet' | 'inet6' {
@@ -113,3 +114,61 @@ export const keepalivedStateArb: fc.Arbitrary<DesiredState> = fc.record({
   syncDaemons: syncPairArb,
   hostSettings: fc.constant([]),
 }).map((state) => desiredStateSchema.parse(state)); // canonical addresses, as an import gives them
+
+const DIRECTOR_NAMES = ['lb1', 'lb2', 'lb3'] as const;
+
+/**
+ * A pair (ha) for a state's service VIPs, in the form an import gives back:
+ * the first instance is the catch-all (empty address list) and every instance
+ * moves at least one VIP (keepalived warns about an instance without one);
+ * a sync daemon names its instance only when it is not the first.
+ */
+function haArb(vips: readonly string[]): fc.Arbitrary<HaConfig> {
+  const directorCount = fc.integer({ min: 2, max: 3 });
+  return directorCount.chain((count) => {
+    const names = DIRECTOR_NAMES.slice(0, count);
+    const instanceCount = Math.min(3, vips.length);
+    const instanceArb = (index: number) => fc.record({
+      interface: fc.constantFrom('eth0', 'eth1'),
+      priorities: fc.shuffledSubarray([100, 150, 200], { minLength: count, maxLength: count }),
+      advertInterval: fc.integer({ min: 1, max: 5 }),
+      preempt: fc.boolean(),
+      preemptDelay: fc.integer({ min: 0, max: 30 }),
+      unicast: fc.boolean(),
+      password: fc.option(fc.stringMatching(/^[A-Za-z0-9!#%]{1,8}$/), { nil: undefined }),
+    }).map((r): VrrpInstance => ({
+      name: `VI_${index + 1}`, interface: r.interface, virtualRouterId: 50 + index,
+      priorities: Object.fromEntries(names.map((name, i) => [name, r.priorities[i] ?? 100])),
+      advertInterval: r.advertInterval, preempt: r.preempt, preemptDelay: r.preempt ? r.preemptDelay : 0,
+      unicast: r.unicast, ...(r.password !== undefined ? { password: r.password } : {}), addresses: [],
+    }));
+    return fc.record({
+      instances: fc.integer({ min: 1, max: instanceCount }).chain((n) => fc.tuple(...Array.from({ length: n }, (_, i) => instanceArb(i)))),
+      // Which instance moves each VIP (0 = the catch-all).
+      owners: fc.array(fc.nat(2), { minLength: vips.length, maxLength: vips.length }),
+      sync: fc.option(fc.record({ interface: fc.constantFrom('eth0', 'eth1'), syncId: fc.nat(255), follows: fc.nat(2) }), { nil: undefined }),
+    }).map(({ instances, owners, sync }): HaConfig => {
+      // Every instance moves a VIP: VIP i < instances.length goes to instance i.
+      const withVips = instances.map((instance, index) => ({
+        ...instance,
+        addresses: index === 0 ? [] : vips.filter((_, v) => v === index || (v >= instances.length && (owners[v] ?? 0) === index)),
+      }));
+      const follows = sync ? withVips[sync.follows % withVips.length]?.name : undefined;
+      return {
+        directors: names.map((name, i) => ({ name, address: `10.9.0.${i + 1}` })),
+        instances: withVips,
+        ...(sync ? { sync: { interface: sync.interface, syncId: sync.syncId, ...(follows !== withVips[0]?.name && follows !== undefined ? { instance: follows } : {}) } } : {}),
+      };
+    });
+  });
+}
+
+/** States with a pair of directors: services with at least one VIP, and the pair's VRRP. */
+export const keepalivedPairStateArb: fc.Arbitrary<DesiredState> = keepalivedStateArb
+  .filter((state) => state.services.some((service) => service.key.kind === 'addr'))
+  .chain((state) => {
+    const vips = [...new Set(state.services.flatMap((s) => (s.key.kind === 'addr' ? [s.key.address] : [])))];
+    return haArb(vips).map((ha) => desiredStateSchema.parse({ ...state, syncDaemons: ha.sync ? [] : state.syncDaemons, ha }));
+  })
+  // VRRPv2 adverts carry IPv4 only: keepalived warns about an instance with no IPv4 VIP.
+  .filter((state) => [...instanceAddresses({ services: state.services, ha: state.ha as HaConfig }).values()].every((list) => list.some((a) => !a.includes(':'))));
