@@ -107,6 +107,24 @@ if want agent-contract; then
   fi
 fi
 
+# The same contract against the netlink backend (apps/agent/src/kernel/netlink/),
+# plus its batch-error test. A netlink socket lives in its opener's network
+# namespace, so the whole vitest process runs inside one namespace made here.
+netlink_test=$repo/apps/agent/test/kernel/netlink.contract.test.ts
+if want netlink-contract; then
+  if [[ ! -f $netlink_test ]]; then
+    skip netlink-contract "no apps/agent/test/kernel/netlink.contract.test.ts"
+  elif [[ ! -x $repo/node_modules/.bin/vitest ]]; then
+    skip netlink-contract "node_modules/.bin/vitest missing (run npm ci on the host first)"
+  else
+    modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh dummy 2>&1 || :
+    ip netns add lvs-netlink
+    suite netlink-contract "$suite_limit" ip netns exec lvs-netlink env LVS_KERNEL_TESTS=1 LVS_NETLINK_NETNS=lvs-netlink \
+      "$repo/node_modules/.bin/vitest" run --config "$here/vitest.kernel.netlink.config.mjs"
+    ip netns del lvs-netlink || :
+  fi
+fi
+
 # ---- PLUG-IN POINT 4: seeds applied through `lvs-console apply` ----------
 # e2e/kernel/suites/seeds.sh: apply each seed config with the built CLI in
 # a fresh netns, compare `ipvsadm -Sn` with the expected table, send traffic.

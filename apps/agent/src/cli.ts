@@ -20,7 +20,7 @@ import { parseRules, type IpvsadmTarget } from '@lvs-console/shared/ipvsadm';
 import { plan, renderPlan } from '@lvs-console/shared/plan';
 import { predictClients, predictSequence, type PredictClient } from '@lvs-console/shared/schedulers';
 import { validateState } from '@lvs-console/shared/validate';
-import { chooseBackend, type BackendRequest } from './config/backend-choice';
+import { BACKEND_REQUESTS, chooseBackend, type BackendRequest } from './config/backend-choice';
 import { systemClock } from './config/clock';
 import { defaultStateDir, defaultWebDir } from './config/paths';
 import { KEEPALIVED_HELP, keepalivedCommand } from './cli/keepalived';
@@ -80,8 +80,10 @@ Run "lvs-console <command> --help" for a command's options.
   serve: `usage: lvs-console serve [options]
 
   --listen ADDR:PORT        where to listen (default 127.0.0.1:8080)
-  --backend auto|ipvsadm|sim  kernel backend (default auto: the real kernel when
-                            /proc/net/ip_vs and ipvsadm exist, else simulated)
+  --backend auto|netlink|ipvsadm|sim  kernel backend (default auto: the real
+                            kernel when /proc/net/ip_vs exists, over generic
+                            netlink when it offers the IPVS family, else through
+                            ipvsadm; otherwise simulated)
   --state-dir DIR           desired state, revisions, audit log, tokens
                             (default /var/lib/lvs-console as root,
                             ~/.local/state/lvs-console otherwise)
@@ -122,7 +124,7 @@ real-server role (--role realserver):
   --report-interval SECONDS  between checks and reports (default 30)
   --host-backend linux|sim  sim: an in-memory host, for demos and tests
 `,
-  apply: `usage: lvs-console apply FILE [--backend auto|ipvsadm|sim] [--state-dir DIR] [--dry-run]
+  apply: `usage: lvs-console apply FILE [--backend auto|netlink|ipvsadm|sim] [--state-dir DIR] [--dry-run]
 
 Make FILE (desired-state JSON, or ipvsadm rule text) the desired state and
 apply it to the kernel once. --dry-run prints the plan and changes nothing.
@@ -332,7 +334,7 @@ async function applyCommand(args: string[], io: CliIo): Promise<number> {
   const file = positionals[0];
   if (!file) throw new UsageError('apply needs a FILE (desired-state JSON or ipvsadm text)');
   if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
-  const backendRequest = oneOf<BackendRequest>(values.backend, ['auto', 'ipvsadm', 'sim'], '--backend', 'auto');
+  const backendRequest = oneOf<BackendRequest>(values.backend, BACKEND_REQUESTS, '--backend', 'auto');
   const parsedFile = parseStateText(await readInput(file, io));
 
   const clock = systemClock;
@@ -431,7 +433,7 @@ async function serveCommand(args: string[], io: CliIo): Promise<number> {
   const role = oneOf(values.role, ['director', 'realserver'] as const, '--role', 'director');
   if (role === 'realserver') return serveRealServer(values, io);
   const driftMode = oneOf<DriftMode>(values.drift, ['report', 'revert'], '--drift', 'report');
-  const backend = oneOf<BackendRequest>(values.backend, ['auto', 'ipvsadm', 'sim'], '--backend', 'auto');
+  const backend = oneOf<BackendRequest>(values.backend, BACKEND_REQUESTS, '--backend', 'auto');
   const logLevel = oneOf(values['log-level'], ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, '--log-level', 'info');
   if ((values['tls-cert'] === undefined) !== (values['tls-key'] === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
   const seed = integer(values.seed, '--seed');

@@ -10,6 +10,11 @@
 //                                                 alternating which goes first
 //   node bench-driver.mjs host SERVICES DESTS     on the HOST: the node-side costs of apply and
 //                                                 observe with canned ipvsadm output (no kernel)
+//   node bench-driver.mjs netlink-apply SERVICES DESTS  NetlinkBackend.apply(plan(table, empty)), timed
+//   node bench-driver.mjs netlink-observe ROUNDS  the same as observe, with NetlinkBackend
+//   node bench-driver.mjs ipvsadm-sample|netlink-sample SECONDS  1 Hz observe() for SECONDS: CPU
+//                                                 seconds of this process per wall second
+//                                                 (ipvsadm's runs included, from /proc/self/stat)
 //
 // The table: SERVICES TCP services on 198.18.x.y:80 (wlc), DESTS NAT real
 // servers each, from 198.18.64.0 up, :8080 (RFC 2544 benchmarking range; the
@@ -18,7 +23,7 @@
 // through a pipe like the backend reads them. Output: "# ..." notes and one
 // JSON object per line with the measured seconds.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -26,6 +31,8 @@ import { desiredStateSchema, type ObservedTable, type Service } from '@lvs-conso
 import { plan } from '@lvs-console/shared/plan';
 import { renderRules } from '@lvs-console/shared/ipvsadm';
 import { IpvsadmBackend, restoreLine } from '../../../apps/agent/src/kernel/ipvsadm';
+import { NetlinkBackend } from '../../../apps/agent/src/kernel/netlink/backend';
+import type { KernelBackend } from '../../../apps/agent/src/kernel/backend';
 import type { CommandResult, CommandRunner } from '../../../apps/agent/src/kernel/runner';
 
 const EMPTY: ObservedTable = { services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
@@ -74,18 +81,17 @@ async function timed<T>(work: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - started, value];
 }
 
-async function applyTable(services: number, dests: number): Promise<void> {
+async function applyTable(services: number, dests: number, backend: KernelBackend): Promise<void> {
   const desired = table(services, dests);
-  const backend = new IpvsadmBackend();
   const [planMs, changes] = await timed(() => Promise.resolve(plan({ services: desired }, EMPTY)));
   const [applyMs, result] = await timed(() => backend.apply(changes));
   const failed = result.results.filter((r) => !r.ok);
   out({ planS: seconds(planMs), applyS: seconds(applyMs), restoreS: seconds(result.durationMs), changes: changes.length, failed: failed.length, firstError: failed[0]?.error ?? null });
   if (failed.length > 0) process.exitCode = 1;
+  await backend.close();
 }
 
-async function observeRounds(rounds: number): Promise<void> {
-  const backend = new IpvsadmBackend();
+async function observeRounds(rounds: number, backend: KernelBackend): Promise<void> {
   const [coldMs, cold] = await timed(() => backend.observe());
   const destCount = cold.services.reduce((n, s) => n + s.destinations.length, 0);
   out({ coldObserveS: seconds(coldMs), services: cold.services.length, destinations: destCount });
@@ -109,6 +115,38 @@ async function observeRounds(rounds: number): Promise<void> {
       out({ round, first: 'observe', ...b, ...o });
     }
   }
+  await backend.close();
+}
+
+/** CPU seconds of this process and of its children it has waited for (ipvsadm runs), from /proc/self/stat. */
+function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // Fields after the ")" that closes the command name: utime stime cutime cstime are 14-17 overall.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
+  return ticks / 100; // USER_HZ
+}
+
+/** observe() once a second for `secs` seconds: CPU seconds (ours and ipvsadm's) per wall second. */
+async function sample(secs: number, backend: KernelBackend): Promise<void> {
+  const first = await backend.observe();
+  // Warm up first: under TCG, the JIT compiling the first observations costs more CPU than the sampling.
+  for (let i = 0; i < 5; i++) await backend.observe();
+  const startCpu = cpuSeconds();
+  const start = performance.now();
+  let observations = 0;
+  for (let i = 0; i < secs; i++) {
+    const due = start + (i + 1) * 1000;
+    await backend.observe();
+    observations++;
+    const wait = due - performance.now();
+    if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+  }
+  const cpu = cpuSeconds() - startCpu;
+  const wallS = (performance.now() - start) / 1000;
+  const destinations = first.services.reduce((n, s) => n + s.destinations.length, 0);
+  out({ sampleCpuShare: Math.round((cpu / wallS) * 10000) / 10000, wallS: Math.round(wallS * 1000) / 1000, observations, services: first.services.length, destinations });
+  await backend.close();
 }
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
@@ -177,21 +215,39 @@ async function hostCosts(services: number, dests: number): Promise<void> {
 const [mode, a, b] = process.argv.slice(2);
 const services = Number(a ?? 10_000);
 const dests = Number(b ?? 10);
+// An error is a result line too (bench.sh reports the missing figures as failed checks).
+// Written synchronously and without process.exit(): this may run inside the netlink addon's callback.
+process.on('unhandledRejection', (error) => {
+  writeSync(1, `${JSON.stringify({ error: error instanceof Error ? `${error.message} ${error.stack ?? ''}` : String(error) })}\n`);
+  process.exitCode = 1;
+});
 switch (mode) {
   case 'rules':
     process.stdout.write(`${plan({ services: table(services, dests) }, EMPTY).map(restoreLine).join('\n')}\n`);
     break;
   case 'apply':
-    await applyTable(services, dests);
+    await applyTable(services, dests, new IpvsadmBackend());
     break;
   case 'observe':
-    await observeRounds(Number(a ?? 2));
+    await observeRounds(Number(a ?? 2), new IpvsadmBackend());
+    break;
+  case 'netlink-apply':
+    await applyTable(services, dests, await NetlinkBackend.open());
+    break;
+  case 'netlink-observe':
+    await observeRounds(Number(a ?? 2), await NetlinkBackend.open());
+    break;
+  case 'ipvsadm-sample':
+    await sample(Number(a ?? 30), new IpvsadmBackend());
+    break;
+  case 'netlink-sample':
+    await sample(Number(a ?? 30), await NetlinkBackend.open());
     break;
   case 'host':
     await hostCosts(services, dests);
     break;
   case undefined:
   default:
-    process.stderr.write('usage: bench-driver.mjs rules|apply|host SERVICES DESTS | observe ROUNDS\n');
+    process.stderr.write('usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample SECONDS\n');
     process.exitCode = 2;
 }

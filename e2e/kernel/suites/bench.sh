@@ -24,6 +24,13 @@
 #      IpvsadmBackend.observe() on the agent's table, BENCH_OBSERVE_ROUNDS (2)
 #      rounds alternating which goes first, after one cold observe (a new
 #      backend: it also reads the thresholds it has not seen)
+#   3. the netlink backend (issue 18), side by side in the same run:
+#      NetlinkBackend.apply() of the same table in a fresh namespace (same
+#      rounds as 1., baseline the same `ipvsadm -R` times) and its observe()
+#      against the same baseline as 2.; then 1 Hz sampling of a
+#      BENCH_SAMPLE_SERVICES (1,000) x 10 table for BENCH_SAMPLE_SECONDS (30)
+#      with each backend: CPU share of one core (ipvsadm's runs included).
+#      BENCH_NETLINK=0 leaves 3. out.
 # Output: "# ..." notes, then one line per result, in `npm run bench`'s format:
 #   BENCH {"name":"ipvsadm-backend-observe-10k","value":S,"unit":"s","baseline":{...}}
 # (medians over the rounds), the ratios as "# ratio ..." notes, and a closing
@@ -118,9 +125,33 @@ agent_once() {
   failed=$(json_field "$line" failed)
   check_eq "agent apply of $services x $dests: every change applied" "${failed:-missing}" 0
 }
+with_netlink=${BENCH_NETLINK:-1}
+netlink_times=() netlink_ns=""
+netlink_once() {
+  ((with_netlink)) || return 0
+  fresh_ns
+  netlink_ns=$NS
+  local t0 t1 line failed plan apply
+  t0=$(now)
+  line=$(inns node "$driver" netlink-apply "$services" "$dests") || :
+  t1=$(now)
+  plan=$(json_field "$line" planS)
+  apply=$(json_field "$line" applyS)
+  netlink_times+=("$(awk -v a="${plan:-0}" -v b="${apply:-0}" 'BEGIN { printf "%.3f", a + b }')")
+  echo "# netlink apply: plan+apply ${netlink_times[-1]} s, whole process $(secs "$t0" "$t1") s; driver: $line"
+  failed=$(json_field "$line" failed)
+  check_eq "netlink apply of $services x $dests: every change applied" "${failed:-missing}" 0
+}
 for ((round = 0; round < apply_rounds; round++)); do
-  if ((round % 2 == 0)); then restore_once; agent_once; else agent_once; restore_once; fi
+  if ((round % 2 == 0)); then restore_once; agent_once; netlink_once; else netlink_once; agent_once; restore_once; fi
 done
+if ((with_netlink)); then
+  NS=$netlink_ns
+  count=$(inns ipvsadm -Sn | grep -c '^-a' || :)
+  check_eq "table after the netlink apply: $((services * dests)) real servers" "$count" "$((services * dests))"
+  # The same table as ipvsadm -R makes (the rules are the agent's -R lines).
+  check_eq "netlink table is the -R table" "$(inns ipvsadm -Sn | sort | md5sum)" "$(ip netns exec "${namespaces[1]}" ipvsadm -Sn | sort | md5sum)"
+fi
 NS=$agent_ns
 count=$(inns ipvsadm -Sn | grep -c '^-a' || :)
 check_eq "table after the agent's apply: $((services * dests)) real servers" "$count" "$((services * dests))"
@@ -133,6 +164,28 @@ observed_services=$(json_field "$(grep coldObserveS <<<"$observe_out")" services
 check_eq "observe() sees $services services" "${observed_services:-missing}" "$services"
 obs_values=$(grep '"round"' <<<"$observe_out" | while read -r l; do json_field "$l" observeS; done | tr '\n' ' ')
 base_values=$(grep '"round"' <<<"$observe_out" | while read -r l; do json_field "$l" baselineS; done | tr '\n' ' ')
+
+nl_obs="" nl_base="" nl_cold=""
+if ((with_netlink)); then
+  NS=$netlink_ns
+  nl_out=$(inns node "$driver" netlink-observe "$observe_rounds") || :
+  printf '%s\n' "$nl_out" | sed 's/^/# netlink observe driver: /'
+  nl_cold=$(json_field "$(grep coldObserveS <<<"$nl_out")" coldObserveS)
+  check_eq "netlink observe() sees $services services" "$(json_field "$(grep coldObserveS <<<"$nl_out")" services)" "$services"
+  check_eq "netlink observe() sees $((services * dests)) real servers" "$(json_field "$(grep coldObserveS <<<"$nl_out")" destinations)" "$((services * dests))"
+  nl_obs=$(grep '"round"' <<<"$nl_out" | while read -r l; do json_field "$l" observeS; done | tr '\n' ' ')
+  nl_base=$(grep '"round"' <<<"$nl_out" | while read -r l; do json_field "$l" baselineS; done | tr '\n' ' ')
+  # 1 Hz counter sampling of a 1,000 x 10 table, each backend in turn.
+  sample_services=${BENCH_SAMPLE_SERVICES:-1000} sample_seconds=${BENCH_SAMPLE_SECONDS:-30}
+  fresh_ns
+  inns node "$driver" rules "$sample_services" 10 | inns ipvsadm -R
+  sample_ipvsadm=$(inns node "$driver" ipvsadm-sample "$sample_seconds") || :
+  sample_netlink=$(inns node "$driver" netlink-sample "$sample_seconds") || :
+  echo "# sampling ipvsadm: $sample_ipvsadm"
+  echo "# sampling netlink: $sample_netlink"
+  check_eq "netlink sampling saw $sample_services services" "$(json_field "$sample_netlink" services)" "$sample_services"
+  NS=$agent_ns
+fi
 
 after_flush=""
 if [[ ${BENCH_AFTER_FLUSH:-0} == 1 ]]; then
@@ -161,6 +214,21 @@ echo "BENCH {\"name\":\"ipvsadm-backend-observe-10k\",\"value\":$obs,\"unit\":\"
 echo "BENCH {\"name\":\"ipvsadm-backend-initial-apply-10k\",\"value\":$agent,\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-R-10k\",\"value\":$restore,\"unit\":\"s\"}}"
 echo "BENCH {\"name\":\"ipvsadm-backend-observe-10k-ratio\",\"value\":$obs_ratio,\"unit\":\"x\"}"
 echo "BENCH {\"name\":\"ipvsadm-backend-initial-apply-10k-ratio\",\"value\":$apply_ratio,\"unit\":\"x\"}"
+if ((with_netlink)); then
+  nlo=$(median <<<"${nl_obs% }")
+  nlb=$(median <<<"${nl_base% }")
+  nla=$(median <<<"${netlink_times[*]}")
+  echo "BENCH {\"name\":\"netlink-backend-initial-apply-10k\",\"value\":$nla,\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-R-10k\",\"value\":$restore,\"unit\":\"s\"}}"
+  echo "BENCH {\"name\":\"netlink-backend-observe-10k\",\"value\":$nlo,\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-Sn-plus-Ln-exact-stats-10k\",\"value\":$nlb,\"unit\":\"s\"}}"
+  echo "BENCH {\"name\":\"netlink-backend-initial-apply-10k-ratio\",\"value\":$(ratio "$nla" "$restore"),\"unit\":\"x\"}"
+  echo "BENCH {\"name\":\"netlink-backend-observe-10k-ratio\",\"value\":$(ratio "$nlo" "$nlb"),\"unit\":\"x\"}"
+  [[ -n $nl_cold ]] && echo "BENCH {\"name\":\"netlink-backend-observe-10k-cold\",\"value\":$nl_cold,\"unit\":\"s\"}"
+  share_nl=$(json_field "$sample_netlink" sampleCpuShare)
+  share_ip=$(json_field "$sample_ipvsadm" sampleCpuShare)
+  pct() { awk -v a="$1" 'BEGIN { printf "%.2f", a * 100 }'; }
+  [[ -n $share_nl && -n $share_ip ]] && echo "BENCH {\"name\":\"netlink-backend-sample-1k-1hz-cpu\",\"value\":$(pct "$share_nl"),\"unit\":\"%\",\"baseline\":{\"name\":\"ipvsadm-backend-sample-1k-1hz-cpu\",\"value\":$(pct "$share_ip"),\"unit\":\"%\"}}"
+  echo "# netlink: apply $nla s vs -R $restore s (target <= 0.7x); observe $nlo s vs $nlb s (target <= 0.5x; rounds $nl_obs| baseline $nl_base)"
+fi
 [[ -n $after_flush ]] && echo "BENCH {\"name\":\"ipvsadm-R-10k-after-flush\",\"value\":$after_flush,\"unit\":\"s\"}"
 [[ -n $cold ]] && echo "BENCH {\"name\":\"ipvsadm-backend-observe-10k-cold\",\"value\":$cold,\"unit\":\"s\"}"
 echo "# ratio observe/baseline: $obs_ratio (target <= 1.2; observe $obs_values| baseline $base_values)"

@@ -1,7 +1,8 @@
-// The one interface behind which the kernel's IPVS table lives. Two
-// implementations: `ipvsadm` (the real kernel, through the ipvsadm program)
-// and `sim` (an in-memory kernel that moves synthetic traffic). One contract
-// test suite runs against both.
+// The one interface behind which the kernel's IPVS table lives. Three
+// implementations: `ipvsadm` (the real kernel, through the ipvsadm program),
+// `netlink` (the real kernel over IPVS generic netlink) and `sim` (an
+// in-memory kernel that moves synthetic traffic). One contract test suite
+// runs against all three.
 import type {
   ConnectionEntry,
   KernelInfo,
@@ -12,7 +13,7 @@ import type {
 } from '@lvs-console/shared';
 import type { Change } from '@lvs-console/shared/plan';
 
-export type BackendKind = 'sim' | 'ipvsadm';
+export type BackendKind = 'sim' | 'ipvsadm' | 'netlink';
 
 /** What happened to one change of a plan. */
 export interface ChangeResult {

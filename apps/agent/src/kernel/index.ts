@@ -1,7 +1,9 @@
-// The kernel layer: one interface, two implementations, and the helper that picks one.
+// The kernel layer: one interface, three implementations, and the helper that picks one.
 export type * from './backend';
 export { IpvsadmBackend, restoreLine } from './ipvsadm';
 export type { IpvsadmBackendOptions } from './ipvsadm';
+export { NetlinkBackend } from './netlink/backend';
+export type { NetlinkBackendOptions } from './netlink/backend';
 export { SimBackend, QUIET_TRAFFIC } from './sim';
 export type { SimBackendOptions, TrafficSettings } from './sim';
 export { DEMO_STATE, DEMO_TRAFFIC, createDemoSim, loadDemo } from './demo';

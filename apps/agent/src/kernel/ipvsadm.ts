@@ -11,7 +11,7 @@
 // only by a message on stderr, so after the batch we observe again: the
 // table is the truth, and each stderr message is matched to the change that
 // caused it.
-import { access, readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { DomainError, SCHEDULERS, destinationId, formatIssues, serviceId } from '@lvs-console/shared';
 import type { Counters, Destination, KernelInfo, KernelRates, ObservedDestination, ObservedService, ObservedTable, Service, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
@@ -29,7 +29,8 @@ import { changeLine, sameDestinationConfig, sameServiceSettings } from '@lvs-con
 import type { Change } from '@lvs-console/shared/plan';
 import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
 import { ConnectionPager, PROC_IP_VS_CONN, parseProcConnLine, readConnectionFile } from './conn-table';
-import { KERNEL_MESSAGES, KernelTable, messageFitsChange, missingSchedulerMessage, SCHEDULER_SINCE, storedPort } from '@lvs-console/shared/kernel';
+import { KERNEL_MESSAGES, KernelTable, messageFitsChange, missingSchedulerMessage, storedPort } from '@lvs-console/shared/kernel';
+import { schedulerModules } from './modules';
 import { CommandError, createExecRunner } from './runner';
 import type { CommandRunner } from './runner';
 
@@ -167,19 +168,6 @@ export function restoreLine(change: Change): string {
 }
 
 const STDERR_NOISE = /^(Warning: IPVS version mismatch|\s+Kernel compiled with|\s+ipvsadm v|$)/;
-
-/** Compare dotted release numbers: "6.1.0-27-amd64" vs "5.12". */
-function releaseAtLeast(kernelRelease: string, wanted: string): boolean {
-  const have = kernelRelease.split(/[.-]/).map((p) => Number.parseInt(p, 10));
-  const need = wanted.split('.').map((p) => Number.parseInt(p, 10));
-  for (let i = 0; i < need.length; i++) {
-    const a = have[i] ?? 0;
-    const b = need[i] ?? 0;
-    if (Number.isNaN(a)) return true;
-    if (a !== b) return a > b;
-  }
-  return true;
-}
 
 export class IpvsadmBackend implements KernelBackend {
   readonly kind = 'ipvsadm' as const;
@@ -442,37 +430,8 @@ export class IpvsadmBackend implements KernelBackend {
   }
 
   async availableSchedulers(): Promise<string[]> {
-    if (this.schedulerCache) return [...this.schedulerCache];
-    try {
-      await access(this.procIpVsPath);
-    } catch {
-      return [];
-    }
-    const found = new Set<string>();
-    let knowsModules = false;
-    try {
-      const files = await readdir(`${this.modulesDir}/kernel/net/netfilter/ipvs`);
-      knowsModules = true;
-      for (const file of files) {
-        const match = /^ip_vs_([a-z]+)\.ko/.exec(file);
-        if (match?.[1]) found.add(match[1]);
-      }
-    } catch {
-      // No module tree (a container, or everything built in): fall through.
-    }
-    try {
-      const builtin = await readFile(`${this.modulesDir}/modules.builtin`, 'utf8');
-      knowsModules = true;
-      for (const match of builtin.matchAll(/ip_vs_([a-z]+)\.ko/g)) if (match[1]) found.add(match[1]);
-    } catch {
-      // modules.builtin is optional.
-    }
-    const list = knowsModules
-      ? SCHEDULERS.filter((s) => found.has(s))
-      // Nothing to look at: trust the release number.
-      : SCHEDULERS.filter((s) => { const since = SCHEDULER_SINCE[s]; return !since || releaseAtLeast(this.kernelRelease, since); });
-    this.schedulerCache = [...list];
-    return [...list];
+    this.schedulerCache ??= await schedulerModules(this.procIpVsPath, this.modulesDir, this.kernelRelease);
+    return [...this.schedulerCache];
   }
 
   async setTimeouts(timeouts: Timeouts): Promise<void> {

@@ -1,5 +1,7 @@
-// `--backend auto`: the real kernel when it has IPVS and ipvsadm is installed,
-// otherwise the simulated kernel, with a reason a person can read.
+// `--backend auto`: the real kernel when it has IPVS, over generic netlink
+// when the kernel offers the IPVS family and the addon loads, else through
+// ipvsadm when it is installed; otherwise the simulated kernel. Always with a
+// reason a person can read.
 import { access, constants } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import type { BackendKind } from './backend';
@@ -21,6 +23,23 @@ export interface ChooseBackendOptions {
   runner?: CommandRunner;
   /** Try `modprobe ip_vs` before looking (default true); failure is expected without root. */
   loadModule?: boolean;
+  /**
+   * Can the IPVS generic netlink family be used here? null when it can,
+   * else why not. Default: open a socket and resolve the family.
+   */
+  probeNetlink?: () => Promise<string | null>;
+}
+
+/** Open a generic netlink socket and resolve the IPVS family: null when that works, else the reason. */
+export async function probeIpvsNetlink(): Promise<string | null> {
+  try {
+    const { GenlSocket } = await import('./netlink/socket');
+    const socket = await GenlSocket.open();
+    socket.close();
+    return null;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  }
 }
 
 async function exists(path: string, mode = constants.F_OK): Promise<boolean> {
@@ -57,9 +76,13 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
   if (!(await exists(procIpVs))) {
     return { kind: 'sim', reason: `no ${procIpVs}: this kernel has no IPVS (or the ip_vs module could not be loaded); using the simulated kernel` };
   }
+  const netlinkProblem = await (options.probeNetlink ?? probeIpvsNetlink)();
+  if (netlinkProblem === null) {
+    return { kind: 'netlink', reason: `the kernel has IPVS (${procIpVs}) and offers its generic netlink family; using the real kernel over netlink` };
+  }
   const ipvsadmPath = await findProgram('ipvsadm', searchPath);
   if (!ipvsadmPath) {
-    return { kind: 'sim', reason: 'the kernel has IPVS but the ipvsadm program is not installed (apt install ipvsadm); using the simulated kernel' };
+    return { kind: 'sim', reason: `the kernel has IPVS but generic netlink cannot be used (${netlinkProblem}) and the ipvsadm program is not installed (apt install ipvsadm); using the simulated kernel` };
   }
-  return { kind: 'ipvsadm', reason: `the kernel has IPVS (${procIpVs}) and ipvsadm is at ${ipvsadmPath}; using the real kernel`, ipvsadmPath };
+  return { kind: 'ipvsadm', reason: `the kernel has IPVS (${procIpVs}) but generic netlink cannot be used (${netlinkProblem}); ipvsadm is at ${ipvsadmPath}; using the real kernel through ipvsadm`, ipvsadmPath };
 }

@@ -1,6 +1,7 @@
 // The lvs-console command line, in-process (main(argv, io)) for speed, plus
 // one smoke test of the built program.
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -237,7 +238,14 @@ describe('lvs-console', () => {
     it('should exit 2 on bad flags before starting anything', async () => {
       expect((await run(['serve', '--drift', 'sometimes'])).status).toBe(2);
       expect((await run(['serve', '--tls-cert', 'x.pem'])).status).toBe(2);
-      expect((await run(['serve', '--backend', 'netlink'])).status).toBe(2);
+      expect((await run(['serve', '--backend', 'nftables'])).status).toBe(2);
+    });
+
+    it('should refuse --backend netlink with the reason where the kernel has no IPVS', async () => {
+      if (existsSync('/proc/net/ip_vs')) return; // this host has IPVS: the real-kernel bed covers it
+      const result = await run(['serve', '--backend', 'netlink', '--listen', '127.0.0.1:0', '--state-dir', 'state-netlink', '--log-level', 'silent']);
+      expect(result.status).not.toBe(0);
+      expect(result.stderr).toMatch(/--backend netlink: no \/proc\/net\/ip_vs: this kernel has no IPVS/);
     });
 
     it('should warn when listening beyond loopback without TLS', async () => {

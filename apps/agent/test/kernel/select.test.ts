@@ -25,20 +25,43 @@ describe('chooseBackend (--backend auto)', () => {
     expect(runner.calls).toEqual([['modprobe', 'ip_vs']]);
   });
 
+  const noNetlink = (): Promise<string | null> => Promise.resolve('the kernel has no IPVS generic netlink family');
+
+  it('prefers generic netlink when the kernel offers the IPVS family, and says so', async () => {
+    writeFileSync(proc, '');
+    const choice = await chooseBackend({ procIpVsPath: proc, searchPath: join(root, 'empty'), runner: recorder(), probeNetlink: () => Promise.resolve(null) });
+    expect(choice.kind).toBe('netlink');
+    expect(choice.reason).toContain('generic netlink');
+  });
+
+  it('on a kernel without IPVS it never probes netlink', async () => {
+    let probed = 0;
+    const choice = await chooseBackend({ procIpVsPath: join(root, 'absent'), searchPath: bin, runner: recorder(), probeNetlink: () => { probed++; return Promise.resolve(null); } });
+    expect(choice.kind).toBe('sim');
+    expect(probed).toBe(0);
+  });
+
+  it('the real probe on this host gives a reason, or null where IPVS netlink works', async () => {
+    const { probeIpvsNetlink } = await import('../../src/kernel/select');
+    const problem = await probeIpvsNetlink();
+    if (problem !== null) expect(problem).toMatch(/\S/);
+  });
+
   it('falls back when ipvsadm is missing', async () => {
     writeFileSync(proc, '');
-    const choice = await chooseBackend({ procIpVsPath: proc, searchPath: join(root, 'empty'), runner: recorder() });
+    const choice = await chooseBackend({ procIpVsPath: proc, searchPath: join(root, 'empty'), runner: recorder(), probeNetlink: noNetlink });
     expect(choice).toMatchObject({ kind: 'sim' });
     expect(choice.reason).toContain('ipvsadm program is not installed');
   });
 
-  it('picks ipvsadm when both are there', async () => {
+  it('picks ipvsadm when both are there but netlink cannot be used', async () => {
     writeFileSync(proc, '');
     writeFileSync(join(bin, 'ipvsadm'), '#!/bin/sh\n');
     chmodSync(join(bin, 'ipvsadm'), 0o755);
     const runner = recorder();
-    const choice = await chooseBackend({ procIpVsPath: proc, searchPath: bin, runner });
+    const choice = await chooseBackend({ procIpVsPath: proc, searchPath: bin, runner, probeNetlink: noNetlink });
     expect(choice).toMatchObject({ kind: 'ipvsadm', ipvsadmPath: join(bin, 'ipvsadm') });
+    expect(choice.reason).toContain('generic netlink cannot be used (the kernel has no IPVS generic netlink family)');
     expect(runner.calls).toEqual([]);
   });
 });
