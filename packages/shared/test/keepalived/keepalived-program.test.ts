@@ -139,7 +139,9 @@ if (!RUNNABLE && REQUIRED) {
   });
 }
 
-describe.skipIf(!RUNNABLE)('the real keepalived (skipped without keepalived or root: apt-get install keepalived, run as root)', () => {
+// Each case runs the real keepalived tens of times (a process and a network
+// namespace each): budgeted by count, with a cap that a loaded machine meets.
+describe.skipIf(!RUNNABLE)('the real keepalived (skipped without keepalived or root: apt-get install keepalived, run as root)', { timeout: 300_000 }, () => {
   it('accepts the export of random states (a sample of the property test\'s inputs)', () => {
     // 40 states, seeded: bounded time, the same files on every run.
     for (const state of fc.sample(keepalivedStateArb, { numRuns: 40, seed: 1515 })) expectAccepted(state);
