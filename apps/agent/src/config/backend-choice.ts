@@ -2,16 +2,23 @@
 // real kernel when /proc/net/ip_vs exists and ipvsadm is installed,
 // otherwise the simulated kernel, with the reason in plain words).
 import { LinuxHostBackend, SimHostBackend } from '../host';
-import type { KernelBackend } from '../kernel/backend';
+import type { BackendKind, KernelBackend } from '../kernel/backend';
 import { DEMO_DIRECTOR_ADDRESSES } from '../kernel/demo';
 import { IpvsadmBackend } from '../kernel/ipvsadm';
 import { chooseBackend as selectKernel } from '../kernel/select';
 import { SimBackend } from '../kernel/sim';
-import type { BackendChoice } from '../reconcile/agent-parts';
 import { hostPortOf, type HostPort } from '../reconcile/ports';
 import type { Clock } from './clock';
 
 export type BackendRequest = 'auto' | 'ipvsadm' | 'sim';
+
+export interface BackendChoice {
+  kind: BackendKind;
+  /** Plain words for the console's header: "Simulated kernel" or "Linux IPVS (ipvsadm)". */
+  label: string;
+  /** Why this backend: "no IPVS in this kernel: simulated kernel". */
+  reason: string;
+}
 
 export interface ChosenBackend {
   backend: KernelBackend;
