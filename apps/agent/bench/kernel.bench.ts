@@ -84,6 +84,29 @@ async function samplingCost(): Promise<BenchResult[]> {
   ];
 }
 
+/** One simulated second of a busy service: 2,000 new connections/s over 10 wlc servers, at steady state. */
+async function busyServiceTick(): Promise<BenchResult> {
+  const sim = new SimBackend({ clock: new ManualClock(0), seed: 1, traffic: { connectionsPerSecond: 2000, clients: 10_000, meanDurationSeconds: 10 } });
+  const key = { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.10', port: 80 };
+  const { results } = await sim.apply([
+    { kind: 'add-service', service: { key, scheduler: 'wlc', flags: [], persistence: null, onePacket: false } },
+    ...Array.from({ length: 10 }, (_, i): Change => ({
+      kind: 'add-destination',
+      service: key,
+      destination: { address: `10.4.0.${i + 1}`, port: 80, forwarding: 'masq', weight: 1 + (i % 3), upperThreshold: 0, lowerThreshold: 0 },
+    })),
+  ]);
+  if (results.some((r) => !r.ok)) throw new Error('setup failed');
+  sim.advanceTo(150_000); // steady state: closing connections wait tcpfin (120 s)
+  const times: number[] = [];
+  for (let t = 151_000; t <= 160_000; t += 1000) {
+    const started = performance.now();
+    sim.advanceTo(t);
+    times.push(performance.now() - started);
+  }
+  return { name: 'sim-tick-2000cps-wlc', value: Number(median(times).toFixed(2)), unit: 'ms' };
+}
+
 export async function run(): Promise<BenchResult[]> {
-  return [await observeLargeTable(), ...(await samplingCost())];
+  return [await observeLargeTable(), ...(await samplingCost()), await busyServiceTick()];
 }

@@ -47,6 +47,49 @@ async function timeStart(stateDir: string, sim: SimBackend): Promise<number> {
   return elapsed;
 }
 
+/** What a polling tab costs per second with 2,000 services: a full state.get against state.since with nothing new. */
+async function pollCost(stateDir: string, sim: SimBackend): Promise<BenchResult[]> {
+  const token = 'bench-admin-token-0123456789';
+  const running = await startAgent({
+    listen: '127.0.0.1:0', backend: 'sim', stateDir, demo: false, driftMode: 'report', webDir: null,
+    adminToken: token, log: silentLogger, timers: false,
+    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
+  });
+  const get = async (path: string): Promise<{ ms: number; bytes: number; body: string }> => {
+    const started = performance.now();
+    const res = await fetch(`${running.url}/trpc/${path}`, { headers: { authorization: `Bearer ${token}` } });
+    const body = await res.text();
+    if (res.status !== 200) throw new Error(`${path}: HTTP ${res.status}`);
+    return { ms: performance.now() - started, bytes: Buffer.byteLength(body), body };
+  };
+  try {
+    const median = async (path: string) => {
+      const runs = [];
+      for (let i = 0; i < 7; i++) runs.push(await get(path));
+      runs.sort((a, b) => a.ms - b.ms);
+      return runs[3] ?? runs[0]!;
+    };
+    const full = await median('state.get');
+    const held = (JSON.parse(full.body) as { result: { data: { revision: number; observationSeq: number } } }).result.data;
+    const input = encodeURIComponent(JSON.stringify({ sinceRevision: held.revision, sinceObservation: held.observationSeq }));
+    const since = await median(`state.since?input=${input}`);
+    if (!since.body.includes('"unchanged":true')) throw new Error('state.since saw a change where there was none');
+    // Once a second the sampler observes the kernel: then the answer carries the new table, not the desired state.
+    await running.agent.stats.sampleOnce();
+    const sampled = await get(`state.since?input=${input}`);
+    const baseline = (value: number, unit: string) => ({ name: 'state.get (full answer)', value, unit });
+    return [
+      { name: 'state-poll-2000-services-full-bytes', value: full.bytes, unit: 'bytes' },
+      { name: 'state-poll-2000-services-full-ms', value: Number(full.ms.toFixed(1)), unit: 'ms' },
+      { name: 'state-poll-2000-services-unchanged-bytes', value: since.bytes, unit: 'bytes', baseline: baseline(full.bytes, 'bytes') },
+      { name: 'state-poll-2000-services-new-observation-bytes', value: sampled.bytes, unit: 'bytes', baseline: baseline(full.bytes, 'bytes') },
+      { name: 'state-poll-2000-services-unchanged-ms', value: Number(since.ms.toFixed(2)), unit: 'ms', baseline: baseline(Number(full.ms.toFixed(1)), 'ms') },
+    ];
+  } finally {
+    await running.close();
+  }
+}
+
 export async function run(): Promise<BenchResult[]> {
   const stateDir = await mkdtemp(join(tmpdir(), 'lvs-bench-start-'));
   try {
@@ -67,6 +110,7 @@ export async function run(): Promise<BenchResult[]> {
     return [
       { name: 'agent-start-2000-services-100-revisions', value: Number(restart.toFixed(1)), unit: 'ms', baseline: { name: 'target', value: 2000, unit: 'ms' } },
       { name: 'agent-start-after-state-json-lost', value: Number(restored.toFixed(1)), unit: 'ms', baseline: { name: 'target', value: 2000, unit: 'ms' } },
+      ...(await pollCost(stateDir, sim)),
     ];
   } finally {
     await rm(stateDir, { recursive: true, force: true });

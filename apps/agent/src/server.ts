@@ -11,10 +11,11 @@ import { directorRequirements } from '@lvs-console/shared/host';
 import { syncDaemonsFor } from '@lvs-console/shared/ha';
 import { RealServerRegistry } from './realservers/registry';
 import { AuthService } from './auth/auth-service';
+import { loginLinkUrl } from './auth/login-codes';
 import { LoginThrottle } from './auth/login-throttle';
 import { RefusalCounter } from './auth/refusals';
 import { appRouter } from './trpc/router';
-import { chooseBackend, type BackendRequest } from './config/backend-choice';
+import { chooseBackend, type BackendChoice, type BackendRequest } from './config/backend-choice';
 import { systemClock, type Clock } from './config/clock';
 import { isLoopback, parseListen, urlHost, type ListenAddress } from './config/paths';
 import { createAgentServer } from './http/http-server';
@@ -24,7 +25,7 @@ import { DEMO_TRAFFIC, loadDemo } from './kernel/demo';
 import type { SimBackend } from './kernel/sim';
 import { createLogger, type Logger } from './log';
 import { AgentMetrics } from './reconcile/agent-metrics';
-import { AGENT_VERSION, AgentParts, type BackendChoice } from './reconcile/agent-parts';
+import { AGENT_VERSION, type Agent } from './trpc/agent';
 import { EventBus } from './reconcile/events';
 import type { HostPort } from './reconcile/ports';
 import { Reconciler, type DriftMode, type StartOutcome } from './reconcile/reconciler';
@@ -80,7 +81,7 @@ export interface ServeOptions {
 }
 
 export interface RunningAgent {
-  agent: AgentParts;
+  agent: Agent;
   url: string;
   loginUrl: string;
   start: StartOutcome;
@@ -268,7 +269,7 @@ async function startLocked(
   const stopNotifyHealth = health.onChange(() => notifications.notifier.check());
   const stopNotifyVrrp = vrrp?.onChange(() => notifications.notifier.check()) ?? (() => undefined);
 
-  const agent = new AgentParts({
+  const agent: Agent = {
     settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
     refusals, loginThrottle: new LoginThrottle(clock),
     host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster, vips, notifications,
@@ -277,7 +278,7 @@ async function startLocked(
       service: serviceId(service.key),
       settings: directorRequirements(service, desired.vipInterface !== undefined && !desired.ha ? { vipInterface: desired.vipInterface } : {}),
     })),
-  });
+  };
 
   const server = createAgentServer({ agent, log, webDir: options.webDir, tls, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
   try {
@@ -300,7 +301,7 @@ async function startLocked(
   settings.listenUrl = url;
   // `lvs-console login-link` prints links with this address.
   await writeFileAtomic(join(options.stateDir, CONSOLE_URL_FILE), `${url}\n`, { mode: 0o600, durable: false });
-  const loginUrl = agent.loginLink(await auth.createLoginCode()).url;
+  const loginUrl = loginLinkUrl(url, await auth.createLoginCode());
 
   await sampler.sampleOnce();
   let driftTimer: NodeJS.Timeout | null = null;

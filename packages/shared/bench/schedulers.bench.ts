@@ -1,5 +1,6 @@
 // Scheduler benchmarks: decisions per second through the pure API, the mh
-// remap preview, and one sim tick under load. Targets are the baselines.
+// remap preview. Targets are the baselines. (The sim tick is measured on the
+// agent's sim, apps/agent/bench/kernel.bench.ts.)
 import {
   initSchedulerState,
   populationAddresses,
@@ -11,7 +12,6 @@ import {
   type SchedulerName,
   type SchedulerState,
 } from '../src/schedulers';
-import { advance, createSimState, type SimConfig } from '../src/sim';
 
 interface Result {
   name: string;
@@ -78,33 +78,6 @@ function remapMs(): number {
   return Number(best.toFixed(1));
 }
 
-function simTickMs(): number {
-  const config: SimConfig = {
-    seed: 1,
-    services: [{
-      id: 'tcp:192.0.2.10:80',
-      protocol: 'tcp',
-      address: '192.0.2.10',
-      port: 80,
-      scheduler: 'wlc',
-      destinations: Array.from({ length: 10 }, (_, i) => ({
-        id: `10.4.0.${i + 1}:80`, address: `10.4.0.${i + 1}`, port: 80, weight: 1 + (i % 3), forwarding: 'masq' as const,
-      })),
-      traffic: { arrivalsPerSec: 2000, clients: { count: 10_000, prefix: '198.18.0.0/16' }, duration: { kind: 'exponential', meanSeconds: 10 } },
-    }],
-  };
-  const state = createSimState(config, 0);
-  advance(state, config, 0, 150_000); // warm up to steady state (FIN_WAIT fills for 120 s)
-  const times: number[] = [];
-  for (let t = 150_000; t < 160_000; t += 1000) {
-    const start = clock.now();
-    advance(state, config, t, t + 1000);
-    times.push(clock.now() - start);
-  }
-  times.sort((a, b) => a - b);
-  return Number((times[Math.floor(times.length / 2)] ?? 0).toFixed(2));
-}
-
 export async function run(): Promise<Result[]> {
   const target = (value: number, unit: string): Result['baseline'] => ({ name: 'target', value, unit });
   const results: Result[] = [
@@ -113,7 +86,6 @@ export async function run(): Promise<Result[]> {
     { name: 'sched-lc-100dests', value: decisionsPerSecond('lc', 500_000), unit: 'decisions/s', baseline: target(1_000_000, 'decisions/s') },
     { name: 'sched-wlc-100dests', value: decisionsPerSecond('wlc', 500_000), unit: 'decisions/s', baseline: target(1_000_000, 'decisions/s') },
     { name: 'remap-preview-mh-100dests-100k-clients', value: remapMs(), unit: 'ms', baseline: target(200, 'ms') },
-    { name: 'sim-tick-2000cps-wlc', value: simTickMs(), unit: 'ms' },
   ];
   return Promise.resolve(results);
 }

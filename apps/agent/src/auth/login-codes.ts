@@ -15,6 +15,11 @@ import { digestHex } from './sessions';
 /** A login code stays valid until used or for a day. */
 export const LOGIN_CODE_TTL_MS = 24 * 60 * 60 * 1000;
 
+/** The console's address with a login code in the fragment (fragments never reach a server's log). */
+export function loginLinkUrl(consoleUrl: string, code: string): string {
+  return `${consoleUrl}/#login=${code}`;
+}
+
 export const LOGIN_ROLES = ['admin', 'operator', 'viewer'] as const;
 export type LoginRole = (typeof LOGIN_ROLES)[number];
 

@@ -39,6 +39,12 @@ export class LoginThrottle {
     return bucket.attempts <= this.limit;
   }
 
+  /** This client used up its attempts in the current window (counts nothing). */
+  over(client: string): boolean {
+    const bucket = this.buckets.get(clientKey(client));
+    return bucket !== undefined && this.clock.now() - bucket.start < this.windowMs && bucket.attempts >= this.limit;
+  }
+
   /** Seconds until this client may try again. */
   retryAfterSeconds(client: string): number {
     const bucket = this.buckets.get(clientKey(client));

@@ -16,7 +16,7 @@ import {
   scanTokens,
   type ListingMode,
 } from '@lvs-console/shared/ipvsadm';
-import type { CliIo } from '../cli';
+import type { CliIo } from './io';
 import { defaultStateDir } from '../config/paths';
 
 export const IPVSADM_CLIENT_HELP = `usage: lvs-console ipvsadm <ipvsadm options> [--dry-run] [--yes] [--url URL]

@@ -4,8 +4,8 @@
 import { DomainError, formatIssues } from '@lvs-console/shared';
 import { nothingToImport, readPaste, renderRulesFor, type IpvsadmTarget } from '@lvs-console/shared/ipvsadm';
 import { validateState } from '@lvs-console/shared/validate';
-import type { CliIo } from '../cli';
-import { IPVSADM_CLIENT_HELP } from './ipvsadm-client';
+import { oneOf, parse, UsageError, type CliIo } from './io';
+import { IPVSADM_CLIENT_HELP, ipvsadmClient } from './ipvsadm-client';
 
 export const IPVSADM_HELP = `usage: lvs-console ipvsadm parse   < pasted.txt > state.json
        lvs-console ipvsadm render [--ipvsadm 1.31|pre-1.31] < state.json > rules.txt
@@ -60,3 +60,21 @@ export function renderStateText(input: string, io: CliIo, target: IpvsadmTarget 
   io.stdout(rendered.text);
   return 0;
 }
+
+/** `lvs-console ipvsadm`: parse, render, or an ipvsadm command line for the running agent. */
+export async function ipvsadmCommand(args: string[], io: CliIo): Promise<number> {
+  if (isIpvsadmCommandLine(args)) return ipvsadmClient(args, io);
+  const { positionals, values } = parse(args, { ipvsadm: { type: 'string' } });
+  const sub = positionals[0];
+  if (values.help || sub === undefined) {
+    if (sub === undefined && !values.help) throw new UsageError(`missing subcommand: parse or render\n\n${IPVSADM_HELP}`);
+    io.stdout(IPVSADM_HELP);
+    return 0;
+  }
+  if (positionals.length > 1) throw new UsageError(`unexpected argument "${positionals[1] ?? ''}"`);
+  if (sub === 'parse') return parsePastedText(await io.readStdin(), io);
+  if (values.ipvsadm !== undefined && sub !== 'render') throw new UsageError('--ipvsadm is an option of "ipvsadm render"');
+  if (sub === 'render') return renderStateText(await io.readStdin(), io, oneOf<IpvsadmTarget>(values.ipvsadm, ['1.31', 'pre-1.31'], '--ipvsadm', '1.31'));
+  throw new UsageError(`unknown subcommand "ipvsadm ${sub}": use parse or render`);
+}
+

@@ -14,7 +14,7 @@ import {
 import { validateState } from '@lvs-console/shared/validate';
 import { tokensFileSchema } from '../auth/auth-service';
 import { defaultStateDir } from '../config/paths';
-import type { CliIo } from '../cli';
+import type { CliIo } from './io';
 
 /** Bad input or usage: main() prints the message and exits 2 (no runtime import of cli.ts, so no import cycle). */
 function usage(message: string): DomainError {

@@ -7,10 +7,10 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '@lvs-console/shared';
 import { personNameSchema } from '@lvs-console/shared/api';
-import { createLoginCode, LOGIN_CODE_TTL_MS, LOGIN_ROLES, type LoginRole } from '../auth/login-codes';
+import { createLoginCode, LOGIN_CODE_TTL_MS, loginLinkUrl, LOGIN_ROLES, type LoginRole } from '../auth/login-codes';
 import { systemClock } from '../config/clock';
 import { defaultStateDir } from '../config/paths';
-import type { CliIo } from '../cli';
+import type { CliIo } from './io';
 
 /** Where the serving agent writes its console address (read by this command). */
 export const CONSOLE_URL_FILE = 'console-url';
@@ -44,7 +44,7 @@ export async function loginLinkCommand(args: string[], io: CliIo): Promise<numbe
   const stateDir = resolve(io.cwd, values['state-dir'] ?? io.env.LVS_CONSOLE_STATE_DIR ?? defaultStateDir(io.env));
   const code = await createLoginCode(stateDir, systemClock, { name: name.data, role: role as LoginRole });
   const url = (await readFile(join(stateDir, CONSOLE_URL_FILE), 'utf8').catch(() => '')).trim();
-  io.stdout(url ? `${url}/#login=${code}\n` : `#login=${code}\n`);
+  io.stdout(`${loginLinkUrl(url, code)}\n`.replace(/^\//, ''));
   io.stderr(`one-time ${role} login for ${name.data}, valid for ${LOGIN_CODE_TTL_MS / 3_600_000} h${url ? '' : ' (open the console\'s address followed by this fragment: the agent has not written its address yet)'}\n`);
   return 0;
 }

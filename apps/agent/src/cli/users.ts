@@ -11,7 +11,7 @@ import { systemClock } from '../config/clock';
 import { defaultStateDir } from '../config/paths';
 import { hashPassword, isLoginRole, MIN_PASSWORD_LENGTH, readUsers, writeUsers } from '../auth/users';
 import { lockFile } from '../store/dir-lock';
-import type { CliIo } from '../cli';
+import type { CliIo } from './io';
 
 export const USER_HELP = `usage: lvs-console user add NAME --role admin|operator|viewer [--state-dir DIR]
        lvs-console user passwd NAME [--state-dir DIR]

@@ -17,7 +17,7 @@ import type { Reconciler, ReplicationPort } from '../reconcile/reconciler';
 import type { AuditLog } from '../store/audit-log';
 import type { StateStore, StoredState } from '../store/state-store';
 import type { ClusterConfig } from './config';
-import { authenticatePeer, conflictFrom, MAX_PEER_BODY_BYTES, PeerClient, PeerError, readJsonBody, sendJson } from './peer-http';
+import { conflictFrom, MAX_PEER_BODY_BYTES, PeerClient, PeerError, PeerRefusalLimit, readJsonBody, sendJson } from './peer-http';
 
 /** How long a peer's promise of the next revision to one writer holds. */
 const GRANT_MS = 10_000;
@@ -126,8 +126,10 @@ export class ClusterService implements ReplicationPort {
   private timer: NodeJS.Timeout | null = null;
   private polling = false;
   private digestCache: { revision: number; digest: string } | null = null;
+  private readonly refusalLimit: PeerRefusalLimit;
 
   constructor(private readonly opts: ClusterOptions) {
+    this.refusalLimit = new PeerRefusalLimit(opts.clock);
     this.peers = new Map(opts.config.peers.map((peer) => [peer.name, {
       client: new PeerClient(opts.config, peer.name, peer.url), status: null, lastHeardAt: null, error: null, pushing: false,
     }]));
@@ -341,7 +343,7 @@ export class ClusterService implements ReplicationPort {
   /** The HTTP side of /cluster/*: authenticate, then status, prepare, replicate or hold. */
   async handle(req: IncomingMessage, res: ServerResponse, operation: string): Promise<void> {
     try {
-      const from = authenticatePeer(this.opts.config, req);
+      const from = this.refusalLimit.authenticate(this.opts.config, req);
       if (operation === 'status' && req.method === 'GET') {
         sendJson(res, 200, this.localStatus());
         return;

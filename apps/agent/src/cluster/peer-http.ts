@@ -2,10 +2,12 @@
 // agent's port, authenticated by the cluster's name and token in headers
 // (never in the URL), separate from people's tokens and sessions. Refused
 // calls write nothing to the audit: an unauthenticated caller can make the
-// agent do no more than compare two digests.
+// agent do no more than compare two digests, and only a few times a minute.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { DomainError } from '@lvs-console/shared';
+import { LoginThrottle } from '../auth/login-throttle';
+import type { Clock } from '../config/clock';
 import type { ClusterConfig } from './config';
 
 export const CLUSTER_HEADER = 'x-lvs-cluster';
@@ -36,6 +38,37 @@ export function authenticatePeer(config: ClusterConfig, req: IncomingMessage): s
     throw new PeerError(403, `"${director.slice(0, 64)}" is not a member of cluster "${config.name}" (members: ${[config.self, ...config.peers.map((p) => p.name)].join(', ')})`);
   }
   return director;
+}
+
+/** Refused cluster calls one client may make per window before it is refused unheard. */
+export const PEER_REFUSALS_PER_WINDOW = 30;
+export const PEER_REFUSAL_WINDOW_MS = 60_000;
+
+/**
+ * authenticatePeer with a per-client budget of refusals (IPv6 per /64): past
+ * it, calls from that client get 429 without their headers being looked at,
+ * so a wrong name or token cannot be tried at the speed of the network.
+ * A member's own calls are never refused, so they never use up the budget.
+ */
+export class PeerRefusalLimit {
+  private readonly refused: LoginThrottle;
+
+  constructor(clock: Clock, limit = PEER_REFUSALS_PER_WINDOW, windowMs = PEER_REFUSAL_WINDOW_MS) {
+    this.refused = new LoginThrottle(clock, limit, windowMs);
+  }
+
+  authenticate(config: ClusterConfig, req: IncomingMessage): string {
+    const client = req.socket.remoteAddress ?? 'unknown';
+    if (this.refused.over(client)) {
+      throw new PeerError(429, `too many refused cluster calls from ${client}; try again in ${this.refused.retryAfterSeconds(client)} s`);
+    }
+    try {
+      return authenticatePeer(config, req);
+    } catch (error) {
+      if (error instanceof PeerError) this.refused.allow(client);
+      throw error;
+    }
+  }
 }
 
 function header(req: IncomingMessage, name: string): string | null {

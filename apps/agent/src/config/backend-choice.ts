@@ -3,18 +3,25 @@
 // kernel offers the IPVS family, else through ipvsadm when it is installed;
 // otherwise the simulated kernel, with the reason in plain words).
 import { LinuxHostBackend, SimHostBackend } from '../host';
-import type { KernelBackend } from '../kernel/backend';
+import type { BackendKind, KernelBackend } from '../kernel/backend';
 import { DEMO_DIRECTOR_ADDRESSES } from '../kernel/demo';
 import { IpvsadmBackend } from '../kernel/ipvsadm';
 import { NetlinkBackend } from '../kernel/netlink/backend';
 import { chooseBackend as selectKernel } from '../kernel/select';
 import { SimBackend } from '../kernel/sim';
-import type { BackendChoice } from '../reconcile/agent-parts';
 import { hostPortOf, type HostPort } from '../reconcile/ports';
 import type { Clock } from './clock';
 
 export type BackendRequest = 'auto' | 'ipvsadm' | 'netlink' | 'sim';
 export const BACKEND_REQUESTS: readonly BackendRequest[] = ['auto', 'ipvsadm', 'netlink', 'sim'];
+
+export interface BackendChoice {
+  kind: BackendKind;
+  /** Plain words for the console's header: "Simulated kernel" or "Linux IPVS (ipvsadm)". */
+  label: string;
+  /** Why this backend: "no IPVS in this kernel: simulated kernel". */
+  reason: string;
+}
 
 export interface ChosenBackend {
   backend: KernelBackend;

@@ -11,8 +11,6 @@ export type {
   SimFailureSource,
   SubmitEdit,
 } from './manager';
-export { createHealthRouter } from './router';
-export type { BaseProcedureBuilder, HealthRouterDeps, SimFailureControl } from './router';
 export { applyEffectiveTable } from './apply';
 export { ManualTimers, systemTimers } from './timers';
 export type { HealthTimers, TimerHandle } from './timers';

@@ -6,8 +6,7 @@ import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { renderMetrics, type ClusterFigures } from '@lvs-console/shared/metrics';
 import type { ClusterService } from '../cluster/cluster';
 import type { Logger } from '../log';
-import type { AgentParts } from '../reconcile/agent-parts';
-import { AGENT_VERSION } from '../reconcile/agent-parts';
+import { AGENT_VERSION, type Agent } from '../trpc/agent';
 import { APPLY_DURATION_BUCKETS_SECONDS } from '../reconcile/agent-metrics';
 import type { Caller } from '@lvs-console/shared/api';
 import { appRouter } from '../trpc/router';
@@ -17,7 +16,7 @@ import type { RefusalReason } from '../auth/refusals';
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
 export interface HttpOptions {
-  agent: AgentParts;
+  agent: Agent;
   log: Logger;
   /** Built web console (apps/web/dist); null serves a "not built" page. */
   webDir: string | null;

@@ -26,6 +26,7 @@ import type {
 import { KERNEL_MESSAGES, KernelTable } from '@lvs-console/shared/kernel';
 import type { KernelDestination, KernelOutcome, KernelService } from '@lvs-console/shared/kernel';
 import type { Change } from '@lvs-console/shared/plan';
+import { Prng } from '@lvs-console/shared/schedulers';
 import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from './backend';
 import { systemClock } from '../config/clock';
 import type { Clock } from '../config/clock';
@@ -132,18 +133,6 @@ interface SimService extends KernelService<SimDestination> {
   pendingArrivals: number;
 }
 
-/** mulberry32: small, fast, good enough for traffic, and reproducible. */
-function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 function addCounters(target: Counters, delta: Partial<Counters>): void {
   target.conns += delta.conns ?? 0;
   target.inPkts += delta.inPkts ?? 0;
@@ -211,7 +200,9 @@ export class SimBackend implements KernelBackend {
 
   constructor(options: SimBackendOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.random = seededRandom(options.seed ?? 1);
+    // The one seeded generator of the code base (the scheduler models use it too).
+    const prng = Prng.fromSeed(options.seed ?? 1);
+    this.random = () => prng.nextFloat();
     this.tickMs = Math.max(1, options.tickMs ?? 100);
     this.schedulerFactory = options.schedulerFactory ?? createSimScheduler;
     this.connTableSize = options.connTableSize ?? 4096;

@@ -100,6 +100,7 @@ const AUDIT_LINES = 200;
 export class Reconciler {
   private readonly lock = new Mutex();
   private observation: { table: ObservedTable; at: number } | null = null;
+  private observationSeq = 0;
   private driftReport: DriftReport;
   private replication: ReplicationPort | null = null;
 
@@ -122,7 +123,10 @@ export class Reconciler {
   }
 
   noteObservation(table: ObservedTable, at: number): void {
-    if (!this.observation || at >= this.observation.at) this.observation = { table, at };
+    if (!this.observation || at >= this.observation.at) {
+      this.observation = { table, at };
+      this.observationSeq++;
+    }
   }
 
   private desired(): DesiredState {
@@ -145,6 +149,7 @@ export class Reconciler {
       observed: this.observation?.table ?? null,
       observedAt: this.observation?.at ?? null,
       observationAgeMs: this.observation ? Math.max(0, now - this.observation.at) : null,
+      observationSeq: this.observationSeq,
     };
   }
 

@@ -1,12 +1,12 @@
-// The context every procedure sees: the agent's parts (reached through ctx,
-// never imported by procedures) and the caller the token identified.
-import type { Caller } from '@lvs-console/shared/api';
-import type { AgentParts } from '../reconcile/agent-parts';
+// The context every procedure sees: the agent's parts (a plain object,
+// reached through ctx, never imported by procedures) and the caller the
+// token identified.
+import type { Agent, Caller } from './agent';
 
 export type { Caller };
 
 export interface AgentContext {
-  agent: AgentParts;
+  agent: Agent;
   caller: Caller | null;
   /** A token came with the call (so "no caller" means a wrong or expired one). */
   tokenPresented: boolean;
@@ -23,6 +23,6 @@ export interface AgentContext {
 }
 
 /** Build a context without HTTP (tests, in-process callers). */
-export function createContextInner(agent: AgentParts, caller: Caller | null, client = 'in-process'): AgentContext {
+export function createContextInner(agent: Agent, caller: Caller | null, client = 'in-process'): AgentContext {
   return { agent, caller, tokenPresented: caller !== null, client, bearer: null, cookieSession: null, consoleHeader: false, setSessionCookie: () => undefined };
 }

@@ -11,6 +11,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { renderRules } from '@lvs-console/shared/ipvsadm';
 import { ManualClock } from '../../src/config/clock';
 import type { MemberView } from '../../src/cluster/cluster';
+import { CLUSTER_HEADER, DIRECTOR_HEADER, PEER_REFUSAL_WINDOW_MS, PEER_REFUSALS_PER_WINDOW, TOKEN_HEADER } from '../../src/cluster/peer-http';
 import { SimBackend } from '../../src/kernel/sim';
 import { SimHostBackend } from '../../src/host';
 import { hostPortOf, type HostPort } from '../../src/reconcile/ports';
@@ -213,6 +214,26 @@ describe('a cluster of directors sharing one desired state', () => {
     const missing = await trpcMutation(a.h!.url, 'cluster.setHa', { baseRevision: base, ha: { ...ha, instances: [{ ...ha.instances[0], interface: 'eth7' }] } });
     expect(missing.body.error?.message).toMatch(/ha\.instances\[0\]\.interface: interface eth7 does not exist on director "lb1"/);
     expect(await revisionOf(a)).toBe(base);
+  });
+
+  it('cuts off a client that keeps guessing the cluster name or token, without writing to the audit', async () => {
+    const [a] = await pair();
+    const audit = async () => data<{ entries: unknown[] }>(await trpcQuery(a.h!.url, 'audit.list', { limit: 500 })).entries.length;
+    const auditBefore = await audit();
+    const call = (token: string, cluster = 'pair') => fetch(`${a.h!.url}/cluster/status`, {
+      headers: { [CLUSTER_HEADER]: cluster, [TOKEN_HEADER]: token, [DIRECTOR_HEADER]: 'lb2' },
+    }).then((r) => r.status);
+    const statuses: number[] = [];
+    for (let i = 0; i < 100; i++) statuses.push(await call(`guess-${i}`, i % 2 ? 'pair' : `cluster-${i}`));
+    // The first refusals are told why; past the budget the headers are not even looked at.
+    expect(statuses.slice(0, PEER_REFUSALS_PER_WINDOW).every((s) => s === 403)).toBe(true);
+    expect(statuses.slice(PEER_REFUSALS_PER_WINDOW).every((s) => s === 429)).toBe(true);
+    expect(await call(TOKEN)).toBe(429);
+    expect(await audit()).toBe(auditBefore);
+    // A minute later the client is heard again.
+    clock.advance(PEER_REFUSAL_WINDOW_MS);
+    expect(await call(TOKEN)).toBe(200);
+    expect(await call('wrong')).toBe(403);
   });
 
   it('refuses bad pair settings with the field named, and changes nothing', async () => {

@@ -3,7 +3,7 @@
 import { initTRPC, TRPCError } from '@trpc/server';
 import { afterEach, describe, expect, it } from 'vitest';
 import { DomainError, desiredStateSchema, type DesiredState } from '@lvs-console/shared';
-import { createHealthRouter } from '../../src/health/router';
+import { createHealthRouter } from '../../src/trpc/routers/health-router';
 import { HealthHarness } from './harness';
 
 interface Context {

@@ -270,6 +270,97 @@ describe('SimBackend traffic', () => {
     expect((await sim.observe()).services[0]?.destinations[0]?.port).toBe(80);
   });
 
+  // Ported from the former second traffic model's suite (packages/shared/src/sim): kernel states,
+  // counters and determinism, checked on the one sim the agent runs.
+  it('connections are active while established, inactive while closing, and gone after tcpfin', async () => {
+    const sim = await simWith(twoServers('rr', [1, 1], {}), { traffic: { connectionsPerSecond: 20, meanDurationSeconds: 3 } });
+    await sim.setTimeouts({ tcp: 900, tcpFin: 120, udp: 300 });
+    sim.advanceTo(1_000);
+    sim.setTraffic({ connectionsPerSecond: 0 });
+    const early = await sim.connections({ limit: 1000 });
+    const count = early.total;
+    expect(count).toBe(20);
+    // Just arrived: almost all still open, and every open one counts as active.
+    const open = early.entries.filter((e) => e.state === 'ESTABLISHED').length;
+    const table = await sim.observe();
+    const active = table.services[0]?.destinations.reduce((sum, d) => sum + d.activeConns, 0);
+    const inactive = table.services[0]?.destinations.reduce((sum, d) => sum + d.inactiveConns, 0);
+    expect(active).toBe(open);
+    expect(inactive).toBe(count - open);
+    // Long after every client closed: all wait out tcpfin, inactive.
+    sim.advanceTo(60_000);
+    const closing = await sim.observe();
+    const waiting = await sim.connections({ limit: 1000 });
+    expect(waiting.total).toBeGreaterThan(0);
+    expect(waiting.entries.every((e) => e.state === 'TIME_WAIT' || e.state === 'FIN_WAIT')).toBe(true);
+    expect(closing.services[0]?.destinations.every((d) => d.activeConns === 0)).toBe(true);
+    expect(closing.services[0]?.destinations.reduce((sum, d) => sum + d.inactiveConns, 0)).toBe(waiting.total);
+    // Every client closed within the first minute: tcpfin (120 s) later the table is empty.
+    sim.advanceTo(181_000);
+    expect((await sim.connections({ limit: 10 })).total).toBe(0);
+    expect((await sim.observe()).services[0]?.destinations.every((d) => d.inactiveConns === 0)).toBe(true);
+  });
+
+  it('counts Conns, packets and bytes like the kernel: NAT replies out, DR none', async () => {
+    const sim = await simWith({
+      services: [{
+        key: VIP,
+        scheduler: 'rr',
+        destinations: [
+          { address: '198.51.100.11', port: 80, forwarding: 'route', weight: 1 },
+          { address: '198.51.100.12', port: 80, forwarding: 'masq', weight: 1 },
+        ],
+      }],
+    }, { traffic: { connectionsPerSecond: 20 } });
+    sim.advanceTo(30_000);
+    const table = await sim.observe();
+    const route = dest(table, '198.51.100.11');
+    const masq = dest(table, '198.51.100.12');
+    expect(route.stats.outPkts).toBe(0);
+    expect(route.stats.outBytes).toBe(0);
+    expect(masq.stats.outPkts).toBeGreaterThan(0);
+    expect(route.stats.inPkts).toBeGreaterThan(route.stats.conns);
+    expect(Math.abs(route.stats.conns - masq.stats.conns)).toBeLessThanOrEqual(1);
+    const service = table.services[0];
+    for (const value of Object.values(service?.stats ?? {})) expect(Number.isInteger(value)).toBe(true);
+    expect(service?.stats.conns).toBe(route.stats.conns + masq.stats.conns);
+    expect(service?.stats.inBytes).toBe(route.stats.inBytes + masq.stats.inBytes);
+  });
+
+  it('gives the same result however the time is split into calls', async () => {
+    const options: SimBackendOptions = { seed: 5, traffic: { connectionsPerSecond: 200, clients: 50, meanDurationSeconds: 3 } };
+    const once = await simWith(twoServers('wlc', [2, 1]), options);
+    once.advanceTo(20_000);
+    const stepped = await simWith(twoServers('wlc', [2, 1]), options);
+    for (let t = 1000; t <= 20_000; t += 1000) stepped.advanceTo(t);
+    expect(await stepped.observe()).toEqual(await once.observe());
+    expect(await stepped.connections({ limit: 10_000 })).toEqual(await once.connections({ limit: 10_000 }));
+  });
+
+  it('UDP flows count as inactive and expire after the udp timeout', async () => {
+    const sim = await simWith({
+      services: [{
+        key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
+        scheduler: 'rr',
+        destinations: [{ address: '198.51.100.31', port: 53, forwarding: 'masq', weight: 1 }],
+      }],
+    }, { traffic: { connectionsPerSecond: 20, meanDurationSeconds: 1 } });
+    await sim.setTimeouts({ tcp: 900, tcpFin: 120, udp: 30 });
+    sim.advanceTo(1_000);
+    sim.setTraffic({ connectionsPerSecond: 0 });
+    sim.advanceTo(25_000);
+    const flows = await sim.connections({ limit: 100 });
+    const server = (await sim.observe()).services[0]?.destinations[0];
+    expect(flows.total).toBe(20);
+    expect(flows.entries.every((e) => e.state === 'UDP' && e.protocol === 'UDP')).toBe(true);
+    expect(server?.activeConns).toBe(0);
+    expect(server?.inactiveConns).toBe(20);
+    // Every flow ended well within a minute; 30 s after that none is left.
+    sim.advanceTo(200_000);
+    expect((await sim.connections({ limit: 10 })).total).toBe(0);
+    expect((await sim.observe()).services[0]?.destinations[0]?.inactiveConns).toBe(0);
+  });
+
   it('validates traffic settings at the edge', () => {
     const sim = new SimBackend({ clock: new ManualClock(0) });
     expect(() => sim.setTraffic({ connectionsPerSecond: -1 })).toThrow(/>= 0/);

@@ -18,6 +18,7 @@ const ACCESS: Record<string, Access> = {
   'auth.createLoginLink': 'admin',
   'system.info': 'viewer',
   'state.get': 'viewer',
+  'state.since': 'viewer',
   'state.drift': 'viewer',
   'state.revisions': 'viewer',
   'state.revision': 'viewer',

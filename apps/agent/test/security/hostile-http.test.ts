@@ -66,7 +66,7 @@ describe('unauthenticated traffic and the audit log', () => {
     const summary = (await auditLines()).at(-1);
     expect(summary?.what).toMatch(/^refused \d+ more calls without a valid token/);
     expect(summary?.error).toMatch(/no token: services\.remove ×100/);
-  });
+  }, 60_000);
 
   it('refuses a batch of more than 10 calls without running any', async () => {
     const batch = Array.from({ length: 11 }, () => 'auth.whoami').join(',');

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { destinationId, serviceId } from '@lvs-console/shared';
-import type { CommitOutcome, DriftReport, RevisionSummary } from '@lvs-console/shared/api';
+import { applyStateChanges, type CommitOutcome, type DriftReport, type RevisionSummary, type StateChanges, type StateSnapshot } from '@lvs-console/shared/api';
 import { ADMIN_TOKEN, VIEWER_TOKEN, WEB, WEB1, data, startHarness, trpcMutation, trpcQuery, type Harness } from '../http/harness';
 
 let h: Harness;
@@ -296,6 +296,45 @@ describe('the agent API', () => {
         expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [-+0-9.eInfa]+$/);
       }
     });
+  });
+});
+
+describe('state.since: what a polling tab does not have yet', () => {
+  it('answers a few numbers when nothing changed, the new desired state after a change, the new observation after a sample', async () => {
+    // Its own agent: the API suite's harness carries the other tests' changes.
+    const h = await startHarness();
+    try {
+    const full = data<StateSnapshot>(await trpcQuery(h.url, 'state.get'));
+    const since = async (held: StateSnapshot) => {
+      const res = await trpcQuery(h.url, 'state.since', { sinceRevision: held.revision, sinceObservation: held.observationSeq });
+      return { changes: data<StateChanges>(res), bytes: JSON.stringify(res.body).length };
+    };
+    const quiet = await since(full);
+    expect(quiet.changes.unchanged).toBe(true);
+    expect('desired' in quiet.changes || 'observed' in quiet.changes).toBe(false);
+    expect(quiet.bytes).toBeLessThan(400);
+    expect(applyStateChanges(full, quiet.changes)).toEqual({ ...full, observationAgeMs: quiet.changes.observationAgeMs });
+
+    expect((await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: full.revision, service: WEB, destination: WEB1, weight: 9 })).status).toBe(200);
+    const changed = await since(full);
+    expect(changed.changes.unchanged).toBe(false);
+    expect(changed.changes.revision).toBe(full.revision + 1);
+    // The merged snapshot is what state.get answers now.
+    const merged = applyStateChanges(full, changed.changes);
+    const now = data<StateSnapshot>(await trpcQuery(h.url, 'state.get'));
+    expect({ ...merged, observationAgeMs: 0 }).toEqual({ ...now, observationAgeMs: 0 });
+    expect(merged.desired.services.find((s) => serviceId(s.key) === serviceId(WEB))?.destinations.find((d) => destinationId(d) === destinationId(WEB1))?.weight).toBe(9);
+
+    // A new observation alone brings the kernel table, not the desired state again.
+    await h.running.agent.stats.sampleOnce();
+    const sampled = await since(now);
+    expect(sampled.changes.desired).toBeUndefined();
+    expect(sampled.changes.observed?.services.length).toBe(now.observed?.services.length);
+    const bad = await trpcQuery(h.url, 'state.since', { sinceRevision: -1, sinceObservation: 0 });
+    expect(bad.status).toBe(400);
+    } finally {
+      await h.close();
+    }
   });
 });
 

@@ -3,10 +3,28 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ObservedService, Service, StateSnapshot } from './types';
 import { serviceId } from '@lvs-console/shared';
-import { trpc } from './trpc';
+import { applyStateChanges } from '@lvs-console/shared/api';
+import { trpc, trpcClient } from './trpc';
 
+/**
+ * The snapshot, polled each second. After the first full state.get, each poll
+ * asks state.since for what changed since the revision and observation this
+ * tab holds (usually nothing, or only the kernel's counters) and merges it, so
+ * the cache always holds a whole StateSnapshot under state.get's key.
+ */
 export function useSnapshot() {
-  return useQuery({ ...trpc.state.get.queryOptions(), refetchInterval: 1000 });
+  const queryClient = useQueryClient();
+  const options = trpc.state.get.queryOptions();
+  return useQuery({
+    ...options,
+    queryFn: async (): Promise<StateSnapshot> => {
+      const held = queryClient.getQueryData(options.queryKey);
+      if (!held) return trpcClient.state.get.query();
+      const changes = await trpcClient.state.since.query({ sinceRevision: held.revision, sinceObservation: held.observationSeq });
+      return applyStateChanges(held, changes);
+    },
+    refetchInterval: 1000,
+  });
 }
 
 export function useSystemInfo() {

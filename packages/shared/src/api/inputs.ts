@@ -272,6 +272,11 @@ export const auditListInput = input({
 }).optional();
 export const revisionsListInput = input({ limit: z.number().int().min(1).max(100).default(100) }).optional();
 export const revisionGetInput = input({ revision: revisionSchema });
+/** What the caller already has: the revision of its desired state and the observationSeq of its kernel table. */
+export const stateSinceInput = input({
+  sinceRevision: z.number().int().min(0),
+  sinceObservation: z.number().int().min(0),
+});
 
 // ---- real-server reports ---------------------------------------------------
 

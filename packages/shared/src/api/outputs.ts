@@ -87,6 +87,39 @@ export interface StateSnapshot {
   observedAt: number | null;
   /** now - observedAt, computed by the agent when answering. */
   observationAgeMs: number | null;
+  /** Counts the agent's observations: a new number means a new `observed` (two may share a millisecond). */
+  observationSeq: number;
+}
+
+/**
+ * state.since: a StateSnapshot without what the caller already has. `desired`
+ * comes only when the revision moved past sinceRevision, `observed` only when
+ * the agent observed the kernel since sinceObservation; `unchanged` when neither.
+ */
+export interface StateChanges {
+  revision: number;
+  updatedAt: number;
+  updatedBy: string;
+  observedAt: number | null;
+  observationAgeMs: number | null;
+  observationSeq: number;
+  unchanged: boolean;
+  desired?: DesiredState;
+  observed?: ObservedTable | null;
+}
+
+/** The caller's snapshot brought up to date by a state.since answer. */
+export function applyStateChanges(previous: StateSnapshot, changes: StateChanges): StateSnapshot {
+  return {
+    revision: changes.revision,
+    updatedAt: changes.updatedAt,
+    updatedBy: changes.updatedBy,
+    desired: changes.desired ?? previous.desired,
+    observed: changes.observed !== undefined ? changes.observed : previous.observed,
+    observedAt: changes.observedAt,
+    observationAgeMs: changes.observationAgeMs,
+    observationSeq: changes.observationSeq,
+  };
 }
 
 export interface RevisionSummary {

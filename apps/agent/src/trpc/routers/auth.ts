@@ -4,6 +4,7 @@
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
 import { DomainError } from '@lvs-console/shared';
 import { createLoginLinkInput, loginInput, logoutInput, passwordLoginInput } from '@lvs-console/shared/api';
+import { loginLinkUrl } from '../../auth/login-codes';
 import type { RefusalReason } from '../../auth/refusals';
 import { SESSION_ABSOLUTE_MS, type NewSession } from '../../auth/sessions';
 import type { AgentContext } from '../context';
@@ -62,7 +63,8 @@ export const authRouter = {
   createLoginLink: adminProcedure.input(createLoginLinkInput).mutation(async ({ ctx, input }) => {
     const role = input?.role ?? 'admin';
     const name = input?.for ?? 'console';
-    const link = ctx.agent.loginLink(await ctx.agent.auth.createLoginCode({ name, role }));
+    const code = await ctx.agent.auth.createLoginCode({ name, role });
+    const link = { url: loginLinkUrl(ctx.agent.settings.listenUrl, code), code };
     await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `created a one-time ${role} login link for ${name}`, result: 'ok' });
     return link;
   }),

@@ -1,6 +1,6 @@
 // Health checks and drains: the health module's procedures, mounted with the
 // agent's viewer/admin builders and reaching the agent through ctx.
-import { createHealthRouter } from '../../health/router';
+import { createHealthRouter } from './health-router';
 import { adminProcedure, operatorProcedure, viewerProcedure } from '../trpc';
 
 const healthRouters = createHealthRouter({ viewer: viewerProcedure, admin: adminProcedure, operator: operatorProcedure }, {

@@ -9,10 +9,11 @@ import {
   setTimeoutsInput,
 } from '@lvs-console/shared/api';
 import { adminProcedure, viewerProcedure } from '../trpc';
+import { hostStatus } from './host-status';
 
 export const hostRouter = {
   /** Each required/desired host setting with whether this host has it, grouped per service. */
-  status: viewerProcedure.query(({ ctx }) => ctx.agent.hostStatus()),
+  status: viewerProcedure.query(({ ctx }) => hostStatus(ctx.agent)),
   setTimeouts: adminProcedure.input(setTimeoutsInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-timeouts', ...edit }, caller: ctx.caller })),
   setSyncDaemons: adminProcedure.input(setSyncDaemonsInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>

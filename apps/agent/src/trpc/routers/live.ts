@@ -9,17 +9,20 @@ import {
   statsWindowInput,
 } from '@lvs-console/shared/api';
 import { viewerProcedure } from '../trpc';
+import { connections } from './connections';
+import { shares } from './shares';
+import { systemInfo } from './system-info';
 
 export const systemRouter = {
   /** Agent version, live backend (with a plain label and why it was chosen), host, drift mode, caller. */
-  info: viewerProcedure.query(({ ctx }) => ctx.agent.systemInfo(ctx.caller)),
+  info: viewerProcedure.query(({ ctx }) => systemInfo(ctx.agent, ctx.caller)),
 } satisfies TRPCRouterRecord;
 
 export const statsRouter = {
   /** Rates from 1 s counter deltas over the last 1/5/15/60 minutes, per service and destination. */
   window: viewerProcedure.input(statsWindowInput).query(({ ctx, input }) => ctx.agent.stats.window(input)),
   /** Predicted (scheduler model) vs measured (last minute) share of new connections per destination. */
-  shares: viewerProcedure.input(sharesInput).query(({ ctx, input }) => ctx.agent.shares(input.service, input.seconds)),
+  shares: viewerProcedure.input(sharesInput).query(({ ctx, input }) => shares(ctx.agent, input.service, input.seconds)),
   /** One message per second: rates and connection numbers of every (or the chosen) service. */
   onSample: viewerProcedure.input(sampleSubscriptionInput).subscription(async function* ({ ctx, input, signal }) {
     const wanted = input?.services ? new Set(input.services) : null;
@@ -31,7 +34,7 @@ export const statsRouter = {
 
 export const connectionsRouter = {
   /** Entries of the kernel's connection table, filtered and paged (at most 1000 per page). */
-  list: viewerProcedure.input(connectionsInput).query(({ ctx, input }) => ctx.agent.connections(input)),
+  list: viewerProcedure.input(connectionsInput).query(({ ctx, input }) => connections(ctx.agent, input)),
 } satisfies TRPCRouterRecord;
 
 export const auditRouter = {

@@ -3,7 +3,13 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { DomainError } from '@lvs-console/shared';
 import { realServerFixInput, realServerReportInput } from '@lvs-console/shared/api';
+import type { Agent } from '../agent';
 import { adminProcedure, realServerProcedure, viewerProcedure } from '../trpc';
+
+/** A destination address of some service in the desired state (who a realserver token may speak for). */
+function isConfiguredRealServer(agent: Agent, address: string): boolean {
+  return agent.store.current()?.state.services.some((service) => service.destinations.some((d) => d.address === address)) ?? false;
+}
 
 export const realServersRouter = {
   /**
@@ -11,7 +17,7 @@ export const realServersRouter = {
    * A realserver token speaks only for real servers the desired state names.
    */
   report: realServerProcedure.input(realServerReportInput).mutation(async ({ ctx, input }) => {
-    if (ctx.caller.role === 'realserver' && !ctx.agent.isConfiguredRealServer(input.address)) {
+    if (ctx.caller.role === 'realserver' && !isConfiguredRealServer(ctx.agent, input.address)) {
       throw new DomainError('NOT_FOUND', `${input.address} is not a real server of any service in the desired state; a realserver token reports only for those`);
     }
     const { news, ...answer } = ctx.agent.realServers.report(input);

@@ -16,6 +16,7 @@ import {
   zeroCountersInput,
 } from '@lvs-console/shared/api';
 import { adminProcedure, operatorProcedure } from '../trpc';
+import { zeroCounters } from './zero-counters';
 
 export const servicesRouter = {
   add: adminProcedure.input(addServiceInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
@@ -31,7 +32,7 @@ export const servicesRouter = {
   setHealth: adminProcedure.input(setHealthInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-health', ...edit }, caller: ctx.caller })),
   /** ipvsadm -Z: zero the counters of one service, or of all; audited. */
-  zeroCounters: adminProcedure.input(zeroCountersInput).mutation(({ ctx, input }) => ctx.agent.zeroCounters(input.service, ctx.caller)),
+  zeroCounters: adminProcedure.input(zeroCountersInput).mutation(({ ctx, input }) => zeroCounters(ctx.agent, input.service, ctx.caller)),
 } satisfies TRPCRouterRecord;
 
 export const destinationsRouter = {

@@ -3,11 +3,12 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import { simFailDestinationInput, simTrafficInput } from '@lvs-console/shared/api';
 import { adminProcedure, viewerProcedure } from '../trpc';
+import { failSimDestination, setSimTraffic, simStatus } from './sim-controls';
 
 export const simRouter = {
-  status: viewerProcedure.query(({ ctx }) => ctx.agent.simStatus()),
+  status: viewerProcedure.query(({ ctx }) => simStatus(ctx.agent)),
   setTraffic: adminProcedure.input(simTrafficInput).mutation(({ ctx, input: { baseRevision, ...settings } }) =>
-    ctx.agent.setSimTraffic(baseRevision, settings, ctx.caller)),
+    setSimTraffic(ctx.agent, baseRevision, settings, ctx.caller)),
   failDestination: adminProcedure.input(simFailDestinationInput).mutation(({ ctx, input: { baseRevision, ...request } }) =>
-    ctx.agent.failSimDestination(baseRevision, request, ctx.caller)),
+    failSimDestination(ctx.agent, baseRevision, request, ctx.caller)),
 } satisfies TRPCRouterRecord;

@@ -7,13 +7,22 @@ import {
   replaceStateInput,
   revisionGetInput,
   revisionsListInput,
+  stateSinceInput,
   undoInput,
 } from '@lvs-console/shared/api';
+import type { StateChanges, StateSnapshot } from '@lvs-console/shared/api';
 import { adminProcedure, viewerProcedure } from '../trpc';
+import { importText } from './import';
 
 export const stateRouter = {
   /** Desired state with its revision, the latest kernel observation and its age. */
   get: viewerProcedure.query(({ ctx }) => ctx.agent.reconciler.snapshot()),
+  /**
+   * What changed since the caller's state.get (its revision and observation
+   * time): every tab polls this each second, so with nothing new the answer
+   * is a few numbers instead of every service twice.
+   */
+  since: viewerProcedure.input(stateSinceInput).query(({ ctx, input }) => stateChangesSince(ctx.agent.reconciler.snapshot(), input)),
   /** Differences between the kernel and the desired state, as changes and human lines. */
   drift: viewerProcedure.query(({ ctx }) => ctx.agent.reconciler.drift()),
   revisions: viewerProcedure.input(revisionsListInput).query(({ ctx, input }) => ctx.agent.store.revisions(input?.limit ?? 100)),
@@ -25,7 +34,7 @@ export const stateRouter = {
   replace: adminProcedure.input(replaceStateInput).mutation(({ ctx, input }) =>
     ctx.agent.reconciler.commit({ baseRevision: input.baseRevision, edit: { op: 'replace-state', state: input.state }, caller: ctx.caller, dryRun: input.dryRun })),
   /** Import ipvsadm-save text or desired-state JSON; dryRun (the default) previews. */
-  import: adminProcedure.input(importInput).mutation(({ ctx, input }) => ctx.agent.importText(input, ctx.caller)),
+  import: adminProcedure.input(importInput).mutation(({ ctx, input }) => importText(ctx.agent, input, ctx.caller)),
   /** Make an earlier revision's state the desired state again (as a new revision). */
   undo: adminProcedure.input(undoInput).mutation(({ ctx, input }) => ctx.agent.reconciler.undo(input.baseRevision, input.toRevision, ctx.caller)),
   /** Desired := observed: accept what someone changed by hand. */
@@ -33,3 +42,15 @@ export const stateRouter = {
   /** Apply the desired state over hand-made kernel changes. */
   revertDrift: adminProcedure.input(driftActionInput).mutation(({ ctx, input }) => ctx.agent.reconciler.revertDrift(input.baseRevision, ctx.caller)),
 } satisfies TRPCRouterRecord;
+
+function stateChangesSince(snapshot: StateSnapshot, since: { sinceRevision: number; sinceObservation: number }): StateChanges {
+  const { desired, observed, ...rest } = snapshot;
+  const desiredChanged = snapshot.revision !== since.sinceRevision;
+  const observedChanged = snapshot.observationSeq !== since.sinceObservation;
+  return {
+    ...rest,
+    unchanged: !desiredChanged && !observedChanged,
+    ...(desiredChanged ? { desired } : {}),
+    ...(observedChanged ? { observed } : {}),
+  };
+}

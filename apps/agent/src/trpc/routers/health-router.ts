@@ -16,7 +16,7 @@ import {
   startDrain,
 } from '@lvs-console/shared/health';
 import type { TRPCProcedureBuilder, TRPCUnsetMarker, inferProcedureBuilderResolverOptions } from '@trpc/server';
-import type { DesiredStateEdit, HealthManager } from './manager';
+import type { DesiredStateEdit, HealthManager } from '../../health/manager';
 
 /** A procedure builder before .input(): what viewerProcedure / adminProcedure are. */
 export type BaseProcedureBuilder<TContext, TMeta, TContextOverrides, TErrorShape> = TRPCProcedureBuilder<
