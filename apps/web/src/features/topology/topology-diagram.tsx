@@ -3,6 +3,8 @@
 // and each director-to-server edge sized by its live rate.
 import { STATE_STYLES } from '../../components/ui/state-badge';
 import type { TopologyLayout } from './layout';
+import { t } from '../../lib/i18n';
+import { formatNumber } from '../../lib/format-number';
 
 const REQUEST_COLOUR = '#1e40af';
 const REPLY_COLOUR = '#0f766e';
@@ -46,7 +48,7 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
         {/* Client */}
         <g>
           <circle cx={client.x} cy={client.y} r={24} fill="#e2e8f0" stroke="#475569" />
-          <text x={client.x} y={client.y + 4} textAnchor="middle" fontSize={12} fontWeight={600}>Client</text>
+          <text x={client.x} y={client.y + 4} textAnchor="middle" fontSize={12} fontWeight={600}>{t('Client')}</text>
         </g>
         {/* Director */}
         <g>
@@ -71,7 +73,7 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
               <text x={server.x - 52} y={server.y + (compact ? 4 : -6)} fontSize={compact ? 10 : 12} fontFamily="monospace" fill="#0f172a">RIP {server.label}</text>
               {compact ? null : (
                 <text x={server.x - 52} y={server.y + 10} fontSize={10} fill="#334155">
-                  {style.label} · w {server.weight} · {server.cps.toFixed(1)}/s · {server.activeConns} active{server.vipInterface ? ` · VIP on ${server.vipInterface}` : ''}
+                  {t(style.label)} · w {server.weight} · {formatNumber(server.cps, 1)}/s · {t('{{count}} active', { count: server.activeConns })}{server.vipInterface ? t(' · VIP on {{interface}}', { interface: server.vipInterface }) : ''}
                 </text>
               )}
               {server.marker && compact ? (
@@ -86,13 +88,13 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
         {/* Legend */}
         <g transform={`translate(12, ${layout.height - 18})`} fontSize={10} fill="#334155">
           <line x1={0} y1={-3} x2={22} y2={-3} stroke={REQUEST_COLOUR} strokeWidth={2.5} />
-          <text x={26} y={0}>request</text>
+          <text x={26} y={0}>{t('request')}</text>
           <line x1={80} y1={-3} x2={102} y2={-3} stroke={REPLY_COLOUR} strokeWidth={1.5} strokeDasharray="3 4" />
-          <text x={106} y={0}>reply</text>
+          <text x={106} y={0}>{t('reply')}</text>
           {(['serving', 'draining', 'failing', 'overloaded'] as const).map((state, i) => (
             <g key={state} transform={`translate(${160 + i * 80}, 0)`}>
               <rect x={0} y={-9} width={10} height={10} fill={STATE_STYLES[state].fill} stroke={STATE_STYLES[state].stroke} />
-              <text x={14} y={0}>{state}</text>
+              <text x={14} y={0}>{t(STATE_STYLES[state].label)}</text>
             </g>
           ))}
         </g>
