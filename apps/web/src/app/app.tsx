@@ -14,6 +14,9 @@ import { msg, t } from '../lib/i18n';
 import { useTranslation } from 'react-i18next';
 import { LanguagePicker } from './language-picker';
 import { codeLabel } from '../lib/labels';
+import { ThemePicker } from './theme-picker';
+import { RouteBoundary } from './route-boundary';
+import { parseServiceId, serviceLabel } from '@lvs-console/shared';
 
 const ServicePage = lazy(() => import('../features/services/service-page'));
 const NewServicePage = lazy(() => import('../features/services/new-service-page'));
@@ -69,7 +72,7 @@ function AuthGate() {
       cancelled = true;
     };
   }, [state]);
-  if (state === 'checking') return <p role="status" className="p-4 text-sm text-slate-500">{t('Checking your session…')}</p>;
+  if (state === 'checking') return <p role="status" className="p-4 text-sm text-slate-600">{t('Checking your session…')}</p>;
   if (state === 'out' || hasLoginCode) {
     return <LoginScreen reason={reason} onLoggedIn={() => { queryClient.clear(); setReason(undefined); setState('in'); }} />;
   }
@@ -90,6 +93,10 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
   const whoami = useWhoami();
   const snapshot = useSnapshot();
   const authFailed = isAuthError(whoami.error) || isAuthError(snapshot.error);
+  const title = t('{{page}} · LVS Console', { page: pageTitle(route) });
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
   useEffect(() => {
     if (authFailed) onLoggedOut(t('Your session is no longer valid: log in again with a fresh link.'));
   }, [authFailed, onLoggedOut]);
@@ -97,7 +104,7 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
   return (
     <div className="min-h-screen">
       <a href="#main" onClick={skipToContent} className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">{t('Skip to content')}</a>
-      <header className="border-b border-slate-700 bg-slate-800 text-slate-100">
+      <header className="app-header border-b border-slate-700 bg-slate-800 text-slate-100">
         <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-4 px-4 py-2">
           <a href="#/" className="font-semibold tracking-wide text-white">{t('LVS Console')}</a>
           <nav aria-label={t('Main')}>
@@ -117,6 +124,7 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
           </nav>
           <div className="ml-auto flex items-center gap-3 text-sm">
             <LanguagePicker />
+            <ThemePicker />
             {whoami.data ? (
               <span className="rounded bg-slate-700 px-2 py-0.5 text-xs" title={t('Who you are logged in as')}>
                 {whoami.data.name} · {codeLabel(whoami.data.role)}
@@ -131,12 +139,34 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
       </header>
       <StatusBar />
       <main id="main" tabIndex={-1} className="mx-auto max-w-[1400px] px-4 py-4">
-        <Suspense fallback={<p role="status" className="text-sm text-slate-500">{t('Loading…')}</p>}>
-          <Screen route={route} />
+        <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>}>
+          <RouteBoundary routeKey={window.location.hash}>
+            <Screen route={route} />
+          </RouteBoundary>
         </Suspense>
       </main>
     </div>
   );
+}
+
+const ROUTE_TITLES: Record<Exclude<Route['name'], 'service' | 'not-found'>, string> = {
+  services: msg('Virtual services'),
+  'new-service': msg('Add virtual service'),
+  changes: msg('Changes'),
+  settings: msg('Settings'),
+  import: msg('Import / export'),
+  sim: msg('Sim traffic'),
+  directors: msg('Directors'),
+};
+
+/** What the browser tab says: the screen, or the service shown. */
+function pageTitle(route: Route): string {
+  if (route.name === 'service') {
+    const key = parseServiceId(route.id);
+    return key ? serviceLabel(key) : route.id;
+  }
+  if (route.name === 'not-found') return t('No such page');
+  return t(ROUTE_TITLES[route.name]);
 }
 
 /** The hash router owns "#…": the skip link moves focus to the content instead of navigating. */

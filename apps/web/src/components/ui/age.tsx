@@ -25,8 +25,8 @@ export function useNow(intervalMs = 1000): number {
 /** neutral: an event time (a change), not the age of live data, so never coloured as stale. */
 export function Age({ at, label = msg('updated'), neutral = false }: { at: number | null | undefined; label?: string; neutral?: boolean }) {
   const now = useNow();
-  if (!at) return <span className="text-xs text-slate-500">{t('{{label}} never', { label: t(label) })}</span>;
+  if (!at) return <span className="text-xs text-slate-600">{t('{{label}} never', { label: t(label) })}</span>;
   const age = Math.max(0, now - at);
-  const tone = neutral ? 'text-slate-500' : age > 30_000 ? 'text-red-700' : age > 5_000 ? 'text-amber-700' : 'text-slate-500';
+  const tone = neutral ? 'text-slate-600' : age > 30_000 ? 'text-red-700' : age > 5_000 ? 'text-amber-700' : 'text-slate-600';
   return <span className={`text-xs ${tone}`} title={dateTime(at)}>{label ? `${t(label)} ${formatAge(age)}` : formatAge(age)}</span>;
 }

@@ -86,7 +86,7 @@ function RevisionsPanel() {
       {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}
       <table className="w-full text-sm">
         <caption className="sr-only">{t('Recent revisions, newest first')}</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
           <tr><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
         </thead>
         <tbody>
@@ -100,7 +100,7 @@ function RevisionsPanel() {
                 <td className="py-1 text-right">
                   {r.revision !== snapshot.data?.revision ? (
                     <Button aria-label={t('Undo to revision {{revision}}', { revision: r.revision })} onClick={() => { setTarget(r.revision); setPlan(null); previewUndo.mutate(r.revision); }}>{t('Undo to here')}</Button>
-                  ) : <span className="text-xs text-slate-500">{t('current')}</span>}
+                  ) : <span className="text-xs text-slate-600">{t('current')}</span>}
                 </td>
               ) : null}
             </tr>
@@ -130,14 +130,14 @@ function AuditPanel() {
       {audit.error ? <Notice tone="error">{errorMessage(audit.error)}</Notice> : null}
       <table className="w-full text-sm">
         <caption className="sr-only">{t('Audit log, newest first')}</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
           <tr><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
         </thead>
         <tbody>
           {(audit.data ?? []).map((e) => (
             <tr key={e.seq} className="border-t border-slate-100 align-top">
               <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={e.time} label="" neutral /></td>
-              <td className="py-1">{e.who} <span className="text-xs text-slate-500">({codeLabel(e.role)})</span></td>
+              <td className="py-1">{e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span></td>
               <td className="py-1">
                 {e.what}
                 {e.lines?.length ? (

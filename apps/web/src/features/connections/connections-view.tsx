@@ -54,13 +54,13 @@ export default function ConnectionsView({ serviceKey }: { serviceKey: ServiceKey
       {data ? (
         <p className="mb-2 text-sm text-slate-700" role="status">
           {t('{{matched}} matching of {{total}} entries in the kernel\'s table; showing {{first}}–{{last}}.', { matched: data.matched, total: data.total, first: data.entries.length === 0 ? 0 : page * PAGE_SIZE + 1, last: page * PAGE_SIZE + data.entries.length })}
-          <span className="text-xs text-slate-500"> {t('Reading the table costs the kernel time at scale: pages are bounded to {{count}}.', { count: PAGE_SIZE })}</span>
+          <span className="text-xs text-slate-600"> {t('Reading the table costs the kernel time at scale: pages are bounded to {{count}}.', { count: PAGE_SIZE })}</span>
         </p>
-      ) : <p role="status" className="text-sm text-slate-500">{t('Loading…')}</p>}
+      ) : <p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>}
       <div className="overflow-x-auto">
         <table className="w-full text-sm">
           <caption className="sr-only">{t('Connection table')}</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
             <tr>
               <th scope="col" className="px-2 py-1">{t('Pro')}</th>
               <th scope="col" className="px-2 py-1">{t('Client')}</th>

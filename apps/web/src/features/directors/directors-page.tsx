@@ -29,7 +29,7 @@ const ROLE_STYLES: Record<string, string> = {
 
 function RoleBadges({ member }: { member: MemberView }) {
   const vrrp = member.status?.vrrp ?? [];
-  if (vrrp.length === 0) return <span className="text-xs text-slate-500">{member.status?.vrrpProblem ?? t('no VRRP instance')}</span>;
+  if (vrrp.length === 0) return <span className="text-xs text-slate-600">{member.status?.vrrpProblem ?? t('no VRRP instance')}</span>;
   return (
     <ul className="flex flex-col gap-1">
       {vrrp.map((v) => (
@@ -53,7 +53,7 @@ function vipsHeld(member: MemberView): string[] {
 
 function KernelCell({ member }: { member: MemberView }) {
   const status = member.status;
-  if (!status) return <span className="text-xs text-slate-500">{t('unknown')}</span>;
+  if (!status) return <span className="text-xs text-slate-600">{t('unknown')}</span>;
   const behind = member.lag ?? 0;
   return (
     <div className="flex flex-col text-xs">
@@ -67,7 +67,7 @@ function KernelCell({ member }: { member: MemberView }) {
 
 function SyncCell({ member }: { member: MemberView }) {
   const daemons = member.status?.syncDaemons ?? [];
-  if (!member.status) return <span className="text-xs text-slate-500">{t('unknown')}</span>;
+  if (!member.status) return <span className="text-xs text-slate-600">{t('unknown')}</span>;
   if (daemons.length === 0) return <span className="text-xs text-slate-600">{t('off')}</span>;
   return <span className="text-xs">{daemons.map((d) => t('{{state}} on {{interface}} (id {{id}})', { state: d.state, interface: d.interface, id: d.syncId })).join(', ')}</span>;
 }
@@ -90,7 +90,7 @@ export default function DirectorsPage() {
   const now = useNow();
   if (members.error) return <Notice tone="error">{errorMessage(members.error)}</Notice>;
   if (!members.data) {
-    return members.isPending ? <p role="status" className="text-sm text-slate-500">{t('Loading…')}</p> : (
+    return members.isPending ? <p role="status" className="text-sm text-slate-600">{t('Loading…')}</p> : (
       <div className="flex flex-col gap-3">
         <h1 className="text-lg font-semibold">{t('Directors')}</h1>
         <Notice tone="info">
@@ -108,7 +108,7 @@ export default function DirectorsPage() {
       <Panel title={t('Members')} actions={isAdmin && ha ? <FailoverControl members={view.members} syncOn={Boolean(ha.sync)} /> : null}>
         <div className="overflow-x-auto">
           <table className="w-full text-left text-sm">
-            <thead className="text-xs uppercase text-slate-500">
+            <thead className="text-xs uppercase text-slate-600">
               <tr>
                 <th scope="col" className="px-2 py-1">{t('Director')}</th>
                 <th scope="col" className="px-2 py-1">{t('VRRP role')}</th>
@@ -121,13 +121,13 @@ export default function DirectorsPage() {
             </thead>
             <tbody>
               {view.members.map((member) => (
-                <tr key={member.name} className={`border-t border-slate-100 align-top ${member.stale ? 'bg-slate-50 text-slate-500' : ''}`}>
+                <tr key={member.name} className={`border-t border-slate-100 align-top ${member.stale ? 'bg-slate-50 text-slate-600' : ''}`}>
                   <th scope="row" className="px-2 py-2 font-medium">
                     {member.name}
-                    {member.url ? <div className="font-mono text-xs font-normal text-slate-500">{member.url}</div> : null}
+                    {member.url ? <div className="font-mono text-xs font-normal text-slate-600">{member.url}</div> : null}
                   </th>
                   <td className="px-2 py-2"><RoleBadges member={member} /></td>
-                  <td className="px-2 py-2 font-mono text-xs">{vipsHeld(member).join(', ') || <span className="font-sans text-slate-500">{t('none')}</span>}</td>
+                  <td className="px-2 py-2 font-mono text-xs">{vipsHeld(member).join(', ') || <span className="font-sans text-slate-600">{t('none')}</span>}</td>
                   <td className="px-2 py-2"><KernelCell member={member} /></td>
                   <td className="px-2 py-2"><SyncCell member={member} /></td>
                   <td className="px-2 py-2"><HeardCell member={member} pollIntervalMs={view.pollIntervalMs} /></td>
@@ -137,7 +137,7 @@ export default function DirectorsPage() {
             </tbody>
           </table>
         </div>
-        <p className="mt-2 text-xs text-slate-500">{t('Checked every {{seconds}} s; page as of', { seconds: view.pollIntervalMs / 1000 })}{' '}<Age at={now} label="" neutral />.</p>
+        <p className="mt-2 text-xs text-slate-600">{t('Checked every {{seconds}} s; page as of', { seconds: view.pollIntervalMs / 1000 })}{' '}<Age at={now} label="" neutral />.</p>
       </Panel>
       {!ha ? <Notice tone="warn">{t('The directors share a desired state but no VRRP settings yet: nobody moves the VIPs. Describe the pair below.')}</Notice> : null}
       <PairSettings members={view.members.map((m) => m.name)} isAdmin={isAdmin} />

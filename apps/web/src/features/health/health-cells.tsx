@@ -33,7 +33,7 @@ export function HealthBadge({ view }: { view: DestinationHealthView }) {
   return (
     <span className="inline-flex items-center gap-1">
       <span className={`inline-block whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium ${LABEL_STYLES[label]}`}>{t(LABEL_TEXT[label])}</span>
-      {isSimulated(view) ? <span className="text-xs text-slate-500" title={t('Probed through the sim\'s failing flag, not over the network')}>{t('simulated')}</span> : null}
+      {isSimulated(view) ? <span className="text-xs text-slate-600" title={t('Probed through the sim\'s failing flag, not over the network')}>{t('simulated')}</span> : null}
     </span>
   );
 }
@@ -58,7 +58,7 @@ export function HistoryStrip({ history, flaps, max = 20 }: { history: readonly P
             className={`inline-block h-2.5 w-1.5 rounded-[1px] ${entry.ok ? 'bg-green-500' : 'bg-red-500'}`} />
         ))}
       </span>
-      {flaps > 0 ? <span className="text-xs text-slate-500" title={t('Up/down changes within the kept history')}>{t('{{count}} flaps', { count: flaps })}</span> : null}
+      {flaps > 0 ? <span className="text-xs text-slate-600" title={t('Up/down changes within the kept history')}>{t('{{count}} flaps', { count: flaps })}</span> : null}
     </div>
   );
 }
@@ -92,14 +92,14 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
           {main.map((reason) => (
             <li key={reason.code} className={SEVERITY_STYLE[reason.severity]}>
               <span aria-hidden="true" className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`} />{reason.message}
-              {reason.since ? <span className="text-slate-500"> {t('(since {{time}})', { time: clockTime(reason.since) })}</span> : null}
+              {reason.since ? <span className="text-slate-600"> {t('(since {{time}})', { time: clockTime(reason.since) })}</span> : null}
             </li>
           ))}
         </ul>
       ) : null}
       {notes.length > 0 ? (
         <details>
-          <summary className="cursor-pointer text-slate-500">{t('{{count}} notes on weights', { count: notes.length })}</summary>
+          <summary className="cursor-pointer text-slate-600">{t('{{count}} notes on weights', { count: notes.length })}</summary>
           <ul className="mt-0.5 flex flex-col gap-0.5 pl-3">
             {notes.map((reason) => <li key={reason.code} className={SEVERITY_STYLE.note}>{reason.message}</li>)}
           </ul>
@@ -124,7 +124,7 @@ export function DrainProgressLine({ progress }: { progress: DrainProgressView })
       {progress.deadline !== null ? <span>{progress.deadlinePassed ? t('deadline passed') : t('deadline {{time}}', { time: clockTime(progress.deadline) })}</span> : null}
       {progress.safeToRemove
         ? <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">{t('safe to remove')}</span>
-        : <span className="text-slate-500">{t('not yet safe to remove')}</span>}
+        : <span className="text-slate-600">{t('not yet safe to remove')}</span>}
     </div>
   );
 }

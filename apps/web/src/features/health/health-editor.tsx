@@ -154,7 +154,7 @@ export default function HealthEditor({ service, isAdmin }: { service: Service; i
               <Button onClick={() => set('checks', [...draft.checks, newCheckDraft(newKind)])}>{t('Add check')}</Button>
             </div>
           ) : null}
-          <p className="text-xs text-slate-500">{t('Every check must pass for a real server to be up.')}</p>
+          <p className="text-xs text-slate-600">{t('Every check must pass for a real server to be up.')}</p>
         </div>
         <div className="flex flex-col gap-2">
           <h3 className="text-sm font-semibold">{t('When a server fails and recovers')}</h3>
@@ -203,7 +203,7 @@ export default function HealthEditor({ service, isAdmin }: { service: Service; i
       {problems.length > otherProblems.length ? <p className="text-xs text-red-800">{t('Fix the problems shown in the checks above before applying.')}</p> : null}
       {isAdmin ? (
         <>
-          <p className="text-xs text-slate-500">{t('Saving changes no ipvsadm lines by itself: the kernel\'s weights then follow the checks, while the configured weights stay as they are.')}</p>
+          <p className="text-xs text-slate-600">{t('Saving changes no ipvsadm lines by itself: the kernel\'s weights then follow the checks, while the configured weights stay as they are.')}</p>
           <ApplyWithPreview
             disabled={!changed}
             edit={result.ok ? { op: 'set-health', service: service.key, health: result.health ?? null } : null}

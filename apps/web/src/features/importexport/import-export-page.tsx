@@ -141,7 +141,7 @@ function PasteSummary({ read }: { read: PasteResult }) {
           <summary className="cursor-pointer">{t('Skipped lines ({{count}})', { count: read.skipped.length })}</summary>
           <ul aria-label={t('Skipped lines')} className="max-h-64 overflow-auto pl-2">
             {read.skipped.map((s) => (
-              <li key={`${s.line} ${s.text}`}><span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why} <span className="font-mono text-slate-500">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span></li>
+              <li key={`${s.line} ${s.text}`}><span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why} <span className="font-mono text-slate-600">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span></li>
             ))}
           </ul>
         </details>

@@ -62,7 +62,7 @@ export function RealServerReportView({ report, destination, serviceKey, isAdmin 
       {isAdmin && report.stale ? (
         <div>
           <Button disabled={forget.isPending} onClick={() => forget.mutate({ address: report.address })}>{t('Forget the report of {{address}}', { address })}</Button>
-          <span className="ml-2 text-xs text-slate-500">{t('for a retired real server; one still running reports again')}</span>
+          <span className="ml-2 text-xs text-slate-600">{t('for a retired real server; one still running reports again')}</span>
         </div>
       ) : null}
       {fix.error ? <Notice tone="error">{errorMessage(fix.error)}</Notice> : null}

@@ -58,7 +58,7 @@ export default function RealServerSetup({ service }: { service: Service }) {
           {(checked.length > 0 ? checked.map((s) => ({ id: s.id, text: s.description, ok: s.ok, detail: s.message ?? (s.actual ? t('now {{actual}}', { actual: s.actual }) : '') }))
             : required.map((r, i) => ({ id: `${i}`, text: r.reason ? localizeReason(r.reason) : r.kind, ok: null as boolean | null, detail: '' }))).map((row) => (
             <li key={row.id} className="flex items-start gap-2">
-              <span aria-hidden="true" className={row.ok === null ? 'text-slate-400' : row.ok ? 'text-green-700' : 'text-red-700'}>{row.ok === null ? '○' : row.ok ? '✓' : '✗'}</span>
+              <span aria-hidden="true" className={row.ok === null ? 'text-slate-500' : row.ok ? 'text-green-700' : 'text-red-700'}>{row.ok === null ? '○' : row.ok ? '✓' : '✗'}</span>
               <span>{row.text}{row.ok === false ? <span className="text-red-700"> {t('— missing')}{row.detail ? ` (${row.detail})` : ''}</span> : null}{row.ok === true ? <span className="sr-only"> {t('— in place')}</span> : null}</span>
             </li>
           ))}

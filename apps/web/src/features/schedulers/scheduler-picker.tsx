@@ -75,7 +75,7 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
         </Suspense>
       ) : null}
       <table className="w-full text-sm" aria-label={t('Predicted shares by scheduler')}>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
           <tr><th scope="col">{t('Real server')}</th><th scope="col" className="text-right">{t('Now ({{scheduler}})', { scheduler: service.scheduler })}</th><th scope="col" className="text-right">{t('With {{scheduler}}', { scheduler })}</th></tr>
         </thead>
         <tbody>

@@ -102,7 +102,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
           ))}
         </ul>
       </nav>
-      <Suspense fallback={<p role="status" className="text-sm text-slate-500">{t('Loading…')}</p>}>
+      <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>}>
         {tab === 'overview' && svc ? (
           <div className="flex flex-col gap-3">
             {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vip.message })}</Notice> : null}
@@ -129,7 +129,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
             </div>
             {view?.desired ? (
               <Panel title={t('Health checks')}>
-                <Suspense fallback={<p role="status" className="text-sm text-slate-500">{t('Loading health settings…')}</p>}>
+                <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading health settings…')}</p>}>
                   <HealthEditor key={sid} service={view.desired} isAdmin={isAdmin} />
                 </Suspense>
               </Panel>

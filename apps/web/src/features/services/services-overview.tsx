@@ -58,7 +58,7 @@ export function ServicesOverview() {
     <div className="flex flex-col gap-3">
       <div className="flex items-center gap-3">
         <h1 className="text-lg font-semibold">{t('Virtual services')}</h1>
-        <span className="text-sm text-slate-500">{t('{{count}} services', { count: views.length })}</span>
+        <span className="text-sm text-slate-600">{t('{{count}} services', { count: views.length })}</span>
         {isAdmin ? (
           <div className="ml-auto flex gap-2">
             <a href={hrefFor({ name: 'new-service' })} className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">{t('Add service')}</a>
@@ -66,13 +66,13 @@ export function ServicesOverview() {
           </div>
         ) : null}
       </div>
-      {snapshot.isPending ? <p role="status" className="text-sm text-slate-500">{t('Loading services…')}</p> : null}
+      {snapshot.isPending ? <p role="status" className="text-sm text-slate-600">{t('Loading services…')}</p> : null}
       {snapshot.data && views.length === 0 ? <Notice>{t('No virtual services yet.')}{' '}{isAdmin ? t('Add one or import ipvsadm rules.') : ''}</Notice> : null}
       {views.length > 0 ? (
         <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
           <table className="w-full text-sm">
             <caption className="sr-only">{t('Virtual services')}</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
               <tr>
                 <th scope="col" className="px-3 py-2">{t('Service')}</th>
                 <th scope="col" className="px-3 py-2">{t('Method')}</th>
@@ -116,7 +116,7 @@ export function ServicesOverview() {
                     <td className="px-3 py-1.5 text-right font-mono">{active}</td>
                     <td className="px-3 py-1.5 text-right font-mono">{inactive}</td>
                     <td className="px-3 py-1.5 text-xs">
-                      {warnings.length === 0 ? <span className="text-slate-400">{t('none')}</span> : (
+                      {warnings.length === 0 ? <span className="text-slate-500">{t('none')}</span> : (
                         <ul className="flex flex-col gap-0.5">
                           {warnings.map((w) => <li key={w} className="text-amber-800">⚠ {w}</li>)}
                         </ul>

@@ -130,7 +130,7 @@ function SysctlsPanel() {
       {apply.data ? <Notice tone={apply.data.every((r) => r.ok) ? 'ok' : 'error'}>{t('{{done}} of {{total}} host settings applied.', { done: apply.data.filter((r) => r.ok).length, total: apply.data.length })}{' '}{apply.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
       <table className="w-full text-sm">
         <caption className="sr-only">{t('IPVS sysctls')}</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
           <tr><th scope="col" className="pr-3">{t('Sysctl')}</th><th scope="col" className="pr-3">{t('What it does')}</th><th scope="col" className="px-2">{t('Default')}</th><th scope="col" className="px-2">{t('Recommended')}</th><th scope="col" className="px-2">{t('Desired')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
         </thead>
         <tbody>
@@ -144,7 +144,7 @@ function SysctlsPanel() {
                 <td className="px-2 py-1 font-mono">{s.kernelDefault}</td>
                 <td className="px-2 py-1 font-mono">{s.recommended}</td>
                 <td className="px-2 py-1 font-mono">
-                  {want ?? <span className="text-slate-400">{t('unmanaged')}</span>}
+                  {want ?? <span className="text-slate-500">{t('unmanaged')}</span>}
                   {status ? <div className={`text-xs ${status.ok ? 'text-green-700' : 'text-red-700'}`}>{status.ok ? t('in place') : t('host: {{actual}}', { actual: status.actual ?? t('missing') })}</div> : null}
                 </td>
                 {isAdmin ? (

@@ -44,7 +44,7 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
         {serviceIdValue ? <CheckboxField label={t('This service only')} checked={onlyThis} onChange={(e) => setOnlyThis(e.target.checked)} /> : null}
         <Age at={snapshot.data?.observedAt} label={t('observed')} />
       </div>
-      <p className="mb-1 font-mono text-xs text-slate-500"># {command}</p>
+      <p className="mb-1 font-mono text-xs text-slate-600"># {command}</p>
       <pre aria-label={`Output of ${command}`} className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100">{text}</pre>
     </Panel>
   );

@@ -171,7 +171,7 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
               <span className="ml-auto pl-2">{formatOf(s)(value)}</span>
             </div>
           ))}
-          {rows.length > 8 ? <div className="text-slate-500">{t('and {{count}} more', { count: rows.length - 8 })}</div> : null}
+          {rows.length > 8 ? <div className="text-slate-600">{t('and {{count}} more', { count: rows.length - 8 })}</div> : null}
         </div>
       ) : null}
     </div>

@@ -141,7 +141,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
       <div className="overflow-x-auto">
         <table className="w-full text-sm">
           <caption className="sr-only">{t('Real servers')}</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
             <tr>
               <th scope="col" className="px-2 py-1.5">{t('Real server')}</th>
               <th scope="col" className="px-2 py-1.5">{t('Method')}</th>
@@ -180,7 +180,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                       {weight === 0 && !trackedDrain ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? t('no connections left: safe to remove') : t('{{count}} connections left', { count: open })}</span> : null}
                     </td>
                     <td className="px-2 py-1.5">
-                      {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-400">—</span>}
+                      {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-500">—</span>}
                       {healthView ? <HistoryStrip history={healthView.history} flaps={healthView.recentFlaps} /> : null}
                     </td>
                     <td className="px-2 py-1.5">
@@ -189,7 +189,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                           onDraft={(w) => setDrafts((prev) => { const next = new Map(prev); if (w === null) next.delete(id); else next.set(id, w); return next; })}
                           onCommit={(w) => setWeight.mutate({ dest, weight: w })} />
                       ) : <span className="font-mono">{weight}</span>}
-                      {pending.has(id) ? <span className="ml-1 text-xs text-slate-500" role="status">{t('applying…')}</span> : null}
+                      {pending.has(id) ? <span className="ml-1 text-xs text-slate-600" role="status">{t('applying…')}</span> : null}
                       {healthView && !pending.has(id) ? <EffectiveWeight view={healthView} endpoint={endpoint} /> : null}
                     </td>
                     <td className="px-2 py-1.5 text-right font-mono" data-testid={`predicted-${endpoint}`}>{formatShare(prediction?.shares.get(id))}</td>
@@ -269,8 +269,8 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
         </Notice>
       ) : null}
       {moved && moved.moved > 0 ? <Notice tone="warn">{t('With these weights {{moved}} of {{total}} sample clients ({{percent}}) would move to another server ({{scheduler}} re-tiles its table).', { moved: moved.moved, total: moved.total, percent: formatPercent(moved.fraction), scheduler })}</Notice> : null}
-      {prediction?.notes.length ? <p className="text-xs text-slate-500">{prediction.notes.join(' ')}</p> : null}
-      <p className="text-xs text-slate-500">{t('Predicted: the {{scheduler}} model in packages/shared ({{method}}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.', { scheduler, method: prediction?.method ?? '—' })}</p>
+      {prediction?.notes.length ? <p className="text-xs text-slate-600">{prediction.notes.join(' ')}</p> : null}
+      <p className="text-xs text-slate-600">{t('Predicted: the {{scheduler}} model in packages/shared ({{method}}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.', { scheduler, method: prediction?.method ?? '—' })}</p>
     </div>
   );
 }
