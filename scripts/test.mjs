@@ -57,18 +57,26 @@ function readJson(path) {
   }
 }
 
-/** Debian's Chromium for Playwright (Playwright cannot download its own browsers here). */
+/**
+ * Debian's Chromium for Playwright (Playwright cannot download its own browsers
+ * here), and the Noto CJK fonts: without them the zh-CN console's screenshots
+ * show boxes instead of Chinese glyphs.
+ */
+const BROWSER_PACKAGES = [['/usr/bin/chromium', 'chromium'], ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'fonts-noto-cjk']];
+
 function ensureChromium() {
-  if (existsSync('/usr/bin/chromium')) return null;
+  const missing = BROWSER_PACKAGES.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  if (missing.length === 0) return null;
   if (!isRoot) {
-    return 'Chromium is not installed; install it with `sudo apt-get install -y chromium` (Debian) and run npm test again';
+    return `${missing.join(', ')} not installed; install with \`sudo apt-get install -y ${missing.join(' ')}\` (Debian) and run npm test again`;
   }
-  log('installing Debian chromium (apt-get)');
+  log(`installing Debian ${missing.join(', ')} (apt-get)`);
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   const update = spawnSync('apt-get', ['update', '-qq'], { stdio: 'inherit', env });
-  if (update.status !== 0) return 'apt-get update failed; cannot install chromium';
-  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', 'chromium'], { stdio: 'inherit', env });
-  if (install.status !== 0 || !existsSync('/usr/bin/chromium')) return 'apt-get install chromium failed';
+  if (update.status !== 0) return `apt-get update failed; cannot install ${missing.join(', ')}`;
+  const install = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', ...missing], { stdio: 'inherit', env });
+  const still = BROWSER_PACKAGES.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
+  if (install.status !== 0 || still.length) return `apt-get install ${still.join(' ')} failed`;
   return null;
 }
 

@@ -16,11 +16,11 @@ test.describe('scheduler picker', () => {
     await expect(picker).toHaveValue('rr');
     // rr ignores the weights: 50/50 although the weights are 3:1.
     await expect(page.getByText('The rr scheduler ignores weights')).toBeVisible();
-    await expect(page.getByTestId('scheduler-prediction-198.51.100.31:53')).toHaveText('50.0 %');
+    await expect(page.getByTestId('scheduler-prediction-198.51.100.31:53')).toHaveText('50.0%');
 
     await picker.selectOption('wrr');
-    await expect(page.getByTestId('scheduler-prediction-198.51.100.31:53')).toHaveText('75.0 %');
-    await expect(page.getByTestId('scheduler-prediction-198.51.100.32:53')).toHaveText('25.0 %');
+    await expect(page.getByTestId('scheduler-prediction-198.51.100.31:53')).toHaveText('75.0%');
+    await expect(page.getByTestId('scheduler-prediction-198.51.100.32:53')).toHaveText('25.0%');
     // The bars show the same: with wrr the weight-3 server's bar is three times the other's.
     const bars = page.getByRole('img', { name: 'Predicted share of new connections per real server: now (rr) and with wrr' });
     await expect(bars.locator('.recharts-bar-rectangle')).toHaveCount(4);
@@ -38,7 +38,7 @@ test.describe('scheduler picker', () => {
       const state = await callApi<{ desired: { services: Array<{ key: { address?: string }; scheduler: string }> } }>(agentBaseURL(), 'state.get', 'query');
       return state.desired.services.find((s) => s.key.address === DNS.address)?.scheduler;
     }).toBe('wrr');
-    await expect(page.getByTestId('predicted-198.51.100.31:53')).toHaveText('75.0 %');
+    await expect(page.getByTestId('predicted-198.51.100.31:53')).toHaveText('75.0%');
 
     // sh and mh: flags appear, and the clients that would move are counted.
     await picker.selectOption('mh');

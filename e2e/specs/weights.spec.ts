@@ -37,7 +37,7 @@ test.describe('weights', () => {
     for (let i = 0; i < 5; i++) await page.keyboard.press('ArrowRight');
     await expect(slider).toHaveValue('6');
     // The prediction follows the draft at once (wrr 3:2:6).
-    await expect(page.getByTestId(`predicted-${SERVER}:8080`)).toHaveText('54.5 %');
+    await expect(page.getByTestId(`predicted-${SERVER}:8080`)).toHaveText('54.5%');
 
     // The agent's desired state and the kernel it observes both have weight 6.
     await expect.poll(async () => {

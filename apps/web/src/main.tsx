@@ -7,6 +7,10 @@ import './lib/zod-config';
 import '@lvs-console/shared';
 import '@lvs-console/shared/api';
 import './index.css';
+import { initTheme } from './lib/theme';
+
+// The theme before anything renders: no flash of light on a dark system.
+initTheme();
 
 // Marks for the first-render benchmark (e2e/bench): navigation start -> app mounted.
 performance.mark('lvs-console:boot');

@@ -64,7 +64,7 @@ describe('measuredShares and formatting', () => {
   it('turns counts into fractions, null when nothing was counted', () => {
     expect(measuredShares(new Map([['a', 30], ['b', 10]]))?.get('a')).toBeCloseTo(0.75);
     expect(measuredShares(new Map([['a', 0]]))).toBeNull();
-    expect(formatShare(0.3333)).toBe('33.3 %');
+    expect(formatShare(0.3333)).toBe('33.3%');
     expect(formatShare(null)).toBe('—');
   });
   it('reads typed weights with messages a person can act on', () => {

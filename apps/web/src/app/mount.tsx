@@ -3,9 +3,12 @@
 // apart from the shared package's schemas (see main.tsx).
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
+import { initI18n } from '../lib/i18n';
 import { App } from './app';
 
-export function mount(root: HTMLElement): void {
+export async function mount(root: HTMLElement): Promise<void> {
+  // The language (and its catalog, when not English) before the first render: no flash of English.
+  await initI18n();
   createRoot(root).render(
     <StrictMode>
       <App />

@@ -3,6 +3,7 @@
 import { Age, formatAge, useNow } from '../components/ui/age';
 import { useSnapshot, useSystemInfo } from '../lib/agent';
 import { errorMessage, isUnreachable } from '../lib/trpc';
+import { t } from '../lib/i18n';
 
 export function StatusBar() {
   const snapshot = useSnapshot();
@@ -15,22 +16,22 @@ export function StatusBar() {
     <div className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-4 px-4 py-1.5 text-xs text-slate-600">
         <span>
-          Backend: <strong className="font-semibold text-slate-800" data-testid="backend-label">{backendLabel}</strong>
+          {t('Backend:')}{' '}<strong className="font-semibold text-slate-800" data-testid="backend-label">{backendLabel}</strong>
         </span>
-        <span>Revision <span className="font-mono">{snapshot.data?.revision ?? '—'}</span></span>
-        <Age at={snapshot.data?.observedAt ?? null} label="kernel observed" />
-        {snapshot.data?.updatedAt ? <Age at={snapshot.data.updatedAt} label="desired state changed" neutral /> : null}
+        <span>{t('Revision')} <span className="font-mono">{snapshot.data?.revision ?? '—'}</span></span>
+        <Age at={snapshot.data?.observedAt ?? null} label={t('kernel observed')} />
+        {snapshot.data?.updatedAt ? <Age at={snapshot.data.updatedAt} label={t('desired state changed')} neutral /> : null}
       </div>
       {unreachable ? (
         <div role="alert" className="border-t border-red-300 bg-red-50">
           <div className="mx-auto max-w-[1400px] px-4 py-2 text-sm text-red-900">
-            <strong>Agent unreachable.</strong> {lastOk ? `Showing data from ${formatAge(now - lastOk)}; ` : ''}
-            retrying every second. ({errorMessage(snapshot.error)})
+            <strong>{t('Agent unreachable.')}</strong> {lastOk ? t('Showing data from {{age}};', { age: formatAge(now - lastOk) }) : ''}
+            {t('retrying every second.')} ({errorMessage(snapshot.error)})
           </div>
         </div>
       ) : snapshot.isError ? (
         <div role="alert" className="border-t border-amber-300 bg-amber-50">
-          <div className="mx-auto max-w-[1400px] px-4 py-2 text-sm text-amber-900">The agent answered with an error: {errorMessage(snapshot.error)}</div>
+          <div className="mx-auto max-w-[1400px] px-4 py-2 text-sm text-amber-900">{t('The agent answered with an error: {{reason}}', { reason: errorMessage(snapshot.error) })}</div>
         </div>
       ) : null}
     </div>

@@ -3,6 +3,7 @@
 // operator confirms. Escape or Cancel closes it.
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { Button } from './button';
+import { msg, t } from '../../lib/i18n';
 
 export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, busy = false }: {
   title: string;
@@ -29,7 +30,7 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
         <h2 id={titleId} className="text-base font-semibold">{title}</h2>
         <div className="flex flex-col gap-2 text-sm">{children}</div>
         <div className="flex justify-end gap-2">
-          <button ref={cancelRef} type="button" onClick={onCancel} className="rounded px-2.5 py-1 text-sm font-medium text-slate-700 hover:bg-slate-200">Cancel</button>
+          <button ref={cancelRef} type="button" onClick={onCancel} className="rounded px-2.5 py-1 text-sm font-medium text-slate-700 hover:bg-slate-200">{t('Cancel')}</button>
           <Button variant="danger" disabled={busy} onClick={onConfirm}>{confirmLabel}</Button>
         </div>
       </div>
@@ -38,12 +39,12 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
 }
 
 /** ipvsadm lines in a dialog: what will run. */
-export function LinesToRun({ lines, label = 'These ipvsadm lines will run' }: { lines: readonly string[]; label?: string }) {
+export function LinesToRun({ lines, label = msg('These ipvsadm lines will run') }: { lines: readonly string[]; label?: string }) {
   return (
-    <div role="group" aria-label={label} className="flex flex-col gap-1">
-      <p className="font-medium">{label}</p>
+    <div role="group" aria-label={t(label)} className="flex flex-col gap-1">
+      <p className="font-medium">{t(label)}</p>
       {lines.length === 0
-        ? <p className="text-slate-600">No ipvsadm lines: the kernel already matches.</p>
+        ? <p className="text-slate-600">{t('No ipvsadm lines: the kernel already matches.')}</p>
         : <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{lines.join('\n')}</pre>}
     </div>
   );

@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Button } from './button';
+import { t } from '../../lib/i18n';
 
 export function CopyButton({ text, label }: { text: string; label: string }) {
   const [copied, setCopied] = useState(false);
@@ -15,7 +16,7 @@ export function CopyButton({ text, label }: { text: string; label: string }) {
   };
   return (
     <Button aria-label={label} onClick={() => void copy()}>
-      {copied ? 'Copied' : 'Copy'}
+      {copied ? t('Copied') : t('Copy')}
     </Button>
   );
 }

@@ -9,7 +9,7 @@ export function TextField({ label, hint, className = '', ...props }: InputHTMLAt
     <div className={`flex flex-col gap-1 ${className}`}>
       <label htmlFor={id} className="text-xs font-medium text-slate-600">{label}</label>
       <input id={id} className={INPUT} {...props} />
-      {hint ? <span className="text-xs text-slate-500">{hint}</span> : null}
+      {hint ? <span className="text-xs text-slate-600">{hint}</span> : null}
     </div>
   );
 }
@@ -20,7 +20,7 @@ export function SelectField({ label, hint, children, className = '', ...props }:
     <div className={`flex flex-col gap-1 ${className}`}>
       <label htmlFor={id} className="text-xs font-medium text-slate-600">{label}</label>
       <select id={id} className={INPUT} {...props}>{children}</select>
-      {hint ? <span className="text-xs text-slate-500">{hint}</span> : null}
+      {hint ? <span className="text-xs text-slate-600">{hint}</span> : null}
     </div>
   );
 }
@@ -32,7 +32,7 @@ export function CheckboxField({ label, hint, ...props }: InputHTMLAttributes<HTM
       <input id={id} type="checkbox" className="mt-0.5" {...props} />
       <div className="flex flex-col">
         <label htmlFor={id} className="text-sm">{label}</label>
-        {hint ? <span className="text-xs text-slate-500">{hint}</span> : null}
+        {hint ? <span className="text-xs text-slate-600">{hint}</span> : null}
       </div>
     </div>
   );

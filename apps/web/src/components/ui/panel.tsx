@@ -1,8 +1,9 @@
-import type { ReactNode } from 'react';
+import { useId, type ReactNode } from 'react';
 
 /** A titled section; the heading names the region for screen readers. */
 export function Panel({ title, actions, children, className = '', headingLevel = 2 }: { title: string; actions?: ReactNode; children: ReactNode; className?: string; headingLevel?: 2 | 3 }) {
-  const id = `panel-${title.replace(/[^A-Za-z0-9]+/g, '-').toLowerCase()}`;
+  // useId, not the title: translated titles share no ASCII to build an id from.
+  const id = useId();
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
     <section aria-labelledby={id} className={`rounded-md border border-slate-200 bg-white shadow-sm ${className}`}>

@@ -7,6 +7,8 @@ import { TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
 import { loginCodeFromHash, loginCodeFromInput, markSignedIn } from '../../lib/session';
 import { errorMessage, isUnreachable, trpc } from '../../lib/trpc';
+import { t } from '../../lib/i18n';
+import { Trans } from 'react-i18next';
 
 export function LoginScreen({ onLoggedIn, reason }: { onLoggedIn: () => void; reason?: string }) {
   const [text, setText] = useState('');
@@ -33,7 +35,7 @@ export function LoginScreen({ onLoggedIn, reason }: { onLoggedIn: () => void; re
   const submit = () => {
     const code = loginCodeFromInput(text);
     if (!code) {
-      setInputError('Paste the login URL the agent printed (…/#login=CODE) or the code itself.');
+      setInputError(t('Paste the login URL the agent printed (…/#login=CODE) or the code itself.'));
       return;
     }
     setInputError(null);
@@ -43,22 +45,21 @@ export function LoginScreen({ onLoggedIn, reason }: { onLoggedIn: () => void; re
   return (
     <main className="mx-auto mt-24 max-w-lg">
       <div className="rounded-md border border-slate-200 bg-white p-6 shadow-sm">
-        <h1 className="text-lg font-semibold">LVS Console — log in</h1>
+        <h1 className="text-lg font-semibold">{t('LVS Console — log in')}</h1>
         <p className="mt-2 text-sm text-slate-600">
-          The agent prints a one-time login link when it starts, like
-          <code className="ml-1 font-mono text-xs">http://127.0.0.1:8080/#login=CODE</code>. Open it, or paste it here.
-          A new link: <code className="font-mono text-xs">lvs-console login-link</code> on the director.
+          <Trans i18nKey={'The agent prints a one-time login link when it starts, like <code>http://127.0.0.1:8080/#login=CODE</code>. Open it, or paste it here. A new link: <code>lvs-console login-link</code> on the director.'}
+            components={{ code: <code className="font-mono text-xs" /> }} />
         </p>
         {reason ? <Notice tone="warn" className="mt-3">{reason}</Notice> : null}
         <form className="mt-4 flex items-end gap-2" onSubmit={(event) => { event.preventDefault(); submit(); }}>
-          <TextField label="Login link or code" value={text} onChange={(e) => setText(e.target.value)} className="flex-1" autoFocus />
-          <Button type="submit" variant="primary" disabled={login.isPending}>Log in</Button>
+          <TextField label={t('Login link or code')} value={text} onChange={(e) => setText(e.target.value)} className="flex-1" autoFocus />
+          <Button type="submit" variant="primary" disabled={login.isPending}>{t('Log in')}</Button>
         </form>
         {inputError ? <Notice tone="error" className="mt-3">{inputError}</Notice> : null}
-        {login.isPending ? <p className="mt-3 text-sm text-slate-600" role="status">Logging in…</p> : null}
+        {login.isPending ? <p className="mt-3 text-sm text-slate-600" role="status">{t('Logging in…')}</p> : null}
         {login.error ? (
           <Notice tone="error" className="mt-3">
-            {isUnreachable(login.error) ? 'The agent is unreachable. Is it running?' : `Login failed: ${errorMessage(login.error)}`}
+            {isUnreachable(login.error) ? t('The agent is unreachable. Is it running?') : t('Login failed: {{reason}}', { reason: errorMessage(login.error) })}
           </Notice>
         ) : null}
       </div>

@@ -10,6 +10,7 @@ import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/a
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
+import { t } from '../../lib/i18n';
 
 export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled }: {
   /** null while the form is incomplete or invalid. */
@@ -39,15 +40,15 @@ export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled 
   return (
     <div className="flex flex-col gap-2">
       <div className="flex flex-wrap gap-2">
-        <Button disabled={!edit || disabled || previewMutation.isPending} onClick={() => edit && previewMutation.mutate(edit)}>Preview plan</Button>
+        <Button disabled={!edit || disabled || previewMutation.isPending} onClick={() => edit && previewMutation.mutate(edit)}>{t('Preview plan')}</Button>
         <Button variant="primary" disabled={!edit || disabled || applyMutation.isPending} onClick={() => applyMutation.mutate()}>{applyLabel}</Button>
-        {preview ? <Button variant="ghost" onClick={() => setPreview(null)}>Discard</Button> : null}
+        {preview ? <Button variant="ghost" onClick={() => setPreview(null)}>{t('Discard')}</Button> : null}
       </div>
       {previewMutation.error ? <Notice tone="error">{errorMessage(previewMutation.error)}</Notice> : null}
-      {preview ? <PlanLines outcome={preview} title="These ipvsadm lines will run" /> : null}
+      {preview ? <PlanLines outcome={preview} title={t('These ipvsadm lines will run')} /> : null}
       {applyMutation.error ? <Notice tone="error">{errorMessage(applyMutation.error)}</Notice> : null}
-      {applyMutation.isSuccess && failed.length === 0 ? <Notice tone="ok">Applied (revision {applyMutation.data.revision}, {applyMutation.data.lines.length} ipvsadm lines).</Notice> : null}
-      {failed.map((r, i) => <Notice key={i} tone="error">{r.error ?? 'a change failed'}</Notice>)}
+      {applyMutation.isSuccess && failed.length === 0 ? <Notice tone="ok">{t('Applied (revision {{revision}}, {{count}} ipvsadm lines).', { revision: applyMutation.data.revision, count: applyMutation.data.lines.length })}</Notice> : null}
+      {failed.map((r, i) => <Notice key={i} tone="error">{r.error ?? t('a change failed')}</Notice>)}
     </div>
   );
 }

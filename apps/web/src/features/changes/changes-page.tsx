@@ -10,11 +10,13 @@ import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSna
 import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
+import { t } from '../../lib/i18n';
+import { codeLabel } from '../../lib/labels';
 
 export default function ChangesPage() {
   return (
     <div className="flex flex-col gap-3">
-      <h1 className="text-lg font-semibold">Changes</h1>
+      <h1 className="text-lg font-semibold">{t('Changes')}</h1>
       <DriftPanel />
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
         <RevisionsPanel />
@@ -37,25 +39,25 @@ function DriftPanel() {
   });
   const data = drift.data;
   return (
-    <Panel title="Drift" actions={data ? <Age at={data.checkedAt} label="checked" /> : null}>
+    <Panel title={t('Drift')} actions={data ? <Age at={data.checkedAt} label={t('checked')} /> : null}>
       {drift.error ? <Notice tone="error">{errorMessage(drift.error)}</Notice> : null}
-      {data && data.descriptions.length === 0 ? <p className="text-sm text-green-800">No drift: the kernel matches the desired state.</p> : null}
+      {data && data.descriptions.length === 0 ? <p className="text-sm text-green-800">{t('No drift: the kernel matches the desired state.')}</p> : null}
       {data && data.descriptions.length > 0 ? (
         <div className="flex flex-col gap-2">
-          <p className="text-sm">The kernel differs from the desired state{data.since ? <> since <Age at={data.since} label="" neutral /></> : null} (someone changed it by hand, or a change failed):</p>
+          <p className="text-sm">{t('The kernel differs from the desired state (someone changed it by hand, or a change failed):')}{data.since ? <> <Age at={data.since} label={t('since')} neutral /></> : null}</p>
           <ul className="list-disc pl-5 text-sm">{data.descriptions.map((d) => <li key={d}>{d}</li>)}</ul>
-          <p className="text-sm font-medium">Revert would run:</p>
+          <p className="text-sm font-medium">{t('Revert would run:')}</p>
           <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs text-slate-100">{data.lines.join('\n')}</pre>
           {isAdmin ? (
             <div className="flex gap-2">
-              <Button variant="primary" disabled={act.isPending} onClick={() => act.mutate('adopt')}>Adopt kernel state</Button>
-              <Button variant="danger" disabled={act.isPending} onClick={() => act.mutate('revert')}>Revert kernel to desired</Button>
+              <Button variant="primary" disabled={act.isPending} onClick={() => act.mutate('adopt')}>{t('Adopt kernel state')}</Button>
+              <Button variant="danger" disabled={act.isPending} onClick={() => act.mutate('revert')}>{t('Revert kernel to desired')}</Button>
             </div>
           ) : null}
         </div>
       ) : null}
       {act.error ? <Notice tone="error">{errorMessage(act.error)}</Notice> : null}
-      {act.isSuccess ? <Notice tone="ok">Done.</Notice> : null}
+      {act.isSuccess ? <Notice tone="ok">{t('Done.')}</Notice> : null}
     </Panel>
   );
 }
@@ -80,12 +82,12 @@ function RevisionsPanel() {
     onSuccess: async (outcome) => { noteRevision(outcome.revision); setTarget(null); setPlan(null); await invalidate(); await revisions.refetch(); },
   });
   return (
-    <Panel title="Revisions">
+    <Panel title={t('Revisions')}>
       {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}
       <table className="w-full text-sm">
-        <caption className="sr-only">Recent revisions, newest first</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr><th scope="col">Rev</th><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th>{isAdmin ? <th scope="col"><span className="sr-only">Actions</span></th> : null}</tr>
+        <caption className="sr-only">{t('Recent revisions, newest first')}</caption>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
+          <tr><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
         </thead>
         <tbody>
           {(revisions.data ?? []).map((r) => (
@@ -97,8 +99,8 @@ function RevisionsPanel() {
               {isAdmin ? (
                 <td className="py-1 text-right">
                   {r.revision !== snapshot.data?.revision ? (
-                    <Button aria-label={`Undo to revision ${r.revision}`} onClick={() => { setTarget(r.revision); setPlan(null); previewUndo.mutate(r.revision); }}>Undo to here</Button>
-                  ) : <span className="text-xs text-slate-500">current</span>}
+                    <Button aria-label={t('Undo to revision {{revision}}', { revision: r.revision })} onClick={() => { setTarget(r.revision); setPlan(null); previewUndo.mutate(r.revision); }}>{t('Undo to here')}</Button>
+                  ) : <span className="text-xs text-slate-600">{t('current')}</span>}
                 </td>
               ) : null}
             </tr>
@@ -108,15 +110,15 @@ function RevisionsPanel() {
       {target !== null ? (
         <div className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
           {previewUndo.error ? <Notice tone="error">{errorMessage(previewUndo.error)}</Notice> : null}
-          {plan ? <PlanLines outcome={plan} title={`Undo to revision ${target}: these ipvsadm lines will run`} /> : <p role="status" className="text-sm">Planning…</p>}
+          {plan ? <PlanLines outcome={plan} title={t('Undo to revision {{revision}}: these ipvsadm lines will run', { revision: target })} /> : <p role="status" className="text-sm">{t('Planning…')}</p>}
           <div className="flex gap-2">
-            <Button variant="primary" disabled={undo.isPending} onClick={() => undo.mutate(target)}>Apply undo</Button>
-            <Button variant="ghost" onClick={() => { setTarget(null); setPlan(null); }}>Discard</Button>
+            <Button variant="primary" disabled={undo.isPending} onClick={() => undo.mutate(target)}>{t('Apply undo')}</Button>
+            <Button variant="ghost" onClick={() => { setTarget(null); setPlan(null); }}>{t('Discard')}</Button>
           </div>
           {undo.error ? <Notice tone="error">{errorMessage(undo.error)}</Notice> : null}
         </div>
       ) : null}
-      {undo.isSuccess ? <Notice tone="ok" className="mt-2">Undone: now revision {undo.data.revision}.</Notice> : null}
+      {undo.isSuccess ? <Notice tone="ok" className="mt-2">{t('Undone: now revision {{revision}}.', { revision: undo.data.revision })}</Notice> : null}
     </Panel>
   );
 }
@@ -124,27 +126,27 @@ function RevisionsPanel() {
 function AuditPanel() {
   const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 50 }), refetchInterval: 5000 });
   return (
-    <Panel title="Audit log">
+    <Panel title={t('Audit log')}>
       {audit.error ? <Notice tone="error">{errorMessage(audit.error)}</Notice> : null}
       <table className="w-full text-sm">
-        <caption className="sr-only">Audit log, newest first</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">What</th><th scope="col">Result</th></tr>
+        <caption className="sr-only">{t('Audit log, newest first')}</caption>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
+          <tr><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
         </thead>
         <tbody>
           {(audit.data ?? []).map((e) => (
             <tr key={e.seq} className="border-t border-slate-100 align-top">
               <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={e.time} label="" neutral /></td>
-              <td className="py-1">{e.who} <span className="text-xs text-slate-500">({e.role})</span></td>
+              <td className="py-1">{e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span></td>
               <td className="py-1">
                 {e.what}
                 {e.lines?.length ? (
-                  <details><summary className="cursor-pointer text-xs text-slate-600">{e.lines.length} ipvsadm lines</summary>
+                  <details><summary className="cursor-pointer text-xs text-slate-600">{t('{{count}} ipvsadm lines', { count: e.lines.length })}</summary>
                     <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre></details>
                 ) : null}
                 {e.error ? <div className="text-xs text-red-700">{e.error}</div> : null}
               </td>
-              <td className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>{e.result}</td>
+              <td className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>{codeLabel(e.result)}</td>
             </tr>
           ))}
         </tbody>

@@ -10,6 +10,7 @@ import { Notice } from '../../components/ui/notice';
 import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
 import { errorMessage, queryClient, trpc, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
+import { t } from '../../lib/i18n';
 
 interface DestinationRef { address: string; port: number }
 
@@ -52,24 +53,24 @@ export function TrackedDrainForm({ endpoint, persistent, onStart, onClose, pendi
   const [deadlineMinutes, setDeadlineMinutes] = useState('');
   const deadlineSeconds = deadlineMinutes.trim() === '' ? undefined : Math.round(Number(deadlineMinutes) * 60);
   const deadlineProblem = deadlineSeconds !== undefined && (!Number.isFinite(deadlineSeconds) || deadlineSeconds < 1 || deadlineSeconds > MAX_DRAIN_DEADLINE_SECONDS)
-    ? 'The deadline is a number of minutes, at most 7 days (10080).'
+    ? t('The deadline is a number of minutes, at most 7 days (10080).')
     : null;
   return (
-    <form className="flex flex-col gap-2" aria-label={`Tracked drain options for ${endpoint}`}
+    <form className="flex flex-col gap-2" aria-label={t('Tracked drain options for {{server}}', { server: endpoint })}
       onSubmit={(e) => { e.preventDefault(); if (!deadlineProblem) onStart({ removeWhenDrained, expireQuiescentTemplate, ...(deadlineSeconds !== undefined ? { deadlineSeconds } : {}) }); }}>
-      <p className="text-xs text-slate-600">The kernel gets weight 0 and the configured weight is kept; existing connections finish and are counted down. Cancel the drain to restore the weight.</p>
+      <p className="text-xs text-slate-600">{t('The kernel gets weight 0 and the configured weight is kept; existing connections finish and are counted down. Cancel the drain to restore the weight.')}</p>
       <div className="flex flex-wrap items-start gap-4">
-        <CheckboxField label="Remove when drained" hint="Remove the real server once no connections are left." checked={removeWhenDrained} onChange={(e) => setRemoveWhenDrained(e.target.checked)} />
-        <CheckboxField label="Expire quiescent templates" hint={`Sets net.ipv4.vs.expire_quiescent_template=1 (host-wide)${persistent ? ': persistent clients stop being sent here' : ''}.`}
+        <CheckboxField label={t('Remove when drained')} hint={t('Remove the real server once no connections are left.')} checked={removeWhenDrained} onChange={(e) => setRemoveWhenDrained(e.target.checked)} />
+        <CheckboxField label={t('Expire quiescent templates')} hint={persistent ? t('Sets net.ipv4.vs.expire_quiescent_template=1 (host-wide): persistent clients stop being sent here.') : t('Sets net.ipv4.vs.expire_quiescent_template=1 (host-wide).')}
           checked={expireQuiescentTemplate} onChange={(e) => setExpireQuiescentTemplate(e.target.checked)} />
-        <TextField label="Deadline in minutes (optional)" type="number" min={1} step="any" className="w-48" value={deadlineMinutes}
-          onChange={(e) => setDeadlineMinutes(e.target.value)} hint="Remove it then even if connections remain."
+        <TextField label={t('Deadline in minutes (optional)')} type="number" min={1} step="any" className="w-48" value={deadlineMinutes}
+          onChange={(e) => setDeadlineMinutes(e.target.value)} hint={t('Remove it then even if connections remain.')}
           aria-invalid={deadlineProblem ? true : undefined} />
       </div>
       {deadlineProblem ? <Notice tone="error">{deadlineProblem}</Notice> : null}
       <div className="flex gap-2">
-        <Button type="submit" variant="primary" disabled={pending || deadlineProblem !== null}>Start tracked drain</Button>
-        <Button variant="ghost" onClick={onClose}>Close</Button>
+        <Button type="submit" variant="primary" disabled={pending || deadlineProblem !== null}>{t('Start tracked drain')}</Button>
+        <Button variant="ghost" onClick={onClose}>{t('Close')}</Button>
       </div>
     </form>
   );

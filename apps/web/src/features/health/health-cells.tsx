@@ -4,6 +4,8 @@
 import type { DestinationHealthView, DrainProgressView, HealthLabel, HealthReason, ProbeHistoryEntry } from './use-health-status';
 import { effectiveWeightReason, formatDuration, healthLabel, isSimulated } from './use-health-status';
 import { clockTime } from '../../lib/format-time';
+import { msg, t } from '../../lib/i18n';
+import { formatNumber } from '../../lib/format-number';
 
 const LABEL_STYLES: Record<HealthLabel, string> = {
   up: 'bg-green-100 text-green-800 border-green-300',
@@ -17,21 +19,21 @@ const LABEL_STYLES: Record<HealthLabel, string> = {
 
 /** "down" reads as "check down" so row text never collides with the sim's own "failing" badge. */
 const LABEL_TEXT: Record<HealthLabel, string> = {
-  up: 'check up',
-  down: 'check down',
-  rising: 'rising',
-  alpha: 'alpha',
-  ramping: 'slow start',
-  draining: 'tracked drain',
-  'no checks': 'no checks',
+  up: msg('check up'),
+  down: msg('check down'),
+  rising: msg('rising'),
+  alpha: msg('alpha'),
+  ramping: msg('slow start'),
+  draining: msg('tracked drain'),
+  'no checks': msg('no checks'),
 };
 
 export function HealthBadge({ view }: { view: DestinationHealthView }) {
   const label = healthLabel(view);
   return (
     <span className="inline-flex items-center gap-1">
-      <span className={`inline-block whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium ${LABEL_STYLES[label]}`}>{LABEL_TEXT[label]}</span>
-      {isSimulated(view) ? <span className="text-xs text-slate-500" title="Probed through the sim's failing flag, not over the network">simulated</span> : null}
+      <span className={`inline-block whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium ${LABEL_STYLES[label]}`}>{t(LABEL_TEXT[label])}</span>
+      {isSimulated(view) ? <span className="text-xs text-slate-600" title={t('Probed through the sim\'s failing flag, not over the network')}>{t('simulated')}</span> : null}
     </span>
   );
 }
@@ -46,7 +48,8 @@ export function HistoryStrip({ history, flaps, max = 20 }: { history: readonly P
   const recent = history.slice(-max);
   const failed = recent.filter((entry) => !entry.ok).length;
   const latest = recent[recent.length - 1];
-  const summary = `last ${recent.length} probes: ${recent.length - failed} ok, ${failed} failed${latest ? `; latest ${latest.ok ? 'ok' : 'failed'}: ${latest.message}` : ''}`;
+  const summary = t('last {{count}} probes: {{ok}} ok, {{failed}} failed', { count: recent.length, ok: recent.length - failed, failed })
+    + (latest ? (latest.ok ? t('; latest ok: {{message}}', { message: latest.message }) : t('; latest failed: {{message}}', { message: latest.message })) : '');
   return (
     <div className="mt-1 flex items-center gap-1.5">
       <span role="img" aria-label={summary} className="flex gap-px">
@@ -55,7 +58,7 @@ export function HistoryStrip({ history, flaps, max = 20 }: { history: readonly P
             className={`inline-block h-2.5 w-1.5 rounded-[1px] ${entry.ok ? 'bg-green-500' : 'bg-red-500'}`} />
         ))}
       </span>
-      {flaps > 0 ? <span className="text-xs text-slate-500" title="Up/down changes within the kept history">{flaps} flap{flaps === 1 ? '' : 's'}</span> : null}
+      {flaps > 0 ? <span className="text-xs text-slate-600" title={t('Up/down changes within the kept history')}>{t('{{count}} flaps', { count: flaps })}</span> : null}
     </div>
   );
 }
@@ -66,8 +69,8 @@ export function EffectiveWeight({ view, endpoint }: { view: DestinationHealthVie
   if (effective === view.configuredWeight) return null;
   const reason = effectiveWeightReason(view);
   return (
-    <span className="whitespace-nowrap text-xs text-amber-900" data-testid={`effective-weight-${endpoint}`} title="The weight the kernel has now; the configured weight is kept">
-      {view.configuredWeight} → {effective === 'removed' ? 'removed' : effective} in kernel{reason ? ` (${reason})` : ''}
+    <span className="whitespace-nowrap text-xs text-amber-900" data-testid={`effective-weight-${endpoint}`} title={t('The weight the kernel has now; the configured weight is kept')}>
+      {view.configuredWeight} → {effective === 'removed' ? t('removed') : effective} {t('in kernel')}{reason ? ` (${reason})` : ''}
     </span>
   );
 }
@@ -89,14 +92,14 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
           {main.map((reason) => (
             <li key={reason.code} className={SEVERITY_STYLE[reason.severity]}>
               <span aria-hidden="true" className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`} />{reason.message}
-              {reason.since ? <span className="text-slate-500"> (since {clockTime(reason.since)})</span> : null}
+              {reason.since ? <span className="text-slate-600"> {t('(since {{time}})', { time: clockTime(reason.since) })}</span> : null}
             </li>
           ))}
         </ul>
       ) : null}
       {notes.length > 0 ? (
         <details>
-          <summary className="cursor-pointer text-slate-500">{notes.length} note{notes.length === 1 ? '' : 's'} on weights</summary>
+          <summary className="cursor-pointer text-slate-600">{t('{{count}} notes on weights', { count: notes.length })}</summary>
           <ul className="mt-0.5 flex flex-col gap-0.5 pl-3">
             {notes.map((reason) => <li key={reason.code} className={SEVERITY_STYLE.note}>{reason.message}</li>)}
           </ul>
@@ -112,16 +115,16 @@ export function DrainProgressLine({ progress }: { progress: DrainProgressView })
   const percent = Math.round(progress.fractionDone * 100);
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs" data-testid="drain-progress">
-      <span className="font-medium text-amber-900">Tracked drain</span>
-      <progress className="h-2 w-28 accent-amber-600" max={100} value={percent} aria-label="Connections ended">{percent} %</progress>
-      <span>{left === null ? 'waiting for the first observation' : `${left} connection${left === 1 ? '' : 's'} left`}</span>
-      {progress.current && progress.current.persistent > 0 ? <span>{progress.current.persistent} persistence templates</span> : null}
-      <span>{progress.ratePerSecond === null ? 'rate: measuring…' : `${progress.ratePerSecond.toFixed(1)} ending/s`}</span>
-      {progress.estimatedSecondsLeft !== null && !progress.safeToRemove ? <span>about {formatDuration(progress.estimatedSecondsLeft)} left</span> : null}
-      {progress.deadline !== null ? <span>{progress.deadlinePassed ? 'deadline passed' : `deadline ${clockTime(progress.deadline)}`}</span> : null}
+      <span className="font-medium text-amber-900">{t('Tracked drain')}</span>
+      <progress className="h-2 w-28 accent-amber-600" max={100} value={percent} aria-label={t('Connections ended')}>{percent} %</progress>
+      <span>{left === null ? t('waiting for the first observation') : t('{{count}} connections left', { count: left })}</span>
+      {progress.current && progress.current.persistent > 0 ? <span>{t('{{count}} persistence templates', { count: progress.current.persistent })}</span> : null}
+      <span>{progress.ratePerSecond === null ? t('rate: measuring…') : t('{{rate}} ending/s', { rate: formatNumber(progress.ratePerSecond, 1) })}</span>
+      {progress.estimatedSecondsLeft !== null && !progress.safeToRemove ? <span>{t('about {{duration}} left', { duration: formatDuration(progress.estimatedSecondsLeft) })}</span> : null}
+      {progress.deadline !== null ? <span>{progress.deadlinePassed ? t('deadline passed') : t('deadline {{time}}', { time: clockTime(progress.deadline) })}</span> : null}
       {progress.safeToRemove
-        ? <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">safe to remove</span>
-        : <span className="text-slate-500">not yet safe to remove</span>}
+        ? <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">{t('safe to remove')}</span>
+        : <span className="text-slate-600">{t('not yet safe to remove')}</span>}
     </div>
   );
 }

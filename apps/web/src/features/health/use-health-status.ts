@@ -2,6 +2,8 @@
 // "why no traffic"), polled every second like the state snapshot.
 import { useQuery } from '@tanstack/react-query';
 import { trpc, type RouterOutputs } from '../../lib/trpc';
+import { msg, t } from '../../lib/i18n';
+import { formatNumber } from '../../lib/format-number';
 
 export type HealthStatusView = RouterOutputs['health']['status'];
 export type ServiceHealthView = HealthStatusView['services'][number];
@@ -36,14 +38,14 @@ export function isSimulated(view: DestinationHealthView): boolean {
 }
 
 const SHORT_REASON: Partial<Record<HealthReason['code'], string>> = {
-  'configured-zero': 'configured 0',
-  draining: 'draining',
-  'check-failing': 'check failing',
-  'removed-on-failure': 'removed while failing',
-  'alpha-pending': 'alpha: no success yet',
-  'dynamic-weight': 'set by check command',
-  'quorum-lost': 'quorum lost',
-  'slow-start': 'slow start',
+  'configured-zero': msg('configured 0'),
+  draining: msg('draining'),
+  'check-failing': msg('check failing'),
+  'removed-on-failure': msg('removed while failing'),
+  'alpha-pending': msg('alpha: no success yet'),
+  'dynamic-weight': msg('set by check command'),
+  'quorum-lost': msg('quorum lost'),
+  'slow-start': msg('slow start'),
 };
 
 /** Why the kernel's weight differs from the configured one, in a few words. */
@@ -51,13 +53,13 @@ export function effectiveWeightReason(view: DestinationHealthView): string | nul
   for (const reason of view.explanation?.reasons ?? []) {
     if (reason.severity === 'note') continue;
     const short = SHORT_REASON[reason.code];
-    if (short) return short;
+    if (short) return t(short);
   }
   return null;
 }
 
 export function formatDuration(seconds: number): string {
-  if (seconds < 90) return `${Math.round(seconds)} s`;
-  if (seconds < 5400) return `${Math.round(seconds / 60)} min`;
-  return `${(seconds / 3600).toFixed(1)} h`;
+  if (seconds < 90) return t('{{count}} s', { count: Math.round(seconds) });
+  if (seconds < 5400) return t('{{count}} min', { count: Math.round(seconds / 60) });
+  return t('{{hours}} h', { hours: formatNumber(seconds / 3600, 1) });
 }

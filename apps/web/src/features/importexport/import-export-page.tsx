@@ -16,14 +16,16 @@ import { Panel } from '../../components/ui/panel';
 import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { PlanLines } from '../changes/plan-view';
+import { msg, t } from '../../lib/i18n';
+import { Trans } from 'react-i18next';
 
 export default function ImportExportPage() {
   const isAdmin = useIsAdmin();
   return (
     <div className="flex flex-col gap-3">
-      <h1 className="text-lg font-semibold">Import / export</h1>
+      <h1 className="text-lg font-semibold">{t('Import / export')}</h1>
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
-        {isAdmin ? <ImportPanel /> : <Notice tone="info">Viewers can export but not import.</Notice>}
+        {isAdmin ? <ImportPanel /> : <Notice tone="info">{t('Viewers can export but not import.')}</Notice>}
         <ExportPanel />
       </div>
     </div>
@@ -65,25 +67,25 @@ function ImportPanel() {
   const deletes = plan?.import.replaces ? plan.import.deletes : [];
   const apply = () => (deletes.length > 0 ? setConfirming(true) : run.mutate({ dryRun: false, confirmDeletes: false }));
   return (
-    <Panel title="Import rules">
+    <Panel title={t('Import rules')}>
       <form className="flex flex-col gap-2" onSubmit={(e) => { e.preventDefault(); run.mutate({ dryRun: true, confirmDeletes: false }); }}>
-        <label htmlFor={textId} className="text-sm font-medium">Rules to import</label>
+        <label htmlFor={textId} className="text-sm font-medium">{t('Rules to import')}</label>
         <p className="text-xs text-slate-600">
-          Paste <code className="font-mono">ipvsadm -Sn</code> output, ipvsadm commands as typed in a shell (prompts, notes, listing commands and prose are skipped and listed), an <code className="font-mono">ipvsadm -L -n</code> listing, a <code className="font-mono">keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste. In merge mode the commands run on the live table, as a shell would.
+          <Trans i18nKey={'Paste <code>ipvsadm -Sn</code> output, ipvsadm commands as typed in a shell (prompts, notes, listing commands and prose are skipped and listed), an <code>ipvsadm -L -n</code> listing, a <code>keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste. In merge mode the commands run on the live table, as a shell would.'} components={{ code: <code className="font-mono" /> }} />
         </p>
         <textarea id={textId} value={text} onChange={(e) => { setText(e.target.value); setFormat(detectImportFormat(e.target.value)); reset(); }} rows={12} spellCheck={false}
           className="rounded border border-slate-300 p-2 font-mono text-xs" placeholder={'[root@lvs ~]# ipvsadm -A -t 172.25.254.100:80 -s rr\n[root@lvs ~]# ipvsadm -a -t 172.25.254.100:80 -r 172.25.254.2:80 -g'} />
         <div className="flex flex-wrap items-end gap-3">
-          <SelectField label="Format" value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); reset(); }}>
-            <option value="ipvsadm">ipvsadm rules</option>
+          <SelectField label={t('Format')} value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); reset(); }}>
+            <option value="ipvsadm">{t('ipvsadm rules')}</option>
             <option value="keepalived">keepalived.conf</option>
-            <option value="json">desired-state JSON</option>
+            <option value="json">{t('desired-state JSON')}</option>
           </SelectField>
-          <SelectField label="Mode" value={mode} onChange={(e) => { setMode(e.target.value as 'merge' | 'replace'); reset(); }}>
-            <option value="merge">merge: run these commands on the live table</option>
-            <option value="replace">replace: these rules become the whole table</option>
+          <SelectField label={t('Mode')} value={mode} onChange={(e) => { setMode(e.target.value as 'merge' | 'replace'); reset(); }}>
+            <option value="merge">{t('merge: run these commands on the live table')}</option>
+            <option value="replace">{t('replace: these rules become the whole table')}</option>
           </SelectField>
-          <Button type="submit" disabled={run.isPending || !text.trim() || nothing || (read !== null && !read.ok) || (keepalived !== null && !keepalived.ok)}>Preview plan</Button>
+          <Button type="submit" disabled={run.isPending || !text.trim() || nothing || (read !== null && !read.ok) || (keepalived !== null && !keepalived.ok)}>{t('Preview plan')}</Button>
         </div>
       </form>
       {read ? <PasteSummary read={read} /> : null}
@@ -91,41 +93,38 @@ function ImportPanel() {
       {run.error ? <Notice tone="error" className="mt-2">{errorMessage(run.error)}</Notice> : null}
       {plan ? (
         <div className="mt-3 flex flex-col gap-2">
-          <PlanLines outcome={plan} title="These ipvsadm lines will run" />
-          {deletes.length > 0 ? <Notice tone="warn">This import replaces the table: it deletes {countOf(deletes.length, 'service')} it does not define.</Notice> : null}
+          <PlanLines outcome={plan} title={t('These ipvsadm lines will run')} />
+          {deletes.length > 0 ? <Notice tone="warn">{t('This import replaces the table: it deletes {{count}} services it does not define.', { count: deletes.length })}</Notice> : null}
           <div className="flex gap-2">
-            <Button variant="primary" disabled={run.isPending} onClick={apply}>Apply import</Button>
-            <Button variant="ghost" onClick={reset}>Discard</Button>
+            <Button variant="primary" disabled={run.isPending} onClick={apply}>{t('Apply import')}</Button>
+            <Button variant="ghost" onClick={reset}>{t('Discard')}</Button>
           </div>
         </div>
       ) : null}
       {confirming && plan ? (
         <ConfirmDialog
-          title={`Delete ${countOf(deletes.length, 'service')}?`}
-          confirmLabel={`Delete ${countOf(deletes.length, 'service')} and apply`}
+          title={t('Delete {{count}} services?', { count: deletes.length })}
+          confirmLabel={t('Delete {{count}} services and apply', { count: deletes.length })}
           busy={run.isPending}
           onCancel={() => setConfirming(false)}
           onConfirm={() => run.mutate({ dryRun: false, confirmDeletes: true })}
         >
-          <p>This import replaces the whole table. These services are not in it and will be deleted, cutting their open connections:</p>
+          <p>{t('This import replaces the whole table. These services are not in it and will be deleted, cutting their open connections:')}</p>
           <ul className="list-disc pl-5 font-mono text-xs">{deletes.map((d) => <li key={d}>{d}</li>)}</ul>
           <LinesToRun lines={plan.lines} />
         </ConfirmDialog>
       ) : null}
-      {run.isSuccess && !run.data.dryRun ? <Notice tone="ok" className="mt-2">Imported: revision {run.data.revision}, {run.data.lines.length} ipvsadm lines ran.</Notice> : null}
+      {run.isSuccess && !run.data.dryRun ? <Notice tone="ok" className="mt-2">{t('Imported: revision {{revision}}, {{count}} ipvsadm lines ran.', { revision: run.data.revision, count: run.data.lines.length })}</Notice> : null}
     </Panel>
   );
-}
-
-function countOf(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? '' : 's'}`;
 }
 
 /** What the reader found: rule lines, errors, warnings, and every skipped line with its number. */
 function PasteSummary({ read }: { read: PasteResult }) {
   const found = read.source === 'listing'
-    ? `Read as a listing: ${countOf(read.state.services.length, 'service')}.`
-    : `${countOf(read.commands.length, 'rule line')} found${read.clears ? ' (ipvsadm -C: the paste replaces the whole table)' : ''}.`;
+    ? t('Read as a listing: {{count}} services.', { count: read.state.services.length })
+    : read.clears ? t('{{count}} rule lines found (ipvsadm -C: the paste replaces the whole table).', { count: read.commands.length })
+      : t('{{count}} rule lines found.', { count: read.commands.length });
   return (
     <div className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
       {read.ok && read.source === 'nothing'
@@ -139,10 +138,10 @@ function PasteSummary({ read }: { read: PasteResult }) {
       {read.warnings.length ? <ul className="list-disc pl-5 text-amber-800">{read.warnings.map((w) => <li key={`${w.path}${w.message}`}>{w.path}: {w.message}</li>)}</ul> : null}
       {read.skipped.length ? (
         <details>
-          <summary className="cursor-pointer">Skipped lines ({read.skipped.length})</summary>
-          <ul aria-label="Skipped lines" className="max-h-64 overflow-auto pl-2">
+          <summary className="cursor-pointer">{t('Skipped lines ({{count}})', { count: read.skipped.length })}</summary>
+          <ul aria-label={t('Skipped lines')} className="max-h-64 overflow-auto pl-2">
             {read.skipped.map((s) => (
-              <li key={`${s.line} ${s.text}`}><span className="font-mono">line {s.line}</span>: {s.why} <span className="font-mono text-slate-500">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span></li>
+              <li key={`${s.line} ${s.text}`}><span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why} <span className="font-mono text-slate-600">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span></li>
             ))}
           </ul>
         </details>
@@ -159,15 +158,15 @@ function KeepalivedPreview({ result, showWarnings }: { result: ReturnType<typeof
   const errors = result.notes.filter((n) => n.level === 'error');
   const warnings = result.notes.filter((n) => n.level === 'warning');
   return (
-    <section aria-label="keepalived.conf preview" className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
+    <section aria-label={t('keepalived.conf preview')} className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
       {result.ok
-        ? <p>Will create {services.length} virtual services with {realServers} real servers ({checked} with health checks){result.state.timeouts ? ', connection timeouts' : ''}{result.state.syncDaemons.length ? ', the sync daemon' : ''}.</p>
-        : <Notice tone="error">Nothing can be imported: fix {errors.length === 1 ? 'this error' : `these ${errors.length} errors`} first.</Notice>}
-      {errors.length ? <ul aria-label="Import errors" className="list-disc pl-5 text-red-700">{errors.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul> : null}
+        ? <p>{t('Will create {{services}} virtual services with {{servers}} real servers ({{checked}} with health checks)', { services: services.length, servers: realServers, checked })}{result.state.timeouts ? t(', connection timeouts') : ''}{result.state.syncDaemons.length ? t(', the sync daemon') : ''}.</p>
+        : <Notice tone="error">{t('Nothing can be imported: fix these {{count}} errors first.', { count: errors.length })}</Notice>}
+      {errors.length ? <ul aria-label={t('Import errors')} className="list-disc pl-5 text-red-700">{errors.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul> : null}
       {warnings.length && showWarnings ? (
         <>
-          <p className="font-medium">{warnings.length} {warnings.length === 1 ? 'thing is' : 'things are'} not carried over as written:</p>
-          <ul aria-label="Import warnings" className="list-disc pl-5 text-amber-800">{warnings.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul>
+          <p className="font-medium">{t('{{count}} things are not carried over as written:', { count: warnings.length })}</p>
+          <ul aria-label={t('Import warnings')} className="list-disc pl-5 text-amber-800">{warnings.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul>
         </>
       ) : null}
     </section>
@@ -175,9 +174,9 @@ function KeepalivedPreview({ result, showWarnings }: { result: ReturnType<typeof
 }
 
 const EXPORTS = {
-  rules: { label: 'ipvsadm -Sn', name: 'ipvsadm.rules', type: 'text/plain', aria: 'Exported ipvsadm rules' },
-  keepalived: { label: 'keepalived.conf', name: 'keepalived.conf', type: 'text/plain', aria: 'Exported keepalived.conf' },
-  json: { label: 'JSON', name: 'lvs-console-state.json', type: 'application/json', aria: 'Exported desired state JSON' },
+  rules: { label: 'ipvsadm -Sn', name: 'ipvsadm.rules', type: 'text/plain', aria: msg('Exported ipvsadm rules') },
+  keepalived: { label: 'keepalived.conf', name: 'keepalived.conf', type: 'text/plain', aria: msg('Exported keepalived.conf') },
+  json: { label: 'JSON', name: 'lvs-console-state.json', type: 'application/json', aria: msg('Exported desired state JSON') },
 } as const;
 
 function ExportPanel() {
@@ -197,25 +196,25 @@ function ExportPanel() {
     URL.revokeObjectURL(url);
   };
   return (
-    <Panel title="Export" actions={<><CopyButton text={text} label="Copy export" /><Button onClick={download}>Download</Button></>}>
-      <div className="mb-2 flex gap-1" role="group" aria-label="Export format">
+    <Panel title={t('Export')} actions={<><CopyButton text={text} label={t('Copy export')} /><Button onClick={download}>{t('Download')}</Button></>}>
+      <div className="mb-2 flex gap-1" role="group" aria-label={t('Export format')}>
         {(Object.keys(EXPORTS) as Array<keyof typeof EXPORTS>).map((key) => (
           <Button key={key} variant={what === key ? 'primary' : 'secondary'} aria-pressed={what === key} onClick={() => setWhat(key)}>{EXPORTS[key].label}</Button>
         ))}
       </div>
       {what === 'rules' ? (
-        <SelectField label="For ipvsadm" value={target} onChange={(e) => setTarget(e.target.value as IpvsadmTarget)}>
-          <option value="1.31">1.31 and later (exactly ipvsadm -Sn)</option>
-          <option value="pre-1.31">before 1.31 (CentOS 7's 1.27, Debian 10's 1.29)</option>
+        <SelectField label={t('For ipvsadm')} value={target} onChange={(e) => setTarget(e.target.value as IpvsadmTarget)}>
+          <option value="1.31">{t('1.31 and later (exactly ipvsadm -Sn)')}</option>
+          <option value="pre-1.31">{t('before 1.31 (CentOS 7\'s 1.27, Debian 10\'s 1.29)')}</option>
         </SelectField>
       ) : null}
       {rules?.omitted.length ? (
         <Notice tone="warn" className="my-2">
-          <p>Left out, as ipvsadm before 1.31 cannot restore them:</p>
+          <p>{t('Left out, as ipvsadm before 1.31 cannot restore them:')}</p>
           <ul className="list-disc pl-5 font-mono text-xs">{rules.omitted.map((o) => <li key={o}>{o}</li>)}</ul>
         </Notice>
       ) : null}
-      <pre aria-label={EXPORTS[what].aria} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
+      <pre aria-label={t(EXPORTS[what].aria)} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
     </Panel>
   );
 }

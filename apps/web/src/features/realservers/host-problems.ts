@@ -2,6 +2,7 @@
 // set on 10.0.0.7"), for warnings in the overview and on the diagram.
 import { useQuery } from '@tanstack/react-query';
 import { trpc } from '../../lib/trpc';
+import { t } from '../../lib/i18n';
 
 export interface HostSettingStatusLike {
   id: string;
@@ -12,7 +13,7 @@ export interface HostSettingStatusLike {
 }
 
 export function problemText(status: HostSettingStatusLike): string {
-  return status.message ? status.message : `${status.description} missing${status.actual ? ` (now ${status.actual})` : ''}`;
+  return status.message ? status.message : status.actual ? t('{{setting}} missing (now {{actual}})', { setting: status.description, actual: status.actual }) : t('{{setting}} missing', { setting: status.description });
 }
 
 export function useHostStatus() {

@@ -5,6 +5,7 @@
 import type { Destination, ServiceKey } from '@lvs-console/shared';
 import { canonicalIp } from '@lvs-console/shared';
 import type { RealServerReport } from '@lvs-console/shared/api';
+import { t } from '../../lib/i18n';
 
 export type ReportedDestination = Pick<Destination, 'address' | 'forwarding'>;
 export type JudgedReport = Pick<RealServerReport, 'mode' | 'vips' | 'rows' | 'stale'>;
@@ -33,10 +34,10 @@ export function scopeProblems(report: Pick<RealServerReport, 'mode' | 'vips'>, d
   const problems: string[] = [];
   const wanted = destination.forwarding === 'masq' ? null : MODE_OF_FORWARDING[destination.forwarding];
   if (wanted && report.mode !== wanted) {
-    problems.push(`the agent on ${destination.address} checks ${report.mode.toUpperCase()} settings, the service uses ${wanted.toUpperCase()}`);
+    problems.push(t('the agent on {{address}} checks {{mode}} settings, the service uses {{wanted}}', { address: destination.address, mode: report.mode.toUpperCase(), wanted: wanted.toUpperCase() }));
   }
   if (serviceKey.kind === 'addr' && !report.vips.some((vip) => sameAddress(vip, serviceKey.address))) {
-    problems.push(`the agent on ${destination.address} does not check VIP ${serviceKey.address} (add --vip ${serviceKey.address})`);
+    problems.push(t('the agent on {{address}} does not check VIP {{vip}} (add --vip {{vip}})', { address: destination.address, vip: serviceKey.address }));
   }
   return problems;
 }
@@ -50,7 +51,7 @@ export function reportFindings(report: JudgedReport, destination: ReportedDestin
 
 /** One line per problem, each naming the server: "… is 0, should be 1 on 198.51.100.21". */
 export function problemLines(findings: ReportFindings, address: string): string[] {
-  return [...findings.failingRows.map((message) => `${message} on ${address}`), ...findings.scope];
+  return [...findings.failingRows.map((message) => t('{{problem}} on {{address}}', { problem: message, address })), ...findings.scope];
 }
 
 /** Whether any DR/TUN server of a service has a current report with failing settings. */

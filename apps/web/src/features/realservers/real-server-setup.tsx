@@ -19,6 +19,9 @@ import type { RealServerReports } from '@lvs-console/shared/api';
 import { realServerAgentCommand, reportForDestination } from './real-server-reports';
 import { RealServerReportView } from './real-server-report-view';
 import { useRealServerReports } from './use-real-server-reports';
+import { t } from '../../lib/i18n';
+import { Trans } from 'react-i18next';
+import { localizeReason, localizeShellComments } from './localize-reasons';
 
 const METHOD_TEXT = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 
@@ -47,37 +50,37 @@ export default function RealServerSetup({ service }: { service: Service }) {
 
   return (
     <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
-      <Panel title="Director">
+      <Panel title={t('Director')}>
         {!hostStatus.data?.available ? (
-          <Notice tone="info">The agent cannot check this host's settings{hostStatus.data?.label ? ` (${hostStatus.data.label})` : ''}. Apply the snippet below by hand.</Notice>
+          <Notice tone="info">{t('The agent cannot check this host\'s settings{{detail}}. Apply the snippet below by hand.', { detail: hostStatus.data?.label ? ` (${hostStatus.data.label})` : '' })}</Notice>
         ) : null}
         <ul className="flex flex-col gap-1 text-sm">
-          {(checked.length > 0 ? checked.map((s) => ({ id: s.id, text: s.description, ok: s.ok, detail: s.message ?? (s.actual ? `now ${s.actual}` : '') }))
-            : required.map((r, i) => ({ id: `${i}`, text: r.reason || r.kind, ok: null as boolean | null, detail: '' }))).map((row) => (
+          {(checked.length > 0 ? checked.map((s) => ({ id: s.id, text: s.description, ok: s.ok, detail: s.message ?? (s.actual ? t('now {{actual}}', { actual: s.actual }) : '') }))
+            : required.map((r, i) => ({ id: `${i}`, text: r.reason ? localizeReason(r.reason) : r.kind, ok: null as boolean | null, detail: '' }))).map((row) => (
             <li key={row.id} className="flex items-start gap-2">
-              <span aria-hidden="true" className={row.ok === null ? 'text-slate-400' : row.ok ? 'text-green-700' : 'text-red-700'}>{row.ok === null ? '○' : row.ok ? '✓' : '✗'}</span>
-              <span>{row.text}{row.ok === false ? <span className="text-red-700"> — missing{row.detail ? ` (${row.detail})` : ''}</span> : null}{row.ok === true ? <span className="sr-only"> — in place</span> : null}</span>
+              <span aria-hidden="true" className={row.ok === null ? 'text-slate-500' : row.ok ? 'text-green-700' : 'text-red-700'}>{row.ok === null ? '○' : row.ok ? '✓' : '✗'}</span>
+              <span>{row.text}{row.ok === false ? <span className="text-red-700"> {t('— missing')}{row.detail ? ` (${row.detail})` : ''}</span> : null}{row.ok === true ? <span className="sr-only"> {t('— in place')}</span> : null}</span>
             </li>
           ))}
         </ul>
         {isAdmin && hostStatus.data?.available ? (
           <div className="mt-3 flex flex-col gap-2">
-            <Button variant="primary" disabled={fix.isPending} onClick={() => fix.mutate()}>Fix director settings</Button>
+            <Button variant="primary" disabled={fix.isPending} onClick={() => fix.mutate()}>{t('Fix director settings')}</Button>
             {fix.error ? <Notice tone="error">{errorMessage(fix.error)}</Notice> : null}
-            {fix.data ? <Notice tone={fix.data.every((r) => r.ok) ? 'ok' : 'error'}>{fix.data.filter((r) => r.ok).length} of {fix.data.length} settings applied. {fix.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
+            {fix.data ? <Notice tone={fix.data.every((r) => r.ok) ? 'ok' : 'error'}>{t('{{done}} of {{total}} settings applied.', { done: fix.data.filter((r) => r.ok).length, total: fix.data.length })}{' '}{fix.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
           </div>
         ) : null}
         <details className="mt-3">
-          <summary className="cursor-pointer text-sm">Shell snippet for the director</summary>
-          <Snippet text={renderShellSnippet(required)} label="Copy director snippet" />
+          <summary className="cursor-pointer text-sm">{t('Shell snippet for the director')}</summary>
+          <Snippet text={localizeShellComments(renderShellSnippet(required))} label={t('Copy director snippet')} />
         </details>
       </Panel>
-      <Panel title="Real servers">
+      <Panel title={t('Real servers')}>
         <div className="flex flex-col gap-4">
           {service.destinations.map((d) => (
             <RealServerSection key={formatEndpoint(d.address, d.port)} service={service} destination={d} vip={vip} reports={reports} isAdmin={isAdmin} />
           ))}
-          {service.destinations.length === 0 ? <p className="text-sm text-slate-600">No real servers yet.</p> : null}
+          {service.destinations.length === 0 ? <p className="text-sm text-slate-600">{t('No real servers yet.')}</p> : null}
         </div>
       </Panel>
     </div>
@@ -95,39 +98,38 @@ function RealServerSection({ service, destination: d, vip, reports, isAdmin }: {
   const report = reportForDestination(reports?.reports, d);
   let snippet: string;
   if (d.forwarding === 'masq') {
-    snippet = `#!/bin/sh\n# NAT: replies must return through the director.\n# Make the director's address on this network (the DIP) the default gateway:\nip route replace default via DIP_OF_DIRECTOR\n`;
+    snippet = `#!/bin/sh\n# ${t('NAT: replies must return through the director.')}\n# ${t('Make the director\'s address on this network (the DIP) the default gateway:')}\nip route replace default via DIP_OF_DIRECTOR\n`;
   } else {
-    snippet = renderShellSnippet(realServerRequirements({ mode: d.forwarding === 'route' ? 'dr' : 'tun', vips: vip ? [vip] : [] }));
+    snippet = localizeShellComments(renderShellSnippet(realServerRequirements({ mode: d.forwarding === 'route' ? 'dr' : 'tun', vips: vip ? [vip] : [] })));
   }
   return (
-    <section aria-label={`Setup of ${endpoint}`}>
+    <section aria-label={t('Setup of {{server}}', { server: endpoint })}>
       <h3 className="mb-1 text-sm font-medium"><span className="font-mono">{endpoint}</span> · {METHOD_TEXT[d.forwarding]}</h3>
       <p className="mb-1 text-xs text-slate-600">
-        {d.forwarding === 'route' ? 'DR: the VIP on lo as a host address, and the server must never answer ARP for it (arp_ignore=1, arp_announce=2).' : null}
-        {d.forwarding === 'tunnel' ? 'TUN: the ipip module, the VIP on tunl0, rp_filter relaxed so decapsulated packets are accepted.' : null}
-        {d.forwarding === 'masq' ? 'NAT: nothing on the server but its route back through the director.' : null}
-        {serviceFamily(service.key) === 'inet6' ? ' (IPv6: use the net.ipv6 equivalents.)' : null}
-        {d.forwarding === 'masq' ? ' The agent cannot see this server: run the snippet on it.' : null}
-        {d.forwarding !== 'masq' && !report ? ' No agent reports from this server: run the snippet on it, or run the real-server agent there (below) to keep the settings and report them here.' : null}
+        {d.forwarding === 'route' ? t('DR: the VIP on lo as a host address, and the server must never answer ARP for it (arp_ignore=1, arp_announce=2).') : null}
+        {d.forwarding === 'tunnel' ? t('TUN: the ipip module, the VIP on tunl0, rp_filter relaxed so decapsulated packets are accepted.') : null}
+        {d.forwarding === 'masq' ? t('NAT: nothing on the server but its route back through the director.') : null}
+        {serviceFamily(service.key) === 'inet6' ? t(' (IPv6: use the net.ipv6 equivalents.)') : null}
+        {d.forwarding === 'masq' ? t(' The agent cannot see this server: run the snippet on it.') : null}
+        {d.forwarding !== 'masq' && !report ? t(' No agent reports from this server: run the snippet on it, or run the real-server agent there (below) to keep the settings and report them here.') : null}
       </p>
       {report ? (
         <>
           <RealServerReportView report={report} destination={d} serviceKey={service.key} isAdmin={isAdmin} />
           <details className="mt-2">
-            <summary className="cursor-pointer text-sm">Shell snippet to apply by hand</summary>
-            <Snippet text={snippet} label={`Copy setup snippet for ${endpoint}`} />
+            <summary className="cursor-pointer text-sm">{t('Shell snippet to apply by hand')}</summary>
+            <Snippet text={snippet} label={t('Copy setup snippet for {{server}}', { server: endpoint })} />
           </details>
         </>
-      ) : <Snippet text={snippet} label={`Copy setup snippet for ${endpoint}`} />}
+      ) : <Snippet text={snippet} label={t('Copy setup snippet for {{server}}', { server: endpoint })} />}
       {!report && d.forwarding !== 'masq' ? (
         <div className="mt-2 flex flex-col gap-1">
           <p className="text-xs text-slate-600">
-            Real-server agent: applies the settings, keeps them, and reports them to this director (add <code>--fix on-request</code> to only report, and apply when an admin asks here).
-            Replace <code>&lt;realserver token&gt;</code> with the director's realserver token: the director prints it when it starts and keeps it in <code>tokens.json</code> in its state directory (or set it with <code>--realserver-token</code>).
+            <Trans i18nKey={'Real-server agent: applies the settings, keeps them, and reports them to this director (add <code>--fix on-request</code> to only report, and apply when an admin asks here). Replace <code>{{token}}</code> with the director\'s realserver token: the director prints it when it starts and keeps it in <code>tokens.json</code> in its state directory (or set it with <code>--realserver-token</code>).'} values={{ token: '<realserver token>' }} components={{ code: <code /> }} />
           </p>
           <Snippet
             text={realServerAgentCommand({ directorUrl: window.location.origin, mode: d.forwarding === 'route' ? 'dr' : 'tun', vip, address: d.address })}
-            label={`Copy real-server agent command for ${endpoint}`} />
+            label={t('Copy real-server agent command for {{server}}', { server: endpoint })} />
         </div>
       ) : null}
     </section>

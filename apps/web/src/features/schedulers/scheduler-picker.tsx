@@ -13,6 +13,8 @@ import { formatShare } from '../weights/share-math';
 import { FLAG_DESCRIPTIONS, SCHEDULER_CATALOG, schedulerInfo } from './catalog';
 import type { ShareRow } from './shares-chart';
 import { clientsMoved, HASH_SCHEDULERS, PREDICTION_CLIENTS, predictedShares, type PredictInput } from './predict';
+import { t } from '../../lib/i18n';
+import { formatPercent } from '../../lib/format-number';
 
 // Recharts loads with the first service page that shows a prediction, not with the first screen.
 const SharesChart = lazy(() => import('./shares-chart'));
@@ -49,32 +51,32 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
 
   return (
     <div className="flex flex-col gap-3">
-      <SelectField label="Scheduler" value={scheduler} disabled={!isAdmin} onChange={(e) => { setScheduler(e.target.value as SchedulerName); setFlags([]); }}>
-        {SCHEDULER_CATALOG.map((s) => <option key={s.name} value={s.name}>{s.name} — {s.title}{available && !available.includes(s.name) ? ' (not in this kernel)' : ''}</option>)}
+      <SelectField label={t('Scheduler')} value={scheduler} disabled={!isAdmin} onChange={(e) => { setScheduler(e.target.value as SchedulerName); setFlags([]); }}>
+        {SCHEDULER_CATALOG.map((s) => <option key={s.name} value={s.name}>{s.name} — {t(s.title)}{available && !available.includes(s.name) ? t(' (not in this kernel)') : ''}</option>)}
       </SelectField>
       <div className="text-sm" aria-live="polite">
-        <p>{info.summary}</p>
-        <p className="text-slate-600"><span className="font-medium">When to use:</span> {info.whenToUse}</p>
-        {available && !available.includes(scheduler) ? <p className="text-red-700">This kernel has no ip_vs_{scheduler} module: the change would be refused.</p> : null}
-        {!info.usesWeights ? <p className="text-amber-800">Weights do not change where new connections go with {scheduler} (only weight 0 takes a server out).</p> : null}
+        <p>{t(info.summary)}</p>
+        <p className="text-slate-600"><span className="font-medium">{t('When to use:')}</span> {t(info.whenToUse)}</p>
+        {available && !available.includes(scheduler) ? <p className="text-red-700">{t('This kernel has no ip_vs_{{scheduler}} module: the change would be refused.', { scheduler })}</p> : null}
+        {!info.usesWeights ? <p className="text-amber-800">{t('Weights do not change where new connections go with {{scheduler}} (only weight 0 takes a server out).', { scheduler })}</p> : null}
       </div>
       {info.flags.length > 0 ? (
         <fieldset className="flex flex-col gap-1">
-          <legend className="text-xs font-medium text-slate-600">Flags (-b)</legend>
+          <legend className="text-xs font-medium text-slate-600">{t('Flags (-b)')}</legend>
           {info.flags.map((flag) => (
-            <CheckboxField key={flag} label={flag} hint={FLAG_DESCRIPTIONS[flag]} disabled={!isAdmin} checked={validFlags.includes(flag)}
+            <CheckboxField key={flag} label={flag} hint={t(FLAG_DESCRIPTIONS[flag])} disabled={!isAdmin} checked={validFlags.includes(flag)}
               onChange={(e) => setFlags(e.target.checked ? [...validFlags, flag] : validFlags.filter((f) => f !== flag))} />
           ))}
         </fieldset>
       ) : null}
       {before && after && shareRows.length > 0 && shareRows.length <= CHART_MAX_SERVERS ? (
         <Suspense fallback={null}>
-          <SharesChart rows={shareRows} nowLabel={`now (${service.scheduler})`} nextLabel={`with ${scheduler}`} />
+          <SharesChart rows={shareRows} nowLabel={t('now ({{scheduler}})', { scheduler: service.scheduler })} nextLabel={t('with {{scheduler}}', { scheduler })} />
         </Suspense>
       ) : null}
-      <table className="w-full text-sm" aria-label="Predicted shares by scheduler">
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr><th scope="col">Real server</th><th scope="col" className="text-right">Now ({service.scheduler})</th><th scope="col" className="text-right">With {scheduler}</th></tr>
+      <table className="w-full text-sm" aria-label={t('Predicted shares by scheduler')}>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
+          <tr><th scope="col">{t('Real server')}</th><th scope="col" className="text-right">{t('Now ({{scheduler}})', { scheduler: service.scheduler })}</th><th scope="col" className="text-right">{t('With {{scheduler}}', { scheduler })}</th></tr>
         </thead>
         <tbody>
           {service.destinations.map((d) => {
@@ -91,9 +93,9 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
       </table>
       {changed && HASH_SCHEDULERS.has(scheduler) ? (
         moved ? (
-          <Notice tone="warn">{moved.moved} of {moved.total} sample clients ({(moved.fraction * 100).toFixed(1)} %) would move to another server.</Notice>
+          <Notice tone="warn">{t('{{moved}} of {{total}} sample clients ({{percent}}) would move to another server.', { moved: moved.moved, total: moved.total, percent: formatPercent(moved.fraction) })}</Notice>
         ) : (
-          <Notice tone="warn">Switching to {scheduler} re-assigns every client ({PREDICTION_CLIENTS.count} of {PREDICTION_CLIENTS.count} sample clients may move); open connections stay where they are.</Notice>
+          <Notice tone="warn">{t('Switching to {{scheduler}} re-assigns every client ({{count}} of {{count}} sample clients may move); open connections stay where they are.', { scheduler, count: PREDICTION_CLIENTS.count })}</Notice>
         )
       ) : null}
       {isAdmin ? (
@@ -101,7 +103,7 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
           disabled={!changed}
           edit={{ op: 'set-scheduler', service: service.key, scheduler, flags: validFlags }}
           apply={(baseRevision) => trpcClient.services.setScheduler.mutate({ baseRevision, service: service.key, scheduler, flags: validFlags })}
-          applyLabel="Apply scheduler"
+          applyLabel={t('Apply scheduler')}
         />
       ) : null}
     </div>

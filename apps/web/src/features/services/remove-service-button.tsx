@@ -6,6 +6,7 @@ import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/a
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { navigate } from '../../app/router';
 import { useConfirmedEdit } from '../changes/confirm-edit';
+import { t } from '../../lib/i18n';
 
 export function RemoveServiceButton({ serviceKey }: { serviceKey: ServiceKey }) {
   const revision = useRevision();
@@ -19,11 +20,11 @@ export function RemoveServiceButton({ serviceKey }: { serviceKey: ServiceKey }) 
   return (
     <div className="flex items-center gap-2">
       <Button variant="danger" disabled={remove.isPending || confirm.asking} onClick={() => confirm.ask({ op: 'remove-service', service: serviceKey }, {
-        title: `Remove ${label}?`,
-        confirmLabel: `Remove ${label}`,
-        description: <p>The service and all its real servers are deleted; open connections are cut.</p>,
+        title: t('Remove {{service}}?', { service: label }),
+        confirmLabel: t('Remove {{service}}', { service: label }),
+        description: <p>{t('The service and all its real servers are deleted; open connections are cut.')}</p>,
         run: () => remove.mutate(),
-      })}>Remove service</Button>
+      })}>{t('Remove service')}</Button>
       {confirm.dialog}
       {remove.error ?? confirm.error ? <Notice tone="error">{errorMessage(remove.error ?? confirm.error)}</Notice> : null}
     </div>

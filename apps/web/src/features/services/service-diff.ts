@@ -4,6 +4,7 @@
 // health checks, drains and the sorry server are not drift.
 import type { Destination, ObservedService, Service } from '@lvs-console/shared';
 import { configOfService, destinationId } from '@lvs-console/shared';
+import { msg } from '../../lib/i18n';
 
 /** What the agent's health view says the kernel should have (health.status). */
 export interface KernelWeights {
@@ -69,7 +70,7 @@ export function settledDrift(id: string, kind: DriftKind, now = Date.now()): Dri
 
 export const DRIFT_TEXT: Record<DriftKind, string> = {
   none: '',
-  'missing-in-kernel': 'drift: not in the kernel',
-  'only-in-kernel': 'drift: only in the kernel (added by hand)',
-  differs: 'drift: kernel differs from desired',
+  'missing-in-kernel': msg('drift: not in the kernel'),
+  'only-in-kernel': msg('drift: only in the kernel (added by hand)'),
+  differs: msg('drift: kernel differs from desired'),
 };

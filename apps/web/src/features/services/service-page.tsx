@@ -22,6 +22,7 @@ import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { reportForDestination } from '../realservers/real-server-reports';
 import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
 import { useHealthStatus } from '../health/use-health-status';
+import { msg, t, t as translate } from '../../lib/i18n';
 
 const WatchView = lazy(() => import('../stats/watch-view'));
 const ConnectionsView = lazy(() => import('../connections/connections-view'));
@@ -29,7 +30,7 @@ const RealServerSetup = lazy(() => import('../realservers/real-server-setup'));
 // The health form is large and rarely edited: kept out of the first screen's bundle.
 const HealthEditor = lazy(() => import('../health/health-editor'));
 
-const TAB_LABELS: Record<ServiceTab, string> = { overview: 'Overview', watch: 'Watch (live charts)', connections: 'Connections', setup: 'Real servers setup' };
+const TAB_LABELS: Record<ServiceTab, string> = { overview: msg('Overview'), watch: msg('Watch (live charts)'), connections: msg('Connections'), setup: msg('Real servers setup') };
 
 export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
   const snapshot = useSnapshot();
@@ -42,9 +43,9 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const view = serviceViews(snapshot.data).find((v) => v.id === id);
   const key = view?.desired?.key ?? view?.observed?.key ?? parseServiceId(id);
 
-  if (!key) return <Notice tone="error">"{id}" is not a service id.</Notice>;
+  if (!key) return <Notice tone="error">{t('"{{id}}" is not a service id.', { id })}</Notice>;
   if (snapshot.data && !view) {
-    return <Notice tone="warn">Service {serviceLabel(key)} does not exist (any more). <a href="#/" className="underline">Back to services</a></Notice>;
+    return <Notice tone="warn">{t('Service {{service}} does not exist (any more).', { service: serviceLabel(key) })}{' '}<a href="#/" className="underline">{t('Back to services')}</a></Notice>;
   }
   const svc = view?.desired ?? view?.observed ?? null;
   const sid = serviceId(key);
@@ -81,54 +82,54 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center gap-3">
-        <a href="#/" className="text-sm text-blue-800 hover:underline">← Services</a>
+        <a href="#/" className="text-sm text-blue-800 hover:underline">{t('← Services')}</a>
         <h1 className="font-mono text-lg font-semibold">{serviceLabel(key)}</h1>
         <span className="rounded bg-slate-200 px-2 py-0.5 text-xs">{layout.method}</span>
         {svc ? <span className="rounded bg-slate-200 px-2 py-0.5 font-mono text-xs">{svc.scheduler}</span> : null}
-        <Age at={snapshot.data?.observedAt} label="kernel observed" />
-        {drift !== 'none' ? <span className="text-sm text-amber-800">⚠ {DRIFT_TEXT[drift]} — <a className="underline" href="#/changes">review</a></span> : null}
+        <Age at={snapshot.data?.observedAt} label={t('kernel observed')} />
+        {drift !== 'none' ? <span className="text-sm text-amber-800">⚠ {t(DRIFT_TEXT[drift])} — <a className="underline" href="#/changes">{t('review')}</a></span> : null}
         {isAdmin && view?.desired ? <div className="ml-auto flex flex-wrap gap-2">{view.observed ? <ZeroCountersButton serviceKey={key} /> : null}<RemoveServiceButton serviceKey={key} /></div> : null}
       </div>
-      <nav aria-label="Service views">
+      <nav aria-label={t('Service views')}>
         <ul className="flex gap-1 border-b border-slate-300">
           {SERVICE_TABS.map((t) => (
             <li key={t}>
               <a href={serviceHref(id, t)} aria-current={t === tab ? 'page' : undefined}
                 className={`-mb-px inline-block rounded-t border px-3 py-1.5 text-sm ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}>
-                {TAB_LABELS[t]}
+                {translate(TAB_LABELS[t])}
               </a>
             </li>
           ))}
         </ul>
       </nav>
-      <Suspense fallback={<p role="status" className="text-sm text-slate-500">Loading…</p>}>
+      <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>}>
         {tab === 'overview' && svc ? (
           <div className="flex flex-col gap-3">
-            {vip && !vip.ok ? <Notice tone="error">No traffic reaches this service: {vip.message}.</Notice> : null}
+            {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vip.message })}</Notice> : null}
             <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_400px]">
-              <Panel title="Topology">
+              <Panel title={t('Topology')}>
                 <TopologyDiagram layout={layout} />
               </Panel>
               <div className="flex min-w-0 flex-col gap-3">
                 {view?.desired ? (
-                  <Panel title="Scheduler"><SchedulerPicker service={view.desired} observed={view.observed} failing={failing} isAdmin={isAdmin} /></Panel>
-                ) : <Notice tone="warn">This service exists only in the kernel. Adopt or revert it on the Changes page.</Notice>}
+                  <Panel title={t('Scheduler')}><SchedulerPicker service={view.desired} observed={view.observed} failing={failing} isAdmin={isAdmin} /></Panel>
+                ) : <Notice tone="warn">{t('This service exists only in the kernel. Adopt or revert it on the Changes page.')}</Notice>}
               </div>
             </div>
-            <Panel title="Real servers">
+            <Panel title={t('Real servers')}>
               <RealServersTable serviceKey={key} desired={view?.desired ?? null} observed={view?.observed ?? null} failing={failing} isAdmin={isAdmin} />
             </Panel>
             <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
               {isAdmin && view?.desired ? (
-                <Panel title="Add real server">
+                <Panel title={t('Add real server')}>
                   <AddDestinationForm serviceKey={key} defaultForwarding={svc.destinations[0]?.forwarding ?? 'route'} />
                 </Panel>
               ) : null}
-              {view?.desired ? <Panel title="Persistence"><PersistenceForm service={view.desired} isAdmin={isAdmin} /></Panel> : null}
+              {view?.desired ? <Panel title={t('Persistence')}><PersistenceForm service={view.desired} isAdmin={isAdmin} /></Panel> : null}
             </div>
             {view?.desired ? (
-              <Panel title="Health checks">
-                <Suspense fallback={<p role="status" className="text-sm text-slate-500">Loading health settings…</p>}>
+              <Panel title={t('Health checks')}>
+                <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading health settings…')}</p>}>
                   <HealthEditor key={sid} service={view.desired} isAdmin={isAdmin} />
                 </Suspense>
               </Panel>

@@ -14,6 +14,7 @@ import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { serviceHasFailingReports } from '../realservers/real-server-reports';
 import { useSimStatus } from '../sim/use-sim-status';
 import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
+import { t } from '../../lib/i18n';
 
 /** Failing checks, a lost quorum and an active sorry server, as warning lines. */
 function healthWarnings(view: ServiceHealthView | undefined): { lines: string[]; checkDown: Set<string> } {
@@ -23,11 +24,12 @@ function healthWarnings(view: ServiceHealthView | undefined): { lines: string[];
   for (const dest of view.destinations) {
     if (dest.status === 'down') {
       checkDown.add(dest.id);
-      lines.push(`${dest.id} health check failing`);
+      lines.push(t('{{server}} health check failing', { server: dest.id }));
     }
   }
   if (view.quorum.lost && (view.enabled || view.quorum.sorryServer)) {
-    lines.push(`quorum lost (healthy weight ${view.quorum.healthyWeight} < ${view.quorum.required})${view.quorum.sorryServerActive && view.quorum.sorryServer ? `: sorry server ${view.quorum.sorryServer} serving` : ''}`);
+    lines.push(t('quorum lost (healthy weight {{healthy}} < {{required}})', { healthy: view.quorum.healthyWeight, required: view.quorum.required })
+      + (view.quorum.sorryServerActive && view.quorum.sorryServer ? t(': sorry server {{server}} serving', { server: view.quorum.sorryServer }) : ''));
   }
   return { lines, checkDown };
 }
@@ -55,32 +57,32 @@ export function ServicesOverview() {
   return (
     <div className="flex flex-col gap-3">
       <div className="flex items-center gap-3">
-        <h1 className="text-lg font-semibold">Virtual services</h1>
-        <span className="text-sm text-slate-500">{views.length} services</span>
+        <h1 className="text-lg font-semibold">{t('Virtual services')}</h1>
+        <span className="text-sm text-slate-600">{t('{{count}} services', { count: views.length })}</span>
         {isAdmin ? (
           <div className="ml-auto flex gap-2">
-            <a href={hrefFor({ name: 'new-service' })} className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">Add service</a>
-            <a href={hrefFor({ name: 'import' })} className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">Import rules</a>
+            <a href={hrefFor({ name: 'new-service' })} className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">{t('Add service')}</a>
+            <a href={hrefFor({ name: 'import' })} className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">{t('Import rules')}</a>
           </div>
         ) : null}
       </div>
-      {snapshot.isPending ? <p role="status" className="text-sm text-slate-500">Loading services…</p> : null}
-      {snapshot.data && views.length === 0 ? <Notice>No virtual services yet. {isAdmin ? 'Add one or import ipvsadm rules.' : ''}</Notice> : null}
+      {snapshot.isPending ? <p role="status" className="text-sm text-slate-600">{t('Loading services…')}</p> : null}
+      {snapshot.data && views.length === 0 ? <Notice>{t('No virtual services yet.')}{' '}{isAdmin ? t('Add one or import ipvsadm rules.') : ''}</Notice> : null}
       {views.length > 0 ? (
         <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
           <table className="w-full text-sm">
-            <caption className="sr-only">Virtual services</caption>
-            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+            <caption className="sr-only">{t('Virtual services')}</caption>
+            <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2">Service</th>
-                <th scope="col" className="px-3 py-2">Method</th>
-                <th scope="col" className="px-3 py-2">Scheduler</th>
-                <th scope="col" className="px-3 py-2">Persistence</th>
-                <th scope="col" className="px-3 py-2 text-right">Servers up/total</th>
-                <th scope="col" className="px-3 py-2 text-right">New conn/s</th>
-                <th scope="col" className="px-3 py-2 text-right">Active</th>
-                <th scope="col" className="px-3 py-2 text-right">Inactive</th>
-                <th scope="col" className="px-3 py-2">Warnings</th>
+                <th scope="col" className="px-3 py-2">{t('Service')}</th>
+                <th scope="col" className="px-3 py-2">{t('Method')}</th>
+                <th scope="col" className="px-3 py-2">{t('Scheduler')}</th>
+                <th scope="col" className="px-3 py-2">{t('Persistence')}</th>
+                <th scope="col" className="px-3 py-2 text-right">{t('Servers up/total')}</th>
+                <th scope="col" className="px-3 py-2 text-right">{t('New conn/s')}</th>
+                <th scope="col" className="px-3 py-2 text-right">{t('Active')}</th>
+                <th scope="col" className="px-3 py-2 text-right">{t('Inactive')}</th>
+                <th scope="col" className="px-3 py-2">{t('Warnings')}</th>
               </tr>
             </thead>
             <tbody>
@@ -98,8 +100,8 @@ export function ServicesOverview() {
                 const health = healthWarnings(healthById.get(view.id));
                 // A sim-failed server whose check is down is said once, by the health line.
                 const simOnly = failing.filter((d) => !health.checkDown.has(d));
-                const reportsFailing = serviceHasFailingReports(svc.key, dests, reports) ? 'real server settings failing' : '';
-                const warnings = [DRIFT_TEXT[drift], ...simOnly.map((d) => `${d} failing`), ...health.lines, ...(hostProblems.get(view.id) ?? []), reportsFailing].filter(Boolean);
+                const reportsFailing = serviceHasFailingReports(svc.key, dests, reports) ? t('real server settings failing') : '';
+                const warnings = [drift === 'none' ? '' : t(DRIFT_TEXT[drift]), ...simOnly.map((d) => t('{{server}} failing', { server: d })), ...health.lines, ...(hostProblems.get(view.id) ?? []), reportsFailing].filter(Boolean);
                 const cps = rates.get(view.id)?.cps ?? view.observed?.rates.cps;
                 return (
                   <tr key={view.id} className="border-t border-slate-100 hover:bg-slate-50">
@@ -108,13 +110,13 @@ export function ServicesOverview() {
                     </th>
                     <td className="px-3 py-1.5">{method === 'NONE' ? '—' : method}</td>
                     <td className="px-3 py-1.5 font-mono">{svc.scheduler}{svc.flags.length ? ` (${svc.flags.join(',')})` : ''}</td>
-                    <td className="px-3 py-1.5">{svc.persistence ? `${svc.persistence.timeout} s` : '—'}</td>
+                    <td className="px-3 py-1.5">{svc.persistence ? t('{{seconds}} s', { seconds: svc.persistence.timeout }) : '—'}</td>
                     <td className="px-3 py-1.5 text-right font-mono">{up}/{dests.length}</td>
                     <td className="px-3 py-1.5 text-right font-mono">{cps === undefined ? '—' : formatRate(cps)}</td>
                     <td className="px-3 py-1.5 text-right font-mono">{active}</td>
                     <td className="px-3 py-1.5 text-right font-mono">{inactive}</td>
                     <td className="px-3 py-1.5 text-xs">
-                      {warnings.length === 0 ? <span className="text-slate-400">none</span> : (
+                      {warnings.length === 0 ? <span className="text-slate-500">{t('none')}</span> : (
                         <ul className="flex flex-col gap-0.5">
                           {warnings.map((w) => <li key={w} className="text-amber-800">⚠ {w}</li>)}
                         </ul>

@@ -6,6 +6,7 @@ import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { useInvalidateAfterChange } from '../../lib/agent';
 import { errorMessage, trpcClient } from '../../lib/trpc';
+import { t } from '../../lib/i18n';
 
 export function ZeroCountersButton({ serviceKey }: { serviceKey: ServiceKey }) {
   const invalidate = useInvalidateAfterChange();
@@ -15,8 +16,8 @@ export function ZeroCountersButton({ serviceKey }: { serviceKey: ServiceKey }) {
   });
   return (
     <div className="flex items-center gap-2">
-      <Button aria-label={`Zero the counters of ${serviceLabel(serviceKey)}`} disabled={zero.isPending} onClick={() => zero.mutate()}>Zero counters</Button>
-      {zero.isSuccess ? <Notice tone="ok">Counters zeroed: <code className="font-mono">{zero.data.line}</code></Notice> : null}
+      <Button aria-label={t('Zero the counters of {{service}}', { service: serviceLabel(serviceKey) })} disabled={zero.isPending} onClick={() => zero.mutate()}>{t('Zero counters')}</Button>
+      {zero.isSuccess ? <Notice tone="ok">{t('Counters zeroed:')}{' '}<code className="font-mono">{zero.data.line}</code></Notice> : null}
       {zero.error ? <Notice tone="error">{errorMessage(zero.error)}</Notice> : null}
     </div>
   );

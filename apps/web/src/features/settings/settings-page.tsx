@@ -13,11 +13,12 @@ import { errorMessage, trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { IPVS_SYSCTLS } from './sysctl-catalog';
 import { useHostStatus } from '../realservers/host-problems';
+import { t } from '../../lib/i18n';
 
 export default function SettingsPage() {
   return (
     <div className="flex flex-col gap-3">
-      <h1 className="text-lg font-semibold">Settings</h1>
+      <h1 className="text-lg font-semibold">{t('Settings')}</h1>
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
         <TimeoutsPanel />
         <SyncDaemonPanel />
@@ -38,9 +39,9 @@ function TimeoutsPanel() {
   const valid = Object.values(timeouts).every((v) => Number.isInteger(v) && v >= 0);
   const observed = snapshot.data?.observed?.timeouts;
   return (
-    <Panel title="Connection timeouts (ipvsadm --set)">
-      <p className="mb-2 text-sm text-slate-600">How long an idle connection entry lives: established TCP, TCP after FIN, and UDP. 0 keeps the current value. Kernel defaults: 900 120 300.</p>
-      {observed ? <p className="mb-2 font-mono text-xs text-slate-600">Kernel now: Timeout (tcp tcpfin udp): {observed.tcp} {observed.tcpFin} {observed.udp}</p> : null}
+    <Panel title={t('Connection timeouts (ipvsadm --set)')}>
+      <p className="mb-2 text-sm text-slate-600">{t('How long an idle connection entry lives: established TCP, TCP after FIN, and UDP. 0 keeps the current value. Kernel defaults: 900 120 300.')}</p>
+      {observed ? <p className="mb-2 font-mono text-xs text-slate-600">{t('Kernel now: Timeout (tcp tcpfin udp):')} {observed.tcp} {observed.tcpFin} {observed.udp}</p> : null}
       <div className="flex flex-wrap gap-3">
         <TextField label="TCP (s)" type="number" min={0} disabled={!isAdmin} value={tcp ?? String(current.tcp)} onChange={(e) => setTcp(e.target.value)} className="w-28" />
         <TextField label="TCP FIN (s)" type="number" min={0} disabled={!isAdmin} value={tcpFin ?? String(current.tcpFin)} onChange={(e) => setTcpFin(e.target.value)} className="w-28" />
@@ -49,7 +50,7 @@ function TimeoutsPanel() {
       {isAdmin ? (
         <div className="mt-3">
           <ApplyWithPreview edit={valid ? { op: 'set-timeouts', timeouts } : null}
-            apply={(baseRevision) => trpcClient.host.setTimeouts.mutate({ baseRevision, timeouts })} applyLabel="Apply timeouts" />
+            apply={(baseRevision) => trpcClient.host.setTimeouts.mutate({ baseRevision, timeouts })} applyLabel={t('Apply timeouts')} />
         </div>
       ) : null}
     </Panel>
@@ -69,29 +70,29 @@ function SyncDaemonPanel() {
     ? { state, interface: iface, syncId: Number(syncId), ...(groupAddress ? { group: groupAddress } : {}) } : null;
   const next = daemon ? [...daemons.filter((d) => d.state !== daemon.state), daemon] : null;
   return (
-    <Panel title="Connection sync daemon">
-      <p className="mb-2 text-sm text-slate-600">Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.</p>
-      {daemons.length === 0 ? <p className="text-sm">No sync daemon.</p> : (
+    <Panel title={t('Connection sync daemon')}>
+      <p className="mb-2 text-sm text-slate-600">{t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}</p>
+      {daemons.length === 0 ? <p className="text-sm">{t('No sync daemon.')}</p> : (
         <ul className="mb-2 text-sm">
-          {daemons.map((d) => <li key={d.state} className="font-mono">{d.state} sync daemon (mcast={d.interface}, syncid={d.syncId})</li>)}
+          {daemons.map((d) => <li key={d.state} className="font-mono">{t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: d.state, interface: d.interface, id: d.syncId })}</li>)}
         </ul>
       )}
       {isAdmin ? (
         <>
           <div className="flex flex-wrap items-end gap-3">
-            <SelectField label="Role" value={state} onChange={(e) => setState(e.target.value as SyncDaemon['state'])}>
-              <option value="master">master</option><option value="backup">backup</option>
+            <SelectField label={t('Role')} value={state} onChange={(e) => setState(e.target.value as SyncDaemon['state'])}>
+              <option value="master">{t('master')}</option><option value="backup">{t('backup')}</option>
             </SelectField>
-            <TextField label="Interface" value={iface} onChange={(e) => setIface(e.target.value)} className="w-28" />
-            <TextField label="Sync ID" type="number" min={0} max={255} value={syncId} onChange={(e) => setSyncId(e.target.value)} className="w-24" />
-            <TextField label="Multicast group (optional)" value={group} onChange={(e) => setGroup(e.target.value)} className="w-44" />
+            <TextField label={t('Interface')} value={iface} onChange={(e) => setIface(e.target.value)} className="w-28" />
+            <TextField label={t('Sync ID')} type="number" min={0} max={255} value={syncId} onChange={(e) => setSyncId(e.target.value)} className="w-24" />
+            <TextField label={t('Multicast group (optional)')} value={group} onChange={(e) => setGroup(e.target.value)} className="w-44" />
           </div>
           <div className="mt-3 flex flex-col gap-2">
             <ApplyWithPreview edit={next ? { op: 'set-sync-daemons', daemons: next } : null}
-              apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: next ?? [] })} applyLabel="Start / update daemon" />
+              apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: next ?? [] })} applyLabel={t('Start / update daemon')} />
             {daemons.length > 0 ? (
               <ApplyWithPreview edit={{ op: 'set-sync-daemons', daemons: [] }}
-                apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: [] })} applyLabel="Stop all sync daemons" />
+                apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: [] })} applyLabel={t('Stop all sync daemons')} />
             ) : null}
           </div>
         </>
@@ -122,15 +123,15 @@ function SysctlsPanel() {
     onSuccess: () => invalidate(),
   });
   return (
-    <Panel title="IPVS sysctls" actions={isAdmin ? <Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>Apply host settings now</Button> : null}>
-      <p className="mb-2 text-sm text-slate-600">Managed values are part of the desired state: saved here, then applied to this host (and re-checked) with “Apply host settings now”.</p>
+    <Panel title={t('IPVS sysctls')} actions={isAdmin ? <Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>{t('Apply host settings now')}</Button> : null}>
+      <p className="mb-2 text-sm text-slate-600">{t('Managed values are part of the desired state: saved here, then applied to this host (and re-checked) with “Apply host settings now”.')}</p>
       {save.error ? <Notice tone="error">{errorMessage(save.error)}</Notice> : null}
       {apply.error ? <Notice tone="error">{errorMessage(apply.error)}</Notice> : null}
-      {apply.data ? <Notice tone={apply.data.every((r) => r.ok) ? 'ok' : 'error'}>{apply.data.filter((r) => r.ok).length} of {apply.data.length} host settings applied. {apply.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
+      {apply.data ? <Notice tone={apply.data.every((r) => r.ok) ? 'ok' : 'error'}>{t('{{done}} of {{total}} host settings applied.', { done: apply.data.filter((r) => r.ok).length, total: apply.data.length })}{' '}{apply.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
       <table className="w-full text-sm">
-        <caption className="sr-only">IPVS sysctls</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-500">
-          <tr><th scope="col" className="pr-3">Sysctl</th><th scope="col" className="pr-3">What it does</th><th scope="col" className="px-2">Default</th><th scope="col" className="px-2">Recommended</th><th scope="col" className="px-2">Desired</th>{isAdmin ? <th scope="col"><span className="sr-only">Actions</span></th> : null}</tr>
+        <caption className="sr-only">{t('IPVS sysctls')}</caption>
+        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
+          <tr><th scope="col" className="pr-3">{t('Sysctl')}</th><th scope="col" className="pr-3">{t('What it does')}</th><th scope="col" className="px-2">{t('Default')}</th><th scope="col" className="px-2">{t('Recommended')}</th><th scope="col" className="px-2">{t('Desired')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
         </thead>
         <tbody>
           {IPVS_SYSCTLS.map((s) => {
@@ -139,20 +140,20 @@ function SysctlsPanel() {
             return (
               <tr key={s.name} className="border-t border-slate-100 align-top">
                 <th scope="row" className="py-1 pr-2 text-left font-mono text-xs font-normal">{s.name}</th>
-                <td className="py-1 pr-2 text-xs text-slate-700">{s.explanation}</td>
+                <td className="py-1 pr-2 text-xs text-slate-700">{t(s.explanation)}</td>
                 <td className="px-2 py-1 font-mono">{s.kernelDefault}</td>
                 <td className="px-2 py-1 font-mono">{s.recommended}</td>
                 <td className="px-2 py-1 font-mono">
-                  {want ?? <span className="text-slate-400">unmanaged</span>}
-                  {status ? <div className={`text-xs ${status.ok ? 'text-green-700' : 'text-red-700'}`}>{status.ok ? 'in place' : `host: ${status.actual ?? 'missing'}`}</div> : null}
+                  {want ?? <span className="text-slate-500">{t('unmanaged')}</span>}
+                  {status ? <div className={`text-xs ${status.ok ? 'text-green-700' : 'text-red-700'}`}>{status.ok ? t('in place') : t('host: {{actual}}', { actual: status.actual ?? t('missing') })}</div> : null}
                 </td>
                 {isAdmin ? (
                   <td className="py-1">
                     <div className="flex items-center gap-1">
-                      <input aria-label={`Value of ${s.name}`} className="w-14 rounded border border-slate-300 px-1 font-mono text-xs" value={drafts[s.name] ?? want ?? s.recommended}
+                      <input aria-label={t('Value of {{name}}', { name: s.name })} className="w-14 rounded border border-slate-300 px-1 font-mono text-xs" value={drafts[s.name] ?? want ?? s.recommended}
                         onChange={(e) => setDrafts({ ...drafts, [s.name]: e.target.value })} />
-                      <Button aria-label={`Save ${s.name}`} disabled={save.isPending} onClick={() => save.mutate({ name: s.name, value: (drafts[s.name] ?? want ?? s.recommended).trim() })}>Save</Button>
-                      {want !== undefined ? <Button variant="ghost" aria-label={`Stop managing ${s.name}`} onClick={() => save.mutate({ name: s.name, value: null })}>Unmanage</Button> : null}
+                      <Button aria-label={t('Save {{name}}', { name: s.name })} disabled={save.isPending} onClick={() => save.mutate({ name: s.name, value: (drafts[s.name] ?? want ?? s.recommended).trim() })}>{t('Save')}</Button>
+                      {want !== undefined ? <Button variant="ghost" aria-label={t('Stop managing {{name}}', { name: s.name })} onClick={() => save.mutate({ name: s.name, value: null })}>{t('Unmanage')}</Button> : null}
                     </div>
                   </td>
                 ) : null}

@@ -12,18 +12,19 @@ import { serviceViews, useInvalidateAfterChange, useIsAdmin, useRevision, useSna
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { serviceHref } from '../../app/router';
 import { useSimStatus } from './use-sim-status';
+import { t } from '../../lib/i18n';
 
 export default function SimPage() {
   const info = useSystemInfo();
   const status = useSimStatus();
   const isAdmin = useIsAdmin();
   if (info.data && info.data.backend.kind !== 'sim') {
-    return <Notice tone="info">Sim traffic exists only with the simulated kernel. This agent runs {info.data.backend.label}.</Notice>;
+    return <Notice tone="info">{t('Sim traffic exists only with the simulated kernel. This agent runs {{backend}}.', { backend: info.data.backend.label })}</Notice>;
   }
   return (
     <div className="flex flex-col gap-3">
-      <h1 className="text-lg font-semibold">Sim traffic</h1>
-      <p className="text-sm text-slate-600">The simulated kernel moves synthetic connections through the real scheduler algorithms. Change the traffic here and watch a service’s charts and measured shares follow.</p>
+      <h1 className="text-lg font-semibold">{t('Sim traffic')}</h1>
+      <p className="text-sm text-slate-600">{t('The simulated kernel moves synthetic connections through the real scheduler algorithms. Change the traffic here and watch a service’s charts and measured shares follow.')}</p>
       {status.error ? <Notice tone="error">{errorMessage(status.error)}</Notice> : null}
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
         <TrafficPanel isAdmin={isAdmin} current={status.data?.traffic ?? null} />
@@ -55,19 +56,19 @@ function TrafficPanel({ isAdmin, current }: { isAdmin: boolean; current: Traffic
     onSuccess: () => invalidate(),
   });
   return (
-    <Panel title="Traffic">
+    <Panel title={t('Traffic')}>
       <div className="flex flex-wrap items-start gap-3">
-        <SelectField label="Applies to" value={service} disabled={!isAdmin} onChange={(e) => setService(e.target.value)}>
-          <option value="">every service</option>
+        <SelectField label={t('Applies to')} value={service} disabled={!isAdmin} onChange={(e) => setService(e.target.value)}>
+          <option value="">{t('every service')}</option>
           {views.map((v) => { const key = v.desired?.key ?? v.observed?.key; return key ? <option key={v.id} value={v.id}>{serviceLabel(key)}</option> : null; })}
         </SelectField>
-        <TextField label="New connections per second" type="number" min={0} disabled={!isAdmin} value={rate ?? String(current?.connectionsPerSecond ?? '')} onChange={(e) => setRate(e.target.value)} className="w-44" />
-        <TextField label="Distinct clients" type="number" min={1} disabled={!isAdmin} value={clients ?? String(current?.clients ?? '')} onChange={(e) => setClients(e.target.value)} className="w-36" hint="few clients + sh/persistence = uneven" />
-        <TextField label="Mean connection duration (s)" type="number" min={0.01} step={0.1} disabled={!isAdmin} value={duration ?? String(current?.meanDurationSeconds ?? '')} onChange={(e) => setDuration(e.target.value)} className="w-48" />
+        <TextField label={t('New connections per second')} type="number" min={0} disabled={!isAdmin} value={rate ?? String(current?.connectionsPerSecond ?? '')} onChange={(e) => setRate(e.target.value)} className="w-44" />
+        <TextField label={t('Distinct clients')} type="number" min={1} disabled={!isAdmin} value={clients ?? String(current?.clients ?? '')} onChange={(e) => setClients(e.target.value)} className="w-36" hint={t('few clients + sh/persistence = uneven')} />
+        <TextField label={t('Mean connection duration (s)')} type="number" min={0.01} step={0.1} disabled={!isAdmin} value={duration ?? String(current?.meanDurationSeconds ?? '')} onChange={(e) => setDuration(e.target.value)} className="w-48" />
       </div>
-      {isAdmin ? <div className="mt-3"><Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>Apply traffic</Button></div> : null}
+      {isAdmin ? <div className="mt-3"><Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>{t('Apply traffic')}</Button></div> : null}
       {apply.error ? <Notice tone="error" className="mt-2">{errorMessage(apply.error)}</Notice> : null}
-      {apply.isSuccess ? <Notice tone="ok" className="mt-2">Traffic updated.</Notice> : null}
+      {apply.isSuccess ? <Notice tone="ok" className="mt-2">{t('Traffic updated.')}</Notice> : null}
     </Panel>
   );
 }
@@ -81,15 +82,15 @@ function FailPanel({ isAdmin, failed }: { isAdmin: boolean; failed: ReadonlyArra
     mutationFn: ({ serviceKeyId, address, port, fail }: { serviceKeyId: string; address: string; port: number; fail: boolean }) => {
       const view = views.find((v) => v.id === serviceKeyId);
       const key = view?.desired?.key ?? view?.observed?.key;
-      if (!key) throw new Error('the service is gone');
+      if (!key) throw new Error(t('the service is gone'));
       return trpcClient.sim.failDestination.mutate({ baseRevision: revision(), service: key, destination: { address, port }, failed: fail });
     },
     onSuccess: () => invalidate(),
   });
   const isFailed = (sid: string, did: string) => failed.some((f) => f.service === sid && f.destination === did);
   return (
-    <Panel title="Fail a real server">
-      <p className="mb-2 text-sm text-slate-600">A failed server stops answering: its connections stall and new ones to it fail, as a crashed host would.</p>
+    <Panel title={t('Fail a real server')}>
+      <p className="mb-2 text-sm text-slate-600">{t('A failed server stops answering: its connections stall and new ones to it fail, as a crashed host would.')}</p>
       {toggle.error ? <Notice tone="error">{errorMessage(toggle.error)}</Notice> : null}
       <ul className="flex flex-col gap-2">
         {views.map((v) => {
@@ -104,9 +105,9 @@ function FailPanel({ isAdmin, failed }: { isAdmin: boolean; failed: ReadonlyArra
                   const down = isFailed(v.id, did);
                   return (
                     <Button key={did} variant={down ? 'danger' : 'secondary'} disabled={!isAdmin || toggle.isPending} aria-pressed={down}
-                      aria-label={`${down ? 'Recover' : 'Fail'} ${did} in ${serviceLabel(svc.key)}`}
+                      aria-label={down ? t('Recover {{server}} in {{service}}', { server: did, service: serviceLabel(svc.key) }) : t('Fail {{server}} in {{service}}', { server: did, service: serviceLabel(svc.key) })}
                       onClick={() => toggle.mutate({ serviceKeyId: v.id, address: d.address, port: d.port, fail: !down })}>
-                      {down ? 'Recover' : 'Fail'} <span className="font-mono">{did}</span>{down ? ' (failed)' : ''}
+                      {down ? t('Recover') : t('Fail')} <span className="font-mono">{did}</span>{down ? t(' (failed)') : ''}
                     </Button>
                   );
                 })}

@@ -9,6 +9,7 @@ import { CopyButton } from '../../components/ui/copy-button';
 import { Age } from '../../components/ui/age';
 import { useSnapshot, useSystemInfo } from '../../lib/agent';
 import { formatIpvsadmListing, type ListingMode } from '@lvs-console/shared/ipvsadm';
+import { t } from '../../lib/i18n';
 
 const MODES: ReadonlyArray<{ mode: ListingMode; label: string; flags: string }> = [
   { mode: 'plain', label: '-L -n', flags: '' },
@@ -32,18 +33,18 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
   const text = observed ? formatIpvsadmListing({ services }, { mode, exact, info: info.data?.kernel ?? { ipvsVersion: ipvsVersionFrom(info.data?.backend.description), connTableSize: 4096 } }) : '';
   const command = `ipvsadm -L -n${MODES.find((m) => m.mode === mode)?.flags ?? ''}${exact ? ' --exact' : ''}`;
   return (
-    <Panel title="ipvsadm now" actions={<CopyButton text={text} label="Copy ipvsadm listing" />}>
+    <Panel title={t('ipvsadm now')} actions={<CopyButton text={text} label={t('Copy ipvsadm listing')} />}>
       <div className="mb-2 flex flex-wrap items-center gap-2">
-        <div role="group" aria-label="Listing format" className="flex gap-1">
+        <div role="group" aria-label={t('Listing format')} className="flex gap-1">
           {MODES.map((m) => (
             <Button key={m.mode} variant={m.mode === mode ? 'primary' : 'secondary'} aria-pressed={m.mode === mode} onClick={() => setMode(m.mode)}>{m.label}</Button>
           ))}
         </div>
         <CheckboxField label="--exact" checked={exact} onChange={(e) => setExact(e.target.checked)} />
-        {serviceIdValue ? <CheckboxField label="This service only" checked={onlyThis} onChange={(e) => setOnlyThis(e.target.checked)} /> : null}
-        <Age at={snapshot.data?.observedAt} label="observed" />
+        {serviceIdValue ? <CheckboxField label={t('This service only')} checked={onlyThis} onChange={(e) => setOnlyThis(e.target.checked)} /> : null}
+        <Age at={snapshot.data?.observedAt} label={t('observed')} />
       </div>
-      <p className="mb-1 font-mono text-xs text-slate-500"># {command}</p>
+      <p className="mb-1 font-mono text-xs text-slate-600"># {command}</p>
       <pre aria-label={`Output of ${command}`} className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100">{text}</pre>
     </Panel>
   );

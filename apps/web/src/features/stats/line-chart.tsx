@@ -7,6 +7,7 @@
 // which alone took 20-50 ms per update of the watch view.
 import { memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
 import { clockTime } from '../../lib/format-time';
+import { t } from '../../lib/i18n';
 
 export interface ChartSeries {
   key: string;
@@ -142,21 +143,21 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
             const y = plotHeight - f * plotHeight;
             return (
               <g key={f}>
-                <line x1={0} x2={plotWidth} y1={y} y2={y} stroke="#e2e8f0" strokeDasharray="3 3" />
-                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="#475569">{format(f * yMax)}</text>
-                {hasRight ? <text x={plotWidth + 6} y={y + 3} textAnchor="start" fontSize={10} fill="#475569">{(formatRight ?? format)(f * yMaxRight)}</text> : null}
+                <line x1={0} x2={plotWidth} y1={y} y2={y} stroke="var(--chart-grid)" strokeDasharray="3 3" />
+                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="var(--chart-text)">{format(f * yMax)}</text>
+                {hasRight ? <text x={plotWidth + 6} y={y + 3} textAnchor="start" fontSize={10} fill="var(--chart-text)">{(formatRight ?? format)(f * yMaxRight)}</text> : null}
               </g>
             );
           })}
           {xTicks.map((t, i) => (
-            <text key={t} x={(i / 4) * plotWidth} y={plotHeight + 15} textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'} fontSize={10} fill="#475569">{clockTime(t)}</text>
+            <text key={t} x={(i / 4) * plotWidth} y={plotHeight + 15} textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'} fontSize={10} fill="var(--chart-text)">{clockTime(t)}</text>
           ))}
-          <line x1={0} x2={plotWidth} y1={plotHeight} y2={plotHeight} stroke="#94a3b8" />
+          <line x1={0} x2={plotWidth} y1={plotHeight} y2={plotHeight} stroke="var(--chart-muted)" />
           {paths.map(({ s, d }) => (
             <path key={s.key} d={d} fill="none" stroke={s.colour} strokeWidth={1.4} strokeDasharray={s.dashed ? '4 3' : undefined} strokeLinejoin="round" />
           ))}
           {cursorTime !== null ? (
-            <line x1={((cursorTime - from) / (to - from)) * plotWidth} x2={((cursorTime - from) / (to - from)) * plotWidth} y1={0} y2={plotHeight} stroke="#0f172a" strokeWidth={1} />
+            <line x1={((cursorTime - from) / (to - from)) * plotWidth} x2={((cursorTime - from) / (to - from)) * plotWidth} y1={0} y2={plotHeight} stroke="var(--chart-cursor)" strokeWidth={1} />
           ) : null}
         </g>
       </svg>
@@ -170,7 +171,7 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
               <span className="ml-auto pl-2">{formatOf(s)(value)}</span>
             </div>
           ))}
-          {rows.length > 8 ? <div className="text-slate-500">and {rows.length - 8} more</div> : null}
+          {rows.length > 8 ? <div className="text-slate-600">{t('and {{count}} more', { count: rows.length - 8 })}</div> : null}
         </div>
       ) : null}
     </div>

@@ -1,6 +1,7 @@
 // Rates from two readings of 64-bit counters (the kernel's own rates are an
 // 8-second average; the console shows 1-second deltas).
 import type { Counters } from '@lvs-console/shared';
+import { formatNumber } from '../../lib/format-number';
 
 export interface CounterRates {
   cps: number;
@@ -26,8 +27,8 @@ export function ratesBetween(previous: Counters, next: Counters, elapsedMs: numb
 /** "1.2 k", "3.4 M" for packet and byte rates; small numbers keep one decimal. */
 export function formatRate(value: number): string {
   if (!Number.isFinite(value)) return '—';
-  if (value >= 1e9) return `${(value / 1e9).toFixed(1)} G`;
-  if (value >= 1e6) return `${(value / 1e6).toFixed(1)} M`;
-  if (value >= 1e4) return `${(value / 1e3).toFixed(1)} k`;
-  return value >= 100 ? value.toFixed(0) : value.toFixed(1);
+  if (value >= 1e9) return `${formatNumber(value / 1e9, 1)} G`;
+  if (value >= 1e6) return `${formatNumber(value / 1e6, 1)} M`;
+  if (value >= 1e4) return `${formatNumber(value / 1e3, 1)} k`;
+  return formatNumber(value, value >= 100 ? 0 : 1);
 }

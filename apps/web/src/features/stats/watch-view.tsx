@@ -13,6 +13,8 @@ import { IpvsadmPanel } from './ipvsadm-panel';
 import { formatRate } from './rates';
 import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, totalsOf, type Buckets, type Metric } from './series';
 import { LineChart, type ChartSeries } from './line-chart';
+import { msg, t } from '../../lib/i18n';
+import { formatNumber } from '../../lib/format-number';
 
 const WINDOWS = [1, 5, 15, 60] as const;
 type WindowMinutes = (typeof WINDOWS)[number];
@@ -20,21 +22,21 @@ const PALETTE = ['#1d4ed8', '#15803d', '#b45309', '#7e22ce', '#be123c', '#0e7490
 
 interface ChartSpec { title: string; metrics: readonly Metric[]; format: (v: number) => string }
 const CHARTS: readonly ChartSpec[] = [
-  { title: 'Connections (active solid, inactive dashed)', metrics: ['activeConns', 'inactiveConns'], format: (v) => v.toFixed(0) },
-  { title: 'New connections per second', metrics: ['cps'], format: (v) => formatRate(v) },
-  { title: 'Packets per second (in solid, out dashed)', metrics: ['inPps', 'outPps'], format: (v) => formatRate(v) },
-  { title: 'Bytes per second (in solid, out dashed)', metrics: ['inBps', 'outBps'], format: (v) => formatRate(v) },
+  { title: msg('Connections (active solid, inactive dashed)'), metrics: ['activeConns', 'inactiveConns'], format: (v) => formatNumber(v) },
+  { title: msg('New connections per second'), metrics: ['cps'], format: (v) => formatRate(v) },
+  { title: msg('Packets per second (in solid, out dashed)'), metrics: ['inPps', 'outPps'], format: (v) => formatRate(v) },
+  { title: msg('Bytes per second (in solid, out dashed)'), metrics: ['inBps', 'outBps'], format: (v) => formatRate(v) },
 ];
 /** The most series one chart draws per destination: bucket sizes are chosen for it. */
 const SERIES_PER_DESTINATION = Math.max(...CHARTS.map((c) => c.metrics.length));
 
 /** The service total chart: new connections per second (left axis) and active connections (right). */
 const TOTALS = [
-  { key: 'cps', label: 'new conn/s', colour: '#1d4ed8', axis: 'left' },
-  { key: 'activeConns', label: 'active connections', colour: '#b45309', axis: 'right' },
+  { key: 'cps', label: msg('new conn/s'), colour: '#1d4ed8', axis: 'left' },
+  { key: 'activeConns', label: msg('active connections'), colour: '#b45309', axis: 'right' },
 ] as const;
 
-const METRIC_LABEL: Record<Metric, string> = { activeConns: 'active', inactiveConns: 'inactive', cps: 'new/s', inPps: 'in', outPps: 'out', inBps: 'in', outBps: 'out' };
+const METRIC_LABEL: Record<Metric, string> = { activeConns: msg('active'), inactiveConns: msg('inactive'), cps: msg('new/s'), inPps: msg('in'), outPps: msg('out'), inBps: msg('in'), outBps: msg('out') };
 
 function sampleToPoint(time: number, d: LiveSample['services'][number]['destinations'][number]): SeriesPoint {
   return { time, ...d.rates, activeConns: d.activeConns, inactiveConns: d.inactiveConns };
@@ -114,48 +116,48 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
     const buckets = data.byId.get(id);
     if (!buckets) return [];
     return chart.metrics.map((metric, mi): ChartSeries => ({
-      key: `${id}|${metric}`, label: `${id}${chart.metrics.length > 1 ? ` ${METRIC_LABEL[metric]}` : ''}`,
+      key: `${id}|${metric}`, label: `${id}${chart.metrics.length > 1 ? ` ${t(METRIC_LABEL[metric])}` : ''}`,
       colour: colourOf.get(id) ?? '#334155', dashed: mi === 1, times: buckets.times, values: buckets.values[metric],
     }));
   })), [data.byId, hidden, ids, colourOf]);
   const totals = useMemo(() => {
     const rows = totalsOf(data.byId.values());
     const times = rows.map((r) => r.time);
-    return TOTALS.filter((t) => !totalsHidden.has(t.key)).map((t): ChartSeries => ({ key: t.key, label: t.label, colour: t.colour, axis: t.axis, times, values: rows.map((r) => r[t.key]) }));
+    return TOTALS.filter((total) => !totalsHidden.has(total.key)).map((total): ChartSeries => ({ key: total.key, label: t(total.label), colour: total.colour, axis: total.axis, times, values: rows.map((r) => r[total.key]) }));
   }, [data.byId, totalsHidden]);
 
   return (
     <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_minmax(0,600px)]">
-      <Panel title="Live charts" actions={(
+      <Panel title={t('Live charts')} actions={(
         <>
-          <div role="group" aria-label="Window" className="flex gap-1">
+          <div role="group" aria-label={t('Window')} className="flex gap-1">
             {WINDOWS.map((w) => (
-              <Button key={w} variant={w === minutes ? 'primary' : 'secondary'} aria-pressed={w === minutes} onClick={() => startTransition(() => setMinutes(w))}>{w === 60 ? '1 h' : `${w} min`}</Button>
+              <Button key={w} variant={w === minutes ? 'primary' : 'secondary'} aria-pressed={w === minutes} onClick={() => startTransition(() => setMinutes(w))}>{w === 60 ? t('1 h') : t('{{count}} min', { count: w })}</Button>
             ))}
           </div>
-          <Button aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? 'Resume' : 'Pause'}</Button>
+          <Button aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? t('Resume') : t('Pause')}</Button>
         </>
       )}>
         {history.error ? <Notice tone="error">{errorMessage(history.error)}</Notice> : null}
-        {streamError ? <Notice tone="warn">Live samples interrupted: {streamError}. Reconnecting…</Notice> : null}
-        {paused ? <Notice tone="info">Paused: new samples are not drawn.</Notice> : null}
+        {streamError ? <Notice tone="warn">{t('Live samples interrupted: {{reason}}. Reconnecting…', { reason: streamError })}</Notice> : null}
+        {paused ? <Notice tone="info">{t('Paused: new samples are not drawn.')}</Notice> : null}
         <figure className="mb-3">
           <figcaption className="mb-1 flex flex-wrap items-center gap-x-3 text-xs">
-            <span className="font-medium text-slate-700">Service total</span>
-            {TOTALS.map((t) => (
-              <label key={t.key} className="flex items-center gap-1">
-                <input type="checkbox" checked={!totalsHidden.has(t.key)} onChange={() => setTotalsHidden((prev) => toggled(prev, t.key))} aria-label={`Show ${t.label}`} />
-                <span className="inline-block h-0.5 w-3" style={{ background: t.colour }} aria-hidden="true" />
-                {t.label} ({t.axis} axis)
+            <span className="font-medium text-slate-700">{t('Service total')}</span>
+            {TOTALS.map((total) => (
+              <label key={total.key} className="flex items-center gap-1">
+                <input type="checkbox" checked={!totalsHidden.has(total.key)} onChange={() => setTotalsHidden((prev) => toggled(prev, total.key))} aria-label={t('Show {{series}}', { series: t(total.label) })} />
+                <span className="inline-block h-0.5 w-3" style={{ background: total.colour }} aria-hidden="true" />
+                {t(total.label)} ({total.axis === 'left' ? t('left axis') : t('right axis')})
               </label>
             ))}
           </figcaption>
-          <LineChart title={`Service total: new connections per second and active connections, last ${windowLabel(minutes)}`} series={totals} from={from} to={to} format={formatRate} formatRight={(v) => v.toFixed(0)} height={170} />
+          <LineChart title={t('Service total: new connections per second and active connections, last {{window}}', { window: windowLabel(minutes) })} series={totals} from={from} to={to} format={formatRate} formatRight={(v) => formatNumber(v)} height={170} />
         </figure>
-        <div role="group" aria-label="Legend: real servers shown" className="mb-2 flex flex-wrap gap-x-3 gap-y-1">
+        <div role="group" aria-label={t('Legend: real servers shown')} className="mb-2 flex flex-wrap gap-x-3 gap-y-1">
           {ids.map((id) => (
             <label key={id} className="flex items-center gap-1 font-mono text-xs">
-              <input type="checkbox" checked={!hidden.has(id)} onChange={() => toggle(id)} aria-label={`Show ${id}`} />
+              <input type="checkbox" checked={!hidden.has(id)} onChange={() => toggle(id)} aria-label={t('Show {{series}}', { series: id })} />
               <span className="inline-block h-2 w-3" style={{ background: colourOf.get(id) }} aria-hidden="true" />
               {id}
             </label>
@@ -164,8 +166,8 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
         <div className="grid grid-cols-1 gap-4 2xl:grid-cols-2">
           {CHARTS.map((chart, index) => (
             <figure key={chart.title} className="min-w-0">
-              <figcaption className="mb-1 text-xs font-medium text-slate-700">{chart.title}</figcaption>
-              <LineChart title={`${chart.title}, last ${windowLabel(minutes)}`} series={chartSeries[index] ?? []} from={from} to={to} format={chart.format} />
+              <figcaption className="mb-1 text-xs font-medium text-slate-700">{t(chart.title)}</figcaption>
+              <LineChart title={t('{{chart}}, last {{window}}', { chart: t(chart.title), window: windowLabel(minutes) })} series={chartSeries[index] ?? []} from={from} to={to} format={chart.format} />
             </figure>
           ))}
         </div>
@@ -176,7 +178,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
 }
 
 function windowLabel(minutes: WindowMinutes): string {
-  return minutes === 60 ? '1 hour' : `${minutes} minutes`;
+  return minutes === 60 ? t('1 hour') : t('{{count}} minutes', { count: minutes });
 }
 
 function toggled(set: ReadonlySet<string>, key: string): ReadonlySet<string> {

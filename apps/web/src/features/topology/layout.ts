@@ -7,6 +7,7 @@ import { destinationId, formatEndpoint, serviceId } from '@lvs-console/shared';
 import type { RealServerReport } from '@lvs-console/shared/api';
 import { clockTime } from '../../lib/format-time';
 import { problemLines, reportFindings } from '../realservers/real-server-reports';
+import { msg, t } from '../../lib/i18n';
 
 export type TopologyMethod = 'NAT' | 'DR' | 'TUN' | 'FULLNAT' | 'MIXED' | 'NONE';
 export type ServerState = 'serving' | 'draining' | 'failing' | 'overloaded';
@@ -123,12 +124,12 @@ export function edgeWidth(cps: number, maxCps: number): number {
 }
 
 const CAPTIONS: Record<TopologyMethod, string> = {
-  NAT: 'NAT: the director rewrites the destination to a real server; replies return through the director (real servers use the DIP as gateway).',
-  FULLNAT: 'FULLNAT: NAT plus source NAT to the DIP, so real servers reply to the director without a special gateway.',
-  DR: 'DR: same L2 segment; the director rewrites only the MAC; the VIP sits on each real server\'s lo; replies go straight to the client.',
-  TUN: 'TUN: the director encapsulates (IP-in-IP) to real servers that may sit in other networks; the VIP sits on tunl0; replies go straight to the client.',
-  MIXED: 'Mixed forwarding: real servers use different methods.',
-  NONE: 'No real servers yet.',
+  NAT: msg('NAT: the director rewrites the destination to a real server; replies return through the director (real servers use the DIP as gateway).'),
+  FULLNAT: msg('FULLNAT: NAT plus source NAT to the DIP, so real servers reply to the director without a special gateway.'),
+  DR: msg('DR: same L2 segment; the director rewrites only the MAC; the VIP sits on each real server\'s lo; replies go straight to the client.'),
+  TUN: msg('TUN: the director encapsulates (IP-in-IP) to real servers that may sit in other networks; the VIP sits on tunl0; replies go straight to the client.'),
+  MIXED: msg('Mixed forwarding: real servers use different methods.'),
+  NONE: msg('No real servers yet.'),
 };
 
 interface ServerFindings {
@@ -145,21 +146,21 @@ function serverFindings(input: TopologyServerInput, serviceKey: ServiceKey): Ser
   const findings = reportFindings(report, input.destination, serviceKey);
   if (findings.state === 'stale') {
     const since = clockTime(report.receivedAt);
-    return { problems: own, marker: { text: 'settings: no report', short: 'no report', tone: 'note' }, staleNote: `no report from ${address} since ${since}` };
+    return { problems: own, marker: { text: t('settings: no report'), short: t('no report'), tone: 'note' }, staleNote: t('no report from {{address}} since {{time}}', { address, time: since }) };
   }
   const lines = problemLines(findings, address);
-  const marker = lines.length > 0 ? { text: `settings: ${lines.length} failing`, short: `${lines.length} failing`, tone: 'problem' as const } : null;
+  const marker = lines.length > 0 ? { text: t('settings: {{count}} failing', { count: lines.length }), short: t('{{count}} failing', { count: lines.length }), tone: 'problem' as const } : null;
   return { problems: [...own, ...lines], marker, staleNote: null };
 }
 
 /** Director problems first, then each server's; one server on two ports is said once. */
 function notesOf(directorProblems: readonly string[], findings: readonly ServerFindings[]): TopologyLayout['notes'] {
-  const problems = new Set([...directorProblems.map((p) => `Director: ${p}`), ...findings.flatMap((f) => f.problems)]);
+  const problems = new Set([...directorProblems.map((p) => t('Director: {{problem}}', { problem: p })), ...findings.flatMap((f) => f.problems)]);
   const stale = new Set(findings.flatMap((f) => (f.staleNote ? [f.staleNote] : [])));
   const all = [...[...problems].map((text) => ({ text, tone: 'problem' as const })), ...[...stale].map((text) => ({ text, tone: 'note' as const }))];
   if (all.length <= MAX_NOTES) return all;
   const hidden = all.length - (MAX_NOTES - 1);
-  return [...all.slice(0, MAX_NOTES - 1), { text: `and ${hidden} more (see Real servers setup)`, tone: 'note' }];
+  return [...all.slice(0, MAX_NOTES - 1), { text: t('and {{count}} more (see Real servers setup)', { count: hidden }), tone: 'note' }];
 }
 
 export function layoutTopology(input: TopologyInput): TopologyLayout {
@@ -214,7 +215,7 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
 
   const segments: TopologyLayout['segments'] = [];
   if (method === 'DR' && count > 0) {
-    segments.push({ x: director.x - 60, y: top - 40, width: COLUMN_SERVERS + 170 - (director.x - 60), height: (count - 1) * spacing + 80, label: 'same L2 segment' });
+    segments.push({ x: director.x - 60, y: top - 40, width: COLUMN_SERVERS + 170 - (director.x - 60), height: (count - 1) * spacing + 80, label: t('same L2 segment') });
   }
   if (method === 'TUN') {
     for (const server of servers) {
@@ -223,7 +224,7 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
   }
   const vipLabel = vipText(input.serviceKey);
   const dip = input.dip ?? null;
-  const accessibleName = `${method === 'NONE' || method === 'MIXED' ? 'Service' : method} topology of ${vipLabel}`;
+  const accessibleName = method === 'NONE' || method === 'MIXED' ? t('Service topology of {{vip}}', { vip: vipLabel }) : t('{{method}} topology of {{vip}}', { method, vip: vipLabel });
   return {
     method,
     width: WIDTH,
@@ -235,11 +236,11 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     segments,
     vipLabel,
     dipLabel: dip ? `DIP ${dip}` : 'DIP',
-    directorLabel: input.vipHolder ?? 'Director',
+    directorLabel: input.vipHolder ?? t('Director'),
     directorRole: input.vipHolder ? 'MASTER' : 'VIP',
     notes,
     accessibleName,
-    caption: CAPTIONS[method],
+    caption: t(CAPTIONS[method]),
   };
 }
 

@@ -3,10 +3,13 @@
 // and each director-to-server edge sized by its live rate.
 import { STATE_STYLES } from '../../components/ui/state-badge';
 import type { TopologyLayout } from './layout';
+import { t } from '../../lib/i18n';
+import { formatNumber } from '../../lib/format-number';
 
-const REQUEST_COLOUR = '#1e40af';
-const REPLY_COLOUR = '#0f766e';
-const TONE_COLOUR = { problem: '#b91c1c', note: '#92400e' } as const;
+// Theme colours (index.css): the diagram reads in light and dark.
+const REQUEST_COLOUR = 'var(--topo-request)';
+const REPLY_COLOUR = 'var(--topo-reply)';
+const TONE_COLOUR = { problem: 'var(--topo-problem)', note: 'var(--topo-note)' } as const;
 
 export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
   const { client, director, servers } = layout;
@@ -30,8 +33,8 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
         `}</style>
         {layout.segments.map((seg, i) => (
           <g key={`seg-${i}`}>
-            <rect x={seg.x} y={seg.y} width={seg.width} height={seg.height} rx={8} fill={layout.method === 'DR' ? '#f1f5f9' : '#f8fafc'} stroke="#cbd5e1" strokeDasharray="4 3" />
-            {seg.label ? <text x={seg.x + seg.width - 8} y={seg.y + 14} textAnchor="end" fontSize={11} fill="#475569">{seg.label}</text> : null}
+            <rect x={seg.x} y={seg.y} width={seg.width} height={seg.height} rx={8} fill={layout.method === 'DR' ? 'var(--topo-segment-dr)' : 'var(--topo-segment)'} stroke="var(--topo-segment-stroke)" strokeDasharray="4 3" />
+            {seg.label ? <text x={seg.x + seg.width - 8} y={seg.y + 14} textAnchor="end" fontSize={11} fill="var(--topo-muted)">{seg.label}</text> : null}
           </g>
         ))}
         {layout.paths.map((p) => (
@@ -45,17 +48,17 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
         ))}
         {/* Client */}
         <g>
-          <circle cx={client.x} cy={client.y} r={24} fill="#e2e8f0" stroke="#475569" />
-          <text x={client.x} y={client.y + 4} textAnchor="middle" fontSize={12} fontWeight={600}>Client</text>
+          <circle cx={client.x} cy={client.y} r={24} fill="var(--topo-client)" stroke="var(--topo-muted)" />
+          <text x={client.x} y={client.y + 4} textAnchor="middle" fontSize={12} fontWeight={600} fill="var(--topo-text)">{t('Client')}</text>
         </g>
         {/* Director */}
         <g>
-          <rect x={director.x - 40} y={director.y - 36} width={80} height={72} rx={6} fill="#1e293b" />
+          <rect x={director.x - 40} y={director.y - 36} width={80} height={72} rx={6} fill="#1e293b" stroke="var(--topo-segment-stroke)" />
           <text x={director.x} y={director.y - 16} textAnchor="middle" fontSize={12} fill="#fff" fontWeight={600}>{layout.directorLabel}</text>
           <text x={director.x} y={director.y + 2} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">{layout.directorRole}</text>
           <text x={director.x} y={director.y + 16} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">{layout.method === 'NONE' || layout.method === 'MIXED' ? '' : layout.method}</text>
-          <text x={director.x} y={director.y - 46} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="#0f172a">VIP {layout.vipLabel}</text>
-          <text x={director.x} y={director.y + 52} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="#334155">{layout.dipLabel}</text>
+          <text x={director.x} y={director.y - 46} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="var(--topo-text)">VIP {layout.vipLabel}</text>
+          <text x={director.x} y={director.y + 52} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="var(--topo-muted)">{layout.dipLabel}</text>
         </g>
         {layout.notes.map((note, i) => (
           <text key={note.text} x={12} y={16 + i * 14} fontSize={11} fill={TONE_COLOUR[note.tone]}>{note.tone === 'problem' ? '⚠ ' : '• '}{note.text}</text>
@@ -71,7 +74,7 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
               <text x={server.x - 52} y={server.y + (compact ? 4 : -6)} fontSize={compact ? 10 : 12} fontFamily="monospace" fill="#0f172a">RIP {server.label}</text>
               {compact ? null : (
                 <text x={server.x - 52} y={server.y + 10} fontSize={10} fill="#334155">
-                  {style.label} · w {server.weight} · {server.cps.toFixed(1)}/s · {server.activeConns} active{server.vipInterface ? ` · VIP on ${server.vipInterface}` : ''}
+                  {t(style.label)} · w {server.weight} · {formatNumber(server.cps, 1)}/s · {t('{{count}} active', { count: server.activeConns })}{server.vipInterface ? t(' · VIP on {{interface}}', { interface: server.vipInterface }) : ''}
                 </text>
               )}
               {server.marker && compact ? (
@@ -84,15 +87,15 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
           );
         })}
         {/* Legend */}
-        <g transform={`translate(12, ${layout.height - 18})`} fontSize={10} fill="#334155">
+        <g transform={`translate(12, ${layout.height - 18})`} fontSize={10} fill="var(--topo-muted)">
           <line x1={0} y1={-3} x2={22} y2={-3} stroke={REQUEST_COLOUR} strokeWidth={2.5} />
-          <text x={26} y={0}>request</text>
+          <text x={26} y={0}>{t('request')}</text>
           <line x1={80} y1={-3} x2={102} y2={-3} stroke={REPLY_COLOUR} strokeWidth={1.5} strokeDasharray="3 4" />
-          <text x={106} y={0}>reply</text>
+          <text x={106} y={0}>{t('reply')}</text>
           {(['serving', 'draining', 'failing', 'overloaded'] as const).map((state, i) => (
             <g key={state} transform={`translate(${160 + i * 80}, 0)`}>
               <rect x={0} y={-9} width={10} height={10} fill={STATE_STYLES[state].fill} stroke={STATE_STYLES[state].stroke} />
-              <text x={14} y={0}>{state}</text>
+              <text x={14} y={0}>{t(STATE_STYLES[state].label)}</text>
             </g>
           ))}
         </g>

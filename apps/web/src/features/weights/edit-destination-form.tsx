@@ -7,6 +7,7 @@ import { Button } from '../../components/ui/button';
 import { trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { FORWARDING_OPTIONS } from './forwarding';
+import { t } from '../../lib/i18n';
 
 export function EditDestinationForm({ serviceKey, destination, onDone }: { serviceKey: ServiceKey; destination: Destination; onDone: () => void }) {
   const [forwarding, setForwarding] = useState<ForwardingMethod>(destination.forwarding);
@@ -26,22 +27,22 @@ export function EditDestinationForm({ serviceKey, destination, onDone }: { servi
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
-        <SelectField label="Forwarding" value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
-          {FORWARDING_OPTIONS.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        <SelectField label={t('Forwarding')} value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
+          {FORWARDING_OPTIONS.map((o) => <option key={o.value} value={o.value}>{t(o.label)}</option>)}
         </SelectField>
         {forwarding === 'tunnel' ? (
-          <SelectField label="Tunnel type" value={tunnelType} onChange={(e) => setTunnelType(e.target.value as TunnelType)}>
+          <SelectField label={t('Tunnel type')} value={tunnelType} onChange={(e) => setTunnelType(e.target.value as TunnelType)}>
             {TUNNEL_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
           </SelectField>
         ) : null}
-        <TextField label="Upper threshold (-x)" type="number" min={0} max={65535} value={upper} onChange={(e) => setUpper(e.target.value)} hint="0 = no limit" />
-        <TextField label="Lower threshold (-y)" type="number" min={0} max={65535} value={lower} onChange={(e) => setLower(e.target.value)} hint="0 = 3/4 of upper" />
-        <Button variant="ghost" onClick={onDone}>Close</Button>
+        <TextField label={t('Upper threshold (-x)')} type="number" min={0} max={65535} value={upper} onChange={(e) => setUpper(e.target.value)} hint={t('0 = no limit')} />
+        <TextField label={t('Lower threshold (-y)')} type="number" min={0} max={65535} value={lower} onChange={(e) => setLower(e.target.value)} hint={t('0 = 3/4 of upper')} />
+        <Button variant="ghost" onClick={onDone}>{t('Close')}</Button>
       </div>
       <ApplyWithPreview
         edit={valid ? { op: 'edit-destination', service: serviceKey, destination: ref, patch } : null}
         apply={(baseRevision) => trpcClient.destinations.edit.mutate({ baseRevision, service: serviceKey, destination: ref, patch })}
-        applyLabel="Save real server"
+        applyLabel={t('Save real server')}
         onApplied={onDone}
       />
     </div>

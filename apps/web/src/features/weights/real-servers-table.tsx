@@ -23,6 +23,8 @@ import { useHealthStatus } from '../health/use-health-status';
 import { DrainProgressLine, EffectiveWeight, HealthBadge, HistoryStrip, WhyNoTraffic } from '../health/health-cells';
 import { TrackedDrainForm, useDrainMutations } from '../health/drain-controls';
 import { useConfirmedEdit } from '../changes/confirm-edit';
+import { t } from '../../lib/i18n';
+import { formatPercent } from '../../lib/format-number';
 
 const FORWARDING_LABEL = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 
@@ -103,7 +105,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
       const failed = outcome.results.find((r) => !r.ok);
       await invalidate();
       clearPending(destinationId(dest));
-      if (failed) setRowError(destinationId(dest), failed.error ?? 'the kernel refused the change');
+      if (failed) setRowError(destinationId(dest), failed.error ?? t('the kernel refused the change'));
       else setLastWeightChange({ dest, from: dest.weight, to: weight, lines: outcome.lines });
     },
     onError: (error, { dest }) => {
@@ -127,31 +129,31 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   const drains = useDrainMutations(serviceKey, (dest, message) => setRowError(destinationId(dest), message));
   const confirm = useConfirmedEdit();
 
-  if (destinations.length === 0) return <p className="text-sm text-slate-600">No real servers yet.</p>;
+  if (destinations.length === 0) return <p className="text-sm text-slate-600">{t('No real servers yet.')}</p>;
   const columns = isAdmin ? 11 : 10;
   const max = sliderMax(destinations.map((d) => effectiveWeights.get(destinationId(d)) ?? d.weight));
 
   return (
     <div className="flex flex-col gap-2">
       {prediction && !prediction.weightsMatter ? (
-        <Notice tone="warn">The {scheduler} scheduler ignores weights: each server with a weight above 0 gets an equal turn. Weight 0 still drains a server.</Notice>
+        <Notice tone="warn">{t('The {{scheduler}} scheduler ignores weights: each server with a weight above 0 gets an equal turn. Weight 0 still drains a server.', { scheduler })}</Notice>
       ) : null}
       <div className="overflow-x-auto">
         <table className="w-full text-sm">
-          <caption className="sr-only">Real servers</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-500">
+          <caption className="sr-only">{t('Real servers')}</caption>
+          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
             <tr>
-              <th scope="col" className="px-2 py-1.5">Real server</th>
-              <th scope="col" className="px-2 py-1.5">Method</th>
-              <th scope="col" className="px-2 py-1.5">State</th>
-              <th scope="col" className="px-2 py-1.5" title="Health check state and the last probe results (oldest left)">Health</th>
-              <th scope="col" className="px-2 py-1.5">Weight</th>
-              <th scope="col" className="px-2 py-1.5 text-right" title="Share of new connections the scheduler should send here">Predicted</th>
-              <th scope="col" className="px-2 py-1.5 text-right" title="Share of new connections measured over the last minute">Measured (1 min)</th>
-              <th scope="col" className="px-2 py-1.5 text-right">Active</th>
-              <th scope="col" className="px-2 py-1.5 text-right">Inactive</th>
-              <th scope="col" className="px-2 py-1.5 text-right">Persistent</th>
-              {isAdmin ? <th scope="col" className="px-2 py-1.5">Actions</th> : null}
+              <th scope="col" className="px-2 py-1.5">{t('Real server')}</th>
+              <th scope="col" className="px-2 py-1.5">{t('Method')}</th>
+              <th scope="col" className="px-2 py-1.5">{t('State')}</th>
+              <th scope="col" className="px-2 py-1.5" title={t('Health check state and the last probe results (oldest left)')}>{t('Health')}</th>
+              <th scope="col" className="px-2 py-1.5">{t('Weight')}</th>
+              <th scope="col" className="px-2 py-1.5 text-right" title={t('Share of new connections the scheduler should send here')}>{t('Predicted')}</th>
+              <th scope="col" className="px-2 py-1.5 text-right" title={t('Share of new connections measured over the last minute')}>{t('Measured (1 min)')}</th>
+              <th scope="col" className="px-2 py-1.5 text-right">{t('Active')}</th>
+              <th scope="col" className="px-2 py-1.5 text-right">{t('Inactive')}</th>
+              <th scope="col" className="px-2 py-1.5 text-right">{t('Persistent')}</th>
+              {isAdmin ? <th scope="col" className="px-2 py-1.5">{t('Actions')}</th> : null}
             </tr>
           </thead>
           <tbody>
@@ -175,10 +177,10 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                     <td className="px-2 py-1.5">{FORWARDING_LABEL[dest.forwarding]}</td>
                     <td className="px-2 py-1.5">
                       <StateBadge state={state} />
-                      {weight === 0 && !trackedDrain ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? 'no connections left: safe to remove' : `${open} connections left`}</span> : null}
+                      {weight === 0 && !trackedDrain ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? t('no connections left: safe to remove') : t('{{count}} connections left', { count: open })}</span> : null}
                     </td>
                     <td className="px-2 py-1.5">
-                      {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-400">—</span>}
+                      {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-500">—</span>}
                       {healthView ? <HistoryStrip history={healthView.history} flaps={healthView.recentFlaps} /> : null}
                     </td>
                     <td className="px-2 py-1.5">
@@ -187,7 +189,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                           onDraft={(w) => setDrafts((prev) => { const next = new Map(prev); if (w === null) next.delete(id); else next.set(id, w); return next; })}
                           onCommit={(w) => setWeight.mutate({ dest, weight: w })} />
                       ) : <span className="font-mono">{weight}</span>}
-                      {pending.has(id) ? <span className="ml-1 text-xs text-slate-500" role="status">applying…</span> : null}
+                      {pending.has(id) ? <span className="ml-1 text-xs text-slate-600" role="status">{t('applying…')}</span> : null}
                       {healthView && !pending.has(id) ? <EffectiveWeight view={healthView} endpoint={endpoint} /> : null}
                     </td>
                     <td className="px-2 py-1.5 text-right font-mono" data-testid={`predicted-${endpoint}`}>{formatShare(prediction?.shares.get(id))}</td>
@@ -199,29 +201,29 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                       <td className="px-2 py-1.5">
                         <div className="flex min-w-[13rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
                           {weight > 0 ? (
-                            <Button aria-label={`Drain ${endpoint}`} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'drain', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {
-                              title: `Drain ${endpoint}?`,
-                              confirmLabel: `Drain ${endpoint}`,
-                              description: <p>Weight 0: no new connections go to {endpoint}; established ones finish. Enable restores weight {dest.weight}.</p>,
+                            <Button aria-label={t('Drain {{server}}', { server: endpoint })} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'drain', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {
+                              title: t('Drain {{server}}?', { server: endpoint }),
+                              confirmLabel: t('Drain {{server}}', { server: endpoint }),
+                              description: <p>{t('Weight 0: no new connections go to {{server}}; established ones finish. Enable restores weight {{weight}}.', { server: endpoint, weight: dest.weight })}</p>,
                               run: () => rowAction.mutate({ kind: 'drain', dest }),
-                            })}>Drain</Button>
+                            })}>{t('Drain')}</Button>
                           ) : (
-                            <Button aria-label={`Enable ${endpoint}`} onClick={() => setWeight.mutate({ dest, weight: servingWeights.weightToRestore(serviceKey, dest) })}>Enable</Button>
+                            <Button aria-label={t('Enable {{server}}', { server: endpoint })} onClick={() => setWeight.mutate({ dest, weight: servingWeights.weightToRestore(serviceKey, dest) })}>{t('Enable')}</Button>
                           )}
                           {trackedDrain ? (
-                            <Button aria-label={`Cancel drain of ${endpoint}`} disabled={drains.cancel.isPending}
-                              onClick={() => drains.cancel.mutate({ address: dest.address, port: dest.port })}>Cancel drain</Button>
+                            <Button aria-label={t('Cancel drain of {{server}}', { server: endpoint })} disabled={drains.cancel.isPending}
+                              onClick={() => drains.cancel.mutate({ address: dest.address, port: dest.port })}>{t('Cancel drain')}</Button>
                           ) : dest.weight > 0 && desired ? (
-                            <Button aria-label={`Drain (keep weight) ${endpoint}`} aria-expanded={drainFormFor === id}
-                              onClick={() => setDrainFormFor(drainFormFor === id ? null : id)}>Drain (keep weight)</Button>
+                            <Button aria-label={t('Drain (keep weight) {{server}}', { server: endpoint })} aria-expanded={drainFormFor === id}
+                              onClick={() => setDrainFormFor(drainFormFor === id ? null : id)}>{t('Drain (keep weight)')}</Button>
                           ) : null}
-                          <Button aria-label={`Edit ${endpoint}`} aria-expanded={editing === id} onClick={() => setEditing(editing === id ? null : id)}>Edit</Button>
-                          <Button variant="danger" aria-label={`Remove ${endpoint}`} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'remove-destination', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {
-                            title: `Remove ${endpoint}?`,
-                            confirmLabel: `Remove ${endpoint}`,
-                            description: <p>Its connections {dest.weight > 0 ? 'are cut; drain it first to let them finish' : 'that remain are cut'}.</p>,
+                          <Button aria-label={t('Edit {{server}}', { server: endpoint })} aria-expanded={editing === id} onClick={() => setEditing(editing === id ? null : id)}>{t('Edit')}</Button>
+                          <Button variant="danger" aria-label={t('Remove {{server}}', { server: endpoint })} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'remove-destination', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {
+                            title: t('Remove {{server}}?', { server: endpoint }),
+                            confirmLabel: t('Remove {{server}}', { server: endpoint }),
+                            description: <p>{dest.weight > 0 ? t('Its connections are cut; drain it first to let them finish.') : t('Its connections that remain are cut.')}</p>,
                             run: () => rowAction.mutate({ kind: 'remove', dest }),
-                          })}>Remove</Button>
+                          })}>{t('Remove')}</Button>
                         </div>
                       </td>
                     ) : null}
@@ -258,17 +260,17 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
       {confirm.error ? <Notice tone="error">{errorMessage(confirm.error)}</Notice> : null}
       {lastWeightChange ? (
         <Notice tone="ok">
-          <span>Weight of {formatEndpoint(lastWeightChange.dest.address, lastWeightChange.dest.port)} set to {lastWeightChange.to} (was {lastWeightChange.from}): <code className="font-mono">{lastWeightChange.lines.join('; ') || 'no change in the kernel'}</code></span>
+          <span>{t('Weight of {{server}} set to {{to}} (was {{from}}):', { server: formatEndpoint(lastWeightChange.dest.address, lastWeightChange.dest.port), to: lastWeightChange.to, from: lastWeightChange.from })} <code className="font-mono">{lastWeightChange.lines.join('; ') || t('no change in the kernel')}</code></span>
           <Button className="ml-2" variant="ghost" disabled={setWeight.isPending} onClick={() => {
             const { dest, from } = lastWeightChange;
             setLastWeightChange(null);
             setWeight.mutate({ dest: { ...dest, weight: lastWeightChange.to }, weight: from });
-          }}>Undo weight change</Button>
+          }}>{t('Undo weight change')}</Button>
         </Notice>
       ) : null}
-      {moved && moved.moved > 0 ? <Notice tone="warn">With these weights {moved.moved} of {moved.total} sample clients ({(moved.fraction * 100).toFixed(1)} %) would move to another server ({scheduler} re-tiles its table).</Notice> : null}
-      {prediction?.notes.length ? <p className="text-xs text-slate-500">{prediction.notes.join(' ')}</p> : null}
-      <p className="text-xs text-slate-500">Predicted: the {scheduler} model in packages/shared ({prediction?.method ?? '—'}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.</p>
+      {moved && moved.moved > 0 ? <Notice tone="warn">{t('With these weights {{moved}} of {{total}} sample clients ({{percent}}) would move to another server ({{scheduler}} re-tiles its table).', { moved: moved.moved, total: moved.total, percent: formatPercent(moved.fraction), scheduler })}</Notice> : null}
+      {prediction?.notes.length ? <p className="text-xs text-slate-600">{prediction.notes.join(' ')}</p> : null}
+      <p className="text-xs text-slate-600">{t('Predicted: the {{scheduler}} model in packages/shared ({{method}}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.', { scheduler, method: prediction?.method ?? '—' })}</p>
     </div>
   );
 }

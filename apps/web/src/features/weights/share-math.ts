@@ -3,6 +3,8 @@
 // an operator's typed weight.
 import { MAX_WEIGHT, type SchedulerName } from '@lvs-console/shared';
 import { schedulerInfo } from '../schedulers/catalog';
+import { t } from '../../lib/i18n';
+import { formatPercent } from '../../lib/format-number';
 
 export interface WeightedDestination {
   id: string;
@@ -54,17 +56,17 @@ export function measuredShares(counts: ReadonlyMap<string, number>): Map<string,
  */
 export function parseWeight(text: string): { ok: true; weight: number } | { ok: false; message: string } {
   const trimmed = text.trim();
-  if (trimmed === '') return { ok: false, message: 'enter a weight from 0 to 65535' };
-  if (!/^\d+$/.test(trimmed)) return { ok: false, message: 'a weight is a whole number from 0 to 65535' };
+  if (trimmed === '') return { ok: false, message: t('enter a weight from 0 to 65535') };
+  if (!/^\d+$/.test(trimmed)) return { ok: false, message: t('a weight is a whole number from 0 to 65535') };
   const weight = Number(trimmed);
-  if (weight > MAX_WEIGHT) return { ok: false, message: 'the largest weight is 65535' };
+  if (weight > MAX_WEIGHT) return { ok: false, message: t('the largest weight is 65535') };
   return { ok: true, weight };
 }
 
 /** "33.3 %" with one decimal, or "—" when unknown. */
 export function formatShare(share: number | null | undefined): string {
   if (share === null || share === undefined || !Number.isFinite(share)) return '—';
-  return `${(share * 100).toFixed(1)} %`;
+  return formatPercent(share);
 }
 
 /**
@@ -82,5 +84,5 @@ export function sliderMax(weights: readonly number[]): number {
 /** Why a destination's weight does not matter right now, or null when it does. */
 export function weightIgnoredReason(scheduler: SchedulerName): string | null {
   if (schedulerInfo(scheduler).usesWeights) return null;
-  return `${scheduler} ignores weights: every server with a weight above 0 gets an equal turn. Weight 0 still drains a server.`;
+  return t('{{scheduler}} ignores weights: every server with a weight above 0 gets an equal turn. Weight 0 still drains a server.', { scheduler });
 }

@@ -4,6 +4,7 @@
 import { useEffect, useId, useRef, useState } from 'react';
 import { MAX_WEIGHT } from '@lvs-console/shared';
 import { parseWeight } from './share-math';
+import { t } from '../../lib/i18n';
 
 const IDLE_COMMIT_MS = 700;
 /** Arrow keys: wait this long after the last key is released, so a run of presses commits once. */
@@ -57,8 +58,8 @@ export function WeightControl({ endpoint, weight, max, disabled, onDraft, onComm
         step={1}
         value={shown}
         disabled={disabled}
-        aria-label={`Weight of ${endpoint}`}
-        aria-valuetext={shown === 0 ? '0 (quiescent: no new connections)' : String(shown)}
+        aria-label={t('Weight of {{server}}', { server: endpoint })}
+        aria-valuetext={shown === 0 ? t('0 (quiescent: no new connections)') : String(shown)}
         className="w-36 accent-slate-700"
         onChange={(e) => change(Number(e.target.value))}
         onPointerDown={() => { pointerDown.current = true; }}
@@ -78,7 +79,7 @@ export function WeightControl({ endpoint, weight, max, disabled, onDraft, onComm
         step={1}
         inputMode="numeric"
         disabled={disabled}
-        aria-label={`Exact weight of ${endpoint}`}
+        aria-label={t('Exact weight of {{server}}', { server: endpoint })}
         aria-invalid={textError ? true : undefined}
         aria-describedby={textError ? errorId : undefined}
         className="w-20 rounded border border-slate-300 px-1.5 py-0.5 text-right font-mono text-sm"

@@ -1,0 +1,30 @@
+// The translation keys the console's source uses: t('…'), msg('…') and
+// <Trans i18nKey={'…'}>, read from the files themselves.
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+const PATTERNS = [/\bt\(\s*'((?:[^'\\]|\\.)*)'/g, /\bmsg\(\s*'((?:[^'\\]|\\.)*)'/g, /i18nKey=\{'((?:[^'\\]|\\.)*)'\}/g];
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return name === 'locales' ? [] : sourceFiles(path);
+    return /\.tsx?$/.test(name) ? [path] : [];
+  });
+}
+
+export function usedKeys(srcDir: string): Set<string> {
+  const keys = new Set<string>();
+  for (const file of sourceFiles(srcDir)) {
+    const text = readFileSync(file, 'utf8');
+    for (const pattern of PATTERNS) {
+      for (const match of text.matchAll(pattern)) keys.add((match[1] ?? '').replace(/\\(.)/g, '$1'));
+    }
+  }
+  return keys;
+}
+
+/** Keys counted with {{count}} are looked up with a plural suffix (_one, _other …). */
+export function isPluralKey(key: string): boolean {
+  return key.includes('{{count}}');
+}
