@@ -64,6 +64,9 @@ HA_LIB=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 HA_WORK=${HA_WORK:-/tmp/lvs-ha}
 HA_CLI=${HA_CLI:-}
 HA_PORT=${HA_PORT:-9180}
+# The agents talk to IPVS over generic netlink: under TCG every ipvsadm
+# process costs up to a second, and a change crosses two kernels.
+HA_BACKEND=${HA_BACKEND:-netlink}
 HA_CLUSTER=lvs-pair
 HA_TOKEN=${HA_TOKEN:-ha-suite-admin-token-$$}
 HA_CLUSTER_TOKEN=${HA_CLUSTER_TOKEN:-ha-suite-cluster-token-$$-$RANDOM}
@@ -148,7 +151,7 @@ ha_agent_start() { # name role: starts the agent, 0 once it listens (bounded)
   mkdir -p "$dir"
   [[ -r $HA_WORK/cluster.token ]] || (umask 077 && printf '%s\n' "$HA_CLUSTER_TOKEN" >"$HA_WORK/cluster.token")
   # ip netns exec execs node: $! is the agent itself (ha_agent_signal).
-  ip netns exec "$name-$role" node "$HA_CLI" serve --backend ipvsadm --listen "$(_ha_ip "$role"):$HA_PORT" \
+  ip netns exec "$name-$role" node "$HA_CLI" serve --backend "$HA_BACKEND" --listen "$(_ha_ip "$role"):$HA_PORT" \
     --state-dir "$dir" --admin-token "$HA_TOKEN" --log-level "${HA_AGENT_LOG_LEVEL:-info}" \
     --cluster "$HA_CLUSTER" --node "$role" --peer "$other=http://$(_ha_ip "$other"):$HA_PORT" \
     --cluster-token-file "$HA_WORK/cluster.token" --vrrp keepalived >>"$log" 2>&1 &
