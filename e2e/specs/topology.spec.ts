@@ -27,7 +27,7 @@ test.describe('demo cluster screens', () => {
     await page.getByRole('link', { name: 'Watch (live charts)' }).click();
     await expect(page.getByLabel('Output of ipvsadm -L -n')).toContainText('IP Virtual Server version 1.2.1');
     await expect(page.getByLabel('Output of ipvsadm -L -n')).toContainText('-> 198.51.100.11:8080');
-    const totals = page.getByRole('img', { name: 'Service total: new connections per second and active connections, last 1 minutes' });
+    const totals = page.getByRole('img', { name: 'Service total: new connections per second and active connections, last 1 minute' });
     await expect(totals.locator('path')).toHaveCount(2);
     await expect(totals.locator('path').first()).toHaveAttribute('d', /^M[\d.]+,[\d.]+L/);
     // The legend toggles a total off and on.
