@@ -130,10 +130,21 @@ function listen(server: Server | ReturnType<typeof createHttpServer>, port = 0):
 
 /** Final failing probe to webhook request, once per service (each its own group: no repeat interval in the way). */
 async function failureToWebhook(): Promise<{ p50: number; max: number; direct: number }> {
-  const arrivals: number[] = [];
+  // Arrival time of the first "down" delivery per service: on a loaded
+  // machine another service's probe may time out too, so deliveries are
+  // matched by the service they name, not counted.
+  const downArrivals = new Map<string, number>();
   const receiver = createHttpServer((req, res) => {
-    req.resume().on('end', () => {
-      arrivals.push(Date.now());
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => {
+      const at = Date.now();
+      try {
+        const payload = JSON.parse(body) as { alerts?: { kind: string; status: string; labels?: { service?: string } }[] };
+        for (const alert of payload.alerts ?? []) {
+          const service = alert.labels?.service;
+          if (alert.kind === 'destination-down' && alert.status === 'firing' && service !== undefined && !downArrivals.has(service)) downArrivals.set(service, at);
+        }
+      } catch { /* the direct baseline POST is not an alert */ }
       res.writeHead(200).end('ok');
     });
   });
@@ -161,14 +172,15 @@ async function failureToWebhook(): Promise<{ p50: number; max: number; direct: n
     await new Promise((resolve) => setTimeout(resolve, 1000));
     const latencies: number[] = [];
     for (let i = 0; i < FAILURES; i++) {
-      const before = arrivals.length;
+      const service = `tcp:192.0.2.${200 + i}:80`;
+      downArrivals.delete(service);
       const server = listeners[i];
       if (server) await new Promise((resolve) => server.close(resolve));
       const deadline = Date.now() + 10_000;
-      while (arrivals.length === before && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-      const arrived = arrivals[before];
+      while (!downArrivals.has(service) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
+      const arrived = downArrivals.get(service);
       if (arrived === undefined) throw new Error(`no webhook for failure ${i}`);
-      const status = agent.running.agent.health.status({ service: `tcp:192.0.2.${200 + i}:80` });
+      const status = agent.running.agent.health.status({ service });
       const failedAt = status.services[0]?.destinations[0]?.checks[0]?.lastFailure?.time;
       if (failedAt === undefined) throw new Error(`no failing probe recorded for ${i}`);
       latencies.push(arrived - failedAt);

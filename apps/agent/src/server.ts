@@ -357,7 +357,7 @@ async function startLocked(
       stopNotifyEvents();
       stopNotifyHealth();
       stopNotifyVrrp();
-      await notifications.notifier.stop();
+      await notifications.stop();
       await health.stop();
       await new Promise<void>((resolve) => {
         server.close(() => resolve());

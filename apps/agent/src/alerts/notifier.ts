@@ -1,8 +1,8 @@
 // The agent's notifications: takes alert snapshots when something may have
 // changed, derives events (shared/alerts), groups them, and delivers each
 // notification to every target with retries and exponential back-off.
-// A bounded queue and a bounded delivery log (in memory) keep it finite
-// whatever a receiver does.
+// A bounded queue and a bounded delivery log (kept in the state directory
+// when given one) keep it finite whatever a receiver does.
 import {
   AlertGrouper,
   DEFAULT_RETRY_POLICY,
@@ -59,6 +59,8 @@ export interface NotifierOptions {
   maxLog?: number;
   /** Deliveries running at once. */
   concurrency?: number;
+  /** Where the delivery log is kept across restarts (the state directory); without it, memory only. */
+  persisted?: { entries(): DeliveryLogEntry[]; append(entry: DeliveryLogEntry): void };
 }
 
 export const DEFAULT_MAX_QUEUE = 500;
@@ -85,6 +87,9 @@ export class Notifier {
     this.timers = opts.timers;
     this.settings = settings;
     this.grouper = new AlertGrouper(settings);
+    const earlier = opts.persisted?.entries() ?? [];
+    this.log.push(...earlier.slice(-(opts.maxLog ?? DEFAULT_MAX_LOG)));
+    this.nextId = Math.max(0, ...earlier.map((e) => e.id)) + 1;
   }
 
   private get retry(): RetryPolicy {
@@ -227,6 +232,7 @@ export class Notifier {
       durationMs,
     };
     this.log.push(entry);
+    this.opts.persisted?.append(entry);
     if (this.log.length > (this.opts.maxLog ?? DEFAULT_MAX_LOG)) this.log.splice(0, this.log.length - (this.opts.maxLog ?? DEFAULT_MAX_LOG));
     return entry;
   }

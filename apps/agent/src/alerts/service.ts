@@ -24,7 +24,8 @@ import type { Logger } from '../log';
 import type { HealthTimers } from '../health/timers';
 import { writeFileAtomic } from '../store/atomic-file';
 import type { AuditLog } from '../store/audit-log';
-import { Notifier, type DeliveryLogEntry } from './notifier';
+import { DeliveryLogFile } from './delivery-log-file';
+import { DEFAULT_MAX_LOG, Notifier, type DeliveryLogEntry } from './notifier';
 import { commandTarget, webhookTarget, type RunAs } from './targets';
 
 export const NOTIFICATIONS_FILE = 'notifications.json';
@@ -70,9 +71,9 @@ export class NotificationService {
   readonly notifier: Notifier;
   private settings: NotificationSettings;
 
-  private constructor(private readonly opts: NotificationServiceOptions, settings: NotificationSettings) {
+  private constructor(private readonly opts: NotificationServiceOptions, settings: NotificationSettings, private readonly logFile: DeliveryLogFile) {
     this.settings = settings;
-    this.notifier = new Notifier({ timers: opts.timers, snapshot: () => alertSnapshot(opts.inputs), source: opts.source, logger: opts.logger }, settings);
+    this.notifier = new Notifier({ timers: opts.timers, snapshot: () => alertSnapshot(opts.inputs), source: opts.source, logger: opts.logger, persisted: logFile }, settings);
     this.applySettings();
   }
 
@@ -85,7 +86,7 @@ export class NotificationService {
       if (!parsed.success) throw new Error(`${path}: ${formatIssues(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })))}`);
       settings = parsed.data;
     }
-    return new NotificationService(opts, settings);
+    return new NotificationService(opts, settings, await DeliveryLogFile.open(opts.stateDir, DEFAULT_MAX_LOG, opts.logger));
   }
 
   private applySettings(): void {
@@ -123,6 +124,12 @@ export class NotificationService {
     const ok = results.filter((r) => r.ok).length;
     await this.opts.audit.append({ who: caller.name, role: caller.role, what: `test notification to ${target ?? 'every target'}: ${ok} of ${results.length} answered ok`, result: 'ok' });
     return results;
+  }
+
+  /** Stops sending and waits for the delivery log to reach the disk. */
+  async stop(): Promise<void> {
+    await this.notifier.stop();
+    await this.logFile.flushed();
   }
 
   /** The agent's own events: drift re-checks at once; a failed apply is an alert of its own. */

@@ -211,8 +211,13 @@ export class Reconciler {
   /** Periodic check: observe, compare, report (and revert in revert mode). */
   checkDrift(): Promise<DriftReport> {
     return this.lock.run(async () => {
+      // The target is taken before reading the kernel: health may change the
+      // effective table while the read runs, and its re-apply is queued behind
+      // this check; comparing the newer target with the older kernel would
+      // report (and notify) a drift nobody made.
+      const target = this.target(this.desired());
       const observed = await this.observe();
-      const changes = plan(this.target(this.desired()), observed);
+      const changes = plan(target, observed);
       this.opts.metrics.driftChecks++;
       if (changes.length > 0 && this.opts.driftMode === 'revert') {
         await this.refreshDrift(await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }));
@@ -253,14 +258,14 @@ export class Reconciler {
    * reached: elsewhere nothing changed, and a whole-table plan of a large
    * table would cost more than the change itself.
    */
-  private async refreshDriftWithin(scope: EditScope, fresh: ObservedTable | null = null): Promise<void> {
+  private async refreshDriftWithin(scope: EditScope, fresh: ObservedTable | null = null, target?: DesiredState): Promise<void> {
     const observed = fresh ?? await this.observe();
     const kept = this.driftReport.changes.filter((change) => {
       const id = changeServiceId(change);
       if (id !== null) return !scope.services.has(id);
       return change.kind === 'set-timeouts' ? !scope.timeouts : !scope.syncDaemons;
     });
-    this.setDrift([...kept, ...planWithin(this.target(this.desired()), observed, scope)]);
+    this.setDrift([...kept, ...planWithin(target ?? this.target(this.desired()), observed, scope)]);
   }
 
   private setDrift(changes: Change[]): void {
@@ -368,10 +373,13 @@ export class Reconciler {
   /** Bring one part of the kernel in line with the effective table; the rest stays as it is. */
   private reapply(scope: EditScope, what: string, auditWhat: string): Promise<void> {
     return this.lock.run(async () => {
+      const target = this.target(this.desired());
       const observed = await this.observe();
-      const changes = planWithin(this.target(this.desired()), observed, scope);
+      const changes = planWithin(target, observed, scope);
       if (changes.length === 0) return;
-      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }));
+      // Drift is measured against the target just applied: a health change
+      // meanwhile has its own re-apply queued behind this one.
+      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }), target);
     });
   }
 

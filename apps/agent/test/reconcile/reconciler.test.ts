@@ -4,7 +4,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { configOfService, serviceId, type Destination, type DomainError } from '@lvs-console/shared';
+import { configOfService, serviceId, type DesiredState, type Destination, type DomainError } from '@lvs-console/shared';
 import { ManualClock } from '../../src/config/clock';
 import { DEMO_STATE, loadDemo } from '../../src/kernel/demo';
 import { SimBackend } from '../../src/kernel/sim';
@@ -223,6 +223,38 @@ describe('Reconciler', () => {
       expect(undone.revision).toBe(3);
       expect(store.revision).toBe(3);
       expect((await kernelServices(sim)).find((s) => serviceId(s.key) === serviceId(WEB))?.destinations).toHaveLength(3);
+    });
+  });
+
+  describe('when health changes the effective table during a drift check', () => {
+    it('should not report the change it has not applied yet as drift', async () => {
+      const sim = new SimBackend({ clock });
+      await loadDemo(sim);
+      const store = await StateStore.open(dir, clock);
+      const audit = await AuditLog.open(join(dir, 'audit.log'), clock);
+      // Health's view: WEB's real servers at weight 0 once a server "failed".
+      let failed = false;
+      const effective = (desired: DesiredState) => !failed ? desired : {
+        ...desired,
+        services: desired.services.map((s) => serviceId(s.key) !== serviceId(WEB) ? s : { ...s, destinations: s.destinations.map((d) => ({ ...d, weight: 0 })) }),
+      };
+      // The failure lands while the drift check reads the kernel, as a probe
+      // answering during a slow `ipvsadm -Sn` would.
+      const backend = Object.create(sim) as SimBackend;
+      backend.observe = async () => {
+        const table = await sim.observe();
+        failed = true;
+        return table;
+      };
+      const reconciler = new Reconciler({ backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report', effective });
+      await reconciler.start();
+      failed = false;
+      const report = await reconciler.checkDrift();
+      expect(report.changes).toEqual([]);
+      // The same failure seen before the read is compared (here nothing
+      // re-applies it, so the next check reports it): the check can fail.
+      const next = await reconciler.checkDrift();
+      expect(next.changes.filter((c) => c.kind === 'edit-destination').length).toBeGreaterThan(0);
     });
   });
 });

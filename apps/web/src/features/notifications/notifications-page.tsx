@@ -11,6 +11,8 @@ import { Panel } from '../../components/ui/panel';
 import { useIsAdmin } from '../../lib/agent';
 import { dateTime } from '../../lib/format-time';
 import { errorMessage, trpc, trpcClient, type RouterInputs, type RouterOutputs } from '../../lib/trpc';
+import { t } from '../../lib/i18n';
+import { Trans } from 'react-i18next';
 
 type Settings = RouterOutputs['notifications']['settings'];
 type SettingsInput = RouterInputs['notifications']['update'];
@@ -32,15 +34,15 @@ function useSaveSettings() {
 export default function NotificationsPage() {
   const isAdmin = useIsAdmin();
   const settings = useQuery({ ...trpc.notifications.settings.queryOptions(), enabled: isAdmin });
-  if (!isAdmin) return <Notice tone="warn">Notifications are for admins: log in with an admin link to see and change them.</Notice>;
+  if (!isAdmin) return <Notice tone="warn">{t('Notifications are for admins: log in with an admin link to see and change them.')}</Notice>;
   if (settings.error) return <Notice tone="error">{errorMessage(settings.error)}</Notice>;
-  if (!settings.data) return <p role="status" className="text-sm text-slate-500">Loading…</p>;
+  if (!settings.data) return <p role="status" className="text-sm text-slate-500">{t('Loading…')}</p>;
   return (
     <div className="flex flex-col gap-3">
-      <h1 className="text-lg font-semibold">Notifications</h1>
+      <h1 className="text-lg font-semibold">{t('Notifications')}</h1>
       <p className="text-sm text-slate-600">
-        The agent tells someone when a real server goes down, a service loses quorum, the kernel drifts, applying fails or a director fails over.
-        Prometheus users can alert on <span className="font-mono">/metrics</span> with the rules in <span className="font-mono">deploy/prometheus/lvs-console.rules.yml</span> instead.
+        {t('The agent tells someone when a real server goes down, a service loses quorum, the kernel drifts, applying fails or a director fails over.')}{' '}
+        <Trans i18nKey={'Prometheus users can alert on <code>/metrics</code> with the rules in <code>deploy/prometheus/lvs-console.rules.yml</code> instead.'} components={{ code: <span className="font-mono" /> }} />
       </p>
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
         <WebhooksPanel settings={settings.data} />
@@ -70,10 +72,10 @@ function WebhooksPanel({ settings }: { settings: Settings }) {
     });
   };
   return (
-    <Panel title="Webhooks">
-      {settings.webhooks.length === 0 ? <p className="mb-2 text-sm text-slate-500">No webhooks yet.</p> : (
+    <Panel title={t('Webhooks')}>
+      {settings.webhooks.length === 0 ? <p className="mb-2 text-sm text-slate-500">{t('No webhooks yet.')}</p> : (
         <table className="mb-3 w-full text-left text-sm">
-          <thead className="text-xs text-slate-500"><tr><th className="py-1">Name</th><th>Where</th><th>Format</th><th>Token</th><th><span className="sr-only">Actions</span></th></tr></thead>
+          <thead className="text-xs text-slate-500"><tr><th className="py-1">{t('Name')}</th><th>{t('Where')}</th><th>{t('Format')}</th><th>{t('Token')}</th><th><span className="sr-only">{t('Actions')}</span></th></tr></thead>
           <tbody>
             {settings.webhooks.map((hook) => (
               <tr key={hook.id} className="border-t border-slate-100">
@@ -82,8 +84,8 @@ function WebhooksPanel({ settings }: { settings: Settings }) {
                 <td>{hook.mode === 'alertmanager' ? 'Alertmanager' : 'JSON'}</td>
                 <td className="font-mono text-xs">{hook.token ?? '—'}</td>
                 <td className="text-right">
-                  <Button variant="danger" aria-label={`Remove webhook ${hook.name}`} disabled={save.isPending}
-                    onClick={() => save.mutate(inputOf(settings, current.filter((h) => h.id !== hook.id)))}>Remove</Button>
+                  <Button variant="danger" aria-label={t('Remove webhook {{name}}', { name: hook.name })} disabled={save.isPending}
+                    onClick={() => save.mutate(inputOf(settings, current.filter((h) => h.id !== hook.id)))}>{t('Remove')}</Button>
                 </td>
               </tr>
             ))}
@@ -92,19 +94,19 @@ function WebhooksPanel({ settings }: { settings: Settings }) {
       )}
       {settings.commands.length ? (
         <div className="mb-3 text-sm">
-          <h3 className="text-xs font-medium text-slate-600">Commands (from notify-commands.json on the director; not editable here)</h3>
-          <ul className="font-mono text-xs">{settings.commands.map((c) => <li key={c.name}>{c.name}: {c.argv.join(' ')} (as {c.user})</li>)}</ul>
+          <h3 className="text-xs font-medium text-slate-600">{t('Commands (from notify-commands.json on the director; not editable here)')}</h3>
+          <ul className="font-mono text-xs">{settings.commands.map((c) => <li key={c.name}>{t('{{name}}: {{command}} (as {{user}})', { name: c.name, command: c.argv.join(' '), user: c.user })}</li>)}</ul>
         </div>
       ) : null}
       <form className="flex flex-wrap items-end gap-2" onSubmit={(e) => { e.preventDefault(); add(); }}>
-        <TextField label="Webhook name" value={name} onChange={(e) => setName(e.target.value)} className="w-36" required />
-        <TextField label="Webhook URL" value={url} placeholder="https://hooks.example.net/lvs" onChange={(e) => setUrl(e.target.value)} className="w-72" required />
-        <SelectField label="Format" value={mode} onChange={(e) => setMode(e.target.value === 'alertmanager' ? 'alertmanager' : 'json')}>
-          <option value="json">JSON (docs/alerts.md)</option>
-          <option value="alertmanager">Alertmanager (/api/v2/alerts)</option>
+        <TextField label={t('Webhook name')} value={name} onChange={(e) => setName(e.target.value)} className="w-36" required />
+        <TextField label={t('Webhook URL')} value={url} placeholder="https://hooks.example.net/lvs" onChange={(e) => setUrl(e.target.value)} className="w-72" required />
+        <SelectField label={t('Format')} value={mode} onChange={(e) => setMode(e.target.value === 'alertmanager' ? 'alertmanager' : 'json')}>
+          <option value="json">{t('JSON (docs/alerts.md)')}</option>
+          <option value="alertmanager">{t('Alertmanager (/api/v2/alerts)')}</option>
         </SelectField>
-        <TextField label="Bearer token (optional)" type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} className="w-48" />
-        <Button type="submit" variant="primary" disabled={save.isPending || !name || !url}>Add webhook</Button>
+        <TextField label={t('Bearer token (optional)')} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} className="w-48" />
+        <Button type="submit" variant="primary" disabled={save.isPending || !name || !url}>{t('Add webhook')}</Button>
       </form>
       {save.error ? <Notice tone="error" className="mt-2">{errorMessage(save.error)}</Notice> : null}
     </Panel>
@@ -123,16 +125,16 @@ function GroupingPanel({ settings }: { settings: Settings }) {
     groupWaitMs: Number(wait ?? settings.groupWaitMs),
   };
   return (
-    <Panel title="Grouping and repeat interval">
-      <p className="mb-2 text-sm text-slate-600">Events of one service wait the group wait, then go out together; a service sends at most once per repeat interval, so a flapping server does not send a storm.</p>
+    <Panel title={t('Grouping and repeat interval')}>
+      <p className="mb-2 text-sm text-slate-600">{t('Events of one service wait the group wait, then go out together; a service sends at most once per repeat interval, so a flapping server does not send a storm.')}</p>
       <div className="flex flex-wrap items-end gap-3">
-        <CheckboxField label="Send notifications" checked={enabled ?? settings.enabled} onChange={(e) => setEnabled(e.target.checked)} />
-        <TextField label="Group wait (ms)" type="number" min={0} max={60000} value={wait ?? String(settings.groupWaitMs)} onChange={(e) => setWait(e.target.value)} className="w-32" />
-        <TextField label="Repeat interval (s)" type="number" min={1} value={repeat ?? String(settings.repeatIntervalMs / 1000)} onChange={(e) => setRepeat(e.target.value)} className="w-32" />
-        <Button variant="primary" disabled={save.isPending} onClick={() => save.mutate(input, { onSuccess: () => { setRepeat(null); setWait(null); setEnabled(null); } })}>Save</Button>
+        <CheckboxField label={t('Send notifications')} checked={enabled ?? settings.enabled} onChange={(e) => setEnabled(e.target.checked)} />
+        <TextField label={t('Group wait (ms)')} type="number" min={0} max={60000} value={wait ?? String(settings.groupWaitMs)} onChange={(e) => setWait(e.target.value)} className="w-32" />
+        <TextField label={t('Repeat interval (s)')} type="number" min={1} value={repeat ?? String(settings.repeatIntervalMs / 1000)} onChange={(e) => setRepeat(e.target.value)} className="w-32" />
+        <Button variant="primary" disabled={save.isPending} onClick={() => save.mutate(input, { onSuccess: () => { setRepeat(null); setWait(null); setEnabled(null); } })}>{t('Save')}</Button>
       </div>
       {save.error ? <Notice tone="error" className="mt-2">{errorMessage(save.error)}</Notice> : null}
-      {save.isSuccess ? <Notice tone="ok" className="mt-2">Saved.</Notice> : null}
+      {save.isSuccess ? <Notice tone="ok" className="mt-2">{t('Saved.')}</Notice> : null}
     </Panel>
   );
 }
@@ -145,19 +147,19 @@ function DeliveryLogPanel({ settings }: { settings: Settings }) {
     onSettled: () => client.invalidateQueries({ queryKey: trpc.notifications.log.queryKey() }),
   });
   return (
-    <Panel title="Delivery log" actions={
-      <Button variant="secondary" disabled={test.isPending || settings.targets.length === 0} onClick={() => test.mutate()}>Send a test notification</Button>
+    <Panel title={t('Delivery log')} actions={
+      <Button variant="secondary" disabled={test.isPending || settings.targets.length === 0} onClick={() => test.mutate()}>{t('Send a test notification')}</Button>
     }>
       {test.data ? (
         <Notice tone={test.data.every((r) => r.ok) ? 'ok' : 'warn'} className="mb-2">
-          Test sent to {test.data.length} target{test.data.length === 1 ? '' : 's'}: {test.data.map((r) => `${r.target} — ${r.answer}`).join('; ')}
+          {t('Test sent to {{count}} targets: {{answers}}', { count: test.data.length, answers: test.data.map((r) => `${r.target} — ${r.answer}`).join('; ') })}
         </Notice>
       ) : null}
       {test.error ? <Notice tone="error" className="mb-2">{errorMessage(test.error)}</Notice> : null}
       {log.data?.length ? (
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
-            <tr><th className="py-1">When</th><th>What</th><th>Where</th><th>Try</th><th>Answer</th></tr>
+            <tr><th className="py-1">{t('When')}</th><th>{t('What')}</th><th>{t('Where')}</th><th>{t('Try')}</th><th>{t('Answer')}</th></tr>
           </thead>
           <tbody>
             {log.data.map((entry) => (
@@ -167,13 +169,13 @@ function DeliveryLogPanel({ settings }: { settings: Settings }) {
                 <td className="text-xs">{entry.target} <span className="font-mono text-slate-500">{entry.where}</span></td>
                 <td className="text-xs">{entry.attempt}</td>
                 <td className={`text-xs ${entry.ok ? 'text-green-800' : 'text-red-700'}`}>
-                  {entry.ok ? 'ok' : 'failed'}: {entry.answer}{entry.retryAt ? ` (retry at ${dateTime(entry.retryAt)})` : ''}
+                  {entry.ok ? t('ok: {{answer}}', { answer: entry.answer }) : t('failed: {{answer}}', { answer: entry.answer })}{entry.retryAt ? t(' (retry at {{time}})', { time: dateTime(entry.retryAt) }) : ''}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      ) : <p className="text-sm text-slate-500">Nothing sent yet.</p>}
+      ) : <p className="text-sm text-slate-500">{t('Nothing sent yet.')}</p>}
     </Panel>
   );
 }
