@@ -102,7 +102,7 @@ if want agent-contract; then
     skip agent-contract "node_modules/.bin/vitest missing (run npm ci on the host first)"
   else
     modprobe -a ip_vs ip_vs_rr ip_vs_wrr ip_vs_lc ip_vs_wlc ip_vs_sh dummy 2>&1 || :
-    suite agent-contract "$suite_limit" env LVS_KERNEL_TESTS=1 "$repo/node_modules/.bin/vitest" run \
+    suite agent-contract "$((2 * suite_limit))" env LVS_KERNEL_TESTS=1 "$repo/node_modules/.bin/vitest" run \
       --config "$here/vitest.kernel.config.mjs"
   fi
 fi

@@ -8,6 +8,13 @@ import { plan, settingsOf } from '@lvs-console/shared/plan';
 import type { Change } from '@lvs-console/shared/plan';
 import type { KernelBackend } from '../../src/kernel/backend';
 
+/**
+ * One contract case on the real kernel in the TCG guest: 5-15 s on an idle
+ * host, 40-70 s seen with both host cores loaded (about 25 runnable
+ * processes), so the deadline only catches a hang.
+ */
+export const KERNEL_CASE_TIMEOUT_MS = 300_000;
+
 export interface KernelContractOptions {
   /** An interface the sync daemon may bind to (the VM creates a dummy one). */
   daemonInterface?: string;

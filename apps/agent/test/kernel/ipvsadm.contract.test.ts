@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { afterAll, describe, it } from 'vitest';
 import { IpvsadmBackend } from '../../src/kernel/ipvsadm';
 import type { KernelBackend } from '../../src/kernel/backend';
-import { describeKernelContract } from './contract';
+import { describeKernelContract, KERNEL_CASE_TIMEOUT_MS } from './contract';
 
 const ENABLED = process.env.LVS_KERNEL_TESTS === '1';
 const namespaces: string[] = [];
@@ -45,7 +45,7 @@ if (ENABLED) {
   describeKernelContract(
     'ipvsadm backend on the real kernel',
     (): Promise<KernelBackend> => Promise.resolve(new IpvsadmBackend({ netns: freshNamespace() })),
-    { daemonInterface: 'lvs0', timeoutMs: 60_000 },
+    { daemonInterface: 'lvs0', timeoutMs: KERNEL_CASE_TIMEOUT_MS },
   );
 } else {
   describe('KernelBackend contract: ipvsadm backend on the real kernel', () => {

@@ -12,7 +12,7 @@ import type { Destination } from '@lvs-console/shared';
 import type { Change } from '@lvs-console/shared/plan';
 import { NetlinkBackend } from '../../src/kernel/netlink/backend';
 import type { KernelBackend } from '../../src/kernel/backend';
-import { describeKernelContract } from './contract';
+import { describeKernelContract, KERNEL_CASE_TIMEOUT_MS } from './contract';
 
 const NETNS = process.env.LVS_NETLINK_NETNS ?? '';
 const ENABLED = process.env.LVS_KERNEL_TESTS === '1' && NETNS !== '';
@@ -43,7 +43,7 @@ if (ENABLED) {
     ip('addr', 'add', '2001:db8:100::1/64', 'dev', 'lvs0', 'nodad');
   });
 
-  describeKernelContract('netlink backend on the real kernel', (): Promise<KernelBackend> => emptied(), { daemonInterface: 'lvs0', timeoutMs: 60_000 });
+  describeKernelContract('netlink backend on the real kernel', (): Promise<KernelBackend> => emptied(), { daemonInterface: 'lvs0', timeoutMs: KERNEL_CASE_TIMEOUT_MS });
 
   describe('netlink backend: errors in a pipelined batch', () => {
     it('a batch of 1,000 changes names exactly the changes the kernel refused, with its words', async () => {
@@ -69,7 +69,7 @@ if (ENABLED) {
       } finally {
         await backend.close();
       }
-    });
+    }, KERNEL_CASE_TIMEOUT_MS);
   });
 } else {
   describe('KernelBackend contract: netlink backend on the real kernel', () => {
