@@ -128,13 +128,16 @@ fi
 # ---- PLUG-IN POINT 4: seeds applied through `lvs-console apply` ----------
 # e2e/kernel/suites/seeds.sh: apply each seed config with the built CLI in
 # a fresh netns, compare `ipvsadm -Sn` with the expected table, send traffic.
+# Twice the suite limit: each DR seed starts the CLI four times more (the
+# real servers' apply and check), and a node start in a loaded TCG guest
+# costs up to a minute.
 if want seeds; then
   if [[ ! -f $agent_cli ]]; then
     skip seeds "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
   elif [[ ! -x $here/suites/seeds.sh ]]; then
     skip seeds "e2e/kernel/suites/seeds.sh not written yet"
   else
-    suite seeds "$suite_limit" "$here/suites/seeds.sh" "$agent_cli"
+    suite seeds "$((2 * suite_limit))" "$here/suites/seeds.sh" "$agent_cli"
   fi
 fi
 
