@@ -10,6 +10,7 @@ import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSna
 import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
+import { useDriftReport } from './use-drift';
 import { t } from '../../lib/i18n';
 import { codeLabel } from '../../lib/labels';
 
@@ -27,7 +28,7 @@ export default function ChangesPage() {
 }
 
 function DriftPanel() {
-  const drift = useQuery({ ...trpc.state.drift.queryOptions(), refetchInterval: 3000 });
+  const drift = useDriftReport();
   const isAdmin = useIsAdmin();
   const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
