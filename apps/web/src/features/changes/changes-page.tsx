@@ -6,7 +6,8 @@ import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { Age } from '../../components/ui/age';
-import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
 import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
@@ -30,14 +31,7 @@ export default function ChangesPage() {
 function DriftPanel() {
   const drift = useDriftReport();
   const isAdmin = useIsAdmin();
-  const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
-  const act = useMutation({
-    mutationFn: (kind: 'adopt' | 'revert') => kind === 'adopt'
-      ? trpcClient.state.adoptDrift.mutate({ baseRevision: revision() })
-      : trpcClient.state.revertDrift.mutate({ baseRevision: revision() }),
-    onSuccess: async (outcome) => { noteRevision(outcome.revision); await invalidate(); await drift.refetch(); },
-  });
+  const act = useCommit((kind: 'adopt' | 'revert') => ({ op: kind === 'adopt' ? 'adopt-drift' : 'revert-drift' }), { onSuccess: async () => { await drift.refetch(); } });
   const data = drift.data;
   return (
     <Panel title={t('Drift')} actions={data ? <Age at={data.checkedAt} label={t('checked')} /> : null}>
@@ -68,7 +62,6 @@ function RevisionsPanel() {
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
   const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
   const [target, setTarget] = useState<number | null>(null);
   const [plan, setPlan] = useState<CommitOutcome | null>(null);
   const previewUndo = useMutation({
@@ -78,10 +71,7 @@ function RevisionsPanel() {
     },
     onSuccess: (outcome) => setPlan(outcome),
   });
-  const undo = useMutation({
-    mutationFn: (toRevision: number) => trpcClient.state.undo.mutate({ baseRevision: revision(), toRevision }),
-    onSuccess: async (outcome) => { noteRevision(outcome.revision); setTarget(null); setPlan(null); await invalidate(); await revisions.refetch(); },
-  });
+  const undo = useCommit((toRevision: number) => ({ op: 'undo', toRevision }), { onSuccess: async () => { setTarget(null); setPlan(null); await revisions.refetch(); } });
   return (
     <Panel title={t('Revisions')}>
       {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}

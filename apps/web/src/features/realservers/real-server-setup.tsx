@@ -11,7 +11,8 @@ import { Button } from '../../components/ui/button';
 import { CopyButton } from '../../components/ui/copy-button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
-import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useInvalidateAfterChange, useIsAdmin, useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { useHostStatus } from './host-problems';
 import { serviceId } from '@lvs-console/shared';
@@ -30,23 +31,21 @@ export default function RealServerSetup({ service }: { service: Service }) {
   const hostStatus = useHostStatus();
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
-  const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
   const reports = useRealServerReports().data;
   const checked = hostStatus.data?.services.find((s) => s.service === sid)?.settings ?? [];
   const required = directorRequirements(service);
   const vip = service.key.kind === 'addr' ? service.key.address : null;
 
-  const fix = useMutation({
-    mutationFn: async () => {
-      const desired = snapshot.data?.desired.hostSettings ?? [];
-      const merged = mergeHostSettings([...desired, ...required]);
-      const saved = await trpcClient.host.setSettings.mutate({ baseRevision: revision(), settings: merged });
-      noteRevision(saved.revision);
-      return trpcClient.host.apply.mutate({ baseRevision: saved.revision });
-    },
+  // Save the director's requirements into the desired host settings, then apply them to this host.
+  const apply = useMutation({
+    mutationFn: (baseRevision: number) => trpcClient.host.apply.mutate({ baseRevision }),
     onSuccess: () => invalidate(),
   });
+  const save = useCommit<void>(() => ({ op: 'set-host-settings', settings: mergeHostSettings([...(snapshot.data?.desired.hostSettings ?? []), ...required]) }), {
+    onSuccess: (saved) => apply.mutateAsync(saved.revision).then(() => undefined),
+  });
+  const fix = { mutate: () => save.mutate(undefined), isPending: save.isPending || apply.isPending, error: save.error ?? apply.error, data: apply.data };
 
   return (
     <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
