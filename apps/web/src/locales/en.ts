@@ -792,6 +792,9 @@ const en: Record<string, string> = {
   "Enter the virtual IP (VIP) first.": "Enter the virtual IP (VIP) first.",
   "Fix the problems marked in the form first.": "Fix the problems marked in the form first.",
   "Enter the real server's address first.": "Enter the real server's address first.",
+  "DIP (address unknown)": "DIP (address unknown)",
+  "Make the director's address on this network (the DIP) the default gateway.": "Make the director's address on this network (the DIP) the default gateway.",
+  "The agent could not read it on this host: replace DIP with that address.": "The agent could not read it on this host: replace DIP with that address.",
 };
 
 export default en;

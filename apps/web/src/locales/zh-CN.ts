@@ -759,6 +759,9 @@ const zhCN: Record<string, string> = {
   "Enter the virtual IP (VIP) first.": "请先填写虚拟 IP（VIP）。",
   "Fix the problems marked in the form first.": "请先修正表单中标出的问题。",
   "Enter the real server's address first.": "请先填写真实服务器地址。",
+  "DIP (address unknown)": "DIP（地址未知）",
+  "Make the director's address on this network (the DIP) the default gateway.": "将调度器在该网络上的地址（DIP）设为默认网关。",
+  "The agent could not read it on this host: replace DIP with that address.": "代理无法在本机读取该地址：请将 DIP 替换为该地址。",
 };
 
 export default zhCN;

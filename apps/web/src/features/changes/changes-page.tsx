@@ -1,7 +1,7 @@
 // Changes: drift the agent found (adopt or revert), recent revisions (undo to
 // any of them, after seeing the plan) and the audit log.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
@@ -72,21 +72,26 @@ function RevisionsPanel() {
     onSuccess: (outcome) => setPlan(outcome),
   });
   const undo = useCommit((toRevision: number) => ({ op: 'undo', toRevision }), { onSuccess: async () => { setTarget(null); setPlan(null); await revisions.refetch(); } });
+  // The plan and the outcome open below a long table: bring them into view.
+  const planRef = useRef<HTMLDivElement>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (plan) planRef.current?.scrollIntoView({ block: 'nearest' }); }, [plan]);
+  useEffect(() => { if (undo.isSuccess) resultRef.current?.scrollIntoView({ block: 'nearest' }); }, [undo.isSuccess]);
   return (
     <Panel title={t('Revisions')}>
       {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}
       <table className="w-full text-sm">
         <caption className="sr-only">{t('Recent revisions, newest first')}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
+          <tr className="[&>th]:px-2 [&>th]:py-1"><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
         </thead>
         <tbody>
           {(revisions.data ?? []).map((r) => (
-            <tr key={r.revision} className="border-t border-slate-100 align-top">
-              <td className="py-1 font-mono">{r.revision}</td>
-              <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={r.time} label="" neutral /></td>
+            <tr key={r.revision} className="border-t border-slate-100 align-top [&>td]:px-2">
+              <td className="py-1 text-right font-mono">{r.revision}</td>
+              <td className="whitespace-nowrap py-1 text-xs"><Age at={r.time} label="" neutral /></td>
               <td className="py-1">{r.who}</td>
-              <td className="py-1">{r.what}</td>
+              <td className="break-words py-1">{r.what}</td>
               {isAdmin ? (
                 <td className="py-1 text-right">
                   {r.revision !== snapshot.data?.revision ? (
@@ -99,7 +104,7 @@ function RevisionsPanel() {
         </tbody>
       </table>
       {target !== null ? (
-        <div className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
+        <div ref={planRef} className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
           {previewUndo.error ? <Notice tone="error">{errorMessage(previewUndo.error)}</Notice> : null}
           {plan ? <PlanLines outcome={plan} title={t('Undo to revision {{revision}}: these ipvsadm lines will run', { revision: target })} /> : <p role="status" className="text-sm">{t('Planning…')}</p>}
           <div className="flex gap-2">
@@ -109,7 +114,7 @@ function RevisionsPanel() {
           {undo.error ? <Notice tone="error">{errorMessage(undo.error)}</Notice> : null}
         </div>
       ) : null}
-      {undo.isSuccess ? <Notice tone="ok" className="mt-2">{t('Undone: now revision {{revision}}.', { revision: undo.data.revision })}</Notice> : null}
+      <div ref={resultRef}>{undo.isSuccess ? <Notice tone="ok" className="mt-2">{t('Undone: now revision {{revision}}.', { revision: undo.data.revision })}</Notice> : null}</div>
     </Panel>
   );
 }
@@ -122,12 +127,12 @@ function AuditPanel() {
       <table className="w-full text-sm">
         <caption className="sr-only">{t('Audit log, newest first')}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
+          <tr className="[&>th]:px-2 [&>th]:py-1"><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
         </thead>
         <tbody>
           {(audit.data ?? []).map((e) => (
-            <tr key={e.seq} className="border-t border-slate-100 align-top">
-              <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={e.time} label="" neutral /></td>
+            <tr key={e.seq} className="border-t border-slate-100 align-top [&>td]:px-2">
+              <td className="whitespace-nowrap py-1 text-xs"><Age at={e.time} label="" neutral /></td>
               <td className="py-1">{e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span></td>
               <td className="py-1">
                 {e.what}
