@@ -1,7 +1,7 @@
 // Polish (issue 19 point 10): the Changes tables keep their columns apart,
 // the undo plan and its result are scrolled into view, the NAT setup script
 // names the director's real address, and long script comments stay visible.
-import { callApi } from '../support/agent';
+import { callApi, newLoginUrl } from '../support/agent';
 import { agentBaseURL, expect, loginAsAdmin, shot, test } from '../support/fixtures';
 import type { Page } from '@playwright/test';
 
@@ -63,6 +63,24 @@ test.describe('polish', () => {
     const overflow = await script.evaluate((pre) => pre.scrollWidth - pre.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     await shot(page, 'polish-setup-dr');
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+test.describe('polish in Chinese', () => {
+  test.use({ locale: 'zh-CN', viewport: { width: 1280, height: 720 } });
+
+  test('the changed screens read in Chinese: Changes, setup scripts, a new service\'s DIP', async ({ page, consoleErrors }) => {
+    await page.goto(await newLoginUrl(agentBaseURL()));
+    await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '变更' }).click();
+    await expect(page.getByRole('table', { name: '最近的版本，最新在前' })).toBeVisible();
+    await shot(page, 'polish-changes-zh-CN');
+    await page.goto(`${agentBaseURL()}/#/services/${encodeURIComponent('tcp:192.0.2.10:80')}/setup`);
+    await expect(page.locator('pre').filter({ hasText: 'ip route replace default via 198.51.100.1' }).first()).toBeVisible();
+    await shot(page, 'polish-setup-nat-zh-CN');
+    await page.goto(`${agentBaseURL()}/#/services/${encodeURIComponent('tcp:203.0.113.10:443')}/setup`);
+    await expect(page.locator('pre').filter({ hasText: 'arp_ignore' }).first()).toBeVisible();
+    await shot(page, 'polish-setup-dr-zh-CN');
     expect(consoleErrors).toEqual([]);
   });
 });
