@@ -1,5 +1,8 @@
 // Vite build of the console. The agent serves dist/; in development `vite`
 // proxies the API to an agent on 127.0.0.1:8080 (LVS_AGENT_URL overrides it).
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { brotliCompressSync, constants as zlibConstants, gzipSync } from 'node:zlib';
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import tailwindcss from '@tailwindcss/vite';
@@ -36,8 +39,35 @@ function preloadAppChunk(): Plugin {
   };
 }
 
+/** Text files worth compressing; smaller ones cost more in headers than they save. */
+const COMPRESSIBLE = /\.(?:js|mjs|css|html|svg|json|txt|webmanifest)$/;
+const MIN_COMPRESS_BYTES = 1024;
+
+/**
+ * Brotli and gzip copies beside each text file of dist/ (file.br, file.gz),
+ * made once at build time with node's zlib at maximum quality; the agent
+ * serves them to browsers that accept them (apps/agent/src/http/static-files.ts).
+ */
+function precompress(outDir: string): Plugin {
+  return {
+    name: 'lvs-console-precompress',
+    apply: 'build',
+    closeBundle() {
+      const walk = (dir: string): string[] => readdirSync(dir, { withFileTypes: true })
+        .flatMap((entry) => (entry.isDirectory() ? walk(join(dir, entry.name)) : [join(dir, entry.name)]));
+      for (const file of walk(outDir)) {
+        if (!COMPRESSIBLE.test(file)) continue;
+        const content = readFileSync(file);
+        if (content.length < MIN_COMPRESS_BYTES) continue;
+        writeFileSync(`${file}.br`, brotliCompressSync(content, { params: { [zlibConstants.BROTLI_PARAM_QUALITY]: zlibConstants.BROTLI_MAX_QUALITY, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: content.length } }));
+        writeFileSync(`${file}.gz`, gzipSync(content, { level: zlibConstants.Z_BEST_COMPRESSION }));
+      }
+    },
+  };
+}
+
 export default defineConfig({
-  plugins: [react(), tailwindcss(), preloadAppChunk()],
+  plugins: [react(), tailwindcss(), preloadAppChunk(), precompress(resolve(import.meta.dirname, 'dist'))],
   build: {
     outDir: 'dist',
     emptyOutDir: true,

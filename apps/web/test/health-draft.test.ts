@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { serviceHealthSchema } from '@lvs-console/shared';
 import { draftToHealth, healthToDraft, newCheckDraft } from '../src/features/health/health-draft';
-import { effectiveService } from '../src/features/services/service-diff';
 
 describe('health editor draft', () => {
   it('round-trips every check kind and keeps drains and overrides', () => {
@@ -40,25 +39,5 @@ describe('health editor draft', () => {
     const draft = { ...healthToDraft(undefined), quorum: '' };
     const result = draftToHealth(draft, undefined);
     expect(result.ok).toBe(false);
-  });
-});
-
-describe('effective service for local drift', () => {
-  it('uses kernel weights, drops removed servers and adds an active sorry server', () => {
-    const sorry = { address: '10.0.0.9', port: 80, forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0 };
-    const desired = {
-      key: { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.1', port: 80 },
-      scheduler: 'wlc' as const, flags: [], persistence: null, onePacket: false,
-      destinations: [
-        { address: '10.0.0.1', port: 80, forwarding: 'masq' as const, weight: 5, upperThreshold: 0, lowerThreshold: 0 },
-        { address: '10.0.0.2', port: 80, forwarding: 'masq' as const, weight: 3, upperThreshold: 0, lowerThreshold: 0 },
-      ],
-      health: serviceHealthSchema.parse({ sorryServer: sorry }),
-    };
-    const effective = effectiveService(desired, {
-      destinations: [{ id: '10.0.0.1:80', effectiveWeight: 0 }, { id: '10.0.0.2:80', effectiveWeight: 'removed' }],
-      quorum: { sorryServerActive: true },
-    });
-    expect(effective.destinations.map((d) => [d.address, d.weight])).toEqual([['10.0.0.1', 0], ['10.0.0.9', 1]]);
   });
 });

@@ -1,5 +1,7 @@
 // The built web console: static files with correct content types, the SPA
-// fallback to index.html, and immutable caching for content-hashed assets.
+// fallback to index.html, immutable caching for content-hashed assets, and
+// the brotli or gzip copy the build made beside each text file (file.br,
+// file.gz) when the browser accepts it: nothing is compressed per request.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -37,6 +39,28 @@ export function contentTypeOf(path: string): string {
 const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>LVS Console</title>
 <p>The web console is not built. Run <code>npm run build</code>, then restart the agent. The API is at <code>/trpc</code>.</p>`;
 
+/** Precompressed copies the web build writes, best first. */
+const ENCODINGS = [{ name: 'br', suffix: '.br' }, { name: 'gzip', suffix: '.gz' }] as const;
+
+/** The codings an Accept-Encoding header allows (q > 0); `*` allows any not named. */
+export function acceptedEncodings(header: string | string[] | undefined): Set<string> {
+  const accepted = new Set<string>();
+  const refused = new Set<string>();
+  let wildcard = false;
+  for (const part of (Array.isArray(header) ? header.join(',') : header ?? '').split(',')) {
+    const [rawName = '', ...params] = part.split(';');
+    const name = rawName.trim().toLowerCase();
+    if (!name) continue;
+    const q = params.map((p) => /^\s*q\s*=\s*([0-9.]+)\s*$/i.exec(p)?.[1]).find((v) => v !== undefined);
+    const allowed = q === undefined || Number(q) > 0;
+    if (name === '*') wildcard = allowed;
+    else if (allowed) accepted.add(name);
+    else refused.add(name);
+  }
+  if (wildcard) for (const { name } of ENCODINGS) if (!refused.has(name)) accepted.add(name);
+  return accepted;
+}
+
 export class StaticFiles {
   constructor(private readonly root: string | null) {}
 
@@ -63,7 +87,7 @@ export class StaticFiles {
     const file = target ? await stat(target).then((s) => (s.isFile() ? { path: target, size: s.size } : null), () => null) : null;
     if (file) {
       const immutable = urlPath.startsWith('/assets/') || HASHED_ASSET.test(urlPath);
-      this.send(req, res, file.path, file.size, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
+      await this.send(req, res, file.path, file.size, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
       return;
     }
     // A missing file of a known type is a real 404; anything else is a console route
@@ -76,18 +100,32 @@ export class StaticFiles {
     const index = this.resolve('/index.html');
     const indexStat = index ? await stat(index).catch(() => null) : null;
     if (index && indexStat?.isFile()) {
-      this.send(req, res, index, indexStat.size, 'no-cache');
+      await this.send(req, res, index, indexStat.size, 'no-cache');
       return;
     }
     res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-cache' }).end(NOT_BUILT_PAGE);
   }
 
-  private send(req: IncomingMessage, res: ServerResponse, path: string, size: number, cacheControl: string): void {
-    res.writeHead(200, { 'content-type': contentTypeOf(path), 'content-length': size, 'cache-control': cacheControl });
+  private async send(req: IncomingMessage, res: ServerResponse, path: string, size: number, cacheControl: string): Promise<void> {
+    const headers: Record<string, string | number> = { 'content-type': contentTypeOf(path), 'cache-control': cacheControl };
+    let body = { path, size };
+    const accepted = acceptedEncodings(req.headers['accept-encoding']);
+    for (const encoding of ENCODINGS) {
+      const copy = await stat(path + encoding.suffix).catch(() => null);
+      if (copy?.isFile()) {
+        // Caches must keep the copies apart, whichever one this answer is.
+        headers.vary = 'Accept-Encoding';
+        if (accepted.has(encoding.name) && !headers['content-encoding']) {
+          headers['content-encoding'] = encoding.name;
+          body = { path: path + encoding.suffix, size: copy.size };
+        }
+      }
+    }
+    res.writeHead(200, { ...headers, 'content-length': body.size });
     if (req.method === 'HEAD') {
       res.end();
       return;
     }
-    createReadStream(path).on('error', () => res.destroy()).pipe(res);
+    createReadStream(body.path).on('error', () => res.destroy()).pipe(res);
   }
 }

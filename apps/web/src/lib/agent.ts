@@ -54,6 +54,8 @@ export function useInvalidateAfterChange(): () => Promise<void> {
       queryClient.invalidateQueries({ queryKey: trpc.audit.pathKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.host.pathKey() }),
       queryClient.invalidateQueries({ queryKey: trpc.sim.pathKey() }),
+      // Drains and health settings change what health.status reports.
+      queryClient.invalidateQueries({ queryKey: trpc.health.pathKey() }),
     ]);
   };
 }

@@ -181,3 +181,23 @@ export function planWithin(desired: DesiredState, observed: ObservedTable, scope
 export function scopedPlan(next: DesiredState, previous: DesiredState, observed: ObservedTable): Change[] {
   return planWithin(next, observed, editScope(next, previous));
 }
+
+/** How one service differs between the kernel and the desired state. */
+export type ServiceDriftKind = 'missing-in-kernel' | 'only-in-kernel' | 'differs';
+
+/**
+ * The agent's drift report read per service (by serviceId), so every screen
+ * shows the one answer the agent computed instead of comparing on its own.
+ */
+export function driftByService(changes: readonly Change[]): Map<string, ServiceDriftKind> {
+  const out = new Map<string, ServiceDriftKind>();
+  for (const change of changes) {
+    const id = changeServiceId(change);
+    if (id === null) continue;
+    const kind: ServiceDriftKind = change.kind === 'add-service' ? 'missing-in-kernel' : change.kind === 'delete-service' ? 'only-in-kernel' : 'differs';
+    // A whole service missing (or extra) says more than its destination lines.
+    if (out.get(id) === 'missing-in-kernel' || out.get(id) === 'only-in-kernel') continue;
+    out.set(id, kind);
+  }
+  return out;
+}

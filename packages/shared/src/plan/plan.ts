@@ -11,13 +11,14 @@ import {
   type Destination,
   type DomainErrorCode,
   type Persistence,
+  type SchedFlag,
   type Service,
   type ServiceKey,
   type SyncDaemon,
   type Timeouts,
   type TunnelOptions,
 } from '../model';
-import { KERNEL_MESSAGES, KernelTable, type KernelConfigInput } from '../kernel';
+import { KERNEL_MESSAGES, KernelTable, schedFlagBits, type KernelConfigInput } from '../kernel';
 import type { Change, ServiceSettings } from './change';
 
 /** The config part of a table: a DesiredState, or an ObservedTable (extra fields ignored). */
@@ -42,12 +43,10 @@ function samePersistence(a: Persistence | null, b: Persistence | null, key: Serv
   return (a.netmaskPrefix ?? fullPrefix) === (b.netmaskPrefix ?? fullPrefix);
 }
 
-function sameFlags(a: readonly string[], b: readonly string[]): boolean {
-  if (a.length !== b.length) return false;
-  if (a.length === 0) return true;
-  const sortedA = [...a].sort();
-  const sortedB = [...b].sort();
-  return sortedA.every((flag, i) => flag === sortedB[i]);
+/** Flags as the kernel stores them: bits (ipvsadm names bit 1 sh-fallback under sh, mh-fallback under mh). */
+function sameFlags(a: readonly SchedFlag[], b: readonly SchedFlag[]): boolean {
+  if (a.length === 0 && b.length === 0) return true;
+  return schedFlagBits(a) === schedFlagBits(b);
 }
 
 export function sameServiceSettings(a: ServiceSettings, b: ServiceSettings): boolean {

@@ -1,48 +1,47 @@
 // Every edit can first be shown as a plan ("these ipvsadm lines will run")
-// and then applied or discarded. The apply goes through the edit's own
-// mutation; the preview through state.preview with the same Edit.
+// and then applied or discarded. The preview (state.preview) and the apply
+// (useCommit) take the very same Edit, so what was shown is what runs.
 import { useMutation } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useId, useState } from 'react';
 import type { EditInput } from '@lvs-console/shared/api';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
-import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
-import { errorMessage, trpcClient } from '../../lib/trpc';
+import { usePreviewPlan, useCommit } from '../../lib/commit';
+import { errorMessage } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
 import { t } from '../../lib/i18n';
 
-export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled }: {
+export function ApplyWithPreview({ edit, applyLabel, onApplied, disabled, disabledReason }: {
   /** null while the form is incomplete or invalid. */
   edit: EditInput | null;
-  apply: (baseRevision: number) => Promise<CommitOutcome>;
   applyLabel: string;
   onApplied?: (outcome: CommitOutcome) => void;
   disabled?: boolean;
+  /** Why the buttons are off, said next to them (and read with them). */
+  disabledReason?: string | null;
 }) {
-  const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
+  const previewPlan = usePreviewPlan();
   const [preview, setPreview] = useState<CommitOutcome | null>(null);
-  const previewMutation = useMutation({
-    mutationFn: (e: EditInput) => trpcClient.state.preview.query({ baseRevision: revision(), edit: e }),
-    onSuccess: (outcome) => setPreview(outcome),
-  });
-  const applyMutation = useMutation({
-    mutationFn: () => apply(revision()),
-    onSuccess: async (outcome) => {
-      noteRevision(outcome.revision);
+  const reasonId = useId();
+  const previewMutation = useMutation({ mutationFn: previewPlan, onSuccess: (outcome) => setPreview(outcome) });
+  const applyMutation = useCommit<EditInput>(undefined, {
+    onSuccess: (outcome) => {
       setPreview(null);
-      await invalidate();
       onApplied?.(outcome);
     },
   });
+  const off = !edit || !!disabled;
+  const reason = off ? disabledReason ?? null : null;
+  const described = reason ? { 'aria-describedby': reasonId, title: reason } : {};
   const failed = applyMutation.data?.results.filter((r) => !r.ok) ?? [];
   return (
     <div className="flex flex-col gap-2">
-      <div className="flex flex-wrap gap-2">
-        <Button disabled={!edit || disabled || previewMutation.isPending} onClick={() => edit && previewMutation.mutate(edit)}>{t('Preview plan')}</Button>
-        <Button variant="primary" disabled={!edit || disabled || applyMutation.isPending} onClick={() => applyMutation.mutate()}>{applyLabel}</Button>
+      <div className="flex flex-wrap items-center gap-2">
+        <Button disabled={off || previewMutation.isPending} onClick={() => edit && previewMutation.mutate(edit)} {...described}>{t('Preview plan')}</Button>
+        <Button variant="primary" disabled={off || applyMutation.isPending} onClick={() => edit && applyMutation.mutate(edit)} {...described}>{applyLabel}</Button>
         {preview ? <Button variant="ghost" onClick={() => setPreview(null)}>{t('Discard')}</Button> : null}
+        {reason ? <span id={reasonId} className="text-xs text-slate-600">{reason}</span> : null}
       </div>
       {previewMutation.error ? <Notice tone="error">{errorMessage(previewMutation.error)}</Notice> : null}
       {preview ? <PlanLines outcome={preview} title={t('These ipvsadm lines will run')} /> : null}

@@ -1,15 +1,17 @@
 // Changes: drift the agent found (adopt or revert), recent revisions (undo to
 // any of them, after seeing the plan) and the audit log.
 import { useMutation, useQuery } from '@tanstack/react-query';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { Age } from '../../components/ui/age';
-import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
 import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
+import { useDriftReport } from './use-drift';
 import { t } from '../../lib/i18n';
 import { codeLabel } from '../../lib/labels';
 
@@ -27,16 +29,9 @@ export default function ChangesPage() {
 }
 
 function DriftPanel() {
-  const drift = useQuery({ ...trpc.state.drift.queryOptions(), refetchInterval: 3000 });
+  const drift = useDriftReport();
   const isAdmin = useIsAdmin();
-  const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
-  const act = useMutation({
-    mutationFn: (kind: 'adopt' | 'revert') => kind === 'adopt'
-      ? trpcClient.state.adoptDrift.mutate({ baseRevision: revision() })
-      : trpcClient.state.revertDrift.mutate({ baseRevision: revision() }),
-    onSuccess: async (outcome) => { noteRevision(outcome.revision); await invalidate(); await drift.refetch(); },
-  });
+  const act = useCommit((kind: 'adopt' | 'revert') => ({ op: kind === 'adopt' ? 'adopt-drift' : 'revert-drift' }), { onSuccess: async () => { await drift.refetch(); } });
   const data = drift.data;
   return (
     <Panel title={t('Drift')} actions={data ? <Age at={data.checkedAt} label={t('checked')} /> : null}>
@@ -67,7 +62,6 @@ function RevisionsPanel() {
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
   const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
   const [target, setTarget] = useState<number | null>(null);
   const [plan, setPlan] = useState<CommitOutcome | null>(null);
   const previewUndo = useMutation({
@@ -77,25 +71,27 @@ function RevisionsPanel() {
     },
     onSuccess: (outcome) => setPlan(outcome),
   });
-  const undo = useMutation({
-    mutationFn: (toRevision: number) => trpcClient.state.undo.mutate({ baseRevision: revision(), toRevision }),
-    onSuccess: async (outcome) => { noteRevision(outcome.revision); setTarget(null); setPlan(null); await invalidate(); await revisions.refetch(); },
-  });
+  const undo = useCommit((toRevision: number) => ({ op: 'undo', toRevision }), { onSuccess: async () => { setTarget(null); setPlan(null); await revisions.refetch(); } });
+  // The plan and the outcome open below a long table: bring them into view.
+  const planRef = useRef<HTMLDivElement>(null);
+  const resultRef = useRef<HTMLDivElement>(null);
+  useEffect(() => { if (plan) planRef.current?.scrollIntoView({ block: 'nearest' }); }, [plan]);
+  useEffect(() => { if (undo.isSuccess) resultRef.current?.scrollIntoView({ block: 'nearest' }); }, [undo.isSuccess]);
   return (
     <Panel title={t('Revisions')}>
       {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}
       <table className="w-full text-sm">
         <caption className="sr-only">{t('Recent revisions, newest first')}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
+          <tr className="[&>th]:px-2 [&>th]:py-1"><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
         </thead>
         <tbody>
           {(revisions.data ?? []).map((r) => (
-            <tr key={r.revision} className="border-t border-slate-100 align-top">
-              <td className="py-1 font-mono">{r.revision}</td>
-              <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={r.time} label="" neutral /></td>
+            <tr key={r.revision} className="border-t border-slate-100 align-top [&>td]:px-2">
+              <td className="py-1 text-right font-mono">{r.revision}</td>
+              <td className="whitespace-nowrap py-1 text-xs"><Age at={r.time} label="" neutral /></td>
               <td className="py-1">{r.who}</td>
-              <td className="py-1">{r.what}</td>
+              <td className="break-words py-1">{r.what}</td>
               {isAdmin ? (
                 <td className="py-1 text-right">
                   {r.revision !== snapshot.data?.revision ? (
@@ -108,7 +104,7 @@ function RevisionsPanel() {
         </tbody>
       </table>
       {target !== null ? (
-        <div className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
+        <div ref={planRef} className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
           {previewUndo.error ? <Notice tone="error">{errorMessage(previewUndo.error)}</Notice> : null}
           {plan ? <PlanLines outcome={plan} title={t('Undo to revision {{revision}}: these ipvsadm lines will run', { revision: target })} /> : <p role="status" className="text-sm">{t('Planning…')}</p>}
           <div className="flex gap-2">
@@ -118,7 +114,7 @@ function RevisionsPanel() {
           {undo.error ? <Notice tone="error">{errorMessage(undo.error)}</Notice> : null}
         </div>
       ) : null}
-      {undo.isSuccess ? <Notice tone="ok" className="mt-2">{t('Undone: now revision {{revision}}.', { revision: undo.data.revision })}</Notice> : null}
+      <div ref={resultRef}>{undo.isSuccess ? <Notice tone="ok" className="mt-2">{t('Undone: now revision {{revision}}.', { revision: undo.data.revision })}</Notice> : null}</div>
     </Panel>
   );
 }
@@ -131,12 +127,12 @@ function AuditPanel() {
       <table className="w-full text-sm">
         <caption className="sr-only">{t('Audit log, newest first')}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
+          <tr className="[&>th]:px-2 [&>th]:py-1"><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
         </thead>
         <tbody>
           {(audit.data ?? []).map((e) => (
-            <tr key={e.seq} className="border-t border-slate-100 align-top">
-              <td className="whitespace-nowrap py-1 pr-2 text-xs"><Age at={e.time} label="" neutral /></td>
+            <tr key={e.seq} className="border-t border-slate-100 align-top [&>td]:px-2">
+              <td className="whitespace-nowrap py-1 text-xs"><Age at={e.time} label="" neutral /></td>
               <td className="py-1">{e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span></td>
               <td className="py-1">
                 {e.what}

@@ -9,6 +9,7 @@ import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { useInvalidateAfterChange, useIsAdmin, useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
 import { errorMessage, trpc, trpcClient, type RouterOutputs } from '../../lib/trpc';
 import { PairSettings } from './pair-settings';
 import { t } from '../../lib/i18n';
@@ -198,12 +199,7 @@ function ReleaseButton({ director }: { director: string }) {
 
 function SingleDirectorVip({ vipInterface, isAdmin }: { vipInterface: string | null; isAdmin: boolean }) {
   const [value, setValue] = useState<string | null>(null);
-  const snapshot = useSnapshot();
-  const invalidate = useInvalidateAfterChange();
-  const save = useMutation({
-    mutationFn: (name: string | null) => trpcClient.cluster.setVipInterface.mutate({ baseRevision: snapshot.data?.revision ?? 0, interface: name }),
-    onSuccess: () => invalidate(),
-  });
+  const save = useCommit((name: string | null) => ({ op: 'set-vip-interface', interface: name }));
   const current = value ?? vipInterface ?? '';
   return (
     <Panel title={t('This director\'s VIPs')}>

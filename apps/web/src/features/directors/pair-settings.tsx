@@ -3,7 +3,6 @@
 // priority per director, advert interval, preempt, unicast, password) and
 // connection sync. Checked with the same schema and rules the agent applies
 // before anything is sent.
-import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import { formatIssues, haSchema, type HaConfig } from '@lvs-console/shared';
 import { checkState } from '@lvs-console/shared/validate';
@@ -12,8 +11,9 @@ import { Button } from '../../components/ui/button';
 import { CheckboxField, TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
-import { useInvalidateAfterChange, useRevision, useSnapshot } from '../../lib/agent';
-import { errorMessage, trpcClient } from '../../lib/trpc';
+import { useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
+import { errorMessage } from '../../lib/trpc';
 import { t } from '../../lib/i18n';
 import { Trans } from 'react-i18next';
 
@@ -71,17 +71,9 @@ export function PairSettings({ members, isAdmin }: { members: readonly string[];
   const snapshot = useSnapshot();
   const ha = snapshot.data?.desired.ha;
   const [draft, setDraft] = useState<Draft | null>(null);
-  const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
   const current = draft ?? draftFrom(ha, members);
   const set = <K extends keyof Draft>(key: K, value: Draft[K]) => setDraft({ ...current, [key]: value });
-  const save = useMutation({
-    mutationFn: (value: HaConfig | null) => trpcClient.cluster.setHa.mutate({ baseRevision: revision(), ha: value }),
-    onSuccess: async () => {
-      setDraft(null);
-      await invalidate();
-    },
-  });
+  const save = useCommit((value: HaConfig | null) => ({ op: 'set-ha', ha: value }), { onSuccess: () => setDraft(null) });
 
   if (ha && ha.instances.length > 1) {
     return (

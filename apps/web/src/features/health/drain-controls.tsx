@@ -1,15 +1,13 @@
 // The tracked drain: the kernel gets weight 0 while the configured weight is
 // kept, connections are watched to zero, and the server can be removed then.
 // Unlike the plain "Drain" (configured weight := 0), cancelling restores it.
-import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ServiceKey } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
 import { CheckboxField, TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
-import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
-import { errorMessage, queryClient, trpc, trpcClient } from '../../lib/trpc';
-import type { CommitOutcome } from '../../lib/types';
+import { useCommit } from '../../lib/commit';
+import { errorMessage } from '../../lib/trpc';
 import { t } from '../../lib/i18n';
 
 interface DestinationRef { address: string; port: number }
@@ -19,23 +17,14 @@ const MAX_DRAIN_DEADLINE_SECONDS = 7 * 24 * 3600;
 
 /** Start or cancel a tracked drain; the health view refreshes with it. */
 export function useDrainMutations(serviceKey: ServiceKey, onError: (destination: DestinationRef, message: string) => void) {
-  const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
-  const settle = async (outcome: CommitOutcome) => {
-    noteRevision(outcome.revision);
-    await Promise.all([invalidate(), queryClient.invalidateQueries({ queryKey: trpc.health.pathKey() })]);
-  };
-  const start = useMutation({
-    mutationFn: (input: { destination: DestinationRef; removeWhenDrained: boolean; expireQuiescentTemplate: boolean; deadlineSeconds?: number }) =>
-      trpcClient.drain.start.mutate({ baseRevision: revision(), service: serviceKey, ...input }),
-    onSuccess: settle,
-    onError: (error, input) => onError(input.destination, errorMessage(error)),
-  });
-  const cancel = useMutation({
-    mutationFn: (destination: DestinationRef) => trpcClient.drain.cancel.mutate({ baseRevision: revision(), service: serviceKey, destination }),
-    onSuccess: settle,
-    onError: (error, destination) => onError(destination, errorMessage(error)),
-  });
+  const start = useCommit(
+    (input: { destination: DestinationRef; removeWhenDrained: boolean; expireQuiescentTemplate: boolean; deadlineSeconds?: number }) => ({ op: 'start-drain', service: serviceKey, ...input }),
+    { onError: (error, input) => onError(input.destination, errorMessage(error)) },
+  );
+  const cancel = useCommit(
+    (destination: DestinationRef) => ({ op: 'cancel-drain', service: serviceKey, destination }),
+    { onError: (error, destination) => onError(destination, errorMessage(error)) },
+  );
   return { start, cancel };
 }
 

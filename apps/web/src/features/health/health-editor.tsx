@@ -4,11 +4,10 @@
 // overrides are carried over. Lazy-loaded.
 import { useState, type ReactNode } from 'react';
 import type { Service } from '@lvs-console/shared';
-import { CHECK_KINDS, FORWARDING_METHODS, serviceId, type CheckKind } from '@lvs-console/shared';
+import { CHECK_KINDS, FORWARDING_METHODS, type CheckKind } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
 import { CheckboxField, SelectField, TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
-import { queryClient, trpc, trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { draftToHealth, healthToDraft, newCheckDraft, type CheckDraft, type HealthDraft } from './health-draft';
 import { msg, t } from '../../lib/i18n';
@@ -118,7 +117,6 @@ function pickTiming(draft: CheckDraft): Pick<CheckDraft, 'intervalMs' | 'timeout
 }
 
 export default function HealthEditor({ service, isAdmin }: { service: Service; isAdmin: boolean }) {
-  const id = serviceId(service.key);
   const saved = healthToDraft(service.health);
   const [draft, setDraft] = useState<HealthDraft>(saved);
   const [newKind, setNewKind] = useState<CheckKind>('tcp');
@@ -207,15 +205,6 @@ export default function HealthEditor({ service, isAdmin }: { service: Service; i
           <ApplyWithPreview
             disabled={!changed}
             edit={result.ok ? { op: 'set-health', service: service.key, health: result.health ?? null } : null}
-            apply={async () => {
-              if (!result.ok) throw new Error(result.problems.join('; '));
-              // Only this service's health changes, on top of the newest state (a drain may have started meanwhile).
-              const fresh = await queryClient.fetchQuery({ ...trpc.state.get.queryOptions(), staleTime: 0 });
-              const current = fresh.desired.services.find((svc) => serviceId(svc.key) === id);
-              const merged = draftToHealth(draft, current?.health);
-              if (!merged.ok) throw new Error(merged.problems.join('; '));
-              return trpcClient.services.setHealth.mutate({ baseRevision: fresh.revision, service: service.key, health: merged.health ?? null });
-            }}
             applyLabel={t('Apply health checks')}
           />
         </>

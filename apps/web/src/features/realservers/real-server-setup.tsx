@@ -11,7 +11,8 @@ import { Button } from '../../components/ui/button';
 import { CopyButton } from '../../components/ui/copy-button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
-import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useInvalidateAfterChange, useIsAdmin, useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { useHostStatus } from './host-problems';
 import { serviceId } from '@lvs-console/shared';
@@ -30,23 +31,21 @@ export default function RealServerSetup({ service }: { service: Service }) {
   const hostStatus = useHostStatus();
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
-  const revision = useRevision();
   const invalidate = useInvalidateAfterChange();
   const reports = useRealServerReports().data;
   const checked = hostStatus.data?.services.find((s) => s.service === sid)?.settings ?? [];
   const required = directorRequirements(service);
   const vip = service.key.kind === 'addr' ? service.key.address : null;
 
-  const fix = useMutation({
-    mutationFn: async () => {
-      const desired = snapshot.data?.desired.hostSettings ?? [];
-      const merged = mergeHostSettings([...desired, ...required]);
-      const saved = await trpcClient.host.setSettings.mutate({ baseRevision: revision(), settings: merged });
-      noteRevision(saved.revision);
-      return trpcClient.host.apply.mutate({ baseRevision: saved.revision });
-    },
+  // Save the director's requirements into the desired host settings, then apply them to this host.
+  const apply = useMutation({
+    mutationFn: (baseRevision: number) => trpcClient.host.apply.mutate({ baseRevision }),
     onSuccess: () => invalidate(),
   });
+  const save = useCommit<void>(() => ({ op: 'set-host-settings', settings: mergeHostSettings([...(snapshot.data?.desired.hostSettings ?? []), ...required]) }), {
+    onSuccess: (saved) => apply.mutateAsync(saved.revision).then(() => undefined),
+  });
+  const fix = { mutate: () => save.mutate(undefined), isPending: save.isPending || apply.isPending, error: save.error ?? apply.error, data: apply.data };
 
   return (
     <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
@@ -78,7 +77,8 @@ export default function RealServerSetup({ service }: { service: Service }) {
       <Panel title={t('Real servers')}>
         <div className="flex flex-col gap-4">
           {service.destinations.map((d) => (
-            <RealServerSection key={formatEndpoint(d.address, d.port)} service={service} destination={d} vip={vip} reports={reports} isAdmin={isAdmin} />
+            <RealServerSection key={formatEndpoint(d.address, d.port)} service={service} destination={d} vip={vip} reports={reports} isAdmin={isAdmin}
+              dip={hostStatus.data?.services.find((s) => s.service === sid)?.directorAddresses[d.address] ?? null} />
           ))}
           {service.destinations.length === 0 ? <p className="text-sm text-slate-600">{t('No real servers yet.')}</p> : null}
         </div>
@@ -87,10 +87,12 @@ export default function RealServerSetup({ service }: { service: Service }) {
   );
 }
 
-function RealServerSection({ service, destination: d, vip, reports, isAdmin }: {
+function RealServerSection({ service, destination: d, vip, dip, reports, isAdmin }: {
   service: Service;
   destination: Destination;
   vip: string | null;
+  /** The director's address toward this server (as its route says), when the agent could read it. */
+  dip: string | null;
   reports: RealServerReports | undefined;
   isAdmin: boolean;
 }) {
@@ -98,7 +100,10 @@ function RealServerSection({ service, destination: d, vip, reports, isAdmin }: {
   const report = reportForDestination(reports?.reports, d);
   let snippet: string;
   if (d.forwarding === 'masq') {
-    snippet = `#!/bin/sh\n# ${t('NAT: replies must return through the director.')}\n# ${t('Make the director\'s address on this network (the DIP) the default gateway:')}\nip route replace default via DIP_OF_DIRECTOR\n`;
+    // The same DIP the topology shows; a placeholder only where the agent could not read the route.
+    snippet = dip
+      ? `#!/bin/sh\n# ${t('NAT: replies must return through the director.')}\n# ${t('Make the director\'s address on this network (the DIP) the default gateway:')}\nip route replace default via ${dip}\n`
+      : `#!/bin/sh\n# ${t('NAT: replies must return through the director.')}\n# ${t('Make the director\'s address on this network (the DIP) the default gateway.')}\n# ${t('The agent could not read it on this host: replace DIP with that address.')}\nip route replace default via DIP\n`;
   } else {
     snippet = localizeShellComments(renderShellSnippet(realServerRequirements({ mode: d.forwarding === 'route' ? 'dr' : 'tun', vips: vip ? [vip] : [] })));
   }
@@ -139,7 +144,8 @@ function RealServerSection({ service, destination: d, vip, reports, isAdmin }: {
 function Snippet({ text, label }: { text: string; label: string }) {
   return (
     <div className="relative">
-      <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
+      {/* Long comments wrap rather than hide under the copy button or past the edge. */}
+      <pre className="whitespace-pre-wrap rounded bg-slate-900 p-2 pr-24 font-mono text-xs leading-5 text-slate-100 [overflow-wrap:anywhere]">{text}</pre>
       <div className="absolute right-1 top-1"><CopyButton text={text} label={label} /></div>
     </div>
   );

@@ -6,7 +6,6 @@ import type { ObservedService, SchedFlag, SchedulerName, Service } from '@lvs-co
 import { destinationId } from '@lvs-console/shared';
 import { CheckboxField, SelectField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
-import { trpcClient } from '../../lib/trpc';
 import { useSystemInfo } from '../../lib/agent';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { formatShare } from '../weights/share-math';
@@ -102,7 +101,6 @@ export function SchedulerPicker({ service, observed, failing, isAdmin }: { servi
         <ApplyWithPreview
           disabled={!changed}
           edit={{ op: 'set-scheduler', service: service.key, scheduler, flags: validFlags }}
-          apply={(baseRevision) => trpcClient.services.setScheduler.mutate({ baseRevision, service: service.key, scheduler, flags: validFlags })}
           applyLabel={t('Apply scheduler')}
         />
       ) : null}

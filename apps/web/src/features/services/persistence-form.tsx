@@ -5,7 +5,6 @@ import type { Service } from '@lvs-console/shared';
 import { DEFAULT_PERSISTENCE_TIMEOUT, ipv4PrefixMask, serviceFamily } from '@lvs-console/shared';
 import { CheckboxField, TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
-import { trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { t } from '../../lib/i18n';
 
@@ -54,7 +53,6 @@ export function PersistenceForm({ service, isAdmin }: { service: Service; isAdmi
         <ApplyWithPreview
           disabled={!changed}
           edit={problems.length === 0 ? { op: 'edit-service', service: service.key, patch } : null}
-          apply={(baseRevision) => trpcClient.services.edit.mutate({ baseRevision, service: service.key, patch })}
           applyLabel={t('Apply persistence')}
         />
       ) : null}

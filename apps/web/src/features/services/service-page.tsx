@@ -20,7 +20,7 @@ import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { reportForDestination } from '../realservers/real-server-reports';
-import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
+import { DRIFT_TEXT, useServiceDrift } from '../changes/use-drift';
 import { useHealthStatus } from '../health/use-health-status';
 import { msg, t, t as translate } from '../../lib/i18n';
 
@@ -41,6 +41,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const reports = useRealServerReports().data?.reports;
   const health = useHealthStatus(id).data?.services[0];
   const view = serviceViews(snapshot.data).find((v) => v.id === id);
+  const driftById = useServiceDrift();
   const key = view?.desired?.key ?? view?.observed?.key ?? parseServiceId(id);
 
   if (!key) return <Notice tone="error">{t('"{{id}}" is not a service id.', { id })}</Notice>;
@@ -77,7 +78,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
     directorProblems,
     vipHolder: vip?.mode === 'vrrp' ? vip.holder : null,
   });
-  const drift = settledDrift(sid, serviceDrift(view?.desired ?? null, view?.observed ?? null, health));
+  const drift = driftById.get(sid);
 
   return (
     <div className="flex flex-col gap-3">
@@ -87,7 +88,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
         <span className="rounded bg-slate-200 px-2 py-0.5 text-xs">{layout.method}</span>
         {svc ? <span className="rounded bg-slate-200 px-2 py-0.5 font-mono text-xs">{svc.scheduler}</span> : null}
         <Age at={snapshot.data?.observedAt} label={t('kernel observed')} />
-        {drift !== 'none' ? <span className="text-sm text-amber-800">⚠ {t(DRIFT_TEXT[drift])} — <a className="underline" href="#/changes">{t('review')}</a></span> : null}
+        {drift ? <span className="text-sm text-amber-800">⚠ {t(DRIFT_TEXT[drift])} — <a className="underline" href="#/changes">{t('review')}</a></span> : null}
         {isAdmin && view?.desired ? <div className="ml-auto flex flex-wrap gap-2">{view.observed ? <ZeroCountersButton serviceKey={key} /> : null}<RemoveServiceButton serviceKey={key} /></div> : null}
       </div>
       <nav aria-label={t('Service views')}>

@@ -8,7 +8,7 @@ import { hrefFor, serviceHref } from '../../app/router';
 import { topologyMethod } from '../topology/layout';
 import { useLiveRates } from '../stats/use-live-rates';
 import { formatRate } from '../stats/rates';
-import { DRIFT_TEXT, serviceDrift, settledDrift } from './service-diff';
+import { DRIFT_TEXT, useServiceDrift } from '../changes/use-drift';
 import { useHostProblems } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { serviceHasFailingReports } from '../realservers/real-server-reports';
@@ -45,6 +45,7 @@ export function ServicesOverview() {
   const failed = useSimStatus().data?.failed ?? [];
   const healthById = new Map((useHealthStatus().data?.services ?? []).map((view) => [view.id, view]));
   const views = serviceViews(snapshot.data);
+  const driftById = useServiceDrift();
 
   useEffect(() => {
     // The first-render benchmark reads this mark (e2e/bench).
@@ -96,12 +97,12 @@ export function ServicesOverview() {
                 const up = observedDests.filter((d) => d.weight > 0 && !d.overloaded && !failing.includes(destinationId(d))).length;
                 const active = observedDests.reduce((sum, d) => sum + d.activeConns, 0);
                 const inactive = observedDests.reduce((sum, d) => sum + d.inactiveConns, 0);
-                const drift = settledDrift(view.id, serviceDrift(view.desired, view.observed, healthById.get(view.id)));
+                const drift = driftById.get(view.id);
                 const health = healthWarnings(healthById.get(view.id));
                 // A sim-failed server whose check is down is said once, by the health line.
                 const simOnly = failing.filter((d) => !health.checkDown.has(d));
                 const reportsFailing = serviceHasFailingReports(svc.key, dests, reports) ? t('real server settings failing') : '';
-                const warnings = [drift === 'none' ? '' : t(DRIFT_TEXT[drift]), ...simOnly.map((d) => t('{{server}} failing', { server: d })), ...health.lines, ...(hostProblems.get(view.id) ?? []), reportsFailing].filter(Boolean);
+                const warnings = [drift ? t(DRIFT_TEXT[drift]) : '', ...simOnly.map((d) => t('{{server}} failing', { server: d })), ...health.lines, ...(hostProblems.get(view.id) ?? []), reportsFailing].filter(Boolean);
                 const cps = rates.get(view.id)?.cps ?? view.observed?.rates.cps;
                 return (
                   <tr key={view.id} className="border-t border-slate-100 hover:bg-slate-50">

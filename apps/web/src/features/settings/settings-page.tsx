@@ -8,7 +8,8 @@ import { Button } from '../../components/ui/button';
 import { SelectField, TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
-import { noteRevision, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot } from '../../lib/agent';
+import { useCommit } from '../../lib/commit';
 import { errorMessage, trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { IPVS_SYSCTLS } from './sysctl-catalog';
@@ -49,8 +50,7 @@ function TimeoutsPanel() {
       </div>
       {isAdmin ? (
         <div className="mt-3">
-          <ApplyWithPreview edit={valid ? { op: 'set-timeouts', timeouts } : null}
-            apply={(baseRevision) => trpcClient.host.setTimeouts.mutate({ baseRevision, timeouts })} applyLabel={t('Apply timeouts')} />
+          <ApplyWithPreview edit={valid ? { op: 'set-timeouts', timeouts } : null} applyLabel={t('Apply timeouts')} />
         </div>
       ) : null}
     </Panel>
@@ -88,11 +88,10 @@ function SyncDaemonPanel() {
             <TextField label={t('Multicast group (optional)')} value={group} onChange={(e) => setGroup(e.target.value)} className="w-44" />
           </div>
           <div className="mt-3 flex flex-col gap-2">
-            <ApplyWithPreview edit={next ? { op: 'set-sync-daemons', daemons: next } : null}
-              apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: next ?? [] })} applyLabel={t('Start / update daemon')} />
+            <ApplyWithPreview edit={next ? { op: 'set-sync-daemons', daemons: next } : null} applyLabel={t('Start / update daemon')} />
             {daemons.length > 0 ? (
               <ApplyWithPreview edit={{ op: 'set-sync-daemons', daemons: [] }}
-                apply={(baseRevision) => trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: [] })} applyLabel={t('Stop all sync daemons')} />
+                applyLabel={t('Stop all sync daemons')} />
             ) : null}
           </div>
         </>
@@ -110,14 +109,7 @@ function SysctlsPanel() {
   const desired = new Map((snapshot.data?.desired.hostSettings ?? []).flatMap((s) => (s.kind === 'sysctl' ? [[s.name, s.value] as const] : [])));
   const actual = new Map((hostStatus.data?.settings ?? []).map((s) => [s.id, s]));
   const [drafts, setDrafts] = useState<Record<string, string>>({});
-  const save = useMutation({
-    mutationFn: async ({ name, value }: { name: string; value: string | null }) => {
-      const outcome = await trpcClient.host.setSysctl.mutate({ baseRevision: revision(), name, value, reason: 'set in the console settings' });
-      noteRevision(outcome.revision);
-      return outcome;
-    },
-    onSuccess: () => invalidate(),
-  });
+  const save = useCommit(({ name, value }: { name: string; value: string | null }) => ({ op: 'set-sysctl', name, value, reason: 'set in the console settings' }));
   const apply = useMutation({
     mutationFn: () => trpcClient.host.apply.mutate({ baseRevision: revision() }),
     onSuccess: () => invalidate(),

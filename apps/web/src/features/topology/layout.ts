@@ -235,7 +235,8 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     paths,
     segments,
     vipLabel,
-    dipLabel: dip ? `DIP ${dip}` : 'DIP',
+    // Unknown until the agent reads the route toward the real servers (or when it cannot read this host).
+    dipLabel: dip ? `DIP ${dip}` : t('DIP (address unknown)'),
     directorLabel: input.vipHolder ?? t('Director'),
     directorRole: input.vipHolder ? 'MASTER' : 'VIP',
     notes,

@@ -4,7 +4,6 @@ import type { Destination, ForwardingMethod, ServiceKey } from '@lvs-console/sha
 import { TUNNEL_TYPES, type TunnelType } from '@lvs-console/shared';
 import { SelectField, TextField } from '../../components/ui/field';
 import { Button } from '../../components/ui/button';
-import { trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { FORWARDING_OPTIONS } from './forwarding';
 import { t } from '../../lib/i18n';
@@ -41,7 +40,6 @@ export function EditDestinationForm({ serviceKey, destination, onDone }: { servi
       </div>
       <ApplyWithPreview
         edit={valid ? { op: 'edit-destination', service: serviceKey, destination: ref, patch } : null}
-        apply={(baseRevision) => trpcClient.destinations.edit.mutate({ baseRevision, service: serviceKey, destination: ref, patch })}
         applyLabel={t('Save real server')}
         onApplied={onDone}
       />

@@ -4,15 +4,15 @@
 // kernel weight, "why no traffic" and tracked drains from health.status.
 // Weight changes apply on release, optimistically, and roll back with the
 // agent's message on error.
-import { useMutation, useQuery } from '@tanstack/react-query';
+import { useQuery } from '@tanstack/react-query';
 import { Fragment, useEffect, useMemo, useState } from 'react';
 import type { Destination, ObservedDestination, Service, ServiceKey } from '@lvs-console/shared';
 import { destinationId, formatEndpoint, serviceId } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { StateBadge } from '../../components/ui/state-badge';
-import { noteRevision, useInvalidateAfterChange, useRevision } from '../../lib/agent';
-import { errorMessage, isConflict, queryClient, trpc, trpcClient } from '../../lib/trpc';
+import { useCommit } from '../../lib/commit';
+import { errorMessage, trpc } from '../../lib/trpc';
 import { clientsMoved, HASH_SCHEDULERS, predictedShares } from '../schedulers/predict';
 import { serverState } from '../topology/layout';
 import { formatShare, sliderMax } from './share-math';
@@ -35,8 +35,6 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   failing: ReadonlySet<string>;
   isAdmin: boolean;
 }) {
-  const revision = useRevision();
-  const invalidate = useInvalidateAfterChange();
   const [pending, setPending] = useState<ReadonlyMap<string, number>>(new Map());
   const [drafts, setDrafts] = useState<ReadonlyMap<string, number>>(new Map());
   const [rowErrors, setRowErrors] = useState<ReadonlyMap<string, string>>(new Map());
@@ -83,27 +81,17 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
   });
   const clearPending = (id: string) => setPending((prev) => { const next = new Map(prev); next.delete(id); return next; });
 
-  const setWeight = useMutation({
-    mutationFn: async ({ dest, weight }: { dest: Destination | ObservedDestination; weight: number }) => {
-      const send = (baseRevision: number) => trpcClient.destinations.setWeight.mutate({ baseRevision, service: serviceKey, destination: { address: dest.address, port: dest.port }, weight });
-      try {
-        return await send(revision());
-      } catch (error) {
-        // A weight is absolute: when another edit moved the revision on, set it again on top of that.
-        if (!isConflict(error)) throw error;
-        const fresh = await queryClient.fetchQuery({ ...trpc.state.get.queryOptions(), staleTime: 0 });
-        return send(fresh.revision);
-      }
-    },
+  // A weight is absolute: useCommit sets it again on top of an edit that got in first.
+  const setWeight = useCommit(({ dest, weight }: { dest: Destination | ObservedDestination; weight: number }) => ({
+    op: 'set-weight', service: serviceKey, destination: { address: dest.address, port: dest.port }, weight,
+  }), {
     onMutate: ({ dest, weight }) => {
       const id = destinationId(dest);
       setRowError(id, null);
       setPending((prev) => new Map(prev).set(id, weight));
     },
-    onSuccess: async (outcome, { dest, weight }) => {
-      noteRevision(outcome.revision);
+    onSuccess: (outcome, { dest, weight }) => {
       const failed = outcome.results.find((r) => !r.ok);
-      await invalidate();
       clearPending(destinationId(dest));
       if (failed) setRowError(destinationId(dest), failed.error ?? t('the kernel refused the change'));
       else setLastWeightChange({ dest, from: dest.weight, to: weight, lines: outcome.lines });
@@ -115,19 +103,11 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
     },
   });
 
-  const rowAction = useMutation({
-    mutationFn: async ({ kind, dest }: { kind: 'drain' | 'remove'; dest: Destination | ObservedDestination }) => {
-      const ref = { address: dest.address, port: dest.port };
-      return kind === 'drain'
-        ? trpcClient.destinations.drain.mutate({ baseRevision: revision(), service: serviceKey, destination: ref })
-        : trpcClient.destinations.remove.mutate({ baseRevision: revision(), service: serviceKey, destination: ref });
-    },
-    onSuccess: async (outcome) => { noteRevision(outcome.revision); await invalidate(); },
-    onError: (error, { dest }) => setRowError(destinationId(dest), errorMessage(error)),
-  });
-
   const drains = useDrainMutations(serviceKey, (dest, message) => setRowError(destinationId(dest), message));
-  const confirm = useConfirmedEdit();
+  // Drain and remove are asked first: the dialog shows the plan, and commits that same edit.
+  const confirm = useConfirmedEdit({
+    onError: (error, edit) => { if ('destination' in edit && edit.destination) setRowError(destinationId(edit.destination), errorMessage(error)); },
+  });
 
   if (destinations.length === 0) return <p className="text-sm text-slate-600">{t('No real servers yet.')}</p>;
   const columns = isAdmin ? 11 : 10;
@@ -205,7 +185,6 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                               title: t('Drain {{server}}?', { server: endpoint }),
                               confirmLabel: t('Drain {{server}}', { server: endpoint }),
                               description: <p>{t('Weight 0: no new connections go to {{server}}; established ones finish. Enable restores weight {{weight}}.', { server: endpoint, weight: dest.weight })}</p>,
-                              run: () => rowAction.mutate({ kind: 'drain', dest }),
                             })}>{t('Drain')}</Button>
                           ) : (
                             <Button aria-label={t('Enable {{server}}', { server: endpoint })} onClick={() => setWeight.mutate({ dest, weight: servingWeights.weightToRestore(serviceKey, dest) })}>{t('Enable')}</Button>
@@ -222,7 +201,6 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                             title: t('Remove {{server}}?', { server: endpoint }),
                             confirmLabel: t('Remove {{server}}', { server: endpoint }),
                             description: <p>{dest.weight > 0 ? t('Its connections are cut; drain it first to let them finish.') : t('Its connections that remain are cut.')}</p>,
-                            run: () => rowAction.mutate({ kind: 'remove', dest }),
                           })}>{t('Remove')}</Button>
                         </div>
                       </td>
