@@ -77,7 +77,10 @@ agent_api() { # proc [json]
 agent_commit() { # label proc json
   local label=$1 proc=$2 json=$3 out
   if out=$(agent_api state.get) && [[ $out =~ \"revision\":([0-9]+) ]]; then agent_revision=${BASH_REMATCH[1]}; fi
-  if ! out=$(agent_api "$proc" "{\"baseRevision\":$agent_revision,${json#\{}"); then
+  # "{}" has no field to follow baseRevision: no comma then (JSON allows none).
+  local body="{\"baseRevision\":$agent_revision,${json#\{}"
+  [[ $json =~ ^\{[[:space:]]*\}$ ]] && body="{\"baseRevision\":$agent_revision}"
+  if ! out=$(agent_api "$proc" "$body"); then
     fail "$label: $proc refused: ${out:0:400}"
     return 1
   fi

@@ -37,8 +37,8 @@
 #              on loopback in the director namespace (lib/webhook-receiver.mjs):
 #              rs2's httpd killed -> a "destination-down" firing for rs2 is
 #              delivered (with the bearer token) and /metrics shows
-#              lvs_destination_healthy 0 for rs2; httpd back -> the same
-#              alert "resolved" is delivered and the metric is 1 again
+#              lvs_destination_healthy 0 for rs2; httpd back -> its
+#              "destination-up" resolved is delivered and the metric is 1
 #   restart    under a bounded request loop from the client: SIGTERM the
 #              agent -> ipvsadm -Sn unchanged while it is down; start it
 #              again -> "the kernel matches revision N", same revision, same
@@ -369,14 +369,16 @@ if out=$(api notifications.update "$hook_settings"); then
 else
   fail "notify: notifications.update refused: ${out:0:300}"
 fi
-# wait_hook PATTERN CAP: until the receiver logged a line matching PATTERN (grep -E), at most CAP s.
+# wait_hook PATTERN CAP: until the receiver logged a line matching PATTERN
+# (grep -E), at most CAP s by the clock (a loaded guest's loop turns take
+# far longer than their sleep).
 wait_hook() {
-  local _i
-  for ((_i = 0; _i < $2 * 4; _i++)); do
+  local until=$((SECONDS + $2))
+  while ((SECONDS < until)); do
     grep -Eq "$1" "$hooks" && return 0
     sleep 0.25
   done
-  return 1
+  grep -Eq "$1" "$hooks"
 }
 # metric_healthy rsN: the value of lvs_destination_healthy for rsN in /metrics, or "none".
 metric_healthy() {
@@ -467,10 +469,11 @@ if wait_weight rs2 1 20; then
 else
   fail "health: rs2's weight is [$(kernel_weight rs2)] after its httpd came back, want 1"
 fi
-if wait_hook "^ALERT resolved destination-down $rs2_dest " 60; then
-  pass "notify: rs2's httpd back -> the receiver got destination-down resolved for $rs2_dest"
+# The all-clear is its own kind (destination-up) with status resolved, same key.
+if wait_hook "^ALERT resolved destination-up $rs2_dest " 60; then
+  pass "notify: rs2's httpd back -> the receiver got destination-up resolved for $rs2_dest: $(grep -m 1 "^ALERT resolved destination-up $rs2_dest " "$hooks" | cut -d' ' -f5-)"
 else
-  fail "notify: no destination-down resolved for $rs2_dest reached the receiver within 60 s of rs2's weight coming back"
+  fail "notify: no destination-up resolved for $rs2_dest reached the receiver within 60 s of rs2's weight coming back"
   hook_report
 fi
 check_eq "notify: /metrics shows rs2 up again (lvs_destination_healthy)" "$(metric_healthy rs2)" 1

@@ -185,8 +185,9 @@ else
   diff <(printf '%s\n' "$after") <(printf '%s\n' "$mine") | sed 's/^/#   /' | head -n 20 || :
 fi
 # --start-daemon and -L --daemon through the client, against ipvsadm's listing.
-# (It keeps running: nothing below looks at sync daemons.)
-if client --start-daemon master --mcast-interface eth0 --syncid 20 >"$work/out" 2>&1; then
+# On rs0, the director's real-server side (NAT topology: cli0 and rs0); it keeps
+# running: nothing below looks at sync daemons.
+if client --start-daemon master --mcast-interface rs0 --syncid 20 >"$work/out" 2>&1; then
   compare "-L --daemon (a master sync daemon started through the client)" -L --daemon
 else
   fail "listings: --start-daemon master through the client refused: $(head -c 300 "$work/out")"
@@ -194,24 +195,25 @@ fi
 note "listings: $(elapsed_since "$listings_t0") s"
 
 # ================================================================= drift
-# hand_edit LABEL ARGS...: one edit with the real ipvsadm; the drift report
-# must show it by the second drift check after the edit; then revertDrift.
+# hand_edit LABEL WHAT ARGS...: one edit with the real ipvsadm; the drift
+# report must name it (a line containing WHAT) by the second drift check to
+# end after the edit; then revertDrift.
 table_before=""
 hand_edit() {
-  local label=$1 t0 checks=0 seen=0
-  shift
+  local label=$1 what=$2 t0 checks=0 seen=0
+  shift 2
   table_before=$(ipvs -Sn | sort)
   t0=$EPOCHREALTIME
   $by_hand "$@"
   while ((checks < 2)); do
     agent_wait_drift_checks 1 60 || break
     checks=$((checks + 1))
-    if ((agent_drift_count > 0)); then seen=1; break; fi
+    if grep -qF -- "$what" <<<"$agent_drift_lines"; then seen=1; break; fi
   done
   if ((seen)); then
-    pass "drift: $label with the real ipvsadm shows as drift by the first drift check started after it (check $checks to end after it, $(elapsed_since "$t0") s; interval 5 s): $(head -n 1 <<<"$agent_drift_lines")"
+    pass "drift: $label with the real ipvsadm shows as drift by the first drift check started after it (check $checks to end after it, $(elapsed_since "$t0") s; interval 5 s): $(grep -m 1 -F -- "$what" <<<"$agent_drift_lines")"
   else
-    fail "drift: $label with the real ipvsadm did not show as drift by the first drift check started after it (2 checks ended, $(elapsed_since "$t0") s)"
+    fail "drift: $label with the real ipvsadm did not show as drift by the first drift check started after it (2 checks ended, $(elapsed_since "$t0") s; the report: $(tr '\n' ';' <<<"$agent_drift_lines" | head -c 300))"
   fi
 }
 
@@ -219,9 +221,9 @@ agent_wait_drift_checks 1 60 || :
 check_eq "drift: none before the hand edits" "$agent_drift_count" "0"
 for edit in weight delete add; do
   case $edit in
-    weight) hand_edit "weight of $(rs 1):80 edited (-e -w 9)" -e -t "$VIP:80" -r "$(rs 1):80" -m -w 9 ;;
-    delete) hand_edit "real server $(rs 2):80 deleted (-d)" -d -t "$VIP:80" -r "$(rs 2):80" ;;
-    add) hand_edit "service $VIP:8080 added (-A)" -A -t "$VIP:8080" -s rr ;;
+    weight) hand_edit "weight of $(rs 1):80 edited (-e -w 9)" "weight 9 in the kernel" -e -t "$VIP:80" -r "$(rs 1):80" -m -w 9 ;;
+    delete) hand_edit "real server $(rs 2):80 deleted (-d)" "lacks real server $(rs 2):80" -d -t "$VIP:80" -r "$(rs 2):80" ;;
+    add) hand_edit "service $VIP:8080 added (-A)" "$VIP:8080" -A -t "$VIP:8080" -s rr ;;
   esac
   if agent_commit "drift: revertDrift after the $edit edit" state.revertDrift "{}"; then
     check_lines "drift: state.revertDrift puts the $edit edit back" "$(ipvs -Sn | sort)" "$want_table"
