@@ -204,19 +204,15 @@ fi
 
 # ---- 8. ipvsadm-client: `lvs-console ipvsadm` vs real ipvsadm (issue 20) --
 # e2e/kernel/suites/ipvsadm-client.sh: the client's listings against the
-# running agent, line by line with ipvsadm's of the same table; hand edits
-# with real ipvsadm show as drift and --drift revert puts them back; the
-# same edits through the client never show as drift.
-# Only when named (`run.sh ipvsadm-client`), with twice the suite limit:
-# at host load average 26 its second run passed the build and every listing
-# comparison (11 checks) and hit the 900 s limit before the drift checks
-# (each client call is a node start under TCG). Not in the default run
-# until it has passed whole once.
-if [[ " ${wanted[*]} " == *" ipvsadm-client "* ]]; then
+# running agent (netlink backend), line by line with ipvsadm's of the same
+# table; hand edits with real ipvsadm show as drift by the first drift check
+# started after them and --drift revert puts them back; the same edits
+# through the client never show as drift.
+if want ipvsadm-client; then
   if [[ ! -f $agent_cli ]]; then
     skip ipvsadm-client "agent CLI not built (apps/agent/dist/lvs-console.js missing)"
   else
-    suite ipvsadm-client "$((2 * suite_limit))" "$here/suites/ipvsadm-client.sh" "$agent_cli"
+    suite ipvsadm-client "$suite_limit" "$here/suites/ipvsadm-client.sh" "$agent_cli"
   fi
 fi
 

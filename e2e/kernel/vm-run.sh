@@ -140,8 +140,12 @@ qemu=(qemu-system-x86_64
 # The console filter passes everything through line by line until the
 # guest's end marker (stage2.sh prints it after the command; the line break
 # before it is its own, so it is dropped too) and swallows the rest.
+# mawk (Debian's awk) reads its input in large blocks: without -W interactive
+# the suites' output arrived only when the VM ended, not as it streamed.
 console_filter() {
-  awk -v marker='@@lvs-bed-end@@' '
+  local awk_opts=()
+  awk -W version 2>&1 | grep -q mawk && awk_opts=(-W interactive)
+  awk "${awk_opts[@]}" -v marker='@@lvs-bed-end@@' '
     done { next }
     { i = index($0, marker) }
     i { if (i > 1) print substr($0, 1, i - 1); done = 1; fflush(); next }

@@ -1,7 +1,9 @@
 # shellcheck shell=bash
-# agent.sh - a running `lvs-console serve --backend ipvsadm` in a topology's
-# director namespace, driven over its API with curl and an admin token
-# (source it after report.sh and topology.sh).
+# agent.sh - a running `lvs-console serve` in a topology's director
+# namespace, driven over its API with curl and an admin token (source it
+# after report.sh and topology.sh). The backend is $AGENT_BACKEND (netlink
+# or ipvsadm; default ipvsadm); the banner's backend line is in
+# $agent_backend_line once it listens.
 #
 #   agent_init NAME CLI_JS WORKDIR PORT   where the agent runs and keeps state
 #   agent_start [report|revert]           start serve (--drift MODE); 0 once it
@@ -26,6 +28,7 @@
 agent_name="" agent_js="" agent_dir="" agent_port="" agent_pid=""
 agent_token="kernel-suite-admin-token-$$"
 agent_revision=0 agent_lines="" agent_drift_count=0 agent_drift_lines=""
+agent_backend_line=""
 
 agent_init() { # name cli workdir port
   agent_name=$1 agent_js=$2 agent_dir=$3/agent agent_port=$4
@@ -34,11 +37,14 @@ agent_init() { # name cli workdir port
 
 agent_start() { # [report|revert]
   local mode=${1:-report} log=$agent_dir/serve.log _i
-  ip netns exec "$agent_name-lvs" node "$agent_js" serve --backend ipvsadm --listen "127.0.0.1:$agent_port" \
+  ip netns exec "$agent_name-lvs" node "$agent_js" serve --backend "${AGENT_BACKEND:-ipvsadm}" --listen "127.0.0.1:$agent_port" \
     --state-dir "$agent_dir/state" --admin-token "$agent_token" --drift "$mode" --log-level warn >"$log" 2>&1 &
   agent_pid=$!
   for ((_i = 0; _i < 300; _i++)); do
-    grep -q '^listening on ' "$log" && return 0
+    if grep -q '^listening on ' "$log"; then
+      agent_backend_line=$(grep -m 1 '^backend:' "$log") || agent_backend_line=""
+      return 0
+    fi
     kill -0 "$agent_pid" 2>/dev/null || break
     sleep 0.3
   done
@@ -71,7 +77,10 @@ agent_api() { # proc [json]
 agent_commit() { # label proc json
   local label=$1 proc=$2 json=$3 out
   if out=$(agent_api state.get) && [[ $out =~ \"revision\":([0-9]+) ]]; then agent_revision=${BASH_REMATCH[1]}; fi
-  if ! out=$(agent_api "$proc" "{\"baseRevision\":$agent_revision,${json#\{}"); then
+  # "{}" has no field to follow baseRevision: no comma then (JSON allows none).
+  local body="{\"baseRevision\":$agent_revision,${json#\{}"
+  [[ $json =~ ^\{[[:space:]]*\}$ ]] && body="{\"baseRevision\":$agent_revision}"
+  if ! out=$(agent_api "$proc" "$body"); then
     fail "$label: $proc refused: ${out:0:400}"
     return 1
   fi

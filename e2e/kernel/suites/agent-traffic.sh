@@ -33,6 +33,12 @@
 #              the kernel shows rs2 at weight 0 (the check noticed), no
 #              request fails; the desired state keeps weight 1; rs2's
 #              httpd restarted -> its weight comes back
+#   notify     (issue 17) the agent's webhook points at a tiny HTTP receiver
+#              on loopback in the director namespace (lib/webhook-receiver.mjs):
+#              rs2's httpd killed -> a "destination-down" firing for rs2 is
+#              delivered (with the bearer token) and /metrics shows
+#              lvs_destination_healthy 0 for rs2; httpd back -> its
+#              "destination-up" resolved is delivered and the metric is 1
 #   restart    under a bounded request loop from the client: SIGTERM the
 #              agent -> ipvsadm -Sn unchanged while it is down; start it
 #              again -> "the kernel matches revision N", same revision, same
@@ -40,7 +46,9 @@
 #
 # Output: PASS/FAIL lines, "# ..." notes, then "N passed, N failed";
 # exit 1 on any failure. AGENT_TRAFFIC_SELFTEST=wrong swaps in a wrong
-# expectation for the weight check (31/10/9) to show the checks can fail.
+# expectation for the weight check (31/10/9) to show the checks can fail;
+# AGENT_TRAFFIC_SELFTEST=notify points the webhook at a port where nothing
+# listens and reads rs1's metric instead of rs2's (the notify checks fail).
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -62,6 +70,8 @@ export TOPO_RS_COUNT=3
 NAME="at"
 VIP=$TOPO_VIP
 PORT=9180
+HOOK_PORT=9181     # the webhook receiver, loopback in the director namespace
+HOOK_TOKEN=kernel-suite-webhook-token-$$
 TOKEN=kernel-suite-admin-token-$$
 API=http://127.0.0.1:$PORT/trpc
 SVC='{"kind":"addr","protocol":"tcp","address":"'$VIP'","port":80}'
@@ -69,6 +79,8 @@ weight_expect="rs1=30 rs2=10 rs3=10"
 HEALTH_AFTER=10    # requests that must pass after the health check noticed
 RESTART_AFTER=4    # requests after the agent is back (>= 6 in the whole window)
 [[ ${AGENT_TRAFFIC_SELFTEST:-} == wrong ]] && weight_expect="rs1=31 rs2=10 rs3=9"
+hook_url_port=$HOOK_PORT metric_rs=rs2
+if [[ ${AGENT_TRAFFIC_SELFTEST:-} == notify ]]; then hook_url_port=$((HOOK_PORT + 1)) metric_rs=rs1; fi
 
 suite_t0=$EPOCHREALTIME
 work=$(mktemp -d /tmp/lvs-agent-traffic.XXXXXX)
@@ -345,6 +357,39 @@ wait_weight() { # rsN weight limit-seconds: 0 when the kernel shows it in time
 # load average 16 (weight 0, requests failed, the table changed under the
 # restart check). A killed httpd is refused at once, so detection stays quick.
 health_check='{"kind":"http","path":"/","intervalMs":3000,"timeoutMs":2500,"rise":1,"fall":2,"warmupMs":0}'
+# Notifications (issue 17): a receiver on loopback, the agent's webhook at it
+# (repeat interval 1 s, the least: the "resolved" must not wait a minute).
+hooks=$work/webhooks.log
+: >"$hooks"
+ip netns exec "$NAME-lvs" node "$here/lib/webhook-receiver.mjs" "$HOOK_PORT" "$hooks" >"$work/receiver.out" 2>&1 &
+bg_pids+=("$!")
+hook_settings='{"enabled":true,"groupWaitMs":200,"repeatIntervalMs":1000,"webhooks":[{"id":"bed","name":"bed receiver","url":"http://127.0.0.1:'$hook_url_port'/hook","mode":"json","token":"'$HOOK_TOKEN'","kinds":[],"enabled":true}]}'
+if out=$(api notifications.update "$hook_settings"); then
+  note "notify: webhook set to http://127.0.0.1:$hook_url_port/hook (receiver on :$HOOK_PORT)"
+else
+  fail "notify: notifications.update refused: ${out:0:300}"
+fi
+# wait_hook PATTERN CAP: until the receiver logged a line matching PATTERN
+# (grep -E), at most CAP s by the clock (a loaded guest's loop turns take
+# far longer than their sleep).
+wait_hook() {
+  local until=$((SECONDS + $2))
+  while ((SECONDS < until)); do
+    grep -Eq "$1" "$hooks" && return 0
+    sleep 0.25
+  done
+  grep -Eq "$1" "$hooks"
+}
+# metric_healthy rsN: the value of lvs_destination_healthy for rsN in /metrics, or "none".
+metric_healthy() {
+  local text
+  text=$(topo_exec "$NAME" lvs curl -sS --max-time 60 -H "authorization: Bearer $TOKEN" "http://127.0.0.1:$PORT/metrics" 2>&1) || :
+  awk -v want="lvs_destination_healthy{service=\"tcp:$VIP:80\",destination=\"$(rs_ip "${1#rs}"):80\"}" '$1 == want { print $2; found = 1; exit } END { if (!found) print "none" }' <<<"$text"
+}
+hook_report() { # what the receiver got and what the agent says it sent, as notes
+  note "notify: the receiver got: $(tr '\n' ';' <"$hooks" | head -c 600)"
+  note "notify: the agent's delivery log: $(api notifications.log | head -c 600)"
+}
 if commit "health" state.replace "{\"state\":{\"services\":[{\"key\":$SVC,\"scheduler\":\"rr\",\"destinations\":[$dests],\"health\":{\"checks\":[$health_check]}}]}}"; then
   pass "health: HTTP checks configured through the agent (revision $revision)"
 fi
@@ -382,6 +427,19 @@ else
   : >"$noticed"
   fail "health: rs2's weight is [$(kernel_weight rs2)] 60 s after its httpd was killed, want 0"
 fi
+rs2_dest=$(rs_ip 2):80
+if wait_hook "^ALERT firing destination-down $rs2_dest " 60; then
+  pass "notify: rs2's httpd killed -> the webhook receiver got destination-down firing for $rs2_dest ($(elapsed_since "$t_kill") s after the kill): $(grep -m 1 "^ALERT firing destination-down $rs2_dest " "$hooks" | cut -d' ' -f5-)"
+  if grep -q '^REQUEST POST /hook auth=bearer ' "$hooks"; then
+    pass "notify: the webhook came as POST /hook with the bearer token"
+  else
+    fail "notify: the webhook came without the bearer token: $(grep -m 1 '^REQUEST' "$hooks")"
+  fi
+else
+  fail "notify: no destination-down firing for $rs2_dest reached the receiver within 60 s of the kernel showing weight 0"
+  hook_report
+fi
+check_eq "notify: /metrics shows $metric_rs down (lvs_destination_healthy)" "$(metric_healthy "$metric_rs")" 0
 # Budget by count, not by time: a slow guest gets the same number of
 # requests after the check noticed, it just takes longer (cap 180 s).
 wait_loop_requests "$work/health.raw" "$health_loop" "$HEALTH_AFTER" 180 '/^@@noticed$/' || :
@@ -411,6 +469,14 @@ if wait_weight rs2 1 20; then
 else
   fail "health: rs2's weight is [$(kernel_weight rs2)] after its httpd came back, want 1"
 fi
+# The all-clear is its own kind (destination-up) with status resolved, same key.
+if wait_hook "^ALERT resolved destination-up $rs2_dest " 60; then
+  pass "notify: rs2's httpd back -> the receiver got destination-up resolved for $rs2_dest: $(grep -m 1 "^ALERT resolved destination-up $rs2_dest " "$hooks" | cut -d' ' -f5-)"
+else
+  fail "notify: no destination-up resolved for $rs2_dest reached the receiver within 60 s of rs2's weight coming back"
+  hook_report
+fi
+check_eq "notify: /metrics shows rs2 up again (lvs_destination_healthy)" "$(metric_healthy rs2)" 1
 note "health: $(elapsed_since "$t0") s"
 
 # ================================================================= restart

@@ -15,6 +15,14 @@
 //   node bench-driver.mjs ipvsadm-sample|netlink-sample SECONDS  1 Hz observe() for SECONDS: CPU
 //                                                 seconds of this process per wall second
 //                                                 (ipvsadm's runs included, from /proc/self/stat)
+//   node bench-driver.mjs weight-changes CLI_JS BACKEND STATE_DIR CHANGES
+//                                                 `CLI_JS serve --backend BACKEND` on STATE_DIR
+//                                                 (made by `lvs-console apply` of this table),
+//                                                 then CHANGES destinations.setWeight over its
+//                                                 HTTP API, one at a time: each timed from the
+//                                                 request to the answer (which comes once the
+//                                                 kernel has it); then the kernel's weights
+//                                                 (netlink dump) against the last ones set
 //
 // The table: SERVICES TCP services on 198.18.x.y:80 (wlc), DESTS NAT real
 // servers each, from 198.18.64.0 up, :8080 (RFC 2544 benchmarking range; the
@@ -149,6 +157,83 @@ async function sample(secs: number, backend: KernelBackend): Promise<void> {
   await backend.close();
 }
 
+function percentile(sortedMs: readonly number[], p: number): number {
+  // Nearest rank: the smallest value with at least p % of the values at or below it.
+  return sortedMs[Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1)] ?? Number.NaN;
+}
+
+/** A running `lvs-console serve`: started, waited for, stopped. */
+async function startServe(cli: string, backend: string, stateDir: string, port: number, token: string): Promise<{ url: string; stop: () => Promise<void> }> {
+  const child = spawn(process.execPath, [cli, 'serve', '--backend', backend, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir,
+    '--admin-token', token, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
+  await new Promise<void>((resolve, reject) => {
+    const seen = (chunk: Buffer) => {
+      output += chunk.toString('utf8');
+      if (/^listening on /m.test(output)) resolve();
+    };
+    child.stdout.on('data', seen);
+    child.stderr.on('data', seen);
+    void exited.then(() => reject(new Error(`serve exited before listening: ${output.slice(0, 600)}`)));
+  });
+  const backendLine = /^backend:.*$/m.exec(output)?.[0] ?? '';
+  process.stdout.write(`# serve: ${backendLine}\n`);
+  return {
+    url: `http://127.0.0.1:${port}/trpc`,
+    stop: async () => {
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
+}
+
+async function weightChanges(cli: string, backend: string, stateDir: string, changes: number, services: number): Promise<void> {
+  const token = 'bench-weight-admin-token';
+  const serve = await startServe(cli, backend, stateDir, 9300, token);
+  const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+  const post = async (proc: string, body: unknown) => {
+    const response = await fetch(`${serve.url}/${proc}`, { method: 'POST', headers, body: JSON.stringify(body) });
+    return await response.json() as { result?: { data: { revision: number } }; error?: { message: string } };
+  };
+  try {
+    const state = await (await fetch(`${serve.url}/state.get`, { headers })).json() as { result: { data: { revision: number } } };
+    let revision = state.result.data.revision;
+    const service = table(1, 10)[0] as Service;
+    const weights = new Map(service.destinations.map((d) => [d.address, d.weight]));
+    const timesMs: number[] = [];
+    let failed = 0;
+    let firstError: string | null = null;
+    for (let i = 0; i < changes; i++) {
+      const dest = service.destinations[i % service.destinations.length] as Service['destinations'][number];
+      const weight = ((weights.get(dest.address) ?? 1) % 9) + 1;
+      const started = performance.now();
+      const answer = await post('destinations.setWeight', { baseRevision: revision, service: service.key, destination: { address: dest.address, port: dest.port }, weight });
+      timesMs.push(performance.now() - started);
+      if (answer.result) {
+        revision = answer.result.data.revision;
+        weights.set(dest.address, weight);
+      } else {
+        failed++;
+        firstError ??= answer.error?.message ?? 'no result';
+      }
+    }
+    // The kernel, read apart from the agent: every weight as last set.
+    const reader = await NetlinkBackend.open();
+    const observed = await reader.observe();
+    await reader.close();
+    const inKernel = observed.services.find((s) => s.key.kind === 'addr' && s.key.address === (service.key.kind === 'addr' ? service.key.address : ''));
+    const mismatched = [...weights].filter(([address, weight]) => inKernel?.destinations.find((d) => d.address === address)?.weight !== weight).length;
+    const sorted = [...timesMs].sort((a, b) => a - b);
+    out({
+      backend, changes, failed, firstError, kernelWeightsMismatched: mismatched, services: observed.services.length, tableServices: services,
+      p50S: seconds(percentile(sorted, 50)), p99S: seconds(percentile(sorted, 99)), maxS: seconds(sorted[sorted.length - 1] ?? Number.NaN),
+    });
+  } finally {
+    await serve.stop();
+  }
+}
+
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
 const hexIpv4 = (address: string) => hex(address.split('.').reduce((v, o) => v * 256 + Number(o), 0), 8);
 
@@ -243,11 +328,15 @@ switch (mode) {
   case 'netlink-sample':
     await sample(Number(a ?? 30), await NetlinkBackend.open());
     break;
+  case 'weight-changes':
+    // weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]
+    await weightChanges(a ?? '', b ?? 'netlink', process.argv[5] ?? '', Number(process.argv[6] ?? 100), Number(process.argv[7] ?? 0));
+    break;
   case 'host':
     await hostCosts(services, dests);
     break;
   case undefined:
   default:
-    process.stderr.write('usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample SECONDS\n');
+    process.stderr.write('usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n');
     process.exitCode = 2;
 }

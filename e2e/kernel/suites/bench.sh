@@ -30,7 +30,14 @@
 #      against the same baseline as 2.; then 1 Hz sampling of a
 #      BENCH_SAMPLE_SERVICES (1,000) x 10 table for BENCH_SAMPLE_SECONDS (30)
 #      with each backend: CPU share of one core (ipvsadm's runs included).
-#      BENCH_NETLINK=0 leaves 3. out.
+#   4. one weight change, API to kernel, on that 1,000 x 10 table: the
+#      table made the agent's desired state (`lvs-console apply`), then
+#      `lvs-console serve --backend B` and BENCH_WEIGHT_CHANGES (100)
+#      destinations.setWeight requests over HTTP, one at a time, each timed
+#      from the request to its answer (the answer comes once the kernel has
+#      the change), for netlink and ipvsadm; p99 and p50; the kernel's
+#      weights are checked against the last ones set.
+#      BENCH_NETLINK=0 leaves 3. and 4. out.
 # Output: "# ..." notes, then one line per result, in `npm run bench`'s format:
 #   BENCH {"name":"ipvsadm-backend-observe-10k","value":S,"unit":"s","baseline":{...}}
 # (medians over the rounds), the ratios as "# ratio ..." notes, and a closing
@@ -41,6 +48,7 @@ export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 repo=$(cd "$here/../.." && pwd)
 driver=${1:-$repo/.cache/kernel/bench-driver.mjs}
+cli=$repo/apps/agent/dist/lvs-console.js
 services=${BENCH_SERVICES:-10000}
 dests=${BENCH_DESTS:-10}
 apply_rounds=${BENCH_APPLY_ROUNDS:-1}
@@ -178,12 +186,36 @@ if ((with_netlink)); then
   # 1 Hz counter sampling of a 1,000 x 10 table, each backend in turn.
   sample_services=${BENCH_SAMPLE_SERVICES:-1000} sample_seconds=${BENCH_SAMPLE_SECONDS:-30}
   fresh_ns
-  inns node "$driver" rules "$sample_services" 10 | inns ipvsadm -R
+  inns node "$driver" rules "$sample_services" 10 >"$work/sample-rules"
+  inns ipvsadm -R <"$work/sample-rules"
   sample_ipvsadm=$(inns node "$driver" ipvsadm-sample "$sample_seconds") || :
   sample_netlink=$(inns node "$driver" netlink-sample "$sample_seconds") || :
   echo "# sampling ipvsadm: $sample_ipvsadm"
   echo "# sampling netlink: $sample_netlink"
   check_eq "netlink sampling saw $sample_services services" "$(json_field "$sample_netlink" services)" "$sample_services"
+
+  # 4. One weight change, API to kernel, on the same table, each backend.
+  weight_changes=${BENCH_WEIGHT_CHANGES:-100}
+  declare -A weight_p99=() weight_p50=()
+  for backend in netlink ipvsadm; do
+    if [[ ! -f $cli ]]; then
+      fail "weight changes ($backend): no agent CLI at $cli (run.sh builds it)"
+      continue
+    fi
+    state=$work/weight-state-$backend
+    # The kernel already holds the table: apply only makes it the desired state.
+    if ! inns node "$cli" apply "$work/sample-rules" --backend "$backend" --state-dir "$state" >"$work/weight-apply.out" 2>&1; then
+      fail "weight changes ($backend): lvs-console apply of the sampling table: $(tail -n 3 "$work/weight-apply.out" | tr '\n' ' ')"
+      continue
+    fi
+    wline=$(inns node "$driver" weight-changes "$cli" "$backend" "$state" "$weight_changes" "$sample_services" 2>&1) || :
+    printf '%s\n' "$wline" | sed "s/^/# weight changes $backend: /"
+    wline=$(grep '"p99S"' <<<"$wline") || wline=""
+    check_eq "weight changes ($backend): $weight_changes setWeight answered, none failed" "$(json_field "$wline" failed)" 0
+    check_eq "weight changes ($backend): the kernel holds every weight as last set" "$(json_field "$wline" kernelWeightsMismatched)" 0
+    weight_p99[$backend]=$(json_field "$wline" p99S)
+    weight_p50[$backend]=$(json_field "$wline" p50S)
+  done
   NS=$agent_ns
 fi
 
@@ -227,6 +259,8 @@ if ((with_netlink)); then
   share_ip=$(json_field "$sample_ipvsadm" sampleCpuShare)
   pct() { awk -v a="$1" 'BEGIN { printf "%.2f", a * 100 }'; }
   [[ -n $share_nl && -n $share_ip ]] && echo "BENCH {\"name\":\"netlink-backend-sample-1k-1hz-cpu\",\"value\":$(pct "$share_nl"),\"unit\":\"%\",\"baseline\":{\"name\":\"ipvsadm-backend-sample-1k-1hz-cpu\",\"value\":$(pct "$share_ip"),\"unit\":\"%\"}}"
+  [[ -n ${weight_p99[netlink]:-} && -n ${weight_p99[ipvsadm]:-} ]] && echo "BENCH {\"name\":\"netlink-backend-weight-change-p99\",\"value\":${weight_p99[netlink]},\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-backend-weight-change-p99\",\"value\":${weight_p99[ipvsadm]},\"unit\":\"s\"}}"
+  [[ -n ${weight_p50[netlink]:-} && -n ${weight_p50[ipvsadm]:-} ]] && echo "BENCH {\"name\":\"netlink-backend-weight-change-p50\",\"value\":${weight_p50[netlink]},\"unit\":\"s\",\"baseline\":{\"name\":\"ipvsadm-backend-weight-change-p50\",\"value\":${weight_p50[ipvsadm]},\"unit\":\"s\"}}"
   echo "# netlink: apply $nla s vs -R $restore s (target <= 0.7x); observe $nlo s vs $nlb s (target <= 0.5x; rounds $nl_obs| baseline $nl_base)"
 fi
 [[ -n $after_flush ]] && echo "BENCH {\"name\":\"ipvsadm-R-10k-after-flush\",\"value\":$after_flush,\"unit\":\"s\"}"

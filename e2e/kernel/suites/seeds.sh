@@ -14,8 +14,11 @@
 #
 # Per seed, in a topology of its own (lib/topology.sh with TOPO_BARE=1: the
 # network only, nothing LVS needs is set up by the test):
-#   apply      `lvs-console apply FILE --backend ipvsadm --state-dir TMP`,
-#              run in the director namespace, exits 0
+#   apply      `lvs-console apply FILE --backend $SEEDS_BACKEND --state-dir TMP`,
+#              run in the director namespace, exits 0, and names that
+#              backend (default netlink, issue 18: the agent's own choice on
+#              a director; SEEDS_BACKEND=ipvsadm runs the same suite through
+#              ipvsadm; agent-traffic covers the ipvsadm backend)
 #   table      `ipvsadm -Sn` equals the committed <name>.Sn (the canonical
 #              render of the same JSON)
 #   director   what the method needs is in place: the VIP on the director
@@ -36,7 +39,8 @@
 #
 # Output: PASS/FAIL lines, "# ..." notes, then "N passed, N failed";
 # exit 1 on any failure. SEEDS_SELFTEST=wrong swaps in a deliberately wrong
-# rr expectation to show the checks can fail.
+# rr expectation to show the checks can fail; SEEDS_SELFTEST=backend expects
+# the other backend in the apply check.
 set -euo pipefail
 export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
 
@@ -77,6 +81,19 @@ trap cleanup EXIT
 #   persist N -                one server per client, across ports 80/8080
 rr_expect="rs1=10 rs2=10"
 [[ ${SEEDS_SELFTEST:-} == wrong ]] && rr_expect="rs1=11 rs2=9"
+backend=${SEEDS_BACKEND:-netlink}
+case $backend in
+  netlink) backend_label="Linux IPVS (generic netlink)" ;;
+  ipvsadm) backend_label="Linux IPVS (ipvsadm)" ;;
+  *) echo "seeds.sh: SEEDS_BACKEND must be netlink or ipvsadm, not $backend" >&2; exit 2 ;;
+esac
+# SEEDS_SELFTEST=backend: expect the other backend's name (each apply check fails, naming the one used).
+if [[ ${SEEDS_SELFTEST:-} == backend ]]; then
+  case $backend in
+    netlink) backend_label="Linux IPVS (ipvsadm)" ;;
+    *) backend_label="Linux IPVS (generic netlink)" ;;
+  esac
+fi
 traffic_spec() { # seed name -> "check count expected"
   case $1 in
     seed000-dr-rr) echo "exact 20 $rr_expect" ;;            # rr 1:1
@@ -155,9 +172,11 @@ run_seed() { # name
   sd=$(mktemp -d /tmp/lvs-seed-state.XXXXXX)
   state_dirs+=("$sd")
   rc=0
-  out=$(topo_exec "$current" lvs node "$cli" apply "$json" --backend ipvsadm --state-dir "$sd" 2>&1) || rc=$?
-  if ((rc == 0)); then
-    pass "$name: lvs-console apply exits 0 ($(grep -c '^ipvsadm ' <<<"$out") ipvsadm lines)"
+  out=$(topo_exec "$current" lvs node "$cli" apply "$json" --backend "$backend" --state-dir "$sd" 2>&1) || rc=$?
+  if ((rc == 0)) && grep -qF "backend: $backend_label" <<<"$out"; then
+    pass "$name: lvs-console apply --backend $backend exits 0 through $backend_label ($(grep -c '^ipvsadm ' <<<"$out") changes)"
+  elif ((rc == 0)); then
+    fail "$name: lvs-console apply exits 0 but not through $backend_label: $(grep -m 1 '^backend:' <<<"$out")"
   else
     fail "$name: lvs-console apply exited $rc: $out"
   fi

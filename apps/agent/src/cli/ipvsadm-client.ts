@@ -6,9 +6,11 @@
 // directory (tokens.json), and travels in a header, never in a URL.
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { DomainError, configOfService, serviceLabel, type KernelInfo, type ObservedTable, type ServiceKey } from '@lvs-console/shared';
+import { DomainError, configOfService, serviceLabel, type ConnectionEntry, type KernelInfo, type ObservedTable, type ServiceKey } from '@lvs-console/shared';
 import type { ImportOutcome } from '@lvs-console/shared/api';
 import {
+  formatConnectionListing,
+  formatDaemonListing,
   formatIpvsadmListing,
   formatTimeoutListing,
   readPaste,
@@ -26,6 +28,7 @@ http://127.0.0.1:8080, or LVS_CONSOLE_URL): the change is validated, audited,
 undoable and never shows as drift. The same options as ipvsadm:
   -A -E -D -a -e -d -C -R (rules on stdin) -Z  --set  --start-daemon --stop-daemon
   -L/-l with -n --stats --rate --exact --thresholds --persistent-conn --timeout
+  -L -n -c (the connection table)  -L --daemon
   -S -n
 Listings are numeric (as with -n) and print what the kernel holds, as ipvsadm
 does. --dry-run prints the ipvsadm lines the agent would run and changes
@@ -184,10 +187,14 @@ function isServiceOption(option: { variant: string | undefined } | undefined): b
 async function list(conn: Connection, args: readonly string[], oneService: boolean, io: CliIo): Promise<number> {
   const has = (name: string) => args.includes(name);
   if (args.some((a) => /^-[a-zA-Z]*c/.test(a) && !a.startsWith('--')) || has('--connection')) {
-    invalid('the connection listing (-c) is not available through the agent; run ipvsadm -Lcn on the director');
+    io.stdout(formatConnectionListing(await allConnections(conn)));
+    return 0;
   }
-  if (has('--daemon')) invalid('--daemon listings are not available through the agent yet; run ipvsadm -L --daemon on the director');
   const { table } = await observedTable(conn);
+  if (has('--daemon')) {
+    io.stdout(formatDaemonListing(table.syncDaemons));
+    return 0;
+  }
   if (has('--timeout')) {
     io.stdout(formatTimeoutListing(table.timeouts));
     return 0;
@@ -202,6 +209,23 @@ async function list(conn: Connection, args: readonly string[], oneService: boole
   }
   io.stdout(formatIpvsadmListing({ services }, { mode, exact: has('--exact') || has('-X'), info: info.kernel ?? null }));
   return 0;
+}
+
+/** Most connections -c lists: the agent pages them 1,000 at a time. */
+const MAX_LISTED_CONNECTIONS = 1_000_000;
+
+/** The kernel's whole connection table, templates included, in its order (as ipvsadm -Lcn reads /proc/net/ip_vs_conn). */
+async function allConnections(conn: Connection): Promise<ConnectionEntry[]> {
+  const entries: ConnectionEntry[] = [];
+  for (;;) {
+    const page = await call<{ entries: ConnectionEntry[]; matched: number }>(conn, 'connections.list',
+      { limit: 1000, offset: entries.length, includeTemplates: true }, 'query');
+    entries.push(...page.entries);
+    if (page.entries.length === 0 || entries.length >= page.matched) return entries;
+    if (entries.length >= MAX_LISTED_CONNECTIONS) {
+      throw new DomainError('INVALID_INPUT', `more than ${MAX_LISTED_CONNECTIONS} connections: run ipvsadm -Lcn on the director`);
+    }
+  }
 }
 
 /** The -t/-u/--sctp-service/-f service of an argv, through the paste reader's own rules. */

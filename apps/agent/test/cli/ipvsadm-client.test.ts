@@ -92,6 +92,19 @@ describe('lvs-console ipvsadm as a client of the agent', () => {
     expect((await ipvsadm(['-Sn'])).stdout).toContain('-a -t 192.168.10.100:80 -r 10.0.0.7:80 -m -w 5\n');
   });
 
+  it('-L -n -c lists the connection table and -L --daemon the sync daemons, as ipvsadm prints them', async () => {
+    expect(await ipvsadm(['-L', '-n', '-c'])).toEqual({
+      status: 0,
+      stdout: 'IPVS connection entries\npro expire state       source             virtual            destination\n',
+      stderr: '',
+    });
+    expect((await ipvsadm(['-L', '--daemon'])).stdout).toBe('');
+    expect((await ipvsadm(['--start-daemon', 'master', '--mcast-interface', 'eth0', '--syncid', '3'])).status).toBe(0);
+    expect((await ipvsadm(['-L', '--daemon'])).stdout).toMatch(/^master sync daemon \(mcast=eth0, syncid=3(, [a-z]+=[0-9.]+)*\)\n$/);
+    expect((await ipvsadm(['--stop-daemon', 'master'])).status).toBe(0);
+    expect((await ipvsadm(['-L', '--daemon'])).stdout).toBe('');
+  });
+
   it('bad input exits 2 naming what to do; nothing changes', async () => {
     const before = await revision();
     const result = await ipvsadm(['-a', '-t', '192.168.10.100:80', '-r', '10.0.0.7:80', '-m']);

@@ -187,3 +187,24 @@ export function parseConnectionListing(text: string, options: ConnectionParseOpt
     parseListingConnectionLine,
     'not an ipvsadm -Lcn row (pro expire state source virtual destination); list with -n');
 }
+
+/** An endpoint as ipvsadm prints it with -n: "192.0.2.1:80", "[2001:db8::1]:80". */
+function endpointText(address: string, port: number): string {
+  return address.includes(':') ? `[${address}]:${port}` : `${address}:${port}`;
+}
+
+/**
+ * `ipvsadm -L -n -c` of these entries, byte for byte as print_conn() writes
+ * it: "%-3s %-6s %-11s %-18s %-18s %s" with the expiry as mm:ss (minutes may
+ * exceed 59). Entries in the kernel's order, templates included, as ipvsadm
+ * reads them from /proc/net/ip_vs_conn.
+ */
+export function formatConnectionListing(entries: readonly ConnectionEntry[]): string {
+  const lines = ['IPVS connection entries', `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination`];
+  for (const e of entries) {
+    const expire = `${String(Math.floor(e.expiresIn / 60)).padStart(2, '0')}:${String(e.expiresIn % 60).padStart(2, '0')}`;
+    lines.push(`${e.protocol.padEnd(3)} ${expire.padEnd(6)} ${e.state.padEnd(11)} ${endpointText(e.clientAddress, e.clientPort).padEnd(18)} `
+      + `${endpointText(e.virtualAddress, e.virtualPort).padEnd(18)} ${endpointText(e.destAddress, e.destPort)}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
