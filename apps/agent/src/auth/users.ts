@@ -128,6 +128,13 @@ export class UserDirectory {
     return user && ok ? { name: user.name, role: user.role } : null;
   }
 
+  /** The person of this name with their role, or null (an SSO proxy's user must be one). */
+  find(name: string): Caller | null {
+    this.refresh();
+    const user = this.users.find((u) => u.name === name);
+    return user ? { name: user.name, role: user.role } : null;
+  }
+
   /** Forget what was read: the agent itself just wrote users.json. */
   invalidate(): void {
     this.seenMtime = -1;
