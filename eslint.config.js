@@ -2,7 +2,7 @@
 // recommended-type-checked set; the few relaxations are explained inline.
 import { readFileSync } from 'node:fs';
 import { builtinModules } from 'node:module';
-import { join, relative, sep } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import js from '@eslint/js';
 import reactHooks from 'eslint-plugin-react-hooks';
 import globals from 'globals';
@@ -56,7 +56,55 @@ const declaredImports = {
     };
   },
 };
-const boundaries = { rules: { 'declared-imports': declaredImports } };
+// ---------------------------------------------------------------------------
+// Features keep their internals. A feature (apps/web/src/features/NAME/) may
+// import from another feature only the modules that feature offers to others,
+// listed here: a new cross-feature import is a decision made in this file, not
+// a reach into another feature's private parts.
+const FEATURE_API = {
+  changes: ['apply-with-preview', 'confirm-edit', 'plan-view'],
+  connections: ['connections-view'],
+  health: ['use-health-status', 'health-cells', 'drain-controls', 'health-editor'],
+  realservers: ['use-real-server-reports', 'real-server-reports', 'host-problems', 'real-server-setup'],
+  schedulers: ['predict', 'catalog', 'scheduler-picker'],
+  sim: ['use-sim-status'],
+  stats: ['use-live-rates', 'rates', 'watch-view'],
+  topology: ['layout', 'topology-diagram'],
+  weights: ['share-math', 'real-servers-table', 'forwarding', 'add-destination-form'],
+};
+const FEATURES_DIR = 'apps/web/src/features/';
+
+const featureInternals = {
+  meta: {
+    type: 'problem',
+    docs: { description: 'A web feature imports from another feature only the modules FEATURE_API lists for it.' },
+    messages: { internal: "features/{{from}} imports '{{module}}', an internal module of features/{{to}} (offered to other features: {{offered}}); add it to FEATURE_API in eslint.config.js if it is meant to be shared" },
+    schema: [],
+  },
+  create(context) {
+    const file = relative(import.meta.dirname, context.filename).split(sep).join('/');
+    if (!file.startsWith(FEATURES_DIR)) return {};
+    const from = file.slice(FEATURES_DIR.length).split('/')[0];
+    const check = (source) => {
+      if (source?.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
+      const target = relative(import.meta.dirname, join(dirname(context.filename), source.value)).split(sep).join('/');
+      if (!target.startsWith(FEATURES_DIR)) return;
+      const [to, ...rest] = target.slice(FEATURES_DIR.length).split('/');
+      if (!to || to === from) return;
+      const module = rest.join('/');
+      const offered = FEATURE_API[to] ?? [];
+      if (!offered.includes(module)) context.report({ node: source, messageId: 'internal', data: { from, to, module, offered: offered.join(', ') || 'none' } });
+    };
+    return {
+      ImportDeclaration: (node) => check(node.source),
+      ExportNamedDeclaration: (node) => check(node.source),
+      ExportAllDeclaration: (node) => check(node.source),
+      ImportExpression: (node) => check(node.source),
+    };
+  },
+};
+
+const boundaries = { rules: { 'declared-imports': declaredImports, 'feature-internals': featureInternals } };
 
 export default tseslint.config(
   {
@@ -96,7 +144,9 @@ export default tseslint.config(
   {
     // The web takes only the router's TYPE from the agent: nothing of the agent is bundled.
     files: ['apps/web/**/*.{ts,tsx}'],
+    plugins: { boundaries },
     rules: {
+      'boundaries/feature-internals': 'error',
       '@typescript-eslint/no-restricted-imports': ['error', {
         patterns: [{
           group: ['**/agent/src/**', '@lvs-console/agent', '@lvs-console/agent/**'],

@@ -12,9 +12,13 @@ const external = Object.keys(pkg.dependencies ?? {})
   .filter((name) => name !== '@lvs-console/shared')
   .flatMap((name) => [name, `${name}/*`]);
 
+// An optional path builds a private copy (a test that runs the program while
+// another test rebuilds dist/lvs-console.js).
+const outfile = process.argv[2] ?? join(here, 'dist/lvs-console.js');
+
 await build({
   entryPoints: [join(here, 'src/main.ts')],
-  outfile: join(here, 'dist/lvs-console.js'),
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -25,4 +29,4 @@ await build({
   // ESM bundles have no require(); a few CommonJS dependencies reach for it.
   banner: { js: "import { createRequire as __lvsCreateRequire } from 'node:module'; const require = __lvsCreateRequire(import.meta.url);" },
 });
-console.log('built apps/agent/dist/lvs-console.js');
+console.log(`built ${outfile}`);

@@ -3,6 +3,7 @@
 // stopping never flushes the kernel's table.
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { ProxyUserTrust, type ProxyUserOptions } from './auth/proxy-user';
 import { CONSOLE_URL_FILE } from './cli/login-link';
 import { writeFileAtomic } from './store/atomic-file';
 import type { AddressInfo } from 'node:net';
@@ -78,6 +79,8 @@ export interface ServeOptions {
   vrrp?: 'auto' | 'keepalived' | 'sim' | 'off';
   /** Tests: the notifier's time and timers (grouping waits, retry back-off). */
   notifyTimers?: HealthTimers;
+  /** --trust-proxy-user HEADER with --trusted-proxy ADDR: an SSO proxy names the person. */
+  trustProxyUser?: ProxyUserOptions;
 }
 
 export interface RunningAgent {
@@ -280,7 +283,8 @@ async function startLocked(
     })),
   };
 
-  const server = createAgentServer({ agent, log, webDir: options.webDir, tls, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  const proxyUsers = options.trustProxyUser ? new ProxyUserTrust(options.trustProxyUser) : null;
+  const server = createAgentServer({ agent, log, webDir: options.webDir, tls, proxyUsers, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);

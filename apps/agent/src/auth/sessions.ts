@@ -132,6 +132,12 @@ export class SessionStore {
     return this.sessions.size;
   }
 
+  /** Live sessions of one person. */
+  countOf(name: string): number {
+    this.prune();
+    return [...this.sessions.values()].filter((session) => session.name === name).length;
+  }
+
   private live(session: StoredSession, now: number): boolean {
     return now - session.lastUsedAt < SESSION_IDLE_MS && now - session.createdAt < SESSION_ABSOLUTE_MS;
   }

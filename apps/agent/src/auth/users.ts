@@ -5,12 +5,13 @@
 // p=1 (32 MiB per hash), a random 16-byte salt per password.
 import { randomBytes, scrypt as scryptCallback, timingSafeEqual, type ScryptOptions } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { DomainError } from '@lvs-console/shared';
 import type { Caller } from '@lvs-console/shared/api';
 import { writeFileAtomic } from '../store/atomic-file';
+import { lockFile } from '../store/dir-lock';
 import { LOGIN_ROLES, type LoginRole } from './login-codes';
 
 const SCRYPT = { N: 2 ** 15, r: 8, p: 1, keylen: 32 } as const;
@@ -73,6 +74,23 @@ export async function writeUsers(stateDir: string, users: User[]): Promise<void>
 }
 
 /**
+ * Read users.json, change it and write it back under users.lock: one writer
+ * at a time, whether the CLI on the director or an admin on the Users page.
+ */
+export async function editUsers<T>(stateDir: string, holder: string, edit: (users: User[]) => T | Promise<T>): Promise<T> {
+  await mkdir(stateDir, { recursive: true, mode: 0o700 });
+  const lock = await lockFile(stateDir, 'users.lock', holder);
+  try {
+    const users = await readUsers(stateDir);
+    const result = await edit(users);
+    await writeUsers(stateDir, users);
+    return result;
+  } finally {
+    await lock.release();
+  }
+}
+
+/**
  * The serving agent's view of users.json: re-read when the file changes
  * (the CLI edits it beside the running agent), so a removed person or a
  * changed password takes effect at once.
@@ -108,6 +126,18 @@ export class UserDirectory {
     // An unknown name costs a hash too, so timing does not tell names apart.
     const ok = await verifyPassword(password, user?.password ?? DUMMY_HASH);
     return user && ok ? { name: user.name, role: user.role } : null;
+  }
+
+  /** The person of this name with their role, or null (an SSO proxy's user must be one). */
+  find(name: string): Caller | null {
+    this.refresh();
+    const user = this.users.find((u) => u.name === name);
+    return user ? { name: user.name, role: user.role } : null;
+  }
+
+  /** Forget what was read: the agent itself just wrote users.json. */
+  invalidate(): void {
+    this.seenMtime = -1;
   }
 
   /** Whether a password session's person still exists with this role (sessions of removed people end). */

@@ -31,6 +31,11 @@ export const SERVE_HELP = `usage: lvs-console serve [options]
   --realserver-token T      token real servers report with (or
                             LVS_CONSOLE_REALSERVER_TOKEN); only realServers.report
   --log-level LEVEL         pino level (default info)
+  --trust-proxy-user HEADER  a single-sign-on proxy in front names the person
+                            in this header (e.g. X-Forwarded-User); believed
+                            only from loopback and --trusted-proxy addresses,
+                            only for people of users.json (lvs-console user add)
+  --trusted-proxy ADDR[/BITS]  a proxy address or block (repeat per proxy)
 
 a pair (or more) of directors sharing one desired state (or cluster.json
 in the state directory: {"name", "self", "token", "peers": [{"name","url"}]}):
@@ -88,6 +93,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     peer: { type: 'string', multiple: true },
     'cluster-token-file': { type: 'string' },
     vrrp: { type: 'string' },
+    'trust-proxy-user': { type: 'string' },
+    'trusted-proxy': { type: 'string', multiple: true },
   }, false);
   void positionals;
   if (values.help) {
@@ -124,7 +131,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
       tokenFromEnv: io.env.LVS_CONSOLE_CLUSTER_TOKEN,
     },
     vrrp,
+    ...(values['trust-proxy-user'] ? { trustProxyUser: { header: values['trust-proxy-user'], proxies: values['trusted-proxy'] ?? [] } } : {}),
   };
+  if (values['trusted-proxy'] && !values['trust-proxy-user']) throw new UsageError('--trusted-proxy goes with --trust-proxy-user HEADER');
   // A pair of simulated directors only where the simulated kernel would be chosen anyway.
   const simulated = backend === 'sim' || (backend === 'auto' && (await import('../kernel/select').then((m) => m.chooseBackend({ loadModule: false }))).kind === 'sim');
   if (values['demo-pair'] && !simulated) io.stderr('note: --demo-pair ignored: this host has real IPVS, and the real kernel is never loaded with a demo\n');

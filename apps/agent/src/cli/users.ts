@@ -2,15 +2,13 @@
 // password, in users.json in the state directory. Run on the director (as the
 // agent's user); the running agent sees changes at once, and a removed
 // person's password sessions end at their next request.
-import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError } from '@lvs-console/shared';
 import { personNameSchema } from '@lvs-console/shared/api';
 import { systemClock } from '../config/clock';
 import { defaultStateDir } from '../config/paths';
-import { hashPassword, isLoginRole, MIN_PASSWORD_LENGTH, readUsers, writeUsers } from '../auth/users';
-import { lockFile } from '../store/dir-lock';
+import { editUsers, hashPassword, isLoginRole, MIN_PASSWORD_LENGTH, readUsers } from '../auth/users';
 import type { CliIo } from './io';
 
 export const USER_HELP = `usage: lvs-console user add NAME --role admin|operator|viewer [--state-dir DIR]
@@ -55,10 +53,7 @@ export async function userCommand(args: string[], io: CliIo): Promise<number> {
   if (!name.success) throw usage(`NAME: ${name.error.issues[0]?.message ?? 'not a name'}`);
   const readPassword = async () => hashPassword((await io.readStdin()).split(/\r?\n/)[0] ?? '');
   // One writer of users.json at a time (two admins at two terminals).
-  await mkdir(stateDir, { recursive: true, mode: 0o700 });
-  const lock = await lockFile(stateDir, 'users.lock', `lvs-console user ${action}`);
-  try {
-    const users = await readUsers(stateDir);
+  await editUsers(stateDir, `lvs-console user ${action}`, async (users) => {
     const existing = users.find((u) => u.name === name.data);
     if (action === 'add') {
       const role = values.role;
@@ -75,9 +70,6 @@ export async function userCommand(args: string[], io: CliIo): Promise<number> {
       users.splice(users.indexOf(existing), 1);
       io.stderr(`removed ${name.data}; their password sessions end at once\n`);
     }
-    await writeUsers(stateDir, users);
-  } finally {
-    await lock.release();
-  }
+  });
   return 0;
 }

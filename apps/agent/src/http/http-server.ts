@@ -12,6 +12,7 @@ import type { Caller } from '@lvs-console/shared/api';
 import { appRouter } from '../trpc/router';
 import { StaticFiles } from './static-files';
 import type { RefusalReason } from '../auth/refusals';
+import type { ProxyUserTrust } from '../auth/proxy-user';
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -22,6 +23,8 @@ export interface HttpOptions {
   webDir: string | null;
   maxBodyBytes?: number;
   tls?: { cert: string | Buffer; key: string | Buffer } | null;
+  /** --trust-proxy-user: who may name the user in a header, and which header. */
+  proxyUsers?: ProxyUserTrust | null;
 }
 
 function clientAddress(req: IncomingMessage): string {
@@ -190,13 +193,17 @@ export function createAgentServer(options: HttpOptions): Server {
           const bearer = bearerToken(req);
           const cookieSession = bearer === null ? sessionCookie(req) : null;
           const token = bearer ?? cookieSession;
+          // A token or session wins; otherwise a trusted proxy may name a person of users.json.
+          const proxied = token === null && options.proxyUsers ? options.proxyUsers.identify(req.socket.remoteAddress, req.headers) : { kind: 'none' as const };
+          const proxyUser = proxied.kind === 'name' ? proxied.name : proxied.kind === 'invalid' ? '(not a name)' : null;
           return {
             agent,
-            caller: agent.auth.authenticate(token),
-            tokenPresented: token !== null,
+            caller: proxied.kind === 'name' ? agent.auth.users.find(proxied.name) : agent.auth.authenticate(token),
+            tokenPresented: token !== null || proxied.kind !== 'none',
             client: clientAddress(req),
             bearer,
             cookieSession,
+            proxyUser,
             consoleHeader: req.headers['x-lvs-console'] === '1',
             setSessionCookie: (value: string | null, maxAgeSeconds = 0) => {
               res.appendHeader('set-cookie', sessionCookieHeader(value, value === null ? 0 : maxAgeSeconds, Boolean(options.tls)));

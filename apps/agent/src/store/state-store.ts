@@ -93,7 +93,15 @@ export class StateStore {
       }
     }
     const current = stored;
-    if (current && !index.some((s) => s.revision === current.revision)) index.push(summaryOf(current));
+    if (current && !files.includes(revisionFileName(current.revision))) {
+      // A crash between saving state.json and linking its revision copy: write the copy now.
+      await mkdir(revisionsDir, { recursive: true, mode: 0o700 });
+      await writeFileAtomic(join(revisionsDir, revisionFileName(current.revision)), `${JSON.stringify(current, null, 1)}\n`, { durable: false });
+    }
+    if (current && !index.some((s) => s.revision === current.revision)) {
+      index.push(summaryOf(current));
+      await writeFileAtomic(indexPath, JSON.stringify(index), { durable: false });
+    }
     return new StateStore(dir, clock, stored, index);
   }
 

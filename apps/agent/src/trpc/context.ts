@@ -16,6 +16,8 @@ export interface AgentContext {
   bearer: string | null;
   /** The session token of this call when it came in the cookie (cookie calls need the CSRF header for changes). */
   cookieSession: string | null;
+  /** The name a trusted SSO proxy sent (--trust-proxy-user), when that identified the call. */
+  proxyUser: string | null;
   /** The call carried the console's x-lvs-console header (a cross-origin page cannot send it). */
   consoleHeader: boolean;
   /** Set or clear the session cookie in this call's answer. */
@@ -24,5 +26,5 @@ export interface AgentContext {
 
 /** Build a context without HTTP (tests, in-process callers). */
 export function createContextInner(agent: Agent, caller: Caller | null, client = 'in-process'): AgentContext {
-  return { agent, caller, tokenPresented: caller !== null, client, bearer: null, cookieSession: null, consoleHeader: false, setSessionCookie: () => undefined };
+  return { agent, caller, tokenPresented: caller !== null, client, bearer: null, cookieSession: null, proxyUser: null, consoleHeader: false, setSessionCookie: () => undefined };
 }

@@ -10,6 +10,7 @@ import { realServersRouter } from './routers/realservers';
 import { simRouter } from './routers/sim';
 import { destinationsRouter, servicesRouter } from './routers/services';
 import { stateRouter } from './routers/state';
+import { usersRouter } from './routers/users';
 import { createCallerFactory, router } from './trpc';
 
 export const appRouter = router({
@@ -29,6 +30,7 @@ export const appRouter = router({
   realServers: realServersRouter,
   cluster: clusterRouter,
   notifications: notificationsRouter,
+  users: usersRouter,
 });
 
 export type AppRouter = typeof appRouter;

@@ -54,14 +54,16 @@ const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, path, typ
     await ctx.agent.refusals.note(ctx.tokenPresented ? 'wrong or expired token' : 'no token', path);
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: ctx.tokenPresented
+      message: ctx.proxyUser !== null
+        ? `the proxy's user "${ctx.proxyUser}" is not a user of this agent: add them with lvs-console user add on the director`
+        : ctx.tokenPresented
         ? 'the token is wrong or expired: log in again with a new console link (lvs-console login-link) or check the token'
         : 'a token is required: send "Authorization: Bearer <token>" or log in with the console link',
     });
   }
-  // A cookie rides along with any request to this origin, even one a foreign
-  // page makes: changes by cookie need the console's own header as well.
-  if (ctx.cookieSession !== null && type === 'mutation' && !ctx.consoleHeader) {
+  // A cookie (or an SSO proxy's login) rides along with any request to this
+  // origin, even one a foreign page makes: such changes need the console's own header as well.
+  if ((ctx.cookieSession !== null || ctx.proxyUser !== null) && type === 'mutation' && !ctx.consoleHeader) {
     await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: 'a change by session cookie without the x-lvs-console header (cross-site request?)' });
     throw new TRPCError({ code: 'FORBIDDEN', message: 'changes made with the session cookie must carry the "x-lvs-console: 1" header' });
   }

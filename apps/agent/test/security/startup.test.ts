@@ -60,6 +60,18 @@ describe('a missing state.json', () => {
   });
 });
 
+describe('a kill between saving state.json and copying it into revisions/', () => {
+  it('writes the missing revision copy at start, so revisions stay contiguous', async () => {
+    await historyOf(3);
+    await rm(join(stateDir, 'revisions', '0000000004.json'));
+    await writeFile(join(stateDir, 'revisions', 'index.json'), JSON.stringify([1, 2, 3].map((revision) => ({ revision, time: 0, who: 'admin', what: 'x', serviceCount: 1 }))));
+    const store = await StateStore.open(stateDir, new ManualClock());
+    expect(store.revisions().map((r) => r.revision)).toEqual([4, 3, 2, 1]);
+    expect(JSON.parse(await readFile(join(stateDir, 'revisions', '0000000004.json'), 'utf8'))).toMatchObject({ revision: 4 });
+    expect((JSON.parse(await readFile(join(stateDir, 'revisions', 'index.json'), 'utf8')) as RevisionSummary[]).map((r) => r.revision)).toEqual([1, 2, 3, 4]);
+  });
+});
+
 describe('a damaged revisions/index.json', () => {
   it.each([
     ['garbage', '{not json'],

@@ -26,6 +26,7 @@ const ImportExportPage = lazy(() => import('../features/importexport/import-expo
 const SimPage = lazy(() => import('../features/sim/sim-page'));
 const DirectorsPage = lazy(() => import('../features/directors/directors-page'));
 const NotificationsPage = lazy(() => import('../features/notifications/notifications-page'));
+const UsersPage = lazy(() => import('../features/users/users-page'));
 
 export function App() {
   // A language switch re-renders every screen: strings are translated as they render.
@@ -80,7 +81,7 @@ function AuthGate() {
   return <Shell onLoggedOut={(why) => { clearSignedIn(); queryClient.clear(); setReason(why); setState('out'); }} />;
 }
 
-const NAV: Array<{ label: string; route: Route; match: Route['name'][] }> = [
+const NAV: Array<{ label: string; route: Route; match: Route['name'][]; adminOnly?: boolean }> = [
   { label: msg('Services'), route: { name: 'services' }, match: ['services', 'service', 'new-service'] },
   { label: msg('Directors'), route: { name: 'directors' }, match: ['directors'] },
   { label: msg('Changes'), route: { name: 'changes' }, match: ['changes'] },
@@ -88,6 +89,7 @@ const NAV: Array<{ label: string; route: Route; match: Route['name'][] }> = [
   { label: msg('Settings'), route: { name: 'settings' }, match: ['settings'] },
   { label: msg('Notifications'), route: { name: 'notifications' }, match: ['notifications'] },
   { label: msg('Sim traffic'), route: { name: 'sim' }, match: ['sim'] },
+  { label: msg('Users'), route: { name: 'users' }, match: ['users'], adminOnly: true },
 ];
 
 function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
@@ -111,7 +113,7 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
           <a href="#/" className="font-semibold tracking-wide text-white">{t('LVS Console')}</a>
           <nav aria-label={t('Main')}>
             <ul className="flex gap-1">
-              {NAV.map((item) => {
+              {NAV.filter((item) => !item.adminOnly || whoami.data?.role === 'admin').map((item) => {
                 const current = item.match.includes(route.name);
                 return (
                   <li key={item.label}>
@@ -160,6 +162,7 @@ const ROUTE_TITLES: Record<Exclude<Route['name'], 'service' | 'not-found'>, stri
   sim: msg('Sim traffic'),
   directors: msg('Directors'),
   notifications: msg('Notifications'),
+  users: msg('Users'),
 };
 
 /** What the browser tab says: the screen, or the service shown. */
@@ -199,6 +202,8 @@ function Screen({ route }: { route: Route }) {
       return <DirectorsPage />;
     case 'notifications':
       return <NotificationsPage />;
+    case 'users':
+      return <UsersPage />;
     case 'not-found':
       return <p>{t('No such page:')}{' '}<code className="font-mono">{route.path}</code>. <a className="underline" href="#/">{t('Back to services')}</a></p>;
   }

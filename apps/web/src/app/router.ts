@@ -12,6 +12,7 @@ export type Route =
   | { name: 'sim' }
   | { name: 'directors' }
   | { name: 'notifications' }
+  | { name: 'users' }
   | { name: 'not-found'; path: string };
 
 export const SERVICE_TABS = ['overview', 'watch', 'connections', 'setup'] as const;
@@ -26,7 +27,7 @@ export function parseRoute(hash: string): Route {
     const tab = (SERVICE_TABS as readonly string[]).includes(service[2] ?? '') ? (service[2] as ServiceTab) : 'overview';
     return { name: 'service', id: decodeURIComponent(service[1]), tab };
   }
-  if (path === 'changes' || path === 'settings' || path === 'import' || path === 'sim' || path === 'directors' || path === 'notifications') return { name: path };
+  if (path === 'changes' || path === 'settings' || path === 'import' || path === 'sim' || path === 'directors' || path === 'notifications' || path === 'users') return { name: path };
   return { name: 'not-found', path };
 }
 
@@ -44,6 +45,7 @@ export function hrefFor(route: Route): string {
     case 'sim':
     case 'directors':
     case 'notifications':
+    case 'users':
       return `#/${route.name}`;
     case 'not-found':
       return `#/${route.path}`;

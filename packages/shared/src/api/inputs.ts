@@ -232,6 +232,16 @@ export const logoutInput = input({
   everywhere: z.boolean().default(false),
 }).optional();
 
+// ---- users (admins, the Users page) ----------------------------------------
+
+const userRoleSchema = z.enum(LOGIN_LINK_ROLES, { error: 'role must be admin, operator or viewer' });
+/** A new password: hashed, never stored or shown; any character, 12 to 1024 of them. */
+export const newPasswordSchema = z.string().min(12, 'a password has at least 12 characters').max(1024, 'a password has at most 1024 characters');
+export const addUserInput = z.object({ name: personNameSchema, role: userRoleSchema, password: newPasswordSchema }).strict();
+export const setUserRoleInput = z.object({ name: personNameSchema, role: userRoleSchema }).strict();
+export const setUserPasswordInput = z.object({ name: personNameSchema, password: newPasswordSchema }).strict();
+export const userNameInput = z.object({ name: personNameSchema }).strict();
+
 // ---- queries ---------------------------------------------------------------
 
 export const STATS_WINDOWS_MINUTES = [1, 5, 15, 60] as const;

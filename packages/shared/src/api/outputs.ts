@@ -122,6 +122,15 @@ export function applyStateChanges(previous: StateSnapshot, changes: StateChanges
   };
 }
 
+/** One person of users.json as the Users page lists them (never the password hash). */
+export interface UserSummary {
+  name: string;
+  role: 'admin' | 'operator' | 'viewer';
+  createdAt: number;
+  /** Live console sessions of this name (password, login link or token). */
+  sessions: number;
+}
+
 export interface RevisionSummary {
   revision: number;
   time: number;
