@@ -12,9 +12,11 @@ import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
 import { t } from '../../lib/i18n';
 
-export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled }: {
+export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled, preview: previewWith }: {
   /** null while the form is incomplete or invalid. */
   edit: EditInput | null;
+  /** A dry run other than state.preview (a whole state is too long for a GET URL). */
+  preview?: (baseRevision: number) => Promise<CommitOutcome>;
   apply: (baseRevision: number) => Promise<CommitOutcome>;
   applyLabel: string;
   onApplied?: (outcome: CommitOutcome) => void;
@@ -24,7 +26,7 @@ export function ApplyWithPreview({ edit, apply, applyLabel, onApplied, disabled 
   const invalidate = useInvalidateAfterChange();
   const [preview, setPreview] = useState<CommitOutcome | null>(null);
   const previewMutation = useMutation({
-    mutationFn: (e: EditInput) => trpcClient.state.preview.query({ baseRevision: revision(), edit: e }),
+    mutationFn: (e: EditInput) => previewWith ? previewWith(revision()) : trpcClient.state.preview.query({ baseRevision: revision(), edit: e }),
     onSuccess: (outcome) => setPreview(outcome),
   });
   const applyMutation = useMutation({
