@@ -62,7 +62,7 @@ const declaredImports = {
 // listed here: a new cross-feature import is a decision made in this file, not
 // a reach into another feature's private parts.
 const FEATURE_API = {
-  changes: ['apply-with-preview', 'confirm-edit', 'plan-view'],
+  changes: ['apply-with-preview', 'confirm-edit', 'plan-view', 'use-drift'],
   connections: ['connections-view'],
   health: ['use-health-status', 'health-cells', 'drain-controls', 'health-editor'],
   realservers: ['use-real-server-reports', 'real-server-reports', 'host-problems', 'real-server-setup'],

@@ -6,6 +6,8 @@
 //                              and the window's first draw (budget 50 each)
 //   watch-boot-longest-task   longest task from navigation to the watch view drawn (budget 50)
 //   weight-release-to-kernel  ms from releasing a weight slider to the weight in the kernel (sim; budget 200)
+//   services-1000-first-render ms from navigation to the list of 1,003 services drawn (budget 1000)
+//   services-1000-filter       ms from a search keystroke to the filtered list painted, 1,003 services (budget 100)
 import { gzipSync } from 'node:zlib';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -13,6 +15,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 import { zeroCounters, zeroRates, type ObservedTable } from '@lvs-console/shared';
 import { StatsStore } from '../../apps/agent/src/stats/stats-store';
 import { ADMIN_TOKEN, callApi, ensureBuilt, repoRoot, startAgent, stopAgent, type AgentHandle } from '../support/agent';
+import { addManyServices } from '../support/many-services';
 
 export interface BenchResult { name: string; value: number; unit: string; baseline?: { name: string; value: number; unit: string } }
 
@@ -50,6 +53,58 @@ async function firstRenderMs(browser: Browser, agent: AgentHandle): Promise<numb
     await page.close();
   }
   return Math.round(median(samples));
+}
+
+/**
+ * The services list with 1,000 more services (its own agent): first render,
+ * and search keystrokes from input event to the next paint, alternating
+ * between narrowing the list and widening it back to every row.
+ */
+async function manyServicesMs(browser: Browser): Promise<{ firstRender: number; filter: number; filterWorst: number }> {
+  const agent = await startAgent();
+  try {
+    await addManyServices(agent.baseURL, 1000);
+    const renders: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const page = await openConsole(browser, agent, '#/');
+      await page.waitForFunction(() => performance.getEntriesByName('lvs-console:services-rendered').length > 0, undefined, { timeout: 30_000 });
+      const mark = await page.evaluate(() => {
+        const entry = performance.getEntriesByName('lvs-console:services-rendered')[0] as PerformanceMark | undefined;
+        return { at: entry?.startTime ?? NaN, rows: (entry?.detail as { rows?: number } | null)?.rows ?? 0 };
+      });
+      if (mark.rows < 1000) throw new Error(`first render drew ${mark.rows} services, not the 1,003 expected`);
+      renders.push(mark.at);
+      if (i < 4) await page.close();
+      else {
+        const filters: number[] = [];
+        const search = page.getByRole('searchbox', { name: 'Search' });
+        await search.waitFor();
+        for (const query of ['198.18.1', '', '198.18.2.1', '', 'udp', '', '10.200.3', '', '198.18.0.7:80', '']) {
+          filters.push(await page.evaluate(async (text) => {
+            const input = document.querySelector<HTMLInputElement>('input[type="search"]');
+            if (!input) throw new Error('no search box');
+            // React tracks the value property: set it through the prototype's setter, as typing would.
+            const descriptor = Object.getOwnPropertyDescriptor(HTMLInputElement.prototype, 'value');
+            const start = performance.now();
+            descriptor?.set?.call(input, text);
+            input.dispatchEvent(new Event('input', { bubbles: true }));
+            // Painted: the frame after the update, then the task after that frame.
+            await new Promise<void>((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+            const marks = performance.getEntriesByName('lvs-console:services-filtered') as PerformanceMark[];
+            const last = marks[marks.length - 1];
+            const wanted = text ? `q=${encodeURIComponent(text).replaceAll('%20', '+')}` : '';
+            if ((last?.detail as { query?: string } | null)?.query !== wanted) throw new Error(`the list did not show "${text}"`);
+            return performance.now() - start;
+          }, query));
+        }
+        await page.close();
+        return { firstRender: Math.round(median(renders)), filter: Math.round(median(filters)), filterWorst: Math.round(Math.max(...filters)) };
+      }
+    }
+    throw new Error('unreachable');
+  } finally {
+    await stopAgent(agent, { removeState: agent.stateDir });
+  }
 }
 
 const BIG = { kind: 'addr', protocol: 'tcp', address: '192.0.2.200', port: 80 } as const;
@@ -149,7 +204,7 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
   const drawn = (label: string) => page.getByRole('img', { name: `New connections per second, last ${label}` }).locator('path').nth(49).waitFor({ timeout: 20_000 });
   await browser.startTracing(page, { categories: ['toplevel', 'disabled-by-default-devtools.timeline'] });
   await page.goto(`${agent.baseURL}/#/services/${encodeURIComponent('tcp:192.0.2.200:80')}/watch`);
-  await drawn('1 minutes');
+  await drawn('1 minute');
   await page.waitForTimeout(1000);
   const bootTrace = JSON.parse((await browser.stopTracing()).toString('utf8')) as { traceEvents: TraceEvent[] };
   const boot = await longestSinceLast();
@@ -159,7 +214,7 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
   for (let round = 0; round < 3; round++) {
     if (round > 0) {
       await page.getByRole('button', { name: '1 min', exact: true }).click();
-      await drawn('1 minutes');
+      await drawn('1 minute');
       await page.waitForTimeout(1000);
       await longestSinceLast();
     }
@@ -223,6 +278,10 @@ export async function run(): Promise<BenchResult[]> {
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   try {
     results.push({ name: 'web-services-first-render', value: await firstRenderMs(browser, agent), unit: 'ms', baseline: { name: 'budget: navigation start to services overview with data, median of 5', value: 1000, unit: 'ms' } });
+    const many = await manyServicesMs(browser);
+    results.push({ name: 'web-services-1000-first-render', value: many.firstRender, unit: 'ms', baseline: { name: 'budget: navigation start to the list of 1,003 services drawn, median of 5', value: 1000, unit: 'ms' } });
+    results.push({ name: 'web-services-1000-filter', value: many.filter, unit: 'ms', baseline: { name: 'budget: search keystroke to the filtered list painted (1,003 services), median of 10 narrowing/widening keystrokes', value: 100, unit: 'ms' } });
+    results.push({ name: 'web-services-1000-filter-worst', value: many.filterWorst, unit: 'ms', baseline: { name: 'informational: slowest of those 10 keystrokes (widening back to all 1,003 rows)', value: 100, unit: 'ms' } });
     results.push({ name: 'web-weight-release-to-kernel', value: await weightReleaseMs(browser, agent), unit: 'ms', baseline: { name: 'budget: slider release to weight observed in the sim kernel, median of 5', value: 200, unit: 'ms' } });
     const watch = await watchLongestTasks(browser, agent);
     results.push({ name: 'web-watch-50-dests-15min-longest-task', value: watch.steady, unit: 'ms', baseline: { name: 'budget: longest main-thread task (Long Tasks API, wall time) over 20 s of 1 Hz updates after load', value: 50, unit: 'ms' } });

@@ -112,7 +112,7 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
         <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-4 px-4 py-2">
           <a href="#/" className="font-semibold tracking-wide text-white">{t('LVS Console')}</a>
           <nav aria-label={t('Main')}>
-            <ul className="flex gap-1">
+            <ul className="flex flex-wrap gap-1">
               {NAV.filter((item) => !item.adminOnly || whoami.data?.role === 'admin').map((item) => {
                 const current = item.match.includes(route.name);
                 return (
@@ -126,7 +126,7 @@ function Shell({ onLoggedOut }: { onLoggedOut: (why?: string) => void }) {
               })}
             </ul>
           </nav>
-          <div className="ml-auto flex items-center gap-3 text-sm">
+          <div className="ml-auto flex flex-wrap items-center gap-3 text-sm">
             <LanguagePicker />
             <ThemePicker />
             {whoami.data ? (

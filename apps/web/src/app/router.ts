@@ -1,5 +1,7 @@
 // A tiny hash router: the agent serves one index.html, so routes live after
-// "#" and survive reloads without server routes.
+// "#" and survive reloads without server routes. A screen's own state that
+// should be shareable (list filters, sort) rides in search params after the
+// path: "#/?q=web&sort=cps".
 import { useSyncExternalStore } from 'react';
 
 export type Route =
@@ -19,7 +21,7 @@ export const SERVICE_TABS = ['overview', 'watch', 'connections', 'setup'] as con
 export type ServiceTab = (typeof SERVICE_TABS)[number];
 
 export function parseRoute(hash: string): Route {
-  const path = hash.replace(/^#\/?/, '');
+  const path = hash.replace(/^#\/?/, '').replace(/\?.*$/, '');
   if (path === '' || path === 'services') return { name: 'services' };
   if (path === 'services/new') return { name: 'new-service' };
   const service = /^services\/([^/]+)(?:\/([a-z]+))?$/.exec(path);
@@ -64,6 +66,31 @@ function subscribe(onChange: () => void): () => void {
 export function useRoute(): Route {
   const hash = useSyncExternalStore(subscribe, () => window.location.hash);
   return parseRoute(hash);
+}
+
+/** The search params of the current hash ("#/changes?who=ann" -> who=ann). */
+export function hashSearchParams(hash: string): URLSearchParams {
+  const at = hash.indexOf('?');
+  return new URLSearchParams(at < 0 ? '' : hash.slice(at + 1));
+}
+
+export function useHashSearchParams(): URLSearchParams {
+  const hash = useSyncExternalStore(subscribe, () => window.location.hash);
+  return hashSearchParams(hash);
+}
+
+/**
+ * Replace the current hash's search params in place (no history entry per
+ * keystroke); subscribers hear it as a hashchange.
+ */
+export function replaceHashSearchParams(params: URLSearchParams): void {
+  const path = window.location.hash.replace(/\?.*$/, '') || '#/';
+  const search = params.toString();
+  const next = `${path}${search ? `?${search}` : ''}`;
+  if (next === window.location.hash) return;
+  const oldURL = window.location.href;
+  window.history.replaceState(window.history.state, '', next);
+  window.dispatchEvent(new HashChangeEvent('hashchange', { oldURL, newURL: window.location.href }));
 }
 
 export function navigate(href: string): void {

@@ -71,10 +71,16 @@ export async function commitWithRetry(commit: Commit, baseRevision: number): Pro
   }
 }
 
-/** Preview a change's plan (dry run) against the revision the console holds. */
+/**
+ * Preview a change's plan (dry run) against the revision the console holds.
+ * A whole state goes as a dry-run POST: in a GET query string it would pass
+ * the URL limit with a large table.
+ */
 export function usePreviewPlan() {
   const revision = useRevision();
-  return (edit: EditInput) => trpcClient.state.preview.query({ baseRevision: revision(), edit });
+  return (edit: EditInput) => edit.op === 'replace-state'
+    ? trpcClient.state.replace.mutate({ baseRevision: revision(), state: edit.state, dryRun: true })
+    : trpcClient.state.preview.query({ baseRevision: revision(), edit });
 }
 
 export interface CommitCallbacks<V> {

@@ -12,8 +12,8 @@ import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
 import type { CommitOutcome } from '../../lib/types';
 import { PlanLines } from './plan-view';
 import { useDriftReport } from './use-drift';
+import { AuditPanel } from './audit-panel';
 import { t } from '../../lib/i18n';
-import { codeLabel } from '../../lib/labels';
 
 export default function ChangesPage() {
   return (
@@ -115,38 +115,6 @@ function RevisionsPanel() {
         </div>
       ) : null}
       <div ref={resultRef}>{undo.isSuccess ? <Notice tone="ok" className="mt-2">{t('Undone: now revision {{revision}}.', { revision: undo.data.revision })}</Notice> : null}</div>
-    </Panel>
-  );
-}
-
-function AuditPanel() {
-  const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 50 }), refetchInterval: 5000 });
-  return (
-    <Panel title={t('Audit log')}>
-      {audit.error ? <Notice tone="error">{errorMessage(audit.error)}</Notice> : null}
-      <table className="w-full text-sm">
-        <caption className="sr-only">{t('Audit log, newest first')}</caption>
-        <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr className="[&>th]:px-2 [&>th]:py-1"><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th><th scope="col">{t('Result')}</th></tr>
-        </thead>
-        <tbody>
-          {(audit.data ?? []).map((e) => (
-            <tr key={e.seq} className="border-t border-slate-100 align-top [&>td]:px-2">
-              <td className="whitespace-nowrap py-1 text-xs"><Age at={e.time} label="" neutral /></td>
-              <td className="py-1">{e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span></td>
-              <td className="py-1">
-                {e.what}
-                {e.lines?.length ? (
-                  <details><summary className="cursor-pointer text-xs text-slate-600">{t('{{count}} ipvsadm lines', { count: e.lines.length })}</summary>
-                    <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre></details>
-                ) : null}
-                {e.error ? <div className="text-xs text-red-700">{e.error}</div> : null}
-              </td>
-              <td className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>{codeLabel(e.result)}</td>
-            </tr>
-          ))}
-        </tbody>
-      </table>
     </Panel>
   );
 }

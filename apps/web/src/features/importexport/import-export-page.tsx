@@ -18,6 +18,7 @@ import { errorMessage, trpcClient } from '../../lib/trpc';
 import { PlanLines } from '../changes/plan-view';
 import { msg, t } from '../../lib/i18n';
 import { Trans } from 'react-i18next';
+import { downloadText } from '../../lib/download';
 
 export default function ImportExportPage() {
   const isAdmin = useIsAdmin();
@@ -186,15 +187,7 @@ function ExportPanel() {
   const desired = snapshot.data?.desired;
   const rules = desired && what === 'rules' ? renderRulesFor(desired, target) : null;
   const text = !desired ? '' : rules ? rules.text : what === 'keepalived' ? writeKeepalivedConf(desired) : `${JSON.stringify(desired, null, 2)}\n`;
-  const download = () => {
-    const blob = new Blob([text], { type: EXPORTS[what].type });
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = EXPORTS[what].name;
-    a.click();
-    URL.revokeObjectURL(url);
-  };
+  const download = () => downloadText(EXPORTS[what].name, EXPORTS[what].type, text);
   return (
     <Panel title={t('Export')} actions={<><CopyButton text={text} label={t('Copy export')} /><Button onClick={download}>{t('Download')}</Button></>}>
       <div className="mb-2 flex gap-1" role="group" aria-label={t('Export format')}>

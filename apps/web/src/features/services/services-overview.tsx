@@ -1,10 +1,13 @@
 // Every virtual service at a glance: identity, method, scheduler, persistence,
-// destinations up/total, live rates and connection numbers, and warnings.
-import { useEffect } from 'react';
+// destinations up/total, live rates and connection numbers, and warnings
+// (failing, drift and advisories told apart by icon, word and colour). Search,
+// filters and sort live in the URL (service-list-model.ts); at phone width
+// each row becomes a card (index.css, .stack-table).
+import { useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
 import { destinationId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
-import { hrefFor, serviceHref } from '../../app/router';
+import { hrefFor, replaceHashSearchParams, serviceHref, useHashSearchParams } from '../../app/router';
 import { topologyMethod } from '../topology/layout';
 import { useLiveRates } from '../stats/use-live-rates';
 import { formatRate } from '../stats/rates';
@@ -14,7 +17,9 @@ import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { serviceHasFailingReports } from '../realservers/real-server-reports';
 import { useSimStatus } from '../sim/use-sim-status';
 import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
-import { t } from '../../lib/i18n';
+import { msg, t } from '../../lib/i18n';
+import { choices, listQueryParams, parseListQuery, selectRows, STATUS_FILTERS, type ListQuery, type RowWarning, type ServiceRow, type SortKey, type WarningKind } from './service-list-model';
+import { DrainEverywherePanel } from './drain-everywhere-panel';
 
 /** Failing checks, a lost quorum and an active sorry server, as warning lines. */
 function healthWarnings(view: ServiceHealthView | undefined): { lines: string[]; checkDown: Set<string> } {
@@ -36,6 +41,36 @@ function healthWarnings(view: ServiceHealthView | undefined): { lines: string[];
 
 let firstRenderMarked = false;
 
+/** Rows drawn at first (and added per "Show more"): a thousand rows cost seconds to draw and to redraw per keystroke. */
+const PAGE_ROWS = 100;
+
+const STATUS_LABELS: Record<(typeof STATUS_FILTERS)[number], string> = {
+  failing: msg('Failing'),
+  draining: msg('Draining (a server at weight 0)'),
+  drift: msg('Drift'),
+  advisory: msg('Host setting advisories'),
+  ok: msg('No warnings'),
+};
+
+/** Icon, word and colour per kind: never colour alone. */
+const WARNING_STYLE: Record<WarningKind, { icon: string; word: string; className: string }> = {
+  failing: { icon: '✖', word: msg('Failing:'), className: 'warning-failing text-red-800' },
+  drift: { icon: '⚠', word: msg('Drift:'), className: 'warning-drift text-amber-800' },
+  advisory: { icon: 'ⓘ', word: msg('Advisory:'), className: 'warning-advisory text-sky-800' },
+};
+
+const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
+  { key: 'service', label: msg('Service') },
+  { key: 'method', label: msg('Method') },
+  { key: 'scheduler', label: msg('Scheduler') },
+  { key: 'persistence', label: msg('Persistence') },
+  { key: 'up', label: msg('Servers up/total'), numeric: true },
+  { key: 'cps', label: msg('New conn/s'), numeric: true },
+  { key: 'active', label: msg('Active'), numeric: true },
+  { key: 'inactive', label: msg('Inactive'), numeric: true },
+  { key: 'warnings', label: msg('Warnings') },
+];
+
 export function ServicesOverview() {
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
@@ -46,22 +81,79 @@ export function ServicesOverview() {
   const healthById = new Map((useHealthStatus().data?.services ?? []).map((view) => [view.id, view]));
   const views = serviceViews(snapshot.data);
   const driftById = useServiceDrift();
+  const params = useHashSearchParams();
+  const query = parseListQuery(params);
+  const setQuery = (patch: Partial<ListQuery>) => replaceHashSearchParams(listQueryParams({ ...query, ...patch }));
+
+  const rows: ServiceRow[] = [];
+  for (const view of views) {
+    const svc = view.desired ?? view.observed;
+    if (!svc) continue;
+    const observedDests = view.observed?.destinations ?? [];
+    const dests = view.desired?.destinations ?? observedDests;
+    const method = topologyMethod(svc.key, dests.map((d) => d.forwarding), snapshot.data?.desired.hostSettings);
+    const failing = failed.filter((f) => f.service === view.id).map((f) => f.destination);
+    const drift = driftById.get(view.id);
+    const health = healthWarnings(healthById.get(view.id));
+    // A sim-failed server whose check is down is said once, by the health line.
+    const simOnly = failing.filter((d) => !health.checkDown.has(d));
+    const warnings: RowWarning[] = [
+      ...(drift ? [{ kind: 'drift' as const, text: t(DRIFT_TEXT[drift]) }] : []),
+      ...simOnly.map((d) => ({ kind: 'failing' as const, text: t('{{server}} failing', { server: d }) })),
+      ...health.lines.map((text) => ({ kind: 'failing' as const, text })),
+      ...(serviceHasFailingReports(svc.key, dests, reports) ? [{ kind: 'failing' as const, text: t('real server settings failing') }] : []),
+      ...(hostProblems.get(view.id) ?? []).map((text) => ({ kind: 'advisory' as const, text })),
+    ];
+    rows.push({
+      id: view.id,
+      label: serviceLabel(svc.key),
+      protocol: svc.key.kind === 'fwmark' ? 'fwmark' : svc.key.protocol,
+      method,
+      scheduler: svc.scheduler,
+      schedulerText: `${svc.scheduler}${svc.flags.length ? ` (${svc.flags.join(',')})` : ''}`,
+      persistenceSeconds: svc.persistence ? svc.persistence.timeout : null,
+      up: observedDests.filter((d) => d.weight > 0 && !d.overloaded && !failing.includes(destinationId(d))).length,
+      total: dests.length,
+      cps: rates.get(view.id)?.cps ?? view.observed?.rates.cps,
+      active: observedDests.reduce((sum, d) => sum + d.activeConns, 0),
+      inactive: observedDests.reduce((sum, d) => sum + d.inactiveConns, 0),
+      servers: dests.map((d) => d.address),
+      draining: dests.some((d) => d.weight === 0) || observedDests.some((d) => d.weight === 0),
+      warnings,
+    });
+  }
+  const shown = selectRows(rows, query);
+  const queryText = params.toString();
+  // Each new query starts from one page again.
+  const [limit, setLimit] = useState({ query: queryText, rows: PAGE_ROWS });
+  const rowLimit = limit.query === queryText ? limit.rows : PAGE_ROWS;
+  const visible = shown.slice(0, rowLimit);
+  const protocols = choices(rows, (r) => r.protocol);
+  const methods = choices(rows, (r) => r.method);
+  const schedulers = choices(rows, (r) => r.scheduler);
+  const filtered = shown.length !== rows.length;
 
   useEffect(() => {
     // The first-render benchmark reads this mark (e2e/bench).
     if (snapshot.data && !firstRenderMarked) {
       firstRenderMarked = true;
-      performance.mark('lvs-console:services-rendered');
+      performance.mark('lvs-console:services-rendered', { detail: { rows: rows.length } });
     }
-  }, [snapshot.data]);
+  }, [snapshot.data, rows.length]);
+  useLayoutEffect(() => {
+    // The filtering benchmark reads this mark: the list for a query is in the DOM.
+    performance.mark('lvs-console:services-filtered', { detail: { query: queryText, shown: shown.length } });
+  }, [queryText, shown.length]);
 
   return (
     <div className="flex flex-col gap-3">
-      <div className="flex items-center gap-3">
+      <div className="flex flex-wrap items-center gap-3">
         <h1 className="text-lg font-semibold">{t('Virtual services')}</h1>
-        <span className="text-sm text-slate-600">{t('{{count}} services', { count: views.length })}</span>
+        <span className="text-sm text-slate-600" role="status">
+          {filtered ? t('{{shown}} of {{total}} services shown', { shown: shown.length, total: rows.length }) : t('{{count}} services', { count: rows.length })}
+        </span>
         {isAdmin ? (
-          <div className="ml-auto flex gap-2">
+          <div className="ml-auto flex flex-wrap gap-2">
             <a href={hrefFor({ name: 'new-service' })} className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">{t('Add service')}</a>
             <a href={hrefFor({ name: 'import' })} className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">{t('Import rules')}</a>
           </div>
@@ -69,67 +161,112 @@ export function ServicesOverview() {
       </div>
       {snapshot.isPending ? <p role="status" className="text-sm text-slate-600">{t('Loading services…')}</p> : null}
       {snapshot.data && views.length === 0 ? <Notice>{t('No virtual services yet.')}{' '}{isAdmin ? t('Add one or import ipvsadm rules.') : ''}</Notice> : null}
-      {views.length > 0 ? (
+      {rows.length > 0 ? (
+        <div role="search" aria-label={t('Find services')} className="flex flex-wrap items-end gap-2 text-sm">
+          <label className="flex flex-col gap-0.5">
+            <span className="text-xs text-slate-600">{t('Search')}</span>
+            <input type="search" value={query.q} onChange={(e) => setQuery({ q: e.target.value })} placeholder={t('address, port or real server')}
+              className="w-64 max-w-full rounded border border-slate-300 bg-white px-2 py-1" />
+          </label>
+          <FilterSelect label={t('Protocol')} value={query.protocol} onChange={(protocol) => setQuery({ protocol })}
+            options={protocols.map((p) => ({ value: p, label: p === 'fwmark' ? 'fwmark' : p.toUpperCase() }))} />
+          <FilterSelect label={t('Method')} value={query.method} onChange={(method) => setQuery({ method })}
+            options={methods.map((m) => ({ value: m, label: m === 'NONE' ? '—' : m }))} />
+          <FilterSelect label={t('Scheduler')} value={query.scheduler} onChange={(scheduler) => setQuery({ scheduler })}
+            options={schedulers.map((s) => ({ value: s, label: s }))} />
+          <FilterSelect label={t('Status')} value={query.status} onChange={(status) => setQuery({ status: status as ListQuery['status'] })}
+            options={STATUS_FILTERS.map((s) => ({ value: s, label: t(STATUS_LABELS[s]) }))} />
+          {params.toString() ? <button type="button" className="rounded px-2 py-1 text-sm text-slate-700 underline hover:bg-slate-100" onClick={() => replaceHashSearchParams(new URLSearchParams())}>{t('Clear filters')}</button> : null}
+        </div>
+      ) : null}
+      {rows.length > 0 ? (
         <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
-          <table className="w-full text-sm">
+          <table className="stack-table w-full text-sm">
             <caption className="sr-only">{t('Virtual services')}</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
               <tr>
-                <th scope="col" className="px-3 py-2">{t('Service')}</th>
-                <th scope="col" className="px-3 py-2">{t('Method')}</th>
-                <th scope="col" className="px-3 py-2">{t('Scheduler')}</th>
-                <th scope="col" className="px-3 py-2">{t('Persistence')}</th>
-                <th scope="col" className="px-3 py-2 text-right">{t('Servers up/total')}</th>
-                <th scope="col" className="px-3 py-2 text-right">{t('New conn/s')}</th>
-                <th scope="col" className="px-3 py-2 text-right">{t('Active')}</th>
-                <th scope="col" className="px-3 py-2 text-right">{t('Inactive')}</th>
-                <th scope="col" className="px-3 py-2">{t('Warnings')}</th>
+                {COLUMNS.map((column) => (
+                  <SortHeader key={column.key} column={column} query={query} onSort={(sort, dir) => setQuery({ sort, dir })} />
+                ))}
               </tr>
             </thead>
             <tbody>
-              {views.map((view) => {
-                const svc = view.desired ?? view.observed;
-                if (!svc) return null;
-                const observedDests = view.observed?.destinations ?? [];
-                const dests = view.desired?.destinations ?? observedDests;
-                const method = topologyMethod(svc.key, dests.map((d) => d.forwarding), snapshot.data?.desired.hostSettings);
-                const failing = failed.filter((f) => f.service === view.id).map((f) => f.destination);
-                const up = observedDests.filter((d) => d.weight > 0 && !d.overloaded && !failing.includes(destinationId(d))).length;
-                const active = observedDests.reduce((sum, d) => sum + d.activeConns, 0);
-                const inactive = observedDests.reduce((sum, d) => sum + d.inactiveConns, 0);
-                const drift = driftById.get(view.id);
-                const health = healthWarnings(healthById.get(view.id));
-                // A sim-failed server whose check is down is said once, by the health line.
-                const simOnly = failing.filter((d) => !health.checkDown.has(d));
-                const reportsFailing = serviceHasFailingReports(svc.key, dests, reports) ? t('real server settings failing') : '';
-                const warnings = [drift ? t(DRIFT_TEXT[drift]) : '', ...simOnly.map((d) => t('{{server}} failing', { server: d })), ...health.lines, ...(hostProblems.get(view.id) ?? []), reportsFailing].filter(Boolean);
-                const cps = rates.get(view.id)?.cps ?? view.observed?.rates.cps;
-                return (
-                  <tr key={view.id} className="border-t border-slate-100 hover:bg-slate-50">
-                    <th scope="row" className="px-3 py-1.5 text-left font-normal">
-                      <a href={serviceHref(view.id)} className="font-mono text-blue-800 underline-offset-2 hover:underline">{serviceLabel(svc.key)}</a>
-                    </th>
-                    <td className="px-3 py-1.5">{method === 'NONE' ? '—' : method}</td>
-                    <td className="px-3 py-1.5 font-mono">{svc.scheduler}{svc.flags.length ? ` (${svc.flags.join(',')})` : ''}</td>
-                    <td className="px-3 py-1.5">{svc.persistence ? t('{{seconds}} s', { seconds: svc.persistence.timeout }) : '—'}</td>
-                    <td className="px-3 py-1.5 text-right font-mono">{up}/{dests.length}</td>
-                    <td className="px-3 py-1.5 text-right font-mono">{cps === undefined ? '—' : formatRate(cps)}</td>
-                    <td className="px-3 py-1.5 text-right font-mono">{active}</td>
-                    <td className="px-3 py-1.5 text-right font-mono">{inactive}</td>
-                    <td className="px-3 py-1.5 text-xs">
-                      {warnings.length === 0 ? <span className="text-slate-500">{t('none')}</span> : (
-                        <ul className="flex flex-col gap-0.5">
-                          {warnings.map((w) => <li key={w} className="text-amber-800">⚠ {w}</li>)}
-                        </ul>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
+              {visible.map((row) => (
+                <tr key={row.id} className="border-t border-slate-100 hover:bg-slate-50">
+                  <th scope="row" className="px-3 py-1.5 text-left font-normal">
+                    <a href={serviceHref(row.id)} className="font-mono text-blue-800 underline-offset-2 hover:underline">{row.label}</a>
+                  </th>
+                  <Cell label={t('Method')}>{row.method === 'NONE' ? '—' : row.method}</Cell>
+                  <Cell label={t('Scheduler')} className="font-mono">{row.schedulerText}</Cell>
+                  <Cell label={t('Persistence')}>{row.persistenceSeconds === null ? '—' : t('{{seconds}} s', { seconds: row.persistenceSeconds })}</Cell>
+                  <Cell label={t('Servers up/total')} className="text-right font-mono">{row.up}/{row.total}</Cell>
+                  <Cell label={t('New conn/s')} className="text-right font-mono">{row.cps === undefined ? '—' : formatRate(row.cps)}</Cell>
+                  <Cell label={t('Active')} className="text-right font-mono">{row.active}</Cell>
+                  <Cell label={t('Inactive')} className="text-right font-mono">{row.inactive}</Cell>
+                  <Cell label={t('Warnings')} className="stack-full text-xs">
+                    {row.warnings.length === 0 ? <span className="text-slate-600">{t('none')}</span> : (
+                      <ul className="flex flex-col gap-0.5">
+                        {row.warnings.map((w) => {
+                          const style = WARNING_STYLE[w.kind];
+                          return (
+                            <li key={`${w.kind}:${w.text}`} className={style.className}>
+                              <span aria-hidden="true">{style.icon} </span><strong className="font-semibold">{t(style.word)}</strong> {w.text}
+                            </li>
+                          );
+                        })}
+                      </ul>
+                    )}
+                  </Cell>
+                </tr>
+              ))}
             </tbody>
           </table>
+          {shown.length === 0 ? <p className="p-3 text-sm text-slate-600">{t('No service matches these filters.')}</p> : null}
+          {shown.length > rowLimit ? (
+            <div className="flex flex-wrap gap-2 border-t border-slate-100 p-2">
+              <button type="button" className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50" onClick={() => setLimit({ query: queryText, rows: rowLimit + PAGE_ROWS })}>
+                {t('Show {{count}} more', { count: Math.min(PAGE_ROWS, shown.length - rowLimit) })}
+              </button>
+              <button type="button" className="rounded px-2.5 py-1 text-sm font-medium underline hover:bg-slate-100" onClick={() => setLimit({ query: queryText, rows: shown.length })}>
+                {t('Show all {{count}}', { count: shown.length })}
+              </button>
+            </div>
+          ) : null}
         </div>
       ) : null}
+      {isAdmin && snapshot.data && rows.length > 0 ? <DrainEverywherePanel state={snapshot.data.desired} /> : null}
     </div>
+  );
+}
+
+/** A data cell that names its column when the table is laid out as cards (phone width). */
+function Cell({ label, className = '', children }: { label: string; className?: string; children: ReactNode }) {
+  return <td data-label={label} className={`px-3 py-1.5 ${className}`}>{children}</td>;
+}
+
+function FilterSelect({ label, value, options, onChange }: { label: string; value: string; options: Array<{ value: string; label: string }>; onChange: (value: string) => void }) {
+  return (
+    <label className="flex flex-col gap-0.5">
+      <span className="text-xs text-slate-600">{label}</span>
+      <select value={value} onChange={(e) => onChange(e.target.value)} className="rounded border border-slate-300 bg-white px-2 py-1">
+        <option value="">{t('All')}</option>
+        {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+      </select>
+    </label>
+  );
+}
+
+function SortHeader({ column, query, onSort }: { column: { key: SortKey; label: string; numeric?: boolean }; query: ListQuery; onSort: (key: SortKey, dir: 'asc' | 'desc') => void }) {
+  const active = query.sort === column.key;
+  // Numbers and warnings sort biggest first on the first click: the busy or broken ones on top.
+  const firstDir = column.numeric || column.key === 'warnings' ? 'desc' : 'asc';
+  const nextDir = active ? (query.dir === 'asc' ? 'desc' : 'asc') : firstDir;
+  return (
+    <th scope="col" aria-sort={active ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined} className={`px-3 py-2 ${column.numeric ? 'text-right' : ''}`}>
+      <button type="button" onClick={() => onSort(column.key, nextDir)} className="inline-flex items-center gap-1 uppercase tracking-wide hover:text-slate-900">
+        {t(column.label)}
+        <span aria-hidden="true">{active ? (query.dir === 'asc' ? '▲' : '▼') : '↕'}</span>
+      </button>
+    </th>
   );
 }

@@ -1,7 +1,8 @@
 // The `watch -n 1 ipvsadm` view, live: per-destination connections, new
 // connections per second, packets and bytes per second, from the agent's
 // 1-second samples. Window 1/5/15/60 min, pause, tooltips, a legend that
-// toggles destinations, and beside it the ipvsadm listing as of now.
+// toggles destinations, and beside it the ipvsadm listing as of now. The
+// window and the hidden series are kept in the URL (watch-url.ts).
 import { useQuery } from '@tanstack/react-query';
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { LiveSample, SeriesPoint } from '@lvs-console/shared/api';
@@ -15,9 +16,9 @@ import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, totalsOf, type
 import { LineChart, type ChartSeries } from './line-chart';
 import { msg, t } from '../../lib/i18n';
 import { formatNumber } from '../../lib/format-number';
+import { replaceHashSearchParams, useHashSearchParams } from '../../app/router';
+import { parseWatchParams, watchParams, WINDOWS, type WindowMinutes } from './watch-url';
 
-const WINDOWS = [1, 5, 15, 60] as const;
-type WindowMinutes = (typeof WINDOWS)[number];
 const PALETTE = ['#1d4ed8', '#15803d', '#b45309', '#7e22ce', '#be123c', '#0e7490', '#4d7c0f', '#a21caf', '#c2410c', '#334155'];
 
 interface ChartSpec { title: string; metrics: readonly Metric[]; format: (v: number) => string }
@@ -51,9 +52,13 @@ const EMPTY: WatchData = { bucketMs: 1000, newest: 0, byId: new Map() };
  * unknown): the bucket size, and so the agent query, depends on it.
  */
 export default function WatchView({ serviceIdValue, destinationCount }: { serviceIdValue: string; destinationCount: number | null }) {
-  const [minutes, setMinutes] = useState<WindowMinutes>(1);
+  // Window and hidden series live in the URL (shareable); the Set is rebuilt only when they change.
+  const urlState = parseWatchParams(useHashSearchParams());
+  const minutes = urlState.minutes;
+  const hiddenKey = urlState.hidden.join(',');
+  const hidden = useMemo<ReadonlySet<string>>(() => new Set(hiddenKey ? hiddenKey.split(',') : []), [hiddenKey]);
+  const setMinutes = (w: WindowMinutes) => replaceHashSearchParams(watchParams({ minutes: w, hidden: [...hidden] }));
   const [paused, setPaused] = useState(false);
-  const [hidden, setHidden] = useState<ReadonlySet<string>>(new Set());
   const [data, setData] = useState<WatchData>(EMPTY);
   const [streamError, setStreamError] = useState<string | null>(null);
   const pausedRef = useRef(paused);
@@ -108,7 +113,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
   const ids = useMemo(() => [...data.byId.keys()].sort(), [data.byId]);
   const colourOf = useMemo(() => new Map(ids.map((id, i) => [id, PALETTE[i % PALETTE.length] ?? '#334155'])), [ids]);
   const [totalsHidden, setTotalsHidden] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (id: string) => setHidden((prev) => toggled(prev, id));
+  const toggle = (id: string) => replaceHashSearchParams(watchParams({ minutes, hidden: [...toggled(hidden, id)] }));
 
   const to = data.newest || Date.now();
   const from = to - horizonMs;

@@ -16,6 +16,8 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
   const titleId = `topology-title-${layout.vipLabel.replace(/[^A-Za-z0-9]/g, '-')}`;
   return (
     <figure className="flex flex-col gap-2">
+      {/* At phone width the diagram keeps a readable size and scrolls here (index.css); focusable so keys scroll it. */}
+      <div className="topology-scroll overflow-x-auto" tabIndex={0} role="group" aria-labelledby={titleId}>
       <svg role="img" aria-labelledby={titleId} viewBox={`0 0 ${layout.width} ${layout.height}`} className="h-auto w-full max-w-[900px]" style={{ maxHeight: 640 }}>
         <title id={titleId}>{layout.accessibleName}</title>
         <defs>
@@ -100,6 +102,7 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
           ))}
         </g>
       </svg>
+      </div>
       <figcaption className="text-xs text-slate-600">{layout.caption}</figcaption>
     </figure>
   );

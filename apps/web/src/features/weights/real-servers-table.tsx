@@ -119,7 +119,7 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
         <Notice tone="warn">{t('The {{scheduler}} scheduler ignores weights: each server with a weight above 0 gets an equal turn. Weight 0 still drains a server.', { scheduler })}</Notice>
       ) : null}
       <div className="overflow-x-auto">
-        <table className="w-full text-sm">
+        <table className="stack-table w-full text-sm">
           <caption className="sr-only">{t('Real servers')}</caption>
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
             <tr>
@@ -154,16 +154,16 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                 <Fragment key={id}>
                   <tr className="border-t border-slate-100 align-middle">
                     <th scope="row" className="px-2 py-1.5 text-left font-mono font-normal">{endpoint}</th>
-                    <td className="px-2 py-1.5">{FORWARDING_LABEL[dest.forwarding]}</td>
-                    <td className="px-2 py-1.5">
+                    <td data-label={t('Method')} className="px-2 py-1.5">{FORWARDING_LABEL[dest.forwarding]}</td>
+                    <td data-label={t('State')} className="px-2 py-1.5">
                       <StateBadge state={state} />
                       {weight === 0 && !trackedDrain ? <span className="ml-1 text-xs text-slate-600">{open === 0 ? t('no connections left: safe to remove') : t('{{count}} connections left', { count: open })}</span> : null}
                     </td>
-                    <td className="px-2 py-1.5">
+                    <td data-label={t('Health')} className="px-2 py-1.5">
                       {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-500">—</span>}
                       {healthView ? <HistoryStrip history={healthView.history} flaps={healthView.recentFlaps} /> : null}
                     </td>
-                    <td className="px-2 py-1.5">
+                    <td data-label={t('Weight')} className="px-2 py-1.5">
                       {isAdmin ? (
                         <WeightControl endpoint={endpoint} weight={weight} max={max}
                           onDraft={(w) => setDrafts((prev) => { const next = new Map(prev); if (w === null) next.delete(id); else next.set(id, w); return next; })}
@@ -172,13 +172,13 @@ export function RealServersTable({ serviceKey, desired, observed, failing, isAdm
                       {pending.has(id) ? <span className="ml-1 text-xs text-slate-600" role="status">{t('applying…')}</span> : null}
                       {healthView && !pending.has(id) ? <EffectiveWeight view={healthView} endpoint={endpoint} /> : null}
                     </td>
-                    <td className="px-2 py-1.5 text-right font-mono" data-testid={`predicted-${endpoint}`}>{formatShare(prediction?.shares.get(id))}</td>
-                    <td className="px-2 py-1.5 text-right font-mono" data-testid={`measured-${endpoint}`}>{formatShare(measured.get(id))}</td>
-                    <td className="px-2 py-1.5 text-right font-mono">{live?.activeConns ?? '—'}</td>
-                    <td className="px-2 py-1.5 text-right font-mono">{live?.inactiveConns ?? '—'}</td>
-                    <td className="px-2 py-1.5 text-right font-mono">{live?.persistentConns ?? '—'}</td>
+                    <td data-label={t('Predicted')} className="px-2 py-1.5 text-right font-mono" data-testid={`predicted-${endpoint}`}>{formatShare(prediction?.shares.get(id))}</td>
+                    <td data-label={t('Measured (1 min)')} className="px-2 py-1.5 text-right font-mono" data-testid={`measured-${endpoint}`}>{formatShare(measured.get(id))}</td>
+                    <td data-label={t('Active')} className="px-2 py-1.5 text-right font-mono">{live?.activeConns ?? '—'}</td>
+                    <td data-label={t('Inactive')} className="px-2 py-1.5 text-right font-mono">{live?.inactiveConns ?? '—'}</td>
+                    <td data-label={t('Persistent')} className="px-2 py-1.5 text-right font-mono">{live?.persistentConns ?? '—'}</td>
                     {isAdmin ? (
-                      <td className="px-2 py-1.5">
+                      <td data-label={t('Actions')} className="px-2 py-1.5">
                         <div className="flex min-w-[13rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
                           {weight > 0 ? (
                             <Button aria-label={t('Drain {{server}}', { server: endpoint })} disabled={confirm.asking} onClick={() => confirm.ask({ op: 'drain', service: serviceKey, destination: { address: dest.address, port: dest.port } }, {

@@ -1,0 +1,148 @@
+// The services list as data: one row per service with its warnings sorted by
+// kind, and the search / filters / sort the operator chose, which live in the
+// URL ("#/?q=web&protocol=tcp&sort=cps&dir=desc") so a view can be shared.
+// Pure: no React, no I/O (unit-tested, and fast enough for 1,000 rows per keystroke).
+
+/** failing: a server is down or settings fail; advisory: a host setting to fix; drift: kernel and desired differ. */
+export type WarningKind = 'failing' | 'advisory' | 'drift';
+
+export interface RowWarning {
+  kind: WarningKind;
+  text: string;
+}
+
+export interface ServiceRow {
+  id: string;
+  /** What the list shows and search matches ("TCP 192.0.2.10:80"). */
+  label: string;
+  protocol: string;
+  method: string;
+  scheduler: string;
+  /** Scheduler with flags, as shown ("sh (sh-port)"). */
+  schedulerText: string;
+  persistenceSeconds: number | null;
+  up: number;
+  total: number;
+  cps: number | undefined;
+  active: number;
+  inactive: number;
+  /** Real-server addresses, so a search for one finds its services. */
+  servers: string[];
+  /** Some real server is at weight 0 (no new connections). */
+  draining: boolean;
+  warnings: RowWarning[];
+}
+
+export const SORT_KEYS = ['service', 'method', 'scheduler', 'persistence', 'up', 'cps', 'active', 'inactive', 'warnings'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export const STATUS_FILTERS = ['failing', 'draining', 'drift', 'advisory', 'ok'] as const;
+export type StatusFilter = (typeof STATUS_FILTERS)[number];
+
+export interface ListQuery {
+  q: string;
+  protocol: string;
+  method: string;
+  scheduler: string;
+  status: StatusFilter | '';
+  sort: SortKey;
+  dir: 'asc' | 'desc';
+}
+
+export const DEFAULT_QUERY: ListQuery = { q: '', protocol: '', method: '', scheduler: '', status: '', sort: 'service', dir: 'asc' };
+
+const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined =>
+  (values as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
+
+/** Unknown or malformed params fall back to the defaults: a stale link still opens. */
+export function parseListQuery(params: URLSearchParams): ListQuery {
+  const text = (name: string) => (params.get(name) ?? '').slice(0, 200);
+  return {
+    q: text('q'),
+    protocol: text('protocol'),
+    method: text('method'),
+    scheduler: text('scheduler'),
+    status: oneOf(STATUS_FILTERS, params.get('status')) ?? '',
+    sort: oneOf(SORT_KEYS, params.get('sort')) ?? DEFAULT_QUERY.sort,
+    dir: params.get('dir') === 'desc' ? 'desc' : 'asc',
+  };
+}
+
+/** Only what differs from the defaults goes into the URL. */
+export function listQueryParams(query: ListQuery): URLSearchParams {
+  const params = new URLSearchParams();
+  for (const name of ['q', 'protocol', 'method', 'scheduler', 'status', 'sort', 'dir'] as const) {
+    if (query[name] !== DEFAULT_QUERY[name]) params.set(name, query[name]);
+  }
+  return params;
+}
+
+export function hasWarning(row: ServiceRow, kind: WarningKind): boolean {
+  return row.warnings.some((w) => w.kind === kind);
+}
+
+function matchesStatus(row: ServiceRow, status: ListQuery['status']): boolean {
+  switch (status) {
+    case '':
+      return true;
+    case 'draining':
+      return row.draining;
+    case 'ok':
+      return row.warnings.length === 0;
+    case 'failing':
+    case 'drift':
+    case 'advisory':
+      return hasWarning(row, status);
+  }
+}
+
+/** Failing first, then drift, then advisories: the worst problem decides a row's rank. */
+function severity(row: ServiceRow): number {
+  return hasWarning(row, 'failing') ? 3 : hasWarning(row, 'drift') ? 2 : hasWarning(row, 'advisory') ? 1 : 0;
+}
+
+const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'base' });
+
+function compare(a: ServiceRow, b: ServiceRow, key: SortKey): number {
+  switch (key) {
+    case 'service':
+      return collator.compare(a.label, b.label);
+    case 'method':
+      return collator.compare(a.method, b.method);
+    case 'scheduler':
+      return collator.compare(a.schedulerText, b.schedulerText);
+    case 'persistence':
+      return (a.persistenceSeconds ?? -1) - (b.persistenceSeconds ?? -1);
+    case 'up':
+      // Fewest servers up (as a share) first when ascending: the ones to look at.
+      return (a.total ? a.up / a.total : 1) - (b.total ? b.up / b.total : 1) || a.up - b.up;
+    case 'cps':
+      return (a.cps ?? -1) - (b.cps ?? -1);
+    case 'active':
+      return a.active - b.active;
+    case 'inactive':
+      return a.inactive - b.inactive;
+    case 'warnings':
+      return severity(a) - severity(b) || a.warnings.length - b.warnings.length;
+  }
+}
+
+/** The rows the query selects, in its order (ties keep the service order). */
+export function selectRows(rows: readonly ServiceRow[], query: ListQuery): ServiceRow[] {
+  const needle = query.q.trim().toLowerCase();
+  const selected = rows.filter((row) =>
+    (!needle || row.label.toLowerCase().includes(needle) || row.id.includes(needle) || row.servers.some((s) => s.includes(needle)))
+    && (!query.protocol || row.protocol === query.protocol)
+    && (!query.method || row.method === query.method)
+    && (!query.scheduler || row.scheduler === query.scheduler)
+    && matchesStatus(row, query.status));
+  const sign = query.dir === 'desc' ? -1 : 1;
+  return selected
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => sign * compare(a.row, b.row, query.sort) || collator.compare(a.row.label, b.row.label) || a.index - b.index)
+    .map(({ row }) => row);
+}
+
+/** The distinct values of one column, for a filter's choices. */
+export function choices(rows: readonly ServiceRow[], pick: (row: ServiceRow) => string): string[] {
+  return [...new Set(rows.map(pick))].filter(Boolean).sort(collator.compare);
+}
