@@ -80,7 +80,8 @@ function RevisionsPanel() {
   return (
     <Panel title={t('Revisions')}>
       {revisions.error ? <Notice tone="error">{errorMessage(revisions.error)}</Notice> : null}
-      <table className="w-full text-sm">
+      <div className="overflow-x-auto">
+      <table className="stack-table w-full text-sm">
         <caption className="sr-only">{t('Recent revisions, newest first')}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
           <tr className="[&>th]:px-2 [&>th]:py-1"><th scope="col">{t('Rev')}</th><th scope="col">{t('When')}</th><th scope="col">{t('Who')}</th><th scope="col">{t('What')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
@@ -88,12 +89,12 @@ function RevisionsPanel() {
         <tbody>
           {(revisions.data ?? []).map((r) => (
             <tr key={r.revision} className="border-t border-slate-100 align-top [&>td]:px-2">
-              <td className="py-1 text-right font-mono">{r.revision}</td>
-              <td className="whitespace-nowrap py-1 text-xs"><Age at={r.time} label="" neutral /></td>
-              <td className="py-1">{r.who}</td>
-              <td className="break-words py-1">{r.what}</td>
+              <td data-label={t('Rev')} className="py-1 text-right font-mono">{r.revision}</td>
+              <td data-label={t('When')} className="whitespace-nowrap py-1 text-xs"><Age at={r.time} label="" neutral /></td>
+              <td data-label={t('Who')} className="py-1">{r.who}</td>
+              <td data-label={t('What')} className="stack-full break-words py-1 [overflow-wrap:anywhere]">{r.what}</td>
               {isAdmin ? (
-                <td className="py-1 text-right">
+                <td className="stack-full py-1 text-right">
                   {r.revision !== snapshot.data?.revision ? (
                     <Button aria-label={t('Undo to revision {{revision}}', { revision: r.revision })} onClick={() => { setTarget(r.revision); setPlan(null); previewUndo.mutate(r.revision); }}>{t('Undo to here')}</Button>
                   ) : <span className="text-xs text-slate-600">{t('current')}</span>}
@@ -103,6 +104,7 @@ function RevisionsPanel() {
           ))}
         </tbody>
       </table>
+      </div>
       {target !== null ? (
         <div ref={planRef} className="mt-3 flex flex-col gap-2 rounded border border-slate-200 bg-slate-50 p-2">
           {previewUndo.error ? <Notice tone="error">{errorMessage(previewUndo.error)}</Notice> : null}
