@@ -11,6 +11,10 @@
 #                                and returns non-zero if anything failed
 #   elapsed_since T0             seconds since T0 (an $EPOCHREALTIME value),
 #                                one decimal, computed without a new process
+#   cpu_probe_ms                 ms this guest takes for a fixed CPU-bound
+#                                bash loop (no new process)
+#   guest_slowdown MS...         how many times slower than a quiet host
+#                                those probes ran (>= 1.00, two decimals)
 #
 # Output format: "PASS  label" / "FAIL  label" so a failure stands out in a
 # CI log; the closing "N passed, N failed" line is what CI reads.
@@ -50,4 +54,23 @@ elapsed_since() {
   local from=${1/[.,]/} to=${EPOCHREALTIME/[.,]/}
   local tenths=$(((10#$to - 10#$from) / 100000))
   printf '%d.%d' $((tenths / 10)) $((tenths % 10))
+}
+
+# A TCG guest on loaded host cores runs every instruction slower, and its
+# timers still fire on time: a time bound for work the guest does (an agent
+# planning and applying a change) scales by how much slower a fixed CPU-bound
+# loop ran in the same window. LVS_CPU_PROBE_QUIET_MS is that loop's time in
+# the bed's guest on a quiet host of the CI machine kind (2 cores): 20,000
+# iterations took 380-470 ms there. A faster host gives a factor below 1,
+# which counts as 1: the bound never tightens.
+cpu_probe_ms() {
+  local t0=$EPOCHREALTIME i t1
+  for ((i = 0; i < 20000; i++)); do :; done
+  t1=$EPOCHREALTIME
+  echo $(((10#${t1/[.,]/} - 10#${t0/[.,]/}) / 1000))
+}
+guest_slowdown() { # probe_ms... -> factor vs the quiet figure, at least 1
+  local sum=0 ms
+  for ms in "$@"; do sum=$((sum + ms)); done
+  awk -v s="$sum" -v n="$#" -v q="${LVS_CPU_PROBE_QUIET_MS:-400}" 'BEGIN { f = s / n / q; printf "%.2f\n", f < 1 ? 1 : f }'
 }

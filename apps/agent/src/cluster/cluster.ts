@@ -269,10 +269,12 @@ export class ClusterService implements ReplicationPort {
   private async pushTo(peer: PeerState, stored = this.opts.store.current()): Promise<MemberResult> {
     if (!stored) return { director: peer.client.name, ok: true, revision: peer.status?.revision ?? null, message: 'nothing to send' };
     peer.pushing = true;
+    const started = performance.now();
     try {
       const answer = await peer.client.call<{ ok: boolean; revision: number; message: string }>('replicate', stored, REPLICATE_TIMEOUT_MS);
       if (!answer.ok) this.opts.log.warn({ peer: peer.client.name, message: answer.message }, 'a peer did not take our revision');
-      return { director: peer.client.name, ok: answer.ok, revision: answer.revision, message: answer.message };
+      const durationMs = Math.round((performance.now() - started) * 10) / 10;
+      return { director: peer.client.name, ok: answer.ok, revision: answer.revision, message: answer.message, durationMs };
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       peer.error = message;

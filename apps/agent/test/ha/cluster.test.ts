@@ -94,7 +94,7 @@ describe('a cluster of directors sharing one desired state', () => {
     const base = await revisionOf(a);
     const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; revision: number }> }>(
       await trpcMutation(a.h!.url, 'services.add', addWeb(base)));
-    expect(outcome.members).toEqual([expect.objectContaining({ director: 'lb2', ok: true, revision: outcome.revision })]);
+    expect(outcome.members).toEqual([expect.objectContaining({ director: 'lb2', ok: true, revision: outcome.revision, durationMs: expect.any(Number) })]);
     expect(await revisionOf(b)).toBe(outcome.revision);
     expect(await kernelText(b)).toBe(await kernelText(a));
     expect(await kernelText(b)).toContain('-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1');

@@ -44,6 +44,8 @@ export interface MemberResult {
   /** The director's revision after the attempt (null when unreachable). */
   revision: number | null;
   message: string;
+  /** The round trip to it, its apply included, as this director measured it. */
+  durationMs?: number;
 }
 
 /** What an import read, beside its plan: the web's preview and the CLI print it. */
