@@ -191,11 +191,14 @@ async function startLocked(
     vrrp?.configure(store.current()?.state ?? emptyState()).catch((error: unknown) => log.error({ err: error }, 'configuring VRRP failed'));
   };
   // A member that was away (or is new) starts from the cluster's newest revision.
-  // Without a state of its own it waits longer for a busy peer rather than adopting its (often empty) kernel table.
-  const caughtUp = clusterConfig ? await newestFromPeers(clusterConfig, log, store.current() ? 2000 : 10_000) : null;
+  // Without a state of its own it waits up to 30 s for a busy peer rather than adopting its (often empty) kernel table.
+  const atStart = clusterConfig ? await newestFromPeers(clusterConfig, log, store.current() ? 2000 : 30_000) : null;
+  const caughtUp = atStart?.newest ?? null;
   if (caughtUp && !store.current()) {
     await store.saveReplicated(caughtUp.stored);
     notes.push(`took revision ${caughtUp.stored.revision} from ${caughtUp.from} (this director had no desired state)`);
+  } else if (atStart?.unanswered.length && !store.current()) {
+    notes.push(`no peer gave a desired state at start (${atStart.unanswered.join('; ')}); this director takes the newest revision when a peer answers`);
   }
   syncHealth();
   if (vrrp) await vrrp.configure(store.current()?.state ?? emptyState()).catch((error: unknown) => log.error({ err: error }, 'configuring VRRP failed'));

@@ -23,6 +23,7 @@ import { conflictFrom, MAX_PEER_BODY_BYTES, PeerClient, PeerError, PeerRefusalLi
 const GRANT_MS = 10_000;
 const PREPARE_TIMEOUT_MS = 2_000;
 const REPLICATE_TIMEOUT_MS = 15_000;
+const STATUS_AT_START_TIMEOUT_MS = 10_000;
 
 export interface MemberStatus {
   cluster: string;
@@ -82,25 +83,41 @@ const storedSchema = z.object({
 const prepareSchema = z.object({ base: z.number().int().min(0), revision: z.number().int().min(1), id: z.string().max(64) }).strict();
 const handoverSchema = z.object({ level: z.enum(['none', 'handover']), who: z.string().max(200) }).strict();
 
+/** What the peers said at start: the newest revision any has, and why the others said nothing. */
+export interface PeersAtStart {
+  newest: { stored: StoredState; from: string } | null;
+  unanswered: string[];
+}
+
 /**
  * Before a director serves: the newest revision any peer has, so a member
  * that was away (or is new) starts from the cluster's state, not its own.
+ * A peer that refuses or cannot be reached is passed over at once; one that
+ * is only slow (a loaded director) is asked again until waitMs has passed.
  */
-export async function newestFromPeers(config: ClusterConfig, log: Logger, statusTimeoutMs = 2000): Promise<{ stored: StoredState; from: string } | null> {
+export async function newestFromPeers(config: ClusterConfig, log: Logger, waitMs = 2000, tryTimeoutMs = STATUS_AT_START_TIMEOUT_MS): Promise<PeersAtStart> {
+  const unanswered: string[] = [];
   const answers = await Promise.all(config.peers.map(async (peer) => {
     const client = new PeerClient(config, peer.name, peer.url);
-    try {
-      const status = statusSchema.parse(await client.call('status', undefined, statusTimeoutMs));
-      if (status.revision === 0) return null;
-      return { stored: storedSchema.parse(await client.call('current', undefined, REPLICATE_TIMEOUT_MS)), from: peer.name };
-    } catch (error) {
-      log.info({ peer: peer.name, err: error }, 'peer not reachable at start');
-      return null;
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      try {
+        const timeoutMs = Math.max(1000, Math.min(tryTimeoutMs, deadline - Date.now()));
+        const status = statusSchema.parse(await client.call('status', undefined, timeoutMs));
+        if (status.revision === 0) return null;
+        return { stored: storedSchema.parse(await client.call('current', undefined, REPLICATE_TIMEOUT_MS)), from: peer.name };
+      } catch (error) {
+        if (error instanceof PeerError && error.timedOut && Date.now() < deadline) continue;
+        const message = error instanceof Error ? error.message : String(error);
+        unanswered.push(message);
+        log.info({ peer: peer.name, err: error }, 'peer not reachable at start');
+        return null;
+      }
     }
   }));
-  let best: { stored: StoredState; from: string } | null = null;
-  for (const answer of answers) if (answer && (!best || answer.stored.revision > best.stored.revision)) best = answer;
-  return best;
+  let newest: PeersAtStart['newest'] = null;
+  for (const answer of answers) if (answer && (!newest || answer.stored.revision > newest.stored.revision)) newest = answer;
+  return { newest, unanswered };
 }
 
 export function stateDigest(state: DesiredState): string {

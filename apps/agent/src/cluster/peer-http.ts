@@ -17,7 +17,8 @@ export const DIRECTOR_HEADER = 'x-lvs-director';
 export const MAX_PEER_BODY_BYTES = 32 * 1024 * 1024;
 
 export class PeerError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** timedOut: the peer took the connection (or may have) but did not answer in time: busy, not gone. */
+  constructor(readonly status: number, message: string, readonly timedOut = false) {
     super(message);
   }
 }
@@ -115,8 +116,9 @@ export class PeerClient {
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
-      const reason = error instanceof Error && error.name === 'TimeoutError' ? `no answer within ${timeoutMs} ms` : describeFetchError(error);
-      throw new PeerError(0, `${this.name} (${this.url}) is unreachable: ${reason}`);
+      const timedOut = error instanceof Error && error.name === 'TimeoutError';
+      const reason = timedOut ? `no answer within ${timeoutMs} ms` : describeFetchError(error);
+      throw new PeerError(0, `${this.name} (${this.url}) is unreachable: ${reason}`, timedOut);
     }
     const text = await response.text();
     let json: unknown = null;

@@ -4,13 +4,14 @@
 // away catches up, strangers are refused, and the simulated VRRP election
 // moves the VIPs and the sync daemon's role.
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { renderRules } from '@lvs-console/shared/ipvsadm';
 import { ManualClock } from '../../src/config/clock';
-import type { MemberView } from '../../src/cluster/cluster';
+import { newestFromPeers, type MemberView } from '../../src/cluster/cluster';
+import { silentLogger } from '../../src/log';
 import { CLUSTER_HEADER, DIRECTOR_HEADER, PEER_REFUSAL_WINDOW_MS, PEER_REFUSALS_PER_WINDOW, TOKEN_HEADER } from '../../src/cluster/peer-http';
 import { SimBackend } from '../../src/kernel/sim';
 import { SimHostBackend } from '../../src/host';
@@ -92,9 +93,10 @@ describe('a cluster of directors sharing one desired state', () => {
   it('applies a change made through one director in every director\'s kernel and reports each', async () => {
     const [a, b] = await pair();
     const base = await revisionOf(a);
-    const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; revision: number }> }>(
+    const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; revision: number; durationMs?: number }> }>(
       await trpcMutation(a.h!.url, 'services.add', addWeb(base)));
-    expect(outcome.members).toEqual([expect.objectContaining({ director: 'lb2', ok: true, revision: outcome.revision, durationMs: expect.any(Number) })]);
+    expect(outcome.members).toEqual([expect.objectContaining({ director: 'lb2', ok: true, revision: outcome.revision })]);
+    expect(outcome.members[0]?.durationMs).toBeGreaterThan(0);
     expect(await revisionOf(b)).toBe(outcome.revision);
     expect(await kernelText(b)).toBe(await kernelText(a));
     expect(await kernelText(b)).toContain('-a -t 192.0.2.10:80 -r 198.51.100.11:80 -g -w 1');
@@ -299,5 +301,62 @@ describe('a cluster of directors sharing one desired state', () => {
     const fromB = await membersOf(b);
     expect(fromB.find((m) => m.name === 'lb1')).toMatchObject({ stale: true, reachable: false });
     expect(fromB.find((m) => m.name === 'lb2')?.status?.vrrp[0]?.state).toBe('MASTER');
+  });
+});
+
+/** A TCP relay to 127.0.0.1:port that takes its first connection and never answers it (a peer too busy to answer). */
+async function relaySwallowingFirst(port: number): Promise<{ port: number; close: () => Promise<void> }> {
+  const held: Socket[] = [];
+  let first = true;
+  const server: Server = createServer((client) => {
+    if (first) {
+      first = false;
+      held.push(client);
+      return;
+    }
+    const upstream = connect(port, '127.0.0.1');
+    client.pipe(upstream).pipe(client);
+    client.on('error', () => upstream.destroy());
+    upstream.on('error', () => client.destroy());
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  return {
+    port: typeof address === 'object' && address ? address.port : 0,
+    close: () => new Promise((resolve) => {
+      for (const socket of held) socket.destroy();
+      server.close(() => resolve());
+    }),
+  };
+}
+
+describe('a member starting without a desired state of its own', () => {
+  it('asks a slow peer again instead of adopting its empty kernel, and passes over a refusing one at once', async () => {
+    const a = await member('lb1');
+    const b = await member('lb2');
+    const gone = await member('lb3');
+    members = [a];
+    await up(a, [b]);
+    const added = data<{ revision: number }>(await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a))));
+    const relay = await relaySwallowingFirst(a.port);
+    try {
+      const config = { name: 'pair', self: 'lb2', token: TOKEN, pollIntervalMs: 1000, peers: [{ name: 'lb1', url: `http://127.0.0.1:${relay.port}` }, { name: 'lb3', url: `http://127.0.0.1:${gone.port}` }] };
+      const atStart = await newestFromPeers(config, silentLogger, 10_000, 1000);
+      expect(atStart.newest?.from).toBe('lb1');
+      expect(atStart.newest?.stored.revision).toBe(added.revision);
+      // lb3 is not listening: refused, and said why.
+      expect(atStart.unanswered).toEqual([expect.stringMatching(/^lb3 .*unreachable: .*(ECONNREFUSED|refused)/)]);
+      // With no time to ask again, the slow peer is passed over too.
+      const hurried = await relaySwallowingFirst(a.port);
+      try {
+        const once = await newestFromPeers({ ...config, peers: [{ name: 'lb1', url: `http://127.0.0.1:${hurried.port}` }] }, silentLogger, 1000, 1000);
+        expect(once.newest).toBeNull();
+        expect(once.unanswered).toEqual([expect.stringMatching(/no answer within 1000 ms/)]);
+      } finally {
+        await hurried.close();
+      }
+    } finally {
+      await relay.close();
+    }
   });
 });
