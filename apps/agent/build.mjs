@@ -1,9 +1,9 @@
-// Bundle the agent into one ESM file for node 20. Packages from node_modules
+// Bundle the agent into ESM for node 20: one entry file plus a chunk per CLI command. Packages from node_modules
 // stay external (installed alongside), except the workspace's own shared
 // package, which ships as TypeScript source and must be bundled in.
 import { build } from 'esbuild';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -17,8 +17,12 @@ const external = Object.keys(pkg.dependencies ?? {})
 const outfile = process.argv[2] ?? join(here, 'dist/lvs-console.js');
 
 await build({
-  entryPoints: [join(here, 'src/main.ts')],
-  outfile,
+  // Split at the CLI's dynamic imports: each command's code is a chunk next to
+  // the entry, loaded when that command runs (cli.ts COMMAND_LOADERS).
+  entryPoints: { [basename(outfile, '.js')]: join(here, 'src/main.ts') },
+  outdir: dirname(outfile),
+  splitting: true,
+  chunkNames: 'chunks/[name]-[hash]',
   bundle: true,
   platform: 'node',
   format: 'esm',

@@ -1,20 +1,11 @@
 // The `lvs-console` command line: a dispatcher over one module per command
-// (cli/). Each command parses its flags (node:util parseArgs), calls shared or
+// (cli/), each loaded only when its command runs. Each command parses its flags (node:util parseArgs), calls shared or
 // agent functions and prints. Exit status 0 = done, 1 = the kernel or host
 // refused, 2 = bad input or usage (message on stderr, nothing on stdout).
 import { DomainError } from '@lvs-console/shared';
-import { applyCommand } from './cli/apply';
 import { formatError, UsageError, type CliIo, type Command } from './cli/io';
-import { ipvsadmCommand } from './cli/ipvsadm';
-import { keepalivedCommand } from './cli/keepalived';
-import { loginLinkCommand } from './cli/login-link';
-import { planCommand } from './cli/plan';
-import { predictCommand } from './cli/predict';
-import { realserverCommand } from './cli/realserver';
-import { serveCommand } from './cli/serve';
-import { userCommand } from './cli/users';
 
-export { parseStateText, UsageError, type CliIo } from './cli/io';
+export { UsageError, type CliIo } from './cli/io';
 
 export const MAIN_HELP = `lvs-console: manage Linux Virtual Server (IPVS) load balancers
 
@@ -36,16 +27,22 @@ commands:
 Run "lvs-console <command> --help" for a command's options.
 `;
 
-const COMMANDS: Record<string, Command> = {
-  serve: serveCommand,
-  apply: applyCommand,
-  ipvsadm: ipvsadmCommand,
-  plan: planCommand,
-  predict: predictCommand,
-  realserver: realserverCommand,
-  keepalived: keepalivedCommand,
-  'login-link': loginLinkCommand,
-  user: userCommand,
+/**
+ * Each command's module is loaded when that command runs: a start costs only
+ * what the command needs (`ipvsadm -L -n` does not load the web server, the
+ * kernel backends or the keepalived reader; in a loaded TCG guest every
+ * module is seconds). The bundle splits at these imports (build.mjs).
+ */
+export const COMMAND_LOADERS: Record<string, () => Promise<Command>> = {
+  serve: async () => (await import('./cli/serve')).serveCommand,
+  apply: async () => (await import('./cli/apply')).applyCommand,
+  ipvsadm: async () => (await import('./cli/ipvsadm')).ipvsadmCommand,
+  plan: async () => (await import('./cli/plan')).planCommand,
+  predict: async () => (await import('./cli/predict')).predictCommand,
+  realserver: async () => (await import('./cli/realserver')).realserverCommand,
+  keepalived: async () => (await import('./cli/keepalived')).keepalivedCommand,
+  'login-link': async () => (await import('./cli/login-link')).loginLinkCommand,
+  user: async () => (await import('./cli/users')).userCommand,
 };
 
 /** Run the CLI; returns the exit status. Never calls process.exit (tests run it in-process). */
@@ -59,12 +56,13 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
     io.stdout(MAIN_HELP);
     return 0;
   }
-  const run = COMMANDS[command];
-  if (!run) {
+  const load = Object.hasOwn(COMMAND_LOADERS, command) ? COMMAND_LOADERS[command] : undefined;
+  if (!load) {
     io.stderr(`unknown command "${command}"\n\n${MAIN_HELP}`);
     return 2;
   }
   try {
+    const run = await load();
     return await run(rest, io);
   } catch (error) {
     const message = formatError(error);

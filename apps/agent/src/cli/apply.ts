@@ -16,7 +16,8 @@ import { Reconciler } from '../reconcile/reconciler';
 import { AuditLog } from '../store/audit-log';
 import { lockStateDir } from '../store/dir-lock';
 import { StateStore } from '../store/state-store';
-import { oneOf, parse, parseStateText, readInput, UsageError, type CliIo } from './io';
+import { oneOf, parse, readInput, UsageError, type CliIo } from './io';
+import { parseStateText } from './state-text';
 
 export const APPLY_HELP = `usage: lvs-console apply FILE [--backend auto|netlink|ipvsadm|sim] [--state-dir DIR] [--dry-run]
 

@@ -3,10 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
-import { DomainError, formatIssues, type DesiredState } from '@lvs-console/shared';
-import { parseRules } from '@lvs-console/shared/ipvsadm';
-import { validateState } from '@lvs-console/shared/validate';
-import { detectFormat } from '../reconcile/import-text';
+import { DomainError, formatIssues } from '@lvs-console/shared';
 
 export interface CliIo {
   stdout: (text: string) => void;
@@ -38,26 +35,6 @@ export async function readInput(path: string, io: CliIo): Promise<string> {
   } catch (error) {
     throw new UsageError(`cannot read ${path}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : formatError(error)}`);
   }
-}
-
-/** JSON or ipvsadm text -> a validated desired state; errors as "line N: message". */
-export function parseStateText(text: string, origin: 'operator' | 'kernel' = 'operator'): DesiredState {
-  if (detectFormat(text) === 'json') {
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`not valid JSON: ${formatError(error)}`);
-    }
-    const validated = validateState(json);
-    if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
-    return validated.value;
-  }
-  const parsed = parseRules(text, { origin });
-  if (!parsed.ok) throw new UsageError(formatIssues(parsed.errors));
-  const validated = validateState(parsed.state);
-  if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
-  return validated.value;
 }
 
 export function parse<T extends ParseArgsConfig['options']>(args: string[], options: T, allowPositionals = true) {

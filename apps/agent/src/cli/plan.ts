@@ -1,6 +1,7 @@
 // `lvs-console plan`: the ipvsadm lines that turn one table into another.
 import { plan, renderPlan } from '@lvs-console/shared/plan';
-import { parse, parseStateText, readInput, UsageError, type CliIo } from './io';
+import { parse, readInput, UsageError, type CliIo } from './io';
+import { parseStateText } from './state-text';
 
 export const PLAN_HELP = `usage: lvs-console plan --from OBSERVED --to DESIRED
 

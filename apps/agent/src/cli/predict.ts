@@ -3,7 +3,8 @@
 import { formatEndpoint, parseServiceId, serviceId, type ServiceKey } from '@lvs-console/shared';
 import { schedServiceOf } from '@lvs-console/shared/api';
 import { predictClients, predictSequence, type PredictClient } from '@lvs-console/shared/schedulers';
-import { formatError, integer, parse, parseStateText, readInput, UsageError, type CliIo } from './io';
+import { formatError, integer, parse, readInput, UsageError, type CliIo } from './io';
+import { parseStateText } from './state-text';
 
 export const PREDICT_HELP = `usage: lvs-console predict RULES --service PROTO:VIP:PORT|fwmark:N
          (--client ADDR[:PORT] ... | --clients-file F | --sequence N)

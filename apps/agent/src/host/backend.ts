@@ -19,6 +19,15 @@ export interface HostSettingResult {
   /** False when the host already had the setting. */
   changed: boolean;
   message: string;
+  /** The lines that ran for this row (as hostStepLine prints them); empty when nothing had to run. */
+  lines: string[];
+}
+
+/** A dry run of apply(): the host's state of a row and the lines apply would run for it. */
+export interface HostChangePlan {
+  status: HostSettingStatus;
+  /** Empty when the host already has the row. */
+  lines: string[];
 }
 
 export interface HostBackend {
@@ -30,6 +39,8 @@ export interface HostBackend {
    * agent's own nftables table holds exactly the SNAT rows of this call.
    */
   apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+  /** What apply() of the same rows would run now, row by row; changes nothing. */
+  plan(settings: readonly HostSetting[]): Promise<HostChangePlan[]>;
   /**
    * Undo rows: delete addresses, delete the agent's nftables table. Sysctls
    * and modules are left as they are (other software may rely on them).

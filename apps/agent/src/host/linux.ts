@@ -6,11 +6,13 @@ import { access, readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
 import { canonicalIp } from '@lvs-console/shared';
 import type { HostSetting } from '@lvs-console/shared';
-import { NFT_TABLE, describeHostSetting, renderNftScript, snatRuleText } from '@lvs-console/shared/host';
+import { NFT_TABLE, describeHostSetting, snatRuleText } from '@lvs-console/shared/host';
 import { CommandError, createExecRunner } from '../kernel/runner';
 import type { CommandRunner } from '../kernel/runner';
 import type { InterfaceAddresses } from '@lvs-console/shared/ha';
-import type { HostBackend, HostSettingResult, HostSettingStatus } from './backend';
+import type { HostBackend, HostChangePlan, HostSettingResult, HostSettingStatus } from './backend';
+import { hostStepLine, planHostSteps } from './steps';
+import type { HostStep, HostStepContext, PlannedRow } from './steps';
 import { sameSysctlValue, sysctlPath } from './sysctl';
 
 type Row<K extends HostSetting['kind']> = Extract<HostSetting, { kind: K }>;
@@ -126,12 +128,9 @@ export class LinuxHostBackend implements HostBackend {
     }
   }
 
-  private async writeSysctl(row: Row<'sysctl'>): Promise<string | null> {
-    const path = sysctlPath(row.name, this.procSysRoot);
-    if (this.netns) {
-      const result = await this.run(['sysctl', '-q', '-w', `${row.name}=${row.value}`]);
-      return result.ok ? null : result.message;
-    }
+  /** The /proc/sys write of a sysctl step (inside a namespace sysctl(8) runs instead). */
+  private async writeSysctl(path: string, row: HostSetting): Promise<string | null> {
+    if (row.kind !== 'sysctl') return `not a sysctl: ${describeHostSetting(row)}`;
     try {
       await writeFile(path, `${row.value}\n`);
       return null;
@@ -231,58 +230,60 @@ export class LinuxHostBackend implements HostBackend {
     }));
   }
 
-  async apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
-    const before = await this.read(settings);
-    const results: HostSettingResult[] = [];
-    // Modules first (tunl0 appears with ipip), then sysctls, then addresses.
-    const order = { module: 0, sysctl: 1, address: 2, snat: 3 } as const;
-    const indexed = settings.map((setting, index) => ({ setting, index })).sort((a, b) => order[a.setting.kind] - order[b.setting.kind]);
-    const snatRows = settings.filter((s): s is SnatRow => s.kind === 'snat');
-    let snatError: string | null | undefined;
-    for (const { setting, index } of indexed) {
-      const status = before[index];
-      if (status?.ok && setting.kind !== 'snat') {
-        results[index] = { setting, ok: true, changed: false, message: `already set: ${status.message}` };
-        continue;
-      }
-      let error: string | null = null;
-      try {
-        switch (setting.kind) {
-          case 'sysctl':
-            error = await this.writeSysctl(setting);
-            break;
-          case 'module': {
-            const result = await this.run(['modprobe', '--', setting.name]);
-            error = result.ok ? null : result.message;
-            break;
-          }
-          case 'address': {
-            if (setting.interface === 'tunl0') await this.run(['ip', 'link', 'set', 'tunl0', 'up']);
-            const result = await this.run(['ip', 'addr', 'add', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface]);
-            error = result.ok || /File exists/.test(result.message) ? null : result.message;
-            break;
-          }
-          case 'snat':
-            // One transaction for all SNAT rows: nft applies a script atomically.
-            snatError ??= await this.replaceNftTable(snatRows);
-            error = snatError;
-            break;
-        }
-      } catch (caught) {
-        error = errorText(caught);
-      }
-      results[index] = error === null
-        ? { setting, ok: true, changed: setting.kind !== 'snat' || !status?.ok, message: `set: ${describeHostSetting(setting)}` }
-        : { setting, ok: false, changed: false, message: error };
-    }
-    return results;
+  private stepContext(): HostStepContext {
+    return { netns: this.netns !== undefined, procSysRoot: this.procSysRoot };
   }
 
-  private async replaceNftTable(rows: readonly SnatRow[]): Promise<string | null> {
-    const script = renderNftScript(rows);
-    if (!script) return null;
-    const result = await this.run(['nft', '-f', '-'], `${script}\n`);
-    return result.ok ? null : `nft refused the SNAT rules: ${result.message}`;
+  private async planned(settings: readonly HostSetting[]): Promise<{ before: HostSettingStatus[]; rows: PlannedRow[] }> {
+    const before = await this.read(settings);
+    return { before, rows: planHostSteps(settings, before.map((status) => status.ok), this.stepContext()) };
+  }
+
+  async plan(settings: readonly HostSetting[]): Promise<HostChangePlan[]> {
+    const { before, rows } = await this.planned(settings);
+    return rows.map((row, index) => ({ status: before[index] ?? { setting: row.setting, actual: null, ok: false, message: row.error ?? '' }, lines: row.steps.map(hostStepLine) }));
+  }
+
+  /** Run one step; the error text, or null when it worked. */
+  private async runStep(step: HostStep, setting: HostSetting): Promise<string | null> {
+    if (step.kind === 'write') return this.writeSysctl(step.path, setting);
+    const result = await this.run(step.argv, step.stdin);
+    if (result.ok || step.optional) return null;
+    if (step.argv[0] === 'ip' && /File exists/.test(result.message)) return null;
+    return step.argv[0] === 'nft' ? `nft refused the SNAT rules: ${result.message}` : result.message;
+  }
+
+  async apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
+    // The same steps plan() shows, in this order: modules first (tunl0 appears with ipip), then sysctls, then addresses.
+    const { before, rows } = await this.planned(settings);
+    const results: HostSettingResult[] = [];
+    const order = { module: 0, sysctl: 1, address: 2, snat: 3 } as const;
+    const indexed = rows.map((row, index) => ({ row, index })).sort((a, b) => order[a.row.setting.kind] - order[b.row.setting.kind]);
+    // SNAT rows share one nft transaction: its outcome is every SNAT row's.
+    let snatError: string | null = null;
+    for (const { row: { setting, steps, error: planError }, index } of indexed) {
+      const status = before[index];
+      if (status?.ok && setting.kind !== 'snat') {
+        results[index] = { setting, ok: true, changed: false, message: `already set: ${status.message}`, lines: [] };
+        continue;
+      }
+      let error: string | null = planError ?? (setting.kind === 'snat' ? snatError : null);
+      const lines: string[] = [];
+      for (const step of planError === null ? steps : []) {
+        lines.push(hostStepLine(step));
+        try {
+          error = await this.runStep(step, setting);
+        } catch (caught) {
+          error = errorText(caught);
+        }
+        if (step.kind === 'run' && step.argv[0] === 'nft') snatError = error;
+        if (error !== null) break;
+      }
+      results[index] = error === null
+        ? { setting, ok: true, changed: setting.kind !== 'snat' || !status?.ok, message: `set: ${describeHostSetting(setting)}`, lines }
+        : { setting, ok: false, changed: false, message: error, lines };
+    }
+    return results;
   }
 
   async remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
@@ -291,25 +292,29 @@ export class LinuxHostBackend implements HostBackend {
     for (const setting of settings) {
       switch (setting.kind) {
         case 'address': {
-          const result = await this.run(['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface]);
+          const argv = ['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface];
+          const result = await this.run(argv);
           const gone = result.ok || /Cannot assign requested address|does not exist/.test(result.message);
-          results.push({ setting, ok: gone, changed: result.ok, message: gone ? `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` : result.message });
+          results.push({ setting, ok: gone, changed: result.ok, message: gone ? `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` : result.message, lines: [hostStepLine({ kind: 'run', argv })] });
           break;
         }
         case 'snat': {
           const family = setting.service.kind === 'fwmark' ? (setting.service.family === 'inet6' ? 'ip6' : 'ip') : setting.service.address.includes(':') ? 'ip6' : 'ip';
+          const lines: string[] = [];
           if (!deletedTables.has(family)) {
             // Only the agent's own table: nothing else in the ruleset is touched.
-            const result = await this.run(['nft', 'delete', 'table', family, NFT_TABLE]);
+            const argv = ['nft', 'delete', 'table', family, NFT_TABLE];
+            lines.push(hostStepLine({ kind: 'run', argv }));
+            const result = await this.run(argv);
             deletedTables.set(family, result.ok || /No such file or directory/.test(result.message) ? null : result.message);
           }
           const error = deletedTables.get(family) ?? null;
-          results.push({ setting, ok: error === null, changed: error === null, message: error ?? `deleted table ${family} ${NFT_TABLE}` });
+          results.push({ setting, ok: error === null, changed: error === null, message: error ?? `deleted table ${family} ${NFT_TABLE}`, lines });
           break;
         }
         case 'sysctl':
         case 'module':
-          results.push({ setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}` });
+          results.push({ setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}`, lines: [] });
           break;
       }
     }

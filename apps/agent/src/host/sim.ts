@@ -4,7 +4,8 @@ import type { HostSetting } from '@lvs-console/shared';
 import { inSubnet } from '@lvs-console/shared';
 import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
 import type { InterfaceAddresses } from '@lvs-console/shared/ha';
-import type { HostBackend, HostSettingResult, HostSettingStatus } from './backend';
+import type { HostBackend, HostChangePlan, HostSettingResult, HostSettingStatus } from './backend';
+import { hostStepLine, planHostSteps } from './steps';
 import { sameSysctlValue, sysctlPath } from './sysctl';
 
 export interface SimHostOptions {
@@ -103,17 +104,32 @@ export class SimHostBackend implements HostBackend {
     return Promise.resolve({ exists: this.interfaces.has(name) || addresses.length > 0, addresses });
   }
 
+  private statusOrError(setting: HostSetting): HostSettingStatus {
+    try {
+      return this.status(setting);
+    } catch (error) {
+      return { setting, actual: null, ok: false, message: error instanceof Error ? error.message : String(error) };
+    }
+  }
+
   read(settings: readonly HostSetting[]): Promise<HostSettingStatus[]> {
-    return Promise.resolve(settings.map((s) => {
-      try {
-        return this.status(s);
-      } catch (error) {
-        return { setting: s, actual: null, ok: false, message: error instanceof Error ? error.message : String(error) };
-      }
-    }));
+    return Promise.resolve(settings.map((s) => this.statusOrError(s)));
+  }
+
+  /** The lines the Linux backend would run for these rows on this host (a host outside any namespace). */
+  private planned(settings: readonly HostSetting[]): { before: HostSettingStatus[]; lines: string[][] } {
+    const before = settings.map((setting) => this.statusOrError(setting));
+    const rows = planHostSteps(settings, before.map((status) => status.ok), { netns: false, procSysRoot: '/proc/sys' });
+    return { before, lines: rows.map((row) => row.steps.map(hostStepLine)) };
+  }
+
+  plan(settings: readonly HostSetting[]): Promise<HostChangePlan[]> {
+    const { before, lines } = this.planned(settings);
+    return Promise.resolve(before.map((status, index) => ({ status, lines: lines[index] ?? [] })));
   }
 
   apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
+    const { lines: plannedLines } = this.planned(settings);
     // Like the real host: modules first (ipip brings tunl0), then the rest.
     for (const setting of settings) {
       if (setting.kind === 'module') {
@@ -122,28 +138,29 @@ export class SimHostBackend implements HostBackend {
       }
     }
     this.snat = new Set(settings.filter((s) => s.kind === 'snat').map(hostSettingId));
-    return Promise.resolve(settings.map((setting): HostSettingResult => {
+    return Promise.resolve(settings.map((setting, index): HostSettingResult => {
+      const lines = plannedLines[index] ?? [];
       let before: HostSettingStatus;
       try {
         before = this.status(setting);
       } catch (error) {
-        return { setting, ok: false, changed: false, message: error instanceof Error ? error.message : String(error) };
+        return { setting, ok: false, changed: false, message: error instanceof Error ? error.message : String(error), lines };
       }
-      if (before.ok) return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', message: `set: ${describeHostSetting(setting)}` };
+      if (before.ok) return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', message: `set: ${describeHostSetting(setting)}`, lines };
       switch (setting.kind) {
         case 'sysctl':
-          if (before.actual === null) return { setting, ok: false, changed: false, message: `${setting.name} does not exist on this kernel (missing interface or module?)` };
+          if (before.actual === null) return { setting, ok: false, changed: false, message: `${setting.name} does not exist on this kernel (missing interface or module?)`, lines };
           this.sysctls.set(setting.name, setting.value);
           break;
         case 'address':
-          if (!this.interfaces.has(setting.interface)) return { setting, ok: false, changed: false, message: `Device "${setting.interface}" does not exist.` };
+          if (!this.interfaces.has(setting.interface)) return { setting, ok: false, changed: false, message: `Device "${setting.interface}" does not exist.`, lines };
           this.addresses.add(hostSettingId(setting));
           break;
         case 'module':
         case 'snat':
           break;
       }
-      return { setting, ok: true, changed: true, message: `set: ${describeHostSetting(setting)}` };
+      return { setting, ok: true, changed: true, message: `set: ${describeHostSetting(setting)}`, lines };
     }));
   }
 
@@ -152,14 +169,14 @@ export class SimHostBackend implements HostBackend {
       switch (setting.kind) {
         case 'address': {
           const changed = this.addresses.delete(hostSettingId(setting));
-          return { setting, ok: true, changed, message: `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` };
+          return { setting, ok: true, changed, message: `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}`, lines: [hostStepLine({ kind: 'run', argv: ['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface] })] };
         }
         case 'snat':
           this.snat.clear();
-          return { setting, ok: true, changed: true, message: 'deleted the agent\'s SNAT table' };
+          return { setting, ok: true, changed: true, message: 'deleted the agent\'s SNAT table', lines: [] };
         case 'sysctl':
         case 'module':
-          return { setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}` };
+          return { setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}`, lines: [] };
       }
     }));
   }

@@ -23,6 +23,14 @@ export interface HostSettingResult {
   ok: boolean;
   changed: boolean;
   message: string;
+  /** The lines that ran for this row; empty when nothing had to run. */
+  lines: string[];
+}
+
+/** A dry run of apply() for one row: its state now and the lines apply would run. */
+export interface HostChangePlanRow extends HostSettingStatus {
+  /** Empty when the host already has the row. */
+  lines: string[];
 }
 
 export interface HostPort {
@@ -30,6 +38,8 @@ export interface HostPort {
   readonly label: string;
   check(settings: readonly HostSetting[]): Promise<HostSettingStatus[]>;
   apply(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
+  /** What apply() of the same rows would run now; changes nothing. */
+  plan(settings: readonly HostSetting[]): Promise<HostChangePlanRow[]>;
   /** Undo rows: addresses are deleted (sysctls and modules stay). */
   remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]>;
   /** This host's source address toward each destination (its DIP), or null. */
@@ -49,6 +59,10 @@ export function hostPortOf(backend: HostBackend): HostPort {
     async apply(settings) {
       const rows = await backend.apply(settings);
       return rows.map((row) => ({ ...row, id: hostSettingId(row.setting) }));
+    },
+    async plan(settings) {
+      const rows = await backend.plan(settings);
+      return rows.map(({ status, lines }) => ({ ...status, id: hostSettingId(status.setting), description: describeHostSetting(status.setting), lines }));
     },
     async remove(settings) {
       const rows = await backend.remove(settings);

@@ -8,6 +8,7 @@ import {
   serviceId,
   formatIssues,
   type DesiredState,
+  type HostSetting,
   type Issue,
   type ObservedTable,
 } from '@lvs-console/shared';
@@ -35,7 +36,7 @@ import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
 import { Mutex } from './mutex';
 import { planLines } from './plan-lines';
-import type { HostPort, HostSettingResult } from './ports';
+import type { HostChangePlanRow, HostPort, HostSettingResult } from './ports';
 
 export type DriftMode = 'report' | 'revert';
 
@@ -426,17 +427,33 @@ export class Reconciler {
     });
   }
 
+  /** The desired host settings plus rows about to be added, and a single director's VIPs (derived from its services). */
+  private hostSettingsToApply(adding: readonly HostSetting[]): HostSetting[] {
+    const desired = this.desired();
+    return mergeHostSettings([...desired.hostSettings, ...adding, ...directorVipSettings(desired)]);
+  }
+
+  /**
+   * A dry run of applyHostSettings after `adding` joins the desired host
+   * settings: each row's state on this host and the lines the apply would run.
+   */
+  async planHostSettings(adding: readonly HostSetting[]): Promise<HostChangePlanRow[]> {
+    const host = this.opts.host;
+    if (!host) throw new DomainError('UNSUPPORTED', 'this agent has no host settings backend');
+    return host.plan(this.hostSettingsToApply(adding));
+  }
+
   /** Apply the desired host settings to the host (sysctls, addresses, modules, SNAT). */
   applyHostSettings(baseRevision: number, caller: Caller): Promise<HostSettingResult[]> {
     return this.lock.run(async () => {
       await this.checkRevision(baseRevision, caller, 'apply host settings');
       const host = this.opts.host;
       if (!host) throw await this.reject(caller, 'apply host settings', new DomainError('UNSUPPORTED', 'this agent has no host settings backend'));
-      // A single director's VIPs are host settings too, derived from its services.
-      const settings = mergeHostSettings([...this.desired().hostSettings, ...directorVipSettings(this.desired())]);
+      const settings = this.hostSettingsToApply([]);
       const results = await host.apply(settings);
       const failed = results.filter((r) => !r.ok);
       await this.audit(caller, `apply ${settings.length} host settings`, failed.length ? 'failed' : 'ok', {
+        lines: results.flatMap((r) => r.lines).slice(0, AUDIT_LINES),
         ...(failed.length ? { error: failed.map((r) => `${r.id}: ${r.message}`).join('; ') } : {}),
       });
       this.opts.log.info({ who: caller.name, results: results.map((r) => ({ id: r.id, ok: r.ok, changed: r.changed, message: r.message })) }, 'host settings applied');

@@ -108,11 +108,41 @@ describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => 
     expect(status[5]?.message).toBe('eth9: Device "eth9" does not exist.');
   });
 
+  it('plans the lines an apply will run, changing nothing (the console\'s confirmation)', async () => {
+    const runner = fakeHostRunner();
+    const host = new LinuxHostBackend({ runner, procSysRoot: procSys, sysModuleRoot: sysModule });
+    const planned = await host.plan(settings);
+    expect(planned.map((p) => p.lines)).toEqual([
+      [`echo 1 > ${procSys}/net/ipv4/ip_forward`],
+      [],
+      [`echo 1 > ${procSys}/net/ipv4/conf/nosuch/arp_ignore`],
+      [],
+      ['ip addr add 192.0.2.11/32 dev lo'],
+      ['ip addr add 192.0.2.12/32 dev eth9'],
+      [],
+      ['modprobe -- ipip'],
+      [expect.stringMatching(/^nft -f - <<'EOF'\nadd table ip lvs_console\n[^]*snat to 198\.51\.100\.1\nEOF$/)],
+    ]);
+    expect(planned[0]?.status.message).toBe('net.ipv4.ip_forward is 0, should be 1');
+    expect(readFileSync(join(procSys, 'net/ipv4/ip_forward'), 'utf8')).toBe('0\n');
+    expect(runner.calls.filter((c) => !c.argv.includes('show') && !(c.argv[0] === 'nft' && c.argv[1] === 'list'))).toEqual([]);
+  });
+
+  it('inside a network namespace, sysctls are planned and run as `sysctl -w`', async () => {
+    const runner = fakeHostRunner();
+    const host = new LinuxHostBackend({ runner, netns: 'lvs-test' });
+    const planned = await host.plan([row({ kind: 'sysctl', name: 'net.ipv4.vs.conntrack', value: '1' })]);
+    expect(planned[0]?.lines).toEqual(['sysctl -q -w net.ipv4.vs.conntrack=1']);
+  });
+
   it('applies with argv arrays: sysctl file writes, ip addr add, modprobe, one nft transaction', async () => {
     const runner = fakeHostRunner();
     const host = new LinuxHostBackend({ runner, procSysRoot: procSys, sysModuleRoot: sysModule });
+    const planned = await host.plan(settings);
     const results = await host.apply(settings);
     expect(readFileSync(join(procSys, 'net/ipv4/ip_forward'), 'utf8')).toBe('1\n');
+    // The apply ran what the dry run listed, row by row.
+    expect(results.map((r) => r.lines)).toEqual(planned.map((p) => p.lines));
     expect(results.map((r) => [r.ok, r.changed])).toEqual([
       [true, true], [true, false], [false, false], [true, false], [true, true], [true, true], [true, false], [true, true], [true, true],
     ]);
@@ -134,12 +164,37 @@ describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => 
     const host = new LinuxHostBackend({ runner, procSysRoot: procSys, sysModuleRoot: sysModule });
     const results = await host.remove(settings);
     expect(results.every((r) => r.ok)).toBe(true);
+    expect(results.flatMap((r) => r.lines)).toEqual(runner.calls.map((c) => c.argv.join(' ')));
     expect(runner.calls.map((c) => c.argv.join(' '))).toEqual([
       'ip addr del 192.0.2.10/32 dev lo',
       'ip addr del 192.0.2.11/32 dev lo',
       'ip addr del 192.0.2.12/32 dev eth9',
       'nft delete table ip lvs_console',
     ]);
+  });
+});
+
+describe('the simulated host plans the Linux backend\'s lines', () => {
+  it('lists what is missing, applies exactly that, then has nothing left to run', async () => {
+    const host = new SimHostBackend();
+    const rows = [
+      row({ kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1' }),
+      row({ kind: 'sysctl', name: 'net.ipv4.vs.conntrack', value: '0' }),
+      row({ kind: 'module', name: 'ipip' }),
+      row({ kind: 'address', address: '192.0.2.10', prefixLength: 32, interface: 'tunl0' }),
+    ];
+    const planned = await host.plan(rows);
+    expect(planned.map((p) => p.lines)).toEqual([
+      ['echo 1 > /proc/sys/net/ipv4/ip_forward'],
+      [],
+      ['modprobe -- ipip'],
+      ['ip link set tunl0 up', 'ip addr add 192.0.2.10/32 dev tunl0'],
+    ]);
+    expect((await host.read(rows)).map((r) => r.ok)).toEqual([false, true, false, false]);
+    const results = await host.apply(rows);
+    expect(results.map((r) => r.lines)).toEqual(planned.map((p) => p.lines));
+    expect(results.every((r) => r.ok)).toBe(true);
+    expect((await host.plan(rows)).flatMap((p) => p.lines)).toEqual([]);
   });
 });
 

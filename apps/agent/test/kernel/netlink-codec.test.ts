@@ -212,8 +212,22 @@ describe('errors in words an operator can act on', () => {
     expect(errnoMessage(IPVS_CMD.DEL_SERVICE, 3)).toBe(KERNEL_MESSAGES.noSuchService);
     expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 17)).toBe(KERNEL_MESSAGES.daemonRunning);
     expect(errnoMessage(IPVS_CMD.NEW_SERVICE, 22)).toBe(KERNEL_MESSAGES.invalid);
-    expect(errnoMessage(IPVS_CMD.NEW_SERVICE, 2, { ...WEB, scheduler: 'twos' })).toContain('the running kernel has no ip_vs_twos module');
-    expect(errnoMessage(IPVS_CMD.NEW_SERVICE, 999)).toBe('kernel error 999');
+    expect(errnoMessage(IPVS_CMD.NEW_SERVICE, 2, { settings: { ...WEB, scheduler: 'twos' } })).toContain('the running kernel has no ip_vs_twos module');
+    // Past ipvs_strerror's table, ipvsadm prints strerror(3)'s words; glibc's for an errno it does not know.
+    expect(errnoMessage(IPVS_CMD.NEW_SERVICE, 999)).toBe('Unknown error 999');
+    expect(errnoMessage(IPVS_CMD.NEW_SERVICE, 34)).toBe('Numerical result out of range');
+    expect(errnoMessage(IPVS_CMD.SET_CONFIG, 16)).toBe('Device or resource busy');
+  });
+
+  it('a sync daemon on a missing interface: ipvsadm\'s "No such device", and which interface (issue 18)', () => {
+    const daemon = { state: 'master' as const, interface: 'eth9', syncId: 0 };
+    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 19)).toBe('No such device');
+    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 19, { daemon })).toBe('No such device: the master sync daemon\'s interface eth9 does not exist on this host');
+    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 17, { daemon })).toBe(KERNEL_MESSAGES.daemonRunning);
+    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 99, { daemon })).toBe('Cannot assign requested address: the master sync daemon cannot bind its multicast address on eth9');
+    // Per command: ESRCH is "No daemon is running" for DEL_DAEMON, "No such service" for DEL_SERVICE, strerror's words elsewhere.
+    expect(errnoMessage(IPVS_CMD.DEL_DAEMON, 3)).toBe(KERNEL_MESSAGES.noDaemon);
+    expect(errnoMessage(IPVS_CMD.SET_CONFIG, 3)).toBe('No such process');
   });
 
   it("refuses what ipvsadm refuses itself, with ipvsadm's words", () => {

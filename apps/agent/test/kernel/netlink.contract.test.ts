@@ -45,6 +45,22 @@ if (ENABLED) {
 
   describeKernelContract('netlink backend on the real kernel', (): Promise<KernelBackend> => emptied(), { daemonInterface: 'lvs0', timeoutMs: KERNEL_CASE_TIMEOUT_MS });
 
+  describe('netlink backend: a sync daemon on a missing interface (issue 18)', () => {
+    it('is refused in ipvsadm\'s words ("No such device") naming the interface, alone and in a batch', async () => {
+      const backend = await emptied();
+      const daemon = { state: 'master' as const, interface: 'lvsnosuch0', syncId: 3 };
+      const words = "No such device: the master sync daemon's interface lvsnosuch0 does not exist on this host";
+      try {
+        await expect(backend.startDaemon(daemon)).rejects.toThrow(words);
+        const { results } = await backend.apply([{ kind: 'start-daemon', daemon }]);
+        expect(results.map((r) => [r.ok, r.error])).toEqual([[false, words]]);
+        expect((await backend.observe()).syncDaemons).toEqual([]);
+      } finally {
+        await backend.close();
+      }
+    }, KERNEL_CASE_TIMEOUT_MS);
+  });
+
   describe('netlink backend: errors in a pipelined batch', () => {
     it('a batch of 1,000 changes names exactly the changes the kernel refused, with its words', async () => {
       const backend = await emptied();

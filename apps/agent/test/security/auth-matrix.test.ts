@@ -57,6 +57,7 @@ const ACCESS: Record<string, Access> = {
   'host.setSysctl': 'admin',
   'host.setSettings': 'admin',
   'host.apply': 'admin',
+  'host.plan': 'admin',
   'stats.window': 'viewer',
   'stats.shares': 'viewer',
   'stats.onSample': 'viewer',

@@ -23,16 +23,15 @@ let bundle: string;
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'lvs-kill9-'));
-  // A private bundle: other tests rebuild dist/lvs-console.js while this one runs the program.
-  bundle = join(agentDir, 'dist', `kill9-${process.pid}.js`);
+  // A private bundle (entry and its chunks in a directory of its own): other tests rebuild dist/ while this one runs the program.
+  bundle = join(agentDir, 'dist', `kill9-${process.pid}`, 'lvs-console.js');
   const built = spawnSync(process.execPath, ['build.mjs', bundle], { cwd: agentDir, encoding: 'utf8' });
   expect(built.status, built.stderr).toBe(0);
 }, 120_000);
 
 afterAll(async () => {
   await rm(workDir, { recursive: true, force: true });
-  await rm(bundle, { force: true });
-  await rm(`${bundle}.map`, { force: true });
+  await rm(dirname(bundle), { recursive: true, force: true });
 });
 
 interface Agent {

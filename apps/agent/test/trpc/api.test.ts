@@ -185,11 +185,19 @@ describe('the agent API', () => {
       expect(web?.directorAddresses).toEqual({ '198.51.100.11': '198.51.100.1', '198.51.100.12': '198.51.100.1', '198.51.100.13': '198.51.100.1' });
       expect(web?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(false);
 
+      // The dry run of "Fix director settings": the lines the apply will run, and nothing changes.
+      const forward = { kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' };
+      const planned = data<Array<{ id: string; ok: boolean; lines: string[] }>>(await trpcQuery(h.url, 'host.plan', { adding: [forward] }));
+      expect(planned).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: false, lines: ['echo 1 > /proc/sys/net/ipv4/ip_forward'] })]);
+      expect((await trpcQuery(h.url, 'host.plan', { adding: [{ ...forward, name: 'kernel.panic' }] })).status).toBe(400);
+      const unchanged = data<{ services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(await trpcQuery(h.url, 'host.status'));
+      expect(unchanged.services.find((s) => s.service === 'tcp:192.0.2.10:80')?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(false);
+
       const base = await revision();
       const set = data<CommitOutcome>(await trpcMutation(h.url, 'host.setSysctl', { baseRevision: base, name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' }));
       expect(set.lines).toEqual([]);
-      const applied = data<Array<{ id: string; ok: boolean }>>(await trpcMutation(h.url, 'host.apply', { baseRevision: set.revision }));
-      expect(applied).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: true })]);
+      const applied = data<Array<{ id: string; ok: boolean; lines: string[] }>>(await trpcMutation(h.url, 'host.apply', { baseRevision: set.revision }));
+      expect(applied).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: true, lines: planned[0]?.lines })]);
       const after = data<{ settings: Array<{ id: string; ok: boolean }>; services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(await trpcQuery(h.url, 'host.status'));
       expect(after.settings).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: true })]);
       expect(after.services.find((s) => s.service === 'tcp:192.0.2.10:80')?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(true);

@@ -892,6 +892,15 @@ const en: Record<string, string> = {
   'Show {{count}} more_other': 'Show {{count}} more',
   'Show all {{count}}_one': 'Show all {{count}}',
   'Show all {{count}}_other': 'Show all {{count}}',
+  // ---- director fix confirmation (issue 20.4, features/realservers/director-fix) ----
+  'Change this host\'s settings?': 'Change this host\'s settings?',
+  'Run these commands': 'Run these commands',
+  'These commands will run on this host': 'These commands will run on this host',
+  'Nothing to run: this host already has every setting.': 'Nothing to run: this host already has every setting.',
+  'Already in place ({{number}})': 'Already in place ({{number}})',
+  'Commands run on this host': 'Commands run on this host',
+  ' — done': ' — done',
+  ' — failed': ' — failed',
 };
 
 export default en;

@@ -854,6 +854,15 @@ const zhCN: Record<string, string> = {
   '{{address}} (in {{count}} services)_other': '{{address}}（在 {{count}} 个服务中）',
   'Show {{count}} more_other': '再显示 {{count}} 个',
   'Show all {{count}}_other': '显示全部 {{count}} 个',
+  // ---- director fix confirmation (issue 20.4, features/realservers/director-fix) ----
+  'Change this host\'s settings?': '更改本机的设置？',
+  'Run these commands': '运行这些命令',
+  'These commands will run on this host': '以下命令将在本机上运行',
+  'Nothing to run: this host already has every setting.': '无需运行：本机已具备所有设置。',
+  'Already in place ({{number}})': '已就绪（{{number}} 项）',
+  'Commands run on this host': '已在本机运行的命令',
+  ' — done': ' — 已完成',
+  ' — failed': ' — 失败',
 };
 
 export default zhCN;

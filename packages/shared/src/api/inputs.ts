@@ -168,6 +168,8 @@ export const setSysctlInput = input({
 });
 /** Apply the desired host settings (sysctls, VIP addresses, modules, SNAT) to this host now. */
 export const applyHostSettingsInput = input({ ...base });
+/** A dry run of that apply, with these rows added to the desired host settings first (what "Fix director settings" will save). */
+export const planHostSettingsInput = input({ adding: z.array(hostSettingSchema).max(1000).default([]) });
 export const setVipInterfaceInput = input({ ...base, interface: interfaceNameSchema.nullable() });
 export const setHaInput = input({ ...base, ha: haSchema.nullable() });
 export const failoverInput = input({ instance: vrrpInstanceNameSchema.optional() }).optional();

@@ -22,6 +22,7 @@ import {
   decodeService,
   decodeTimeouts,
   errnoMessage,
+  type ErrnoContext,
   ipvsadmRefusal,
 } from './ipvs-codec';
 import type { IpvsRequest } from './ipvs-codec';
@@ -37,8 +38,12 @@ export interface NetlinkBackendOptions {
   modulesDir?: string;
 }
 
-function settingsOfChange(change: Change) {
-  return change.kind === 'add-service' ? change.service : change.kind === 'edit-service' ? change.to : undefined;
+/** What a refused change was about, for errnoMessage's words. */
+function errnoContextOf(change: Change): ErrnoContext {
+  if (change.kind === 'add-service') return { settings: change.service };
+  if (change.kind === 'edit-service') return { settings: change.to };
+  if (change.kind === 'start-daemon') return { daemon: change.daemon };
+  return {};
 }
 
 export class NetlinkBackend implements KernelBackend {
@@ -155,10 +160,10 @@ export class NetlinkBackend implements KernelBackend {
   // ---- single commands ----------------------------------------------------
 
   /** One command; the kernel's refusal is an error in ipvsadm's words. */
-  private async command(request: IpvsRequest): Promise<void> {
+  private async command(request: IpvsRequest, context: ErrnoContext = {}): Promise<void> {
     const outcome = await this.guard(() => this.main.request(request));
     if (outcome.errno === -1) throw new DomainError('UNAVAILABLE', 'netlink socket closed');
-    if (outcome.errno !== 0) throw new DomainError('KERNEL_ERROR', errnoMessage(request.cmd, outcome.errno));
+    if (outcome.errno !== 0) throw new DomainError('KERNEL_ERROR', errnoMessage(request.cmd, outcome.errno, context));
   }
 
   setTimeouts(timeouts: Timeouts): Promise<void> {
@@ -166,7 +171,7 @@ export class NetlinkBackend implements KernelBackend {
   }
 
   startDaemon(daemon: SyncDaemon): Promise<void> {
-    return this.command(REQUESTS.startDaemon(daemon));
+    return this.command(REQUESTS.startDaemon(daemon), { daemon });
   }
 
   stopDaemon(state: SyncDaemon['state']): Promise<void> {
@@ -217,7 +222,7 @@ export class NetlinkBackend implements KernelBackend {
         return;
       }
       const request = requests[n] as IpvsRequest;
-      results[i] = { change, ok: false, error: errnoMessage(request.cmd, outcome.errno, settingsOfChange(change)) };
+      results[i] = { change, ok: false, error: errnoMessage(request.cmd, outcome.errno, errnoContextOf(change)) };
     });
     if (!options.observeAfter) return { results, durationMs };
     return { results, durationMs, observed: await this.observe() };

@@ -615,7 +615,11 @@ export function changeRequest(change: Change): IpvsRequest {
 
 // ---- errors -----------------------------------------------------------------
 
-const ERRNO = { EPERM: 1, ENOENT: 2, ESRCH: 3, ENOMEM: 12, EEXIST: 17, EINVAL: 22, ERANGE: 34, ENOPROTOOPT: 92, EOPNOTSUPP: 95, EAFNOSUPPORT: 97, EMSGSIZE: 90 } as const;
+const ERRNO = {
+  EPERM: 1, ENOENT: 2, ESRCH: 3, ENXIO: 6, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19,
+  EINVAL: 22, ENOSPC: 28, ERANGE: 34, EMSGSIZE: 90, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97,
+  EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENOBUFS: 105, ETIMEDOUT: 110, ENOTSUPP: 524,
+} as const;
 
 /** libipvs's ipvs_strerror() table: (command, errno) -> the words ipvsadm prints. */
 const BY_COMMAND: Partial<Record<number, Partial<Record<number, string>>>> = {
@@ -630,6 +634,7 @@ const BY_COMMAND: Partial<Record<number, Partial<Record<number, string>>>> = {
   [IPVS_CMD.DEL_DAEMON]: { [ERRNO.ESRCH]: KERNEL_MESSAGES.noDaemon },
 };
 
+/** The rest of ipvs_strerror()'s table: these words whatever the command. */
 const ANY_COMMAND: Partial<Record<number, string>> = {
   [ERRNO.EPERM]: KERNEL_MESSAGES.permission,
   [ERRNO.EINVAL]: KERNEL_MESSAGES.invalid,
@@ -638,12 +643,59 @@ const ANY_COMMAND: Partial<Record<number, string>> = {
   [ERRNO.EOPNOTSUPP]: KERNEL_MESSAGES.notSupportedV6,
   [ERRNO.EAFNOSUPPORT]: KERNEL_MESSAGES.familyNotSupported,
   [ERRNO.EMSGSIZE]: 'Module is wrong version',
-  [ERRNO.ERANGE]: KERNEL_MESSAGES.outOfRange,
 };
 
-/** The kernel's refusal of a request in ipvsadm's words (a scheduler refusal names the missing module). */
-export function errnoMessage(cmd: number, errno: number, settings?: ServiceSettings): string {
-  const words = BY_COMMAND[cmd]?.[errno] ?? ANY_COMMAND[errno] ?? `kernel error ${errno}`;
-  if (words === KERNEL_MESSAGES.schedulerNotFound && settings) return missingSchedulerMessage(settings.scheduler, settings.persistence?.engine);
-  return words;
+/**
+ * ipvs_strerror() falls back to strerror(3): glibc's words for the other
+ * errnos the IPVS commands return (the sync daemon's socket and interface
+ * errors among them). ENOTSUPP is kernel-internal: glibc has no words.
+ */
+const STRERROR: Partial<Record<number, string>> = {
+  [ERRNO.ENOENT]: 'No such file or directory',
+  [ERRNO.ESRCH]: 'No such process',
+  [ERRNO.ENXIO]: 'No such device or address',
+  [ERRNO.EAGAIN]: 'Resource temporarily unavailable',
+  [ERRNO.EACCES]: 'Permission denied',
+  [ERRNO.EFAULT]: 'Bad address',
+  [ERRNO.EBUSY]: 'Device or resource busy',
+  [ERRNO.EEXIST]: 'File exists',
+  [ERRNO.ENODEV]: 'No such device',
+  [ERRNO.ENOSPC]: 'No space left on device',
+  [ERRNO.ERANGE]: KERNEL_MESSAGES.outOfRange,
+  [ERRNO.EPROTONOSUPPORT]: 'Protocol not supported',
+  [ERRNO.EADDRINUSE]: 'Address already in use',
+  [ERRNO.EADDRNOTAVAIL]: 'Cannot assign requested address',
+  [ERRNO.ENOBUFS]: 'No buffer space available',
+  [ERRNO.ETIMEDOUT]: 'Connection timed out',
+};
+
+/** What the refused request was about, for words an operator can act on. */
+export interface ErrnoContext {
+  /** The service's settings (a missing scheduler module is named). */
+  settings?: ServiceSettings;
+  /** The sync daemon a NEW_DAEMON was for (a missing interface is named). */
+  daemon?: SyncDaemon;
+}
+
+/** What to do about an errno that ipvsadm only names, per command. */
+function hint(cmd: number, errno: number, context: ErrnoContext): string | null {
+  if (cmd === IPVS_CMD.NEW_DAEMON && context.daemon) {
+    const { interface: iface, state } = context.daemon;
+    if (errno === ERRNO.ENODEV) return `the ${state} sync daemon's interface ${iface} does not exist on this host`;
+    if (errno === ERRNO.EADDRNOTAVAIL || errno === ERRNO.EADDRINUSE) return `the ${state} sync daemon cannot bind its multicast address on ${iface}`;
+    if (errno === ERRNO.EINVAL) return `check the ${state} sync daemon's interface ${iface} (up, multicast, large enough MTU) and its sync id`;
+  }
+  return null;
+}
+
+/**
+ * The kernel's refusal of a request in ipvsadm's words (ipvs_strerror, then
+ * strerror), with what to do where the words alone do not say (a scheduler
+ * refusal names the missing module, a sync daemon's the missing interface).
+ */
+export function errnoMessage(cmd: number, errno: number, context: ErrnoContext = {}): string {
+  const words = BY_COMMAND[cmd]?.[errno] ?? ANY_COMMAND[errno] ?? STRERROR[errno] ?? `Unknown error ${errno}`;
+  if (words === KERNEL_MESSAGES.schedulerNotFound && context.settings) return missingSchedulerMessage(context.settings.scheduler, context.settings.persistence?.engine);
+  const extra = hint(cmd, errno, context);
+  return extra ? `${words}: ${extra}` : words;
 }

@@ -3,6 +3,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import {
   applyHostSettingsInput,
+  planHostSettingsInput,
   setHostSettingsInput,
   setSyncDaemonsInput,
   setSysctlInput,
@@ -22,6 +23,8 @@ export const hostRouter = {
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-sysctl', ...edit }, caller: ctx.caller })),
   setSettings: adminProcedure.input(setHostSettingsInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
     ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-host-settings', ...edit }, caller: ctx.caller })),
-  /** Apply the desired host settings to this host now; returns per-setting results. */
+  /** A dry run of apply: each row's state and the lines apply would run (the console's confirmation). Admin: it names the host's commands. */
+  plan: adminProcedure.input(planHostSettingsInput).query(({ ctx, input }) => ctx.agent.reconciler.planHostSettings(input.adding)),
+  /** Apply the desired host settings to this host now; returns per-setting results with the lines that ran. */
   apply: adminProcedure.input(applyHostSettingsInput).mutation(({ ctx, input }) => ctx.agent.reconciler.applyHostSettings(input.baseRevision, ctx.caller)),
 } satisfies TRPCRouterRecord;

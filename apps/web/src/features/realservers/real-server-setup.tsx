@@ -1,19 +1,16 @@
 // For the service's forwarding method: what the director and each real
 // server need. The director's rows come from the agent (checked live, fixable
-// in one click). A DR/TUN real server that runs its own agent shows the
+// after a confirmation that lists the commands). A DR/TUN real server that runs its own agent shows the
 // checklist it reports; the others get a copyable shell snippet and the
 // command that runs that agent.
-import { useMutation } from '@tanstack/react-query';
 import type { Destination, Service } from '@lvs-console/shared';
 import { formatEndpoint, serviceFamily } from '@lvs-console/shared';
-import { directorRequirements, mergeHostSettings, realServerRequirements, renderShellSnippet } from '@lvs-console/shared/host';
-import { Button } from '../../components/ui/button';
+import { directorRequirements, realServerRequirements, renderShellSnippet } from '@lvs-console/shared/host';
 import { CopyButton } from '../../components/ui/copy-button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
-import { useInvalidateAfterChange, useIsAdmin, useSnapshot } from '../../lib/agent';
-import { useCommit } from '../../lib/commit';
-import { errorMessage, trpcClient } from '../../lib/trpc';
+import { useIsAdmin } from '../../lib/agent';
+import { DirectorFix } from './director-fix';
 import { useHostStatus } from './host-problems';
 import { serviceId } from '@lvs-console/shared';
 import type { RealServerReports } from '@lvs-console/shared/api';
@@ -29,23 +26,11 @@ const METHOD_TEXT = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 export default function RealServerSetup({ service }: { service: Service }) {
   const sid = serviceId(service.key);
   const hostStatus = useHostStatus();
-  const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
-  const invalidate = useInvalidateAfterChange();
   const reports = useRealServerReports().data;
   const checked = hostStatus.data?.services.find((s) => s.service === sid)?.settings ?? [];
   const required = directorRequirements(service);
   const vip = service.key.kind === 'addr' ? service.key.address : null;
-
-  // Save the director's requirements into the desired host settings, then apply them to this host.
-  const apply = useMutation({
-    mutationFn: (baseRevision: number) => trpcClient.host.apply.mutate({ baseRevision }),
-    onSuccess: () => invalidate(),
-  });
-  const save = useCommit<void>(() => ({ op: 'set-host-settings', settings: mergeHostSettings([...(snapshot.data?.desired.hostSettings ?? []), ...required]) }), {
-    onSuccess: (saved) => apply.mutateAsync(saved.revision).then(() => undefined),
-  });
-  const fix = { mutate: () => save.mutate(undefined), isPending: save.isPending || apply.isPending, error: save.error ?? apply.error, data: apply.data };
 
   return (
     <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
@@ -63,11 +48,7 @@ export default function RealServerSetup({ service }: { service: Service }) {
           ))}
         </ul>
         {isAdmin && hostStatus.data?.available ? (
-          <div className="mt-3 flex flex-col gap-2">
-            <Button variant="primary" disabled={fix.isPending} onClick={() => fix.mutate()}>{t('Fix director settings')}</Button>
-            {fix.error ? <Notice tone="error">{errorMessage(fix.error)}</Notice> : null}
-            {fix.data ? <Notice tone={fix.data.every((r) => r.ok) ? 'ok' : 'error'}>{t('{{done}} of {{total}} settings applied.', { done: fix.data.filter((r) => r.ok).length, total: fix.data.length })}{' '}{fix.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
-          </div>
+          <DirectorFix required={required} />
         ) : null}
         <details className="mt-3">
           <summary className="cursor-pointer text-sm">{t('Shell snippet for the director')}</summary>
