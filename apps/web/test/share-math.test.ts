@@ -6,7 +6,6 @@ import { ratesBetween } from '../src/features/stats/rates';
 import { linePath, niceMax } from '../src/features/stats/line-chart';
 import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, pointsPerSeries, totalsOf } from '../src/features/stats/series';
 import { loginCodeFromHash, loginCodeFromInput } from '../src/lib/session';
-import { parseRoute, hrefFor } from '../src/app/router';
 
 const dests = [
   { id: 'a', weight: 3 },
@@ -148,18 +147,11 @@ describe('rates and series', () => {
   });
 });
 
-describe('login codes and routes', () => {
+describe('login codes', () => {
   it('reads the banner URL fragment, a pasted URL or a bare code', () => {
     expect(loginCodeFromHash('#login=abc_DEF-1')).toBe('abc_DEF-1');
     expect(loginCodeFromInput('http://127.0.0.1:8080/#login=XYZ')).toBe('XYZ');
     expect(loginCodeFromInput('XYZ')).toBe('XYZ');
     expect(loginCodeFromInput('not a code!')).toBeNull();
-  });
-  it('round-trips service routes', () => {
-    const route = parseRoute('#/services/tcp%3A192.0.2.10%3A80/watch');
-    expect(route).toEqual({ name: 'service', id: 'tcp:192.0.2.10:80', tab: 'watch' });
-    expect(parseRoute(hrefFor(route))).toEqual(route);
-    expect(parseRoute('#/')).toEqual({ name: 'services' });
-    expect(parseRoute('#/nope').name).toBe('not-found');
   });
 });

@@ -1,10 +1,12 @@
 // Never a blank page: a screen that throws, or whose code chunk cannot be
 // fetched (an agent restarted under an open tab, a deploy replaced the
 // hashed files), is replaced by a plain message inside the shell, which with
-// the last data stays on screen. Render errors offer "Retry"; a failed chunk
-// offers a reload, since the browser will not fetch a failed module again.
-import { ErrorBoundary, type FallbackProps } from 'react-error-boundary';
-import type { ReactNode } from 'react';
+// the last data stays on screen. The router gives every route its own
+// boundary (routes.tsx: defaultErrorComponent), cleared by moving to another
+// screen. Render errors offer "Retry"; a failed chunk offers a reload, since
+// the browser will not fetch a failed module again.
+import { Link, useLocation, useRouter, type ErrorComponentProps } from '@tanstack/react-router';
+import type { ReactElement } from 'react';
 import { t } from '../lib/i18n';
 import { errorMessage } from '../lib/trpc';
 
@@ -14,8 +16,13 @@ export function isChunkLoadError(error: unknown): boolean {
   return /dynamically imported module|Importing a module script failed|error loading dynamically imported module|Unable to preload CSS/i.test(message);
 }
 
-function ScreenFailed({ error, resetErrorBoundary }: FallbackProps) {
+export function ScreenFailed({ error, reset }: ErrorComponentProps): ReactElement {
+  const router = useRouter();
   const chunk = isChunkLoadError(error);
+  const retry = () => {
+    reset();
+    void router.invalidate();
+  };
   return (
     <div role="alert" className="flex max-w-2xl flex-col gap-2 rounded-md border border-red-300 bg-red-50 p-4 text-sm text-red-900">
       <h1 className="text-base font-semibold">{chunk ? t('This screen could not be loaded') : t('This screen failed')}</h1>
@@ -26,14 +33,20 @@ function ScreenFailed({ error, resetErrorBoundary }: FallbackProps) {
       <div className="flex gap-2">
         {chunk
           ? <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={() => window.location.reload()}>{t('Reload the page')}</button>
-          : <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={resetErrorBoundary}>{t('Retry')}</button>}
-        <a href="#/" className="rounded px-2.5 py-1 font-medium underline">{t('Back to services')}</a>
+          : <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={retry}>{t('Retry')}</button>}
+        <Link to="/" className="rounded px-2.5 py-1 font-medium underline">{t('Back to services')}</Link>
       </div>
     </div>
   );
 }
 
-/** One boundary per route: moving to another screen clears it. */
-export function RouteBoundary({ routeKey, children }: { routeKey: string; children: ReactNode }) {
-  return <ErrorBoundary FallbackComponent={ScreenFailed} resetKeys={[routeKey]}>{children}</ErrorBoundary>;
+/** While a screen's code loads. */
+export function LoadingScreen(): ReactElement {
+  return <p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>;
+}
+
+/** An address no route has (a mistyped or outdated link). */
+export function NoSuchPage(): ReactElement {
+  const path = useLocation({ select: (location) => location.pathname.replace(/^\//, '') });
+  return <p>{t('No such page:')}{' '}<code className="font-mono">{path}</code>. <Link className="underline" to="/">{t('Back to services')}</Link></p>;
 }

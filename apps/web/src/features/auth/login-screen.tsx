@@ -17,7 +17,8 @@ export function LoginScreen({ onLoggedIn, reason }: { onLoggedIn: () => void; re
     onSuccess: () => {
       // The agent set the session cookie; nothing secret is kept in the page.
       markSignedIn();
-      if (loginCodeFromHash(window.location.hash)) window.history.replaceState(null, '', `${window.location.pathname}#/`);
+      // The spent code leaves the address bar (and history); the router then opens the services list.
+      if (loginCodeFromHash(window.location.hash)) window.history.replaceState(null, '', `${window.location.pathname}${window.location.search}`);
       onLoggedIn();
     },
   }));

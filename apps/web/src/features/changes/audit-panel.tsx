@@ -9,8 +9,10 @@ import { t } from '../../lib/i18n';
 import { codeLabel } from '../../lib/labels';
 import { dateTime } from '../../lib/format-time';
 import { downloadText } from '../../lib/download';
-import { replaceHashSearchParams, useHashSearchParams } from '../../app/router';
-import { auditCsv, auditFilterParams, auditJson, filterAudit, parseAuditFilter, type AuditFilter } from './audit-filter';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { searchRecord } from '../../app/search-params';
+import { useSearchState } from '../../app/use-search-state';
+import { auditCsv, auditFilterParams, auditJson, filterAudit, type AuditFilter } from './audit-filter';
 
 /** The agent keeps this many entries in memory; filtering runs over all of them. */
 const FETCHED = 1000;
@@ -28,10 +30,15 @@ function parseLocalInput(value: string): number | null {
   return Number.isFinite(time) ? time : null;
 }
 
+const auditKey = (filter: AuditFilter) => auditFilterParams(filter).toString();
+
 export function AuditPanel() {
   const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: FETCHED }), refetchInterval: 5000 });
-  const filter = parseAuditFilter(useHashSearchParams());
-  const setFilter = (patch: Partial<AuditFilter>) => replaceHashSearchParams(auditFilterParams({ ...filter, ...patch }));
+  // The filters live in the Changes page's URL (routes.tsx parses them), replaced as they are typed.
+  const navigate = useNavigate();
+  const [filter, setAuditFilter] = useSearchState(useSearch({ from: '/changes' }).audit, auditKey,
+    (next) => void navigate({ to: '/changes', search: searchRecord(auditFilterParams(next)), replace: true, resetScroll: false }));
+  const setFilter = (patch: Partial<AuditFilter>) => setAuditFilter({ ...filter, ...patch });
   const all = audit.data ?? [];
   const shown = filterAudit(all, filter);
   const people = [...new Set(all.map((e) => e.who))].sort();

@@ -10,7 +10,7 @@ import { CheckboxField, SelectField, TextField } from '../../components/ui/field
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { useIsAdmin } from '../../lib/agent';
-import { navigate, serviceHref } from '../../app/router';
+import { useNavigate } from '@tanstack/react-router';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { SCHEDULER_CATALOG } from '../schedulers/catalog';
 import { FORWARDING_OPTIONS } from '../weights/forwarding';
@@ -22,6 +22,7 @@ interface DestinationRow { address: string; port: string | null; weight: string 
 
 export default function NewServicePage() {
   const isAdmin = useIsAdmin();
+  const navigate = useNavigate();
   const [kind, setKind] = useState<'addr' | 'fwmark'>('addr');
   const [protocol, setProtocol] = useState<Protocol>('tcp');
   const [address, setAddress] = useState('');
@@ -118,7 +119,7 @@ export default function NewServicePage() {
         edit={service ? { op: 'add-service', service } : null}
         applyLabel={t('Create service')}
         disabledReason={disabledReason}
-        onApplied={() => { if (service) navigate(serviceHref(serviceId(service.key))); }}
+        onApplied={() => { if (service) void navigate({ to: '/services/$id', params: { id: serviceId(service.key) } }); }}
       />
     </div>
   );

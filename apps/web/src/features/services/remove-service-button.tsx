@@ -2,12 +2,13 @@ import { serviceLabel, type ServiceKey } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { errorMessage } from '../../lib/trpc';
-import { navigate } from '../../app/router';
+import { useNavigate } from '@tanstack/react-router';
 import { useConfirmedEdit } from '../changes/confirm-edit';
 import { t } from '../../lib/i18n';
 
 export function RemoveServiceButton({ serviceKey }: { serviceKey: ServiceKey }) {
-  const confirm = useConfirmedEdit({ onSuccess: () => navigate('#/') });
+  const navigate = useNavigate();
+  const confirm = useConfirmedEdit({ onSuccess: () => void navigate({ to: '/' }) });
   const label = serviceLabel(serviceKey);
   return (
     <div className="flex items-center gap-2">

@@ -1,12 +1,12 @@
 // One virtual service: topology, real servers and weights, scheduler,
 // persistence, health checks; the live `watch` view; connections; real-server setup.
 import { lazy, Suspense } from 'react';
+import { Link } from '@tanstack/react-router';
 import { destinationId, parseServiceId, serviceId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { Age } from '../../components/ui/age';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
-import { SERVICE_TABS, serviceHref, type ServiceTab } from '../../app/router';
 import { dipText, layoutTopology } from '../topology/layout';
 import { TopologyDiagram } from '../topology/topology-diagram';
 import { RealServersTable } from '../weights/real-servers-table';
@@ -30,7 +30,12 @@ const RealServerSetup = lazy(() => import('../realservers/real-server-setup'));
 // The health form is large and rarely edited: kept out of the first screen's bundle.
 const HealthEditor = lazy(() => import('../health/health-editor'));
 
+export const SERVICE_TABS = ['overview', 'watch', 'connections', 'setup'] as const;
+export type ServiceTab = (typeof SERVICE_TABS)[number];
+
 const TAB_LABELS: Record<ServiceTab, string> = { overview: msg('Overview'), watch: msg('Watch (live charts)'), connections: msg('Connections'), setup: msg('Real servers setup') };
+/** Each tab is a route of its own (routes.tsx). */
+const TAB_ROUTES = { overview: '/services/$id', watch: '/services/$id/watch', connections: '/services/$id/connections', setup: '/services/$id/setup' } as const satisfies Record<ServiceTab, string>;
 
 export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
   const snapshot = useSnapshot();
@@ -46,7 +51,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
 
   if (!key) return <Notice tone="error">{t('"{{id}}" is not a service id.', { id })}</Notice>;
   if (snapshot.data && !view) {
-    return <Notice tone="warn">{t('Service {{service}} does not exist (any more).', { service: serviceLabel(key) })}{' '}<a href="#/" className="underline">{t('Back to services')}</a></Notice>;
+    return <Notice tone="warn">{t('Service {{service}} does not exist (any more).', { service: serviceLabel(key) })}{' '}<Link to="/" className="underline">{t('Back to services')}</Link></Notice>;
   }
   const svc = view?.desired ?? view?.observed ?? null;
   const sid = serviceId(key);
@@ -83,22 +88,22 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center gap-3">
-        <a href="#/" className="text-sm text-blue-800 hover:underline">{t('← Services')}</a>
+        <Link to="/" className="text-sm text-blue-800 hover:underline">{t('← Services')}</Link>
         <h1 className="font-mono text-lg font-semibold">{serviceLabel(key)}</h1>
         <span className="rounded bg-slate-200 px-2 py-0.5 text-xs">{layout.method}</span>
         {svc ? <span className="rounded bg-slate-200 px-2 py-0.5 font-mono text-xs">{svc.scheduler}</span> : null}
         <Age at={snapshot.data?.observedAt} label={t('kernel observed')} />
-        {drift ? <span className="text-sm text-amber-800">⚠ {t(DRIFT_TEXT[drift])} — <a className="underline" href="#/changes">{t('review')}</a></span> : null}
+        {drift ? <span className="text-sm text-amber-800">⚠ {t(DRIFT_TEXT[drift])} — <Link className="underline" to="/changes">{t('review')}</Link></span> : null}
         {isAdmin && view?.desired ? <div className="ml-auto flex flex-wrap gap-2">{view.observed ? <ZeroCountersButton serviceKey={key} /> : null}<RemoveServiceButton serviceKey={key} /></div> : null}
       </div>
       <nav aria-label={t('Service views')}>
         <ul className="flex gap-1 border-b border-slate-300">
           {SERVICE_TABS.map((t) => (
             <li key={t}>
-              <a href={serviceHref(id, t)} aria-current={t === tab ? 'page' : undefined}
+              <Link to={TAB_ROUTES[t]} params={{ id }} activeOptions={{ exact: true, includeSearch: false }} aria-current={t === tab ? 'page' : undefined}
                 className={`-mb-px inline-block rounded-t border px-3 py-1.5 text-sm ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}>
                 {translate(TAB_LABELS[t])}
-              </a>
+              </Link>
             </li>
           ))}
         </ul>

@@ -1,13 +1,17 @@
 // Every virtual service at a glance: identity, method, scheduler, persistence,
 // destinations up/total, live rates and connection numbers, and warnings
 // (failing, drift and advisories told apart by icon, word and colour). Search,
-// filters and sort live in the URL (service-list-model.ts); at phone width
+// filters and sort live in the URL (service-list-model.ts, read by the
+// router: routes.tsx); how many rows are drawn does not (a link or a reload
+// draws one page first: 1,000 rows take seconds to draw). At phone width
 // each row becomes a card (index.css, .stack-table).
 import { useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
+import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { destinationId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
-import { hrefFor, replaceHashSearchParams, serviceHref, useHashSearchParams } from '../../app/router';
+import { searchRecord } from '../../app/search-params';
+import { useSearchState } from '../../app/use-search-state';
 import { topologyMethod } from '../topology/layout';
 import { useLiveRates } from '../stats/use-live-rates';
 import { formatRate } from '../stats/rates';
@@ -18,7 +22,7 @@ import { serviceHasFailingReports } from '../realservers/real-server-reports';
 import { useSimStatus } from '../sim/use-sim-status';
 import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
 import { msg, t } from '../../lib/i18n';
-import { choices, listQueryParams, parseListQuery, selectRows, STATUS_FILTERS, type ListQuery, type RowWarning, type ServiceRow, type SortKey, type WarningKind } from './service-list-model';
+import { choices, DEFAULT_QUERY, listQueryParams, selectRows, STATUS_FILTERS, type ListQuery, type RowWarning, type ServiceRow, type SortKey, type WarningKind } from './service-list-model';
 import { DrainEverywherePanel } from './drain-everywhere-panel';
 
 /** Failing checks, a lost quorum and an active sorry server, as warning lines. */
@@ -43,6 +47,8 @@ let firstRenderMarked = false;
 
 /** Rows drawn at first (and added per "Show more"): a thousand rows cost seconds to draw and to redraw per keystroke. */
 const PAGE_ROWS = 100;
+
+const queryKey = (query: ListQuery) => listQueryParams(query).toString();
 
 const STATUS_LABELS: Record<(typeof STATUS_FILTERS)[number], string> = {
   failing: msg('Failing'),
@@ -81,9 +87,11 @@ export function ServicesOverview() {
   const healthById = new Map((useHealthStatus().data?.services ?? []).map((view) => [view.id, view]));
   const views = serviceViews(snapshot.data);
   const driftById = useServiceDrift();
-  const params = useHashSearchParams();
-  const query = parseListQuery(params);
-  const setQuery = (patch: Partial<ListQuery>) => replaceHashSearchParams(listQueryParams({ ...query, ...patch }));
+  const navigate = useNavigate();
+  // The list answers each keystroke at once; the URL (replaced, not pushed: no history entry per keystroke) follows.
+  const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey,
+    (next) => void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: true, resetScroll: false }));
+  const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch });
 
   const rows: ServiceRow[] = [];
   for (const view of views) {
@@ -123,7 +131,7 @@ export function ServicesOverview() {
     });
   }
   const shown = selectRows(rows, query);
-  const queryText = params.toString();
+  const queryText = queryKey(query);
   // Each new query starts from one page again.
   const [limit, setLimit] = useState({ query: queryText, rows: PAGE_ROWS });
   const rowLimit = limit.query === queryText ? limit.rows : PAGE_ROWS;
@@ -154,8 +162,8 @@ export function ServicesOverview() {
         </span>
         {isAdmin ? (
           <div className="ml-auto flex flex-wrap gap-2">
-            <a href={hrefFor({ name: 'new-service' })} className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">{t('Add service')}</a>
-            <a href={hrefFor({ name: 'import' })} className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">{t('Import rules')}</a>
+            <Link to="/services/new" className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">{t('Add service')}</Link>
+            <Link to="/import" className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">{t('Import rules')}</Link>
           </div>
         ) : null}
       </div>
@@ -176,7 +184,7 @@ export function ServicesOverview() {
             options={schedulers.map((s) => ({ value: s, label: s }))} />
           <FilterSelect label={t('Status')} value={query.status} onChange={(status) => setQuery({ status: status as ListQuery['status'] })}
             options={STATUS_FILTERS.map((s) => ({ value: s, label: t(STATUS_LABELS[s]) }))} />
-          {params.toString() ? <button type="button" className="rounded px-2 py-1 text-sm text-slate-700 underline hover:bg-slate-100" onClick={() => replaceHashSearchParams(new URLSearchParams())}>{t('Clear filters')}</button> : null}
+          {queryText ? <button type="button" className="rounded px-2 py-1 text-sm text-slate-700 underline hover:bg-slate-100" onClick={() => setListQuery(DEFAULT_QUERY)}>{t('Clear filters')}</button> : null}
         </div>
       ) : null}
       {rows.length > 0 ? (
@@ -194,7 +202,7 @@ export function ServicesOverview() {
               {visible.map((row) => (
                 <tr key={row.id} className="border-t border-slate-100 hover:bg-slate-50">
                   <th scope="row" className="px-3 py-1.5 text-left font-normal">
-                    <a href={serviceHref(row.id)} className="font-mono text-blue-800 underline-offset-2 hover:underline">{row.label}</a>
+                    <Link to="/services/$id" params={{ id: row.id }} className="font-mono text-blue-800 underline-offset-2 hover:underline">{row.label}</Link>
                   </th>
                   <Cell label={t('Method')}>{row.method === 'NONE' ? '—' : row.method}</Cell>
                   <Cell label={t('Scheduler')} className="font-mono">{row.schedulerText}</Cell>

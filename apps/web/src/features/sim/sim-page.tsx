@@ -10,7 +10,7 @@ import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { serviceViews, useInvalidateAfterChange, useIsAdmin, useRevision, useSnapshot, useSystemInfo } from '../../lib/agent';
 import { errorMessage, trpcClient } from '../../lib/trpc';
-import { serviceHref } from '../../app/router';
+import { Link } from '@tanstack/react-router';
 import { useSimStatus } from './use-sim-status';
 import { t } from '../../lib/i18n';
 
@@ -98,7 +98,7 @@ function FailPanel({ isAdmin, failed }: { isAdmin: boolean; failed: ReadonlyArra
           if (!svc) return null;
           return (
             <li key={v.id}>
-              <a href={serviceHref(v.id)} className="font-mono text-sm text-blue-800 hover:underline">{serviceLabel(svc.key)}</a>
+              <Link to="/services/$id" params={{ id: v.id }} className="font-mono text-sm text-blue-800 hover:underline">{serviceLabel(svc.key)}</Link>
               <div className="mt-1 flex flex-wrap gap-2">
                 {svc.destinations.map((d) => {
                   const did = destinationId(d);

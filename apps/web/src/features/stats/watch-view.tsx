@@ -2,7 +2,8 @@
 // connections per second, packets and bytes per second, from the agent's
 // 1-second samples. Window 1/5/15/60 min, pause, tooltips, a legend that
 // toggles destinations, and beside it the ipvsadm listing as of now. The
-// window and the hidden series are kept in the URL (watch-url.ts).
+// window and the hidden series are kept in the URL (watch-url.ts, read by the
+// router: routes.tsx).
 import { useQuery } from '@tanstack/react-query';
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { LiveSample, SeriesPoint } from '@lvs-console/shared/api';
@@ -16,8 +17,10 @@ import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, totalsOf, type
 import { LineChart, type ChartSeries } from './line-chart';
 import { msg, t } from '../../lib/i18n';
 import { formatNumber } from '../../lib/format-number';
-import { replaceHashSearchParams, useHashSearchParams } from '../../app/router';
-import { parseWatchParams, watchParams, WINDOWS, type WindowMinutes } from './watch-url';
+import { useNavigate, useSearch } from '@tanstack/react-router';
+import { searchRecord } from '../../app/search-params';
+import { useSearchState } from '../../app/use-search-state';
+import { watchParams, WINDOWS, type WatchUrlState, type WindowMinutes } from './watch-url';
 
 const PALETTE = ['#1d4ed8', '#15803d', '#b45309', '#7e22ce', '#be123c', '#0e7490', '#4d7c0f', '#a21caf', '#c2410c', '#334155'];
 
@@ -53,11 +56,13 @@ const EMPTY: WatchData = { bucketMs: 1000, newest: 0, byId: new Map() };
  */
 export default function WatchView({ serviceIdValue, destinationCount }: { serviceIdValue: string; destinationCount: number | null }) {
   // Window and hidden series live in the URL (shareable); the Set is rebuilt only when they change.
-  const urlState = parseWatchParams(useHashSearchParams());
+  const navigate = useNavigate({ from: '/services/$id/watch' });
+  const [urlState, setUrlState] = useSearchState(useSearch({ from: '/services/$id/watch' }).watch, watchKey,
+    (next) => void navigate({ search: searchRecord(watchParams(next)), replace: true, resetScroll: false }));
   const minutes = urlState.minutes;
   const hiddenKey = urlState.hidden.join(',');
   const hidden = useMemo<ReadonlySet<string>>(() => new Set(hiddenKey ? hiddenKey.split(',') : []), [hiddenKey]);
-  const setMinutes = (w: WindowMinutes) => replaceHashSearchParams(watchParams({ minutes: w, hidden: [...hidden] }));
+  const setMinutes = (w: WindowMinutes) => setUrlState({ ...urlState, minutes: w });
   const [paused, setPaused] = useState(false);
   const [data, setData] = useState<WatchData>(EMPTY);
   const [streamError, setStreamError] = useState<string | null>(null);
@@ -113,7 +118,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
   const ids = useMemo(() => [...data.byId.keys()].sort(), [data.byId]);
   const colourOf = useMemo(() => new Map(ids.map((id, i) => [id, PALETTE[i % PALETTE.length] ?? '#334155'])), [ids]);
   const [totalsHidden, setTotalsHidden] = useState<ReadonlySet<string>>(new Set());
-  const toggle = (id: string) => replaceHashSearchParams(watchParams({ minutes, hidden: [...toggled(hidden, id)] }));
+  const toggle = (id: string) => setUrlState({ ...urlState, hidden: [...toggled(hidden, id)] });
 
   const to = data.newest || Date.now();
   const from = to - horizonMs;
@@ -181,6 +186,8 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
     </div>
   );
 }
+
+const watchKey = (state: WatchUrlState) => watchParams(state).toString();
 
 function windowLabel(minutes: WindowMinutes): string {
   return minutes === 60 ? t('1 hour') : t('{{count}} minutes', { count: minutes });
