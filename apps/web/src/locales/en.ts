@@ -425,7 +425,6 @@ const en: Record<string, string> = {
   'Service': 'Service',
   'Service topology of {{vip}}': 'Service topology of {{vip}}',
   'Service total': 'Service total',
-  'Service total: new connections per second and active connections, last {{window}}': 'Service total: new connections per second and active connections, last {{window}}',
   'Service views': 'Service views',
   'Service {{service}} does not exist (any more).': 'Service {{service}} does not exist (any more).',
   'Services': 'Services',
@@ -745,7 +744,6 @@ const en: Record<string, string> = {
   'viewer': 'viewer',
   'waiting for the first observation': 'waiting for the first observation',
   'with {{scheduler}}': 'with {{scheduler}}',
-  '{{chart}}, last {{window}}': '{{chart}}, last {{window}}',
   '{{count}} active_one': '{{count}} active',
   '{{count}} active_other': '{{count}} active',
   '{{count}} behind_one': '{{count}} behind',
@@ -892,6 +890,19 @@ const en: Record<string, string> = {
   'Show {{count}} more_other': 'Show {{count}} more',
   'Show all {{count}}_one': 'Show all {{count}}',
   'Show all {{count}}_other': 'Show all {{count}}',
+  // Watch view: history, change markers, zoom (issue 19.6).
+  '24 h': '24 h',
+  '24 hours': '24 hours',
+  'Change at {{time}} by {{who}}: {{what}}': 'Change at {{time}} by {{who}}: {{what}}',
+  'Change by {{who}}': 'Change by {{who}}',
+  'Service total: new connections per second and active connections, {{range}}': 'Service total: new connections per second and active connections, {{range}}',
+  '{{chart}}, {{range}}': '{{chart}}, {{range}}',
+  'last {{window}}': 'last {{window}}',
+  '{{from}} to {{to}}': '{{from}} to {{to}}',
+  'Zoom in': 'Zoom in',
+  'Reset zoom': 'Reset zoom',
+  'Zoomed to {{range}}. "Reset zoom" shows the whole window again.': 'Zoomed to {{range}}. "Reset zoom" shows the whole window again.',
+  'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.': 'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.',
 };
 
 export default en;

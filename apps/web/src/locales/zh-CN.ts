@@ -419,7 +419,6 @@ const zhCN: Record<string, string> = {
   'Service': '服务',
   'Service topology of {{vip}}': '服务 {{vip}} 的拓扑',
   'Service total': '服务合计',
-  'Service total: new connections per second and active connections, last {{window}}': '服务合计：每秒新建连接数和活动连接数，最近 {{window}}',
   'Service views': '服务视图',
   'Service {{service}} does not exist (any more).': '服务 {{service}} 不存在（或已被删除）。',
   'Services': '服务',
@@ -729,7 +728,6 @@ const zhCN: Record<string, string> = {
   'viewer': '只读用户',
   'waiting for the first observation': '等待首次观测',
   'with {{scheduler}}': '使用 {{scheduler}}',
-  '{{chart}}, last {{window}}': '{{chart}}，最近 {{window}}',
   '{{count}} active_other': '{{count}} 个活动连接',
   '{{count}} behind_other': '落后 {{count}} 个版本',
   '{{count}} connections left_other': '剩余 {{count}} 个连接',
@@ -854,6 +852,19 @@ const zhCN: Record<string, string> = {
   '{{address}} (in {{count}} services)_other': '{{address}}（在 {{count}} 个服务中）',
   'Show {{count}} more_other': '再显示 {{count}} 个',
   'Show all {{count}}_other': '显示全部 {{count}} 个',
+  // Watch view: history, change markers, zoom (issue 19.6).
+  '24 h': '24 小时',
+  '24 hours': '24 小时',
+  'Change at {{time}} by {{who}}: {{what}}': '{{time}} {{who}} 的变更：{{what}}',
+  'Change by {{who}}': '{{who}} 的变更',
+  'Service total: new connections per second and active connections, {{range}}': '服务合计：每秒新建连接数和活动连接数，{{range}}',
+  '{{chart}}, {{range}}': '{{chart}}，{{range}}',
+  'last {{window}}': '最近 {{window}}',
+  '{{from}} to {{to}}': '{{from}} 至 {{to}}',
+  'Zoom in': '放大',
+  'Reset zoom': '重置缩放',
+  'Zoomed to {{range}}. "Reset zoom" shows the whole window again.': '已放大到 {{range}}。点击“重置缩放”可重新显示整个时间窗口。',
+  'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.': '在图表上拖动可放大到所选时间段；也可聚焦图表，用方向键移动十字线后按 + 放大。紫色虚线标出对此服务的变更。',
 };
 
 export default zhCN;
