@@ -903,6 +903,15 @@ const en: Record<string, string> = {
   'Reset zoom': 'Reset zoom',
   'Zoomed to {{range}}. "Reset zoom" shows the whole window again.': 'Zoomed to {{range}}. "Reset zoom" shows the whole window again.',
   'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.': 'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.',
+  'Share of new connections (measured solid, predicted dashed)': 'Share of new connections (measured solid, predicted dashed)',
+  '{{server}} measured': '{{server}} measured',
+  '{{server}} predicted': '{{server}} predicted',
+  'Rates per real server (average of the newest {{seconds}} s)': 'Rates per real server (average of the newest {{seconds}} s)',
+  'Packets/s in': 'Packets/s in',
+  'Packets/s out': 'Packets/s out',
+  'Bytes/s in': 'Bytes/s in',
+  'Bytes/s out': 'Bytes/s out',
+  'Measured share': 'Measured share',
 };
 
 export default en;

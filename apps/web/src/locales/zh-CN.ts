@@ -865,6 +865,15 @@ const zhCN: Record<string, string> = {
   'Reset zoom': '重置缩放',
   'Zoomed to {{range}}. "Reset zoom" shows the whole window again.': '已放大到 {{range}}。点击“重置缩放”可重新显示整个时间窗口。',
   'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.': '在图表上拖动可放大到所选时间段；也可聚焦图表，用方向键移动十字线后按 + 放大。紫色虚线标出对此服务的变更。',
+  'Share of new connections (measured solid, predicted dashed)': '新建连接占比（实线为实测，虚线为预测）',
+  '{{server}} measured': '{{server}} 实测',
+  '{{server}} predicted': '{{server}} 预测',
+  'Rates per real server (average of the newest {{seconds}} s)': '各真实服务器速率（最近 {{seconds}} 秒平均）',
+  'Packets/s in': '入包/秒',
+  'Packets/s out': '出包/秒',
+  'Bytes/s in': '入字节/秒',
+  'Bytes/s out': '出字节/秒',
+  'Measured share': '实测占比',
 };
 
 export default zhCN;

@@ -2,10 +2,13 @@
 // connections per second, packets and bytes per second, from the agent's
 // 1-second samples. Window 1/5/15/60 min or 24 h (the agent's 10 s history,
 // kept across restarts, beyond its 1 s hour), pause, tooltips, a legend that
-// toggles destinations, change markers from the audit log, zoom by dragging
+// toggles destinations, the measured share of new connections over time
+// beside the scheduler's prediction, a per-real-server rate table, change
+// markers from the audit log, zoom by dragging
 // (or "Zoom in"), and beside it the ipvsadm listing as of now. The window,
 // the hidden series and the zoomed range are kept in the URL (watch-url.ts).
-import { useQuery } from '@tanstack/react-query';
+import { skipToken, useQuery } from '@tanstack/react-query';
+import { parseServiceId } from '@lvs-console/shared';
 import { startTransition, useEffect, useMemo, useRef, useState } from 'react';
 import type { LiveSample, SeriesPoint } from '@lvs-console/shared/api';
 import { Button } from '../../components/ui/button';
@@ -14,7 +17,9 @@ import { Notice } from '../../components/ui/notice';
 import { errorMessage, trpc, trpcClient } from '../../lib/trpc';
 import { IpvsadmPanel } from './ipvsadm-panel';
 import { formatRate } from './rates';
-import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, totalsOf, type Buckets, type Metric } from './series';
+import { addSample, bucketSeconds, bucketsFromPoints, latestRates, NO_BUCKETS, sharesOverTime, totalsOf, type Buckets, type Metric } from './series';
+import { RateTable } from './rate-table';
+import { formatPercent } from '../../lib/format-number';
 import { LineChart, type ChartMarker, type ChartSeries } from './line-chart';
 import { changeMarkers } from './change-markers';
 import { msg, t } from '../../lib/i18n';
@@ -124,6 +129,17 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
   const markers = useMemo(() => changeMarkers(audit.data ?? [], serviceIdValue, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)
     .map((m): ChartMarker => ({ key: String(m.seq), time: m.time, who: m.who, what: m.what })), [audit.data, serviceIdValue]);
 
+  // The scheduler model's shares (and the agent's 1-minute measurement) for the share chart and the table.
+  const serviceKey = useMemo(() => parseServiceId(serviceIdValue), [serviceIdValue]);
+  const sharesQuery = useQuery({ ...trpc.stats.shares.queryOptions(serviceKey ? { service: serviceKey, seconds: 60 } : skipToken), refetchInterval: 10_000, refetchOnWindowFocus: false });
+  const predicted = useMemo(() => new Map((sharesQuery.data?.rows ?? []).map((row) => [row.destination, row.predicted])), [sharesQuery.data]);
+  const measuredShares = useMemo(() => sharesOverTime(data.byId), [data.byId]);
+  const rateRows = useMemo(() => latestRates(data.byId), [data.byId]);
+  const newestShare = useMemo(() => new Map(rateRows.flatMap((row) => {
+    const series = measuredShares.get(row.id);
+    return series && series.times.at(-1) === row.time ? [[row.id, series.values.at(-1) ?? 0] as const] : [];
+  })), [rateRows, measuredShares]);
+
   const ids = useMemo(() => [...data.byId.keys()].sort(), [data.byId]);
   const colourOf = useMemo(() => new Map(ids.map((id, i) => [id, PALETTE[i % PALETTE.length] ?? '#334155'])), [ids]);
   const [totalsHidden, setTotalsHidden] = useState<ReadonlySet<string>>(new Set());
@@ -146,6 +162,17 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
       colour: colourOf.get(id) ?? '#334155', dashed: mi === 1, times: buckets.times, values: buckets.values[metric],
     }));
   })), [data.byId, hidden, ids, colourOf]);
+  // Measured share solid; the prediction as a dashed level line in the same colour.
+  const shareSeries = useMemo(() => ids.filter((id) => !hidden.has(id)).flatMap((id): ChartSeries[] => {
+    const measured = measuredShares.get(id);
+    const colour = colourOf.get(id) ?? '#334155';
+    const lines: ChartSeries[] = measured ? [{ key: `${id}|measured`, label: t('{{server}} measured', { server: id }), colour, times: measured.times, values: measured.values }] : [];
+    const model = predicted.get(id);
+    // At the measured times, so that the crosshair lists both.
+    const times = measured?.times.length ? measured.times : [from, to];
+    if (model !== undefined && model !== null) lines.push({ key: `${id}|predicted`, label: t('{{server}} predicted', { server: id }), colour, dashed: true, times, values: times.map(() => model) });
+    return lines;
+  }), [ids, hidden, measuredShares, predicted, colourOf, from, to]);
   const totals = useMemo(() => {
     const rows = totalsOf(data.byId.values());
     const times = rows.map((r) => r.time);
@@ -200,7 +227,12 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
               <LineChart title={t('{{chart}}, {{range}}', { chart: t(chart.title), range: rangeText })} series={chartSeries[index] ?? []} from={from} to={to} format={chart.format} markers={markers} onZoom={setZoom} />
             </figure>
           ))}
+          <figure className="min-w-0">
+            <figcaption className="mb-1 text-xs font-medium text-slate-700">{t('Share of new connections (measured solid, predicted dashed)')}</figcaption>
+            <LineChart title={t('{{chart}}, {{range}}', { chart: t('Share of new connections (measured solid, predicted dashed)'), range: rangeText })} series={shareSeries} from={from} to={to} format={(v) => formatPercent(v, 0)} markers={markers} onZoom={setZoom} />
+          </figure>
         </div>
+        <RateTable rows={rateRows} measured={newestShare} predicted={predicted} bucketSeconds={data.bucketMs / 1000} />
       </Panel>
       <IpvsadmPanel serviceIdValue={serviceIdValue} />
     </div>
