@@ -32,6 +32,7 @@ import type { HostPort } from './reconcile/ports';
 import { Reconciler, type DriftMode, type StartOutcome } from './reconcile/reconciler';
 import { StatsSampler } from './stats/sampler';
 import { StatsStore } from './stats/stats-store';
+import { HistoryArchive } from './stats/history-archive';
 import { AuditLog } from './store/audit-log';
 import { lockStateDir, type DirLock } from './store/dir-lock';
 import { StateStore } from './store/state-store';
@@ -236,7 +237,10 @@ async function startLocked(
   });
   log.info({ outcome: startOutcome.kind, revision: store.revision }, startOutcome.message);
 
-  const statsStore = new StatsStore();
+  // The 10 s history of the last 24 h, read back from the state directory.
+  const history = HistoryArchive.open(join(options.stateDir, 'stats-history'), clock.now(), {}, (message) => log.warn(`stats history: ${message}`));
+  const statsStore = new StatsStore({ archive: history.archive });
+  statsStore.restore(history.buckets);
   const sampler = new StatsSampler({
     backend: chosen.backend,
     store: statsStore,
@@ -359,6 +363,8 @@ async function startLocked(
       stopVrrpListener();
       await vrrp?.close();
       sampler.stop();
+      statsStore.flush();
+      history.archive.close();
       stopRevisionListener();
       stopHealthListener();
       stopNotifyEvents();

@@ -31,13 +31,13 @@ describe('search params', () => {
     const url = stringifySearchRecord(searchRecord(listQueryParams(query)));
     expect(url).toBe('?q=web&protocol=udp&sort=cps&dir=desc');
     expect(searchView('list', parseListQuery)(raw(parseSearchText(url)))).toEqual({ list: query });
-    const watch = { minutes: 15 as const, hidden: ['10.0.0.1:80'] };
+    const watch = { minutes: 15 as const, hidden: ['10.0.0.1:80'], zoom: { from: 1_700_000_000_000, to: 1_700_000_060_000 } };
     expect(searchView('watch', parseWatchParams)(raw(searchRecord(watchParams(watch))))).toEqual({ watch });
   });
 
   it('gives the defaults for bad values, and reads the raw pairs even beside a typed view', () => {
     expect(searchView('list', parseListQuery)(raw({ sort: 'bogus', dir: 'sideways', status: 'weird' }))).toEqual({ list: DEFAULT_QUERY });
-    expect(searchView('watch', parseWatchParams)(raw({ range: '7' }))).toEqual({ watch: { minutes: 1, hidden: [] } });
+    expect(searchView('watch', parseWatchParams)(raw({ range: '7' }))).toEqual({ watch: { minutes: 1, hidden: [], zoom: null } });
     // The router validates the merged search again on navigation: the typed view is ignored, the text re-read.
     expect(paramsOf({ range: '5', watch: { minutes: 1, hidden: [] } }).toString()).toBe('range=5');
   });

@@ -246,9 +246,10 @@ export const userNameInput = z.object({ name: personNameSchema }).strict();
 
 // ---- queries ---------------------------------------------------------------
 
-export const STATS_WINDOWS_MINUTES = [1, 5, 15, 60] as const;
+export const STATS_WINDOWS_MINUTES = [1, 5, 15, 60, 1440] as const;
 export const statsWindowInput = input({
-  minutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60)], { error: 'window must be 1, 5, 15 or 60 minutes' }),
+  /** 60 and 1440 reach into the 10 s history the agent keeps on disk across restarts. */
+  minutes: z.union([z.literal(1), z.literal(5), z.literal(15), z.literal(60), z.literal(1440)], { error: 'window must be 1, 5, 15, 60 or 1440 minutes' }),
   /** serviceId values (e.g. "tcp:192.0.2.1:80"); omitted = every service. */
   services: z.array(z.string().max(100)).max(2000).optional(),
   /** At most this many points per series; longer windows are averaged into buckets. */

@@ -5,9 +5,13 @@
 // connections per second and active connections). Recharts was tried here:
 // its internal store re-renders synchronously and measures every tick label,
 // which alone took 20-50 ms per update of the watch view.
+// Change markers (from the audit log) are HTML buttons over the plot, so each
+// is a tab stop with a name; hover or focus shows who changed what. A drag
+// across the plot (or "+" at the crosshair) asks the owner to zoom.
 import { memo, useEffect, useId, useMemo, useRef, useState, type RefObject } from 'react';
-import { clockTime } from '../../lib/format-time';
+import { clockTime, dateTime } from '../../lib/format-time';
 import { t } from '../../lib/i18n';
+import { zoomIn, zoomRange, type TimeRange } from './watch-url';
 
 export interface ChartSeries {
   key: string;
@@ -19,6 +23,14 @@ export interface ChartSeries {
   /** Sorted by time. */
   times: readonly number[];
   values: readonly number[];
+}
+
+/** A change drawn as a vertical line at its time. */
+export interface ChartMarker {
+  key: string;
+  time: number;
+  who: string;
+  what: string;
 }
 
 const MARGIN = { top: 8, right: 10, bottom: 22, left: 50 };
@@ -43,10 +55,14 @@ export function linePath(times: readonly number[], values: readonly number[], fr
   for (let i = 0; i < times.length; i++) {
     const t = times[i] ?? 0;
     if (t < from) continue;
+    // A zoomed chart stops at its range's end.
+    if (t > to) break;
     d += (d ? 'L' : 'M') + Math.round((t - from) * xScale) / 10 + ',' + Math.round(bottom - (values[i] ?? 0) * yScale) / 10;
   }
   return d;
 }
+
+const NO_MARKERS: readonly ChartMarker[] = [];
 
 function useWidth(): [RefObject<HTMLDivElement | null>, number] {
   const ref = useRef<HTMLDivElement | null>(null);
@@ -65,15 +81,21 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
 }
 
 /** Memoised: the page around it re-renders every second for other reasons. */
-export const LineChart = memo(function LineChart({ title, series, from, to, format, formatRight, height = 200 }: {
+export const LineChart = memo(function LineChart({ title, series, from, to, format, formatRight, markers = NO_MARKERS, onZoom, height = 200 }: {
   title: string; series: readonly ChartSeries[]; from: number; to: number; format: (value: number) => string;
+  markers?: readonly ChartMarker[];
+  /** Called with the range dragged across (or "+" at the crosshair); no zooming without it. */
+  onZoom?: (range: TimeRange) => void;
   /** Labels of the right axis; the axis is drawn when a series uses it. */
   formatRight?: (value: number) => string;
   height?: number;
 }) {
   const [containerRef, width] = useWidth();
   const [cursor, setCursor] = useState<number | null>(null);
+  const [openMarker, setOpenMarker] = useState<string | null>(null);
+  const [drag, setDrag] = useState<{ start: number; end: number } | null>(null);
   const tooltipId = useId();
+  const markerTipId = useId();
   const hasRight = series.some((s) => s.axis === 'right');
   const marginRight = hasRight ? RIGHT_AXIS_MARGIN : MARGIN.right;
   const plotWidth = Math.max(50, width - MARGIN.left - marginRight);
@@ -103,7 +125,9 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
     }
     cursorIndex = lo;
   }
-  const cursorTime = cursorIndex >= 0 ? (reference?.times[cursorIndex] ?? null) : null;
+  const nearest = cursorIndex >= 0 ? (reference?.times[cursorIndex] ?? null) : null;
+  // Only samples inside the drawn range get a crosshair.
+  const cursorTime = nearest !== null && nearest >= from && nearest <= to ? nearest : null;
   const rows = cursorTime === null ? [] : series
     .map((s) => ({ s, value: s.values[s.times.indexOf(cursorTime)] }))
     .filter((r): r is { s: ChartSeries; value: number } => r.value !== undefined)
@@ -115,6 +139,12 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
     const index = cursorIndex < 0 ? reference.times.length - 1 : Math.min(reference.times.length - 1, Math.max(0, cursorIndex + step));
     setCursor(reference.times[index] ?? null);
   };
+  /** Home and End: the oldest and the newest point. */
+  const cursorToEnd = (newest: boolean) => {
+    if (!reference || reference.times.length === 0) return;
+    const inRange = reference.times.filter((time) => time >= from && time <= to);
+    setCursor((newest ? inRange.at(-1) : inRange[0]) ?? null);
+  };
 
   return (
     <div ref={containerRef} className="relative">
@@ -125,16 +155,37 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
         aria-label={title}
         aria-describedby={rows.length ? tooltipId : undefined}
         tabIndex={0}
-        className="block"
+        aria-keyshortcuts={onZoom ? 'ArrowLeft ArrowRight Home End +' : 'ArrowLeft ArrowRight Home End'}
+        className={onZoom ? 'block cursor-crosshair touch-pan-y' : 'block'}
+        onPointerDown={(e) => {
+          if (!onZoom || e.button !== 0) return;
+          const x = e.clientX - e.currentTarget.getBoundingClientRect().left - MARGIN.left;
+          if (x < 0 || x > plotWidth) return;
+          const time = from + (x / plotWidth) * (to - from);
+          e.currentTarget.setPointerCapture(e.pointerId);
+          setDrag({ start: time, end: time });
+        }}
         onPointerMove={(e) => {
           const x = e.clientX - e.currentTarget.getBoundingClientRect().left - MARGIN.left;
+          const inside = Math.min(plotWidth, Math.max(0, x));
+          if (drag) setDrag({ start: drag.start, end: from + (inside / plotWidth) * (to - from) });
           setCursor(x < 0 || x > plotWidth ? null : from + (x / plotWidth) * (to - from));
         }}
+        onPointerUp={() => {
+          if (!drag) return;
+          setDrag(null);
+          // Less than 4 px is a click, not a selection.
+          const range = zoomRange(drag.start, drag.end, (4 / plotWidth) * (to - from));
+          if (range && onZoom) onZoom(range);
+        }}
+        onPointerCancel={() => setDrag(null)}
         onPointerLeave={() => setCursor(null)}
         onKeyDown={(e) => {
           if (e.key === 'ArrowLeft') { e.preventDefault(); moveCursor(-1); }
           if (e.key === 'ArrowRight') { e.preventDefault(); moveCursor(1); }
+          if (e.key === 'Home' || e.key === 'End') { e.preventDefault(); cursorToEnd(e.key === 'End'); }
           if (e.key === 'Escape') setCursor(null);
+          if ((e.key === '+' || e.key === '=') && onZoom) { e.preventDefault(); onZoom(zoomIn({ from, to }, cursorTime ?? (from + to) / 2)); }
         }}
         onBlur={() => setCursor(null)}
       >
@@ -156,11 +207,52 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
           {paths.map(({ s, d }) => (
             <path key={s.key} d={d} fill="none" stroke={s.colour} strokeWidth={1.4} strokeDasharray={s.dashed ? '4 3' : undefined} strokeLinejoin="round" />
           ))}
+          {drag ? (
+            <rect
+              x={((Math.min(drag.start, drag.end) - from) / (to - from)) * plotWidth} y={0}
+              width={(Math.abs(drag.end - drag.start) / (to - from)) * plotWidth} height={plotHeight}
+              fill="var(--chart-accent)" fillOpacity={0.15} stroke="var(--chart-accent)"
+            />
+          ) : null}
           {cursorTime !== null ? (
             <line x1={((cursorTime - from) / (to - from)) * plotWidth} x2={((cursorTime - from) / (to - from)) * plotWidth} y1={0} y2={plotHeight} stroke="var(--chart-cursor)" strokeWidth={1} />
           ) : null}
         </g>
       </svg>
+      {markers.map((marker) => {
+        if (marker.time < from || marker.time > to) return null;
+        const x = MARGIN.left + ((marker.time - from) / Math.max(1, to - from)) * plotWidth;
+        const open = openMarker === marker.key;
+        return (
+          <button
+            key={marker.key}
+            type="button"
+            aria-label={t('Change at {{time}} by {{who}}: {{what}}', { time: clockTime(marker.time), who: marker.who, what: marker.what })}
+            aria-describedby={open ? markerTipId : undefined}
+            className="group absolute w-3 -translate-x-1/2 cursor-help focus:outline-none focus-visible:ring-2 focus-visible:ring-blue-500"
+            style={{ left: x, top: MARGIN.top, height: plotHeight }}
+            onPointerEnter={() => setOpenMarker(marker.key)}
+            onPointerLeave={() => setOpenMarker(null)}
+            onFocus={() => setOpenMarker(marker.key)}
+            onBlur={() => setOpenMarker(null)}
+            onKeyDown={(e) => { if (e.key === 'Escape') setOpenMarker(null); }}
+          >
+            <span aria-hidden="true" className="pointer-events-none absolute inset-y-0 left-1/2 border-l-2 border-dashed" style={{ borderColor: 'var(--chart-marker)' }} />
+          </button>
+        );
+      })}
+      {(() => {
+        const marker = markers.find((m) => m.key === openMarker);
+        if (!marker) return null;
+        const x = MARGIN.left + ((marker.time - from) / Math.max(1, to - from)) * plotWidth;
+        return (
+          <div id={markerTipId} role="tooltip" className="pointer-events-none absolute z-10 w-64 rounded border border-slate-300 bg-white/95 p-2 text-xs shadow" style={{ left: Math.max(0, Math.min(x + 8, width - 264)), top: MARGIN.top }}>
+            <div className="font-medium">{t('Change by {{who}}', { who: marker.who })}</div>
+            <div className="text-slate-600">{dateTime(marker.time)}</div>
+            <div className="mt-1 break-words">{marker.what}</div>
+          </div>
+        );
+      })()}
       {cursorTime !== null && rows.length > 0 ? (
         <div id={tooltipId} role="tooltip" className="pointer-events-none absolute right-2 top-2 max-w-[60%] rounded border border-slate-300 bg-white/95 p-2 text-xs shadow">
           <div className="mb-1 font-medium">{clockTime(cursorTime)}</div>

@@ -107,3 +107,52 @@ export function totalsOf(series: Iterable<Buckets>): TotalsRow[] {
   }
   return [...byTime.values()].sort((a, b) => a.time - b.time);
 }
+
+/** One destination's share of the service's new connections per bucket. */
+export interface ShareSeries { times: number[]; values: number[] }
+
+/**
+ * Measured share over time: each destination's new connections per second
+ * divided by the service's, bucket by bucket. Buckets in which the service
+ * took no new connection have no share and are skipped.
+ */
+export function sharesOverTime(byId: ReadonlyMap<string, Buckets>): Map<string, ShareSeries> {
+  const totals = new Map<number, number>();
+  for (const buckets of byId.values()) {
+    for (let i = 0; i < buckets.times.length; i++) {
+      const time = buckets.times[i] ?? 0;
+      totals.set(time, (totals.get(time) ?? 0) + (buckets.values.cps[i] ?? 0));
+    }
+  }
+  const shares = new Map<string, ShareSeries>();
+  for (const [id, buckets] of byId) {
+    const series: ShareSeries = { times: [], values: [] };
+    for (let i = 0; i < buckets.times.length; i++) {
+      const time = buckets.times[i] ?? 0;
+      const total = totals.get(time) ?? 0;
+      if (total <= 0) continue;
+      series.times.push(time);
+      series.values.push((buckets.values.cps[i] ?? 0) / total);
+    }
+    shares.set(id, series);
+  }
+  return shares;
+}
+
+/** A real server's rates in the newest bucket. */
+export interface RateRow { id: string; time: number; cps: number; inPps: number; outPps: number; inBps: number; outBps: number; activeConns: number; inactiveConns: number }
+
+/** The newest bucket of every destination, by id. */
+export function latestRates(byId: ReadonlyMap<string, Buckets>): RateRow[] {
+  const rows: RateRow[] = [];
+  for (const [id, buckets] of byId) {
+    const last = buckets.times.length - 1;
+    if (last < 0) continue;
+    const at = (metric: Metric) => buckets.values[metric][last] ?? 0;
+    rows.push({
+      id, time: buckets.times[last] ?? 0, cps: at('cps'), inPps: at('inPps'), outPps: at('outPps'), inBps: at('inBps'), outBps: at('outBps'),
+      activeConns: at('activeConns'), inactiveConns: at('inactiveConns'),
+    });
+  }
+  return rows.sort((a, b) => a.id.localeCompare(b.id));
+}
