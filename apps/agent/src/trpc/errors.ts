@@ -29,3 +29,11 @@ export function toTRPCError(error: unknown): TRPCError {
 export function domainCauseOf(error: TRPCError): DomainError | null {
   return error.cause instanceof DomainError ? error.cause : null;
 }
+
+/** A caller over a rate limit; the console says when to try again from retryAfterSeconds. */
+export class RateLimited extends Error {
+  constructor(readonly retryAfterSeconds: number) {
+    super(`rate limited for ${retryAfterSeconds} s`);
+    this.name = 'RateLimited';
+  }
+}

@@ -8,7 +8,7 @@ import { ZodError } from 'zod';
 import { formatIssues } from '@lvs-console/shared';
 import { zodIssues } from '@lvs-console/shared/validate';
 import type { AgentContext, Caller } from './context';
-import { domainCauseOf, toTRPCError } from './errors';
+import { domainCauseOf, RateLimited, toTRPCError } from './errors';
 
 const t = initTRPC.context<AgentContext>().create({
   errorFormatter({ shape, error }) {
@@ -23,6 +23,7 @@ const t = initTRPC.context<AgentContext>().create({
         stack: undefined,
         domainCode: domainCauseOf(error)?.code ?? (zodError ? 'INVALID_INPUT' : null),
         issues,
+        retryAfterSeconds: error.cause instanceof RateLimited ? error.cause.retryAfterSeconds : null,
       },
     };
   },

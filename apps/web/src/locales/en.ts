@@ -892,6 +892,15 @@ const en: Record<string, string> = {
   'Show {{count}} more_other': 'Show {{count}} more',
   'Show all {{count}}_one': 'Show all {{count}}',
   'Show all {{count}}_other': 'Show all {{count}}',
+  // Login by name and password (issue 16).
+  'Too many login attempts from this address. Try again in {{seconds}} s.': 'Too many login attempts from this address. Try again in {{seconds}} s.',
+  'Too many login attempts from this address. Try again in a minute.': 'Too many login attempts from this address. Try again in a minute.',
+  'The name or the password is wrong.': 'The name or the password is wrong.',
+  'This login link was already used or has expired. Ask for a new one (lvs-console login-link on the director).': 'This login link was already used or has expired. Ask for a new one (lvs-console login-link on the director).',
+  'Enter your name and your password.': 'Enter your name and your password.',
+  'Name and password': 'Name and password',
+  'One-time login link': 'One-time login link',
+  'Log in with the link': 'Log in with the link',
 };
 
 export default en;

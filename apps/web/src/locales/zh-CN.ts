@@ -854,6 +854,15 @@ const zhCN: Record<string, string> = {
   '{{address}} (in {{count}} services)_other': '{{address}}（在 {{count}} 个服务中）',
   'Show {{count}} more_other': '再显示 {{count}} 个',
   'Show all {{count}}_other': '显示全部 {{count}} 个',
+  // Login by name and password (issue 16).
+  'Too many login attempts from this address. Try again in {{seconds}} s.': '从此地址尝试登录的次数过多。请在 {{seconds}} 秒后重试。',
+  'Too many login attempts from this address. Try again in a minute.': '从此地址尝试登录的次数过多。请一分钟后重试。',
+  'The name or the password is wrong.': '用户名或密码错误。',
+  'This login link was already used or has expired. Ask for a new one (lvs-console login-link on the director).': '此登录链接已被使用或已过期。请重新获取（在调度器上运行 lvs-console login-link）。',
+  'Enter your name and your password.': '请输入用户名和密码。',
+  'Name and password': '用户名和密码',
+  'One-time login link': '一次性登录链接',
+  'Log in with the link': '用链接登录',
 };
 
 export default zhCN;
