@@ -483,8 +483,7 @@ export class Reconciler {
   async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
     const revision = this.opts.store.revision;
     if (baseRevision !== revision) {
-      throw await this.reject(caller, what, new DomainError('CONFLICT',
-        `the desired state changed since revision ${baseRevision} (it is now revision ${revision}); reload and try again`));
+      throw await this.reject(caller, what, DomainError.described('CONFLICT', 'revisionConflict', { base: baseRevision, current: revision }));
     }
   }
 
