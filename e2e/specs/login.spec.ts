@@ -20,7 +20,7 @@ test.describe('login', () => {
   test('a used login code is refused with a clear message', async ({ page }) => {
     const { loginUrl } = JSON.parse(readFileSync(join(repoRoot, 'e2e/.cache/agent.json'), 'utf8')) as { loginUrl: string };
     await page.goto(loginUrl);
-    await expect(page.getByRole('alert')).toContainText('Login failed');
+    await expect(page.getByRole('alert')).toContainText('already used or has expired');
     await shot(page, '00-login-refused');
   });
 });

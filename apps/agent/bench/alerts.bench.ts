@@ -1,6 +1,7 @@
 // Alerting figures (issue 17): one /metrics scrape of 1,000 health-checked
 // destinations (target < 50 ms to serve), through the real HTTP server of an
-// agent on the simulated kernel.
+// agent on the simulated kernel, uncompressed and gzip-compressed (bytes on
+// the wire and ms, as Prometheus asks with Accept-Encoding: gzip).
 // Baseline: the same scrape of the same table without health settings (the
 // counters /metrics wrote before), so the cost of the new series shows.
 // And from a health check's final failure (a TCP probe refused by a real
@@ -76,26 +77,41 @@ async function loadTable(running: RunningAgent, withHealth: boolean): Promise<vo
 }
 
 // The scraper runs in a child process, as Prometheus would: parsing 1.7 MB in
-// the agent's own process would be counted as the agent's serving time.
+// the agent's own process would be counted as the agent's serving time. It
+// reads the wire with node:http (no transparent decompression) and, asking for
+// gzip as Prometheus does, pays for the gunzip as Prometheus would.
 const SCRAPER = `
-const [url, token, count] = process.argv.slice(1);
+const { request } = require('node:http');
+const { gunzipSync } = require('node:zlib');
+const [url, token, count, encoding] = process.argv.slice(1);
+const get = () => new Promise((resolve, reject) => {
+  const req = request(url, { headers: { authorization: 'Bearer ' + token, 'accept-encoding': encoding } }, (res) => {
+    const chunks = [];
+    res.on('data', (chunk) => chunks.push(chunk));
+    res.on('end', () => resolve({ status: res.statusCode, coding: res.headers['content-encoding'], body: Buffer.concat(chunks) }));
+    res.on('error', reject);
+  });
+  req.on('error', reject);
+  req.end();
+});
 (async () => {
   const durations = [];
   let bytes = 0;
   for (let i = 0; i < Number(count) + 5; i++) {
     const started = performance.now();
-    const res = await fetch(url, { headers: { authorization: 'Bearer ' + token } });
-    const text = await res.text();
-    if (res.status !== 200) throw new Error('/metrics answered ' + res.status);
-    bytes = text.length;
+    const res = await get();
+    const text = (res.coding === 'gzip' ? gunzipSync(res.body) : res.body).toString('utf8');
+    if (res.status !== 200 || !text.includes('lvs_')) throw new Error('/metrics answered ' + res.status);
+    if (encoding === 'gzip' && res.coding !== 'gzip') throw new Error('/metrics did not answer gzip');
+    bytes = res.body.length;
     if (i >= 5) durations.push(performance.now() - started);
   }
   process.stdout.write(JSON.stringify({ durations, bytes }));
 })();
 `;
 
-async function scrapeMs(url: string): Promise<{ p50: number; p99: number; bytes: number }> {
-  const child = spawn(process.execPath, ['-e', SCRAPER, `${url}/metrics`, TOKEN, String(SCRAPES)], { stdio: ['ignore', 'pipe', 'inherit'] });
+async function scrapeMs(url: string, encoding: 'identity' | 'gzip'): Promise<{ p50: number; p99: number; bytes: number }> {
+  const child = spawn(process.execPath, ['-e', SCRAPER, `${url}/metrics`, TOKEN, String(SCRAPES), encoding], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
@@ -105,15 +121,18 @@ async function scrapeMs(url: string): Promise<{ p50: number; p99: number; bytes:
   return { p50: percentile(durations, 50), p99: percentile(durations, 99), bytes };
 }
 
-async function scrape(withHealth: boolean): Promise<{ p50: number; p99: number; bytes: number; series: number }> {
+interface Scrape { p50: number; p99: number; bytes: number; series: number; gzip: { p50: number; p99: number; bytes: number } }
+
+async function scrape(withHealth: boolean): Promise<Scrape> {
   const agent = await startBenchAgent();
   try {
     await loadTable(agent.running, withHealth);
-    const result = await scrapeMs(agent.running.url);
+    const result = await scrapeMs(agent.running.url, 'identity');
+    const gzip = await scrapeMs(agent.running.url, 'gzip');
     const text = await (await fetch(`${agent.running.url}/metrics`, { headers: { authorization: `Bearer ${TOKEN}` } })).text();
     const healthy = text.split('\n').filter((line) => line.startsWith('lvs_destination_healthy{')).length;
     if (withHealth && healthy !== SERVICES * PER_SERVICE) throw new Error(`expected ${SERVICES * PER_SERVICE} lvs_destination_healthy series, got ${healthy}`);
-    return { ...result, series: text.split('\n').filter((line) => line && !line.startsWith('#')).length };
+    return { ...result, gzip, series: text.split('\n').filter((line) => line && !line.startsWith('#')).length };
   } finally {
     await agent.close();
   }
@@ -205,6 +224,10 @@ export async function run(): Promise<BenchResult[]> {
   return [
     { name: `alerts-metrics-scrape-1000-destinations-p50 (${health.series} series, ${health.bytes} bytes)`, value: Math.round(health.p50 * 100) / 100, unit: 'ms', baseline },
     { name: 'alerts-metrics-scrape-1000-destinations-p99 (target < 50 ms)', value: Math.round(health.p99 * 100) / 100, unit: 'ms', baseline },
+    // Prometheus sends Accept-Encoding: gzip; the baseline is the same scrape without compression.
+    { name: `alerts-metrics-scrape-1000-destinations-gzip-bytes`, value: health.gzip.bytes, unit: 'bytes', baseline: { name: 'the same scrape uncompressed', value: health.bytes, unit: 'bytes' } },
+    { name: 'alerts-metrics-scrape-1000-destinations-gzip-p50 (gunzip included)', value: Math.round(health.gzip.p50 * 100) / 100, unit: 'ms', baseline: { name: 'the same scrape uncompressed, p50', value: Math.round(health.p50 * 100) / 100, unit: 'ms' } },
+    { name: 'alerts-metrics-scrape-1000-destinations-gzip-p99 (gunzip included)', value: Math.round(health.gzip.p99 * 100) / 100, unit: 'ms', baseline: { name: 'the same scrape uncompressed, p99', value: Math.round(health.p99 * 100) / 100, unit: 'ms' } },
     { name: `alerts-failure-to-webhook-p50 (${FAILURES} failures)`, value: failure.p50, unit: 'ms', baseline: direct },
     { name: `alerts-failure-to-webhook-max (${FAILURES} failures, target < 1000 ms)`, value: failure.max, unit: 'ms', baseline: direct },
   ];

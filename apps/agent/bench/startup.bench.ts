@@ -47,7 +47,11 @@ async function timeStart(stateDir: string, sim: SimBackend): Promise<number> {
   return elapsed;
 }
 
-/** What a polling tab costs per second with 2,000 services: a full state.get against state.since with nothing new. */
+/**
+ * What a polling tab costs per second with 2,000 services carrying traffic: a full
+ * state.get against state.since with nothing new, with only new counters, and
+ * with one service changed (the cursor is the full answer's each time).
+ */
 async function pollCost(stateDir: string, sim: SimBackend): Promise<BenchResult[]> {
   const token = 'bench-admin-token-0123456789';
   const running = await startAgent({
@@ -74,16 +78,33 @@ async function pollCost(stateDir: string, sim: SimBackend): Promise<BenchResult[
     const input = encodeURIComponent(JSON.stringify({ sinceRevision: held.revision, sinceObservation: held.observationSeq }));
     const since = await median(`state.since?input=${input}`);
     if (!since.body.includes('"unchanged":true')) throw new Error('state.since saw a change where there was none');
-    // Once a second the sampler observes the kernel: then the answer carries the new table, not the desired state.
+    // Once a second the sampler observes the kernel: traffic moved every counter, no service's settings changed.
+    sim.advanceBy(1000);
     await running.agent.stats.sampleOnce();
-    const sampled = await get(`state.since?input=${input}`);
+    const sampled = await median(`state.since?input=${input}`);
+    if (!sampled.body.includes('"changed":[]')) throw new Error('state.since sent services whose counters alone moved');
+    // One service's weight changed by hand: that service alone comes.
+    const [first] = (await sim.observe()).services;
+    const dest = first?.destinations[0];
+    if (!first || !dest) throw new Error('the bench table is empty');
+    const { activeConns: _a, inactiveConns: _i, persistentConns: _p, stats: _s, rates: _r, overloaded: _o, local: _l, ...destination } = dest;
+    await sim.apply([{ kind: 'edit-destination', service: first.key, from: destination, to: { ...destination, weight: destination.weight + 1 } }]);
+    sim.advanceBy(1000);
+    await running.agent.stats.sampleOnce();
+    const oneChanged = await median(`state.since?input=${input}`);
+    const changedCount = (JSON.parse(oneChanged.body) as { result: { data: { observedChanges?: { changed: unknown[] } } } }).result.data.observedChanges?.changed.length;
+    if (changedCount !== 1) throw new Error(`state.since sent ${String(changedCount)} services after one changed`);
     const baseline = (value: number, unit: string) => ({ name: 'state.get (full answer)', value, unit });
+    const ms = (value: number) => Number(value.toFixed(2));
     return [
       { name: 'state-poll-2000-services-full-bytes', value: full.bytes, unit: 'bytes' },
-      { name: 'state-poll-2000-services-full-ms', value: Number(full.ms.toFixed(1)), unit: 'ms' },
+      { name: 'state-poll-2000-services-full-ms', value: ms(full.ms), unit: 'ms' },
       { name: 'state-poll-2000-services-unchanged-bytes', value: since.bytes, unit: 'bytes', baseline: baseline(full.bytes, 'bytes') },
-      { name: 'state-poll-2000-services-new-observation-bytes', value: sampled.bytes, unit: 'bytes', baseline: baseline(full.bytes, 'bytes') },
-      { name: 'state-poll-2000-services-unchanged-ms', value: Number(since.ms.toFixed(2)), unit: 'ms', baseline: baseline(Number(full.ms.toFixed(1)), 'ms') },
+      { name: 'state-poll-2000-services-unchanged-ms', value: ms(since.ms), unit: 'ms', baseline: baseline(ms(full.ms), 'ms') },
+      { name: 'state-poll-2000-services-new-counters-only-bytes', value: sampled.bytes, unit: 'bytes', baseline: baseline(full.bytes, 'bytes') },
+      { name: 'state-poll-2000-services-new-counters-only-ms', value: ms(sampled.ms), unit: 'ms', baseline: baseline(ms(full.ms), 'ms') },
+      { name: 'state-poll-2000-services-one-changed-bytes', value: oneChanged.bytes, unit: 'bytes', baseline: baseline(full.bytes, 'bytes') },
+      { name: 'state-poll-2000-services-one-changed-ms', value: ms(oneChanged.ms), unit: 'ms', baseline: baseline(ms(full.ms), 'ms') },
     ];
   } finally {
     await running.close();
@@ -99,7 +120,7 @@ export async function run(): Promise<BenchResult[]> {
       last = bigState(revision);
       await store.save(last, 'bench', `revision ${revision}`);
     }
-    const sim = new SimBackend({ clock: systemClock, seed: 3 });
+    const sim = new SimBackend({ clock: systemClock, seed: 3, traffic: { connectionsPerSecond: 2 } });
     await sim.apply(plan(last, await sim.observe()));
     const samples: number[] = [];
     for (let i = 0; i < 3; i++) samples.push(await timeStart(stateDir, sim));

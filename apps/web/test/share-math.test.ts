@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { formatShare, measuredShares, parseWeight, sliderMax, steadyStateShares, weightIgnoredReason } from '../src/features/weights/share-math';
 import { clientsMoved, predictedShares, type PredictInput } from '../src/features/schedulers/predict';
 import { SCHEDULER_CATALOG } from '../src/features/schedulers/catalog';
-import { ratesBetween } from '../src/features/stats/rates';
+import type { ObservedTable } from '@lvs-console/shared';
+import { overlayLiveSample } from '@lvs-console/shared/api';
 import { linePath, niceMax } from '../src/features/stats/line-chart';
 import { addSample, bucketSeconds, bucketsFromPoints, NO_BUCKETS, pointsPerSeries, totalsOf } from '../src/features/stats/series';
 import { loginCodeFromHash, loginCodeFromInput } from '../src/lib/session';
@@ -84,11 +85,19 @@ describe('measuredShares and formatting', () => {
 });
 
 describe('rates and series', () => {
-  it('derives per-second rates from counter deltas and ignores zeroed counters', () => {
-    const r = ratesBetween({ conns: 10, inPkts: 100, outPkts: 50, inBytes: 1000, outBytes: 500 }, { conns: 22, inPkts: 300, outPkts: 150, inBytes: 3000, outBytes: 1500 }, 2000);
-    expect(r.cps).toBe(6);
-    expect(r.inBps).toBe(1000);
-    expect(ratesBetween({ conns: 10, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, { conns: 2, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, 1000).cps).toBe(0);
+  it('lays the stats stream\'s rates and connection counts over the held kernel table (services the sample lacks stay as they are)', () => {
+    const zero = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
+    const counters = { conns: 5, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
+    const dest = { address: '10.0.0.7', port: 80, forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0, activeConns: 1, inactiveConns: 2, persistentConns: 0, stats: counters, rates: zero };
+    const service = (port: number) => ({ key: { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.1', port }, scheduler: 'wlc', flags: [], persistence: null, destinations: [dest], stats: counters, rates: zero });
+    const table = { services: [service(80), service(443)], timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
+    const rates = { cps: 12, inPps: 3, outPps: 4, inBps: 5, outBps: 6 };
+    const sample = { time: 1, services: [{ id: 'tcp:192.0.2.1:80', rates, destinations: [{ id: '10.0.0.7:80', rates, activeConns: 40, inactiveConns: 9, persistentConns: 3, weight: 1 }] }] };
+    const live = overlayLiveSample(table as unknown as ObservedTable, sample);
+    expect(live.services[0]?.rates.cps).toBe(12);
+    expect(live.services[0]?.destinations[0]).toMatchObject({ activeConns: 40, inactiveConns: 9, persistentConns: 3, rates: { cps: 12 }, weight: 1 });
+    expect(live.services[1]).toBe(table.services[1]);
+    expect(overlayLiveSample(table as unknown as ObservedTable, null)).toBe(table);
   });
   const point = (time: number, cps: number) => ({ time, cps, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: cps, inactiveConns: 0 });
   const avg = (points: ReadonlyArray<{ cps: number }>) => points.reduce((sum, p) => sum + p.cps, 0) / points.length;

@@ -2,6 +2,8 @@
 // subscriptions), Prometheus text at /metrics, the web console at /.
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
+import { promisify } from 'node:util';
+import { constants as zlibConstants, gzip } from 'node:zlib';
 import { nodeHTTPRequestHandler } from '@trpc/server/adapters/node-http';
 import { renderMetrics, type ClusterFigures } from '@lvs-console/shared/metrics';
 import type { ClusterService } from '../cluster/cluster';
@@ -10,9 +12,11 @@ import { AGENT_VERSION, type Agent } from '../trpc/agent';
 import { APPLY_DURATION_BUCKETS_SECONDS } from '../reconcile/agent-metrics';
 import type { Caller } from '@lvs-console/shared/api';
 import { appRouter } from '../trpc/router';
-import { StaticFiles } from './static-files';
+import { acceptedEncodings, StaticFiles } from './static-files';
 import type { RefusalReason } from '../auth/refusals';
 import type { ProxyUserTrust } from '../auth/proxy-user';
+
+const gzipAsync = promisify(gzip);
 
 export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
 
@@ -237,7 +241,14 @@ export function createAgentServer(options: HttpOptions): Server {
         res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('a realserver token may only report a real server\'s settings\n');
         return;
       }
-      res.writeHead(200, { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store' }).end(metricsText());
+      const headers = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store', vary: 'accept-encoding' };
+      // Prometheus asks for gzip: 1,000 destinations' 1.7 MB go out as about a tenth (fastest level, off the event loop).
+      if (acceptedEncodings(req.headers['accept-encoding']).has('gzip')) {
+        const body = await gzipAsync(metricsText(), { level: zlibConstants.Z_BEST_SPEED });
+        res.writeHead(200, { ...headers, 'content-encoding': 'gzip' }).end(body);
+        return;
+      }
+      res.writeHead(200, headers).end(metricsText());
       return;
     }
 

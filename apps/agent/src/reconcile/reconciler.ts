@@ -12,7 +12,7 @@ import {
   type Issue,
   type ObservedTable,
 } from '@lvs-console/shared';
-import { applyEdit, describeEdit, type CommitOutcome, type DriftReport, type Edit, type StateSnapshot } from '@lvs-console/shared/api';
+import { applyEdit, describeEdit, type CommitOutcome, type DriftReport, type Edit, type ObservedServiceChanges, type StateSnapshot } from '@lvs-console/shared/api';
 import {
   changeServiceId,
   describeDrift,
@@ -35,6 +35,7 @@ import type { Caller, MemberResult } from '@lvs-console/shared/api';
 import type { AgentMetrics } from './agent-metrics';
 import type { EventBus } from './events';
 import { Mutex } from './mutex';
+import { ObservedChangeLog } from './observed-change-log';
 import { planLines } from './plan-lines';
 import type { HostChangePlanRow, HostPort, HostSettingResult } from './ports';
 
@@ -101,11 +102,17 @@ const AUDIT_LINES = 200;
 export class Reconciler {
   private readonly lock = new Mutex();
   private observation: { table: ObservedTable; at: number } | null = null;
-  private observationSeq = 0;
+  /**
+   * Starts at the clock's milliseconds, not 0, so a tab holding an observation
+   * from before an agent restart holds a number older than any of this run's.
+   */
+  private observationSeq: number;
+  private readonly observedLog = new ObservedChangeLog();
   private driftReport: DriftReport;
   private replication: ReplicationPort | null = null;
 
   constructor(private readonly opts: ReconcilerOptions) {
+    this.observationSeq = Math.max(0, Math.floor(opts.clock.now()));
     this.driftReport = { changes: [], descriptions: [], lines: [], since: null, checkedAt: 0, mode: opts.driftMode };
   }
 
@@ -152,6 +159,18 @@ export class Reconciler {
       observationAgeMs: this.observation ? Math.max(0, now - this.observation.at) : null,
       observationSeq: this.observationSeq,
     };
+  }
+
+  /** state.since: the observed services changed after observation `since`, or null when only the whole table will do. */
+  observedChangesSince(since: number): ObservedServiceChanges | null {
+    if (!this.observation) return null;
+    this.trackObservedChanges();
+    return this.observedLog.changesSince(since, this.observation.table);
+  }
+
+  /** Fingerprint the current observation (state.get does, so its callers' next poll can be answered per service). */
+  trackObservedChanges(): void {
+    if (this.observation) this.observedLog.update(this.observationSeq, this.observation.table);
   }
 
   drift(): DriftReport {
@@ -481,8 +500,7 @@ export class Reconciler {
   async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
     const revision = this.opts.store.revision;
     if (baseRevision !== revision) {
-      throw await this.reject(caller, what, new DomainError('CONFLICT',
-        `the desired state changed since revision ${baseRevision} (it is now revision ${revision}); reload and try again`));
+      throw await this.reject(caller, what, DomainError.described('CONFLICT', 'revisionConflict', { base: baseRevision, current: revision }));
     }
   }
 

@@ -8,7 +8,7 @@ import { ZodError } from 'zod';
 import { formatIssues } from '@lvs-console/shared';
 import { zodIssues } from '@lvs-console/shared/validate';
 import type { AgentContext, Caller } from './context';
-import { domainCauseOf, toTRPCError } from './errors';
+import { describedCauseOf, DescribedRefusal, domainCauseOf, RateLimited, toTRPCError } from './errors';
 
 const t = initTRPC.context<AgentContext>().create({
   errorFormatter({ shape, error }) {
@@ -23,6 +23,9 @@ const t = initTRPC.context<AgentContext>().create({
         stack: undefined,
         domainCode: domainCauseOf(error)?.code ?? (zodError ? 'INVALID_INPUT' : null),
         issues,
+        retryAfterSeconds: error.cause instanceof RateLimited ? error.cause.retryAfterSeconds : null,
+        // The console says known messages in its own language; `message` stays the English fallback.
+        ...(describedCauseOf(error) ?? {}),
       },
     };
   },
@@ -88,13 +91,12 @@ export const realServerProcedure = authenticatedProcedure.use(async ({ ctx, next
 });
 
 /** Refuse a caller whose role is not among `roles` (audited: the caller has a token). */
-function requireRole(roles: ReadonlyArray<Caller['role']>, needs: string) {
+function requireRole(roles: ReadonlyArray<Caller['role']>, needs: 'needsAdmin' | 'needsOperator') {
   return viewerProcedure.use(async ({ ctx, next, path }) => {
     if (!roles.includes(ctx.caller.role)) {
-      const article = ctx.caller.role === 'admin' || ctx.caller.role === 'operator' ? 'an' : 'a';
-      const message = `"${ctx.caller.name}" holds ${article} ${ctx.caller.role} token or session; ${needs}`;
-      await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: message });
-      throw new TRPCError({ code: 'FORBIDDEN', message });
+      const refusal = new DescribedRefusal(needs, { name: ctx.caller.name, role: ctx.caller.role });
+      await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: refusal.message });
+      throw new TRPCError({ code: 'FORBIDDEN', message: refusal.message, cause: refusal });
     }
     const result = await next({ ctx });
     // Input the schemas refused never reaches the reconciler, which audits everything else.
@@ -106,7 +108,7 @@ function requireRole(roles: ReadonlyArray<Caller['role']>, needs: string) {
 }
 
 /** Everyday changes: weights and drains (operators and admins). */
-export const operatorProcedure = requireRole(['admin', 'operator'], 'this change needs an operator or an admin');
+export const operatorProcedure = requireRole(['admin', 'operator'], 'needsOperator');
 
 /** Every other change: services, real servers, host settings, imports (admins only). */
-export const adminProcedure = requireRole(['admin'], 'this change needs an admin');
+export const adminProcedure = requireRole(['admin'], 'needsAdmin');

@@ -119,7 +119,7 @@ const cases: BadCase[] = [
     status: 409, code: 'CONFLICT', message: /changed since revision/,
   },
   { desc: 'no token', path: 'destinations.setWeight', input: () => setWeight(5), token: null, status: 401, code: 'UNAUTHORIZED', message: /token is required/ },
-  { desc: 'a viewer token on a mutation', path: 'destinations.setWeight', input: () => setWeight(5), token: VIEWER_TOKEN, status: 403, code: 'FORBIDDEN', message: /viewer token/ },
+  { desc: 'a viewer token on a mutation', path: 'destinations.setWeight', input: () => setWeight(5), token: VIEWER_TOKEN, status: 403, code: 'FORBIDDEN', message: /viewer \(viewer\) may not make this change/ },
   { desc: 'a wrong token', path: 'destinations.setWeight', input: () => setWeight(5), token: 'not-a-real-token-at-all', status: 401, code: 'UNAUTHORIZED', message: /the token is wrong or expired/ },
   {
     desc: 'ipvsadm text with an error on line 40 of 50',

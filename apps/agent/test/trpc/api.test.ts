@@ -333,11 +333,15 @@ describe('state.since: what a polling tab does not have yet', () => {
     expect({ ...merged, observationAgeMs: 0 }).toEqual({ ...now, observationAgeMs: 0 });
     expect(merged.desired.services.find((s) => serviceId(s.key) === serviceId(WEB))?.destinations.find((d) => destinationId(d) === destinationId(WEB1))?.weight).toBe(9);
 
-    // A new observation alone brings the kernel table, not the desired state again.
+    // A new observation with only new counters brings no service: numbers come by stats.onSample.
     await h.running.agent.stats.sampleOnce();
     const sampled = await since(now);
     expect(sampled.changes.desired).toBeUndefined();
-    expect(sampled.changes.observed?.services.length).toBe(now.observed?.services.length);
+    expect(sampled.changes.observed).toBeUndefined();
+    expect(sampled.changes.observedChanges).toMatchObject({ changed: [], removed: [] });
+    // An observation the agent cannot know (another run's) gets the whole table.
+    const unknown = await trpcQuery(h.url, 'state.since', { sinceRevision: now.revision, sinceObservation: 1 });
+    expect(data<StateChanges>(unknown).observed?.services.length).toBe(now.observed?.services.length);
     const bad = await trpcQuery(h.url, 'state.since', { sinceRevision: -1, sinceObservation: 0 });
     expect(bad.status).toBe(400);
     } finally {

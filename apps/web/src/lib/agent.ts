@@ -3,19 +3,22 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import type { ObservedService, Service, StateSnapshot } from './types';
 import { serviceId } from '@lvs-console/shared';
-import { applyStateChanges } from '@lvs-console/shared/api';
+import { applyStateChanges, overlayLiveSample, type LiveSample } from '@lvs-console/shared/api';
+import { useLiveSample } from './live-sample';
 import { trpc, trpcClient } from './trpc';
 
 /**
  * The snapshot, polled each second. After the first full state.get, each poll
  * asks state.since for what changed since the revision and observation this
- * tab holds (usually nothing, or only the kernel's counters) and merges it, so
- * the cache always holds a whole StateSnapshot under state.get's key.
+ * tab holds (usually nothing, or a few services) and merges it, so the cache
+ * always holds a whole StateSnapshot under state.get's key. The numbers that
+ * move every second (rates, connection counts) come from the stats stream and
+ * are laid over the kernel table.
  */
 export function useSnapshot() {
   const queryClient = useQueryClient();
   const options = trpc.state.get.queryOptions();
-  return useQuery({
+  const query = useQuery({
     ...options,
     queryFn: async (): Promise<StateSnapshot> => {
       const held = queryClient.getQueryData(options.queryKey);
@@ -25,6 +28,19 @@ export function useSnapshot() {
     },
     refetchInterval: 1000,
   });
+  const data = withLiveNumbers(query.data, useLiveSample());
+  return { ...query, data };
+}
+
+// One overlay per (snapshot, sample) pair, however many screens ask for it.
+let overlaid: { snapshot: StateSnapshot; sample: LiveSample | null; result: StateSnapshot } | null = null;
+
+function withLiveNumbers(snapshot: StateSnapshot | undefined, sample: LiveSample | null): StateSnapshot | undefined {
+  if (!snapshot?.observed || !sample) return snapshot;
+  if (overlaid?.snapshot !== snapshot || overlaid.sample !== sample) {
+    overlaid = { snapshot, sample, result: { ...snapshot, observed: overlayLiveSample(snapshot.observed, sample) } };
+  }
+  return overlaid.result;
 }
 
 export function useSystemInfo() {

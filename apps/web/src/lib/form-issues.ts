@@ -1,6 +1,7 @@
 // Forms check their input with the shared schemas and rules (the agent's
 // own); these helpers put each issue next to the field it is about.
 import type { Issue } from '@lvs-console/shared';
+import { localIssue } from './error-text';
 
 /** A number field's text as the schema should see it: empty is missing, not 0. */
 export function numberOf(text: string): number {
@@ -13,7 +14,8 @@ export function issuesByField(issues: readonly Issue[], fields: ReadonlySet<stri
   for (const issue of issues) {
     const field = fields.has(issue.path) ? issue.path : [...fields].find((f) => issue.path.startsWith(`${f}.`)) ?? '';
     const held = out.get(field);
-    out.set(field, held ? `${held}; ${issue.message}` : issue.message);
+    const message = localIssue(issue);
+    out.set(field, held ? `${held}; ${message}` : message);
   }
   return out;
 }

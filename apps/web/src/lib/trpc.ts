@@ -5,6 +5,8 @@ import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCC
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../agent/src/trpc/router';
+import type { Issue, MessageParams } from '@lvs-console/shared';
+import { localIssue, localMessage } from './error-text';
 import { readToken } from './session';
 
 export type { AppRouter };
@@ -61,9 +63,15 @@ export function isUnreachable(error: unknown): boolean {
   return !data || data.httpStatus === 502 || data.httpStatus === 503 || data.httpStatus === 504;
 }
 
-/** The agent's message, as a person should read it. */
+/** The agent's message, as a person should read it: in the console's language where the message has an id. */
 export function errorMessage(error: unknown): string {
-  if (error instanceof TRPCClientError) return error.message;
+  if (error instanceof TRPCClientError) {
+    const data = error.data as { messageId?: unknown; params?: MessageParams; issues?: Issue[] } | undefined;
+    if (data?.messageId) return localMessage(data.messageId, data.params, error.message);
+    const issues = data?.issues ?? [];
+    if (issues.some((issue) => issue.messageId)) return issues.map((issue) => (issue.path ? `${issue.path}: ${localIssue(issue)}` : localIssue(issue))).join('\n');
+    return error.message;
+  }
   if (error instanceof Error) return error.message;
   return String(error);
 }

@@ -17,7 +17,7 @@ import type { DestinationRef, Edit } from './inputs';
 function findServiceIndex(state: DesiredState, key: ServiceKey): number {
   const id = serviceId(key);
   const index = state.services.findIndex((svc) => serviceId(svc.key) === id);
-  if (index < 0) throw new DomainError('NOT_FOUND', `service ${serviceLabel(key)} does not exist`);
+  if (index < 0) throw DomainError.described('NOT_FOUND', 'serviceMissing', { service: serviceLabel(key) });
   return index;
 }
 
@@ -39,7 +39,7 @@ function replaceService(state: DesiredState, index: number, service: Service): D
 function updateService(state: DesiredState, key: ServiceKey, update: (svc: Service) => Service): DesiredState {
   const index = findServiceIndex(state, key);
   const current = state.services[index];
-  if (!current) throw new DomainError('NOT_FOUND', `service ${serviceLabel(key)} does not exist`);
+  if (!current) throw DomainError.described('NOT_FOUND', 'serviceMissing', { service: serviceLabel(key) });
   return replaceService(state, index, update(current));
 }
 
@@ -77,7 +77,7 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
     case 'add-service': {
       const id = serviceId(edit.service.key);
       if (state.services.some((svc) => serviceId(svc.key) === id)) {
-        throw new DomainError('ALREADY_EXISTS', `service ${serviceLabel(edit.service.key)} already exists`);
+        throw DomainError.described('ALREADY_EXISTS', 'serviceExists', { service: serviceLabel(edit.service.key) });
       }
       return { ...state, services: [...state.services, edit.service] };
     }
@@ -85,7 +85,7 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
       const { patch } = edit;
       if (patch.key && serviceId(patch.key) !== serviceId(edit.service)
         && state.services.some((svc) => patch.key && serviceId(svc.key) === serviceId(patch.key))) {
-        throw new DomainError('ALREADY_EXISTS', `service ${serviceLabel(patch.key)} already exists`);
+        throw DomainError.described('ALREADY_EXISTS', 'serviceExists', { service: serviceLabel(patch.key) });
       }
       return updateService(state, edit.service, (svc) => ({
         ...svc,
@@ -120,7 +120,7 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
       return updateService(state, edit.service, (svc) => {
         const id = destinationId(edit.destination);
         if (svc.destinations.some((dest) => destinationId(dest) === id)) {
-          throw new DomainError('ALREADY_EXISTS', `real server ${id} is already a destination of ${serviceLabel(svc.key)}`);
+          throw DomainError.described('ALREADY_EXISTS', 'destinationExists', { id, service: serviceLabel(svc.key) });
         }
         return { ...svc, destinations: [...svc.destinations, edit.destination] };
       });

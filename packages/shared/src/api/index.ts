@@ -4,3 +4,4 @@ export * from './inputs';
 export * from './edits';
 export * from './outputs';
 export * from './sched';
+export * from './observed-changes';

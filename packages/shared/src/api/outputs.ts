@@ -2,6 +2,7 @@
 // tRPC without a transformer; times are epoch milliseconds.
 import type { DesiredState, HostSetting, ObservedTable } from '../model';
 import type { Change } from '../plan/change';
+import { mergeObservedChanges, type ObservedServiceChanges } from './observed-changes';
 
 /** admin: everything; viewer: read; realserver: only report a real server's settings (realServers.report). */
 export type Role = 'admin' | 'operator' | 'viewer' | 'realserver';
@@ -95,8 +96,12 @@ export interface StateSnapshot {
 
 /**
  * state.since: a StateSnapshot without what the caller already has. `desired`
- * comes only when the revision moved past sinceRevision, `observed` only when
- * the agent observed the kernel since sinceObservation; `unchanged` when neither.
+ * comes only when the revision moved past sinceRevision. For the kernel table:
+ * `observedChanges` holds the services whose settings or real servers changed
+ * since sinceObservation (counters and rates are not a change: they come by
+ * stats.onSample); `observed` (whole) comes instead when the agent cannot tell
+ * what the caller holds (an observation it no longer remembers, a restart).
+ * `unchanged` when nothing at all is new.
  */
 export interface StateChanges {
   revision: number;
@@ -108,16 +113,20 @@ export interface StateChanges {
   unchanged: boolean;
   desired?: DesiredState;
   observed?: ObservedTable | null;
+  observedChanges?: ObservedServiceChanges;
 }
 
 /** The caller's snapshot brought up to date by a state.since answer. */
 export function applyStateChanges(previous: StateSnapshot, changes: StateChanges): StateSnapshot {
+  const observed = changes.observed !== undefined
+    ? changes.observed
+    : changes.observedChanges ? mergeObservedChanges(previous.observed, changes.observedChanges) : previous.observed;
   return {
     revision: changes.revision,
     updatedAt: changes.updatedAt,
     updatedBy: changes.updatedBy,
     desired: changes.desired ?? previous.desired,
-    observed: changes.observed !== undefined ? changes.observed : previous.observed,
+    observed,
     observedAt: changes.observedAt,
     observationAgeMs: changes.observationAgeMs,
     observationSeq: changes.observationSeq,

@@ -5,3 +5,4 @@ export * from './ha';
 export * from './keys';
 export * from './observed';
 export * from './errors';
+export * from './messages';

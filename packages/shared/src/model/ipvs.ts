@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { canonicalIp, familyOf, isIpv4AsIpv6 } from './address';
 import { haSchema } from './ha';
 import { serviceHealthSchema } from './health';
+import { messageText } from './messages';
 
 export const PROTOCOLS = ['tcp', 'udp', 'sctp'] as const;
 export type Protocol = (typeof PROTOCOLS)[number];
@@ -61,9 +62,9 @@ export const ipAddressSchema = z.string().trim().superRefine((value, ctx) => {
   if (SHELL_METACHARACTERS.test(value)) {
     ctx.addIssue({ code: 'custom', message: `"${value}" is not an IP address (it contains characters no address has)` });
   } else if (/^[a-zA-Z][a-zA-Z0-9.-]*$/.test(value)) {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is a hostname; give a numeric IPv4 or IPv6 address` });
+    ctx.addIssue({ code: 'custom', message: messageText('addressHostname', { value }), params: { messageId: 'addressHostname', value } });
   } else {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a valid IPv4 or IPv6 address` });
+    ctx.addIssue({ code: 'custom', message: messageText('addressInvalid', { value }), params: { messageId: 'addressInvalid', value } });
   }
 }).transform((value) => canonicalIp(value) ?? value);
 

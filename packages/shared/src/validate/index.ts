@@ -4,7 +4,10 @@
 import type { z } from 'zod';
 import {
   DomainError,
+  describedIssue,
   desiredStateSchema,
+  isMessageId,
+  messageIdOfText,
   destinationSchema,
   familyOf,
   formatIssues,
@@ -42,7 +45,11 @@ export function zodIssues(error: z.ZodError, prefix = ''): Issue[] {
     }
     let message = issue.message;
     if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
-    return { path, message };
+    // A schema's own text gets its message id (fixed texts by their words, others through params).
+    const params = issue.code === 'custom' ? (issue.params as { messageId?: unknown; value?: unknown } | undefined) : undefined;
+    if (params && isMessageId(params.messageId)) return { path, message, messageId: params.messageId, params: { value: typeof params.value === 'string' ? params.value : '' } };
+    const messageId = messageIdOfText(message);
+    return messageId ? { path, message, messageId } : { path, message };
   });
 }
 
@@ -53,7 +60,7 @@ export function checkService(service: Service, path = ''): Issue[] {
   const family = serviceFamily(key);
 
   if (key.kind === 'addr' && key.port === 0 && !service.persistence) {
-    issues.push({ path: at('key.port'), message: 'port 0 (all ports) is only allowed on a persistent service; set persistence (-p) or give a port' });
+    issues.push(describedIssue(at('key.port'), 'portZeroNeedsPersistence'));
   }
   if (service.onePacket && key.kind === 'addr' && key.protocol !== 'udp') {
     issues.push({ path: at('onePacket'), message: 'one-packet scheduling (-o) applies only to UDP and fwmark services' });
@@ -95,7 +102,7 @@ export function checkService(service: Service, path = ''): Issue[] {
     const id = destinationId(dest);
     const first = seen.get(id);
     if (first !== undefined) {
-      issues.push({ path: destPath, message: `real server ${id} is already in ${serviceLabel(key)} (destinations[${first}])` });
+      issues.push(describedIssue(destPath, 'destinationTwice', { id, service: serviceLabel(key), first }));
     } else {
       seen.set(id, index);
     }
@@ -116,15 +123,12 @@ export function checkDestination(service: Service, dest: Destination, path: stri
   }
   if (dest.forwarding !== 'masq' && dest.port !== servicePort) {
     const method = dest.forwarding === 'route' ? 'DR' : 'TUN';
-    issues.push({
-      path: `${path}.port`,
-      message: key.kind === 'fwmark'
-        ? `${method} keeps the client's port: a real server of a fwmark service has port 0, not ${dest.port}; use NAT (masq) to map ports`
-        : `${method} cannot change the port: real server port must be ${servicePort} (the service port), not ${dest.port}; use NAT (masq) to map ports`,
-    });
+    issues.push(key.kind === 'fwmark'
+      ? describedIssue(`${path}.port`, 'directFwmarkPortZero', { method, port: dest.port })
+      : describedIssue(`${path}.port`, 'directPortFixed', { method, servicePort, port: dest.port }));
   }
   if (dest.forwarding === 'masq' && dest.port === 0 && servicePort !== 0) {
-    issues.push({ path: `${path}.port`, message: 'a NAT real server needs a port (1-65535)' });
+    issues.push(describedIssue(`${path}.port`, 'natNeedsPort'));
   }
   if (dest.lowerThreshold > dest.upperThreshold) {
     issues.push({

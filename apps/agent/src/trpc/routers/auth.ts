@@ -8,6 +8,7 @@ import { loginLinkUrl } from '../../auth/login-codes';
 import type { RefusalReason } from '../../auth/refusals';
 import { SESSION_ABSOLUTE_MS, type NewSession } from '../../auth/sessions';
 import type { AgentContext } from '../context';
+import { RateLimited } from '../errors';
 import { adminProcedure, publicProcedure, viewerProcedure } from '../trpc';
 
 /** The shared path of both logins: throttle per client, count failures, set the cookie, audit. */
@@ -15,7 +16,8 @@ async function startSession(ctx: AgentContext, path: string, failure: RefusalRea
   // Guesses are bounded per client before anything is compared.
   if (!ctx.agent.loginThrottle.allow(ctx.client)) {
     await ctx.agent.refusals.note('too many login attempts', path);
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `too many login attempts from this address; try again in ${ctx.agent.loginThrottle.retryAfterSeconds(ctx.client)} s` });
+    const seconds = ctx.agent.loginThrottle.retryAfterSeconds(ctx.client);
+    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `too many login attempts from this address; try again in ${seconds} s`, cause: new RateLimited(seconds) });
   }
   let session: NewSession;
   try {

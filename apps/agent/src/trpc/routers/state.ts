@@ -12,17 +12,22 @@ import {
 } from '@lvs-console/shared/api';
 import type { StateChanges, StateSnapshot } from '@lvs-console/shared/api';
 import { adminProcedure, viewerProcedure } from '../trpc';
+import type { Reconciler } from '../../reconcile/reconciler';
 import { importText } from './import';
 
 export const stateRouter = {
   /** Desired state with its revision, the latest kernel observation and its age. */
-  get: viewerProcedure.query(({ ctx }) => ctx.agent.reconciler.snapshot()),
+  get: viewerProcedure.query(({ ctx }) => {
+    ctx.agent.reconciler.trackObservedChanges();
+    return ctx.agent.reconciler.snapshot();
+  }),
   /**
-   * What changed since the caller's state.get (its revision and observation
-   * time): every tab polls this each second, so with nothing new the answer
-   * is a few numbers instead of every service twice.
+   * What changed since the caller's state.get (its revision and observation):
+   * every tab polls this each second, so the answer holds the desired state
+   * only after a change and, of the kernel table, only the services whose
+   * settings changed (counters and rates come by stats.onSample).
    */
-  since: viewerProcedure.input(stateSinceInput).query(({ ctx, input }) => stateChangesSince(ctx.agent.reconciler.snapshot(), input)),
+  since: viewerProcedure.input(stateSinceInput).query(({ ctx, input }) => stateChangesSince(ctx.agent.reconciler.snapshot(), input, ctx.agent.reconciler)),
   /** Differences between the kernel and the desired state, as changes and human lines. */
   drift: viewerProcedure.query(({ ctx }) => ctx.agent.reconciler.drift()),
   revisions: viewerProcedure.input(revisionsListInput).query(({ ctx, input }) => ctx.agent.store.revisions(input?.limit ?? 100)),
@@ -43,14 +48,16 @@ export const stateRouter = {
   revertDrift: adminProcedure.input(driftActionInput).mutation(({ ctx, input }) => ctx.agent.reconciler.revertDrift(input.baseRevision, ctx.caller)),
 } satisfies TRPCRouterRecord;
 
-function stateChangesSince(snapshot: StateSnapshot, since: { sinceRevision: number; sinceObservation: number }): StateChanges {
+function stateChangesSince(snapshot: StateSnapshot, since: { sinceRevision: number; sinceObservation: number }, reconciler: Reconciler): StateChanges {
   const { desired, observed, ...rest } = snapshot;
   const desiredChanged = snapshot.revision !== since.sinceRevision;
   const observedChanged = snapshot.observationSeq !== since.sinceObservation;
+  // Per service when the caller's observation is one the log knows; else the whole table.
+  const observedChanges = observedChanged ? reconciler.observedChangesSince(since.sinceObservation) : null;
   return {
     ...rest,
     unchanged: !desiredChanged && !observedChanged,
     ...(desiredChanged ? { desired } : {}),
-    ...(observedChanged ? { observed } : {}),
+    ...(observedChanged ? (observedChanges ? { observedChanges } : { observed }) : {}),
   };
 }

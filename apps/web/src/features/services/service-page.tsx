@@ -15,7 +15,6 @@ import { SchedulerPicker } from '../schedulers/scheduler-picker';
 import { PersistenceForm } from './persistence-form';
 import { RemoveServiceButton } from './remove-service-button';
 import { ZeroCountersButton } from './zero-counters-button';
-import { useLiveRates } from '../stats/use-live-rates';
 import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
@@ -40,7 +39,6 @@ const TAB_ROUTES = { overview: '/services/$id', watch: '/services/$id/watch', co
 export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
-  const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
   const failing = useFailingDestinations(id);
   const hostStatus = useHostStatus();
   const reports = useRealServerReports().data?.reports;
@@ -69,8 +67,8 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
       return {
         // The diagram draws the kernel's weight: a tracked drain or failing check is 0 there.
         destination: typeof healthView?.effectiveWeight === 'number' ? { ...d, weight: healthView.effectiveWeight } : d,
-        // Until two readings give a 1 s delta, the kernel's own (smoothed) rate stands in.
-        cps: rates.get(`${sid} ${destinationId(d)}`)?.cps ?? live?.rates.cps ?? 0,
+        // The stats stream's 1 s rate (the kernel's own smoothed rate until the first sample).
+        cps: live?.rates.cps ?? 0,
         activeConns: live?.activeConns ?? 0,
         overloaded: live?.overloaded,
         failing: failing.has(destinationId(d)) || healthView?.status === 'down',

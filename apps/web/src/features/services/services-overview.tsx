@@ -13,7 +13,6 @@ import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
 import { searchRecord } from '../../app/search-params';
 import { useSearchState } from '../../app/use-search-state';
 import { topologyMethod } from '../topology/layout';
-import { useLiveRates } from '../stats/use-live-rates';
 import { formatRate } from '../stats/rates';
 import { DRIFT_TEXT, useServiceDrift } from '../changes/use-drift';
 import { useHostProblems } from '../realservers/host-problems';
@@ -80,7 +79,6 @@ const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
 export function ServicesOverview() {
   const snapshot = useSnapshot();
   const isAdmin = useIsAdmin();
-  const rates = useLiveRates(snapshot.data?.observed, snapshot.data?.observedAt);
   const hostProblems = useHostProblems();
   const reports = useRealServerReports().data?.reports;
   const failed = useSimStatus().data?.failed ?? [];
@@ -122,7 +120,7 @@ export function ServicesOverview() {
       persistenceSeconds: svc.persistence ? svc.persistence.timeout : null,
       up: observedDests.filter((d) => d.weight > 0 && !d.overloaded && !failing.includes(destinationId(d))).length,
       total: dests.length,
-      cps: rates.get(view.id)?.cps ?? view.observed?.rates.cps,
+      cps: view.observed?.rates.cps,
       active: observedDests.reduce((sum, d) => sum + d.activeConns, 0),
       inactive: observedDests.reduce((sum, d) => sum + d.inactiveConns, 0),
       servers: dests.map((d) => d.address),

@@ -1,5 +1,6 @@
 // Exactly what `ipvsadm -L -n` (--stats, --rate) would print now, rendered
 // from the latest observed table.
+import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { serviceId } from '@lvs-console/shared';
 import { Button } from '../../components/ui/button';
@@ -8,6 +9,7 @@ import { Panel } from '../../components/ui/panel';
 import { CopyButton } from '../../components/ui/copy-button';
 import { Age } from '../../components/ui/age';
 import { useSnapshot, useSystemInfo } from '../../lib/agent';
+import { trpcClient } from '../../lib/trpc';
 import { formatIpvsadmListing, type ListingMode } from '@lvs-console/shared/ipvsadm';
 import { t } from '../../lib/i18n';
 
@@ -28,7 +30,9 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
   const [mode, setMode] = useState<ListingMode>('plain');
   const [onlyThis, setOnlyThis] = useState(false);
   const [exact, setExact] = useState(false);
-  const observed = snapshot.data?.observed;
+  // --stats prints the kernel's counters, which the 1 s poll does not carry: the whole table, while shown.
+  const counters = useQuery({ queryKey: ['ipvsadm-panel', 'state.get'], queryFn: () => trpcClient.state.get.query(), refetchInterval: 1000, enabled: mode === 'stats' });
+  const observed = mode === 'stats' ? counters.data?.observed : snapshot.data?.observed;
   const services = (observed?.services ?? []).filter((s) => !onlyThis || !serviceIdValue || serviceId(s.key) === serviceIdValue);
   const text = observed ? formatIpvsadmListing({ services }, { mode, exact, info: info.data?.kernel ?? { ipvsVersion: ipvsVersionFrom(info.data?.backend.description), connTableSize: 4096 } }) : '';
   const command = `ipvsadm -L -n${MODES.find((m) => m.mode === mode)?.flags ?? ''}${exact ? ' --exact' : ''}`;
@@ -42,7 +46,7 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
         </div>
         <CheckboxField label="--exact" checked={exact} onChange={(e) => setExact(e.target.checked)} />
         {serviceIdValue ? <CheckboxField label={t('This service only')} checked={onlyThis} onChange={(e) => setOnlyThis(e.target.checked)} /> : null}
-        <Age at={snapshot.data?.observedAt} label={t('observed')} />
+        <Age at={(mode === 'stats' ? counters.data : snapshot.data)?.observedAt} label={t('observed')} />
       </div>
       <p className="mb-1 font-mono text-xs text-slate-600"># {command}</p>
       <pre aria-label={`Output of ${command}`} className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100">{text}</pre>
