@@ -17,10 +17,12 @@ const WORKSPACES = ['packages/shared', 'apps/agent', 'apps/web', 'e2e'];
 const readPackage = (dir) => JSON.parse(readFileSync(join(import.meta.dirname, dir, 'package.json'), 'utf8'));
 const declaredIn = (pkg) => new Set(['dependencies', 'devDependencies', 'peerDependencies'].flatMap((field) => Object.keys(pkg[field] ?? {})));
 const repoTooling = declaredIn(readPackage('.'));
-const workspaces = new Map(WORKSPACES.map((dir) => {
-  const pkg = readPackage(dir);
-  return [dir, { name: pkg.name, declared: declaredIn(pkg) }];
-}));
+const workspaces = new Map(
+  WORKSPACES.map((dir) => {
+    const pkg = readPackage(dir);
+    return [dir, { name: pkg.name, declared: declaredIn(pkg) }];
+  }),
+);
 const builtins = new Set(builtinModules);
 
 /** 'zod' -> 'zod', '@trpc/server/x' -> '@trpc/server'; null for relative paths and node: built-ins. */
@@ -33,12 +35,14 @@ function packageOf(specifier) {
 const declaredImports = {
   meta: {
     type: 'problem',
-    docs: { description: 'A workspace imports only packages its package.json (or the root\'s tooling) declares.' },
+    docs: { description: "A workspace imports only packages its package.json (or the root's tooling) declares." },
     messages: { undeclared: "'{{name}}' is imported but {{workspace}}/package.json does not declare it (it works only by hoisting)" },
     schema: [],
   },
   create(context) {
-    const file = relative(import.meta.dirname, context.filename).split(sep).join('/');
+    const file = relative(import.meta.dirname, context.filename)
+      .split(sep)
+      .join('/');
     const workspace = WORKSPACES.find((dir) => file.startsWith(`${dir}/`));
     if (!workspace) return {};
     const { name: own, declared } = workspaces.get(workspace);
@@ -78,16 +82,23 @@ const featureInternals = {
   meta: {
     type: 'problem',
     docs: { description: 'A web feature imports from another feature only the modules FEATURE_API lists for it.' },
-    messages: { internal: "features/{{from}} imports '{{module}}', an internal module of features/{{to}} (offered to other features: {{offered}}); add it to FEATURE_API in eslint.config.js if it is meant to be shared" },
+    messages: {
+      internal:
+        "features/{{from}} imports '{{module}}', an internal module of features/{{to}} (offered to other features: {{offered}}); add it to FEATURE_API in eslint.config.js if it is meant to be shared",
+    },
     schema: [],
   },
   create(context) {
-    const file = relative(import.meta.dirname, context.filename).split(sep).join('/');
+    const file = relative(import.meta.dirname, context.filename)
+      .split(sep)
+      .join('/');
     if (!file.startsWith(FEATURES_DIR)) return {};
     const from = file.slice(FEATURES_DIR.length).split('/')[0];
     const check = (source) => {
       if (source?.type !== 'Literal' || typeof source.value !== 'string' || !source.value.startsWith('.')) return;
-      const target = relative(import.meta.dirname, join(dirname(context.filename), source.value)).split(sep).join('/');
+      const target = relative(import.meta.dirname, join(dirname(context.filename), source.value))
+        .split(sep)
+        .join('/');
       if (!target.startsWith(FEATURES_DIR)) return;
       const [to, ...rest] = target.slice(FEATURES_DIR.length).split('/');
       if (!to || to === from) return;
@@ -147,22 +158,30 @@ export default tseslint.config(
     plugins: { boundaries },
     rules: {
       'boundaries/feature-internals': 'error',
-      '@typescript-eslint/no-restricted-imports': ['error', {
-        patterns: [{
-          group: ['**/agent/src/**', '@lvs-console/agent', '@lvs-console/agent/**'],
-          allowTypeImports: true,
-          message: 'the web may import only types from the agent (import type { AppRouter } ...).',
-        }],
-      }],
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['**/agent/src/**', '@lvs-console/agent', '@lvs-console/agent/**'],
+              allowTypeImports: true,
+              message: 'the web may import only types from the agent (import type { AppRouter } ...).',
+            },
+          ],
+        },
+      ],
     },
   },
   {
     // The pure core must stay free of I/O: no node built-ins with effects.
     files: ['packages/shared/src/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', {
-        patterns: [{ group: ['node:*', 'fs', 'net', 'child_process', 'http', 'https', 'dgram'], message: 'packages/shared is pure: no I/O imports.' }],
-      }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [{ group: ['node:*', 'fs', 'net', 'child_process', 'http', 'https', 'dgram'], message: 'packages/shared is pure: no I/O imports.' }],
+        },
+      ],
     },
   },
 );

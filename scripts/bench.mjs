@@ -51,7 +51,13 @@ for (const file of benchFiles()) {
   if (file.endsWith('.ts')) {
     entry = join(outDir, `${relative(root, file).replaceAll('/', '_')}.mjs`);
     await build({
-      entryPoints: [file], outfile: entry, bundle: true, platform: 'node', format: 'esm', target: 'node20', logLevel: 'error',
+      entryPoints: [file],
+      outfile: entry,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'error',
       plugins: [workspaceSources],
     });
   }

@@ -3,7 +3,7 @@
 // this machine can run, and say which suites were skipped and why.
 //
 // Suites, in order:
-//   static   typecheck + lint
+//   static   typecheck + lint + format (prettier --check)
 //   unit     vitest: pure core, agent (sim backend, real HTTP on loopback), web logic
 //   browser  Playwright in Debian's Chromium against the agent (sim backend)
 //   kernel   the real-kernel test bed: a Debian kernel in QEMU running real IPVS
@@ -29,7 +29,11 @@ function log(line) {
 /** Run a command with inherited output; resolves to its exit code. */
 function run(command, args, options = {}) {
   return new Promise((resolve) => {
-    const child = spawn(command, args, { cwd: root, stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit', env: { ...process.env, ...options.env } });
+    const child = spawn(command, args, {
+      cwd: root,
+      stdio: options.capture ? ['ignore', 'pipe', 'inherit'] : 'inherit',
+      env: { ...process.env, ...options.env },
+    });
     let output = '';
     if (options.capture) {
       child.stdout.on('data', (chunk) => {
@@ -62,7 +66,10 @@ function readJson(path) {
  * here), and the Noto CJK fonts: without them the zh-CN console's screenshots
  * show boxes instead of Chinese glyphs.
  */
-const BROWSER_PACKAGES = [['/usr/bin/chromium', 'chromium'], ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'fonts-noto-cjk']];
+const BROWSER_PACKAGES = [
+  ['/usr/bin/chromium', 'chromium'],
+  ['/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc', 'fonts-noto-cjk'],
+];
 
 function ensureChromium() {
   const missing = BROWSER_PACKAGES.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
@@ -83,8 +90,9 @@ function ensureChromium() {
 async function staticSuite() {
   const typecheck = await run('npm', ['run', '--silent', 'typecheck']);
   const lint = await run('npx', ['eslint', '.', '--max-warnings=0']);
-  const passed = (typecheck.code === 0 ? 1 : 0) + (lint.code === 0 ? 1 : 0);
-  record('static', { passed, failed: 2 - passed, detail: 'typecheck, lint' });
+  const format = await run('npx', ['prettier', '--check', '.']);
+  const passed = [typecheck, lint, format].filter((result) => result.code === 0).length;
+  record('static', { passed, failed: 3 - passed, detail: 'typecheck, lint, format' });
 }
 
 /**
@@ -96,7 +104,10 @@ async function staticSuite() {
  * run (not in containers, whose policy-rc.d denies it); the tests need
  * only promtool.
  */
-const UNIT_TOOLS = [['/usr/sbin/keepalived', 'keepalived'], ['/usr/bin/promtool', 'prometheus']];
+const UNIT_TOOLS = [
+  ['/usr/sbin/keepalived', 'keepalived'],
+  ['/usr/bin/promtool', 'prometheus'],
+];
 
 function ensureUnitTools() {
   const missing = UNIT_TOOLS.filter(([path]) => !existsSync(path)).map(([, pkg]) => pkg);
@@ -147,7 +158,12 @@ async function browserSuite() {
     return;
   }
   const { expected = 0, unexpected = 0, flaky = 0, skipped = 0 } = json.stats;
-  record('browser', { passed: expected + flaky, failed: unexpected + (code !== 0 && unexpected === 0 ? 1 : 0), skipped, detail: flaky ? `${flaky} flaky` : '' });
+  record('browser', {
+    passed: expected + flaky,
+    failed: unexpected + (code !== 0 && unexpected === 0 ? 1 : 0),
+    skipped,
+    detail: flaky ? `${flaky} flaky` : '',
+  });
 }
 
 async function kernelSuite() {

@@ -28,8 +28,19 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '../..');
 
 /** bench.sh's settings, carried into the guest when set on the host. */
-const BENCH_KNOBS = ['BENCH_PARTS', 'BENCH_PART_LIMIT', 'BENCH_SERVICES', 'BENCH_DESTS', 'BENCH_APPLY_ROUNDS', 'BENCH_OBSERVE_ROUNDS',
-  'BENCH_NETLINK', 'BENCH_SAMPLE_SERVICES', 'BENCH_SAMPLE_SECONDS', 'BENCH_WEIGHT_CHANGES', 'BENCH_AFTER_FLUSH'];
+const BENCH_KNOBS = [
+  'BENCH_PARTS',
+  'BENCH_PART_LIMIT',
+  'BENCH_SERVICES',
+  'BENCH_DESTS',
+  'BENCH_APPLY_ROUNDS',
+  'BENCH_OBSERVE_ROUNDS',
+  'BENCH_NETLINK',
+  'BENCH_SAMPLE_SERVICES',
+  'BENCH_SAMPLE_SECONDS',
+  'BENCH_WEIGHT_CHANGES',
+  'BENCH_AFTER_FLUSH',
+];
 
 function reason(text) {
   process.stderr.write(`bench kernel: skipped: ${text}\n`);
@@ -79,7 +90,9 @@ export async function run() {
   }
   const results = lines.filter((l) => l.startsWith('BENCH ')).map((l) => JSON.parse(l.slice('BENCH '.length)));
   if (code !== 0) {
-    throw new Error(`e2e/kernel/run.sh ${suites.join(' ')} failed (exit ${code}); ${results.length} results discarded: a check failed, so the figures do not describe a correct run`);
+    throw new Error(
+      `e2e/kernel/run.sh ${suites.join(' ')} failed (exit ${code}); ${results.length} results discarded: a check failed, so the figures do not describe a correct run`,
+    );
   }
   if (results.length === 0) throw new Error(`e2e/kernel/run.sh ${suites.join(' ')} printed no BENCH lines`);
   return results;

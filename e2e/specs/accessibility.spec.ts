@@ -8,14 +8,31 @@ import { ADMIN_TOKEN } from '../support/agent';
 
 const SERVICE = encodeURIComponent('tcp:192.0.2.10:80');
 const SCREENS = [
-  '#/', '#/services/new', `#/services/${SERVICE}`, `#/services/${SERVICE}/watch`, `#/services/${SERVICE}/connections`, `#/services/${SERVICE}/setup`,
-  '#/directors', '#/changes', '#/import', '#/settings', '#/notifications', '#/sim', '#/no-such-screen',
+  '#/',
+  '#/services/new',
+  `#/services/${SERVICE}`,
+  `#/services/${SERVICE}/watch`,
+  `#/services/${SERVICE}/connections`,
+  `#/services/${SERVICE}/setup`,
+  '#/directors',
+  '#/changes',
+  '#/import',
+  '#/settings',
+  '#/notifications',
+  '#/sim',
+  '#/no-such-screen',
 ] as const;
 
 const LANGUAGES = ['en', 'zh-CN'] as const;
 const THEMES = ['light', 'dark'] as const;
 
-interface Finding { screen: string; rule: string; impact: string; help: string; targets: string[] }
+interface Finding {
+  screen: string;
+  rule: string;
+  impact: string;
+  help: string;
+  targets: string[];
+}
 
 async function seriousViolations(page: Page, screen: string): Promise<Finding[]> {
   const results = await new AxeBuilder({ page }).analyze();
@@ -35,22 +52,25 @@ for (const language of LANGUAGES) {
   for (const theme of THEMES) {
     test(`no serious or critical axe violation on any screen: ${language}, ${theme}`, async ({ page }) => {
       test.setTimeout(400_000);
-      await page.addInitScript(({ lang, mode }) => {
-        localStorage.setItem('lvs-console.language', lang);
-        localStorage.setItem('lvs-console.theme', mode);
-      }, { lang: language, mode: theme });
+      await page.addInitScript(
+        ({ lang, mode }) => {
+          localStorage.setItem('lvs-console.language', lang);
+          localStorage.setItem('lvs-console.theme', mode);
+        },
+        { lang: language, mode: theme },
+      );
       const findings: Finding[] = [];
       // The login screen first, before a session exists.
       await page.goto(`${process.env.LVS_E2E_BASE_URL}/#/`);
       await expect(page.locator('h1').first()).toBeVisible();
       await expect(page.locator('html')).toHaveAttribute('lang', language);
-      findings.push(...await seriousViolations(page, 'login'));
+      findings.push(...(await seriousViolations(page, 'login')));
       await page.addInitScript((token) => sessionStorage.setItem('lvs-console.token', token), ADMIN_TOKEN);
       for (const screen of SCREENS) {
         await page.goto(`${process.env.LVS_E2E_BASE_URL}/${screen}`);
         await settled(page);
         await expect(page.locator('html')).toHaveAttribute('data-theme', theme);
-        findings.push(...await seriousViolations(page, screen));
+        findings.push(...(await seriousViolations(page, screen)));
       }
       expect(findings, JSON.stringify(findings, null, 2)).toEqual([]);
     });

@@ -3,7 +3,10 @@
 import { callApi } from '../support/agent';
 import { agentBaseURL, expect, loginAsAdmin, shot, test } from '../support/fixtures';
 
-interface State { revision: number; desired: { services: Array<{ key: { address?: string; port?: number }; persistence: { timeout: number } | null }> } }
+interface State {
+  revision: number;
+  desired: { services: Array<{ key: { address?: string; port?: number }; persistence: { timeout: number } | null }> };
+}
 
 function persistenceOf(state: State): { timeout: number } | null | undefined {
   return state.desired.services.find((s) => s.key.address === '192.0.2.10' && s.key.port === 80)?.persistence;
@@ -34,7 +37,9 @@ test.describe('changes', () => {
     await page.getByRole('link', { name: 'Changes' }).click();
     await expect(page.getByRole('region', { name: 'Audit log' })).toContainText('edit service TCP 192.0.2.10:80');
     await page.getByRole('button', { name: `Undo to revision ${before.revision}` }).click();
-    await expect(page.getByRole('group', { name: `Undo to revision ${before.revision}: these ipvsadm lines will run` })).toContainText('-E -t 192.0.2.10:80 -s wrr');
+    await expect(page.getByRole('group', { name: `Undo to revision ${before.revision}: these ipvsadm lines will run` })).toContainText(
+      '-E -t 192.0.2.10:80 -s wrr',
+    );
     await shot(page, '17-undo-plan');
     await page.getByRole('button', { name: 'Apply undo' }).click();
     await expect(page.getByText(/Undone: now revision \d+/)).toBeVisible();

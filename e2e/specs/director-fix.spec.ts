@@ -13,7 +13,10 @@ async function addTunService(): Promise<void> {
   const state = await callApi<{ revision: number; desired: { services: Array<{ key: { address?: string } }> } }>(agentBaseURL(), 'state.get', 'query');
   if (state.desired.services.some((s) => s.key.address === VIP)) return;
   await callApi(agentBaseURL(), 'state.import', 'mutation', {
-    baseRevision: state.revision, format: 'ipvsadm', mode: 'merge', dryRun: false,
+    baseRevision: state.revision,
+    format: 'ipvsadm',
+    mode: 'merge',
+    dryRun: false,
     text: `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r 198.51.100.60:80 -i -w 1\n`,
   });
 }
@@ -52,16 +55,20 @@ test.describe('fix director settings', () => {
 
     // Cancel: nothing ran, the module is still missing.
     await director.getByRole('button', { name: 'Fix director settings' }).click();
-    let dialog = page.getByRole('dialog', { name: 'Change this host\'s settings?' });
+    let dialog = page.getByRole('dialog', { name: "Change this host's settings?" });
     await expect(dialog.getByRole('group', { name: 'These commands will run on this host' })).toHaveText(/modprobe -- ipip/);
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
     await expect(director.getByRole('list', { name: 'Commands run on this host' })).toHaveCount(0);
-    const status = await callApi<{ services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(agentBaseURL(), 'host.status', 'query');
+    const status = await callApi<{ services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(
+      agentBaseURL(),
+      'host.status',
+      'query',
+    );
     expect(status.services.find((s) => s.service === SERVICE)?.settings.find((r) => r.id === 'module:ipip')?.ok).toBe(false);
 
     await director.getByRole('button', { name: 'Fix director settings' }).click();
-    dialog = page.getByRole('dialog', { name: 'Change this host\'s settings?' });
+    dialog = page.getByRole('dialog', { name: "Change this host's settings?" });
     const lines = dialog.getByRole('group', { name: 'These commands will run on this host' });
     await expect(lines).toContainText('modprobe -- ipip');
     await expect(lines).not.toContainText('ip_vs');
@@ -78,7 +85,7 @@ test.describe('fix director settings', () => {
 
     // Asked again, there is nothing left to run.
     await director.getByRole('button', { name: 'Fix director settings' }).click();
-    await expect(page.getByRole('dialog', { name: 'Change this host\'s settings?' })).toContainText('Nothing to run: this host already has every setting.');
+    await expect(page.getByRole('dialog', { name: "Change this host's settings?" })).toContainText('Nothing to run: this host already has every setting.');
     await page.keyboard.press('Escape');
     expect(consoleErrors).toEqual([]);
   });

@@ -25,10 +25,16 @@ test.describe('directors of a pair', () => {
       // A change through lb1's API is lb2's desired state and kernel too.
       const snapshot = await callApi<{ revision: number }>(pair.baseURL, 'state.get', 'query');
       await callApi(pair.baseURL, 'destinations.setWeight', 'mutation', {
-        baseRevision: snapshot.revision, service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
-        destination: { address: '198.51.100.11', port: 8080 }, weight: 7,
+        baseRevision: snapshot.revision,
+        service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+        destination: { address: '198.51.100.11', port: 8080 },
+        weight: 7,
       });
-      const peer = await callApi<{ revision: number; observed: { services: Array<{ destinations: Array<{ address: string; weight: number }> }> } }>(lb2, 'state.get', 'query');
+      const peer = await callApi<{ revision: number; observed: { services: Array<{ destinations: Array<{ address: string; weight: number }> }> } }>(
+        lb2,
+        'state.get',
+        'query',
+      );
       expect(peer.revision).toBe(snapshot.revision + 1);
       await expect(row('lb2')).toContainText(`revision ${snapshot.revision + 1}`);
 

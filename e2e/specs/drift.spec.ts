@@ -17,16 +17,25 @@ test('a TUN service created in the form shows no drift anywhere', async ({ page,
   await expect(page.getByRole('img', { name: `TUN topology of ${VIP}:80` })).toBeVisible();
 
   // The kernel holds the tunnel as ipip while the desired state leaves it unset.
-  const snapshot = await callApi<{ observed: { services: Array<{ key: { address?: string }; destinations: Array<{ tunnel?: { type: string } }> }> } }>(agentBaseURL(), 'state.get', 'query');
+  const snapshot = await callApi<{ observed: { services: Array<{ key: { address?: string }; destinations: Array<{ tunnel?: { type: string } }> }> } }>(
+    agentBaseURL(),
+    'state.get',
+    'query',
+  );
   const observed = snapshot.observed.services.find((s) => s.key.address === VIP);
   expect(observed?.destinations[0]?.tunnel).toEqual({ type: 'ipip' });
 
   // Wait for a full drift check after the commit (every 5 s), then for the console's next poll of it.
   const created = Date.now();
-  await expect.poll(async () => (await callApi<{ checkedAt: number }>(agentBaseURL(), 'state.drift', 'query')).checkedAt, { timeout: 30_000 }).toBeGreaterThan(created);
+  await expect
+    .poll(async () => (await callApi<{ checkedAt: number }>(agentBaseURL(), 'state.drift', 'query')).checkedAt, { timeout: 30_000 })
+    .toBeGreaterThan(created);
   await page.waitForTimeout(3500);
 
-  const header = page.locator('main').getByRole('heading', { name: `TCP ${VIP}:80`, level: 1 }).locator('..');
+  const header = page
+    .locator('main')
+    .getByRole('heading', { name: `TCP ${VIP}:80`, level: 1 })
+    .locator('..');
   await expect(header).toBeVisible();
   await expect(header).not.toContainText('drift');
   await shot(page, 'drift-tun-service');

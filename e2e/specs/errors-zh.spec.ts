@@ -7,8 +7,8 @@ import { agentBaseURL, expect, shot, test } from '../support/fixtures';
 
 test.use({ locale: 'zh-CN' });
 
-test.describe('errors in the console\'s language', () => {
-  test('a bad port in the new-service form and the agent\'s refusal read in Chinese', async ({ page, consoleErrors }) => {
+test.describe("errors in the console's language", () => {
+  test("a bad port in the new-service form and the agent's refusal read in Chinese", async ({ page, consoleErrors }) => {
     await page.goto(await newLoginUrl(agentBaseURL()));
     await page.getByRole('link', { name: '添加服务' }).click();
     const vip = page.getByRole('textbox', { name: '虚拟 IP（VIP）' });

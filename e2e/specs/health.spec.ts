@@ -37,7 +37,9 @@ test.describe('health checks and drains', () => {
     await panel.getByLabel('New check kind').selectOption('http');
     await panel.getByRole('button', { name: 'Add check' }).click();
     await panel.getByLabel('Timeout (ms)').fill('6000');
-    await expect(panel.getByRole('group', { name: 'Check 1: HTTP request' }).getByRole('alert')).toContainText('timeout (6000 ms) must be shorter than the interval (5000 ms)');
+    await expect(panel.getByRole('group', { name: 'Check 1: HTTP request' }).getByRole('alert')).toContainText(
+      'timeout (6000 ms) must be shorter than the interval (5000 ms)',
+    );
     await expect(panel.getByRole('button', { name: 'Apply health checks' })).toBeDisabled();
     await panel.scrollIntoViewIfNeeded();
     await shot(page, 'health-editor-invalid');

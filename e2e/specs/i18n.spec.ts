@@ -17,7 +17,9 @@ const SEED_TEXT = DR_SEED?.text.replaceAll('172.25.254.100', VIP) ?? '';
 test.describe('zh-CN console', () => {
   test('seed 000 (DR, rr) walked in Chinese: import, plan, apply, topology, setup script', async ({ page, consoleErrors }) => {
     const catalogRequests: string[] = [];
-    page.on('request', (request) => { if (/\/assets\/zh-CN-[^/]+\.js$/.test(request.url())) catalogRequests.push(request.url()); });
+    page.on('request', (request) => {
+      if (/\/assets\/zh-CN-[^/]+\.js$/.test(request.url())) catalogRequests.push(request.url());
+    });
     await page.goto(await newLoginUrl(agentBaseURL()));
     await expect(page.getByRole('heading', { name: '虚拟服务' })).toBeVisible();
     await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');

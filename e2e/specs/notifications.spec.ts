@@ -9,7 +9,9 @@ test.describe('notifications', () => {
     const received: Array<{ authorization: string | undefined; body: { alerts: Array<{ kind: string }> } }> = [];
     const receiver = createServer((req, res) => {
       let text = '';
-      req.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
+      req.setEncoding('utf8').on('data', (chunk: string) => {
+        text += chunk;
+      });
       req.on('end', () => {
         received.push({ authorization: req.headers.authorization, body: JSON.parse(text) as { alerts: Array<{ kind: string }> } });
         res.writeHead(200, { 'content-type': 'text/plain' }).end('thanks');

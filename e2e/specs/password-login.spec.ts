@@ -11,12 +11,20 @@ import { expect, shot, test } from '../support/fixtures';
 const PASSWORD = 'hana correct horse battery';
 
 function userAdd(agent: AgentHandle, name: string, role: string, password: string): void {
-  const result = spawnSync(process.execPath, [join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'user', 'add', name, '--role', role, '--state-dir', agent.stateDir], { input: `${password}\n`, encoding: 'utf8' });
+  const result = spawnSync(
+    process.execPath,
+    [join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'user', 'add', name, '--role', role, '--state-dir', agent.stateDir],
+    { input: `${password}\n`, encoding: 'utf8' },
+  );
   if (result.status !== 0) throw new Error(`lvs-console user add failed (${result.status}): ${result.stderr}`);
 }
 
 async function passwordGuess(agent: AgentHandle, password: string): Promise<number> {
-  const response = await fetch(`${agent.baseURL}/trpc/auth.loginWithPassword`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'hana', password }) });
+  const response = await fetch(`${agent.baseURL}/trpc/auth.loginWithPassword`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'hana', password }),
+  });
   return response.status;
 }
 
@@ -61,7 +69,7 @@ test.describe('name and password login', () => {
     expect(consoleErrors.filter((text) => !/401|Unauthorized/i.test(text))).toEqual([]);
   });
 
-  test('past the limit of guesses the screen says when to try again, in the console\'s language', async ({ browser }) => {
+  test("past the limit of guesses the screen says when to try again, in the console's language", async ({ browser }) => {
     test.setTimeout(120_000);
     // Use up this client's budget (20 a minute) from outside the browser, as a guesser would.
     let status = 0;

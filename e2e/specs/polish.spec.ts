@@ -7,16 +7,19 @@ import type { Page } from '@playwright/test';
 
 /** Horizontal gap in px between the text of two table header cells. */
 async function textGap(page: Page, left: string, right: string): Promise<number> {
-  return page.evaluate(([a, b]) => {
-    const textRect = (name: string) => {
-      const cell = Array.from(document.querySelectorAll('th')).find((th) => th.textContent?.trim().toLowerCase() === name.toLowerCase());
-      if (!cell) throw new Error(`no header cell ${name}`);
-      const range = document.createRange();
-      range.selectNodeContents(cell);
-      return range.getBoundingClientRect();
-    };
-    return textRect(b).left - textRect(a).right;
-  }, [left, right] as const);
+  return page.evaluate(
+    ([a, b]) => {
+      const textRect = (name: string) => {
+        const cell = Array.from(document.querySelectorAll('th')).find((th) => th.textContent?.trim().toLowerCase() === name.toLowerCase());
+        if (!cell) throw new Error(`no header cell ${name}`);
+        const range = document.createRange();
+        range.selectNodeContents(cell);
+        return range.getBoundingClientRect();
+      };
+      return textRect(b).left - textRect(a).right;
+    },
+    [left, right] as const,
+  );
 }
 
 test.describe('polish', () => {
@@ -25,7 +28,10 @@ test.describe('polish', () => {
   test('Changes: revision columns apart; the undo plan and its result come into view', async ({ page, consoleErrors }) => {
     const before = await callApi<{ revision: number }>(agentBaseURL(), 'state.get', 'query');
     const changed = await callApi<{ revision: number }>(agentBaseURL(), 'destinations.setWeight', 'mutation', {
-      baseRevision: before.revision, service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 }, destination: { address: '198.51.100.12', port: 8080 }, weight: 7,
+      baseRevision: before.revision,
+      service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+      destination: { address: '198.51.100.12', port: 8080 },
+      weight: 7,
     });
     expect(changed.revision).toBeGreaterThan(before.revision);
     await loginAsAdmin(page);
@@ -46,7 +52,7 @@ test.describe('polish', () => {
     expect(consoleErrors).toEqual([]);
   });
 
-  test('setup scripts: the NAT gateway is the director\'s address; DR comments are not cut off', async ({ page, consoleErrors }) => {
+  test("setup scripts: the NAT gateway is the director's address; DR comments are not cut off", async ({ page, consoleErrors }) => {
     await loginAsAdmin(page);
     await page.goto(`${agentBaseURL()}/#/services/${encodeURIComponent('tcp:192.0.2.10:80')}/setup`);
     const nat = page.getByRole('region', { name: 'Setup of 198.51.100.11:8080' });
@@ -70,7 +76,7 @@ test.describe('polish', () => {
 test.describe('polish in Chinese', () => {
   test.use({ locale: 'zh-CN', viewport: { width: 1280, height: 720 } });
 
-  test('the changed screens read in Chinese: Changes, setup scripts, a new service\'s DIP', async ({ page, consoleErrors }) => {
+  test("the changed screens read in Chinese: Changes, setup scripts, a new service's DIP", async ({ page, consoleErrors }) => {
     await page.goto(await newLoginUrl(agentBaseURL()));
     await page.getByRole('navigation', { name: '主导航' }).getByRole('link', { name: '变更' }).click();
     await expect(page.getByRole('table', { name: '最近的版本，最新在前' })).toBeVisible();

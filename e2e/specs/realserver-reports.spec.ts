@@ -40,7 +40,11 @@ test.describe('real-server reports', () => {
 
       await page.getByRole('link', { name: 'Real servers setup' }).click();
       await expect(checklist(page).getByRole('listitem').filter({ hasText: 'net.ipv4.conf.all.arp_ignore is 0, should be 1' })).toBeVisible();
-      await expect(checklist(page).getByRole('listitem').filter({ hasText: `${VIP}/32 is not on lo` })).toBeVisible();
+      await expect(
+        checklist(page)
+          .getByRole('listitem')
+          .filter({ hasText: `${VIP}/32 is not on lo` }),
+      ).toBeVisible();
       const fixButton = setupSection(page).getByRole('button', { name: `Fix on ${RIP}` });
       await expect(fixButton).toBeVisible();
       // The other real server runs no agent: it keeps the snippet and gets the command to run one.
@@ -52,7 +56,9 @@ test.describe('real-server reports', () => {
       try {
         const viewer = await viewerContext.newPage();
         const viewerErrors: string[] = [];
-        viewer.on('console', (message) => { if (message.type() === 'error') viewerErrors.push(message.text()); });
+        viewer.on('console', (message) => {
+          if (message.type() === 'error') viewerErrors.push(message.text());
+        });
         viewer.on('pageerror', (error) => viewerErrors.push(error.message));
         await openWithToken(viewer, 'viewer');
         await viewer.goto(`${agentBaseURL()}/#/services/${encodeURIComponent(`tcp:${VIP}:443`)}/setup`);
@@ -81,12 +87,18 @@ test.describe('real-server reports', () => {
       await page.getByRole('link', { name: SERVICE_LINK }).click();
       await expect(diagram).toContainText(`no report from ${RIP} since`, REPORT_WAIT);
       await page.getByRole('link', { name: 'Real servers setup' }).click();
-      await expect(setupSection(page).getByRole('status').filter({ hasText: `No report from ${RIP} since` })).toContainText('may be out of date');
+      await expect(
+        setupSection(page)
+          .getByRole('status')
+          .filter({ hasText: `No report from ${RIP} since` }),
+      ).toContainText('may be out of date');
       await expect(fixButton).toHaveCount(0);
       await shot(page, 'realserver-report-stale');
 
       // Retired for good: forgetting the report brings back the snippet and clears the diagram.
-      await setupSection(page).getByRole('button', { name: `Forget the report of ${RIP}` }).click();
+      await setupSection(page)
+        .getByRole('button', { name: `Forget the report of ${RIP}` })
+        .click();
       await expect(checklist(page)).toHaveCount(0);
       await expect(setupSection(page)).toContainText(`--address ${RIP}`);
       await page.getByRole('link', { name: 'Overview', exact: true }).click();

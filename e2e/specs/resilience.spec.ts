@@ -24,7 +24,9 @@ test.describe('never a blank page', () => {
     await expect(page.getByRole('heading', { name: 'Changes', level: 1 })).toBeVisible();
     await expect(page.getByRole('heading', { name: 'Drift' })).toBeVisible();
     // Only the refused chunk was logged.
-    expect(consoleErrors.filter((error) => !/changes-page|dynamically imported module|ERR_CONNECTION_REFUSED|Failed to load resource/i.test(error))).toEqual([]);
+    expect(consoleErrors.filter((error) => !/changes-page|dynamically imported module|ERR_CONNECTION_REFUSED|Failed to load resource/i.test(error))).toEqual(
+      [],
+    );
   });
 
   test('page titles name the screen; the skip link focuses the content', async ({ page, consoleErrors }) => {

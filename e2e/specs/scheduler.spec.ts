@@ -8,7 +8,12 @@ const DNS = { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 } a
 test.describe('scheduler picker', () => {
   test('switching to wrr changes the predicted shares, and applying it reaches the agent', async ({ page, consoleErrors }) => {
     const snapshot = await callApi<{ revision: number }>(agentBaseURL(), 'state.get', 'query');
-    await callApi(agentBaseURL(), 'destinations.setWeight', 'mutation', { baseRevision: snapshot.revision, service: DNS, destination: { address: '198.51.100.31', port: 53 }, weight: 3 });
+    await callApi(agentBaseURL(), 'destinations.setWeight', 'mutation', {
+      baseRevision: snapshot.revision,
+      service: DNS,
+      destination: { address: '198.51.100.31', port: 53 },
+      weight: 3,
+    });
 
     await loginAsAdmin(page);
     await page.getByRole('link', { name: 'UDP 192.0.2.53:53' }).click();
@@ -34,10 +39,12 @@ test.describe('scheduler picker', () => {
     await expect(page.getByRole('group', { name: 'These ipvsadm lines will run' })).toContainText('-E -u 192.0.2.53:53 -s wrr');
     await shot(page, '14-scheduler-preview');
     await page.getByRole('button', { name: 'Apply scheduler' }).click();
-    await expect.poll(async () => {
-      const state = await callApi<{ desired: { services: Array<{ key: { address?: string }; scheduler: string }> } }>(agentBaseURL(), 'state.get', 'query');
-      return state.desired.services.find((s) => s.key.address === DNS.address)?.scheduler;
-    }).toBe('wrr');
+    await expect
+      .poll(async () => {
+        const state = await callApi<{ desired: { services: Array<{ key: { address?: string }; scheduler: string }> } }>(agentBaseURL(), 'state.get', 'query');
+        return state.desired.services.find((s) => s.key.address === DNS.address)?.scheduler;
+      })
+      .toBe('wrr');
     await expect(page.getByTestId('predicted-198.51.100.31:53')).toHaveText('75.0%');
 
     // sh and mh: flags appear, and the clients that would move are counted.

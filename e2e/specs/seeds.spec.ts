@@ -36,7 +36,9 @@ test.describe('seed clusters', () => {
     await page.getByRole('button', { name: 'Add another real server' }).click();
     await page.getByLabel('Real server 2 address').fill(FORM_SEED.realServers[1]);
     await page.getByRole('button', { name: 'Preview plan' }).click();
-    await expect(page.getByRole('group', { name: 'These ipvsadm lines will run' })).toContainText(`-a -t ${FORM_SEED.vip}:80 -r ${FORM_SEED.realServers[1]}:80 -m`);
+    await expect(page.getByRole('group', { name: 'These ipvsadm lines will run' })).toContainText(
+      `-a -t ${FORM_SEED.vip}:80 -r ${FORM_SEED.realServers[1]}:80 -m`,
+    );
     await shot(page, 'seed-003-form');
     await page.getByRole('button', { name: 'Create service' }).click();
     await expect(page.getByRole('img', { name: `NAT topology of ${FORM_SEED.vip}:80` })).toBeVisible();

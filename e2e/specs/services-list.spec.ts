@@ -88,7 +88,10 @@ test('1,000 services: search, filters and sort narrow the list and live in the U
 test('a failing server and a host advisory look different: icon, word and colour', async ({ page }) => {
   const snapshot = await callApi<{ revision: number }>(agent.baseURL, 'state.get', 'query');
   await callApi(agent.baseURL, 'sim.failDestination', 'mutation', {
-    baseRevision: snapshot.revision, service: { kind: 'addr', protocol: 'tcp', address: '198.18.0.1', port: 80 }, destination: { address: '10.200.0.1', port: 8080 }, failed: true,
+    baseRevision: snapshot.revision,
+    service: { kind: 'addr', protocol: 'tcp', address: '198.18.0.1', port: 80 },
+    destination: { address: '10.200.0.1', port: 8080 },
+    failed: true,
   });
   await openConsole(page);
   await page.getByRole('combobox', { name: 'Status' }).selectOption('failing');
@@ -128,11 +131,16 @@ test('drain a real server everywhere: preview, then one change sets weight 0 in 
   // The agent is busy answering a 1,000-service console on a loaded machine: a generous wait.
   await expect(panel.getByText(/Applied \(revision/)).toBeVisible({ timeout: 120_000 });
   type Snapshot = { revision: number; observed: { services: Array<{ key: { address?: string }; destinations: Array<{ address: string; weight: number }> }> } };
-  await expect.poll(async () => {
-    const after = await callApi<Snapshot>(agent.baseURL, 'state.get', 'query');
-    const shared = after.observed.services.flatMap((s) => s.destinations.filter((d) => d.address === SHARED_REAL_SERVER).map((d) => d.weight));
-    return { revisions: after.revision - before.revision, shared };
-  }, { timeout: 20_000 }).toEqual({ revisions: 1, shared: [0, 0, 0] });
+  await expect
+    .poll(
+      async () => {
+        const after = await callApi<Snapshot>(agent.baseURL, 'state.get', 'query');
+        const shared = after.observed.services.flatMap((s) => s.destinations.filter((d) => d.address === SHARED_REAL_SERVER).map((d) => d.weight));
+        return { revisions: after.revision - before.revision, shared };
+      },
+      { timeout: 20_000 },
+    )
+    .toEqual({ revisions: 1, shared: [0, 0, 0] });
   // The list now files those services under "draining".
   await page.getByRole('combobox', { name: 'Status' }).selectOption('draining');
   await expect(rows(page)).toHaveCount(3);
@@ -166,7 +174,9 @@ test('audit log: filters, absolute times, CSV and JSON export', async ({ page })
   await expect(entries).toHaveCount(matching);
 
   const [csvDownload] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export CSV' }).click()]);
-  const csv = readFileSync(await csvDownload.path(), 'utf8').split('\r\n').filter(Boolean);
+  const csv = readFileSync(await csvDownload.path(), 'utf8')
+    .split('\r\n')
+    .filter(Boolean);
   expect(csv[0]).toBe('seq,time,who,role,what,result,revision,error,lines');
   expect(csv).toHaveLength(matching + 1);
   const [jsonDownload] = await Promise.all([page.waitForEvent('download'), panel.getByRole('button', { name: 'Export JSON' }).click()]);

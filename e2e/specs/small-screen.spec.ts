@@ -23,7 +23,7 @@ async function expectWithinWidth(page: Page, locator: ReturnType<Page['locator']
   await expect(locator).toBeVisible();
   const box = await locator.boundingBox();
   expect(box).not.toBeNull();
-  expect((box?.x ?? -1)).toBeGreaterThanOrEqual(0);
+  expect(box?.x ?? -1).toBeGreaterThanOrEqual(0);
   expect((box?.x ?? 0) + (box?.width ?? 0)).toBeLessThanOrEqual(390);
 }
 

@@ -14,10 +14,13 @@ const VIP = '192.168.60.120';
 
 /** The page's background and text colour, as the browser computed them. */
 async function colours(page: Page, selector: string): Promise<{ background: string; color: string }> {
-  return page.locator(selector).first().evaluate((element) => {
-    const style = getComputedStyle(element);
-    return { background: style.backgroundColor, color: style.color };
-  });
+  return page
+    .locator(selector)
+    .first()
+    .evaluate((element) => {
+      const style = getComputedStyle(element);
+      return { background: style.backgroundColor, color: style.color };
+    });
 }
 
 /** Relative luminance of an rgb()/oklch() colour the browser resolved, via a canvas. */
@@ -31,7 +34,10 @@ async function luminance(page: Page, colour: string): Promise<number> {
     context.fillStyle = value;
     context.fillRect(0, 0, 1, 1);
     const [r = 0, g = 0, b = 0] = context.getImageData(0, 0, 1, 1).data;
-    const channel = (c: number) => { const s = c / 255; return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4; };
+    const channel = (c: number) => {
+      const s = c / 255;
+      return s <= 0.03928 ? s / 12.92 : ((s + 0.055) / 1.055) ** 2.4;
+    };
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
   }, colour);
 }

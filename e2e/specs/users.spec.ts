@@ -5,7 +5,11 @@ import { callApi } from '../support/agent';
 import { agentBaseURL, expect, loginAsAdmin, openWithToken, shot, test } from '../support/fixtures';
 
 async function passwordLogin(name: string, password: string): Promise<number> {
-  const response = await fetch(`${agentBaseURL()}/trpc/auth.loginWithPassword`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+  const response = await fetch(`${agentBaseURL()}/trpc/auth.loginWithPassword`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name, password }),
+  });
   return response.status;
 }
 
@@ -26,7 +30,9 @@ test.describe('users', () => {
     expect(await passwordLogin('olivia', 'olivia first password')).toBe(200);
 
     await page.getByRole('combobox', { name: 'Role of olivia' }).selectOption('viewer');
-    await expect.poll(async () => (await callApi<Array<{ name: string; role: string }>>(agentBaseURL(), 'users.list', 'query')).find((u) => u.name === 'olivia')?.role).toBe('viewer');
+    await expect
+      .poll(async () => (await callApi<Array<{ name: string; role: string }>>(agentBaseURL(), 'users.list', 'query')).find((u) => u.name === 'olivia')?.role)
+      .toBe('viewer');
 
     await page.getByRole('button', { name: 'Change the password of olivia' }).click();
     await page.getByLabel('New password for olivia').fill('olivia second password');
@@ -51,7 +57,9 @@ test.describe('users', () => {
     expect(await passwordLogin('olivia', 'olivia second password')).toBe(401);
 
     const audit = await callApi<Array<{ what: string }>>(agentBaseURL(), 'audit.list', 'query', { limit: 50 });
-    expect(audit.map((e) => e.what)).toEqual(expect.arrayContaining(['added user olivia (operator)', 'set the role of olivia to viewer', 'removed user olivia']));
+    expect(audit.map((e) => e.what)).toEqual(
+      expect.arrayContaining(['added user olivia (operator)', 'set the role of olivia to viewer', 'removed user olivia']),
+    );
     expect(consoleErrors).toEqual([]);
   });
 

@@ -23,12 +23,20 @@ test.describe('viewer', () => {
     await expect(page.getByRole('button', { name: /Apply|Save/ })).toHaveCount(0);
 
     const state = await callApi<{ revision: number }>(agentBaseURL(), 'state.get', 'query', undefined, VIEWER_TOKEN);
-    await expect(callApi(agentBaseURL(), 'destinations.setWeight', 'mutation', {
-      baseRevision: state.revision,
-      service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
-      destination: { address: '198.51.100.11', port: 8080 },
-      weight: 9,
-    }, VIEWER_TOKEN)).rejects.toThrow(/viewer token/);
+    await expect(
+      callApi(
+        agentBaseURL(),
+        'destinations.setWeight',
+        'mutation',
+        {
+          baseRevision: state.revision,
+          service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+          destination: { address: '198.51.100.11', port: 8080 },
+          weight: 9,
+        },
+        VIEWER_TOKEN,
+      ),
+    ).rejects.toThrow(/viewer token/);
     expect(consoleErrors).toEqual([]);
   });
 });

@@ -5,7 +5,9 @@ import { callApi, startAgent, stopAgent } from '../support/agent';
 import { expect, openWithToken, shot, test } from '../support/fixtures';
 
 const SERVICE = 'tcp:192.0.2.10:80';
-interface WindowAnswer { services: Array<{ id: string; points: Array<{ time: number; samples?: number }> }> }
+interface WindowAnswer {
+  services: Array<{ id: string; points: Array<{ time: number; samples?: number }> }>;
+}
 
 /** What the watch view asks for with the 1 h window and a few servers: 12 s steps (series.ts). */
 function hourWindow(baseURL: string): Promise<WindowAnswer> {
@@ -37,7 +39,10 @@ test('watch view: the history from before an agent restart is still drawn after 
     await chart.focus();
     await chart.press('Home');
     // The chart's oldest point is the restarted agent's oldest bucket, from before the restart.
-    const expected = await page.evaluate((time) => new Intl.DateTimeFormat(document.documentElement.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(time), oldest);
+    const expected = await page.evaluate(
+      (time) => new Intl.DateTimeFormat(document.documentElement.lang, { hour: '2-digit', minute: '2-digit', second: '2-digit' }).format(time),
+      oldest,
+    );
     await expect(page.getByRole('tooltip')).toContainText(expected);
     await shot(page, '60-watch-history-after-restart');
 

@@ -16,7 +16,9 @@ async function setWeight(weight: number): Promise<void> {
 }
 
 async function originalWeight(): Promise<number> {
-  const state = await callApi<{ desired: { services: Array<{ key: { address?: string; port?: number }; destinations: Array<{ address: string; port: number; weight: number }> }> } }>(agentBaseURL(), 'state.get', 'query');
+  const state = await callApi<{
+    desired: { services: Array<{ key: { address?: string; port?: number }; destinations: Array<{ address: string; port: number; weight: number }> }> };
+  }>(agentBaseURL(), 'state.get', 'query');
   const service = state.desired.services.find((s) => s.key.address === SERVICE_KEY.address && s.key.port === SERVICE_KEY.port);
   return service?.destinations.find((d) => d.address === SERVER.address && d.port === SERVER.port)?.weight ?? 1;
 }

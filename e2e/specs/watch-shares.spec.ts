@@ -9,13 +9,17 @@ const SERVICE = encodeURIComponent('tcp:192.0.2.10:80');
 test('watch view: share over time beside the prediction, and a rate table per real server', async ({ page, consoleErrors }) => {
   await page.addInitScript((value) => sessionStorage.setItem('lvs-console.token', value), ADMIN_TOKEN);
   await page.goto(`${agentBaseURL()}/#/services/${SERVICE}/watch`);
-  await expect(page.getByRole('img', { name: /^Share of new connections \(measured solid, predicted dashed\), last 1 minute$/ })).toBeVisible({ timeout: 20_000 });
+  await expect(page.getByRole('img', { name: /^Share of new connections \(measured solid, predicted dashed\), last 1 minute$/ })).toBeVisible({
+    timeout: 20_000,
+  });
 
   const table = page.getByRole('table', { name: /^Rates per real server/ });
   await expect(table.getByRole('row')).toHaveCount(4, { timeout: 20_000 });
   const row = table.getByRole('row', { name: /198\.51\.100\.11:8080/ });
   // The prediction is the scheduler model's (wrr with the current weights).
-  const shares = await callApi<{ rows: Array<{ destination: string; predicted: number | null }> }>(agentBaseURL(), 'stats.shares', 'query', { service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 } });
+  const shares = await callApi<{ rows: Array<{ destination: string; predicted: number | null }> }>(agentBaseURL(), 'stats.shares', 'query', {
+    service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+  });
   const predicted = shares.rows.find((r) => r.destination === '198.51.100.11:8080')?.predicted ?? 0;
   await expect(row.getByRole('cell').last()).toHaveText(`${(predicted * 100).toFixed(1)}%`);
   // The sim sends it traffic: a measured share.

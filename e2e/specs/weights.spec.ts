@@ -40,10 +40,15 @@ test.describe('weights', () => {
     await expect(page.getByTestId(`predicted-${SERVER}:8080`)).toHaveText('54.5%');
 
     // The agent's desired state and the kernel it observes both have weight 6.
-    await expect.poll(async () => {
-      const snapshot = await callApi<Snapshot>(agentBaseURL(), 'state.get', 'query');
-      return [weightIn(snapshot.desired, SERVER), weightIn(snapshot.observed, SERVER)];
-    }, { timeout: 10_000 }).toEqual([6, 6]);
+    await expect
+      .poll(
+        async () => {
+          const snapshot = await callApi<Snapshot>(agentBaseURL(), 'state.get', 'query');
+          return [weightIn(snapshot.desired, SERVER), weightIn(snapshot.observed, SERVER)];
+        },
+        { timeout: 10_000 },
+      )
+      .toEqual([6, 6]);
     // Five presses, one commit: one new revision, not five.
     expect((await callApi<Snapshot>(agentBaseURL(), 'state.get', 'query')).revision).toBe(startRevision + 1);
     await expect(page.getByRole('spinbutton', { name: `Exact weight of ${SERVER}:8080` })).toHaveValue('6');

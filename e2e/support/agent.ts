@@ -58,12 +58,32 @@ async function freePortPair(): Promise<number> {
 export async function startAgent(options: { port?: number; stateDir?: string; pair?: boolean } = {}): Promise<AgentHandle> {
   const port = options.port ?? (options.pair ? await freePortPair() : await freePort());
   const stateDir = options.stateDir ?? mkdtempSync(join(tmpdir(), 'lvs-e2e-'));
-  const child = spawn(process.execPath, [
-    join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'serve', '--backend', 'sim', '--demo', '--seed', '1',
-    '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir,
-    '--admin-token', ADMIN_TOKEN, '--viewer-token', VIEWER_TOKEN, '--realserver-token', REALSERVER_TOKEN, '--log-level', 'warn',
-    ...(options.pair ? ['--demo-pair'] : []),
-  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'apps/agent/bin/lvs-console.js'),
+      'serve',
+      '--backend',
+      'sim',
+      '--demo',
+      '--seed',
+      '1',
+      '--listen',
+      `127.0.0.1:${port}`,
+      '--state-dir',
+      stateDir,
+      '--admin-token',
+      ADMIN_TOKEN,
+      '--viewer-token',
+      VIEWER_TOKEN,
+      '--realserver-token',
+      REALSERVER_TOKEN,
+      '--log-level',
+      'warn',
+      ...(options.pair ? ['--demo-pair'] : []),
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   const loginUrl = await new Promise<string>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`agent did not print a login URL in 20 s:\n${output}`)), 20_000);
@@ -77,7 +97,10 @@ export async function startAgent(options: { port?: number; stateDir?: string; pa
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`agent exited (${code}) before it was ready:\n${output}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`agent exited (${code}) before it was ready:\n${output}`));
+    });
   });
   return { baseURL: `http://127.0.0.1:${port}`, loginUrl, port, stateDir, child };
 }
@@ -98,9 +121,10 @@ export async function stopAgent(agent: Pick<AgentHandle, 'child'>, options: { re
 export async function callApi<T>(baseURL: string, path: string, kind: 'query' | 'mutation', input?: unknown, token = ADMIN_TOKEN): Promise<T> {
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const url = `${baseURL}/trpc/${path}`;
-  const response = kind === 'query'
-    ? await fetch(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
-    : await fetch(url, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
+  const response =
+    kind === 'query'
+      ? await fetch(input === undefined ? url : `${url}?input=${encodeURIComponent(JSON.stringify(input))}`, { headers })
+      : await fetch(url, { method: 'POST', headers, body: JSON.stringify(input ?? {}) });
   const body = (await response.json()) as { result?: { data: T }; error?: { message: string } };
   if (!response.ok || !body.result) throw new Error(`${path}: ${body.error?.message ?? response.status}`);
   return body.result.data;
@@ -116,12 +140,41 @@ export async function newLoginUrl(baseURL: string): Promise<string> {
  * A real server's agent on a simulated host (nothing set yet), reporting to
  * the director and applying its settings only when the console asks.
  */
-export async function startRealServerAgent(options: { directorUrl: string; address: string; vip: string; mode: 'dr' | 'tun'; intervalSeconds: number }): Promise<{ stop(): Promise<void> }> {
-  const child = spawn(process.execPath, [
-    join(repoRoot, 'apps/agent/bin/lvs-console.js'), 'serve', '--role', 'realserver', '--host-backend', 'sim', '--fix', 'on-request',
-    '--mode', options.mode, '--vip', options.vip, '--address', options.address,
-    '--report-to', options.directorUrl, '--report-token', REALSERVER_TOKEN, '--report-interval', String(options.intervalSeconds), '--log-level', 'warn',
-  ], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+export async function startRealServerAgent(options: {
+  directorUrl: string;
+  address: string;
+  vip: string;
+  mode: 'dr' | 'tun';
+  intervalSeconds: number;
+}): Promise<{ stop(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [
+      join(repoRoot, 'apps/agent/bin/lvs-console.js'),
+      'serve',
+      '--role',
+      'realserver',
+      '--host-backend',
+      'sim',
+      '--fix',
+      'on-request',
+      '--mode',
+      options.mode,
+      '--vip',
+      options.vip,
+      '--address',
+      options.address,
+      '--report-to',
+      options.directorUrl,
+      '--report-token',
+      REALSERVER_TOKEN,
+      '--report-interval',
+      String(options.intervalSeconds),
+      '--log-level',
+      'warn',
+    ],
+    { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`real-server agent did not start reporting in 20 s:\n${output}`)), 20_000);
@@ -135,7 +188,10 @@ export async function startRealServerAgent(options: { directorUrl: string; addre
     };
     child.stdout?.on('data', onData);
     child.stderr?.on('data', onData);
-    child.once('exit', (code) => { clearTimeout(timer); reject(new Error(`real-server agent exited (${code}):\n${output}`)); });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`real-server agent exited (${code}):\n${output}`));
+    });
   });
   return { stop: () => stopAgent({ child }) };
 }

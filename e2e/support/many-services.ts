@@ -10,11 +10,22 @@ const SCHEDULERS = ['rr', 'wlc', 'sh', 'wrr'] as const;
 export function generatedService(i: number) {
   const udp = i % 4 === 3;
   const address = `198.18.${Math.floor(i / 250)}.${(i % 250) + 1}`;
-  const destinations = [1, 2].map((n) => ({ address: `10.200.${Math.floor(i / 100)}.${(i % 100) * 2 + n}`, port: 8080, forwarding: 'masq', weight: n, upperThreshold: 0, lowerThreshold: 0 }));
+  const destinations = [1, 2].map((n) => ({
+    address: `10.200.${Math.floor(i / 100)}.${(i % 100) * 2 + n}`,
+    port: 8080,
+    forwarding: 'masq',
+    weight: n,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+  }));
   if (i < 3) destinations.push({ address: SHARED_REAL_SERVER, port: 8080, forwarding: 'masq', weight: 2, upperThreshold: 0, lowerThreshold: 0 });
   return {
     key: { kind: 'addr', protocol: udp ? 'udp' : 'tcp', address, port: udp ? 53 : 80 },
-    scheduler: SCHEDULERS[i % SCHEDULERS.length], flags: [], persistence: null, onePacket: false, destinations,
+    scheduler: SCHEDULERS[i % SCHEDULERS.length],
+    flags: [],
+    persistence: null,
+    onePacket: false,
+    destinations,
   };
 }
 

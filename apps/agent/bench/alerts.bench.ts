@@ -30,7 +30,6 @@ const SERVICES = 100;
 const PER_SERVICE = 10;
 const SCRAPES = 40;
 
-
 function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? Number.NaN;
 }
@@ -50,12 +49,20 @@ export async function startBenchAgent(): Promise<{ running: RunningAgent; sim: S
   const stateDir = await mkdtemp(join(tmpdir(), 'lvs-bench-alerts-'));
   const sim = new SimBackend({ clock: systemClock, seed: 5 });
   const running = await startAgent({
-    listen: '127.0.0.1:0', backend: 'sim', stateDir, demo: false, driftMode: 'report', webDir: null,
-    adminToken: TOKEN, log: silentLogger, timers: false,
+    listen: '127.0.0.1:0',
+    backend: 'sim',
+    stateDir,
+    demo: false,
+    driftMode: 'report',
+    webDir: null,
+    adminToken: TOKEN,
+    log: silentLogger,
+    timers: false,
     backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
   });
   return {
-    running, sim,
+    running,
+    sim,
     async close() {
       await running.close();
       await rm(stateDir, { recursive: true, force: true });
@@ -67,9 +74,16 @@ export async function startBenchAgent(): Promise<{ running: RunningAgent; sim: S
 async function loadTable(running: RunningAgent, withHealth: boolean): Promise<void> {
   let revision = running.agent.store.revision;
   for (let s = 0; s < SERVICES; s++) {
-    const destinations = Array.from({ length: PER_SERVICE }, (_, d) => ({ address: `198.51.${100 + Math.floor(s / 50)}.${(s % 50) * 5 + 1}`, port: 8000 + d, forwarding: 'masq', weight: 1 + d }));
+    const destinations = Array.from({ length: PER_SERVICE }, (_, d) => ({
+      address: `198.51.${100 + Math.floor(s / 50)}.${(s % 50) * 5 + 1}`,
+      port: 8000 + d,
+      forwarding: 'masq',
+      weight: 1 + d,
+    }));
     const service = {
-      key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${s + 1}`, port: 80 }, scheduler: 'wrr', destinations,
+      key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${s + 1}`, port: 80 },
+      scheduler: 'wrr',
+      destinations,
       ...(withHealth ? { health: { checks: [{ kind: 'tcp', intervalMs: 60_000, timeoutMs: 1000 }] } } : {}),
     };
     ({ revision } = await trpc(running.url, 'services.add', { baseRevision: revision, service }));
@@ -113,7 +127,9 @@ const get = () => new Promise((resolve, reject) => {
 async function scrapeMs(url: string, encoding: 'identity' | 'gzip'): Promise<{ p50: number; p99: number; bytes: number }> {
   const child = spawn(process.execPath, ['-e', SCRAPER, `${url}/metrics`, TOKEN, String(SCRAPES), encoding], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
-  child.stdout.setEncoding('utf8').on('data', (chunk: string) => { out += chunk; });
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
   const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
   if (code !== 0) throw new Error(`the scraper exited with ${code}`);
   const { durations, bytes } = JSON.parse(out) as { durations: number[]; bytes: number };
@@ -121,7 +137,13 @@ async function scrapeMs(url: string, encoding: 'identity' | 'gzip'): Promise<{ p
   return { p50: percentile(durations, 50), p99: percentile(durations, 99), bytes };
 }
 
-interface Scrape { p50: number; p99: number; bytes: number; series: number; gzip: { p50: number; p99: number; bytes: number } }
+interface Scrape {
+  p50: number;
+  p99: number;
+  bytes: number;
+  series: number;
+  gzip: { p50: number; p99: number; bytes: number };
+}
 
 async function scrape(withHealth: boolean): Promise<Scrape> {
   const agent = await startBenchAgent();
@@ -141,10 +163,12 @@ async function scrape(withHealth: boolean): Promise<Scrape> {
 const FAILURES = 20;
 
 function listen(server: Server | ReturnType<typeof createHttpServer>, port = 0): Promise<number> {
-  return new Promise((resolve) => server.listen(port, '127.0.0.1', () => {
-    const address = server.address();
-    resolve(address !== null && typeof address === 'object' ? address.port : 0);
-  }));
+  return new Promise((resolve) =>
+    server.listen(port, '127.0.0.1', () => {
+      const address = server.address();
+      resolve(address !== null && typeof address === 'object' ? address.port : 0);
+    }),
+  );
 }
 
 /** Final failing probe to webhook request, once per service (each its own group: no repeat interval in the way). */
@@ -155,24 +179,37 @@ async function failureToWebhook(): Promise<{ p50: number; max: number; direct: n
   const downArrivals = new Map<string, number>();
   const receiver = createHttpServer((req, res) => {
     let body = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; }).on('end', () => {
-      const at = Date.now();
-      try {
-        const payload = JSON.parse(body) as { alerts?: { kind: string; status: string; labels?: { service?: string } }[] };
-        for (const alert of payload.alerts ?? []) {
-          const service = alert.labels?.service;
-          if (alert.kind === 'destination-down' && alert.status === 'firing' && service !== undefined && !downArrivals.has(service)) downArrivals.set(service, at);
+    req
+      .setEncoding('utf8')
+      .on('data', (chunk: string) => {
+        body += chunk;
+      })
+      .on('end', () => {
+        const at = Date.now();
+        try {
+          const payload = JSON.parse(body) as { alerts?: { kind: string; status: string; labels?: { service?: string } }[] };
+          for (const alert of payload.alerts ?? []) {
+            const service = alert.labels?.service;
+            if (alert.kind === 'destination-down' && alert.status === 'firing' && service !== undefined && !downArrivals.has(service))
+              downArrivals.set(service, at);
+          }
+        } catch {
+          /* the direct baseline POST is not an alert */
         }
-      } catch { /* the direct baseline POST is not an alert */ }
-      res.writeHead(200).end('ok');
-    });
+        res.writeHead(200).end('ok');
+      });
   });
   const hookPort = await listen(receiver);
   const agent = await startBenchAgent();
   const listeners: Server[] = [];
   try {
     const { url } = agent.running;
-    await trpc(url, 'notifications.update', { enabled: true, groupWaitMs: 0, repeatIntervalMs: 60_000, webhooks: [{ id: 'bench', name: 'bench', url: `http://127.0.0.1:${hookPort}/hook` }] });
+    await trpc(url, 'notifications.update', {
+      enabled: true,
+      groupWaitMs: 0,
+      repeatIntervalMs: 60_000,
+      webhooks: [{ id: 'bench', name: 'bench', url: `http://127.0.0.1:${hookPort}/hook` }],
+    });
     let revision = agent.running.agent.store.revision;
     const ports: number[] = [];
     for (let i = 0; i < FAILURES; i++) {
@@ -182,7 +219,8 @@ async function failureToWebhook(): Promise<{ p50: number; max: number; direct: n
       ({ revision } = await trpc(url, 'services.add', {
         baseRevision: revision,
         service: {
-          key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${200 + i}`, port: 80 }, scheduler: 'wrr',
+          key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${200 + i}`, port: 80 },
+          scheduler: 'wrr',
           destinations: [{ address: '127.0.0.1', port: ports[i], forwarding: 'masq', weight: 1 }],
           health: { checks: [{ kind: 'tcp', intervalMs: 200, timeoutMs: 150, rise: 1, fall: 1, warmupMs: 0 }] },
         },
@@ -222,12 +260,32 @@ export async function run(): Promise<BenchResult[]> {
   const health = await scrape(true);
   const baseline = { name: 'metrics scrape p99, 1,000 destinations without health (counters only)', value: Math.round(plain.p99 * 100) / 100, unit: 'ms' };
   return [
-    { name: `alerts-metrics-scrape-1000-destinations-p50 (${health.series} series, ${health.bytes} bytes)`, value: Math.round(health.p50 * 100) / 100, unit: 'ms', baseline },
+    {
+      name: `alerts-metrics-scrape-1000-destinations-p50 (${health.series} series, ${health.bytes} bytes)`,
+      value: Math.round(health.p50 * 100) / 100,
+      unit: 'ms',
+      baseline,
+    },
     { name: 'alerts-metrics-scrape-1000-destinations-p99 (target < 50 ms)', value: Math.round(health.p99 * 100) / 100, unit: 'ms', baseline },
     // Prometheus sends Accept-Encoding: gzip; the baseline is the same scrape without compression.
-    { name: `alerts-metrics-scrape-1000-destinations-gzip-bytes`, value: health.gzip.bytes, unit: 'bytes', baseline: { name: 'the same scrape uncompressed', value: health.bytes, unit: 'bytes' } },
-    { name: 'alerts-metrics-scrape-1000-destinations-gzip-p50 (gunzip included)', value: Math.round(health.gzip.p50 * 100) / 100, unit: 'ms', baseline: { name: 'the same scrape uncompressed, p50', value: Math.round(health.p50 * 100) / 100, unit: 'ms' } },
-    { name: 'alerts-metrics-scrape-1000-destinations-gzip-p99 (gunzip included)', value: Math.round(health.gzip.p99 * 100) / 100, unit: 'ms', baseline: { name: 'the same scrape uncompressed, p99', value: Math.round(health.p99 * 100) / 100, unit: 'ms' } },
+    {
+      name: `alerts-metrics-scrape-1000-destinations-gzip-bytes`,
+      value: health.gzip.bytes,
+      unit: 'bytes',
+      baseline: { name: 'the same scrape uncompressed', value: health.bytes, unit: 'bytes' },
+    },
+    {
+      name: 'alerts-metrics-scrape-1000-destinations-gzip-p50 (gunzip included)',
+      value: Math.round(health.gzip.p50 * 100) / 100,
+      unit: 'ms',
+      baseline: { name: 'the same scrape uncompressed, p50', value: Math.round(health.p50 * 100) / 100, unit: 'ms' },
+    },
+    {
+      name: 'alerts-metrics-scrape-1000-destinations-gzip-p99 (gunzip included)',
+      value: Math.round(health.gzip.p99 * 100) / 100,
+      unit: 'ms',
+      baseline: { name: 'the same scrape uncompressed, p99', value: Math.round(health.p99 * 100) / 100, unit: 'ms' },
+    },
     { name: `alerts-failure-to-webhook-p50 (${FAILURES} failures)`, value: failure.p50, unit: 'ms', baseline: direct },
     { name: `alerts-failure-to-webhook-max (${FAILURES} failures, target < 1000 ms)`, value: failure.max, unit: 'ms', baseline: direct },
   ];

@@ -39,8 +39,15 @@ async function weightChangeLatency(): Promise<BenchResult[]> {
   const sim = new SimBackend({ clock: systemClock, seed: 3 });
   await loadDemo(sim);
   const running = await startAgent({
-    listen: '127.0.0.1:0', backend: 'sim', stateDir, demo: false, driftMode: 'report', webDir: null,
-    adminToken: TOKEN, log: silentLogger, timers: false,
+    listen: '127.0.0.1:0',
+    backend: 'sim',
+    stateDir,
+    demo: false,
+    driftMode: 'report',
+    webDir: null,
+    adminToken: TOKEN,
+    log: silentLogger,
+    timers: false,
     backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
   });
   try {
@@ -56,7 +63,9 @@ async function weightChangeLatency(): Promise<BenchResult[]> {
       });
       const body = (await res.json()) as { result?: { data: { revision: number } } };
       const table = await sim.observe();
-      const live = table.services.find((s) => s.key.kind === 'addr' && s.key.address === WEB.address)?.destinations.find((d) => d.address === WEB1.address)?.weight;
+      const live = table.services
+        .find((s) => s.key.kind === 'addr' && s.key.address === WEB.address)
+        ?.destinations.find((d) => d.address === WEB1.address)?.weight;
       const elapsed = performance.now() - started;
       if (!body.result || live !== weight) throw new Error(`weight change ${i} did not reach the kernel`);
       revision = body.result.data.revision;
@@ -79,12 +88,24 @@ function bigTable(): ObservedTable {
   for (let s = 0; s < 1000; s++) {
     services.push({
       key: { kind: 'addr', protocol: 'tcp', address: `192.0.${s >> 8}.${s & 255}`, port: 80 },
-      scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
-      stats: { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, rates: zeroRates(),
+      scheduler: 'wrr',
+      flags: [],
+      persistence: null,
+      onePacket: false,
+      stats: { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 },
+      rates: zeroRates(),
       destinations: Array.from({ length: 10 }, (_, d) => ({
-        address: `10.${s >> 8}.${s & 255}.${d + 1}`, port: 80, forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0,
-        activeConns: 0, inactiveConns: 0, persistentConns: 0,
-        stats: { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 }, rates: zeroRates(),
+        address: `10.${s >> 8}.${s & 255}.${d + 1}`,
+        port: 80,
+        forwarding: 'masq' as const,
+        weight: 1,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+        activeConns: 0,
+        inactiveConns: 0,
+        persistentConns: 0,
+        stats: { conns: 0, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 },
+        rates: zeroRates(),
       })),
     });
   }
@@ -111,7 +132,12 @@ function samplingCost(): BenchResult[] {
   const perSample = total / rounds;
   return [
     { name: 'stats-sample-1000x10-ms', value: Number(perSample.toFixed(2)), unit: 'ms' },
-    { name: 'stats-sample-1000x10-core-share', value: Number((perSample / 1000 * 100).toFixed(2)), unit: '%', baseline: { name: 'target', value: 5, unit: '%' } },
+    {
+      name: 'stats-sample-1000x10-core-share',
+      value: Number(((perSample / 1000) * 100).toFixed(2)),
+      unit: '%',
+      baseline: { name: 'target', value: 5, unit: '%' },
+    },
   ];
 }
 
@@ -121,7 +147,11 @@ async function samplerTickCost(): Promise<BenchResult[]> {
   const sim = new SimBackend({ clock, seed: 5 });
   const changes = bigTable().services.flatMap((svc) => [
     { kind: 'add-service' as const, service: { key: svc.key, scheduler: svc.scheduler, flags: [], persistence: null, onePacket: false } },
-    ...svc.destinations.map((d) => ({ kind: 'add-destination' as const, service: svc.key, destination: { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: 0, lowerThreshold: 0 } })),
+    ...svc.destinations.map((d) => ({
+      kind: 'add-destination' as const,
+      service: svc.key,
+      destination: { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: 0, lowerThreshold: 0 },
+    })),
   ]);
   await sim.apply(changes);
   const store = new StatsStore();
@@ -130,7 +160,9 @@ async function samplerTickCost(): Promise<BenchResult[]> {
   const started = performance.now();
   for (let i = 0; i < rounds; i++) await sampler.sampleOnce();
   const perTick = (performance.now() - started) / rounds;
-  return [{ name: 'sampler-tick-sim-1000x10-ms', value: Number(perTick.toFixed(2)), unit: 'ms', baseline: { name: 'target (5% of a core)', value: 50, unit: 'ms' } }];
+  return [
+    { name: 'sampler-tick-sim-1000x10-ms', value: Number(perTick.toFixed(2)), unit: 'ms', baseline: { name: 'target (5% of a core)', value: 50, unit: 'ms' } },
+  ];
 }
 
 /** The same weight change through the reconciler (in-process) on a 1,000 x 10 table. */
@@ -138,15 +170,30 @@ async function bigTableCommit(): Promise<BenchResult[]> {
   const clock = { now: () => Date.now() };
   const sim = new SimBackend({ clock, seed: 9 });
   const table = bigTable();
-  await sim.apply(table.services.flatMap((svc) => [
-    { kind: 'add-service' as const, service: { key: svc.key, scheduler: svc.scheduler, flags: [], persistence: null, onePacket: false } },
-    ...svc.destinations.map((d) => ({ kind: 'add-destination' as const, service: svc.key, destination: { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: 0, lowerThreshold: 0 } })),
-  ]));
+  await sim.apply(
+    table.services.flatMap((svc) => [
+      { kind: 'add-service' as const, service: { key: svc.key, scheduler: svc.scheduler, flags: [], persistence: null, onePacket: false } },
+      ...svc.destinations.map((d) => ({
+        kind: 'add-destination' as const,
+        service: svc.key,
+        destination: { address: d.address, port: d.port, forwarding: d.forwarding, weight: d.weight, upperThreshold: 0, lowerThreshold: 0 },
+      })),
+    ]),
+  );
   const dir = await mkdtemp(join(tmpdir(), 'lvs-bench-big-'));
   try {
     const store = await StateStore.open(dir, clock);
     const audit = await AuditLog.open(join(dir, 'audit.log'), clock);
-    const reconciler = new Reconciler({ backend: sim, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report' });
+    const reconciler = new Reconciler({
+      backend: sim,
+      store,
+      audit,
+      events: new EventBus(),
+      clock,
+      log: silentLogger,
+      metrics: new AgentMetrics(),
+      driftMode: 'report',
+    });
     await reconciler.start();
     const key = table.services[5]?.key;
     const address = table.services[5]?.destinations[0]?.address;
@@ -154,7 +201,11 @@ async function bigTableCommit(): Promise<BenchResult[]> {
     const durations: number[] = [];
     for (let i = 0; i < 60; i++) {
       const started = performance.now();
-      await reconciler.commit({ baseRevision: store.revision, caller: { name: 'bench', role: 'admin' }, edit: { op: 'set-weight', service: key, destination: { address, port: 80 }, weight: (i % 9) + 1 } });
+      await reconciler.commit({
+        baseRevision: store.revision,
+        caller: { name: 'bench', role: 'admin' },
+        edit: { op: 'set-weight', service: key, destination: { address, port: 80 }, weight: (i % 9) + 1 },
+      });
       if (i >= 10) durations.push(performance.now() - started);
     }
     durations.sort((a, b) => a - b);

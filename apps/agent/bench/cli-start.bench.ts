@@ -45,24 +45,29 @@ export function run(): BenchResult[] {
     if (built.status !== 0) throw new Error(`build failed: ${built.stderr}`);
     // The eager baseline: every command's chunk imported before the CLI runs.
     const preload = join(outDir, 'import-every-command.mjs');
-    writeFileSync(preload, [
-      "import { readdirSync } from 'node:fs';",
-      `const dir = new URL('chunks/', ${JSON.stringify(pathToFileURL(`${outDir}/`).href)});`,
-      "for (const name of readdirSync(dir).filter((n) => n.endsWith('.js'))) await import(new URL(name, dir).href);",
-      '',
-    ].join('\n'));
+    writeFileSync(
+      preload,
+      [
+        "import { readdirSync } from 'node:fs';",
+        `const dir = new URL('chunks/', ${JSON.stringify(pathToFileURL(`${outDir}/`).href)});`,
+        "for (const name of readdirSync(dir).filter((n) => n.endsWith('.js'))) await import(new URL(name, dir).href);",
+        '',
+      ].join('\n'),
+    );
     const lazy: number[] = [];
     const eager: number[] = [];
     for (let i = 0; i < RUNS; i++) {
       lazy.push(timeRun([entry, 'ipvsadm', '--help']));
       eager.push(timeRun(['--import', pathToFileURL(preload).href, entry, 'ipvsadm', '--help']));
     }
-    return [{
-      name: 'cli-start-ipvsadm-help',
-      value: Math.round(median(lazy)),
-      unit: 'ms',
-      baseline: { name: 'the same start with every command\'s modules loaded (the eager dispatcher)', value: Math.round(median(eager)), unit: 'ms' },
-    }];
+    return [
+      {
+        name: 'cli-start-ipvsadm-help',
+        value: Math.round(median(lazy)),
+        unit: 'ms',
+        baseline: { name: "the same start with every command's modules loaded (the eager dispatcher)", value: Math.round(median(eager)), unit: 'ms' },
+      },
+    ];
   } finally {
     rmSync(outDir, { recursive: true, force: true });
   }

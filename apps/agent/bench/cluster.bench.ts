@@ -41,9 +41,19 @@ async function freePort(): Promise<number> {
 
 async function agent(stateDir: string, port: number, sim: SimBackend, cluster?: { self: string; peer: string; peerPort: number }): Promise<RunningAgent> {
   return startAgent({
-    listen: `127.0.0.1:${port}`, backend: 'sim', stateDir, demo: false, driftMode: 'report', webDir: null, adminToken: TOKEN, log: silentLogger, timers: false,
+    listen: `127.0.0.1:${port}`,
+    backend: 'sim',
+    stateDir,
+    demo: false,
+    driftMode: 'report',
+    webDir: null,
+    adminToken: TOKEN,
+    log: silentLogger,
+    timers: false,
     backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
-    ...(cluster ? { cluster: { name: 'bench', self: cluster.self, peers: [`${cluster.peer}=http://127.0.0.1:${cluster.peerPort}`], tokenFromEnv: CLUSTER_TOKEN } } : {}),
+    ...(cluster
+      ? { cluster: { name: 'bench', self: cluster.self, peers: [`${cluster.peer}=http://127.0.0.1:${cluster.peerPort}`], tokenFromEnv: CLUSTER_TOKEN } }
+      : {}),
   });
 }
 
@@ -55,7 +65,8 @@ async function propagation(entry: RunningAgent, watched: SimBackend): Promise<nu
     const weight = (i % 50) + 1;
     const started = performance.now();
     const res = await fetch(`${entry.url}/trpc/destinations.setWeight`, {
-      method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${TOKEN}` },
       body: JSON.stringify({ baseRevision: revision, service: WEB, destination: WEB1, weight }),
     });
     const body = (await res.json()) as { result?: { data: { revision: number } } };
@@ -63,7 +74,9 @@ async function propagation(entry: RunningAgent, watched: SimBackend): Promise<nu
     revision = body.result.data.revision;
     for (let polls = 0; ; polls++) {
       const table = await watched.observe();
-      const live = table.services.find((s) => s.key.kind === 'addr' && s.key.address === WEB.address)?.destinations.find((d) => d.address === WEB1.address)?.weight;
+      const live = table.services
+        .find((s) => s.key.kind === 'addr' && s.key.address === WEB.address)
+        ?.destinations.find((d) => d.address === WEB1.address)?.weight;
       if (live === weight) break;
       if (polls > 10_000) throw new Error('the peer never got the change');
       await new Promise((resolve) => setTimeout(resolve, 1));
@@ -87,8 +100,18 @@ export async function run(): Promise<BenchResult[]> {
     const pair = await propagation(lb1, sims[1]!);
     const base = { name: 'weight-change-single-director', unit: 'ms' };
     return [
-      { name: 'cluster-propagation-p50', value: Number(percentile(pair, 50).toFixed(1)), unit: 'ms', baseline: { ...base, value: Number(percentile(baseline, 50).toFixed(1)) } },
-      { name: 'cluster-propagation-p99', value: Number(percentile(pair, 99).toFixed(1)), unit: 'ms', baseline: { ...base, value: Number(percentile(baseline, 99).toFixed(1)) } },
+      {
+        name: 'cluster-propagation-p50',
+        value: Number(percentile(pair, 50).toFixed(1)),
+        unit: 'ms',
+        baseline: { ...base, value: Number(percentile(baseline, 50).toFixed(1)) },
+      },
+      {
+        name: 'cluster-propagation-p99',
+        value: Number(percentile(pair, 99).toFixed(1)),
+        unit: 'ms',
+        baseline: { ...base, value: Number(percentile(baseline, 99).toFixed(1)) },
+      },
     ];
   } finally {
     await Promise.all([lb1.close(), lb2.close(), single.close()]);

@@ -74,8 +74,7 @@ function desiredFor(endpoints: readonly Endpoint[]): DesiredState {
     services.push({
       key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${s + 1}`, port: 80 },
       scheduler: 'wlc',
-      destinations: endpoints.slice(s * perService, (s + 1) * perService)
-        .map((e) => ({ address: e.address, port: e.port, forwarding: 'masq', weight: 10 })),
+      destinations: endpoints.slice(s * perService, (s + 1) * perService).map((e) => ({ address: e.address, port: e.port, forwarding: 'masq', weight: 10 })),
       health: { checks: [{ kind: 'tcp', intervalMs: INTERVAL_MS, timeoutMs: TIMEOUT_MS, rise: 2, fall: FALL }] },
     });
   }
@@ -143,7 +142,9 @@ export async function run(): Promise<BenchResult[]> {
   const sync = async (): Promise<void> => {
     await applyEffectiveTable(backend, desired, manager.snapshot(), Date.now());
     if (downAt !== null && zeroAt === null) {
-      const observed = (await backend.observe()).services.find((s) => s.key.kind === 'addr' && victimService?.key.kind === 'addr' && s.key.address === victimService.key.address);
+      const observed = (await backend.observe()).services.find(
+        (s) => s.key.kind === 'addr' && victimService?.key.kind === 'addr' && s.key.address === victimService.key.address,
+      );
       const weight = observed?.destinations.find((d) => d.address === victim.address && d.port === victim.port)?.weight;
       if (weight === 0) zeroAt = performance.now();
     }

@@ -25,7 +25,10 @@ function bigState(weight: number): DesiredState {
   for (let i = 0; i < 2000; i++) {
     services.push({
       key: { kind: 'addr', protocol: 'tcp', address: `10.${(i >> 8) & 255}.${i & 255}.1`, port: 80 },
-      scheduler: 'wlc', flags: [], persistence: null, onePacket: false,
+      scheduler: 'wlc',
+      flags: [],
+      persistence: null,
+      onePacket: false,
       destinations: [
         { address: `172.16.${(i >> 8) & 255}.${i & 255}`, port: 80, forwarding: 'masq', weight, upperThreshold: 0, lowerThreshold: 0 },
         { address: `172.17.${(i >> 8) & 255}.${i & 255}`, port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
@@ -38,8 +41,15 @@ function bigState(weight: number): DesiredState {
 async function timeStart(stateDir: string, sim: SimBackend): Promise<number> {
   const started = performance.now();
   const running = await startAgent({
-    listen: '127.0.0.1:0', backend: 'sim', stateDir, demo: false, driftMode: 'report', webDir: null,
-    adminToken: 'bench-admin-token-0123456789', log: silentLogger, timers: false,
+    listen: '127.0.0.1:0',
+    backend: 'sim',
+    stateDir,
+    demo: false,
+    driftMode: 'report',
+    webDir: null,
+    adminToken: 'bench-admin-token-0123456789',
+    log: silentLogger,
+    timers: false,
     backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
   });
   const elapsed = performance.now() - started;
@@ -55,8 +65,15 @@ async function timeStart(stateDir: string, sim: SimBackend): Promise<number> {
 async function pollCost(stateDir: string, sim: SimBackend): Promise<BenchResult[]> {
   const token = 'bench-admin-token-0123456789';
   const running = await startAgent({
-    listen: '127.0.0.1:0', backend: 'sim', stateDir, demo: false, driftMode: 'report', webDir: null,
-    adminToken: token, log: silentLogger, timers: false,
+    listen: '127.0.0.1:0',
+    backend: 'sim',
+    stateDir,
+    demo: false,
+    driftMode: 'report',
+    webDir: null,
+    adminToken: token,
+    log: silentLogger,
+    timers: false,
     backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
   });
   const get = async (path: string): Promise<{ ms: number; bytes: number; body: string }> => {
@@ -92,7 +109,8 @@ async function pollCost(stateDir: string, sim: SimBackend): Promise<BenchResult[
     sim.advanceBy(1000);
     await running.agent.stats.sampleOnce();
     const oneChanged = await median(`state.since?input=${input}`);
-    const changedCount = (JSON.parse(oneChanged.body) as { result: { data: { observedChanges?: { changed: unknown[] } } } }).result.data.observedChanges?.changed.length;
+    const changedCount = (JSON.parse(oneChanged.body) as { result: { data: { observedChanges?: { changed: unknown[] } } } }).result.data.observedChanges
+      ?.changed.length;
     if (changedCount !== 1) throw new Error(`state.since sent ${String(changedCount)} services after one changed`);
     const baseline = (value: number, unit: string) => ({ name: 'state.get (full answer)', value, unit });
     const ms = (value: number) => Number(value.toFixed(2));

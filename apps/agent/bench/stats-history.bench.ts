@@ -16,11 +16,25 @@ function table(second: number): ObservedTable {
     const conns = (d: number) => second * (d + 1) * 3;
     const counters = (c: number) => ({ conns: c, inPkts: c * 10, outPkts: c * 8, inBytes: c * 1000, outBytes: c * 5000 });
     services.push({
-      key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${s}`, port: 80 }, scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
-      stats: counters(second * 165), rates: zeroRates(),
+      key: { kind: 'addr', protocol: 'tcp', address: `192.0.2.${s}`, port: 80 },
+      scheduler: 'wrr',
+      flags: [],
+      persistence: null,
+      onePacket: false,
+      stats: counters(second * 165),
+      rates: zeroRates(),
       destinations: Array.from({ length: 10 }, (_, d) => ({
-        address: `10.0.${s}.${d + 1}`, port: 80, forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0,
-        activeConns: d, inactiveConns: 0, persistentConns: 0, stats: counters(conns(d)), rates: zeroRates(),
+        address: `10.0.${s}.${d + 1}`,
+        port: 80,
+        forwarding: 'masq' as const,
+        weight: 1,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+        activeConns: d,
+        inactiveConns: 0,
+        persistentConns: 0,
+        stats: counters(conns(d)),
+        rates: zeroRates(),
       })),
     });
   }
@@ -33,13 +47,15 @@ export function run() {
     const { archive } = HistoryArchive.open(dir, T0);
     let writeMs = 0;
     let writes = 0;
-    const timed = { append(bucket: ArchivedBucket) {
-      const started = process.cpuUsage();
-      archive.append(bucket);
-      const used = process.cpuUsage(started);
-      writeMs += (used.user + used.system) / 1000;
-      writes++;
-    } };
+    const timed = {
+      append(bucket: ArchivedBucket) {
+        const started = process.cpuUsage();
+        archive.append(bucket);
+        const used = process.cpuUsage(started);
+        writeMs += (used.user + used.system) / 1000;
+        writes++;
+      },
+    };
     const store = new StatsStore({ archive: timed, historySeconds: 60 });
     // One hour, sampled every 10 s (each sample closes a bucket; the bytes are those of 1 s sampling).
     for (let s = 0; s <= 3600; s += 10) store.ingest(table(s), T0 + s * 1000);

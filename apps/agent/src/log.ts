@@ -6,9 +6,7 @@ export type { Logger };
 
 export function createLogger(options: { level?: string; destination?: NodeJS.WritableStream } = {}): Logger {
   const level = options.level ?? 'info';
-  return options.destination
-    ? pino({ level, base: { app: 'lvs-console' } }, options.destination)
-    : pino({ level, base: { app: 'lvs-console' } });
+  return options.destination ? pino({ level, base: { app: 'lvs-console' } }, options.destination) : pino({ level, base: { app: 'lvs-console' } });
 }
 
 export const silentLogger: Logger = pino({ level: 'silent' });

@@ -98,9 +98,7 @@ export async function startAgent(options: ServeOptions): Promise<RunningAgent> {
   const log = options.log ?? createLogger();
   const timers = options.timers ?? true;
   const listen = parseListen(options.listen);
-  const tls = options.tlsCert && options.tlsKey
-    ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) }
-    : null;
+  const tls = options.tlsCert && options.tlsKey ? { cert: await readFile(options.tlsCert), key: await readFile(options.tlsKey) } : null;
   if ((options.tlsCert === undefined) !== (options.tlsKey === undefined)) {
     throw new Error('--tls-cert and --tls-key go together');
   }
@@ -117,12 +115,26 @@ export async function startAgent(options: ServeOptions): Promise<RunningAgent> {
 
 async function startLocked(
   options: ServeOptions,
-  { clock, log, timers, listen, tls, dirLock }: {
-    clock: Clock; log: Logger; timers: boolean; listen: ListenAddress; tls: { cert: Buffer; key: Buffer } | null; dirLock: DirLock;
+  {
+    clock,
+    log,
+    timers,
+    listen,
+    tls,
+    dirLock,
+  }: {
+    clock: Clock;
+    log: Logger;
+    timers: boolean;
+    listen: ListenAddress;
+    tls: { cert: Buffer; key: Buffer } | null;
+    dirLock: DirLock;
   },
 ): Promise<RunningAgent> {
   // A demo sim starts half a minute in the past so the first look already shows traffic.
-  const chosen = options.backendOverride ?? await chooseBackend(options.backend, { clock, seed: options.seed, demo: options.demo, ...(options.demo ? { startAt: clock.now() - 30_000 } : {}) });
+  const chosen =
+    options.backendOverride ??
+    (await chooseBackend(options.backend, { clock, seed: options.seed, demo: options.demo, ...(options.demo ? { startAt: clock.now() - 30_000 } : {}) }));
   const host = options.host ?? chosen.host ?? null;
   const notes: string[] = [];
   const note = (text: string) => {
@@ -179,7 +191,15 @@ async function startLocked(
     vrrp = await createKeepalivedEngine({ self: clusterConfig.self, dir: `${options.stateDir}/keepalived`, clock, log });
   }
   const reconciler = new Reconciler({
-    backend: chosen.backend, store, audit, events, clock, log, metrics, driftMode: options.driftMode, host,
+    backend: chosen.backend,
+    store,
+    audit,
+    events,
+    clock,
+    log,
+    metrics,
+    driftMode: options.driftMode,
+    host,
     ...(clusterConfig ? { checkHost: (current: DesiredState, next: DesiredState) => pairHostIssues(host, clusterConfig.self, current, next) } : {}),
     effective: (desired) => {
       const table = health.effectiveTable(desired);
@@ -214,14 +234,27 @@ async function startLocked(
     syncHealth();
     configureVrrp();
   });
-  const stopVrrpListener = vrrp?.onChange(() => {
-    const state = vrrp?.status().map((s) => `${s.instance}=${s.state}`).join(' ') ?? '';
-    log.info({ vrrp: state }, `VRRP: ${state}`);
-    if (store.current()?.state.ha?.sync) reconciler.applySyncRole().catch((error: unknown) => log.warn({ err: error }, 'the sync daemon did not follow the VRRP role'));
-  }) ?? (() => undefined);
+  const stopVrrpListener =
+    vrrp?.onChange(() => {
+      const state =
+        vrrp
+          ?.status()
+          .map((s) => `${s.instance}=${s.state}`)
+          .join(' ') ?? '';
+      log.info({ vrrp: state }, `VRRP: ${state}`);
+      if (store.current()?.state.ha?.sync)
+        reconciler.applySyncRole().catch((error: unknown) => log.warn({ err: error }, 'the sync daemon did not follow the VRRP role'));
+    }) ?? (() => undefined);
   if (clusterConfig) {
     cluster = new ClusterService({
-      config: clusterConfig, reconciler, store, audit, clock, log, vrrp, agentVersion: AGENT_VERSION,
+      config: clusterConfig,
+      reconciler,
+      store,
+      audit,
+      clock,
+      log,
+      vrrp,
+      agentVersion: AGENT_VERSION,
       observedSyncDaemons: () => reconciler.latestObservation()?.table.syncDaemons ?? [],
     });
     const sim = vrrp instanceof SimVrrpEngine ? vrrp : null;
@@ -252,7 +285,13 @@ async function startLocked(
       metrics.samplerLastDurationSeconds = seconds;
     },
   });
-  const auth = await AuthService.open({ stateDir: options.stateDir, clock, adminToken: options.adminToken, viewerToken: options.viewerToken, realserverToken: options.realserverToken });
+  const auth = await AuthService.open({
+    stateDir: options.stateDir,
+    clock,
+    adminToken: options.adminToken,
+    viewerToken: options.viewerToken,
+    realserverToken: options.realserverToken,
+  });
 
   const scheme = tls ? 'https' : 'http';
   const startedAt = clock.now();
@@ -267,9 +306,12 @@ async function startLocked(
     inputs: {
       health: () => health.figures(),
       drift: () => reconciler.drift(),
-      vrrp: () => cluster
-        ? cluster.members().flatMap((m) => (m.status?.vrrp ?? []).map((v) => ({ director: m.name, instance: v.instance, state: m.stale ? 'UNKNOWN' : v.state })))
-        : (vrrp?.status() ?? []).map((v) => ({ director: hostname(), instance: v.instance, state: v.state })),
+      vrrp: () =>
+        cluster
+          ? cluster
+              .members()
+              .flatMap((m) => (m.status?.vrrp ?? []).map((v) => ({ director: m.name, instance: v.instance, state: m.stale ? 'UNKNOWN' : v.state })))
+          : (vrrp?.status() ?? []).map((v) => ({ director: hostname(), instance: v.instance, state: v.state })),
     },
     source: () => ({ director: clusterConfig?.self ?? hostname(), cluster: clusterConfig?.name ?? null, consoleUrl: settings.listenUrl }),
     commands: await loadNotifyCommands(options.stateDir, process.getuid?.() === 0),
@@ -280,18 +322,43 @@ async function startLocked(
   const stopNotifyVrrp = vrrp?.onChange(() => notifications.notifier.check()) ?? (() => undefined);
 
   const agent: Agent = {
-    settings, clock, backend: chosen.backend, backendChoice: chosen.choice, store, audit, reconciler, stats: sampler, events, auth, metrics,
-    refusals, loginThrottle: new LoginThrottle(clock),
-    host, sim: chosen.sim, health, realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds), cluster, vips, notifications,
+    settings,
+    clock,
+    backend: chosen.backend,
+    backendChoice: chosen.choice,
+    store,
+    audit,
+    reconciler,
+    stats: sampler,
+    events,
+    auth,
+    metrics,
+    refusals,
+    loginThrottle: new LoginThrottle(clock),
+    host,
+    sim: chosen.sim,
+    health,
+    realServers: new RealServerRegistry(clock, options.realServerIntervalSeconds),
+    cluster,
+    vips,
+    notifications,
     // The VIP rows come with the director's VIP interface (single director); a pair's VIPs are keepalived's.
-    requirementsOf: (desired) => desired.services.map((service) => ({
-      service: serviceId(service.key),
-      settings: directorRequirements(service, desired.vipInterface !== undefined && !desired.ha ? { vipInterface: desired.vipInterface } : {}),
-    })),
+    requirementsOf: (desired) =>
+      desired.services.map((service) => ({
+        service: serviceId(service.key),
+        settings: directorRequirements(service, desired.vipInterface !== undefined && !desired.ha ? { vipInterface: desired.vipInterface } : {}),
+      })),
   };
 
   const proxyUsers = options.trustProxyUser ? new ProxyUserTrust(options.trustProxyUser) : null;
-  const server = createAgentServer({ agent, log, webDir: options.webDir, tls, proxyUsers, ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}) });
+  const server = createAgentServer({
+    agent,
+    log,
+    webDir: options.webDir,
+    tls,
+    proxyUsers,
+    ...(options.maxBodyBytes ? { maxBodyBytes: options.maxBodyBytes } : {}),
+  });
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -303,9 +370,11 @@ async function startLocked(
   } catch (error) {
     await chosen.backend.close();
     const code = (error as NodeJS.ErrnoException).code;
-    throw new Error(code === 'EADDRINUSE'
-      ? `cannot listen on ${options.listen}: the address is in use (another agent running?); choose another with --listen`
-      : `cannot listen on ${options.listen}: ${error instanceof Error ? error.message : String(error)}`);
+    throw new Error(
+      code === 'EADDRINUSE'
+        ? `cannot listen on ${options.listen}: the address is in use (another agent running?); choose another with --listen`
+        : `cannot listen on ${options.listen}: ${error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const port = (server.address() as AddressInfo).port;
   const url = `${scheme}://${urlHost(listen.host)}:${port}`;
@@ -336,7 +405,9 @@ async function startLocked(
     `state:    ${options.stateDir} (revision ${store.revision}; ${startOutcome.message})`,
     `tokens:   ${auth.tokenSource}`,
     `drift:    ${options.driftMode}`,
-    ...(clusterConfig ? [`cluster:  ${clusterConfig.name}, this director is "${clusterConfig.self}"; peers ${clusterConfig.peers.map((p) => `${p.name} ${p.url}`).join(', ')}`] : []),
+    ...(clusterConfig
+      ? [`cluster:  ${clusterConfig.name}, this director is "${clusterConfig.self}"; peers ${clusterConfig.peers.map((p) => `${p.name} ${p.url}`).join(', ')}`]
+      : []),
     ...(vrrp ? [`vrrp:     ${vrrp.kind}${vrrp.problem ? ` — ${vrrp.problem}` : ''}`] : []),
     ...notes.map((note) => `note:     ${note}`),
     `listening on ${url}`,
@@ -344,7 +415,9 @@ async function startLocked(
     `real servers (DR/TUN) report with: lvs-console serve --role realserver --mode dr --vip VIP --address RIP --report-to ${url} --report-token <the realserver token, ${auth.tokenSource}>`,
   ];
   if (!tls && !isLoopback(listen.host)) {
-    banner.push(`WARNING: listening on ${listen.host} without TLS: tokens and changes cross the network in clear text; use --tls-cert/--tls-key or listen on 127.0.0.1`);
+    banner.push(
+      `WARNING: listening on ${listen.host} without TLS: tokens and changes cross the network in clear text; use --tls-cert/--tls-key or listen on 127.0.0.1`,
+    );
   }
 
   let closed = false;
@@ -391,9 +464,18 @@ async function startLocked(
  * change without a line: write it now, from the revision file, saying so.
  */
 async function auditUnauditedRevisions(store: StateStore, audit: AuditLog, note: (text: string) => void): Promise<void> {
-  const missing = store.revisions().filter((summary) => summary.revision > audit.lastAuditedRevision).reverse();
+  const missing = store
+    .revisions()
+    .filter((summary) => summary.revision > audit.lastAuditedRevision)
+    .reverse();
   for (const summary of missing) {
-    await audit.append({ who: summary.who, role: 'admin', what: `${summary.what} (audit line written at start: the agent stopped before writing it)`, result: 'ok', revision: summary.revision });
+    await audit.append({
+      who: summary.who,
+      role: 'admin',
+      what: `${summary.what} (audit line written at start: the agent stopped before writing it)`,
+      result: 'ok',
+      revision: summary.revision,
+    });
   }
   if (missing.length) note(`wrote the missing audit lines of revisions ${missing.map((s) => s.revision).join(', ')}`);
 }

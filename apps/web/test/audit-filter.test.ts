@@ -5,14 +5,32 @@ import { auditCsv, auditFilterParams, auditJson, csvField, filterAudit, parseAud
 
 const T0 = Date.parse('2026-12-06T10:00:00Z');
 const entries: AuditEntry[] = [
-  { seq: 3, time: T0 + 7_200_000, who: 'ann', role: 'admin', what: 'set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 0', result: 'ok', revision: 5, lines: ['ipvsadm -e -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 0'] },
-  { seq: 2, time: T0 + 3_600_000, who: 'bob', role: 'operator', what: 'add service TCP 192.0.2.20:443', result: 'rejected', error: 'conflict, "stale" revision' },
+  {
+    seq: 3,
+    time: T0 + 7_200_000,
+    who: 'ann',
+    role: 'admin',
+    what: 'set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 0',
+    result: 'ok',
+    revision: 5,
+    lines: ['ipvsadm -e -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 0'],
+  },
+  {
+    seq: 2,
+    time: T0 + 3_600_000,
+    who: 'bob',
+    role: 'operator',
+    what: 'add service TCP 192.0.2.20:443',
+    result: 'rejected',
+    error: 'conflict, "stale" revision',
+  },
   { seq: 1, time: T0, who: 'ann', role: 'admin', what: '=HYPERLINK("http://x") add service', result: 'ok', revision: 4 },
 ];
 
 describe('audit filters', () => {
   it('filters by who, service text and time range', () => {
-    const seqs = (f: Partial<ReturnType<typeof parseAuditFilter>>) => filterAudit(entries, { who: '', service: '', from: null, to: null, ...f }).map((e) => e.seq);
+    const seqs = (f: Partial<ReturnType<typeof parseAuditFilter>>) =>
+      filterAudit(entries, { who: '', service: '', from: null, to: null, ...f }).map((e) => e.seq);
     expect(seqs({ who: 'ann' })).toEqual([3, 1]);
     expect(seqs({ service: '192.0.2.20:443' })).toEqual([2]);
     expect(seqs({ from: T0 + 1, to: T0 + 3_600_000 })).toEqual([2]);
@@ -33,7 +51,9 @@ describe('audit export', () => {
     const csv = auditCsv(entries);
     const lines = csv.split('\r\n');
     expect(lines[0]).toBe('seq,time,who,role,what,result,revision,error,lines');
-    expect(lines[1]).toBe('3,2026-12-06T12:00:00.000Z,ann,admin,set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 0,ok,5,,ipvsadm -e -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 0');
+    expect(lines[1]).toBe(
+      '3,2026-12-06T12:00:00.000Z,ann,admin,set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 0,ok,5,,ipvsadm -e -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 0',
+    );
     expect(lines[2]).toBe('2,2026-12-06T11:00:00.000Z,bob,operator,add service TCP 192.0.2.20:443,rejected,,"conflict, ""stale"" revision",');
     expect(csv.endsWith('\r\n')).toBe(true);
   });

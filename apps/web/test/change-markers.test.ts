@@ -4,8 +4,14 @@ import type { AuditEntry } from '@lvs-console/shared/api';
 import { changeMarkers } from '../src/features/stats/change-markers';
 
 const T0 = Date.parse('2026-12-06T10:00:00Z');
-const entry = (seq: number, minutes: number, what: string, result: AuditEntry['result'] = 'ok'): AuditEntry =>
-  ({ seq, time: T0 + minutes * 60_000, who: seq % 2 ? 'ann' : 'bob', role: 'admin', what, result });
+const entry = (seq: number, minutes: number, what: string, result: AuditEntry['result'] = 'ok'): AuditEntry => ({
+  seq,
+  time: T0 + minutes * 60_000,
+  who: seq % 2 ? 'ann' : 'bob',
+  role: 'admin',
+  what,
+  result,
+});
 
 describe('change markers', () => {
   const entries: AuditEntry[] = [

@@ -5,7 +5,12 @@ import { drainEverywhere, realServersAcrossServices } from '../src/features/serv
 
 const dest = (address: string, port: number, weight: number) => ({ address, port, forwarding: 'masq' as const, weight, upperThreshold: 0, lowerThreshold: 0 });
 const svc = (address: string, port: number, destinations: ReturnType<typeof dest>[]) => ({
-  key: { kind: 'addr' as const, protocol: 'tcp' as const, address, port }, scheduler: 'wlc' as const, flags: [], persistence: null, onePacket: false, destinations,
+  key: { kind: 'addr' as const, protocol: 'tcp' as const, address, port },
+  scheduler: 'wlc' as const,
+  flags: [],
+  persistence: null,
+  onePacket: false,
+  destinations,
 });
 const state: DesiredState = desiredStateSchema.parse({
   services: [
@@ -26,7 +31,11 @@ describe('drain a real server everywhere', () => {
     const drained = drainEverywhere(state, '10.0.0.1');
     expect(drained).not.toBeNull();
     const weights = drained?.services.map((s) => s.destinations.map((d) => `${d.address}:${d.port}=${d.weight}`));
-    expect(weights).toEqual([['10.0.0.1:80=0', '10.0.0.2:80=1'], ['10.0.0.1:443=0', '10.0.0.3:443=1'], ['10.0.0.1:8053=0', '10.0.0.2:8053=5']]);
+    expect(weights).toEqual([
+      ['10.0.0.1:80=0', '10.0.0.2:80=1'],
+      ['10.0.0.1:443=0', '10.0.0.3:443=1'],
+      ['10.0.0.1:8053=0', '10.0.0.2:8053=5'],
+    ]);
     expect(desiredStateSchema.safeParse(drained).success).toBe(true);
     // The input state is not changed in place.
     expect(state.services[0]?.destinations[0]?.weight).toBe(3);

@@ -10,7 +10,10 @@ import { localIssue, localMessage, MESSAGE_KEYS } from '../src/lib/error-text';
 
 const service = (port: number, destinationPort: number) => ({
   key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port },
-  scheduler: 'wlc', flags: [], onePacket: false, persistence: null,
+  scheduler: 'wlc',
+  flags: [],
+  onePacket: false,
+  persistence: null,
   destinations: [{ address: '10.0.0.7', port: destinationPort, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
 });
 
@@ -22,17 +25,23 @@ function issuesOf(input: unknown) {
 
 describe('messages by id', () => {
   beforeAll(async () => {
-    await i18next.init({ lng: 'zh-CN', resources: { 'zh-CN': { translation: zhCN } }, keySeparator: false, nsSeparator: false, interpolation: { escapeValue: false } });
+    await i18next.init({
+      lng: 'zh-CN',
+      resources: { 'zh-CN': { translation: zhCN } },
+      keySeparator: false,
+      nsSeparator: false,
+      interpolation: { escapeValue: false },
+    });
   });
   afterAll(async () => {
     await i18next.changeLanguage('en');
   });
 
-  it('has the console\'s catalog key of every shared message, equal to its English text', () => {
+  it("has the console's catalog key of every shared message, equal to its English text", () => {
     for (const id of Object.keys(MESSAGE_TEXTS) as MessageId[]) expect(MESSAGE_KEYS[id]).toBe(MESSAGE_TEXTS[id]);
   });
 
-  it('says a schema\'s fixed text, a rule with parameters and a bad address in Chinese', () => {
+  it("says a schema's fixed text, a rule with parameters and a bad address in Chinese", () => {
     const [range] = issuesOf(service(70000, 70000)).filter((i) => i.path === 'key.port');
     expect(range && localIssue(range)).toBe('端口必须在 0 到 65535 之间');
     const [fixed] = issuesOf(service(80, 8080));

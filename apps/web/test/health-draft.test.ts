@@ -6,7 +6,16 @@ describe('health editor draft', () => {
   it('round-trips every check kind and keeps drains and overrides', () => {
     const health = serviceHealthSchema.parse({
       checks: [
-        { kind: 'http', path: '/health', host: 'app.example.com', expectStatus: [{ min: 200, max: 299 }, { min: 404, max: 404 }], bodyMatch: { kind: 'regex', text: 'ok|up' } },
+        {
+          kind: 'http',
+          path: '/health',
+          host: 'app.example.com',
+          expectStatus: [
+            { min: 200, max: 299 },
+            { min: 404, max: 404 },
+          ],
+          bodyMatch: { kind: 'regex', text: 'ok|up' },
+        },
         { kind: 'https', verifyTls: true, target: { port: 8443 } },
         { kind: 'udp', payload: { encoding: 'hex', text: '0a0b' }, expect: { encoding: 'hex', text: 'ff' } },
         { kind: 'dns', name: 'www.example.com', recordType: 'AAAA', expectAddresses: ['2001:db8::1'] },

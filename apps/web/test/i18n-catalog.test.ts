@@ -70,7 +70,13 @@ describe('language choice', () => {
 
 describe('setup scripts in Chinese', () => {
   beforeAll(async () => {
-    await i18next.init({ lng: 'zh-CN', resources: { 'zh-CN': { translation: zhCN } }, keySeparator: false, nsSeparator: false, interpolation: { escapeValue: false } });
+    await i18next.init({
+      lng: 'zh-CN',
+      resources: { 'zh-CN': { translation: zhCN } },
+      keySeparator: false,
+      nsSeparator: false,
+      interpolation: { escapeValue: false },
+    });
   });
   afterAll(async () => {
     await i18next.changeLanguage('en');
@@ -90,8 +96,17 @@ describe('setup scripts in Chinese', () => {
 
   it('translates every comment of the director script for each method', () => {
     for (const forwarding of ['masq', 'route', 'tunnel'] as const) {
-      const rows = directorRequirements({ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 }, scheduler: 'wlc', flags: [], onePacket: false, persistence: null,
-        destinations: [{ address: '198.51.100.7', port: 80, forwarding, weight: 1, upperThreshold: 0, lowerThreshold: 0 }] }, { vipInterface: 'eth0' });
+      const rows = directorRequirements(
+        {
+          key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+          scheduler: 'wlc',
+          flags: [],
+          onePacket: false,
+          persistence: null,
+          destinations: [{ address: '198.51.100.7', port: 80, forwarding, weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
+        },
+        { vipInterface: 'eth0' },
+      );
       const comments = commentsOf(localizeShellComments(renderShellSnippet(rows)));
       expect(comments.length).toBeGreaterThan(0);
       for (const line of comments) expect(line, line).toMatch(/\p{Script=Han}/u);

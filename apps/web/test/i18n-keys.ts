@@ -3,7 +3,13 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
-const PATTERNS = [/\bt\(\s*'((?:[^'\\]|\\.)*)'/g, /\bmsg\(\s*'((?:[^'\\]|\\.)*)'/g, /i18nKey=\{'((?:[^'\\]|\\.)*)'\}/g];
+// A key in single or double quotes (the formatter picks double quotes for text with apostrophes).
+const QUOTED = String.raw`(?:'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)")`;
+const PATTERNS = [
+  new RegExp(String.raw`\bt\(\s*` + QUOTED, 'g'),
+  new RegExp(String.raw`\bmsg\(\s*` + QUOTED, 'g'),
+  new RegExp(String.raw`i18nKey=\{\s*` + QUOTED + String.raw`\s*\}`, 'g'),
+];
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -18,7 +24,7 @@ export function usedKeys(srcDir: string): Set<string> {
   for (const file of sourceFiles(srcDir)) {
     const text = readFileSync(file, 'utf8');
     for (const pattern of PATTERNS) {
-      for (const match of text.matchAll(pattern)) keys.add((match[1] ?? '').replace(/\\(.)/g, '$1'));
+      for (const match of text.matchAll(pattern)) keys.add((match[1] ?? match[2] ?? '').replace(/\\(.)/g, '$1'));
     }
   }
   return keys;

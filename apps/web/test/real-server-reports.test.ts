@@ -1,14 +1,29 @@
 import { describe, expect, it } from 'vitest';
 import type { HostSetting, ServiceKey } from '@lvs-console/shared';
 import type { RealServerReport } from '@lvs-console/shared/api';
-import { problemLines, realServerAgentCommand, reportFindings, reportForDestination, serviceHasFailingReports } from '../src/features/realservers/real-server-reports';
+import {
+  problemLines,
+  realServerAgentCommand,
+  reportFindings,
+  reportForDestination,
+  serviceHasFailingReports,
+} from '../src/features/realservers/real-server-reports';
 
 const SERVICE: ServiceKey = { kind: 'addr', protocol: 'tcp', address: '203.0.113.10', port: 443 };
 const ARP_IGNORE: HostSetting = { kind: 'sysctl', name: 'net.ipv4.conf.all.arp_ignore', value: '1', reason: '' };
 
 function report(extra: Partial<RealServerReport> = {}): RealServerReport {
   return {
-    address: '198.51.100.21', mode: 'dr', vips: ['203.0.113.10'], hostname: 'rs1', passed: false, receivedAt: 1, intervalSeconds: 30, stale: false, fixRequested: null, lastFix: null,
+    address: '198.51.100.21',
+    mode: 'dr',
+    vips: ['203.0.113.10'],
+    hostname: 'rs1',
+    passed: false,
+    receivedAt: 1,
+    intervalSeconds: 30,
+    stale: false,
+    fixRequested: null,
+    lastFix: null,
     rows: [{ setting: ARP_IGNORE, actual: '0', ok: false, message: 'net.ipv4.conf.all.arp_ignore is 0, should be 1' }],
     ...extra,
   };
@@ -41,7 +56,10 @@ describe('real-server reports', () => {
   });
 
   it('flags a service when a current report of one of its servers fails', () => {
-    const dests = [{ address: '198.51.100.21', forwarding: 'route' as const }, { address: '198.51.100.22', forwarding: 'route' as const }];
+    const dests = [
+      { address: '198.51.100.21', forwarding: 'route' as const },
+      { address: '198.51.100.22', forwarding: 'route' as const },
+    ];
     expect(serviceHasFailingReports(SERVICE, dests, [report()])).toBe(true);
     expect(serviceHasFailingReports(SERVICE, dests, [report({ stale: true })])).toBe(false);
     expect(serviceHasFailingReports(SERVICE, dests, undefined)).toBe(false);

@@ -4,14 +4,35 @@ import { DEFAULT_QUERY, listQueryParams, parseListQuery, selectRows, type Servic
 
 function row(id: string, patch: Partial<ServiceRow> = {}): ServiceRow {
   return {
-    id, label: id.toUpperCase(), protocol: 'tcp', method: 'NAT', scheduler: 'wlc', schedulerText: 'wlc', persistenceSeconds: null,
-    up: 2, total: 2, cps: 0, active: 0, inactive: 0, servers: ['10.0.0.1'], draining: false, warnings: [], ...patch,
+    id,
+    label: id.toUpperCase(),
+    protocol: 'tcp',
+    method: 'NAT',
+    scheduler: 'wlc',
+    schedulerText: 'wlc',
+    persistenceSeconds: null,
+    up: 2,
+    total: 2,
+    cps: 0,
+    active: 0,
+    inactive: 0,
+    servers: ['10.0.0.1'],
+    draining: false,
+    warnings: [],
+    ...patch,
   };
 }
 
 const rows = [
   row('tcp:192.0.2.10:80', { cps: 50, servers: ['10.0.0.1', '10.0.0.2'] }),
-  row('udp:192.0.2.11:53', { protocol: 'udp', method: 'DR', scheduler: 'sh', schedulerText: 'sh', cps: 5, warnings: [{ kind: 'advisory', text: 'arp_ignore missing' }] }),
+  row('udp:192.0.2.11:53', {
+    protocol: 'udp',
+    method: 'DR',
+    scheduler: 'sh',
+    schedulerText: 'sh',
+    cps: 5,
+    warnings: [{ kind: 'advisory', text: 'arp_ignore missing' }],
+  }),
   row('tcp:192.0.2.9:443', { cps: 120, up: 1, warnings: [{ kind: 'failing', text: '10.0.0.3:443 failing' }], servers: ['10.0.0.3'] }),
   row('tcp:192.0.2.12:8080', { draining: true, warnings: [{ kind: 'drift', text: 'drift: not in the kernel' }] }),
 ];

@@ -32,7 +32,9 @@ describe('steadyStateShares', () => {
 describe('predictedShares (packages/shared models)', () => {
   const base: PredictInput = {
     key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
-    scheduler: 'wrr', flags: [], persistence: null,
+    scheduler: 'wrr',
+    flags: [],
+    persistence: null,
     destinations: [
       { address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 3, upperThreshold: 0, lowerThreshold: 0 },
       { address: '10.0.0.2', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
@@ -50,7 +52,11 @@ describe('predictedShares (packages/shared models)', () => {
     expect(weightIgnoredReason('wlc')).toBeNull();
   });
   it('counts clients that move when an mh server is drained', () => {
-    const mh: PredictInput = { ...base, scheduler: 'mh', destinations: [...base.destinations, { address: '10.0.0.3', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 }] };
+    const mh: PredictInput = {
+      ...base,
+      scheduler: 'mh',
+      destinations: [...base.destinations, { address: '10.0.0.3', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
+    };
     const moved = clientsMoved(mh, { ...mh, weights: new Map([['10.0.0.3:80', 0]]) });
     expect(moved).not.toBeNull();
     // Only the drained server's clients move (about a fifth), not everyone.
@@ -62,7 +68,14 @@ describe('predictedShares (packages/shared models)', () => {
 
 describe('measuredShares and formatting', () => {
   it('turns counts into fractions, null when nothing was counted', () => {
-    expect(measuredShares(new Map([['a', 30], ['b', 10]]))?.get('a')).toBeCloseTo(0.75);
+    expect(
+      measuredShares(
+        new Map([
+          ['a', 30],
+          ['b', 10],
+        ]),
+      )?.get('a'),
+    ).toBeCloseTo(0.75);
     expect(measuredShares(new Map([['a', 0]]))).toBeNull();
     expect(formatShare(0.3333)).toBe('33.3%');
     expect(formatShare(null)).toBe('—');
@@ -80,19 +93,59 @@ describe('measuredShares and formatting', () => {
     expect(sliderMax([40000])).toBe(65535);
   });
   it('lists all 14 kernel schedulers once', () => {
-    expect(SCHEDULER_CATALOG.map((s) => s.name).sort()).toEqual(['dh', 'fo', 'lblc', 'lblcr', 'lc', 'mh', 'nq', 'ovf', 'rr', 'sed', 'sh', 'twos', 'wlc', 'wrr']);
+    expect(SCHEDULER_CATALOG.map((s) => s.name).sort()).toEqual([
+      'dh',
+      'fo',
+      'lblc',
+      'lblcr',
+      'lc',
+      'mh',
+      'nq',
+      'ovf',
+      'rr',
+      'sed',
+      'sh',
+      'twos',
+      'wlc',
+      'wrr',
+    ]);
   });
 });
 
 describe('rates and series', () => {
-  it('lays the stats stream\'s rates and connection counts over the held kernel table (services the sample lacks stay as they are)', () => {
+  it("lays the stats stream's rates and connection counts over the held kernel table (services the sample lacks stay as they are)", () => {
     const zero = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 };
     const counters = { conns: 5, inPkts: 0, outPkts: 0, inBytes: 0, outBytes: 0 };
-    const dest = { address: '10.0.0.7', port: 80, forwarding: 'masq' as const, weight: 1, upperThreshold: 0, lowerThreshold: 0, activeConns: 1, inactiveConns: 2, persistentConns: 0, stats: counters, rates: zero };
-    const service = (port: number) => ({ key: { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.1', port }, scheduler: 'wlc', flags: [], persistence: null, destinations: [dest], stats: counters, rates: zero });
+    const dest = {
+      address: '10.0.0.7',
+      port: 80,
+      forwarding: 'masq' as const,
+      weight: 1,
+      upperThreshold: 0,
+      lowerThreshold: 0,
+      activeConns: 1,
+      inactiveConns: 2,
+      persistentConns: 0,
+      stats: counters,
+      rates: zero,
+    };
+    const service = (port: number) => ({
+      key: { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.1', port },
+      scheduler: 'wlc',
+      flags: [],
+      persistence: null,
+      destinations: [dest],
+      stats: counters,
+      rates: zero,
+    });
     const table = { services: [service(80), service(443)], timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
     const rates = { cps: 12, inPps: 3, outPps: 4, inBps: 5, outBps: 6 };
-    const sample = { time: 1, services: [{ id: 'tcp:192.0.2.1:80', rates, destinations: [{ id: '10.0.0.7:80', rates, activeConns: 40, inactiveConns: 9, persistentConns: 3, weight: 1 }] }] };
+    const sample = {
+      time: 1,
+      services: [
+        { id: 'tcp:192.0.2.1:80', rates, destinations: [{ id: '10.0.0.7:80', rates, activeConns: 40, inactiveConns: 9, persistentConns: 3, weight: 1 }] },
+      ],
+    };
     const live = overlayLiveSample(table as unknown as ObservedTable, sample);
     expect(live.services[0]?.rates.cps).toBe(12);
     expect(live.services[0]?.destinations[0]).toMatchObject({ activeConns: 40, inactiveConns: 9, persistentConns: 3, rates: { cps: 12 }, weight: 1 });
@@ -116,7 +169,7 @@ describe('rates and series', () => {
     // A sample older than the newest bucket is ignored.
     expect(addSample(buckets, point(1000, 99), 2000, 5000)).toBe(buckets);
   });
-  it('continues the agent\'s aligned buckets with live samples as if all had been 1 s samples', () => {
+  it("continues the agent's aligned buckets with live samples as if all had been 1 s samples", () => {
     const raw = Array.from({ length: 40 }, (_, i) => point(7000 + i * 1000, i % 7));
     const fromAgent = [
       { ...point(0, 0), cps: avg(raw.slice(0, 8)), samples: 8 },
@@ -152,7 +205,10 @@ describe('rates and series', () => {
   it('sums the service total per bucket', () => {
     const a = bucketsFromPoints([point(0, 1), point(1000, 3)], 1000);
     const b = bucketsFromPoints([point(1000, 5)], 1000);
-    expect(totalsOf([a, b])).toEqual([{ time: 0, cps: 1, activeConns: 1 }, { time: 1000, cps: 8, activeConns: 8 }]);
+    expect(totalsOf([a, b])).toEqual([
+      { time: 0, cps: 1, activeConns: 1 },
+      { time: 1000, cps: 8, activeConns: 8 },
+    ]);
   });
 });
 

@@ -15,7 +15,10 @@ function drReport({ stale, failing }: { stale: boolean; failing: string[] }): No
     vips: [VIP.kind === 'addr' ? VIP.address : ''],
     stale,
     receivedAt: RECEIVED_AT,
-    rows: [{ setting, actual: '2', ok: true, message: 'net.ipv4.conf.all.arp_announce = 2' }, ...failing.map((message) => ({ setting, actual: '0', ok: false, message }))],
+    rows: [
+      { setting, actual: '2', ok: true, message: 'net.ipv4.conf.all.arp_announce = 2' },
+      ...failing.map((message) => ({ setting, actual: '0', ok: false, message })),
+    ],
   };
 }
 
@@ -63,7 +66,10 @@ describe('layoutTopology', () => {
   });
 
   it('sizes each director-to-server edge by its live rate', () => {
-    const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.2', 'masq', { cps: 30 }), server('10.0.0.3', 'masq', { cps: 10 }), server('10.0.0.4', 'masq', { cps: 0 })] });
+    const layout = layoutTopology({
+      serviceKey: VIP,
+      servers: [server('10.0.0.2', 'masq', { cps: 30 }), server('10.0.0.3', 'masq', { cps: 10 }), server('10.0.0.4', 'masq', { cps: 0 })],
+    });
     const widths = layout.servers.map((s) => s.edgeWidth);
     expect(widths[0]).toBeGreaterThan(widths[1] ?? 0);
     expect(widths[1]).toBeGreaterThan(widths[2] ?? 0);
@@ -87,7 +93,11 @@ describe('layoutTopology', () => {
   });
 
   it('shows host-setting problems on the server and the director', () => {
-    const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { problems: ['arp_ignore not set on 10.0.0.7'] })], directorProblems: ['ip_forward is 0'] });
+    const layout = layoutTopology({
+      serviceKey: VIP,
+      servers: [server('10.0.0.7', 'route', { problems: ['arp_ignore not set on 10.0.0.7'] })],
+      directorProblems: ['ip_forward is 0'],
+    });
     expect(layout.notes).toEqual([
       { text: 'Director: ip_forward is 0', tone: 'problem' },
       { text: 'arp_ignore not set on 10.0.0.7', tone: 'problem' },
@@ -96,7 +106,11 @@ describe('layoutTopology', () => {
 
   it('turns failing rows of a current report into problem lines naming the server, and marks its node', () => {
     const report = drReport({ stale: false, failing: ['net.ipv4.conf.all.arp_ignore is 0, should be 1', '172.25.254.100/32 is not on lo'] });
-    const layout = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report }), server('10.0.0.8', 'route')], directorProblems: ['ip_forward is 0'] });
+    const layout = layoutTopology({
+      serviceKey: VIP,
+      servers: [server('10.0.0.7', 'route', { report }), server('10.0.0.8', 'route')],
+      directorProblems: ['ip_forward is 0'],
+    });
     expect(layout.notes).toEqual([
       { text: 'Director: ip_forward is 0', tone: 'problem' },
       { text: 'net.ipv4.conf.all.arp_ignore is 0, should be 1 on 10.0.0.7', tone: 'problem' },
@@ -122,7 +136,13 @@ describe('layoutTopology', () => {
     expect(passing.notes).toEqual([]);
     expect(passing.servers[0]?.marker).toBeNull();
     const report = drReport({ stale: false, failing: ['net.ipv4.conf.lo.arp_ignore is 0, should be 1'] });
-    const twoPorts = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.7', 'route', { report }), { ...server('10.0.0.7', 'route', { report }), destination: { address: '10.0.0.7', port: 81, weight: 1, forwarding: 'route' } }] });
+    const twoPorts = layoutTopology({
+      serviceKey: VIP,
+      servers: [
+        server('10.0.0.7', 'route', { report }),
+        { ...server('10.0.0.7', 'route', { report }), destination: { address: '10.0.0.7', port: 81, weight: 1, forwarding: 'route' } },
+      ],
+    });
     expect(twoPorts.notes).toHaveLength(1);
   });
 
@@ -141,7 +161,7 @@ describe('layoutTopology', () => {
 });
 
 describe('dipText', () => {
-  it('labels the director\'s one source address, or the first two and a count', () => {
+  it("labels the director's one source address, or the first two and a count", () => {
     expect(dipText(undefined)).toBeNull();
     expect(dipText({ '10.0.0.7': null })).toBeNull();
     expect(dipText({ '10.0.0.7': '10.0.0.1', '10.0.0.8': '10.0.0.1', '10.0.0.9': null })).toBe('10.0.0.1');

@@ -4,8 +4,16 @@ import type { SeriesPoint } from '@lvs-console/shared/api';
 import { bucketsFromPoints, latestRates, sharesOverTime } from '../src/features/stats/series';
 
 const T0 = Date.parse('2026-12-06T10:00:00Z');
-const point = (seconds: number, cps: number, inPps = 0): SeriesPoint =>
-  ({ time: T0 + seconds * 1000, cps, inPps, outPps: 0, inBps: 0, outBps: 0, activeConns: 2, inactiveConns: 1 });
+const point = (seconds: number, cps: number, inPps = 0): SeriesPoint => ({
+  time: T0 + seconds * 1000,
+  cps,
+  inPps,
+  outPps: 0,
+  inBps: 0,
+  outBps: 0,
+  activeConns: 2,
+  inactiveConns: 1,
+});
 
 describe('measured share over time', () => {
   const byId = new Map([

@@ -176,21 +176,26 @@ function probe([vip, httpPort, streamPort, rate, timeoutS, stallS, stopFile]) {
       finish(status === '200', status === '200' ? body : `HTTP${status}`);
     });
   };
-  const ticker = setInterval(() => {
-    if (existsSync(stopFile)) {
-      clearInterval(ticker);
-      stopping = true;
-      finishIfDone();
-      return;
-    }
-    request();
-  }, 1000 / Number(rate));
+  const ticker = setInterval(
+    () => {
+      if (existsSync(stopFile)) {
+        clearInterval(ticker);
+        stopping = true;
+        finishIfDone();
+        return;
+      }
+      request();
+    },
+    1000 / Number(rate),
+  );
 }
 
 const [command, ...args] = process.argv.slice(2);
 if (command === 'stream-server' && args.length === 4) streamServer(args);
 else if (command === 'probe' && args.length === 7) probe(args);
 else {
-  process.stderr.write('usage: ha-traffic.mjs stream-server PORT SECONDS INTERVAL_MS NAME\n       ha-traffic.mjs probe VIP HTTP_PORT STREAM_PORT RATE TIMEOUT_S STALL_S STOP_FILE\n');
+  process.stderr.write(
+    'usage: ha-traffic.mjs stream-server PORT SECONDS INTERVAL_MS NAME\n       ha-traffic.mjs probe VIP HTTP_PORT STREAM_PORT RATE TIMEOUT_S STALL_S STOP_FILE\n',
+  );
   process.exit(2);
 }

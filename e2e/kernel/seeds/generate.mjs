@@ -30,20 +30,55 @@ const fixtures = join(root, 'packages/shared/test/fixtures/seeds');
 
 // name -> fixture, topology mode, director VIP interface, address map.
 export const SEEDS = [
-  { name: 'seed000-dr-rr', fixture: '000_69cd17229d364707.Sn', mode: 'dr', vipInterface: 'eth0',
-    map: { '172.25.254.100': '192.0.2.100', '172.25.254.2': '198.51.100.11', '172.25.254.3': '198.51.100.12' } },
-  { name: 'seed001-nat-wlc', fixture: '001_7d3af739274dd511-nat.Sn', mode: 'nat', vipInterface: 'cli0',
-    map: { '192.168.0.1': '192.0.2.1', '192.168.1.2': '203.0.113.11', '192.168.1.3': '203.0.113.12' } },
-  { name: 'seed001-dr-wlc', fixture: '001_7d3af739274dd511-dr.Sn', mode: 'dr', vipInterface: 'eth0',
-    map: { '192.168.0.1': '192.0.2.1', '192.168.1.2': '198.51.100.11', '192.168.1.3': '198.51.100.12' } },
-  { name: 'seed002-nat-rr', fixture: '002_6688bd36d8d96982-nat.Sn', mode: 'nat', vipInterface: 'cli0',
-    map: { '192.168.168.200': '192.0.2.200', '192.168.40.201': '203.0.113.11', '192.168.40.203': '203.0.113.12' } },
-  { name: 'seed002-persistent-dr', fixture: '002_6688bd36d8d96982-persistent.Sn', mode: 'dr', vipInterface: 'eth0',
-    map: { '192.168.199.199': '192.0.2.199', '1.1.1.1': '198.51.100.11', '2.2.2.2': '198.51.100.12' } },
-  { name: 'seed003-nat-wrr', fixture: '003_2126bffc24a5b74b.Sn', mode: 'nat', vipInterface: 'cli0',
-    map: { '192.168.10.100': '192.0.2.103', '10.0.0.7': '203.0.113.11', '10.0.0.17': '203.0.113.12' } },
-  { name: 'seed004-tun-wlc', fixture: '004_5b7713e7ae6b680f.Sn', mode: 'tun', vipInterface: 'eth0',
-    map: { '192.168.1.3': '192.0.2.3', '192.168.1.10': '198.51.100.11', '192.168.1.11': '198.51.100.12' } },
+  {
+    name: 'seed000-dr-rr',
+    fixture: '000_69cd17229d364707.Sn',
+    mode: 'dr',
+    vipInterface: 'eth0',
+    map: { '172.25.254.100': '192.0.2.100', '172.25.254.2': '198.51.100.11', '172.25.254.3': '198.51.100.12' },
+  },
+  {
+    name: 'seed001-nat-wlc',
+    fixture: '001_7d3af739274dd511-nat.Sn',
+    mode: 'nat',
+    vipInterface: 'cli0',
+    map: { '192.168.0.1': '192.0.2.1', '192.168.1.2': '203.0.113.11', '192.168.1.3': '203.0.113.12' },
+  },
+  {
+    name: 'seed001-dr-wlc',
+    fixture: '001_7d3af739274dd511-dr.Sn',
+    mode: 'dr',
+    vipInterface: 'eth0',
+    map: { '192.168.0.1': '192.0.2.1', '192.168.1.2': '198.51.100.11', '192.168.1.3': '198.51.100.12' },
+  },
+  {
+    name: 'seed002-nat-rr',
+    fixture: '002_6688bd36d8d96982-nat.Sn',
+    mode: 'nat',
+    vipInterface: 'cli0',
+    map: { '192.168.168.200': '192.0.2.200', '192.168.40.201': '203.0.113.11', '192.168.40.203': '203.0.113.12' },
+  },
+  {
+    name: 'seed002-persistent-dr',
+    fixture: '002_6688bd36d8d96982-persistent.Sn',
+    mode: 'dr',
+    vipInterface: 'eth0',
+    map: { '192.168.199.199': '192.0.2.199', '1.1.1.1': '198.51.100.11', '2.2.2.2': '198.51.100.12' },
+  },
+  {
+    name: 'seed003-nat-wrr',
+    fixture: '003_2126bffc24a5b74b.Sn',
+    mode: 'nat',
+    vipInterface: 'cli0',
+    map: { '192.168.10.100': '192.0.2.103', '10.0.0.7': '203.0.113.11', '10.0.0.17': '203.0.113.12' },
+  },
+  {
+    name: 'seed004-tun-wlc',
+    fixture: '004_5b7713e7ae6b680f.Sn',
+    mode: 'tun',
+    vipInterface: 'eth0',
+    map: { '192.168.1.3': '192.0.2.3', '192.168.1.10': '198.51.100.11', '192.168.1.11': '198.51.100.12' },
+  },
 ];
 
 /** @lvs-console/shared[/sub] -> packages/shared/src[/sub]/index.ts (the workspace ships TypeScript). */
@@ -67,8 +102,13 @@ async function loadShared() {
       resolveDir: root,
       loader: 'ts',
     },
-    bundle: true, write: false, platform: 'node', format: 'esm', target: 'node20',
-    plugins: [sharedSources], logLevel: 'warning',
+    bundle: true,
+    write: false,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    plugins: [sharedSources],
+    logLevel: 'warning',
   });
   const code = result.outputFiles[0].text;
   return import(`data:text/javascript;base64,${Buffer.from(code).toString('base64')}`);

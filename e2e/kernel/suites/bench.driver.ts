@@ -77,7 +77,9 @@ function drain(argv: readonly string[]): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(program ?? 'false', args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let bytes = 0;
-    child.stdout.on('data', (chunk: Buffer) => { bytes += chunk.length; });
+    child.stdout.on('data', (chunk: Buffer) => {
+      bytes += chunk.length;
+    });
     child.on('error', reject);
     child.on('close', (code) => (code === 0 ? resolve(bytes) : reject(new Error(`${argv.join(' ')} exited ${String(code)}`))));
   });
@@ -94,7 +96,14 @@ async function applyTable(services: number, dests: number, backend: KernelBacken
   const [planMs, changes] = await timed(() => Promise.resolve(plan({ services: desired }, EMPTY)));
   const [applyMs, result] = await timed(() => backend.apply(changes));
   const failed = result.results.filter((r) => !r.ok);
-  out({ planS: seconds(planMs), applyS: seconds(applyMs), restoreS: seconds(result.durationMs), changes: changes.length, failed: failed.length, firstError: failed[0]?.error ?? null });
+  out({
+    planS: seconds(planMs),
+    applyS: seconds(applyMs),
+    restoreS: seconds(result.durationMs),
+    changes: changes.length,
+    failed: failed.length,
+    firstError: failed[0]?.error ?? null,
+  });
   if (failed.length > 0) process.exitCode = 1;
   await backend.close();
 }
@@ -153,7 +162,13 @@ async function sample(secs: number, backend: KernelBackend): Promise<void> {
   const cpu = cpuSeconds() - startCpu;
   const wallS = (performance.now() - start) / 1000;
   const destinations = first.services.reduce((n, s) => n + s.destinations.length, 0);
-  out({ sampleCpuShare: Math.round((cpu / wallS) * 10000) / 10000, wallS: Math.round(wallS * 1000) / 1000, observations, services: first.services.length, destinations });
+  out({
+    sampleCpuShare: Math.round((cpu / wallS) * 10000) / 10000,
+    wallS: Math.round(wallS * 1000) / 1000,
+    observations,
+    services: first.services.length,
+    destinations,
+  });
   await backend.close();
 }
 
@@ -164,8 +179,11 @@ function percentile(sortedMs: readonly number[], p: number): number {
 
 /** A running `lvs-console serve`: started, waited for, stopped. */
 async function startServe(cli: string, backend: string, stateDir: string, port: number, token: string): Promise<{ url: string; stop: () => Promise<void> }> {
-  const child = spawn(process.execPath, [cli, 'serve', '--backend', backend, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir,
-    '--admin-token', token, '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [cli, 'serve', '--backend', backend, '--listen', `127.0.0.1:${port}`, '--state-dir', stateDir, '--admin-token', token, '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   let output = '';
   const exited = new Promise<void>((resolve) => child.on('close', () => resolve()));
   await new Promise<void>((resolve, reject) => {
@@ -194,10 +212,10 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
   const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
   const post = async (proc: string, body: unknown) => {
     const response = await fetch(`${serve.url}/${proc}`, { method: 'POST', headers, body: JSON.stringify(body) });
-    return await response.json() as { result?: { data: { revision: number } }; error?: { message: string } };
+    return (await response.json()) as { result?: { data: { revision: number } }; error?: { message: string } };
   };
   try {
-    const state = await (await fetch(`${serve.url}/state.get`, { headers })).json() as { result: { data: { revision: number } } };
+    const state = (await (await fetch(`${serve.url}/state.get`, { headers })).json()) as { result: { data: { revision: number } } };
     let revision = state.result.data.revision;
     const service = table(1, 10)[0] as Service;
     const weights = new Map(service.destinations.map((d) => [d.address, d.weight]));
@@ -208,7 +226,12 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
       const dest = service.destinations[i % service.destinations.length] as Service['destinations'][number];
       const weight = ((weights.get(dest.address) ?? 1) % 9) + 1;
       const started = performance.now();
-      const answer = await post('destinations.setWeight', { baseRevision: revision, service: service.key, destination: { address: dest.address, port: dest.port }, weight });
+      const answer = await post('destinations.setWeight', {
+        baseRevision: revision,
+        service: service.key,
+        destination: { address: dest.address, port: dest.port },
+        weight,
+      });
       timesMs.push(performance.now() - started);
       if (answer.result) {
         revision = answer.result.data.revision;
@@ -226,8 +249,16 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
     const mismatched = [...weights].filter(([address, weight]) => inKernel?.destinations.find((d) => d.address === address)?.weight !== weight).length;
     const sorted = [...timesMs].sort((a, b) => a - b);
     out({
-      backend, changes, failed, firstError, kernelWeightsMismatched: mismatched, services: observed.services.length, tableServices: services,
-      p50S: seconds(percentile(sorted, 50)), p99S: seconds(percentile(sorted, 99)), maxS: seconds(sorted[sorted.length - 1] ?? Number.NaN),
+      backend,
+      changes,
+      failed,
+      firstError,
+      kernelWeightsMismatched: mismatched,
+      services: observed.services.length,
+      tableServices: services,
+      p50S: seconds(percentile(sorted, 50)),
+      p99S: seconds(percentile(sorted, 99)),
+      maxS: seconds(sorted[sorted.length - 1] ?? Number.NaN),
     });
   } finally {
     await serve.stop();
@@ -235,15 +266,24 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
 }
 
 const hex = (n: number, width: number) => n.toString(16).toUpperCase().padStart(width, '0');
-const hexIpv4 = (address: string) => hex(address.split('.').reduce((v, o) => v * 256 + Number(o), 0), 8);
+const hexIpv4 = (address: string) =>
+  hex(
+    address.split('.').reduce((v, o) => v * 256 + Number(o), 0),
+    8,
+  );
 
 /** /proc/net/ip_vs of a table (IPv4 address services only). */
 function procText(desired: readonly Service[]): string {
-  const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port Scheduler Flags', '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn'];
+  const lines = [
+    'IP Virtual Server version 1.2.1 (size=4096)',
+    'Prot LocalAddress:Port Scheduler Flags',
+    '  -> RemoteAddress:Port Forward Weight ActiveConn InActConn',
+  ];
   for (const s of desired) {
     if (s.key.kind !== 'addr') continue;
     lines.push(`TCP  ${hexIpv4(s.key.address)}:${hex(s.key.port, 4)} ${s.scheduler}  `);
-    for (const d of [...s.destinations].reverse()) lines.push(`  -> ${hexIpv4(d.address)}:${hex(d.port, 4)}      Masq    ${String(d.weight).padEnd(6)} 0          0         `);
+    for (const d of [...s.destinations].reverse())
+      lines.push(`  -> ${hexIpv4(d.address)}:${hex(d.port, 4)}      Masq    ${String(d.weight).padEnd(6)} 0          0         `);
   }
   return `${lines.join('\n')}\n`;
 }
@@ -253,7 +293,11 @@ function cannedRunner(desired: Service[], procFile: string): CommandRunner {
   let applied = false;
   const save = () => (applied ? renderRules({ services: desired }) : '');
   const stats = () => {
-    const lines = ['IP Virtual Server version 1.2.1 (size=4096)', 'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes', '  -> RemoteAddress:Port'];
+    const lines = [
+      'IP Virtual Server version 1.2.1 (size=4096)',
+      'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes',
+      '  -> RemoteAddress:Port',
+    ];
     for (const s of applied ? desired : []) {
       if (s.key.kind !== 'addr') continue;
       lines.push(`TCP  ${`${s.key.address}:${s.key.port}`.padEnd(30)}       10      100      100     5000     6000`);
@@ -264,7 +308,10 @@ function cannedRunner(desired: Service[], procFile: string): CommandRunner {
   const texts: Record<string, () => string> = {
     '-S -n': save,
     '-L -n --exact --stats': stats,
-    '-L -n --exact --thresholds': () => stats().replace('Conns   InPkts  OutPkts  InBytes OutBytes', 'Uthreshold Lthreshold ActiveConn InActConn').replace(/( +\d+){5}$/gm, ' 0          0          0          0'),
+    '-L -n --exact --thresholds': () =>
+      stats()
+        .replace('Conns   InPkts  OutPkts  InBytes OutBytes', 'Uthreshold Lthreshold ActiveConn InActConn')
+        .replace(/( +\d+){5}$/gm, ' 0          0          0          0'),
     '-L --timeout': () => 'Timeout (tcp tcpfin udp): 900 120 300\n',
     '-L --daemon': () => '',
   };
@@ -292,8 +339,13 @@ async function hostCosts(services: number, dests: number): Promise<void> {
   const [observeMs] = await timed(() => backend.observe());
   const [observe2Ms] = await timed(() => backend.observe());
   out({
-    planS: seconds(planMs), renderS: seconds(renderMs), applyNodeS: seconds(applyMs), failed: result.results.filter((r) => !r.ok).length,
-    observeNodeS: seconds(observeMs), observe2NodeS: seconds(observe2Ms), heapMB: Math.round(process.memoryUsage().heapUsed / 1e6),
+    planS: seconds(planMs),
+    renderS: seconds(renderMs),
+    applyNodeS: seconds(applyMs),
+    failed: result.results.filter((r) => !r.ok).length,
+    observeNodeS: seconds(observeMs),
+    observe2NodeS: seconds(observe2Ms),
+    heapMB: Math.round(process.memoryUsage().heapUsed / 1e6),
   });
 }
 
@@ -308,7 +360,11 @@ process.on('unhandledRejection', (error) => {
 });
 switch (mode) {
   case 'rules':
-    process.stdout.write(`${plan({ services: table(services, dests) }, EMPTY).map(restoreLine).join('\n')}\n`);
+    process.stdout.write(
+      `${plan({ services: table(services, dests) }, EMPTY)
+        .map(restoreLine)
+        .join('\n')}\n`,
+    );
     break;
   case 'apply':
     await applyTable(services, dests, new IpvsadmBackend());
@@ -337,6 +393,8 @@ switch (mode) {
     break;
   case undefined:
   default:
-    process.stderr.write('usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n');
+    process.stderr.write(
+      'usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n',
+    );
     process.exitCode = 2;
 }

@@ -150,27 +150,110 @@ function scenario(partial: Partial<Scenario> & Pick<Scenario, 'name' | 'kind' | 
 // Weight-0 cases: rs2 is ADDED with weight 0 (last_weight 0) and rs4 is
 // EDITED to 0 after being added with 4 (last_weight stays 4): sh keeps a slot
 // for both, mh keeps rs4's slots but gives rs2 none.
-const W0_DESTS: readonly DestSpec[] = [{ rs: 1, weight: 1 }, { rs: 2, weight: 0 }, { rs: 3, weight: 3 }, { rs: 4, weight: 4 }, { rs: 5, weight: 5 }];
+const W0_DESTS: readonly DestSpec[] = [
+  { rs: 1, weight: 1 },
+  { rs: 2, weight: 0 },
+  { rs: 3, weight: 3 },
+  { rs: 4, weight: 4 },
+  { rs: 5, weight: 5 },
+];
 const W0_EDITS: readonly DestSpec[] = [{ rs: 4, weight: 0 }];
 
 const SCENARIOS: readonly Scenario[] = [
   // UDP first (one datagram per client), then TCP (connections held open until the table is read).
   scenario({ name: 'sh', kind: 'clients', scheduler: 'sh', port: 2001, dests: W12345, count: CLIENTS }),
   scenario({ name: 'sh-weight0', kind: 'clients', scheduler: 'sh', port: 2002, dests: W0_DESTS, edits: W0_EDITS, count: VARIANT_CLIENTS }),
-  scenario({ name: 'sh-fallback-weight0', kind: 'clients', scheduler: 'sh', port: 2003, flags: ['sh-fallback'], dests: W0_DESTS, edits: W0_EDITS, count: VARIANT_CLIENTS }),
-  scenario({ name: 'sh-port', kind: 'clients', scheduler: 'sh', port: 2004, flags: ['sh-port'], dests: W12345, count: VARIANT_CLIENTS, block: 100, portsPerClient: 10 }),
+  scenario({
+    name: 'sh-fallback-weight0',
+    kind: 'clients',
+    scheduler: 'sh',
+    port: 2003,
+    flags: ['sh-fallback'],
+    dests: W0_DESTS,
+    edits: W0_EDITS,
+    count: VARIANT_CLIENTS,
+  }),
+  scenario({
+    name: 'sh-port',
+    kind: 'clients',
+    scheduler: 'sh',
+    port: 2004,
+    flags: ['sh-port'],
+    dests: W12345,
+    count: VARIANT_CLIENTS,
+    block: 100,
+    portsPerClient: 10,
+  }),
   scenario({ name: 'mh', kind: 'clients', scheduler: 'mh', port: 3001, dests: W12345, count: CLIENTS }),
   scenario({ name: 'mh-weight0', kind: 'clients', scheduler: 'mh', port: 3002, dests: W0_DESTS, edits: W0_EDITS, count: VARIANT_CLIENTS }),
-  scenario({ name: 'mh-fallback-weight0', kind: 'clients', scheduler: 'mh', port: 3003, flags: ['mh-fallback'], dests: W0_DESTS, edits: W0_EDITS, count: VARIANT_CLIENTS }),
-  scenario({ name: 'mh-port', kind: 'clients', scheduler: 'mh', port: 3004, flags: ['mh-port'], dests: W12345, count: VARIANT_CLIENTS, block: 140, portsPerClient: 10 }),
+  scenario({
+    name: 'mh-fallback-weight0',
+    kind: 'clients',
+    scheduler: 'mh',
+    port: 3003,
+    flags: ['mh-fallback'],
+    dests: W0_DESTS,
+    edits: W0_EDITS,
+    count: VARIANT_CLIENTS,
+  }),
+  scenario({
+    name: 'mh-port',
+    kind: 'clients',
+    scheduler: 'mh',
+    port: 3004,
+    flags: ['mh-port'],
+    dests: W12345,
+    count: VARIANT_CLIENTS,
+    block: 140,
+    portsPerClient: 10,
+  }),
   scenario({ name: 'dh', kind: 'virtuals', scheduler: 'dh', port: null, dests: W12345, count: CLIENTS }),
   scenario({ name: 'rr', kind: 'sequence', scheduler: 'rr', port: 1001, dests: ONES, count: 100 }),
-  scenario({ name: 'rr-weights', kind: 'sequence', scheduler: 'rr', port: 1002, dests: [{ rs: 1, weight: 1 }, { rs: 2, weight: 3 }, { rs: 3, weight: 0 }, { rs: 4, weight: 2 }, { rs: 5, weight: 1 }], count: 100 }),
+  scenario({
+    name: 'rr-weights',
+    kind: 'sequence',
+    scheduler: 'rr',
+    port: 1002,
+    dests: [
+      { rs: 1, weight: 1 },
+      { rs: 2, weight: 3 },
+      { rs: 3, weight: 0 },
+      { rs: 4, weight: 2 },
+      { rs: 5, weight: 1 },
+    ],
+    count: 100,
+  }),
   scenario({ name: 'wrr', kind: 'sequence', scheduler: 'wrr', port: 1003, dests: W12345, count: 150 }),
-  scenario({ name: 'wrr-gcd2', kind: 'sequence', scheduler: 'wrr', port: 1004, dests: [{ rs: 1, weight: 4 }, { rs: 2, weight: 2 }, { rs: 3, weight: 6 }, { rs: 4, weight: 0 }, { rs: 5, weight: 8 }], count: 100 }),
+  scenario({
+    name: 'wrr-gcd2',
+    kind: 'sequence',
+    scheduler: 'wrr',
+    port: 1004,
+    dests: [
+      { rs: 1, weight: 4 },
+      { rs: 2, weight: 2 },
+      { rs: 3, weight: 6 },
+      { rs: 4, weight: 0 },
+      { rs: 5, weight: 8 },
+    ],
+    count: 100,
+  }),
   scenario({ name: 'sh-tcp', kind: 'clients', scheduler: 'sh', protocol: 'tcp', port: 2005, dests: W12345, count: Math.ceil(CLIENTS / 10), block: 160 }),
   scenario({ name: 'mh-tcp', kind: 'clients', scheduler: 'mh', protocol: 'tcp', port: 3005, dests: W12345, count: Math.ceil(CLIENTS / 10), block: 170 }),
-  scenario({ name: 'lc', kind: 'counters', scheduler: 'lc', port: 4001, dests: [{ rs: 1, weight: 1 }, { rs: 2, weight: 5 }, { rs: 3, weight: 0 }, { rs: 4, weight: 1 }, { rs: 5, weight: 2 }], count: 300 }),
+  scenario({
+    name: 'lc',
+    kind: 'counters',
+    scheduler: 'lc',
+    port: 4001,
+    dests: [
+      { rs: 1, weight: 1 },
+      { rs: 2, weight: 5 },
+      { rs: 3, weight: 0 },
+      { rs: 4, weight: 1 },
+      { rs: 5, weight: 2 },
+    ],
+    count: 300,
+  }),
   scenario({ name: 'wlc', kind: 'counters', scheduler: 'wlc', port: 4002, dests: W12345, count: 600 }),
 ];
 
@@ -207,7 +290,10 @@ function endpointOf(dest: SchedDestination | null): string | null {
 function histogram(picks: ReadonlyArray<string | null>): string {
   const counts = new Map<string, number>();
   for (const p of picks) counts.set(rsName(p), (counts.get(rsName(p)) ?? 0) + 1);
-  return [...counts.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([k, v]) => `${k}=${v}`).join(' ');
+  return [...counts.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([k, v]) => `${k}=${v}`)
+    .join(' ');
 }
 
 /**
@@ -219,7 +305,8 @@ function schedServiceFor(s: Scenario, services: ReturnType<typeof parseRules>['s
   const service = services.find((svc) =>
     s.port === null
       ? svc.key.kind === 'fwmark' && svc.key.fwmark === FWMARK
-      : svc.key.kind === 'addr' && svc.key.protocol === s.protocol && svc.key.address === VIP && svc.key.port === s.port);
+      : svc.key.kind === 'addr' && svc.key.protocol === s.protocol && svc.key.address === VIP && svc.key.port === s.port,
+  );
   if (!service) throw new Error(`parseRules lost the ${s.name} service`);
   const sched = schedServiceOf(service);
   const lastWeight = new Map<string, number>();
@@ -290,7 +377,10 @@ function hex(value: number, digits: number): string {
 }
 
 function hexAddress(address: string): string {
-  return address.split('.').map((part) => hex(Number(part), 2)).join('');
+  return address
+    .split('.')
+    .map((part) => hex(Number(part), 2))
+    .join('');
 }
 
 /**
@@ -353,9 +443,8 @@ type Finish = (table: KernelTable) => void;
 function kernelChoices(s: Scenario, entries: readonly KernelEntry[], keyOf: (e: KernelEntry) => string): Map<string, string> {
   const map = new Map<string, string>();
   for (const e of entries) {
-    const ours = s.port === null
-      ? e.virtualAddress.startsWith(`${DH_VIP_BLOCK}.`) && e.virtualPort === DH_VIP_PORT
-      : e.virtualAddress === VIP && e.virtualPort === s.port;
+    const ours =
+      s.port === null ? e.virtualAddress.startsWith(`${DH_VIP_BLOCK}.`) && e.virtualPort === DH_VIP_PORT : e.virtualAddress === VIP && e.virtualPort === s.port;
     if (!ours) continue;
     map.set(keyOf(e), e.destination);
   }
@@ -380,7 +469,7 @@ function sendOnce(attempt: Attempt): Promise<Outcome> {
     if (attempt.localAddress !== undefined) bind.address = attempt.localAddress;
     if (attempt.localPort !== undefined) bind.port = attempt.localPort;
     socket.bind(bind, () => {
-      socket.send('x', attempt.port, attempt.host, (err) => settle(err ? (err as NodeJS.ErrnoException).code ?? err.message : null));
+      socket.send('x', attempt.port, attempt.host, (err) => settle(err ? ((err as NodeJS.ErrnoException).code ?? err.message) : null));
     });
   });
 }
@@ -404,7 +493,7 @@ async function sendFromOneSocket(attempts: readonly Attempt[]): Promise<Outcome[
   const outcomes: Outcome[] = [];
   for (const attempt of attempts) {
     const error = await new Promise<string | null>((resolve) => {
-      socket.send('x', attempt.port, attempt.host, (err) => resolve(err ? (err as NodeJS.ErrnoException).code ?? err.message : null));
+      socket.send('x', attempt.port, attempt.host, (err) => resolve(err ? ((err as NodeJS.ErrnoException).code ?? err.message) : null));
     });
     outcomes.push({ attempt, localPort: null, error });
   }
@@ -479,7 +568,7 @@ async function runClients(s: Scenario, service: SchedService): Promise<Finish> {
     if (SELFTEST_WRONG && s.name === 'mh') {
       const first = predicted[0] ?? null;
       predicted[0] = first === rsEndpoint(1) ? rsEndpoint(2) : rsEndpoint(1);
-      note('SCHED_SELFTEST=wrong: the first mh client\'s prediction was perturbed; this check must FAIL');
+      note("SCHED_SELFTEST=wrong: the first mh client's prediction was perturbed; this check must FAIL");
     }
     // TCP: a refused connect must be one the kernel has no entry for. UDP: send errors are failures.
     const refused = outcomes.filter((o) => o.error !== null);
@@ -488,7 +577,10 @@ async function runClients(s: Scenario, service: SchedService): Promise<Finish> {
     const { same, detail } = compareLists(`${s.name} ${s.protocol.toUpperCase()} ${describe(s)}`, units, clients.map(keyOf), kernel, predicted);
     const refusedOk = s.protocol === 'tcp' ? refused.every((o) => kernel[outcomes.indexOf(o)] === null) : refused.length === 0;
     const what = s.protocol === 'tcp' ? 'connects refused' : 'send errors';
-    check(same === clients.length && refusedOk, `${detail}; ${entriesOfService} kernel entries, ${refused.length} ${what}${refused.length ? ` (${errors})` : ''}`);
+    check(
+      same === clients.length && refusedOk,
+      `${detail}; ${entriesOfService} kernel entries, ${refused.length} ${what}${refused.length ? ` (${errors})` : ''}`,
+    );
   };
 }
 
@@ -512,13 +604,22 @@ async function runVirtuals(s: Scenario, service: SchedService): Promise<Finish> 
       return index >= 0 ? endpointOf(service.destinations[index] ?? null) : null;
     });
     const failedConnects = outcomes.filter((o) => o.error !== null).length;
-    const { same, detail } = compareLists(`${s.name} ${s.protocol.toUpperCase()} ${describe(s)} fwmark ${FWMARK} over ${s.count} VIPs ${dhVip(0)}..${dhVip(s.count - 1)}`, 'VIPs', vips, kernel, predicted);
+    const { same, detail } = compareLists(
+      `${s.name} ${s.protocol.toUpperCase()} ${describe(s)} fwmark ${FWMARK} over ${s.count} VIPs ${dhVip(0)}..${dhVip(s.count - 1)}`,
+      'VIPs',
+      vips,
+      kernel,
+      predicted,
+    );
     // predictShares over the same destination addresses must give the same counts.
     const shares = predictShares(service, { virtualAddresses: vips });
     const kernelCounts = service.destinations.map((d) => kernel.filter((k) => k === endpointOf(d)).length);
     const shareCounts = shares.shares.map((sh) => Math.round(sh.share * s.count));
     const sharesOk = kernelCounts.every((c, i) => c === shareCounts[i]);
-    check(same === s.count && sharesOk && failedConnects === 0, `${detail}; predictShares counts ${sharesOk ? 'equal' : `differ: ${shareCounts.join('/')} vs kernel ${kernelCounts.join('/')}`}; ${failedConnects} send errors`);
+    check(
+      same === s.count && sharesOk && failedConnects === 0,
+      `${detail}; predictShares counts ${sharesOk ? 'equal' : `differ: ${shareCounts.join('/')} vs kernel ${kernelCounts.join('/')}`}; ${failedConnects} send errors`,
+    );
   };
 }
 
@@ -575,13 +676,19 @@ async function run(): Promise<void> {
 
   // 1. The shared parser accepts the rules; their scheduler inputs.
   const parsed = parseRules(rules);
-  check(parsed.ok, `parseRules accepts the ${rules.split('\n').length - 1} rule lines${parsed.ok ? '' : `: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`}`);
+  check(
+    parsed.ok,
+    `parseRules accepts the ${rules.split('\n').length - 1} rule lines${parsed.ok ? '' : `: ${parsed.errors.map((e) => `${e.path}: ${e.message}`).join('; ')}`}`,
+  );
   const services = new Map(scenarios.map((s) => [s.name, schedServiceFor(s, parsed.state.services)] as const));
 
   // 2. The kernel takes them (ipvsadm -R exits 0 even on bad lines: stderr counts).
   let t0 = Date.now();
   const applied = spawnSync('ip', ['netns', 'exec', lvsNs, 'ipvsadm', '-R'], { input: rules, encoding: 'utf8' });
-  check(applied.status === 0 && applied.stderr === '', `ipvsadm -R of ${scenarios.length} fresh services (${((Date.now() - t0) / 1000).toFixed(1)} s)${applied.stderr ? `: ${applied.stderr.trim()}` : ''}`);
+  check(
+    applied.status === 0 && applied.stderr === '',
+    `ipvsadm -R of ${scenarios.length} fresh services (${((Date.now() - t0) / 1000).toFixed(1)} s)${applied.stderr ? `: ${applied.stderr.trim()}` : ''}`,
+  );
 
   t0 = Date.now();
   const ready = await waitForServers();
@@ -596,10 +703,18 @@ async function run(): Promise<void> {
     t0 = Date.now();
     try {
       switch (s.kind) {
-        case 'sequence': finishes.push([s, await runSequence(s, service)]); break;
-        case 'clients': finishes.push([s, await runClients(s, service)]); break;
-        case 'virtuals': finishes.push([s, await runVirtuals(s, service)]); break;
-        case 'counters': finishes.push([s, await runCounters(s, service)]); break;
+        case 'sequence':
+          finishes.push([s, await runSequence(s, service)]);
+          break;
+        case 'clients':
+          finishes.push([s, await runClients(s, service)]);
+          break;
+        case 'virtuals':
+          finishes.push([s, await runVirtuals(s, service)]);
+          break;
+        case 'counters':
+          finishes.push([s, await runCounters(s, service)]);
+          break;
       }
     } catch (err) {
       fail(`${s.name}: ${err instanceof Error ? err.message : String(err)}`);

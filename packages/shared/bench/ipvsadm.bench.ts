@@ -119,38 +119,54 @@ export function run(): Promise<BenchResult[]> {
 
   let output = '';
   let options = 0;
-  const [parseRenderMs, baselineMs] = interleavedMs(9, () => {
-    const parsed = parseRules(text);
-    if (!parsed.ok) throw new Error(parsed.errors[0]?.message);
-    output = renderRules(parsed.state);
-  }, () => {
-    options = splitAndReadOptions(text);
-  });
+  const [parseRenderMs, baselineMs] = interleavedMs(
+    9,
+    () => {
+      const parsed = parseRules(text);
+      if (!parsed.ok) throw new Error(parsed.errors[0]?.message);
+      output = renderRules(parsed.state);
+    },
+    () => {
+      options = splitAndReadOptions(text);
+    },
+  );
   if (output !== text) throw new Error('parse + render did not reproduce the text');
   if (options === 0) throw new Error('baseline read nothing');
 
   const listing = statsListing(table);
   let services = 0;
-  const [listingMs, listingBaselineMs] = interleavedMs(9, () => {
-    const parsed = parseListing(listing);
-    if (!parsed.ok) throw new Error(parsed.errors[0]?.message);
-    services = parsed.value.services.length;
-  }, () => {
-    options = splitAndReadOptions(listing);
-  });
+  const [listingMs, listingBaselineMs] = interleavedMs(
+    9,
+    () => {
+      const parsed = parseListing(listing);
+      if (!parsed.ok) throw new Error(parsed.errors[0]?.message);
+      services = parsed.value.services.length;
+    },
+    () => {
+      options = splitAndReadOptions(listing);
+    },
+  );
   if (services !== 10_000) throw new Error(`expected 10000 listed services, got ${services}`);
 
   const rate = listing.replace('    Conns   InPkts  OutPkts  InBytes OutBytes', '      CPS    InPPS   OutPPS    InBPS   OutBPS');
-  const [observeMs] = interleavedMs(5, () => {
-    const observed = observeFromListings({ save: text, stats: listing, rate, timeout: 'Timeout (tcp tcpfin udp): 900 120 300' });
-    if (!observed.ok || observed.warnings.length > 0) throw new Error('observeFromListings did not merge cleanly');
-  }, () => undefined);
+  const [observeMs] = interleavedMs(
+    5,
+    () => {
+      const observed = observeFromListings({ save: text, stats: listing, rate, timeout: 'Timeout (tcp tcpfin udp): 900 120 300' });
+      if (!observed.ok || observed.warnings.length > 0) throw new Error('observeFromListings did not merge cleanly');
+    },
+    () => undefined,
+  );
 
   const proc = procIpVs10k();
-  const [procMs] = interleavedMs(5, () => {
-    const parsed = parseProcIpVs(proc);
-    if (!parsed.ok || parsed.value.services.length !== 10_000) throw new Error('parseProcIpVs did not read 10,000 services');
-  }, () => undefined);
+  const [procMs] = interleavedMs(
+    5,
+    () => {
+      const parsed = parseProcIpVs(proc);
+      if (!parsed.ok || parsed.value.services.length !== 10_000) throw new Error('parseProcIpVs did not read 10,000 services');
+    },
+    () => undefined,
+  );
 
   return Promise.resolve([
     { name: 'proc-net-ip_vs-parse-10k', value: procMs, unit: 'ms', baseline: { name: 'target', value: 2000, unit: 'ms' } },

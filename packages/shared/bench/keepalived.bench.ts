@@ -11,9 +11,25 @@ import { medianMs, type BenchResult } from './support';
 function bigConf(virtualServers: number, realServers: number): string {
   const lines: string[] = ['global_defs {', '    lvs_timeouts tcp 900 tcpfin 120 udp 300', '}'];
   for (let i = 0; i < virtualServers; i++) {
-    lines.push(`virtual_server 192.0.${Math.floor(i / 250)}.${(i % 250) + 1} 80 {`, '    protocol TCP', '    lvs_sched wlc', '    lvs_method NAT', '    delay_loop 5', '    inhibit_on_failure');
+    lines.push(
+      `virtual_server 192.0.${Math.floor(i / 250)}.${(i % 250) + 1} 80 {`,
+      '    protocol TCP',
+      '    lvs_sched wlc',
+      '    lvs_method NAT',
+      '    delay_loop 5',
+      '    inhibit_on_failure',
+    );
     for (let r = 0; r < realServers; r++) {
-      lines.push(`    real_server 10.${Math.floor(i / 250)}.${i % 250}.${r + 1} 8080 {`, `        weight ${r + 1}`, '        TCP_CHECK {', '            connect_timeout 2', '            retry 2', '            delay_before_retry 5', '        }', '    }');
+      lines.push(
+        `    real_server 10.${Math.floor(i / 250)}.${i % 250}.${r + 1} 8080 {`,
+        `        weight ${r + 1}`,
+        '        TCP_CHECK {',
+        '            connect_timeout 2',
+        '            retry 2',
+        '            delay_before_retry 5',
+        '        }',
+        '    }',
+      );
     }
     lines.push('}');
   }
@@ -29,10 +45,27 @@ function pairBlocks(virtualServers: number): string {
   const lines: string[] = ['global_defs {', '@lb-a    router_id lb-a', '@lb-b    router_id lb-b', '    lvs_sync_daemon eth1 VI_1 id 7', '}'];
   for (let instance = 0; instance * VIPS_PER_INSTANCE < virtualServers; instance++) {
     const [first, second] = instance % 2 === 0 ? ['lb-a', 'lb-b'] : ['lb-b', 'lb-a'];
-    lines.push(`vrrp_instance VI_${instance + 1} {`, `@${first}    state MASTER`, `@${second}    state BACKUP`, '    interface eth0', `    virtual_router_id ${51 + instance}`,
-      `@${first}    priority 150`, `@${second}    priority 100`, '    advert_int 1',
-      '@lb-a    unicast_src_ip 10.255.0.1', '@lb-b    unicast_src_ip 10.255.0.2', '    unicast_peer {', '@lb-a        10.255.0.2', '@lb-b        10.255.0.1', '    }',
-      '    authentication {', '        auth_type PASS', '        auth_pass s3cret', '    }', '    virtual_ipaddress {');
+    lines.push(
+      `vrrp_instance VI_${instance + 1} {`,
+      `@${first}    state MASTER`,
+      `@${second}    state BACKUP`,
+      '    interface eth0',
+      `    virtual_router_id ${51 + instance}`,
+      `@${first}    priority 150`,
+      `@${second}    priority 100`,
+      '    advert_int 1',
+      '@lb-a    unicast_src_ip 10.255.0.1',
+      '@lb-b    unicast_src_ip 10.255.0.2',
+      '    unicast_peer {',
+      '@lb-a        10.255.0.2',
+      '@lb-b        10.255.0.1',
+      '    }',
+      '    authentication {',
+      '        auth_type PASS',
+      '        auth_pass s3cret',
+      '    }',
+      '    virtual_ipaddress {',
+    );
     for (let i = instance * VIPS_PER_INSTANCE; i < Math.min(virtualServers, (instance + 1) * VIPS_PER_INSTANCE); i++) lines.push(`        ${vip(i)}`);
     lines.push('    }', '}');
   }
@@ -57,14 +90,31 @@ export function run(): Promise<BenchResult[]> {
   // The sync daemon's instance (VI_1) is the console's catch-all: it moves every VIP the others do not name.
   const movedVips = pair.state.ha?.instances.reduce((n, instance) => n + instance.addresses.length, 0) ?? 0;
   const catchAll = pair.state.ha?.instances.filter((instance) => instance.addresses.length === 0).length ?? 0;
-  if (!pair.ok || pair.state.ha?.directors.length !== 2 || pair.state.ha.instances.length !== 4 || catchAll !== 1 || movedVips !== 750 || pair.state.services.length !== 1000) {
+  if (
+    !pair.ok ||
+    pair.state.ha?.directors.length !== 2 ||
+    pair.state.ha.instances.length !== 4 ||
+    catchAll !== 1 ||
+    movedVips !== 750 ||
+    pair.state.services.length !== 1000
+  ) {
     throw new Error(`the generated pair keepalived.conf did not import as a pair: ${pair.notes[0]?.message ?? `${movedVips} VIPs moved`}`);
   }
   const pairMs = medianMs(7, () => {
     readKeepalivedConf(pairText);
   });
   return Promise.resolve([
-    { name: 'keepalived-import-1k-vs-10k-rs', value: importMs, unit: 'ms', baseline: { name: 'keepalived-syntax-only-1k-vs-10k-rs', value: syntaxMs, unit: 'ms' } },
-    { name: 'keepalived-import-1k-vs-10k-rs-vrrp-pair', value: pairMs, unit: 'ms', baseline: { name: 'keepalived-import-1k-vs-10k-rs', value: importMs, unit: 'ms' } },
+    {
+      name: 'keepalived-import-1k-vs-10k-rs',
+      value: importMs,
+      unit: 'ms',
+      baseline: { name: 'keepalived-syntax-only-1k-vs-10k-rs', value: syntaxMs, unit: 'ms' },
+    },
+    {
+      name: 'keepalived-import-1k-vs-10k-rs-vrrp-pair',
+      value: pairMs,
+      unit: 'ms',
+      baseline: { name: 'keepalived-import-1k-vs-10k-rs', value: importMs, unit: 'ms' },
+    },
   ]);
 }

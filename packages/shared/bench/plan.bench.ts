@@ -9,9 +9,9 @@ export function run(): Promise<BenchResult[]> {
   const observed = bigTable(10_000, 10);
   const desired: DesiredState = {
     ...observed,
-    services: observed.services.map((service, i) => (i % 100 === 0
-      ? { ...service, destinations: service.destinations.map((d, j) => (j === 0 ? { ...d, weight: d.weight + 5 } : d)) }
-      : service)),
+    services: observed.services.map((service, i) =>
+      i % 100 === 0 ? { ...service, destinations: service.destinations.map((d, j) => (j === 0 ? { ...d, weight: d.weight + 5 } : d)) } : service,
+    ),
   };
   let changes = 0;
   const planMs = medianMs(7, () => {
@@ -24,7 +24,5 @@ export function run(): Promise<BenchResult[]> {
       for (const s of table.services) index.set(serviceId(s.key), new Set(s.destinations.map(destinationId)));
     }
   });
-  return Promise.resolve([
-    { name: 'plan-10k', value: planMs, unit: 'ms', baseline: { name: 'index-both-tables-10k', value: indexMs, unit: 'ms' } },
-  ]);
+  return Promise.resolve([{ name: 'plan-10k', value: planMs, unit: 'ms', baseline: { name: 'index-both-tables-10k', value: indexMs, unit: 'ms' } }]);
 }

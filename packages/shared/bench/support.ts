@@ -2,7 +2,6 @@
 // that reports the median of several runs (robust against a noisy neighbour).
 import type { DesiredState, Service } from '../src/model';
 
-
 export interface BenchResult {
   name: string;
   value: number;

@@ -15,7 +15,13 @@ export const DELIVERY_LOG_FILE = 'notifications-log.jsonl';
 function isEntry(value: unknown): value is DeliveryLogEntry {
   if (typeof value !== 'object' || value === null) return false;
   const entry = value as Partial<DeliveryLogEntry>;
-  return typeof entry.id === 'number' && typeof entry.time === 'number' && typeof entry.target === 'string' && typeof entry.ok === 'boolean' && typeof entry.answer === 'string';
+  return (
+    typeof entry.id === 'number' &&
+    typeof entry.time === 'number' &&
+    typeof entry.target === 'string' &&
+    typeof entry.ok === 'boolean' &&
+    typeof entry.answer === 'string'
+  );
 }
 
 export class DeliveryLogFile {

@@ -83,7 +83,10 @@ export class Notifier {
   /** Notifications dropped because the queue was full (for the console and tests). */
   dropped = 0;
 
-  constructor(private readonly opts: NotifierOptions, settings: NotificationSettings) {
+  constructor(
+    private readonly opts: NotifierOptions,
+    settings: NotificationSettings,
+  ) {
     this.timers = opts.timers;
     this.settings = settings;
     this.grouper = new AlertGrouper(settings);
@@ -178,18 +181,23 @@ export class Notifier {
   }
 
   private scheduleWake(): void {
-    const candidates = [this.grouper.nextDueAt(), this.inFlight.size < (this.opts.concurrency ?? 4) ? this.queue[0]?.dueAt ?? null : null].filter((t): t is number => t !== null);
+    const candidates = [this.grouper.nextDueAt(), this.inFlight.size < (this.opts.concurrency ?? 4) ? (this.queue[0]?.dueAt ?? null) : null].filter(
+      (t): t is number => t !== null,
+    );
     const next = candidates.length ? Math.min(...candidates) : null;
     if (next === this.wakeAt) return;
     if (this.wakeTimer) this.timers.clearTimeout(this.wakeTimer);
     this.wakeTimer = null;
     this.wakeAt = next;
     if (next === null || this.stopped) return;
-    this.wakeTimer = this.timers.setTimeout(() => {
-      this.wakeTimer = null;
-      this.wakeAt = null;
-      this.pump();
-    }, Math.max(0, next - this.timers.now()));
+    this.wakeTimer = this.timers.setTimeout(
+      () => {
+        this.wakeTimer = null;
+        this.wakeAt = null;
+        this.pump();
+      },
+      Math.max(0, next - this.timers.now()),
+    );
   }
 
   private async attempt(job: Job): Promise<DeliveryLogEntry> {
@@ -209,7 +217,8 @@ export class Notifier {
         this.enqueue({ ...job, attempt: job.attempt + 1, dueAt: retryAt });
       }
     }
-    if (!answer.ok) this.opts.logger?.warn({ target: job.target.id, attempt: job.attempt, answer: answer.message }, `notification to ${job.target.name} failed`);
+    if (!answer.ok)
+      this.opts.logger?.warn({ target: job.target.id, attempt: job.attempt, answer: answer.message }, `notification to ${job.target.name} failed`);
     return this.record(job, answer, retryAt, durationMs);
   }
 
@@ -223,7 +232,10 @@ export class Notifier {
       where: job.target.where,
       group: job.notification.group,
       kinds: job.notification.alerts.map((a) => a.kind),
-      what: job.notification.alerts.map((a) => a.summary).join('; ').slice(0, 300),
+      what: job.notification.alerts
+        .map((a) => a.summary)
+        .join('; ')
+        .slice(0, 300),
       attempt: job.attempt,
       ok: answer.ok,
       status: answer.status,

@@ -71,9 +71,16 @@ export class NotificationService {
   readonly notifier: Notifier;
   private settings: NotificationSettings;
 
-  private constructor(private readonly opts: NotificationServiceOptions, settings: NotificationSettings, private readonly logFile: DeliveryLogFile) {
+  private constructor(
+    private readonly opts: NotificationServiceOptions,
+    settings: NotificationSettings,
+    private readonly logFile: DeliveryLogFile,
+  ) {
     this.settings = settings;
-    this.notifier = new Notifier({ timers: opts.timers, snapshot: () => alertSnapshot(opts.inputs), source: opts.source, logger: opts.logger, persisted: logFile }, settings);
+    this.notifier = new Notifier(
+      { timers: opts.timers, snapshot: () => alertSnapshot(opts.inputs), source: opts.source, logger: opts.logger, persisted: logFile },
+      settings,
+    );
     this.applySettings();
   }
 
@@ -119,10 +126,16 @@ export class NotificationService {
   }
 
   async sendTest(caller: Caller, target?: string): Promise<DeliveryLogEntry[]> {
-    if (target !== undefined && !this.notifier.targetList().some((t) => t.id === target)) throw new DomainError('NOT_FOUND', `no notification target ${target}`);
+    if (target !== undefined && !this.notifier.targetList().some((t) => t.id === target))
+      throw new DomainError('NOT_FOUND', `no notification target ${target}`);
     const results = await this.notifier.sendTest(caller.name, target);
     const ok = results.filter((r) => r.ok).length;
-    await this.opts.audit.append({ who: caller.name, role: caller.role, what: `test notification to ${target ?? 'every target'}: ${ok} of ${results.length} answered ok`, result: 'ok' });
+    await this.opts.audit.append({
+      who: caller.name,
+      role: caller.role,
+      what: `test notification to ${target ?? 'every target'}: ${ok} of ${results.length} answered ok`,
+      result: 'ok',
+    });
     return results;
   }
 

@@ -175,7 +175,9 @@ export async function loadNotifyCommands(stateDir: string, isRoot: boolean): Pro
     let runAs: RunAs | null = null;
     if (isRoot) {
       if (info.uid !== 0 || (info.mode & 0o022) !== 0) {
-        throw new Error(`${path}: command "${command.name}": ${program} must be owned by root and not writable by group or others (chown root ${program}; chmod go-w ${program})`);
+        throw new Error(
+          `${path}: command "${command.name}": ${program} must be owned by root and not writable by group or others (chown root ${program}; chmod go-w ${program})`,
+        );
       }
       runAs = await lookupUser(command.user);
       if (!runAs) throw new Error(`${path}: command "${command.name}": no user "${command.user}" in /etc/passwd`);

@@ -94,7 +94,10 @@ export class AuthService {
       try {
         json = JSON.parse(text);
       } catch (error) {
-        throw new DomainError('INVALID_INPUT', `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix it, or remove it to create new tokens`);
+        throw new DomainError(
+          'INVALID_INPUT',
+          `${path} is not valid JSON (${error instanceof Error ? error.message : String(error)}); fix it, or remove it to create new tokens`,
+        );
       }
       const parsed = tokensFileSchema.safeParse(json);
       if (!parsed.success) throw new DomainError('INVALID_INPUT', `${path} is not a tokens file this agent understands; remove it to create new tokens`);

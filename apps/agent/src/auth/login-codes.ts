@@ -73,7 +73,11 @@ export async function pruneLoginCodes(stateDir: string, clock: Clock): Promise<v
     // Temp files and codes being used belong to whoever writes or uses them.
     if (!/^[0-9a-f]{64}\.json$/.test(name)) continue;
     const path = join(dir, name);
-    const parsed = codeFileSchema.safeParse(await readFile(path, 'utf8').then((t) => JSON.parse(t) as unknown).catch(() => null));
+    const parsed = codeFileSchema.safeParse(
+      await readFile(path, 'utf8')
+        .then((t) => JSON.parse(t) as unknown)
+        .catch(() => null),
+    );
     if (!parsed.success || parsed.data.expiresAt <= now) await rm(path, { force: true });
   }
 }

@@ -28,7 +28,10 @@ export class ProxyUserTrust {
   constructor(options: ProxyUserOptions) {
     const header = options.header.toLowerCase();
     if (!/^[a-z0-9][a-z0-9-]{0,63}$/.test(header) || RESERVED_HEADERS.has(header)) {
-      throw new DomainError('INVALID_INPUT', `--trust-proxy-user: "${options.header}" is not a header the agent can take a user from (letters, digits and -, not ${[...RESERVED_HEADERS].join(', ')})`);
+      throw new DomainError(
+        'INVALID_INPUT',
+        `--trust-proxy-user: "${options.header}" is not a header the agent can take a user from (letters, digits and -, not ${[...RESERVED_HEADERS].join(', ')})`,
+      );
     }
     this.header = header;
     this.trusted.addSubnet('127.0.0.0', 8, 'ipv4');

@@ -20,15 +20,19 @@ const TOUCH_WRITE_MS = 60_000;
 const roleSchema = z.enum(['admin', 'operator', 'viewer', 'realserver']);
 const sessionsFileSchema = z.object({
   version: z.literal(1),
-  sessions: z.array(z.object({
-    digest: z.string().regex(/^[0-9a-f]{64}$/),
-    name: z.string().max(100),
-    role: roleSchema,
-    createdAt: z.number(),
-    lastUsedAt: z.number(),
-    /** How the session began: a login link, a password (checked against users.json on use) or an API token. */
-    source: z.enum(['link', 'password', 'token']).default('link'),
-  })).max(MAX_SESSIONS),
+  sessions: z
+    .array(
+      z.object({
+        digest: z.string().regex(/^[0-9a-f]{64}$/),
+        name: z.string().max(100),
+        role: roleSchema,
+        createdAt: z.number(),
+        lastUsedAt: z.number(),
+        /** How the session began: a login link, a password (checked against users.json on use) or an API token. */
+        source: z.enum(['link', 'password', 'token']).default('link'),
+      }),
+    )
+    .max(MAX_SESSIONS),
 });
 type StoredSession = z.infer<typeof sessionsFileSchema>['sessions'][number];
 

@@ -75,7 +75,15 @@ async function applyLocked(stateDir: string, desired: DesiredState, backend: Ker
   const store = await StateStore.open(stateDir, clock);
   const audit = await AuditLog.open(`${stateDir}/audit.log`, clock);
   const reconciler = new Reconciler({
-    backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report', host,
+    backend,
+    store,
+    audit,
+    events: new EventBus(),
+    clock,
+    log: silentLogger,
+    metrics: new AgentMetrics(),
+    driftMode: 'report',
+    host,
     // The director's own CLI, run as root there: the one place command health checks come from.
     allowCommandChecks: true,
   });
@@ -83,7 +91,10 @@ async function applyLocked(stateDir: string, desired: DesiredState, backend: Ker
   const outcome = await reconciler.commit({
     baseRevision: store.revision,
     // A rule file says nothing about host settings: keep the ones already desired.
-    edit: { op: 'replace-state', state: { ...desired, hostSettings: desired.hostSettings.length ? desired.hostSettings : store.current()?.state.hostSettings ?? [] } },
+    edit: {
+      op: 'replace-state',
+      state: { ...desired, hostSettings: desired.hostSettings.length ? desired.hostSettings : (store.current()?.state.hostSettings ?? []) },
+    },
     caller,
   });
   io.stdout(outcome.lines.length ? `${outcome.lines.join('\n')}\n` : '');

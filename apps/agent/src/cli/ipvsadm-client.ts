@@ -94,16 +94,20 @@ async function call<T>(conn: Connection, path: string, input: unknown, kind: 'qu
   const headers: Record<string, string> = { authorization: `Bearer ${conn.token}` };
   let response: Response;
   try {
-    response = kind === 'query'
-      ? await fetch(`${conn.url}/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, { headers })
-      : await fetch(`${conn.url}/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+    response =
+      kind === 'query'
+        ? await fetch(`${conn.url}/trpc/${path}${input === undefined ? '' : `?input=${encodeURIComponent(JSON.stringify(input))}`}`, { headers })
+        : await fetch(`${conn.url}/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(input) });
   } catch (error) {
     throw new DomainError('UNAVAILABLE', `cannot reach the agent at ${conn.url}: ${error instanceof Error ? error.message : String(error)}`);
   }
-  const body = await response.json() as TrpcBody<T>;
+  const body = (await response.json()) as TrpcBody<T>;
   if (body.result) return body.result.data;
   const code = body.error?.data?.domainCode;
-  throw new DomainError(code === 'INVALID_INPUT' || code === 'CONFLICT' ? code : 'KERNEL_ERROR', body.error?.message ?? `the agent answered HTTP ${response.status}`);
+  throw new DomainError(
+    code === 'INVALID_INPUT' || code === 'CONFLICT' ? code : 'KERNEL_ERROR',
+    body.error?.message ?? `the agent answered HTTP ${response.status}`,
+  );
 }
 
 interface Snapshot {
@@ -153,16 +157,26 @@ export async function ipvsadmClient(args: readonly string[], io: CliIo): Promise
     return 0;
   }
   if (line.command === 'version') {
-    io.stdout('lvs-console ipvsadm: the agent\'s API, with ipvsadm v1.31 options\n');
+    io.stdout("lvs-console ipvsadm: the agent's API, with ipvsadm v1.31 options\n");
     return 0;
   }
   // Changes: one import of this command (or of -R's stdin) on the live table.
   const text = line.command === 'restore' ? await io.readStdin() : commandText(ipvsadm);
   const { revision } = await observedTable(conn);
   const dryRun = flags.has('--dry-run');
-  const outcome = await call<ImportOutcome>(conn, 'state.import', {
-    baseRevision: revision, text, format: 'ipvsadm', mode: 'merge', dryRun, confirmDeletes: flags.has('--yes'),
-  }, 'mutation').catch((error: unknown) => {
+  const outcome = await call<ImportOutcome>(
+    conn,
+    'state.import',
+    {
+      baseRevision: revision,
+      text,
+      format: 'ipvsadm',
+      mode: 'merge',
+      dryRun,
+      confirmDeletes: flags.has('--yes'),
+    },
+    'mutation',
+  ).catch((error: unknown) => {
     if (error instanceof DomainError && error.code === 'CONFLICT' && /confirm the deletion/.test(error.message)) {
       invalid(`${error.message.replace(/; confirm the deletion.*$/, '')}: add --yes to go ahead`);
     }
@@ -200,7 +214,15 @@ async function list(conn: Connection, args: readonly string[], oneService: boole
     return 0;
   }
   const info = await call<{ kernel?: KernelInfo }>(conn, 'system.info', undefined, 'query');
-  const mode: ListingMode = has('--stats') ? 'stats' : has('--rate') ? 'rate' : has('--thresholds') ? 'thresholds' : has('--persistent-conn') ? 'persistent-conn' : 'plain';
+  const mode: ListingMode = has('--stats')
+    ? 'stats'
+    : has('--rate')
+      ? 'rate'
+      : has('--thresholds')
+        ? 'thresholds'
+        : has('--persistent-conn')
+          ? 'persistent-conn'
+          : 'plain';
   let services = table.services;
   if (oneService) {
     const key = serviceKeyOf(args);
@@ -218,8 +240,12 @@ const MAX_LISTED_CONNECTIONS = 1_000_000;
 async function allConnections(conn: Connection): Promise<ConnectionEntry[]> {
   const entries: ConnectionEntry[] = [];
   for (;;) {
-    const page = await call<{ entries: ConnectionEntry[]; matched: number }>(conn, 'connections.list',
-      { limit: 1000, offset: entries.length, includeTemplates: true }, 'query');
+    const page = await call<{ entries: ConnectionEntry[]; matched: number }>(
+      conn,
+      'connections.list',
+      { limit: 1000, offset: entries.length, includeTemplates: true },
+      'query',
+    );
     entries.push(...page.entries);
     if (page.entries.length === 0 || entries.length >= page.matched) return entries;
     if (entries.length >= MAX_LISTED_CONNECTIONS) {

@@ -77,4 +77,3 @@ export async function ipvsadmCommand(args: string[], io: CliIo): Promise<number>
   if (sub === 'render') return renderStateText(await io.readStdin(), io, oneOf<IpvsadmTarget>(values.ipvsadm, ['1.31', 'pre-1.31'], '--ipvsadm', '1.31'));
   throw new UsageError(`unknown subcommand "ipvsadm ${sub}": use parse or render`);
 }
-

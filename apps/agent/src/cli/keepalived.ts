@@ -8,8 +8,14 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DomainError, formatIssues, type DesiredState } from '@lvs-console/shared';
 import {
-  expandBraces, formatPlace, hasGlobMagic, readKeepalivedConf, segmentMatcher, writeKeepalivedConf,
-  type IncludeResolver, type IncludedFile,
+  expandBraces,
+  formatPlace,
+  hasGlobMagic,
+  readKeepalivedConf,
+  segmentMatcher,
+  writeKeepalivedConf,
+  type IncludeResolver,
+  type IncludedFile,
 } from '@lvs-console/shared/keepalived';
 import { validateState } from '@lvs-console/shared/validate';
 import { tokensFileSchema } from '../auth/auth-service';
@@ -111,12 +117,19 @@ function importCommand(file: string | undefined, io: CliIo): number {
   try {
     text = readTextFile(path);
   } catch (error) {
-    throw usage(`cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`);
+    throw usage(
+      `cannot read ${file}: ${(error as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : error instanceof Error ? error.message : String(error)}`,
+    );
   }
   const result = readKeepalivedConf(text, { resolveInclude: includeResolver(path) });
   const line = (note: (typeof result.notes)[number]) => `${formatPlace(note)}: ${note.message}\n`;
   if (!result.ok) {
-    io.stderr(result.notes.filter((note) => note.level === 'error').map(line).join(''));
+    io.stderr(
+      result.notes
+        .filter((note) => note.level === 'error')
+        .map(line)
+        .join(''),
+    );
     return 2;
   }
   io.stderr(result.notes.map(line).join(''));
@@ -154,7 +167,7 @@ async function stateFromAgent(url: string, io: CliIo, stateDir: string | undefin
     throw usage(`--from-agent must be a URL like http://127.0.0.1:8080, not "${url}"`);
   }
   if (base.protocol !== 'http:' && base.protocol !== 'https:') throw usage('--from-agent must be an http:// or https:// URL');
-  if (base.username || base.password || base.search) throw usage('--from-agent takes the agent\'s address only: the token goes in LVS_TOKEN, never in the URL');
+  if (base.username || base.password || base.search) throw usage("--from-agent takes the agent's address only: the token goes in LVS_TOKEN, never in the URL");
   const token = await agentToken(io, stateDir);
   const endpoint = new URL('trpc/state.get', base.href.endsWith('/') ? base.href : `${base.href}/`);
   let response: Response;

@@ -28,7 +28,12 @@ Run it on the director as the user the agent runs as (root).
 export async function loginLinkCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { role: { type: 'string' }, for: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: false, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { role: { type: 'string' }, for: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: false,
+      strict: true,
+    });
   } catch (error) {
     throw new DomainError('INVALID_INPUT', `${error instanceof Error ? error.message : String(error)}\n\n${LOGIN_LINK_HELP}`);
   }
@@ -45,6 +50,8 @@ export async function loginLinkCommand(args: string[], io: CliIo): Promise<numbe
   const code = await createLoginCode(stateDir, systemClock, { name: name.data, role: role as LoginRole });
   const url = (await readFile(join(stateDir, CONSOLE_URL_FILE), 'utf8').catch(() => '')).trim();
   io.stdout(`${loginLinkUrl(url, code)}\n`.replace(/^\//, ''));
-  io.stderr(`one-time ${role} login for ${name.data}, valid for ${LOGIN_CODE_TTL_MS / 3_600_000} h${url ? '' : ' (open the console\'s address followed by this fragment: the agent has not written its address yet)'}\n`);
+  io.stderr(
+    `one-time ${role} login for ${name.data}, valid for ${LOGIN_CODE_TTL_MS / 3_600_000} h${url ? '' : " (open the console's address followed by this fragment: the agent has not written its address yet)"}\n`,
+  );
   return 0;
 }

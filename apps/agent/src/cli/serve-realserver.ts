@@ -7,9 +7,16 @@ import { RealServerAgent } from '../realservers/agent';
 import { integer, oneOf, UsageError, waitForSignal, type CliIo } from './io';
 
 export interface RealServerServeValues {
-  mode?: string | undefined; vip?: string[] | undefined; interface?: string | undefined; fix?: string | undefined;
-  'report-to'?: string | undefined; 'report-token'?: string | undefined; address?: string | undefined;
-  'report-interval'?: string | undefined; 'host-backend'?: string | undefined; 'log-level'?: string | undefined;
+  mode?: string | undefined;
+  vip?: string[] | undefined;
+  interface?: string | undefined;
+  fix?: string | undefined;
+  'report-to'?: string | undefined;
+  'report-token'?: string | undefined;
+  address?: string | undefined;
+  'report-interval'?: string | undefined;
+  'host-backend'?: string | undefined;
+  'log-level'?: string | undefined;
 }
 
 /**
@@ -30,9 +37,9 @@ export async function serveRealServer(values: RealServerServeValues, io: CliIo):
   if (values['report-to']) {
     const url = parseDirectorUrl(values['report-to']);
     const token = values['report-token'] ?? io.env.LVS_CONSOLE_REALSERVER_TOKEN;
-    if (!token) throw new UsageError('--report-to needs --report-token (the director\'s realserver token) or LVS_CONSOLE_REALSERVER_TOKEN');
+    if (!token) throw new UsageError("--report-to needs --report-token (the director's realserver token) or LVS_CONSOLE_REALSERVER_TOKEN");
     const address = values.address ? canonicalIp(values.address.trim()) : null;
-    if (!address) throw new UsageError('--report-to needs --address RIP: this server\'s address as the director\'s destinations name it');
+    if (!address) throw new UsageError("--report-to needs --address RIP: this server's address as the director's destinations name it");
     report = { url, token, address };
   } else if (fix === 'on-request') {
     throw new UsageError('--fix on-request needs --report-to: only the director can ask for a fix');
@@ -43,7 +50,12 @@ export async function serveRealServer(values: RealServerServeValues, io: CliIo):
   const agent = new RealServerAgent({ role: options, host, fix, intervalMs: interval * 1000, log, ...(report ? { report } : {}) });
   const first = await agent.start();
   io.stdout(`real server (${mode}) for ${values.vip.join(', ')}${hostBackend === 'sim' ? ' [simulated host]' : ''}:\n${formatRealServerRows(first.rows)}\n`);
-  if (report) io.stdout(first.reported ? `reporting to ${report.url} as ${report.address} every ${interval} s\n` : `reporting to ${report.url} failed: ${first.error ?? 'unknown error'}; retrying every ${interval} s\n`);
+  if (report)
+    io.stdout(
+      first.reported
+        ? `reporting to ${report.url} as ${report.address} every ${interval} s\n`
+        : `reporting to ${report.url} failed: ${first.error ?? 'unknown error'}; retrying every ${interval} s\n`,
+    );
   await (io.waitForStop ?? waitForSignal)();
   agent.stop();
   return first.passed || fix === 'on-request' ? 0 : 1;

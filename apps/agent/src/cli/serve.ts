@@ -63,39 +63,43 @@ real-server role (--role realserver):
 `;
 
 export async function serveCommand(args: string[], io: CliIo): Promise<number> {
-  const { values, positionals } = parse(args, {
-    listen: { type: 'string' },
-    backend: { type: 'string' },
-    'state-dir': { type: 'string' },
-    demo: { type: 'boolean' },
-    'demo-pair': { type: 'boolean' },
-    seed: { type: 'string' },
-    'tls-cert': { type: 'string' },
-    'tls-key': { type: 'string' },
-    drift: { type: 'string' },
-    'web-dir': { type: 'string' },
-    'admin-token': { type: 'string' },
-    'viewer-token': { type: 'string' },
-    'realserver-token': { type: 'string' },
-    'log-level': { type: 'string' },
-    role: { type: 'string' },
-    mode: { type: 'string' },
-    vip: { type: 'string', multiple: true },
-    interface: { type: 'string' },
-    fix: { type: 'string' },
-    'report-to': { type: 'string' },
-    'report-token': { type: 'string' },
-    address: { type: 'string' },
-    'report-interval': { type: 'string' },
-    'host-backend': { type: 'string' },
-    cluster: { type: 'string' },
-    node: { type: 'string' },
-    peer: { type: 'string', multiple: true },
-    'cluster-token-file': { type: 'string' },
-    vrrp: { type: 'string' },
-    'trust-proxy-user': { type: 'string' },
-    'trusted-proxy': { type: 'string', multiple: true },
-  }, false);
+  const { values, positionals } = parse(
+    args,
+    {
+      listen: { type: 'string' },
+      backend: { type: 'string' },
+      'state-dir': { type: 'string' },
+      demo: { type: 'boolean' },
+      'demo-pair': { type: 'boolean' },
+      seed: { type: 'string' },
+      'tls-cert': { type: 'string' },
+      'tls-key': { type: 'string' },
+      drift: { type: 'string' },
+      'web-dir': { type: 'string' },
+      'admin-token': { type: 'string' },
+      'viewer-token': { type: 'string' },
+      'realserver-token': { type: 'string' },
+      'log-level': { type: 'string' },
+      role: { type: 'string' },
+      mode: { type: 'string' },
+      vip: { type: 'string', multiple: true },
+      interface: { type: 'string' },
+      fix: { type: 'string' },
+      'report-to': { type: 'string' },
+      'report-token': { type: 'string' },
+      address: { type: 'string' },
+      'report-interval': { type: 'string' },
+      'host-backend': { type: 'string' },
+      cluster: { type: 'string' },
+      node: { type: 'string' },
+      peer: { type: 'string', multiple: true },
+      'cluster-token-file': { type: 'string' },
+      vrrp: { type: 'string' },
+      'trust-proxy-user': { type: 'string' },
+      'trusted-proxy': { type: 'string', multiple: true },
+    },
+    false,
+  );
   void positionals;
   if (values.help) {
     io.stdout(SERVE_HELP);
@@ -126,7 +130,9 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
     realserverToken: values['realserver-token'] ?? io.env.LVS_CONSOLE_REALSERVER_TOKEN,
     log: createLogger({ level: logLevel, destination: process.stderr }),
     cluster: {
-      name: values.cluster, self: values.node, peers: values.peer,
+      name: values.cluster,
+      self: values.node,
+      peers: values.peer,
       tokenFile: values['cluster-token-file'] ? resolve(io.cwd, values['cluster-token-file']) : undefined,
       tokenFromEnv: io.env.LVS_CONSOLE_CLUSTER_TOKEN,
     },
@@ -135,7 +141,8 @@ export async function serveCommand(args: string[], io: CliIo): Promise<number> {
   };
   if (values['trusted-proxy'] && !values['trust-proxy-user']) throw new UsageError('--trusted-proxy goes with --trust-proxy-user HEADER');
   // A pair of simulated directors only where the simulated kernel would be chosen anyway.
-  const simulated = backend === 'sim' || (backend === 'auto' && (await import('../kernel/select').then((m) => m.chooseBackend({ loadModule: false }))).kind === 'sim');
+  const simulated =
+    backend === 'sim' || (backend === 'auto' && (await import('../kernel/select').then((m) => m.chooseBackend({ loadModule: false }))).kind === 'sim');
   if (values['demo-pair'] && !simulated) io.stderr('note: --demo-pair ignored: this host has real IPVS, and the real kernel is never loaded with a demo\n');
   if (values['demo-pair'] && simulated) {
     const { startDemoPair } = await import('../demo-pair');

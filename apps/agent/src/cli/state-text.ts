@@ -26,4 +26,3 @@ export function parseStateText(text: string, origin: 'operator' | 'kernel' = 'op
   if (!validated.ok) throw new UsageError(formatIssues(validated.issues));
   return validated.value;
 }
-

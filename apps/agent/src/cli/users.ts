@@ -30,7 +30,12 @@ function usage(message: string): DomainError {
 export async function userCommand(args: string[], io: CliIo): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args, options: { role: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args,
+      options: { role: { type: 'string' }, 'state-dir': { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw usage(error instanceof Error ? error.message : String(error));
   }
@@ -48,7 +53,8 @@ export async function userCommand(args: string[], io: CliIo): Promise<number> {
     if (!users.length) io.stderr('no users yet: lvs-console user add NAME --role ROLE\n');
     return 0;
   }
-  if (action !== 'add' && action !== 'remove' && action !== 'passwd') throw usage(action === undefined ? 'missing action: add, list, remove or passwd' : `unknown action "${action}"`);
+  if (action !== 'add' && action !== 'remove' && action !== 'passwd')
+    throw usage(action === undefined ? 'missing action: add, list, remove or passwd' : `unknown action "${action}"`);
   const name = personNameSchema.safeParse(rawName ?? '');
   if (!name.success) throw usage(`NAME: ${name.error.issues[0]?.message ?? 'not a name'}`);
   const readPassword = async () => hashPassword((await io.readStdin()).split(/\r?\n/)[0] ?? '');

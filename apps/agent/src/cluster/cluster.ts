@@ -67,18 +67,40 @@ interface PeerState {
   pushing: boolean;
 }
 
-const statusSchema = z.object({
-  cluster: z.string(), director: z.string(), agentVersion: z.string(), time: z.number(), revision: z.number().int().min(0),
-  stateDigest: z.string(), driftChanges: z.number().int().min(0),
-  vrrp: z.array(z.object({ instance: z.string(), state: z.enum(['MASTER', 'BACKUP', 'FAULT', 'STOP', 'UNKNOWN']), priority: z.number().nullable(), since: z.number(), addresses: z.array(z.string()) })),
-  vrrpEngine: z.enum(['keepalived', 'sim']).nullable(), vrrpProblem: z.string().nullable(), hold: z.enum(['none', 'handover']),
-  syncDaemons: z.array(z.object({ state: z.enum(['master', 'backup']), interface: z.string(), syncId: z.number() }).passthrough()),
-  revisionTime: z.number().nullable().default(null),
-  revisionBy: z.string().max(200).nullable().default(null),
-}).passthrough();
+const statusSchema = z
+  .object({
+    cluster: z.string(),
+    director: z.string(),
+    agentVersion: z.string(),
+    time: z.number(),
+    revision: z.number().int().min(0),
+    stateDigest: z.string(),
+    driftChanges: z.number().int().min(0),
+    vrrp: z.array(
+      z.object({
+        instance: z.string(),
+        state: z.enum(['MASTER', 'BACKUP', 'FAULT', 'STOP', 'UNKNOWN']),
+        priority: z.number().nullable(),
+        since: z.number(),
+        addresses: z.array(z.string()),
+      }),
+    ),
+    vrrpEngine: z.enum(['keepalived', 'sim']).nullable(),
+    vrrpProblem: z.string().nullable(),
+    hold: z.enum(['none', 'handover']),
+    syncDaemons: z.array(z.object({ state: z.enum(['master', 'backup']), interface: z.string(), syncId: z.number() }).passthrough()),
+    revisionTime: z.number().nullable().default(null),
+    revisionBy: z.string().max(200).nullable().default(null),
+  })
+  .passthrough();
 
 const storedSchema = z.object({
-  format: z.literal(1), revision: z.number().int().min(1), time: z.number(), who: z.string().max(200), what: z.string().max(2000), state: desiredStateSchema,
+  format: z.literal(1),
+  revision: z.number().int().min(1),
+  time: z.number(),
+  who: z.string().max(200),
+  what: z.string().max(2000),
+  state: desiredStateSchema,
 });
 const prepareSchema = z.object({ base: z.number().int().min(0), revision: z.number().int().min(1), id: z.string().max(64) }).strict();
 const handoverSchema = z.object({ level: z.enum(['none', 'handover']), who: z.string().max(200) }).strict();
@@ -97,24 +119,26 @@ export interface PeersAtStart {
  */
 export async function newestFromPeers(config: ClusterConfig, log: Logger, waitMs = 2000, tryTimeoutMs = STATUS_AT_START_TIMEOUT_MS): Promise<PeersAtStart> {
   const unanswered: string[] = [];
-  const answers = await Promise.all(config.peers.map(async (peer) => {
-    const client = new PeerClient(config, peer.name, peer.url);
-    const deadline = Date.now() + waitMs;
-    for (;;) {
-      try {
-        const timeoutMs = Math.max(1000, Math.min(tryTimeoutMs, deadline - Date.now()));
-        const status = statusSchema.parse(await client.call('status', undefined, timeoutMs));
-        if (status.revision === 0) return null;
-        return { stored: storedSchema.parse(await client.call('current', undefined, REPLICATE_TIMEOUT_MS)), from: peer.name };
-      } catch (error) {
-        if (error instanceof PeerError && error.timedOut && Date.now() < deadline) continue;
-        const message = error instanceof Error ? error.message : String(error);
-        unanswered.push(message);
-        log.info({ peer: peer.name, err: error }, 'peer not reachable at start');
-        return null;
+  const answers = await Promise.all(
+    config.peers.map(async (peer) => {
+      const client = new PeerClient(config, peer.name, peer.url);
+      const deadline = Date.now() + waitMs;
+      for (;;) {
+        try {
+          const timeoutMs = Math.max(1000, Math.min(tryTimeoutMs, deadline - Date.now()));
+          const status = statusSchema.parse(await client.call('status', undefined, timeoutMs));
+          if (status.revision === 0) return null;
+          return { stored: storedSchema.parse(await client.call('current', undefined, REPLICATE_TIMEOUT_MS)), from: peer.name };
+        } catch (error) {
+          if (error instanceof PeerError && error.timedOut && Date.now() < deadline) continue;
+          const message = error instanceof Error ? error.message : String(error);
+          unanswered.push(message);
+          log.info({ peer: peer.name, err: error }, 'peer not reachable at start');
+          return null;
+        }
       }
-    }
-  }));
+    }),
+  );
   let newest: PeersAtStart['newest'] = null;
   for (const answer of answers) if (answer && (!newest || answer.stored.revision > newest.stored.revision)) newest = answer;
   return { newest, unanswered };
@@ -147,9 +171,18 @@ export class ClusterService implements ReplicationPort {
 
   constructor(private readonly opts: ClusterOptions) {
     this.refusalLimit = new PeerRefusalLimit(opts.clock);
-    this.peers = new Map(opts.config.peers.map((peer) => [peer.name, {
-      client: new PeerClient(opts.config, peer.name, peer.url), status: null, lastHeardAt: null, error: null, pushing: false,
-    }]));
+    this.peers = new Map(
+      opts.config.peers.map((peer) => [
+        peer.name,
+        {
+          client: new PeerClient(opts.config, peer.name, peer.url),
+          status: null,
+          lastHeardAt: null,
+          error: null,
+          pushing: false,
+        },
+      ]),
+    );
   }
 
   get config(): ClusterConfig {
@@ -198,14 +231,28 @@ export class ClusterService implements ReplicationPort {
     const now = this.opts.clock.now();
     const newest = Math.max(this.opts.store.revision, ...[...this.peers.values()].map((p) => p.status?.revision ?? 0));
     const self: MemberView = {
-      name: this.opts.config.self, self: true, url: null, reachable: true, lastHeardAt: now, stale: false, error: null,
-      status: this.localStatus(), lag: newest - this.opts.store.revision,
+      name: this.opts.config.self,
+      self: true,
+      url: null,
+      reachable: true,
+      lastHeardAt: now,
+      stale: false,
+      error: null,
+      status: this.localStatus(),
+      lag: newest - this.opts.store.revision,
     };
     const others = [...this.peers.entries()].map(([name, peer]): MemberView => {
       const stale = isStale(peer.lastHeardAt, now, this.opts.config.pollIntervalMs);
       return {
-        name, self: false, url: peer.client.url, reachable: peer.error === null && peer.lastHeardAt !== null, lastHeardAt: peer.lastHeardAt, stale,
-        error: peer.error, status: peer.status, lag: peer.status ? newest - peer.status.revision : null,
+        name,
+        self: false,
+        url: peer.client.url,
+        reachable: peer.error === null && peer.lastHeardAt !== null,
+        lastHeardAt: peer.lastHeardAt,
+        stale,
+        error: peer.error,
+        status: peer.status,
+        lag: peer.status ? newest - peer.status.revision : null,
       };
     });
     return [self, ...others];
@@ -226,21 +273,26 @@ export class ClusterService implements ReplicationPort {
     if (this.polling) return;
     this.polling = true;
     try {
-      await Promise.all([...this.peers.values()].map(async (peer) => {
-        try {
-          const status = statusSchema.parse(await peer.client.call('status', undefined, Math.max(1000, this.opts.config.pollIntervalMs * 2))) as MemberStatus;
-          if (status.cluster !== this.opts.config.name || status.director !== peer.client.name) {
-            throw new PeerError(0, `${peer.client.url} is director "${status.director}" of cluster "${status.cluster}", not "${peer.client.name}" of "${this.opts.config.name}"`);
+      await Promise.all(
+        [...this.peers.values()].map(async (peer) => {
+          try {
+            const status = statusSchema.parse(await peer.client.call('status', undefined, Math.max(1000, this.opts.config.pollIntervalMs * 2))) as MemberStatus;
+            if (status.cluster !== this.opts.config.name || status.director !== peer.client.name) {
+              throw new PeerError(
+                0,
+                `${peer.client.url} is director "${status.director}" of cluster "${status.cluster}", not "${peer.client.name}" of "${this.opts.config.name}"`,
+              );
+            }
+            peer.status = status;
+            peer.lastHeardAt = this.opts.clock.now();
+            peer.error = null;
+            if (status.revision < this.opts.store.revision && !peer.pushing) await this.pushTo(peer);
+            else if (this.splitFrom(status) && this.keepsMineAgainst(status)) await this.resolveSplit(peer.client.name, status);
+          } catch (error) {
+            peer.error = error instanceof Error ? error.message : String(error);
           }
-          peer.status = status;
-          peer.lastHeardAt = this.opts.clock.now();
-          peer.error = null;
-          if (status.revision < this.opts.store.revision && !peer.pushing) await this.pushTo(peer);
-          else if (this.splitFrom(status) && this.keepsMineAgainst(status)) await this.resolveSplit(peer.client.name, status);
-        } catch (error) {
-          peer.error = error instanceof Error ? error.message : String(error);
-        }
-      }));
+        }),
+      );
     } finally {
       this.polling = false;
     }
@@ -295,7 +347,12 @@ export class ClusterService implements ReplicationPort {
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
       peer.error = message;
-      return { director: peer.client.name, ok: false, revision: peer.status?.revision ?? null, message: `not applied yet: ${message}; it catches up when it answers again` };
+      return {
+        director: peer.client.name,
+        ok: false,
+        revision: peer.status?.revision ?? null,
+        message: `not applied yet: ${message}; it catches up when it answers again`,
+      };
     } finally {
       peer.pushing = false;
     }
@@ -312,16 +369,19 @@ export class ClusterService implements ReplicationPort {
     const id = randomUUID();
     this.pending = { revision, id, lost: null };
     try {
-      await Promise.all([...this.peers.values()].map(async (peer) => {
-        try {
-          await peer.client.call('prepare', { base: baseRevision, revision, id }, PREPARE_TIMEOUT_MS);
-        } catch (error) {
-          if (error instanceof PeerError && error.status === 409) throw conflictFrom(peer.client.name, error);
-          // Unreachable or broken: the change goes ahead here; that peer catches up later.
-          this.opts.log.warn({ peer: peer.client.name, what, err: error }, 'peer not asked before a change (it will catch up)');
-        }
-      }));
-      if (this.pending.lost) throw new DomainError('CONFLICT', `director ${this.pending.lost} made revision ${revision} at the same time and goes first; reload and try again`);
+      await Promise.all(
+        [...this.peers.values()].map(async (peer) => {
+          try {
+            await peer.client.call('prepare', { base: baseRevision, revision, id }, PREPARE_TIMEOUT_MS);
+          } catch (error) {
+            if (error instanceof PeerError && error.status === 409) throw conflictFrom(peer.client.name, error);
+            // Unreachable or broken: the change goes ahead here; that peer catches up later.
+            this.opts.log.warn({ peer: peer.client.name, what, err: error }, 'peer not asked before a change (it will catch up)');
+          }
+        }),
+      );
+      if (this.pending.lost)
+        throw new DomainError('CONFLICT', `director ${this.pending.lost} made revision ${revision} at the same time and goes first; reload and try again`);
     } catch (error) {
       this.pending = null;
       throw error;
@@ -344,9 +404,12 @@ export class ClusterService implements ReplicationPort {
     const current = this.opts.store.revision;
     const now = this.opts.clock.now();
     if (request.base !== current) {
-      throw new PeerError(409, request.base < current
-        ? `it is at revision ${current} already (the change was based on ${request.base})`
-        : `it is at revision ${current}, behind ${request.base}; it catches up first`);
+      throw new PeerError(
+        409,
+        request.base < current
+          ? `it is at revision ${current} already (the change was based on ${request.base})`
+          : `it is at revision ${current}, behind ${request.base}; it catches up first`,
+      );
     }
     // The same director asking again (its earlier attempt went no further) replaces its own promise.
     if (this.grant && this.grant.revision === request.revision && this.grant.until > now && this.grant.id !== request.id && this.grant.director !== director) {
@@ -409,8 +472,13 @@ export class ClusterService implements ReplicationPort {
     if (!this.opts.vrrp) throw new PeerError(409, 'this director runs no VRRP');
     await this.opts.vrrp.hold(level);
     await this.opts.audit.append({
-      who: caller.name, role: caller.role, result: 'ok',
-      what: level === 'handover' ? `hand the VIPs over to the other director${via ? ` (asked through ${via})` : ''}` : `release the hold: this director may take the VIPs again${via ? ` (asked through ${via})` : ''}`,
+      who: caller.name,
+      role: caller.role,
+      result: 'ok',
+      what:
+        level === 'handover'
+          ? `hand the VIPs over to the other director${via ? ` (asked through ${via})` : ''}`
+          : `release the hold: this director may take the VIPs again${via ? ` (asked through ${via})` : ''}`,
     });
   }
 

@@ -8,43 +8,55 @@ import { z } from 'zod';
 import { DomainError, directorNameSchema } from '@lvs-console/shared';
 import { zodIssues } from '@lvs-console/shared/validate';
 
-const clusterNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'cluster names are 1-63 letters, digits or . _ - (starting with a letter or digit)');
+const clusterNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'cluster names are 1-63 letters, digits or . _ - (starting with a letter or digit)');
 
-export const clusterTokenSchema = z.string()
+export const clusterTokenSchema = z
+  .string()
   .min(24, 'the cluster token must be at least 24 characters (use: openssl rand -hex 24)')
   .max(256, 'the cluster token must be at most 256 characters')
   .regex(/^[\x21-\x7e]+$/, 'the cluster token is printable ASCII without spaces');
 
-const peerUrlSchema = z.string().superRefine((value, ctx) => {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    ctx.addIssue({ code: 'custom', message: `"${value}" is not a URL (e.g. https://lb2.example:8443)` });
-    return;
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `peer URL "${value}" must be http:// or https://` });
-  if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
-    ctx.addIssue({ code: 'custom', message: `peer URL "${value}" must be only scheme, host and port (no path, query or credentials)` });
-  }
-}).transform((value) => new URL(value).origin);
+const peerUrlSchema = z
+  .string()
+  .superRefine((value, ctx) => {
+    let url: URL;
+    try {
+      url = new URL(value);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `"${value}" is not a URL (e.g. https://lb2.example:8443)` });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') ctx.addIssue({ code: 'custom', message: `peer URL "${value}" must be http:// or https://` });
+    if (url.username || url.password || url.search || url.hash || (url.pathname !== '/' && url.pathname !== '')) {
+      ctx.addIssue({ code: 'custom', message: `peer URL "${value}" must be only scheme, host and port (no path, query or credentials)` });
+    }
+  })
+  .transform((value) => new URL(value).origin);
 
-export const clusterConfigSchema = z.object({
-  name: clusterNameSchema,
-  /** This director's name: the key of its priorities in the desired state's VRRP instances. */
-  self: directorNameSchema,
-  token: clusterTokenSchema,
-  peers: z.array(z.object({ name: directorNameSchema, url: peerUrlSchema }).strict())
-    .min(1, 'a cluster needs at least one peer').max(7, 'at most 7 peers'),
-  /** How often each peer is asked for its status (ms). */
-  pollIntervalMs: z.number().int().min(200).max(60_000).default(1000),
-}).strict().superRefine((config, ctx) => {
-  const names = new Set([config.self]);
-  config.peers.forEach((peer, i) => {
-    if (names.has(peer.name)) ctx.addIssue({ code: 'custom', path: ['peers', i, 'name'], message: `director "${peer.name}" is listed twice (this director is "${config.self}")` });
-    names.add(peer.name);
+export const clusterConfigSchema = z
+  .object({
+    name: clusterNameSchema,
+    /** This director's name: the key of its priorities in the desired state's VRRP instances. */
+    self: directorNameSchema,
+    token: clusterTokenSchema,
+    peers: z
+      .array(z.object({ name: directorNameSchema, url: peerUrlSchema }).strict())
+      .min(1, 'a cluster needs at least one peer')
+      .max(7, 'at most 7 peers'),
+    /** How often each peer is asked for its status (ms). */
+    pollIntervalMs: z.number().int().min(200).max(60_000).default(1000),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const names = new Set([config.self]);
+    config.peers.forEach((peer, i) => {
+      if (names.has(peer.name))
+        ctx.addIssue({ code: 'custom', path: ['peers', i, 'name'], message: `director "${peer.name}" is listed twice (this director is "${config.self}")` });
+      names.add(peer.name);
+    });
   });
-});
 export type ClusterConfig = z.infer<typeof clusterConfigSchema>;
 
 export interface ClusterFlags {

@@ -18,7 +18,11 @@ export const MAX_PEER_BODY_BYTES = 32 * 1024 * 1024;
 
 export class PeerError extends Error {
   /** timedOut: the peer took the connection (or may have) but did not answer in time: busy, not gone. */
-  constructor(readonly status: number, message: string, readonly timedOut = false) {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly timedOut = false,
+  ) {
     super(message);
   }
 }
@@ -36,7 +40,10 @@ export function authenticatePeer(config: ClusterConfig, req: IncomingMessage): s
   if (cluster !== config.name) throw new PeerError(403, `this director belongs to cluster "${config.name}", not "${cluster.slice(0, 64)}"`);
   if (!timingSafeEqual(digest(token), digest(config.token))) throw new PeerError(403, `wrong cluster token for cluster "${config.name}"`);
   if (!config.peers.some((peer) => peer.name === director)) {
-    throw new PeerError(403, `"${director.slice(0, 64)}" is not a member of cluster "${config.name}" (members: ${[config.self, ...config.peers.map((p) => p.name)].join(', ')})`);
+    throw new PeerError(
+      403,
+      `"${director.slice(0, 64)}" is not a member of cluster "${config.name}" (members: ${[config.self, ...config.peers.map((p) => p.name)].join(', ')})`,
+    );
   }
   return director;
 }
@@ -99,7 +106,11 @@ export function sendJson(res: ServerResponse, status: number, body: unknown): vo
 
 /** Client side: one peer's endpoints, each call with its own deadline. */
 export class PeerClient {
-  constructor(private readonly config: ClusterConfig, readonly name: string, readonly url: string) {}
+  constructor(
+    private readonly config: ClusterConfig,
+    readonly name: string,
+    readonly url: string,
+  ) {}
 
   async call<T>(operation: string, body: unknown, timeoutMs: number): Promise<T> {
     let response: Response;
@@ -128,7 +139,7 @@ export class PeerClient {
       throw new PeerError(response.status, `${this.name} answered ${response.status} without JSON (is ${this.url} an LVS Console agent?)`);
     }
     if (!response.ok) {
-      const message = typeof json === 'object' && json !== null && 'error' in json ? String((json).error) : `HTTP ${response.status}`;
+      const message = typeof json === 'object' && json !== null && 'error' in json ? String(json.error) : `HTTP ${response.status}`;
       throw new PeerError(response.status, message);
     }
     return json as T;

@@ -30,7 +30,10 @@ export interface ChosenBackend {
   choice: BackendChoice;
 }
 
-export async function chooseBackend(request: BackendRequest, options: { clock: Clock; seed?: number | undefined; startAt?: number; demo?: boolean }): Promise<ChosenBackend> {
+export async function chooseBackend(
+  request: BackendRequest,
+  options: { clock: Clock; seed?: number | undefined; startAt?: number; demo?: boolean },
+): Promise<ChosenBackend> {
   const sim = (reason: string): ChosenBackend => {
     const backend = new SimBackend({ clock: options.clock, seed: options.seed ?? 1, ...(options.startAt !== undefined ? { startAt: options.startAt } : {}) });
     // The demo's simulated host has the demo director's addresses (its DIP shows on the diagrams).
@@ -51,7 +54,10 @@ export async function chooseBackend(request: BackendRequest, options: { clock: C
     if (selected.kind !== 'netlink') throw new Error(`--backend netlink: ${selected.reason}`);
     return netlink(selected.reason);
   }
-  const selected = await selectKernel({ loadModule, ...(request === 'ipvsadm' ? { probeNetlink: () => Promise.resolve('--backend ipvsadm was asked for') } : {}) });
+  const selected = await selectKernel({
+    loadModule,
+    ...(request === 'ipvsadm' ? { probeNetlink: () => Promise.resolve('--backend ipvsadm was asked for') } : {}),
+  });
   if (selected.kind === 'netlink') return netlink(selected.reason);
   if (selected.kind === 'sim' || !selected.ipvsadmPath) {
     if (request === 'ipvsadm') throw new Error(`--backend ipvsadm: ${selected.reason}`);

@@ -24,7 +24,8 @@ const run = promisify(execFile);
 const PROGRAM_PATHS = ['/usr/sbin/keepalived', '/usr/local/sbin/keepalived', '/sbin/keepalived'];
 /** How long a keepalived just started has to write its pid file before it counts as dead. */
 const START_GRACE_MS = 10_000;
-export const KEEPALIVED_MISSING = 'keepalived is not installed: install Debian\'s package (apt-get install keepalived); the pair\'s VIPs are not moved until then';
+export const KEEPALIVED_MISSING =
+  "keepalived is not installed: install Debian's package (apt-get install keepalived); the pair's VIPs are not moved until then";
 
 export interface KeepalivedOptions {
   self: string;
@@ -71,7 +72,10 @@ export class KeepalivedEngine implements VrrpEngine {
   private holdTimer: NodeJS.Timeout | null = null;
   private readonly paths: { conf: string; fifo: string; hold: string; pid: string; vrrpPid: string };
 
-  constructor(private readonly opts: KeepalivedOptions, private readonly program: string | null) {
+  constructor(
+    private readonly opts: KeepalivedOptions,
+    private readonly program: string | null,
+  ) {
     this.paths = {
       conf: join(opts.dir, 'keepalived.conf'),
       fifo: join(opts.dir, 'vrrp.fifo'),
@@ -115,7 +119,7 @@ export class KeepalivedEngine implements VrrpEngine {
       const parsed = parseNotifyLine(line);
       if (parsed?.kind !== 'INSTANCE') continue;
       const info = this.instances.get(parsed.name);
-      const state = (VRRP_STATES as readonly string[]).includes(parsed.state) ? parsed.state as VrrpState : 'UNKNOWN';
+      const state = (VRRP_STATES as readonly string[]).includes(parsed.state) ? (parsed.state as VrrpState) : 'UNKNOWN';
       if (!info) continue;
       if (info.state !== state || info.priority !== parsed.priority) {
         if (info.state !== state) info.since = this.opts.clock.now();
@@ -144,9 +148,19 @@ export class KeepalivedEngine implements VrrpEngine {
     }
     const addresses = instanceAddresses({ services: desired.services, ha });
     const previous = this.instances;
-    this.instances = new Map(mine.map((instance) => [instance.name, previous.get(instance.name) ?? {
-      name: instance.name, interface: instance.interface, addresses: [], state: 'UNKNOWN', priority: null, since: this.opts.clock.now(),
-    }]));
+    this.instances = new Map(
+      mine.map((instance) => [
+        instance.name,
+        previous.get(instance.name) ?? {
+          name: instance.name,
+          interface: instance.interface,
+          addresses: [],
+          state: 'UNKNOWN',
+          priority: null,
+          since: this.opts.clock.now(),
+        },
+      ]),
+    );
     for (const instance of mine) {
       const info = this.instances.get(instance.name);
       if (info) {
@@ -174,7 +188,11 @@ export class KeepalivedEngine implements VrrpEngine {
     this.startGraceUntil = this.opts.clock.now() + START_GRACE_MS;
     try {
       // Daemonized (not a child of the agent): an agent restart leaves VRRP alone.
-      await run(this.program, ['--vrrp', '--use-file', this.paths.conf, '--pid', this.paths.pid, '--vrrp_pid', this.paths.vrrpPid, '--no-syslog', '--log-detail'], { timeout: 20_000 });
+      await run(
+        this.program,
+        ['--vrrp', '--use-file', this.paths.conf, '--pid', this.paths.pid, '--vrrp_pid', this.paths.vrrpPid, '--no-syslog', '--log-detail'],
+        { timeout: 20_000 },
+      );
       this.lastProblem = null;
       this.restartDelayMs = 1000;
       this.opts.log.info('keepalived started (VRRP only)');

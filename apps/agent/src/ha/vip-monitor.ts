@@ -43,7 +43,11 @@ export class VipMonitor {
       for (const [address, instance] of vipInstances(desired.ha, serviceVips(desired))) {
         const holder = live.find((m) => m.status?.vrrp.some((v) => v.state === 'MASTER' && v.addresses.includes(address)));
         next.set(address, {
-          address, mode: 'vrrp', ok: holder !== undefined, holder: holder?.name ?? null, here: holder?.self ?? false,
+          address,
+          mode: 'vrrp',
+          ok: holder !== undefined,
+          holder: holder?.name ?? null,
+          here: holder?.self ?? false,
           message: holder
             ? `${holder.name} holds the VIP ${address} (VRRP ${instance?.name ?? '?'} MASTER)`
             : `no director holds the VIP ${address}: no live VRRP MASTER${instance ? ` in ${instance.name}` : ''}, so clients' packets reach no director`,
@@ -57,7 +61,11 @@ export class VipMonitor {
         if (row.kind !== 'address') continue;
         const present = checked.get(hostSettingId(row))?.ok ?? false;
         next.set(row.address, {
-          address: row.address, mode: 'interface', ok: present, holder: present ? 'this director' : null, here: present,
+          address: row.address,
+          mode: 'interface',
+          ok: present,
+          holder: present ? 'this director' : null,
+          here: present,
           message: present
             ? `the VIP ${row.address} is on ${iface}`
             : `the VIP ${row.address} is not on ${iface} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)`,

@@ -83,11 +83,16 @@ export class SimVrrpEngine implements VrrpEngine {
       const priority = instance.priorities[this.self];
       if (priority === undefined) return [];
       const before = previous.get(instance.name);
-      return [{
-        name: instance.name, priority, preempt: instance.preempt, addresses: addresses.get(instance.name) ?? [],
-        state: before?.state ?? (preferredMaster(instance) === this.self ? 'MASTER' : 'BACKUP'),
-        since: before?.since ?? this.clock.now(),
-      }];
+      return [
+        {
+          name: instance.name,
+          priority,
+          preempt: instance.preempt,
+          addresses: addresses.get(instance.name) ?? [],
+          state: before?.state ?? (preferredMaster(instance) === this.self ? 'MASTER' : 'BACKUP'),
+          since: before?.since ?? this.clock.now(),
+        },
+      ];
     });
     this.elect();
     // New or removed instances change what follows the role (the sync daemon) too.

@@ -7,12 +7,7 @@ import { effectiveTable, type HealthSnapshot } from '@lvs-console/shared/health'
 import { plan } from '@lvs-console/shared/plan';
 import type { ApplyResult, KernelBackend } from '../kernel/backend';
 
-export async function applyEffectiveTable(
-  backend: KernelBackend,
-  desired: DesiredState,
-  snapshot: HealthSnapshot,
-  now: number,
-): Promise<ApplyResult> {
+export async function applyEffectiveTable(backend: KernelBackend, desired: DesiredState, snapshot: HealthSnapshot, now: number): Promise<ApplyResult> {
   const wanted = effectiveTable(desired, snapshot, now);
   const observed = await backend.observe();
   // Timeouts and sync daemons are the reconcile loop's business; only services here.

@@ -311,9 +311,8 @@ export class HealthManager {
     const started = performance.now();
     let outcome: ProbeOutcome;
     try {
-      outcome = slot.simulated && this.sim
-        ? this.simulatedOutcome(this.sim, serviceIdText, dest.id)
-        : await runCheck(slot.check, slot.target, controller.signal);
+      outcome =
+        slot.simulated && this.sim ? this.simulatedOutcome(this.sim, serviceIdText, dest.id) : await runCheck(slot.check, slot.target, controller.signal);
     } catch (error) {
       // Checkers report failures as values; this is a bug guard, not a path.
       outcome = { ok: false, message: `check failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` };
@@ -345,9 +344,17 @@ export class HealthManager {
     dest.state = recordProbe(before, slot.index, result, slot.check, health.historySize);
     const after = dest.state;
     if (before.status === after.status && before.dynamicWeight === after.dynamicWeight) return;
-    this.logger?.info({
-      service: serviceIdText, destination: dest.id, from: before.status, to: after.status, dynamicWeight: after.dynamicWeight, message: result.message,
-    }, `health: ${dest.id} in ${serviceLabel(entry.service.key)} is ${after.status}`);
+    this.logger?.info(
+      {
+        service: serviceIdText,
+        destination: dest.id,
+        from: before.status,
+        to: after.status,
+        dynamicWeight: after.dynamicWeight,
+        message: result.message,
+      },
+      `health: ${dest.id} in ${serviceLabel(entry.service.key)} is ${after.status}`,
+    );
     this.updateQuorum(entry, result.time);
     this.scheduleRamp();
     this.queueEmit();
@@ -414,12 +421,15 @@ export class HealthManager {
     this.rampTimer = null;
     this.rampAt = next;
     if (next === null || this.stopped) return;
-    this.rampTimer = this.timers.setTimeout(() => {
-      this.rampTimer = null;
-      this.rampAt = null;
-      this.queueEmit();
-      this.scheduleRamp();
-    }, Math.max(0, next - now));
+    this.rampTimer = this.timers.setTimeout(
+      () => {
+        this.rampTimer = null;
+        this.rampAt = null;
+        this.queueEmit();
+        this.scheduleRamp();
+      },
+      Math.max(0, next - now),
+    );
   }
 
   /** Coalesce many state changes (a whole rack failing) into one notification. */
@@ -462,13 +472,15 @@ export class HealthManager {
     const observe = this.observeKernel;
     this.drainTimer = this.timers.setTimeout(() => {
       this.drainTimer = null;
-      this.drainPoll = observe().then(
-        (table) => this.noteObservation(table),
-        (error: unknown) => this.logger?.warn({ err: error }, 'health: observing the kernel for drain progress failed'),
-      ).finally(() => {
-        this.drainPoll = null;
-        this.scheduleDrainPoll();
-      });
+      this.drainPoll = observe()
+        .then(
+          (table) => this.noteObservation(table),
+          (error: unknown) => this.logger?.warn({ err: error }, 'health: observing the kernel for drain progress failed'),
+        )
+        .finally(() => {
+          this.drainPoll = null;
+          this.scheduleDrainPoll();
+        });
     }, this.drainPollMs);
   }
 
@@ -492,7 +504,10 @@ export class HealthManager {
         const wasSafe = entry.drains.get(destId)?.safeToRemove ?? false;
         entry.drains.set(destId, progress);
         if (progress.safeToRemove && !wasSafe) {
-          this.logger?.info({ service: entry.id, destination: destId }, `drain: ${destId} in ${serviceLabel(entry.service.key)} has no connections left; safe to remove`);
+          this.logger?.info(
+            { service: entry.id, destination: destId },
+            `drain: ${destId} in ${serviceLabel(entry.service.key)} has no connections left; safe to remove`,
+          );
           // Listeners (notifications: "drain finished") hear of it now, not at the next health change.
           this.queueEmit();
         }
@@ -553,7 +568,7 @@ export class HealthManager {
         sorryServer: evaluation.sorryServer ? destinationId(evaluation.sorryServer) : null,
         sorryServerActive: evaluation.sorryServerActive,
         destinations: evaluation.destinations.map((row) => {
-          const drain = row.admin === 'draining' ? entry?.drains.get(row.id) ?? null : null;
+          const drain = row.admin === 'draining' ? (entry?.drains.get(row.id) ?? null) : null;
           return {
             destination: row.id,
             status: row.health,

@@ -27,14 +27,24 @@ export interface LinuxHostOptions {
   sysModuleRoot?: string;
 }
 
-const ipAddrJson = z.array(z.object({
-  ifname: z.string(),
-  addr_info: z.array(z.object({
-    family: z.string(),
-    local: z.string().optional(),
-    prefixlen: z.number().optional(),
-  }).loose()).default([]),
-}).loose());
+const ipAddrJson = z.array(
+  z
+    .object({
+      ifname: z.string(),
+      addr_info: z
+        .array(
+          z
+            .object({
+              family: z.string(),
+              local: z.string().optional(),
+              prefixlen: z.number().optional(),
+            })
+            .loose(),
+        )
+        .default([]),
+    })
+    .loose(),
+);
 
 const routeGetJson = z.array(z.object({ prefsrc: z.string().optional() }).loose());
 
@@ -77,7 +87,11 @@ export class LinuxHostBackend implements HostBackend {
   private async run(argv: string[], stdin?: string): Promise<{ ok: boolean; stdout: string; message: string }> {
     try {
       const result = await this.runner.run(argv, stdin);
-      return { ok: result.code === 0, stdout: result.stdout, message: result.stderr.trim() || (result.code === 0 ? '' : `${argv[0] ?? ''} exited with ${result.code}`) };
+      return {
+        ok: result.code === 0,
+        stdout: result.stdout,
+        message: result.stderr.trim() || (result.code === 0 ? '' : `${argv[0] ?? ''} exited with ${result.code}`),
+      };
     } catch (error) {
       if (error instanceof CommandError) return { ok: false, stdout: '', message: error.message };
       throw error;
@@ -179,7 +193,9 @@ export class LinuxHostBackend implements HostBackend {
   /** nft prints rules in its own canonical words; compare the parts that matter. */
   private snatPresent(row: SnatRow, tableText: string | null): boolean {
     if (tableText === null) return false;
-    const wanted = snatRuleText(row).split(' ').filter((w) => /\d/.test(w));
+    const wanted = snatRuleText(row)
+      .split(' ')
+      .filter((w) => /\d/.test(w));
     return tableText.split('\n').some((line) => line.includes('snat') && wanted.every((w) => line.includes(w)));
   }
 
@@ -188,46 +204,66 @@ export class LinuxHostBackend implements HostBackend {
   async read(settings: readonly HostSetting[]): Promise<HostSettingStatus[]> {
     const addressCache = new Map<string, Promise<{ present: Set<string>; error: string | null }>>();
     const nftCache = new Map<'ip' | 'ip6', Promise<string | null>>();
-    return Promise.all(settings.map(async (setting): Promise<HostSettingStatus> => {
-      try {
-        switch (setting.kind) {
-          case 'sysctl': {
-            const actual = await this.readSysctl(setting);
-            if (actual === null) return { setting, actual, ok: false, message: `${setting.name} does not exist on this host` };
-            const ok = sameSysctlValue(actual, setting.value);
-            return { setting, actual, ok, message: ok ? `${setting.name} = ${actual}` : `${setting.name} is ${actual}, should be ${setting.value}` };
-          }
-          case 'address': {
-            let pending = addressCache.get(setting.interface);
-            if (!pending) {
-              pending = this.addressesOf(setting.interface);
-              addressCache.set(setting.interface, pending);
+    return Promise.all(
+      settings.map(async (setting): Promise<HostSettingStatus> => {
+        try {
+          switch (setting.kind) {
+            case 'sysctl': {
+              const actual = await this.readSysctl(setting);
+              if (actual === null) return { setting, actual, ok: false, message: `${setting.name} does not exist on this host` };
+              const ok = sameSysctlValue(actual, setting.value);
+              return { setting, actual, ok, message: ok ? `${setting.name} = ${actual}` : `${setting.name} is ${actual}, should be ${setting.value}` };
             }
-            const { present, error } = await pending;
-            const want = `${setting.address}/${setting.prefixLength}`;
-            if (error) return { setting, actual: null, ok: false, message: `${setting.interface}: ${error}` };
-            const ok = present.has(want);
-            return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}` };
-          }
-          case 'module': {
-            const ok = await this.moduleLoaded(setting.name);
-            return { setting, actual: ok ? 'loaded' : 'not loaded', ok, message: ok ? `${setting.name} is loaded` : `kernel module ${setting.name} is not loaded` };
-          }
-          case 'snat': {
-            const family = setting.service.kind === 'fwmark' ? (setting.service.family === 'inet6' ? 'ip6' : 'ip') : setting.service.address.includes(':') ? 'ip6' : 'ip';
-            let pending = nftCache.get(family);
-            if (!pending) {
-              pending = this.nftTableText(family);
-              nftCache.set(family, pending);
+            case 'address': {
+              let pending = addressCache.get(setting.interface);
+              if (!pending) {
+                pending = this.addressesOf(setting.interface);
+                addressCache.set(setting.interface, pending);
+              }
+              const { present, error } = await pending;
+              const want = `${setting.address}/${setting.prefixLength}`;
+              if (error) return { setting, actual: null, ok: false, message: `${setting.interface}: ${error}` };
+              const ok = present.has(want);
+              return {
+                setting,
+                actual: ok ? 'present' : 'absent',
+                ok,
+                message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}`,
+              };
             }
-            const ok = this.snatPresent(setting, await pending);
-            return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${describeHostSetting(setting)} is in table ${family} ${NFT_TABLE}` : `no ${describeHostSetting(setting)} in table ${family} ${NFT_TABLE}` };
+            case 'module': {
+              const ok = await this.moduleLoaded(setting.name);
+              return {
+                setting,
+                actual: ok ? 'loaded' : 'not loaded',
+                ok,
+                message: ok ? `${setting.name} is loaded` : `kernel module ${setting.name} is not loaded`,
+              };
+            }
+            case 'snat': {
+              const family =
+                setting.service.kind === 'fwmark' ? (setting.service.family === 'inet6' ? 'ip6' : 'ip') : setting.service.address.includes(':') ? 'ip6' : 'ip';
+              let pending = nftCache.get(family);
+              if (!pending) {
+                pending = this.nftTableText(family);
+                nftCache.set(family, pending);
+              }
+              const ok = this.snatPresent(setting, await pending);
+              return {
+                setting,
+                actual: ok ? 'present' : 'absent',
+                ok,
+                message: ok
+                  ? `${describeHostSetting(setting)} is in table ${family} ${NFT_TABLE}`
+                  : `no ${describeHostSetting(setting)} in table ${family} ${NFT_TABLE}`,
+              };
+            }
           }
+        } catch (error) {
+          return { setting, actual: null, ok: false, message: errorText(error) };
         }
-      } catch (error) {
-        return { setting, actual: null, ok: false, message: errorText(error) };
-      }
-    }));
+      }),
+    );
   }
 
   private stepContext(): HostStepContext {
@@ -236,12 +272,22 @@ export class LinuxHostBackend implements HostBackend {
 
   private async planned(settings: readonly HostSetting[]): Promise<{ before: HostSettingStatus[]; rows: PlannedRow[] }> {
     const before = await this.read(settings);
-    return { before, rows: planHostSteps(settings, before.map((status) => status.ok), this.stepContext()) };
+    return {
+      before,
+      rows: planHostSteps(
+        settings,
+        before.map((status) => status.ok),
+        this.stepContext(),
+      ),
+    };
   }
 
   async plan(settings: readonly HostSetting[]): Promise<HostChangePlan[]> {
     const { before, rows } = await this.planned(settings);
-    return rows.map((row, index) => ({ status: before[index] ?? { setting: row.setting, actual: null, ok: false, message: row.error ?? '' }, lines: row.steps.map(hostStepLine) }));
+    return rows.map((row, index) => ({
+      status: before[index] ?? { setting: row.setting, actual: null, ok: false, message: row.error ?? '' },
+      lines: row.steps.map(hostStepLine),
+    }));
   }
 
   /** Run one step; the error text, or null when it worked. */
@@ -261,7 +307,10 @@ export class LinuxHostBackend implements HostBackend {
     const indexed = rows.map((row, index) => ({ row, index })).sort((a, b) => order[a.row.setting.kind] - order[b.row.setting.kind]);
     // SNAT rows share one nft transaction: its outcome is every SNAT row's.
     let snatError: string | null = null;
-    for (const { row: { setting, steps, error: planError }, index } of indexed) {
+    for (const {
+      row: { setting, steps, error: planError },
+      index,
+    } of indexed) {
       const status = before[index];
       if (status?.ok && setting.kind !== 'snat') {
         results[index] = { setting, ok: true, changed: false, message: `already set: ${status.message}`, lines: [] };
@@ -279,9 +328,10 @@ export class LinuxHostBackend implements HostBackend {
         if (step.kind === 'run' && step.argv[0] === 'nft') snatError = error;
         if (error !== null) break;
       }
-      results[index] = error === null
-        ? { setting, ok: true, changed: setting.kind !== 'snat' || !status?.ok, message: `set: ${describeHostSetting(setting)}`, lines }
-        : { setting, ok: false, changed: false, message: error, lines };
+      results[index] =
+        error === null
+          ? { setting, ok: true, changed: setting.kind !== 'snat' || !status?.ok, message: `set: ${describeHostSetting(setting)}`, lines }
+          : { setting, ok: false, changed: false, message: error, lines };
     }
     return results;
   }
@@ -295,11 +345,18 @@ export class LinuxHostBackend implements HostBackend {
           const argv = ['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface];
           const result = await this.run(argv);
           const gone = result.ok || /Cannot assign requested address|does not exist/.test(result.message);
-          results.push({ setting, ok: gone, changed: result.ok, message: gone ? `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` : result.message, lines: [hostStepLine({ kind: 'run', argv })] });
+          results.push({
+            setting,
+            ok: gone,
+            changed: result.ok,
+            message: gone ? `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` : result.message,
+            lines: [hostStepLine({ kind: 'run', argv })],
+          });
           break;
         }
         case 'snat': {
-          const family = setting.service.kind === 'fwmark' ? (setting.service.family === 'inet6' ? 'ip6' : 'ip') : setting.service.address.includes(':') ? 'ip6' : 'ip';
+          const family =
+            setting.service.kind === 'fwmark' ? (setting.service.family === 'inet6' ? 'ip6' : 'ip') : setting.service.address.includes(':') ? 'ip6' : 'ip';
           const lines: string[] = [];
           if (!deletedTables.has(family)) {
             // Only the agent's own table: nothing else in the ruleset is touched.

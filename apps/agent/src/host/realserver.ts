@@ -57,5 +57,7 @@ export async function realserverApply(options: RealServerRoleOptions, host: Host
 
 /** One line per row for the CLI: "ok   sysctl net.ipv4.conf.all.arp_ignore = 1". */
 export function formatRealServerRows(rows: readonly (HostSettingStatus | HostSettingResult)[]): string {
-  return rows.map((row) => `${row.ok ? 'ok  ' : 'FAIL'} ${row.message}${row.ok ? '' : row.setting.reason ? `\n     why: ${row.setting.reason}` : ''}`).join('\n');
+  return rows
+    .map((row) => `${row.ok ? 'ok  ' : 'FAIL'} ${row.message}${row.ok ? '' : row.setting.reason ? `\n     why: ${row.setting.reason}` : ''}`)
+    .join('\n');
 }

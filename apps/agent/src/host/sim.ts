@@ -73,7 +73,12 @@ export class SimHostBackend implements HostBackend {
         if (!this.interfaces.has(setting.interface)) return { setting, actual: null, ok: false, message: `${setting.interface}: no such interface` };
         const ok = this.addresses.has(hostSettingId(setting));
         const want = `${setting.address}/${setting.prefixLength}`;
-        return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}` };
+        return {
+          setting,
+          actual: ok ? 'present' : 'absent',
+          ok,
+          message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}`,
+        };
       }
       case 'module': {
         const ok = this.modules.has(setting.name);
@@ -81,7 +86,12 @@ export class SimHostBackend implements HostBackend {
       }
       case 'snat': {
         const ok = this.snat.has(hostSettingId(setting));
-        return { setting, actual: ok ? 'present' : 'absent', ok, message: ok ? `${describeHostSetting(setting)} is set` : `no ${describeHostSetting(setting)}` };
+        return {
+          setting,
+          actual: ok ? 'present' : 'absent',
+          ok,
+          message: ok ? `${describeHostSetting(setting)} is set` : `no ${describeHostSetting(setting)}`,
+        };
       }
     }
   }
@@ -119,7 +129,11 @@ export class SimHostBackend implements HostBackend {
   /** The lines the Linux backend would run for these rows on this host (a host outside any namespace). */
   private planned(settings: readonly HostSetting[]): { before: HostSettingStatus[]; lines: string[][] } {
     const before = settings.map((setting) => this.statusOrError(setting));
-    const rows = planHostSteps(settings, before.map((status) => status.ok), { netns: false, procSysRoot: '/proc/sys' });
+    const rows = planHostSteps(
+      settings,
+      before.map((status) => status.ok),
+      { netns: false, procSysRoot: '/proc/sys' },
+    );
     return { before, lines: rows.map((row) => row.steps.map(hostStepLine)) };
   }
 
@@ -138,46 +152,59 @@ export class SimHostBackend implements HostBackend {
       }
     }
     this.snat = new Set(settings.filter((s) => s.kind === 'snat').map(hostSettingId));
-    return Promise.resolve(settings.map((setting, index): HostSettingResult => {
-      const lines = plannedLines[index] ?? [];
-      let before: HostSettingStatus;
-      try {
-        before = this.status(setting);
-      } catch (error) {
-        return { setting, ok: false, changed: false, message: error instanceof Error ? error.message : String(error), lines };
-      }
-      if (before.ok) return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', message: `set: ${describeHostSetting(setting)}`, lines };
-      switch (setting.kind) {
-        case 'sysctl':
-          if (before.actual === null) return { setting, ok: false, changed: false, message: `${setting.name} does not exist on this kernel (missing interface or module?)`, lines };
-          this.sysctls.set(setting.name, setting.value);
-          break;
-        case 'address':
-          if (!this.interfaces.has(setting.interface)) return { setting, ok: false, changed: false, message: `Device "${setting.interface}" does not exist.`, lines };
-          this.addresses.add(hostSettingId(setting));
-          break;
-        case 'module':
-        case 'snat':
-          break;
-      }
-      return { setting, ok: true, changed: true, message: `set: ${describeHostSetting(setting)}`, lines };
-    }));
+    return Promise.resolve(
+      settings.map((setting, index): HostSettingResult => {
+        const lines = plannedLines[index] ?? [];
+        let before: HostSettingStatus;
+        try {
+          before = this.status(setting);
+        } catch (error) {
+          return { setting, ok: false, changed: false, message: error instanceof Error ? error.message : String(error), lines };
+        }
+        if (before.ok)
+          return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', message: `set: ${describeHostSetting(setting)}`, lines };
+        switch (setting.kind) {
+          case 'sysctl':
+            if (before.actual === null)
+              return { setting, ok: false, changed: false, message: `${setting.name} does not exist on this kernel (missing interface or module?)`, lines };
+            this.sysctls.set(setting.name, setting.value);
+            break;
+          case 'address':
+            if (!this.interfaces.has(setting.interface))
+              return { setting, ok: false, changed: false, message: `Device "${setting.interface}" does not exist.`, lines };
+            this.addresses.add(hostSettingId(setting));
+            break;
+          case 'module':
+          case 'snat':
+            break;
+        }
+        return { setting, ok: true, changed: true, message: `set: ${describeHostSetting(setting)}`, lines };
+      }),
+    );
   }
 
   remove(settings: readonly HostSetting[]): Promise<HostSettingResult[]> {
-    return Promise.resolve(settings.map((setting): HostSettingResult => {
-      switch (setting.kind) {
-        case 'address': {
-          const changed = this.addresses.delete(hostSettingId(setting));
-          return { setting, ok: true, changed, message: `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}`, lines: [hostStepLine({ kind: 'run', argv: ['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface] })] };
+    return Promise.resolve(
+      settings.map((setting): HostSettingResult => {
+        switch (setting.kind) {
+          case 'address': {
+            const changed = this.addresses.delete(hostSettingId(setting));
+            return {
+              setting,
+              ok: true,
+              changed,
+              message: `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}`,
+              lines: [hostStepLine({ kind: 'run', argv: ['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface] })],
+            };
+          }
+          case 'snat':
+            this.snat.clear();
+            return { setting, ok: true, changed: true, message: "deleted the agent's SNAT table", lines: [] };
+          case 'sysctl':
+          case 'module':
+            return { setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}`, lines: [] };
         }
-        case 'snat':
-          this.snat.clear();
-          return { setting, ok: true, changed: true, message: 'deleted the agent\'s SNAT table', lines: [] };
-        case 'sysctl':
-        case 'module':
-          return { setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}`, lines: [] };
-      }
-    }));
+      }),
+    );
   }
 }

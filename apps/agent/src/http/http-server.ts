@@ -49,7 +49,14 @@ function sessionCookie(req: IncomingMessage): string | null {
 
 /** HttpOnly (no script reads it), SameSite=Strict (no other site sends it), Secure under TLS. */
 function sessionCookieHeader(value: string | null, maxAgeSeconds: number, secure: boolean): string {
-  return [`${SESSION_COOKIE}=${value ?? ''}`, 'Path=/', 'HttpOnly', 'SameSite=Strict', `Max-Age=${Math.floor(maxAgeSeconds)}`, ...(secure ? ['Secure'] : [])].join('; ');
+  return [
+    `${SESSION_COOKIE}=${value ?? ''}`,
+    'Path=/',
+    'HttpOnly',
+    'SameSite=Strict',
+    `Max-Age=${Math.floor(maxAgeSeconds)}`,
+    ...(secure ? ['Secure'] : []),
+  ].join('; ');
 }
 
 function bearerToken(req: IncomingMessage): string | null {
@@ -63,7 +70,8 @@ const SECURITY_HEADERS: Record<string, string> = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
   'x-frame-options': 'DENY',
-  'content-security-policy': "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+  'content-security-policy':
+    "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
 };
 
 /** A too-large body is read and discarded up to this much, so the client sees the 413 instead of a reset. */
@@ -76,7 +84,9 @@ function sendTooLarge(res: ServerResponse, req: IncomingMessage, limit: number):
   const answer = () => {
     if (res.headersSent) return;
     res.writeHead(413, { 'content-type': 'application/json', 'cache-control': 'no-store', connection: 'close' });
-    res.end(JSON.stringify({ error: { message, code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, domainCode: 'INVALID_INPUT', issues: [] } } }));
+    res.end(
+      JSON.stringify({ error: { message, code: -32600, data: { code: 'PAYLOAD_TOO_LARGE', httpStatus: 413, domainCode: 'INVALID_INPUT', issues: [] } } }),
+    );
   };
   if (req.complete) {
     answer();
@@ -166,7 +176,8 @@ export function createAgentServer(options: HttpOptions): Server {
     const declared = Number(req.headers['content-length'] ?? 0);
     if (declared > maxBody && !url.pathname.startsWith('/cluster/')) {
       log.warn({ path: url.pathname, bytes: declared }, 'request body too large');
-      if (isApi && req.method === 'POST') await noteRefusal(req, 'request body too large', procedurePath, `request body of ${declared} bytes is larger than ${maxBody}`);
+      if (isApi && req.method === 'POST')
+        await noteRefusal(req, 'request body too large', procedurePath, `request body of ${declared} bytes is larger than ${maxBody}`);
       sendTooLarge(res, req, maxBody);
       return;
     }
@@ -224,7 +235,9 @@ export function createAgentServer(options: HttpOptions): Server {
     if (url.pathname.startsWith('/cluster/')) {
       // The directors' own protocol (peer-http.ts): its own authentication and body limit.
       if (!agent.cluster) {
-        res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'this agent is not in a cluster (no cluster.json, no --cluster flags)' }));
+        res
+          .writeHead(404, { 'content-type': 'application/json' })
+          .end(JSON.stringify({ error: 'this agent is not in a cluster (no cluster.json, no --cluster flags)' }));
         return;
       }
       await agent.cluster.handle(req, res, url.pathname.slice('/cluster/'.length));
@@ -234,11 +247,13 @@ export function createAgentServer(options: HttpOptions): Server {
     if (url.pathname === '/metrics') {
       const caller: Caller | null = agent.auth.authenticate(bearerToken(req));
       if (!caller) {
-        res.writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="lvs-console"' }).end('a bearer token is required\n');
+        res
+          .writeHead(401, { 'content-type': 'text/plain; charset=utf-8', 'www-authenticate': 'Bearer realm="lvs-console"' })
+          .end('a bearer token is required\n');
         return;
       }
       if (caller.role === 'realserver') {
-        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end('a realserver token may only report a real server\'s settings\n');
+        res.writeHead(403, { 'content-type': 'text/plain; charset=utf-8' }).end("a realserver token may only report a real server's settings\n");
         return;
       }
       const headers = { 'content-type': 'text/plain; version=0.0.4; charset=utf-8', 'cache-control': 'no-store', vary: 'accept-encoding' };

@@ -40,14 +40,17 @@ const NOT_BUILT_PAGE = `<!doctype html><meta charset="utf-8"><title>LVS Console<
 <p>The web console is not built. Run <code>npm run build</code>, then restart the agent. The API is at <code>/trpc</code>.</p>`;
 
 /** Precompressed copies the web build writes, best first. */
-const ENCODINGS = [{ name: 'br', suffix: '.br' }, { name: 'gzip', suffix: '.gz' }] as const;
+const ENCODINGS = [
+  { name: 'br', suffix: '.br' },
+  { name: 'gzip', suffix: '.gz' },
+] as const;
 
 /** The codings an Accept-Encoding header allows (q > 0); `*` allows any not named. */
 export function acceptedEncodings(header: string | string[] | undefined): Set<string> {
   const accepted = new Set<string>();
   const refused = new Set<string>();
   let wildcard = false;
-  for (const part of (Array.isArray(header) ? header.join(',') : header ?? '').split(',')) {
+  for (const part of (Array.isArray(header) ? header.join(',') : (header ?? '')).split(',')) {
     const [rawName = '', ...params] = part.split(';');
     const name = rawName.trim().toLowerCase();
     if (!name) continue;
@@ -84,7 +87,12 @@ export class StaticFiles {
       return;
     }
     const target = this.resolve(urlPath);
-    const file = target ? await stat(target).then((s) => (s.isFile() ? { path: target, size: s.size } : null), () => null) : null;
+    const file = target
+      ? await stat(target).then(
+          (s) => (s.isFile() ? { path: target, size: s.size } : null),
+          () => null,
+        )
+      : null;
     if (file) {
       const immutable = urlPath.startsWith('/assets/') || HASHED_ASSET.test(urlPath);
       await this.send(req, res, file.path, file.size, immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
@@ -126,6 +134,8 @@ export class StaticFiles {
       res.end();
       return;
     }
-    createReadStream(body.path).on('error', () => res.destroy()).pipe(res);
+    createReadStream(body.path)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 }

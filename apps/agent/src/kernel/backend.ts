@@ -3,14 +3,7 @@
 // `netlink` (the real kernel over IPVS generic netlink) and `sim` (an
 // in-memory kernel that moves synthetic traffic). One contract test suite
 // runs against all three.
-import type {
-  ConnectionEntry,
-  KernelInfo,
-  ObservedTable,
-  ServiceKey,
-  SyncDaemon,
-  Timeouts,
-} from '@lvs-console/shared';
+import type { ConnectionEntry, KernelInfo, ObservedTable, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
 import type { Change } from '@lvs-console/shared/plan';
 
 export type BackendKind = 'sim' | 'ipvsadm' | 'netlink';

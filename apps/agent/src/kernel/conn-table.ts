@@ -37,8 +37,8 @@ function prefixMatcher(prefix: string): (address: string) => boolean {
 
 /** A predicate for the query's filters (the kernel has no server-side filter). */
 export function connectionMatcher(query: ConnectionQuery): (entry: ConnectionEntry) => boolean {
-  const virtualAddress = query.virtualAddress !== undefined ? canonicalIp(query.virtualAddress) ?? query.virtualAddress : undefined;
-  const destAddress = query.destAddress !== undefined ? canonicalIp(query.destAddress) ?? query.destAddress : undefined;
+  const virtualAddress = query.virtualAddress !== undefined ? (canonicalIp(query.virtualAddress) ?? query.virtualAddress) : undefined;
+  const destAddress = query.destAddress !== undefined ? (canonicalIp(query.destAddress) ?? query.destAddress) : undefined;
   const client = query.clientPrefix !== undefined ? prefixMatcher(query.clientPrefix) : undefined;
   const state = query.state?.toUpperCase();
   return (entry) => {

@@ -14,16 +14,20 @@
 import { readFile } from 'node:fs/promises';
 import { release } from 'node:os';
 import { DomainError, SCHEDULERS, destinationId, formatIssues, serviceId } from '@lvs-console/shared';
-import type { Counters, Destination, KernelInfo, KernelRates, ObservedDestination, ObservedService, ObservedTable, Service, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
-import {
-  LIST_ARGV,
-  observeFromListings,
-  parseVersionHeader,
-  setTimeoutsArgv,
-  startDaemonArgv,
-  stopDaemonArgv,
-  zeroArgv,
-} from '@lvs-console/shared/ipvsadm';
+import type {
+  Counters,
+  Destination,
+  KernelInfo,
+  KernelRates,
+  ObservedDestination,
+  ObservedService,
+  ObservedTable,
+  Service,
+  ServiceKey,
+  SyncDaemon,
+  Timeouts,
+} from '@lvs-console/shared';
+import { LIST_ARGV, observeFromListings, parseVersionHeader, setTimeoutsArgv, startDaemonArgv, stopDaemonArgv, zeroArgv } from '@lvs-console/shared/ipvsadm';
 import type { ListingTexts } from '@lvs-console/shared/ipvsadm';
 import { changeLine, sameDestinationConfig, sameServiceSettings } from '@lvs-console/shared/plan';
 import type { Change } from '@lvs-console/shared/plan';
@@ -241,7 +245,11 @@ export class IpvsadmBackend implements KernelBackend {
   /** A single command whose kernel refusal is an error with the kernel's words. */
   private async command(args: readonly string[]): Promise<void> {
     const result = await this.ipvsadmRun(args);
-    const message = result.stderr.split('\n').filter((l) => !STDERR_NOISE.test(l)).join(' ').trim();
+    const message = result.stderr
+      .split('\n')
+      .filter((l) => !STDERR_NOISE.test(l))
+      .join(' ')
+      .trim();
     if (result.code !== 0 || message) {
       throw new DomainError('KERNEL_ERROR', message || `ipvsadm ${args.join(' ')} failed with exit code ${result.code}`);
     }
@@ -265,15 +273,17 @@ export class IpvsadmBackend implements KernelBackend {
 
   /** Run these reads concurrently; a /proc/net/ip_vs that cannot be read is replaced by the plain listing. */
   private async readTexts(parts: readonly Part[], into: ListingTexts): Promise<void> {
-    await Promise.all(parts.map(async (part) => {
-      if (part !== 'proc') {
-        into[part] = await this.read(LISTINGS[part]);
-        return;
-      }
-      const text = await this.readProc();
-      if (text !== null) into.proc = text;
-      else into.list = await this.read(LISTINGS.list);
-    }));
+    await Promise.all(
+      parts.map(async (part) => {
+        if (part !== 'proc') {
+          into[part] = await this.read(LISTINGS[part]);
+          return;
+        }
+        const text = await this.readProc();
+        if (text !== null) into.proc = text;
+        else into.list = await this.read(LISTINGS.list);
+      }),
+    );
   }
 
   private merge(texts: ListingTexts): ObservedTable {
@@ -466,7 +476,10 @@ export class IpvsadmBackend implements KernelBackend {
     const durationMs = performance.now() - started;
     // One read after: it judges the changes and, with counters, is the caller's next observation.
     const after = await this.readTable(options.observeAfter === true, this.rememberApplied(changes) ? 'force' : 'trust');
-    const messages = batch.stderr.split('\n').map((l) => l.trim()).filter((l) => !STDERR_NOISE.test(l));
+    const messages = batch.stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => !STDERR_NOISE.test(l));
     // The model's prediction only serves to tell which line printed which
     // message: a batch without messages needs none (it is seconds of work
     // for 110,000 changes on a slow machine). It is made from `before`, so
@@ -497,7 +510,9 @@ export class IpvsadmBackend implements KernelBackend {
           if (nonZero(change.to) || nonZero(change.from)) return true;
           break;
         case 'delete-destination':
-          memory.nonZero.get(serviceKeyText(change.service))?.delete(destKeyText({ address: change.destination.address, port: storedPort(change.service, change.destination) }));
+          memory.nonZero
+            .get(serviceKeyText(change.service))
+            ?.delete(destKeyText({ address: change.destination.address, port: storedPort(change.service, change.destination) }));
           break;
         case 'delete-service':
           memory.nonZero.delete(serviceKeyText(change.service.key));

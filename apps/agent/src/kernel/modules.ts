@@ -46,6 +46,9 @@ export async function schedulerModules(procIpVsPath: string, modulesDir: string,
   }
   return knowsModules
     ? SCHEDULERS.filter((s) => found.has(s))
-    // Nothing to look at: trust the release number.
-    : SCHEDULERS.filter((s) => { const since = SCHEDULER_SINCE[s]; return !since || releaseAtLeast(kernelRelease, since); });
+    : // Nothing to look at: trust the release number.
+      SCHEDULERS.filter((s) => {
+        const since = SCHEDULER_SINCE[s];
+        return !since || releaseAtLeast(kernelRelease, since);
+      });
 }

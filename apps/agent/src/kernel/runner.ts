@@ -75,9 +75,7 @@ export function createExecRunner(options: ExecRunnerOptions = {}): CommandRunner
         child.stdout.on('data', collect(out));
         child.stderr.on('data', collect(err));
         child.on('error', (error: NodeJS.ErrnoException) => {
-          reject(new CommandError(error.code === 'ENOENT'
-            ? `${program} is not installed or not in PATH`
-            : `cannot run ${program}: ${error.message}`));
+          reject(new CommandError(error.code === 'ENOENT' ? `${program} is not installed or not in PATH` : `cannot run ${program}: ${error.message}`));
         });
         child.on('close', (code, signal) => {
           if (size > maxOutputBytes) {

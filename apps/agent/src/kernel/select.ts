@@ -82,7 +82,14 @@ export async function chooseBackend(options: ChooseBackendOptions = {}): Promise
   }
   const ipvsadmPath = await findProgram('ipvsadm', searchPath);
   if (!ipvsadmPath) {
-    return { kind: 'sim', reason: `the kernel has IPVS but generic netlink cannot be used (${netlinkProblem}) and the ipvsadm program is not installed (apt install ipvsadm); using the simulated kernel` };
+    return {
+      kind: 'sim',
+      reason: `the kernel has IPVS but generic netlink cannot be used (${netlinkProblem}) and the ipvsadm program is not installed (apt install ipvsadm); using the simulated kernel`,
+    };
   }
-  return { kind: 'ipvsadm', reason: `the kernel has IPVS (${procIpVs}) but generic netlink cannot be used (${netlinkProblem}); ipvsadm is at ${ipvsadmPath}; using the real kernel through ipvsadm`, ipvsadmPath };
+  return {
+    kind: 'ipvsadm',
+    reason: `the kernel has IPVS (${procIpVs}) but generic netlink cannot be used (${netlinkProblem}); ipvsadm is at ${ipvsadmPath}; using the real kernel through ipvsadm`,
+    ipvsadmPath,
+  };
 }

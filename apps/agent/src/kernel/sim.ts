@@ -2,15 +2,7 @@
 // scheduler, over the shared kernel table model (which refuses what the kernel
 // refuses, with the kernel's words, and stores what the kernel stores). Deterministic under a seed; time only moves when the
 // serving agent starts its timer or a test calls advanceTo(), so tests never sleep.
-import {
-  DomainError,
-  formatIp,
-  parseIp,
-  serviceFamily,
-  serviceId,
-  zeroCounters,
-  zeroRates,
-} from '@lvs-console/shared';
+import { DomainError, formatIp, parseIp, serviceFamily, serviceId, zeroCounters, zeroRates } from '@lvs-console/shared';
 import type {
   ConnectionEntry,
   Counters,
@@ -547,27 +539,26 @@ export class SimBackend implements KernelBackend {
   private snapshot(): ObservedTable {
     const services: ObservedService[] = [];
     for (const service of this.table.listed()) {
-      const destinations: ObservedDestination[] = KernelTable.listedDestinations(service)
-        .map((dest) => {
-          const config = dest.config;
-          const stats = dest.stats;
-          const observed: ObservedDestination = {
-            address: config.address,
-            port: config.port,
-            forwarding: config.forwarding,
-            weight: config.weight,
-            upperThreshold: config.upperThreshold,
-            lowerThreshold: config.lowerThreshold,
-            activeConns: dest.activeConns,
-            inactiveConns: dest.inactiveConns,
-            persistentConns: dest.persistentConns,
-            stats: { conns: stats.conns, inPkts: stats.inPkts, outPkts: stats.outPkts, inBytes: stats.inBytes, outBytes: stats.outBytes },
-            rates: roundRates(dest.rates),
-          };
-          if (config.tunnel) observed.tunnel = { ...config.tunnel };
-          if (dest.overloaded) observed.overloaded = true;
-          return observed;
-        });
+      const destinations: ObservedDestination[] = KernelTable.listedDestinations(service).map((dest) => {
+        const config = dest.config;
+        const stats = dest.stats;
+        const observed: ObservedDestination = {
+          address: config.address,
+          port: config.port,
+          forwarding: config.forwarding,
+          weight: config.weight,
+          upperThreshold: config.upperThreshold,
+          lowerThreshold: config.lowerThreshold,
+          activeConns: dest.activeConns,
+          inactiveConns: dest.inactiveConns,
+          persistentConns: dest.persistentConns,
+          stats: { conns: stats.conns, inPkts: stats.inPkts, outPkts: stats.outPkts, inBytes: stats.inBytes, outBytes: stats.outBytes },
+          rates: roundRates(dest.rates),
+        };
+        if (config.tunnel) observed.tunnel = { ...config.tunnel };
+        if (dest.overloaded) observed.overloaded = true;
+        return observed;
+      });
       services.push({
         ...service.settings,
         flags: [...service.settings.flags],
@@ -761,21 +752,20 @@ export class SimBackend implements KernelBackend {
     service.conns.push(conn);
   }
 
-  private schedule(
-    service: SimService,
-    clientAddress: string,
-    clientPort: number,
-    vip: { address: string; port: number },
-  ): SimDestination | null {
+  private schedule(service: SimService, clientAddress: string, clientPort: number, vip: { address: string; port: number }): SimDestination | null {
     const key = service.settings.key;
-    const index = service.scheduler.pick(this.schedulable(service), {
-      clientAddress,
-      clientPort,
-      virtualAddress: vip.address,
-      virtualPort: vip.port,
-      protocol: key.kind === 'fwmark' ? 'tcp' : key.protocol,
-    }, this.simTime);
-    return index >= 0 ? service.dests[index] ?? null : null;
+    const index = service.scheduler.pick(
+      this.schedulable(service),
+      {
+        clientAddress,
+        clientPort,
+        virtualAddress: vip.address,
+        virtualPort: vip.port,
+        protocol: key.kind === 'fwmark' ? 'tcp' : key.protocol,
+      },
+      this.simTime,
+    );
+    return index >= 0 ? (service.dests[index] ?? null) : null;
   }
 
   private setActive(conn: SimConnection, active: boolean): void {

@@ -43,7 +43,9 @@ export class RealServerAgent {
   /** First round now, then one per interval. */
   async start(): Promise<RoundOutcome> {
     const first = await this.runRound();
-    this.timer = setInterval(() => { void this.runRound(); }, this.options.intervalMs);
+    this.timer = setInterval(() => {
+      void this.runRound();
+    }, this.options.intervalMs);
     return first;
   }
 
@@ -54,7 +56,10 @@ export class RealServerAgent {
 
   /** One round; rounds never overlap (a slow director must not pile them up). */
   runRound(): Promise<RoundOutcome> {
-    if (!this.round) this.round = this.roundOnce().finally(() => { this.round = null; });
+    if (!this.round)
+      this.round = this.roundOnce().finally(() => {
+        this.round = null;
+      });
     return this.round;
   }
 

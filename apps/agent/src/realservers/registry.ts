@@ -74,9 +74,11 @@ export class RealServerRegistry {
       const wasPassed = entry.report.rows.every((r) => r.ok);
       entry.report = input;
       entry.receivedAt = now;
-      if (wasPassed !== passed && (entry.auditedAt === null || now - entry.auditedAt >= AUDIT_EVERY_MS)) news = { address: input.address, passed, first: false };
+      if (wasPassed !== passed && (entry.auditedAt === null || now - entry.auditedAt >= AUDIT_EVERY_MS))
+        news = { address: input.address, passed, first: false };
     } else {
-      if (this.entries.size >= MAX_REAL_SERVERS) throw new DomainError('CONFLICT', `the director already tracks ${MAX_REAL_SERVERS} real servers; forget retired ones first`);
+      if (this.entries.size >= MAX_REAL_SERVERS)
+        throw new DomainError('CONFLICT', `the director already tracks ${MAX_REAL_SERVERS} real servers; forget retired ones first`);
       entry = { report: input, receivedAt: now, fixRequested: null, fixSent: null, lastFix: null, auditedAt: null };
       this.entries.set(input.address, entry);
       news = { address: input.address, passed, first: true };

@@ -56,9 +56,18 @@ export function parseImportText(request: Pick<ImportRequest, 'text' | 'format' |
     const { state: imported, warnings } = readKeepalivedText(request.text);
     const replaces = request.mode === 'replace';
     const next = replaces
-      ? { ...imported, hostSettings: current.hostSettings, timeouts: imported.timeouts ?? current.timeouts, syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons }
+      ? {
+          ...imported,
+          hostSettings: current.hostSettings,
+          timeouts: imported.timeouts ?? current.timeouts,
+          syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons,
+        }
       : mergeServices(current, imported);
-    return { format, next, summary: summarize(format, current, next, replaces, { ruleLines: imported.services.length, source: 'keepalived', skipped: [], warnings }) };
+    return {
+      format,
+      next,
+      summary: summarize(format, current, next, replaces, { ruleLines: imported.services.length, source: 'keepalived', skipped: [], warnings }),
+    };
   }
   if (format === 'json') {
     const imported = readJson(request.text);
@@ -73,10 +82,20 @@ export function parseImportText(request: Pick<ImportRequest, 'text' | 'format' |
     } else if (request.mode === 'replace') {
       warnings.push('the document has no host settings: the desired host settings stay as they are');
     }
-    const next = request.mode === 'replace'
-      ? { ...imported, hostSettings, timeouts: imported.timeouts ?? current.timeouts, syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons }
-      : { ...mergeServices(current, imported), hostSettings };
-    return { format, next, summary: summarize(format, current, next, request.mode === 'replace', { ruleLines: imported.services.length, source: 'json', skipped: [], warnings }) };
+    const next =
+      request.mode === 'replace'
+        ? {
+            ...imported,
+            hostSettings,
+            timeouts: imported.timeouts ?? current.timeouts,
+            syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons,
+          }
+        : { ...mergeServices(current, imported), hostSettings };
+    return {
+      format,
+      next,
+      summary: summarize(format, current, next, request.mode === 'replace', { ruleLines: imported.services.length, source: 'json', skipped: [], warnings }),
+    };
   }
   const merge = request.mode === 'merge';
   const paste = readPaste(request.text, merge ? { base: current } : {});
@@ -90,12 +109,12 @@ export function parseImportText(request: Pick<ImportRequest, 'text' | 'format' |
   const next: DesiredState = merge
     ? { ...current, services: imported.services, timeouts: imported.timeouts, syncDaemons: imported.syncDaemons }
     : {
-      ...imported,
-      hostSettings: current.hostSettings,
-      // Rule text rarely carries timeouts or sync daemons; absent means "keep what is there".
-      timeouts: imported.timeouts ?? current.timeouts,
-      syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons,
-    };
+        ...imported,
+        hostSettings: current.hostSettings,
+        // Rule text rarely carries timeouts or sync daemons; absent means "keep what is there".
+        timeouts: imported.timeouts ?? current.timeouts,
+        syncDaemons: imported.syncDaemons.length ? imported.syncDaemons : current.syncDaemons,
+      };
   const summary = summarize(format, current, next, !merge || paste.clears, {
     ruleLines: paste.commands.length,
     source: paste.source,

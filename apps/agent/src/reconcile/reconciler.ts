@@ -2,26 +2,17 @@
 // observation -> apply -> observe -> per-change results, one at a time, and
 // only when based on the current revision. Also owns start-up (adopt the
 // kernel's table, or restore the desired one after a reboot) and drift.
+import { DomainError, emptyState, serviceId, formatIssues, type DesiredState, type HostSetting, type Issue, type ObservedTable } from '@lvs-console/shared';
 import {
-  DomainError,
-  emptyState,
-  serviceId,
-  formatIssues,
-  type DesiredState,
-  type HostSetting,
-  type Issue,
-  type ObservedTable,
-} from '@lvs-console/shared';
-import { applyEdit, describeEdit, type CommitOutcome, type DriftReport, type Edit, type ObservedServiceChanges, type StateSnapshot } from '@lvs-console/shared/api';
-import {
-  changeServiceId,
-  describeDrift,
-  desiredFromObserved,
-  editScope,
-  planWithin,
-  rollbackChanges,
-  type EditScope,
-} from '@lvs-console/shared/drift';
+  applyEdit,
+  describeEdit,
+  type CommitOutcome,
+  type DriftReport,
+  type Edit,
+  type ObservedServiceChanges,
+  type StateSnapshot,
+} from '@lvs-console/shared/api';
+import { changeServiceId, describeDrift, desiredFromObserved, editScope, planWithin, rollbackChanges, type EditScope } from '@lvs-console/shared/drift';
 import { addedCommandChecks, COMMAND_CHECKS_FROM_THE_DIRECTOR, keepHealthWhenAdopting } from '@lvs-console/shared/health';
 import { directorVipSettings, hostSettingId, mergeHostSettings } from '@lvs-console/shared/host';
 import { plan, type Change } from '@lvs-console/shared/plan';
@@ -198,7 +189,11 @@ export class Reconciler {
         const saved = await this.opts.store.save(desired, SYSTEM.name, 'adopted the kernel table at first start');
         await this.audit(SYSTEM, saved.what, 'ok', { revision: saved.revision });
         this.setDrift([]);
-        return { kind: 'adopted', message: `no desired state yet: adopted the kernel's table (${observed.services.length} services) as revision ${saved.revision}`, changes: 0 };
+        return {
+          kind: 'adopted',
+          message: `no desired state yet: adopted the kernel's table (${observed.services.length} services) as revision ${saved.revision}`,
+          changes: 0,
+        };
       }
       const changes = plan(this.target(stored.state), observed);
       const restoring = observed.services.length === 0 && stored.state.services.length > 0;
@@ -213,10 +208,18 @@ export class Reconciler {
           // The agent still starts: what could not be applied shows as drift.
           this.opts.log.error({ err: error }, 'applying the desired state at start failed');
           await this.refreshDrift();
-          return { kind: 'drift', message: `applying revision ${stored.revision} at start failed: ${error instanceof Error ? error.message : String(error)}`, changes: this.driftReport.changes.length };
+          return {
+            kind: 'drift',
+            message: `applying revision ${stored.revision} at start failed: ${error instanceof Error ? error.message : String(error)}`,
+            changes: this.driftReport.changes.length,
+          };
         }
         return restoring
-          ? { kind: 'restored', message: `the kernel's table was empty: applied revision ${stored.revision} (${changes.length} changes)`, changes: changes.length }
+          ? {
+              kind: 'restored',
+              message: `the kernel's table was empty: applied revision ${stored.revision} (${changes.length} changes)`,
+              changes: changes.length,
+            }
           : { kind: 'reverted', message: `reverted ${changes.length} differences from revision ${stored.revision}`, changes: changes.length };
       }
       if (changes.length === 0) {
@@ -224,7 +227,11 @@ export class Reconciler {
         return { kind: 'in-sync', message: `the kernel matches revision ${stored.revision}`, changes: 0 };
       }
       this.setDrift(changes);
-      return { kind: 'drift', message: `${changes.length} differences between the kernel and revision ${stored.revision} (reported, not reverted)`, changes: changes.length };
+      return {
+        kind: 'drift',
+        message: `${changes.length} differences between the kernel and revision ${stored.revision} (reported, not reverted)`,
+        changes: changes.length,
+      };
     });
   }
 
@@ -240,7 +247,9 @@ export class Reconciler {
       const changes = plan(target, observed);
       this.opts.metrics.driftChecks++;
       if (changes.length > 0 && this.opts.driftMode === 'revert') {
-        await this.refreshDrift(await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }));
+        await this.refreshDrift(
+          await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }),
+        );
       } else {
         this.setDrift(changes);
       }
@@ -270,7 +279,7 @@ export class Reconciler {
 
   /** Drift against `observed` when the caller has just read the table, else against a fresh read. */
   private async refreshDrift(observed: ObservedTable | null = null): Promise<void> {
-    this.setDrift(plan(this.target(this.desired()), observed ?? await this.observe()));
+    this.setDrift(plan(this.target(this.desired()), observed ?? (await this.observe())));
   }
 
   /**
@@ -279,7 +288,7 @@ export class Reconciler {
    * table would cost more than the change itself.
    */
   private async refreshDriftWithin(scope: EditScope, fresh: ObservedTable | null = null, target?: DesiredState): Promise<void> {
-    const observed = fresh ?? await this.observe();
+    const observed = fresh ?? (await this.observe());
     const kept = this.driftReport.changes.filter((change) => {
       const id = changeServiceId(change);
       if (id !== null) return !scope.services.has(id);
@@ -324,8 +333,14 @@ export class Reconciler {
   /** The desired state of an earlier revision becomes the next revision. */
   async undo(baseRevision: number, toRevision: number, caller: Caller): Promise<CommitOutcome> {
     const target = await this.opts.store.getRevision(toRevision);
-    return this.writer(caller, `undo to revision ${toRevision}`, baseRevision, false, (_current, observed) =>
-      ({ next: target.state, changes: plan(this.target(target.state), observed) }), { fromStore: true });
+    return this.writer(
+      caller,
+      `undo to revision ${toRevision}`,
+      baseRevision,
+      false,
+      (_current, observed) => ({ next: target.state, changes: plan(this.target(target.state), observed) }),
+      { fromStore: true },
+    );
   }
 
   /**
@@ -333,20 +348,29 @@ export class Reconciler {
    * desired state becomes the next revision unchanged, so every member takes it.
    */
   reaffirm(baseRevision: number, caller: Caller, what: string): Promise<CommitOutcome> {
-    return this.writer(caller, what, baseRevision, false, (current, observed) =>
-      ({ next: current, changes: plan(this.target(current), observed) }), { fromStore: true });
+    return this.writer(caller, what, baseRevision, false, (current, observed) => ({ next: current, changes: plan(this.target(current), observed) }), {
+      fromStore: true,
+    });
   }
 
   /** Desired := observed; the kernel is not touched. */
   adoptDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
-    return this.writer(caller, 'adopt drift (desired := kernel)', baseRevision, false, (current, observed) =>
-      ({ next: keepHealthWhenAdopting(desiredFromObserved(observed, current), current, this.target(current)), changes: [] }));
+    return this.writer(caller, 'adopt drift (desired := kernel)', baseRevision, false, (current, observed) => ({
+      next: keepHealthWhenAdopting(desiredFromObserved(observed, current), current, this.target(current)),
+      changes: [],
+    }));
   }
 
   /** Apply the whole desired state over hand-made changes. */
   revertDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
-    return this.writer(caller, 'revert drift (kernel := desired)', baseRevision, false, (current, observed) =>
-      ({ next: current, changes: plan(this.target(current), observed) }), { keepRevision: true });
+    return this.writer(
+      caller,
+      'revert drift (kernel := desired)',
+      baseRevision,
+      false,
+      (current, observed) => ({ next: current, changes: plan(this.target(current), observed) }),
+      { keepRevision: true },
+    );
   }
 
   /**
@@ -377,7 +401,11 @@ export class Reconciler {
    * there stays reported, not reverted.
    */
   applyHealth(): Promise<void> {
-    const managed = new Set(this.desired().services.filter((s) => s.health).map((s) => serviceId(s.key)));
+    const managed = new Set(
+      this.desired()
+        .services.filter((s) => s.health)
+        .map((s) => serviceId(s.key)),
+    );
     if (managed.size === 0) return Promise.resolve();
     return this.reapply({ services: managed, timeouts: false, syncDaemons: false }, 'health checks', 'health checks changed effective weights');
   }
@@ -399,7 +427,11 @@ export class Reconciler {
       if (changes.length === 0) return;
       // Drift is measured against the target just applied: a health change
       // meanwhile has its own re-apply queued behind this one.
-      await this.refreshDriftWithin(scope, await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }), target);
+      await this.refreshDriftWithin(
+        scope,
+        await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }),
+        target,
+      );
     });
   }
 
@@ -423,7 +455,8 @@ export class Reconciler {
         };
       }
       const issues = checkState(stored.state);
-      if (issues.length) return { ok: false, revision: this.opts.store.revision, message: `revision ${stored.revision} from ${from} is invalid here: ${formatIssues(issues)}` };
+      if (issues.length)
+        return { ok: false, revision: this.opts.store.revision, message: `revision ${stored.revision} from ${from} is invalid here: ${formatIssues(issues)}` };
       const caller: Caller = { name: stored.who, role: 'admin' };
       const what = `${stored.what} (revision ${stored.revision}, made on ${from})`;
       const saved = await this.opts.store.saveReplicated(stored);
@@ -475,7 +508,10 @@ export class Reconciler {
         lines: results.flatMap((r) => r.lines).slice(0, AUDIT_LINES),
         ...(failed.length ? { error: failed.map((r) => `${r.id}: ${r.message}`).join('; ') } : {}),
       });
-      this.opts.log.info({ who: caller.name, results: results.map((r) => ({ id: r.id, ok: r.ok, changed: r.changed, message: r.message })) }, 'host settings applied');
+      this.opts.log.info(
+        { who: caller.name, results: results.map((r) => ({ id: r.id, ok: r.ok, changed: r.changed, message: r.message })) },
+        'host settings applied',
+      );
       return results;
     });
   }
@@ -607,7 +643,15 @@ export class Reconciler {
     const failed = outcome.results.filter((r) => !r.ok);
     const ok = failed.length === 0;
     this.opts.metrics.lastApply = { ok, at: this.opts.clock.now() };
-    this.opts.events.publish({ type: 'apply', time: this.opts.clock.now(), who: caller.name, what, ok, lines, ...(ok ? {} : { error: failed[0]?.error ?? 'failed' }) });
+    this.opts.events.publish({
+      type: 'apply',
+      time: this.opts.clock.now(),
+      who: caller.name,
+      what,
+      ok,
+      lines,
+      ...(ok ? {} : { error: failed[0]?.error ?? 'failed' }),
+    });
     if (ok) return { results: outcome.results, after: outcome.observed ?? null };
 
     const applied = outcome.results.filter((r) => r.ok).map((r) => r.change);

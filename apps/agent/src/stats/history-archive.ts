@@ -52,7 +52,11 @@ export class HistoryArchive implements HistorySink {
   private failed: string | null = null;
   readonly retentionMs: number;
 
-  private constructor(readonly dir: string, options: ArchiveOptions, private readonly onError: (message: string) => void) {
+  private constructor(
+    readonly dir: string,
+    options: ArchiveOptions,
+    private readonly onError: (message: string) => void,
+  ) {
     this.retentionMs = options.retentionMs ?? 24 * HOUR_MS;
   }
 
@@ -60,7 +64,12 @@ export class HistoryArchive implements HistorySink {
    * Opens (creating) the directory and reads every bucket younger than the
    * retention before `now`, oldest first.
    */
-  static open(dir: string, now: number, options: ArchiveOptions = {}, onError: (message: string) => void = () => undefined): { archive: HistoryArchive; buckets: ArchivedBucket[] } {
+  static open(
+    dir: string,
+    now: number,
+    options: ArchiveOptions = {},
+    onError: (message: string) => void = () => undefined,
+  ): { archive: HistoryArchive; buckets: ArchivedBucket[] } {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const archive = new HistoryArchive(dir, options, onError);
     archive.prune(now);
@@ -78,11 +87,13 @@ export class HistoryArchive implements HistorySink {
   private files(): string[] {
     // "<hour>.bin", then "<hour>.<n>.bin" for the same hour after a restart.
     const order = (name: string) => name.split('.').slice(0, -1).map(Number);
-    return readdirSync(this.dir).filter((name) => /^\d+(\.\d+)?\.bin$/.test(name)).sort((a, b) => {
-      const [ha = 0, na = 0] = order(a);
-      const [hb = 0, nb = 0] = order(b);
-      return ha - hb || na - nb;
-    });
+    return readdirSync(this.dir)
+      .filter((name) => /^\d+(\.\d+)?\.bin$/.test(name))
+      .sort((a, b) => {
+        const [ha = 0, na = 0] = order(a);
+        const [hb = 0, nb = 0] = order(b);
+        return ha - hb || na - nb;
+      });
   }
 
   /** Deletes files whose whole hour is older than the retention. */
@@ -122,7 +133,7 @@ export class HistoryArchive implements HistorySink {
       Buffer.from(bucket.values.buffer, bucket.values.byteOffset, bucket.values.byteLength).copy(payload, 12);
       chunks.push(record(KIND_BUCKET, payload));
       // One write per bucket: a crash tears at most this record.
-      writeSync(this.fd, chunks.length === 1 ? chunks[0] as Buffer : Buffer.concat(chunks));
+      writeSync(this.fd, chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks));
       this.failed = null;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);

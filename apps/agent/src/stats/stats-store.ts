@@ -53,7 +53,10 @@ class Series {
   weight = 0;
   persistent = 0;
 
-  constructor(tick: number, private readonly maxCapacity: number) {
+  constructor(
+    tick: number,
+    private readonly maxCapacity: number,
+  ) {
     this.capacity = Math.min(INITIAL_SLOTS, maxCapacity);
     this.values = new Float32Array(this.capacity * VALUES_PER_SLOT);
     this.firstTick = tick;
@@ -124,7 +127,7 @@ export class StatsStore {
     this.historySeconds = this.maxHistory;
     // One extra slot: the oldest kept sample's rate needs the time of the one before it.
     this.times = new Float64Array(this.maxHistory + 1);
-    this.coarse = new CoarseTier(Math.ceil((options.coarseSeconds ?? 86_400) * 1000 / COARSE_MS));
+    this.coarse = new CoarseTier(Math.ceil(((options.coarseSeconds ?? 86_400) * 1000) / COARSE_MS));
     this.archive = options.archive ?? null;
   }
 
@@ -248,16 +251,7 @@ export class StatsStore {
     this.archive?.append(bucket);
   }
 
-  private record(
-    id: string,
-    counters: Counters,
-    active: number,
-    inactive: number,
-    persistent: number,
-    weight: number,
-    tick: number,
-    capacity: number,
-  ): void {
+  private record(id: string, counters: Counters, active: number, inactive: number, persistent: number, weight: number, tick: number, capacity: number): void {
     let series = this.series.get(id);
     const isNew = !series || series.lastTick !== tick - 1;
     if (!series || isNew) {
@@ -300,8 +294,13 @@ export class StatsStore {
       return Number.isNaN(delta) || seconds <= 0 ? 0 : delta / seconds;
     };
     return {
-      cps: rate(0), inPps: rate(1), outPps: rate(2), inBps: rate(3), outBps: rate(4),
-      activeConns: v[slot + ACTIVE] ?? 0, inactiveConns: v[slot + INACTIVE] ?? 0,
+      cps: rate(0),
+      inPps: rate(1),
+      outPps: rate(2),
+      inBps: rate(3),
+      outBps: rate(4),
+      activeConns: v[slot + ACTIVE] ?? 0,
+      inactiveConns: v[slot + INACTIVE] ?? 0,
     };
   }
 
@@ -343,7 +342,9 @@ export class StatsStore {
         id: svcId,
         points: this.points(svcId, from, query),
         destinations: query.includeDestinations
-          ? destIds.flatMap((id) => this.series.has(id) || this.coarse.series.has(id) ? [{ id: id.slice(svcId.length + 1), points: this.points(id, from, query) }] : [])
+          ? destIds.flatMap((id) =>
+              this.series.has(id) || this.coarse.series.has(id) ? [{ id: id.slice(svcId.length + 1), points: this.points(id, from, query) }] : [],
+            )
           : [],
       });
     }
@@ -382,8 +383,13 @@ export class StatsStore {
       if (n === 0) return;
       points.push({
         time,
-        cps: sum.cps / n, inPps: sum.inPps / n, outPps: sum.outPps / n, inBps: sum.inBps / n, outBps: sum.outBps / n,
-        activeConns: sum.activeConns / n, inactiveConns: sum.inactiveConns / n,
+        cps: sum.cps / n,
+        inPps: sum.inPps / n,
+        outPps: sum.outPps / n,
+        inBps: sum.inBps / n,
+        outBps: sum.outBps / n,
+        activeConns: sum.activeConns / n,
+        inactiveConns: sum.inactiveConns / n,
         samples: n,
       });
       sum = { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0, activeConns: 0, inactiveConns: 0 };
@@ -395,9 +401,13 @@ export class StatsStore {
         if (start !== bucket) flush(bucket);
         bucket = start;
       }
-      sum.cps += r.cps * weight; sum.inPps += r.inPps * weight; sum.outPps += r.outPps * weight;
-      sum.inBps += r.inBps * weight; sum.outBps += r.outBps * weight;
-      sum.activeConns += r.activeConns * weight; sum.inactiveConns += r.inactiveConns * weight;
+      sum.cps += r.cps * weight;
+      sum.inPps += r.inPps * weight;
+      sum.outPps += r.outPps * weight;
+      sum.inBps += r.inBps * weight;
+      sum.outBps += r.outBps * weight;
+      sum.activeConns += r.activeConns * weight;
+      sum.inactiveConns += r.inactiveConns * weight;
       n += weight;
       lastTime = time;
       if (stepMs === 0 && n >= perPoint) flush(time);
@@ -427,7 +437,11 @@ export class StatsStore {
   }
 }
 
-interface CoarseItem { time: number; weight: number; rates: RateSample & { activeConns: number; inactiveConns: number } }
+interface CoarseItem {
+  time: number;
+  weight: number;
+  rates: RateSample & { activeConns: number; inactiveConns: number };
+}
 
 /** 10 s averages by coarse tick: a ring of bucket times and sample counts, and one Series per entity. */
 class CoarseTier {
@@ -497,7 +511,11 @@ class CoarseTier {
       const slot = series.slotOf(t);
       const at = (f: number) => v[slot + f] ?? 0;
       const samples = this.samples[t % this.slots] ?? 1;
-      items.push({ time, weight: samples, rates: { cps: at(0), inPps: at(1), outPps: at(2), inBps: at(3), outBps: at(4), activeConns: at(ACTIVE), inactiveConns: at(INACTIVE) } });
+      items.push({
+        time,
+        weight: samples,
+        rates: { cps: at(0), inPps: at(1), outPps: at(2), inBps: at(3), outBps: at(4), activeConns: at(ACTIVE), inactiveConns: at(INACTIVE) },
+      });
       weight += samples;
     }
     return { items, weight };

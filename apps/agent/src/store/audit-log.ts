@@ -89,7 +89,11 @@ export class AuditLog {
 
   /** Append one entry; resolves once it is on disk. Writes are serialised. */
   append(record: AuditRecord): Promise<AuditEntry> {
-    const bounded: AuditRecord = { ...record, what: clip(record.what, MAX_WHAT), ...(record.error !== undefined ? { error: clip(record.error, MAX_ERROR) } : {}) };
+    const bounded: AuditRecord = {
+      ...record,
+      what: clip(record.what, MAX_WHAT),
+      ...(record.error !== undefined ? { error: clip(record.error, MAX_ERROR) } : {}),
+    };
     const entry: AuditEntry = { seq: this.nextSeq++, time: this.clock.now(), ...bounded };
     if (entry.result === 'ok' && entry.revision !== undefined) this.lastRevision = Math.max(this.lastRevision, entry.revision);
     this.recent.push(entry);

@@ -20,13 +20,15 @@ const storedStateSchema = z.object({
 });
 export type StoredState = z.infer<typeof storedStateSchema>;
 
-const revisionIndexSchema = z.array(z.object({
-  revision: z.number().int(),
-  time: z.number(),
-  who: z.string(),
-  what: z.string(),
-  serviceCount: z.number().int(),
-}));
+const revisionIndexSchema = z.array(
+  z.object({
+    revision: z.number().int(),
+    time: z.number(),
+    who: z.string(),
+    what: z.string(),
+    serviceCount: z.number().int(),
+  }),
+);
 
 const REVISION_FILE = /^\d{10}\.json$/;
 
@@ -125,7 +127,8 @@ export class StateStore {
    * revisions are taken; the caller holds the writer lock.
    */
   async saveReplicated(stored: StoredState): Promise<StoredState> {
-    if (stored.revision <= this.revision) throw new DomainError('CONFLICT', `revision ${stored.revision} is not newer than this director's revision ${this.revision}`);
+    if (stored.revision <= this.revision)
+      throw new DomainError('CONFLICT', `revision ${stored.revision} is not newer than this director's revision ${this.revision}`);
     return this.persist({ ...stored, format: 1 });
   }
 
@@ -157,14 +160,13 @@ export class StateStore {
 
   async getRevision(revision: number): Promise<StoredState> {
     if (this.stored?.revision === revision) return this.stored;
-    const stored = this.index.some((s) => s.revision === revision)
-      ? await readStored(join(this.dir, 'revisions', revisionFileName(revision)))
-      : null;
+    const stored = this.index.some((s) => s.revision === revision) ? await readStored(join(this.dir, 'revisions', revisionFileName(revision))) : null;
     if (!stored) {
       const oldest = this.index[0]?.revision;
-      throw new DomainError('NOT_FOUND', oldest === undefined
-        ? `revision ${revision} does not exist`
-        : `revision ${revision} is not kept (revisions ${oldest}..${this.revision} are)`);
+      throw new DomainError(
+        'NOT_FOUND',
+        oldest === undefined ? `revision ${revision} does not exist` : `revision ${revision} is not kept (revisions ${oldest}..${this.revision} are)`,
+      );
     }
     return stored;
   }
@@ -172,9 +174,9 @@ export class StateStore {
   private async pruneRevisions(): Promise<void> {
     const keep = new Set(this.index.map((s) => revisionFileName(s.revision)));
     const names = await readdir(join(this.dir, 'revisions')).catch(() => [] as string[]);
-    await Promise.all(names
-      .filter((name) => REVISION_FILE.test(name) && !keep.has(name))
-      .map((name) => rm(join(this.dir, 'revisions', name), { force: true })));
+    await Promise.all(
+      names.filter((name) => REVISION_FILE.test(name) && !keep.has(name)).map((name) => rm(join(this.dir, 'revisions', name), { force: true })),
+    );
   }
 }
 
@@ -190,7 +192,10 @@ async function readStored(path: string): Promise<StoredState | null> {
   try {
     json = JSON.parse(text);
   } catch {
-    throw new DomainError('INVALID_INPUT', `${path} is not valid JSON; restore it from ${join('revisions', '')} or remove it to restore the newest revision there`);
+    throw new DomainError(
+      'INVALID_INPUT',
+      `${path} is not valid JSON; restore it from ${join('revisions', '')} or remove it to restore the newest revision there`,
+    );
   }
   const parsed = storedStateSchema.safeParse(json);
   if (!parsed.success) {

@@ -26,5 +26,15 @@ export interface AgentContext {
 
 /** Build a context without HTTP (tests, in-process callers). */
 export function createContextInner(agent: Agent, caller: Caller | null, client = 'in-process'): AgentContext {
-  return { agent, caller, tokenPresented: caller !== null, client, bearer: null, cookieSession: null, proxyUser: null, consoleHeader: false, setSessionCookie: () => undefined };
+  return {
+    agent,
+    caller,
+    tokenPresented: caller !== null,
+    client,
+    bearer: null,
+    cookieSession: null,
+    proxyUser: null,
+    consoleHeader: false,
+    setSessionCookie: () => undefined,
+  };
 }

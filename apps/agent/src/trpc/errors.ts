@@ -32,7 +32,10 @@ export function domainCauseOf(error: TRPCError): DomainError | null {
 
 /** The cause of a refusal that is no DomainError (not allowed, rate limited): its message id for the console. */
 export class DescribedRefusal extends Error {
-  constructor(readonly messageId: MessageId, readonly params: MessageParams = {}) {
+  constructor(
+    readonly messageId: MessageId,
+    readonly params: MessageParams = {},
+  ) {
     super(messageText(messageId, params));
     this.name = 'DescribedRefusal';
   }

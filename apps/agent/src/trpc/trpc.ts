@@ -57,17 +57,23 @@ const authenticatedProcedure = publicProcedure.use(async ({ ctx, next, path, typ
     await ctx.agent.refusals.note(ctx.tokenPresented ? 'wrong or expired token' : 'no token', path);
     throw new TRPCError({
       code: 'UNAUTHORIZED',
-      message: ctx.proxyUser !== null
-        ? `the proxy's user "${ctx.proxyUser}" is not a user of this agent: add them with lvs-console user add on the director`
-        : ctx.tokenPresented
-        ? 'the token is wrong or expired: log in again with a new console link (lvs-console login-link) or check the token'
-        : 'a token is required: send "Authorization: Bearer <token>" or log in with the console link',
+      message:
+        ctx.proxyUser !== null
+          ? `the proxy's user "${ctx.proxyUser}" is not a user of this agent: add them with lvs-console user add on the director`
+          : ctx.tokenPresented
+            ? 'the token is wrong or expired: log in again with a new console link (lvs-console login-link) or check the token'
+            : 'a token is required: send "Authorization: Bearer <token>" or log in with the console link',
     });
   }
   // A cookie (or an SSO proxy's login) rides along with any request to this
   // origin, even one a foreign page makes: such changes need the console's own header as well.
   if ((ctx.cookieSession !== null || ctx.proxyUser !== null) && type === 'mutation' && !ctx.consoleHeader) {
-    await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: 'a change by session cookie without the x-lvs-console header (cross-site request?)' });
+    await ctx.agent.audit.reject({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: path,
+      error: 'a change by session cookie without the x-lvs-console header (cross-site request?)',
+    });
     throw new TRPCError({ code: 'FORBIDDEN', message: 'changes made with the session cookie must carry the "x-lvs-console: 1" header' });
   }
   return next({ ctx: { ...ctx, caller: ctx.caller } });
@@ -85,7 +91,10 @@ export const viewerProcedure = authenticatedProcedure.use(async ({ ctx, next, ty
 /** Real servers' agents report with their own token; an admin token works too. */
 export const realServerProcedure = authenticatedProcedure.use(async ({ ctx, next }) => {
   if (ctx.caller.role !== 'realserver' && ctx.caller.role !== 'admin') {
-    throw new TRPCError({ code: 'FORBIDDEN', message: `token "${ctx.caller.name}" is a ${ctx.caller.role} token; real servers report with the realserver token` });
+    throw new TRPCError({
+      code: 'FORBIDDEN',
+      message: `token "${ctx.caller.name}" is a ${ctx.caller.role} token; real servers report with the realserver token`,
+    });
   }
   return next({ ctx });
 });

@@ -23,21 +23,53 @@ async function tempDir(): Promise<string> {
 }
 
 function entry(id: number): DeliveryLogEntry {
-  return { id, time: 1_700_000_000_000 + id, targetId: 'ops', target: 'Ops', type: 'webhook', where: 'http://127.0.0.1/hook', group: 'g', kinds: ['test'], what: `event ${id}`, attempt: 1, ok: true, status: 200, answer: '200 OK', retryAt: null, durationMs: 1 };
+  return {
+    id,
+    time: 1_700_000_000_000 + id,
+    targetId: 'ops',
+    target: 'Ops',
+    type: 'webhook',
+    where: 'http://127.0.0.1/hook',
+    group: 'g',
+    kinds: ['test'],
+    what: `event ${id}`,
+    attempt: 1,
+    ok: true,
+    status: 200,
+    answer: '200 OK',
+    retryAt: null,
+    durationMs: 1,
+  };
 }
 
 describe('notification delivery log on disk', () => {
   it('should show what was sent before the agent restarted, and number on from there', async () => {
     const got: string[] = [];
-    const receiver = createServer((req, res) => { req.resume().on('end', () => { got.push(req.url ?? ''); res.writeHead(200).end('ok'); }); });
+    const receiver = createServer((req, res) => {
+      req.resume().on('end', () => {
+        got.push(req.url ?? '');
+        res.writeHead(200).end('ok');
+      });
+    });
     await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
-    cleanups.push(() => new Promise((resolve) => { receiver.closeAllConnections(); receiver.close(() => resolve()); }));
+    cleanups.push(
+      () =>
+        new Promise((resolve) => {
+          receiver.closeAllConnections();
+          receiver.close(() => resolve());
+        }),
+    );
     const address = receiver.address();
     if (address === null || typeof address === 'string') throw new Error('no port');
     const stateDir = await tempDir();
 
     const first = await startHarness({ demo: false, stateDir });
-    const update = await trpcMutation(first.url, 'notifications.update', { enabled: true, groupWaitMs: 0, repeatIntervalMs: 60_000, webhooks: [{ id: 'ops', name: 'Ops', url: `http://127.0.0.1:${address.port}/hook` }] });
+    const update = await trpcMutation(first.url, 'notifications.update', {
+      enabled: true,
+      groupWaitMs: 0,
+      repeatIntervalMs: 60_000,
+      webhooks: [{ id: 'ops', name: 'Ops', url: `http://127.0.0.1:${address.port}/hook` }],
+    });
     expect(update.status).toBe(200);
     expect(data<Array<{ ok: boolean }>>(await trpcMutation(first.url, 'notifications.test', {})).map((r) => r.ok)).toEqual([true]);
     await first.close();

@@ -18,14 +18,22 @@ async function receiver(): Promise<{ url: string; got: WebhookPayload[] }> {
   const got: WebhookPayload[] = [];
   const server = createServer((req, res) => {
     let text = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
+    req.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+    });
     req.on('end', () => {
       got.push(JSON.parse(text) as WebhookPayload);
       res.writeHead(200).end('ok');
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  closers.push(() => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+  closers.push(
+    () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   const address = server.address();
   return { url: `http://127.0.0.1:${address !== null && typeof address === 'object' ? address.port : 0}/hook`, got };
 }
@@ -43,7 +51,10 @@ describe('a flapping real server', () => {
     const timers = new ManualTimers();
     let healthy = true;
     const settings = notificationSettingsSchema.parse({ groupWaitMs: 200, repeatIntervalMs, webhooks: [{ id: 'r', name: 'R', url: hook.url }] });
-    const notifier = new Notifier({ timers, snapshot: () => snapshotWith(healthy), source: () => ({ director: 'lb1', cluster: null, consoleUrl: 'http://127.0.0.1:8080' }) }, settings);
+    const notifier = new Notifier(
+      { timers, snapshot: () => snapshotWith(healthy), source: () => ({ director: 'lb1', cluster: null, consoleUrl: 'http://127.0.0.1:8080' }) },
+      settings,
+    );
     notifier.configure(settings, settings.webhooks.map(webhookTarget));
     notifier.start();
     const settle = () => notifier.idle();

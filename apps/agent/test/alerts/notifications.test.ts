@@ -34,7 +34,9 @@ async function receiver(statuses: number[] = [200]): Promise<{ url: string; got:
   let calls = 0;
   const server: HttpServer = createHttpServer((req, res) => {
     let text = '';
-    req.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
+    req.setEncoding('utf8').on('data', (chunk: string) => {
+      text += chunk;
+    });
     req.on('end', () => {
       got.push({ at: Date.now(), path: req.url ?? '', authorization: req.headers.authorization, body: JSON.parse(text) as unknown });
       const status = statuses[Math.min(calls++, statuses.length - 1)] ?? 200;
@@ -42,7 +44,13 @@ async function receiver(statuses: number[] = [200]): Promise<{ url: string; got:
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  cleanups.push(() => new Promise((resolve) => { server.close(() => resolve()); server.closeAllConnections(); }));
+  cleanups.push(
+    () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  );
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('no port');
   return { url: `http://127.0.0.1:${address.port}/hook`, got };
@@ -67,7 +75,13 @@ async function realServer(): Promise<{ port: number; stop(): Promise<void>; star
   };
   await start();
   cleanups.push(stop);
-  return { get port() { return port; }, stop, start };
+  return {
+    get port() {
+      return port;
+    },
+    stop,
+    start,
+  };
 }
 
 async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 15_000): Promise<void> {
@@ -102,14 +116,17 @@ describe('notifications from the agent', () => {
     const added = await trpcMutation(harness.url, 'services.add', {
       baseRevision: await revision(harness),
       service: {
-        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.60', port: 80 }, scheduler: 'wrr',
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.60', port: 80 },
+        scheduler: 'wrr',
         destinations: [{ address: '127.0.0.1', port: rs.port, forwarding: 'masq', weight: 5 }],
         health: { checks: [CHECK], quorum: 5, sorryServer: { address: '127.0.0.9', port: 80, forwarding: 'masq', weight: 1 } },
       },
     });
     expect(added.status, JSON.stringify(added.body)).toBe(200);
     await until('the first probe', async () => {
-      const status = data<{ services: Array<{ destinations: Array<{ checks: Array<{ lastResult: unknown }> }> }> }>(await trpcQuery(harness.url, 'health.status'));
+      const status = data<{ services: Array<{ destinations: Array<{ checks: Array<{ lastResult: unknown }> }> }> }>(
+        await trpcQuery(harness.url, 'health.status'),
+      );
       return status.services[0]?.destinations[0]?.checks[0]?.lastResult != null;
     });
     expect(hook.got).toEqual([]);
@@ -138,11 +155,22 @@ describe('notifications from the agent', () => {
     // Drift: someone changes the kernel by hand.
     const plain = await trpcMutation(harness.url, 'services.add', {
       baseRevision: await revision(harness),
-      service: { key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.61', port: 80 }, scheduler: 'rr', destinations: [{ address: '198.51.100.61', port: 80, forwarding: 'masq', weight: 3 }] },
+      service: {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.61', port: 80 },
+        scheduler: 'rr',
+        destinations: [{ address: '198.51.100.61', port: 80, forwarding: 'masq', weight: 3 }],
+      },
     });
     expect(plain.status).toBe(200);
     const dest = { address: '198.51.100.61', port: 80, forwarding: 'masq', upperThreshold: 0, lowerThreshold: 0 } as const;
-    await harness.sim.apply([{ kind: 'edit-destination', service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.61', port: 80 }, from: { ...dest, weight: 3 }, to: { ...dest, weight: 9 } }]);
+    await harness.sim.apply([
+      {
+        kind: 'edit-destination',
+        service: { kind: 'addr', protocol: 'tcp', address: '192.0.2.61', port: 80 },
+        from: { ...dest, weight: 3 },
+        to: { ...dest, weight: 9 },
+      },
+    ]);
     const driftAt = Date.now();
     await harness.running.agent.reconciler.checkDrift();
     await until('the drift notification', () => alertsOf(hook.got).some((a) => a.kind === 'drift-detected'));
@@ -164,7 +192,12 @@ describe('notifications from the agent', () => {
     await configure(harness, [{ id: 'am', name: 'Alertmanager', url: hook.url.replace('/hook', '/api/v2/alerts'), mode: 'alertmanager' }]);
     const added = await trpcMutation(harness.url, 'services.add', {
       baseRevision: await revision(harness),
-      service: { key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.62', port: 80 }, scheduler: 'wrr', destinations: [{ address: '127.0.0.1', port: rs.port, forwarding: 'masq', weight: 5 }], health: { checks: [CHECK] } },
+      service: {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.62', port: 80 },
+        scheduler: 'wrr',
+        destinations: [{ address: '127.0.0.1', port: rs.port, forwarding: 'masq', weight: 5 }],
+        health: { checks: [CHECK] },
+      },
     });
     expect(added.status).toBe(200);
     await new Promise((resolve) => setTimeout(resolve, 600));
@@ -177,9 +210,18 @@ describe('notifications from the agent', () => {
     const alerts = hook.got[1]?.body as AlertmanagerAlert[];
     // One destination and the default quorum of 1: the service loses quorum with it.
     expect(alerts.map((a) => a.labels.alertname).sort()).toEqual(['LvsQuorumLost', 'LvsRealServerDown']);
-    expect(alerts.find((a) => a.labels.alertname === 'LvsRealServerDown')?.labels).toMatchObject({ severity: 'warning', service: 'tcp:192.0.2.62:80', destination: `127.0.0.1:${rs.port}` });
-    const log = data<Array<{ ok: boolean; status: number; attempt: number; answer: string; retryAt: number | null }>>(await trpcQuery(harness.url, 'notifications.log'));
-    expect(log.map((e) => [e.attempt, e.ok, e.status])).toEqual([[2, true, 200], [1, false, 500]]);
+    expect(alerts.find((a) => a.labels.alertname === 'LvsRealServerDown')?.labels).toMatchObject({
+      severity: 'warning',
+      service: 'tcp:192.0.2.62:80',
+      destination: `127.0.0.1:${rs.port}`,
+    });
+    const log = data<Array<{ ok: boolean; status: number; attempt: number; answer: string; retryAt: number | null }>>(
+      await trpcQuery(harness.url, 'notifications.log'),
+    );
+    expect(log.map((e) => [e.attempt, e.ok, e.status])).toEqual([
+      [2, true, 200],
+      [1, false, 500],
+    ]);
     expect(log[1]?.answer).toContain('receiver is down');
     expect(log[1]?.retryAt).not.toBeNull();
   });
@@ -204,7 +246,12 @@ describe('notifications from the agent', () => {
     expect(lines).toContain('test notification to every target: 1 of 1 answered ok');
     expect(lines).not.toContain('receiver-token-0123');
     // Bad input changes nothing.
-    const bad = await trpcMutation(harness.url, 'notifications.update', { enabled: true, groupWaitMs: 0, repeatIntervalMs: 1000, webhooks: [{ id: 'x', name: 'X', url: 'file:///etc/passwd' }] });
+    const bad = await trpcMutation(harness.url, 'notifications.update', {
+      enabled: true,
+      groupWaitMs: 0,
+      repeatIntervalMs: 1000,
+      webhooks: [{ id: 'x', name: 'X', url: 'file:///etc/passwd' }],
+    });
     expect(bad.status).toBe(400);
     const after = data<{ webhooks: Array<{ name: string }> }>(await trpcQuery(harness.url, 'notifications.settings'));
     expect(after.webhooks.map((w) => w.name)).toEqual(['Ops renamed']);

@@ -36,15 +36,44 @@ describe('Prometheus rules', () => {
 
   it('should name only metrics the agent writes', () => {
     const text = renderMetrics(null, {
-      version: '0', backend: 'sim', revision: 1, driftChanges: 1, commitsOk: 0, commitsFailed: 0, rejected: 0,
-      applyDuration: { buckets: [], counts: [], count: 0, sum: 0 }, observationAgeSeconds: 0, samplerDurationSeconds: 0,
-      driftSince: 1, lastApply: { ok: true, at: 1 },
-      health: { services: [{ service: 's', quorumUp: true, quorumChangedAt: 1, sorryServer: 'x', sorryServerActive: false, destinations: [
-        { destination: 'd', status: 'up', since: 1, configuredWeight: 1, effectiveWeight: 1, draining: true, drainFraction: 0, drainConnections: 0 },
-      ] }] },
-      cluster: { cluster: 'c', self: 'a', members: [{ director: 'a', reachable: true, lastHeardSeconds: 0, lag: 0, vrrp: [{ instance: 'VI_1', state: 'MASTER' }] }] },
+      version: '0',
+      backend: 'sim',
+      revision: 1,
+      driftChanges: 1,
+      commitsOk: 0,
+      commitsFailed: 0,
+      rejected: 0,
+      applyDuration: { buckets: [], counts: [], count: 0, sum: 0 },
+      observationAgeSeconds: 0,
+      samplerDurationSeconds: 0,
+      driftSince: 1,
+      lastApply: { ok: true, at: 1 },
+      health: {
+        services: [
+          {
+            service: 's',
+            quorumUp: true,
+            quorumChangedAt: 1,
+            sorryServer: 'x',
+            sorryServerActive: false,
+            destinations: [
+              { destination: 'd', status: 'up', since: 1, configuredWeight: 1, effectiveWeight: 1, draining: true, drainFraction: 0, drainConnections: 0 },
+            ],
+          },
+        ],
+      },
+      cluster: {
+        cluster: 'c',
+        self: 'a',
+        members: [{ director: 'a', reachable: true, lastHeardSeconds: 0, lag: 0, vrrp: [{ instance: 'VI_1', state: 'MASTER' }] }],
+      },
     });
-    const written = new Set(text.split('\n').filter((line) => line.startsWith('# TYPE ')).map((line) => line.split(' ')[2]));
+    const written = new Set(
+      text
+        .split('\n')
+        .filter((line) => line.startsWith('# TYPE '))
+        .map((line) => line.split(' ')[2]),
+    );
     const named = new Set([...readFileSync(RULES, 'utf8').matchAll(/\bexpr:.*/g)].flatMap((m) => [...m[0].matchAll(/\blvs_[a-z_]+/g)].map((n) => n[0])));
     expect(named.size).toBeGreaterThan(5);
     expect([...named].filter((name) => !written.has(name))).toEqual([]);

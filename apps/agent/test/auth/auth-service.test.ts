@@ -32,7 +32,10 @@ describe('AuthService', () => {
 
   it('should add a realserver token once to a tokens file from before real-server reports', async () => {
     const path = join(dir, 'tokens.json');
-    const old = [{ name: 'admin', role: 'admin', token: 'old-admin-token-0123456789' }, { name: 'viewer', role: 'viewer', token: 'old-viewer-token-0123456789' }];
+    const old = [
+      { name: 'admin', role: 'admin', token: 'old-admin-token-0123456789' },
+      { name: 'viewer', role: 'viewer', token: 'old-viewer-token-0123456789' },
+    ];
     await writeFile(path, JSON.stringify({ version: 1, tokens: old }), { mode: 0o600 });
     const auth = await AuthService.open({ stateDir: dir, clock: new ManualClock() });
     expect(auth.tokenSource).toContain('realserver token added');
@@ -46,7 +49,12 @@ describe('AuthService', () => {
   });
 
   it('should use given tokens instead of a file', async () => {
-    const auth = await AuthService.open({ stateDir: dir, clock: new ManualClock(), adminToken: 'given-admin-token-123', viewerToken: 'given-viewer-token-123' });
+    const auth = await AuthService.open({
+      stateDir: dir,
+      clock: new ManualClock(),
+      adminToken: 'given-admin-token-123',
+      viewerToken: 'given-viewer-token-123',
+    });
     expect(auth.authenticate('given-admin-token-123')?.role).toBe('admin');
     expect(auth.authenticate('given-viewer-token-123')?.role).toBe('viewer');
     await expect(stat(join(dir, 'tokens.json'))).rejects.toThrow();

@@ -23,8 +23,12 @@ async function run(argv: string[], stdin = ''): Promise<Run> {
   let stdout = '';
   let stderr = '';
   const status = await main(argv, {
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     readStdin: () => Promise.resolve(stdin),
     env: { ...process.env, LVS_CONSOLE_STATE_DIR: join(dir, 'state') },
     cwd: dir,
@@ -102,13 +106,17 @@ describe('lvs-console', () => {
     });
 
     it('should render for ipvsadm before 1.31 with --ipvsadm pre-1.31: no --tun-type for ipip, GUE left out and named', async () => {
-      const state = JSON.stringify({ services: [{
-        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-        destinations: [
-          { address: '10.0.0.1', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'ipip' } },
-          { address: '10.0.0.2', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'gue', port: 6080 } },
+      const state = JSON.stringify({
+        services: [
+          {
+            key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+            destinations: [
+              { address: '10.0.0.1', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'ipip' } },
+              { address: '10.0.0.2', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'gue', port: 6080 } },
+            ],
+          },
         ],
-      }] });
+      });
       const modern = await run(['ipvsadm', 'render'], state);
       expect(modern.stdout).toContain('-r 10.0.0.1:80 -i -w 1 --tun-type ipip');
       expect(modern.stdout).toContain('-r 10.0.0.2:80 -i -w 1 --tun-type gue');
@@ -226,7 +234,7 @@ describe('lvs-console', () => {
       expect((await run([...base, '--report-interval', '0'])).status).toBe(2);
     });
 
-    it('should keep a simulated real server\'s settings with --fix auto', async () => {
+    it("should keep a simulated real server's settings with --fix auto", async () => {
       const result = await run(['serve', '--role', 'realserver', '--host-backend', 'sim', '--mode', 'dr', '--vip', '192.0.2.1', '--log-level', 'silent']);
       expect(result.status).toBe(0);
       expect(result.stdout).toContain('[simulated host]');
@@ -271,7 +279,11 @@ describe('the built lvs-console program', () => {
     const parse = spawnSync(process.execPath, ['bin/lvs-console.js', 'ipvsadm', 'parse'], { cwd: agentDir, input: RULES, encoding: 'utf8' });
     expect(parse.status).toBe(0);
     expect(JSON.parse(parse.stdout)).toMatchObject({ services: [{ scheduler: 'wrr' }, { scheduler: 'sh' }] });
-    const bad = spawnSync(process.execPath, ['bin/lvs-console.js', 'ipvsadm', 'parse'], { cwd: agentDir, input: '-A -t 192.0.2.1:80 -s nope\n', encoding: 'utf8' });
+    const bad = spawnSync(process.execPath, ['bin/lvs-console.js', 'ipvsadm', 'parse'], {
+      cwd: agentDir,
+      input: '-A -t 192.0.2.1:80 -s nope\n',
+      encoding: 'utf8',
+    });
     expect(bad.status).toBe(2);
     expect(bad.stdout).toBe('');
     expect(bad.stderr).toMatch(/^line 1: /);

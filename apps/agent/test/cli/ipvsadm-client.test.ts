@@ -23,12 +23,19 @@ afterAll(async () => {
   await rm(tokenDir, { recursive: true, force: true });
 });
 
-async function ipvsadm(args: string[], options: { stdin?: string; env?: Record<string, string> } = {}): Promise<{ status: number; stdout: string; stderr: string }> {
+async function ipvsadm(
+  args: string[],
+  options: { stdin?: string; env?: Record<string, string> } = {},
+): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const status = await main(['ipvsadm', ...args], {
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     readStdin: () => Promise.resolve(options.stdin ?? ''),
     env: options.env ?? { LVS_CONSOLE_URL: h.url, LVS_CONSOLE_TOKEN: ADMIN_TOKEN },
     cwd: '/',
@@ -50,32 +57,38 @@ describe('lvs-console ipvsadm as a client of the agent', () => {
     ]) {
       expect(await ipvsadm(args)).toEqual({ status: 0, stdout: '', stderr: '' });
     }
-    expect((await ipvsadm(['-S', '-n'])).stdout).toBe([
-      '-A -t 192.168.10.100:80 -s wrr',
-      '-a -t 192.168.10.100:80 -r 10.0.0.7:80 -m -w 1',
-      '-a -t 192.168.10.100:80 -r 10.0.0.17:80 -m -w 3',
-      '-A -u 192.168.10.100:53 -s rr -p 60',
-      '',
-    ].join('\n'));
-    expect((await ipvsadm(['-Ln'])).stdout).toBe([
-      'IP Virtual Server version 1.2.1 (size=4096)',
-      'Prot LocalAddress:Port Scheduler Flags',
-      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
-      'TCP  192.168.10.100:80 wrr',
-      '  -> 10.0.0.7:80                  Masq    1      0          0         ',
-      '  -> 10.0.0.17:80                 Masq    3      0          0         ',
-      'UDP  192.168.10.100:53 rr persistent 60',
-      '',
-    ].join('\n'));
-    expect((await ipvsadm(['-L', '-n', '-t', '192.168.10.100:80', '--stats', '--exact'])).stdout).toBe([
-      'IP Virtual Server version 1.2.1 (size=4096)',
-      'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes',
-      '  -> RemoteAddress:Port',
-      'TCP  192.168.10.100:80                   0        0        0        0        0',
-      '  -> 10.0.0.7:80                         0        0        0        0        0',
-      '  -> 10.0.0.17:80                        0        0        0        0        0',
-      '',
-    ].join('\n'));
+    expect((await ipvsadm(['-S', '-n'])).stdout).toBe(
+      [
+        '-A -t 192.168.10.100:80 -s wrr',
+        '-a -t 192.168.10.100:80 -r 10.0.0.7:80 -m -w 1',
+        '-a -t 192.168.10.100:80 -r 10.0.0.17:80 -m -w 3',
+        '-A -u 192.168.10.100:53 -s rr -p 60',
+        '',
+      ].join('\n'),
+    );
+    expect((await ipvsadm(['-Ln'])).stdout).toBe(
+      [
+        'IP Virtual Server version 1.2.1 (size=4096)',
+        'Prot LocalAddress:Port Scheduler Flags',
+        '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+        'TCP  192.168.10.100:80 wrr',
+        '  -> 10.0.0.7:80                  Masq    1      0          0         ',
+        '  -> 10.0.0.17:80                 Masq    3      0          0         ',
+        'UDP  192.168.10.100:53 rr persistent 60',
+        '',
+      ].join('\n'),
+    );
+    expect((await ipvsadm(['-L', '-n', '-t', '192.168.10.100:80', '--stats', '--exact'])).stdout).toBe(
+      [
+        'IP Virtual Server version 1.2.1 (size=4096)',
+        'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes',
+        '  -> RemoteAddress:Port',
+        'TCP  192.168.10.100:80                   0        0        0        0        0',
+        '  -> 10.0.0.7:80                         0        0        0        0        0',
+        '  -> 10.0.0.17:80                        0        0        0        0        0',
+        '',
+      ].join('\n'),
+    );
     const drift = data<DriftReport>(await trpcQuery(h.url, 'state.drift'));
     expect(drift.changes).toEqual([]);
     const audit = data<AuditEntry[]>(await trpcQuery(h.url, 'audit.list', { limit: 1 }));
@@ -108,7 +121,11 @@ describe('lvs-console ipvsadm as a client of the agent', () => {
   it('bad input exits 2 naming what to do; nothing changes', async () => {
     const before = await revision();
     const result = await ipvsadm(['-a', '-t', '192.168.10.100:80', '-r', '10.0.0.7:80', '-m']);
-    expect(result).toEqual({ status: 2, stdout: '', stderr: 'line 1: destination 10.0.0.7:80 already exists in service TCP 192.168.10.100:80; use -e to change it\n' });
+    expect(result).toEqual({
+      status: 2,
+      stdout: '',
+      stderr: 'line 1: destination 10.0.0.7:80 already exists in service TCP 192.168.10.100:80; use -e to change it\n',
+    });
     expect((await ipvsadm(['-A', '-t', '192.168.10.100:80', '-s', 'nosuch'])).status).toBe(2);
     expect(await revision()).toBe(before);
   });
@@ -117,7 +134,9 @@ describe('lvs-console ipvsadm as a client of the agent', () => {
     const before = await revision();
     const refused = await ipvsadm(['-C']);
     expect(refused.status).toBe(2);
-    expect(refused.stderr).toBe('this import replaces the table and deletes 2 services it does not define (TCP 192.168.10.100:80, UDP 192.168.10.100:53): add --yes to go ahead\n');
+    expect(refused.stderr).toBe(
+      'this import replaces the table and deletes 2 services it does not define (TCP 192.168.10.100:80, UDP 192.168.10.100:53): add --yes to go ahead\n',
+    );
     expect(await revision()).toBe(before);
     const dry = await ipvsadm(['-C', '--dry-run']);
     expect(dry.stderr).toBe('this deletes 2 services: TCP 192.168.10.100:80, UDP 192.168.10.100:53 (needs --yes)\n');

@@ -14,8 +14,12 @@ async function run(argv: string[], stdin: string): Promise<{ status: number; std
   let stdout = '';
   let stderr = '';
   const status = await main(argv, {
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     readStdin: () => Promise.resolve(stdin),
     env: {},
     cwd: '/',
@@ -30,7 +34,7 @@ describe('lvs-console ipvsadm parse', () => {
     ['002_6688bd36d8d96982', fixture('002_6688bd36d8d96982-nat.Sn') + fixture('002_6688bd36d8d96982-persistent.Sn')],
     ['003_2126bffc24a5b74b', fixture('003_2126bffc24a5b74b.Sn')],
     ['004_5b7713e7ae6b680f', fixture('004_5b7713e7ae6b680f.Sn')],
-  ])('seed %s pasted whole gives its author\'s table', async (name, expected) => {
+  ])("seed %s pasted whole gives its author's table", async (name, expected) => {
     const result = await run(['ipvsadm', 'parse'], fixture(`whole/${name}.txt`));
     expect(result.status).toBe(0);
     expect(renderRules(JSON.parse(result.stdout) as DesiredState)).toBe(expected);
@@ -38,13 +42,18 @@ describe('lvs-console ipvsadm parse', () => {
   });
 
   it('names each skipped line on stderr', async () => {
-    const result = await run(['ipvsadm', 'parse'], '[root@lvs ~]# ipvsadm -A -t 192.0.2.1:http -s rr\n[root@lvs ~]# ipvsadm -Ln\nipvsadm -A|E -t|u|f VIP:port\n');
+    const result = await run(
+      ['ipvsadm', 'parse'],
+      '[root@lvs ~]# ipvsadm -A -t 192.0.2.1:http -s rr\n[root@lvs ~]# ipvsadm -Ln\nipvsadm -A|E -t|u|f VIP:port\n',
+    );
     expect(result.status).toBe(0);
-    expect(result.stderr).toBe([
-      'line 2: skipped: a listing command; its output shows the table, the commands make it',
-      'line 3: skipped: a syntax template ("-A|E"), not a command',
-      '',
-    ].join('\n'));
+    expect(result.stderr).toBe(
+      [
+        'line 2: skipped: a listing command; its output shows the table, the commands make it',
+        'line 3: skipped: a syntax template ("-A|E"), not a command',
+        '',
+      ].join('\n'),
+    );
     expect(renderRules(JSON.parse(result.stdout) as DesiredState)).toBe('-A -t 192.0.2.1:80 -s rr\n');
   });
 
@@ -53,7 +62,8 @@ describe('lvs-console ipvsadm parse', () => {
     expect(result).toEqual({
       status: 2,
       stdout: '',
-      stderr: 'line 2: "server2" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address\n',
+      stderr:
+        'line 2: "server2" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address\n',
     });
   });
 

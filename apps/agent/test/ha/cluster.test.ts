@@ -52,8 +52,18 @@ async function member(name: string): Promise<Member> {
 
 async function up(m: Member, peers: Member[], overrides: { token?: string; cluster?: string; host?: HostPort } = {}): Promise<Harness> {
   m.h = await startHarness({
-    listen: `127.0.0.1:${m.port}`, stateDir: m.stateDir, sim: m.sim, demo: false, clock, ...(overrides.host ? { host: overrides.host } : {}),
-    cluster: { name: overrides.cluster ?? 'pair', self: m.name, peers: peers.map((p) => `${p.name}=http://127.0.0.1:${p.port}`), tokenFromEnv: overrides.token ?? TOKEN },
+    listen: `127.0.0.1:${m.port}`,
+    stateDir: m.stateDir,
+    sim: m.sim,
+    demo: false,
+    clock,
+    ...(overrides.host ? { host: overrides.host } : {}),
+    cluster: {
+      name: overrides.cluster ?? 'pair',
+      self: m.name,
+      peers: peers.map((p) => `${p.name}=http://127.0.0.1:${p.port}`),
+      tokenFromEnv: overrides.token ?? TOKEN,
+    },
   });
   return m.h;
 }
@@ -90,11 +100,12 @@ const addWeb = (baseRevision: number) => ({
 });
 
 describe('a cluster of directors sharing one desired state', () => {
-  it('applies a change made through one director in every director\'s kernel and reports each', async () => {
+  it("applies a change made through one director in every director's kernel and reports each", async () => {
     const [a, b] = await pair();
     const base = await revisionOf(a);
     const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; revision: number; durationMs?: number }> }>(
-      await trpcMutation(a.h!.url, 'services.add', addWeb(base)));
+      await trpcMutation(a.h!.url, 'services.add', addWeb(base)),
+    );
     expect(outcome.members).toEqual([expect.objectContaining({ director: 'lb2', ok: true, revision: outcome.revision })]);
     expect(outcome.members[0]?.durationMs).toBeGreaterThan(0);
     expect(await revisionOf(b)).toBe(outcome.revision);
@@ -108,9 +119,13 @@ describe('a cluster of directors sharing one desired state', () => {
   it('gives one of two writers from the same base revision a conflict, never a silent overwrite', async () => {
     const [a, b] = await pair();
     const base = data<{ revision: number }>(await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)))).revision;
-    const weight = (m: Member, value: number) => trpcMutation(m.h!.url, 'destinations.setWeight', {
-      baseRevision: base, service: WEB, destination: { address: '198.51.100.11', port: 80 }, weight: value,
-    });
+    const weight = (m: Member, value: number) =>
+      trpcMutation(m.h!.url, 'destinations.setWeight', {
+        baseRevision: base,
+        service: WEB,
+        destination: { address: '198.51.100.11', port: 80 },
+        weight: value,
+      });
     const [fromA, fromB] = await Promise.all([weight(a, 5), weight(b, 7)]);
     const statuses = [fromA.status, fromB.status].sort();
     expect(statuses).toEqual([200, 409]);
@@ -128,7 +143,8 @@ describe('a cluster of directors sharing one desired state', () => {
     await b.h!.close();
     b.h = null;
     const outcome = data<{ revision: number; members: Array<{ director: string; ok: boolean; message: string }> }>(
-      await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a))));
+      await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a))),
+    );
     expect(outcome.members[0]).toMatchObject({ director: 'lb2', ok: false });
     expect(outcome.members[0]?.message).toMatch(/unreachable.*catches up/);
     await pollAll();
@@ -163,7 +179,8 @@ describe('a cluster of directors sharing one desired state', () => {
     await up(b, [a]);
     const other = { kind: 'addr', protocol: 'tcp', address: '192.0.2.20', port: 443 } as const;
     const fromB = await trpcMutation(b.h!.url, 'services.add', {
-      baseRevision: base, service: { key: other, scheduler: 'wlc', destinations: [{ address: '198.51.100.12', port: 443, forwarding: 'route', weight: 1 }] },
+      baseRevision: base,
+      service: { key: other, scheduler: 'wlc', destinations: [{ address: '198.51.100.12', port: 443, forwarding: 'route', weight: 1 }] },
     });
     expect(fromB.status).toBe(200);
     await up(a, [b]);
@@ -207,13 +224,24 @@ describe('a cluster of directors sharing one desired state', () => {
     await up(b, [a]);
     await pollAll();
     const base = data<{ revision: number }>(await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a)))).revision;
-    const ha = { directors: [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }], instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 } }] };
+    const ha = {
+      directors: [
+        { name: 'lb1', address: '198.51.100.1' },
+        { name: 'lb2', address: '198.51.100.2' },
+      ],
+      instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 } }],
+    };
     const bad = await trpcMutation(a.h!.url, 'cluster.setHa', { baseRevision: base, ha });
     expect(bad.status).toBe(400);
-    expect(bad.body.error?.message).toMatch(/ha\.instances\[0\]\.interface: VIP 192\.0\.2\.10 is outside every subnet on eth0 of director "lb1" \(198\.51\.100\.1\/24\)/);
+    expect(bad.body.error?.message).toMatch(
+      /ha\.instances\[0\]\.interface: VIP 192\.0\.2\.10 is outside every subnet on eth0 of director "lb1" \(198\.51\.100\.1\/24\)/,
+    );
     expect(await revisionOf(a)).toBe(base);
     expect(await revisionOf(b)).toBe(base);
-    const missing = await trpcMutation(a.h!.url, 'cluster.setHa', { baseRevision: base, ha: { ...ha, instances: [{ ...ha.instances[0], interface: 'eth7' }] } });
+    const missing = await trpcMutation(a.h!.url, 'cluster.setHa', {
+      baseRevision: base,
+      ha: { ...ha, instances: [{ ...ha.instances[0], interface: 'eth7' }] },
+    });
     expect(missing.body.error?.message).toMatch(/ha\.instances\[0\]\.interface: interface eth7 does not exist on director "lb1"/);
     expect(await revisionOf(a)).toBe(base);
   });
@@ -222,9 +250,10 @@ describe('a cluster of directors sharing one desired state', () => {
     const [a] = await pair();
     const audit = async () => data<{ entries: unknown[] }>(await trpcQuery(a.h!.url, 'audit.list', { limit: 500 })).entries.length;
     const auditBefore = await audit();
-    const call = (token: string, cluster = 'pair') => fetch(`${a.h!.url}/cluster/status`, {
-      headers: { [CLUSTER_HEADER]: cluster, [TOKEN_HEADER]: token, [DIRECTOR_HEADER]: 'lb2' },
-    }).then((r) => r.status);
+    const call = (token: string, cluster = 'pair') =>
+      fetch(`${a.h!.url}/cluster/status`, {
+        headers: { [CLUSTER_HEADER]: cluster, [TOKEN_HEADER]: token, [DIRECTOR_HEADER]: 'lb2' },
+      }).then((r) => r.status);
     const statuses: number[] = [];
     for (let i = 0; i < 100; i++) statuses.push(await call(`guess-${i}`, i % 2 ? 'pair' : `cluster-${i}`));
     // The first refusals are told why; past the budget the headers are not even looked at.
@@ -243,7 +272,13 @@ describe('a cluster of directors sharing one desired state', () => {
     const base = await revisionOf(a);
     const bad = await trpcMutation(a.h!.url, 'cluster.setHa', {
       baseRevision: base,
-      ha: { directors: [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }], instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 300, lb2: 100 } }] },
+      ha: {
+        directors: [
+          { name: 'lb1', address: '198.51.100.1' },
+          { name: 'lb2', address: '198.51.100.2' },
+        ],
+        instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 300, lb2: 100 } }],
+      },
     });
     expect(bad.status).toBe(400);
     expect(bad.body.error?.message).toMatch(/ha\.instances\[0\]\.priorities\.lb1: VRRP priority must be 1\.\.254/);
@@ -254,7 +289,10 @@ describe('a cluster of directors sharing one desired state', () => {
   it('elects the highest priority MASTER, runs the sync daemon by role, and fails over by the button', async () => {
     const [a, b] = await pair();
     const ha = {
-      directors: [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }],
+      directors: [
+        { name: 'lb1', address: '198.51.100.1' },
+        { name: 'lb2', address: '198.51.100.2' },
+      ],
       instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 } }],
       sync: { interface: 'eth0', syncId: 7 },
     };
@@ -323,10 +361,11 @@ async function relaySwallowingFirst(port: number): Promise<{ port: number; close
   const address = server.address();
   return {
     port: typeof address === 'object' && address ? address.port : 0,
-    close: () => new Promise((resolve) => {
-      for (const socket of held) socket.destroy();
-      server.close(() => resolve());
-    }),
+    close: () =>
+      new Promise((resolve) => {
+        for (const socket of held) socket.destroy();
+        server.close(() => resolve());
+      }),
   };
 }
 
@@ -340,7 +379,16 @@ describe('a member starting without a desired state of its own', () => {
     const added = data<{ revision: number }>(await trpcMutation(a.h!.url, 'services.add', addWeb(await revisionOf(a))));
     const relay = await relaySwallowingFirst(a.port);
     try {
-      const config = { name: 'pair', self: 'lb2', token: TOKEN, pollIntervalMs: 1000, peers: [{ name: 'lb1', url: `http://127.0.0.1:${relay.port}` }, { name: 'lb3', url: `http://127.0.0.1:${gone.port}` }] };
+      const config = {
+        name: 'pair',
+        self: 'lb2',
+        token: TOKEN,
+        pollIntervalMs: 1000,
+        peers: [
+          { name: 'lb1', url: `http://127.0.0.1:${relay.port}` },
+          { name: 'lb3', url: `http://127.0.0.1:${gone.port}` },
+        ],
+      };
       const atStart = await newestFromPeers(config, silentLogger, 10_000, 1000);
       expect(atStart.newest?.from).toBe('lb1');
       expect(atStart.newest?.stored.revision).toBe(added.revision);

@@ -19,7 +19,10 @@ function check(text: string): { status: number | null; output: string } {
   writeFileSync(file, text);
   // keepalived -t refuses interfaces the host lacks: check in a network
   // namespace of our own that has exactly eth0 and eth1 (a veth pair).
-  const result = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link add eth0 type veth peer name eth1 && exec keepalived -t -l -f "$1"', 'sh', file], { encoding: 'utf8', timeout: 20_000 });
+  const result = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link add eth0 type veth peer name eth1 && exec keepalived -t -l -f "$1"', 'sh', file], {
+    encoding: 'utf8',
+    timeout: 20_000,
+  });
   return { status: result.status, output: `${result.stdout}${result.stderr}` };
 }
 
@@ -28,22 +31,44 @@ const services = [
   { key: { kind: 'addr', protocol: 'udp', address: '192.0.2.11', port: 53 }, destinations: [] },
   { key: { kind: 'addr', protocol: 'tcp', address: '2001:db8::10', port: 443 }, destinations: [] },
 ];
-const directors = [{ name: 'lb1', address: '198.51.100.1' }, { name: 'lb2', address: '198.51.100.2' }];
+const directors = [
+  { name: 'lb1', address: '198.51.100.1' },
+  { name: 'lb2', address: '198.51.100.2' },
+];
 const shapes: Array<[string, Record<string, unknown>]> = [
   ['multicast, preempt', { instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 } }] }],
-  ['unicast, password, nopreempt, slow adverts', { instances: [{ name: 'VI_1', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 }, unicast: true, password: 'p@ss:1', preempt: false, advertInterval: 3 }] }],
+  [
+    'unicast, password, nopreempt, slow adverts',
+    {
+      instances: [
+        {
+          name: 'VI_1',
+          interface: 'eth0',
+          virtualRouterId: 51,
+          priorities: { lb1: 150, lb2: 100 },
+          unicast: true,
+          password: 'p@ss:1',
+          preempt: false,
+          advertInterval: 3,
+        },
+      ],
+    },
+  ],
   ['preempt delay', { instances: [{ name: 'VI_1', interface: 'eth1', virtualRouterId: 7, priorities: { lb1: 150, lb2: 100 }, preemptDelay: 30 }] }],
-  ['active/active: two instances, sync follows the second', {
-    instances: [
-      { name: 'VI_web', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 }, addresses: ['192.0.2.10', '2001:db8::10'] },
-      { name: 'VI_dns', interface: 'eth1', virtualRouterId: 52, priorities: { lb1: 100, lb2: 150 }, addresses: ['192.0.2.11'] },
-    ],
-    sync: { interface: 'eth0', syncId: 9, instance: 'VI_dns' },
-  }],
+  [
+    'active/active: two instances, sync follows the second',
+    {
+      instances: [
+        { name: 'VI_web', interface: 'eth0', virtualRouterId: 51, priorities: { lb1: 150, lb2: 100 }, addresses: ['192.0.2.10', '2001:db8::10'] },
+        { name: 'VI_dns', interface: 'eth1', virtualRouterId: 52, priorities: { lb1: 100, lb2: 150 }, addresses: ['192.0.2.11'] },
+      ],
+      sync: { interface: 'eth0', syncId: 9, instance: 'VI_dns' },
+    },
+  ],
 ];
 
 describe.skipIf(!installed && !required)('keepalived -t accepts every VRRP configuration the agent writes', () => {
-  it('keepalived is installed (npm test installs Debian\'s keepalived)', () => {
+  it("keepalived is installed (npm test installs Debian's keepalived)", () => {
     expect(keepalived.error, 'keepalived is missing: apt-get install keepalived').toBeUndefined();
     expect(isRoot, 'the check runs keepalived -t in a network namespace of its own, which needs root').toBe(true);
   });

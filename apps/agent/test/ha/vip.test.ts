@@ -12,8 +12,12 @@ afterEach(async () => {
   await h.close();
 });
 
-interface HostStatus { services: Array<{ service: string; vip: { ok: boolean; message: string; mode: string } | null }> }
-interface HealthStatus { services: Array<{ destinations: Array<{ explanation: { receivesNewConnections: boolean; summary: string; reasons: Array<{ code: string }> } | null }> }> }
+interface HostStatus {
+  services: Array<{ service: string; vip: { ok: boolean; message: string; mode: string } | null }>;
+}
+interface HealthStatus {
+  services: Array<{ destinations: Array<{ explanation: { receivesNewConnections: boolean; summary: string; reasons: Array<{ code: string }> } | null }> }>;
+}
 
 const vipRow = (address: string) => ({ kind: 'address' as const, address, prefixLength: 32, interface: 'eth0', reason: '' });
 
@@ -31,7 +35,11 @@ describe('the VIPs of a director on its own', () => {
     expect(data<{ warnings: string[] }>(set).warnings).toEqual([]);
     expect((await simHost.read([vipRow('192.0.2.10')]))[0]?.ok).toBe(true);
     const web = (status: HostStatus) => status.services.find((s) => s.service === 'tcp:192.0.2.10:80');
-    expect(web(data<HostStatus>(await trpcQuery(h.url, 'host.status')))?.vip).toMatchObject({ ok: true, mode: 'interface', message: 'the VIP 192.0.2.10 is on eth0' });
+    expect(web(data<HostStatus>(await trpcQuery(h.url, 'host.status')))?.vip).toMatchObject({
+      ok: true,
+      mode: 'interface',
+      message: 'the VIP 192.0.2.10 is on eth0',
+    });
 
     // Someone deletes it by hand: the checklist and "why no traffic" say so.
     await simHost.remove([vipRow('192.0.2.10')]);

@@ -39,18 +39,20 @@ describe('tcp', () => {
 describe('http', () => {
   let server: Restartable;
   beforeAll(async () => {
-    server = await track(httpServer((request, response) => {
-      if (request.url === '/healthz') {
-        response.writeHead(200, { 'content-type': 'application/json' });
-        response.end(JSON.stringify({ status: 'ok', host: request.headers.host }));
-      } else if (request.url === '/down') {
-        response.writeHead(503);
-        response.end('maintenance');
-      } else {
-        response.writeHead(404);
-        response.end();
-      }
-    }));
+    server = await track(
+      httpServer((request, response) => {
+        if (request.url === '/healthz') {
+          response.writeHead(200, { 'content-type': 'application/json' });
+          response.end(JSON.stringify({ status: 'ok', host: request.headers.host }));
+        } else if (request.url === '/down') {
+          response.writeHead(503);
+          response.end('maintenance');
+        } else {
+          response.writeHead(404);
+          response.end();
+        }
+      }),
+    );
   });
 
   it('accepts the expected status and matches the body (substring and regex)', async () => {
@@ -60,16 +62,20 @@ describe('http', () => {
   });
 
   it('sends the configured Host header', async () => {
-    const outcome = await probe({ kind: 'http', path: '/healthz', host: 'app.example.test', bodyMatch: { kind: 'substring', text: '"host":"app.example.test"' } }, server.port);
+    const outcome = await probe(
+      { kind: 'http', path: '/healthz', host: 'app.example.test', bodyMatch: { kind: 'substring', text: '"host":"app.example.test"' } },
+      server.port,
+    );
     expect(outcome.ok).toBe(true);
   });
 
   it('fails on an unexpected status or body, with the reason', async () => {
-    expect(await probe({ kind: 'http', path: '/down' }, server.port))
-      .toEqual({ ok: false, message: 'HTTP 503 Service Unavailable (expected 200-399)' });
+    expect(await probe({ kind: 'http', path: '/down' }, server.port)).toEqual({ ok: false, message: 'HTTP 503 Service Unavailable (expected 200-399)' });
     expect((await probe({ kind: 'http', path: '/down', expectStatus: [{ min: 503, max: 503 }] }, server.port)).ok).toBe(true);
-    expect(await probe({ kind: 'http', path: '/healthz', bodyMatch: { kind: 'substring', text: 'degraded' } }, server.port))
-      .toEqual({ ok: false, message: 'HTTP 200 OK, but the body does not contain "degraded"' });
+    expect(await probe({ kind: 'http', path: '/healthz', bodyMatch: { kind: 'substring', text: 'degraded' } }, server.port)).toEqual({
+      ok: false,
+      message: 'HTTP 200 OK, but the body does not contain "degraded"',
+    });
   });
 
   it('times out on a server that accepts but never answers', async () => {
@@ -86,9 +92,29 @@ describe('https', () => {
   beforeAll(() => {
     dir = mkdtempSync(join(tmpdir(), 'lvs-health-tls-'));
     try {
-      execFileSync('/usr/bin/openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes',
-        '-keyout', join(dir, 'key.pem'), '-out', join(dir, 'cert.pem'), '-days', '1', '-subj', '/CN=app.example.test',
-        '-addext', 'subjectAltName=DNS:app.example.test'], { stdio: 'ignore' });
+      execFileSync(
+        '/usr/bin/openssl',
+        [
+          'req',
+          '-x509',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:prime256v1',
+          '-nodes',
+          '-keyout',
+          join(dir, 'key.pem'),
+          '-out',
+          join(dir, 'cert.pem'),
+          '-days',
+          '1',
+          '-subj',
+          '/CN=app.example.test',
+          '-addext',
+          'subjectAltName=DNS:app.example.test',
+        ],
+        { stdio: 'ignore' },
+      );
       tls = { key: readFileSync(join(dir, 'key.pem'), 'utf8'), cert: readFileSync(join(dir, 'cert.pem'), 'utf8') };
     } catch {
       tls = null;
@@ -101,12 +127,16 @@ describe('https', () => {
       context.skip('openssl is not available to make a test certificate');
       return;
     }
-    const server = await track(httpsServer(tls, (request, response) => {
-      const socket = request.socket as { servername?: string };
-      response.end(`sni=${socket.servername ?? ''}`);
-    }));
-    expect(await probe({ kind: 'https', host: 'app.example.test', bodyMatch: { kind: 'substring', text: 'sni=app.example.test' } }, server.port))
-      .toEqual({ ok: true, message: 'HTTP 200 OK, body matches' });
+    const server = await track(
+      httpsServer(tls, (request, response) => {
+        const socket = request.socket as { servername?: string };
+        response.end(`sni=${socket.servername ?? ''}`);
+      }),
+    );
+    expect(await probe({ kind: 'https', host: 'app.example.test', bodyMatch: { kind: 'substring', text: 'sni=app.example.test' } }, server.port)).toEqual({
+      ok: true,
+      message: 'HTTP 200 OK, body matches',
+    });
     const verified = await probe({ kind: 'https', host: 'app.example.test', verifyTls: true }, server.port);
     expect(verified.ok).toBe(false);
     expect(verified.message).toMatch(/self.signed|certificate/i);
@@ -116,12 +146,17 @@ describe('https', () => {
 describe('udp', () => {
   it('gets the payload echoed and checks the reply; a closed port is refused', async () => {
     const echo = await track(udpEcho());
-    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'ping' } }, echo.port))
-      .toEqual({ ok: true, message: 'reply of 4 bytes matches' });
-    expect(await probe({ kind: 'udp', payload: { encoding: 'hex', text: '00ff' }, expect: { encoding: 'hex', text: 'ff' } }, echo.port))
-      .toMatchObject({ ok: true });
-    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'pong' } }, echo.port))
-      .toEqual({ ok: false, message: 'reply of 4 bytes does not contain the expected bytes' });
+    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'ping' } }, echo.port)).toEqual({
+      ok: true,
+      message: 'reply of 4 bytes matches',
+    });
+    expect(await probe({ kind: 'udp', payload: { encoding: 'hex', text: '00ff' }, expect: { encoding: 'hex', text: 'ff' } }, echo.port)).toMatchObject({
+      ok: true,
+    });
+    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'pong' } }, echo.port)).toEqual({
+      ok: false,
+      message: 'reply of 4 bytes does not contain the expected bytes',
+    });
     await echo.stop();
     expect(await probe({ kind: 'udp', payload: { text: 'ping' } }, echo.port)).toEqual({ ok: false, message: 'connection refused' });
   });
@@ -129,8 +164,10 @@ describe('udp', () => {
   it('a silent server fails when a reply is required and passes when it is not', async () => {
     const silent = await track(udpServer(() => null));
     expect((await probe({ kind: 'udp', payload: { text: 'x' } }, silent.port, 150)).message).toMatch(/^no reply/);
-    expect(await probe({ kind: 'udp', payload: { text: 'x' }, requireReply: false }, silent.port, 150))
-      .toEqual({ ok: true, message: 'no reply and no port-unreachable' });
+    expect(await probe({ kind: 'udp', payload: { text: 'x' }, requireReply: false }, silent.port, 150)).toEqual({
+      ok: true,
+      message: 'no reply and no port-unreachable',
+    });
   });
 });
 
@@ -138,8 +175,10 @@ describe('dns', () => {
   it('resolves A records over UDP with a hand-built query', async () => {
     const dns = await track(dnsServer('app.example.test', [10, 1, 2, 3]));
     expect(await probe({ kind: 'dns', name: 'app.example.test' }, dns.port)).toEqual({ ok: true, message: 'app.example.test A 10.1.2.3' });
-    expect(await probe({ kind: 'dns', name: 'app.example.test', expectAddresses: ['10.9.9.9'] }, dns.port))
-      .toEqual({ ok: false, message: 'app.example.test resolved to 10.1.2.3, not to 10.9.9.9' });
+    expect(await probe({ kind: 'dns', name: 'app.example.test', expectAddresses: ['10.9.9.9'] }, dns.port)).toEqual({
+      ok: false,
+      message: 'app.example.test resolved to 10.1.2.3, not to 10.9.9.9',
+    });
     expect(await probe({ kind: 'dns', name: 'missing.example.test' }, dns.port)).toEqual({ ok: false, message: 'DNS NXDOMAIN for missing.example.test' });
     await dns.stop();
     expect(await probe({ kind: 'dns', name: 'app.example.test' }, dns.port)).toEqual({ ok: false, message: 'connection refused' });
@@ -153,7 +192,10 @@ describe('command', () => {
     dir = mkdtempSync(join(tmpdir(), 'lvs-health-cmd-'));
     script = join(dir, 'exit-with.mjs');
     // Exits with the code given as its first argument; prints the port it was asked to check.
-    writeFileSync(script, 'process.stdout.write(`checked ${process.env.LVS_CHECK_ADDRESS}:${process.env.LVS_CHECK_PORT}\\n`); process.exit(Number(process.argv[2]));\n');
+    writeFileSync(
+      script,
+      'process.stdout.write(`checked ${process.env.LVS_CHECK_ADDRESS}:${process.env.LVS_CHECK_PORT}\\n`); process.exit(Number(process.argv[2]));\n',
+    );
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -163,8 +205,10 @@ describe('command', () => {
   });
 
   it('passes argv as is and the target in the environment', async () => {
-    expect(await probe({ kind: 'command', program: process.execPath, args: [script, '0'] }, 8080))
-      .toEqual({ ok: true, message: 'exit 0: checked 127.0.0.1:8080' });
+    expect(await probe({ kind: 'command', program: process.execPath, args: [script, '0'] }, 8080)).toEqual({
+      ok: true,
+      message: 'exit 0: checked 127.0.0.1:8080',
+    });
   });
 
   it('dynamic weight: exit 0 configured, 1 down, 2-255 weight code - 2', async () => {

@@ -26,12 +26,14 @@ async function threeServers(): Promise<Restartable[]> {
 
 function desiredWith(ports: number[], health: ServiceHealthInput, weights = [10, 20, 30]): DesiredState {
   return desiredStateSchema.parse({
-    services: [{
-      key: VIP,
-      scheduler: 'wlc',
-      destinations: ports.map((port, i) => ({ address: LOOPBACK, port, forwarding: 'masq', weight: weights[i] ?? 1 })),
-      health,
-    }],
+    services: [
+      {
+        key: VIP,
+        scheduler: 'wlc',
+        destinations: ports.map((port, i) => ({ address: LOOPBACK, port, forwarding: 'masq', weight: weights[i] ?? 1 })),
+        health,
+      },
+    ],
   });
 }
 
@@ -40,10 +42,12 @@ describe('HealthManager with real TCP servers and the sim kernel', () => {
     const [a, b, c] = await threeServers();
     if (!a || !b || !c) throw new Error('servers');
     const B = `${LOOPBACK}:${b.port}`;
-    harness = new HealthHarness(desiredWith([a.port, b.port, c.port], {
-      checks: [{ kind: 'tcp', ...FAST }],
-      slowStart: { durationMs: 10_000, steps: 5 },
-    }));
+    harness = new HealthHarness(
+      desiredWith([a.port, b.port, c.port], {
+        checks: [{ kind: 'tcp', ...FAST }],
+        slowStart: { durationMs: 10_000, steps: 5 },
+      }),
+    );
     await harness.start();
     await harness.advance(0);
     expect((await harness.kernelDestinations())[B]).toBe(20);
@@ -68,8 +72,7 @@ describe('HealthManager with real TCP servers and the sim kernel', () => {
     await harness.advance(1000);
     // Up again (rise 2): the ramp starts at the first step, 20 × 1/5.
     expect((await harness.kernelDestinations())[B]).toBe(4);
-    expect(harness.manager.status().services[0]?.destinations.find((d) => d.id === B)?.explanation?.summary)
-      .toBe('slow start: weight 4 of 20, full in 10 s');
+    expect(harness.manager.status().services[0]?.destinations.find((d) => d.id === B)?.explanation?.summary).toBe('slow start: weight 4 of 20, full in 10 s');
     const ramp: number[] = [];
     for (let i = 0; i < 5; i++) {
       await harness.advance(2000);
@@ -82,11 +85,13 @@ describe('HealthManager with real TCP servers and the sim kernel', () => {
     const [a, b, c] = await threeServers();
     if (!a || !b || !c) throw new Error('servers');
     const ids = [a, b, c].map((s) => `${LOOPBACK}:${s.port}`);
-    harness = new HealthHarness(desiredWith([a.port, b.port, c.port], {
-      checks: [{ kind: 'tcp', ...FAST, rise: 1, fall: 1 }],
-      quorum: 40,
-      sorryServer: { address: '10.0.9.9', port: 80, forwarding: 'masq', weight: 1 },
-    }));
+    harness = new HealthHarness(
+      desiredWith([a.port, b.port, c.port], {
+        checks: [{ kind: 'tcp', ...FAST, rise: 1, fall: 1 }],
+        quorum: 40,
+        sorryServer: { address: '10.0.9.9', port: 80, forwarding: 'masq', weight: 1 },
+      }),
+    );
     await harness.start();
     await harness.advance(0);
     expect(Object.keys(await harness.kernelDestinations()).sort()).toEqual([...ids].sort());
@@ -122,11 +127,13 @@ describe('HealthManager with real TCP servers and the sim kernel', () => {
     const [healthPort] = await threeServers();
     if (!healthPort) throw new Error('servers');
     const desired = desiredStateSchema.parse({
-      services: [{
-        key: VIP,
-        destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 5 }],
-        health: { destinations: { '10.0.0.1:80': { checks: [{ kind: 'tcp', ...FAST, fall: 1, target: { address: LOOPBACK, port: healthPort.port } }] } } },
-      }],
+      services: [
+        {
+          key: VIP,
+          destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 5 }],
+          health: { destinations: { '10.0.0.1:80': { checks: [{ kind: 'tcp', ...FAST, fall: 1, target: { address: LOOPBACK, port: healthPort.port } }] } } },
+        },
+      ],
     });
     harness = new HealthHarness(desired);
     await harness.start();
@@ -167,7 +174,9 @@ describe('timing', () => {
     const [a, b, c] = await threeServers();
     if (!a || !b || !c) throw new Error('servers');
     const draws = [0.1, 0.5, 0.9];
-    harness = new HealthHarness(desiredWith([a.port, b.port, c.port], { checks: [{ kind: 'tcp', ...FAST, warmupMs: 1000 }] }), { random: () => draws.shift() ?? 0 });
+    harness = new HealthHarness(desiredWith([a.port, b.port, c.port], { checks: [{ kind: 'tcp', ...FAST, warmupMs: 1000 }] }), {
+      random: () => draws.shift() ?? 0,
+    });
     await harness.start();
     const seen = (): number => harness!.manager.status().services[0]?.destinations.filter((d) => d.history.length > 0).length ?? 0;
     await harness.advance(100);
@@ -182,11 +191,16 @@ describe('timing', () => {
 describe('sim mode', () => {
   it('default checks read the sim failing flag; configured checks stay real', async () => {
     const desired = desiredStateSchema.parse({
-      services: [{
-        key: VIP,
-        destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 5 }, { address: '10.0.0.2', port: 80, forwarding: 'masq', weight: 5 }],
-        health: {},
-      }],
+      services: [
+        {
+          key: VIP,
+          destinations: [
+            { address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 5 },
+            { address: '10.0.0.2', port: 80, forwarding: 'masq', weight: 5 },
+          ],
+          health: {},
+        },
+      ],
     });
     let simHarness: HealthHarness | null = null;
     const backendRef = { isFailing: (service: string, dest: string) => simHarness?.backend.isFailing(service, dest) ?? false };
@@ -206,11 +220,16 @@ describe('sim mode', () => {
 describe('drain', () => {
   it('reaches "safe to remove" when the last connection ends, then removes the destination when asked', async () => {
     const desired = desiredStateSchema.parse({
-      services: [{
-        key: VIP,
-        scheduler: 'rr',
-        destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 5 }, { address: '10.0.0.2', port: 80, forwarding: 'masq', weight: 5 }],
-      }],
+      services: [
+        {
+          key: VIP,
+          scheduler: 'rr',
+          destinations: [
+            { address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 5 },
+            { address: '10.0.0.2', port: 80, forwarding: 'masq', weight: 5 },
+          ],
+        },
+      ],
     });
     const submitted: string[] = [];
     let drainHarness: HealthHarness | null = null;

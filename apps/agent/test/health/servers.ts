@@ -35,11 +35,12 @@ function closeServer(server: Server, sockets: Set<Socket>): Promise<void> {
 async function restartable(make: () => Server, host = LOOPBACK): Promise<Restartable> {
   let server = make();
   const sockets = new Set<Socket>();
-  const track = (s: Server) => s.on('connection', (socket: Socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-    socket.on('error', () => undefined);
-  });
+  const track = (s: Server) =>
+    s.on('connection', (socket: Socket) => {
+      sockets.add(socket);
+      socket.on('close', () => sockets.delete(socket));
+      socket.on('error', () => undefined);
+    });
   track(server);
   const port = await listen(server, 0, host);
   let running = true;
@@ -78,26 +79,28 @@ export function httpsServer(tls: { key: string; cert: string }, handler: HttpHan
 export async function udpServer(answer: (message: Buffer) => Uint8Array | null): Promise<Restartable> {
   let socket: UdpSocket | null = null;
   let port = 0;
-  const bind = (at: number) => new Promise<number>((resolve, reject) => {
-    const s = createSocket('udp4');
-    s.on('message', (message, remote) => {
-      const reply = answer(message);
-      if (reply) s.send(reply, remote.port, remote.address);
+  const bind = (at: number) =>
+    new Promise<number>((resolve, reject) => {
+      const s = createSocket('udp4');
+      s.on('message', (message, remote) => {
+        const reply = answer(message);
+        if (reply) s.send(reply, remote.port, remote.address);
+      });
+      s.once('error', reject);
+      s.bind(at, LOOPBACK, () => {
+        socket = s;
+        resolve(s.address().port);
+      });
     });
-    s.once('error', reject);
-    s.bind(at, LOOPBACK, () => {
-      socket = s;
-      resolve(s.address().port);
-    });
-  });
   port = await bind(0);
   return {
     port,
-    stop: () => new Promise<void>((resolve) => {
-      if (!socket) return resolve();
-      socket.close(() => resolve());
-      socket = null;
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (!socket) return resolve();
+        socket.close(() => resolve());
+        socket = null;
+      }),
     async start() {
       if (!socket) await bind(port);
     },

@@ -35,8 +35,9 @@ describe('real-server role on the in-memory host', () => {
     const before = await realserverCheck(options, host);
     expect(before.passed).toBe(false);
     expect(before.rows.find((r) => r.setting.kind === 'address')?.message).toBe('192.0.2.10/32 is not on lo');
-    expect(before.rows.find((r) => r.setting.kind === 'sysctl' && r.setting.name === 'net.ipv4.conf.all.arp_ignore')?.message)
-      .toBe('net.ipv4.conf.all.arp_ignore is 0, should be 1');
+    expect(before.rows.find((r) => r.setting.kind === 'sysctl' && r.setting.name === 'net.ipv4.conf.all.arp_ignore')?.message).toBe(
+      'net.ipv4.conf.all.arp_ignore is 0, should be 1',
+    );
     const applied = await realserverApply(options, host);
     expect(applied.passed).toBe(true);
     expect((await realserverCheck(options, host)).passed).toBe(true);
@@ -70,7 +71,19 @@ function fakeHostRunner(): CommandRunner & { calls: { argv: string[]; stdin?: st
       calls.push(stdin === undefined ? { argv: [...argv] } : { argv: [...argv], stdin });
       const line = argv.join(' ');
       if (line === 'ip -j addr show dev lo') {
-        return Promise.resolve(ok(JSON.stringify([{ ifname: 'lo', addr_info: [{ family: 'inet', local: '127.0.0.1', prefixlen: 8 }, { family: 'inet', local: '192.0.2.10', prefixlen: 32 }] }])));
+        return Promise.resolve(
+          ok(
+            JSON.stringify([
+              {
+                ifname: 'lo',
+                addr_info: [
+                  { family: 'inet', local: '127.0.0.1', prefixlen: 8 },
+                  { family: 'inet', local: '192.0.2.10', prefixlen: 32 },
+                ],
+              },
+            ]),
+          ),
+        );
       }
       if (line === 'ip -j addr show dev eth9') return Promise.resolve({ code: 1, stdout: '', stderr: 'Device "eth9" does not exist.' });
       if (line.startsWith('nft list table')) return Promise.resolve({ code: 1, stdout: '', stderr: 'Error: No such file or directory' });
@@ -103,12 +116,20 @@ describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => 
     const host = new LinuxHostBackend({ runner: fakeHostRunner(), procSysRoot: procSys, sysModuleRoot: sysModule });
     const status = await host.read(settings);
     expect(status.map((s) => [s.ok, s.actual])).toEqual([
-      [false, '0'], [true, '1'], [false, null], [true, 'present'], [false, 'absent'], [false, null], [true, 'loaded'], [false, 'not loaded'], [false, 'absent'],
+      [false, '0'],
+      [true, '1'],
+      [false, null],
+      [true, 'present'],
+      [false, 'absent'],
+      [false, null],
+      [true, 'loaded'],
+      [false, 'not loaded'],
+      [false, 'absent'],
     ]);
     expect(status[5]?.message).toBe('eth9: Device "eth9" does not exist.');
   });
 
-  it('plans the lines an apply will run, changing nothing (the console\'s confirmation)', async () => {
+  it("plans the lines an apply will run, changing nothing (the console's confirmation)", async () => {
     const runner = fakeHostRunner();
     const host = new LinuxHostBackend({ runner, procSysRoot: procSys, sysModuleRoot: sysModule });
     const planned = await host.plan(settings);
@@ -144,16 +165,19 @@ describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => 
     // The apply ran what the dry run listed, row by row.
     expect(results.map((r) => r.lines)).toEqual(planned.map((p) => p.lines));
     expect(results.map((r) => [r.ok, r.changed])).toEqual([
-      [true, true], [true, false], [false, false], [true, false], [true, true], [true, true], [true, false], [true, true], [true, true],
+      [true, true],
+      [true, false],
+      [false, false],
+      [true, false],
+      [true, true],
+      [true, true],
+      [true, false],
+      [true, true],
+      [true, true],
     ]);
     expect(results[2]?.message).toMatch(/does not exist on this kernel/);
     const mutations = runner.calls.map((c) => c.argv.join(' ')).filter((c) => !c.includes(' show ') && !c.startsWith('nft list'));
-    expect(mutations).toEqual([
-      'modprobe -- ipip',
-      'ip addr add 192.0.2.11/32 dev lo',
-      'ip addr add 192.0.2.12/32 dev eth9',
-      'nft -f -',
-    ]);
+    expect(mutations).toEqual(['modprobe -- ipip', 'ip addr add 192.0.2.11/32 dev lo', 'ip addr add 192.0.2.12/32 dev eth9', 'nft -f -']);
     const nft = runner.calls.find((c) => c.argv[0] === 'nft' && c.argv[1] === '-f');
     expect(nft?.stdin).toContain('add table ip lvs_console');
     expect(nft?.stdin).toContain('ct original ip daddr 192.0.2.10 ct original protocol tcp ct original proto-dst 80 snat to 198.51.100.1');
@@ -174,7 +198,7 @@ describe('LinuxHostBackend (temp /proc/sys, fake iproute2/nft/modprobe)', () => 
   });
 });
 
-describe('the simulated host plans the Linux backend\'s lines', () => {
+describe("the simulated host plans the Linux backend's lines", () => {
   it('lists what is missing, applies exactly that, then has nothing left to run', async () => {
     const host = new SimHostBackend();
     const rows = [
@@ -198,14 +222,20 @@ describe('the simulated host plans the Linux backend\'s lines', () => {
   });
 });
 
-describe('the director\'s source address toward real servers (DIP)', () => {
-  it('comes from the simulated host\'s addresses, the longest prefix first', async () => {
-    const host = new SimHostBackend({ interfaceAddresses: [
-      { interface: 'eth0', address: '10.0.0.1', prefixLength: 8 },
-      { interface: 'eth1', address: '10.1.2.1', prefixLength: 24 },
-    ] });
+describe("the director's source address toward real servers (DIP)", () => {
+  it("comes from the simulated host's addresses, the longest prefix first", async () => {
+    const host = new SimHostBackend({
+      interfaceAddresses: [
+        { interface: 'eth0', address: '10.0.0.1', prefixLength: 8 },
+        { interface: 'eth1', address: '10.1.2.1', prefixLength: 24 },
+      ],
+    });
     const sources = await host.sourceAddresses(['10.1.2.7', '10.9.9.9', '192.0.2.1']);
-    expect([...sources]).toEqual([['10.1.2.7', '10.1.2.1'], ['10.9.9.9', '10.0.0.1'], ['192.0.2.1', null]]);
+    expect([...sources]).toEqual([
+      ['10.1.2.7', '10.1.2.1'],
+      ['10.9.9.9', '10.0.0.1'],
+      ['192.0.2.1', null],
+    ]);
   });
 
   it('reads prefsrc from `ip -j route get` output', () => {

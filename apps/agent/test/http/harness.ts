@@ -24,9 +24,11 @@ export interface Harness {
   close(): Promise<void>;
 }
 
-export async function startHarness(options: Partial<ServeOptions> & { demo?: boolean; sim?: SimBackend; stateDir?: string; clock?: ManualClock } = {}): Promise<Harness> {
+export async function startHarness(
+  options: Partial<ServeOptions> & { demo?: boolean; sim?: SimBackend; stateDir?: string; clock?: ManualClock } = {},
+): Promise<Harness> {
   const clock = options.clock ?? new ManualClock(1_700_000_000_000);
-  const stateDir = options.stateDir ?? await mkdtemp(join(tmpdir(), 'lvs-agent-'));
+  const stateDir = options.stateDir ?? (await mkdtemp(join(tmpdir(), 'lvs-agent-')));
   const sim = options.sim ?? new SimBackend({ clock, seed: 7 });
   if ((options.demo ?? true) && !options.sim) await loadDemo(sim);
   const running = await startAgent({
@@ -43,7 +45,12 @@ export async function startHarness(options: Partial<ServeOptions> & { demo?: boo
     timers: false,
     ...options,
     clock,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'test' }, host: hostPortOf(new SimHostBackend((options.demo ?? true) ? { interfaceAddresses: DEMO_DIRECTOR_ADDRESSES } : {})) },
+    backendOverride: {
+      backend: sim,
+      sim,
+      choice: { kind: 'sim', label: 'Simulated kernel', reason: 'test' },
+      host: hostPortOf(new SimHostBackend((options.demo ?? true) ? { interfaceAddresses: DEMO_DIRECTOR_ADDRESSES } : {})),
+    },
   });
   return {
     running,

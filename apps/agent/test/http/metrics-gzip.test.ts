@@ -21,7 +21,9 @@ function rawMetrics(acceptEncoding: string | null): Promise<{ status: number; en
     const req = request(`${h.url}/metrics`, { headers }, (res) => {
       const chunks: Buffer[] = [];
       res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], vary: res.headers.vary, body: Buffer.concat(chunks) }));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, encoding: res.headers['content-encoding'], vary: res.headers.vary, body: Buffer.concat(chunks) }),
+      );
       res.on('error', reject);
     });
     req.on('error', reject);
@@ -29,7 +31,15 @@ function rawMetrics(acceptEncoding: string | null): Promise<{ status: number; en
   });
 }
 
-const seriesNames = (text: string) => [...new Set(text.split('\n').filter((l) => l && !l.startsWith('#')).map((l) => l.replace(/[{ ].*$/, '')))].sort();
+const seriesNames = (text: string) =>
+  [
+    ...new Set(
+      text
+        .split('\n')
+        .filter((l) => l && !l.startsWith('#'))
+        .map((l) => l.replace(/[{ ].*$/, '')),
+    ),
+  ].sort();
 
 describe('/metrics compression', () => {
   it('answers gzip to a scraper that accepts it, and plain text to one that does not', async () => {

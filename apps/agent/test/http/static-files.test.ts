@@ -18,7 +18,11 @@ let root: string;
 let server: Server;
 let port: number;
 
-interface Answer { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer }
+interface Answer {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  body: Buffer;
+}
 
 function get(path: string, acceptEncoding?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
@@ -35,14 +39,19 @@ function get(path: string, acceptEncoding?: string): Promise<Answer> {
 beforeAll(async () => {
   root = mkdtempSync(join(tmpdir(), 'lvs-static-'));
   mkdirSync(join(root, 'assets'));
-  for (const [file, text] of [[ASSET, assetText], ['/index.html', indexText]] as const) {
+  for (const [file, text] of [
+    [ASSET, assetText],
+    ['/index.html', indexText],
+  ] as const) {
     writeFileSync(join(root, file), text);
     writeFileSync(join(root, `${file}.br`), brotliCompressSync(Buffer.from(text)));
     writeFileSync(join(root, `${file}.gz`), gzipSync(Buffer.from(text)));
   }
   writeFileSync(join(root, 'assets', 'small-Ab12Cd34.css'), 'body{}');
   const statics = new StaticFiles(root);
-  server = createServer((req, res) => { void statics.serve(req, res, new URL(req.url ?? '/', 'http://x').pathname); });
+  server = createServer((req, res) => {
+    void statics.serve(req, res, new URL(req.url ?? '/', 'http://x').pathname);
+  });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   port = (server.address() as AddressInfo).port;
 });

@@ -38,9 +38,13 @@ describe('state.import of a keepalived.conf', () => {
   it('detects the format, previews with the warnings, and applies', async () => {
     const preview = data<CommitOutcome>(await trpcMutation(h.url, 'state.import', { baseRevision: await revision(), text: CONF, mode: 'merge' }));
     expect(preview.dryRun).toBe(true);
-    expect(preview.warnings).toContain('line 11: HTTP_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest');
+    expect(preview.warnings).toContain(
+      'line 11: HTTP_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
+    );
     expect(preview.lines.some((line) => line.includes('192.0.2.50:80'))).toBe(true);
-    const applied = data<CommitOutcome>(await trpcMutation(h.url, 'state.import', { baseRevision: await revision(), text: CONF, format: 'keepalived', mode: 'merge', dryRun: false }));
+    const applied = data<CommitOutcome>(
+      await trpcMutation(h.url, 'state.import', { baseRevision: await revision(), text: CONF, format: 'keepalived', mode: 'merge', dryRun: false }),
+    );
     expect(applied.dryRun).toBe(false);
     const desired = data<StateSnapshot>(await trpcQuery(h.url, 'state.get')).desired;
     const service = desired.services.find((s) => s.key.kind === 'addr' && s.key.address === '192.0.2.50');
@@ -50,7 +54,12 @@ describe('state.import of a keepalived.conf', () => {
 
   it('an error names its line and changes nothing; include is refused', async () => {
     const before = await revision();
-    const broken = await trpcMutation(h.url, 'state.import', { baseRevision: before, text: 'virtual_server 192.0.2.51 80 {\n  protocol TCP\n', format: 'keepalived', dryRun: false });
+    const broken = await trpcMutation(h.url, 'state.import', {
+      baseRevision: before,
+      text: 'virtual_server 192.0.2.51 80 {\n  protocol TCP\n',
+      format: 'keepalived',
+      dryRun: false,
+    });
     expect(broken.status).toBe(400);
     expect(broken.body.error?.message).toBe("line 1: unbalanced braces: the '{' here is never closed");
     const include = await trpcMutation(h.url, 'state.import', { baseRevision: before, text: 'include /etc/passwd\n', format: 'keepalived', dryRun: false });

@@ -15,8 +15,12 @@ async function run(argv: string[], options: { stdin?: string; env?: NodeJS.Proce
   let stdout = '';
   let stderr = '';
   const status = await main(argv, {
-    stdout: (text) => { stdout += text; },
-    stderr: (text) => { stderr += text; },
+    stdout: (text) => {
+      stdout += text;
+    },
+    stderr: (text) => {
+      stderr += text;
+    },
     readStdin: () => Promise.resolve(options.stdin ?? ''),
     env: options.env ?? {},
     cwd: dir,
@@ -105,7 +109,7 @@ describe('lvs-console keepalived', () => {
     expect((await run(['keepalived', 'export'], { stdin: '{"services": [{"key": 1}]}' })).status).toBe(2);
   });
 
-  it('export --from-agent reads the running agent\'s state with the token from LVS_TOKEN (never in the URL)', async () => {
+  it("export --from-agent reads the running agent's state with the token from LVS_TOKEN (never in the URL)", async () => {
     const result = await run(['keepalived', 'export', '--from-agent', agent.url], { env: { LVS_TOKEN: VIEWER_TOKEN } });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
@@ -119,7 +123,7 @@ describe('lvs-console keepalived', () => {
     expect(inUrl.stderr).toMatch(/never in the URL/);
   });
 
-  it('export --from-agent finds the token in the state directory\'s tokens.json', async () => {
+  it("export --from-agent finds the token in the state directory's tokens.json", async () => {
     const stateDir = join(dir, 'state');
     await mkdir(stateDir, { recursive: true });
     await writeFile(join(stateDir, 'tokens.json'), JSON.stringify({ version: 1, tokens: [{ name: 'viewer', role: 'viewer', token: VIEWER_TOKEN }] }));

@@ -7,14 +7,19 @@ import { parseProcConnLine, readConnectionFile } from '../../src/kernel/conn-tab
 const root = mkdtempSync(join(tmpdir(), 'lvs-conn-'));
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-const hex = (a: number, b: number, c: number, d: number): string =>
-  [a, b, c, d].map((n) => n.toString(16).toUpperCase().padStart(2, '0')).join('');
+const hex = (a: number, b: number, c: number, d: number): string => [a, b, c, d].map((n) => n.toString(16).toUpperCase().padStart(2, '0')).join('');
 
 describe('/proc/net/ip_vs_conn reader', () => {
   it('parses IPv4 hex, IPv6 text and persistence templates', () => {
     expect(parseProcConnLine('Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData')).toBeNull();
     expect(parseProcConnLine(`TCP ${hex(198, 18, 0, 1)} 0050 ${hex(192, 0, 2, 10)} 01BB ${hex(198, 51, 100, 11)} 01BB FIN_WAIT 12`)).toMatchObject({
-      clientAddress: '198.18.0.1', clientPort: 80, virtualPort: 443, destAddress: '198.51.100.11', state: 'FIN_WAIT', expiresIn: 12, template: false,
+      clientAddress: '198.18.0.1',
+      clientPort: 80,
+      virtualPort: 443,
+      destAddress: '198.51.100.11',
+      state: 'FIN_WAIT',
+      expiresIn: 12,
+      template: false,
     });
     expect(parseProcConnLine(`IP  ${hex(198, 18, 0, 0)} 0000 ${hex(192, 0, 2, 10)} 0050 ${hex(198, 51, 100, 11)} 0050 NONE 300`)?.template).toBe(true);
     expect(parseProcConnLine('garbage line with too few')).toBeNull();

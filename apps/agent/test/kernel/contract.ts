@@ -133,11 +133,7 @@ const TUNNELS = svc({
   ],
 });
 
-export function describeKernelContract(
-  name: string,
-  makeBackend: () => Promise<KernelBackend>,
-  options: KernelContractOptions = {},
-): void {
+export function describeKernelContract(name: string, makeBackend: () => Promise<KernelBackend>, options: KernelContractOptions = {}): void {
   describe(`KernelBackend contract: ${name}`, () => {
     const open: KernelBackend[] = [];
     const fresh = async (): Promise<KernelBackend> => {
@@ -266,7 +262,7 @@ export function describeKernelContract(
       expect((await backend.observe()).services).toEqual([]);
     });
 
-    it('refuses a zero port without persistence with ipvsadm\'s words', async () => {
+    it("refuses a zero port without persistence with ipvsadm's words", async () => {
       const backend = await fresh();
       const service = svc({ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.78', port: 0 } });
       const { results } = await backend.apply([{ kind: 'add-service', service: settingsOf(service) }]);

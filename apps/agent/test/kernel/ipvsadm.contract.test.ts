@@ -42,11 +42,10 @@ afterAll(() => {
 });
 
 if (ENABLED) {
-  describeKernelContract(
-    'ipvsadm backend on the real kernel',
-    (): Promise<KernelBackend> => Promise.resolve(new IpvsadmBackend({ netns: freshNamespace() })),
-    { daemonInterface: 'lvs0', timeoutMs: KERNEL_CASE_TIMEOUT_MS },
-  );
+  describeKernelContract('ipvsadm backend on the real kernel', (): Promise<KernelBackend> => Promise.resolve(new IpvsadmBackend({ netns: freshNamespace() })), {
+    daemonInterface: 'lvs0',
+    timeoutMs: KERNEL_CASE_TIMEOUT_MS,
+  });
 } else {
   describe('KernelBackend contract: ipvsadm backend on the real kernel', () => {
     it.skip('needs the real-kernel VM: set LVS_KERNEL_TESTS=1 (root, ipvsadm, ip_vs module, network namespaces)', () => undefined);

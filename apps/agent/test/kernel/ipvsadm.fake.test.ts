@@ -26,16 +26,20 @@ const modulesDir = join(root, 'modules');
 mkdirSync(join(modulesDir, 'kernel/net/netfilter/ipvs'), { recursive: true });
 for (const name of [...SCHEDULERS_HERE, 'ftp', 'pe_sip']) writeFileSync(join(modulesDir, `kernel/net/netfilter/ipvs/ip_vs_${name}.ko.xz`), '');
 const connTable = join(root, 'ip_vs_conn');
-writeFileSync(connTable, [
-  'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData',
-  'TCP C6120001 D431 C000020A 0050 C633640B 1F90 ESTABLISHED     899',
-  'TCP C6120002 D432 C000020A 0050 C633640C 1F90 TIME_WAIT        60',
-  'IP  C6120001 0000 C000020A 0050 C633640B 1F90 NONE            290',
-  'UDP 2001:0db8:0000:0000:0000:0000:0000:0001 1234 2001:0db8:0000:0000:0000:0000:0000:0010 0035 2001:0db8:0000:0000:0000:0000:0000:0011 0035 UDP 299',
-  '',
-].join('\n'));
+writeFileSync(
+  connTable,
+  [
+    'Pro FromIP   FPrt ToIP     TPrt DestIP   DPrt State       Expires PEName PEData',
+    'TCP C6120001 D431 C000020A 0050 C633640B 1F90 ESTABLISHED     899',
+    'TCP C6120002 D432 C000020A 0050 C633640C 1F90 TIME_WAIT        60',
+    'IP  C6120001 0000 C000020A 0050 C633640B 1F90 NONE            290',
+    'UDP 2001:0db8:0000:0000:0000:0000:0000:0001 1234 2001:0db8:0000:0000:0000:0000:0000:0010 0035 2001:0db8:0000:0000:0000:0000:0000:0011 0035 UDP 299',
+    '',
+  ].join('\n'),
+);
 
-const PROC_HEADER = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
+const PROC_HEADER =
+  'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
 let counter = 0;
 function makeFake(extra: { runner?: (stateFile: string) => CommandRunner } = {}): { backend: IpvsadmBackend; stateFile: string } {
   const stateFile = join(root, `state-${counter++}.json`);
@@ -60,11 +64,13 @@ describeKernelContract('ipvsadm backend with a fake ipvsadm program', () => Prom
 
 describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
   const web = desiredStateSchema.parse({
-    services: [{
-      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
-      scheduler: 'wrr',
-      destinations: [{ address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 3 }],
-    }],
+    services: [
+      {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+        scheduler: 'wrr',
+        destinations: [{ address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 3 }],
+      },
+    ],
   }).services;
 
   it('sends the whole plan as ONE ipvsadm -R batch on stdin', async () => {
@@ -72,7 +78,12 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     const { backend } = makeFake({
       runner: (stateFile) => {
         const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_PROC: `${stateFile}.proc` } });
-        return { run: (argv, stdin) => { calls.push({ argv, stdin }); return real.run(argv, stdin); } };
+        return {
+          run: (argv, stdin) => {
+            calls.push({ argv, stdin });
+            return real.run(argv, stdin);
+          },
+        };
       },
     });
     const changes = plan({ services: web }, await backend.observe());
@@ -108,7 +119,7 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     expect((await backend.observe()).services.map((s) => s.destinations.length)).toEqual([0]);
   });
 
-  it('reads -R\'s state from the table even when the last line failed (exit 255)', async () => {
+  it("reads -R's state from the table even when the last line failed (exit 255)", async () => {
     const { backend, stateFile } = makeFake();
     const web0 = web[0];
     if (!web0) throw new Error('fixture');
@@ -124,8 +135,13 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     const { backend } = makeFake();
     expect(await backend.availableSchedulers()).toEqual(SCHEDULERS_HERE);
     const twosRow = schedulerAvailability(await backend.availableSchedulers()).find((s) => s.scheduler === 'twos');
-    expect(twosRow).toEqual({ scheduler: 'twos', available: false, message: 'the running kernel has no ip_vs_twos module (scheduler twos needs Linux 5.12 or later)' });
-    const twos = desiredStateSchema.parse({ services: [{ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.12', port: 80 }, scheduler: 'twos' }] }).services[0];
+    expect(twosRow).toEqual({
+      scheduler: 'twos',
+      available: false,
+      message: 'the running kernel has no ip_vs_twos module (scheduler twos needs Linux 5.12 or later)',
+    });
+    const twos = desiredStateSchema.parse({ services: [{ key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.12', port: 80 }, scheduler: 'twos' }] })
+      .services[0];
     if (!twos) throw new Error('fixture');
     const { results } = await backend.apply([{ kind: 'add-service', service: settingsOf(twos) }]);
     expect(results[0]?.error).toBe('the running kernel has no ip_vs_twos module (scheduler twos needs Linux 5.12 or later)');
@@ -148,8 +164,16 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     expect(all.total).toBe(4);
     expect(all.matched).toBe(3);
     expect(all.entries[0]).toEqual({
-      protocol: 'TCP', clientAddress: '198.18.0.1', clientPort: 0xd431, virtualAddress: '192.0.2.10', virtualPort: 80,
-      destAddress: '198.51.100.11', destPort: 8080, state: 'ESTABLISHED', expiresIn: 899, template: false,
+      protocol: 'TCP',
+      clientAddress: '198.18.0.1',
+      clientPort: 0xd431,
+      virtualAddress: '192.0.2.10',
+      virtualPort: 80,
+      destAddress: '198.51.100.11',
+      destPort: 8080,
+      state: 'ESTABLISHED',
+      expiresIn: 899,
+      template: false,
     });
     expect(all.entries[2]).toMatchObject({ protocol: 'UDP', clientAddress: '2001:db8::1', destAddress: '2001:db8::11', destPort: 53 });
     const templates = await backend.connections({ limit: 100, includeTemplates: true, state: 'NONE' });
@@ -167,17 +191,29 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     writeFileSync(procFile, PROC_HEADER);
     const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_PROC: procFile } });
     const backend = new IpvsadmBackend({
-      runner: { run: (argv, stdin) => { calls.push(argv.slice(1).join(' ')); return real.run(argv, stdin); } },
-      ipvsadmPath: FAKE, procIpVsPath: procFile, modulesDir, kernelRelease: '5.10.0-fake', now: () => clock, thresholdsMaxAgeMs: 60_000,
+      runner: {
+        run: (argv, stdin) => {
+          calls.push(argv.slice(1).join(' '));
+          return real.run(argv, stdin);
+        },
+      },
+      ipvsadmPath: FAKE,
+      procIpVsPath: procFile,
+      modulesDir,
+      kernelRelease: '5.10.0-fake',
+      now: () => clock,
+      thresholdsMaxAgeMs: 60_000,
     });
     const withThreshold = desiredStateSchema.parse({
-      services: [{
-        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
-        destinations: [
-          { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 100, lowerThreshold: 50 },
-          { address: '198.51.100.12', port: 8080, forwarding: 'route', weight: 1 },
-        ],
-      }],
+      services: [
+        {
+          key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
+          destinations: [
+            { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 100, lowerThreshold: 50 },
+            { address: '198.51.100.12', port: 8080, forwarding: 'route', weight: 1 },
+          ],
+        },
+      ],
     }).services;
     const { results } = await backend.apply(plan({ services: withThreshold }, await backend.observe()));
     expect(results.every((r) => r.ok)).toBe(true);
@@ -185,7 +221,9 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     expect(calls.filter((c) => c.includes('--thresholds')).length).toBe(2);
 
     // Connection numbers and Local come from /proc/net/ip_vs.
-    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as { services: { dests: { address: string; active: number; inactive: number; local?: boolean }[] }[] };
+    const state = JSON.parse(readFileSync(stateFile, 'utf8')) as {
+      services: { dests: { address: string; active: number; inactive: number; local?: boolean }[] }[];
+    };
     for (const dest of state.services[0]?.dests ?? []) Object.assign(dest, { active: 5, inactive: 7, local: dest.address === '198.51.100.12' });
     writeFileSync(stateFile, JSON.stringify(state));
     await backend.apply([{ kind: 'set-timeouts', from: { tcp: 900, tcpFin: 120, udp: 300 }, to: { tcp: 901, tcpFin: 0, udp: 0 } }]);
@@ -193,7 +231,9 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     clock = 10_000;
     const observed = await backend.observe();
     expect(calls.sort()).toEqual(['-L --daemon', '-L --timeout', '-L -n --exact --stats', '-S -n']);
-    expect(observed.services[0]?.destinations.map((d) => [d.address, d.upperThreshold, d.lowerThreshold, d.activeConns, d.inactiveConns, d.local ?? false])).toEqual([
+    expect(
+      observed.services[0]?.destinations.map((d) => [d.address, d.upperThreshold, d.lowerThreshold, d.activeConns, d.inactiveConns, d.local ?? false]),
+    ).toEqual([
       ['198.51.100.11', 100, 50, 5, 7, false],
       ['198.51.100.12', 0, 0, 5, 7, true],
     ]);
@@ -210,7 +250,8 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
   });
 
   it('computes rates from the counters of two observations', async () => {
-    const fixture = (name: string) => readFileSync(fileURLToPath(new URL(`../../../../packages/shared/test/fixtures/kernel/traffic/${name}`, import.meta.url)), 'utf8');
+    const fixture = (name: string) =>
+      readFileSync(fileURLToPath(new URL(`../../../../packages/shared/test/fixtures/kernel/traffic/${name}`, import.meta.url)), 'utf8');
     const procFile = join(root, 'rates.proc');
     writeFileSync(procFile, fixture('proc-net-ip_vs.txt'));
     let factor = 1;
@@ -227,7 +268,8 @@ describe('IpvsadmBackend details (fake ipvsadm)', { timeout: 120_000 }, () => {
     let clock = 0;
     const backend = new IpvsadmBackend({
       runner: { run: (argv) => Promise.resolve({ code: 0, stdout: texts[argv.slice(1).join(' ')]?.() ?? '', stderr: '' }) },
-      procIpVsPath: procFile, now: () => clock,
+      procIpVsPath: procFile,
+      now: () => clock,
     });
     const first = await backend.observe();
     expect(first.services[0]?.rates).toEqual({ cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 });

@@ -33,7 +33,10 @@ const bytes = (text: string): Buffer => Buffer.from(text.replace(/\s+/g, ''), 'h
 
 const WEB: ServiceSettings = {
   key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 },
-  scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
+  scheduler: 'wrr',
+  flags: [],
+  persistence: null,
+  onePacket: false,
 };
 
 /** A u64 attribute (the kernel's nla_put_u64_64bit). */
@@ -71,7 +74,10 @@ describe('IPVS requests', () => {
     const request = changeRequest({ kind: 'add-service', service: WEB });
     expect(request.cmd).toBe(IPVS_CMD.NEW_SERVICE);
     const message = genlMessage(0x22, request.cmd, 0x5, 7, request.attrs);
-    expect(hex(message)).toBe(hex(bytes(`
+    expect(hex(message)).toBe(
+      hex(
+        bytes(
+          `
       68000000 2200 0500 07000000 00000000   # nlmsghdr: 104 bytes, family 0x22, REQUEST|ACK, seq 7, port 0
       01 01 0000                             # genlmsghdr: NEW_SERVICE, version 1
       54000180                               # IPVS_CMD_ATTR_SERVICE | NLA_F_NESTED, 84 bytes
@@ -83,18 +89,34 @@ describe('IPVS requests', () => {
         0c00 0700 00000000 ffffffff          # FLAGS {flags 0, mask ~0}
         0800 0800 00000000                   # TIMEOUT 0
         0800 0900 ffffffff                   # NETMASK 255.255.255.255
-    `.replace(/#[^\n]*/g, ''))));
+    `.replace(/#[^\n]*/g, ''),
+        ),
+      ),
+    );
   });
 
   it('persistence, one-packet and scheduler flags go into FLAGS, TIMEOUT, NETMASK and PE_NAME', () => {
-    const v4 = requestAttrs({ kind: 'add-service', service: { ...WEB, key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 }, scheduler: 'sh', flags: ['sh-port'], onePacket: true, persistence: { timeout: 600, netmaskPrefix: 24, engine: 'sip' } } });
+    const v4 = requestAttrs({
+      kind: 'add-service',
+      service: {
+        ...WEB,
+        key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
+        scheduler: 'sh',
+        flags: ['sh-port'],
+        onePacket: true,
+        persistence: { timeout: 600, netmaskPrefix: 24, engine: 'sip' },
+      },
+    });
     const svc = parseAttrs(v4.get(1) as Buffer);
     // PERSISTENT 0x1 | ONEPACKET 0x4 | SCHED2 0x10
     expect(hex(svc.get(7) as Buffer)).toBe('15000000ffffffff');
     expect(hex(svc.get(8) as Buffer)).toBe('58020000');
     expect(hex(svc.get(9) as Buffer)).toBe('ffffff00');
     expect((svc.get(11) as Buffer).toString('latin1')).toBe('sip\0');
-    const v6 = requestAttrs({ kind: 'add-service', service: { ...WEB, key: { kind: 'fwmark', fwmark: 7, family: 'inet6' }, persistence: { timeout: 120, netmaskPrefix: 64 } } });
+    const v6 = requestAttrs({
+      kind: 'add-service',
+      service: { ...WEB, key: { kind: 'fwmark', fwmark: 7, family: 'inet6' }, persistence: { timeout: 120, netmaskPrefix: 64 } },
+    });
     const svc6 = parseAttrs(v6.get(1) as Buffer);
     expect(hex(svc6.get(1) as Buffer)).toBe('0a00'); // AF_INET6
     expect(hex(svc6.get(5) as Buffer)).toBe('07000000'); // FWMARK
@@ -103,7 +125,11 @@ describe('IPVS requests', () => {
   });
 
   it('NEW_DEST: a DR port follows the service port; tunnel type, port and flags as ipvsadm 1.31 sends them', () => {
-    const route = requestAttrs({ kind: 'add-destination', service: WEB.key, destination: { address: '198.51.100.11', port: 8080, forwarding: 'route', weight: 3, upperThreshold: 1000, lowerThreshold: 600 } });
+    const route = requestAttrs({
+      kind: 'add-destination',
+      service: WEB.key,
+      destination: { address: '198.51.100.11', port: 8080, forwarding: 'route', weight: 3, upperThreshold: 1000, lowerThreshold: 600 },
+    });
     const dest = parseAttrs(route.get(2) as Buffer);
     expect(hex(dest.get(11) as Buffer)).toBe('0200');
     expect(hex(dest.get(1) as Buffer)).toBe('c633640b000000000000000000000000');
@@ -112,7 +138,19 @@ describe('IPVS requests', () => {
     expect(hex(dest.get(4) as Buffer)).toBe('03000000');
     expect(hex(dest.get(5) as Buffer)).toBe('e8030000');
     expect(hex(dest.get(6) as Buffer)).toBe('58020000');
-    const gue = requestAttrs({ kind: 'add-destination', service: WEB.key, destination: { address: '198.51.100.83', port: 80, forwarding: 'tunnel', weight: 1, upperThreshold: 0, lowerThreshold: 0, tunnel: { type: 'gue', port: 6080, checksum: 'csum' } } });
+    const gue = requestAttrs({
+      kind: 'add-destination',
+      service: WEB.key,
+      destination: {
+        address: '198.51.100.83',
+        port: 80,
+        forwarding: 'tunnel',
+        weight: 1,
+        upperThreshold: 0,
+        lowerThreshold: 0,
+        tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
+      },
+    });
     const tun = parseAttrs(gue.get(2) as Buffer);
     expect(hex(tun.get(3) as Buffer)).toBe('02000000'); // IP_VS_CONN_F_TUNNEL
     expect(hex(tun.get(13) as Buffer)).toBe('01'); // GUE
@@ -121,7 +159,11 @@ describe('IPVS requests', () => {
   });
 
   it('DEL_DEST carries only the service and the destination that name them; SET_CONFIG leaves out zeros', () => {
-    const del = changeRequest({ kind: 'delete-destination', service: WEB.key, destination: { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 } });
+    const del = changeRequest({
+      kind: 'delete-destination',
+      service: WEB.key,
+      destination: { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+    });
     expect(del.cmd).toBe(IPVS_CMD.DEL_DEST);
     const dest = parseAttrs(parseAttrs(genlMessage(1, del.cmd, 5, 1, del.attrs), 20).get(2) as Buffer);
     expect([...dest.keys()].sort((x, y) => x - y)).toEqual([1, 2, 11]);
@@ -131,7 +173,10 @@ describe('IPVS requests', () => {
   });
 
   it('NEW_DAEMON: state, interface, sync id and the optional multicast settings', () => {
-    const request = changeRequest({ kind: 'start-daemon', daemon: { state: 'backup', interface: 'lvs0', syncId: 9, group: '239.1.2.3', port: 8849, ttl: 2, maxLength: 1400 } });
+    const request = changeRequest({
+      kind: 'start-daemon',
+      daemon: { state: 'backup', interface: 'lvs0', syncId: 9, group: '239.1.2.3', port: 8849, ttl: 2, maxLength: 1400 },
+    });
     expect(request.cmd).toBe(IPVS_CMD.NEW_DAEMON);
     const daemon = parseAttrs(parseAttrs(Buffer.concat(request.attrs)).get(3) as Buffer);
     expect(hex(daemon.get(1) as Buffer)).toBe('02000000');
@@ -146,11 +191,30 @@ describe('IPVS requests', () => {
 
 describe('IPVS replies', () => {
   it('reads a GET_SERVICE reply: key, settings, 64-bit counters and the kernel rates', () => {
-    const reply = parseAttrs(nested(1, [
-      u16(1, 10), u16(2, 6), attr(3, bytes('20010db8000000000000000000000010')), be16(4, 443),
-      str(6, 'sh'), attr(7, bytes('1b000000ffffffff')), u32(8, 120), u32(9, 64),
-      nested(12, [u64(1, 5n), u64(2, 6_000_000_000n), u64(3, 7n), u64(4, 2n ** 40n), u64(5, 9n), u64(6, 1n), u64(7, 2n), u64(8, 3n), u64(9, 4n), u64(10, 5n)]),
-    ]));
+    const reply = parseAttrs(
+      nested(1, [
+        u16(1, 10),
+        u16(2, 6),
+        attr(3, bytes('20010db8000000000000000000000010')),
+        be16(4, 443),
+        str(6, 'sh'),
+        attr(7, bytes('1b000000ffffffff')),
+        u32(8, 120),
+        u32(9, 64),
+        nested(12, [
+          u64(1, 5n),
+          u64(2, 6_000_000_000n),
+          u64(3, 7n),
+          u64(4, 2n ** 40n),
+          u64(5, 9n),
+          u64(6, 1n),
+          u64(7, 2n),
+          u64(8, 3n),
+          u64(9, 4n),
+          u64(10, 5n),
+        ]),
+      ]),
+    );
     expect(decodeService(reply)).toEqual({
       key: { kind: 'addr', protocol: 'tcp', address: '2001:db8::10', port: 443 },
       scheduler: 'sh',
@@ -171,23 +235,44 @@ describe('IPVS replies', () => {
   });
 
   it('reads a GET_DEST reply with tunnel options and connection numbers', () => {
-    const reply = parseAttrs(nested(2, [
-      attr(1, bytes('c6336453000000000000000000000000')), be16(2, 80), u32(3, 2), u32(4, 1), u32(5, 0), u32(6, 0),
-      u32(7, 4), u32(8, 5), u32(9, 6), u16(11, 2), u8(13, 1), be16(14, 6080), u16(15, 1),
-      nested(12, [u64(1, 1n), u64(2, 2n), u64(3, 3n), u64(4, 4n), u64(5, 5n)]),
-    ]));
+    const reply = parseAttrs(
+      nested(2, [
+        attr(1, bytes('c6336453000000000000000000000000')),
+        be16(2, 80),
+        u32(3, 2),
+        u32(4, 1),
+        u32(5, 0),
+        u32(6, 0),
+        u32(7, 4),
+        u32(8, 5),
+        u32(9, 6),
+        u16(11, 2),
+        u8(13, 1),
+        be16(14, 6080),
+        u16(15, 1),
+        nested(12, [u64(1, 1n), u64(2, 2n), u64(3, 3n), u64(4, 4n), u64(5, 5n)]),
+      ]),
+    );
     expect(decodeDestination(reply, 'inet')).toEqual({
-      address: '198.51.100.83', port: 80, forwarding: 'tunnel', weight: 1, upperThreshold: 0, lowerThreshold: 0,
+      address: '198.51.100.83',
+      port: 80,
+      forwarding: 'tunnel',
+      weight: 1,
+      upperThreshold: 0,
+      lowerThreshold: 0,
       tunnel: { type: 'gue', port: 6080, checksum: 'csum' },
-      activeConns: 4, inactiveConns: 5, persistentConns: 6,
+      activeConns: 4,
+      inactiveConns: 5,
+      persistentConns: 6,
       stats: { conns: 1, inPkts: 2, outPkts: 3, inBytes: 4, outBytes: 5 },
       rates: { cps: 0, inPps: 0, outPps: 0, inBps: 0, outBps: 0 },
     });
   });
 
   it('reads daemons, timeouts and info', () => {
-    expect(decodeDaemon(parseAttrs(nested(3, [u32(1, 1), str(2, 'eth0'), u32(3, 4), u16(4, 1472), attr(5, bytes('e0000051')), u16(7, 8848), u8(8, 1)]))))
-      .toEqual({ state: 'master', interface: 'eth0', syncId: 4, maxLength: 1472, group: '224.0.0.81', port: 8848, ttl: 1 });
+    expect(
+      decodeDaemon(parseAttrs(nested(3, [u32(1, 1), str(2, 'eth0'), u32(3, 4), u16(4, 1472), attr(5, bytes('e0000051')), u16(7, 8848), u8(8, 1)]))),
+    ).toEqual({ state: 'master', interface: 'eth0', syncId: 4, maxLength: 1472, group: '224.0.0.81', port: 8848, ttl: 1 });
     expect(decodeTimeouts(parseAttrs(Buffer.concat([u32(4, 900), u32(5, 120), u32(6, 300)])))).toEqual({ tcp: 900, tcpFin: 120, udp: 300 });
     expect(decodeInfo(parseAttrs(Buffer.concat([u32(1, 0x010201), u32(2, 4096)])))).toEqual({ ipvsVersion: '1.2.1', connTableSize: 4096 });
   });
@@ -199,7 +284,10 @@ describe('IPVS replies', () => {
     const done = bytes('14000000 0300 0200 0c000000 00000000 00000000');
     const replies = parseReplies(Buffer.concat([data, ack, refused, done]));
     expect(replies.map((r) => [r.kind, r.seq, r.kind === 'ack' ? r.errno : null])).toEqual([
-      ['data', 9, null], ['ack', 10, 0], ['ack', 11, 17], ['done', 12, null],
+      ['data', 9, null],
+      ['ack', 10, 0],
+      ['ack', 11, 17],
+      ['done', 12, null],
     ]);
   });
 });
@@ -222,19 +310,28 @@ describe('errors in words an operator can act on', () => {
   it('a sync daemon on a missing interface: ipvsadm\'s "No such device", and which interface (issue 18)', () => {
     const daemon = { state: 'master' as const, interface: 'eth9', syncId: 0 };
     expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 19)).toBe('No such device');
-    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 19, { daemon })).toBe('No such device: the master sync daemon\'s interface eth9 does not exist on this host');
+    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 19, { daemon })).toBe("No such device: the master sync daemon's interface eth9 does not exist on this host");
     expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 17, { daemon })).toBe(KERNEL_MESSAGES.daemonRunning);
-    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 99, { daemon })).toBe('Cannot assign requested address: the master sync daemon cannot bind its multicast address on eth9');
+    expect(errnoMessage(IPVS_CMD.NEW_DAEMON, 99, { daemon })).toBe(
+      'Cannot assign requested address: the master sync daemon cannot bind its multicast address on eth9',
+    );
     // Per command: ESRCH is "No daemon is running" for DEL_DAEMON, "No such service" for DEL_SERVICE, strerror's words elsewhere.
     expect(errnoMessage(IPVS_CMD.DEL_DAEMON, 3)).toBe(KERNEL_MESSAGES.noDaemon);
     expect(errnoMessage(IPVS_CMD.SET_CONFIG, 3)).toBe('No such process');
   });
 
   it("refuses what ipvsadm refuses itself, with ipvsadm's words", () => {
-    expect(ipvsadmRefusal({ kind: 'add-service', service: { ...WEB, key: { ...WEB.key, port: 0 } as ServiceSettings['key'] } })).toBe('Zero port specified for non-persistent service');
+    expect(ipvsadmRefusal({ kind: 'add-service', service: { ...WEB, key: { ...WEB.key, port: 0 } as ServiceSettings['key'] } })).toBe(
+      'Zero port specified for non-persistent service',
+    );
     expect(ipvsadmRefusal({ kind: 'add-service', service: { ...WEB, onePacket: true } })).toBe('One-Packet Scheduling is only for UDP virtual services');
-    expect(ipvsadmRefusal({ kind: 'add-destination', service: WEB.key, destination: { address: '2001:db8::1', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 } }))
-      .toBe('Different address family is allowed only for tunneling servers');
+    expect(
+      ipvsadmRefusal({
+        kind: 'add-destination',
+        service: WEB.key,
+        destination: { address: '2001:db8::1', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+      }),
+    ).toBe('Different address family is allowed only for tunneling servers');
     expect(ipvsadmRefusal({ kind: 'add-service', service: WEB })).toBeNull();
   });
 });

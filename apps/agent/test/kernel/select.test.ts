@@ -13,7 +13,13 @@ const proc = join(root, 'ip_vs');
 
 const recorder = (): CommandRunner & { calls: string[][] } => {
   const calls: string[][] = [];
-  return { calls, run: (argv) => { calls.push([...argv]); return Promise.resolve({ code: 1, stdout: '', stderr: 'not root' }); } };
+  return {
+    calls,
+    run: (argv) => {
+      calls.push([...argv]);
+      return Promise.resolve({ code: 1, stdout: '', stderr: 'not root' });
+    },
+  };
 };
 
 describe('chooseBackend (--backend auto)', () => {
@@ -36,7 +42,15 @@ describe('chooseBackend (--backend auto)', () => {
 
   it('on a kernel without IPVS it never probes netlink', async () => {
     let probed = 0;
-    const choice = await chooseBackend({ procIpVsPath: join(root, 'absent'), searchPath: bin, runner: recorder(), probeNetlink: () => { probed++; return Promise.resolve(null); } });
+    const choice = await chooseBackend({
+      procIpVsPath: join(root, 'absent'),
+      searchPath: bin,
+      runner: recorder(),
+      probeNetlink: () => {
+        probed++;
+        return Promise.resolve(null);
+      },
+    });
     expect(choice.kind).toBe('sim');
     expect(probed).toBe(0);
   });

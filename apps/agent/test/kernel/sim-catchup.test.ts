@@ -13,7 +13,11 @@ function twoThousandServices(): Change[] {
   for (let i = 0; i < 2000; i++) {
     const key = { kind: 'addr', protocol: 'tcp', address: `10.${(i >> 8) & 255}.${i & 255}.1`, port: 80 } as const;
     changes.push({ kind: 'add-service', service: { key, scheduler: 'wlc', flags: [], persistence: null, onePacket: false } });
-    changes.push({ kind: 'add-destination', service: key, destination: { address: `172.16.${(i >> 8) & 255}.${i & 255}`, port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 } });
+    changes.push({
+      kind: 'add-destination',
+      service: key,
+      destination: { address: `172.16.${(i >> 8) & 255}.${i & 255}`, port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+    });
   }
   return changes;
 }

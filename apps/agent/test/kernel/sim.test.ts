@@ -27,15 +27,17 @@ function dest(table: ObservedTable, address: string) {
 }
 
 const twoServers = (scheduler: 'wrr' | 'rr' | 'wlc', weights: [number, number], extra: Record<string, unknown> = {}): DesiredStateInput => ({
-  services: [{
-    key: VIP,
-    scheduler,
-    ...extra,
-    destinations: [
-      { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: weights[0] },
-      { address: '198.51.100.12', port: 8080, forwarding: 'masq', weight: weights[1] },
-    ],
-  }],
+  services: [
+    {
+      key: VIP,
+      scheduler,
+      ...extra,
+      destinations: [
+        { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: weights[0] },
+        { address: '198.51.100.12', port: 8080, forwarding: 'masq', weight: weights[1] },
+      ],
+    },
+  ],
 });
 
 describe('SimBackend traffic', () => {
@@ -62,10 +64,13 @@ describe('SimBackend traffic', () => {
     expect((await sim.observe()).services[0]?.stats.conns).toBe(400);
   });
 
-  it('-Z zeroes one service\'s counters and rates (or all), then counting starts again', async () => {
+  it("-Z zeroes one service's counters and rates (or all), then counting starts again", async () => {
     const other = { kind: 'addr', protocol: 'tcp', address: '192.0.2.20', port: 80 } as const;
     const input = twoServers('wrr', [3, 1]);
-    input.services = [...(input.services ?? []), { key: other, scheduler: 'rr', destinations: [{ address: '198.51.100.21', port: 80, forwarding: 'masq', weight: 1 }] }];
+    input.services = [
+      ...(input.services ?? []),
+      { key: other, scheduler: 'rr', destinations: [{ address: '198.51.100.21', port: 80, forwarding: 'masq', weight: 1 }] },
+    ];
     const sim = await simWith(input, { traffic: { connectionsPerSecond: 40 } });
     sim.advanceTo(10_000);
     const before = await sim.observe();
@@ -192,16 +197,21 @@ describe('SimBackend traffic', () => {
   });
 
   it('honours the upper threshold: an overloaded server gets nothing new', async () => {
-    const sim = await simWith({
-      services: [{
-        key: VIP,
-        scheduler: 'wrr',
-        destinations: [
-          { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 5 },
-          { address: '198.51.100.12', port: 8080, forwarding: 'masq', weight: 1 },
+    const sim = await simWith(
+      {
+        services: [
+          {
+            key: VIP,
+            scheduler: 'wrr',
+            destinations: [
+              { address: '198.51.100.11', port: 8080, forwarding: 'masq', weight: 1, upperThreshold: 5 },
+              { address: '198.51.100.12', port: 8080, forwarding: 'masq', weight: 1 },
+            ],
+          },
         ],
-      }],
-    }, { traffic: { connectionsPerSecond: 20, meanDurationSeconds: 30 } });
+      },
+      { traffic: { connectionsPerSecond: 20, meanDurationSeconds: 30 } },
+    );
     sim.advanceTo(5_000);
     const table = await sim.observe();
     const limited = dest(table, '198.51.100.11');
@@ -211,14 +221,19 @@ describe('SimBackend traffic', () => {
   });
 
   it('one-packet scheduling counts datagrams without keeping entries', async () => {
-    const sim = await simWith({
-      services: [{
-        key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
-        scheduler: 'rr',
-        onePacket: true,
-        destinations: [{ address: '198.51.100.31', port: 53, forwarding: 'masq', weight: 1 }],
-      }],
-    }, { traffic: { connectionsPerSecond: 50 } });
+    const sim = await simWith(
+      {
+        services: [
+          {
+            key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
+            scheduler: 'rr',
+            onePacket: true,
+            destinations: [{ address: '198.51.100.31', port: 53, forwarding: 'masq', weight: 1 }],
+          },
+        ],
+      },
+      { traffic: { connectionsPerSecond: 50 } },
+    );
     sim.advanceTo(2_000);
     expect((await sim.observe()).services[0]?.stats.conns).toBe(100);
     expect((await sim.connections({ limit: 10 })).total).toBe(0);
@@ -302,16 +317,21 @@ describe('SimBackend traffic', () => {
   });
 
   it('counts Conns, packets and bytes like the kernel: NAT replies out, DR none', async () => {
-    const sim = await simWith({
-      services: [{
-        key: VIP,
-        scheduler: 'rr',
-        destinations: [
-          { address: '198.51.100.11', port: 80, forwarding: 'route', weight: 1 },
-          { address: '198.51.100.12', port: 80, forwarding: 'masq', weight: 1 },
+    const sim = await simWith(
+      {
+        services: [
+          {
+            key: VIP,
+            scheduler: 'rr',
+            destinations: [
+              { address: '198.51.100.11', port: 80, forwarding: 'route', weight: 1 },
+              { address: '198.51.100.12', port: 80, forwarding: 'masq', weight: 1 },
+            ],
+          },
         ],
-      }],
-    }, { traffic: { connectionsPerSecond: 20 } });
+      },
+      { traffic: { connectionsPerSecond: 20 } },
+    );
     sim.advanceTo(30_000);
     const table = await sim.observe();
     const route = dest(table, '198.51.100.11');
@@ -338,13 +358,18 @@ describe('SimBackend traffic', () => {
   });
 
   it('UDP flows count as inactive and expire after the udp timeout', async () => {
-    const sim = await simWith({
-      services: [{
-        key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
-        scheduler: 'rr',
-        destinations: [{ address: '198.51.100.31', port: 53, forwarding: 'masq', weight: 1 }],
-      }],
-    }, { traffic: { connectionsPerSecond: 20, meanDurationSeconds: 1 } });
+    const sim = await simWith(
+      {
+        services: [
+          {
+            key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
+            scheduler: 'rr',
+            destinations: [{ address: '198.51.100.31', port: 53, forwarding: 'masq', weight: 1 }],
+          },
+        ],
+      },
+      { traffic: { connectionsPerSecond: 20, meanDurationSeconds: 1 } },
+    );
     await sim.setTimeouts({ tcp: 900, tcpFin: 120, udp: 30 });
     sim.advanceTo(1_000);
     sim.setTraffic({ connectionsPerSecond: 0 });
@@ -384,7 +409,12 @@ describe('demo cluster', () => {
     const web = table.services.find((s) => serviceId(s.key) === VIP_ID);
     const conns = web?.destinations.map((d) => d.stats.conns) ?? [];
     // wrr 3/2/1 across the three NAT servers.
-    expect(conns.slice().sort((a, b) => b - a).map((c) => Math.round((c / (conns[2] ?? 1)) * 1))).toEqual([3, 2, 1]);
+    expect(
+      conns
+        .slice()
+        .sort((a, b) => b - a)
+        .map((c) => Math.round((c / (conns[2] ?? 1)) * 1)),
+    ).toEqual([3, 2, 1]);
     expect(sim.now()).toBe(clock.now());
     // Serving mode follows the clock on a timer.
     sim.start(10);

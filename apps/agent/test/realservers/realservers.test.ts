@@ -24,8 +24,12 @@ async function reports(h: Harness): Promise<RealServerReports> {
 
 describe('real-server reports over HTTP', () => {
   let h: Harness;
-  beforeEach(async () => { h = await startHarness(); });
-  afterEach(async () => { await h.close(); });
+  beforeEach(async () => {
+    h = await startHarness();
+  });
+  afterEach(async () => {
+    await h.close();
+  });
 
   it('lists what the real server reported, and applies a fix an admin asked for at the next report', async () => {
     const host = new SimHostBackend();
@@ -88,14 +92,31 @@ describe('real-server reports over HTTP', () => {
     const bad = await trpcMutation(h.url, 'realServers.report', { address: 'not-an-ip', mode: 'dr', vips: [], rows: [] }, REALSERVER_TOKEN);
     expect(bad.status).toBe(400);
     expect(bad.body.error?.message).toMatch(/address/);
-    const control = await trpcMutation(h.url, 'realServers.report', { address: RIP, mode: 'dr', vips: ['203.0.113.10'], rows: [{ setting: { kind: 'module', name: 'ipip', reason: 'x' }, actual: null, ok: true, message: 'bell\u0007' }] }, REALSERVER_TOKEN);
+    const control = await trpcMutation(
+      h.url,
+      'realServers.report',
+      {
+        address: RIP,
+        mode: 'dr',
+        vips: ['203.0.113.10'],
+        rows: [{ setting: { kind: 'module', name: 'ipip', reason: 'x' }, actual: null, ok: true, message: 'bell\u0007' }],
+      },
+      REALSERVER_TOKEN,
+    );
     expect(control.status).toBe(400);
     expect(await reports(h)).toEqual(before);
   });
 
   it('reports a director it cannot reach as an error of the round, not a crash', async () => {
     const host = new SimHostBackend();
-    const agent = new RealServerAgent({ role: ROLE, host, fix: 'auto', intervalMs: 60_000, log: silentLogger, report: { url: 'http://127.0.0.1:9', token: REALSERVER_TOKEN, address: RIP } });
+    const agent = new RealServerAgent({
+      role: ROLE,
+      host,
+      fix: 'auto',
+      intervalMs: 60_000,
+      log: silentLogger,
+      report: { url: 'http://127.0.0.1:9', token: REALSERVER_TOKEN, address: RIP },
+    });
     const outcome = await agent.runRound();
     expect(outcome.reported).toBe(false);
     expect(outcome.error).toBeTruthy();
@@ -105,7 +126,13 @@ describe('real-server reports over HTTP', () => {
 });
 
 describe('RealServerRegistry', () => {
-  const report = (intervalSeconds?: number) => ({ address: RIP, mode: 'dr' as const, vips: ['203.0.113.10'], rows: [], ...(intervalSeconds ? { intervalSeconds } : {}) });
+  const report = (intervalSeconds?: number) => ({
+    address: RIP,
+    mode: 'dr' as const,
+    vips: ['203.0.113.10'],
+    rows: [],
+    ...(intervalSeconds ? { intervalSeconds } : {}),
+  });
 
   it('marks a real server stale after three of its intervals and forgets it after a day', () => {
     const clock = new ManualClock(1_000_000);

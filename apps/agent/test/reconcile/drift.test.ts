@@ -38,12 +38,14 @@ describe('describeDrift', () => {
     const desired = state([service(A, [dest('10.0.0.1', 1), dest('10.0.0.2', 2)])]);
     const kernel = state([service(A, [dest('10.0.0.1', 5), dest('10.0.0.3', 1)]), service(B, [])]);
     const lines = describeDrift(plan(desired, kernel));
-    expect(lines).toEqual(expect.arrayContaining([
-      'real server 10.0.0.1:80 in TCP 192.0.2.1:80: weight 5 in the kernel, 1 desired',
-      'the kernel lacks real server 10.0.0.2:80 in TCP 192.0.2.1:80 (NAT, weight 2)',
-      'the kernel has real server 10.0.0.3:80 in TCP 192.0.2.1:80 that the desired state lacks',
-      'the kernel has service TCP 192.0.2.2:80 that the desired state lacks',
-    ]));
+    expect(lines).toEqual(
+      expect.arrayContaining([
+        'real server 10.0.0.1:80 in TCP 192.0.2.1:80: weight 5 in the kernel, 1 desired',
+        'the kernel lacks real server 10.0.0.2:80 in TCP 192.0.2.1:80 (NAT, weight 2)',
+        'the kernel has real server 10.0.0.3:80 in TCP 192.0.2.1:80 that the desired state lacks',
+        'the kernel has service TCP 192.0.2.2:80 that the desired state lacks',
+      ]),
+    );
     expect(lines).toHaveLength(4);
   });
 });
@@ -65,7 +67,11 @@ describe('scopedPlan', () => {
     const previous = state([service(A, [dest('10.0.0.1', 1)])]);
     const next = state([service(A, [dest('10.0.0.1', 1), dest('10.0.0.2', 1)])]);
     const kernel = observe(state([service(A, [dest('10.0.0.1', 3)])]));
-    expect(scopedPlan(next, previous, kernel).map((c) => c.kind).sort()).toEqual(['add-destination', 'edit-destination']);
+    expect(
+      scopedPlan(next, previous, kernel)
+        .map((c) => c.kind)
+        .sort(),
+    ).toEqual(['add-destination', 'edit-destination']);
   });
 });
 

@@ -31,15 +31,26 @@ describe('a change through the reconciler and the ipvsadm backend', { timeout: 1
   it('reads the kernel table once before planning and once after applying', async () => {
     const stateFile = join(root, 'state.json');
     const procFile = `${stateFile}.proc`;
-    writeFileSync(procFile, 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n');
+    writeFileSync(
+      procFile,
+      'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n',
+    );
     const modulesDir = join(root, 'modules');
     mkdirSync(join(modulesDir, 'kernel/net/netfilter/ipvs'), { recursive: true });
     writeFileSync(join(modulesDir, 'kernel/net/netfilter/ipvs/ip_vs_wrr.ko.xz'), '');
     const real = createExecRunner({ env: { FAKE_IPVSADM_STATE: stateFile, FAKE_IPVSADM_PROC: procFile } });
     const listings: string[] = [];
     const backend = new IpvsadmBackend({
-      runner: { run: (argv, stdin) => { if (argv.includes('-S')) listings.push(argv.slice(1).join(' ')); return real.run(argv, stdin); } },
-      ipvsadmPath: FAKE, procIpVsPath: procFile, modulesDir, kernelRelease: '5.10.0-fake',
+      runner: {
+        run: (argv, stdin) => {
+          if (argv.includes('-S')) listings.push(argv.slice(1).join(' '));
+          return real.run(argv, stdin);
+        },
+      },
+      ipvsadmPath: FAKE,
+      procIpVsPath: procFile,
+      modulesDir,
+      kernelRelease: '5.10.0-fake',
     });
     const services = desiredStateSchema.parse({
       services: [{ key: WEB, scheduler: 'wrr', destinations: [{ ...SERVER, forwarding: 'masq', weight: 3 }] }],
@@ -49,11 +60,24 @@ describe('a change through the reconciler and the ipvsadm backend', { timeout: 1
     const clock = new ManualClock();
     const store = await StateStore.open(join(root, 'state'), clock);
     const audit = await AuditLog.open(join(root, 'audit.log'), clock);
-    const reconciler = new Reconciler({ backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report' });
+    const reconciler = new Reconciler({
+      backend,
+      store,
+      audit,
+      events: new EventBus(),
+      clock,
+      log: silentLogger,
+      metrics: new AgentMetrics(),
+      driftMode: 'report',
+    });
     expect((await reconciler.start()).kind).toBe('adopted');
 
     listings.length = 0;
-    const outcome = await reconciler.commit({ baseRevision: store.revision, caller: ADMIN, edit: { op: 'set-weight', service: WEB, destination: SERVER, weight: 7 } });
+    const outcome = await reconciler.commit({
+      baseRevision: store.revision,
+      caller: ADMIN,
+      edit: { op: 'set-weight', service: WEB, destination: SERVER, weight: 7 },
+    });
     expect(outcome.results.map((r) => r.ok)).toEqual([true]);
     expect(listings).toEqual(['-S -n', '-S -n']);
     // The read after the apply is what the console and drift see.

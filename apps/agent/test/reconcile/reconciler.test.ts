@@ -153,7 +153,11 @@ describe('Reconciler', () => {
       // Drift on the web service; the operator then changes the DNS service.
       await sim.apply([{ kind: 'edit-destination', service: WEB, from: dest(3), to: dest(10) }]);
       const dns = { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 } as const;
-      const outcome = await reconciler.commit({ baseRevision: store.revision, caller: ADMIN, edit: { op: 'set-scheduler', service: dns, scheduler: 'wrr', flags: [] } });
+      const outcome = await reconciler.commit({
+        baseRevision: store.revision,
+        caller: ADMIN,
+        edit: { op: 'set-scheduler', service: dns, scheduler: 'wrr', flags: [] },
+      });
       expect(outcome.lines).toEqual(['ipvsadm -E -u 192.0.2.53:53 -s wrr']);
       const kernel = await kernelServices(sim);
       expect(kernel.find((s) => serviceId(s.key) === serviceId(WEB))?.destinations.find((d) => d.address === WEB1.address)?.weight).toBe(10);
@@ -201,7 +205,14 @@ describe('Reconciler', () => {
         ...state,
         services: [
           ...state.services.map((s) => (serviceId(s.key) === serviceId(WEB) ? { ...s, destinations: s.destinations.map((d) => ({ ...d, weight: 9 })) } : s)),
-          { key: { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.200', port: 80 }, scheduler: 'mh' as const, flags: [], persistence: null, onePacket: false, destinations: [] },
+          {
+            key: { kind: 'addr' as const, protocol: 'tcp' as const, address: '192.0.2.200', port: 80 },
+            scheduler: 'mh' as const,
+            flags: [],
+            persistence: null,
+            onePacket: false,
+            destinations: [],
+          },
         ],
       };
       const attempt = reconciler.commit({ baseRevision: base, caller: ADMIN, edit: { op: 'replace-state', state: next } });
@@ -234,10 +245,15 @@ describe('Reconciler', () => {
       const audit = await AuditLog.open(join(dir, 'audit.log'), clock);
       // Health's view: WEB's real servers at weight 0 once a server "failed".
       let failed = false;
-      const effective = (desired: DesiredState) => !failed ? desired : {
-        ...desired,
-        services: desired.services.map((s) => serviceId(s.key) !== serviceId(WEB) ? s : { ...s, destinations: s.destinations.map((d) => ({ ...d, weight: 0 })) }),
-      };
+      const effective = (desired: DesiredState) =>
+        !failed
+          ? desired
+          : {
+              ...desired,
+              services: desired.services.map((s) =>
+                serviceId(s.key) !== serviceId(WEB) ? s : { ...s, destinations: s.destinations.map((d) => ({ ...d, weight: 0 })) },
+              ),
+            };
       // The failure lands while the drift check reads the kernel, as a probe
       // answering during a slow `ipvsadm -Sn` would.
       const backend = Object.create(sim) as SimBackend;
@@ -246,7 +262,17 @@ describe('Reconciler', () => {
         failed = true;
         return table;
       };
-      const reconciler = new Reconciler({ backend, store, audit, events: new EventBus(), clock, log: silentLogger, metrics: new AgentMetrics(), driftMode: 'report', effective });
+      const reconciler = new Reconciler({
+        backend,
+        store,
+        audit,
+        events: new EventBus(),
+        clock,
+        log: silentLogger,
+        metrics: new AgentMetrics(),
+        driftMode: 'report',
+        effective,
+      });
       await reconciler.start();
       failed = false;
       const report = await reconciler.checkDrift();

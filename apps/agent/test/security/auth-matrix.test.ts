@@ -83,19 +83,32 @@ const ACCESS: Record<string, Access> = {
 };
 
 /** The operator has no API token: a session from a login link with that role, as a person gets one. */
-const TOKENS: Record<CallerKind, string | null> = { 'no session': null, viewer: VIEWER_TOKEN, operator: null, admin: ADMIN_TOKEN, realserver: REALSERVER_TOKEN };
+const TOKENS: Record<CallerKind, string | null> = {
+  'no session': null,
+  viewer: VIEWER_TOKEN,
+  operator: null,
+  admin: ADMIN_TOKEN,
+  realserver: REALSERVER_TOKEN,
+};
 
 function allowed(access: Access, caller: CallerKind): boolean {
   switch (access) {
-    case 'public': return true;
-    case 'viewer': return caller === 'viewer' || caller === 'operator' || caller === 'admin';
-    case 'operator': return caller === 'operator' || caller === 'admin';
-    case 'admin': return caller === 'admin';
-    case 'realserver': return caller === 'realserver' || caller === 'admin';
+    case 'public':
+      return true;
+    case 'viewer':
+      return caller === 'viewer' || caller === 'operator' || caller === 'admin';
+    case 'operator':
+      return caller === 'operator' || caller === 'admin';
+    case 'admin':
+      return caller === 'admin';
+    case 'realserver':
+      return caller === 'realserver' || caller === 'admin';
   }
 }
 
-interface ProcedureDef { _def: { type: 'query' | 'mutation' | 'subscription' } }
+interface ProcedureDef {
+  _def: { type: 'query' | 'mutation' | 'subscription' };
+}
 const procedures = Object.entries(appRouter._def.procedures as unknown as Record<string, ProcedureDef>).map(([path, proc]) => ({ path, type: proc._def.type }));
 
 let h: Harness;

@@ -20,7 +20,11 @@ afterAll(async () => {
 async function auditLines(): Promise<AuditEntry[]> {
   await h.running.agent.audit.flushed();
   const text = await readFile(join(h.stateDir, 'audit.log'), 'utf8');
-  return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEntry);
 }
 
 async function revision(): Promise<number> {
@@ -28,7 +32,11 @@ async function revision(): Promise<number> {
 }
 
 /** A raw POST (node:http, so a reset shows as an error, not a retry). */
-function rawPost(path: string, headers: Record<string, string | number>, body: Buffer | string): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
+function rawPost(
+  path: string,
+  headers: Record<string, string | number>,
+  body: Buffer | string,
+): Promise<{ status: number; headers: Record<string, unknown>; text: string }> {
   return new Promise((resolve, reject) => {
     const req = request(`${h.url}${path}`, { method: 'POST', headers }, (res) => {
       const chunks: Buffer[] = [];
@@ -80,9 +88,14 @@ describe('unauthenticated traffic and the audit log', () => {
     const form = new FormData();
     form.set('baseRevision', String(base));
     for (const contentType of [null, 'text/plain']) {
-      const res = contentType === null
-        ? await fetch(`${h.url}/trpc/destinations.remove`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: form })
-        : await fetch(`${h.url}/trpc/destinations.remove`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType }, body: JSON.stringify({ baseRevision: base, service: WEB, destination: WEB1 }) });
+      const res =
+        contentType === null
+          ? await fetch(`${h.url}/trpc/destinations.remove`, { method: 'POST', headers: { authorization: `Bearer ${ADMIN_TOKEN}` }, body: form })
+          : await fetch(`${h.url}/trpc/destinations.remove`, {
+              method: 'POST',
+              headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': contentType },
+              body: JSON.stringify({ baseRevision: base, service: WEB, destination: WEB1 }),
+            });
       expect(res.status).toBe(415);
       expect(await res.text()).toMatch(/application\/json/);
     }
@@ -103,7 +116,13 @@ describe('small ones', () => {
 
   it('refuses ::192.0.2.1 (IPv4 written as IPv6) and keeps ::1', async () => {
     const base = await revision();
-    const add = (address: string) => trpcMutation(h.url, 'destinations.add', { baseRevision: base, service: WEB, destination: { address, port: 8080, forwarding: 'masq', weight: 1 }, dryRun: undefined });
+    const add = (address: string) =>
+      trpcMutation(h.url, 'destinations.add', {
+        baseRevision: base,
+        service: WEB,
+        destination: { address, port: 8080, forwarding: 'masq', weight: 1 },
+        dryRun: undefined,
+      });
     const refused = await add('::192.0.2.1');
     expect(refused.status).toBe(400);
     expect(refused.body.error?.message).toMatch(/IPv4 address written as IPv6/);
@@ -111,7 +130,11 @@ describe('small ones', () => {
     expect(await revision()).toBe(base);
   });
 
-  it.each([['a right-to-left override', 'ok\u202Eevil'], ['a control character', 'bell\u0007'], ['an escape sequence', '\u001b[31mred']])('refuses %s in a free-text field', async (_name, reason) => {
+  it.each([
+    ['a right-to-left override', 'ok\u202Eevil'],
+    ['a control character', 'bell\u0007'],
+    ['an escape sequence', '\u001b[31mred'],
+  ])('refuses %s in a free-text field', async (_name, reason) => {
     const base = await revision();
     const response = await trpcMutation(h.url, 'host.setSysctl', { baseRevision: base, name: 'net.ipv4.ip_forward', value: '1', reason });
     expect(response.status).toBe(400);

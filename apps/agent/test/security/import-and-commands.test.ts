@@ -39,7 +39,10 @@ describe('command health checks from the API', () => {
 
   it('are refused inside state.import and state.replace documents', async () => {
     const before = await snapshot();
-    const text = await documentWith((state) => ({ ...state, services: state.services.map((s, i) => (i === 0 ? { ...s, health: { checks: [COMMAND_CHECK] } } : s)) }));
+    const text = await documentWith((state) => ({
+      ...state,
+      services: state.services.map((s, i) => (i === 0 ? { ...s, health: { checks: [COMMAND_CHECK] } } : s)),
+    }));
     const imported = await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, format: 'json', dryRun: false });
     expect(imported.status).toBe(400);
     expect(imported.body.error?.message).toMatch(/command check "\/usr\/bin\/timeout 5 \/bin\/sh -c id".*set only on the director/);
@@ -66,7 +69,10 @@ describe('import input rules', () => {
 
   it('keeps the host settings of an imported document instead of dropping them', async () => {
     const before = await snapshot();
-    const text = await documentWith((state) => ({ ...state, hostSettings: [{ kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' }] }));
+    const text = await documentWith((state) => ({
+      ...state,
+      hostSettings: [{ kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' }],
+    }));
     const outcome = data<CommitOutcome>(await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, format: 'json', dryRun: false }));
     expect(outcome.revision).toBe(before.revision + 1);
     expect((await snapshot()).desired.hostSettings).toEqual([{ kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' }]);
@@ -75,7 +81,9 @@ describe('import input rules', () => {
   it('returns the parser warnings', async () => {
     const before = await snapshot();
     const text = '-A -t 192.0.2.99:80 -s rr -M 255.255.255.0\n-a -t 192.0.2.99:80 -r 10.0.0.1:80 -m -w 1\n';
-    const outcome = data<CommitOutcome>(await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, format: 'ipvsadm', mode: 'merge', dryRun: true }));
+    const outcome = data<CommitOutcome>(
+      await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, format: 'ipvsadm', mode: 'merge', dryRun: true }),
+    );
     expect(outcome.warnings.join('\n')).toMatch(/line 1: -M has no effect without persistence/);
   });
 });

@@ -21,7 +21,17 @@ afterAll(async () => {
 async function run(args: string[]): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, readStdin: () => Promise.resolve(''), env: {}, cwd: '/' };
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readStdin: () => Promise.resolve(''),
+    env: {},
+    cwd: '/',
+  };
   const status = await main(args, io);
   return { status, stdout, stderr };
 }

@@ -24,7 +24,11 @@ async function auditLines(): Promise<AuditEntry[]> {
   await h.running.agent.refusals.closeWindow();
   await h.running.agent.audit.flushed();
   const text = await readFile(join(h.stateDir, 'audit.log'), 'utf8');
-  return text.trim().split('\n').filter(Boolean).map((line) => JSON.parse(line) as AuditEntry);
+  return text
+    .trim()
+    .split('\n')
+    .filter(Boolean)
+    .map((line) => JSON.parse(line) as AuditEntry);
 }
 
 describe('auth.loginWithPassword', () => {
@@ -49,7 +53,10 @@ describe('auth.loginWithPassword', () => {
 
     const audit = await auditLines();
     expect(audit.some((e) => e.who === 'grace' && e.role === 'operator' && e.what.startsWith('logged in') && e.result === 'ok')).toBe(true);
-    const refusals = audit.filter((e) => e.result !== 'ok').map((e) => `${e.what}: ${e.error ?? ''}`).join('\n');
+    const refusals = audit
+      .filter((e) => e.result !== 'ok')
+      .map((e) => `${e.what}: ${e.error ?? ''}`)
+      .join('\n');
     expect(refusals).toMatch(/wrong name or password/);
     expect(refusals).toMatch(/too many login attempts/);
   });

@@ -16,8 +16,10 @@ describe('which addresses may name a user', () => {
   const trust = new ProxyUserTrust({ header: HEADER, proxies: ['10.1.0.0/16', '2001:db8::7'] });
 
   it('trusts loopback and the configured proxies only', () => {
-    for (const address of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1', '10.1.200.3', '::ffff:10.1.0.1', '2001:db8::7']) expect(trust.trusts(address), address).toBe(true);
-    for (const address of ['10.2.0.1', '192.0.2.7', '::ffff:192.0.2.7', '2001:db8::8', '', undefined]) expect(trust.trusts(address), String(address)).toBe(false);
+    for (const address of ['127.0.0.1', '127.9.9.9', '::1', '::ffff:127.0.0.1', '10.1.200.3', '::ffff:10.1.0.1', '2001:db8::7'])
+      expect(trust.trusts(address), address).toBe(true);
+    for (const address of ['10.2.0.1', '192.0.2.7', '::ffff:192.0.2.7', '2001:db8::8', '', undefined])
+      expect(trust.trusts(address), String(address)).toBe(false);
   });
 
   it('ignores the header from anyone else, and refuses what is not one name', () => {
@@ -48,11 +50,17 @@ describe('an agent behind an SSO proxy', () => {
     await rm(stateDir, { recursive: true, force: true });
   });
 
-  async function asProxy(path: string, user: string, body?: unknown, consoleHeader = true): Promise<{ status: number; body: { result?: { data: unknown }; error?: { message: string } } }> {
+  async function asProxy(
+    path: string,
+    user: string,
+    body?: unknown,
+    consoleHeader = true,
+  ): Promise<{ status: number; body: { result?: { data: unknown }; error?: { message: string } } }> {
     const headers: Record<string, string> = { [HEADER]: user, ...(consoleHeader ? { 'x-lvs-console': '1' } : {}) };
-    const response = body === undefined
-      ? await fetch(`${h.url}/trpc/${path}`, { headers })
-      : await fetch(`${h.url}/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+    const response =
+      body === undefined
+        ? await fetch(`${h.url}/trpc/${path}`, { headers })
+        : await fetch(`${h.url}/trpc/${path}`, { method: 'POST', headers: { ...headers, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     return { status: response.status, body: (await response.json()) as never };
   }
 

@@ -10,8 +10,15 @@ const CONFIGURED_RIP = '198.51.100.21';
 
 function report(address: string, rows = 1, message = 'arp_ignore is 1'): RealServerReportIn {
   return {
-    address, mode: 'dr', vips: ['203.0.113.10'],
-    rows: Array.from({ length: rows }, (_, i) => ({ setting: { kind: 'sysctl', name: `net.ipv4.conf.all.arp_ignore${i ? `_${i}` : ''}`, value: '1', reason: '' }, actual: '1', ok: true, message })),
+    address,
+    mode: 'dr',
+    vips: ['203.0.113.10'],
+    rows: Array.from({ length: rows }, (_, i) => ({
+      setting: { kind: 'sysctl', name: `net.ipv4.conf.all.arp_ignore${i ? `_${i}` : ''}`, value: '1', reason: '' },
+      actual: '1',
+      ok: true,
+      message,
+    })),
   };
 }
 

@@ -34,7 +34,11 @@ function withCookie(cookie: string, extra: Record<string, string> = {}): Record<
 }
 
 async function mutate(path: string, input: unknown, headers: Record<string, string>): Promise<number> {
-  const res = await fetch(`${h.url}/trpc/${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(input) });
+  const res = await fetch(`${h.url}/trpc/${path}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(input),
+  });
   await res.arrayBuffer();
   return res.status;
 }
@@ -96,7 +100,11 @@ describe('the session cookie', () => {
     h = await startHarness({ stateDir, clock });
     const whoami = async (cookie: string) => (await fetch(`${h.url}/trpc/auth.whoami`, { headers: withCookie(cookie) })).status;
     expect(await whoami(first.cookie)).toBe(200);
-    const res = await fetch(`${h.url}/trpc/auth.logout`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-lvs-console': '1', cookie: first.cookie }, body: JSON.stringify({ everywhere: true }) });
+    const res = await fetch(`${h.url}/trpc/auth.logout`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-lvs-console': '1', cookie: first.cookie },
+      body: JSON.stringify({ everywhere: true }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get('set-cookie')).toMatch(/^lvsc_session=; .*Max-Age=0/);
     expect(await whoami(first.cookie)).toBe(401);

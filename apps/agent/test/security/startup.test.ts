@@ -27,7 +27,9 @@ async function historyOf(changes: number): Promise<void> {
   const h = await startHarness({ stateDir });
   try {
     for (let i = 0; i < changes; i++) {
-      expect((await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: await revisionOf(h), service: WEB, destination: WEB1, weight: 10 + i })).status).toBe(200);
+      expect(
+        (await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: await revisionOf(h), service: WEB, destination: WEB1, weight: 10 + i })).status,
+      ).toBe(200);
     }
   } finally {
     await h.close();
@@ -64,7 +66,10 @@ describe('a kill between saving state.json and copying it into revisions/', () =
   it('writes the missing revision copy at start, so revisions stay contiguous', async () => {
     await historyOf(3);
     await rm(join(stateDir, 'revisions', '0000000004.json'));
-    await writeFile(join(stateDir, 'revisions', 'index.json'), JSON.stringify([1, 2, 3].map((revision) => ({ revision, time: 0, who: 'admin', what: 'x', serviceCount: 1 }))));
+    await writeFile(
+      join(stateDir, 'revisions', 'index.json'),
+      JSON.stringify([1, 2, 3].map((revision) => ({ revision, time: 0, who: 'admin', what: 'x', serviceCount: 1 }))),
+    );
     const store = await StateStore.open(stateDir, new ManualClock());
     expect(store.revisions().map((r) => r.revision)).toEqual([4, 3, 2, 1]);
     expect(JSON.parse(await readFile(join(stateDir, 'revisions', '0000000004.json'), 'utf8'))).toMatchObject({ revision: 4 });
@@ -90,8 +95,9 @@ describe('a damaged revisions/index.json', () => {
 describe('a garbage tokens.json', () => {
   it('stops the start with a message that names the file', async () => {
     await writeFile(join(stateDir, 'tokens.json'), '{"version":1,"tokens":[');
-    await expect(startHarness({ stateDir, adminToken: undefined, viewerToken: undefined, realserverToken: undefined }))
-      .rejects.toThrow(new RegExp(`${join(stateDir, 'tokens.json').replace(/[/.]/g, '\\$&')} is not valid JSON`));
+    await expect(startHarness({ stateDir, adminToken: undefined, viewerToken: undefined, realserverToken: undefined })).rejects.toThrow(
+      new RegExp(`${join(stateDir, 'tokens.json').replace(/[/.]/g, '\\$&')} is not valid JSON`),
+    );
   });
 });
 
@@ -129,7 +135,10 @@ describe('a crash between commit and audit', () => {
     await store.save(current.state, 'admin', 'set weight of 198.51.100.11:8080 in TCP 192.0.2.10:80 to 42');
     const h = await startHarness({ stateDir });
     await h.close();
-    const lines = (await readFile(join(stateDir, 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditEntry);
+    const lines = (await readFile(join(stateDir, 'audit.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditEntry);
     const recovered = lines.filter((e) => e.revision === 3);
     expect(recovered).toHaveLength(1);
     expect(recovered[0]).toMatchObject({ who: 'admin', result: 'ok' });

@@ -22,7 +22,17 @@ afterAll(async () => {
 async function user(args: string[], stdin = ''): Promise<{ status: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  const io: CliIo = { stdout: (t) => { stdout += t; }, stderr: (t) => { stderr += t; }, readStdin: () => Promise.resolve(stdin), env: {}, cwd: '/' };
+  const io: CliIo = {
+    stdout: (t) => {
+      stdout += t;
+    },
+    stderr: (t) => {
+      stderr += t;
+    },
+    readStdin: () => Promise.resolve(stdin),
+    env: {},
+    cwd: '/',
+  };
   const status = await main(['user', ...args, '--state-dir', stateDir], io);
   return { status, stdout, stderr };
 }
@@ -51,9 +61,13 @@ describe('people with passwords', () => {
     expect((await user(['add', 'alice', '--role', 'viewer'], 'long enough password\n')).stderr).toMatch(/alice already exists/);
   });
 
-  it('ends a removed person\'s sessions at once, and passwd changes the password', async () => {
+  it("ends a removed person's sessions at once, and passwd changes the password", async () => {
     expect((await user(['add', 'carl', '--role', 'viewer'], 'first password here\n')).status).toBe(0);
-    const login = await fetch(`${h.url}/trpc/auth.loginWithPassword`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'carl', password: 'first password here' }) });
+    const login = await fetch(`${h.url}/trpc/auth.loginWithPassword`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'carl', password: 'first password here' }),
+    });
     const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     expect(await whoami(cookie)).toBe(200);
     expect((await user(['passwd', 'carl'], 'second password here\n')).status).toBe(0);
@@ -65,7 +79,11 @@ describe('people with passwords', () => {
 
 describe('the Users page (users.* procedures, admins only)', () => {
   async function login(name: string, password: string): Promise<string> {
-    const answer = await fetch(`${h.url}/trpc/auth.loginWithPassword`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name, password }) });
+    const answer = await fetch(`${h.url}/trpc/auth.loginWithPassword`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ name, password }),
+    });
     expect(answer.status).toBe(200);
     return (answer.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
   }
@@ -97,7 +115,13 @@ describe('the Users page (users.* procedures, admins only)', () => {
     expect(await whoami(third)).toBe(401);
 
     const audit = data<AuditEntry[]>(await trpcQuery(h.url, 'audit.list', { limit: 200 })).map((e) => `${e.who}: ${e.what}`);
-    for (const line of ['added user dana (operator)', 'set the role of dana to viewer', 'logged dana out everywhere (1 sessions)', 'changed the password of dana', 'removed user dana']) {
+    for (const line of [
+      'added user dana (operator)',
+      'set the role of dana to viewer',
+      'logged dana out everywhere (1 sessions)',
+      'changed the password of dana',
+      'removed user dana',
+    ]) {
       expect(audit.some((a) => a.endsWith(`: ${line}`))).toBe(true);
     }
   });
@@ -116,6 +140,6 @@ describe('the Users page (users.* procedures, admins only)', () => {
     expect(lastAdmin.status).toBe(409);
     expect(lastAdmin.body.error?.message).toMatch(/last admin/);
     expect((await trpcMutation(h.url, 'users.setRole', { name: 'root-admin', role: 'viewer' })).status).toBe(409);
-    expect((await listed())).toContainEqual(expect.objectContaining({ name: 'root-admin', role: 'admin' }));
+    expect(await listed()).toContainEqual(expect.objectContaining({ name: 'root-admin', role: 'admin' }));
   });
 });

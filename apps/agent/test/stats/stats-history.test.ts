@@ -23,15 +23,32 @@ function counters(conns: number): Counters {
 function table(conns: readonly number[]): ObservedTable {
   const total = conns.reduce((a, b) => a + b, 0);
   return {
-    services: [{
-      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-      scheduler: 'wrr', flags: [], persistence: null, onePacket: false, stats: counters(total), rates: zeroRates(),
-      destinations: conns.map((c, i) => ({
-        address: ADDRESSES[i] ?? '10.0.0.9', port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0,
-        activeConns: i + 1, inactiveConns: 0, persistentConns: 0, stats: counters(c), rates: zeroRates(),
-      })),
-    }],
-    timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [],
+    services: [
+      {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+        scheduler: 'wrr',
+        flags: [],
+        persistence: null,
+        onePacket: false,
+        stats: counters(total),
+        rates: zeroRates(),
+        destinations: conns.map((c, i) => ({
+          address: ADDRESSES[i] ?? '10.0.0.9',
+          port: 80,
+          forwarding: 'masq',
+          weight: 1,
+          upperThreshold: 0,
+          lowerThreshold: 0,
+          activeConns: i + 1,
+          inactiveConns: 0,
+          persistentConns: 0,
+          stats: counters(c),
+          rates: zeroRates(),
+        })),
+      },
+    ],
+    timeouts: { tcp: 900, tcpFin: 120, udp: 300 },
+    syncDaemons: [],
   };
 }
 

@@ -15,11 +15,24 @@ function table(dests: Array<{ address: string; conns: number; active?: number }>
   const total = dests.reduce((sum, d) => sum + d.conns, 0);
   const service: ObservedService = {
     key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-    scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
-    stats: counters(total), rates: zeroRates(),
+    scheduler: 'wrr',
+    flags: [],
+    persistence: null,
+    onePacket: false,
+    stats: counters(total),
+    rates: zeroRates(),
     destinations: dests.map((d) => ({
-      address: d.address, port: 80, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0,
-      activeConns: d.active ?? 0, inactiveConns: 0, persistentConns: 0, stats: counters(d.conns), rates: zeroRates(),
+      address: d.address,
+      port: 80,
+      forwarding: 'masq',
+      weight: 1,
+      upperThreshold: 0,
+      lowerThreshold: 0,
+      activeConns: d.active ?? 0,
+      inactiveConns: 0,
+      persistentConns: 0,
+      stats: counters(d.conns),
+      rates: zeroRates(),
     })),
   };
   return { services: [service], timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
@@ -55,10 +68,19 @@ describe('StatsStore', () => {
   it('should start a fresh series for a destination that appears and drop one that disappears', () => {
     const stats = new StatsStore();
     stats.ingest(table([{ address: '10.0.0.1', conns: 10 }]), T0);
-    stats.ingest(table([{ address: '10.0.0.1', conns: 20 }, { address: '10.0.0.2', conns: 500 }]), T0 + 1000);
+    stats.ingest(
+      table([
+        { address: '10.0.0.1', conns: 20 },
+        { address: '10.0.0.2', conns: 500 },
+      ]),
+      T0 + 1000,
+    );
     let sample = stats.latest();
     // The newcomer has no previous sample: no rate yet, not its whole history as one spike.
-    expect(sample?.services[0]?.destinations.map((d) => [d.id, d.rates.cps])).toEqual([['10.0.0.1:80', 10], ['10.0.0.2:80', 0]]);
+    expect(sample?.services[0]?.destinations.map((d) => [d.id, d.rates.cps])).toEqual([
+      ['10.0.0.1:80', 10],
+      ['10.0.0.2:80', 0],
+    ]);
     stats.ingest(table([{ address: '10.0.0.2', conns: 510 }]), T0 + 2000);
     sample = stats.latest();
     expect(sample?.services[0]?.destinations.map((d) => [d.id, d.rates.cps])).toEqual([['10.0.0.2:80', 10]]);
@@ -105,7 +127,13 @@ describe('StatsStore', () => {
   it('should measure new connections per destination over the last minute', () => {
     const stats = new StatsStore();
     for (let i = 0; i <= 120; i++) {
-      stats.ingest(table([{ address: '10.0.0.1', conns: i * 3 }, { address: '10.0.0.2', conns: i }]), T0 + i * 1000);
+      stats.ingest(
+        table([
+          { address: '10.0.0.1', conns: i * 3 },
+          { address: '10.0.0.2', conns: i },
+        ]),
+        T0 + i * 1000,
+      );
     }
     const measured = stats.connectionsPerDestination(SVC, 60);
     expect(measured.get('10.0.0.1:80')).toBe(180);

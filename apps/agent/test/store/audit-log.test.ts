@@ -21,7 +21,10 @@ describe('AuditLog', () => {
     await log.append({ who: 'admin', role: 'admin', what: 'set weight', result: 'ok', revision: 2 });
     clock.advance(5);
     await log.reject({ who: 'viewer', role: 'viewer', what: 'destinations.setWeight', error: 'viewer token' });
-    const lines = (await readFile(join(dir, 'audit.log'), 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = (await readFile(join(dir, 'audit.log'), 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(lines).toEqual([
       { seq: 1, time: 1_700_000_000_000, who: 'admin', role: 'admin', what: 'set weight', result: 'ok', revision: 2 },
       { seq: 2, time: 1_700_000_000_005, who: 'viewer', role: 'viewer', what: 'destinations.setWeight', result: 'rejected', error: 'viewer token' },

@@ -41,8 +41,11 @@ interface Agent {
 }
 
 async function startAgent(stateDir: string): Promise<Agent> {
-  const child = spawn(process.execPath, [bundle, 'serve', '--backend', 'sim', '--listen', '127.0.0.1:0', '--state-dir', stateDir,
-    '--admin-token', TOKEN, '--vrrp', 'off', '--log-level', 'warn'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(
+    process.execPath,
+    [bundle, 'serve', '--backend', 'sim', '--listen', '127.0.0.1:0', '--state-dir', stateDir, '--admin-token', TOKEN, '--vrrp', 'off', '--log-level', 'warn'],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let output = '';
   const url = await new Promise<string>((resolve, reject) => {
@@ -71,9 +74,14 @@ async function kill(agent: Agent): Promise<void> {
 }
 
 async function call(url: string, path: string, input?: unknown): Promise<{ status: number; data?: unknown }> {
-  const response = input === undefined
-    ? await fetch(`${url}/trpc/${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })
-    : await fetch(`${url}/trpc/${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(input) });
+  const response =
+    input === undefined
+      ? await fetch(`${url}/trpc/${path}`, { headers: { authorization: `Bearer ${TOKEN}` } })
+      : await fetch(`${url}/trpc/${path}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' },
+          body: JSON.stringify(input),
+        });
   const body = (await response.json()) as { result?: { data: unknown } };
   return { status: response.status, data: body.result?.data };
 }
@@ -85,10 +93,17 @@ interface Known {
 
 async function readKnown(url: string): Promise<Known> {
   const answer = await call(url, 'state.get');
-  const snapshot = answer.data as { revision: number; desired: { services: Array<{ key: { address: string; port: number }; destinations: Array<{ address: string; port: number }> }> } };
+  const snapshot = answer.data as {
+    revision: number;
+    desired: { services: Array<{ key: { address: string; port: number }; destinations: Array<{ address: string; port: number }> }> };
+  };
   return {
     revision: snapshot.revision,
-    services: snapshot.desired.services.map((s) => ({ address: s.key.address, port: s.key.port, destinations: s.destinations.map((d) => ({ address: d.address, port: d.port })) })),
+    services: snapshot.desired.services.map((s) => ({
+      address: s.key.address,
+      port: s.key.port,
+      destinations: s.destinations.map((d) => ({ address: d.address, port: d.port })),
+    })),
   };
 }
 
@@ -101,7 +116,13 @@ function nextOperation(prng: Prng, known: Known, step: number): { path: string; 
   const service = known.services.length ? pick(known.services) : null;
   const newAddress = `192.0.2.${(step % 250) + 1}`;
   if (!service || roll < 0.2) {
-    return { path: 'services.add', input: { baseRevision, service: { key: key(newAddress), scheduler: 'wrr', destinations: [{ address: '198.51.100.1', port: 80, forwarding: 'masq', weight: 1 }] } } };
+    return {
+      path: 'services.add',
+      input: {
+        baseRevision,
+        service: { key: key(newAddress), scheduler: 'wrr', destinations: [{ address: '198.51.100.1', port: 80, forwarding: 'masq', weight: 1 }] },
+      },
+    };
   }
   if (roll < 0.4) {
     // An import of ipvsadm commands, merged into the desired state.
@@ -110,14 +131,24 @@ function nextOperation(prng: Prng, known: Known, step: number): { path: string; 
     return { path: 'state.import', input: { baseRevision, text, format: 'ipvsadm', mode: 'merge', dryRun: false } };
   }
   if (roll < 0.55) {
-    return { path: 'destinations.add', input: { baseRevision, service: key(service.address, service.port), destination: { address: `198.51.100.${100 + (step % 100)}`, port: service.port, forwarding: 'masq', weight: 3 } } };
+    return {
+      path: 'destinations.add',
+      input: {
+        baseRevision,
+        service: key(service.address, service.port),
+        destination: { address: `198.51.100.${100 + (step % 100)}`, port: service.port, forwarding: 'masq', weight: 3 },
+      },
+    };
   }
   if (roll < 0.6 && known.services.length > 3) {
     return { path: 'services.remove', input: { baseRevision, service: key(service.address, service.port) } };
   }
   const destination = service.destinations.length ? pick(service.destinations) : null;
   if (!destination) return { path: 'services.add', input: { baseRevision, service: { key: key(newAddress), destinations: [] } } };
-  return { path: 'destinations.setWeight', input: { baseRevision, service: key(service.address, service.port), destination, weight: Math.floor(prng.nextFloat() * 100) } };
+  return {
+    path: 'destinations.setWeight',
+    input: { baseRevision, service: key(service.address, service.port), destination, weight: Math.floor(prng.nextFloat() * 100) },
+  };
 }
 
 async function auditEntries(stateDir: string): Promise<AuditEntry[]> {
@@ -145,7 +176,10 @@ async function readStateFile(stateDir: string): Promise<number> {
 /** What must hold in the state directory once the agent has started again after any crash. */
 async function expectConsistent(stateDir: string, acknowledged: number[]): Promise<number> {
   const revision = await readStateFile(stateDir);
-  const files = (await readdir(join(stateDir, 'revisions'))).filter((name) => /^\d{10}\.json$/.test(name)).map(Number.parseFloat).sort((a, b) => a - b);
+  const files = (await readdir(join(stateDir, 'revisions')))
+    .filter((name) => /^\d{10}\.json$/.test(name))
+    .map(Number.parseFloat)
+    .sort((a, b) => a - b);
   // Contiguous, ending at state.json's revision.
   expect(files.at(-1)).toBe(revision);
   expect(files).toEqual(files.map((_, i) => (files[0] ?? 0) + i));

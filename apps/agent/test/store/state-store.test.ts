@@ -14,11 +14,16 @@ const clock = new ManualClock(1_700_000_000_000);
 function stateWithWeight(weight: number): DesiredState {
   return {
     ...emptyState(),
-    services: [{
-      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-      scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
-      destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight, upperThreshold: 0, lowerThreshold: 0 }],
-    }],
+    services: [
+      {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+        scheduler: 'wrr',
+        flags: [],
+        persistence: null,
+        onePacket: false,
+        destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight, upperThreshold: 0, lowerThreshold: 0 }],
+      },
+    ],
   };
 }
 

@@ -21,7 +21,11 @@ async function kernelWeight(): Promise<number | undefined> {
 
 /** A console session cookie for an API token (auth.startSession), as EventSource would send it. */
 async function sessionCookie(token: string): Promise<string> {
-  const res = await fetch(`${h.url}/trpc/auth.startSession`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: '{}' });
+  const res = await fetch(`${h.url}/trpc/auth.startSession`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+    body: '{}',
+  });
   expect(res.status).toBe(200);
   return (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
 }
@@ -104,7 +108,9 @@ describe('the agent API', () => {
   describe('changes', () => {
     it('should set a weight in the kernel and return the ipvsadm lines that ran', async () => {
       const base = await revision();
-      const outcome = data<CommitOutcome>(await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: base, service: WEB, destination: WEB1, weight: 7 }));
+      const outcome = data<CommitOutcome>(
+        await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: base, service: WEB, destination: WEB1, weight: 7 }),
+      );
       expect(outcome.revision).toBe(base + 1);
       expect(outcome.lines).toEqual(['ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 7']);
       expect(outcome.results.every((r) => r.ok)).toBe(true);
@@ -113,7 +119,9 @@ describe('the agent API', () => {
 
     it('should preview a change without applying it', async () => {
       const base = await revision();
-      const preview = data<CommitOutcome>(await trpcQuery(h.url, 'state.preview', { baseRevision: base, edit: { op: 'drain', service: WEB, destination: WEB1 } }, VIEWER_TOKEN));
+      const preview = data<CommitOutcome>(
+        await trpcQuery(h.url, 'state.preview', { baseRevision: base, edit: { op: 'drain', service: WEB, destination: WEB1 } }, VIEWER_TOKEN),
+      );
       expect(preview.dryRun).toBe(true);
       expect(preview.lines).toEqual(['ipvsadm -e -t 192.0.2.10:80 -r 198.51.100.11:8080 -m -w 0']);
       expect(await kernelWeight()).toBe(7);
@@ -122,7 +130,12 @@ describe('the agent API', () => {
 
     it('should add and remove a service', async () => {
       let base = await revision();
-      const service = { key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.80', port: 8080 }, scheduler: 'sh', flags: ['sh-port'], destinations: [{ address: '10.1.0.1', port: 8080, forwarding: 'masq', weight: 1 }] };
+      const service = {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.80', port: 8080 },
+        scheduler: 'sh',
+        flags: ['sh-port'],
+        destinations: [{ address: '10.1.0.1', port: 8080, forwarding: 'masq', weight: 1 }],
+      };
       const added = data<CommitOutcome>(await trpcMutation(h.url, 'services.add', { baseRevision: base, service }));
       expect(added.lines).toHaveLength(2);
       expect((await h.sim.observe()).services.some((s) => serviceId(s.key) === 'tcp:192.0.2.80:8080')).toBe(true);
@@ -155,7 +168,14 @@ describe('the agent API', () => {
     });
 
     it('should report drift made by hand, then adopt or revert it', async () => {
-      await h.sim.apply([{ kind: 'edit-destination', service: WEB, from: { ...WEB1, forwarding: 'masq', weight: 3, upperThreshold: 0, lowerThreshold: 0 }, to: { ...WEB1, forwarding: 'masq', weight: 9, upperThreshold: 0, lowerThreshold: 0 } }]);
+      await h.sim.apply([
+        {
+          kind: 'edit-destination',
+          service: WEB,
+          from: { ...WEB1, forwarding: 'masq', weight: 3, upperThreshold: 0, lowerThreshold: 0 },
+          to: { ...WEB1, forwarding: 'masq', weight: 9, upperThreshold: 0, lowerThreshold: 0 },
+        },
+      ]);
       await h.running.agent.reconciler.checkDrift();
       const drift = data<DriftReport>(await trpcQuery(h.url, 'state.drift'));
       expect(drift.descriptions).toEqual(['real server 198.51.100.11:8080 in TCP 192.0.2.10:80: weight 9 in the kernel, 3 desired']);
@@ -167,17 +187,29 @@ describe('the agent API', () => {
       expect(await kernelWeight()).toBe(3);
       expect(data<DriftReport>(await trpcQuery(h.url, 'state.drift')).changes).toEqual([]);
 
-      await h.sim.apply([{ kind: 'edit-destination', service: WEB, from: { ...WEB1, forwarding: 'masq', weight: 3, upperThreshold: 0, lowerThreshold: 0 }, to: { ...WEB1, forwarding: 'masq', weight: 4, upperThreshold: 0, lowerThreshold: 0 } }]);
+      await h.sim.apply([
+        {
+          kind: 'edit-destination',
+          service: WEB,
+          from: { ...WEB1, forwarding: 'masq', weight: 3, upperThreshold: 0, lowerThreshold: 0 },
+          to: { ...WEB1, forwarding: 'masq', weight: 4, upperThreshold: 0, lowerThreshold: 0 },
+        },
+      ]);
       const adopted = data<CommitOutcome>(await trpcMutation(h.url, 'state.adoptDrift', { baseRevision: base }));
       expect(adopted.revision).toBe(base + 1);
       expect(adopted.lines).toEqual([]);
       expect(await kernelWeight()).toBe(4);
-      const state = data<{ desired: { services: Array<{ key: { address: string }; destinations: Array<{ address: string; weight: number }> }> } }>(await trpcQuery(h.url, 'state.get'));
+      const state = data<{ desired: { services: Array<{ key: { address: string }; destinations: Array<{ address: string; weight: number }> }> } }>(
+        await trpcQuery(h.url, 'state.get'),
+      );
       expect(state.desired.services.find((s) => s.key.address === '192.0.2.10')?.destinations.find((d) => d.address === WEB1.address)?.weight).toBe(4);
     });
 
     it('should show host settings per service and apply the desired ones', async () => {
-      const status = data<{ available: boolean; services: Array<{ service: string; methods: string[]; settings: Array<{ id: string; ok: boolean }>; directorAddresses: Record<string, string | null> }> }>(await trpcQuery(h.url, 'host.status'));
+      const status = data<{
+        available: boolean;
+        services: Array<{ service: string; methods: string[]; settings: Array<{ id: string; ok: boolean }>; directorAddresses: Record<string, string | null> }>;
+      }>(await trpcQuery(h.url, 'host.status'));
       expect(status.available).toBe(true);
       const web = status.services.find((s) => s.service === 'tcp:192.0.2.10:80');
       expect(web?.methods).toEqual(['masq']);
@@ -194,11 +226,15 @@ describe('the agent API', () => {
       expect(unchanged.services.find((s) => s.service === 'tcp:192.0.2.10:80')?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(false);
 
       const base = await revision();
-      const set = data<CommitOutcome>(await trpcMutation(h.url, 'host.setSysctl', { baseRevision: base, name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' }));
+      const set = data<CommitOutcome>(
+        await trpcMutation(h.url, 'host.setSysctl', { baseRevision: base, name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT replies' }),
+      );
       expect(set.lines).toEqual([]);
       const applied = data<Array<{ id: string; ok: boolean; lines: string[] }>>(await trpcMutation(h.url, 'host.apply', { baseRevision: set.revision }));
       expect(applied).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: true, lines: planned[0]?.lines })]);
-      const after = data<{ settings: Array<{ id: string; ok: boolean }>; services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(await trpcQuery(h.url, 'host.status'));
+      const after = data<{ settings: Array<{ id: string; ok: boolean }>; services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(
+        await trpcQuery(h.url, 'host.status'),
+      );
       expect(after.settings).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: true })]);
       expect(after.services.find((s) => s.service === 'tcp:192.0.2.10:80')?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(true);
       expect((await trpcMutation(h.url, 'host.apply', { baseRevision: set.revision - 1 })).status).toBe(409);
@@ -206,10 +242,14 @@ describe('the agent API', () => {
 
     it('should control the simulated traffic and fail a real server', async () => {
       const base = await revision();
-      const status = data<{ available: boolean; failed: unknown[] }>(await trpcMutation(h.url, 'sim.failDestination', { baseRevision: base, service: WEB, destination: WEB1, failed: true }));
+      const status = data<{ available: boolean; failed: unknown[] }>(
+        await trpcMutation(h.url, 'sim.failDestination', { baseRevision: base, service: WEB, destination: WEB1, failed: true }),
+      );
       expect(status.available).toBe(true);
       expect(status.failed).toEqual([{ service: 'tcp:192.0.2.10:80', destination: '198.51.100.11:8080' }]);
-      const traffic = data<{ traffic: { connectionsPerSecond: number } }>(await trpcMutation(h.url, 'sim.setTraffic', { baseRevision: base, connectionsPerSecond: 20 }));
+      const traffic = data<{ traffic: { connectionsPerSecond: number } }>(
+        await trpcMutation(h.url, 'sim.setTraffic', { baseRevision: base, connectionsPerSecond: 20 }),
+      );
       expect(traffic.traffic.connectionsPerSecond).toBe(20);
       // A stale revision is a conflict, audited like any refused change, and changes nothing.
       expect((await trpcMutation(h.url, 'sim.setTraffic', { baseRevision: base - 1, connectionsPerSecond: 99 })).status).toBe(409);
@@ -243,11 +283,15 @@ describe('the agent API', () => {
         h.sim.advanceTo(h.clock.now());
         await h.running.agent.stats.sampleOnce();
       }
-      const window = data<{ services: Array<{ id: string; points: Array<{ cps: number }> }> }>(await trpcQuery(h.url, 'stats.window', { minutes: 1, services: ['tcp:192.0.2.10:80'] }));
+      const window = data<{ services: Array<{ id: string; points: Array<{ cps: number }> }> }>(
+        await trpcQuery(h.url, 'stats.window', { minutes: 1, services: ['tcp:192.0.2.10:80'] }),
+      );
       expect(window.services).toHaveLength(1);
       expect(window.services[0]?.points.length).toBeGreaterThanOrEqual(29);
       expect(window.services[0]?.points.some((p) => p.cps > 0)).toBe(true);
-      const shares = data<{ rows: Array<{ destination: string; predicted: number | null; measured: number | null }> }>(await trpcQuery(h.url, 'stats.shares', { service: WEB }));
+      const shares = data<{ rows: Array<{ destination: string; predicted: number | null; measured: number | null }> }>(
+        await trpcQuery(h.url, 'stats.shares', { service: WEB }),
+      );
       expect(shares.rows).toHaveLength(3);
       const predictedTotal = shares.rows.reduce((sum, r) => sum + (r.predicted ?? 0), 0);
       expect(predictedTotal).toBeCloseTo(1, 5);
@@ -257,7 +301,7 @@ describe('the agent API', () => {
     });
 
     it('should stream live samples over SSE with the session cookie', async () => {
-      const sample = await firstEvent('stats.onSample', { input: { services: ['tcp:192.0.2.10:80'] } }) as { services: Array<{ id: string }> };
+      const sample = (await firstEvent('stats.onSample', { input: { services: ['tcp:192.0.2.10:80'] } })) as { services: Array<{ id: string }> };
       expect(sample.services.map((s) => s.id)).toEqual(['tcp:192.0.2.10:80']);
     });
 
@@ -269,8 +313,9 @@ describe('the agent API', () => {
 
     it('should stream events of changes as they happen', async () => {
       const base = await revision();
-      const event = await firstEvent('events.onEvent', {}, () =>
-        trpcMutation(h.url, 'destinations.setWeight', { baseRevision: base, service: WEB, destination: WEB1, weight: 2 }, ADMIN_TOKEN)) as { type: string };
+      const event = (await firstEvent('events.onEvent', {}, () =>
+        trpcMutation(h.url, 'destinations.setWeight', { baseRevision: base, service: WEB, destination: WEB1, weight: 2 }, ADMIN_TOKEN),
+      )) as { type: string };
       expect(['apply', 'revision']).toContain(event.type);
     });
 
@@ -291,16 +336,25 @@ describe('the agent API', () => {
       expect(res.headers.get('content-type')).toContain('text/plain; version=0.0.4');
       const text = await res.text();
       for (const name of [
-        'lvs_service_connections_total', 'lvs_service_bytes_out_total', 'lvs_destination_packets_in_total',
-        'lvs_destination_active_connections', 'lvs_destination_inactive_connections', 'lvs_destination_persistent_connections',
-        'lvs_destination_weight', 'lvs_console_apply_duration_seconds', 'lvs_console_drift_changes',
+        'lvs_service_connections_total',
+        'lvs_service_bytes_out_total',
+        'lvs_destination_packets_in_total',
+        'lvs_destination_active_connections',
+        'lvs_destination_inactive_connections',
+        'lvs_destination_persistent_connections',
+        'lvs_destination_weight',
+        'lvs_console_apply_duration_seconds',
+        'lvs_console_drift_changes',
       ]) {
         expect(text).toContain(`# TYPE ${name} `);
       }
       expect(text).toMatch(/^lvs_destination_weight\{service="tcp:192\.0\.2\.10:80",destination="198\.51\.100\.11:8080",forwarding="masq"\} \d+$/m);
       expect(text).toMatch(/^lvs_console_apply_duration_seconds_bucket\{le="\+Inf"\} \d+$/m);
       // Every non-comment line is "name{labels} value".
-      for (const line of text.trim().split('\n').filter((l) => !l.startsWith('#'))) {
+      for (const line of text
+        .trim()
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))) {
         expect(line).toMatch(/^[a-z_]+(\{[^}]*\})? [-+0-9.eInfa]+$/);
       }
     });
@@ -312,38 +366,42 @@ describe('state.since: what a polling tab does not have yet', () => {
     // Its own agent: the API suite's harness carries the other tests' changes.
     const h = await startHarness();
     try {
-    const full = data<StateSnapshot>(await trpcQuery(h.url, 'state.get'));
-    const since = async (held: StateSnapshot) => {
-      const res = await trpcQuery(h.url, 'state.since', { sinceRevision: held.revision, sinceObservation: held.observationSeq });
-      return { changes: data<StateChanges>(res), bytes: JSON.stringify(res.body).length };
-    };
-    const quiet = await since(full);
-    expect(quiet.changes.unchanged).toBe(true);
-    expect('desired' in quiet.changes || 'observed' in quiet.changes).toBe(false);
-    expect(quiet.bytes).toBeLessThan(400);
-    expect(applyStateChanges(full, quiet.changes)).toEqual({ ...full, observationAgeMs: quiet.changes.observationAgeMs });
+      const full = data<StateSnapshot>(await trpcQuery(h.url, 'state.get'));
+      const since = async (held: StateSnapshot) => {
+        const res = await trpcQuery(h.url, 'state.since', { sinceRevision: held.revision, sinceObservation: held.observationSeq });
+        return { changes: data<StateChanges>(res), bytes: JSON.stringify(res.body).length };
+      };
+      const quiet = await since(full);
+      expect(quiet.changes.unchanged).toBe(true);
+      expect('desired' in quiet.changes || 'observed' in quiet.changes).toBe(false);
+      expect(quiet.bytes).toBeLessThan(400);
+      expect(applyStateChanges(full, quiet.changes)).toEqual({ ...full, observationAgeMs: quiet.changes.observationAgeMs });
 
-    expect((await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: full.revision, service: WEB, destination: WEB1, weight: 9 })).status).toBe(200);
-    const changed = await since(full);
-    expect(changed.changes.unchanged).toBe(false);
-    expect(changed.changes.revision).toBe(full.revision + 1);
-    // The merged snapshot is what state.get answers now.
-    const merged = applyStateChanges(full, changed.changes);
-    const now = data<StateSnapshot>(await trpcQuery(h.url, 'state.get'));
-    expect({ ...merged, observationAgeMs: 0 }).toEqual({ ...now, observationAgeMs: 0 });
-    expect(merged.desired.services.find((s) => serviceId(s.key) === serviceId(WEB))?.destinations.find((d) => destinationId(d) === destinationId(WEB1))?.weight).toBe(9);
+      expect((await trpcMutation(h.url, 'destinations.setWeight', { baseRevision: full.revision, service: WEB, destination: WEB1, weight: 9 })).status).toBe(
+        200,
+      );
+      const changed = await since(full);
+      expect(changed.changes.unchanged).toBe(false);
+      expect(changed.changes.revision).toBe(full.revision + 1);
+      // The merged snapshot is what state.get answers now.
+      const merged = applyStateChanges(full, changed.changes);
+      const now = data<StateSnapshot>(await trpcQuery(h.url, 'state.get'));
+      expect({ ...merged, observationAgeMs: 0 }).toEqual({ ...now, observationAgeMs: 0 });
+      expect(
+        merged.desired.services.find((s) => serviceId(s.key) === serviceId(WEB))?.destinations.find((d) => destinationId(d) === destinationId(WEB1))?.weight,
+      ).toBe(9);
 
-    // A new observation with only new counters brings no service: numbers come by stats.onSample.
-    await h.running.agent.stats.sampleOnce();
-    const sampled = await since(now);
-    expect(sampled.changes.desired).toBeUndefined();
-    expect(sampled.changes.observed).toBeUndefined();
-    expect(sampled.changes.observedChanges).toMatchObject({ changed: [], removed: [] });
-    // An observation the agent cannot know (another run's) gets the whole table.
-    const unknown = await trpcQuery(h.url, 'state.since', { sinceRevision: now.revision, sinceObservation: 1 });
-    expect(data<StateChanges>(unknown).observed?.services.length).toBe(now.observed?.services.length);
-    const bad = await trpcQuery(h.url, 'state.since', { sinceRevision: -1, sinceObservation: 0 });
-    expect(bad.status).toBe(400);
+      // A new observation with only new counters brings no service: numbers come by stats.onSample.
+      await h.running.agent.stats.sampleOnce();
+      const sampled = await since(now);
+      expect(sampled.changes.desired).toBeUndefined();
+      expect(sampled.changes.observed).toBeUndefined();
+      expect(sampled.changes.observedChanges).toMatchObject({ changed: [], removed: [] });
+      // An observation the agent cannot know (another run's) gets the whole table.
+      const unknown = await trpcQuery(h.url, 'state.since', { sinceRevision: now.revision, sinceObservation: 1 });
+      expect(data<StateChanges>(unknown).observed?.services.length).toBe(now.observed?.services.length);
+      const bad = await trpcQuery(h.url, 'state.since', { sinceRevision: -1, sinceObservation: 0 });
+      expect(bad.status).toBe(400);
     } finally {
       await h.close();
     }

@@ -24,7 +24,14 @@ describe('refusals with message ids', () => {
     expect(errorData(stale)).toMatchObject({ messageId: 'revisionConflict', params: { base: revision + 5, current: revision } });
     expect(stale.body.error?.message).toContain(`changed since revision ${revision + 5}`);
 
-    const service = { key: WEB, scheduler: 'wlc', flags: [], onePacket: false, persistence: null, destinations: [{ ...WEB1, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 }] };
+    const service = {
+      key: WEB,
+      scheduler: 'wlc',
+      flags: [],
+      onePacket: false,
+      persistence: null,
+      destinations: [{ ...WEB1, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
+    };
     const exists = await trpcMutation(h.url, 'services.add', { baseRevision: revision, service }, ADMIN_TOKEN);
     expect(exists.status).toBe(409);
     expect(errorData(exists)).toMatchObject({ messageId: 'serviceExists', params: { service: 'TCP 192.0.2.10:80' } });

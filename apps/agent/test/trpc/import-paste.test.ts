@@ -35,7 +35,7 @@ describe('each seed pasted whole into state.import', () => {
     ['003_2126bffc24a5b74b', fixture('003_2126bffc24a5b74b.Sn')],
     ['004_5b7713e7ae6b680f', fixture('004_5b7713e7ae6b680f.Sn')],
   ];
-  it.each(seeds)('%s builds the author\'s table in the desired state and the kernel', async (name, expected) => {
+  it.each(seeds)("%s builds the author's table in the desired state and the kernel", async (name, expected) => {
     h = await startHarness({ demo: false });
     const text = fixture(`whole/${name}.txt`);
     const { revision } = await snapshot(h);
@@ -76,7 +76,9 @@ describe('pastes against the live table', () => {
     expect(refused.body.error?.message).toContain(`deletes ${count} service${count === 1 ? '' : 's'}`);
     expect(await kernelRules(h)).toBe(kernelBefore);
     expect((await snapshot(h)).revision).toBe(before.revision);
-    const applied = data<ImportOutcome>(await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, mode: 'replace', dryRun: false, confirmDeletes: true }));
+    const applied = data<ImportOutcome>(
+      await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, mode: 'replace', dryRun: false, confirmDeletes: true }),
+    );
     expect(applied.revision).toBe(before.revision + 1);
     expect(await kernelRules(h)).toBe(fixture('003_2126bffc24a5b74b.Sn'));
   });
@@ -95,7 +97,13 @@ describe('pastes against the live table', () => {
     const before = await snapshot(h);
     const kernelBefore = await kernelRules(h);
     for (const mode of ['merge', 'replace']) {
-      const refused = await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text: '[root@lvs ~]# ipvsadm -Ln\nsome notes\n', mode, dryRun: false, confirmDeletes: true });
+      const refused = await trpcMutation(h.url, 'state.import', {
+        baseRevision: before.revision,
+        text: '[root@lvs ~]# ipvsadm -Ln\nsome notes\n',
+        mode,
+        dryRun: false,
+        confirmDeletes: true,
+      });
       expect(refused.body.error?.message).toBe('no ipvsadm commands or listing found (2 lines skipped); nothing to import');
     }
     expect(await kernelRules(h)).toBe(kernelBefore);
@@ -107,7 +115,13 @@ describe('pastes against the live table', () => {
     const before = await snapshot(h);
     const text = 'ipvsadm -A -t 192.0.2.78:80 -s rr\nipvsadm -a -t 192.0.2.78:80 -r $RIP -m';
     const refused = await trpcMutation(h.url, 'state.import', { baseRevision: before.revision, text, mode: 'merge', dryRun: false });
-    expect(refused.body.error?.data.issues).toEqual([{ path: 'line 2', message: '$RIP is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (RIP=...)' }]);
+    expect(refused.body.error?.data.issues).toEqual([
+      {
+        path: 'line 2',
+        message:
+          '$RIP is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (RIP=...)',
+      },
+    ]);
     expect((await snapshot(h)).revision).toBe(before.revision);
   });
 });

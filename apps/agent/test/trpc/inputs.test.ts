@@ -8,15 +8,26 @@ const WEB = { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port: 80 } a
 
 const base: DesiredState = {
   ...emptyState(),
-  services: [{
-    key: WEB, scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
-    destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 2, upperThreshold: 0, lowerThreshold: 0 }],
-  }],
+  services: [
+    {
+      key: WEB,
+      scheduler: 'wrr',
+      flags: [],
+      persistence: null,
+      onePacket: false,
+      destinations: [{ address: '10.0.0.1', port: 80, forwarding: 'masq', weight: 2, upperThreshold: 0, lowerThreshold: 0 }],
+    },
+  ],
 };
 
 describe('input schemas', () => {
   it('should accept a good weight change and canonicalise addresses', () => {
-    const parsed = setWeightInput.parse({ baseRevision: 3, service: { ...WEB, address: ' 192.0.2.10 ' }, destination: { address: '10.0.0.1', port: 80 }, weight: 5 });
+    const parsed = setWeightInput.parse({
+      baseRevision: 3,
+      service: { ...WEB, address: ' 192.0.2.10 ' },
+      destination: { address: '10.0.0.1', port: 80 },
+      weight: 5,
+    });
     expect(parsed.service).toEqual(WEB);
   });
 
@@ -44,9 +55,13 @@ describe('applyEdit', () => {
   });
 
   it('should refuse duplicates and missing things with domain codes', () => {
-    expect(() => applyEdit(base, { op: 'add-service', service: base.services[0] ?? (undefined as never) })).toThrow(expect.objectContaining({ code: 'ALREADY_EXISTS' }) as Error);
+    expect(() => applyEdit(base, { op: 'add-service', service: base.services[0] ?? (undefined as never) })).toThrow(
+      expect.objectContaining({ code: 'ALREADY_EXISTS' }) as Error,
+    );
     expect(() => applyEdit(base, { op: 'remove-service', service: { ...WEB, port: 81 } })).toThrow(expect.objectContaining({ code: 'NOT_FOUND' }) as Error);
-    expect(() => applyEdit(base, { op: 'set-weight', service: WEB, destination: { address: '10.0.0.9', port: 80 }, weight: 1 })).toThrow(/10\.0\.0\.9:80 is not a destination/);
+    expect(() => applyEdit(base, { op: 'set-weight', service: WEB, destination: { address: '10.0.0.9', port: 80 }, weight: 1 })).toThrow(
+      /10\.0\.0\.9:80 is not a destination/,
+    );
   });
 
   it('should clear scheduler flags when the scheduler changes without new flags', () => {
@@ -64,10 +79,12 @@ describe('applyEdit', () => {
   });
 
   it('should describe edits for the audit log', () => {
-    expect(describeEdit({ op: 'set-weight', service: WEB, destination: { address: '10.0.0.1', port: 80 }, weight: 9 })).toBe('set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 9');
+    expect(describeEdit({ op: 'set-weight', service: WEB, destination: { address: '10.0.0.1', port: 80 }, weight: 9 })).toBe(
+      'set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 9',
+    );
   });
 
-  it('should set and remove one service\'s health settings, leaving the rest as it was', () => {
+  it("should set and remove one service's health settings, leaving the rest as it was", () => {
     const health = setHealthInput.parse({ baseRevision: 1, service: WEB, health: { checks: [{ kind: 'http', path: '/healthz' }] } }).health;
     expect(health?.onFailure).toBe('quiesce');
     const edit = { op: 'set-health', service: WEB, health } as const;

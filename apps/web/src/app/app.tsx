@@ -57,11 +57,34 @@ function AuthGate() {
       cancelled = true;
     };
   }, [state]);
-  if (state === 'checking') return <p role="status" className="p-4 text-sm text-slate-600">{t('Checking your session…')}</p>;
+  if (state === 'checking')
+    return (
+      <p role="status" className="p-4 text-sm text-slate-600">
+        {t('Checking your session…')}
+      </p>
+    );
   if (state === 'out' || hasLoginCode) {
-    return <LoginScreen reason={reason} onLoggedIn={() => { queryClient.clear(); setReason(undefined); setState('in'); }} />;
+    return (
+      <LoginScreen
+        reason={reason}
+        onLoggedIn={() => {
+          queryClient.clear();
+          setReason(undefined);
+          setState('in');
+        }}
+      />
+    );
   }
-  return <RoutedShell onLoggedOut={(why) => { clearSignedIn(); queryClient.clear(); setReason(why); setState('out'); }} />;
+  return (
+    <RoutedShell
+      onLoggedOut={(why) => {
+        clearSignedIn();
+        queryClient.clear();
+        setReason(why);
+        setState('out');
+      }}
+    />
+  );
 }
 
 function RoutedShell({ onLoggedOut }: ShellContext) {
@@ -70,4 +93,3 @@ function RoutedShell({ onLoggedOut }: ShellContext) {
   const [router] = useState(() => createConsoleRouter({ onLoggedOut }));
   return <RouterProvider router={router} />;
 }
-

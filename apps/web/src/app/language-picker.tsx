@@ -7,9 +7,20 @@ export function LanguagePicker() {
   return (
     <label className="flex items-center gap-1 text-xs text-slate-300">
       <span>{t('Language')}</span>
-      <select className="rounded border border-slate-600 bg-slate-700 px-1 py-0.5 text-xs text-slate-100" value={currentLanguage()} disabled={busy}
-        onChange={(event) => { setBusy(true); void setLanguage(event.target.value as Language).finally(() => setBusy(false)); }}>
-        {LANGUAGES.map((language) => <option key={language.code} value={language.code} lang={language.code}>{language.name}</option>)}
+      <select
+        className="rounded border border-slate-600 bg-slate-700 px-1 py-0.5 text-xs text-slate-100"
+        value={currentLanguage()}
+        disabled={busy}
+        onChange={(event) => {
+          setBusy(true);
+          void setLanguage(event.target.value as Language).finally(() => setBusy(false));
+        }}
+      >
+        {LANGUAGES.map((language) => (
+          <option key={language.code} value={language.code} lang={language.code}>
+            {language.name}
+          </option>
+        ))}
       </select>
     </label>
   );

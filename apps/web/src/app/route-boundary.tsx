@@ -26,15 +26,25 @@ export function ScreenFailed({ error, reset }: ErrorComponentProps): ReactElemen
   return (
     <div role="alert" className="flex max-w-2xl flex-col gap-2 rounded-md border border-red-300 bg-red-50 p-4 text-sm text-red-900">
       <h1 className="text-base font-semibold">{chunk ? t('This screen could not be loaded') : t('This screen failed')}</h1>
-      <p>{chunk
-        ? t('The browser could not fetch its code (the agent may be restarting, or the console was updated). Reload the page to fetch it again.')
-        : t('Something went wrong while showing it. The rest of the console still works.')}</p>
+      <p>
+        {chunk
+          ? t('The browser could not fetch its code (the agent may be restarting, or the console was updated). Reload the page to fetch it again.')
+          : t('Something went wrong while showing it. The rest of the console still works.')}
+      </p>
       <p className="font-mono text-xs text-red-800">{errorMessage(error)}</p>
       <div className="flex gap-2">
-        {chunk
-          ? <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={() => window.location.reload()}>{t('Reload the page')}</button>
-          : <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={retry}>{t('Retry')}</button>}
-        <Link to="/" className="rounded px-2.5 py-1 font-medium underline">{t('Back to services')}</Link>
+        {chunk ? (
+          <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={() => window.location.reload()}>
+            {t('Reload the page')}
+          </button>
+        ) : (
+          <button type="button" className="rounded bg-red-800 px-2.5 py-1 font-medium text-white hover:bg-red-700" onClick={retry}>
+            {t('Retry')}
+          </button>
+        )}
+        <Link to="/" className="rounded px-2.5 py-1 font-medium underline">
+          {t('Back to services')}
+        </Link>
       </div>
     </div>
   );
@@ -42,11 +52,22 @@ export function ScreenFailed({ error, reset }: ErrorComponentProps): ReactElemen
 
 /** While a screen's code loads. */
 export function LoadingScreen(): ReactElement {
-  return <p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>;
+  return (
+    <p role="status" className="text-sm text-slate-600">
+      {t('Loading…')}
+    </p>
+  );
 }
 
 /** An address no route has (a mistyped or outdated link). */
 export function NoSuchPage(): ReactElement {
   const path = useLocation({ select: (location) => location.pathname.replace(/^\//, '') });
-  return <p>{t('No such page:')}{' '}<code className="font-mono">{path}</code>. <Link className="underline" to="/">{t('Back to services')}</Link></p>;
+  return (
+    <p>
+      {t('No such page:')} <code className="font-mono">{path}</code>.{' '}
+      <Link className="underline" to="/">
+        {t('Back to services')}
+      </Link>
+    </p>
+  );
 }

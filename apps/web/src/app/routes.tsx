@@ -5,7 +5,16 @@
 // "#/?q=web&sort=cps"). Screens other than the services overview load lazily
 // so the first screen stays small. A screen's shareable state rides in search
 // params, typed by the screen's own pure parse function (search-params.ts).
-import { createHashHistory, createRootRouteWithContext, createRoute, createRouter, redirect, useParams, type RouteComponent, type StaticDataRouteOption } from '@tanstack/react-router';
+import {
+  createHashHistory,
+  createRootRouteWithContext,
+  createRoute,
+  createRouter,
+  redirect,
+  useParams,
+  type RouteComponent,
+  type StaticDataRouteOption,
+} from '@tanstack/react-router';
 import { lazy, type ReactElement } from 'react';
 import { msg } from '../lib/i18n';
 import { ServicesOverview } from '../features/services/services-overview';

@@ -45,6 +45,5 @@ export function searchRecord(params: URLSearchParams): SearchRecord {
  * screen's format function); the router hands components the typed value.
  */
 export function searchView<K extends string, T>(key: K, parse: (params: URLSearchParams) => T) {
-  return (search: SearchRecord & SearchSchemaInput): { [P in K]: T } =>
-    ({ [key]: parse(paramsOf(search)) }) as { [P in K]: T };
+  return (search: SearchRecord & SearchSchemaInput): { [P in K]: T } => ({ [key]: parse(paramsOf(search)) }) as { [P in K]: T };
 }

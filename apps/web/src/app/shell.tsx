@@ -19,7 +19,12 @@ export interface ShellContext {
 
 type Section = NonNullable<StaticDataRouteOption['section']>;
 
-const NAV: ReadonlyArray<{ label: string; to: '/' | '/directors' | '/changes' | '/import' | '/settings' | '/notifications' | '/sim' | '/users'; section: Section; adminOnly?: boolean }> = [
+const NAV: ReadonlyArray<{
+  label: string;
+  to: '/' | '/directors' | '/changes' | '/import' | '/settings' | '/notifications' | '/sim' | '/users';
+  section: Section;
+  adminOnly?: boolean;
+}> = [
   { label: msg('Services'), to: '/', section: 'services' },
   { label: msg('Directors'), to: '/directors', section: 'directors' },
   { label: msg('Changes'), to: '/changes', section: 'changes' },
@@ -63,10 +68,14 @@ export function Shell(): ReactElement {
 
   return (
     <div className="min-h-screen">
-      <a href="#main" onClick={skipToContent} className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">{t('Skip to content')}</a>
+      <a href="#main" onClick={skipToContent} className="sr-only focus:not-sr-only focus:absolute focus:left-2 focus:top-2 focus:bg-white focus:p-2">
+        {t('Skip to content')}
+      </a>
       <header className="app-header border-b border-slate-700 bg-slate-800 text-slate-100">
         <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-4 px-4 py-2">
-          <Link to="/" className="font-semibold tracking-wide text-white">{t('LVS Console')}</Link>
+          <Link to="/" className="font-semibold tracking-wide text-white">
+            {t('LVS Console')}
+          </Link>
           <nav aria-label={t('Main')}>
             <ul className="flex flex-wrap gap-1">
               {NAV.filter((item) => !item.adminOnly || whoami.data?.role === 'admin').map((item) => {
@@ -74,8 +83,11 @@ export function Shell(): ReactElement {
                 return (
                   <li key={item.label}>
                     {/* Current by section: a service's screens are under Services too. */}
-                    <Link to={item.to} aria-current={current ? 'page' : undefined}
-                      className={`rounded px-2 py-1 text-sm ${current ? 'bg-slate-600 text-white' : 'text-slate-300 hover:bg-slate-700'}`}>
+                    <Link
+                      to={item.to}
+                      aria-current={current ? 'page' : undefined}
+                      className={`rounded px-2 py-1 text-sm ${current ? 'bg-slate-600 text-white' : 'text-slate-300 hover:bg-slate-700'}`}
+                    >
                       {t(item.label)}
                     </Link>
                   </li>
@@ -91,10 +103,30 @@ export function Shell(): ReactElement {
                 {whoami.data.name} · {codeLabel(whoami.data.role)}
               </span>
             ) : null}
-            <button type="button" className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700"
-              onClick={() => { void trpcClient.auth.logout.mutate().catch(() => undefined).finally(() => onLoggedOut()); }}>{t('Log out')}</button>
-            <button type="button" className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700"
-              onClick={() => { void trpcClient.auth.logout.mutate({ everywhere: true }).catch(() => undefined).finally(() => onLoggedOut(t('You were logged out on every browser.'))); }}>{t('Log out everywhere')}</button>
+            <button
+              type="button"
+              className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700"
+              onClick={() => {
+                void trpcClient.auth.logout
+                  .mutate()
+                  .catch(() => undefined)
+                  .finally(() => onLoggedOut());
+              }}
+            >
+              {t('Log out')}
+            </button>
+            <button
+              type="button"
+              className="rounded px-2 py-0.5 text-xs text-slate-300 hover:bg-slate-700"
+              onClick={() => {
+                void trpcClient.auth.logout
+                  .mutate({ everywhere: true })
+                  .catch(() => undefined)
+                  .finally(() => onLoggedOut(t('You were logged out on every browser.')));
+              }}
+            >
+              {t('Log out everywhere')}
+            </button>
           </div>
         </div>
       </header>

@@ -16,9 +16,14 @@ export function StatusBar() {
     <div className="border-b border-slate-200 bg-white">
       <div className="mx-auto flex max-w-[1400px] flex-wrap items-center gap-4 px-4 py-1.5 text-xs text-slate-600">
         <span>
-          {t('Backend:')}{' '}<strong className="font-semibold text-slate-800" data-testid="backend-label">{backendLabel}</strong>
+          {t('Backend:')}{' '}
+          <strong className="font-semibold text-slate-800" data-testid="backend-label">
+            {backendLabel}
+          </strong>
         </span>
-        <span>{t('Revision')} <span className="font-mono">{snapshot.data?.revision ?? '—'}</span></span>
+        <span>
+          {t('Revision')} <span className="font-mono">{snapshot.data?.revision ?? '—'}</span>
+        </span>
         <Age at={snapshot.data?.observedAt ?? null} label={t('kernel observed')} />
         {snapshot.data?.updatedAt ? <Age at={snapshot.data.updatedAt} label={t('desired state changed')} neutral /> : null}
       </div>
@@ -31,7 +36,9 @@ export function StatusBar() {
         </div>
       ) : snapshot.isError ? (
         <div role="alert" className="border-t border-amber-300 bg-amber-50">
-          <div className="mx-auto max-w-[1400px] px-4 py-2 text-sm text-amber-900">{t('The agent answered with an error: {{reason}}', { reason: errorMessage(snapshot.error) })}</div>
+          <div className="mx-auto max-w-[1400px] px-4 py-2 text-sm text-amber-900">
+            {t('The agent answered with an error: {{reason}}', { reason: errorMessage(snapshot.error) })}
+          </div>
         </div>
       ) : null}
     </div>

@@ -24,32 +24,54 @@ export type Commit = EditInput | RevisionAction;
 /** The procedure that commits each change (the agent checks the caller's role there: weights are an operator's, services an admin's). */
 export function sendCommit(commit: Commit, baseRevision: number): Promise<CommitOutcome> {
   switch (commit.op) {
-    case 'add-service': return trpcClient.services.add.mutate({ baseRevision, service: commit.service });
-    case 'edit-service': return trpcClient.services.edit.mutate({ baseRevision, service: commit.service, patch: commit.patch });
-    case 'remove-service': return trpcClient.services.remove.mutate({ baseRevision, service: commit.service });
-    case 'set-scheduler': return trpcClient.services.setScheduler.mutate({ baseRevision, service: commit.service, scheduler: commit.scheduler, flags: commit.flags });
-    case 'set-persistence': return trpcClient.services.setPersistence.mutate({ baseRevision, service: commit.service, persistence: commit.persistence });
-    case 'set-health': return trpcClient.services.setHealth.mutate({ baseRevision, service: commit.service, health: commit.health });
-    case 'add-destination': return trpcClient.destinations.add.mutate({ baseRevision, service: commit.service, destination: commit.destination });
-    case 'edit-destination': return trpcClient.destinations.edit.mutate({ baseRevision, service: commit.service, destination: commit.destination, patch: commit.patch });
-    case 'remove-destination': return trpcClient.destinations.remove.mutate({ baseRevision, service: commit.service, destination: commit.destination });
-    case 'set-weight': return trpcClient.destinations.setWeight.mutate({ baseRevision, service: commit.service, destination: commit.destination, weight: commit.weight });
-    case 'drain': return trpcClient.destinations.drain.mutate({ baseRevision, service: commit.service, destination: commit.destination });
-    case 'set-timeouts': return trpcClient.host.setTimeouts.mutate({ baseRevision, timeouts: commit.timeouts });
-    case 'set-sync-daemons': return trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: commit.daemons });
-    case 'set-host-settings': return trpcClient.host.setSettings.mutate({ baseRevision, settings: commit.settings });
-    case 'set-sysctl': return trpcClient.host.setSysctl.mutate({ baseRevision, name: commit.name, value: commit.value, reason: commit.reason });
-    case 'replace-state': return trpcClient.state.replace.mutate({ baseRevision, state: commit.state });
-    case 'set-vip-interface': return trpcClient.cluster.setVipInterface.mutate({ baseRevision, interface: commit.interface });
-    case 'set-ha': return trpcClient.cluster.setHa.mutate({ baseRevision, ha: commit.ha });
+    case 'add-service':
+      return trpcClient.services.add.mutate({ baseRevision, service: commit.service });
+    case 'edit-service':
+      return trpcClient.services.edit.mutate({ baseRevision, service: commit.service, patch: commit.patch });
+    case 'remove-service':
+      return trpcClient.services.remove.mutate({ baseRevision, service: commit.service });
+    case 'set-scheduler':
+      return trpcClient.services.setScheduler.mutate({ baseRevision, service: commit.service, scheduler: commit.scheduler, flags: commit.flags });
+    case 'set-persistence':
+      return trpcClient.services.setPersistence.mutate({ baseRevision, service: commit.service, persistence: commit.persistence });
+    case 'set-health':
+      return trpcClient.services.setHealth.mutate({ baseRevision, service: commit.service, health: commit.health });
+    case 'add-destination':
+      return trpcClient.destinations.add.mutate({ baseRevision, service: commit.service, destination: commit.destination });
+    case 'edit-destination':
+      return trpcClient.destinations.edit.mutate({ baseRevision, service: commit.service, destination: commit.destination, patch: commit.patch });
+    case 'remove-destination':
+      return trpcClient.destinations.remove.mutate({ baseRevision, service: commit.service, destination: commit.destination });
+    case 'set-weight':
+      return trpcClient.destinations.setWeight.mutate({ baseRevision, service: commit.service, destination: commit.destination, weight: commit.weight });
+    case 'drain':
+      return trpcClient.destinations.drain.mutate({ baseRevision, service: commit.service, destination: commit.destination });
+    case 'set-timeouts':
+      return trpcClient.host.setTimeouts.mutate({ baseRevision, timeouts: commit.timeouts });
+    case 'set-sync-daemons':
+      return trpcClient.host.setSyncDaemons.mutate({ baseRevision, daemons: commit.daemons });
+    case 'set-host-settings':
+      return trpcClient.host.setSettings.mutate({ baseRevision, settings: commit.settings });
+    case 'set-sysctl':
+      return trpcClient.host.setSysctl.mutate({ baseRevision, name: commit.name, value: commit.value, reason: commit.reason });
+    case 'replace-state':
+      return trpcClient.state.replace.mutate({ baseRevision, state: commit.state });
+    case 'set-vip-interface':
+      return trpcClient.cluster.setVipInterface.mutate({ baseRevision, interface: commit.interface });
+    case 'set-ha':
+      return trpcClient.cluster.setHa.mutate({ baseRevision, ha: commit.ha });
     case 'start-drain': {
       const { op: _op, ...input } = commit;
       return trpcClient.drain.start.mutate({ baseRevision, ...input });
     }
-    case 'cancel-drain': return trpcClient.drain.cancel.mutate({ baseRevision, service: commit.service, destination: commit.destination });
-    case 'undo': return trpcClient.state.undo.mutate({ baseRevision, toRevision: commit.toRevision });
-    case 'adopt-drift': return trpcClient.state.adoptDrift.mutate({ baseRevision });
-    case 'revert-drift': return trpcClient.state.revertDrift.mutate({ baseRevision });
+    case 'cancel-drain':
+      return trpcClient.drain.cancel.mutate({ baseRevision, service: commit.service, destination: commit.destination });
+    case 'undo':
+      return trpcClient.state.undo.mutate({ baseRevision, toRevision: commit.toRevision });
+    case 'adopt-drift':
+      return trpcClient.state.adoptDrift.mutate({ baseRevision });
+    case 'revert-drift':
+      return trpcClient.state.revertDrift.mutate({ baseRevision });
   }
 }
 
@@ -78,9 +100,10 @@ export async function commitWithRetry(commit: Commit, baseRevision: number): Pro
  */
 export function usePreviewPlan() {
   const revision = useRevision();
-  return (edit: EditInput) => edit.op === 'replace-state'
-    ? trpcClient.state.replace.mutate({ baseRevision: revision(), state: edit.state, dryRun: true })
-    : trpcClient.state.preview.query({ baseRevision: revision(), edit });
+  return (edit: EditInput) =>
+    edit.op === 'replace-state'
+      ? trpcClient.state.replace.mutate({ baseRevision: revision(), state: edit.state, dryRun: true })
+      : trpcClient.state.preview.query({ baseRevision: revision(), edit });
 }
 
 export interface CommitCallbacks<V> {

@@ -17,8 +17,10 @@ export const MESSAGE_KEYS: Record<MessageId, string> = {
   addressHostname: msg('"{{value}}" is a hostname; give a numeric IPv4 or IPv6 address'),
   addressInvalid: msg('"{{value}}" is not a valid IPv4 or IPv6 address'),
   portZeroNeedsPersistence: msg('port 0 (all ports) is only allowed on a persistent service; set persistence (-p) or give a port'),
-  directPortFixed: msg('{{method}} cannot change the port: real server port must be {{servicePort}} (the service port), not {{port}}; use NAT (masq) to map ports'),
-  directFwmarkPortZero: msg('{{method}} keeps the client\'s port: a real server of a fwmark service has port 0, not {{port}}; use NAT (masq) to map ports'),
+  directPortFixed: msg(
+    '{{method}} cannot change the port: real server port must be {{servicePort}} (the service port), not {{port}}; use NAT (masq) to map ports',
+  ),
+  directFwmarkPortZero: msg("{{method}} keeps the client's port: a real server of a fwmark service has port 0, not {{port}}; use NAT (masq) to map ports"),
   natNeedsPort: msg('a NAT real server needs a port (1-65535)'),
   destinationTwice: msg('real server {{id}} is already in {{service}} (destinations[{{first}}])'),
   revisionConflict: msg('the desired state changed since revision {{base}} (it is now revision {{current}}); reload and try again'),

@@ -12,7 +12,7 @@ export function numberOf(text: string): number {
 export function issuesByField(issues: readonly Issue[], fields: ReadonlySet<string>): Map<string, string> {
   const out = new Map<string, string>();
   for (const issue of issues) {
-    const field = fields.has(issue.path) ? issue.path : [...fields].find((f) => issue.path.startsWith(`${f}.`)) ?? '';
+    const field = fields.has(issue.path) ? issue.path : ([...fields].find((f) => issue.path.startsWith(`${f}.`)) ?? '');
     const held = out.get(field);
     const message = localIssue(issue);
     out.set(field, held ? `${held}; ${message}` : message);

@@ -69,7 +69,8 @@ export function errorMessage(error: unknown): string {
     const data = error.data as { messageId?: unknown; params?: MessageParams; issues?: Issue[] } | undefined;
     if (data?.messageId) return localMessage(data.messageId, data.params, error.message);
     const issues = data?.issues ?? [];
-    if (issues.some((issue) => issue.messageId)) return issues.map((issue) => (issue.path ? `${issue.path}: ${localIssue(issue)}` : localIssue(issue))).join('\n');
+    if (issues.some((issue) => issue.messageId))
+      return issues.map((issue) => (issue.path ? `${issue.path}: ${localIssue(issue)}` : localIssue(issue))).join('\n');
     return error.message;
   }
   if (error instanceof Error) return error.message;

@@ -64,45 +64,138 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
     if (!before) continue;
     const labels = { service: now.service, destination: now.destination };
     if (before.healthy !== now.healthy) {
-      events.push(now.healthy
-        ? { kind: 'destination-up', key: `destination ${key}`, group: serviceGroup(now.service), status: 'resolved', severity: 'warning', time, labels, summary: `real server ${now.destination} of ${now.service} is up again` }
-        : { kind: 'destination-down', key: `destination ${key}`, group: serviceGroup(now.service), status: 'firing', severity: 'warning', time, labels, summary: `real server ${now.destination} of ${now.service} is down` });
+      events.push(
+        now.healthy
+          ? {
+              kind: 'destination-up',
+              key: `destination ${key}`,
+              group: serviceGroup(now.service),
+              status: 'resolved',
+              severity: 'warning',
+              time,
+              labels,
+              summary: `real server ${now.destination} of ${now.service} is up again`,
+            }
+          : {
+              kind: 'destination-down',
+              key: `destination ${key}`,
+              group: serviceGroup(now.service),
+              status: 'firing',
+              severity: 'warning',
+              time,
+              labels,
+              summary: `real server ${now.destination} of ${now.service} is down`,
+            },
+      );
     }
     if (!before.drainFinished && now.drainFinished) {
-      events.push({ kind: 'drain-finished', key: `drain ${key}`, group: serviceGroup(now.service), status: 'info', severity: 'info', time, labels, summary: `real server ${now.destination} of ${now.service} is drained: no connections left` });
+      events.push({
+        kind: 'drain-finished',
+        key: `drain ${key}`,
+        group: serviceGroup(now.service),
+        status: 'info',
+        severity: 'info',
+        time,
+        labels,
+        summary: `real server ${now.destination} of ${now.service} is drained: no connections left`,
+      });
     }
   }
   for (const [service, now] of Object.entries(next.services)) {
     const before = previous.services[service];
     if (!before) continue;
     if (before.quorumUp !== now.quorumUp) {
-      events.push(now.quorumUp
-        ? { kind: 'quorum-regained', key: `quorum ${service}`, group: serviceGroup(service), status: 'resolved', severity: 'critical', time, labels: { service }, summary: `${service} has quorum again` }
-        : { kind: 'quorum-lost', key: `quorum ${service}`, group: serviceGroup(service), status: 'firing', severity: 'critical', time, labels: { service }, summary: `${service} lost quorum: too few healthy real servers` });
+      events.push(
+        now.quorumUp
+          ? {
+              kind: 'quorum-regained',
+              key: `quorum ${service}`,
+              group: serviceGroup(service),
+              status: 'resolved',
+              severity: 'critical',
+              time,
+              labels: { service },
+              summary: `${service} has quorum again`,
+            }
+          : {
+              kind: 'quorum-lost',
+              key: `quorum ${service}`,
+              group: serviceGroup(service),
+              status: 'firing',
+              severity: 'critical',
+              time,
+              labels: { service },
+              summary: `${service} lost quorum: too few healthy real servers`,
+            },
+      );
     }
     if (before.sorryServerActive !== now.sorryServerActive && now.sorryServer !== null) {
       const labels = { service, sorry_server: now.sorryServer };
-      events.push(now.sorryServerActive
-        ? { kind: 'sorry-server-on', key: `sorry ${service}`, group: serviceGroup(service), status: 'firing', severity: 'warning', time, labels, summary: `sorry server ${now.sorryServer} answers for ${service}` }
-        : { kind: 'sorry-server-off', key: `sorry ${service}`, group: serviceGroup(service), status: 'resolved', severity: 'warning', time, labels, summary: `sorry server ${now.sorryServer} no longer answers for ${service}` });
+      events.push(
+        now.sorryServerActive
+          ? {
+              kind: 'sorry-server-on',
+              key: `sorry ${service}`,
+              group: serviceGroup(service),
+              status: 'firing',
+              severity: 'warning',
+              time,
+              labels,
+              summary: `sorry server ${now.sorryServer} answers for ${service}`,
+            }
+          : {
+              kind: 'sorry-server-off',
+              key: `sorry ${service}`,
+              group: serviceGroup(service),
+              status: 'resolved',
+              severity: 'warning',
+              time,
+              labels,
+              summary: `sorry server ${now.sorryServer} no longer answers for ${service}`,
+            },
+      );
     }
   }
   if (previous.drift.count === 0 && next.drift.count > 0) {
     const first = next.drift.descriptions.slice(0, 3).join('; ');
-    events.push({ kind: 'drift-detected', key: 'drift', group: 'drift', status: 'firing', severity: 'warning', time, labels: { differences: String(next.drift.count) }, summary: `the kernel drifted from the desired state: ${next.drift.count} differences${first ? ` (${first})` : ''}` });
+    events.push({
+      kind: 'drift-detected',
+      key: 'drift',
+      group: 'drift',
+      status: 'firing',
+      severity: 'warning',
+      time,
+      labels: { differences: String(next.drift.count) },
+      summary: `the kernel drifted from the desired state: ${next.drift.count} differences${first ? ` (${first})` : ''}`,
+    });
   } else if (previous.drift.count > 0 && next.drift.count === 0) {
-    events.push({ kind: 'drift-cleared', key: 'drift', group: 'drift', status: 'resolved', severity: 'warning', time, labels: {}, summary: 'the kernel matches the desired state again' });
+    events.push({
+      kind: 'drift-cleared',
+      key: 'drift',
+      group: 'drift',
+      status: 'resolved',
+      severity: 'warning',
+      time,
+      labels: {},
+      summary: 'the kernel matches the desired state again',
+    });
   }
   for (const [key, now] of Object.entries(next.vrrp)) {
     const before = previous.vrrp[key];
     if (!before || before.state === now.state) continue;
     if (now.state !== 'MASTER' && before.state !== 'MASTER') continue;
     events.push({
-      kind: 'failover', key: `vrrp ${key}`, group: `vrrp ${now.instance}`, status: 'info', severity: now.state === 'MASTER' ? 'warning' : 'info', time,
+      kind: 'failover',
+      key: `vrrp ${key}`,
+      group: `vrrp ${now.instance}`,
+      status: 'info',
+      severity: now.state === 'MASTER' ? 'warning' : 'info',
+      time,
       labels: { director: now.director, vrrp_instance: now.instance, state: now.state, previous_state: before.state },
-      summary: now.state === 'MASTER'
-        ? `${now.director} became MASTER of VRRP instance ${now.instance} (was ${before.state})`
-        : `${now.director} is no longer MASTER of VRRP instance ${now.instance} (now ${now.state})`,
+      summary:
+        now.state === 'MASTER'
+          ? `${now.director} became MASTER of VRRP instance ${now.instance} (was ${before.state})`
+          : `${now.director} is no longer MASTER of VRRP instance ${now.instance} (now ${now.state})`,
     });
   }
   return events;
@@ -111,11 +204,26 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
 /** A change the kernel refused (the agent's own apply, or an operator's). */
 export function applyFailedEvent(time: number, who: string, what: string, error: string): AlertEvent {
   return {
-    kind: 'apply-failed', key: 'apply', group: 'apply', status: 'firing', severity: 'critical', time,
-    labels: { who }, summary: `applying "${what}" to the kernel failed: ${error}`,
+    kind: 'apply-failed',
+    key: 'apply',
+    group: 'apply',
+    status: 'firing',
+    severity: 'critical',
+    time,
+    labels: { who },
+    summary: `applying "${what}" to the kernel failed: ${error}`,
   };
 }
 
 export function testEvent(time: number, who: string): AlertEvent {
-  return { kind: 'test', key: `test ${time}`, group: 'test', status: 'info', severity: 'info', time, labels: { who }, summary: `test notification sent by ${who}` };
+  return {
+    kind: 'test',
+    key: `test ${time}`,
+    group: 'test',
+    status: 'info',
+    severity: 'info',
+    time,
+    labels: { who },
+    summary: `test notification sent by ${who}`,
+  };
 }

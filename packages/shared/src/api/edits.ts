@@ -43,12 +43,7 @@ function updateService(state: DesiredState, key: ServiceKey, update: (svc: Servi
   return replaceService(state, index, update(current));
 }
 
-function updateDestination(
-  state: DesiredState,
-  key: ServiceKey,
-  ref: DestinationRef,
-  update: (dest: Destination) => Destination,
-): DesiredState {
+function updateDestination(state: DesiredState, key: ServiceKey, ref: DestinationRef, update: (dest: Destination) => Destination): DesiredState {
   return updateService(state, key, (svc) => {
     const index = findDestinationIndex(svc, ref);
     const destinations = svc.destinations.slice();
@@ -83,8 +78,11 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
     }
     case 'edit-service': {
       const { patch } = edit;
-      if (patch.key && serviceId(patch.key) !== serviceId(edit.service)
-        && state.services.some((svc) => patch.key && serviceId(svc.key) === serviceId(patch.key))) {
+      if (
+        patch.key &&
+        serviceId(patch.key) !== serviceId(edit.service) &&
+        state.services.some((svc) => patch.key && serviceId(svc.key) === serviceId(patch.key))
+      ) {
         throw DomainError.described('ALREADY_EXISTS', 'serviceExists', { service: serviceLabel(patch.key) });
       }
       return updateService(state, edit.service, (svc) => ({
@@ -201,9 +199,7 @@ export function describeEdit(edit: Edit): string {
     case 'drain':
       return `drain ${destinationId(edit.destination)} in ${serviceLabel(edit.service)} (weight 0)`;
     case 'set-timeouts':
-      return edit.timeouts
-        ? `set timeouts tcp ${edit.timeouts.tcp} tcpfin ${edit.timeouts.tcpFin} udp ${edit.timeouts.udp}`
-        : 'stop managing timeouts';
+      return edit.timeouts ? `set timeouts tcp ${edit.timeouts.tcp} tcpfin ${edit.timeouts.tcpFin} udp ${edit.timeouts.udp}` : 'stop managing timeouts';
     case 'set-sync-daemons':
       return edit.daemons.length
         ? `set sync daemons: ${edit.daemons.map((d) => `${d.state} on ${d.interface} (id ${d.syncId})`).join(', ')}`

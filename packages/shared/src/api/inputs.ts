@@ -45,15 +45,15 @@ export const CONTROL_OR_BIDI_PATTERN = /[\u0000-\u001f\u007f-\u009f\u061c\u200e\
 /** Fields whose content is parsed further and may legitimately hold these characters. */
 const FREE_TEXT_FIELDS = new Set(['text']);
 
-export const UNSAFE_STRING_MESSAGE = 'contains characters that are not allowed (shell metacharacters such as ; | $ ` or quotes, control or bidirectional-text characters)';
+export const UNSAFE_STRING_MESSAGE =
+  'contains characters that are not allowed (shell metacharacters such as ; | $ ` or quotes, control or bidirectional-text characters)';
 
 /** Paths (like `service.key.address`) of string fields that hold shell metacharacters, control or bidi characters. */
 export function findUnsafeStrings(value: unknown, path = ''): string[] {
   if (typeof value === 'string') return SHELL_METACHARACTER_PATTERN.test(value) || CONTROL_OR_BIDI_PATTERN.test(value) ? [path || '(value)'] : [];
   if (Array.isArray(value)) return value.flatMap((item, index) => findUnsafeStrings(item, `${path}[${index}]`));
   if (value !== null && typeof value === 'object') {
-    return Object.entries(value).flatMap(([key, item]) =>
-      FREE_TEXT_FIELDS.has(key) ? [] : findUnsafeStrings(item, path ? `${path}.${key}` : key));
+    return Object.entries(value).flatMap(([key, item]) => (FREE_TEXT_FIELDS.has(key) ? [] : findUnsafeStrings(item, path ? `${path}.${key}` : key)));
   }
   return [];
 }
@@ -69,8 +69,7 @@ function input<Shape extends z.ZodRawShape>(shape: Shape) {
   return z.object(shape).strict().superRefine(rejectShellMetacharacters);
 }
 
-export const revisionSchema = z.number({ error: 'revision must be a number' })
-  .int('revision must be a whole number').min(0, 'revision must be 0 or more');
+export const revisionSchema = z.number({ error: 'revision must be a number' }).int('revision must be a whole number').min(0, 'revision must be 0 or more');
 
 /**
  * Every mutation carries the revision of the desired state it was based on;
@@ -81,23 +80,27 @@ const base = { baseRevision: revisionSchema };
 export const destinationRefSchema = z.object({ address: ipAddressSchema, port: portSchema }).strict();
 export type DestinationRef = z.infer<typeof destinationRefSchema>;
 
-export const serviceSettingsPatchSchema = z.object({
-  /** A new identity (address, port, protocol or fwmark): the kernel sees delete + add. */
-  key: serviceKeySchema.optional(),
-  scheduler: schedulerSchema.optional(),
-  flags: z.array(schedFlagSchema).optional(),
-  persistence: persistenceSchema.nullable().optional(),
-  onePacket: z.boolean().optional(),
-}).strict();
+export const serviceSettingsPatchSchema = z
+  .object({
+    /** A new identity (address, port, protocol or fwmark): the kernel sees delete + add. */
+    key: serviceKeySchema.optional(),
+    scheduler: schedulerSchema.optional(),
+    flags: z.array(schedFlagSchema).optional(),
+    persistence: persistenceSchema.nullable().optional(),
+    onePacket: z.boolean().optional(),
+  })
+  .strict();
 export type ServiceSettingsPatch = z.infer<typeof serviceSettingsPatchSchema>;
 
-export const destinationPatchSchema = z.object({
-  forwarding: z.enum(FORWARDING_METHODS, { error: 'forwarding must be masq (NAT), route (DR) or tunnel (TUN)' }).optional(),
-  weight: weightSchema.optional(),
-  upperThreshold: thresholdSchema.optional(),
-  lowerThreshold: thresholdSchema.optional(),
-  tunnel: tunnelOptionsSchema.nullable().optional(),
-}).strict();
+export const destinationPatchSchema = z
+  .object({
+    forwarding: z.enum(FORWARDING_METHODS, { error: 'forwarding must be masq (NAT), route (DR) or tunnel (TUN)' }).optional(),
+    weight: weightSchema.optional(),
+    upperThreshold: thresholdSchema.optional(),
+    lowerThreshold: thresholdSchema.optional(),
+    tunnel: tunnelOptionsSchema.nullable().optional(),
+  })
+  .strict();
 export type DestinationPatch = z.infer<typeof destinationPatchSchema>;
 
 /**
@@ -119,13 +122,18 @@ export const editSchema = z.discriminatedUnion('op', [
   z.object({ op: z.literal('set-timeouts'), timeouts: timeoutsSchema.nullable() }).strict(),
   z.object({ op: z.literal('set-sync-daemons'), daemons: z.array(syncDaemonSchema).max(2) }).strict(),
   z.object({ op: z.literal('set-host-settings'), settings: z.array(hostSettingSchema) }).strict(),
-  z.object({
-    op: z.literal('set-sysctl'),
-    name: z.string().regex(/^net\.ipv[46]\.[A-Za-z0-9_.\-/]+$/, 'only net.ipv4.* and net.ipv6.* sysctls are managed'),
-    /** null removes the row from the desired host settings. */
-    value: z.string().regex(/^[0-9 ]{1,64}$/, 'sysctl values are numbers (space-separated for vectors)').nullable(),
-    reason: z.string().max(300).default(''),
-  }).strict(),
+  z
+    .object({
+      op: z.literal('set-sysctl'),
+      name: z.string().regex(/^net\.ipv[46]\.[A-Za-z0-9_.\-/]+$/, 'only net.ipv4.* and net.ipv6.* sysctls are managed'),
+      /** null removes the row from the desired host settings. */
+      value: z
+        .string()
+        .regex(/^[0-9 ]{1,64}$/, 'sysctl values are numbers (space-separated for vectors)')
+        .nullable(),
+      reason: z.string().max(300).default(''),
+    })
+    .strict(),
   z.object({ op: z.literal('replace-state'), state: desiredStateSchema }).strict(),
   /** One director: the interface its VIPs go on (null: the agent leaves the VIPs alone). */
   z.object({ op: z.literal('set-vip-interface'), interface: interfaceNameSchema.nullable() }).strict(),
@@ -163,7 +171,10 @@ export const setHostSettingsInput = input({ ...base, settings: z.array(hostSetti
 export const setSysctlInput = input({
   ...base,
   name: z.string().regex(/^net\.ipv[46]\.[A-Za-z0-9_.\-/]+$/, 'only net.ipv4.* and net.ipv6.* sysctls are managed'),
-  value: z.string().regex(/^[0-9 ]{1,64}$/, 'sysctl values are numbers (space-separated for vectors)').nullable(),
+  value: z
+    .string()
+    .regex(/^[0-9 ]{1,64}$/, 'sysctl values are numbers (space-separated for vectors)')
+    .nullable(),
   reason: z.string().max(300).default(''),
 });
 /** Apply the desired host settings (sysctls, VIP addresses, modules, SNAT) to this host now. */
@@ -214,9 +225,17 @@ export const simFailDestinationInput = input({ ...base, service: serviceKeySchem
 
 // ---- auth ------------------------------------------------------------------
 
-export const loginInput = input({ code: z.string().min(1).max(200).regex(/^[A-Za-z0-9_-]+$/, 'a login code is letters, digits, - and _') });
+export const loginInput = input({
+  code: z
+    .string()
+    .min(1)
+    .max(200)
+    .regex(/^[A-Za-z0-9_-]+$/, 'a login code is letters, digits, - and _'),
+});
 /** A person's name as sessions, login links and the audit log carry it. */
-export const personNameSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a name is 1-64 letters, digits, . _ @ or -, starting with a letter or digit');
+export const personNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,63}$/, 'a name is 1-64 letters, digits, . _ @ or -, starting with a letter or digit');
 export const LOGIN_LINK_ROLES = ['admin', 'operator', 'viewer'] as const;
 export const createLoginLinkInput = input({
   /** The role the link logs in as (default: the caller's own, admin). */
@@ -225,10 +244,12 @@ export const createLoginLinkInput = input({
   for: personNameSchema.optional(),
 }).optional();
 /** A password may hold any character (it is hashed, never stored or shown): not under the metacharacter rule. */
-export const passwordLoginInput = z.object({
-  name: personNameSchema,
-  password: z.string().min(1, 'a password is required').max(1024, 'a password has at most 1024 characters'),
-}).strict();
+export const passwordLoginInput = z
+  .object({
+    name: personNameSchema,
+    password: z.string().min(1, 'a password is required').max(1024, 'a password has at most 1024 characters'),
+  })
+  .strict();
 export const logoutInput = input({
   /** End every session of this person, on every browser. */
   everywhere: z.boolean().default(false),
@@ -273,9 +294,15 @@ export const connectionsInput = input({
   destAddress: ipAddressSchema.optional(),
   destPort: portSchema.optional(),
   protocol: protocolSchema.optional(),
-  state: z.string().regex(/^[A-Z_]{1,20}$/, 'state is an upper-case kernel state name like ESTABLISHED').optional(),
+  state: z
+    .string()
+    .regex(/^[A-Z_]{1,20}$/, 'state is an upper-case kernel state name like ESTABLISHED')
+    .optional(),
   /** Client address prefix ("198.51.100.") or CIDR ("198.51.100.0/24"). */
-  clientPrefix: z.string().regex(/^[0-9a-fA-F:.]{1,45}(\/\d{1,3})?$/, 'client prefix is an address prefix or CIDR').optional(),
+  clientPrefix: z
+    .string()
+    .regex(/^[0-9a-fA-F:.]{1,45}(\/\d{1,3})?$/, 'client prefix is an address prefix or CIDR')
+    .optional(),
   includeTemplates: z.boolean().default(false),
 });
 export const auditListInput = input({
@@ -297,33 +324,47 @@ export const stateSinceInput = input({
  * Status text from a real server: shown, never run, so parentheses and the
  * like are fine (settings' reasons hold them); control characters are not.
  */
-const statusText = (max: number) => z.string().max(max)
-  .refine((text) => !CONTROL_OR_BIDI_PATTERN.test(text), 'control and bidirectional-text characters are not allowed');
+const statusText = (max: number) =>
+  z
+    .string()
+    .max(max)
+    .refine((text) => !CONTROL_OR_BIDI_PATTERN.test(text), 'control and bidirectional-text characters are not allowed');
 
 /** One real-server setting as the real server's own agent read it. */
-export const realServerRowSchema = z.object({
-  setting: hostSettingSchema,
-  /** What the real server has now, in words, or null when unreadable. */
-  actual: statusText(200).nullable(),
-  ok: z.boolean(),
-  message: statusText(500),
-}).strict();
+export const realServerRowSchema = z
+  .object({
+    setting: hostSettingSchema,
+    /** What the real server has now, in words, or null when unreadable. */
+    actual: statusText(200).nullable(),
+    ok: z.boolean(),
+    message: statusText(500),
+  })
+  .strict();
 
 /**
  * What `serve --role realserver --report-to` sends the director every interval:
  * the real server's address (as the director's destinations name it), its
  * method and VIPs, and each required setting with whether it holds.
  */
-export const realServerReportInput = z.object({
-  address: ipAddressSchema,
-  mode: z.enum(['dr', 'tun']),
-  vips: z.array(ipAddressSchema).min(1).max(64),
-  hostname: z.string().max(253).regex(/^[A-Za-z0-9._-]*$/, 'hostname may hold letters, digits, dots, dashes and underscores').optional(),
-  rows: z.array(realServerRowSchema).max(200),
-  /** Seconds until this real server's next report (it is stale after three). */
-  intervalSeconds: z.number().int().min(1).max(3600).optional(),
-  /** The fix the director asked for last time was applied, with this outcome. */
-  applied: z.object({ ok: z.boolean(), messages: z.array(statusText(500)).max(200) }).strict().optional(),
-}).strict();
+export const realServerReportInput = z
+  .object({
+    address: ipAddressSchema,
+    mode: z.enum(['dr', 'tun']),
+    vips: z.array(ipAddressSchema).min(1).max(64),
+    hostname: z
+      .string()
+      .max(253)
+      .regex(/^[A-Za-z0-9._-]*$/, 'hostname may hold letters, digits, dots, dashes and underscores')
+      .optional(),
+    rows: z.array(realServerRowSchema).max(200),
+    /** Seconds until this real server's next report (it is stale after three). */
+    intervalSeconds: z.number().int().min(1).max(3600).optional(),
+    /** The fix the director asked for last time was applied, with this outcome. */
+    applied: z
+      .object({ ok: z.boolean(), messages: z.array(statusText(500)).max(200) })
+      .strict()
+      .optional(),
+  })
+  .strict();
 /** realServers.requestFix and realServers.forget: which real server. */
 export const realServerFixInput = input({ address: ipAddressSchema });

@@ -56,7 +56,13 @@ export function overlayLiveSample(table: ObservedTable, sample: LiveSample | nul
         destinations: service.destinations.map((destination) => {
           const numbers = byDestination.get(destinationId(destination));
           return numbers
-            ? { ...destination, rates: numbers.rates, activeConns: numbers.activeConns, inactiveConns: numbers.inactiveConns, persistentConns: numbers.persistentConns }
+            ? {
+                ...destination,
+                rates: numbers.rates,
+                activeConns: numbers.activeConns,
+                inactiveConns: numbers.inactiveConns,
+                persistentConns: numbers.persistentConns,
+              }
             : destination;
         }),
       };

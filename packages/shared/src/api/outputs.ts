@@ -118,9 +118,12 @@ export interface StateChanges {
 
 /** The caller's snapshot brought up to date by a state.since answer. */
 export function applyStateChanges(previous: StateSnapshot, changes: StateChanges): StateSnapshot {
-  const observed = changes.observed !== undefined
-    ? changes.observed
-    : changes.observedChanges ? mergeObservedChanges(previous.observed, changes.observedChanges) : previous.observed;
+  const observed =
+    changes.observed !== undefined
+      ? changes.observed
+      : changes.observedChanges
+        ? mergeObservedChanges(previous.observed, changes.observedChanges)
+        : previous.observed;
   return {
     revision: changes.revision,
     updatedAt: changes.updatedAt,

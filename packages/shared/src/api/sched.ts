@@ -36,11 +36,13 @@ export function schedServiceOf(service: Service | ObservedService): SchedService
     scheduler: service.scheduler,
     flags: service.flags,
     destinations,
-    virtualService: key.kind === 'addr'
-      ? { kind: 'addr', protocol: key.protocol, address: key.address, port: key.port }
-      : { kind: 'fwmark', fwmark: key.fwmark },
+    virtualService:
+      key.kind === 'addr' ? { kind: 'addr', protocol: key.protocol, address: key.address, port: key.port } : { kind: 'fwmark', fwmark: key.fwmark },
     persistence: service.persistence
-      ? { timeoutSec: service.persistence.timeout, ...(service.persistence.netmaskPrefix !== undefined ? { netmaskPrefix: service.persistence.netmaskPrefix } : {}) }
+      ? {
+          timeoutSec: service.persistence.timeout,
+          ...(service.persistence.netmaskPrefix !== undefined ? { netmaskPrefix: service.persistence.netmaskPrefix } : {}),
+        }
       : null,
   };
 }

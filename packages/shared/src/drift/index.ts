@@ -2,16 +2,7 @@
 // operator reads ("the kernel has ... that the desired state lacks"), plus
 // the pure helpers the agent's reconciler uses to keep edits scoped and to
 // undo a half-applied plan.
-import {
-  configOfService,
-  destinationId,
-  serviceId,
-  serviceLabel,
-  type DesiredState,
-  type Destination,
-  type ObservedTable,
-  type Service,
-} from '../model';
+import { configOfService, destinationId, serviceId, serviceLabel, type DesiredState, type Destination, type ObservedTable, type Service } from '../model';
 import type { Change } from '../plan/change';
 import { plan, type TableConfig } from '../plan/plan';
 
@@ -45,10 +36,14 @@ export function describeDrift(changes: readonly Change[]): string[] {
         const parts: string[] = [];
         if (change.from.scheduler !== change.to.scheduler) parts.push(`scheduler ${change.from.scheduler} in the kernel, ${change.to.scheduler} desired`);
         if ((change.from.persistence?.timeout ?? 0) !== (change.to.persistence?.timeout ?? 0)) {
-          parts.push(`persistence ${change.from.persistence ? `${change.from.persistence.timeout} s` : 'off'} in the kernel, ${change.to.persistence ? `${change.to.persistence.timeout} s` : 'off'} desired`);
+          parts.push(
+            `persistence ${change.from.persistence ? `${change.from.persistence.timeout} s` : 'off'} in the kernel, ${change.to.persistence ? `${change.to.persistence.timeout} s` : 'off'} desired`,
+          );
         }
-        if (change.from.flags.join(',') !== change.to.flags.join(',')) parts.push(`flags [${change.from.flags.join(', ')}] in the kernel, [${change.to.flags.join(', ')}] desired`);
-        if (change.from.onePacket !== change.to.onePacket) parts.push(`one-packet ${change.from.onePacket ? 'on' : 'off'} in the kernel, ${change.to.onePacket ? 'on' : 'off'} desired`);
+        if (change.from.flags.join(',') !== change.to.flags.join(','))
+          parts.push(`flags [${change.from.flags.join(', ')}] in the kernel, [${change.to.flags.join(', ')}] desired`);
+        if (change.from.onePacket !== change.to.onePacket)
+          parts.push(`one-packet ${change.from.onePacket ? 'on' : 'off'} in the kernel, ${change.to.onePacket ? 'on' : 'off'} desired`);
         return `service ${serviceLabel(change.to.key)}: ${parts.length ? parts.join('; ') : 'settings differ'}`;
       }
       case 'add-destination':
@@ -70,15 +65,24 @@ export function describeDrift(changes: readonly Change[]): string[] {
 /** The undo of one change (add <-> delete, edit from <-> to). */
 export function invertChange(change: Change): Change | null {
   switch (change.kind) {
-    case 'add-service': return { kind: 'delete-service', service: change.service };
-    case 'delete-service': return { kind: 'add-service', service: change.service };
-    case 'edit-service': return { kind: 'edit-service', from: change.to, to: change.from };
-    case 'add-destination': return { kind: 'delete-destination', service: change.service, destination: change.destination };
-    case 'delete-destination': return { kind: 'add-destination', service: change.service, destination: change.destination };
-    case 'edit-destination': return { kind: 'edit-destination', service: change.service, from: change.to, to: change.from };
-    case 'set-timeouts': return change.from ? { kind: 'set-timeouts', from: change.to, to: change.from } : null;
-    case 'start-daemon': return { kind: 'stop-daemon', daemon: change.daemon };
-    case 'stop-daemon': return { kind: 'start-daemon', daemon: change.daemon };
+    case 'add-service':
+      return { kind: 'delete-service', service: change.service };
+    case 'delete-service':
+      return { kind: 'add-service', service: change.service };
+    case 'edit-service':
+      return { kind: 'edit-service', from: change.to, to: change.from };
+    case 'add-destination':
+      return { kind: 'delete-destination', service: change.service, destination: change.destination };
+    case 'delete-destination':
+      return { kind: 'add-destination', service: change.service, destination: change.destination };
+    case 'edit-destination':
+      return { kind: 'edit-destination', service: change.service, from: change.to, to: change.from };
+    case 'set-timeouts':
+      return change.from ? { kind: 'set-timeouts', from: change.to, to: change.from } : null;
+    case 'start-daemon':
+      return { kind: 'stop-daemon', daemon: change.daemon };
+    case 'stop-daemon':
+      return { kind: 'start-daemon', daemon: change.daemon };
   }
 }
 
@@ -153,9 +157,10 @@ export function editScope(next: DesiredState, previous: DesiredState): EditScope
   return {
     services,
     timeouts: JSON.stringify(next.timeouts) !== JSON.stringify(previous.timeouts),
-    syncDaemons: (next.syncDaemons !== previous.syncDaemons && JSON.stringify(next.syncDaemons) !== JSON.stringify(previous.syncDaemons))
+    syncDaemons:
+      (next.syncDaemons !== previous.syncDaemons && JSON.stringify(next.syncDaemons) !== JSON.stringify(previous.syncDaemons)) ||
       // A pair's connection sync decides the effective daemons.
-      || JSON.stringify(next.ha?.sync) !== JSON.stringify(previous.ha?.sync),
+      JSON.stringify(next.ha?.sync) !== JSON.stringify(previous.ha?.sync),
   };
 }
 

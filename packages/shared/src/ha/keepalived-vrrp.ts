@@ -159,7 +159,13 @@ export function renderPairInstances(state: Pick<DesiredState, 'services'> & { ha
   const addresses = instanceAddresses(state);
   const lines: string[] = [];
   for (const instance of state.ha.instances) {
-    const renderings = state.ha.directors.map((director) => [director.name, renderInstance(instance, state.ha, director.name, addresses.get(instance.name) ?? [], { trackHold: false, advertSource: true })] as const);
+    const renderings = state.ha.directors.map(
+      (director) =>
+        [
+          director.name,
+          renderInstance(instance, state.ha, director.name, addresses.get(instance.name) ?? [], { trackHold: false, advertSource: true }),
+        ] as const,
+    );
     lines.push(...mergeByDirector(renderings), '');
   }
   return lines;

@@ -40,7 +40,7 @@ export function vipSubnetIssues(current: PairState, next: PairState, self: strin
     if (instance.priorities[self] === undefined) return;
     const vips = after.get(instance.name) ?? [];
     const old = current.ha?.instances.find((o) => o.name === instance.name);
-    const known = new Set(old?.interface === instance.interface ? before.get(instance.name) ?? [] : []);
+    const known = new Set(old?.interface === instance.interface ? (before.get(instance.name) ?? []) : []);
     const added = vips.filter((vip) => !known.has(vip));
     if (added.length === 0) return;
     const host = lookup.get(instance.interface);

@@ -25,11 +25,13 @@ export function keepHealthWhenAdopting(adopted: DesiredState, current: DesiredSt
         ...service,
         health: configured.health,
         // A destination only the effective table has (the sorry server) is health's, not the operator's.
-        destinations: service.destinations.filter((dest) => configuredWeights.has(destinationId(dest)) || !effectiveWeights.has(destinationId(dest))).map((dest) => {
-          const destId = destinationId(dest);
-          const weight = configuredWeights.get(destId);
-          return weight !== undefined && effectiveWeights.get(destId) === dest.weight ? { ...dest, weight } : dest;
-        }),
+        destinations: service.destinations
+          .filter((dest) => configuredWeights.has(destinationId(dest)) || !effectiveWeights.has(destinationId(dest)))
+          .map((dest) => {
+            const destId = destinationId(dest);
+            const weight = configuredWeights.get(destId);
+            return weight !== undefined && effectiveWeights.get(destId) === dest.weight ? { ...dest, weight } : dest;
+          }),
       };
     }),
   };

@@ -10,7 +10,10 @@ const CLASS_IN = 1;
 export const DNS_RCODES = ['NOERROR', 'FORMERR', 'SERVFAIL', 'NXDOMAIN', 'NOTIMP', 'REFUSED'] as const;
 
 export function encodeDnsQuery(id: number, name: string, type: DnsRecordType): Uint8Array {
-  const labels = name.replace(/\.$/, '').split('.').filter((label) => label.length > 0);
+  const labels = name
+    .replace(/\.$/, '')
+    .split('.')
+    .filter((label) => label.length > 0);
   const nameLength = labels.reduce((sum, label) => sum + 1 + label.length, 1);
   const bytes = new Uint8Array(12 + nameLength + 4);
   const view = new DataView(bytes.buffer);

@@ -35,12 +35,15 @@ function requireDestination(service: Service, destId: string): void {
 
 function withExpireQuiescentTemplate(settings: readonly HostSetting[]): HostSetting[] {
   const others = settings.filter((s) => !(s.kind === 'sysctl' && s.name === EXPIRE_QUIESCENT_TEMPLATE));
-  return [...others, {
-    kind: 'sysctl',
-    name: EXPIRE_QUIESCENT_TEMPLATE,
-    value: '1',
-    reason: 'drain: persistence templates of a weight-0 server expire, so persistent clients move on',
-  }];
+  return [
+    ...others,
+    {
+      kind: 'sysctl',
+      name: EXPIRE_QUIESCENT_TEMPLATE,
+      value: '1',
+      reason: 'drain: persistence templates of a weight-0 server expire, so persistent clients move on',
+    },
+  ];
 }
 
 /** Start draining a destination (weight 0 in the kernel, configured weight kept). Re-draining updates the options. */

@@ -137,7 +137,11 @@ function explainRow(
   if (row.health === 'down') {
     reasons.push(failingReason(row, now));
     if (row.effective === 'removed') {
-      reasons.push({ code: 'removed-on-failure', severity: 'blocks', message: 'removed from the kernel while failing (onFailure: remove); it is added back when it recovers' });
+      reasons.push({
+        code: 'removed-on-failure',
+        severity: 'blocks',
+        message: 'removed from the kernel while failing (onFailure: remove); it is added back when it recovers',
+      });
     }
   } else if (row.health === 'pending') {
     reasons.push({
@@ -206,11 +210,19 @@ function explainRow(
       if (!higher || (typeof higher.effective === 'number' && other.effective > higher.effective)) higher = other;
     }
     if (higher) {
-      reasons.push({ code: 'scheduler-priority', severity: 'blocks', message: `fo sends every new connection to the available server with the highest weight (${higher.id} has ${String(higher.effective)})` });
+      reasons.push({
+        code: 'scheduler-priority',
+        severity: 'blocks',
+        message: `fo sends every new connection to the available server with the highest weight (${higher.id} has ${String(higher.effective)})`,
+      });
     }
   }
   if (serving && service.scheduler === 'ovf') {
-    reasons.push({ code: 'scheduler-priority', severity: 'note', message: `ovf uses weight as a connection limit: this server takes new connections while it has fewer than ${effectiveNumber} active ones, highest weight first` });
+    reasons.push({
+      code: 'scheduler-priority',
+      severity: 'note',
+      message: `ovf uses weight as a connection limit: this server takes new connections while it has fewer than ${effectiveNumber} active ones, highest weight first`,
+    });
   }
   const pinning = persistenceNote(service, observed, serving);
   if (pinning) reasons.push(pinning);
@@ -243,8 +255,7 @@ export function explainService(
   const evaluation = evaluateService(service, runtime, now);
   const observedById = new Map<string, ObservedDestination>();
   for (const dest of observed?.destinations ?? []) observedById.set(destinationId(dest), dest);
-  const rows = evaluation.destinations.map((row) =>
-    explainRow(service, evaluation, row, runtime?.drains[row.id], observedById.get(row.id), now));
+  const rows = evaluation.destinations.map((row) => explainRow(service, evaluation, row, runtime?.drains[row.id], observedById.get(row.id), now));
   const sorry = evaluation.sorryServer;
   if (evaluation.sorryServerActive && sorry) {
     rows.push({
@@ -255,12 +266,14 @@ export function explainService(
       effectiveWeight: sorry.weight,
       receivesNewConnections: sorry.weight > 0,
       summary: `sorry server of ${serviceLabel(service.key)}: serving while quorum is lost`,
-      reasons: [{
-        code: 'sorry-server',
-        severity: 'note',
-        message: `quorum lost (healthy weight ${evaluation.healthyWeight} < ${evaluation.quorum}): the sorry server takes the traffic until quorum returns`,
-        since: runtime?.quorumChangedAt ?? undefined,
-      }],
+      reasons: [
+        {
+          code: 'sorry-server',
+          severity: 'note',
+          message: `quorum lost (healthy weight ${evaluation.healthyWeight} < ${evaluation.quorum}): the sorry server takes the traffic until quorum returns`,
+          since: runtime?.quorumChangedAt ?? undefined,
+        },
+      ],
     });
   }
   return rows;

@@ -9,15 +9,7 @@ import type { ServiceHealth } from '../model/health';
 import { checksFor } from './config';
 import type { DrainProgress } from './drain';
 import { initialDestinationState, type DestinationHealthState, type HealthStatus } from './state';
-import {
-  baseWeight,
-  countsTowardQuorum,
-  effectiveWeight,
-  isRamping,
-  nextQuorumLost,
-  type AdminState,
-  type EffectiveWeight,
-} from './weight';
+import { baseWeight, countsTowardQuorum, effectiveWeight, isRamping, nextQuorumLost, type AdminState, type EffectiveWeight } from './weight';
 
 /** Health's runtime knowledge of one service (the agent's HealthManager keeps it). */
 export interface ServiceHealthRuntime {
@@ -122,8 +114,7 @@ export function evaluateService(service: Service, runtime: ServiceHealthRuntime 
         now,
         replacedBySorryServer: replaced,
       }),
-      ramping: row.admin === 'active' && row.state.status === 'up' && !replaced
-        && isRamping(health?.slowStart ?? null, row.state.recoveredAt, now),
+      ramping: row.admin === 'active' && row.state.status === 'up' && !replaced && isRamping(health?.slowStart ?? null, row.state.recoveredAt, now),
       state: row.state,
     })),
   };

@@ -37,8 +37,13 @@ export function describeHostSetting(setting: HostSetting): string {
 
 const sysctl = (name: string, value: string, reason: string): HostSetting => ({ kind: 'sysctl', name, value, reason });
 const moduleRow = (name: string, reason: string): HostSetting => ({ kind: 'module', name, reason });
-const addressRow = (address: string, prefixLength: number, iface: string, reason: string): HostSetting =>
-  ({ kind: 'address', address, prefixLength, interface: iface, reason });
+const addressRow = (address: string, prefixLength: number, iface: string, reason: string): HostSetting => ({
+  kind: 'address',
+  address,
+  prefixLength,
+  interface: iface,
+  reason,
+});
 
 /** Merge rows with the same identity, keeping the first and joining reasons. */
 export function mergeHostSettings(rows: readonly HostSetting[]): HostSetting[] {
@@ -78,9 +83,11 @@ export function directorRequirements(service: Service, options: DirectorOptions 
   const fullnatSource = options.fullnatSource?.[serviceId(service.key)];
   rows.push(moduleRow('ip_vs', `${label}: the IPVS core module`));
   if (methods.has('masq') || fullnatSource) {
-    rows.push(family === 'inet6'
-      ? sysctl('net.ipv6.conf.all.forwarding', '1', `${label}: NAT replies are forwarded back through the director`)
-      : sysctl('net.ipv4.ip_forward', '1', `${label}: NAT replies are forwarded back through the director`));
+    rows.push(
+      family === 'inet6'
+        ? sysctl('net.ipv6.conf.all.forwarding', '1', `${label}: NAT replies are forwarded back through the director`)
+        : sysctl('net.ipv4.ip_forward', '1', `${label}: NAT replies are forwarded back through the director`),
+    );
   }
   if (service.destinations.some((d) => d.forwarding === 'tunnel' && (d.tunnel?.type ?? 'ipip') === 'ipip')) {
     rows.push(moduleRow('ipip', `${label}: IP-in-IP encapsulation to tunnelled real servers`));
@@ -92,13 +99,16 @@ export function directorRequirements(service: Service, options: DirectorOptions 
     rows.push(moduleRow('fou', `${label}: GUE (foo-over-UDP) encapsulation to tunnelled real servers`));
   }
   if (service.key.kind === 'addr' && options.vipInterface) {
-    rows.push(addressRow(service.key.address, hostPrefix(service.key.address), options.vipInterface,
-      `${label}: the director answers for the virtual IP`));
+    rows.push(addressRow(service.key.address, hostPrefix(service.key.address), options.vipInterface, `${label}: the director answers for the virtual IP`));
   }
   if (fullnatSource) {
     rows.push(sysctl('net.ipv4.vs.conntrack', '1', `${label}: FULLNAT source NAT needs conntrack entries for IPVS traffic`));
-    rows.push({ kind: 'snat', service: service.key, sourceAddress: fullnatSource,
-      reason: `${label}: FULLNAT, real servers reply to ${fullnatSource} and need no special gateway` });
+    rows.push({
+      kind: 'snat',
+      service: service.key,
+      sourceAddress: fullnatSource,
+      reason: `${label}: FULLNAT, real servers reply to ${fullnatSource} and need no special gateway`,
+    });
   }
   return rows;
 }
@@ -144,10 +154,10 @@ export function realServerRequirements(options: RealServerOptions): HostSetting[
   const ifaces = ['all', ...(options.interface ? [options.interface] : [])];
   if (options.mode === 'dr') {
     for (const iface of ['all', 'lo', ...(options.interface ? [options.interface] : [])]) {
-      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_ignore`, '1',
-        `DR: answer ARP only for addresses on the receiving interface, never for the VIP on lo (${iface})`));
-      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_announce`, '2',
-        `DR: never announce the VIP as an ARP source address (${iface})`));
+      rows.push(
+        sysctl(`net.ipv4.conf.${iface}.arp_ignore`, '1', `DR: answer ARP only for addresses on the receiving interface, never for the VIP on lo (${iface})`),
+      );
+      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_announce`, '2', `DR: never announce the VIP as an ARP source address (${iface})`));
     }
     for (const vip of options.vips) {
       rows.push(addressRow(vip, hostPrefix(vip), 'lo', `DR: accept packets for ${vip} without announcing it`));
@@ -155,8 +165,13 @@ export function realServerRequirements(options: RealServerOptions): HostSetting[
   } else {
     rows.push(moduleRow('ipip', 'TUN: decapsulate IP-in-IP packets from the director (creates tunl0)'));
     for (const iface of [...ifaces, 'tunl0']) {
-      rows.push(sysctl(`net.ipv4.conf.${iface}.rp_filter`, '0',
-        `TUN: decapsulated packets for the VIP arrive on ${iface === 'all' ? 'an interface' : iface} that is not their return path`));
+      rows.push(
+        sysctl(
+          `net.ipv4.conf.${iface}.rp_filter`,
+          '0',
+          `TUN: decapsulated packets for the VIP arrive on ${iface === 'all' ? 'an interface' : iface} that is not their return path`,
+        ),
+      );
     }
     rows.push(sysctl('net.ipv4.conf.tunl0.arp_ignore', '1', 'TUN: never answer ARP for the VIP on tunl0'));
     // ARP requests for the VIP arrive on the real interface, not on tunl0
@@ -164,10 +179,14 @@ export function realServerRequirements(options: RealServerOptions): HostSetting[
     // and a real server on the client's segment takes the VIP's traffic
     // away from the director (seen on the real kernel: e2e/kernel seeds).
     for (const iface of ifaces) {
-      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_ignore`, '1',
-        `TUN: answer ARP only for addresses on the receiving interface, never for the VIP on tunl0 (${iface})`));
-      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_announce`, '2',
-        `TUN: never announce the VIP as an ARP source address (${iface})`));
+      rows.push(
+        sysctl(
+          `net.ipv4.conf.${iface}.arp_ignore`,
+          '1',
+          `TUN: answer ARP only for addresses on the receiving interface, never for the VIP on tunl0 (${iface})`,
+        ),
+      );
+      rows.push(sysctl(`net.ipv4.conf.${iface}.arp_announce`, '2', `TUN: never announce the VIP as an ARP source address (${iface})`));
     }
     for (const vip of options.vips) {
       rows.push(addressRow(vip, hostPrefix(vip), 'tunl0', `TUN: accept decapsulated packets for ${vip}`));

@@ -100,7 +100,15 @@ export function parseProcConnectionLine(line: string): ConnectionEntry | null {
     return null;
   }
   return {
-    protocol, clientAddress, clientPort, virtualAddress, virtualPort, destAddress, destPort: destPort_, state, expiresIn,
+    protocol,
+    clientAddress,
+    clientPort,
+    virtualAddress,
+    virtualPort,
+    destAddress,
+    destPort: destPort_,
+    state,
+    expiresIn,
     template: isTemplate(protocol, state),
   };
 }
@@ -141,8 +149,13 @@ function collectConnections(
 
 /** /proc/net/ip_vs_conn. */
 export function parseProcConnections(text: string, options: ConnectionParseOptions = {}): ConnectionResult {
-  return collectConnections(text, options, (line) => line.startsWith('Pro '), parseProcConnectionLine,
-    'not a /proc/net/ip_vs_conn row (Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires)');
+  return collectConnections(
+    text,
+    options,
+    (line) => line.startsWith('Pro '),
+    parseProcConnectionLine,
+    'not a /proc/net/ip_vs_conn row (Pro FromIP FPrt ToIP TPrt DestIP DPrt State Expires)',
+  );
 }
 
 /** "mm:ss" as print_conn() writes expiry (minutes may exceed 59). */
@@ -162,8 +175,16 @@ function parseListingConnectionLine(line: string): ConnectionEntry | null {
   const client = parseEndpoint(source);
   const vip = parseEndpoint(virtual);
   const real = parseEndpoint(destination);
-  if (w.length < 6 || expiresIn < 0 || !client.ok || !vip.ok || !real.ok
-    || client.value.port === undefined || vip.value.port === undefined || real.value.port === undefined) {
+  if (
+    w.length < 6 ||
+    expiresIn < 0 ||
+    !client.ok ||
+    !vip.ok ||
+    !real.ok ||
+    client.value.port === undefined ||
+    vip.value.port === undefined ||
+    real.value.port === undefined
+  ) {
     return null;
   }
   return {
@@ -182,10 +203,13 @@ function parseListingConnectionLine(line: string): ConnectionEntry | null {
 
 /** `ipvsadm -Lcn` (with or without --persistent-conn). */
 export function parseConnectionListing(text: string, options: ConnectionParseOptions = {}): ConnectionResult {
-  return collectConnections(text, options,
+  return collectConnections(
+    text,
+    options,
     (line) => line.startsWith('IPVS connection entries') || line.startsWith('pro expire'),
     parseListingConnectionLine,
-    'not an ipvsadm -Lcn row (pro expire state source virtual destination); list with -n');
+    'not an ipvsadm -Lcn row (pro expire state source virtual destination); list with -n',
+  );
 }
 
 /** An endpoint as ipvsadm prints it with -n: "192.0.2.1:80", "[2001:db8::1]:80". */
@@ -203,8 +227,10 @@ export function formatConnectionListing(entries: readonly ConnectionEntry[]): st
   const lines = ['IPVS connection entries', `pro expire ${'state'.padEnd(11)} ${'source'.padEnd(18)} ${'virtual'.padEnd(18)} destination`];
   for (const e of entries) {
     const expire = `${String(Math.floor(e.expiresIn / 60)).padStart(2, '0')}:${String(e.expiresIn % 60).padStart(2, '0')}`;
-    lines.push(`${e.protocol.padEnd(3)} ${expire.padEnd(6)} ${e.state.padEnd(11)} ${endpointText(e.clientAddress, e.clientPort).padEnd(18)} `
-      + `${endpointText(e.virtualAddress, e.virtualPort).padEnd(18)} ${endpointText(e.destAddress, e.destPort)}`);
+    lines.push(
+      `${e.protocol.padEnd(3)} ${expire.padEnd(6)} ${e.state.padEnd(11)} ${endpointText(e.clientAddress, e.clientPort).padEnd(18)} ` +
+        `${endpointText(e.virtualAddress, e.virtualPort).padEnd(18)} ${endpointText(e.destAddress, e.destPort)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -34,14 +34,7 @@ export {
   type RenderableTable,
   type ServiceSettings,
 } from './render';
-export {
-  servicesInSaveOrder,
-  destinationsInSaveOrder,
-  compareServiceKeys,
-  compareDestKeys,
-  serviceSortKey,
-  glibcMergeSort,
-} from './order';
+export { servicesInSaveOrder, destinationsInSaveOrder, compareServiceKeys, compareDestKeys, serviceSortKey, glibcMergeSort } from './order';
 export {
   parseListing,
   parseVersionHeader,

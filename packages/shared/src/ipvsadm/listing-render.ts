@@ -154,7 +154,9 @@ export function formatIpvsadmListing(table: Pick<ObservedTable, 'services'>, opt
       lines.push(padEnd(name, 33) + [s.conns, s.inPkts, s.outPkts, s.inBytes, s.outBytes].map((v) => largeNumber(v, exact)).join(''));
       for (const dest of dests) {
         const d = dest.stats;
-        lines.push(`  -> ${padEnd(destinationColumn(svc, dest), 28)}${[d.conns, d.inPkts, d.outPkts, d.inBytes, d.outBytes].map((v) => largeNumber(v, exact)).join('')}`);
+        lines.push(
+          `  -> ${padEnd(destinationColumn(svc, dest), 28)}${[d.conns, d.inPkts, d.outPkts, d.inBytes, d.outBytes].map((v) => largeNumber(v, exact)).join('')}`,
+        );
       }
     } else {
       const r = svc.rates;

@@ -341,14 +341,16 @@ export function parseTimeoutListing(text: string): ParseResult<Timeouts> {
  * fields after syncid only when the kernel reported them. Empty when none runs.
  */
 export function formatDaemonListing(daemons: readonly SyncDaemon[]): string {
-  return daemons.map((d) => {
-    const parts = [`mcast=${d.interface}`, `syncid=${d.syncId}`];
-    if (d.maxLength !== undefined) parts.push(`maxlen=${d.maxLength}`);
-    if (d.group !== undefined) parts.push(`group=${d.group}`);
-    if (d.port !== undefined) parts.push(`port=${d.port}`);
-    if (d.ttl !== undefined) parts.push(`ttl=${d.ttl}`);
-    return `${d.state} sync daemon (${parts.join(', ')})\n`;
-  }).join('');
+  return daemons
+    .map((d) => {
+      const parts = [`mcast=${d.interface}`, `syncid=${d.syncId}`];
+      if (d.maxLength !== undefined) parts.push(`maxlen=${d.maxLength}`);
+      if (d.group !== undefined) parts.push(`group=${d.group}`);
+      if (d.port !== undefined) parts.push(`port=${d.port}`);
+      if (d.ttl !== undefined) parts.push(`ttl=${d.ttl}`);
+      return `${d.state} sync daemon (${parts.join(', ')})\n`;
+    })
+    .join('');
 }
 
 const DAEMON_LINE = /^(master|backup) sync daemon \(mcast=([^,)]+), syncid=(\d+)(.*)\)\s*$/;

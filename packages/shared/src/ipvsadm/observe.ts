@@ -36,9 +36,7 @@ export interface ListingTexts {
   daemon?: string;
 }
 
-export type ObserveResult =
-  | { ok: true; table: ObservedTable; info: KernelInfo | null; warnings: Issue[]; exact: boolean }
-  | { ok: false; errors: Issue[] };
+export type ObserveResult = { ok: true; table: ObservedTable; info: KernelInfo | null; warnings: Issue[]; exact: boolean } | { ok: false; errors: Issue[] };
 
 function keyText(service: Pick<Service, 'key'>): string {
   const key = service.key;
@@ -86,8 +84,10 @@ class ProcIndex {
     const candidates = this.byKey.get(key.kind === 'fwmark' ? `f ${key.fwmark}` : `${key.protocol} ${key.address} ${key.port}`);
     if (!candidates) return undefined;
     if (candidates.length === 1) return candidates[0];
-    const fits = (c: ProcService) => !this.taken.has(c) && c.destinations.length === service.destinations.length
-      && service.destinations.every((d) => c.destinations.some((p) => p.address === d.address && p.port === d.port));
+    const fits = (c: ProcService) =>
+      !this.taken.has(c) &&
+      c.destinations.length === service.destinations.length &&
+      service.destinations.every((d) => c.destinations.some((p) => p.address === d.address && p.port === d.port));
     const found = candidates.find(fits);
     if (found) this.taken.add(found);
     return found;
@@ -181,8 +181,15 @@ export function observeFromListings(texts: ListingTexts): ObserveResult {
     const plainService = plain?.service(s, service);
     const procService = proc?.service(service);
     if (proc && !procService) warnings.push({ path: serviceLabel(service.key), message: 'missing from /proc/net/ip_vs (the table changed between reads?)' });
-    for (const [index, found] of [[stats, statsService], [rate, rateService], [thresholds, thresholdService], [persistent, persistentService], [plain, plainService]] as const) {
-      if (index && !found) warnings.push({ path: serviceLabel(service.key), message: `missing from the ${index.listing.kind} listing (the table changed between listings?)` });
+    for (const [index, found] of [
+      [stats, statsService],
+      [rate, rateService],
+      [thresholds, thresholdService],
+      [persistent, persistentService],
+      [plain, plainService],
+    ] as const) {
+      if (index && !found)
+        warnings.push({ path: serviceLabel(service.key), message: `missing from the ${index.listing.kind} listing (the table changed between listings?)` });
     }
     const destinations: ObservedDestination[] = [];
     for (let d = 0; d < service.destinations.length; d++) {

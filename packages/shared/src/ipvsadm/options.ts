@@ -5,18 +5,62 @@
 // commands_v_options matrix checked by generic_opt_check() (ipvsadm 1.31).
 
 export const COMMANDS = [
-  'add-service', 'edit-service', 'delete-service', 'clear', 'list', 'zero',
-  'add-server', 'edit-server', 'delete-server', 'set', 'help', 'version',
-  'restore', 'save', 'start-daemon', 'stop-daemon',
+  'add-service',
+  'edit-service',
+  'delete-service',
+  'clear',
+  'list',
+  'zero',
+  'add-server',
+  'edit-server',
+  'delete-server',
+  'set',
+  'help',
+  'version',
+  'restore',
+  'save',
+  'start-daemon',
+  'stop-daemon',
 ] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 export const OPTIONS = [
-  'service', 'scheduler', 'persistent', 'netmask', 'real-server', 'forwarding', 'weight',
-  'u-threshold', 'l-threshold', 'numeric', 'connection', 'mcast-interface', 'syncid',
-  'timeout', 'daemon', 'stats', 'rate', 'thresholds', 'persistent-conn', 'nosort', 'sort',
-  'exact', 'ipv6', 'ops', 'pe', 'sched-flags', 'mcast-group', 'mcast-port', 'mcast-ttl',
-  'sync-maxlen', 'tun-info', 'tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum',
+  'service',
+  'scheduler',
+  'persistent',
+  'netmask',
+  'real-server',
+  'forwarding',
+  'weight',
+  'u-threshold',
+  'l-threshold',
+  'numeric',
+  'connection',
+  'mcast-interface',
+  'syncid',
+  'timeout',
+  'daemon',
+  'stats',
+  'rate',
+  'thresholds',
+  'persistent-conn',
+  'nosort',
+  'sort',
+  'exact',
+  'ipv6',
+  'ops',
+  'pe',
+  'sched-flags',
+  'mcast-group',
+  'mcast-port',
+  'mcast-ttl',
+  'sync-maxlen',
+  'tun-info',
+  'tun-type',
+  'tun-port',
+  'tun-nocsum',
+  'tun-csum',
+  'tun-remcsum',
 ] as const;
 /**
  * An option "slot": ipvsadm counts -t/-u/--sctp-service/-f as one option
@@ -162,9 +206,7 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
     const index = OPTION_INDEX.get(option) ?? 0;
     const previous = options[index];
     if (previous) {
-      return previous.spelled === spelled
-        ? `${spelled} is given twice`
-        : `${spelled} conflicts with ${previous.spelled} given before`;
+      return previous.spelled === spelled ? `${spelled} is given twice` : `${spelled} conflicts with ${previous.spelled} given before`;
     }
     options[index] = { spelled, value, variant: spelling.variant };
     return null;
@@ -228,7 +270,10 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
       continue;
     }
     if (command === undefined) {
-      return { ok: false, message: `the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "${token}"` };
+      return {
+        ok: false,
+        message: `the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "${token}"`,
+      };
     }
     positionals.push(token);
     positionalAt.push(i);
@@ -248,8 +293,17 @@ interface CommandRules {
 
 const SERVICE_SETTINGS: readonly OptionName[] = ['service', 'scheduler', 'persistent', 'netmask', 'ops', 'pe', 'sched-flags'];
 const SERVER_SETTINGS: readonly OptionName[] = [
-  'service', 'real-server', 'forwarding', 'weight', 'u-threshold', 'l-threshold',
-  'tun-type', 'tun-port', 'tun-nocsum', 'tun-csum', 'tun-remcsum',
+  'service',
+  'real-server',
+  'forwarding',
+  'weight',
+  'u-threshold',
+  'l-threshold',
+  'tun-type',
+  'tun-port',
+  'tun-nocsum',
+  'tun-csum',
+  'tun-remcsum',
 ];
 // -6 and --sort are not counted by ipvsadm's option check: they may appear anywhere.
 const ALWAYS: readonly OptionName[] = ['ipv6', 'sort'];
@@ -261,8 +315,21 @@ const RULES: Record<CommandName, CommandRules> = {
   clear: { required: [], allowed: [], exclusive: [] },
   list: {
     required: [],
-    allowed: ['numeric', 'connection', 'service', 'timeout', 'daemon', 'stats', 'rate', 'thresholds',
-      'persistent-conn', 'nosort', 'syncid', 'exact', 'tun-info'],
+    allowed: [
+      'numeric',
+      'connection',
+      'service',
+      'timeout',
+      'daemon',
+      'stats',
+      'rate',
+      'thresholds',
+      'persistent-conn',
+      'nosort',
+      'syncid',
+      'exact',
+      'tun-info',
+    ],
     exclusive: ['connection', 'service', 'timeout', 'daemon'],
   },
   zero: { required: [], allowed: ['service'], exclusive: [] },
@@ -282,9 +349,7 @@ const RULES: Record<CommandName, CommandRules> = {
   'stop-daemon': { required: [], allowed: ['syncid'], exclusive: [] },
 };
 
-const ALLOWED_SETS = new Map<CommandName, Set<OptionName>>(
-  COMMANDS.map((command) => [command, new Set<OptionName>([...RULES[command].allowed, ...ALWAYS])]),
-);
+const ALLOWED_SETS = new Map<CommandName, Set<OptionName>>(COMMANDS.map((command) => [command, new Set<OptionName>([...RULES[command].allowed, ...ALWAYS])]));
 
 const NEEDED_WORDING: Partial<Record<OptionName, string>> = {
   service: 'a virtual service (-t, -u, --sctp-service or -f)',

@@ -144,7 +144,6 @@ function ensureCapacity(n: number): void {
   scratch = new Int32Array(size);
 }
 
-
 function storeAddress(slot: number, address: string): boolean {
   if (!address.includes(':')) {
     words[slot * 4] = ipv4Value(address);

@@ -150,11 +150,16 @@ function numericEndpoint(word: string): string {
     port = colon < 0 || ipv6 ? undefined : word.slice(colon + 1);
   }
   if (!host.startsWith('[') && !host.includes(':') && !/^\d+(\.\d+){3}$/.test(host)) {
-    throw new PasteLineError(`"${host}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste \`ipvsadm -S -n\` or \`ipvsadm -L -n\` output, or write the address`);
+    throw new PasteLineError(
+      `"${host}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste \`ipvsadm -S -n\` or \`ipvsadm -L -n\` output, or write the address`,
+    );
   }
   if (port === undefined || /^\d+$/.test(port)) return word;
   const number = portOfName(port);
-  if (number === undefined) throw new PasteLineError(`"${port}" in ${word} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number`);
+  if (number === undefined)
+    throw new PasteLineError(
+      `"${port}" in ${word} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number`,
+    );
   return `${host}:${number}`;
 }
 
@@ -195,9 +200,13 @@ class PasteReader {
     const text = stripPrompt(trimmed);
     const save = SAVE_PROGRAM.exec(text);
     if (save) {
-      this.skip(number, trimmed, save[1] === 'save'
-        ? 'ipvsadm-save prints the table; paste its output to import it'
-        : 'ipvsadm-restore reads a file this paste does not hold; paste the file\'s lines instead');
+      this.skip(
+        number,
+        trimmed,
+        save[1] === 'save'
+          ? 'ipvsadm-save prints the table; paste its output to import it'
+          : "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead",
+      );
       return;
     }
     if (PROGRAM.test(text)) {
@@ -290,9 +299,10 @@ class PasteReader {
       note = [...words.slice(firstExtra), note].filter(Boolean).join(' ');
       words = words.slice(0, firstExtra);
     }
-    const skipWhy = line.command === 'restore'
-      ? `ipvsadm -R reads ${redirected ? `"${redirected}"` : 'standard input'}, which this paste does not hold; paste the rule lines instead`
-      : PRINTING_COMMANDS[line.command];
+    const skipWhy =
+      line.command === 'restore'
+        ? `ipvsadm -R reads ${redirected ? `"${redirected}"` : 'standard input'}, which this paste does not hold; paste the rule lines instead`
+        : PRINTING_COMMANDS[line.command];
     if (skipWhy !== undefined) {
       this.skip(number, original, skipWhy);
       return;
@@ -329,7 +339,9 @@ class PasteReader {
     return word.replace(VARIABLE, (_, name: string) => {
       const variable = this.variables.get(name);
       if (!variable) {
-        throw new PasteLineError(`$${name} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (${name}=...)`);
+        throw new PasteLineError(
+          `$${name} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (${name}=...)`,
+        );
       }
       return variable.value;
     });
@@ -446,7 +458,10 @@ export function readPaste(text: string, options: ReadPasteOptions = {}): PasteRe
         listedIds.add(keyId(l.key));
         const known = byId.get(keyId(l.key));
         if (l.scheduler === undefined && !known) {
-          warnings.push({ path: `line ${lastListing.start}`, message: `this listing does not show the settings of ${serviceLabel(l.key)}: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste \`ipvsadm -L -n\` for them` });
+          warnings.push({
+            path: `line ${lastListing.start}`,
+            message: `this listing does not show the settings of ${serviceLabel(l.key)}: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste \`ipvsadm -L -n\` for them`,
+          });
         }
         return serviceOfListing(l, known);
       });

@@ -32,7 +32,13 @@ import { flagNamesFor } from './rules';
 export type ServiceSettings = Omit<Service, 'destinations'>;
 
 const FLAG_BIT: Record<string, number> = {
-  'flag-1': 1, 'flag-2': 2, 'flag-3': 4, 'sh-fallback': 1, 'sh-port': 2, 'mh-fallback': 1, 'mh-port': 2,
+  'flag-1': 1,
+  'flag-2': 2,
+  'flag-3': 4,
+  'sh-fallback': 1,
+  'sh-port': 2,
+  'mh-fallback': 1,
+  'mh-port': 2,
 };
 
 /** IPv6 as inet_ntop prints it, whatever spelling the table holds. */
@@ -197,11 +203,7 @@ export function renderServiceCommand(command: '-A' | '-E' | '-D', service: Servi
  */
 export function renderDestinationCommand(command: '-d', key: ServiceKey, dest: Pick<Destination, 'address' | 'port'>): string;
 export function renderDestinationCommand(command: '-a' | '-e', key: ServiceKey, dest: Destination): string;
-export function renderDestinationCommand(
-  command: '-a' | '-e' | '-d',
-  key: ServiceKey,
-  dest: Destination | Pick<Destination, 'address' | 'port'>,
-): string {
+export function renderDestinationCommand(command: '-a' | '-e' | '-d', key: ServiceKey, dest: Destination | Pick<Destination, 'address' | 'port'>): string {
   const head = `${command} ${serviceSpec(key)} -r ${endpoint(dest.address, dest.port)}`;
   if (command === '-d') return head;
   return head + destinationOptions(dest as Destination, true);
@@ -233,23 +235,15 @@ export function stopDaemonArgv(state: SyncDaemon['state']): string[] {
 export function serviceCommandArgv(command: '-D', service: { key: ServiceKey }): string[];
 export function serviceCommandArgv(command: '-A' | '-E', service: ServiceSettings): string[];
 export function serviceCommandArgv(command: '-A' | '-E' | '-D', service: ServiceSettings | { key: ServiceKey }): string[] {
-  const line = command === '-D'
-    ? renderServiceCommand('-D', service)
-    : renderServiceCommand(command, service as ServiceSettings);
+  const line = command === '-D' ? renderServiceCommand('-D', service) : renderServiceCommand(command, service as ServiceSettings);
   return line.split(' ');
 }
 
 /** argv of a destination command (the tokens of renderDestinationCommand). */
 export function destinationCommandArgv(command: '-d', key: ServiceKey, dest: Pick<Destination, 'address' | 'port'>): string[];
 export function destinationCommandArgv(command: '-a' | '-e', key: ServiceKey, dest: Destination): string[];
-export function destinationCommandArgv(
-  command: '-a' | '-e' | '-d',
-  key: ServiceKey,
-  dest: Destination | Pick<Destination, 'address' | 'port'>,
-): string[] {
-  const line = command === '-d'
-    ? renderDestinationCommand('-d', key, dest)
-    : renderDestinationCommand(command, key, dest as Destination);
+export function destinationCommandArgv(command: '-a' | '-e' | '-d', key: ServiceKey, dest: Destination | Pick<Destination, 'address' | 'port'>): string[] {
+  const line = command === '-d' ? renderDestinationCommand('-d', key, dest) : renderDestinationCommand(command, key, dest as Destination);
   return line.split(' ');
 }
 
@@ -292,9 +286,7 @@ export function canonicalState(state: DesiredState, options: RenderOptions = {})
       if (prefix !== undefined && prefix !== full) persistence.netmaskPrefix = prefix;
       if (service.persistence.engine) persistence.engine = service.persistence.engine;
     }
-    const key: ServiceKey = service.key.kind === 'addr'
-      ? { ...service.key, address: canonicalAddress(service.key.address) }
-      : service.key;
+    const key: ServiceKey = service.key.kind === 'addr' ? { ...service.key, address: canonicalAddress(service.key.address) } : service.key;
     return {
       key,
       scheduler: service.scheduler,

@@ -32,8 +32,7 @@ export const IPVSADM_DEFAULT_PERSISTENCE = DEFAULT_PERSISTENCE_TIMEOUT;
 /** ipvsadm.c DEF_MCAST_IFN. */
 export const DEFAULT_MCAST_INTERFACE = 'eth0';
 
-export type RuleEventKind =
-  | 'list' | 'save' | 'zero' | 'set-timeouts' | 'start-daemon' | 'stop-daemon' | 'restore' | 'help' | 'version';
+export type RuleEventKind = 'list' | 'save' | 'zero' | 'set-timeouts' | 'start-daemon' | 'stop-daemon' | 'restore' | 'help' | 'version';
 
 /** A recognised line that is not a table rule, or a setting it changed. */
 export interface RuleEvent {
@@ -171,8 +170,13 @@ function slotKey(key: ServiceKey): string {
 
 /** Flag bits (IP_VS_SVC_F_SCHED1..3) and their names, per scheduler (print_sched_flags()). */
 const FLAG_BITS: Record<SchedFlag, number> = {
-  'flag-1': 1, 'flag-2': 2, 'flag-3': 4,
-  'sh-fallback': 1, 'sh-port': 2, 'mh-fallback': 1, 'mh-port': 2,
+  'flag-1': 1,
+  'flag-2': 2,
+  'flag-3': 4,
+  'sh-fallback': 1,
+  'sh-port': 2,
+  'mh-fallback': 1,
+  'mh-port': 2,
 };
 
 export function flagNamesFor(scheduler: string, bits: number): SchedFlag[] {
@@ -271,7 +275,7 @@ export class RuleInterpreter {
     for (const service of state.services) {
       const copy: Service = { ...service, flags: [...service.flags], destinations: service.destinations.map((d) => ({ ...d })) };
       if (service.persistence) copy.persistence = { ...service.persistence };
-      const family: AddressFamily = service.key.kind === 'fwmark' ? service.key.family : (service.key.address.includes(':') ? 'inet6' : 'inet');
+      const family: AddressFamily = service.key.kind === 'fwmark' ? service.key.family : service.key.address.includes(':') ? 'inet6' : 'inet';
       const slot: ServiceSlot = { service: copy, family, index: null };
       if (copy.destinations.length > INDEX_THRESHOLD) slot.index = new Map(copy.destinations.map((d) => [destKey(d.address, d.port), d]));
       this.slots.set(slotKey(service.key), slot);
@@ -346,12 +350,19 @@ export class RuleInterpreter {
 
     this.lineNumber = number;
     try {
-      const serviceText = this.lastServiceKey !== null && serviceEnd - serviceStart === this.lastServiceText.length
-        && text.startsWith(this.lastServiceText, serviceStart) ? this.lastServiceText : text.slice(serviceStart, serviceEnd);
+      const serviceText =
+        this.lastServiceKey !== null && serviceEnd - serviceStart === this.lastServiceText.length && text.startsWith(this.lastServiceText, serviceStart)
+          ? this.lastServiceText
+          : text.slice(serviceStart, serviceEnd);
       const key = this.keyFromText(serviceText, variant, ipv6Spelled);
       const slot = this.slotOfLastKey(key);
       const dest: Destination = {
-        address: text.slice(destStart, colon), port: destPort, forwarding, weight, upperThreshold: 0, lowerThreshold: 0,
+        address: text.slice(destStart, colon),
+        port: destPort,
+        forwarding,
+        weight,
+        upperThreshold: 0,
+        lowerThreshold: 0,
       };
       this.putServer(true, key, slot, dest, 'inet', tunnel);
     } catch (error) {
@@ -509,7 +520,7 @@ export class RuleInterpreter {
 
   private addOrEditService(line: ScannedLine, isAdd: boolean): void {
     const key = this.serviceKey(line);
-    const family: AddressFamily = key.kind === 'fwmark' ? key.family : (key.address.includes(':') ? 'inet6' : 'inet');
+    const family: AddressFamily = key.kind === 'fwmark' ? key.family : key.address.includes(':') ? 'inet6' : 'inet';
     const o = line.options;
 
     const schedulerText = o[OPT.scheduler]?.value ?? 'wlc';
@@ -659,7 +670,9 @@ export class RuleInterpreter {
       fail(`DR/TUN real servers must use the service port (${key.port}), not ${port}; use NAT (-m) to map ports`);
     }
     if (family !== slot.family && forwarding !== 'tunnel') {
-      fail(`real server ${address} is ${family === 'inet' ? 'IPv4' : 'IPv6'} but the service is ${slot.family === 'inet' ? 'IPv4' : 'IPv6'}; only tunnel (-i) real servers may differ`);
+      fail(
+        `real server ${address} is ${family === 'inet' ? 'IPv4' : 'IPv6'} but the service is ${slot.family === 'inet' ? 'IPv4' : 'IPv6'}; only tunnel (-i) real servers may differ`,
+      );
     }
     if (dest.lowerThreshold > dest.upperThreshold) {
       fail(`lower threshold ${dest.lowerThreshold} is above upper threshold ${dest.upperThreshold} (the kernel refuses it)`);
@@ -688,11 +701,16 @@ export class RuleInterpreter {
   private repeatsAddedServer(key: ServiceKey, dest: Destination, existing: Destination): boolean {
     const firstLine = this.addedServerLines.get(`${slotKey(key)} ${destKey(dest.address, dest.port)}`);
     if (firstLine === undefined) return false;
-    const same = existing.forwarding === dest.forwarding && existing.weight === dest.weight
-      && existing.upperThreshold === dest.upperThreshold && existing.lowerThreshold === dest.lowerThreshold
-      && JSON.stringify(existing.tunnel) === JSON.stringify(dest.tunnel);
+    const same =
+      existing.forwarding === dest.forwarding &&
+      existing.weight === dest.weight &&
+      existing.upperThreshold === dest.upperThreshold &&
+      existing.lowerThreshold === dest.lowerThreshold &&
+      JSON.stringify(existing.tunnel) === JSON.stringify(dest.tunnel);
     if (!same) return false;
-    this.warn(`adds ${endpointText(dest.address, dest.port)} to ${serviceLabel(key)} again, as line ${firstLine} did (ipvsadm would refuse it as already existing); skipped`);
+    this.warn(
+      `adds ${endpointText(dest.address, dest.port)} to ${serviceLabel(key)} again, as line ${firstLine} did (ipvsadm would refuse it as already existing); skipped`,
+    );
     return true;
   }
 
@@ -753,8 +771,7 @@ export class RuleInterpreter {
     } else if (o[OPT.daemon]) {
       this.event('list', 'list the sync daemons');
     } else {
-      const extras = ['stats', 'rate', 'thresholds', 'persistent-conn', 'tun-info', 'exact']
-        .filter((name) => o[optionIndex(name as 'stats')] !== undefined);
+      const extras = ['stats', 'rate', 'thresholds', 'persistent-conn', 'tun-info', 'exact'].filter((name) => o[optionIndex(name as 'stats')] !== undefined);
       this.event('list', `list the whole table${extras.length ? ` (${extras.map((e) => `--${e}`).join(' ')})` : ''}`);
     }
   }

@@ -7,9 +7,22 @@
 import { familyOf, ipv4MaskPrefix, formatEndpoint } from '../model/address';
 import { destinationId, serviceLabel } from '../model/keys';
 import {
-  DEFAULT_PERSISTENCE_TIMEOUT, MAX_THRESHOLD, SCHEDULERS, emptyState,
-  type DesiredState, type Destination, type ForwardingMethod, type Persistence, type Protocol,
-  type SchedFlag, type SchedulerName, type Service, type ServiceKey, type SyncDaemon, type Timeouts, type TunnelOptions,
+  DEFAULT_PERSISTENCE_TIMEOUT,
+  MAX_THRESHOLD,
+  SCHEDULERS,
+  emptyState,
+  type DesiredState,
+  type Destination,
+  type ForwardingMethod,
+  type Persistence,
+  type Protocol,
+  type SchedFlag,
+  type SchedulerName,
+  type Service,
+  type ServiceKey,
+  type SyncDaemon,
+  type Timeouts,
+  type TunnelOptions,
 } from '../model/ipvs';
 import { MAX_CHECK_INTERVAL_MS, MIN_CHECK_INTERVAL_MS, type HealthCheck, type ServiceHealth } from '../model/health';
 import type { HaConfig } from '../model/ha';
@@ -128,7 +141,8 @@ interface GroupEntry {
 }
 
 const IGNORED_ROOTS: Record<string, string> = {
-  vrrp_instance: 'not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
+  vrrp_instance:
+    "not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
   vrrp_sync_group: 'not imported: the console fails each VRRP instance over on its own',
   vrrp_script: 'VRRP scripts are not used by the console',
   vrrp_track_process: 'VRRP process tracking is not used by the console',
@@ -294,7 +308,10 @@ class Reader {
       }
       this.groupAddresses += range.addresses.length;
       if (this.groupAddresses > MAX_SERVICES) {
-        this.error(s, `virtual_server_group ${name}: the groups list more than ${MAX_SERVICES} addresses in all; the console imports at most ${MAX_SERVICES} services`);
+        this.error(
+          s,
+          `virtual_server_group ${name}: the groups list more than ${MAX_SERVICES} addresses in all; the console imports at most ${MAX_SERVICES} services`,
+        );
         return;
       }
       entries.push({ ref: s, kind: 'addr', addresses: range.addresses, port, family: range.family });
@@ -341,8 +358,17 @@ class Reader {
       return;
     }
     const vs: VirtualServerConf = {
-      ref: statement, form, flagWords: [], onePacket: false, quorum: KEEPALIVED_DEFAULTS.quorum, hysteresis: 0,
-      inhibit: false, alpha: false, weight: KEEPALIVED_DEFAULTS.weight, timing: {}, realServers: [],
+      ref: statement,
+      form,
+      flagWords: [],
+      onePacket: false,
+      quorum: KEEPALIVED_DEFAULTS.quorum,
+      hysteresis: 0,
+      inhibit: false,
+      alpha: false,
+      weight: KEEPALIVED_DEFAULTS.weight,
+      timing: {},
+      realServers: [],
       ...(form.kind === 'addr' ? { family: familyOf(form.address) ?? 'inet' } : {}),
     };
     for (const s of statement.block) this.vsKeyword(vs, s);
@@ -558,7 +584,9 @@ class Reader {
           this.warn(s, `${what} ${keyword} "${value ?? ''}" is not a valid time in seconds; ignored as keepalived does`);
           return true;
         }
-        const field = ({ connect_timeout: 'connectTimeoutMs', delay_loop: 'delayLoopMs', delay_before_retry: 'delayBeforeRetryMs', warmup: 'warmupMs' } as const)[keyword];
+        const field = (
+          { connect_timeout: 'connectTimeoutMs', delay_loop: 'delayLoopMs', delay_before_retry: 'delayBeforeRetryMs', warmup: 'warmupMs' } as const
+        )[keyword];
         timing[field] = ms;
         return true;
       }
@@ -592,7 +620,13 @@ class Reader {
       return;
     }
     const rs: RealServerConf = {
-      ref: s, address, port: port === 0 ? undefined : port, upperThreshold: 0, lowerThreshold: 0, timing: {}, checkers: [],
+      ref: s,
+      address,
+      port: port === 0 ? undefined : port,
+      upperThreshold: 0,
+      lowerThreshold: 0,
+      timing: {},
+      checkers: [],
       ...(vs.method ? { methodAtDeclaration: vs.method } : {}),
     };
     for (const child of s.block ?? []) this.rsKeyword(vs, rs, child);
@@ -669,7 +703,11 @@ class Reader {
   private checker(vs: VirtualServerConf, rs: RealServerConf, s: Statement): void {
     const type = s.words[0] ?? '';
     const checker: CheckerConf = {
-      ref: s, type, timing: {}, build: null, defaultRetry: KEEPALIVED_DEFAULTS.retry,
+      ref: s,
+      type,
+      timing: {},
+      build: null,
+      defaultRetry: KEEPALIVED_DEFAULTS.retry,
       defaultDelayBeforeRetryMs: KEEPALIVED_DEFAULTS.delayBeforeRetryMs,
     };
     const rest: Statement[] = [];
@@ -678,7 +716,8 @@ class Reader {
       const keyword = child.words[0] ?? '';
       if (this.timingKeyword(checker.timing, child, type)) {
         if (keyword === 'connect_timeout' && !connectionKeywords) this.warn(child, 'MISC_CHECK takes misc_timeout, not connect_timeout; ignored');
-        if (keyword === 'nb_get_retry' && type !== 'HTTP_GET' && type !== 'SSL_GET') this.warn(child, 'nb_get_retry belongs to HTTP_GET/SSL_GET; read as retry');
+        if (keyword === 'nb_get_retry' && type !== 'HTTP_GET' && type !== 'SSL_GET')
+          this.warn(child, 'nb_get_retry belongs to HTTP_GET/SSL_GET; read as retry');
         continue;
       }
       if (connectionKeywords && keyword === 'connect_ip') {
@@ -746,14 +785,25 @@ class Reader {
     const hostOk = host === undefined || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:\d{1,5})?$/.test(host);
     if (!hostOk) this.warn(s, `virtualhost "${host ?? ''}" is not a host name the console can send; the target address is used`);
     // Each url is checked in turn and all must pass: one check per url.
-    return (common) => urls.map((url) => {
-      const urlHost = url.host ?? (hostOk ? host : undefined);
-      const check = { kind, ...common, path: url.path, expectStatus: url.expectStatus, ...(urlHost ? { host: urlHost } : {}), ...(url.bodyMatch ? { bodyMatch: url.bodyMatch } : {}) };
-      return kind === 'https' ? { ...check, kind: 'https' as const, verifyTls: false } : { ...check, kind: 'http' as const };
-    });
+    return (common) =>
+      urls.map((url) => {
+        const urlHost = url.host ?? (hostOk ? host : undefined);
+        const check = {
+          kind,
+          ...common,
+          path: url.path,
+          expectStatus: url.expectStatus,
+          ...(urlHost ? { host: urlHost } : {}),
+          ...(url.bodyMatch ? { bodyMatch: url.bodyMatch } : {}),
+        };
+        return kind === 'https' ? { ...check, kind: 'https' as const, verifyTls: false } : { ...check, kind: 'http' as const };
+      });
   }
 
-  private url(s: Statement, type: string): { path: string; expectStatus: Array<{ min: number; max: number }>; host?: string; bodyMatch?: { kind: 'regex'; text: string } } | null {
+  private url(
+    s: Statement,
+    type: string,
+  ): { path: string; expectStatus: Array<{ min: number; max: number }>; host?: string; bodyMatch?: { kind: 'regex'; text: string } } | null {
     let path: string | undefined;
     const codes = new Set<number>();
     let host: string | undefined;
@@ -830,11 +880,18 @@ class Reader {
     }
     const [program = '', ...args] = argv;
     const base = program.slice(program.lastIndexOf('/') + 1);
-    if (!program.startsWith('/') || program.split('/').includes('..') || ['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env'].includes(base)) {
+    if (
+      !program.startsWith('/') ||
+      program.split('/').includes('..') ||
+      ['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env'].includes(base)
+    ) {
       this.warn(s, `MISC_CHECK program "${program}" is not imported: the console runs only a program given by its absolute path, never a shell or launcher`);
       return null;
     }
-    this.warn(s, `MISC_CHECK ${program} becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)`);
+    this.warn(
+      s,
+      `MISC_CHECK ${program} becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)`,
+    );
     return (common) => {
       // misc_timeout unset: keepalived lets the script run for the whole delay_loop.
       const timeout = Math.min(timeoutMs ?? common.intervalMs - 1, common.intervalMs - 1);
@@ -852,8 +909,7 @@ class Reader {
         const given = child.words[1] ?? '';
         if (hasEmptyLabel(given)) this.warn(child, `DNS_CHECK name "${given}" is refused by keepalived (it reads an empty label); ignored as keepalived does`);
         else name = given;
-      }
-      else this.unknownCheckerKeyword('DNS_CHECK', child);
+      } else this.unknownCheckerKeyword('DNS_CHECK', child);
     }
     if (type !== 'A' && type !== 'AAAA') {
       this.warn(s, `DNS_CHECK type ${type} is not supported by the console (only A and AAAA); this check is not imported`);
@@ -893,10 +949,15 @@ class Reader {
       this.warn(s, 'UDP_CHECK payload is longer than the console keeps (2048 bytes); this check is not imported');
       return null;
     }
-    return (common) => [{
-      kind: 'udp', ...common, payload: { encoding: 'hex', text: payload }, requireReply,
-      ...(expect !== undefined ? { expect: { encoding: 'hex' as const, text: expect } } : {}),
-    }];
+    return (common) => [
+      {
+        kind: 'udp',
+        ...common,
+        payload: { encoding: 'hex', text: payload },
+        requireReply,
+        ...(expect !== undefined ? { expect: { encoding: 'hex' as const, text: expect } } : {}),
+      },
+    ];
   }
 
   // -------------------------------------------------------------------------
@@ -975,8 +1036,11 @@ class Reader {
     }
     const keys: Array<{ key: ServiceKey; ref: SourceRef }> = [];
     for (const entry of entries) {
-      if (entry.kind === 'fwmark') keys.push({ key: { kind: 'fwmark', fwmark: entry.fwmark ?? 0, family: entry.family ?? this.fwmarkFamily(vs) }, ref: entry.ref });
-      else for (const address of entry.addresses ?? []) keys.push({ key: { kind: 'addr', protocol: vs.protocol ?? 'udp', address, port: entry.port ?? 0 }, ref: entry.ref });
+      if (entry.kind === 'fwmark')
+        keys.push({ key: { kind: 'fwmark', fwmark: entry.fwmark ?? 0, family: entry.family ?? this.fwmarkFamily(vs) }, ref: entry.ref });
+      else
+        for (const address of entry.addresses ?? [])
+          keys.push({ key: { kind: 'addr', protocol: vs.protocol ?? 'udp', address, port: entry.port ?? 0 }, ref: entry.ref });
     }
     return keys;
   }
@@ -1000,7 +1064,12 @@ class Reader {
       this.error(vs.ref, `more than ${MAX_SERVICES} virtual services in all; the console imports at most ${MAX_SERVICES}`);
       return [];
     }
-    const label = vs.form.kind === 'group' ? `group ${vs.form.name}` : vs.form.kind === 'fwmark' ? `fwmark ${vs.form.fwmark}` : formatEndpoint(vs.form.address, vs.form.port);
+    const label =
+      vs.form.kind === 'group'
+        ? `group ${vs.form.name}`
+        : vs.form.kind === 'fwmark'
+          ? `fwmark ${vs.form.fwmark}`
+          : formatEndpoint(vs.form.address, vs.form.port);
     if (vs.realServers.length === 0) {
       this.warn(vs.ref, `virtual server ${label} has no real servers; keepalived ignores it, so it is not imported`);
       return [];
@@ -1016,7 +1085,10 @@ class Reader {
     }
     let persistenceTimeout = vs.persistenceTimeout;
     if (!persistenceTimeout && keys.some((k) => k.key.kind === 'addr' && k.key.port === 0)) {
-      this.warn(vs.ref, `virtual server ${label}: port 0 is only valid for persistent services; keepalived sets persistence_timeout ${KEEPALIVED_DEFAULTS.persistenceTimeout}`);
+      this.warn(
+        vs.ref,
+        `virtual server ${label}: port 0 is only valid for persistent services; keepalived sets persistence_timeout ${KEEPALIVED_DEFAULTS.persistenceTimeout}`,
+      );
       persistenceTimeout = KEEPALIVED_DEFAULTS.persistenceTimeout;
     }
     if (!vs.scheduler) this.warn(vs.ref, `virtual server ${label}: no lvs_sched; keepalived uses ${KEEPALIVED_DEFAULTS.scheduler}`);
@@ -1029,7 +1101,10 @@ class Reader {
     const weightSum = servers.reduce((sum, s) => sum + s.weight, 0);
     let quorum = vs.quorum;
     if (quorum > weightSum) {
-      this.warn(vs.ref, `virtual server ${label}: quorum ${quorum} exceeds the total weight of its real servers (${weightSum}); keepalived reduces it to ${weightSum}`);
+      this.warn(
+        vs.ref,
+        `virtual server ${label}: quorum ${quorum} exceeds the total weight of its real servers (${weightSum}); keepalived reduces it to ${weightSum}`,
+      );
       quorum = Math.max(1, weightSum);
     }
     let hysteresis = vs.hysteresis;
@@ -1110,22 +1185,37 @@ class Reader {
     if (method.forwarding === 'masq') {
       if (key.kind === 'addr' && port === 0) port = servicePort;
     } else if (key.kind === 'fwmark') {
-      if (port !== 0) this.warn(rs.ref, `fwmark virtual server ${label}: real server ${rs.address} has a port; keepalived clears it (DR/TUN keep the client's port)`);
+      if (port !== 0)
+        this.warn(rs.ref, `fwmark virtual server ${label}: real server ${rs.address} has a port; keepalived clears it (DR/TUN keep the client's port)`);
       port = 0;
     } else if (port === 0) {
       port = servicePort;
     } else if (port !== servicePort) {
-      this.warn(rs.ref, `virtual server ${serviceLabel(key)} and real server ${rs.address} ports differ; keepalived resets it to ${servicePort} (DR/TUN cannot change the port)`);
+      this.warn(
+        rs.ref,
+        `virtual server ${serviceLabel(key)} and real server ${rs.address} ports differ; keepalived resets it to ${servicePort} (DR/TUN cannot change the port)`,
+      );
       port = servicePort;
     }
     return {
-      address: rs.address, port, forwarding: method.forwarding, weight,
-      upperThreshold: rs.upperThreshold, lowerThreshold: rs.lowerThreshold,
+      address: rs.address,
+      port,
+      forwarding: method.forwarding,
+      weight,
+      upperThreshold: rs.upperThreshold,
+      lowerThreshold: rs.lowerThreshold,
       ...(method.tunnel ? { tunnel: { ...method.tunnel } } : {}),
     };
   }
 
-  private health(vs: VirtualServerConf, servers: Array<{ rs: RealServerConf; method: Method; weight: number }>, service: Service, quorum: number, hysteresis: number, label: string): ServiceHealth | undefined {
+  private health(
+    vs: VirtualServerConf,
+    servers: Array<{ rs: RealServerConf; method: Method; weight: number }>,
+    service: Service,
+    quorum: number,
+    hysteresis: number,
+    label: string,
+  ): ServiceHealth | undefined {
     const perServer = servers.map(({ rs }) => this.checksOf(vs, rs));
     const checked = perServer.filter((checks) => checks.length > 0);
     const inhibits = servers.map(({ rs }) => rs.inhibit ?? vs.inhibit);
@@ -1143,19 +1233,34 @@ class Reader {
     });
     const quiesceCount = inhibits.filter(Boolean).length;
     if (quiesceCount > 0 && quiesceCount < inhibits.length) {
-      this.warn(vs.ref, `virtual server ${label}: inhibit_on_failure differs between real servers; the console applies one rule per service (${quiesceCount * 2 >= inhibits.length ? 'quiesce' : 'remove'})`);
+      this.warn(
+        vs.ref,
+        `virtual server ${label}: inhibit_on_failure differs between real servers; the console applies one rule per service (${quiesceCount * 2 >= inhibits.length ? 'quiesce' : 'remove'})`,
+      );
     }
     const alphas = servers.flatMap(({ rs }) => rs.checkers.map((c) => c.timing.alpha ?? rs.timing.alpha ?? vs.timing.alpha ?? vs.alpha));
     const alpha = alphas.length > 0 && alphas.filter(Boolean).length * 2 >= alphas.length;
-    if (alphas.some((a) => a !== alpha)) this.warn(vs.ref, `virtual server ${label}: alpha differs between checkers; the console applies one rule per service (${alpha ? 'on' : 'off'})`);
+    if (alphas.some((a) => a !== alpha))
+      this.warn(vs.ref, `virtual server ${label}: alpha differs between checkers; the console applies one rule per service (${alpha ? 'on' : 'off'})`);
     const health: ServiceHealth = {
-      enabled: true, checks: common, destinations, onFailure: quiesceCount * 2 >= inhibits.length ? 'quiesce' : 'remove',
-      quorum, hysteresis, sorryServerReplaces: true, alpha, historySize: 30, drains: {},
+      enabled: true,
+      checks: common,
+      destinations,
+      onFailure: quiesceCount * 2 >= inhibits.length ? 'quiesce' : 'remove',
+      quorum,
+      hysteresis,
+      sorryServerReplaces: true,
+      alpha,
+      historySize: 30,
+      drains: {},
     };
     if (vs.sorry) {
       const sorry = this.sorryServer(vs, service.key, label);
       if (sorry && service.destinations.some((d) => destinationId(d) === destinationId(sorry))) {
-        this.warn(vs.sorry.ref, `the sorry server ${destinationId(sorry)} is also a real server of ${label}; the console cannot have both, sorry server not imported`);
+        this.warn(
+          vs.sorry.ref,
+          `the sorry server ${destinationId(sorry)} is also a real server of ${label}; the console cannot have both, sorry server not imported`,
+        );
       } else if (sorry) health.sorryServer = sorry;
     }
     return health;
@@ -1176,7 +1281,15 @@ class Reader {
       if (port === 0 && key.kind === 'addr') port = servicePort;
     } else if (key.kind === 'fwmark') port = 0;
     else port = servicePort;
-    return { address: sorry.address, port, forwarding: method.forwarding, weight: 1, upperThreshold: 0, lowerThreshold: 0, ...(method.tunnel ? { tunnel: { ...method.tunnel } } : {}) };
+    return {
+      address: sorry.address,
+      port,
+      forwarding: method.forwarding,
+      weight: 1,
+      upperThreshold: 0,
+      lowerThreshold: 0,
+      ...(method.tunnel ? { tunnel: { ...method.tunnel } } : {}),
+    };
   }
 
   /** A real server's checkers in the model's terms, with keepalived's inheritance (checker <- real server <- virtual server <- default). */
@@ -1188,28 +1301,44 @@ class Reader {
       const connectTimeoutMs = t.connectTimeoutMs ?? rs.timing.connectTimeoutMs ?? vs.timing.connectTimeoutMs ?? KEEPALIVED_DEFAULTS.connectTimeoutMs;
       const retry = t.retry ?? rs.timing.retry ?? vs.timing.retry ?? checker.defaultRetry;
       const warmupMs = t.warmupMs ?? rs.timing.warmupMs ?? vs.timing.warmupMs;
-      const delayBeforeRetryMs = t.delayBeforeRetryMs ?? rs.timing.delayBeforeRetryMs ?? vs.timing.delayBeforeRetryMs
-        ?? (checker.defaultDelayBeforeRetryMs === 'delay_loop' ? delayLoopMs : checker.defaultDelayBeforeRetryMs);
+      const delayBeforeRetryMs =
+        t.delayBeforeRetryMs ??
+        rs.timing.delayBeforeRetryMs ??
+        vs.timing.delayBeforeRetryMs ??
+        (checker.defaultDelayBeforeRetryMs === 'delay_loop' ? delayLoopMs : checker.defaultDelayBeforeRetryMs);
       let intervalMs = delayLoopMs;
       if (intervalMs < MIN_CHECK_INTERVAL_MS || intervalMs > MAX_CHECK_INTERVAL_MS) {
         intervalMs = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(MIN_CHECK_INTERVAL_MS, intervalMs));
-        this.warn(checker.ref, `${checker.type} delay_loop ${delayLoopMs / 1000} s is outside what the console runs (0.1 s to 1 h); imported as ${intervalMs / 1000} s`);
+        this.warn(
+          checker.ref,
+          `${checker.type} delay_loop ${delayLoopMs / 1000} s is outside what the console runs (0.1 s to 1 h); imported as ${intervalMs / 1000} s`,
+        );
       }
       let timeoutMs = Math.max(10, connectTimeoutMs);
       if (timeoutMs >= intervalMs && checker.type === 'MISC_CHECK') timeoutMs = intervalMs - 1;
       // MISC_CHECK has no connect_timeout: its build() sets the script's timeout.
       if (timeoutMs >= intervalMs && checker.type !== 'MISC_CHECK') {
         timeoutMs = intervalMs - 1;
-        this.warn(checker.ref, `${checker.type} connect_timeout ${connectTimeoutMs / 1000} s is not shorter than its delay_loop ${intervalMs / 1000} s; the console needs it shorter and uses ${timeoutMs / 1000} s`);
+        this.warn(
+          checker.ref,
+          `${checker.type} connect_timeout ${connectTimeoutMs / 1000} s is not shorter than its delay_loop ${intervalMs / 1000} s; the console needs it shorter and uses ${timeoutMs / 1000} s`,
+        );
       }
       const fall = Math.min(100, retry + 1);
-      if (fall !== retry + 1) this.warn(checker.ref, `${checker.type} retry ${retry} is more than the console counts; a server goes down after 100 failed probes`);
+      if (fall !== retry + 1)
+        this.warn(checker.ref, `${checker.type} retry ${retry} is more than the console counts; a server goes down after 100 failed probes`);
       if (retry > 0 && delayBeforeRetryMs !== intervalMs) {
         // Once per virtual server and timing: the same note on every checker is noise.
-        this.warn(vs.ref, `checkers retry ${delayBeforeRetryMs / 1000} s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (${intervalMs / 1000} s), so a failure is confirmed later`);
+        this.warn(
+          vs.ref,
+          `checkers retry ${delayBeforeRetryMs / 1000} s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (${intervalMs / 1000} s), so a failure is confirmed later`,
+        );
       }
       const common: CommonCheck = {
-        intervalMs, timeoutMs, rise: 1, fall,
+        intervalMs,
+        timeoutMs,
+        rise: 1,
+        fall,
         ...(warmupMs !== undefined ? { warmupMs: Math.min(warmupMs, MAX_CHECK_INTERVAL_MS) } : {}),
         target: { ...(checker.connectIp ? { address: checker.connectIp } : {}), ...(checker.connectPort ? { port: checker.connectPort } : {}) },
       };
@@ -1249,10 +1378,12 @@ function hasEmptyLabel(name: string): boolean {
   return false;
 }
 
-
 /** Read keepalived.conf text into a desired state plus notes (line, level, message). */
 export function readKeepalivedConf(text: string, options: ReadOptions = {}): ReadResult {
-  const syntaxOptions = { ...(options.resolveInclude ? { resolveInclude: options.resolveInclude } : {}), ...(options.limits ? { limits: options.limits } : {}) };
+  const syntaxOptions = {
+    ...(options.resolveInclude ? { resolveInclude: options.resolveInclude } : {}),
+    ...(options.limits ? { limits: options.limits } : {}),
+  };
   const syntax = parseSyntax(text, syntaxOptions);
   const syntaxOk = !syntax.notes.some((n) => n.level === 'error');
   const hasVrrp = syntax.statements.some((s) => s.words[0] === 'vrrp_instance');
@@ -1275,15 +1406,23 @@ export function readKeepalivedConf(text: string, options: ReadOptions = {}): Rea
     const seen = new Set(reader.notes.map((n) => `${n.file ?? ''}:${n.line}:${n.message}`));
     for (const other of readings.slice(1)) {
       // Another director's own lines can hold errors the first one never reads.
-      for (const note of other.reader.notes) if (note.level === 'error' && !seen.has(`${note.file ?? ''}:${note.line}:${note.message}`)) reader.notes.push(note);
+      for (const note of other.reader.notes)
+        if (note.level === 'error' && !seen.has(`${note.file ?? ''}:${note.line}:${note.message}`)) reader.notes.push(note);
       const { ha: _ha, ...mine } = state;
       const { ha: _otherHa, ...theirs } = other.state;
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-        reader.warn({ line: 1 }, `director ${other.id} reads other virtual servers or global settings than ${first.id}; imported as ${first.id} reads them (the console gives every director one table)`);
+        reader.warn(
+          { line: 1 },
+          `director ${other.id} reads other virtual servers or global settings than ${first.id}; imported as ${first.id} reads them (the console gives every director one table)`,
+        );
       }
     }
     if (!reader.notes.some((n) => n.level === 'error')) {
-      const ha = readPair(readings.map((r) => ({ name: r.id, instances: r.reader.vrrpInstances })), serviceVips(state), reader);
+      const ha = readPair(
+        readings.map((r) => ({ name: r.id, instances: r.reader.vrrpInstances })),
+        serviceVips(state),
+        reader,
+      );
       attachPair(state, ha, reader);
     }
   } else {
@@ -1319,13 +1458,17 @@ function attachPair(state: DesiredState, ha: HaConfig | null, reader: Reader): v
   if (pair) {
     const checked = validateState({ ...state, ha: pair });
     const issues = checked.ok ? [] : checked.issues.filter((i) => i.path.startsWith('ha')).map((i) => `${i.message} (${i.path})`);
-    if (follows && !pair.instances.some((i) => i.name === follows.instance)) issues.push(`lvs_sync_daemon follows ${follows.instance}, which is not a VRRP instance`);
+    if (follows && !pair.instances.some((i) => i.name === follows.instance))
+      issues.push(`lvs_sync_daemon follows ${follows.instance}, which is not a VRRP instance`);
     for (const issue of issues) reader.warn(at, `VRRP not imported: ${issue}`);
     if (issues.length) pair = null;
   }
   if (pair) {
     if (follows) {
-      pair = { ...pair, sync: { interface: follows.interface, syncId: follows.syncId, ...(follows.instance !== pair.instances[0]?.name ? { instance: follows.instance } : {}) } };
+      pair = {
+        ...pair,
+        sync: { interface: follows.interface, syncId: follows.syncId, ...(follows.instance !== pair.instances[0]?.name ? { instance: follows.instance } : {}) },
+      };
     }
     state.ha = pair;
   } else if (follows) {

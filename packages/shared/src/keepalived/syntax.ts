@@ -137,7 +137,11 @@ class Lexer {
   file(text: string, file: string | undefined, depth: number): void {
     this.totalChars += text.length;
     if (this.totalChars > this.limits.maxTotalChars) {
-      this.note('error', { line: 1, ...(file === undefined ? {} : { file }) }, `the configuration is larger than ${this.limits.maxTotalChars} characters in all`);
+      this.note(
+        'error',
+        { line: 1, ...(file === undefined ? {} : { file }) },
+        `the configuration is larger than ${this.limits.maxTotalChars} characters in all`,
+      );
       return;
     }
     const lines = text.split(/\r?\n/);
@@ -198,8 +202,10 @@ class Lexer {
     let current = text;
     // Recursive like keepalived, bounded so a self-reference cannot loop.
     for (let round = 0; round < 16; round++) {
-      const next = current.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g, (match, braced: string | undefined, bare: string | undefined) =>
-        this.definitions.get(braced ?? bare ?? '') ?? match);
+      const next = current.replace(
+        /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)(?=\s|$)/g,
+        (match, braced: string | undefined, bare: string | undefined) => this.definitions.get(braced ?? bare ?? '') ?? match,
+      );
       if (next === current) return next;
       current = next;
     }

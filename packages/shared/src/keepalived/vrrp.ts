@@ -4,10 +4,7 @@
 // director, its priority and source address come from its own lines. The
 // caller parses the file once per config-id and hands the instances here.
 import { familyOf } from '../model/address';
-import {
-  directorNameSchema, vrrpInstanceNameSchema,
-  type Director, type HaConfig, type VrrpInstance,
-} from '../model/ha';
+import { directorNameSchema, vrrpInstanceNameSchema, type Director, type HaConfig, type VrrpInstance } from '../model/ha';
 import type { SourceRef, Statement } from './syntax';
 import { parseUnsigned } from './values';
 
@@ -81,7 +78,8 @@ function readInstance(statement: Statement, notes: VrrpNotes): InstanceReading {
           notes.warn(s, `advert_int "${value ?? ''}" is not a number of seconds; the default 1 s is used`);
         } else {
           reading.advertInterval = Math.min(255, Math.max(1, Math.round(seconds)));
-          if (reading.advertInterval !== seconds) notes.warn(s, `advert_int ${seconds} s: the console sends whole seconds (VRRPv2); imported as ${reading.advertInterval} s`);
+          if (reading.advertInterval !== seconds)
+            notes.warn(s, `advert_int ${seconds} s: the console sends whole seconds (VRRPv2); imported as ${reading.advertInterval} s`);
         }
         break;
       }
@@ -117,7 +115,8 @@ function readInstance(statement: Statement, notes: VrrpNotes): InstanceReading {
         const type = s.block?.find((a) => a.words[0] === 'auth_type')?.words[1];
         const pass = s.block?.find((a) => a.words[0] === 'auth_pass')?.words[1];
         if (type !== 'PASS') notes.warn(s, `auth_type ${type ?? '(none)'} is not supported by the console (only PASS); no authentication imported`);
-        else if (pass === undefined || !/^[\x21-\x7e]+$/.test(pass)) notes.warn(s, 'auth_pass is missing or has characters the console cannot send; no authentication imported');
+        else if (pass === undefined || !/^[\x21-\x7e]+$/.test(pass))
+          notes.warn(s, 'auth_pass is missing or has characters the console cannot send; no authentication imported');
         else {
           // keepalived sends the first 8 characters (VRRPv2 has room for 8).
           reading.password = pass.slice(0, 8);
@@ -158,14 +157,16 @@ export function readPair(views: readonly DirectorView[], serviceVips: readonly s
     return null;
   };
   for (const view of views) {
-    if (!directorNameSchema.safeParse(view.name).success) return refuse(firstRef, `"@${view.name}" is not a director name the console accepts (letters, digits, . _ -)`);
+    if (!directorNameSchema.safeParse(view.name).success)
+      return refuse(firstRef, `"@${view.name}" is not a director name the console accepts (letters, digits, . _ -)`);
   }
   // Readings per instance name, in the first director's order.
   const byName = new Map<string, Array<[string, InstanceReading]>>();
   for (const view of views) {
     for (const statement of view.instances) {
       const name = statement.words[1] ?? '';
-      if (!vrrpInstanceNameSchema.safeParse(name).success) return refuse(statement, `vrrp_instance "${name}" is not a name the console accepts (1-32 letters, digits, . _ - starting with a letter)`);
+      if (!vrrpInstanceNameSchema.safeParse(name).success)
+        return refuse(statement, `vrrp_instance "${name}" is not a name the console accepts (1-32 letters, digits, . _ - starting with a letter)`);
       const readings = byName.get(name) ?? [];
       // Warnings once: from the first director's reading (the others read the same lines).
       readings.push([view.name, readInstance(statement, view === views[0] ? notes : { warn: () => undefined })]);
@@ -182,48 +183,77 @@ export function readPair(views: readonly DirectorView[], serviceVips: readonly s
     if (!first.interface) return refuse(first.ref, `vrrp_instance ${name} has no interface`);
     if (first.virtualRouterId === undefined) return refuse(first.ref, `vrrp_instance ${name} has no virtual_router_id`);
     const fields: Array<[string, (r: InstanceReading) => unknown]> = [
-      ['interface', (r) => r.interface], ['virtual_router_id', (r) => r.virtualRouterId], ['advert_int', (r) => r.advertInterval],
-      ['nopreempt', (r) => r.preempt], ['preempt_delay', (r) => r.preemptDelay], ['authentication', (r) => r.password],
-      ['virtual_ipaddress', (r) => [...r.addresses].sort()], ['unicast (unicast_peer)', (r) => r.peers.length > 0],
+      ['interface', (r) => r.interface],
+      ['virtual_router_id', (r) => r.virtualRouterId],
+      ['advert_int', (r) => r.advertInterval],
+      ['nopreempt', (r) => r.preempt],
+      ['preempt_delay', (r) => r.preemptDelay],
+      ['authentication', (r) => r.password],
+      ['virtual_ipaddress', (r) => [...r.addresses].sort()],
+      ['unicast (unicast_peer)', (r) => r.peers.length > 0],
     ];
     for (const [field, pick] of fields) {
-      if (differs(readings, pick)) return refuse(first.ref, `vrrp_instance ${name}: ${field} differs between directors; the console keeps one value per instance`);
+      if (differs(readings, pick))
+        return refuse(first.ref, `vrrp_instance ${name}: ${field} differs between directors; the console keeps one value per instance`);
     }
     const priorities: Record<string, number> = {};
     for (const [director, reading] of readings) {
       if (reading.priority === OWNER_PRIORITY) {
-        notes.warn(reading.ref, `vrrp_instance ${name}: priority 255 (address owner) of ${director} is imported as 254; the console never makes a director the address owner`);
+        notes.warn(
+          reading.ref,
+          `vrrp_instance ${name}: priority 255 (address owner) of ${director} is imported as 254; the console never makes a director the address owner`,
+        );
       }
       priorities[director] = Math.min(254, reading.priority);
-      const source = reading.peers.length > 0 ? reading.unicastSource : reading.multicastSource ?? reading.unicastSource;
+      const source = reading.peers.length > 0 ? reading.unicastSource : (reading.multicastSource ?? reading.unicastSource);
       if (source === undefined) continue;
       const known = addressOfDirector.get(director);
-      if (known !== undefined && known !== source) return refuse(reading.ref, `director ${director} has the address ${known} in one instance and ${source} in ${name}`);
+      if (known !== undefined && known !== source)
+        return refuse(reading.ref, `director ${director} has the address ${known} in one instance and ${source} in ${name}`);
       addressOfDirector.set(director, source);
     }
-    const addresses = first.addresses.filter((address) => {
-      if (serviceVips.includes(address)) return true;
-      notes.warn(first.ref, `vrrp_instance ${name}: ${address} is not the address of a virtual server; the console moves service VIPs only, so it is not imported`);
-      return false;
-    }).sort((a, b) => serviceVips.indexOf(a) - serviceVips.indexOf(b)); // service order, as the console lists them
+    const addresses = first.addresses
+      .filter((address) => {
+        if (serviceVips.includes(address)) return true;
+        notes.warn(
+          first.ref,
+          `vrrp_instance ${name}: ${address} is not the address of a virtual server; the console moves service VIPs only, so it is not imported`,
+        );
+        return false;
+      })
+      .sort((a, b) => serviceVips.indexOf(a) - serviceVips.indexOf(b)); // service order, as the console lists them
     instances.push({
-      name, interface: first.interface, virtualRouterId: first.virtualRouterId, priorities, advertInterval: first.advertInterval,
-      preempt: first.preempt, preemptDelay: first.preemptDelay, unicast: first.peers.length > 0,
-      ...(first.password !== undefined ? { password: first.password } : {}), addresses,
+      name,
+      interface: first.interface,
+      virtualRouterId: first.virtualRouterId,
+      priorities,
+      advertInterval: first.advertInterval,
+      preempt: first.preempt,
+      preemptDelay: first.preemptDelay,
+      unicast: first.peers.length > 0,
+      ...(first.password !== undefined ? { password: first.password } : {}),
+      addresses,
     });
   }
   const directors: Director[] = [];
   for (const view of views) {
     const address = addressOfDirector.get(view.name);
-    if (address === undefined) return refuse(firstRef, `director ${view.name} has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does`);
+    if (address === undefined)
+      return refuse(firstRef, `director ${view.name} has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does`);
     directors.push({ name: view.name, address });
   }
   for (const [name, readings] of byName) {
     for (const [director, reading] of readings) {
       if (reading.peers.length === 0) continue;
-      const others = directors.filter((d) => d.name !== director).map((d) => d.address).sort();
+      const others = directors
+        .filter((d) => d.name !== director)
+        .map((d) => d.address)
+        .sort();
       if (JSON.stringify([...reading.peers].sort()) !== JSON.stringify(others)) {
-        notes.warn(reading.ref, `vrrp_instance ${name}: the unicast peers of ${director} (${reading.peers.join(', ')}) are not the other directors (${others.join(', ')}); the console sends adverts to the other directors`);
+        notes.warn(
+          reading.ref,
+          `vrrp_instance ${name}: the unicast peers of ${director} (${reading.peers.join(', ')}) are not the other directors (${others.join(', ')}); the console sends adverts to the other directors`,
+        );
       }
     }
   }

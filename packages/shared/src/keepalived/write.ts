@@ -46,10 +46,14 @@ function hexOf(payload: { encoding: 'utf8' | 'hex'; text: string }): string {
   let hex = '';
   for (const char of payload.text) {
     const code = char.codePointAt(0) ?? 0;
-    const bytes = code < 0x80 ? [code]
-      : code < 0x800 ? [0xc0 | (code >> 6), 0x80 | (code & 0x3f)]
-        : code < 0x10000 ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
-          : [0xf0 | (code >> 18), 0x80 | ((code >> 12) & 0x3f), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)];
+    const bytes =
+      code < 0x80
+        ? [code]
+        : code < 0x800
+          ? [0xc0 | (code >> 6), 0x80 | (code & 0x3f)]
+          : code < 0x10000
+            ? [0xe0 | (code >> 12), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)]
+            : [0xf0 | (code >> 18), 0x80 | ((code >> 12) & 0x3f), 0x80 | ((code >> 6) & 0x3f), 0x80 | (code & 0x3f)];
     for (const byte of bytes) hex += byte.toString(16).padStart(2, '0');
   }
   return hex;
@@ -118,9 +122,11 @@ function writeCheck(w: Writer, depth: number, check: HealthCheck): void {
       w.line(inner, `misc_path ${miscPath(check.program, check.args)}`);
       // keepalived's misc_timeout is whole seconds; interval - 1 ms is how an unset one reads back.
       if (check.timeoutMs !== check.intervalMs - 1) w.line(inner, `misc_timeout ${Math.ceil(check.timeoutMs / 1000)}`);
-      if (check.timeoutMs % 1000 !== 0 && check.timeoutMs !== check.intervalMs - 1) w.comment(inner, `timeout ${check.timeoutMs} ms rounded up to whole seconds`);
+      if (check.timeoutMs % 1000 !== 0 && check.timeoutMs !== check.intervalMs - 1)
+        w.comment(inner, `timeout ${check.timeoutMs} ms rounded up to whole seconds`);
       if (check.dynamicWeight) w.line(inner, 'misc_dynamic');
-      if (check.expectExitCode !== 0 && !check.dynamicWeight) w.comment(inner, `expectExitCode ${check.expectExitCode}: keepalived counts only exit 0 as healthy`);
+      if (check.expectExitCode !== 0 && !check.dynamicWeight)
+        w.comment(inner, `expectExitCode ${check.expectExitCode}: keepalived counts only exit 0 as healthy`);
       break;
     }
     case 'tcp':
@@ -160,7 +166,10 @@ function writeService(w: Writer, service: Service): void {
     const p = service.persistence;
     w.line(1, `persistence_timeout ${p.timeout}`);
     if (p.netmaskPrefix !== undefined) {
-      w.line(1, `persistence_granularity ${key.kind === 'fwmark' ? (key.family === 'inet' ? ipv4PrefixMask(p.netmaskPrefix) : p.netmaskPrefix) : key.address.includes(':') ? p.netmaskPrefix : ipv4PrefixMask(p.netmaskPrefix)}`);
+      w.line(
+        1,
+        `persistence_granularity ${key.kind === 'fwmark' ? (key.family === 'inet' ? ipv4PrefixMask(p.netmaskPrefix) : p.netmaskPrefix) : key.address.includes(':') ? p.netmaskPrefix : ipv4PrefixMask(p.netmaskPrefix)}`,
+      );
     }
     if (p.engine) w.line(1, `persistence_engine ${p.engine}`);
   }
@@ -174,13 +183,22 @@ function writeService(w: Writer, service: Service): void {
     if (dest.lowerThreshold !== 0) w.line(2, `lthreshold ${dest.lowerThreshold}`);
     const id = destinationId(dest);
     const drain = health?.drains[id];
-    if (drain) w.comment(2, `draining in the console since ${new Date(drain.startedAt).toISOString()}${drain.removeWhenDrained ? ' (to be removed when drained)' : ''}: keepalived has no drain; the configured weight is written`);
+    if (drain)
+      w.comment(
+        2,
+        `draining in the console since ${new Date(drain.startedAt).toISOString()}${drain.removeWhenDrained ? ' (to be removed when drained)' : ''}: keepalived has no drain; the configured weight is written`,
+      );
     if (checking && health) {
       const override = health.destinations[id];
-      const checks = override?.disabled ? [] : override?.checks ?? health.checks;
+      const checks = override?.disabled ? [] : (override?.checks ?? health.checks);
       if (override?.disabled) w.comment(2, 'health checks disabled for this real server: it always counts as up');
       // The console's "no checks" means a TCP connect to the server itself.
-      const written = checks.length > 0 ? checks : override?.disabled ? [] : [{ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, rise: 2, fall: 3, target: {} } satisfies HealthCheck];
+      const written =
+        checks.length > 0
+          ? checks
+          : override?.disabled
+            ? []
+            : [{ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, rise: 2, fall: 3, target: {} } satisfies HealthCheck];
       for (const check of written) writeCheck(w, 2, check);
     }
     w.line(1, '}');
@@ -202,7 +220,10 @@ function writePoolRules(w: Writer, service: Service, health: ServiceHealth): voi
     w.line(1, `sorry_server ${endpoint(service, sorry)}`);
     w.line(1, `sorry_server_lvs_method ${methodWords(sorry)}`);
     if (sorry.weight !== 1 || sorry.upperThreshold !== 0 || sorry.lowerThreshold !== 0) {
-      w.comment(1, `sorry server weight ${sorry.weight} / thresholds ${sorry.upperThreshold}/${sorry.lowerThreshold}: keepalived uses weight 1 without thresholds`);
+      w.comment(
+        1,
+        `sorry server weight ${sorry.weight} / thresholds ${sorry.upperThreshold}/${sorry.lowerThreshold}: keepalived uses weight 1 without thresholds`,
+      );
     }
     if (!health.sorryServerReplaces) w.comment(1, 'sorryServerReplaces off: keepalived always takes the real servers out while the sorry server serves');
   }
@@ -217,7 +238,15 @@ function writeGlobals(w: Writer, state: DesiredState): void {
     const parts = [t.tcp ? `tcp ${t.tcp}` : '', t.tcpFin ? `tcpfin ${t.tcpFin}` : '', t.udp ? `udp ${t.udp}` : ''].filter(Boolean);
     if (parts.length) lines.push(`lvs_timeouts ${parts.join(' ')}`);
   }
-  if (state.services.some((service) => service.health?.enabled && Object.values(service.health.destinations).concat([{ checks: service.health.checks, disabled: false }]).some((d) => d.checks?.some((c) => c.kind === 'command')))) {
+  if (
+    state.services.some(
+      (service) =>
+        service.health?.enabled &&
+        Object.values(service.health.destinations)
+          .concat([{ checks: service.health.checks, disabled: false }])
+          .some((d) => d.checks?.some((c) => c.kind === 'command')),
+    )
+  ) {
     // keepalived refuses to run check scripts without script security; the console runs them as the agent's user (root on a director).
     lines.push('script_user root', 'enable_script_security');
   }
@@ -230,7 +259,13 @@ function writeGlobals(w: Writer, state: DesiredState): void {
       lines.push(`lvs_sync_daemon ${ha.sync.interface} ${follows} id ${ha.sync.syncId}`);
     }
   }
-  const sync = ha?.sync ? { notes: state.syncDaemons.length ? ['syncDaemons: the pair\'s sync daemon (ha.sync) is the one keepalived runs; the separately set daemons are not written'] : [] } : syncDaemonLine(state.syncDaemons);
+  const sync = ha?.sync
+    ? {
+        notes: state.syncDaemons.length
+          ? ["syncDaemons: the pair's sync daemon (ha.sync) is the one keepalived runs; the separately set daemons are not written"]
+          : [],
+      }
+    : syncDaemonLine(state.syncDaemons);
   if (sync.line) lines.push(sync.line);
   for (const note of sync.notes) lines.push(`# ${note}`);
   if (lines.length === 0) return;
@@ -255,14 +290,26 @@ function syncDaemonLine(daemons: readonly SyncDaemon[]): { line?: string; notes:
   if (source.ttl !== undefined) words.push(`ttl ${source.ttl}`);
   if (source.group !== undefined) words.push(`group ${source.group}`);
   if (same) return { line: words.join(' '), notes: [] };
-  return { notes: [`sync daemons ${daemons.map(describe).join(', ')}: keepalived runs master and backup together from one lvs_sync_daemon line`, `(the line for the ${source.state}: ${words.join(' ')})`] };
+  return {
+    notes: [
+      `sync daemons ${daemons.map(describe).join(', ')}: keepalived runs master and backup together from one lvs_sync_daemon line`,
+      `(the line for the ${source.state}: ${words.join(' ')})`,
+    ],
+  };
 }
 
 function writeHostSettings(w: Writer, state: DesiredState): void {
   if (state.hostSettings.length === 0) return;
   w.comment(0, 'Host settings the console applies (keepalived does not manage these):');
   for (const s of state.hostSettings) {
-    const what = s.kind === 'sysctl' ? `sysctl ${s.name}=${s.value}` : s.kind === 'address' ? `address ${s.address}/${s.prefixLength} on ${s.interface}` : s.kind === 'module' ? `kernel module ${s.name}` : `source NAT for ${serviceLabel(s.service)} from ${s.sourceAddress}`;
+    const what =
+      s.kind === 'sysctl'
+        ? `sysctl ${s.name}=${s.value}`
+        : s.kind === 'address'
+          ? `address ${s.address}/${s.prefixLength} on ${s.interface}`
+          : s.kind === 'module'
+            ? `kernel module ${s.name}`
+            : `source NAT for ${serviceLabel(s.service)} from ${s.sourceAddress}`;
     w.comment(0, `  ${what}${s.reason ? ` (${s.reason})` : ''}`);
   }
   w.line(0, '');
@@ -277,7 +324,10 @@ export function writeKeepalivedConf(state: DesiredState, options: { header?: str
   writeHostSettings(w, state);
   for (const service of state.services) writeService(w, service);
   if (state.ha) {
-    w.comment(0, `VRRP for the pair ${state.ha.directors.map((d) => d.name).join(', ')}: each director runs keepalived -i NAME, which reads the @NAME lines that are its own.`);
+    w.comment(
+      0,
+      `VRRP for the pair ${state.ha.directors.map((d) => d.name).join(', ')}: each director runs keepalived -i NAME, which reads the @NAME lines that are its own.`,
+    );
     for (const line of renderPairInstances({ services: state.services, ha: state.ha })) w.line(0, line);
   }
   return w.text();

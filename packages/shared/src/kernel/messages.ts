@@ -86,8 +86,12 @@ export function schedulerAvailability(available: readonly string[]): SchedulerAv
 
 /** Scheduler flag names to the kernel's three generic bits (IP_VS_SVC_F_SCHED1..3). */
 const FLAG_BITS: Record<SchedFlag, number> = {
-  'flag-1': 1, 'sh-fallback': 1, 'mh-fallback': 1,
-  'flag-2': 2, 'sh-port': 2, 'mh-port': 2,
+  'flag-1': 1,
+  'sh-fallback': 1,
+  'mh-fallback': 1,
+  'flag-2': 2,
+  'sh-port': 2,
+  'mh-port': 2,
   'flag-3': 4,
 };
 
@@ -98,9 +102,8 @@ export function schedFlagBits(flags: readonly SchedFlag[]): number {
 /** Names as ipvsadm prints them for this scheduler (print_sched_flags in ipvsadm.c). */
 export function schedFlagNames(scheduler: string, bits: number): SchedFlag[] {
   const names: SchedFlag[] = [];
-  const [one, two]: [SchedFlag, SchedFlag] = scheduler === 'sh'
-    ? ['sh-fallback', 'sh-port']
-    : scheduler === 'mh' ? ['mh-fallback', 'mh-port'] : ['flag-1', 'flag-2'];
+  const [one, two]: [SchedFlag, SchedFlag] =
+    scheduler === 'sh' ? ['sh-fallback', 'sh-port'] : scheduler === 'mh' ? ['mh-fallback', 'mh-port'] : ['flag-1', 'flag-2'];
   if (bits & 1) names.push(one);
   if (bits & 2) names.push(two);
   if (bits & 4) names.push('flag-3');

@@ -6,15 +6,7 @@
 // sim backend (which moves traffic over it), the plan's apply (whose property
 // test therefore checks the kernel's behaviour) and the ipvsadm backend (which
 // predicts each batch line's message with it). Pure: no I/O, no clock.
-import {
-  KERNEL_DEFAULT_TIMEOUTS,
-  SCHEDULERS,
-  destinationId,
-  familyOf,
-  parseIp,
-  serviceFamily,
-  serviceId,
-} from '../model';
+import { KERNEL_DEFAULT_TIMEOUTS, SCHEDULERS, destinationId, familyOf, parseIp, serviceFamily, serviceId } from '../model';
 import type { Destination, Service, ServiceKey, SyncDaemon, Timeouts, TunnelOptions } from '../model';
 import type { Change, ServiceSettings } from '../plan/change';
 import { IPVSADM_MESSAGES, KERNEL_MESSAGES, incompatibleFlag, missingSchedulerMessage, schedFlagBits, schedFlagNames } from './messages';

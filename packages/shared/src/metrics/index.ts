@@ -58,7 +58,6 @@ export interface HealthFigures {
   }>;
 }
 
-
 export interface ClusterFigures {
   cluster: string;
   self: string;
@@ -99,7 +98,11 @@ function number(value: number): string {
 
 class Family {
   readonly lines: string[] = [];
-  constructor(readonly name: string, readonly type: 'counter' | 'gauge' | 'histogram', readonly help: string) {}
+  constructor(
+    readonly name: string,
+    readonly type: 'counter' | 'gauge' | 'histogram',
+    readonly help: string,
+  ) {}
   add(labelPairs: Record<string, string>, value: number, suffix = ''): void {
     this.lines.push(`${this.name}${suffix}${labels(labelPairs)} ${number(value)}`);
   }
@@ -166,10 +169,16 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
   }
   family('lvs_console_sample_duration_seconds', 'gauge', 'Time the last counter sample took.').add({}, agent.samplerDurationSeconds);
   if (agent.driftSince !== undefined && agent.driftSince !== null) {
-    family('lvs_console_drift_since_timestamp_seconds', 'gauge', 'When the current drift was first seen (absent without drift).').add({}, agent.driftSince / 1000);
+    family('lvs_console_drift_since_timestamp_seconds', 'gauge', 'When the current drift was first seen (absent without drift).').add(
+      {},
+      agent.driftSince / 1000,
+    );
   }
   if (agent.lastApply) {
-    family('lvs_console_last_apply_success', 'gauge', 'Whether the last change applied to the kernel worked (1) or failed (0).').add({}, agent.lastApply.ok ? 1 : 0);
+    family('lvs_console_last_apply_success', 'gauge', 'Whether the last change applied to the kernel worked (1) or failed (0).').add(
+      {},
+      agent.lastApply.ok ? 1 : 0,
+    );
     family('lvs_console_last_apply_timestamp_seconds', 'gauge', 'When the agent last applied changes to the kernel.').add({}, agent.lastApply.at / 1000);
   }
   if (agent.health) renderHealth(agent.health, family);
@@ -177,9 +186,9 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
   if (agent.cluster) {
     const { cluster, self } = agent.cluster;
     const vrrp = family('lvs_vrrp_state', 'gauge', 'VRRP state of each instance on each director (1 for the current state), as this agent last heard it.');
-    const reachable = family('lvs_cluster_peer_reachable', 'gauge', 'Whether the director answered this agent\'s last status poll.');
+    const reachable = family('lvs_cluster_peer_reachable', 'gauge', "Whether the director answered this agent's last status poll.");
     const heard = family('lvs_cluster_peer_last_heard_seconds', 'gauge', 'Seconds since this agent last heard from the director.');
-    const lag = family('lvs_cluster_revision_lag', 'gauge', 'Revisions the director\'s desired state is behind the newest one known.');
+    const lag = family('lvs_cluster_revision_lag', 'gauge', "Revisions the director's desired state is behind the newest one known.");
     for (const member of agent.cluster.members) {
       const who = { cluster, director: member.director, observer: self };
       reachable.add(who, member.reachable ? 1 : 0);
@@ -197,9 +206,13 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
 type FamilyMaker = (name: string, type: Family['type'], help: string) => Family;
 
 function renderHealth(health: HealthFigures, family: FamilyMaker): void {
-  const healthy = family('lvs_destination_healthy', 'gauge', 'Whether the real server may get traffic by its health checks: 1 up or unchecked, 0 down or pending (alpha, before its first success).');
+  const healthy = family(
+    'lvs_destination_healthy',
+    'gauge',
+    'Whether the real server may get traffic by its health checks: 1 up or unchecked, 0 down or pending (alpha, before its first success).',
+  );
   const since = family('lvs_destination_health_state_since_timestamp_seconds', 'gauge', 'When the real server entered its current health state.');
-  const configured = family('lvs_destination_configured_weight', 'gauge', 'Weight in the desired state (the operator\'s).');
+  const configured = family('lvs_destination_configured_weight', 'gauge', "Weight in the desired state (the operator's).");
   const effective = family('lvs_destination_effective_weight', 'gauge', 'Weight the kernel should hold after health, slow start, drains and quorum.');
   const removed = family('lvs_destination_removed', 'gauge', 'Whether health took the real server out of the kernel (onFailure: remove).');
   const draining = family('lvs_destination_draining', 'gauge', 'Whether the real server is being drained.');

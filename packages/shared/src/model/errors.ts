@@ -3,14 +3,7 @@
 // in its own language when the error or issue carries a message id.
 import { messageText, type MessageId, type MessageParams } from './messages';
 
-export type DomainErrorCode =
-  | 'INVALID_INPUT'
-  | 'NOT_FOUND'
-  | 'ALREADY_EXISTS'
-  | 'CONFLICT'
-  | 'KERNEL_ERROR'
-  | 'UNSUPPORTED'
-  | 'UNAVAILABLE';
+export type DomainErrorCode = 'INVALID_INPUT' | 'NOT_FOUND' | 'ALREADY_EXISTS' | 'CONFLICT' | 'KERNEL_ERROR' | 'UNSUPPORTED' | 'UNAVAILABLE';
 
 export interface Issue {
   /** Where: a JSON path like services[0].destinations[1].weight, or "line 3". */

@@ -14,72 +14,93 @@ import { interfaceNameSchema as eagerInterfaceNameSchema, ipAddressSchema as eag
 const ipAddressSchema = z.lazy(() => eagerIpAddressSchema);
 const interfaceNameSchema = z.lazy(() => eagerInterfaceNameSchema);
 
-export const directorNameSchema = z.string()
+export const directorNameSchema = z
+  .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$/, 'director names are 1-63 letters, digits or . _ - (starting with a letter or digit)');
 
-export const vrrpInstanceNameSchema = z.string()
+export const vrrpInstanceNameSchema = z
+  .string()
   .regex(/^[A-Za-z][A-Za-z0-9_.-]{0,31}$/, 'VRRP instance names are 1-32 letters, digits or . _ - starting with a letter');
 
 /** keepalived's VRRP states, as its notify_fifo and notify scripts report them. */
 export const VRRP_STATES = ['MASTER', 'BACKUP', 'FAULT', 'STOP', 'UNKNOWN'] as const;
 export type VrrpState = (typeof VRRP_STATES)[number];
 
-export const directorSchema = z.object({
-  name: directorNameSchema,
-  /**
-   * The director's own address on the VRRP segment: its source for unicast
-   * adverts and what its peers list as `unicast_peer`.
-   */
-  address: ipAddressSchema,
-}).strict();
+export const directorSchema = z
+  .object({
+    name: directorNameSchema,
+    /**
+     * The director's own address on the VRRP segment: its source for unicast
+     * adverts and what its peers list as `unicast_peer`.
+     */
+    address: ipAddressSchema,
+  })
+  .strict();
 export type Director = z.infer<typeof directorSchema>;
 
 const priorityMessage = 'VRRP priority must be 1..254 (255 is reserved for the address owner)';
 
-export const vrrpInstanceSchema = z.object({
-  name: vrrpInstanceNameSchema,
-  /** The interface VRRP adverts go out on and the VIPs are added to. */
-  interface: interfaceNameSchema,
-  /** virtual_router_id: unique per segment; both directors of a pair use the same one. */
-  virtualRouterId: z.number({ error: 'virtualRouterId must be a number' }).int('virtualRouterId must be a whole number')
-    .min(1, 'virtualRouterId must be 1..255').max(255, 'virtualRouterId must be 1..255'),
-  /** Priority per director name: the highest live one is MASTER. */
-  priorities: z.record(directorNameSchema, z.number({ error: priorityMessage }).int(priorityMessage).min(1, priorityMessage).max(254, priorityMessage)),
-  /** Seconds between adverts (keepalived's advert_int; VRRPv2 needs whole seconds). */
-  advertInterval: z.number().int('advertInterval is a whole number of seconds').min(1, 'advertInterval must be 1..255 seconds').max(255, 'advertInterval must be 1..255 seconds').default(1),
-  /** A recovered higher-priority director takes the VIPs back (keepalived's default); false = nopreempt. */
-  preempt: z.boolean().default(true),
-  /** Seconds a recovered director waits before taking the VIPs back (preempt_delay). */
-  preemptDelay: z.number().int().min(0, 'preemptDelay must be 0..1000 seconds').max(1000, 'preemptDelay must be 0..1000 seconds').default(0),
-  /** Adverts to each peer's address instead of multicast 224.0.0.18 (clouds, switches that drop multicast). */
-  unicast: z.boolean().default(false),
-  /** VRRPv2 simple password (auth_type PASS): at most 8 printable characters, no spaces. */
-  password: z.string().regex(/^[\x21-\x7e]{1,8}$/, 'the VRRP password is 1-8 printable characters without spaces').optional(),
-  /**
-   * The service VIPs this instance moves. Empty: every service VIP that no
-   * other instance names (the usual single-instance pair).
-   */
-  addresses: z.array(ipAddressSchema).max(256, 'at most 256 addresses per VRRP instance').default([]),
-}).strict();
+export const vrrpInstanceSchema = z
+  .object({
+    name: vrrpInstanceNameSchema,
+    /** The interface VRRP adverts go out on and the VIPs are added to. */
+    interface: interfaceNameSchema,
+    /** virtual_router_id: unique per segment; both directors of a pair use the same one. */
+    virtualRouterId: z
+      .number({ error: 'virtualRouterId must be a number' })
+      .int('virtualRouterId must be a whole number')
+      .min(1, 'virtualRouterId must be 1..255')
+      .max(255, 'virtualRouterId must be 1..255'),
+    /** Priority per director name: the highest live one is MASTER. */
+    priorities: z.record(directorNameSchema, z.number({ error: priorityMessage }).int(priorityMessage).min(1, priorityMessage).max(254, priorityMessage)),
+    /** Seconds between adverts (keepalived's advert_int; VRRPv2 needs whole seconds). */
+    advertInterval: z
+      .number()
+      .int('advertInterval is a whole number of seconds')
+      .min(1, 'advertInterval must be 1..255 seconds')
+      .max(255, 'advertInterval must be 1..255 seconds')
+      .default(1),
+    /** A recovered higher-priority director takes the VIPs back (keepalived's default); false = nopreempt. */
+    preempt: z.boolean().default(true),
+    /** Seconds a recovered director waits before taking the VIPs back (preempt_delay). */
+    preemptDelay: z.number().int().min(0, 'preemptDelay must be 0..1000 seconds').max(1000, 'preemptDelay must be 0..1000 seconds').default(0),
+    /** Adverts to each peer's address instead of multicast 224.0.0.18 (clouds, switches that drop multicast). */
+    unicast: z.boolean().default(false),
+    /** VRRPv2 simple password (auth_type PASS): at most 8 printable characters, no spaces. */
+    password: z
+      .string()
+      .regex(/^[\x21-\x7e]{1,8}$/, 'the VRRP password is 1-8 printable characters without spaces')
+      .optional(),
+    /**
+     * The service VIPs this instance moves. Empty: every service VIP that no
+     * other instance names (the usual single-instance pair).
+     */
+    addresses: z.array(ipAddressSchema).max(256, 'at most 256 addresses per VRRP instance').default([]),
+  })
+  .strict();
 export type VrrpInstance = z.infer<typeof vrrpInstanceSchema>;
 export type VrrpInstanceInput = z.input<typeof vrrpInstanceSchema>;
 
-export const connectionSyncSchema = z.object({
-  /** Interface the sync daemon sends and listens on (usually the one VRRP uses). */
-  interface: interfaceNameSchema,
-  /** --syncid: one per pair, so two pairs on one segment never mix their connections. */
-  syncId: z.number().int().min(0, 'syncId must be 0..255').max(255, 'syncId must be 0..255').default(1),
-  /** The VRRP instance whose role the daemon follows (default: the first). */
-  instance: vrrpInstanceNameSchema.optional(),
-}).strict();
+export const connectionSyncSchema = z
+  .object({
+    /** Interface the sync daemon sends and listens on (usually the one VRRP uses). */
+    interface: interfaceNameSchema,
+    /** --syncid: one per pair, so two pairs on one segment never mix their connections. */
+    syncId: z.number().int().min(0, 'syncId must be 0..255').max(255, 'syncId must be 0..255').default(1),
+    /** The VRRP instance whose role the daemon follows (default: the first). */
+    instance: vrrpInstanceNameSchema.optional(),
+  })
+  .strict();
 export type ConnectionSync = z.infer<typeof connectionSyncSchema>;
 
-export const haSchema = z.object({
-  directors: z.array(directorSchema).min(2, 'a pair needs at least 2 directors').max(8, 'at most 8 directors'),
-  instances: z.array(vrrpInstanceSchema).min(1, 'a pair needs at least one VRRP instance').max(16, 'at most 16 VRRP instances'),
-  /** The kernel's connection sync daemon, following the VRRP role; absent = connections are not synced. */
-  sync: connectionSyncSchema.optional(),
-}).strict();
+export const haSchema = z
+  .object({
+    directors: z.array(directorSchema).min(2, 'a pair needs at least 2 directors').max(8, 'at most 8 directors'),
+    instances: z.array(vrrpInstanceSchema).min(1, 'a pair needs at least one VRRP instance').max(16, 'at most 16 VRRP instances'),
+    /** The kernel's connection sync daemon, following the VRRP role; absent = connections are not synced. */
+    sync: connectionSyncSchema.optional(),
+  })
+  .strict();
 export type HaConfig = z.infer<typeof haSchema>;
 export type HaConfigInput = z.input<typeof haSchema>;
 
@@ -103,7 +124,8 @@ export function checkHa(ha: HaConfig, serviceVips: readonly string[], path = 'ha
   const addresses = new Map<string, string>();
   ha.directors.forEach((director, i) => {
     const other = addresses.get(director.address);
-    if (other !== undefined) issues.push({ path: `${path}.directors[${i}].address`, message: `${director.address} is already the address of director "${other}"` });
+    if (other !== undefined)
+      issues.push({ path: `${path}.directors[${i}].address`, message: `${director.address} is already the address of director "${other}"` });
     else addresses.set(director.address, director.name);
   });
   const instanceNames = new Set<string>();
@@ -117,7 +139,10 @@ export function checkHa(ha: HaConfig, serviceVips: readonly string[], path = 'ha
     const routerKey = `${instance.interface}/${instance.virtualRouterId}`;
     const sameId = routerIds.get(routerKey);
     if (sameId !== undefined) {
-      issues.push({ path: `${at}.virtualRouterId`, message: `virtual_router_id ${instance.virtualRouterId} on ${instance.interface} is already used by instance "${sameId}"; each instance on a segment needs its own id` });
+      issues.push({
+        path: `${at}.virtualRouterId`,
+        message: `virtual_router_id ${instance.virtualRouterId} on ${instance.interface} is already used by instance "${sameId}"; each instance on a segment needs its own id`,
+      });
     } else {
       routerIds.set(routerKey, instance.name);
     }
@@ -133,7 +158,10 @@ export function checkHa(ha: HaConfig, serviceVips: readonly string[], path = 'ha
       }
       const tie = seenPriority.get(priority);
       if (tie !== undefined) {
-        issues.push({ path: `${at}.priorities.${director.name}`, message: `directors "${tie}" and "${director.name}" both have priority ${priority} in "${instance.name}"; VRRP would pick the MASTER by address — give them different priorities` });
+        issues.push({
+          path: `${at}.priorities.${director.name}`,
+          message: `directors "${tie}" and "${director.name}" both have priority ${priority} in "${instance.name}"; VRRP would pick the MASTER by address — give them different priorities`,
+        });
       }
       seenPriority.set(priority, director.name);
     }
@@ -148,7 +176,10 @@ export function checkHa(ha: HaConfig, serviceVips: readonly string[], path = 'ha
     }
   });
   if (ha.sync?.instance !== undefined && !instanceNames.has(ha.sync.instance)) {
-    issues.push({ path: `${path}.sync.instance`, message: `the sync daemon follows "${ha.sync.instance}", which is not a VRRP instance (${[...instanceNames].join(', ')})` });
+    issues.push({
+      path: `${path}.sync.instance`,
+      message: `the sync daemon follows "${ha.sync.instance}", which is not a VRRP instance (${[...instanceNames].join(', ')})`,
+    });
   }
   return issues;
 }

@@ -5,9 +5,7 @@ import { formatEndpoint } from './address';
 import type { Destination, ServiceKey } from './ipvs';
 
 export function serviceId(key: ServiceKey): string {
-  return key.kind === 'fwmark'
-    ? `fwmark:${key.fwmark}${key.family === 'inet6' ? ':inet6' : ''}`
-    : `${key.protocol}:${formatEndpoint(key.address, key.port)}`;
+  return key.kind === 'fwmark' ? `fwmark:${key.fwmark}${key.family === 'inet6' ? ':inet6' : ''}` : `${key.protocol}:${formatEndpoint(key.address, key.port)}`;
 }
 
 export function destinationId(dest: Pick<Destination, 'address' | 'port'>): string {

@@ -16,7 +16,7 @@ export const MESSAGE_TEXTS = {
   addressInvalid: '"{{value}}" is not a valid IPv4 or IPv6 address',
   portZeroNeedsPersistence: 'port 0 (all ports) is only allowed on a persistent service; set persistence (-p) or give a port',
   directPortFixed: '{{method}} cannot change the port: real server port must be {{servicePort}} (the service port), not {{port}}; use NAT (masq) to map ports',
-  directFwmarkPortZero: '{{method}} keeps the client\'s port: a real server of a fwmark service has port 0, not {{port}}; use NAT (masq) to map ports',
+  directFwmarkPortZero: "{{method}} keeps the client's port: a real server of a fwmark service has port 0, not {{port}}; use NAT (masq) to map ports",
   natNeedsPort: 'a NAT real server needs a port (1-65535)',
   destinationTwice: 'real server {{id}} is already in {{service}} (destinations[{{first}}])',
   // The agent's refusals.

@@ -6,15 +6,24 @@ import type { Change } from './change';
 /** The line for one change, in the form `ipvsadm -R` reads (timeouts and daemons as ipvsadm arguments). */
 export function changeLine(change: Change): string {
   switch (change.kind) {
-    case 'add-service': return renderServiceCommand('-A', change.service);
-    case 'edit-service': return renderServiceCommand('-E', change.to);
-    case 'delete-service': return renderServiceCommand('-D', change.service);
-    case 'add-destination': return renderDestinationCommand('-a', change.service, change.destination);
-    case 'edit-destination': return renderDestinationCommand('-e', change.service, change.to);
-    case 'delete-destination': return renderDestinationCommand('-d', change.service, change.destination);
-    case 'set-timeouts': return setTimeoutsArgv(change.to).join(' ');
-    case 'start-daemon': return startDaemonArgv(change.daemon).join(' ');
-    case 'stop-daemon': return stopDaemonArgv(change.daemon.state).join(' ');
+    case 'add-service':
+      return renderServiceCommand('-A', change.service);
+    case 'edit-service':
+      return renderServiceCommand('-E', change.to);
+    case 'delete-service':
+      return renderServiceCommand('-D', change.service);
+    case 'add-destination':
+      return renderDestinationCommand('-a', change.service, change.destination);
+    case 'edit-destination':
+      return renderDestinationCommand('-e', change.service, change.to);
+    case 'delete-destination':
+      return renderDestinationCommand('-d', change.service, change.destination);
+    case 'set-timeouts':
+      return setTimeoutsArgv(change.to).join(' ');
+    case 'start-daemon':
+      return startDaemonArgv(change.daemon).join(' ');
+    case 'stop-daemon':
+      return stopDaemonArgv(change.daemon.state).join(' ');
   }
 }
 

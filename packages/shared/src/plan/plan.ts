@@ -50,10 +50,7 @@ function sameFlags(a: readonly SchedFlag[], b: readonly SchedFlag[]): boolean {
 }
 
 export function sameServiceSettings(a: ServiceSettings, b: ServiceSettings): boolean {
-  return a.scheduler === b.scheduler
-    && a.onePacket === b.onePacket
-    && sameFlags(a.flags, b.flags)
-    && samePersistence(a.persistence, b.persistence, a.key);
+  return a.scheduler === b.scheduler && a.onePacket === b.onePacket && sameFlags(a.flags, b.flags) && samePersistence(a.persistence, b.persistence, a.key);
 }
 
 /** Tunnel options with ipvsadm's defaults filled in (type ipip, nocsum, port 0). */
@@ -67,8 +64,7 @@ function normalTunnel(dest: Destination): Required<TunnelOptions> | null {
 }
 
 export function sameDestinationConfig(a: Destination, b: Destination): boolean {
-  if (a.forwarding !== b.forwarding || a.weight !== b.weight
-    || a.upperThreshold !== b.upperThreshold || a.lowerThreshold !== b.lowerThreshold) return false;
+  if (a.forwarding !== b.forwarding || a.weight !== b.weight || a.upperThreshold !== b.upperThreshold || a.lowerThreshold !== b.lowerThreshold) return false;
   const ta = normalTunnel(a);
   const tb = normalTunnel(b);
   if (ta === null || tb === null) return ta === tb;
@@ -84,11 +80,15 @@ function sameTimeouts(a: Timeouts | null | undefined, b: Timeouts | null | undef
 const DAEMON_DEFAULTS = { maxLength: 1472, group: '224.0.0.81', port: 8848, ttl: 1 } as const;
 
 function sameDaemon(a: SyncDaemon, b: SyncDaemon): boolean {
-  return a.state === b.state && a.interface === b.interface && a.syncId === b.syncId
-    && (a.maxLength ?? DAEMON_DEFAULTS.maxLength) === (b.maxLength ?? DAEMON_DEFAULTS.maxLength)
-    && (a.group ?? DAEMON_DEFAULTS.group) === (b.group ?? DAEMON_DEFAULTS.group)
-    && (a.port ?? DAEMON_DEFAULTS.port) === (b.port ?? DAEMON_DEFAULTS.port)
-    && (a.ttl ?? DAEMON_DEFAULTS.ttl) === (b.ttl ?? DAEMON_DEFAULTS.ttl);
+  return (
+    a.state === b.state &&
+    a.interface === b.interface &&
+    a.syncId === b.syncId &&
+    (a.maxLength ?? DAEMON_DEFAULTS.maxLength) === (b.maxLength ?? DAEMON_DEFAULTS.maxLength) &&
+    (a.group ?? DAEMON_DEFAULTS.group) === (b.group ?? DAEMON_DEFAULTS.group) &&
+    (a.port ?? DAEMON_DEFAULTS.port) === (b.port ?? DAEMON_DEFAULTS.port) &&
+    (a.ttl ?? DAEMON_DEFAULTS.ttl) === (b.ttl ?? DAEMON_DEFAULTS.ttl)
+  );
 }
 
 /** Destination changes of one service: adds, then edits, then deletes, so a pool is never emptied needlessly. */
@@ -173,26 +173,40 @@ export function applyChange(state: DesiredState, change: Change): DesiredState {
 }
 
 function refusalCode(message: string): DomainErrorCode {
-  if (message === KERNEL_MESSAGES.serviceExists || message === KERNEL_MESSAGES.destinationExists || message === KERNEL_MESSAGES.daemonRunning) return 'ALREADY_EXISTS';
-  if (message === KERNEL_MESSAGES.noSuchService || message === KERNEL_MESSAGES.serviceNotDefined
-    || message === KERNEL_MESSAGES.noSuchDestination || message === KERNEL_MESSAGES.noDaemon) return 'NOT_FOUND';
+  if (message === KERNEL_MESSAGES.serviceExists || message === KERNEL_MESSAGES.destinationExists || message === KERNEL_MESSAGES.daemonRunning)
+    return 'ALREADY_EXISTS';
+  if (
+    message === KERNEL_MESSAGES.noSuchService ||
+    message === KERNEL_MESSAGES.serviceNotDefined ||
+    message === KERNEL_MESSAGES.noSuchDestination ||
+    message === KERNEL_MESSAGES.noDaemon
+  )
+    return 'NOT_FOUND';
   return 'KERNEL_ERROR';
 }
 
 /** One line in words, for audit logs and the console's change list. */
 export function describeChange(change: Change): string {
   switch (change.kind) {
-    case 'add-service': return `add service ${serviceLabel(change.service.key)} (${change.service.scheduler})`;
-    case 'edit-service': return `edit service ${serviceLabel(change.to.key)}`;
-    case 'delete-service': return `delete service ${serviceLabel(change.service.key)}`;
-    case 'add-destination': return `add real server ${destinationId(change.destination)} to ${serviceLabel(change.service)} (weight ${change.destination.weight})`;
+    case 'add-service':
+      return `add service ${serviceLabel(change.service.key)} (${change.service.scheduler})`;
+    case 'edit-service':
+      return `edit service ${serviceLabel(change.to.key)}`;
+    case 'delete-service':
+      return `delete service ${serviceLabel(change.service.key)}`;
+    case 'add-destination':
+      return `add real server ${destinationId(change.destination)} to ${serviceLabel(change.service)} (weight ${change.destination.weight})`;
     case 'edit-destination': {
       const weight = change.from.weight !== change.to.weight ? ` weight ${change.from.weight} -> ${change.to.weight}` : '';
       return `edit real server ${destinationId(change.to)} of ${serviceLabel(change.service)}${weight}`;
     }
-    case 'delete-destination': return `remove real server ${destinationId(change.destination)} from ${serviceLabel(change.service)}`;
-    case 'set-timeouts': return `set timeouts tcp ${change.to.tcp} tcpfin ${change.to.tcpFin} udp ${change.to.udp}`;
-    case 'start-daemon': return `start ${change.daemon.state} sync daemon on ${change.daemon.interface} (syncid ${change.daemon.syncId})`;
-    case 'stop-daemon': return `stop ${change.daemon.state} sync daemon`;
+    case 'delete-destination':
+      return `remove real server ${destinationId(change.destination)} from ${serviceLabel(change.service)}`;
+    case 'set-timeouts':
+      return `set timeouts tcp ${change.to.tcp} tcpfin ${change.to.tcpFin} udp ${change.to.udp}`;
+    case 'start-daemon':
+      return `start ${change.daemon.state} sync daemon on ${change.daemon.interface} (syncid ${change.daemon.syncId})`;
+    case 'stop-daemon':
+      return `stop ${change.daemon.state} sync daemon`;
   }
 }

@@ -9,25 +9,11 @@
 //    shared (they are rebuilt, never mutated), lblc/lblcr maps are copied on write.
 import { bindList, type BoundList, type PickContext, type SchedulerCore } from './core';
 import { DhCore, MhCore, ShCore } from './hashing';
-import {
-  pickFo,
-  pickLc,
-  pickNq,
-  pickOvf,
-  pickSed,
-  pickTwos,
-  pickWlc,
-} from './least-connection';
+import { pickFo, pickLc, pickNq, pickOvf, pickSed, pickTwos, pickWlc } from './least-connection';
 import { LblcCore, LblcrCore, LOCALITY_DEFAULT_EXPIRATION_MS } from './locality';
 import { Prng } from './prng';
 import { RrCore, WrrCore } from './round-robin';
-import type {
-  SchedConnection,
-  SchedDestination,
-  SchedService,
-  SchedulerName,
-  ScheduleResult,
-} from './types';
+import type { SchedConnection, SchedDestination, SchedService, SchedulerName, ScheduleResult } from './types';
 
 /** Schedulers with no state at all: the choice is a function of the counters. */
 class StatelessCore implements SchedulerCore {
@@ -220,12 +206,7 @@ export function destinationsChanged(state: SchedulerState, service: SchedService
  * new connection. Pure: `state` is not modified; the successor is returned.
  * `nowMs` matters for lblc/lblcr only (entry ages and expiry).
  */
-export function schedule(
-  state: SchedulerState,
-  service: SchedService,
-  conn: SchedConnection,
-  nowMs = 0,
-): ScheduleResult<SchedulerState> {
+export function schedule(state: SchedulerState, service: SchedService, conn: SchedConnection, nowMs = 0): ScheduleResult<SchedulerState> {
   const engine = state.engine.clone();
   const index = engine.pick(service, conn, nowMs);
   return { destination: index >= 0 ? (service.destinations[index] ?? null) : null, index, state: { engine } };

@@ -145,8 +145,14 @@ export function hsiphashU32(value: number, key: PreparedSipKey): number {
 }
 
 function sipHash13U32(value: number, s: Uint32Array): number {
-  let v0h = s[0] ?? 0, v0l = s[1] ?? 0, v1h = s[2] ?? 0, v1l = s[3] ?? 0;
-  let v2h = s[4] ?? 0, v2l = s[5] ?? 0, v3h = s[6] ?? 0, v3l = s[7] ?? 0;
+  let v0h = s[0] ?? 0,
+    v0l = s[1] ?? 0,
+    v1h = s[2] ?? 0,
+    v1l = s[3] ?? 0;
+  let v2h = s[4] ?? 0,
+    v2l = s[5] ?? 0,
+    v3h = s[6] ?? 0,
+    v3l = s[7] ?? 0;
   // b = (len << 56) | le32(data): the 4 message bytes all sit in the final block.
   const bh = 0x04000000;
   const bl = value;
@@ -213,14 +219,28 @@ function rol32(x: number, n: number): number {
 }
 
 function halfSipHash13U32(value: number, s: Uint32Array): number {
-  let v0 = s[0] ?? 0, v1 = s[1] ?? 0, v2 = s[2] ?? 0, v3 = s[3] ?? 0;
+  let v0 = s[0] ?? 0,
+    v1 = s[1] ?? 0,
+    v2 = s[2] ?? 0,
+    v3 = s[3] ?? 0;
   const b = 0x04000000; // len << 24, no tail bytes left over
   const round = (): void => {
-    v0 = (v0 + v1) >>> 0; v1 = rol32(v1, 5); v1 ^= v0; v0 = rol32(v0, 16);
-    v2 = (v2 + v3) >>> 0; v3 = rol32(v3, 8); v3 ^= v2;
-    v0 = (v0 + v3) >>> 0; v3 = rol32(v3, 7); v3 ^= v0;
-    v2 = (v2 + v1) >>> 0; v1 = rol32(v1, 13); v1 ^= v2; v2 = rol32(v2, 16);
-    v1 >>>= 0; v3 >>>= 0;
+    v0 = (v0 + v1) >>> 0;
+    v1 = rol32(v1, 5);
+    v1 ^= v0;
+    v0 = rol32(v0, 16);
+    v2 = (v2 + v3) >>> 0;
+    v3 = rol32(v3, 8);
+    v3 ^= v2;
+    v0 = (v0 + v3) >>> 0;
+    v3 = rol32(v3, 7);
+    v3 ^= v0;
+    v2 = (v2 + v1) >>> 0;
+    v1 = rol32(v1, 13);
+    v1 ^= v2;
+    v2 = rol32(v2, 16);
+    v1 >>>= 0;
+    v3 >>>= 0;
   };
   // The 4-byte message is one full 32-bit block.
   v3 = (v3 ^ value) >>> 0;

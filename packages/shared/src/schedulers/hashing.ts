@@ -3,16 +3,7 @@
 // destination list and are never mutated after being built, so clones share them.
 import type { BoundList, PickContext, SchedulerCore } from './core';
 import { hasFlag, portOfConnection } from './core';
-import {
-  fls,
-  foldAddress,
-  gcd,
-  goldenBucket,
-  hsiphashU32,
-  KERNEL_MH_KEYS,
-  prepareSipKey,
-  type PreparedSipKey,
-} from './hash';
+import { fls, foldAddress, gcd, goldenBucket, hsiphashU32, KERNEL_MH_KEYS, prepareSipKey, type PreparedSipKey } from './hash';
 import type { KernelSchedulerOptions, SchedDestination, SchedService } from './types';
 
 const EMPTY = -1;
@@ -51,14 +42,7 @@ export function shBucket(addressFold: number, port: number, bits = 8, offset = 0
   return goldenBucket((port + addressFold) >>> 0, offset, bits);
 }
 
-export function lookupSh(
-  table: Int32Array,
-  dests: readonly SchedDestination[],
-  addressFold: number,
-  port: number,
-  fallback: boolean,
-  bits = 8,
-): number {
+export function lookupSh(table: Int32Array, dests: readonly SchedDestination[], addressFold: number, port: number, fallback: boolean, bits = 8): number {
   const size = 1 << bits;
   const initial = shBucket(addressFold, port, bits);
   const first = table[initial] ?? EMPTY;
@@ -213,7 +197,7 @@ export function buildMhTable(dests: readonly SchedDestination[], params: MhParam
     perm[i] = mhHash(fold, dest.port, params.hash1) % size;
     skip[i] = (mhHash(fold, dest.port, params.hash2) % (size - 1)) + 1;
     const weight = lastWeightOf(dest);
-    turns[i] = (Math.trunc(weight / divisor) >> shift) || (weight !== 0 ? 1 : 0);
+    turns[i] = Math.trunc(weight / divisor) >> shift || (weight !== 0 ? 1 : 0);
   });
   const taken = new Uint8Array(size);
   let placed = 0;

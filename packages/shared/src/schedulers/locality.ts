@@ -51,12 +51,7 @@ interface LastUse {
  * ip_vs_lblc(r)_check_expire(), run for every timer tick due by `nowMs`.
  * Returns the entries to keep (the same map when nothing went).
  */
-function runTimers<E extends LastUse>(
-  entries: Map<string, E>,
-  timer: TimerState,
-  nowMs: number,
-  expirationMs: number,
-): Map<string, E> {
+function runTimers<E extends LastUse>(entries: Map<string, E>, timer: TimerState, nowMs: number, expirationMs: number): Map<string, E> {
   let current = entries;
   while (timer.nextTickMs <= nowMs) {
     const tickMs = timer.nextTickMs;
@@ -101,7 +96,11 @@ abstract class LocalityCore<E extends LastUse> {
   protected readonly timer: TimerState;
   private shared = false;
 
-  constructor(entries: Map<string, E>, timer: TimerState, protected readonly expirationMs: number) {
+  constructor(
+    entries: Map<string, E>,
+    timer: TimerState,
+    protected readonly expirationMs: number,
+  ) {
     this.entries = entries;
     this.timer = { ...timer };
   }

@@ -16,12 +16,7 @@ import { formatIpv6 } from '../model/address';
 import { addressBytes, foldAddress } from './hash';
 import { buildDhTable, buildShTable, dhBucket, lookupSh, MhCore } from './hashing';
 import { SchedulerEngine } from './engine';
-import {
-  overloadAfterBind,
-  persistenceTemplateKey,
-  templateDestination,
-  type PersistenceTemplate,
-} from './kernel-rules';
+import { overloadAfterBind, persistenceTemplateKey, templateDestination, type PersistenceTemplate } from './kernel-rules';
 import type { SchedConnection, SchedDestination, SchedService, SchedulerName } from './types';
 
 export interface PredictClient {
@@ -151,21 +146,13 @@ function connectionFor(service: SchedService, client: PredictClient): SchedConne
 }
 
 /** Where each client's new connection goes, in input order (see the header for assumptions). */
-export function predictClients(
-  service: SchedService,
-  clients: readonly PredictClient[],
-  options: PredictOptions = {},
-): ClientPrediction[] {
+export function predictClients(service: SchedService, clients: readonly PredictClient[], options: PredictOptions = {}): ClientPrediction[] {
   const run = new PredictionRun(service, options, false);
   return clients.map((client) => ({ client, destination: run.connect(connectionFor(service, client)) }));
 }
 
 /** The first `count` picks of a freshly created service (see the header). */
-export function predictSequence(
-  service: SchedService,
-  count: number,
-  options: PredictOptions = {},
-): Array<SchedDestination | null> {
+export function predictSequence(service: SchedService, count: number, options: PredictOptions = {}): Array<SchedDestination | null> {
   const run = new PredictionRun(service, options, true);
   const client = options.client ?? { address: '192.0.2.1' };
   const picks: Array<SchedDestination | null> = [];
@@ -257,7 +244,6 @@ export function populationAddresses(population: ClientPopulation): string[] {
   return Array.from({ length: population.count }, (_, i) => at(i));
 }
 
-
 function clientList(traffic: TrafficAssumptions): PredictClient[] | null {
   const clients = traffic.clients;
   if (clients === undefined) return null;
@@ -292,37 +278,53 @@ export function predictShares(service: SchedService, traffic: TrafficAssumptions
   const notes: string[] = [];
   if (!weightsMatter) notes.push(`${service.scheduler} uses weights only to switch a server on (> 0) or off (0); the value has no effect`);
   const exact = (shares: DestinationShare[], unscheduled: number): SharePrediction => ({
-    shares, unscheduled, method: 'exact', weightsMatter, notes,
+    shares,
+    unscheduled,
+    method: 'exact',
+    weightsMatter,
+    notes,
   });
 
   switch (service.scheduler) {
     case 'rr': {
       const on = dests.filter(available).length;
-      return exact(dests.map((d) => ({ id: d.id, share: on > 0 && available(d) ? 1 / on : 0 })), on > 0 ? 0 : 1);
+      return exact(
+        dests.map((d) => ({ id: d.id, share: on > 0 && available(d) ? 1 / on : 0 })),
+        on > 0 ? 0 : 1,
+      );
     }
     case 'wrr': {
       const total = dests.reduce((sum, d) => sum + (available(d) ? d.weight : 0), 0);
-      return exact(dests.map((d) => ({ id: d.id, share: total > 0 && available(d) ? d.weight / total : 0 })), total > 0 ? 0 : 1);
+      return exact(
+        dests.map((d) => ({ id: d.id, share: total > 0 && available(d) ? d.weight / total : 0 })),
+        total > 0 ? 0 : 1,
+      );
     }
     case 'sh':
     case 'mh': {
       const clients = clientList(traffic);
       if (clients === null) {
-        const table = service.scheduler === 'mh'
-          ? MhCore.init(dests, service.kernel).lookupTable
-          : buildShTable(dests, service.kernel?.shTableBits ?? 8);
+        const table = service.scheduler === 'mh' ? MhCore.init(dests, service.kernel).lookupTable : buildShTable(dests, service.kernel?.shTableBits ?? 8);
         notes.push('no client population given: shares are the fraction of lookup-table slots, exact for uniformly spread clients');
         const { shares, unscheduled } = tableShares(service, table);
         return exact(shares, unscheduled);
       }
       const portFlag = service.scheduler === 'sh' ? 'sh-port' : 'mh-port';
-      notes.push(service.scheduler === 'sh'
-        ? 'sh gives each server `weight` consecutive slots per round of its 256-slot table, so weights shape the split'
-        : 'mh gives each server weight/gcd turns per round when filling its 4093-slot table');
+      notes.push(
+        service.scheduler === 'sh'
+          ? 'sh gives each server `weight` consecutive slots per round of its 256-slot table, so weights shape the split'
+          : 'mh gives each server weight/gcd turns per round when filling its 4093-slot table',
+      );
       if (service.flags.includes(portFlag) && clients.some((c) => c.port === undefined)) {
         notes.push(`${portFlag} is set but some clients have no port: port 0 was hashed for them`);
       }
-      return countedShares(service, predictClients(service, clients, { assume: 'none' }).map((p) => p.destination), 'exact', weightsMatter, notes);
+      return countedShares(
+        service,
+        predictClients(service, clients, { assume: 'none' }).map((p) => p.destination),
+        'exact',
+        weightsMatter,
+        notes,
+      );
     }
     case 'dh': {
       const virtuals = traffic.virtualAddresses ?? [virtualEndpoint(service).address];
@@ -350,11 +352,15 @@ export function predictShares(service: SchedService, traffic: TrafficAssumptions
     case 'twos': {
       const total = traffic.connections ?? 10_000;
       const assume = traffic.assume ?? 'established';
-      notes.push(`simulated ${total} new connections from the current counters, each ${assume === 'established' ? 'staying open (active)' : assume === 'syn' ? 'counted inactive' : 'gone before the next'}`);
+      notes.push(
+        `simulated ${total} new connections from the current counters, each ${assume === 'established' ? 'staying open (active)' : assume === 'syn' ? 'counted inactive' : 'gone before the next'}`,
+      );
       if (service.scheduler === 'lblc' || service.scheduler === 'lblcr') {
-        notes.push(`${service.scheduler} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight`);
+        notes.push(
+          `${service.scheduler} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight`,
+        );
       }
-      if (service.scheduler === 'twos') notes.push('twos draws random numbers: the kernel\'s cannot be reproduced, a seeded PRNG stands in');
+      if (service.scheduler === 'twos') notes.push("twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in");
       const clients = clientList(traffic);
       const virtual = virtualEndpoint(service);
       const run = new PredictionRun(service, { assume }, false);
@@ -451,11 +457,7 @@ function assigner(service: SchedService): Assigner {
  * mh moves about 1/N of the clients when one of N servers goes; sh and dh
  * re-tile their 256-slot table and move far more.
  */
-export function remapPreview(
-  before: SchedService,
-  after: SchedService,
-  clients: ReadonlyArray<PredictClient | string>,
-): RemapPreview {
+export function remapPreview(before: SchedService, after: SchedService, clients: ReadonlyArray<PredictClient | string>): RemapPreview {
   const assignBefore = assigner(before);
   const assignAfter = assigner(after);
   const transitions = new Map<string, { from: string | null; to: string | null; count: number }>();

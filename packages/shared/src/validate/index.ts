@@ -47,7 +47,8 @@ export function zodIssues(error: z.ZodError, prefix = ''): Issue[] {
     if (issue.code === 'unrecognized_keys') message = `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     // A schema's own text gets its message id (fixed texts by their words, others through params).
     const params = issue.code === 'custom' ? (issue.params as { messageId?: unknown; value?: unknown } | undefined) : undefined;
-    if (params && isMessageId(params.messageId)) return { path, message, messageId: params.messageId, params: { value: typeof params.value === 'string' ? params.value : '' } };
+    if (params && isMessageId(params.messageId))
+      return { path, message, messageId: params.messageId, params: { value: typeof params.value === 'string' ? params.value : '' } };
     const messageId = messageIdOfText(message);
     return messageId ? { path, message, messageId } : { path, message };
   });
@@ -86,7 +87,10 @@ export function checkService(service: Service, path = ''): Issue[] {
     const max = family === 'inet' ? 32 : 128;
     const min = family === 'inet' ? 0 : 1;
     if (persistence.netmaskPrefix < min || persistence.netmaskPrefix > max) {
-      issues.push({ path: at('persistence.netmaskPrefix'), message: `persistence netmask prefix must be ${min}..${max} for an ${family === 'inet' ? 'IPv4' : 'IPv6'} service` });
+      issues.push({
+        path: at('persistence.netmaskPrefix'),
+        message: `persistence netmask prefix must be ${min}..${max} for an ${family === 'inet' ? 'IPv4' : 'IPv6'} service`,
+      });
     }
   }
   if (persistence?.engine === 'sip' && key.kind === 'addr' && key.protocol !== 'udp') {
@@ -123,9 +127,11 @@ export function checkDestination(service: Service, dest: Destination, path: stri
   }
   if (dest.forwarding !== 'masq' && dest.port !== servicePort) {
     const method = dest.forwarding === 'route' ? 'DR' : 'TUN';
-    issues.push(key.kind === 'fwmark'
-      ? describedIssue(`${path}.port`, 'directFwmarkPortZero', { method, port: dest.port })
-      : describedIssue(`${path}.port`, 'directPortFixed', { method, servicePort, port: dest.port }));
+    issues.push(
+      key.kind === 'fwmark'
+        ? describedIssue(`${path}.port`, 'directFwmarkPortZero', { method, port: dest.port })
+        : describedIssue(`${path}.port`, 'directPortFixed', { method, servicePort, port: dest.port }),
+    );
   }
   if (dest.forwarding === 'masq' && dest.port === 0 && servicePort !== 0) {
     issues.push(describedIssue(`${path}.port`, 'natNeedsPort'));
@@ -133,9 +139,10 @@ export function checkDestination(service: Service, dest: Destination, path: stri
   if (dest.lowerThreshold > dest.upperThreshold) {
     issues.push({
       path: `${path}.lowerThreshold`,
-      message: dest.upperThreshold === 0
-        ? 'a lower threshold (-y) needs an upper threshold (-x) above it'
-        : `lower threshold ${dest.lowerThreshold} is above upper threshold ${dest.upperThreshold}`,
+      message:
+        dest.upperThreshold === 0
+          ? 'a lower threshold (-y) needs an upper threshold (-x) above it'
+          : `lower threshold ${dest.lowerThreshold} is above upper threshold ${dest.upperThreshold}`,
     });
   }
   const tunnel = dest.tunnel;
@@ -144,7 +151,7 @@ export function checkDestination(service: Service, dest: Destination, path: stri
   }
   if (tunnel && dest.forwarding === 'tunnel') {
     if (tunnel.type === 'gue' && !tunnel.port) {
-      issues.push({ path: `${path}.tunnel.port`, message: 'a GUE tunnel needs the real server\'s GUE port (--tun-port)' });
+      issues.push({ path: `${path}.tunnel.port`, message: "a GUE tunnel needs the real server's GUE port (--tun-port)" });
     }
     if (tunnel.type !== 'gue' && tunnel.port) {
       issues.push({ path: `${path}.tunnel.port`, message: 'a tunnel port applies only to GUE tunnels' });
@@ -173,7 +180,8 @@ export function checkState(state: DesiredState): Issue[] {
     issues.push(...checkService(service, `services[${index}]`));
     const id = serviceId(service.key);
     const first = seen.get(id);
-    if (first !== undefined) issues.push({ path: `services[${index}].key`, message: `service ${serviceLabel(service.key)} is defined twice (services[${first}])` });
+    if (first !== undefined)
+      issues.push({ path: `services[${index}].key`, message: `service ${serviceLabel(service.key)} is defined twice (services[${first}])` });
     else seen.set(id, index);
   });
   const states = state.syncDaemons.map((d) => d.state);
@@ -184,17 +192,25 @@ export function checkState(state: DesiredState): Issue[] {
     const vips = serviceVips(state);
     issues.push(...checkHa(state.ha, vips));
     if (state.vipInterface !== undefined) {
-      issues.push({ path: 'vipInterface', message: 'with a pair of directors VRRP moves the VIPs; remove vipInterface (each VRRP instance names its interface)' });
+      issues.push({
+        path: 'vipInterface',
+        message: 'with a pair of directors VRRP moves the VIPs; remove vipInterface (each VRRP instance names its interface)',
+      });
     }
     const instances = vipInstances(state.ha, vips);
     for (const [vip, instance] of instances) {
-      if (!instance) issues.push({ path: 'ha.instances', message: `no VRRP instance moves the VIP ${vip}; add it to an instance's addresses or leave one instance's addresses empty` });
+      if (!instance)
+        issues.push({
+          path: 'ha.instances',
+          message: `no VRRP instance moves the VIP ${vip}; add it to an instance's addresses or leave one instance's addresses empty`,
+        });
     }
   }
   state.hostSettings.forEach((setting, index) => {
     if (setting.kind === 'address') {
       const max = familyOf(setting.address) === 'inet' ? 32 : 128;
-      if (setting.prefixLength > max) issues.push({ path: `hostSettings[${index}].prefixLength`, message: `prefix length must be at most ${max} for ${setting.address}` });
+      if (setting.prefixLength > max)
+        issues.push({ path: `hostSettings[${index}].prefixLength`, message: `prefix length must be at most ${max} for ${setting.address}` });
     }
     if (setting.kind === 'snat' && !seen.has(serviceId(setting.service))) {
       issues.push({ path: `hostSettings[${index}].service`, message: `source NAT refers to ${serviceLabel(setting.service)}, which is not defined` });

@@ -51,9 +51,13 @@ describe('deriveAlertEvents', () => {
       drift: { count: 2, descriptions: ['a', 'b'] },
       vrrp: { 'lb1 VI_1': { director: 'lb1', instance: 'VI_1', state: 'BACKUP' }, 'lb2 VI_1': { director: 'lb2', instance: 'VI_1', state: 'MASTER' } },
     });
-    const kinds = deriveAlertEvents(before, after, 5).map((e) => e.kind).sort();
+    const kinds = deriveAlertEvents(before, after, 5)
+      .map((e) => e.kind)
+      .sort();
     expect(kinds).toEqual(['drain-finished', 'drift-detected', 'failover', 'failover', 'quorum-lost', 'sorry-server-on']);
-    const back = deriveAlertEvents(after, before, 6).map((e) => e.kind).sort();
+    const back = deriveAlertEvents(after, before, 6)
+      .map((e) => e.kind)
+      .sort();
     expect(back).toEqual(['drift-cleared', 'failover', 'failover', 'quorum-regained', 'sorry-server-off']);
   });
 });
@@ -110,7 +114,13 @@ describe('payloads', () => {
 
   it('should render the documented JSON', () => {
     const payload = renderWebhookPayload(notification, source);
-    expect(payload).toMatchObject({ version: 1, status: 'firing', group: `service ${SVC}`, source: { director: 'lb1', cluster: 'pair' }, time: '2026-01-01T00:00:00.000Z' });
+    expect(payload).toMatchObject({
+      version: 1,
+      status: 'firing',
+      group: `service ${SVC}`,
+      source: { director: 'lb1', cluster: 'pair' },
+      time: '2026-01-01T00:00:00.000Z',
+    });
     expect(payload.alerts[0]).toMatchObject({ kind: 'destination-down', labels: { service: SVC, destination: RS }, transitions: 3 });
     expect(payload.alerts[0]?.summary).toContain('changed 3 times');
   });
@@ -127,7 +137,9 @@ describe('payloads', () => {
 });
 
 describe('notification settings', () => {
-  const stored = notificationSettingsSchema.parse({ webhooks: [{ id: 'ops', name: 'Ops', url: 'https://hooks.example.net/x?key=abc', token: 'secret-token-123456' }] });
+  const stored = notificationSettingsSchema.parse({
+    webhooks: [{ id: 'ops', name: 'Ops', url: 'https://hooks.example.net/x?key=abc', token: 'secret-token-123456' }],
+  });
 
   it('should never show a token or a query string in full', () => {
     const view = notificationSettingsView(stored);
@@ -137,7 +149,12 @@ describe('notification settings', () => {
   });
 
   it('should keep a token the input leaves out, and drop one set to null', () => {
-    const input = notificationSettingsInputSchema.parse({ enabled: true, groupWaitMs: 0, repeatIntervalMs: 5000, webhooks: [{ id: 'ops', name: 'Ops', url: 'https://hooks.example.net/x', mode: 'alertmanager' }] });
+    const input = notificationSettingsInputSchema.parse({
+      enabled: true,
+      groupWaitMs: 0,
+      repeatIntervalMs: 5000,
+      webhooks: [{ id: 'ops', name: 'Ops', url: 'https://hooks.example.net/x', mode: 'alertmanager' }],
+    });
     expect(mergeNotificationSettings(stored, input).webhooks?.[0]?.token).toBe('secret-token-123456');
     const cleared = notificationSettingsInputSchema.parse({ ...input, webhooks: [{ ...input.webhooks[0], token: null }] });
     expect(mergeNotificationSettings(stored, cleared).webhooks?.[0]?.token).toBeNull();

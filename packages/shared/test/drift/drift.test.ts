@@ -23,7 +23,7 @@ const state = (...services: Service[]): DesiredState => ({ ...emptyState(), serv
 /** What the kernel reports back after loading `desired` (ipvsadm -Sn, --timeout, --daemon). */
 const kernelHolding = (desired: DesiredState) => KernelTable.of(desired).config();
 
-describe('drift after the kernel\'s normalisation', () => {
+describe("drift after the kernel's normalisation", () => {
   it('a TUN service with tunnel options unset is no drift once the kernel reports ipip', () => {
     const observed = kernelHolding(state(tun));
     expect(observed.services[0]?.destinations[0]?.tunnel).toEqual({ type: 'ipip' });
@@ -44,17 +44,20 @@ describe('drift after the kernel\'s normalisation', () => {
   });
 
   it('any valid desired state the kernel accepts whole is no drift against what the kernel reports', () => {
-    fc.assert(fc.property(stateArb, (desired) => {
-      fc.pre(validateState(desired).ok);
-      const table = new KernelTable();
-      fc.pre(table.load(desired).length === 0);
-      expect(plan({ ...desired, timeouts: desired.timeouts ?? null }, table.config())).toEqual([]);
-    }), { numRuns: 200 });
+    fc.assert(
+      fc.property(stateArb, (desired) => {
+        fc.pre(validateState(desired).ok);
+        const table = new KernelTable();
+        fc.pre(table.load(desired).length === 0);
+        expect(plan({ ...desired, timeouts: desired.timeouts ?? null }, table.config())).toEqual([]);
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
 describe('driftByService', () => {
-  it('reads the agent\'s changes per service: missing, extra or differing', () => {
+  it("reads the agent's changes per service: missing, extra or differing", () => {
     const extra: Service = { ...tun, key: at(82) };
     const changed: Service = { ...tun, destinations: [{ ...tun.destinations[0]!, weight: 5 }] };
     const missing: Service = { ...tun, key: at(83) };

@@ -5,7 +5,12 @@ import { keepHealthWhenAdopting } from '../../src/health';
 const dest = (address: string, weight: number) => ({ address, port: 80, forwarding: 'route' as const, weight, upperThreshold: 0, lowerThreshold: 0 });
 const service = (destinations: Service['destinations'], health?: Service['health']): Service => ({
   key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-  scheduler: 'wrr', flags: [], persistence: null, onePacket: false, destinations, ...(health ? { health } : {}),
+  scheduler: 'wrr',
+  flags: [],
+  persistence: null,
+  onePacket: false,
+  destinations,
+  ...(health ? { health } : {}),
 });
 const state = (...services: Service[]): DesiredState => ({ ...emptyState(), services });
 
@@ -17,7 +22,10 @@ describe('keepHealthWhenAdopting', () => {
     // Kernel: .1 at 0 because its check fails, .2 changed by hand to 7, sorry server present.
     const adopted = state(service([dest('198.51.100.1', 0), dest('198.51.100.2', 7), dest('198.51.100.9', 1)]));
     const result = keepHealthWhenAdopting(adopted, current, target);
-    expect(result.services[0]?.destinations.map((d) => [d.address, d.weight])).toEqual([['198.51.100.1', 5], ['198.51.100.2', 7]]);
+    expect(result.services[0]?.destinations.map((d) => [d.address, d.weight])).toEqual([
+      ['198.51.100.1', 5],
+      ['198.51.100.2', 7],
+    ]);
     expect(result.services[0]?.health).toBe(health);
   });
 

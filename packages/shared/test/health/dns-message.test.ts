@@ -11,7 +11,11 @@ describe('DNS message codec', () => {
   it('decodes a reply with compressed names', () => {
     const query = encodeDnsQuery(7, 'svc.test.', 'AAAA');
     const v6 = new Uint8Array(16);
-    v6[0] = 0x20; v6[1] = 0x01; v6[2] = 0x0d; v6[3] = 0xb8; v6[15] = 1;
+    v6[0] = 0x20;
+    v6[1] = 0x01;
+    v6[2] = 0x0d;
+    v6[3] = 0xb8;
+    v6[15] = 1;
     const reply = decodeDnsReply(encodeDnsReply(query, 'AAAA', [v6]));
     expect(reply).toMatchObject({ id: 7, isResponse: true, rcode: 0, rcodeName: 'NOERROR', answers: [{ type: 28, address: '2001:db8::1' }] });
   });

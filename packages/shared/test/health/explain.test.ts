@@ -75,7 +75,14 @@ describe('why no traffic', () => {
   it('operator drain and health quiescing are told apart', () => {
     const svc = service({ health: { drains: { '10.0.0.1:80': { startedAt: T0, by: 'alice' } } } });
     const svcObserved = observed(svc, { '10.0.0.1:80': { active: 4, inactive: 6 } });
-    const drains = { '10.0.0.1:80': nextDrainProgress(null, { startedAt: T0, removeWhenDrained: false, expireQuiescentTemplate: false, by: 'alice' }, svcObserved.destinations[0] ?? null, T0) };
+    const drains = {
+      '10.0.0.1:80': nextDrainProgress(
+        null,
+        { startedAt: T0, removeWhenDrained: false, expireQuiescentTemplate: false, by: 'alice' },
+        svcObserved.destinations[0] ?? null,
+        T0,
+      ),
+    };
     const rt = runtime({ '10.0.0.2:80': failing(T0) }, { drains });
     const drained = codes(svc, '10.0.0.1:80', rt, svcObserved);
     const failed = codes(svc, '10.0.0.2:80', rt, svcObserved);
@@ -139,7 +146,9 @@ describe('why no traffic', () => {
   ] as const)('scheduler %s ignores weight: a note', (scheduler, note) => {
     const e = codes(service({ scheduler }), '10.0.0.1:80');
     expect(e.receivesNewConnections).toBe(true);
-    expect(e.reasons).toEqual([expect.objectContaining({ code: 'scheduler-ignores-weight', severity: 'note', message: expect.stringMatching(note) as unknown })]);
+    expect(e.reasons).toEqual([
+      expect.objectContaining({ code: 'scheduler-ignores-weight', severity: 'note', message: expect.stringMatching(note) as unknown }),
+    ]);
   });
 
   it('sh tiles by weight (no note) but a quiesced server without sh-fallback drops its clients', () => {
@@ -161,7 +170,13 @@ describe('why no traffic', () => {
   it('dynamic weight set by a check command', () => {
     const command = healthCheckSchema.parse({ kind: 'command', program: '/usr/local/bin/check', dynamicWeight: true, rise: 1, fall: 1 });
     const svc = service({ health: { checks: [{ kind: 'command', program: '/usr/local/bin/check', dynamicWeight: true, rise: 1, fall: 1 }] } });
-    const state = recordProbe(initialDestinationState([command], false, T0), 0, { ok: true, time: T0, latencyMs: 1, message: 'exit 2', dynamicWeight: 0 }, command, 30);
+    const state = recordProbe(
+      initialDestinationState([command], false, T0),
+      0,
+      { ok: true, time: T0, latencyMs: 1, message: 'exit 2', dynamicWeight: 0 },
+      command,
+      30,
+    );
     const e = codes(svc, '10.0.0.1:80', runtime({ '10.0.0.1:80': state }));
     expect(e.effectiveWeight).toBe(0);
     expect(e.reasons[0]).toMatchObject({ code: 'dynamic-weight', severity: 'blocks' });

@@ -19,8 +19,9 @@ describe('health schema', () => {
 
   it('refuses rise/fall below 1 and a timeout not shorter than the interval', () => {
     expect(messages(healthCheckSchema, { kind: 'tcp', rise: 0, fall: 0 })).toEqual(['rise: rise must be at least 1', 'fall: fall must be at least 1']);
-    expect(messages(healthCheckSchema, { kind: 'tcp', intervalMs: 1000, timeoutMs: 1000 }))
-      .toEqual(['timeoutMs: timeout (1000 ms) must be shorter than the interval (1000 ms)']);
+    expect(messages(healthCheckSchema, { kind: 'tcp', intervalMs: 1000, timeoutMs: 1000 })).toEqual([
+      'timeoutMs: timeout (1000 ms) must be shorter than the interval (1000 ms)',
+    ]);
   });
 
   it('refuses an unknown check kind and unknown fields with clear words', () => {
@@ -29,10 +30,12 @@ describe('health schema', () => {
   });
 
   it('external commands: absolute path, argv array, no shells', () => {
-    expect(messages(healthCheckSchema, { kind: 'command', program: 'check.sh' }))
-      .toEqual(['program: program must be an absolute path (e.g. /usr/local/bin/check-app), not "check.sh"']);
-    expect(messages(healthCheckSchema, { kind: 'command', program: '/bin/sh', args: ['-c', 'curl localhost'] }))
-      .toEqual(['program: "/bin/sh" is a shell or launcher; give the check program itself and its arguments as an argv array']);
+    expect(messages(healthCheckSchema, { kind: 'command', program: 'check.sh' })).toEqual([
+      'program: program must be an absolute path (e.g. /usr/local/bin/check-app), not "check.sh"',
+    ]);
+    expect(messages(healthCheckSchema, { kind: 'command', program: '/bin/sh', args: ['-c', 'curl localhost'] })).toEqual([
+      'program: "/bin/sh" is a shell or launcher; give the check program itself and its arguments as an argv array',
+    ]);
     expect(messages(healthCheckSchema, { kind: 'command', program: '/usr/bin/env', args: ['bash'] })[0]).toMatch(/shell or launcher/);
     expect(messages(healthCheckSchema, { kind: 'command', program: '/opt/../bin/x' })[0]).toMatch(/must not contain "\.\."/);
     expect(messages(healthCheckSchema, { kind: 'command', program: '/usr/local/bin/check', args: 'a b' })[0]).toMatch(/^args:/);
@@ -41,13 +44,19 @@ describe('health schema', () => {
 
   it('http: status ranges, path, body regex', () => {
     expect(messages(healthCheckSchema, { kind: 'http', path: 'health' })).toEqual(['path: path must start with "/" and contain no spaces']);
-    expect(messages(healthCheckSchema, { kind: 'http', expectStatus: [{ min: 300, max: 200 }] })).toEqual(['expectStatus[0]: status range min must not exceed max']);
-    expect(messages(healthCheckSchema, { kind: 'https', bodyMatch: { kind: 'regex', text: '(' } })[0]).toMatch(/^bodyMatch.text: not a valid regular expression/);
+    expect(messages(healthCheckSchema, { kind: 'http', expectStatus: [{ min: 300, max: 200 }] })).toEqual([
+      'expectStatus[0]: status range min must not exceed max',
+    ]);
+    expect(messages(healthCheckSchema, { kind: 'https', bodyMatch: { kind: 'regex', text: '(' } })[0]).toMatch(
+      /^bodyMatch.text: not a valid regular expression/,
+    );
     expect(messages(healthCheckSchema, { kind: 'https', host: 'app.example.com', bodyMatch: { kind: 'regex', text: '"status":\\s*"ok"' } })).toEqual([]);
   });
 
   it('udp payloads in hex must be hex pairs; dns names must be names', () => {
-    expect(messages(healthCheckSchema, { kind: 'udp', payload: { encoding: 'hex', text: 'abc' } })).toEqual(['payload.text: hex payloads are pairs of hex digits, e.g. "0a1b"']);
+    expect(messages(healthCheckSchema, { kind: 'udp', payload: { encoding: 'hex', text: 'abc' } })).toEqual([
+      'payload.text: hex payloads are pairs of hex digits, e.g. "0a1b"',
+    ]);
     expect(messages(healthCheckSchema, { kind: 'dns', name: 'bad name' })[0]).toMatch(/name must be a DNS name/);
     expect(messages(healthCheckSchema, { kind: 'dns', name: 'www.example.com', recordType: 'AAAA' })).toEqual([]);
   });
@@ -60,13 +69,18 @@ describe('health schema', () => {
   it('per-destination overrides are keyed by canonical destination ids', () => {
     expect(messages(serviceHealthSchema, { destinations: { '10.0.0.1:80': { disabled: true } } })).toEqual([]);
     expect(messages(serviceHealthSchema, { destinations: { '[2001:db8::1]:80': {} } })).toEqual([]);
-    expect(messages(serviceHealthSchema, { destinations: { '10.0.0.1': {} } })[0])
-      .toMatch(/"10.0.0.1" is not a destination id; write "address:port"/);
+    expect(messages(serviceHealthSchema, { destinations: { '10.0.0.1': {} } })[0]).toMatch(/"10.0.0.1" is not a destination id; write "address:port"/);
     expect(messages(serviceHealthSchema, { destinations: { '[2001:DB8::1]:80': {} } })[0]).toMatch(/canonical form/);
   });
 
   it('a service carries health optionally; the whole desired state round-trips through JSON', () => {
-    const svc = service({ health: { checks: [{ kind: 'http', path: '/healthz', target: { port: 8080 } }], quorum: 20, sorryServer: { address: '10.0.9.9', port: 80, forwarding: 'masq', weight: 1 } } });
+    const svc = service({
+      health: {
+        checks: [{ kind: 'http', path: '/healthz', target: { port: 8080 } }],
+        quorum: 20,
+        sorryServer: { address: '10.0.9.9', port: 80, forwarding: 'masq', weight: 1 },
+      },
+    });
     const state = desiredStateSchema.parse({ services: [svc] });
     expect(desiredStateSchema.parse(JSON.parse(JSON.stringify(state)))).toEqual(state);
     expect(serviceSchema.parse({ key: { kind: 'fwmark', fwmark: 1, family: 'inet' } }).health).toBeUndefined();

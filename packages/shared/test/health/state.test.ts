@@ -1,13 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { healthCheckSchema } from '../../src/model';
-import {
-  historyFlaps,
-  initialDestinationState,
-  lastFailure,
-  recordProbe,
-  type DestinationHealthState,
-  type ProbeResult,
-} from '../../src/health';
+import { historyFlaps, initialDestinationState, lastFailure, recordProbe, type DestinationHealthState, type ProbeResult } from '../../src/health';
 import { T0 } from './support';
 
 const tcp = healthCheckSchema.parse({ kind: 'tcp', rise: 2, fall: 3 });

@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { desiredStateSchema, serviceId } from '../../src/model';
-import {
-  describeHostSetting,
-  directorRequirements,
-  directorRequirementsForState,
-  realServerRequirements,
-  renderShellSnippet,
-} from '../../src/host';
+import { describeHostSetting, directorRequirements, directorRequirementsForState, realServerRequirements, renderShellSnippet } from '../../src/host';
 
 const state = desiredStateSchema.parse({
   services: [
@@ -50,27 +44,31 @@ describe('what each forwarding method needs', () => {
 
   it('DR real servers: VIP/32 on lo, arp_ignore=1 and arp_announce=2 on all and the egress interface', () => {
     const rows = realServerRequirements({ mode: 'dr', vips: ['192.0.2.10'], interface: 'eth0' }).map(describeHostSetting);
-    expect(rows).toEqual(expect.arrayContaining([
-      'sysctl net.ipv4.conf.all.arp_ignore = 1',
-      'sysctl net.ipv4.conf.all.arp_announce = 2',
-      'sysctl net.ipv4.conf.eth0.arp_ignore = 1',
-      'sysctl net.ipv4.conf.eth0.arp_announce = 2',
-      'address 192.0.2.10/32 on lo',
-    ]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        'sysctl net.ipv4.conf.all.arp_ignore = 1',
+        'sysctl net.ipv4.conf.all.arp_announce = 2',
+        'sysctl net.ipv4.conf.eth0.arp_ignore = 1',
+        'sysctl net.ipv4.conf.eth0.arp_announce = 2',
+        'address 192.0.2.10/32 on lo',
+      ]),
+    );
   });
 
   it('TUN real servers: ipip, rp_filter=0 on all and tunl0, VIP on tunl0, no ARP answers for the VIP', () => {
     const rows = realServerRequirements({ mode: 'tun', vips: ['192.0.2.10'], interface: 'eth0' }).map(describeHostSetting);
-    expect(rows).toEqual(expect.arrayContaining([
-      'kernel module ipip',
-      // ARP requests arrive on the real interface: without these a real server takes the VIP (seen on Linux 6.1).
-      'sysctl net.ipv4.conf.all.arp_ignore = 1',
-      'sysctl net.ipv4.conf.all.arp_announce = 2',
-      'sysctl net.ipv4.conf.eth0.arp_ignore = 1',
-      'sysctl net.ipv4.conf.all.rp_filter = 0',
-      'sysctl net.ipv4.conf.tunl0.rp_filter = 0',
-      'address 192.0.2.10/32 on tunl0',
-    ]));
+    expect(rows).toEqual(
+      expect.arrayContaining([
+        'kernel module ipip',
+        // ARP requests arrive on the real interface: without these a real server takes the VIP (seen on Linux 6.1).
+        'sysctl net.ipv4.conf.all.arp_ignore = 1',
+        'sysctl net.ipv4.conf.all.arp_announce = 2',
+        'sysctl net.ipv4.conf.eth0.arp_ignore = 1',
+        'sysctl net.ipv4.conf.all.rp_filter = 0',
+        'sysctl net.ipv4.conf.tunl0.rp_filter = 0',
+        'address 192.0.2.10/32 on tunl0',
+      ]),
+    );
   });
 
   it('renders a copyable shell snippet with each reason as a comment', () => {

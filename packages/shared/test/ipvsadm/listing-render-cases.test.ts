@@ -5,32 +5,49 @@ import { formatIpvsadmListing, largeNumber } from '../../src/ipvsadm';
 
 function dest(address: string, port: number, extra: Partial<ObservedDestination> = {}): ObservedDestination {
   return {
-    address, port, forwarding: 'masq', weight: 1, upperThreshold: 0, lowerThreshold: 0,
-    activeConns: 0, inactiveConns: 0, persistentConns: 0, stats: zeroCounters(), rates: zeroRates(), ...extra,
+    address,
+    port,
+    forwarding: 'masq',
+    weight: 1,
+    upperThreshold: 0,
+    lowerThreshold: 0,
+    activeConns: 0,
+    inactiveConns: 0,
+    persistentConns: 0,
+    stats: zeroCounters(),
+    rates: zeroRates(),
+    ...extra,
   };
 }
 
 function service(extra: Partial<ObservedService> = {}): ObservedService {
   return {
     key: { kind: 'addr', protocol: 'tcp', address: '192.168.10.100', port: 80 },
-    scheduler: 'wrr', flags: [], persistence: null, onePacket: false,
+    scheduler: 'wrr',
+    flags: [],
+    persistence: null,
+    onePacket: false,
     destinations: [dest('10.0.0.7', 80), dest('10.0.0.17', 80)],
-    stats: zeroCounters(), rates: zeroRates(), ...extra,
+    stats: zeroCounters(),
+    rates: zeroRates(),
+    ...extra,
   };
 }
 
 describe('formatIpvsadmListing', () => {
   it('prints ipvsadm -L -n columns byte for byte (seed 003 cluster)', () => {
     const text = formatIpvsadmListing({ services: [service()] }, { mode: 'plain' });
-    expect(text).toBe([
-      'IP Virtual Server version 1.2.1 (size=4096)',
-      'Prot LocalAddress:Port Scheduler Flags',
-      '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
-      'TCP  192.168.10.100:80 wrr',
-      '  -> 10.0.0.7:80                  Masq    1      0          0         ',
-      '  -> 10.0.0.17:80                 Masq    1      0          0         ',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      [
+        'IP Virtual Server version 1.2.1 (size=4096)',
+        'Prot LocalAddress:Port Scheduler Flags',
+        '  -> RemoteAddress:Port           Forward Weight ActiveConn InActConn',
+        'TCP  192.168.10.100:80 wrr',
+        '  -> 10.0.0.7:80                  Masq    1      0          0         ',
+        '  -> 10.0.0.17:80                 Masq    1      0          0         ',
+        '',
+      ].join('\n'),
+    );
   });
 
   it('sorts services and destinations numerically, fwmark services last', () => {
@@ -48,9 +65,14 @@ describe('formatIpvsadmListing', () => {
   it('shows persistence, netmask, flags, one-packet and forwarding names as ipvsadm does', () => {
     const svc = service({
       key: { kind: 'addr', protocol: 'udp', address: '192.0.2.53', port: 53 },
-      scheduler: 'sh', flags: ['sh-fallback', 'sh-port'], onePacket: true,
+      scheduler: 'sh',
+      flags: ['sh-fallback', 'sh-port'],
+      onePacket: true,
       persistence: { timeout: 900, netmaskPrefix: 24 },
-      destinations: [dest('10.0.0.1', 53, { forwarding: 'route', weight: 0, activeConns: 3, inactiveConns: 12 }), dest('10.0.0.2', 53, { forwarding: 'tunnel', local: true })],
+      destinations: [
+        dest('10.0.0.1', 53, { forwarding: 'route', weight: 0, activeConns: 3, inactiveConns: 12 }),
+        dest('10.0.0.2', 53, { forwarding: 'tunnel', local: true }),
+      ],
     });
     const lines = formatIpvsadmListing({ services: [svc] }, { mode: 'plain' }).split('\n');
     expect(lines[3]).toBe('UDP  192.0.2.53:53 sh (sh-fallback,sh-port) persistent 900 mask 255.255.255.0 ops');
@@ -70,7 +92,10 @@ describe('formatIpvsadmListing', () => {
   });
 
   it('prints --rate with the CPS/PPS columns', () => {
-    const svc = service({ rates: { cps: 12, inPps: 100, outPps: 90, inBps: 15000, outBps: 99000 }, destinations: [dest('10.0.0.7', 80, { rates: { cps: 6, inPps: 50, outPps: 45, inBps: 7500, outBps: 49500 } })] });
+    const svc = service({
+      rates: { cps: 12, inPps: 100, outPps: 90, inBps: 15000, outBps: 99000 },
+      destinations: [dest('10.0.0.7', 80, { rates: { cps: 6, inPps: 50, outPps: 45, inBps: 7500, outBps: 49500 } })],
+    });
     const lines = formatIpvsadmListing({ services: [svc] }, { mode: 'rate' }).split('\n');
     expect(lines[1]).toContain('     CPS    InPPS   OutPPS    InBPS   OutBPS');
     expect(lines[4]).toBe(`  -> ${'10.0.0.7:80'.padEnd(28)}        6       50       45     7500    49500`);

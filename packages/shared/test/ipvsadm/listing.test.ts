@@ -36,7 +36,11 @@ describe('parseListing', () => {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.value.exact).toBe(false);
     expect(parsed.value.services[0]?.stats).toEqual({
-      conns: 123456000, inPkts: 987654000, outPkts: 0, inBytes: 5432000000, outBytes: 12345000000000,
+      conns: 123456000,
+      inPkts: 987654000,
+      outPkts: 0,
+      inBytes: 5432000000,
+      outBytes: 12345000000000,
     });
     expect(parsed.value.services[0]?.destinations[0]?.stats?.inPkts).toBe(100000000);
   });
@@ -51,7 +55,13 @@ describe('parseListing', () => {
       ['127.0.0.1', 'route', true, 1, 3, 10],
       ['10.0.0.2', 'route', false, 0, 1, 0],
     ]);
-    expect(mark).toMatchObject({ key: { kind: 'fwmark', fwmark: 9, family: 'inet' }, scheduler: 'sh', flags: ['sh-port'], persistence: { timeout: 60 }, onePacket: true });
+    expect(mark).toMatchObject({
+      key: { kind: 'fwmark', fwmark: 9, family: 'inet' },
+      scheduler: 'sh',
+      flags: ['sh-port'],
+      persistence: { timeout: 60 },
+      onePacket: true,
+    });
   });
 
   it('refuses listings with names instead of numbers, naming the line', () => {
@@ -88,10 +98,11 @@ describe('timeouts and daemons', () => {
   });
 
   it('reads -L --daemon with both daemons, old kernels without the extra fields, and none', () => {
-    expect(parseDaemonListing([
-      'master sync daemon (mcast=eth0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)',
-      'backup sync daemon (mcast=eth1, syncid=3)',
-    ].join('\n'))).toEqual({
+    expect(
+      parseDaemonListing(
+        ['master sync daemon (mcast=eth0, syncid=0, maxlen=1472, group=224.0.0.81, port=8848, ttl=1)', 'backup sync daemon (mcast=eth1, syncid=3)'].join('\n'),
+      ),
+    ).toEqual({
       ok: true,
       value: [
         { state: 'master', interface: 'eth0', syncId: 0, maxLength: 1472, group: '224.0.0.81', port: 8848, ttl: 1 },
@@ -118,11 +129,66 @@ describe('connections', () => {
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.value.truncated).toBe(false);
     expect(parsed.value.entries).toEqual([
-      { protocol: 'TCP', clientAddress: '192.168.0.1', clientPort: 54321, virtualAddress: '192.0.2.1', virtualPort: 80, destAddress: '10.0.0.7', destPort: 80, state: 'ESTABLISHED', expiresIn: 899, template: false },
-      { protocol: 'TCP', clientAddress: '2001:db8::64', clientPort: 54322, virtualAddress: '2001:db8::1', virtualPort: 443, destAddress: '2001:db8:1::11', destPort: 443, state: 'SYN_RECV', expiresIn: 59, template: false },
-      { protocol: 'TCP', clientAddress: '2001:db8::64', clientPort: 54323, virtualAddress: '2001:db8::20', virtualPort: 443, destAddress: '203.0.113.21', destPort: 443, state: 'FIN_WAIT', expiresIn: 110, template: false },
-      { protocol: 'UDP', clientAddress: '192.168.0.2', clientPort: 5060, virtualAddress: '192.0.2.7', virtualPort: 5060, destAddress: '203.0.113.11', destPort: 5060, state: 'UDP', expiresIn: 179, template: false },
-      { protocol: 'IP', clientAddress: '192.168.0.2', clientPort: 0, virtualAddress: '192.0.2.1', virtualPort: 0, destAddress: '10.0.0.7', destPort: 0, state: 'NONE', expiresIn: 359, template: true },
+      {
+        protocol: 'TCP',
+        clientAddress: '192.168.0.1',
+        clientPort: 54321,
+        virtualAddress: '192.0.2.1',
+        virtualPort: 80,
+        destAddress: '10.0.0.7',
+        destPort: 80,
+        state: 'ESTABLISHED',
+        expiresIn: 899,
+        template: false,
+      },
+      {
+        protocol: 'TCP',
+        clientAddress: '2001:db8::64',
+        clientPort: 54322,
+        virtualAddress: '2001:db8::1',
+        virtualPort: 443,
+        destAddress: '2001:db8:1::11',
+        destPort: 443,
+        state: 'SYN_RECV',
+        expiresIn: 59,
+        template: false,
+      },
+      {
+        protocol: 'TCP',
+        clientAddress: '2001:db8::64',
+        clientPort: 54323,
+        virtualAddress: '2001:db8::20',
+        virtualPort: 443,
+        destAddress: '203.0.113.21',
+        destPort: 443,
+        state: 'FIN_WAIT',
+        expiresIn: 110,
+        template: false,
+      },
+      {
+        protocol: 'UDP',
+        clientAddress: '192.168.0.2',
+        clientPort: 5060,
+        virtualAddress: '192.0.2.7',
+        virtualPort: 5060,
+        destAddress: '203.0.113.11',
+        destPort: 5060,
+        state: 'UDP',
+        expiresIn: 179,
+        template: false,
+      },
+      {
+        protocol: 'IP',
+        clientAddress: '192.168.0.2',
+        clientPort: 0,
+        virtualAddress: '192.0.2.1',
+        virtualPort: 0,
+        destAddress: '10.0.0.7',
+        destPort: 0,
+        state: 'NONE',
+        expiresIn: 359,
+        template: true,
+      },
     ]);
   });
 
@@ -132,13 +198,15 @@ describe('connections', () => {
   });
 
   it('reads ipvsadm -Lcn, with minutes beyond 59 and IPv6 in brackets', () => {
-    const parsed = parseConnectionListing([
-      'IPVS connection entries',
-      'pro expire state       source             virtual            destination',
-      'TCP 14:59  ESTABLISHED 192.168.0.1:54321  192.0.2.1:80       10.0.0.7:80',
-      'TCP 479:59 ESTABLISHED [2001:db8::64]:54322 [2001:db8::1]:443 [2001:db8:1::11]:443',
-      'TCP 05:00  ASSURED     198.51.100.2:0     192.0.2.10:8080    203.0.113.12:80',
-    ].join('\n'));
+    const parsed = parseConnectionListing(
+      [
+        'IPVS connection entries',
+        'pro expire state       source             virtual            destination',
+        'TCP 14:59  ESTABLISHED 192.168.0.1:54321  192.0.2.1:80       10.0.0.7:80',
+        'TCP 479:59 ESTABLISHED [2001:db8::64]:54322 [2001:db8::1]:443 [2001:db8:1::11]:443',
+        'TCP 05:00  ASSURED     198.51.100.2:0     192.0.2.10:8080    203.0.113.12:80',
+      ].join('\n'),
+    );
     if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors));
     expect(parsed.value.entries.map((e) => [e.clientAddress, e.expiresIn, e.template])).toEqual([
       ['192.168.0.1', 899, false],
@@ -156,7 +224,8 @@ describe('connections', () => {
 });
 
 describe('observeFromListings', () => {
-  const save = '-A -t 192.0.2.1:80 -s wlc -p 300 -M 255.255.255.0\n-a -t 192.0.2.1:80 -r 10.0.0.2:80 -g -w 0\n-a -t 192.0.2.1:80 -r 127.0.0.1:80 -g -w 1\n-A -f 9 -s sh -p 60 -o -b sh-port\n-a -f 9 -r 10.0.0.3:0 -i -w 5 --tun-type ipip\n';
+  const save =
+    '-A -t 192.0.2.1:80 -s wlc -p 300 -M 255.255.255.0\n-a -t 192.0.2.1:80 -r 10.0.0.2:80 -g -w 0\n-a -t 192.0.2.1:80 -r 127.0.0.1:80 -g -w 1\n-A -f 9 -s sh -p 60 -o -b sh-port\n-a -f 9 -r 10.0.0.3:0 -i -w 5 --tun-type ipip\n';
 
   it('merges config, Local flags and connection numbers; zero counters where a listing is missing', () => {
     const observed = observeFromListings({ save, list: PLAIN_LOCAL, timeout: 'Timeout (tcp tcpfin udp): 900 120 300' });
@@ -173,7 +242,9 @@ describe('observeFromListings', () => {
 
   it('warns about services the listings do not have (the table changed between calls)', () => {
     const observed = observeFromListings({ save: `${save}-A -u 192.0.2.1:53 -s rr\n`, list: PLAIN_LOCAL, timeout: 'Timeout (tcp tcpfin udp): 900 120 300' });
-    expect(observed.ok && observed.warnings).toEqual([{ path: 'UDP 192.0.2.1:53', message: 'missing from the plain listing (the table changed between listings?)' }]);
+    expect(observed.ok && observed.warnings).toEqual([
+      { path: 'UDP 192.0.2.1:53', message: 'missing from the plain listing (the table changed between listings?)' },
+    ]);
   });
 
   it('reports unreadable input by source and line', () => {

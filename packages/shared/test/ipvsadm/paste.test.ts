@@ -79,7 +79,10 @@ const transcripts: TranscriptCase[] = [
       'ipvsadm -a -t 192.0.2.1:80 -r 10.0.0.2 -m -w 2 add the second server',
     ].join('\n'),
     table: `${SERVICE}-a -t 192.0.2.1:80 -r 10.0.0.1:80 -m -w 1\n-a -t 192.0.2.1:80 -r 10.0.0.2:80 -m -w 2\n`,
-    skipped: [[2, 'a note after the command (the command ran without it)'], [3, 'a note after the command (the command ran without it)']],
+    skipped: [
+      [2, 'a note after the command (the command ran without it)'],
+      [3, 'a note after the command (the command ran without it)'],
+    ],
   },
   {
     name: 'a stray word is not taken for a note: it is refused',
@@ -96,20 +99,27 @@ const transcripts: TranscriptCase[] = [
       '-a -u 172.25.254.200:domain -r 172.25.254.3:domain -g -w 1',
     ].join('\n'),
     table: [
-      '-A -t 172.25.254.200:80 -s rr', '-a -t 172.25.254.200:80 -r 172.25.254.2:80 -g -w 1',
+      '-A -t 172.25.254.200:80 -s rr',
+      '-a -t 172.25.254.200:80 -r 172.25.254.2:80 -g -w 1',
       '-A -t 172.25.254.200:443 -s rr',
-      '-A -u 172.25.254.200:53 -s rr', '-a -u 172.25.254.200:53 -r 172.25.254.3:53 -g -w 1', '',
+      '-A -u 172.25.254.200:53 -s rr',
+      '-a -u 172.25.254.200:53 -r 172.25.254.3:53 -g -w 1',
+      '',
     ].join('\n'),
   },
   {
     name: 'host names cannot be looked up',
     paste: 'ipvsadm -a -t 172.25.254.100:http -r server2:http -g',
-    errors: ['line 1: "server2" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address'],
+    errors: [
+      'line 1: "server2" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address',
+    ],
   },
   {
     name: 'an unknown port name',
     paste: 'ipvsadm -A -t 192.0.2.1:nosuchport',
-    errors: ['line 1: "nosuchport" in 192.0.2.1:nosuchport is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number'],
+    errors: [
+      'line 1: "nosuchport" in 192.0.2.1:nosuchport is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number',
+    ],
   },
   {
     name: 'a pasted ipvsadm -Ln listing is the table it shows',
@@ -130,7 +140,8 @@ const transcripts: TranscriptCase[] = [
       '-a -t 192.168.10.100:80 -r 10.0.0.7:80 -m -w 3',
       '-a -t 192.168.10.100:80 -r 10.0.0.17:80 -m -w 1',
       '-A -u 192.168.10.100:53 -s rr',
-      '-a -u 192.168.10.100:53 -r 10.0.0.7:53 -g -w 1', '',
+      '-a -u 192.168.10.100:53 -r 10.0.0.7:53 -g -w 1',
+      '',
     ].join('\n'),
   },
   {
@@ -147,8 +158,11 @@ const transcripts: TranscriptCase[] = [
   },
   {
     name: 'a listing with host names',
-    paste: 'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP 192.0.2.1:http rr\n  -> server2:http Route 1 0 0',
-    errors: ['line 4: "server2" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address'],
+    paste:
+      'Prot LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\nTCP 192.0.2.1:http rr\n  -> server2:http Route 1 0 0',
+    errors: [
+      'line 4: "server2" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address',
+    ],
   },
   {
     name: 'a --stats listing: the live settings are kept for what it does not show',
@@ -167,7 +181,9 @@ const transcripts: TranscriptCase[] = [
     paste: 'Prot LocalAddress:Port               Conns   InPkts  OutPkts  InBytes OutBytes\n  -> RemoteAddress:Port\nTCP  192.0.2.9:80  0 0 0 0 0',
     source: 'listing',
     table: '-A -t 192.0.2.9:80 -s wlc\n',
-    warnings: ["line 1: this listing does not show the settings of TCP 192.0.2.9:80: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste `ipvsadm -L -n` for them"],
+    warnings: [
+      "line 1: this listing does not show the settings of TCP 192.0.2.9:80: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste `ipvsadm -L -n` for them",
+    ],
   },
   {
     name: '-e of a real server of the live table',
@@ -214,7 +230,9 @@ const transcripts: TranscriptCase[] = [
   {
     name: 'a variable the paste never sets',
     paste: 'ipvsadm -A -t $VIP:80 -s wlc',
-    errors: ['line 1: $VIP is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (VIP=...)'],
+    errors: [
+      'line 1: $VIP is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (VIP=...)',
+    ],
   },
   {
     name: 'variables set earlier in the paste, as a shell would fill them in',

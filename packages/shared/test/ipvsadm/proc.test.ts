@@ -49,7 +49,8 @@ describe('/proc/net/ip_vs (recorded kernel tables)', () => {
         const viaList = observeFromListings({ save, list: readFixture(`kernel/${table}/Ln.txt`) });
         if (!viaProc.ok || !viaList.ok) throw new Error('observeFromListings failed');
         expect(viaProc.warnings).toEqual(viaList.warnings);
-        const numbers = (t: typeof viaProc.table) => t.services.map((s) => s.destinations.map((d) => [d.address, d.port, d.activeConns, d.inactiveConns, d.local ?? false]));
+        const numbers = (t: typeof viaProc.table) =>
+          t.services.map((s) => s.destinations.map((d) => [d.address, d.port, d.activeConns, d.inactiveConns, d.local ?? false]));
         expect(numbers(viaProc.table)).toEqual(numbers(viaList.table));
       });
     }
@@ -57,19 +58,24 @@ describe('/proc/net/ip_vs (recorded kernel tables)', () => {
 });
 
 describe('parseProcIpVs', () => {
-  const header = 'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
+  const header =
+    'IP Virtual Server version 1.2.1 (size=4096)\nProt LocalAddress:Port Scheduler Flags\n  -> RemoteAddress:Port Forward Weight ActiveConn InActConn\n';
 
   it('reads Local destinations, connection numbers, ops and persistence lines', () => {
-    const parsed = parseProcIpVs(`${header}UDP  C0000208:0035 rr ops persistent 75000 FFFFFFFF\n  -> 7F000001:0035      Local   3      12         40        \n`);
+    const parsed = parseProcIpVs(
+      `${header}UDP  C0000208:0035 rr ops persistent 75000 FFFFFFFF\n  -> 7F000001:0035      Local   3      12         40        \n`,
+    );
     expect(parsed).toEqual({
       ok: true,
       value: {
         info: { ipvsVersion: '1.2.1', connTableSize: 4096 },
-        services: [{
-          key: { kind: 'addr', protocol: 'udp', address: '192.0.2.8', port: 53 },
-          scheduler: 'rr',
-          destinations: [{ address: '127.0.0.1', port: 53, forwarding: 'route', local: true, weight: 3, activeConns: 12, inactiveConns: 40 }],
-        }],
+        services: [
+          {
+            key: { kind: 'addr', protocol: 'udp', address: '192.0.2.8', port: 53 },
+            scheduler: 'rr',
+            destinations: [{ address: '127.0.0.1', port: 53, forwarding: 'route', local: true, weight: 3, activeConns: 12, inactiveConns: 40 }],
+          },
+        ],
       },
     });
   });
@@ -80,11 +86,17 @@ describe('parseProcIpVs', () => {
     const result = observeFromListings({ save, proc });
     if (!result.ok) throw new Error(JSON.stringify(result.errors));
     expect(result.warnings).toEqual([{ path: 'timeout', message: expect.any(String) as string }]);
-    expect(result.table.services.map((s) => [s.key.kind === 'fwmark' ? s.key.family : '', s.destinations[0]?.activeConns])).toEqual([['inet', 5], ['inet6', 7]]);
+    expect(result.table.services.map((s) => [s.key.kind === 'fwmark' ? s.key.family : '', s.destinations[0]?.activeConns])).toEqual([
+      ['inet', 5],
+      ['inet6', 7],
+    ]);
   });
 
   it('skips protocols the model has no services for, and refuses garbage', () => {
-    expect(parseProcIpVs(`${header}AH  C0000208:0000 rr \n  -> CB007101:0000      Route   1      0          0\n`)).toEqual({ ok: true, value: { info: { ipvsVersion: '1.2.1', connTableSize: 4096 }, services: [] } });
+    expect(parseProcIpVs(`${header}AH  C0000208:0000 rr \n  -> CB007101:0000      Route   1      0          0\n`)).toEqual({
+      ok: true,
+      value: { info: { ipvsVersion: '1.2.1', connTableSize: 4096 }, services: [] },
+    });
     const bad = parseProcIpVs(`${header}TCP  nonsense rr\n`);
     expect(bad.ok).toBe(false);
   });

@@ -22,18 +22,18 @@ describe('renderRulesFor', () => {
 
   it('pre-1.31: ipip without --tun-type; GUE and GRE real servers left out and named', () => {
     const { text, omitted } = renderRulesFor(table('tunnel-types'), 'pre-1.31');
-    expect(text).toBe([
-      '-A -t 192.0.2.11:80 -s rr',
-      '-a -t 192.0.2.11:80 -r 203.0.113.31:80 -i -w 1',
-      '-a -t 192.0.2.11:80 -r 203.0.113.32:80 -i -w 1',
-      '',
-    ].join('\n'));
+    expect(text).toBe(
+      ['-A -t 192.0.2.11:80 -s rr', '-a -t 192.0.2.11:80 -r 203.0.113.31:80 -i -w 1', '-a -t 192.0.2.11:80 -r 203.0.113.32:80 -i -w 1', ''].join('\n'),
+    );
     expect(omitted).toHaveLength(6);
     expect(omitted[0]).toBe('-a -t 192.0.2.11:80 -r 203.0.113.33:80: a GUE tunnel (--tun-type gue needs ipvsadm 1.31)');
     expect(text).not.toMatch(/--tun-/);
     // What the older ipvsadm reads back: the same ipip real servers.
     const back = parseRules(text);
-    expect(back.state.services[0]?.destinations.map((d) => [d.address, d.forwarding])).toEqual([['203.0.113.31', 'tunnel'], ['203.0.113.32', 'tunnel']]);
+    expect(back.state.services[0]?.destinations.map((d) => [d.address, d.forwarding])).toEqual([
+      ['203.0.113.31', 'tunnel'],
+      ['203.0.113.32', 'tunnel'],
+    ]);
   });
 
   it('pre-1.31: -b scheduler flags are left out and named', () => {

@@ -18,14 +18,18 @@ describe('option spellings', () => {
   it('reads short, long and = forms alike', () => {
     const expected = '-A -t 192.0.2.1:80 -s rr -p 600\n-a -t 192.0.2.1:80 -r 10.0.0.1:8080 -m -w 3\n';
     expect(saved('-A -t 192.0.2.1:80 -s rr -p 600\n-a -t 192.0.2.1:80 -r 10.0.0.1:8080 -m -w 3')).toBe(expected);
-    expect(saved([
-      '--add-service --tcp-service 192.0.2.1:80 --scheduler rr --persistent 600',
-      '--add-server --tcp-service=192.0.2.1:80 --real-server=10.0.0.1:8080 --masquerading --weight=3',
-    ].join('\n'))).toBe(expected);
+    expect(
+      saved(
+        [
+          '--add-service --tcp-service 192.0.2.1:80 --scheduler rr --persistent 600',
+          '--add-server --tcp-service=192.0.2.1:80 --real-server=10.0.0.1:8080 --masquerading --weight=3',
+        ].join('\n'),
+      ),
+    ).toBe(expected);
     expect(saved('-At 192.0.2.1:80 -srr -p600\n-at 192.0.2.1:80 -r10.0.0.1:8080 -mw3')).toBe(expected);
   });
 
-  it('takes -p\'s value only when the next word is not an option', () => {
+  it("takes -p's value only when the next word is not an option", () => {
     expect(table('-A -t 192.0.2.1:80 -p -s rr').services[0]?.persistence).toEqual({ timeout: 360 });
     expect(table('-A -t 192.0.2.1:80 -s rr -p').services[0]?.persistence).toEqual({ timeout: 360 });
     expect(table('-A -t 192.0.2.1:80 --persistent -s rr').services[0]?.persistence).toEqual({ timeout: 360 });
@@ -51,14 +55,16 @@ describe('option spellings', () => {
 
 describe('defaults (ipvsadm.c process_options)', () => {
   it('wlc, gatewaying, weight 1, the service port', () => {
-    expect(table('-A -t 192.0.2.1:443\n-a -t 192.0.2.1:443 -r 10.0.0.1').services).toEqual([{
-      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 443 },
-      scheduler: 'wlc',
-      flags: [],
-      persistence: null,
-      onePacket: false,
-      destinations: [{ address: '10.0.0.1', port: 443, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
-    }]);
+    expect(table('-A -t 192.0.2.1:443\n-a -t 192.0.2.1:443 -r 10.0.0.1').services).toEqual([
+      {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 443 },
+        scheduler: 'wlc',
+        flags: [],
+        persistence: null,
+        onePacket: false,
+        destinations: [{ address: '10.0.0.1', port: 443, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 }],
+      },
+    ]);
   });
 
   it('fwmark services: IPv4 unless -6, real servers on port 0 unless given', () => {
@@ -84,12 +90,14 @@ describe('defaults (ipvsadm.c process_options)', () => {
   });
 
   it('netmask: dotted for IPv4, a prefix for IPv6; the whole address is no mask', () => {
-    const state = table([
-      '-A -t 192.0.2.1:80 -p 60 -M 255.255.255.0',
-      '-A -t 192.0.2.1:81 -p 60 -M 255.255.255.255',
-      '-A -t [2001:db8::1]:80 -p 60 -M 64',
-      '-A -f 3 -6 -p 60 -M 48',
-    ].join('\n'));
+    const state = table(
+      [
+        '-A -t 192.0.2.1:80 -p 60 -M 255.255.255.0',
+        '-A -t 192.0.2.1:81 -p 60 -M 255.255.255.255',
+        '-A -t [2001:db8::1]:80 -p 60 -M 64',
+        '-A -f 3 -6 -p 60 -M 48',
+      ].join('\n'),
+    );
     expect(state.services.map((s) => s.persistence)).toEqual([
       { timeout: 60, netmaskPrefix: 24 },
       { timeout: 60 },
@@ -104,14 +112,16 @@ describe('defaults (ipvsadm.c process_options)', () => {
     expect(result.warnings).toEqual([{ path: 'line 1', message: '-M has no effect without persistence (-p); ignored' }]);
   });
 
-  it('tunnels: ipip unless told, gue and gre with ipvsadm\'s nocsum default', () => {
-    const state = table([
-      '-A -t 192.0.2.1:80',
-      '-a -t 192.0.2.1:80 -r 10.0.0.1 -i',
-      '-a -t 192.0.2.1:80 -r 10.0.0.2 -i --tun-type gue --tun-port 6080',
-      '-a -t 192.0.2.1:80 -r 10.0.0.3 -i --tun-type gre --tun-csum',
-      '-a -t 192.0.2.1:80 -r [2001:db8::4]:80 -i --tun-type=gue --tun-port=6081 --tun-remcsum',
-    ].join('\n'));
+  it("tunnels: ipip unless told, gue and gre with ipvsadm's nocsum default", () => {
+    const state = table(
+      [
+        '-A -t 192.0.2.1:80',
+        '-a -t 192.0.2.1:80 -r 10.0.0.1 -i',
+        '-a -t 192.0.2.1:80 -r 10.0.0.2 -i --tun-type gue --tun-port 6080',
+        '-a -t 192.0.2.1:80 -r 10.0.0.3 -i --tun-type gre --tun-csum',
+        '-a -t 192.0.2.1:80 -r [2001:db8::4]:80 -i --tun-type=gue --tun-port=6081 --tun-remcsum',
+      ].join('\n'),
+    );
     expect(state.services[0]?.destinations.map((d) => d.tunnel)).toEqual([
       { type: 'ipip' },
       { type: 'gue', port: 6080, checksum: 'nocsum' },
@@ -145,12 +155,21 @@ describe('edits, deletes and clear', () => {
   });
 
   it('-d and -D remove; a re-added service starts empty', () => {
-    const state = table([
-      '-A -t 192.0.2.1:80', '-a -t 192.0.2.1:80 -r 10.0.0.1', '-a -t 192.0.2.1:80 -r 10.0.0.2',
-      '-d -t 192.0.2.1:80 -r 10.0.0.1',
-      '-A -u 192.0.2.1:53', '-D -t 192.0.2.1:80', '-A -t 192.0.2.1:80 -s rr',
-    ].join('\n'));
-    expect(state.services.map((s) => [s.key.kind === 'addr' ? s.key.protocol : '', s.destinations.length])).toEqual([['udp', 0], ['tcp', 0]]);
+    const state = table(
+      [
+        '-A -t 192.0.2.1:80',
+        '-a -t 192.0.2.1:80 -r 10.0.0.1',
+        '-a -t 192.0.2.1:80 -r 10.0.0.2',
+        '-d -t 192.0.2.1:80 -r 10.0.0.1',
+        '-A -u 192.0.2.1:53',
+        '-D -t 192.0.2.1:80',
+        '-A -t 192.0.2.1:80 -s rr',
+      ].join('\n'),
+    );
+    expect(state.services.map((s) => [s.key.kind === 'addr' ? s.key.protocol : '', s.destinations.length])).toEqual([
+      ['udp', 0],
+      ['tcp', 0],
+    ]);
   });
 
   it('-C flushes services but keeps timeouts and sync daemons', () => {
@@ -177,22 +196,31 @@ describe('settings and non-rule lines', () => {
     expect(table('--set 900 120 300\n--set 0 60 0').timeouts).toEqual({ tcp: 900, tcpFin: 60, udp: 300 });
   });
 
-  it('--start-daemon records a daemon with ipvsadm\'s defaults; --stop-daemon removes it', () => {
-    const state = table([
-      '--start-daemon master',
-      '--start-daemon backup --mcast-interface eth1 --syncid 9 --sync-maxlen 1400 --mcast-group 239.1.2.3 --mcast-port 9000 --mcast-ttl 2',
-      '--stop-daemon master',
-    ].join('\n'));
-    expect(state.syncDaemons).toEqual([
-      { state: 'backup', interface: 'eth1', syncId: 9, maxLength: 1400, group: '239.1.2.3', port: 9000, ttl: 2 },
-    ]);
+  it("--start-daemon records a daemon with ipvsadm's defaults; --stop-daemon removes it", () => {
+    const state = table(
+      [
+        '--start-daemon master',
+        '--start-daemon backup --mcast-interface eth1 --syncid 9 --sync-maxlen 1400 --mcast-group 239.1.2.3 --mcast-port 9000 --mcast-ttl 2',
+        '--stop-daemon master',
+      ].join('\n'),
+    );
+    expect(state.syncDaemons).toEqual([{ state: 'backup', interface: 'eth1', syncId: 9, maxLength: 1400, group: '239.1.2.3', port: 9000, ttl: 2 }]);
   });
 
   it('reports list, save, zero, restore, help and version lines as events', () => {
     const result = parseRules('-A -t 192.0.2.1:80\n-L -n\n-S -n\n-Z\n-Z -t 192.0.2.1:80\n-R\n-h\n-v\n-L --timeout\n-L --daemon\n-L -t 192.0.2.1:80 -n');
     expect(result.ok).toBe(true);
     expect(result.events.map((e) => [e.line, e.kind])).toEqual([
-      [2, 'list'], [3, 'save'], [4, 'zero'], [5, 'zero'], [6, 'restore'], [7, 'help'], [8, 'version'], [9, 'list'], [10, 'list'], [11, 'list'],
+      [2, 'list'],
+      [3, 'save'],
+      [4, 'zero'],
+      [5, 'zero'],
+      [6, 'restore'],
+      [7, 'help'],
+      [8, 'version'],
+      [9, 'list'],
+      [10, 'list'],
+      [11, 'list'],
     ]);
     expect(result.events[3]?.service).toEqual({ kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 });
     expect(result.events[0]?.text).toBe('-L -n');

@@ -40,17 +40,19 @@ describe('seed scenarios', () => {
 
   it('002 persistent: a port-0 service keeps port 0 on its real servers, routed', () => {
     const { state } = parseRules(readFixture('seeds/002_6688bd36d8d96982-persistent.rules'));
-    expect(state.services).toEqual([{
-      key: { kind: 'addr', protocol: 'tcp', address: '192.168.199.199', port: 0 },
-      scheduler: 'rr',
-      flags: [],
-      persistence: { timeout: 900 },
-      onePacket: false,
-      destinations: [
-        { address: '1.1.1.1', port: 0, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
-        { address: '2.2.2.2', port: 0, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
-      ],
-    }]);
+    expect(state.services).toEqual([
+      {
+        key: { kind: 'addr', protocol: 'tcp', address: '192.168.199.199', port: 0 },
+        scheduler: 'rr',
+        flags: [],
+        persistence: { timeout: 900 },
+        onePacket: false,
+        destinations: [
+          { address: '1.1.1.1', port: 0, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+          { address: '2.2.2.2', port: 0, forwarding: 'route', weight: 1, upperThreshold: 0, lowerThreshold: 0 },
+        ],
+      },
+    ]);
   });
 
   it('001 NAT: -E resets the service to what the line says; -e keeps NAT and sets the weight', () => {

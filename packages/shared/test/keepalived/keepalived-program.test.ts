@@ -30,7 +30,21 @@ function keepalivedCheck(text: string, configId?: string): { status: number | nu
   const idArgs = configId === undefined ? [] : ['-i', configId];
   // keepalived -t refuses interfaces the host lacks (lvs_sync_daemon): check in a
   // network namespace of our own with exactly eth0 and eth1 (a veth pair).
-  const result = spawnSync('unshare', ['-n', 'sh', '-c', 'ip link add eth0 type veth peer name eth1 && k="$1" && shift && exec "$k" -t -l "$@"', 'sh', KEEPALIVED ?? 'keepalived', ...idArgs, '-f', file], { encoding: 'utf8', timeout: 60_000 });
+  const result = spawnSync(
+    'unshare',
+    [
+      '-n',
+      'sh',
+      '-c',
+      'ip link add eth0 type veth peer name eth1 && k="$1" && shift && exec "$k" -t -l "$@"',
+      'sh',
+      KEEPALIVED ?? 'keepalived',
+      ...idArgs,
+      '-f',
+      file,
+    ],
+    { encoding: 'utf8', timeout: 60_000 },
+  );
   return { status: result.status, output: `${result.stdout}${result.stderr}`.trim() };
 }
 
@@ -63,7 +77,7 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
   ],
   'keepalived.conf.SSL_GET': [
     'line 3: global_defs: notification_email, notification_email_from, smtp_server, smtp_connect_timeout, router_id not used by the console',
-    'line 13: vrrp_instance VI_1: not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
+    "line 13: vrrp_instance VI_1: not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
     'line 30: checkers retry 3 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (6 s), so a failure is confirmed later',
     'line 42: SSL_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
     'line 46: SSL_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
@@ -88,11 +102,11 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
   ],
   'keepalived.conf.misc_check': [
     'line 4: global_defs: notification_email, notification_email_from, smtp_server, smtp_connect_timeout, router_id not used by the console',
-    'line 23: MISC_CHECK /usr/local/bin/script.sh becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director\'s own configuration)',
+    "line 23: MISC_CHECK /usr/local/bin/script.sh becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)",
   ],
   'keepalived.conf.misc_check_arg': [
     'line 3: global_defs: notification_email, notification_email_from, smtp_server, smtp_connect_timeout, router_id not used by the console',
-    'line 22: MISC_CHECK /usr/local/bin/script.sh becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director\'s own configuration)',
+    "line 22: MISC_CHECK /usr/local/bin/script.sh becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)",
   ],
   'keepalived.conf.quorum': [
     'line 23: checkers retry 1 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (6 s), so a failure is confirmed later',
@@ -102,7 +116,7 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
   ],
   'keepalived.conf.sample': [
     'line 3: global_defs: notification_email, notification_email_from, smtp_server, smtp_connect_timeout, router_id not used by the console',
-    'line 13: vrrp_instance VI_1: not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
+    "line 13: vrrp_instance VI_1: not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
     'line 26: checkers retry 3 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (6 s), so a failure is confirmed later',
     'line 40: HTTP_GET digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
   ],
@@ -125,9 +139,9 @@ const SAMPLE_WARNINGS: Record<string, string[]> = {
   ],
   'keepalived.conf.vrrp.lvs_syncd': [
     'line 3: vrrp_sync_group VG1: not imported: the console fails each VRRP instance over on its own',
-    'line 8: vrrp_instance VI_1: not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
-    'line 26: vrrp_instance VI_2: not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
-    'line 38: vrrp_instance VI_3: not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console',
+    "line 8: vrrp_instance VI_1: not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
+    "line 26: vrrp_instance VI_2: not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
+    "line 38: vrrp_instance VI_3: not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
     'line 50: checkers retry 1 s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (20 s), so a failure is confirmed later',
   ],
 };
@@ -142,7 +156,7 @@ if (!RUNNABLE && REQUIRED) {
 // Each case runs the real keepalived tens of times (a process and a network
 // namespace each): budgeted by count, with a cap that a loaded machine meets.
 describe.skipIf(!RUNNABLE)('the real keepalived (skipped without keepalived or root: apt-get install keepalived, run as root)', { timeout: 300_000 }, () => {
-  it('accepts the export of random states (a sample of the property test\'s inputs)', () => {
+  it("accepts the export of random states (a sample of the property test's inputs)", () => {
     // 40 states, seeded: bounded time, the same files on every run.
     for (const state of fc.sample(keepalivedStateArb, { numRuns: 40, seed: 1515 })) expectAccepted(state);
   });
@@ -173,13 +187,21 @@ describe.skipIf(!RUNNABLE)('the real keepalived (skipped without keepalived or r
   });
 
   it('imports every sample with virtual servers without an error, with exactly the listed warnings', () => {
-    const samples = readdirSync(SAMPLES).filter((name) => readFileSync(join(SAMPLES, name), 'utf8').includes('virtual_server')).sort();
+    const samples = readdirSync(SAMPLES)
+      .filter((name) => readFileSync(join(SAMPLES, name), 'utf8').includes('virtual_server'))
+      .sort();
     expect(samples).toEqual(Object.keys(SAMPLE_WARNINGS).sort());
     for (const name of samples) {
       const result = readKeepalivedConf(readFileSync(join(SAMPLES, name), 'utf8'));
-      expect(result.notes.filter((n) => n.level === 'error'), name).toEqual([]);
+      expect(
+        result.notes.filter((n) => n.level === 'error'),
+        name,
+      ).toEqual([]);
       expect(result.state.services.length, name).toBeGreaterThan(0);
-      expect(result.notes.map((n) => `${formatPlace(n)}: ${n.message}`), name).toEqual(SAMPLE_WARNINGS[name]);
+      expect(
+        result.notes.map((n) => `${formatPlace(n)}: ${n.message}`),
+        name,
+      ).toEqual(SAMPLE_WARNINGS[name]);
     }
   });
 });

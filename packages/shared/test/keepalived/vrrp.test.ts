@@ -76,10 +76,34 @@ describe('keepalived.conf VRRP import', () => {
     const result = readKeepalivedConf(PAIR);
     expect(result.notes.filter((n) => n.level === 'error')).toEqual([]);
     expect(result.state.ha).toEqual({
-      directors: [{ name: 'lb-a', address: '10.0.0.1' }, { name: 'lb-b', address: '10.0.0.2' }],
+      directors: [
+        { name: 'lb-a', address: '10.0.0.1' },
+        { name: 'lb-b', address: '10.0.0.2' },
+      ],
       instances: [
-        { name: 'VI_WEB', interface: 'eth0', virtualRouterId: 51, priorities: { 'lb-a': 150, 'lb-b': 100 }, advertInterval: 2, preempt: true, preemptDelay: 0, unicast: true, password: 's3cret', addresses: [] }, // the catch-all: every VIP VI_DNS does not move
-        { name: 'VI_DNS', interface: 'eth0', virtualRouterId: 52, priorities: { 'lb-a': 100, 'lb-b': 150 }, advertInterval: 1, preempt: false, preemptDelay: 0, unicast: false, addresses: ['192.0.2.11'] },
+        {
+          name: 'VI_WEB',
+          interface: 'eth0',
+          virtualRouterId: 51,
+          priorities: { 'lb-a': 150, 'lb-b': 100 },
+          advertInterval: 2,
+          preempt: true,
+          preemptDelay: 0,
+          unicast: true,
+          password: 's3cret',
+          addresses: [],
+        }, // the catch-all: every VIP VI_DNS does not move
+        {
+          name: 'VI_DNS',
+          interface: 'eth0',
+          virtualRouterId: 52,
+          priorities: { 'lb-a': 100, 'lb-b': 150 },
+          advertInterval: 1,
+          preempt: false,
+          preemptDelay: 0,
+          unicast: false,
+          addresses: ['192.0.2.11'],
+        },
       ],
       sync: { interface: 'eth1', syncId: 7 },
     });
@@ -97,14 +121,20 @@ describe('keepalived.conf VRRP import', () => {
     const result = readKeepalivedConf(single);
     expect(result.ok).toBe(true);
     expect(result.state.ha).toBeUndefined();
-    expect(result.notes.map((n) => n.message)).toContain('vrrp_instance VI_WEB: not imported: a pair (ha) needs every director\'s name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console');
+    expect(result.notes.map((n) => n.message)).toContain(
+      "vrrp_instance VI_WEB: not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
+    );
   });
 
   it('directors that disagree on an instance setting give no pair, and say which setting', () => {
-    const result = readKeepalivedConf(PAIR.replace('    interface eth0\n    virtual_router_id 52', '@lb-a interface eth0\n@lb-b interface eth2\n    virtual_router_id 52'));
+    const result = readKeepalivedConf(
+      PAIR.replace('    interface eth0\n    virtual_router_id 52', '@lb-a interface eth0\n@lb-b interface eth2\n    virtual_router_id 52'),
+    );
     expect(result.ok).toBe(true);
     expect(result.state.ha).toBeUndefined();
-    expect(result.notes.map((n) => n.message)).toContain('VRRP not imported: vrrp_instance VI_DNS: interface differs between directors; the console keeps one value per instance');
+    expect(result.notes.map((n) => n.message)).toContain(
+      'VRRP not imported: vrrp_instance VI_DNS: interface differs between directors; the console keeps one value per instance',
+    );
   });
 
   it('a director without its own address gives no pair, and says how to give one', () => {
@@ -112,7 +142,9 @@ describe('keepalived.conf VRRP import', () => {
     expect(result.state.ha).toBeDefined();
     const noAddress = readKeepalivedConf(PAIR.replace(/^@lb-b\s+(unicast_src_ip|mcast_src_ip).*\n/gm, ''));
     expect(noAddress.state.ha).toBeUndefined();
-    expect(noAddress.notes.map((n) => n.message)).toContain('VRRP not imported: director lb-b has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does');
+    expect(noAddress.notes.map((n) => n.message)).toContain(
+      'VRRP not imported: director lb-b has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does',
+    );
   });
 
   it('equal priorities are refused with the reason (VRRP would pick the MASTER by address)', () => {

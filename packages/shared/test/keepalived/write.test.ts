@@ -5,22 +5,25 @@ import { readKeepalivedConf, writeKeepalivedConf, detectImportFormat } from '../
 import { desiredStateSchema, type DesiredStateInput } from '../../src/model';
 
 const base: DesiredStateInput = {
-  services: [{
-    key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-    scheduler: 'wrr',
-    destinations: [
-      { address: '10.0.0.1', port: 80, forwarding: 'route', weight: 3 },
-      { address: '10.0.0.2', port: 80, forwarding: 'route', weight: 1 },
-    ],
-    health: {
-      checks: [{ kind: 'http', path: '/health', rise: 2 }],
-      slowStart: { durationMs: 30_000 },
-      drains: { '10.0.0.2:80': { startedAt: 0, removeWhenDrained: true } },
+  services: [
+    {
+      key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+      scheduler: 'wrr',
+      destinations: [
+        { address: '10.0.0.1', port: 80, forwarding: 'route', weight: 3 },
+        { address: '10.0.0.2', port: 80, forwarding: 'route', weight: 1 },
+      ],
+      health: {
+        checks: [{ kind: 'http', path: '/health', rise: 2 }],
+        slowStart: { durationMs: 30_000 },
+        drains: { '10.0.0.2:80': { startedAt: 0, removeWhenDrained: true } },
+      },
     },
-  }, {
-    key: { kind: 'fwmark', fwmark: 9, family: 'inet' },
-    destinations: [],
-  }],
+    {
+      key: { kind: 'fwmark', fwmark: 9, family: 'inet' },
+      destinations: [],
+    },
+  ],
   hostSettings: [{ kind: 'sysctl', name: 'net.ipv4.ip_forward', value: '1', reason: 'NAT' }],
   syncDaemons: [{ state: 'master', interface: 'eth0', syncId: 3 }],
 };
@@ -44,12 +47,14 @@ describe('writeKeepalivedConf', () => {
     expect(back.state.services).toHaveLength(1);
     expect(back.state.syncDaemons).toEqual([]);
     const health = back.state.services[0]?.health;
-    expect(health?.checks).toEqual([{ kind: 'http', intervalMs: 5000, timeoutMs: 2000, rise: 1, fall: 3, target: {}, path: '/health', expectStatus: [{ min: 200, max: 399 }] }]);
+    expect(health?.checks).toEqual([
+      { kind: 'http', intervalMs: 5000, timeoutMs: 2000, rise: 1, fall: 3, target: {}, path: '/health', expectStatus: [{ min: 200, max: 399 }] },
+    ]);
     expect(health?.onFailure).toBe('quiesce');
     expect(health?.drains).toEqual({});
   });
 
-  it('health with no checks means a TCP connect, written out with the console\'s timing', () => {
+  it("health with no checks means a TCP connect, written out with the console's timing", () => {
     const noChecks = desiredStateSchema.parse({ services: [{ ...base.services?.[0], health: {} }] });
     const back = readKeepalivedConf(writeKeepalivedConf(noChecks));
     expect(back.state.services[0]?.health?.checks).toEqual([{ kind: 'tcp', intervalMs: 5000, timeoutMs: 2000, rise: 1, fall: 3, target: {} }]);

@@ -18,16 +18,19 @@ describe('addresses', () => {
     expect(canonicalIp(input)).toBe(canonical);
   });
 
-  it.each(['256.1.1.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', 'a::b::c', '1:2:3:4:5:6:7:8:9', 'gggg::1', '', 'web1', '1.2.3.4 '])(
-    'refuses %j', (input) => expect(canonicalIp(input)).toBeNull());
+  it.each(['256.1.1.1', '1.2.3', '01.2.3.4', '1.2.3.4.5', 'a::b::c', '1:2:3:4:5:6:7:8:9', 'gggg::1', '', 'web1', '1.2.3.4 '])('refuses %j', (input) =>
+    expect(canonicalIp(input)).toBeNull(),
+  );
 
   it('round-trips any IPv6 address through its canonical text', () => {
-    fc.assert(fc.property(fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }), (words) => {
-      const text = words.map((w) => w.toString(16)).join(':');
-      const canonical = canonicalIp(text);
-      expect(canonical).not.toBeNull();
-      expect(canonicalIp(canonical!)).toBe(canonical);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.nat(0xffff), { minLength: 8, maxLength: 8 }), (words) => {
+        const text = words.map((w) => w.toString(16)).join(':');
+        const canonical = canonicalIp(text);
+        expect(canonical).not.toBeNull();
+        expect(canonicalIp(canonical!)).toBe(canonical);
+      }),
+    );
   });
 
   it('converts masks and prefixes', () => {
@@ -50,7 +53,8 @@ describe('addresses', () => {
       { kind: 'addr', protocol: 'udp', address: '2001:db8::53', port: 53 } as const,
       { kind: 'fwmark', fwmark: 12, family: 'inet6' } as const,
       { kind: 'addr', protocol: 'sctp', address: '192.0.2.5', port: 3868 } as const,
-    ]) expect(parseServiceId(serviceId(key))).toEqual(key);
+    ])
+      expect(parseServiceId(serviceId(key))).toEqual(key);
   });
   it('tells whether an address lies in a subnet', () => {
     expect(inSubnet('198.51.100.21', '198.51.100.1', 24)).toBe(true);

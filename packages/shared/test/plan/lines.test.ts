@@ -7,11 +7,16 @@ describe('renderPlan', () => {
     const desired: DesiredState = {
       ...emptyState(),
       timeouts: { tcp: 28800, tcpFin: 30, udp: 600 },
-      services: [{
-        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
-        scheduler: 'rr', flags: [], persistence: null, onePacket: false,
-        destinations: [{ address: '198.51.100.2', port: 80, forwarding: 'masq', weight: 4, upperThreshold: 0, lowerThreshold: 0 }],
-      }],
+      services: [
+        {
+          key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.1', port: 80 },
+          scheduler: 'rr',
+          flags: [],
+          persistence: null,
+          onePacket: false,
+          destinations: [{ address: '198.51.100.2', port: 80, forwarding: 'masq', weight: 4, upperThreshold: 0, lowerThreshold: 0 }],
+        },
+      ],
     };
     expect(renderPlan(plan(desired, emptyState()))).toEqual([
       'ipvsadm --set 28800 30 600',

@@ -62,22 +62,29 @@ describe('plan', () => {
 
   it('leaves timeouts alone when the desired state does not set them', () => {
     expect(plan(state(web), { ...state(web), timeouts: { tcp: 1, tcpFin: 2, udp: 3 } })).toEqual([]);
-    expect(plan({ ...state(web), timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }, { ...state(web), timeouts: { tcp: 1, tcpFin: 2, udp: 3 } })
-      .map((c) => c.kind)).toEqual(['set-timeouts']);
+    expect(
+      plan({ ...state(web), timeouts: { tcp: 900, tcpFin: 120, udp: 300 } }, { ...state(web), timeouts: { tcp: 1, tcpFin: 2, udp: 3 } }).map((c) => c.kind),
+    ).toEqual(['set-timeouts']);
   });
 
   it('generated states are valid (the generator respects the guard rails)', () => {
-    fc.assert(fc.property(stateArb, (s) => {
-      const result = validateState(s);
-      if (!result.ok) throw new Error(JSON.stringify(result.issues));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(stateArb, (s) => {
+        const result = validateState(s);
+        if (!result.ok) throw new Error(JSON.stringify(result.issues));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('applying plan(a, b) to a gives b, and plan(x, x) is empty', () => {
-    fc.assert(fc.property(stateArb, stateArb, (a, b) => {
-      const result = applyChanges(a, plan(b, a));
-      expect(canonicalize(result)).toEqual(canonicalize(b));
-      expect(plan(b, b)).toEqual([]);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(stateArb, stateArb, (a, b) => {
+        const result = applyChanges(a, plan(b, a));
+        expect(canonicalize(result)).toEqual(canonicalize(b));
+        expect(plan(b, b)).toEqual([]);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -27,10 +27,20 @@ function sipHashRef(cRounds: number, dRounds: number, k0: bigint, k1: bigint, me
   let v2 = 0x6c7967656e657261n ^ k0;
   let v3 = 0x7465646279746573n ^ k1;
   const round = (): void => {
-    v0 = (v0 + v1) & M64; v1 = rotl(v1, 13n); v1 ^= v0; v0 = rotl(v0, 32n);
-    v2 = (v2 + v3) & M64; v3 = rotl(v3, 16n); v3 ^= v2;
-    v0 = (v0 + v3) & M64; v3 = rotl(v3, 21n); v3 ^= v0;
-    v2 = (v2 + v1) & M64; v1 = rotl(v1, 17n); v1 ^= v2; v2 = rotl(v2, 32n);
+    v0 = (v0 + v1) & M64;
+    v1 = rotl(v1, 13n);
+    v1 ^= v0;
+    v0 = rotl(v0, 32n);
+    v2 = (v2 + v3) & M64;
+    v3 = rotl(v3, 16n);
+    v3 ^= v2;
+    v0 = (v0 + v3) & M64;
+    v3 = rotl(v3, 21n);
+    v3 ^= v0;
+    v2 = (v2 + v1) & M64;
+    v1 = rotl(v1, 17n);
+    v1 ^= v2;
+    v2 = rotl(v2, 32n);
   };
   const blocks = Math.floor(message.length / 8);
   const word = (offset: number, count: number): bigint => {
@@ -136,7 +146,10 @@ describe('sh', () => {
   it('with sh-port the source port moves the bucket', () => {
     const svc = service('sh', [dest('10.1.0.1:80', 1), dest('10.1.0.2:80', 1), dest('10.1.0.3:80', 1)], { flags: ['sh-port'] });
     // port 80: bucket 182 -> index 2; port 0: bucket 39 -> index 0.
-    const picks = predictClients(svc, [{ address: '10.0.0.1', port: 80 }, { address: '10.0.0.1', port: 0 }]);
+    const picks = predictClients(svc, [
+      { address: '10.0.0.1', port: 80 },
+      { address: '10.0.0.1', port: 0 },
+    ]);
     expect(picks.map((p) => p.destination?.id)).toEqual(['10.1.0.3:80', '10.1.0.1:80']);
   });
 });

@@ -1,17 +1,8 @@
 // lblc and lblcr: sticky entries keyed by destination address, their own
 // "overloaded" rule, replication, and timer-driven expiry.
 import { describe, expect, it } from 'vitest';
-import type {
-  LblcCore,
-  LblcrCore} from '../../src/schedulers';
-import {
-  initSchedulerState,
-  localityOverloaded,
-  schedule,
-  type SchedDestination,
-  type SchedulerState,
-  type SchedService,
-} from '../../src/schedulers';
+import type { LblcCore, LblcrCore } from '../../src/schedulers';
+import { initSchedulerState, localityOverloaded, schedule, type SchedDestination, type SchedulerState, type SchedService } from '../../src/schedulers';
 import { conn, dest, service } from './support';
 
 const HOUR = 3_600_000;

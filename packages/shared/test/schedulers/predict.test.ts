@@ -79,9 +79,7 @@ describe('persistence', () => {
 
   it('sticks a client (and its /24 with -M 255.255.255.0) to the first server until the template expires', () => {
     const svc = service('rr', [dest('a:80', 1), dest('b:80', 1)], { persistence: { timeoutSec: 300, netmaskPrefix: 24 } });
-    const clients = [
-      { address: '198.51.100.1' }, { address: '203.0.113.9' }, { address: '198.51.100.2' }, { address: '203.0.113.200' },
-    ];
+    const clients = [{ address: '198.51.100.1' }, { address: '203.0.113.9' }, { address: '198.51.100.2' }, { address: '203.0.113.200' }];
     expect(predictClients(svc, clients).map((p) => p.destination?.id)).toEqual(['a:80', 'b:80', 'a:80', 'b:80']);
     // 400 s between connections: each template has expired, rr moves on.
     const spaced = predictClients(svc, [{ address: '198.51.100.1' }, { address: '198.51.100.1' }], { stepMs: 400_000 });
@@ -123,7 +121,11 @@ describe('predictShares', () => {
     const svc = service('mh', [dest('10.1.0.1:80', 1), dest('10.1.0.2:80', 1)]);
     const population = { count: 2000, prefix: '198.51.100.0/20' };
     const prediction = predictShares(svc, { clients: population });
-    const direct = predictClients(svc, populationAddresses(population).map((address) => ({ address })), { assume: 'none' });
+    const direct = predictClients(
+      svc,
+      populationAddresses(population).map((address) => ({ address })),
+      { assume: 'none' },
+    );
     const first = direct.filter((p) => p.destination?.id === '10.1.0.1:80').length / 2000;
     expect(prediction.shares[0]?.share).toBeCloseTo(first, 10);
     expect(first).toBeGreaterThan(0.4);
@@ -150,7 +152,10 @@ describe('predictShares', () => {
 
 describe('remapPreview', () => {
   const servers = (n: number, scheduler: 'mh' | 'sh'): ReturnType<typeof service> =>
-    service(scheduler, Array.from({ length: n }, (_, i) => dest(`10.2.0.${i + 1}:80`, 1)));
+    service(
+      scheduler,
+      Array.from({ length: n }, (_, i) => dest(`10.2.0.${i + 1}:80`, 1)),
+    );
   const clients = populationAddresses({ count: 20_000, prefix: '198.51.96.0/19' });
 
   it('mh moves about 1/N of the clients when one of N servers is removed', () => {

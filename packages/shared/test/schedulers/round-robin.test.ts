@@ -1,7 +1,6 @@
 // rr and wrr, with sequences worked by hand from ip_vs_rr.c / ip_vs_wrr.c.
 import { describe, expect, it } from 'vitest';
-import type {
-  WrrCore} from '../../src/schedulers';
+import type { WrrCore } from '../../src/schedulers';
 import {
   destinationsChanged,
   initSchedulerState,
@@ -82,7 +81,7 @@ describe('wrr', () => {
     expect(run(initSchedulerState(svc), svc, 18).picks).toEqual([...cycle, ...cycle]);
   });
 
-  it('starts a freshly built service with a cw = 1 pass (add_dest kept cw at the first dest\'s mw)', () => {
+  it("starts a freshly built service with a cw = 1 pass (add_dest kept cw at the first dest's mw)", () => {
     // init with no dests: mw = 0, cw = 0; add rs1 (4): di 4, mw 1, cw 1; add rs2, rs3: di 1, mw 4, cw stays 1.
     expect(ids(predictSequence(svc, 12))).toEqual(['rs3:80', 'rs2:80', 'rs1:80', ...cycle]);
   });

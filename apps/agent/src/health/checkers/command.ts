@@ -59,9 +59,11 @@ export function commandCheck(check: CommandCheck, target: ProbeTarget, signal: A
         settle({ ...outcome, message: outcome.message + said });
         return;
       }
-      settle(code === check.expectExitCode
-        ? { ok: true, message: `exit ${code}${said}` }
-        : { ok: false, message: `exit ${code} (expected ${check.expectExitCode})${said}` });
+      settle(
+        code === check.expectExitCode
+          ? { ok: true, message: `exit ${code}${said}` }
+          : { ok: false, message: `exit ${code} (expected ${check.expectExitCode})${said}` },
+      );
     });
   });
 }

@@ -69,7 +69,10 @@ export function httpCheck(check: HttpCheck, target: ProbeTarget, signal: AbortSi
       const statusText = `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
       if (!statusAccepted(status, check.expectStatus)) {
         response.resume();
-        settle({ ok: false, message: `${statusText} (expected ${check.expectStatus.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ')})` });
+        settle({
+          ok: false,
+          message: `${statusText} (expected ${check.expectStatus.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ')})`,
+        });
         return;
       }
       const match = check.bodyMatch;
@@ -79,18 +82,24 @@ export function httpCheck(check: HttpCheck, target: ProbeTarget, signal: AbortSi
         return;
       }
       readBody(response).then(
-        (body) => settle(bodyMatches(body, match)
-          ? { ok: true, message: `${statusText}, body matches` }
-          : { ok: false, message: `${statusText}, but the body does not ${match.kind === 'regex' ? 'match' : 'contain'} "${match.text}"` }),
+        (body) =>
+          settle(
+            bodyMatches(body, match)
+              ? { ok: true, message: `${statusText}, body matches` }
+              : { ok: false, message: `${statusText}, but the body does not ${match.kind === 'regex' ? 'match' : 'contain'} "${match.text}"` },
+          ),
         (error: unknown) => settle({ ok: false, message: `${statusText}, body failed: ${describeSocketError(error)}` }),
       );
     };
     const request = tls
-      ? httpsRequest({
-        ...options,
-        rejectUnauthorized: check.kind === 'https' && check.verifyTls,
-        ...(serverName && isIP(serverName) === 0 ? { servername: serverName } : {}),
-      }, onResponse)
+      ? httpsRequest(
+          {
+            ...options,
+            rejectUnauthorized: check.kind === 'https' && check.verifyTls,
+            ...(serverName && isIP(serverName) === 0 ? { servername: serverName } : {}),
+          },
+          onResponse,
+        )
       : httpRequest(options, onResponse);
     request.once('error', (error) => settle({ ok: false, message: signal.aborted ? abortMessage(signal) : describeSocketError(error) }));
     request.end();

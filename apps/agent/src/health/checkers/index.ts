@@ -12,11 +12,16 @@ export type { Checker, ProbeOutcome, ProbeTarget } from './types';
 
 export function runCheck(check: HealthCheck, target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
   switch (check.kind) {
-    case 'tcp': return tcpCheck(check, target, signal);
+    case 'tcp':
+      return tcpCheck(check, target, signal);
     case 'http':
-    case 'https': return httpCheck(check, target, signal);
-    case 'udp': return udpCheck(check, target, signal);
-    case 'dns': return dnsCheck(check, target, signal);
-    case 'command': return commandCheck(check, target, signal);
+    case 'https':
+      return httpCheck(check, target, signal);
+    case 'udp':
+      return udpCheck(check, target, signal);
+    case 'dns':
+      return dnsCheck(check, target, signal);
+    case 'command':
+      return commandCheck(check, target, signal);
   }
 }

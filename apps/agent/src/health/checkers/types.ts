@@ -22,14 +22,22 @@ export type Checker<Check extends HealthCheck = HealthCheck> = (check: Check, ta
 export function describeSocketError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   switch (code) {
-    case 'ECONNREFUSED': return 'connection refused';
-    case 'ECONNRESET': return 'connection reset by peer';
-    case 'EHOSTUNREACH': return 'host unreachable';
-    case 'ENETUNREACH': return 'network unreachable';
-    case 'ETIMEDOUT': return 'connection timed out';
-    case 'EADDRNOTAVAIL': return 'address not available';
-    case 'EPIPE': return 'connection closed while sending';
-    default: return error instanceof Error ? error.message : String(error);
+    case 'ECONNREFUSED':
+      return 'connection refused';
+    case 'ECONNRESET':
+      return 'connection reset by peer';
+    case 'EHOSTUNREACH':
+      return 'host unreachable';
+    case 'ENETUNREACH':
+      return 'network unreachable';
+    case 'ETIMEDOUT':
+      return 'connection timed out';
+    case 'EADDRNOTAVAIL':
+      return 'address not available';
+    case 'EPIPE':
+      return 'connection closed while sending';
+    default:
+      return error instanceof Error ? error.message : String(error);
   }
 }
 

@@ -54,9 +54,7 @@ export async function udpCheck(check: UdpCheck, target: ProbeTarget, signal: Abo
   if (error) return { ok: false, message: describeSocketError(error) };
   if (!reply) {
     // No reply and no ICMP error: the port may be open and silent.
-    return check.requireReply
-      ? { ok: false, message: `no reply: ${abortMessage(signal)}` }
-      : { ok: true, message: 'no reply and no port-unreachable' };
+    return check.requireReply ? { ok: false, message: `no reply: ${abortMessage(signal)}` } : { ok: true, message: 'no reply and no port-unreachable' };
   }
   if (check.expect) {
     const expected = payloadBytes(check.expect);

@@ -92,26 +92,26 @@ export class NetlinkBackend implements KernelBackend {
   private async dumpDestinations(services: ObservedService[]): Promise<void> {
     let next = 0;
     // Each socket takes the next service until none is left: dumps in parallel, never two on one socket.
-    await Promise.all(this.dumpers.map(async (socket) => {
-      while (next < services.length) {
-        const service = services[next++] as ObservedService;
-        const request = REQUESTS.destinations(service.key);
-        const outcome = NetlinkBackend.check(await socket.dump(request), 'reading destinations', request.cmd);
-        const family = serviceFamily(service.key);
-        for (const reply of outcome.replies) {
-          const dest = decodeDestination(reply.attrs, family);
-          if (dest) service.destinations.push(dest);
+    await Promise.all(
+      this.dumpers.map(async (socket) => {
+        while (next < services.length) {
+          const service = services[next++] as ObservedService;
+          const request = REQUESTS.destinations(service.key);
+          const outcome = NetlinkBackend.check(await socket.dump(request), 'reading destinations', request.cmd);
+          const family = serviceFamily(service.key);
+          for (const reply of outcome.replies) {
+            const dest = decodeDestination(reply.attrs, family);
+            if (dest) service.destinations.push(dest);
+          }
         }
-      }
-    }));
+      }),
+    );
   }
 
   async observe(): Promise<ObservedTable> {
-    const [servicesOutcome, config, daemons] = await this.guard(() => Promise.all([
-      this.main.dump(REQUESTS.services()),
-      this.main.request(REQUESTS.config()),
-      this.main.dump(REQUESTS.daemons()),
-    ]));
+    const [servicesOutcome, config, daemons] = await this.guard(() =>
+      Promise.all([this.main.dump(REQUESTS.services()), this.main.request(REQUESTS.config()), this.main.dump(REQUESTS.daemons())]),
+    );
     const services: ObservedService[] = [];
     for (const reply of NetlinkBackend.check(servicesOutcome, 'reading services', REQUESTS.services().cmd).replies) {
       const service = decodeService(reply.attrs);

@@ -23,7 +23,15 @@ import type {
   TunnelOptions,
   TunnelType,
 } from '@lvs-console/shared';
-import { IPVSADM_MESSAGES, KERNEL_MESSAGES, incompatibleFlag, missingSchedulerMessage, schedFlagBits, schedFlagNames, storedPort } from '@lvs-console/shared/kernel';
+import {
+  IPVSADM_MESSAGES,
+  KERNEL_MESSAGES,
+  incompatibleFlag,
+  missingSchedulerMessage,
+  schedFlagBits,
+  schedFlagNames,
+  storedPort,
+} from '@lvs-console/shared/kernel';
 import type { Change, ServiceSettings } from '@lvs-console/shared/plan';
 
 // ---- netlink and genl framing (linux/netlink.h, linux/genetlink.h) ----------
@@ -51,24 +59,66 @@ export const IPVS_GENL_NAME = 'IPVS';
 export const IPVS_GENL_VERSION = 1;
 
 export const IPVS_CMD = {
-  NEW_SERVICE: 1, SET_SERVICE: 2, DEL_SERVICE: 3, GET_SERVICE: 4,
-  NEW_DEST: 5, SET_DEST: 6, DEL_DEST: 7, GET_DEST: 8,
-  NEW_DAEMON: 9, DEL_DAEMON: 10, GET_DAEMON: 11,
-  SET_CONFIG: 12, GET_CONFIG: 13, SET_INFO: 14, GET_INFO: 15,
-  ZERO: 16, FLUSH: 17,
+  NEW_SERVICE: 1,
+  SET_SERVICE: 2,
+  DEL_SERVICE: 3,
+  GET_SERVICE: 4,
+  NEW_DEST: 5,
+  SET_DEST: 6,
+  DEL_DEST: 7,
+  GET_DEST: 8,
+  NEW_DAEMON: 9,
+  DEL_DAEMON: 10,
+  GET_DAEMON: 11,
+  SET_CONFIG: 12,
+  GET_CONFIG: 13,
+  SET_INFO: 14,
+  GET_INFO: 15,
+  ZERO: 16,
+  FLUSH: 17,
 } as const;
 
 const CMD_ATTR = { SERVICE: 1, DEST: 2, DAEMON: 3, TIMEOUT_TCP: 4, TIMEOUT_TCP_FIN: 5, TIMEOUT_UDP: 6 } as const;
 const SVC_ATTR = {
-  AF: 1, PROTOCOL: 2, ADDR: 3, PORT: 4, FWMARK: 5, SCHED_NAME: 6, FLAGS: 7, TIMEOUT: 8, NETMASK: 9,
-  STATS: 10, PE_NAME: 11, STATS64: 12,
+  AF: 1,
+  PROTOCOL: 2,
+  ADDR: 3,
+  PORT: 4,
+  FWMARK: 5,
+  SCHED_NAME: 6,
+  FLAGS: 7,
+  TIMEOUT: 8,
+  NETMASK: 9,
+  STATS: 10,
+  PE_NAME: 11,
+  STATS64: 12,
 } as const;
 const DEST_ATTR = {
-  ADDR: 1, PORT: 2, FWD_METHOD: 3, WEIGHT: 4, U_THRESH: 5, L_THRESH: 6, ACTIVE_CONNS: 7, INACT_CONNS: 8,
-  PERSIST_CONNS: 9, STATS: 10, ADDR_FAMILY: 11, STATS64: 12, TUN_TYPE: 13, TUN_PORT: 14, TUN_FLAGS: 15,
+  ADDR: 1,
+  PORT: 2,
+  FWD_METHOD: 3,
+  WEIGHT: 4,
+  U_THRESH: 5,
+  L_THRESH: 6,
+  ACTIVE_CONNS: 7,
+  INACT_CONNS: 8,
+  PERSIST_CONNS: 9,
+  STATS: 10,
+  ADDR_FAMILY: 11,
+  STATS64: 12,
+  TUN_TYPE: 13,
+  TUN_PORT: 14,
+  TUN_FLAGS: 15,
 } as const;
 const DAEMON_ATTR = {
-  STATE: 1, MCAST_IFN: 2, SYNC_ID: 3, SYNC_MAXLEN: 4, MCAST_GROUP: 5, MCAST_GROUP6: 6, MCAST_PORT: 7, MCAST_TTL: 8,
+  STATE: 1,
+  MCAST_IFN: 2,
+  SYNC_ID: 3,
+  SYNC_MAXLEN: 4,
+  MCAST_GROUP: 5,
+  MCAST_GROUP6: 6,
+  MCAST_PORT: 7,
+  MCAST_TTL: 8,
 } as const;
 const STATS_ATTR = { CONNS: 1, INPKTS: 2, OUTPKTS: 3, INBYTES: 4, OUTBYTES: 5, CPS: 6, INPPS: 7, OUTPPS: 8, INBPS: 9, OUTBPS: 10 } as const;
 const INFO_ATTR = { VERSION: 1, CONN_TAB_SIZE: 2 } as const;
@@ -422,11 +472,7 @@ function tunnelAttrs(dest: Destination): Buffer[] {
 
 function destIdAttrs(service: ServiceKey, dest: Destination): Buffer[] {
   const { family, bytes } = address(dest.address);
-  return [
-    u16(DEST_ATTR.ADDR_FAMILY, afOf(family)),
-    attr(DEST_ATTR.ADDR, bytes),
-    be16(DEST_ATTR.PORT, storedPort(service, dest)),
-  ];
+  return [u16(DEST_ATTR.ADDR_FAMILY, afOf(family)), attr(DEST_ATTR.ADDR, bytes), be16(DEST_ATTR.PORT, storedPort(service, dest))];
 }
 
 /** A full destination (NEW_DEST / SET_DEST); a DR/TUN port follows the service's, as ipvsadm makes it. */
@@ -480,11 +526,7 @@ export function decodeDestination(reply: Map<number, Buffer>, serviceAf: 'inet' 
 // ---- daemons, timeouts, info ------------------------------------------------
 
 function daemonAttrs(daemon: SyncDaemon): Buffer {
-  const children = [
-    u32(DAEMON_ATTR.STATE, DAEMON_STATES[daemon.state]),
-    str(DAEMON_ATTR.MCAST_IFN, daemon.interface),
-    u32(DAEMON_ATTR.SYNC_ID, daemon.syncId),
-  ];
+  const children = [u32(DAEMON_ATTR.STATE, DAEMON_STATES[daemon.state]), str(DAEMON_ATTR.MCAST_IFN, daemon.interface), u32(DAEMON_ATTR.SYNC_ID, daemon.syncId)];
   if (daemon.maxLength !== undefined) children.push(u16(DAEMON_ATTR.SYNC_MAXLEN, daemon.maxLength));
   if (daemon.group !== undefined) {
     const ip = parseIp(daemon.group);
@@ -509,7 +551,8 @@ export function decodeDaemon(reply: Map<number, Buffer>): SyncDaemon | null {
   const group6 = a.get(DAEMON_ATTR.MCAST_GROUP6);
   const group4 = a.get(DAEMON_ATTR.MCAST_GROUP);
   if (group6 && group6.length >= 16 && group6.some((b) => b !== 0)) daemon.group = formatIp({ family: 'inet6', bytes: new Uint8Array(group6.subarray(0, 16)) });
-  else if (group4 && group4.length >= 4 && group4.some((b) => b !== 0)) daemon.group = formatIp({ family: 'inet', bytes: new Uint8Array(group4.subarray(0, 4)) });
+  else if (group4 && group4.length >= 4 && group4.some((b) => b !== 0))
+    daemon.group = formatIp({ family: 'inet', bytes: new Uint8Array(group4.subarray(0, 4)) });
   const port = getU16(a, DAEMON_ATTR.MCAST_PORT);
   if (port) daemon.port = port;
   const ttl = getU8(a, DAEMON_ATTR.MCAST_TTL);
@@ -595,9 +638,12 @@ export function ipvsadmRefusal(change: Change): string | null {
 /** The request one change of a plan sends (the same kernel call ipvsadm's line would make). */
 export function changeRequest(change: Change): IpvsRequest {
   switch (change.kind) {
-    case 'add-service': return { cmd: IPVS_CMD.NEW_SERVICE, attrs: [serviceAttrs(change.service)] };
-    case 'edit-service': return { cmd: IPVS_CMD.SET_SERVICE, attrs: [serviceAttrs(change.to)] };
-    case 'delete-service': return { cmd: IPVS_CMD.DEL_SERVICE, attrs: [serviceIdNest(change.service.key)] };
+    case 'add-service':
+      return { cmd: IPVS_CMD.NEW_SERVICE, attrs: [serviceAttrs(change.service)] };
+    case 'edit-service':
+      return { cmd: IPVS_CMD.SET_SERVICE, attrs: [serviceAttrs(change.to)] };
+    case 'delete-service':
+      return { cmd: IPVS_CMD.DEL_SERVICE, attrs: [serviceIdNest(change.service.key)] };
     case 'add-destination':
       return { cmd: IPVS_CMD.NEW_DEST, attrs: [serviceIdNest(change.service), destAttrs(change.service, change.destination)] };
     case 'edit-destination':
@@ -607,18 +653,42 @@ export function changeRequest(change: Change): IpvsRequest {
         cmd: IPVS_CMD.DEL_DEST,
         attrs: [serviceIdNest(change.service), nested(CMD_ATTR.DEST, destIdAttrs(change.service, change.destination))],
       };
-    case 'set-timeouts': return REQUESTS.setTimeouts(change.to);
-    case 'start-daemon': return REQUESTS.startDaemon(change.daemon);
-    case 'stop-daemon': return REQUESTS.stopDaemon(change.daemon.state);
+    case 'set-timeouts':
+      return REQUESTS.setTimeouts(change.to);
+    case 'start-daemon':
+      return REQUESTS.startDaemon(change.daemon);
+    case 'stop-daemon':
+      return REQUESTS.stopDaemon(change.daemon.state);
   }
 }
 
 // ---- errors -----------------------------------------------------------------
 
 const ERRNO = {
-  EPERM: 1, ENOENT: 2, ESRCH: 3, ENXIO: 6, EAGAIN: 11, ENOMEM: 12, EACCES: 13, EFAULT: 14, EBUSY: 16, EEXIST: 17, ENODEV: 19,
-  EINVAL: 22, ENOSPC: 28, ERANGE: 34, EMSGSIZE: 90, ENOPROTOOPT: 92, EPROTONOSUPPORT: 93, EOPNOTSUPP: 95, EAFNOSUPPORT: 97,
-  EADDRINUSE: 98, EADDRNOTAVAIL: 99, ENOBUFS: 105, ETIMEDOUT: 110, ENOTSUPP: 524,
+  EPERM: 1,
+  ENOENT: 2,
+  ESRCH: 3,
+  ENXIO: 6,
+  EAGAIN: 11,
+  ENOMEM: 12,
+  EACCES: 13,
+  EFAULT: 14,
+  EBUSY: 16,
+  EEXIST: 17,
+  ENODEV: 19,
+  EINVAL: 22,
+  ENOSPC: 28,
+  ERANGE: 34,
+  EMSGSIZE: 90,
+  ENOPROTOOPT: 92,
+  EPROTONOSUPPORT: 93,
+  EOPNOTSUPP: 95,
+  EAFNOSUPPORT: 97,
+  EADDRINUSE: 98,
+  EADDRNOTAVAIL: 99,
+  ENOBUFS: 105,
+  ETIMEDOUT: 110,
+  ENOTSUPP: 524,
 } as const;
 
 /** libipvs's ipvs_strerror() table: (command, errno) -> the words ipvsadm prints. */
@@ -695,7 +765,8 @@ function hint(cmd: number, errno: number, context: ErrnoContext): string | null 
  */
 export function errnoMessage(cmd: number, errno: number, context: ErrnoContext = {}): string {
   const words = BY_COMMAND[cmd]?.[errno] ?? ANY_COMMAND[errno] ?? STRERROR[errno] ?? `Unknown error ${errno}`;
-  if (words === KERNEL_MESSAGES.schedulerNotFound && context.settings) return missingSchedulerMessage(context.settings.scheduler, context.settings.persistence?.engine);
+  if (words === KERNEL_MESSAGES.schedulerNotFound && context.settings)
+    return missingSchedulerMessage(context.settings.scheduler, context.settings.persistence?.engine);
   const extra = hint(cmd, errno, context);
   return extra ? `${words}: ${extra}` : words;
 }

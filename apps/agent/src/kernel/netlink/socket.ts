@@ -7,17 +7,7 @@
 // are pipelined: many in flight, several per datagram, each answered by its
 // own ACK or error.
 import { createRequire } from 'node:module';
-import {
-  IPVS_GENL_NAME,
-  NETLINK_GENERIC,
-  NLM_F_ACK,
-  NLM_F_DUMP,
-  NLM_F_REQUEST,
-  familyIdOf,
-  genlMessage,
-  getFamilyMessage,
-  parseReplies,
-} from './ipvs-codec';
+import { IPVS_GENL_NAME, NETLINK_GENERIC, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, familyIdOf, genlMessage, getFamilyMessage, parseReplies } from './ipvs-codec';
 import type { IpvsRequest, NetlinkReply } from './ipvs-codec';
 
 /** The few members of the addon's RawNetlinkSocket we use. */
@@ -46,7 +36,10 @@ export function loadNetlinkAddon(): RawSocketClass {
 
 export class NetlinkError extends Error {
   override readonly name = 'NetlinkError';
-  constructor(message: string, readonly errno: number) {
+  constructor(
+    message: string,
+    readonly errno: number,
+  ) {
     super(message);
   }
 }
@@ -119,9 +112,12 @@ export class GenlSocket {
       const outcome = await socket.exchange([{ seq, bytes: getFamilyMessage(family, seq), dump: false }]);
       const id = outcome[0]?.replies[0] ? familyIdOf(outcome[0].replies[0].attrs) : undefined;
       if (!id) {
-        throw new NetlinkError(outcome[0]?.errno === 2
-          ? `the kernel has no ${family} generic netlink family${family === IPVS_GENL_NAME ? ' (the ip_vs module is not loaded)' : ''}`
-          : `cannot resolve the ${family} netlink family (errno ${outcome[0]?.errno ?? '?'})`, outcome[0]?.errno ?? 0);
+        throw new NetlinkError(
+          outcome[0]?.errno === 2
+            ? `the kernel has no ${family} generic netlink family${family === IPVS_GENL_NAME ? ' (the ip_vs module is not loaded)' : ''}`
+            : `cannot resolve the ${family} netlink family (errno ${outcome[0]?.errno ?? '?'})`,
+          outcome[0]?.errno ?? 0,
+        );
       }
       socket.familyId = id;
       return socket;
@@ -185,9 +181,12 @@ export class GenlSocket {
       const start = next;
       while (next < messages.length && next - start < this.window) next++;
       const batch = messages.slice(start, next);
-      const waits = batch.map((m) => new Promise<RequestOutcome>((resolve) => {
-        this.pending.set(m.seq, { outcome: { errno: 0, replies: [] }, resolve });
-      }));
+      const waits = batch.map(
+        (m) =>
+          new Promise<RequestOutcome>((resolve) => {
+            this.pending.set(m.seq, { outcome: { errno: 0, replies: [] }, resolve });
+          }),
+      );
       outcomes.push(...waits);
       await this.sendAll(batch.map((m) => m.bytes));
       await Promise.all(waits);
@@ -245,7 +244,9 @@ export class GenlSocket {
   async dump(request: IpvsRequest): Promise<RequestOutcome> {
     const run = this.dumpChain.then(async () => {
       const seq = this.nextSeq();
-      const [outcome] = await this.exchange([{ seq, bytes: genlMessage(this.familyId, request.cmd, NLM_F_REQUEST | NLM_F_DUMP, seq, request.attrs), dump: true }]);
+      const [outcome] = await this.exchange([
+        { seq, bytes: genlMessage(this.familyId, request.cmd, NLM_F_REQUEST | NLM_F_DUMP, seq, request.attrs), dump: true },
+      ]);
       if (!outcome) throw new NetlinkError('no answer from the kernel', 0);
       return outcome;
     });

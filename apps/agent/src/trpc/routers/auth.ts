@@ -17,7 +17,11 @@ async function startSession(ctx: AgentContext, path: string, failure: RefusalRea
   if (!ctx.agent.loginThrottle.allow(ctx.client)) {
     await ctx.agent.refusals.note('too many login attempts', path);
     const seconds = ctx.agent.loginThrottle.retryAfterSeconds(ctx.client);
-    throw new TRPCError({ code: 'TOO_MANY_REQUESTS', message: `too many login attempts from this address; try again in ${seconds} s`, cause: new RateLimited(seconds) });
+    throw new TRPCError({
+      code: 'TOO_MANY_REQUESTS',
+      message: `too many login attempts from this address; try again in ${seconds} s`,
+      cause: new RateLimited(seconds),
+    });
   }
   let session: NewSession;
   try {
@@ -33,11 +37,13 @@ async function startSession(ctx: AgentContext, path: string, failure: RefusalRea
 
 export const authRouter = {
   /** Exchange a one-time login code for a session (cookie, and token for scripts). No token needed. */
-  login: publicProcedure.input(loginInput).mutation(({ ctx, input, path }) =>
-    startSession(ctx, path, 'wrong or used login code', () => ctx.agent.auth.login(input.code))),
+  login: publicProcedure
+    .input(loginInput)
+    .mutation(({ ctx, input, path }) => startSession(ctx, path, 'wrong or used login code', () => ctx.agent.auth.login(input.code))),
   /** Log in as a person of users.json (`lvs-console user add`) with a password. No token needed. */
-  loginWithPassword: publicProcedure.input(passwordLoginInput).mutation(({ ctx, input, path }) =>
-    startSession(ctx, path, 'wrong name or password', () => ctx.agent.auth.loginWithPassword(input.name, input.password))),
+  loginWithPassword: publicProcedure
+    .input(passwordLoginInput)
+    .mutation(({ ctx, input, path }) => startSession(ctx, path, 'wrong name or password', () => ctx.agent.auth.loginWithPassword(input.name, input.password))),
   /**
    * A console session (cookie) for the caller of an API token, sent in the
    * Authorization header: how a script or a test hands a browser its token
@@ -47,7 +53,12 @@ export const authRouter = {
     if (ctx.bearer === null) throw new TRPCError({ code: 'BAD_REQUEST', message: 'send the API token in the Authorization header to start a session from it' });
     const session = await ctx.agent.auth.sessions.create(ctx.caller);
     ctx.setSessionCookie(session.token, SESSION_ABSOLUTE_MS / 1000);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `started a console session with an API token (from ${ctx.client})`, result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: `started a console session with an API token (from ${ctx.client})`,
+      result: 'ok',
+    });
     return { name: session.name, role: session.role, expiresAt: session.expiresAt };
   }),
   /** Who the current token belongs to. */
@@ -58,7 +69,12 @@ export const authRouter = {
     const token = ctx.cookieSession ?? ctx.bearer;
     const ended = input?.everywhere ? await sessions.endAllOf(ctx.caller.name) : token !== null && (await sessions.end(token)) ? 1 : 0;
     ctx.setSessionCookie(null);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: input?.everywhere ? `logged out everywhere (${ended} sessions)` : 'logged out', result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: input?.everywhere ? `logged out everywhere (${ended} sessions)` : 'logged out',
+      result: 'ok',
+    });
     return { ended };
   }),
   /** A fresh one-time login link (for a second browser, or another person with a role). */

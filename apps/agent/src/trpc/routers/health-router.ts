@@ -20,7 +20,15 @@ import type { DesiredStateEdit, HealthManager } from '../../health/manager';
 
 /** A procedure builder before .input(): what viewerProcedure / adminProcedure are. */
 export type BaseProcedureBuilder<TContext, TMeta, TContextOverrides, TErrorShape> = TRPCProcedureBuilder<
-  TContext, TMeta, TContextOverrides, TRPCUnsetMarker, TRPCUnsetMarker, TRPCUnsetMarker, TRPCUnsetMarker, false, TErrorShape
+  TContext,
+  TMeta,
+  TContextOverrides,
+  TRPCUnsetMarker,
+  TRPCUnsetMarker,
+  TRPCUnsetMarker,
+  TRPCUnsetMarker,
+  false,
+  TErrorShape
 >;
 
 /** SimBackend has this method; absent on a real kernel. */
@@ -65,7 +73,11 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
       /** Sim backend only: mark a real server failing (or healthy again) and probe it at once. */
       markSimFailing: admin.input(markSimFailingInput).mutation(({ ctx, input }) => {
         const sim = deps.sim(ctx);
-        if (!sim) throw new DomainError('UNSUPPORTED', 'marking a real server failing is only possible with the sim backend; on a real kernel, stop the server or fail its health check');
+        if (!sim)
+          throw new DomainError(
+            'UNSUPPORTED',
+            'marking a real server failing is only possible with the sim backend; on a real kernel, stop the server or fail its health check',
+          );
         const service = serviceId(input.service);
         const destination = destinationId(input.destination);
         sim.failDestination(service, destination, input.failing);
@@ -79,12 +91,19 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
         const author = deps.authorOf(ctx);
         const destId = destinationId(input.destination);
         const now = deps.manager(ctx).now();
-        const edit = (state: DesiredState): DesiredState => startDrain(state, input.service, destId, {
-          removeWhenDrained: input.removeWhenDrained,
-          expireQuiescentTemplate: input.expireQuiescentTemplate,
-          by: author,
-          ...(input.deadlineSeconds !== undefined ? { deadline: now + input.deadlineSeconds * 1000 } : {}),
-        }, now);
+        const edit = (state: DesiredState): DesiredState =>
+          startDrain(
+            state,
+            input.service,
+            destId,
+            {
+              removeWhenDrained: input.removeWhenDrained,
+              expireQuiescentTemplate: input.expireQuiescentTemplate,
+              by: author,
+              ...(input.deadlineSeconds !== undefined ? { deadline: now + input.deadlineSeconds * 1000 } : {}),
+            },
+            now,
+          );
         return deps.submit(ctx, edit, { author, baseRevision: input.baseRevision, description: `drain ${destId} in ${serviceId(input.service)}` });
       }),
       /** Stop draining: the configured weight comes back (with slow start if the service has it). */
@@ -102,9 +121,11 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
         return {
           time: view.time,
           observedAt: view.observedAt,
-          drains: view.services.flatMap((service) => service.destinations
-            .filter((dest) => dest.admin === 'draining')
-            .map((dest) => ({ service: service.id, destination: dest.id, progress: dest.drain, explanation: dest.explanation }))),
+          drains: view.services.flatMap((service) =>
+            service.destinations
+              .filter((dest) => dest.admin === 'draining')
+              .map((dest) => ({ service: service.id, destination: dest.id, progress: dest.drain, explanation: dest.explanation })),
+          ),
         };
       }),
     },

@@ -12,7 +12,10 @@ export interface HostStatusReport {
   settings: HostSettingStatus[];
   /** Per service: the settings its forwarding methods need, and whether each holds. */
   services: Array<{
-    service: string; label: string; methods: string[]; settings: HostSettingStatus[];
+    service: string;
+    label: string;
+    methods: string[];
+    settings: HostSettingStatus[];
     /** Per real-server address: the director's source address toward it (the DIP), or null. */
     directorAddresses: Record<string, string | null>;
     /** Who answers for the service's VIP; null when the agent does not manage VIPs. */
@@ -38,7 +41,7 @@ export async function hostStatus(agent: Agent): Promise<HostStatusReport> {
       label: key ? serviceLabel(key) : entry.service,
       methods: [...new Set(service?.destinations.map((d) => d.forwarding) ?? [])],
       directorAddresses: Object.fromEntries((service?.destinations ?? []).map((d) => [d.address, sources.get(d.address) ?? null])),
-      vip: service?.key.kind === 'addr' ? agent.vips?.status(service.key.address) ?? null : null,
+      vip: service?.key.kind === 'addr' ? (agent.vips?.status(service.key.address) ?? null) : null,
       // Each service shows its own reason for a row, not the merged one.
       settings: entry.settings.flatMap((setting) => {
         const status = statusOf(setting);

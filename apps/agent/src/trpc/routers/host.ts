@@ -15,14 +15,26 @@ import { hostStatus } from './host-status';
 export const hostRouter = {
   /** Each required/desired host setting with whether this host has it, grouped per service. */
   status: viewerProcedure.query(({ ctx }) => hostStatus(ctx.agent)),
-  setTimeouts: adminProcedure.input(setTimeoutsInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
-    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-timeouts', ...edit }, caller: ctx.caller })),
-  setSyncDaemons: adminProcedure.input(setSyncDaemonsInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
-    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-sync-daemons', ...edit }, caller: ctx.caller })),
-  setSysctl: adminProcedure.input(setSysctlInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
-    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-sysctl', ...edit }, caller: ctx.caller })),
-  setSettings: adminProcedure.input(setHostSettingsInput).mutation(({ ctx, input: { baseRevision, ...edit } }) =>
-    ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-host-settings', ...edit }, caller: ctx.caller })),
+  setTimeouts: adminProcedure
+    .input(setTimeoutsInput)
+    .mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+      ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-timeouts', ...edit }, caller: ctx.caller }),
+    ),
+  setSyncDaemons: adminProcedure
+    .input(setSyncDaemonsInput)
+    .mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+      ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-sync-daemons', ...edit }, caller: ctx.caller }),
+    ),
+  setSysctl: adminProcedure
+    .input(setSysctlInput)
+    .mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+      ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-sysctl', ...edit }, caller: ctx.caller }),
+    ),
+  setSettings: adminProcedure
+    .input(setHostSettingsInput)
+    .mutation(({ ctx, input: { baseRevision, ...edit } }) =>
+      ctx.agent.reconciler.commit({ baseRevision, edit: { op: 'set-host-settings', ...edit }, caller: ctx.caller }),
+    ),
   /** A dry run of apply: each row's state and the lines apply would run (the console's confirmation). Admin: it names the host's commands. */
   plan: adminProcedure.input(planHostSettingsInput).query(({ ctx, input }) => ctx.agent.reconciler.planHostSettings(input.adding)),
   /** Apply the desired host settings to this host now; returns per-setting results with the lines that ran. */

@@ -28,11 +28,18 @@ export async function importText(agent: Agent, request: ImportRequest & { baseRe
   const { summary } = preview;
   const what = `import ${preview.format} (${summary.ruleLines} rule lines, ${request.mode}${summary.deletes.length ? `, deletes ${summary.deletes.length} services` : ''})`;
   let read = preview;
-  const outcome = await agent.reconciler.commitParsed(request.baseRevision, caller, what, request.dryRun, request.mode === 'merge' && !summary.replaces, (current) => {
-    read = parseImportText(request, current);
-    checkDeleteConfirmation(read.summary, request);
-    return read.next;
-  });
+  const outcome = await agent.reconciler.commitParsed(
+    request.baseRevision,
+    caller,
+    what,
+    request.dryRun,
+    request.mode === 'merge' && !summary.replaces,
+    (current) => {
+      read = parseImportText(request, current);
+      checkDeleteConfirmation(read.summary, request);
+      return read.next;
+    },
+  );
   // The reader's warnings (a keepalived.conf's notes, a paste's) come back with the outcome too.
   return { ...outcome, warnings: [...read.summary.warnings, ...outcome.warnings], import: read.summary };
 }

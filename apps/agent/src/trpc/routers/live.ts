@@ -1,13 +1,7 @@
 // Read-mostly views: system info, stats, shares, connections, audit, and the
 // two live streams (SSE subscriptions).
 import type { TRPCRouterRecord } from '@trpc/server';
-import {
-  auditListInput,
-  connectionsInput,
-  sampleSubscriptionInput,
-  sharesInput,
-  statsWindowInput,
-} from '@lvs-console/shared/api';
+import { auditListInput, connectionsInput, sampleSubscriptionInput, sharesInput, statsWindowInput } from '@lvs-console/shared/api';
 import { viewerProcedure } from '../trpc';
 import { connections } from './connections';
 import { shares } from './shares';

@@ -23,9 +23,21 @@ export const notificationsRouter = {
   /** Replace the settings; a webhook whose token is left out keeps its stored one. */
   update: adminProcedure.input(notificationSettingsInputSchema).mutation(({ ctx, input }) => notificationsOf(ctx).update(input, ctx.caller)),
   /** Send a test notification now (to one target, or all) and return each answer. */
-  test: adminProcedure.input(z.object({ target: z.string().max(200).optional() }).strict().optional())
+  test: adminProcedure
+    .input(
+      z
+        .object({ target: z.string().max(200).optional() })
+        .strict()
+        .optional(),
+    )
     .mutation(({ ctx, input }) => notificationsOf(ctx).sendTest(ctx.caller, input?.target)),
   /** The newest deliveries first: what, where, the answer. */
-  log: adminProcedure.input(z.object({ limit: z.number().int().min(1).max(200).default(100) }).strict().optional())
+  log: adminProcedure
+    .input(
+      z
+        .object({ limit: z.number().int().min(1).max(200).default(100) })
+        .strict()
+        .optional(),
+    )
     .query(({ ctx, input }) => notificationsOf(ctx).notifier.deliveryLog(input?.limit ?? 100)),
 } satisfies TRPCRouterRecord;

@@ -18,12 +18,17 @@ export const realServersRouter = {
    */
   report: realServerProcedure.input(realServerReportInput).mutation(async ({ ctx, input }) => {
     if (ctx.caller.role === 'realserver' && !isConfiguredRealServer(ctx.agent, input.address)) {
-      throw new DomainError('NOT_FOUND', `${input.address} is not a real server of any service in the desired state; a realserver token reports only for those`);
+      throw new DomainError(
+        'NOT_FOUND',
+        `${input.address} is not a real server of any service in the desired state; a realserver token reports only for those`,
+      );
     }
     const { news, ...answer } = ctx.agent.realServers.report(input);
     if (news) {
       await ctx.agent.audit.append({
-        who: ctx.caller.name, role: ctx.caller.role, result: 'ok',
+        who: ctx.caller.name,
+        role: ctx.caller.role,
+        result: 'ok',
         what: `real server ${news.address} ${news.first ? 'reported for the first time' : 'reported a change'}: its settings ${news.passed ? 'hold' : 'do not hold'}`,
       });
     }

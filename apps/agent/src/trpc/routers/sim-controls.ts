@@ -30,7 +30,12 @@ export function simStatus(agent: Agent): SimStatusReport {
   return { available: true, traffic: sim.getTraffic(), failed };
 }
 
-export async function setSimTraffic(agent: Agent, baseRevision: number, request: Partial<SimTrafficSettings> & { service?: string | undefined }, caller: Caller): Promise<SimStatusReport> {
+export async function setSimTraffic(
+  agent: Agent,
+  baseRevision: number,
+  request: Partial<SimTrafficSettings> & { service?: string | undefined },
+  caller: Caller,
+): Promise<SimStatusReport> {
   const sim = requireSim(agent);
   await agent.reconciler.checkRevision(baseRevision, caller, `set simulated traffic${request.service ? ` of ${request.service}` : ''}`);
   const { service, ...settings } = request;
@@ -38,7 +43,12 @@ export async function setSimTraffic(agent: Agent, baseRevision: number, request:
     throw new DomainError('NOT_FOUND', `the simulated kernel has no service ${service}`);
   }
   sim.setTraffic(settings, service);
-  await agent.audit.append({ who: caller.name, role: caller.role, what: `set simulated traffic${service ? ` of ${service}` : ''}: ${JSON.stringify(settings)}`, result: 'ok' });
+  await agent.audit.append({
+    who: caller.name,
+    role: caller.role,
+    what: `set simulated traffic${service ? ` of ${service}` : ''}: ${JSON.stringify(settings)}`,
+    result: 'ok',
+  });
   return simStatus(agent);
 }
 

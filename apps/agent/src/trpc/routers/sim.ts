@@ -7,8 +7,10 @@ import { failSimDestination, setSimTraffic, simStatus } from './sim-controls';
 
 export const simRouter = {
   status: viewerProcedure.query(({ ctx }) => simStatus(ctx.agent)),
-  setTraffic: adminProcedure.input(simTrafficInput).mutation(({ ctx, input: { baseRevision, ...settings } }) =>
-    setSimTraffic(ctx.agent, baseRevision, settings, ctx.caller)),
-  failDestination: adminProcedure.input(simFailDestinationInput).mutation(({ ctx, input: { baseRevision, ...request } }) =>
-    failSimDestination(ctx.agent, baseRevision, request, ctx.caller)),
+  setTraffic: adminProcedure
+    .input(simTrafficInput)
+    .mutation(({ ctx, input: { baseRevision, ...settings } }) => setSimTraffic(ctx.agent, baseRevision, settings, ctx.caller)),
+  failDestination: adminProcedure
+    .input(simFailDestinationInput)
+    .mutation(({ ctx, input: { baseRevision, ...request } }) => failSimDestination(ctx.agent, baseRevision, request, ctx.caller)),
 } satisfies TRPCRouterRecord;

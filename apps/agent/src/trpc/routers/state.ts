@@ -33,11 +33,18 @@ export const stateRouter = {
   revisions: viewerProcedure.input(revisionsListInput).query(({ ctx, input }) => ctx.agent.store.revisions(input?.limit ?? 100)),
   revision: viewerProcedure.input(revisionGetInput).query(({ ctx, input }) => ctx.agent.store.getRevision(input.revision)),
   /** "These ipvsadm lines will run": the plan of any edit, without applying it. */
-  preview: viewerProcedure.input(previewInput).query(({ ctx, input }) =>
-    ctx.agent.reconciler.commit({ baseRevision: input.baseRevision, edit: input.edit, caller: ctx.caller, dryRun: true })),
+  preview: viewerProcedure
+    .input(previewInput)
+    .query(({ ctx, input }) => ctx.agent.reconciler.commit({ baseRevision: input.baseRevision, edit: input.edit, caller: ctx.caller, dryRun: true })),
   /** Make a whole desired state live (GitOps); dryRun returns the plan only. */
   replace: adminProcedure.input(replaceStateInput).mutation(({ ctx, input }) =>
-    ctx.agent.reconciler.commit({ baseRevision: input.baseRevision, edit: { op: 'replace-state', state: input.state }, caller: ctx.caller, dryRun: input.dryRun })),
+    ctx.agent.reconciler.commit({
+      baseRevision: input.baseRevision,
+      edit: { op: 'replace-state', state: input.state },
+      caller: ctx.caller,
+      dryRun: input.dryRun,
+    }),
+  ),
   /** Import ipvsadm-save text or desired-state JSON; dryRun (the default) previews. */
   import: adminProcedure.input(importInput).mutation(({ ctx, input }) => importText(ctx.agent, input, ctx.caller)),
   /** Make an earlier revision's state the desired state again (as a new revision). */

@@ -74,7 +74,12 @@ export const usersRouter = {
   /** Log a person out everywhere: every session of that name ends. */
   endSessions: adminProcedure.input(userNameInput).mutation(async ({ ctx, input }) => {
     const ended = await ctx.agent.auth.sessions.endAllOf(input.name);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `logged ${input.name} out everywhere (${ended} sessions)`, result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: `logged ${input.name} out everywhere (${ended} sessions)`,
+      result: 'ok',
+    });
     return { ended };
   }),
 } satisfies TRPCRouterRecord;

@@ -28,5 +28,9 @@ export function Age({ at, label = msg('updated'), neutral = false }: { at: numbe
   if (!at) return <span className="text-xs text-slate-600">{t('{{label}} never', { label: t(label) })}</span>;
   const age = Math.max(0, now - at);
   const tone = neutral ? 'text-slate-600' : age > 30_000 ? 'text-red-700' : age > 5_000 ? 'text-amber-700' : 'text-slate-600';
-  return <span className={`text-xs ${tone}`} title={dateTime(at)}>{label ? `${t(label)} ${formatAge(age)}` : formatAge(age)}</span>;
+  return (
+    <span className={`text-xs ${tone}`} title={dateTime(at)}>
+      {label ? `${t(label)} ${formatAge(age)}` : formatAge(age)}
+    </span>
+  );
 }

@@ -5,7 +5,14 @@ import { useEffect, useId, useRef, type ReactNode } from 'react';
 import { Button } from './button';
 import { msg, t } from '../../lib/i18n';
 
-export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCancel, busy = false }: {
+export function ConfirmDialog({
+  title,
+  children,
+  confirmLabel,
+  onConfirm,
+  onCancel,
+  busy = false,
+}: {
   title: string;
   children: ReactNode;
   confirmLabel: string;
@@ -26,12 +33,23 @@ export function ConfirmDialog({ title, children, confirmLabel, onConfirm, onCanc
   }, [onCancel]);
   return (
     <div className="fixed inset-0 z-50 flex items-center justify-center bg-slate-900/40 p-4">
-      <div role="dialog" aria-modal="true" aria-labelledby={titleId} className="flex max-h-[80vh] w-full max-w-xl flex-col gap-3 overflow-auto rounded bg-white p-4 shadow-xl">
-        <h2 id={titleId} className="text-base font-semibold">{title}</h2>
+      <div
+        role="dialog"
+        aria-modal="true"
+        aria-labelledby={titleId}
+        className="flex max-h-[80vh] w-full max-w-xl flex-col gap-3 overflow-auto rounded bg-white p-4 shadow-xl"
+      >
+        <h2 id={titleId} className="text-base font-semibold">
+          {title}
+        </h2>
         <div className="flex flex-col gap-2 text-sm">{children}</div>
         <div className="flex justify-end gap-2">
-          <button ref={cancelRef} type="button" onClick={onCancel} className="rounded px-2.5 py-1 text-sm font-medium text-slate-700 hover:bg-slate-200">{t('Cancel')}</button>
-          <Button variant="danger" disabled={busy} onClick={onConfirm}>{confirmLabel}</Button>
+          <button ref={cancelRef} type="button" onClick={onCancel} className="rounded px-2.5 py-1 text-sm font-medium text-slate-700 hover:bg-slate-200">
+            {t('Cancel')}
+          </button>
+          <Button variant="danger" disabled={busy} onClick={onConfirm}>
+            {confirmLabel}
+          </Button>
         </div>
       </div>
     </div>
@@ -43,9 +61,11 @@ export function LinesToRun({ lines, label = msg('These ipvsadm lines will run') 
   return (
     <div role="group" aria-label={t(label)} className="flex flex-col gap-1">
       <p className="font-medium">{t(label)}</p>
-      {lines.length === 0
-        ? <p className="text-slate-600">{t('No ipvsadm lines: the kernel already matches.')}</p>
-        : <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{lines.join('\n')}</pre>}
+      {lines.length === 0 ? (
+        <p className="text-slate-600">{t('No ipvsadm lines: the kernel already matches.')}</p>
+      ) : (
+        <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{lines.join('\n')}</pre>
+      )}
     </div>
   );
 }

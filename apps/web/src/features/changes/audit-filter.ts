@@ -38,11 +38,13 @@ export function auditFilterParams(filter: AuditFilter): URLSearchParams {
 
 export function filterAudit(entries: readonly AuditEntry[], filter: AuditFilter): AuditEntry[] {
   const needle = filter.service.trim().toLowerCase();
-  return entries.filter((e) =>
-    (!filter.who || e.who === filter.who)
-    && (!needle || e.what.toLowerCase().includes(needle))
-    && (filter.from === null || e.time >= filter.from)
-    && (filter.to === null || e.time <= filter.to));
+  return entries.filter(
+    (e) =>
+      (!filter.who || e.who === filter.who) &&
+      (!needle || e.what.toLowerCase().includes(needle)) &&
+      (filter.from === null || e.time >= filter.from) &&
+      (filter.to === null || e.time <= filter.to),
+  );
 }
 
 const CSV_COLUMNS = ['seq', 'time', 'who', 'role', 'what', 'result', 'revision', 'error', 'lines'] as const;
@@ -59,13 +61,28 @@ export function csvField(value: string): string {
 
 /** Entries as CSV (header row, ISO times, CRLF line ends as RFC 4180 has them). */
 export function auditCsv(entries: readonly AuditEntry[]): string {
-  const rows = entries.map((e) => [
-    String(e.seq), new Date(e.time).toISOString(), e.who, e.role, e.what, e.result,
-    e.revision === undefined ? '' : String(e.revision), e.error ?? '', (e.lines ?? []).join('\n'),
-  ].map(csvField).join(','));
+  const rows = entries.map((e) =>
+    [
+      String(e.seq),
+      new Date(e.time).toISOString(),
+      e.who,
+      e.role,
+      e.what,
+      e.result,
+      e.revision === undefined ? '' : String(e.revision),
+      e.error ?? '',
+      (e.lines ?? []).join('\n'),
+    ]
+      .map(csvField)
+      .join(','),
+  );
   return [CSV_COLUMNS.join(','), ...rows].map((line) => `${line}\r\n`).join('');
 }
 
 export function auditJson(entries: readonly AuditEntry[]): string {
-  return `${JSON.stringify(entries.map((e) => ({ ...e, timeIso: new Date(e.time).toISOString() })), null, 2)}\n`;
+  return `${JSON.stringify(
+    entries.map((e) => ({ ...e, timeIso: new Date(e.time).toISOString() })),
+    null,
+    2,
+  )}\n`;
 }

@@ -36,8 +36,11 @@ export function AuditPanel() {
   const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: FETCHED }), refetchInterval: 5000 });
   // The filters live in the Changes page's URL (routes.tsx parses them), replaced as they are typed.
   const navigate = useNavigate();
-  const [filter, setAuditFilter] = useSearchState(useSearch({ from: '/changes' }).audit, auditKey,
-    (next) => void navigate({ to: '/changes', search: searchRecord(auditFilterParams(next)), replace: true, resetScroll: false }));
+  const [filter, setAuditFilter] = useSearchState(
+    useSearch({ from: '/changes' }).audit,
+    auditKey,
+    (next) => void navigate({ to: '/changes', search: searchRecord(auditFilterParams(next)), replace: true, resetScroll: false }),
+  );
   const setFilter = (patch: Partial<AuditFilter>) => setAuditFilter({ ...filter, ...patch });
   const all = audit.data ?? [];
   const shown = filterAudit(all, filter);
@@ -45,8 +48,12 @@ export function AuditPanel() {
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   const exportActions = (
     <>
-      <Button onClick={() => downloadText(`lvs-audit-${stamp}.csv`, 'text/csv', auditCsv(shown))} disabled={shown.length === 0}>{t('Export CSV')}</Button>
-      <Button onClick={() => downloadText(`lvs-audit-${stamp}.json`, 'application/json', auditJson(shown))} disabled={shown.length === 0}>{t('Export JSON')}</Button>
+      <Button onClick={() => downloadText(`lvs-audit-${stamp}.csv`, 'text/csv', auditCsv(shown))} disabled={shown.length === 0}>
+        {t('Export CSV')}
+      </Button>
+      <Button onClick={() => downloadText(`lvs-audit-${stamp}.json`, 'application/json', auditJson(shown))} disabled={shown.length === 0}>
+        {t('Export JSON')}
+      </Button>
     </>
   );
   return (
@@ -57,51 +64,86 @@ export function AuditPanel() {
           <span className="text-xs text-slate-600">{t('Who')}</span>
           <select value={filter.who} onChange={(e) => setFilter({ who: e.target.value })} className="rounded border border-slate-300 bg-white px-2 py-1">
             <option value="">{t('Everyone')}</option>
-            {people.map((p) => <option key={p} value={p}>{p}</option>)}
+            {people.map((p) => (
+              <option key={p} value={p}>
+                {p}
+              </option>
+            ))}
           </select>
         </label>
         <label className="flex flex-col gap-0.5">
           <span className="text-xs text-slate-600">{t('Service or text')}</span>
-          <input type="search" value={filter.service} onChange={(e) => setFilter({ service: e.target.value })} placeholder="192.0.2.10:80"
-            className="w-44 rounded border border-slate-300 bg-white px-2 py-1 font-mono" />
+          <input
+            type="search"
+            value={filter.service}
+            onChange={(e) => setFilter({ service: e.target.value })}
+            placeholder="192.0.2.10:80"
+            className="w-44 rounded border border-slate-300 bg-white px-2 py-1 font-mono"
+          />
         </label>
         <label className="flex flex-col gap-0.5">
           <span className="text-xs text-slate-600">{t('From')}</span>
-          <input type="datetime-local" value={localInputValue(filter.from)} onChange={(e) => setFilter({ from: parseLocalInput(e.target.value) })}
-            className="rounded border border-slate-300 bg-white px-2 py-1" />
+          <input
+            type="datetime-local"
+            value={localInputValue(filter.from)}
+            onChange={(e) => setFilter({ from: parseLocalInput(e.target.value) })}
+            className="rounded border border-slate-300 bg-white px-2 py-1"
+          />
         </label>
         <label className="flex flex-col gap-0.5">
           <span className="text-xs text-slate-600">{t('To')}</span>
-          <input type="datetime-local" value={localInputValue(filter.to)} onChange={(e) => setFilter({ to: parseLocalInput(e.target.value) })}
-            className="rounded border border-slate-300 bg-white px-2 py-1" />
+          <input
+            type="datetime-local"
+            value={localInputValue(filter.to)}
+            onChange={(e) => setFilter({ to: parseLocalInput(e.target.value) })}
+            className="rounded border border-slate-300 bg-white px-2 py-1"
+          />
         </label>
-        <span role="status" className="text-xs text-slate-600">{t('{{shown}} of {{total}} entries', { shown: shown.length, total: all.length })}</span>
+        <span role="status" className="text-xs text-slate-600">
+          {t('{{shown}} of {{total}} entries', { shown: shown.length, total: all.length })}
+        </span>
       </div>
       <div className="overflow-x-auto">
         <table className="stack-table w-full text-sm">
           <caption className="sr-only">{t('Audit log, newest first')}</caption>
           <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
             <tr>
-              <th scope="col" className="py-1 pr-3">{t('When')}</th>
-              <th scope="col" className="py-1 pr-3">{t('Who')}</th>
-              <th scope="col" className="py-1 pr-3">{t('What')}</th>
-              <th scope="col" className="py-1">{t('Result')}</th>
+              <th scope="col" className="py-1 pr-3">
+                {t('When')}
+              </th>
+              <th scope="col" className="py-1 pr-3">
+                {t('Who')}
+              </th>
+              <th scope="col" className="py-1 pr-3">
+                {t('What')}
+              </th>
+              <th scope="col" className="py-1">
+                {t('Result')}
+              </th>
             </tr>
           </thead>
           <tbody>
             {shown.map((e) => (
               <tr key={e.seq} className="border-t border-slate-100 align-top">
-                <td data-label={t('When')} className="whitespace-nowrap py-1 pr-3 text-xs"><time dateTime={new Date(e.time).toISOString()}>{dateTime(e.time)}</time></td>
-                <td data-label={t('Who')} className="py-1 pr-3">{e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span></td>
+                <td data-label={t('When')} className="whitespace-nowrap py-1 pr-3 text-xs">
+                  <time dateTime={new Date(e.time).toISOString()}>{dateTime(e.time)}</time>
+                </td>
+                <td data-label={t('Who')} className="py-1 pr-3">
+                  {e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span>
+                </td>
                 <td data-label={t('What')} className="stack-full py-1 pr-3 [overflow-wrap:anywhere]">
                   {e.what}
                   {e.lines?.length ? (
-                    <details><summary className="cursor-pointer text-xs text-slate-600">{t('{{count}} ipvsadm lines', { count: e.lines.length })}</summary>
-                      <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre></details>
+                    <details>
+                      <summary className="cursor-pointer text-xs text-slate-600">{t('{{count}} ipvsadm lines', { count: e.lines.length })}</summary>
+                      <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre>
+                    </details>
                   ) : null}
                   {e.error ? <div className="text-xs text-red-700">{e.error}</div> : null}
                 </td>
-                <td data-label={t('Result')} className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>{codeLabel(e.result)}</td>
+                <td data-label={t('Result')} className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>
+                  {codeLabel(e.result)}
+                </td>
               </tr>
             ))}
           </tbody>

@@ -23,8 +23,15 @@ export function useConfirmedEdit(callbacks: CommitCallbacks<EditInput> = {}) {
   });
   const ask = (edit: EditInput, question: Question) => preview.mutate({ edit, question });
   const dialog = asking ? (
-    <ConfirmDialog title={asking.title} confirmLabel={asking.confirmLabel} onCancel={() => setAsking(null)}
-      onConfirm={() => { setAsking(null); commit.mutate(asking.edit); }}>
+    <ConfirmDialog
+      title={asking.title}
+      confirmLabel={asking.confirmLabel}
+      onCancel={() => setAsking(null)}
+      onConfirm={() => {
+        setAsking(null);
+        commit.mutate(asking.edit);
+      }}
+    >
       {asking.description}
       <LinesToRun lines={asking.lines} />
     </ConfirmDialog>

@@ -13,8 +13,18 @@ export function PlanLines({ outcome, title }: { outcome: CommitOutcome; title: s
       ) : (
         <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{outcome.lines.join('\n')}</pre>
       )}
-      {outcome.warnings.map((w) => <Notice key={w} tone="warn">{w}</Notice>)}
-      {outcome.results.filter((r) => !r.ok).map((r, i) => <Notice key={i} tone="error">{r.error ?? t('a change failed')}</Notice>)}
+      {outcome.warnings.map((w) => (
+        <Notice key={w} tone="warn">
+          {w}
+        </Notice>
+      ))}
+      {outcome.results
+        .filter((r) => !r.ok)
+        .map((r, i) => (
+          <Notice key={i} tone="error">
+            {r.error ?? t('a change failed')}
+          </Notice>
+        ))}
     </div>
   );
 }

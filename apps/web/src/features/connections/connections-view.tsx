@@ -43,36 +43,97 @@ export default function ConnectionsView({ serviceKey }: { serviceKey: ServiceKey
   return (
     <Panel title={t('Connections')}>
       <form className="mb-3 flex flex-wrap items-end gap-3" aria-label={t('Connection filters')} onSubmit={(e) => e.preventDefault()}>
-        <SelectField label={t('State')} value={state} onChange={(e) => { setState(e.target.value); setPage(0); }}>
-          {STATES.map((s) => <option key={s} value={s}>{s || 'any'}</option>)}
+        <SelectField
+          label={t('State')}
+          value={state}
+          onChange={(e) => {
+            setState(e.target.value);
+            setPage(0);
+          }}
+        >
+          {STATES.map((s) => (
+            <option key={s} value={s}>
+              {s || 'any'}
+            </option>
+          ))}
         </SelectField>
-        <TextField label={t('Client prefix or CIDR')} placeholder="198.51.100.0/24" value={client} onChange={(e) => { setClient(e.target.value); setPage(0); }} />
-        <TextField label={t('Real server address')} placeholder="10.0.0.7" value={dest} onChange={(e) => { setDest(e.target.value); setPage(0); }} />
-        <CheckboxField label={t('Include persistence templates')} checked={templates} onChange={(e) => { setTemplates(e.target.checked); setPage(0); }} />
+        <TextField
+          label={t('Client prefix or CIDR')}
+          placeholder="198.51.100.0/24"
+          value={client}
+          onChange={(e) => {
+            setClient(e.target.value);
+            setPage(0);
+          }}
+        />
+        <TextField
+          label={t('Real server address')}
+          placeholder="10.0.0.7"
+          value={dest}
+          onChange={(e) => {
+            setDest(e.target.value);
+            setPage(0);
+          }}
+        />
+        <CheckboxField
+          label={t('Include persistence templates')}
+          checked={templates}
+          onChange={(e) => {
+            setTemplates(e.target.checked);
+            setPage(0);
+          }}
+        />
       </form>
       {query.error ? <Notice tone="error">{errorMessage(query.error)}</Notice> : null}
       {data ? (
         <p className="mb-2 text-sm text-slate-700" role="status">
-          {t('{{matched}} matching of {{total}} entries in the kernel\'s table; showing {{first}}–{{last}}.', { matched: data.matched, total: data.total, first: data.entries.length === 0 ? 0 : page * PAGE_SIZE + 1, last: page * PAGE_SIZE + data.entries.length })}
-          <span className="text-xs text-slate-600"> {t('Reading the table costs the kernel time at scale: pages are bounded to {{count}}.', { count: PAGE_SIZE })}</span>
+          {t("{{matched}} matching of {{total}} entries in the kernel's table; showing {{first}}–{{last}}.", {
+            matched: data.matched,
+            total: data.total,
+            first: data.entries.length === 0 ? 0 : page * PAGE_SIZE + 1,
+            last: page * PAGE_SIZE + data.entries.length,
+          })}
+          <span className="text-xs text-slate-600">
+            {' '}
+            {t('Reading the table costs the kernel time at scale: pages are bounded to {{count}}.', { count: PAGE_SIZE })}
+          </span>
         </p>
-      ) : <p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>}
+      ) : (
+        <p role="status" className="text-sm text-slate-600">
+          {t('Loading…')}
+        </p>
+      )}
       <div className="overflow-x-auto">
         <table className="w-full text-sm">
           <caption className="sr-only">{t('Connection table')}</caption>
           <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
             <tr>
-              <th scope="col" className="px-2 py-1">{t('Pro')}</th>
-              <th scope="col" className="px-2 py-1">{t('Client')}</th>
-              <th scope="col" className="px-2 py-1">{t('Virtual')}</th>
-              <th scope="col" className="px-2 py-1">{t('Real server')}</th>
-              <th scope="col" className="px-2 py-1">{t('State')}</th>
-              <th scope="col" className="px-2 py-1 text-right">{t('Expires')}</th>
+              <th scope="col" className="px-2 py-1">
+                {t('Pro')}
+              </th>
+              <th scope="col" className="px-2 py-1">
+                {t('Client')}
+              </th>
+              <th scope="col" className="px-2 py-1">
+                {t('Virtual')}
+              </th>
+              <th scope="col" className="px-2 py-1">
+                {t('Real server')}
+              </th>
+              <th scope="col" className="px-2 py-1">
+                {t('State')}
+              </th>
+              <th scope="col" className="px-2 py-1 text-right">
+                {t('Expires')}
+              </th>
             </tr>
           </thead>
           <tbody className="font-mono text-xs">
             {data?.entries.map((c, i) => (
-              <tr key={`${c.clientAddress}:${c.clientPort}>${c.destAddress}:${c.destPort}:${i}`} className={`border-t border-slate-100 ${c.template ? 'text-purple-800' : ''}`}>
+              <tr
+                key={`${c.clientAddress}:${c.clientPort}>${c.destAddress}:${c.destPort}:${i}`}
+                className={`border-t border-slate-100 ${c.template ? 'text-purple-800' : ''}`}
+              >
                 <td className="px-2 py-0.5">{c.template ? t('IP (template)') : c.protocol}</td>
                 <td className="px-2 py-0.5">{formatEndpoint(c.clientAddress, c.clientPort)}</td>
                 <td className="px-2 py-0.5">{formatEndpoint(c.virtualAddress, c.virtualPort)}</td>
@@ -85,9 +146,13 @@ export default function ConnectionsView({ serviceKey }: { serviceKey: ServiceKey
         </table>
       </div>
       <div className="mt-2 flex items-center gap-2">
-        <Button disabled={page === 0} onClick={() => setPage(page - 1)}>{t('Previous page')}</Button>
+        <Button disabled={page === 0} onClick={() => setPage(page - 1)}>
+          {t('Previous page')}
+        </Button>
         <span className="text-sm">{t('Page {{page}} of {{pages}}', { page: page + 1, pages })}</span>
-        <Button disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>{t('Next page')}</Button>
+        <Button disabled={page + 1 >= pages} onClick={() => setPage(page + 1)}>
+          {t('Next page')}
+        </Button>
       </div>
     </Panel>
   );

@@ -33,7 +33,11 @@ export function HealthBadge({ view }: { view: DestinationHealthView }) {
   return (
     <span className="inline-flex items-center gap-1">
       <span className={`inline-block whitespace-nowrap rounded border px-1.5 py-0.5 text-xs font-medium ${LABEL_STYLES[label]}`}>{t(LABEL_TEXT[label])}</span>
-      {isSimulated(view) ? <span className="text-xs text-slate-600" title={t('Probed through the sim\'s failing flag, not over the network')}>{t('simulated')}</span> : null}
+      {isSimulated(view) ? (
+        <span className="text-xs text-slate-600" title={t("Probed through the sim's failing flag, not over the network")}>
+          {t('simulated')}
+        </span>
+      ) : null}
     </span>
   );
 }
@@ -48,17 +52,25 @@ export function HistoryStrip({ history, flaps, max = 20 }: { history: readonly P
   const recent = history.slice(-max);
   const failed = recent.filter((entry) => !entry.ok).length;
   const latest = recent[recent.length - 1];
-  const summary = t('last {{count}} probes: {{ok}} ok, {{failed}} failed', { count: recent.length, ok: recent.length - failed, failed })
-    + (latest ? (latest.ok ? t('; latest ok: {{message}}', { message: latest.message }) : t('; latest failed: {{message}}', { message: latest.message })) : '');
+  const summary =
+    t('last {{count}} probes: {{ok}} ok, {{failed}} failed', { count: recent.length, ok: recent.length - failed, failed }) +
+    (latest ? (latest.ok ? t('; latest ok: {{message}}', { message: latest.message }) : t('; latest failed: {{message}}', { message: latest.message })) : '');
   return (
     <div className="mt-1 flex items-center gap-1.5">
       <span role="img" aria-label={summary} className="flex gap-px">
         {recent.map((entry, index) => (
-          <span key={`${entry.time}-${entry.check}-${index}`} title={probeTitle(entry)}
-            className={`inline-block h-2.5 w-1.5 rounded-[1px] ${entry.ok ? 'bg-green-500' : 'bg-red-500'}`} />
+          <span
+            key={`${entry.time}-${entry.check}-${index}`}
+            title={probeTitle(entry)}
+            className={`inline-block h-2.5 w-1.5 rounded-[1px] ${entry.ok ? 'bg-green-500' : 'bg-red-500'}`}
+          />
         ))}
       </span>
-      {flaps > 0 ? <span className="text-xs text-slate-600" title={t('Up/down changes within the kept history')}>{t('{{count}} flaps', { count: flaps })}</span> : null}
+      {flaps > 0 ? (
+        <span className="text-xs text-slate-600" title={t('Up/down changes within the kept history')}>
+          {t('{{count}} flaps', { count: flaps })}
+        </span>
+      ) : null}
     </div>
   );
 }
@@ -69,8 +81,13 @@ export function EffectiveWeight({ view, endpoint }: { view: DestinationHealthVie
   if (effective === view.configuredWeight) return null;
   const reason = effectiveWeightReason(view);
   return (
-    <span className="whitespace-nowrap text-xs text-amber-900" data-testid={`effective-weight-${endpoint}`} title={t('The weight the kernel has now; the configured weight is kept')}>
-      {view.configuredWeight} → {effective === 'removed' ? t('removed') : effective} {t('in kernel')}{reason ? ` (${reason})` : ''}
+    <span
+      className="whitespace-nowrap text-xs text-amber-900"
+      data-testid={`effective-weight-${endpoint}`}
+      title={t('The weight the kernel has now; the configured weight is kept')}
+    >
+      {view.configuredWeight} → {effective === 'removed' ? t('removed') : effective} {t('in kernel')}
+      {reason ? ` (${reason})` : ''}
     </span>
   );
 }
@@ -91,7 +108,11 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
         <ul className="flex flex-col gap-0.5">
           {main.map((reason) => (
             <li key={reason.code} className={SEVERITY_STYLE[reason.severity]}>
-              <span aria-hidden="true" className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`} />{reason.message}
+              <span
+                aria-hidden="true"
+                className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`}
+              />
+              {reason.message}
               {reason.since ? <span className="text-slate-600"> {t('(since {{time}})', { time: clockTime(reason.since) })}</span> : null}
             </li>
           ))}
@@ -101,7 +122,11 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
         <details>
           <summary className="cursor-pointer text-slate-600">{t('{{count}} notes on weights', { count: notes.length })}</summary>
           <ul className="mt-0.5 flex flex-col gap-0.5 pl-3">
-            {notes.map((reason) => <li key={reason.code} className={SEVERITY_STYLE.note}>{reason.message}</li>)}
+            {notes.map((reason) => (
+              <li key={reason.code} className={SEVERITY_STYLE.note}>
+                {reason.message}
+              </li>
+            ))}
           </ul>
         </details>
       ) : null}
@@ -116,15 +141,23 @@ export function DrainProgressLine({ progress }: { progress: DrainProgressView })
   return (
     <div className="flex flex-wrap items-center gap-x-3 gap-y-1 text-xs" data-testid="drain-progress">
       <span className="font-medium text-amber-900">{t('Tracked drain')}</span>
-      <progress className="h-2 w-28 accent-amber-600" max={100} value={percent} aria-label={t('Connections ended')}>{percent} %</progress>
+      <progress className="h-2 w-28 accent-amber-600" max={100} value={percent} aria-label={t('Connections ended')}>
+        {percent} %
+      </progress>
       <span>{left === null ? t('waiting for the first observation') : t('{{count}} connections left', { count: left })}</span>
       {progress.current && progress.current.persistent > 0 ? <span>{t('{{count}} persistence templates', { count: progress.current.persistent })}</span> : null}
       <span>{progress.ratePerSecond === null ? t('rate: measuring…') : t('{{rate}} ending/s', { rate: formatNumber(progress.ratePerSecond, 1) })}</span>
-      {progress.estimatedSecondsLeft !== null && !progress.safeToRemove ? <span>{t('about {{duration}} left', { duration: formatDuration(progress.estimatedSecondsLeft) })}</span> : null}
-      {progress.deadline !== null ? <span>{progress.deadlinePassed ? t('deadline passed') : t('deadline {{time}}', { time: clockTime(progress.deadline) })}</span> : null}
-      {progress.safeToRemove
-        ? <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">{t('safe to remove')}</span>
-        : <span className="text-slate-600">{t('not yet safe to remove')}</span>}
+      {progress.estimatedSecondsLeft !== null && !progress.safeToRemove ? (
+        <span>{t('about {{duration}} left', { duration: formatDuration(progress.estimatedSecondsLeft) })}</span>
+      ) : null}
+      {progress.deadline !== null ? (
+        <span>{progress.deadlinePassed ? t('deadline passed') : t('deadline {{time}}', { time: clockTime(progress.deadline) })}</span>
+      ) : null}
+      {progress.safeToRemove ? (
+        <span className="rounded border border-green-300 bg-green-100 px-1.5 py-0.5 font-medium text-green-800">{t('safe to remove')}</span>
+      ) : (
+        <span className="text-slate-600">{t('not yet safe to remove')}</span>
+      )}
     </div>
   );
 }

@@ -60,11 +60,31 @@ export interface HealthDraft {
 
 export function newCheckDraft(kind: CheckKind): CheckDraft {
   return {
-    kind, intervalMs: '5000', timeoutMs: '2000', rise: '2', fall: '3', warmupMs: '', targetAddress: '', targetPort: '',
-    path: '/', host: '', expectStatus: '200-399', bodyMatchKind: 'none', bodyMatchText: '', verifyTls: false,
-    payloadEncoding: 'utf8', payloadText: '', requireReply: true, expectText: '',
-    dnsName: '', recordType: 'A', expectAddresses: '',
-    program: '', args: '', expectExitCode: '0', dynamicWeight: false,
+    kind,
+    intervalMs: '5000',
+    timeoutMs: '2000',
+    rise: '2',
+    fall: '3',
+    warmupMs: '',
+    targetAddress: '',
+    targetPort: '',
+    path: '/',
+    host: '',
+    expectStatus: '200-399',
+    bodyMatchKind: 'none',
+    bodyMatchText: '',
+    verifyTls: false,
+    payloadEncoding: 'utf8',
+    payloadText: '',
+    requireReply: true,
+    expectText: '',
+    dnsName: '',
+    recordType: 'A',
+    expectAddresses: '',
+    program: '',
+    args: '',
+    expectExitCode: '0',
+    dynamicWeight: false,
   };
 }
 
@@ -102,7 +122,13 @@ function checkToDraft(check: HealthCheck): CheckDraft {
     case 'dns':
       return { ...draft, dnsName: check.name, recordType: check.recordType, expectAddresses: (check.expectAddresses ?? []).join(', ') };
     case 'command':
-      return { ...draft, program: check.program, args: check.args.join('\n'), expectExitCode: String(check.expectExitCode), dynamicWeight: check.dynamicWeight };
+      return {
+        ...draft,
+        program: check.program,
+        args: check.args.join('\n'),
+        expectExitCode: String(check.expectExitCode),
+        dynamicWeight: check.dynamicWeight,
+      };
     case 'tcp':
       return draft;
   }
@@ -206,9 +232,17 @@ function checkInput(draft: CheckDraft): Record<string, unknown> {
 export type DraftResult = { ok: true; health: ServiceHealth } | { ok: false; problems: string[] };
 
 const FIELD_NAMES: Record<string, string> = {
-  intervalMs: 'interval', timeoutMs: 'timeout', warmupMs: 'warmup', expectStatus: 'status ranges', bodyMatch: 'body match',
-  expectAddresses: 'expected addresses', expectExitCode: 'exit code', sorryServer: 'sorry server', slowStart: 'slow start',
-  historySize: 'history size', durationMs: 'duration',
+  intervalMs: 'interval',
+  timeoutMs: 'timeout',
+  warmupMs: 'warmup',
+  expectStatus: 'status ranges',
+  bodyMatch: 'body match',
+  expectAddresses: 'expected addresses',
+  expectExitCode: 'exit code',
+  sorryServer: 'sorry server',
+  slowStart: 'slow start',
+  historySize: 'history size',
+  durationMs: 'duration',
 };
 
 function describePath(path: ReadonlyArray<PropertyKey>): string {
@@ -235,9 +269,16 @@ export function draftToHealth(draft: HealthDraft, current: ServiceHealth | undef
     ...(draft.slowStart ? { slowStart: { durationMs: Math.round(numberOf(draft.slowStartSeconds) * 1000), steps: numberOf(draft.slowStartSteps) } } : {}),
     quorum: numberOf(draft.quorum),
     hysteresis: numberOf(draft.hysteresis),
-    ...(draft.sorryServer ? {
-      sorryServer: { address: draft.sorryAddress.trim(), port: numberOf(draft.sorryPort), forwarding: draft.sorryForwarding, weight: numberOf(draft.sorryWeight) },
-    } : {}),
+    ...(draft.sorryServer
+      ? {
+          sorryServer: {
+            address: draft.sorryAddress.trim(),
+            port: numberOf(draft.sorryPort),
+            forwarding: draft.sorryForwarding,
+            weight: numberOf(draft.sorryWeight),
+          },
+        }
+      : {}),
     sorryServerReplaces: draft.sorryServerReplaces,
     alpha: draft.alpha,
     historySize: numberOf(draft.historySize),
@@ -247,9 +288,13 @@ export function draftToHealth(draft: HealthDraft, current: ServiceHealth | undef
   if (parsed.success) return { ok: true, health: parsed.data };
   return {
     ok: false,
-    problems: [...new Set(parsed.error.issues.map((issue) => {
-      const where = describePath(issue.path);
-      return where ? `${where}: ${issue.message}` : issue.message;
-    }))],
+    problems: [
+      ...new Set(
+        parsed.error.issues.map((issue) => {
+          const where = describePath(issue.path);
+          return where ? `${where}: ${issue.message}` : issue.message;
+        }),
+      ),
+    ],
   };
 }

@@ -50,7 +50,10 @@ function ImportPanel() {
   );
   const keepalived = useMemo(() => (format === 'keepalived' && text.trim() ? readKeepalivedConf(text) : null), [format, text]);
   const nothing = (read !== null && read.ok && read.source === 'nothing') || (keepalived !== null && keepalived.ok && keepalived.state.services.length === 0);
-  const reset = () => { setPlan(null); setConfirming(false); };
+  const reset = () => {
+    setPlan(null);
+    setConfirming(false);
+  };
   const run = useMutation({
     mutationFn: ({ dryRun, confirmDeletes }: { dryRun: boolean; confirmDeletes: boolean }) =>
       trpcClient.state.import.mutate({ baseRevision: revision(), text, format, mode, dryRun, confirmDeletes }),
@@ -69,36 +72,86 @@ function ImportPanel() {
   const apply = () => (deletes.length > 0 ? setConfirming(true) : run.mutate({ dryRun: false, confirmDeletes: false }));
   return (
     <Panel title={t('Import rules')}>
-      <form className="flex flex-col gap-2" onSubmit={(e) => { e.preventDefault(); run.mutate({ dryRun: true, confirmDeletes: false }); }}>
-        <label htmlFor={textId} className="text-sm font-medium">{t('Rules to import')}</label>
+      <form
+        className="flex flex-col gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          run.mutate({ dryRun: true, confirmDeletes: false });
+        }}
+      >
+        <label htmlFor={textId} className="text-sm font-medium">
+          {t('Rules to import')}
+        </label>
         <p className="text-xs text-slate-600">
-          <Trans i18nKey={'Paste <code>ipvsadm -Sn</code> output, ipvsadm commands as typed in a shell (prompts, notes, listing commands and prose are skipped and listed), an <code>ipvsadm -L -n</code> listing, a <code>keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste. In merge mode the commands run on the live table, as a shell would.'} components={{ code: <code className="font-mono" /> }} />
+          <Trans
+            i18nKey={
+              'Paste <code>ipvsadm -Sn</code> output, ipvsadm commands as typed in a shell (prompts, notes, listing commands and prose are skipped and listed), an <code>ipvsadm -L -n</code> listing, a <code>keepalived.conf</code>, or a desired-state JSON document. The format is detected as you paste. In merge mode the commands run on the live table, as a shell would.'
+            }
+            components={{ code: <code className="font-mono" /> }}
+          />
         </p>
-        <textarea id={textId} value={text} onChange={(e) => { setText(e.target.value); setFormat(detectImportFormat(e.target.value)); reset(); }} rows={12} spellCheck={false}
-          className="rounded border border-slate-300 p-2 font-mono text-xs" placeholder={'[root@lvs ~]# ipvsadm -A -t 172.25.254.100:80 -s rr\n[root@lvs ~]# ipvsadm -a -t 172.25.254.100:80 -r 172.25.254.2:80 -g'} />
+        <textarea
+          id={textId}
+          value={text}
+          onChange={(e) => {
+            setText(e.target.value);
+            setFormat(detectImportFormat(e.target.value));
+            reset();
+          }}
+          rows={12}
+          spellCheck={false}
+          className="rounded border border-slate-300 p-2 font-mono text-xs"
+          placeholder={'[root@lvs ~]# ipvsadm -A -t 172.25.254.100:80 -s rr\n[root@lvs ~]# ipvsadm -a -t 172.25.254.100:80 -r 172.25.254.2:80 -g'}
+        />
         <div className="flex flex-wrap items-end gap-3">
-          <SelectField label={t('Format')} value={format} onChange={(e) => { setFormat(e.target.value as ImportFormat); reset(); }}>
+          <SelectField
+            label={t('Format')}
+            value={format}
+            onChange={(e) => {
+              setFormat(e.target.value as ImportFormat);
+              reset();
+            }}
+          >
             <option value="ipvsadm">{t('ipvsadm rules')}</option>
             <option value="keepalived">keepalived.conf</option>
             <option value="json">{t('desired-state JSON')}</option>
           </SelectField>
-          <SelectField label={t('Mode')} value={mode} onChange={(e) => { setMode(e.target.value as 'merge' | 'replace'); reset(); }}>
+          <SelectField
+            label={t('Mode')}
+            value={mode}
+            onChange={(e) => {
+              setMode(e.target.value as 'merge' | 'replace');
+              reset();
+            }}
+          >
             <option value="merge">{t('merge: run these commands on the live table')}</option>
             <option value="replace">{t('replace: these rules become the whole table')}</option>
           </SelectField>
-          <Button type="submit" disabled={run.isPending || !text.trim() || nothing || (read !== null && !read.ok) || (keepalived !== null && !keepalived.ok)}>{t('Preview plan')}</Button>
+          <Button type="submit" disabled={run.isPending || !text.trim() || nothing || (read !== null && !read.ok) || (keepalived !== null && !keepalived.ok)}>
+            {t('Preview plan')}
+          </Button>
         </div>
       </form>
       {read ? <PasteSummary read={read} /> : null}
       {keepalived ? <KeepalivedPreview result={keepalived} showWarnings={!plan} /> : null}
-      {run.error ? <Notice tone="error" className="mt-2">{errorMessage(run.error)}</Notice> : null}
+      {run.error ? (
+        <Notice tone="error" className="mt-2">
+          {errorMessage(run.error)}
+        </Notice>
+      ) : null}
       {plan ? (
         <div className="mt-3 flex flex-col gap-2">
           <PlanLines outcome={plan} title={t('These ipvsadm lines will run')} />
-          {deletes.length > 0 ? <Notice tone="warn">{t('This import replaces the table: it deletes {{count}} services it does not define.', { count: deletes.length })}</Notice> : null}
+          {deletes.length > 0 ? (
+            <Notice tone="warn">{t('This import replaces the table: it deletes {{count}} services it does not define.', { count: deletes.length })}</Notice>
+          ) : null}
           <div className="flex gap-2">
-            <Button variant="primary" disabled={run.isPending} onClick={apply}>{t('Apply import')}</Button>
-            <Button variant="ghost" onClick={reset}>{t('Discard')}</Button>
+            <Button variant="primary" disabled={run.isPending} onClick={apply}>
+              {t('Apply import')}
+            </Button>
+            <Button variant="ghost" onClick={reset}>
+              {t('Discard')}
+            </Button>
           </div>
         </div>
       ) : null}
@@ -111,38 +164,63 @@ function ImportPanel() {
           onConfirm={() => run.mutate({ dryRun: false, confirmDeletes: true })}
         >
           <p>{t('This import replaces the whole table. These services are not in it and will be deleted, cutting their open connections:')}</p>
-          <ul className="list-disc pl-5 font-mono text-xs">{deletes.map((d) => <li key={d}>{d}</li>)}</ul>
+          <ul className="list-disc pl-5 font-mono text-xs">
+            {deletes.map((d) => (
+              <li key={d}>{d}</li>
+            ))}
+          </ul>
           <LinesToRun lines={plan.lines} />
         </ConfirmDialog>
       ) : null}
-      {run.isSuccess && !run.data.dryRun ? <Notice tone="ok" className="mt-2">{t('Imported: revision {{revision}}, {{count}} ipvsadm lines ran.', { revision: run.data.revision, count: run.data.lines.length })}</Notice> : null}
+      {run.isSuccess && !run.data.dryRun ? (
+        <Notice tone="ok" className="mt-2">
+          {t('Imported: revision {{revision}}, {{count}} ipvsadm lines ran.', { revision: run.data.revision, count: run.data.lines.length })}
+        </Notice>
+      ) : null}
     </Panel>
   );
 }
 
 /** What the reader found: rule lines, errors, warnings, and every skipped line with its number. */
 function PasteSummary({ read }: { read: PasteResult }) {
-  const found = read.source === 'listing'
-    ? t('Read as a listing: {{count}} services.', { count: read.state.services.length })
-    : read.clears ? t('{{count}} rule lines found (ipvsadm -C: the paste replaces the whole table).', { count: read.commands.length })
-      : t('{{count}} rule lines found.', { count: read.commands.length });
+  const found =
+    read.source === 'listing'
+      ? t('Read as a listing: {{count}} services.', { count: read.state.services.length })
+      : read.clears
+        ? t('{{count}} rule lines found (ipvsadm -C: the paste replaces the whole table).', { count: read.commands.length })
+        : t('{{count}} rule lines found.', { count: read.commands.length });
   return (
     <div className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
-      {read.ok && read.source === 'nothing'
-        ? <Notice tone="warn">{nothingToImport(read)}.</Notice>
-        : <p>{found}</p>}
+      {read.ok && read.source === 'nothing' ? <Notice tone="warn">{nothingToImport(read)}.</Notice> : <p>{found}</p>}
       {read.errors.length ? (
         <Notice tone="error">
-          <ul className="list-disc pl-5">{read.errors.map((e) => <li key={`${e.path}${e.message}`}>{e.path}: {e.message}</li>)}</ul>
+          <ul className="list-disc pl-5">
+            {read.errors.map((e) => (
+              <li key={`${e.path}${e.message}`}>
+                {e.path}: {e.message}
+              </li>
+            ))}
+          </ul>
         </Notice>
       ) : null}
-      {read.warnings.length ? <ul className="list-disc pl-5 text-amber-800">{read.warnings.map((w) => <li key={`${w.path}${w.message}`}>{w.path}: {w.message}</li>)}</ul> : null}
+      {read.warnings.length ? (
+        <ul className="list-disc pl-5 text-amber-800">
+          {read.warnings.map((w) => (
+            <li key={`${w.path}${w.message}`}>
+              {w.path}: {w.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {read.skipped.length ? (
         <details>
           <summary className="cursor-pointer">{t('Skipped lines ({{count}})', { count: read.skipped.length })}</summary>
           <ul aria-label={t('Skipped lines')} className="max-h-64 overflow-auto pl-2">
             {read.skipped.map((s) => (
-              <li key={`${s.line} ${s.text}`}><span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why} <span className="font-mono text-slate-600">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span></li>
+              <li key={`${s.line} ${s.text}`}>
+                <span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why}{' '}
+                <span className="font-mono text-slate-600">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span>
+              </li>
             ))}
           </ul>
         </details>
@@ -160,14 +238,38 @@ function KeepalivedPreview({ result, showWarnings }: { result: ReturnType<typeof
   const warnings = result.notes.filter((n) => n.level === 'warning');
   return (
     <section aria-label={t('keepalived.conf preview')} className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
-      {result.ok
-        ? <p>{t('Will create {{services}} virtual services with {{servers}} real servers ({{checked}} with health checks)', { services: services.length, servers: realServers, checked })}{result.state.timeouts ? t(', connection timeouts') : ''}{result.state.syncDaemons.length ? t(', the sync daemon') : ''}.</p>
-        : <Notice tone="error">{t('Nothing can be imported: fix these {{count}} errors first.', { count: errors.length })}</Notice>}
-      {errors.length ? <ul aria-label={t('Import errors')} className="list-disc pl-5 text-red-700">{errors.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul> : null}
+      {result.ok ? (
+        <p>
+          {t('Will create {{services}} virtual services with {{servers}} real servers ({{checked}} with health checks)', {
+            services: services.length,
+            servers: realServers,
+            checked,
+          })}
+          {result.state.timeouts ? t(', connection timeouts') : ''}
+          {result.state.syncDaemons.length ? t(', the sync daemon') : ''}.
+        </p>
+      ) : (
+        <Notice tone="error">{t('Nothing can be imported: fix these {{count}} errors first.', { count: errors.length })}</Notice>
+      )}
+      {errors.length ? (
+        <ul aria-label={t('Import errors')} className="list-disc pl-5 text-red-700">
+          {errors.map((n, i) => (
+            <li key={i}>
+              {formatPlace(n)}: {n.message}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {warnings.length && showWarnings ? (
         <>
           <p className="font-medium">{t('{{count}} things are not carried over as written:', { count: warnings.length })}</p>
-          <ul aria-label={t('Import warnings')} className="list-disc pl-5 text-amber-800">{warnings.map((n, i) => <li key={i}>{formatPlace(n)}: {n.message}</li>)}</ul>
+          <ul aria-label={t('Import warnings')} className="list-disc pl-5 text-amber-800">
+            {warnings.map((n, i) => (
+              <li key={i}>
+                {formatPlace(n)}: {n.message}
+              </li>
+            ))}
+          </ul>
         </>
       ) : null}
     </section>
@@ -189,25 +291,41 @@ function ExportPanel() {
   const text = !desired ? '' : rules ? rules.text : what === 'keepalived' ? writeKeepalivedConf(desired) : `${JSON.stringify(desired, null, 2)}\n`;
   const download = () => downloadText(EXPORTS[what].name, EXPORTS[what].type, text);
   return (
-    <Panel title={t('Export')} actions={<><CopyButton text={text} label={t('Copy export')} /><Button onClick={download}>{t('Download')}</Button></>}>
+    <Panel
+      title={t('Export')}
+      actions={
+        <>
+          <CopyButton text={text} label={t('Copy export')} />
+          <Button onClick={download}>{t('Download')}</Button>
+        </>
+      }
+    >
       <div className="mb-2 flex gap-1" role="group" aria-label={t('Export format')}>
         {(Object.keys(EXPORTS) as Array<keyof typeof EXPORTS>).map((key) => (
-          <Button key={key} variant={what === key ? 'primary' : 'secondary'} aria-pressed={what === key} onClick={() => setWhat(key)}>{EXPORTS[key].label}</Button>
+          <Button key={key} variant={what === key ? 'primary' : 'secondary'} aria-pressed={what === key} onClick={() => setWhat(key)}>
+            {EXPORTS[key].label}
+          </Button>
         ))}
       </div>
       {what === 'rules' ? (
         <SelectField label={t('For ipvsadm')} value={target} onChange={(e) => setTarget(e.target.value as IpvsadmTarget)}>
           <option value="1.31">{t('1.31 and later (exactly ipvsadm -Sn)')}</option>
-          <option value="pre-1.31">{t('before 1.31 (CentOS 7\'s 1.27, Debian 10\'s 1.29)')}</option>
+          <option value="pre-1.31">{t("before 1.31 (CentOS 7's 1.27, Debian 10's 1.29)")}</option>
         </SelectField>
       ) : null}
       {rules?.omitted.length ? (
         <Notice tone="warn" className="my-2">
           <p>{t('Left out, as ipvsadm before 1.31 cannot restore them:')}</p>
-          <ul className="list-disc pl-5 font-mono text-xs">{rules.omitted.map((o) => <li key={o}>{o}</li>)}</ul>
+          <ul className="list-disc pl-5 font-mono text-xs">
+            {rules.omitted.map((o) => (
+              <li key={o}>{o}</li>
+            ))}
+          </ul>
         </Notice>
       ) : null}
-      <pre aria-label={t(EXPORTS[what].aria)} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{text}</pre>
+      <pre aria-label={t(EXPORTS[what].aria)} className="max-h-[480px] overflow-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">
+        {text}
+      </pre>
     </Panel>
   );
 }

@@ -36,13 +36,21 @@ export default function NotificationsPage() {
   const settings = useQuery({ ...trpc.notifications.settings.queryOptions(), enabled: isAdmin });
   if (!isAdmin) return <Notice tone="warn">{t('Notifications are for admins: log in with an admin link to see and change them.')}</Notice>;
   if (settings.error) return <Notice tone="error">{errorMessage(settings.error)}</Notice>;
-  if (!settings.data) return <p role="status" className="text-sm text-slate-500">{t('Loading…')}</p>;
+  if (!settings.data)
+    return (
+      <p role="status" className="text-sm text-slate-500">
+        {t('Loading…')}
+      </p>
+    );
   return (
     <div className="flex flex-col gap-3">
       <h1 className="text-lg font-semibold">{t('Notifications')}</h1>
       <p className="text-sm text-slate-600">
         {t('The agent tells someone when a real server goes down, a service loses quorum, the kernel drifts, applying fails or a director fails over.')}{' '}
-        <Trans i18nKey={'Prometheus users can alert on <code>/metrics</code> with the rules in <code>deploy/prometheus/lvs-console.rules.yml</code> instead.'} components={{ code: <span className="font-mono" /> }} />
+        <Trans
+          i18nKey={'Prometheus users can alert on <code>/metrics</code> with the rules in <code>deploy/prometheus/lvs-console.rules.yml</code> instead.'}
+          components={{ code: <span className="font-mono" /> }}
+        />
       </p>
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
         <WebhooksPanel settings={settings.data} />
@@ -61,7 +69,12 @@ function WebhooksPanel({ settings }: { settings: Settings }) {
   const [token, setToken] = useState('');
   const current = inputOf(settings).webhooks;
   const add = () => {
-    const id = name.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || `hook-${current.length + 1}`;
+    const id =
+      name
+        .toLowerCase()
+        .replace(/[^a-z0-9]+/g, '-')
+        .replace(/^-+|-+$/g, '')
+        .slice(0, 40) || `hook-${current.length + 1}`;
     const hook: WebhookInput = { id, name, url, mode, kinds: [], enabled: true, ...(token ? { token } : {}) };
     save.mutate(inputOf(settings, [...current, hook]), {
       onSuccess: () => {
@@ -73,19 +86,46 @@ function WebhooksPanel({ settings }: { settings: Settings }) {
   };
   return (
     <Panel title={t('Webhooks')}>
-      {settings.webhooks.length === 0 ? <p className="mb-2 text-sm text-slate-500">{t('No webhooks yet.')}</p> : (
+      {settings.webhooks.length === 0 ? (
+        <p className="mb-2 text-sm text-slate-500">{t('No webhooks yet.')}</p>
+      ) : (
         <table className="mb-3 w-full text-left text-sm">
-          <thead className="text-xs text-slate-500"><tr><th className="py-1">{t('Name')}</th><th>{t('Where')}</th><th>{t('Format')}</th><th>{t('Token')}</th><th><span className="sr-only">{t('Actions')}</span></th></tr></thead>
+          <thead className="text-xs text-slate-500">
+            <tr>
+              <th className="py-1">{t('Name')}</th>
+              <th>{t('Where')}</th>
+              <th>{t('Format')}</th>
+              <th>{t('Token')}</th>
+              <th>
+                <span className="sr-only">{t('Actions')}</span>
+              </th>
+            </tr>
+          </thead>
           <tbody>
             {settings.webhooks.map((hook) => (
               <tr key={hook.id} className="border-t border-slate-100">
                 <td className="py-1">{hook.name}</td>
-                <td className="max-w-[18rem] truncate font-mono text-xs" title={hook.url}>{hook.url}</td>
+                <td className="max-w-[18rem] truncate font-mono text-xs" title={hook.url}>
+                  {hook.url}
+                </td>
                 <td>{hook.mode === 'alertmanager' ? 'Alertmanager' : 'JSON'}</td>
                 <td className="font-mono text-xs">{hook.token ?? '—'}</td>
                 <td className="text-right">
-                  <Button variant="danger" aria-label={t('Remove webhook {{name}}', { name: hook.name })} disabled={save.isPending}
-                    onClick={() => save.mutate(inputOf(settings, current.filter((h) => h.id !== hook.id)))}>{t('Remove')}</Button>
+                  <Button
+                    variant="danger"
+                    aria-label={t('Remove webhook {{name}}', { name: hook.name })}
+                    disabled={save.isPending}
+                    onClick={() =>
+                      save.mutate(
+                        inputOf(
+                          settings,
+                          current.filter((h) => h.id !== hook.id),
+                        ),
+                      )
+                    }
+                  >
+                    {t('Remove')}
+                  </Button>
                 </td>
               </tr>
             ))}
@@ -95,20 +135,50 @@ function WebhooksPanel({ settings }: { settings: Settings }) {
       {settings.commands.length ? (
         <div className="mb-3 text-sm">
           <h3 className="text-xs font-medium text-slate-600">{t('Commands (from notify-commands.json on the director; not editable here)')}</h3>
-          <ul className="font-mono text-xs">{settings.commands.map((c) => <li key={c.name}>{t('{{name}}: {{command}} (as {{user}})', { name: c.name, command: c.argv.join(' '), user: c.user })}</li>)}</ul>
+          <ul className="font-mono text-xs">
+            {settings.commands.map((c) => (
+              <li key={c.name}>{t('{{name}}: {{command}} (as {{user}})', { name: c.name, command: c.argv.join(' '), user: c.user })}</li>
+            ))}
+          </ul>
         </div>
       ) : null}
-      <form className="flex flex-wrap items-end gap-2" onSubmit={(e) => { e.preventDefault(); add(); }}>
+      <form
+        className="flex flex-wrap items-end gap-2"
+        onSubmit={(e) => {
+          e.preventDefault();
+          add();
+        }}
+      >
         <TextField label={t('Webhook name')} value={name} onChange={(e) => setName(e.target.value)} className="w-36" required />
-        <TextField label={t('Webhook URL')} value={url} placeholder="https://hooks.example.net/lvs" onChange={(e) => setUrl(e.target.value)} className="w-72" required />
+        <TextField
+          label={t('Webhook URL')}
+          value={url}
+          placeholder="https://hooks.example.net/lvs"
+          onChange={(e) => setUrl(e.target.value)}
+          className="w-72"
+          required
+        />
         <SelectField label={t('Format')} value={mode} onChange={(e) => setMode(e.target.value === 'alertmanager' ? 'alertmanager' : 'json')}>
           <option value="json">{t('JSON (docs/alerts.md)')}</option>
           <option value="alertmanager">{t('Alertmanager (/api/v2/alerts)')}</option>
         </SelectField>
-        <TextField label={t('Bearer token (optional)')} type="password" autoComplete="off" value={token} onChange={(e) => setToken(e.target.value)} className="w-48" />
-        <Button type="submit" variant="primary" disabled={save.isPending || !name || !url}>{t('Add webhook')}</Button>
+        <TextField
+          label={t('Bearer token (optional)')}
+          type="password"
+          autoComplete="off"
+          value={token}
+          onChange={(e) => setToken(e.target.value)}
+          className="w-48"
+        />
+        <Button type="submit" variant="primary" disabled={save.isPending || !name || !url}>
+          {t('Add webhook')}
+        </Button>
       </form>
-      {save.error ? <Notice tone="error" className="mt-2">{errorMessage(save.error)}</Notice> : null}
+      {save.error ? (
+        <Notice tone="error" className="mt-2">
+          {errorMessage(save.error)}
+        </Notice>
+      ) : null}
     </Panel>
   );
 }
@@ -126,15 +196,56 @@ function GroupingPanel({ settings }: { settings: Settings }) {
   };
   return (
     <Panel title={t('Grouping and repeat interval')}>
-      <p className="mb-2 text-sm text-slate-600">{t('Events of one service wait the group wait, then go out together; a service sends at most once per repeat interval, so a flapping server does not send a storm.')}</p>
+      <p className="mb-2 text-sm text-slate-600">
+        {t(
+          'Events of one service wait the group wait, then go out together; a service sends at most once per repeat interval, so a flapping server does not send a storm.',
+        )}
+      </p>
       <div className="flex flex-wrap items-end gap-3">
         <CheckboxField label={t('Send notifications')} checked={enabled ?? settings.enabled} onChange={(e) => setEnabled(e.target.checked)} />
-        <TextField label={t('Group wait (ms)')} type="number" min={0} max={60000} value={wait ?? String(settings.groupWaitMs)} onChange={(e) => setWait(e.target.value)} className="w-32" />
-        <TextField label={t('Repeat interval (s)')} type="number" min={1} value={repeat ?? String(settings.repeatIntervalMs / 1000)} onChange={(e) => setRepeat(e.target.value)} className="w-32" />
-        <Button variant="primary" disabled={save.isPending} onClick={() => save.mutate(input, { onSuccess: () => { setRepeat(null); setWait(null); setEnabled(null); } })}>{t('Save')}</Button>
+        <TextField
+          label={t('Group wait (ms)')}
+          type="number"
+          min={0}
+          max={60000}
+          value={wait ?? String(settings.groupWaitMs)}
+          onChange={(e) => setWait(e.target.value)}
+          className="w-32"
+        />
+        <TextField
+          label={t('Repeat interval (s)')}
+          type="number"
+          min={1}
+          value={repeat ?? String(settings.repeatIntervalMs / 1000)}
+          onChange={(e) => setRepeat(e.target.value)}
+          className="w-32"
+        />
+        <Button
+          variant="primary"
+          disabled={save.isPending}
+          onClick={() =>
+            save.mutate(input, {
+              onSuccess: () => {
+                setRepeat(null);
+                setWait(null);
+                setEnabled(null);
+              },
+            })
+          }
+        >
+          {t('Save')}
+        </Button>
       </div>
-      {save.error ? <Notice tone="error" className="mt-2">{errorMessage(save.error)}</Notice> : null}
-      {save.isSuccess ? <Notice tone="ok" className="mt-2">{t('Saved.')}</Notice> : null}
+      {save.error ? (
+        <Notice tone="error" className="mt-2">
+          {errorMessage(save.error)}
+        </Notice>
+      ) : null}
+      {save.isSuccess ? (
+        <Notice tone="ok" className="mt-2">
+          {t('Saved.')}
+        </Notice>
+      ) : null}
     </Panel>
   );
 }
@@ -147,35 +258,55 @@ function DeliveryLogPanel({ settings }: { settings: Settings }) {
     onSettled: () => client.invalidateQueries({ queryKey: trpc.notifications.log.queryKey() }),
   });
   return (
-    <Panel title={t('Delivery log')} actions={
-      <Button variant="secondary" disabled={test.isPending || settings.targets.length === 0} onClick={() => test.mutate()}>{t('Send a test notification')}</Button>
-    }>
+    <Panel
+      title={t('Delivery log')}
+      actions={
+        <Button variant="secondary" disabled={test.isPending || settings.targets.length === 0} onClick={() => test.mutate()}>
+          {t('Send a test notification')}
+        </Button>
+      }
+    >
       {test.data ? (
         <Notice tone={test.data.every((r) => r.ok) ? 'ok' : 'warn'} className="mb-2">
           {t('Test sent to {{count}} targets: {{answers}}', { count: test.data.length, answers: test.data.map((r) => `${r.target} — ${r.answer}`).join('; ') })}
         </Notice>
       ) : null}
-      {test.error ? <Notice tone="error" className="mb-2">{errorMessage(test.error)}</Notice> : null}
+      {test.error ? (
+        <Notice tone="error" className="mb-2">
+          {errorMessage(test.error)}
+        </Notice>
+      ) : null}
       {log.data?.length ? (
         <table className="w-full text-left text-sm">
           <thead className="text-xs text-slate-500">
-            <tr><th className="py-1">{t('When')}</th><th>{t('What')}</th><th>{t('Where')}</th><th>{t('Try')}</th><th>{t('Answer')}</th></tr>
+            <tr>
+              <th className="py-1">{t('When')}</th>
+              <th>{t('What')}</th>
+              <th>{t('Where')}</th>
+              <th>{t('Try')}</th>
+              <th>{t('Answer')}</th>
+            </tr>
           </thead>
           <tbody>
             {log.data.map((entry) => (
               <tr key={entry.id} className="border-t border-slate-100 align-top">
                 <td className="whitespace-nowrap py-1 text-xs">{dateTime(entry.time)}</td>
                 <td className="text-xs">{entry.what}</td>
-                <td className="text-xs">{entry.target} <span className="font-mono text-slate-500">{entry.where}</span></td>
+                <td className="text-xs">
+                  {entry.target} <span className="font-mono text-slate-500">{entry.where}</span>
+                </td>
                 <td className="text-xs">{entry.attempt}</td>
                 <td className={`text-xs ${entry.ok ? 'text-green-800' : 'text-red-700'}`}>
-                  {entry.ok ? t('ok: {{answer}}', { answer: entry.answer }) : t('failed: {{answer}}', { answer: entry.answer })}{entry.retryAt ? t(' (retry at {{time}})', { time: dateTime(entry.retryAt) }) : ''}
+                  {entry.ok ? t('ok: {{answer}}', { answer: entry.answer }) : t('failed: {{answer}}', { answer: entry.answer })}
+                  {entry.retryAt ? t(' (retry at {{time}})', { time: dateTime(entry.retryAt) }) : ''}
                 </td>
               </tr>
             ))}
           </tbody>
         </table>
-      ) : <p className="text-sm text-slate-500">{t('Nothing sent yet.')}</p>}
+      ) : (
+        <p className="text-sm text-slate-500">{t('Nothing sent yet.')}</p>
+      )}
     </Panel>
   );
 }

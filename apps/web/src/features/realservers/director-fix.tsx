@@ -30,9 +30,12 @@ export function DirectorFix({ required }: { required: HostSetting[] }) {
     onSuccess: () => invalidate(),
   });
   // Save the director's requirements into the desired host settings, then apply them to this host.
-  const save = useCommit<void>(() => ({ op: 'set-host-settings', settings: mergeHostSettings([...(snapshot.data?.desired.hostSettings ?? []), ...required]) }), {
-    onSuccess: (saved) => apply.mutateAsync(saved.revision).then(() => undefined),
-  });
+  const save = useCommit<void>(
+    () => ({ op: 'set-host-settings', settings: mergeHostSettings([...(snapshot.data?.desired.hostSettings ?? []), ...required]) }),
+    {
+      onSuccess: (saved) => apply.mutateAsync(saved.revision).then(() => undefined),
+    },
+  );
   const busy = dryRun.isPending || save.isPending || apply.isPending;
   const error = dryRun.error ?? save.error ?? apply.error;
   const toRun = planned?.filter((row) => row.lines.length > 0) ?? [];
@@ -40,22 +43,40 @@ export function DirectorFix({ required }: { required: HostSetting[] }) {
 
   return (
     <div className="mt-3 flex flex-col gap-2">
-      <Button variant="primary" disabled={busy} onClick={() => dryRun.mutate()}>{t('Fix director settings')}</Button>
+      <Button variant="primary" disabled={busy} onClick={() => dryRun.mutate()}>
+        {t('Fix director settings')}
+      </Button>
       {error ? <Notice tone="error">{errorMessage(error)}</Notice> : null}
       {apply.data ? <FixResults results={apply.data} /> : null}
       {planned ? (
-        <ConfirmDialog title={t('Change this host\'s settings?')} confirmLabel={t('Run these commands')} busy={busy}
-          onCancel={() => setPlanned(null)} onConfirm={() => { setPlanned(null); save.mutate(undefined); }}>
+        <ConfirmDialog
+          title={t("Change this host's settings?")}
+          confirmLabel={t('Run these commands')}
+          busy={busy}
+          onCancel={() => setPlanned(null)}
+          onConfirm={() => {
+            setPlanned(null);
+            save.mutate(undefined);
+          }}
+        >
           <div role="group" aria-label={t('These commands will run on this host')} className="flex flex-col gap-1">
             <p className="font-medium">{t('These commands will run on this host')}</p>
-            {toRun.length === 0
-              ? <p className="text-slate-600">{t('Nothing to run: this host already has every setting.')}</p>
-              : <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">{toRun.flatMap((row) => row.lines).join('\n')}</pre>}
+            {toRun.length === 0 ? (
+              <p className="text-slate-600">{t('Nothing to run: this host already has every setting.')}</p>
+            ) : (
+              <pre className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-xs leading-5 text-slate-100">
+                {toRun.flatMap((row) => row.lines).join('\n')}
+              </pre>
+            )}
           </div>
           {inPlace.length > 0 ? (
             <details>
               <summary className="cursor-pointer">{t('Already in place ({{number}})', { number: inPlace.length })}</summary>
-              <ul className="ml-4 list-disc text-slate-600">{inPlace.map((row) => <li key={row.id}>{row.message}</li>)}</ul>
+              <ul className="ml-4 list-disc text-slate-600">
+                {inPlace.map((row) => (
+                  <li key={row.id}>{row.message}</li>
+                ))}
+              </ul>
             </details>
           ) : null}
         </ConfirmDialog>
@@ -75,9 +96,13 @@ function FixResults({ results }: { results: ResultRows }) {
         <ul aria-label={t('Commands run on this host')} className="mt-1 flex flex-col gap-1">
           {ran.map((row) => (
             <li key={row.id} className="flex items-start gap-2">
-              <span aria-hidden="true" className={row.ok ? 'text-green-700' : 'text-red-700'}>{row.ok ? '✓' : '✗'}</span>
+              <span aria-hidden="true" className={row.ok ? 'text-green-700' : 'text-red-700'}>
+                {row.ok ? '✓' : '✗'}
+              </span>
               <span>
-                <code className="whitespace-pre-wrap font-mono text-xs [overflow-wrap:anywhere]">{row.lines.join('\n') || describeHostSetting(row.setting)}</code>
+                <code className="whitespace-pre-wrap font-mono text-xs [overflow-wrap:anywhere]">
+                  {row.lines.join('\n') || describeHostSetting(row.setting)}
+                </code>
                 <span className="sr-only">{row.ok ? t(' — done') : t(' — failed')}</span>
                 {row.ok ? null : <span className="block text-red-700">{row.message}</span>}
               </span>

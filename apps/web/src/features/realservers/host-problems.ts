@@ -13,7 +13,11 @@ export interface HostSettingStatusLike {
 }
 
 export function problemText(status: HostSettingStatusLike): string {
-  return status.message ? status.message : status.actual ? t('{{setting}} missing (now {{actual}})', { setting: status.description, actual: status.actual }) : t('{{setting}} missing', { setting: status.description });
+  return status.message
+    ? status.message
+    : status.actual
+      ? t('{{setting}} missing (now {{actual}})', { setting: status.description, actual: status.actual })
+      : t('{{setting}} missing', { setting: status.description });
 }
 
 export function useHostStatus() {

@@ -25,7 +25,10 @@ function sameAddress(a: string, b: string): boolean {
 }
 
 /** The report of a DR or TUN destination's host; NAT real servers run no agent. */
-export function reportForDestination<T extends Pick<RealServerReport, 'address'>>(reports: readonly T[] | undefined, destination: ReportedDestination): T | null {
+export function reportForDestination<T extends Pick<RealServerReport, 'address'>>(
+  reports: readonly T[] | undefined,
+  destination: ReportedDestination,
+): T | null {
   if (destination.forwarding === 'masq' || !reports) return null;
   return reports.find((r) => sameAddress(r.address, destination.address)) ?? null;
 }
@@ -34,7 +37,13 @@ export function scopeProblems(report: Pick<RealServerReport, 'mode' | 'vips'>, d
   const problems: string[] = [];
   const wanted = destination.forwarding === 'masq' ? null : MODE_OF_FORWARDING[destination.forwarding];
   if (wanted && report.mode !== wanted) {
-    problems.push(t('the agent on {{address}} checks {{mode}} settings, the service uses {{wanted}}', { address: destination.address, mode: report.mode.toUpperCase(), wanted: wanted.toUpperCase() }));
+    problems.push(
+      t('the agent on {{address}} checks {{mode}} settings, the service uses {{wanted}}', {
+        address: destination.address,
+        mode: report.mode.toUpperCase(),
+        wanted: wanted.toUpperCase(),
+      }),
+    );
   }
   if (serviceKey.kind === 'addr' && !report.vips.some((vip) => sameAddress(vip, serviceKey.address))) {
     problems.push(t('the agent on {{address}} does not check VIP {{vip}} (add --vip {{vip}})', { address: destination.address, vip: serviceKey.address }));
@@ -55,7 +64,11 @@ export function problemLines(findings: ReportFindings, address: string): string[
 }
 
 /** Whether any DR/TUN server of a service has a current report with failing settings. */
-export function serviceHasFailingReports(serviceKey: ServiceKey, destinations: readonly ReportedDestination[], reports: readonly RealServerReport[] | undefined): boolean {
+export function serviceHasFailingReports(
+  serviceKey: ServiceKey,
+  destinations: readonly ReportedDestination[],
+  reports: readonly RealServerReport[] | undefined,
+): boolean {
   return destinations.some((d) => {
     const report = reportForDestination(reports, d);
     return report !== null && reportFindings(report, d, serviceKey).state === 'failing';

@@ -10,15 +10,19 @@ export function useRealServerReports() {
 /** The real server applies at its next report; the list then shows the request until it does. */
 export function useRequestRealServerFix() {
   const queryClient = useQueryClient();
-  return useMutation(trpc.realServers.requestFix.mutationOptions({
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.realServers.list.queryKey() }),
-  }));
+  return useMutation(
+    trpc.realServers.requestFix.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.realServers.list.queryKey() }),
+    }),
+  );
 }
 
 /** Drop a retired real server's report; one still running reports again. */
 export function useForgetRealServerReport() {
   const queryClient = useQueryClient();
-  return useMutation(trpc.realServers.forget.mutationOptions({
-    onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.realServers.list.queryKey() }),
-  }));
+  return useMutation(
+    trpc.realServers.forget.mutationOptions({
+      onSuccess: () => queryClient.invalidateQueries({ queryKey: trpc.realServers.list.queryKey() }),
+    }),
+  );
 }

@@ -31,13 +31,25 @@ export function toSchedService(input: PredictInput): SchedService {
   const dests: SchedDestination[] = input.destinations.map((d) => {
     const id = destinationId(d);
     const weight = input.failing?.has(id) ? 0 : (input.weights?.get(id) ?? d.weight);
-    return { id, address: d.address, port: d.port, weight, lastWeight: d.weight || weight, upperThreshold: d.upperThreshold, lowerThreshold: d.lowerThreshold, ...observedCounters(d) };
+    return {
+      id,
+      address: d.address,
+      port: d.port,
+      weight,
+      lastWeight: d.weight || weight,
+      upperThreshold: d.upperThreshold,
+      lowerThreshold: d.lowerThreshold,
+      ...observedCounters(d),
+    };
   });
   return {
     scheduler: input.scheduler,
     flags: input.flags,
     destinations: kernelListOrder(dests),
-    virtualService: input.key.kind === 'fwmark' ? { kind: 'fwmark', fwmark: input.key.fwmark } : { kind: 'addr', protocol: input.key.protocol, address: input.key.address, port: input.key.port },
+    virtualService:
+      input.key.kind === 'fwmark'
+        ? { kind: 'fwmark', fwmark: input.key.fwmark }
+        : { kind: 'addr', protocol: input.key.protocol, address: input.key.address, port: input.key.port },
     persistence: input.persistence ? { timeoutSec: input.persistence.timeout, netmaskPrefix: input.persistence.netmaskPrefix } : null,
   };
 }
@@ -53,7 +65,12 @@ export function predictedShares(input: PredictInput): SharesResult | null {
   if (input.destinations.length === 0) return null;
   try {
     const prediction = predictShares(toSchedService(input), { clients: PREDICTION_CLIENTS, connections: 3000 });
-    return { shares: new Map(prediction.shares.map((s) => [s.id, s.share])), weightsMatter: prediction.weightsMatter, notes: prediction.notes, method: prediction.method };
+    return {
+      shares: new Map(prediction.shares.map((s) => [s.id, s.share])),
+      weightsMatter: prediction.weightsMatter,
+      notes: prediction.notes,
+      method: prediction.method,
+    };
   } catch {
     // A model that cannot predict this service (e.g. an IPv6 population mismatch) shows no prediction rather than breaking the page.
     return null;

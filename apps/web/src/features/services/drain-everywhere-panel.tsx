@@ -15,18 +15,30 @@ export function DrainEverywherePanel({ state }: { state: DesiredState }) {
   return (
     <Panel title={t('Drain a real server everywhere')}>
       <div className="flex flex-col gap-2 text-sm">
-        <p className="text-slate-600">{t('Weight 0 in every service the server is in, as one change: existing connections finish, new ones go to the other servers.')}</p>
+        <p className="text-slate-600">
+          {t('Weight 0 in every service the server is in, as one change: existing connections finish, new ones go to the other servers.')}
+        </p>
         <label className="flex flex-col gap-0.5">
           <span className="text-xs text-slate-600">{t('Real server')}</span>
-          <select value={address} onChange={(e) => setAddress(e.target.value)} className="max-w-md rounded border border-slate-300 bg-white px-2 py-1 font-mono">
+          <select
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+            className="max-w-md rounded border border-slate-300 bg-white px-2 py-1 font-mono"
+          >
             <option value="">{t('Choose a real server…')}</option>
-            {servers.map((s) => <option key={s.address} value={s.address}>{t('{{address}} (in {{count}} services)', { address: s.address, count: s.services.length })}</option>)}
+            {servers.map((s) => (
+              <option key={s.address} value={s.address}>
+                {t('{{address}} (in {{count}} services)', { address: s.address, count: s.services.length })}
+              </option>
+            ))}
           </select>
         </label>
         {chosen ? (
           <ul className="flex flex-col gap-0.5 font-mono text-xs">
             {chosen.services.map((s) => (
-              <li key={`${s.id}:${s.port}`}>{s.label} → {chosen.address}:{s.port} · {t('weight {{from}} → {{to}}', { from: s.weight, to: 0 })}</li>
+              <li key={`${s.id}:${s.port}`}>
+                {s.label} → {chosen.address}:{s.port} · {t('weight {{from}} → {{to}}', { from: s.weight, to: 0 })}
+              </li>
             ))}
           </ul>
         ) : null}

@@ -16,7 +16,7 @@ export function realServersAcrossServices(state: DesiredState): SharedRealServer
   for (const svc of state.services) {
     for (const dest of svc.destinations) {
       let entry = byAddress.get(dest.address);
-      if (!entry) byAddress.set(dest.address, entry = { address: dest.address, services: [] });
+      if (!entry) byAddress.set(dest.address, (entry = { address: dest.address, services: [] }));
       entry.services.push({ id: serviceId(svc.key), label: serviceLabel(svc.key), port: dest.port, weight: dest.weight });
     }
   }

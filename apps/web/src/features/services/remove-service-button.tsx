@@ -12,11 +12,22 @@ export function RemoveServiceButton({ serviceKey }: { serviceKey: ServiceKey }) 
   const label = serviceLabel(serviceKey);
   return (
     <div className="flex items-center gap-2">
-      <Button variant="danger" disabled={confirm.committing || confirm.asking} onClick={() => confirm.ask({ op: 'remove-service', service: serviceKey }, {
-        title: t('Remove {{service}}?', { service: label }),
-        confirmLabel: t('Remove {{service}}', { service: label }),
-        description: <p>{t('The service and all its real servers are deleted; open connections are cut.')}</p>,
-      })}>{t('Remove service')}</Button>
+      <Button
+        variant="danger"
+        disabled={confirm.committing || confirm.asking}
+        onClick={() =>
+          confirm.ask(
+            { op: 'remove-service', service: serviceKey },
+            {
+              title: t('Remove {{service}}?', { service: label }),
+              confirmLabel: t('Remove {{service}}', { service: label }),
+              description: <p>{t('The service and all its real servers are deleted; open connections are cut.')}</p>,
+            },
+          )
+        }
+      >
+        {t('Remove service')}
+      </Button>
       {confirm.dialog}
       {confirm.error ? <Notice tone="error">{errorMessage(confirm.error)}</Notice> : null}
     </div>

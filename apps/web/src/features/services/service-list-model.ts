@@ -129,12 +129,14 @@ function compare(a: ServiceRow, b: ServiceRow, key: SortKey): number {
 /** The rows the query selects, in its order (ties keep the service order). */
 export function selectRows(rows: readonly ServiceRow[], query: ListQuery): ServiceRow[] {
   const needle = query.q.trim().toLowerCase();
-  const selected = rows.filter((row) =>
-    (!needle || row.label.toLowerCase().includes(needle) || row.id.includes(needle) || row.servers.some((s) => s.includes(needle)))
-    && (!query.protocol || row.protocol === query.protocol)
-    && (!query.method || row.method === query.method)
-    && (!query.scheduler || row.scheduler === query.scheduler)
-    && matchesStatus(row, query.status));
+  const selected = rows.filter(
+    (row) =>
+      (!needle || row.label.toLowerCase().includes(needle) || row.id.includes(needle) || row.servers.some((s) => s.includes(needle))) &&
+      (!query.protocol || row.protocol === query.protocol) &&
+      (!query.method || row.method === query.method) &&
+      (!query.scheduler || row.scheduler === query.scheduler) &&
+      matchesStatus(row, query.status),
+  );
   const sign = query.dir === 'desc' ? -1 : 1;
   return selected
     .map((row, index) => ({ row, index }))

@@ -32,9 +32,19 @@ const HealthEditor = lazy(() => import('../health/health-editor'));
 export const SERVICE_TABS = ['overview', 'watch', 'connections', 'setup'] as const;
 export type ServiceTab = (typeof SERVICE_TABS)[number];
 
-const TAB_LABELS: Record<ServiceTab, string> = { overview: msg('Overview'), watch: msg('Watch (live charts)'), connections: msg('Connections'), setup: msg('Real servers setup') };
+const TAB_LABELS: Record<ServiceTab, string> = {
+  overview: msg('Overview'),
+  watch: msg('Watch (live charts)'),
+  connections: msg('Connections'),
+  setup: msg('Real servers setup'),
+};
 /** Each tab is a route of its own (routes.tsx). */
-const TAB_ROUTES = { overview: '/services/$id', watch: '/services/$id/watch', connections: '/services/$id/connections', setup: '/services/$id/setup' } as const satisfies Record<ServiceTab, string>;
+const TAB_ROUTES = {
+  overview: '/services/$id',
+  watch: '/services/$id/watch',
+  connections: '/services/$id/connections',
+  setup: '/services/$id/setup',
+} as const satisfies Record<ServiceTab, string>;
 
 export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }) {
   const snapshot = useSnapshot();
@@ -49,7 +59,14 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
 
   if (!key) return <Notice tone="error">{t('"{{id}}" is not a service id.', { id })}</Notice>;
   if (snapshot.data && !view) {
-    return <Notice tone="warn">{t('Service {{service}} does not exist (any more).', { service: serviceLabel(key) })}{' '}<Link to="/" className="underline">{t('Back to services')}</Link></Notice>;
+    return (
+      <Notice tone="warn">
+        {t('Service {{service}} does not exist (any more).', { service: serviceLabel(key) })}{' '}
+        <Link to="/" className="underline">
+          {t('Back to services')}
+        </Link>
+      </Notice>
+    );
   }
   const svc = view?.desired ?? view?.observed ?? null;
   const sid = serviceId(key);
@@ -86,27 +103,52 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-center gap-3">
-        <Link to="/" className="text-sm text-blue-800 hover:underline">{t('← Services')}</Link>
+        <Link to="/" className="text-sm text-blue-800 hover:underline">
+          {t('← Services')}
+        </Link>
         <h1 className="font-mono text-lg font-semibold">{serviceLabel(key)}</h1>
         <span className="rounded bg-slate-200 px-2 py-0.5 text-xs">{layout.method}</span>
         {svc ? <span className="rounded bg-slate-200 px-2 py-0.5 font-mono text-xs">{svc.scheduler}</span> : null}
         <Age at={snapshot.data?.observedAt} label={t('kernel observed')} />
-        {drift ? <span className="text-sm text-amber-800">⚠ {t(DRIFT_TEXT[drift])} — <Link className="underline" to="/changes">{t('review')}</Link></span> : null}
-        {isAdmin && view?.desired ? <div className="ml-auto flex flex-wrap gap-2">{view.observed ? <ZeroCountersButton serviceKey={key} /> : null}<RemoveServiceButton serviceKey={key} /></div> : null}
+        {drift ? (
+          <span className="text-sm text-amber-800">
+            ⚠ {t(DRIFT_TEXT[drift])} —{' '}
+            <Link className="underline" to="/changes">
+              {t('review')}
+            </Link>
+          </span>
+        ) : null}
+        {isAdmin && view?.desired ? (
+          <div className="ml-auto flex flex-wrap gap-2">
+            {view.observed ? <ZeroCountersButton serviceKey={key} /> : null}
+            <RemoveServiceButton serviceKey={key} />
+          </div>
+        ) : null}
       </div>
       <nav aria-label={t('Service views')}>
         <ul className="flex gap-1 border-b border-slate-300">
           {SERVICE_TABS.map((t) => (
             <li key={t}>
-              <Link to={TAB_ROUTES[t]} params={{ id }} activeOptions={{ exact: true, includeSearch: false }} aria-current={t === tab ? 'page' : undefined}
-                className={`-mb-px inline-block rounded-t border px-3 py-1.5 text-sm ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}>
+              <Link
+                to={TAB_ROUTES[t]}
+                params={{ id }}
+                activeOptions={{ exact: true, includeSearch: false }}
+                aria-current={t === tab ? 'page' : undefined}
+                className={`-mb-px inline-block rounded-t border px-3 py-1.5 text-sm ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+              >
                 {translate(TAB_LABELS[t])}
               </Link>
             </li>
           ))}
         </ul>
       </nav>
-      <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading…')}</p>}>
+      <Suspense
+        fallback={
+          <p role="status" className="text-sm text-slate-600">
+            {t('Loading…')}
+          </p>
+        }
+      >
         {tab === 'overview' && svc ? (
           <div className="flex flex-col gap-3">
             {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vip.message })}</Notice> : null}
@@ -116,8 +158,12 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
               </Panel>
               <div className="flex min-w-0 flex-col gap-3">
                 {view?.desired ? (
-                  <Panel title={t('Scheduler')}><SchedulerPicker service={view.desired} observed={view.observed} failing={failing} isAdmin={isAdmin} /></Panel>
-                ) : <Notice tone="warn">{t('This service exists only in the kernel. Adopt or revert it on the Changes page.')}</Notice>}
+                  <Panel title={t('Scheduler')}>
+                    <SchedulerPicker service={view.desired} observed={view.observed} failing={failing} isAdmin={isAdmin} />
+                  </Panel>
+                ) : (
+                  <Notice tone="warn">{t('This service exists only in the kernel. Adopt or revert it on the Changes page.')}</Notice>
+                )}
               </div>
             </div>
             <Panel title={t('Real servers')}>
@@ -129,18 +175,33 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
                   <AddDestinationForm serviceKey={key} defaultForwarding={svc.destinations[0]?.forwarding ?? 'route'} />
                 </Panel>
               ) : null}
-              {view?.desired ? <Panel title={t('Persistence')}><PersistenceForm service={view.desired} isAdmin={isAdmin} /></Panel> : null}
+              {view?.desired ? (
+                <Panel title={t('Persistence')}>
+                  <PersistenceForm service={view.desired} isAdmin={isAdmin} />
+                </Panel>
+              ) : null}
             </div>
             {view?.desired ? (
               <Panel title={t('Health checks')}>
-                <Suspense fallback={<p role="status" className="text-sm text-slate-600">{t('Loading health settings…')}</p>}>
+                <Suspense
+                  fallback={
+                    <p role="status" className="text-sm text-slate-600">
+                      {t('Loading health settings…')}
+                    </p>
+                  }
+                >
                   <HealthEditor key={sid} service={view.desired} isAdmin={isAdmin} />
                 </Suspense>
               </Panel>
             ) : null}
           </div>
         ) : null}
-        {tab === 'watch' ? <WatchView serviceIdValue={sid} destinationCount={snapshot.data ? Math.max(svc?.destinations.length ?? 0, view?.observed?.destinations.length ?? 0) : null} /> : null}
+        {tab === 'watch' ? (
+          <WatchView
+            serviceIdValue={sid}
+            destinationCount={snapshot.data ? Math.max(svc?.destinations.length ?? 0, view?.observed?.destinations.length ?? 0) : null}
+          />
+        ) : null}
         {tab === 'connections' ? <ConnectionsView serviceKey={key} /> : null}
         {tab === 'setup' && svc ? <RealServerSetup service={svc} /> : null}
       </Suspense>

@@ -21,7 +21,18 @@ import { serviceHasFailingReports } from '../realservers/real-server-reports';
 import { useSimStatus } from '../sim/use-sim-status';
 import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
 import { msg, t } from '../../lib/i18n';
-import { choices, DEFAULT_QUERY, listQueryParams, selectRows, STATUS_FILTERS, type ListQuery, type RowWarning, type ServiceRow, type SortKey, type WarningKind } from './service-list-model';
+import {
+  choices,
+  DEFAULT_QUERY,
+  listQueryParams,
+  selectRows,
+  STATUS_FILTERS,
+  type ListQuery,
+  type RowWarning,
+  type ServiceRow,
+  type SortKey,
+  type WarningKind,
+} from './service-list-model';
 import { DrainEverywherePanel } from './drain-everywhere-panel';
 
 /** Failing checks, a lost quorum and an active sorry server, as warning lines. */
@@ -36,8 +47,10 @@ function healthWarnings(view: ServiceHealthView | undefined): { lines: string[];
     }
   }
   if (view.quorum.lost && (view.enabled || view.quorum.sorryServer)) {
-    lines.push(t('quorum lost (healthy weight {{healthy}} < {{required}})', { healthy: view.quorum.healthyWeight, required: view.quorum.required })
-      + (view.quorum.sorryServerActive && view.quorum.sorryServer ? t(': sorry server {{server}} serving', { server: view.quorum.sorryServer }) : ''));
+    lines.push(
+      t('quorum lost (healthy weight {{healthy}} < {{required}})', { healthy: view.quorum.healthyWeight, required: view.quorum.required }) +
+        (view.quorum.sorryServerActive && view.quorum.sorryServer ? t(': sorry server {{server}} serving', { server: view.quorum.sorryServer }) : ''),
+    );
   }
   return { lines, checkDown };
 }
@@ -87,8 +100,11 @@ export function ServicesOverview() {
   const driftById = useServiceDrift();
   const navigate = useNavigate();
   // The list answers each keystroke at once; the URL (replaced, not pushed: no history entry per keystroke) follows.
-  const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey,
-    (next) => void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: true, resetScroll: false }));
+  const [query, setListQuery] = useSearchState(
+    useSearch({ from: '/' }).list,
+    queryKey,
+    (next) => void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: true, resetScroll: false }),
+  );
   const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch });
 
   const rows: ServiceRow[] = [];
@@ -97,7 +113,11 @@ export function ServicesOverview() {
     if (!svc) continue;
     const observedDests = view.observed?.destinations ?? [];
     const dests = view.desired?.destinations ?? observedDests;
-    const method = topologyMethod(svc.key, dests.map((d) => d.forwarding), snapshot.data?.desired.hostSettings);
+    const method = topologyMethod(
+      svc.key,
+      dests.map((d) => d.forwarding),
+      snapshot.data?.desired.hostSettings,
+    );
     const failing = failed.filter((f) => f.service === view.id).map((f) => f.destination);
     const drift = driftById.get(view.id);
     const health = healthWarnings(healthById.get(view.id));
@@ -160,29 +180,66 @@ export function ServicesOverview() {
         </span>
         {isAdmin ? (
           <div className="ml-auto flex flex-wrap gap-2">
-            <Link to="/services/new" className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">{t('Add service')}</Link>
-            <Link to="/import" className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">{t('Import rules')}</Link>
+            <Link to="/services/new" className="rounded bg-slate-800 px-2.5 py-1 text-sm font-medium text-white hover:bg-slate-700">
+              {t('Add service')}
+            </Link>
+            <Link to="/import" className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50">
+              {t('Import rules')}
+            </Link>
           </div>
         ) : null}
       </div>
-      {snapshot.isPending ? <p role="status" className="text-sm text-slate-600">{t('Loading services…')}</p> : null}
-      {snapshot.data && views.length === 0 ? <Notice>{t('No virtual services yet.')}{' '}{isAdmin ? t('Add one or import ipvsadm rules.') : ''}</Notice> : null}
+      {snapshot.isPending ? (
+        <p role="status" className="text-sm text-slate-600">
+          {t('Loading services…')}
+        </p>
+      ) : null}
+      {snapshot.data && views.length === 0 ? (
+        <Notice>
+          {t('No virtual services yet.')} {isAdmin ? t('Add one or import ipvsadm rules.') : ''}
+        </Notice>
+      ) : null}
       {rows.length > 0 ? (
         <div role="search" aria-label={t('Find services')} className="flex flex-wrap items-end gap-2 text-sm">
           <label className="flex flex-col gap-0.5">
             <span className="text-xs text-slate-600">{t('Search')}</span>
-            <input type="search" value={query.q} onChange={(e) => setQuery({ q: e.target.value })} placeholder={t('address, port or real server')}
-              className="w-64 max-w-full rounded border border-slate-300 bg-white px-2 py-1" />
+            <input
+              type="search"
+              value={query.q}
+              onChange={(e) => setQuery({ q: e.target.value })}
+              placeholder={t('address, port or real server')}
+              className="w-64 max-w-full rounded border border-slate-300 bg-white px-2 py-1"
+            />
           </label>
-          <FilterSelect label={t('Protocol')} value={query.protocol} onChange={(protocol) => setQuery({ protocol })}
-            options={protocols.map((p) => ({ value: p, label: p === 'fwmark' ? 'fwmark' : p.toUpperCase() }))} />
-          <FilterSelect label={t('Method')} value={query.method} onChange={(method) => setQuery({ method })}
-            options={methods.map((m) => ({ value: m, label: m === 'NONE' ? '—' : m }))} />
-          <FilterSelect label={t('Scheduler')} value={query.scheduler} onChange={(scheduler) => setQuery({ scheduler })}
-            options={schedulers.map((s) => ({ value: s, label: s }))} />
-          <FilterSelect label={t('Status')} value={query.status} onChange={(status) => setQuery({ status: status as ListQuery['status'] })}
-            options={STATUS_FILTERS.map((s) => ({ value: s, label: t(STATUS_LABELS[s]) }))} />
-          {queryText ? <button type="button" className="rounded px-2 py-1 text-sm text-slate-700 underline hover:bg-slate-100" onClick={() => setListQuery(DEFAULT_QUERY)}>{t('Clear filters')}</button> : null}
+          <FilterSelect
+            label={t('Protocol')}
+            value={query.protocol}
+            onChange={(protocol) => setQuery({ protocol })}
+            options={protocols.map((p) => ({ value: p, label: p === 'fwmark' ? 'fwmark' : p.toUpperCase() }))}
+          />
+          <FilterSelect
+            label={t('Method')}
+            value={query.method}
+            onChange={(method) => setQuery({ method })}
+            options={methods.map((m) => ({ value: m, label: m === 'NONE' ? '—' : m }))}
+          />
+          <FilterSelect
+            label={t('Scheduler')}
+            value={query.scheduler}
+            onChange={(scheduler) => setQuery({ scheduler })}
+            options={schedulers.map((s) => ({ value: s, label: s }))}
+          />
+          <FilterSelect
+            label={t('Status')}
+            value={query.status}
+            onChange={(status) => setQuery({ status: status as ListQuery['status'] })}
+            options={STATUS_FILTERS.map((s) => ({ value: s, label: t(STATUS_LABELS[s]) }))}
+          />
+          {queryText ? (
+            <button type="button" className="rounded px-2 py-1 text-sm text-slate-700 underline hover:bg-slate-100" onClick={() => setListQuery(DEFAULT_QUERY)}>
+              {t('Clear filters')}
+            </button>
+          ) : null}
         </div>
       ) : null}
       {rows.length > 0 ? (
@@ -200,23 +257,38 @@ export function ServicesOverview() {
               {visible.map((row) => (
                 <tr key={row.id} className="border-t border-slate-100 hover:bg-slate-50">
                   <th scope="row" className="px-3 py-1.5 text-left font-normal">
-                    <Link to="/services/$id" params={{ id: row.id }} className="font-mono text-blue-800 underline-offset-2 hover:underline">{row.label}</Link>
+                    <Link to="/services/$id" params={{ id: row.id }} className="font-mono text-blue-800 underline-offset-2 hover:underline">
+                      {row.label}
+                    </Link>
                   </th>
                   <Cell label={t('Method')}>{row.method === 'NONE' ? '—' : row.method}</Cell>
-                  <Cell label={t('Scheduler')} className="font-mono">{row.schedulerText}</Cell>
+                  <Cell label={t('Scheduler')} className="font-mono">
+                    {row.schedulerText}
+                  </Cell>
                   <Cell label={t('Persistence')}>{row.persistenceSeconds === null ? '—' : t('{{seconds}} s', { seconds: row.persistenceSeconds })}</Cell>
-                  <Cell label={t('Servers up/total')} className="text-right font-mono">{row.up}/{row.total}</Cell>
-                  <Cell label={t('New conn/s')} className="text-right font-mono">{row.cps === undefined ? '—' : formatRate(row.cps)}</Cell>
-                  <Cell label={t('Active')} className="text-right font-mono">{row.active}</Cell>
-                  <Cell label={t('Inactive')} className="text-right font-mono">{row.inactive}</Cell>
+                  <Cell label={t('Servers up/total')} className="text-right font-mono">
+                    {row.up}/{row.total}
+                  </Cell>
+                  <Cell label={t('New conn/s')} className="text-right font-mono">
+                    {row.cps === undefined ? '—' : formatRate(row.cps)}
+                  </Cell>
+                  <Cell label={t('Active')} className="text-right font-mono">
+                    {row.active}
+                  </Cell>
+                  <Cell label={t('Inactive')} className="text-right font-mono">
+                    {row.inactive}
+                  </Cell>
                   <Cell label={t('Warnings')} className="stack-full text-xs">
-                    {row.warnings.length === 0 ? <span className="text-slate-600">{t('none')}</span> : (
+                    {row.warnings.length === 0 ? (
+                      <span className="text-slate-600">{t('none')}</span>
+                    ) : (
                       <ul className="flex flex-col gap-0.5">
                         {row.warnings.map((w) => {
                           const style = WARNING_STYLE[w.kind];
                           return (
                             <li key={`${w.kind}:${w.text}`} className={style.className}>
-                              <span aria-hidden="true">{style.icon} </span><strong className="font-semibold">{t(style.word)}</strong> {w.text}
+                              <span aria-hidden="true">{style.icon} </span>
+                              <strong className="font-semibold">{t(style.word)}</strong> {w.text}
                             </li>
                           );
                         })}
@@ -230,10 +302,18 @@ export function ServicesOverview() {
           {shown.length === 0 ? <p className="p-3 text-sm text-slate-600">{t('No service matches these filters.')}</p> : null}
           {shown.length > rowLimit ? (
             <div className="flex flex-wrap gap-2 border-t border-slate-100 p-2">
-              <button type="button" className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50" onClick={() => setLimit({ query: queryText, rows: rowLimit + PAGE_ROWS })}>
+              <button
+                type="button"
+                className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50"
+                onClick={() => setLimit({ query: queryText, rows: rowLimit + PAGE_ROWS })}
+              >
                 {t('Show {{count}} more', { count: Math.min(PAGE_ROWS, shown.length - rowLimit) })}
               </button>
-              <button type="button" className="rounded px-2.5 py-1 text-sm font-medium underline hover:bg-slate-100" onClick={() => setLimit({ query: queryText, rows: shown.length })}>
+              <button
+                type="button"
+                className="rounded px-2.5 py-1 text-sm font-medium underline hover:bg-slate-100"
+                onClick={() => setLimit({ query: queryText, rows: shown.length })}
+              >
                 {t('Show all {{count}}', { count: shown.length })}
               </button>
             </div>
@@ -247,28 +327,58 @@ export function ServicesOverview() {
 
 /** A data cell that names its column when the table is laid out as cards (phone width). */
 function Cell({ label, className = '', children }: { label: string; className?: string; children: ReactNode }) {
-  return <td data-label={label} className={`px-3 py-1.5 ${className}`}>{children}</td>;
+  return (
+    <td data-label={label} className={`px-3 py-1.5 ${className}`}>
+      {children}
+    </td>
+  );
 }
 
-function FilterSelect({ label, value, options, onChange }: { label: string; value: string; options: Array<{ value: string; label: string }>; onChange: (value: string) => void }) {
+function FilterSelect({
+  label,
+  value,
+  options,
+  onChange,
+}: {
+  label: string;
+  value: string;
+  options: Array<{ value: string; label: string }>;
+  onChange: (value: string) => void;
+}) {
   return (
     <label className="flex flex-col gap-0.5">
       <span className="text-xs text-slate-600">{label}</span>
       <select value={value} onChange={(e) => onChange(e.target.value)} className="rounded border border-slate-300 bg-white px-2 py-1">
         <option value="">{t('All')}</option>
-        {options.map((o) => <option key={o.value} value={o.value}>{o.label}</option>)}
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
       </select>
     </label>
   );
 }
 
-function SortHeader({ column, query, onSort }: { column: { key: SortKey; label: string; numeric?: boolean }; query: ListQuery; onSort: (key: SortKey, dir: 'asc' | 'desc') => void }) {
+function SortHeader({
+  column,
+  query,
+  onSort,
+}: {
+  column: { key: SortKey; label: string; numeric?: boolean };
+  query: ListQuery;
+  onSort: (key: SortKey, dir: 'asc' | 'desc') => void;
+}) {
   const active = query.sort === column.key;
   // Numbers and warnings sort biggest first on the first click: the busy or broken ones on top.
   const firstDir = column.numeric || column.key === 'warnings' ? 'desc' : 'asc';
   const nextDir = active ? (query.dir === 'asc' ? 'desc' : 'asc') : firstDir;
   return (
-    <th scope="col" aria-sort={active ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined} className={`px-3 py-2 ${column.numeric ? 'text-right' : ''}`}>
+    <th
+      scope="col"
+      aria-sort={active ? (query.dir === 'asc' ? 'ascending' : 'descending') : undefined}
+      className={`px-3 py-2 ${column.numeric ? 'text-right' : ''}`}
+    >
       <button type="button" onClick={() => onSort(column.key, nextDir)} className="inline-flex items-center gap-1 uppercase tracking-wide hover:text-slate-900">
         {t(column.label)}
         <span aria-hidden="true">{active ? (query.dir === 'asc' ? '▲' : '▼') : '↕'}</span>

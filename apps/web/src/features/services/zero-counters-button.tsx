@@ -12,12 +12,20 @@ export function ZeroCountersButton({ serviceKey }: { serviceKey: ServiceKey }) {
   const invalidate = useInvalidateAfterChange();
   const zero = useMutation({
     mutationFn: () => trpcClient.services.zeroCounters.mutate({ service: serviceKey }),
-    onSuccess: async () => { await invalidate(); },
+    onSuccess: async () => {
+      await invalidate();
+    },
   });
   return (
     <div className="flex items-center gap-2">
-      <Button aria-label={t('Zero the counters of {{service}}', { service: serviceLabel(serviceKey) })} disabled={zero.isPending} onClick={() => zero.mutate()}>{t('Zero counters')}</Button>
-      {zero.isSuccess ? <Notice tone="ok">{t('Counters zeroed:')}{' '}<code className="font-mono">{zero.data.line}</code></Notice> : null}
+      <Button aria-label={t('Zero the counters of {{service}}', { service: serviceLabel(serviceKey) })} disabled={zero.isPending} onClick={() => zero.mutate()}>
+        {t('Zero counters')}
+      </Button>
+      {zero.isSuccess ? (
+        <Notice tone="ok">
+          {t('Counters zeroed:')} <code className="font-mono">{zero.data.line}</code>
+        </Notice>
+      ) : null}
       {zero.error ? <Notice tone="error">{errorMessage(zero.error)}</Notice> : null}
     </div>
   );

@@ -41,12 +41,42 @@ function TimeoutsPanel() {
   const observed = snapshot.data?.observed?.timeouts;
   return (
     <Panel title={t('Connection timeouts (ipvsadm --set)')}>
-      <p className="mb-2 text-sm text-slate-600">{t('How long an idle connection entry lives: established TCP, TCP after FIN, and UDP. 0 keeps the current value. Kernel defaults: 900 120 300.')}</p>
-      {observed ? <p className="mb-2 font-mono text-xs text-slate-600">{t('Kernel now: Timeout (tcp tcpfin udp):')} {observed.tcp} {observed.tcpFin} {observed.udp}</p> : null}
+      <p className="mb-2 text-sm text-slate-600">
+        {t('How long an idle connection entry lives: established TCP, TCP after FIN, and UDP. 0 keeps the current value. Kernel defaults: 900 120 300.')}
+      </p>
+      {observed ? (
+        <p className="mb-2 font-mono text-xs text-slate-600">
+          {t('Kernel now: Timeout (tcp tcpfin udp):')} {observed.tcp} {observed.tcpFin} {observed.udp}
+        </p>
+      ) : null}
       <div className="flex flex-wrap gap-3">
-        <TextField label="TCP (s)" type="number" min={0} disabled={!isAdmin} value={tcp ?? String(current.tcp)} onChange={(e) => setTcp(e.target.value)} className="w-28" />
-        <TextField label="TCP FIN (s)" type="number" min={0} disabled={!isAdmin} value={tcpFin ?? String(current.tcpFin)} onChange={(e) => setTcpFin(e.target.value)} className="w-28" />
-        <TextField label="UDP (s)" type="number" min={0} disabled={!isAdmin} value={udp ?? String(current.udp)} onChange={(e) => setUdp(e.target.value)} className="w-28" />
+        <TextField
+          label="TCP (s)"
+          type="number"
+          min={0}
+          disabled={!isAdmin}
+          value={tcp ?? String(current.tcp)}
+          onChange={(e) => setTcp(e.target.value)}
+          className="w-28"
+        />
+        <TextField
+          label="TCP FIN (s)"
+          type="number"
+          min={0}
+          disabled={!isAdmin}
+          value={tcpFin ?? String(current.tcpFin)}
+          onChange={(e) => setTcpFin(e.target.value)}
+          className="w-28"
+        />
+        <TextField
+          label="UDP (s)"
+          type="number"
+          min={0}
+          disabled={!isAdmin}
+          value={udp ?? String(current.udp)}
+          onChange={(e) => setUdp(e.target.value)}
+          className="w-28"
+        />
       </div>
       {isAdmin ? (
         <div className="mt-3">
@@ -66,22 +96,33 @@ function SyncDaemonPanel() {
   const [syncId, setSyncId] = useState('0');
   const [group, setGroup] = useState('');
   const groupAddress = group.trim() ? canonicalIp(group.trim()) : null;
-  const daemon: SyncDaemon | null = /^[A-Za-z0-9_.:@-]{1,15}$/.test(iface) && Number.isInteger(Number(syncId)) && (group.trim() === '' || groupAddress)
-    ? { state, interface: iface, syncId: Number(syncId), ...(groupAddress ? { group: groupAddress } : {}) } : null;
+  const daemon: SyncDaemon | null =
+    /^[A-Za-z0-9_.:@-]{1,15}$/.test(iface) && Number.isInteger(Number(syncId)) && (group.trim() === '' || groupAddress)
+      ? { state, interface: iface, syncId: Number(syncId), ...(groupAddress ? { group: groupAddress } : {}) }
+      : null;
   const next = daemon ? [...daemons.filter((d) => d.state !== daemon.state), daemon] : null;
   return (
     <Panel title={t('Connection sync daemon')}>
-      <p className="mb-2 text-sm text-slate-600">{t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}</p>
-      {daemons.length === 0 ? <p className="text-sm">{t('No sync daemon.')}</p> : (
+      <p className="mb-2 text-sm text-slate-600">
+        {t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}
+      </p>
+      {daemons.length === 0 ? (
+        <p className="text-sm">{t('No sync daemon.')}</p>
+      ) : (
         <ul className="mb-2 text-sm">
-          {daemons.map((d) => <li key={d.state} className="font-mono">{t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: d.state, interface: d.interface, id: d.syncId })}</li>)}
+          {daemons.map((d) => (
+            <li key={d.state} className="font-mono">
+              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: d.state, interface: d.interface, id: d.syncId })}
+            </li>
+          ))}
         </ul>
       )}
       {isAdmin ? (
         <>
           <div className="flex flex-wrap items-end gap-3">
             <SelectField label={t('Role')} value={state} onChange={(e) => setState(e.target.value as SyncDaemon['state'])}>
-              <option value="master">{t('master')}</option><option value="backup">{t('backup')}</option>
+              <option value="master">{t('master')}</option>
+              <option value="backup">{t('backup')}</option>
             </SelectField>
             <TextField label={t('Interface')} value={iface} onChange={(e) => setIface(e.target.value)} className="w-28" />
             <TextField label={t('Sync ID')} type="number" min={0} max={255} value={syncId} onChange={(e) => setSyncId(e.target.value)} className="w-24" />
@@ -89,10 +130,7 @@ function SyncDaemonPanel() {
           </div>
           <div className="mt-3 flex flex-col gap-2">
             <ApplyWithPreview edit={next ? { op: 'set-sync-daemons', daemons: next } : null} applyLabel={t('Start / update daemon')} />
-            {daemons.length > 0 ? (
-              <ApplyWithPreview edit={{ op: 'set-sync-daemons', daemons: [] }}
-                applyLabel={t('Stop all sync daemons')} />
-            ) : null}
+            {daemons.length > 0 ? <ApplyWithPreview edit={{ op: 'set-sync-daemons', daemons: [] }} applyLabel={t('Stop all sync daemons')} /> : null}
           </div>
         </>
       ) : null}
@@ -109,21 +147,66 @@ function SysctlsPanel() {
   const desired = new Map((snapshot.data?.desired.hostSettings ?? []).flatMap((s) => (s.kind === 'sysctl' ? [[s.name, s.value] as const] : [])));
   const actual = new Map((hostStatus.data?.settings ?? []).map((s) => [s.id, s]));
   const [drafts, setDrafts] = useState<Record<string, string>>({});
-  const save = useCommit(({ name, value }: { name: string; value: string | null }) => ({ op: 'set-sysctl', name, value, reason: 'set in the console settings' }));
+  const save = useCommit(({ name, value }: { name: string; value: string | null }) => ({
+    op: 'set-sysctl',
+    name,
+    value,
+    reason: 'set in the console settings',
+  }));
   const apply = useMutation({
     mutationFn: () => trpcClient.host.apply.mutate({ baseRevision: revision() }),
     onSuccess: () => invalidate(),
   });
   return (
-    <Panel title={t('IPVS sysctls')} actions={isAdmin ? <Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>{t('Apply host settings now')}</Button> : null}>
-      <p className="mb-2 text-sm text-slate-600">{t('Managed values are part of the desired state: saved here, then applied to this host (and re-checked) with “Apply host settings now”.')}</p>
+    <Panel
+      title={t('IPVS sysctls')}
+      actions={
+        isAdmin ? (
+          <Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>
+            {t('Apply host settings now')}
+          </Button>
+        ) : null
+      }
+    >
+      <p className="mb-2 text-sm text-slate-600">
+        {t('Managed values are part of the desired state: saved here, then applied to this host (and re-checked) with “Apply host settings now”.')}
+      </p>
       {save.error ? <Notice tone="error">{errorMessage(save.error)}</Notice> : null}
       {apply.error ? <Notice tone="error">{errorMessage(apply.error)}</Notice> : null}
-      {apply.data ? <Notice tone={apply.data.every((r) => r.ok) ? 'ok' : 'error'}>{t('{{done}} of {{total}} host settings applied.', { done: apply.data.filter((r) => r.ok).length, total: apply.data.length })}{' '}{apply.data.filter((r) => !r.ok).map((r) => r.message).join(' ')}</Notice> : null}
+      {apply.data ? (
+        <Notice tone={apply.data.every((r) => r.ok) ? 'ok' : 'error'}>
+          {t('{{done}} of {{total}} host settings applied.', { done: apply.data.filter((r) => r.ok).length, total: apply.data.length })}{' '}
+          {apply.data
+            .filter((r) => !r.ok)
+            .map((r) => r.message)
+            .join(' ')}
+        </Notice>
+      ) : null}
       <table className="w-full text-sm">
         <caption className="sr-only">{t('IPVS sysctls')}</caption>
         <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-          <tr><th scope="col" className="pr-3">{t('Sysctl')}</th><th scope="col" className="pr-3">{t('What it does')}</th><th scope="col" className="px-2">{t('Default')}</th><th scope="col" className="px-2">{t('Recommended')}</th><th scope="col" className="px-2">{t('Desired')}</th>{isAdmin ? <th scope="col"><span className="sr-only">{t('Actions')}</span></th> : null}</tr>
+          <tr>
+            <th scope="col" className="pr-3">
+              {t('Sysctl')}
+            </th>
+            <th scope="col" className="pr-3">
+              {t('What it does')}
+            </th>
+            <th scope="col" className="px-2">
+              {t('Default')}
+            </th>
+            <th scope="col" className="px-2">
+              {t('Recommended')}
+            </th>
+            <th scope="col" className="px-2">
+              {t('Desired')}
+            </th>
+            {isAdmin ? (
+              <th scope="col">
+                <span className="sr-only">{t('Actions')}</span>
+              </th>
+            ) : null}
+          </tr>
         </thead>
         <tbody>
           {IPVS_SYSCTLS.map((s) => {
@@ -131,21 +214,45 @@ function SysctlsPanel() {
             const status = actual.get(`sysctl:${s.name}`);
             return (
               <tr key={s.name} className="border-t border-slate-100 align-top">
-                <th scope="row" className="py-1 pr-2 text-left font-mono text-xs font-normal">{s.name}</th>
+                <th scope="row" className="py-1 pr-2 text-left font-mono text-xs font-normal">
+                  {s.name}
+                </th>
                 <td className="py-1 pr-2 text-xs text-slate-700">{t(s.explanation)}</td>
                 <td className="px-2 py-1 font-mono">{s.kernelDefault}</td>
                 <td className="px-2 py-1 font-mono">{s.recommended}</td>
                 <td className="px-2 py-1 font-mono">
                   {want ?? <span className="text-slate-500">{t('unmanaged')}</span>}
-                  {status ? <div className={`text-xs ${status.ok ? 'text-green-700' : 'text-red-700'}`}>{status.ok ? t('in place') : t('host: {{actual}}', { actual: status.actual ?? t('missing') })}</div> : null}
+                  {status ? (
+                    <div className={`text-xs ${status.ok ? 'text-green-700' : 'text-red-700'}`}>
+                      {status.ok ? t('in place') : t('host: {{actual}}', { actual: status.actual ?? t('missing') })}
+                    </div>
+                  ) : null}
                 </td>
                 {isAdmin ? (
                   <td className="py-1">
                     <div className="flex items-center gap-1">
-                      <input aria-label={t('Value of {{name}}', { name: s.name })} className="w-14 rounded border border-slate-300 px-1 font-mono text-xs" value={drafts[s.name] ?? want ?? s.recommended}
-                        onChange={(e) => setDrafts({ ...drafts, [s.name]: e.target.value })} />
-                      <Button aria-label={t('Save {{name}}', { name: s.name })} disabled={save.isPending} onClick={() => save.mutate({ name: s.name, value: (drafts[s.name] ?? want ?? s.recommended).trim() })}>{t('Save')}</Button>
-                      {want !== undefined ? <Button variant="ghost" aria-label={t('Stop managing {{name}}', { name: s.name })} onClick={() => save.mutate({ name: s.name, value: null })}>{t('Unmanage')}</Button> : null}
+                      <input
+                        aria-label={t('Value of {{name}}', { name: s.name })}
+                        className="w-14 rounded border border-slate-300 px-1 font-mono text-xs"
+                        value={drafts[s.name] ?? want ?? s.recommended}
+                        onChange={(e) => setDrafts({ ...drafts, [s.name]: e.target.value })}
+                      />
+                      <Button
+                        aria-label={t('Save {{name}}', { name: s.name })}
+                        disabled={save.isPending}
+                        onClick={() => save.mutate({ name: s.name, value: (drafts[s.name] ?? want ?? s.recommended).trim() })}
+                      >
+                        {t('Save')}
+                      </Button>
+                      {want !== undefined ? (
+                        <Button
+                          variant="ghost"
+                          aria-label={t('Stop managing {{name}}', { name: s.name })}
+                          onClick={() => save.mutate({ name: s.name, value: null })}
+                        >
+                          {t('Unmanage')}
+                        </Button>
+                      ) : null}
                     </div>
                   </td>
                 ) : null}

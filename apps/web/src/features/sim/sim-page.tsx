@@ -19,12 +19,18 @@ export default function SimPage() {
   const status = useSimStatus();
   const isAdmin = useIsAdmin();
   if (info.data && info.data.backend.kind !== 'sim') {
-    return <Notice tone="info">{t('Sim traffic exists only with the simulated kernel. This agent runs {{backend}}.', { backend: info.data.backend.label })}</Notice>;
+    return (
+      <Notice tone="info">{t('Sim traffic exists only with the simulated kernel. This agent runs {{backend}}.', { backend: info.data.backend.label })}</Notice>
+    );
   }
   return (
     <div className="flex flex-col gap-3">
       <h1 className="text-lg font-semibold">{t('Sim traffic')}</h1>
-      <p className="text-sm text-slate-600">{t('The simulated kernel moves synthetic connections through the real scheduler algorithms. Change the traffic here and watch a service’s charts and measured shares follow.')}</p>
+      <p className="text-sm text-slate-600">
+        {t(
+          'The simulated kernel moves synthetic connections through the real scheduler algorithms. Change the traffic here and watch a service’s charts and measured shares follow.',
+        )}
+      </p>
       {status.error ? <Notice tone="error">{errorMessage(status.error)}</Notice> : null}
       <div className="grid grid-cols-1 gap-3 xl:grid-cols-2">
         <TrafficPanel isAdmin={isAdmin} current={status.data?.traffic ?? null} />
@@ -34,7 +40,11 @@ export default function SimPage() {
   );
 }
 
-interface Traffic { connectionsPerSecond: number; clients: number; meanDurationSeconds: number }
+interface Traffic {
+  connectionsPerSecond: number;
+  clients: number;
+  meanDurationSeconds: number;
+}
 
 function TrafficPanel({ isAdmin, current }: { isAdmin: boolean; current: Traffic | null }) {
   const snapshot = useSnapshot();
@@ -46,13 +56,14 @@ function TrafficPanel({ isAdmin, current }: { isAdmin: boolean; current: Traffic
   const [duration, setDuration] = useState<string | null>(null);
   const views = serviceViews(snapshot.data);
   const apply = useMutation({
-    mutationFn: () => trpcClient.sim.setTraffic.mutate({
-      baseRevision: revision(),
-      ...(service ? { service } : {}),
-      ...(rate !== null ? { connectionsPerSecond: Number(rate) } : {}),
-      ...(clients !== null ? { clients: Math.max(1, Math.round(Number(clients))) } : {}),
-      ...(duration !== null ? { meanDurationSeconds: Number(duration) } : {}),
-    }),
+    mutationFn: () =>
+      trpcClient.sim.setTraffic.mutate({
+        baseRevision: revision(),
+        ...(service ? { service } : {}),
+        ...(rate !== null ? { connectionsPerSecond: Number(rate) } : {}),
+        ...(clients !== null ? { clients: Math.max(1, Math.round(Number(clients))) } : {}),
+        ...(duration !== null ? { meanDurationSeconds: Number(duration) } : {}),
+      }),
     onSuccess: () => invalidate(),
   });
   return (
@@ -60,15 +71,62 @@ function TrafficPanel({ isAdmin, current }: { isAdmin: boolean; current: Traffic
       <div className="flex flex-wrap items-start gap-3">
         <SelectField label={t('Applies to')} value={service} disabled={!isAdmin} onChange={(e) => setService(e.target.value)}>
           <option value="">{t('every service')}</option>
-          {views.map((v) => { const key = v.desired?.key ?? v.observed?.key; return key ? <option key={v.id} value={v.id}>{serviceLabel(key)}</option> : null; })}
+          {views.map((v) => {
+            const key = v.desired?.key ?? v.observed?.key;
+            return key ? (
+              <option key={v.id} value={v.id}>
+                {serviceLabel(key)}
+              </option>
+            ) : null;
+          })}
         </SelectField>
-        <TextField label={t('New connections per second')} type="number" min={0} disabled={!isAdmin} value={rate ?? String(current?.connectionsPerSecond ?? '')} onChange={(e) => setRate(e.target.value)} className="w-44" />
-        <TextField label={t('Distinct clients')} type="number" min={1} disabled={!isAdmin} value={clients ?? String(current?.clients ?? '')} onChange={(e) => setClients(e.target.value)} className="w-36" hint={t('few clients + sh/persistence = uneven')} />
-        <TextField label={t('Mean connection duration (s)')} type="number" min={0.01} step={0.1} disabled={!isAdmin} value={duration ?? String(current?.meanDurationSeconds ?? '')} onChange={(e) => setDuration(e.target.value)} className="w-48" />
+        <TextField
+          label={t('New connections per second')}
+          type="number"
+          min={0}
+          disabled={!isAdmin}
+          value={rate ?? String(current?.connectionsPerSecond ?? '')}
+          onChange={(e) => setRate(e.target.value)}
+          className="w-44"
+        />
+        <TextField
+          label={t('Distinct clients')}
+          type="number"
+          min={1}
+          disabled={!isAdmin}
+          value={clients ?? String(current?.clients ?? '')}
+          onChange={(e) => setClients(e.target.value)}
+          className="w-36"
+          hint={t('few clients + sh/persistence = uneven')}
+        />
+        <TextField
+          label={t('Mean connection duration (s)')}
+          type="number"
+          min={0.01}
+          step={0.1}
+          disabled={!isAdmin}
+          value={duration ?? String(current?.meanDurationSeconds ?? '')}
+          onChange={(e) => setDuration(e.target.value)}
+          className="w-48"
+        />
       </div>
-      {isAdmin ? <div className="mt-3"><Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>{t('Apply traffic')}</Button></div> : null}
-      {apply.error ? <Notice tone="error" className="mt-2">{errorMessage(apply.error)}</Notice> : null}
-      {apply.isSuccess ? <Notice tone="ok" className="mt-2">{t('Traffic updated.')}</Notice> : null}
+      {isAdmin ? (
+        <div className="mt-3">
+          <Button variant="primary" disabled={apply.isPending} onClick={() => apply.mutate()}>
+            {t('Apply traffic')}
+          </Button>
+        </div>
+      ) : null}
+      {apply.error ? (
+        <Notice tone="error" className="mt-2">
+          {errorMessage(apply.error)}
+        </Notice>
+      ) : null}
+      {apply.isSuccess ? (
+        <Notice tone="ok" className="mt-2">
+          {t('Traffic updated.')}
+        </Notice>
+      ) : null}
     </Panel>
   );
 }
@@ -90,7 +148,9 @@ function FailPanel({ isAdmin, failed }: { isAdmin: boolean; failed: ReadonlyArra
   const isFailed = (sid: string, did: string) => failed.some((f) => f.service === sid && f.destination === did);
   return (
     <Panel title={t('Fail a real server')}>
-      <p className="mb-2 text-sm text-slate-600">{t('A failed server stops answering: its connections stall and new ones to it fail, as a crashed host would.')}</p>
+      <p className="mb-2 text-sm text-slate-600">
+        {t('A failed server stops answering: its connections stall and new ones to it fail, as a crashed host would.')}
+      </p>
       {toggle.error ? <Notice tone="error">{errorMessage(toggle.error)}</Notice> : null}
       <ul className="flex flex-col gap-2">
         {views.map((v) => {
@@ -98,16 +158,28 @@ function FailPanel({ isAdmin, failed }: { isAdmin: boolean; failed: ReadonlyArra
           if (!svc) return null;
           return (
             <li key={v.id}>
-              <Link to="/services/$id" params={{ id: v.id }} className="font-mono text-sm text-blue-800 hover:underline">{serviceLabel(svc.key)}</Link>
+              <Link to="/services/$id" params={{ id: v.id }} className="font-mono text-sm text-blue-800 hover:underline">
+                {serviceLabel(svc.key)}
+              </Link>
               <div className="mt-1 flex flex-wrap gap-2">
                 {svc.destinations.map((d) => {
                   const did = destinationId(d);
                   const down = isFailed(v.id, did);
                   return (
-                    <Button key={did} variant={down ? 'danger' : 'secondary'} disabled={!isAdmin || toggle.isPending} aria-pressed={down}
-                      aria-label={down ? t('Recover {{server}} in {{service}}', { server: did, service: serviceLabel(svc.key) }) : t('Fail {{server}} in {{service}}', { server: did, service: serviceLabel(svc.key) })}
-                      onClick={() => toggle.mutate({ serviceKeyId: v.id, address: d.address, port: d.port, fail: !down })}>
-                      {down ? t('Recover') : t('Fail')} <span className="font-mono">{did}</span>{down ? t(' (failed)') : ''}
+                    <Button
+                      key={did}
+                      variant={down ? 'danger' : 'secondary'}
+                      disabled={!isAdmin || toggle.isPending}
+                      aria-pressed={down}
+                      aria-label={
+                        down
+                          ? t('Recover {{server}} in {{service}}', { server: did, service: serviceLabel(svc.key) })
+                          : t('Fail {{server}} in {{service}}', { server: did, service: serviceLabel(svc.key) })
+                      }
+                      onClick={() => toggle.mutate({ serviceKeyId: v.id, address: d.address, port: d.port, fail: !down })}
+                    >
+                      {down ? t('Recover') : t('Fail')} <span className="font-mono">{did}</span>
+                      {down ? t(' (failed)') : ''}
                     </Button>
                   );
                 })}

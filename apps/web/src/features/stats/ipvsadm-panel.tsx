@@ -31,17 +31,29 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
   const [onlyThis, setOnlyThis] = useState(false);
   const [exact, setExact] = useState(false);
   // --stats prints the kernel's counters, which the 1 s poll does not carry: the whole table, while shown.
-  const counters = useQuery({ queryKey: ['ipvsadm-panel', 'state.get'], queryFn: () => trpcClient.state.get.query(), refetchInterval: 1000, enabled: mode === 'stats' });
+  const counters = useQuery({
+    queryKey: ['ipvsadm-panel', 'state.get'],
+    queryFn: () => trpcClient.state.get.query(),
+    refetchInterval: 1000,
+    enabled: mode === 'stats',
+  });
   const observed = mode === 'stats' ? counters.data?.observed : snapshot.data?.observed;
   const services = (observed?.services ?? []).filter((s) => !onlyThis || !serviceIdValue || serviceId(s.key) === serviceIdValue);
-  const text = observed ? formatIpvsadmListing({ services }, { mode, exact, info: info.data?.kernel ?? { ipvsVersion: ipvsVersionFrom(info.data?.backend.description), connTableSize: 4096 } }) : '';
+  const text = observed
+    ? formatIpvsadmListing(
+        { services },
+        { mode, exact, info: info.data?.kernel ?? { ipvsVersion: ipvsVersionFrom(info.data?.backend.description), connTableSize: 4096 } },
+      )
+    : '';
   const command = `ipvsadm -L -n${MODES.find((m) => m.mode === mode)?.flags ?? ''}${exact ? ' --exact' : ''}`;
   return (
     <Panel title={t('ipvsadm now')} actions={<CopyButton text={text} label={t('Copy ipvsadm listing')} />}>
       <div className="mb-2 flex flex-wrap items-center gap-2">
         <div role="group" aria-label={t('Listing format')} className="flex gap-1">
           {MODES.map((m) => (
-            <Button key={m.mode} variant={m.mode === mode ? 'primary' : 'secondary'} aria-pressed={m.mode === mode} onClick={() => setMode(m.mode)}>{m.label}</Button>
+            <Button key={m.mode} variant={m.mode === mode ? 'primary' : 'secondary'} aria-pressed={m.mode === mode} onClick={() => setMode(m.mode)}>
+              {m.label}
+            </Button>
           ))}
         </div>
         <CheckboxField label="--exact" checked={exact} onChange={(e) => setExact(e.target.checked)} />
@@ -49,7 +61,9 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
         <Age at={(mode === 'stats' ? counters.data : snapshot.data)?.observedAt} label={t('observed')} />
       </div>
       <p className="mb-1 font-mono text-xs text-slate-600"># {command}</p>
-      <pre aria-label={`Output of ${command}`} className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100">{text}</pre>
+      <pre aria-label={`Output of ${command}`} className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100">
+        {text}
+      </pre>
     </Panel>
   );
 }

@@ -81,8 +81,22 @@ function useWidth(): [RefObject<HTMLDivElement | null>, number] {
 }
 
 /** Memoised: the page around it re-renders every second for other reasons. */
-export const LineChart = memo(function LineChart({ title, series, from, to, format, formatRight, markers = NO_MARKERS, onZoom, height = 200 }: {
-  title: string; series: readonly ChartSeries[]; from: number; to: number; format: (value: number) => string;
+export const LineChart = memo(function LineChart({
+  title,
+  series,
+  from,
+  to,
+  format,
+  formatRight,
+  markers = NO_MARKERS,
+  onZoom,
+  height = 200,
+}: {
+  title: string;
+  series: readonly ChartSeries[];
+  from: number;
+  to: number;
+  format: (value: number) => string;
   markers?: readonly ChartMarker[];
   /** Called with the range dragged across (or "+" at the crosshair); no zooming without it. */
   onZoom?: (range: TimeRange) => void;
@@ -108,7 +122,10 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
     }
     return [niceMax(max.left), niceMax(max.right)];
   }, [series, from]);
-  const paths = useMemo(() => series.map((s) => ({ s, d: linePath(s.times, s.values, from, to, s.axis === 'right' ? yMaxRight : yMax, plotWidth, plotHeight) })), [series, from, to, yMax, yMaxRight, plotWidth, plotHeight]);
+  const paths = useMemo(
+    () => series.map((s) => ({ s, d: linePath(s.times, s.values, from, to, s.axis === 'right' ? yMaxRight : yMax, plotWidth, plotHeight) })),
+    [series, from, to, yMax, yMaxRight, plotWidth, plotHeight],
+  );
   const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * (to - from));
   const yTicks = [0, 0.25, 0.5, 0.75, 1];
 
@@ -128,10 +145,13 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
   const nearest = cursorIndex >= 0 ? (reference?.times[cursorIndex] ?? null) : null;
   // Only samples inside the drawn range get a crosshair.
   const cursorTime = nearest !== null && nearest >= from && nearest <= to ? nearest : null;
-  const rows = cursorTime === null ? [] : series
-    .map((s) => ({ s, value: s.values[s.times.indexOf(cursorTime)] }))
-    .filter((r): r is { s: ChartSeries; value: number } => r.value !== undefined)
-    .sort((a, b) => b.value - a.value);
+  const rows =
+    cursorTime === null
+      ? []
+      : series
+          .map((s) => ({ s, value: s.values[s.times.indexOf(cursorTime)] }))
+          .filter((r): r is { s: ChartSeries; value: number } => r.value !== undefined)
+          .sort((a, b) => b.value - a.value);
   const formatOf = (s: ChartSeries) => (s.axis === 'right' ? (formatRight ?? format) : format);
 
   const moveCursor = (step: number) => {
@@ -181,11 +201,23 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
         onPointerCancel={() => setDrag(null)}
         onPointerLeave={() => setCursor(null)}
         onKeyDown={(e) => {
-          if (e.key === 'ArrowLeft') { e.preventDefault(); moveCursor(-1); }
-          if (e.key === 'ArrowRight') { e.preventDefault(); moveCursor(1); }
-          if (e.key === 'Home' || e.key === 'End') { e.preventDefault(); cursorToEnd(e.key === 'End'); }
+          if (e.key === 'ArrowLeft') {
+            e.preventDefault();
+            moveCursor(-1);
+          }
+          if (e.key === 'ArrowRight') {
+            e.preventDefault();
+            moveCursor(1);
+          }
+          if (e.key === 'Home' || e.key === 'End') {
+            e.preventDefault();
+            cursorToEnd(e.key === 'End');
+          }
           if (e.key === 'Escape') setCursor(null);
-          if ((e.key === '+' || e.key === '=') && onZoom) { e.preventDefault(); onZoom(zoomIn({ from, to }, cursorTime ?? (from + to) / 2)); }
+          if ((e.key === '+' || e.key === '=') && onZoom) {
+            e.preventDefault();
+            onZoom(zoomIn({ from, to }, cursorTime ?? (from + to) / 2));
+          }
         }}
         onBlur={() => setCursor(null)}
       >
@@ -195,13 +227,28 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
             return (
               <g key={f}>
                 <line x1={0} x2={plotWidth} y1={y} y2={y} stroke="var(--chart-grid)" strokeDasharray="3 3" />
-                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="var(--chart-text)">{format(f * yMax)}</text>
-                {hasRight ? <text x={plotWidth + 6} y={y + 3} textAnchor="start" fontSize={10} fill="var(--chart-text)">{(formatRight ?? format)(f * yMaxRight)}</text> : null}
+                <text x={-6} y={y + 3} textAnchor="end" fontSize={10} fill="var(--chart-text)">
+                  {format(f * yMax)}
+                </text>
+                {hasRight ? (
+                  <text x={plotWidth + 6} y={y + 3} textAnchor="start" fontSize={10} fill="var(--chart-text)">
+                    {(formatRight ?? format)(f * yMaxRight)}
+                  </text>
+                ) : null}
               </g>
             );
           })}
           {xTicks.map((t, i) => (
-            <text key={t} x={(i / 4) * plotWidth} y={plotHeight + 15} textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'} fontSize={10} fill="var(--chart-text)">{clockTime(t)}</text>
+            <text
+              key={t}
+              x={(i / 4) * plotWidth}
+              y={plotHeight + 15}
+              textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}
+              fontSize={10}
+              fill="var(--chart-text)"
+            >
+              {clockTime(t)}
+            </text>
           ))}
           <line x1={0} x2={plotWidth} y1={plotHeight} y2={plotHeight} stroke="var(--chart-muted)" />
           {paths.map(({ s, d }) => (
@@ -209,13 +256,24 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
           ))}
           {drag ? (
             <rect
-              x={((Math.min(drag.start, drag.end) - from) / (to - from)) * plotWidth} y={0}
-              width={(Math.abs(drag.end - drag.start) / (to - from)) * plotWidth} height={plotHeight}
-              fill="var(--chart-accent)" fillOpacity={0.15} stroke="var(--chart-accent)"
+              x={((Math.min(drag.start, drag.end) - from) / (to - from)) * plotWidth}
+              y={0}
+              width={(Math.abs(drag.end - drag.start) / (to - from)) * plotWidth}
+              height={plotHeight}
+              fill="var(--chart-accent)"
+              fillOpacity={0.15}
+              stroke="var(--chart-accent)"
             />
           ) : null}
           {cursorTime !== null ? (
-            <line x1={((cursorTime - from) / (to - from)) * plotWidth} x2={((cursorTime - from) / (to - from)) * plotWidth} y1={0} y2={plotHeight} stroke="var(--chart-cursor)" strokeWidth={1} />
+            <line
+              x1={((cursorTime - from) / (to - from)) * plotWidth}
+              x2={((cursorTime - from) / (to - from)) * plotWidth}
+              y1={0}
+              y2={plotHeight}
+              stroke="var(--chart-cursor)"
+              strokeWidth={1}
+            />
           ) : null}
         </g>
       </svg>
@@ -235,9 +293,15 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
             onPointerLeave={() => setOpenMarker(null)}
             onFocus={() => setOpenMarker(marker.key)}
             onBlur={() => setOpenMarker(null)}
-            onKeyDown={(e) => { if (e.key === 'Escape') setOpenMarker(null); }}
+            onKeyDown={(e) => {
+              if (e.key === 'Escape') setOpenMarker(null);
+            }}
           >
-            <span aria-hidden="true" className="pointer-events-none absolute inset-y-0 left-1/2 border-l-2 border-dashed" style={{ borderColor: 'var(--chart-marker)' }} />
+            <span
+              aria-hidden="true"
+              className="pointer-events-none absolute inset-y-0 left-1/2 border-l-2 border-dashed"
+              style={{ borderColor: 'var(--chart-marker)' }}
+            />
           </button>
         );
       })}
@@ -246,7 +310,12 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
         if (!marker) return null;
         const x = MARGIN.left + ((marker.time - from) / Math.max(1, to - from)) * plotWidth;
         return (
-          <div id={markerTipId} role="tooltip" className="pointer-events-none absolute z-10 w-64 rounded border border-slate-300 bg-white/95 p-2 text-xs shadow" style={{ left: Math.max(0, Math.min(x + 8, width - 264)), top: MARGIN.top }}>
+          <div
+            id={markerTipId}
+            role="tooltip"
+            className="pointer-events-none absolute z-10 w-64 rounded border border-slate-300 bg-white/95 p-2 text-xs shadow"
+            style={{ left: Math.max(0, Math.min(x + 8, width - 264)), top: MARGIN.top }}
+          >
             <div className="font-medium">{t('Change by {{who}}', { who: marker.who })}</div>
             <div className="text-slate-600">{dateTime(marker.time)}</div>
             <div className="mt-1 break-words">{marker.what}</div>
@@ -254,7 +323,11 @@ export const LineChart = memo(function LineChart({ title, series, from, to, form
         );
       })()}
       {cursorTime !== null && rows.length > 0 ? (
-        <div id={tooltipId} role="tooltip" className="pointer-events-none absolute right-2 top-2 max-w-[60%] rounded border border-slate-300 bg-white/95 p-2 text-xs shadow">
+        <div
+          id={tooltipId}
+          role="tooltip"
+          className="pointer-events-none absolute right-2 top-2 max-w-[60%] rounded border border-slate-300 bg-white/95 p-2 text-xs shadow"
+        >
           <div className="mb-1 font-medium">{clockTime(cursorTime)}</div>
           {rows.slice(0, 8).map(({ s, value }) => (
             <div key={s.key} className="flex items-center gap-2 font-mono">

@@ -88,7 +88,11 @@ export function addSample(buckets: Buckets, point: SeriesPoint, bucketMs: number
   return { times, counts, values };
 }
 
-export interface TotalsRow { time: number; cps: number; activeConns: number }
+export interface TotalsRow {
+  time: number;
+  cps: number;
+  activeConns: number;
+}
 
 /** The service's total per bucket: new connections per second and active connections. */
 export function totalsOf(series: Iterable<Buckets>): TotalsRow[] {
@@ -109,7 +113,10 @@ export function totalsOf(series: Iterable<Buckets>): TotalsRow[] {
 }
 
 /** One destination's share of the service's new connections per bucket. */
-export interface ShareSeries { times: number[]; values: number[] }
+export interface ShareSeries {
+  times: number[];
+  values: number[];
+}
 
 /**
  * Measured share over time: each destination's new connections per second
@@ -140,7 +147,17 @@ export function sharesOverTime(byId: ReadonlyMap<string, Buckets>): Map<string, 
 }
 
 /** A real server's rates in the newest bucket. */
-export interface RateRow { id: string; time: number; cps: number; inPps: number; outPps: number; inBps: number; outBps: number; activeConns: number; inactiveConns: number }
+export interface RateRow {
+  id: string;
+  time: number;
+  cps: number;
+  inPps: number;
+  outPps: number;
+  inBps: number;
+  outBps: number;
+  activeConns: number;
+  inactiveConns: number;
+}
 
 /** The newest bucket of every destination, by id. */
 export function latestRates(byId: ReadonlyMap<string, Buckets>): RateRow[] {
@@ -150,8 +167,15 @@ export function latestRates(byId: ReadonlyMap<string, Buckets>): RateRow[] {
     if (last < 0) continue;
     const at = (metric: Metric) => buckets.values[metric][last] ?? 0;
     rows.push({
-      id, time: buckets.times[last] ?? 0, cps: at('cps'), inPps: at('inPps'), outPps: at('outPps'), inBps: at('inBps'), outBps: at('outBps'),
-      activeConns: at('activeConns'), inactiveConns: at('inactiveConns'),
+      id,
+      time: buckets.times[last] ?? 0,
+      cps: at('cps'),
+      inPps: at('inPps'),
+      outPps: at('outPps'),
+      inBps: at('inBps'),
+      outBps: at('outBps'),
+      activeConns: at('activeConns'),
+      inactiveConns: at('inactiveConns'),
     });
   }
   return rows.sort((a, b) => a.id.localeCompare(b.id));

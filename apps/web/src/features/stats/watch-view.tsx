@@ -33,7 +33,11 @@ import { dateTime } from '../../lib/format-time';
 
 const PALETTE = ['#1d4ed8', '#15803d', '#b45309', '#7e22ce', '#be123c', '#0e7490', '#4d7c0f', '#a21caf', '#c2410c', '#334155'];
 
-interface ChartSpec { title: string; metrics: readonly Metric[]; format: (v: number) => string }
+interface ChartSpec {
+  title: string;
+  metrics: readonly Metric[];
+  format: (v: number) => string;
+}
 const CHARTS: readonly ChartSpec[] = [
   { title: msg('Connections (active solid, inactive dashed)'), metrics: ['activeConns', 'inactiveConns'], format: (v) => formatNumber(v) },
   { title: msg('New connections per second'), metrics: ['cps'], format: (v) => formatRate(v) },
@@ -49,14 +53,26 @@ const TOTALS = [
   { key: 'activeConns', label: msg('active connections'), colour: '#b45309', axis: 'right' },
 ] as const;
 
-const METRIC_LABEL: Record<Metric, string> = { activeConns: msg('active'), inactiveConns: msg('inactive'), cps: msg('new/s'), inPps: msg('in'), outPps: msg('out'), inBps: msg('in'), outBps: msg('out') };
+const METRIC_LABEL: Record<Metric, string> = {
+  activeConns: msg('active'),
+  inactiveConns: msg('inactive'),
+  cps: msg('new/s'),
+  inPps: msg('in'),
+  outPps: msg('out'),
+  inBps: msg('in'),
+  outBps: msg('out'),
+};
 
 function sampleToPoint(time: number, d: LiveSample['services'][number]['destinations'][number]): SeriesPoint {
   return { time, ...d.rates, activeConns: d.activeConns, inactiveConns: d.inactiveConns };
 }
 
 /** What the charts draw: per-destination buckets of one size, and the newest sample taken in. */
-interface WatchData { bucketMs: number; newest: number; byId: ReadonlyMap<string, Buckets> }
+interface WatchData {
+  bucketMs: number;
+  newest: number;
+  byId: ReadonlyMap<string, Buckets>;
+}
 const EMPTY: WatchData = { bucketMs: 1000, newest: 0, byId: new Map() };
 
 /**
@@ -66,8 +82,11 @@ const EMPTY: WatchData = { bucketMs: 1000, newest: 0, byId: new Map() };
 export default function WatchView({ serviceIdValue, destinationCount }: { serviceIdValue: string; destinationCount: number | null }) {
   // Window and hidden series live in the URL (shareable); the Set is rebuilt only when they change.
   const navigate = useNavigate({ from: '/services/$id/watch' });
-  const [urlState, setUrlState] = useSearchState(useSearch({ from: '/services/$id/watch' }).watch, watchKey,
-    (next) => void navigate({ search: searchRecord(watchParams(next)), replace: true, resetScroll: false }));
+  const [urlState, setUrlState] = useSearchState(
+    useSearch({ from: '/services/$id/watch' }).watch,
+    watchKey,
+    (next) => void navigate({ search: searchRecord(watchParams(next)), replace: true, resetScroll: false }),
+  );
   const minutes = urlState.minutes;
   const hiddenKey = urlState.hidden.join(',');
   const hidden = useMemo<ReadonlySet<string>>(() => new Set(hiddenKey ? hiddenKey.split(',') : []), [hiddenKey]);
@@ -107,43 +126,65 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
 
   // Then fold the 1 s samples in as they arrive.
   useEffect(() => {
-    const subscription = trpcClient.stats.onSample.subscribe({ services: [serviceIdValue] }, {
-      onData: (sample) => {
-        setStreamError(null);
-        if (pausedRef.current) return;
-        const svc = sample.services.find((s) => s.id === serviceIdValue);
-        if (!svc) return;
-        // A transition: drawing many series must not block typing or scrolling.
-        startTransition(() => {
-          setData((prev) => {
-            // Samples the seed already holds are not counted twice.
-            if (sample.time <= prev.newest) return prev;
-            const byId = new Map<string, Buckets>();
-            for (const d of svc.destinations) byId.set(d.id, addSample(prev.byId.get(d.id) ?? NO_BUCKETS, sampleToPoint(sample.time, d), prev.bucketMs, horizonMs));
-            return { bucketMs: prev.bucketMs, newest: sample.time, byId };
+    const subscription = trpcClient.stats.onSample.subscribe(
+      { services: [serviceIdValue] },
+      {
+        onData: (sample) => {
+          setStreamError(null);
+          if (pausedRef.current) return;
+          const svc = sample.services.find((s) => s.id === serviceIdValue);
+          if (!svc) return;
+          // A transition: drawing many series must not block typing or scrolling.
+          startTransition(() => {
+            setData((prev) => {
+              // Samples the seed already holds are not counted twice.
+              if (sample.time <= prev.newest) return prev;
+              const byId = new Map<string, Buckets>();
+              for (const d of svc.destinations)
+                byId.set(d.id, addSample(prev.byId.get(d.id) ?? NO_BUCKETS, sampleToPoint(sample.time, d), prev.bucketMs, horizonMs));
+              return { bucketMs: prev.bucketMs, newest: sample.time, byId };
+            });
           });
-        });
+        },
+        onError: (error) => setStreamError(errorMessage(error)),
       },
-      onError: (error) => setStreamError(errorMessage(error)),
-    });
+    );
     return () => subscription.unsubscribe();
   }, [serviceIdValue, horizonMs]);
 
   // Change markers: the audit log's changes of this service (the charts skip those outside their range).
   const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 1000 }), refetchInterval: 10_000, refetchOnWindowFocus: false });
-  const markers = useMemo(() => changeMarkers(audit.data ?? [], serviceIdValue, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY)
-    .map((m): ChartMarker => ({ key: String(m.seq), time: m.time, who: m.who, what: m.what })), [audit.data, serviceIdValue]);
+  const markers = useMemo(
+    () =>
+      changeMarkers(audit.data ?? [], serviceIdValue, Number.NEGATIVE_INFINITY, Number.POSITIVE_INFINITY).map((m): ChartMarker => ({
+        key: String(m.seq),
+        time: m.time,
+        who: m.who,
+        what: m.what,
+      })),
+    [audit.data, serviceIdValue],
+  );
 
   // The scheduler model's shares (and the agent's 1-minute measurement) for the share chart and the table.
   const serviceKey = useMemo(() => parseServiceId(serviceIdValue), [serviceIdValue]);
-  const sharesQuery = useQuery({ ...trpc.stats.shares.queryOptions(serviceKey ? { service: serviceKey, seconds: 60 } : skipToken), refetchInterval: 10_000, refetchOnWindowFocus: false });
+  const sharesQuery = useQuery({
+    ...trpc.stats.shares.queryOptions(serviceKey ? { service: serviceKey, seconds: 60 } : skipToken),
+    refetchInterval: 10_000,
+    refetchOnWindowFocus: false,
+  });
   const predicted = useMemo(() => new Map((sharesQuery.data?.rows ?? []).map((row) => [row.destination, row.predicted])), [sharesQuery.data]);
   const measuredShares = useMemo(() => sharesOverTime(data.byId), [data.byId]);
   const rateRows = useMemo(() => latestRates(data.byId), [data.byId]);
-  const newestShare = useMemo(() => new Map(rateRows.flatMap((row) => {
-    const series = measuredShares.get(row.id);
-    return series && series.times.at(-1) === row.time ? [[row.id, series.values.at(-1) ?? 0] as const] : [];
-  })), [rateRows, measuredShares]);
+  const newestShare = useMemo(
+    () =>
+      new Map(
+        rateRows.flatMap((row) => {
+          const series = measuredShares.get(row.id);
+          return series && series.times.at(-1) === row.time ? [[row.id, series.values.at(-1) ?? 0] as const] : [];
+        }),
+      ),
+    [rateRows, measuredShares],
+  );
 
   const ids = useMemo(() => [...data.byId.keys()].sort(), [data.byId]);
   const colourOf = useMemo(() => new Map(ids.map((id, i) => [id, PALETTE[i % PALETTE.length] ?? '#334155'])), [ids]);
@@ -154,69 +195,140 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
   // Stable for the memoised charts: only a new range re-renders them for it.
   const latestUrl = useRef({ urlState, setUrlState });
   latestUrl.current = { urlState, setUrlState };
-  const setZoom = useMemo(() => (range: TimeRange | null) => startTransition(() => latestUrl.current.setUrlState({ ...latestUrl.current.urlState, zoom: range })), []);
+  const setZoom = useMemo(
+    () => (range: TimeRange | null) => startTransition(() => latestUrl.current.setUrlState({ ...latestUrl.current.urlState, zoom: range })),
+    [],
+  );
 
   const liveTo = data.newest || Date.now();
   // Zoomed: the charts hold still on the chosen range while samples go on arriving.
   const to = zoomTo ?? liveTo;
   const from = zoomFrom ?? liveTo - horizonMs;
-  const rangeText = zoom ? t('{{from}} to {{to}}', { from: dateTime(zoom.from), to: dateTime(zoom.to) }) : t('last {{window}}', { window: windowLabel(minutes) });
-  const chartSeries = useMemo(() => CHARTS.map((chart) => ids.filter((id) => !hidden.has(id)).flatMap((id) => {
-    const buckets = data.byId.get(id);
-    if (!buckets) return [];
-    return chart.metrics.map((metric, mi): ChartSeries => ({
-      key: `${id}|${metric}`, label: `${id}${chart.metrics.length > 1 ? ` ${t(METRIC_LABEL[metric])}` : ''}`,
-      colour: colourOf.get(id) ?? '#334155', dashed: mi === 1, times: buckets.times, values: buckets.values[metric],
-    }));
-  })), [data.byId, hidden, ids, colourOf]);
+  const rangeText = zoom
+    ? t('{{from}} to {{to}}', { from: dateTime(zoom.from), to: dateTime(zoom.to) })
+    : t('last {{window}}', { window: windowLabel(minutes) });
+  const chartSeries = useMemo(
+    () =>
+      CHARTS.map((chart) =>
+        ids
+          .filter((id) => !hidden.has(id))
+          .flatMap((id) => {
+            const buckets = data.byId.get(id);
+            if (!buckets) return [];
+            return chart.metrics.map((metric, mi): ChartSeries => ({
+              key: `${id}|${metric}`,
+              label: `${id}${chart.metrics.length > 1 ? ` ${t(METRIC_LABEL[metric])}` : ''}`,
+              colour: colourOf.get(id) ?? '#334155',
+              dashed: mi === 1,
+              times: buckets.times,
+              values: buckets.values[metric],
+            }));
+          }),
+      ),
+    [data.byId, hidden, ids, colourOf],
+  );
   // Measured share solid; the prediction as a dashed level line in the same colour.
-  const shareSeries = useMemo(() => ids.filter((id) => !hidden.has(id)).flatMap((id): ChartSeries[] => {
-    const measured = measuredShares.get(id);
-    const colour = colourOf.get(id) ?? '#334155';
-    const lines: ChartSeries[] = measured ? [{ key: `${id}|measured`, label: t('{{server}} measured', { server: id }), colour, times: measured.times, values: measured.values }] : [];
-    const model = predicted.get(id);
-    // At the measured times, so that the crosshair lists both.
-    const times = measured?.times.length ? measured.times : [from, to];
-    if (model !== undefined && model !== null) lines.push({ key: `${id}|predicted`, label: t('{{server}} predicted', { server: id }), colour, dashed: true, times, values: times.map(() => model) });
-    return lines;
-  }), [ids, hidden, measuredShares, predicted, colourOf, from, to]);
+  const shareSeries = useMemo(
+    () =>
+      ids
+        .filter((id) => !hidden.has(id))
+        .flatMap((id): ChartSeries[] => {
+          const measured = measuredShares.get(id);
+          const colour = colourOf.get(id) ?? '#334155';
+          const lines: ChartSeries[] = measured
+            ? [{ key: `${id}|measured`, label: t('{{server}} measured', { server: id }), colour, times: measured.times, values: measured.values }]
+            : [];
+          const model = predicted.get(id);
+          // At the measured times, so that the crosshair lists both.
+          const times = measured?.times.length ? measured.times : [from, to];
+          if (model !== undefined && model !== null)
+            lines.push({
+              key: `${id}|predicted`,
+              label: t('{{server}} predicted', { server: id }),
+              colour,
+              dashed: true,
+              times,
+              values: times.map(() => model),
+            });
+          return lines;
+        }),
+    [ids, hidden, measuredShares, predicted, colourOf, from, to],
+  );
   const totals = useMemo(() => {
     const rows = totalsOf(data.byId.values());
     const times = rows.map((r) => r.time);
-    return TOTALS.filter((total) => !totalsHidden.has(total.key)).map((total): ChartSeries => ({ key: total.key, label: t(total.label), colour: total.colour, axis: total.axis, times, values: rows.map((r) => r[total.key]) }));
+    return TOTALS.filter((total) => !totalsHidden.has(total.key)).map((total): ChartSeries => ({
+      key: total.key,
+      label: t(total.label),
+      colour: total.colour,
+      axis: total.axis,
+      times,
+      values: rows.map((r) => r[total.key]),
+    }));
   }, [data.byId, totalsHidden]);
 
   return (
     <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_minmax(0,600px)]">
-      <Panel title={t('Live charts')} actions={(
-        <>
-          <div role="group" aria-label={t('Window')} className="flex gap-1">
-            {WINDOWS.map((w) => (
-              <Button key={w} variant={w === minutes ? 'primary' : 'secondary'} aria-pressed={w === minutes} onClick={() => startTransition(() => setMinutes(w))}>{buttonLabel(w)}</Button>
-            ))}
-          </div>
-          <Button onClick={() => setZoom(zoomIn({ from, to }, (from + to) / 2))}>{t('Zoom in')}</Button>
-          {zoom ? <Button onClick={() => setZoom(null)}>{t('Reset zoom')}</Button> : null}
-          <Button aria-pressed={paused} onClick={() => setPaused(!paused)}>{paused ? t('Resume') : t('Pause')}</Button>
-        </>
-      )}>
+      <Panel
+        title={t('Live charts')}
+        actions={
+          <>
+            <div role="group" aria-label={t('Window')} className="flex gap-1">
+              {WINDOWS.map((w) => (
+                <Button
+                  key={w}
+                  variant={w === minutes ? 'primary' : 'secondary'}
+                  aria-pressed={w === minutes}
+                  onClick={() => startTransition(() => setMinutes(w))}
+                >
+                  {buttonLabel(w)}
+                </Button>
+              ))}
+            </div>
+            <Button onClick={() => setZoom(zoomIn({ from, to }, (from + to) / 2))}>{t('Zoom in')}</Button>
+            {zoom ? <Button onClick={() => setZoom(null)}>{t('Reset zoom')}</Button> : null}
+            <Button aria-pressed={paused} onClick={() => setPaused(!paused)}>
+              {paused ? t('Resume') : t('Pause')}
+            </Button>
+          </>
+        }
+      >
         {history.error ? <Notice tone="error">{errorMessage(history.error)}</Notice> : null}
         {streamError ? <Notice tone="warn">{t('Live samples interrupted: {{reason}}. Reconnecting…', { reason: streamError })}</Notice> : null}
         {paused ? <Notice tone="info">{t('Paused: new samples are not drawn.')}</Notice> : null}
         {zoom ? <Notice tone="info">{t('Zoomed to {{range}}. "Reset zoom" shows the whole window again.', { range: rangeText })}</Notice> : null}
-        <p className="mb-2 text-xs text-slate-600">{t('Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.')}</p>
+        <p className="mb-2 text-xs text-slate-600">
+          {t(
+            'Drag across a chart to zoom into a range, or focus a chart and press + at the crosshair (arrow keys move it). Dashed violet lines mark changes to this service.',
+          )}
+        </p>
         <figure className="mb-3">
           <figcaption className="mb-1 flex flex-wrap items-center gap-x-3 text-xs">
             <span className="font-medium text-slate-700">{t('Service total')}</span>
             {TOTALS.map((total) => (
               <label key={total.key} className="flex items-center gap-1">
-                <input type="checkbox" checked={!totalsHidden.has(total.key)} onChange={() => setTotalsHidden((prev) => toggled(prev, total.key))} aria-label={t('Show {{series}}', { series: t(total.label) })} />
+                <input
+                  type="checkbox"
+                  checked={!totalsHidden.has(total.key)}
+                  onChange={() => setTotalsHidden((prev) => toggled(prev, total.key))}
+                  aria-label={t('Show {{series}}', { series: t(total.label) })}
+                />
                 <span className="inline-block h-0.5 w-3" style={{ background: total.colour }} aria-hidden="true" />
                 {t(total.label)} ({total.axis === 'left' ? t('left axis') : t('right axis')})
               </label>
             ))}
           </figcaption>
-          <LineChart title={t('Service total: new connections per second and active connections, {{range}}', { range: rangeText })} series={totals} from={from} to={to} format={formatRate} formatRight={(v) => formatNumber(v)} markers={markers} onZoom={setZoom} height={170} />
+          <LineChart
+            title={t('Service total: new connections per second and active connections, {{range}}', { range: rangeText })}
+            series={totals}
+            from={from}
+            to={to}
+            format={formatRate}
+            formatRight={(v) => formatNumber(v)}
+            markers={markers}
+            onZoom={setZoom}
+            height={170}
+          />
         </figure>
         <div role="group" aria-label={t('Legend: real servers shown')} className="mb-2 flex flex-wrap gap-x-3 gap-y-1">
           {ids.map((id) => (
@@ -231,12 +343,28 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
           {CHARTS.map((chart, index) => (
             <figure key={chart.title} className="min-w-0">
               <figcaption className="mb-1 text-xs font-medium text-slate-700">{t(chart.title)}</figcaption>
-              <LineChart title={t('{{chart}}, {{range}}', { chart: t(chart.title), range: rangeText })} series={chartSeries[index] ?? []} from={from} to={to} format={chart.format} markers={markers} onZoom={setZoom} />
+              <LineChart
+                title={t('{{chart}}, {{range}}', { chart: t(chart.title), range: rangeText })}
+                series={chartSeries[index] ?? []}
+                from={from}
+                to={to}
+                format={chart.format}
+                markers={markers}
+                onZoom={setZoom}
+              />
             </figure>
           ))}
           <figure className="min-w-0">
             <figcaption className="mb-1 text-xs font-medium text-slate-700">{t('Share of new connections (measured solid, predicted dashed)')}</figcaption>
-            <LineChart title={t('{{chart}}, {{range}}', { chart: t('Share of new connections (measured solid, predicted dashed)'), range: rangeText })} series={shareSeries} from={from} to={to} format={(v) => formatPercent(v, 0)} markers={markers} onZoom={setZoom} />
+            <LineChart
+              title={t('{{chart}}, {{range}}', { chart: t('Share of new connections (measured solid, predicted dashed)'), range: rangeText })}
+              series={shareSeries}
+              from={from}
+              to={to}
+              format={(v) => formatPercent(v, 0)}
+              markers={markers}
+              onZoom={setZoom}
+            />
           </figure>
         </div>
         <RateTable rows={rateRows} measured={newestShare} predicted={predicted} bucketSeconds={data.bucketMs / 1000} />

@@ -38,7 +38,10 @@ export interface TopologyInput {
   vipHolder?: string | null;
 }
 
-export interface Point { x: number; y: number }
+export interface Point {
+  x: number;
+  y: number;
+}
 
 export interface ServerNode extends Point {
   id: string;
@@ -126,8 +129,10 @@ export function edgeWidth(cps: number, maxCps: number): number {
 const CAPTIONS: Record<TopologyMethod, string> = {
   NAT: msg('NAT: the director rewrites the destination to a real server; replies return through the director (real servers use the DIP as gateway).'),
   FULLNAT: msg('FULLNAT: NAT plus source NAT to the DIP, so real servers reply to the director without a special gateway.'),
-  DR: msg('DR: same L2 segment; the director rewrites only the MAC; the VIP sits on each real server\'s lo; replies go straight to the client.'),
-  TUN: msg('TUN: the director encapsulates (IP-in-IP) to real servers that may sit in other networks; the VIP sits on tunl0; replies go straight to the client.'),
+  DR: msg("DR: same L2 segment; the director rewrites only the MAC; the VIP sits on each real server's lo; replies go straight to the client."),
+  TUN: msg(
+    'TUN: the director encapsulates (IP-in-IP) to real servers that may sit in other networks; the VIP sits on tunl0; replies go straight to the client.',
+  ),
   MIXED: msg('Mixed forwarding: real servers use different methods.'),
   NONE: msg('No real servers yet.'),
 };
@@ -146,10 +151,17 @@ function serverFindings(input: TopologyServerInput, serviceKey: ServiceKey): Ser
   const findings = reportFindings(report, input.destination, serviceKey);
   if (findings.state === 'stale') {
     const since = clockTime(report.receivedAt);
-    return { problems: own, marker: { text: t('settings: no report'), short: t('no report'), tone: 'note' }, staleNote: t('no report from {{address}} since {{time}}', { address, time: since }) };
+    return {
+      problems: own,
+      marker: { text: t('settings: no report'), short: t('no report'), tone: 'note' },
+      staleNote: t('no report from {{address}} since {{time}}', { address, time: since }),
+    };
   }
   const lines = problemLines(findings, address);
-  const marker = lines.length > 0 ? { text: t('settings: {{count}} failing', { count: lines.length }), short: t('{{count}} failing', { count: lines.length }), tone: 'problem' as const } : null;
+  const marker =
+    lines.length > 0
+      ? { text: t('settings: {{count}} failing', { count: lines.length }), short: t('{{count}} failing', { count: lines.length }), tone: 'problem' as const }
+      : null;
   return { problems: [...own, ...lines], marker, staleNote: null };
 }
 
@@ -193,20 +205,37 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
     };
   });
 
-  const paths: PathSpec[] = [{ id: 'client-director', d: `M${client.x + 28},${client.y - 6} L${director.x - 40},${director.y - 6}`, kind: 'request', width: 2.5 }];
+  const paths: PathSpec[] = [
+    { id: 'client-director', d: `M${client.x + 28},${client.y - 6} L${director.x - 40},${director.y - 6}`, kind: 'request', width: 2.5 },
+  ];
   const directReply = method === 'DR' || method === 'TUN';
   for (const server of servers) {
     // Requests leave the director's right edge; the curve keeps many edges readable.
     const startX = director.x + 40;
     const endX = server.x - 60;
     const midX = (startX + endX) / 2;
-    paths.push({ id: `request-${server.id}`, d: `M${startX},${director.y} C${midX},${director.y} ${midX},${server.y} ${endX},${server.y}`, kind: 'request', width: server.edgeWidth });
+    paths.push({
+      id: `request-${server.id}`,
+      d: `M${startX},${director.y} C${midX},${director.y} ${midX},${server.y} ${endX},${server.y}`,
+      kind: 'request',
+      width: server.edgeWidth,
+    });
     if (directReply) {
       // Straight back to the client, bypassing the director (under it).
       const dipY = Math.max(server.y, director.y) + 40;
-      paths.push({ id: `reply-${server.id}`, d: `M${endX},${server.y + 8} C${director.x},${dipY} ${client.x + 120},${client.y + 50} ${client.x + 20},${client.y + 18}`, kind: 'reply', width: 1.5 });
+      paths.push({
+        id: `reply-${server.id}`,
+        d: `M${endX},${server.y + 8} C${director.x},${dipY} ${client.x + 120},${client.y + 50} ${client.x + 20},${client.y + 18}`,
+        kind: 'reply',
+        width: 1.5,
+      });
     } else {
-      paths.push({ id: `reply-${server.id}`, d: `M${endX},${server.y + 8} C${midX},${server.y + 8} ${midX},${director.y + 10} ${startX},${director.y + 10}`, kind: 'reply', width: 1.5 });
+      paths.push({
+        id: `reply-${server.id}`,
+        d: `M${endX},${server.y + 8} C${midX},${server.y + 8} ${midX},${director.y + 10} ${startX},${director.y + 10}`,
+        kind: 'reply',
+        width: 1.5,
+      });
     }
   }
   if (!directReply && servers.length > 0) {
@@ -215,7 +244,13 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
 
   const segments: TopologyLayout['segments'] = [];
   if (method === 'DR' && count > 0) {
-    segments.push({ x: director.x - 60, y: top - 40, width: COLUMN_SERVERS + 170 - (director.x - 60), height: (count - 1) * spacing + 80, label: t('same L2 segment') });
+    segments.push({
+      x: director.x - 60,
+      y: top - 40,
+      width: COLUMN_SERVERS + 170 - (director.x - 60),
+      height: (count - 1) * spacing + 80,
+      label: t('same L2 segment'),
+    });
   }
   if (method === 'TUN') {
     for (const server of servers) {
@@ -224,7 +259,10 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
   }
   const vipLabel = vipText(input.serviceKey);
   const dip = input.dip ?? null;
-  const accessibleName = method === 'NONE' || method === 'MIXED' ? t('Service topology of {{vip}}', { vip: vipLabel }) : t('{{method}} topology of {{vip}}', { method, vip: vipLabel });
+  const accessibleName =
+    method === 'NONE' || method === 'MIXED'
+      ? t('Service topology of {{vip}}', { vip: vipLabel })
+      : t('{{method}} topology of {{vip}}', { method, vip: vipLabel });
   return {
     method,
     width: WIDTH,

@@ -22,32 +22,68 @@ export function AddDestinationForm({ serviceKey, defaultForwarding }: { serviceK
   const portLocked = forwarding !== 'masq';
   const shownPort = portLocked ? String(servicePort) : port;
   const methodName = forwarding === 'route' ? 'DR' : 'TUN';
-  const lockReason = servicePort === 0
-    ? t('{{method}} keeps the client\'s port: every port of the VIP (0).', { method: methodName })
-    : t('{{method}} sends the packet unchanged: the real server port is the VIP port.', { method: methodName });
+  const lockReason =
+    servicePort === 0
+      ? t("{{method}} keeps the client's port: every port of the VIP (0).", { method: methodName })
+      : t('{{method}} sends the packet unchanged: the real server port is the VIP port.', { method: methodName });
   const checked = address.trim()
     ? validateDestination(serviceSchema.parse({ key: serviceKey }), {
-      address: canonicalIp(address.trim()) ?? address.trim(), port: numberOf(shownPort), forwarding, weight: numberOf(weight), upperThreshold: 0, lowerThreshold: 0,
-    })
+        address: canonicalIp(address.trim()) ?? address.trim(),
+        port: numberOf(shownPort),
+        forwarding,
+        weight: numberOf(weight),
+        upperThreshold: 0,
+        lowerThreshold: 0,
+      })
     : null;
   const problems = checked && !checked.ok ? issuesByField(checked.issues, FIELDS) : new Map<string, string>();
   const destination = checked?.ok ? checked.value : null;
   return (
     <form className="flex flex-col gap-3" aria-label={t('Add real server')} onSubmit={(e) => e.preventDefault()}>
       <div className="flex flex-wrap items-start gap-3">
-        <TextField label={t('Real server address')} placeholder="10.0.0.7" value={address} onChange={(e) => setAddress(e.target.value)} className="w-48" error={problems.get('destination.address')} />
-        <TextField label={t('Port')} type="number" min={0} max={65535} value={shownPort} readOnly={portLocked} onChange={(e) => setPort(e.target.value)}
-          className={portLocked ? 'w-56' : 'w-24'} hint={portLocked ? lockReason : null} error={problems.get('destination.port')} />
+        <TextField
+          label={t('Real server address')}
+          placeholder="10.0.0.7"
+          value={address}
+          onChange={(e) => setAddress(e.target.value)}
+          className="w-48"
+          error={problems.get('destination.address')}
+        />
+        <TextField
+          label={t('Port')}
+          type="number"
+          min={0}
+          max={65535}
+          value={shownPort}
+          readOnly={portLocked}
+          onChange={(e) => setPort(e.target.value)}
+          className={portLocked ? 'w-56' : 'w-24'}
+          hint={portLocked ? lockReason : null}
+          error={problems.get('destination.port')}
+        />
         <SelectField label={t('Forwarding')} value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
-          {FORWARDING_OPTIONS.map((o) => <option key={o.value} value={o.value}>{t(o.label)}</option>)}
+          {FORWARDING_OPTIONS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {t(o.label)}
+            </option>
+          ))}
         </SelectField>
-        <TextField label={t('Weight')} type="number" min={0} max={65535} value={weight} onChange={(e) => setWeight(e.target.value)} className="w-24" error={problems.get('destination.weight')} />
+        <TextField
+          label={t('Weight')}
+          type="number"
+          min={0}
+          max={65535}
+          value={weight}
+          onChange={(e) => setWeight(e.target.value)}
+          className="w-24"
+          error={problems.get('destination.weight')}
+        />
       </div>
       {problems.has('') ? <Notice tone="error">{problems.get('')}</Notice> : null}
       <ApplyWithPreview
         edit={destination ? { op: 'add-destination', service: serviceKey, destination } : null}
         applyLabel={t('Add real server')}
-        disabledReason={address.trim() ? t('Fix the problems marked in the form first.') : t('Enter the real server\'s address first.')}
+        disabledReason={address.trim() ? t('Fix the problems marked in the form first.') : t("Enter the real server's address first.")}
         onApplied={() => setAddress('')}
       />
     </form>

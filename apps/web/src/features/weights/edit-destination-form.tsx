@@ -27,16 +27,42 @@ export function EditDestinationForm({ serviceKey, destination, onDone }: { servi
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
         <SelectField label={t('Forwarding')} value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
-          {FORWARDING_OPTIONS.map((o) => <option key={o.value} value={o.value}>{t(o.label)}</option>)}
+          {FORWARDING_OPTIONS.map((o) => (
+            <option key={o.value} value={o.value}>
+              {t(o.label)}
+            </option>
+          ))}
         </SelectField>
         {forwarding === 'tunnel' ? (
           <SelectField label={t('Tunnel type')} value={tunnelType} onChange={(e) => setTunnelType(e.target.value as TunnelType)}>
-            {TUNNEL_TYPES.map((t) => <option key={t} value={t}>{t}</option>)}
+            {TUNNEL_TYPES.map((t) => (
+              <option key={t} value={t}>
+                {t}
+              </option>
+            ))}
           </SelectField>
         ) : null}
-        <TextField label={t('Upper threshold (-x)')} type="number" min={0} max={65535} value={upper} onChange={(e) => setUpper(e.target.value)} hint={t('0 = no limit')} />
-        <TextField label={t('Lower threshold (-y)')} type="number" min={0} max={65535} value={lower} onChange={(e) => setLower(e.target.value)} hint={t('0 = 3/4 of upper')} />
-        <Button variant="ghost" onClick={onDone}>{t('Close')}</Button>
+        <TextField
+          label={t('Upper threshold (-x)')}
+          type="number"
+          min={0}
+          max={65535}
+          value={upper}
+          onChange={(e) => setUpper(e.target.value)}
+          hint={t('0 = no limit')}
+        />
+        <TextField
+          label={t('Lower threshold (-y)')}
+          type="number"
+          min={0}
+          max={65535}
+          value={lower}
+          onChange={(e) => setLower(e.target.value)}
+          hint={t('0 = 3/4 of upper')}
+        />
+        <Button variant="ghost" onClick={onDone}>
+          {t('Close')}
+        </Button>
       </div>
       <ApplyWithPreview
         edit={valid ? { op: 'edit-destination', service: serviceKey, destination: ref, patch } : null}

@@ -10,7 +10,14 @@ const IDLE_COMMIT_MS = 700;
 /** Arrow keys: wait this long after the last key is released, so a run of presses commits once. */
 const KEY_COMMIT_MS = 700;
 
-export function WeightControl({ endpoint, weight, max, disabled, onDraft, onCommit }: {
+export function WeightControl({
+  endpoint,
+  weight,
+  max,
+  disabled,
+  onDraft,
+  onCommit,
+}: {
   endpoint: string;
   weight: number;
   max: number;
@@ -62,15 +69,22 @@ export function WeightControl({ endpoint, weight, max, disabled, onDraft, onComm
         aria-valuetext={shown === 0 ? t('0 (quiescent: no new connections)') : String(shown)}
         className="w-36 accent-slate-700"
         onChange={(e) => change(Number(e.target.value))}
-        onPointerDown={() => { pointerDown.current = true; }}
-        onPointerUp={() => { pointerDown.current = false; commit(); }}
+        onPointerDown={() => {
+          pointerDown.current = true;
+        }}
+        onPointerUp={() => {
+          pointerDown.current = false;
+          commit();
+        }}
         onKeyUp={(e) => {
           if (e.key.startsWith('Arrow') || ['Home', 'End', 'PageUp', 'PageDown'].includes(e.key)) {
             window.clearTimeout(idleTimer.current);
             idleTimer.current = window.setTimeout(commit, KEY_COMMIT_MS);
           }
         }}
-        onBlur={() => { if (draftRef.current !== null) commit(); }}
+        onBlur={() => {
+          if (draftRef.current !== null) commit();
+        }}
       />
       <input
         type="number"
@@ -84,14 +98,26 @@ export function WeightControl({ endpoint, weight, max, disabled, onDraft, onComm
         aria-describedby={textError ? errorId : undefined}
         className="w-20 rounded border border-slate-300 px-1.5 py-0.5 text-right font-mono text-sm"
         value={text ?? String(shown)}
-        onChange={(e) => { setText(e.target.value); setTextError(null); }}
-        onBlur={() => { if (text !== null) submitText(); }}
+        onChange={(e) => {
+          setText(e.target.value);
+          setTextError(null);
+        }}
+        onBlur={() => {
+          if (text !== null) submitText();
+        }}
         onKeyDown={(e) => {
           if (e.key === 'Enter') submitText();
-          if (e.key === 'Escape') { setText(null); setTextError(null); }
+          if (e.key === 'Escape') {
+            setText(null);
+            setTextError(null);
+          }
         }}
       />
-      {textError ? <span id={errorId} role="alert" className="text-xs text-red-700">{textError}</span> : null}
+      {textError ? (
+        <span id={errorId} role="alert" className="text-xs text-red-700">
+          {textError}
+        </span>
+      ) : null}
     </div>
   );
 
