@@ -36,7 +36,7 @@ test.describe('viewer', () => {
         },
         VIEWER_TOKEN,
       ),
-    ).rejects.toThrow(/viewer token/);
+    ).rejects.toThrow(/viewer \(viewer\) may not make this change/);
     expect(consoleErrors).toEqual([]);
   });
 });

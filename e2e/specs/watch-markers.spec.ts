@@ -42,8 +42,8 @@ test.describe('watch view change markers', () => {
   test('a change shows on every chart; hover and focus say who changed what', async ({ page, consoleErrors }) => {
     await openWatch(page);
     const markers = page.getByRole('button', { name: new RegExp(`^Change at .+ by admin: ${WHAT.replace(/[.]/g, '\\.')}$`) });
-    // The service total and the four per-server charts.
-    await expect(markers).toHaveCount(5, { timeout: 20_000 });
+    // The service total, the four per-server charts and the measured share over time.
+    await expect(markers).toHaveCount(6, { timeout: 20_000 });
 
     // Keyboard: Tab reaches a marker, its tooltip names who and what.
     await markers.first().focus();
