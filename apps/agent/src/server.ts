@@ -31,8 +31,8 @@ import { EventBus } from './reconcile/events';
 import type { HostPort } from './reconcile/ports';
 import { Reconciler, type DriftMode, type StartOutcome } from './reconcile/reconciler';
 import { StatsSampler } from './stats/sampler';
-import { StatsStore } from './stats/stats-store';
-import { HistoryArchive } from './stats/history-archive';
+import { openStatsHistory } from './stats/stats-history';
+import { DEFAULT_STATS_HISTORY_HOURS } from './config/stats-history';
 import { AuditLog } from './store/audit-log';
 import { lockStateDir, type DirLock } from './store/dir-lock';
 import { StateStore } from './store/state-store';
@@ -66,6 +66,8 @@ export interface ServeOptions {
   driftIntervalMs?: number;
   /** Counter sampling period (default 1 s). */
   sampleIntervalMs?: number;
+  /** Hours of 10 s averages kept behind the 1 s window, in memory and on disk (default 24; 0: none, nothing on disk). */
+  statsHistoryHours?: number;
   maxBodyBytes?: number;
   clock?: Clock;
   log?: Logger;
@@ -270,10 +272,13 @@ async function startLocked(
   });
   log.info({ outcome: startOutcome.kind, revision: store.revision }, startOutcome.message);
 
-  // The 10 s history of the last 24 h, read back from the state directory.
-  const history = HistoryArchive.open(join(options.stateDir, 'stats-history'), clock.now(), {}, (message) => log.warn(`stats history: ${message}`));
-  const statsStore = new StatsStore({ archive: history.archive });
-  statsStore.restore(history.buckets);
+  // The 10 s history (24 h unless --stats-history says otherwise), read back from the state directory.
+  const { store: statsStore, archive: statsArchive } = openStatsHistory(
+    options.stateDir,
+    options.statsHistoryHours ?? DEFAULT_STATS_HISTORY_HOURS,
+    clock.now(),
+    log,
+  );
   const sampler = new StatsSampler({
     backend: chosen.backend,
     store: statsStore,
@@ -437,7 +442,7 @@ async function startLocked(
       await vrrp?.close();
       sampler.stop();
       statsStore.flush();
-      history.archive.close();
+      statsArchive?.close();
       stopRevisionListener();
       stopHealthListener();
       stopNotifyEvents();

@@ -466,6 +466,8 @@ class CoarseTier {
   }
 
   add(bucket: ArchivedBucket, capacity: number): void {
+    // No coarse tier (--stats-history 0): the 1 s window is all there is.
+    if (this.slots === 0) return;
     if (this.tick >= 0 && bucket.time <= this.timeAt(this.tick)) return;
     const tick = ++this.tick;
     this.times[tick % this.slots] = bucket.time;

@@ -245,6 +245,9 @@ describe('lvs-console', () => {
   describe('serve', () => {
     it('should exit 2 on bad flags before starting anything', async () => {
       expect((await run(['serve', '--drift', 'sometimes'])).status).toBe(2);
+      const history = await run(['serve', '--stats-history', '25']);
+      expect(history.status).toBe(2);
+      expect(history.stderr).toMatch(/--stats-history takes whole hours from 0 to 24, not 25/);
       expect((await run(['serve', '--tls-cert', 'x.pem'])).status).toBe(2);
       expect((await run(['serve', '--backend', 'nftables'])).status).toBe(2);
     });

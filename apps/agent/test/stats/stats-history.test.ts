@@ -9,6 +9,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { zeroRates, type Counters, type ObservedTable } from '@lvs-console/shared';
 import { HistoryArchive } from '../../src/stats/history-archive';
 import { StatsStore } from '../../src/stats/stats-store';
+import { openStatsHistory } from '../../src/stats/stats-history';
+import { silentLogger } from '../../src/log';
 
 const T0 = Date.UTC(2026, 0, 1, 0, 0, 0);
 const HOUR = 3_600_000;
@@ -162,5 +164,39 @@ describe('stats history on disk', () => {
     const { buckets } = HistoryArchive.open(dir, now);
     expect(buckets[0]?.time).toBeGreaterThan(now - 24 * HOUR);
     expect(buckets.at(-1)?.time).toBeGreaterThanOrEqual(now - 20_000);
+  });
+
+  it('should keep only the hours --stats-history asks for, on disk and in a restarted agent', () => {
+    const first = openStatsHistory(dir, 2, T0, silentLogger);
+    feed(first.store, T0, 6 * 3600, 5);
+    first.store.flush();
+    first.archive?.close();
+    const now = T0 + 6 * HOUR;
+    // Two whole hours, the one straddling the cut and the current one.
+    expect(readdirSync(join(dir, 'stats-history')).length).toBeLessThanOrEqual(4);
+    const second = openStatsHistory(dir, 2, now + 5000, silentLogger);
+    const points = destinationPoints(second.store, 1440, 60)[0]?.points ?? [];
+    expect(points[0]?.time).toBeGreaterThanOrEqual(now - 2 * HOUR);
+    expect(points[0]?.time).toBeLessThan(now - 2 * HOUR + 5 * 60_000);
+    second.archive?.close();
+  });
+
+  it('should write nothing with --stats-history 0 and remove what an earlier run kept', () => {
+    const first = openStatsHistory(dir, 24, T0, silentLogger);
+    feed(first.store, T0, 1800, 5);
+    first.store.flush();
+    first.archive?.close();
+    expect(readdirSync(join(dir, 'stats-history')).length).toBeGreaterThan(0);
+
+    const off = openStatsHistory(dir, 0, T0 + HOUR, silentLogger);
+    expect(off.archive).toBeNull();
+    expect(readdirSync(dir)).not.toContain('stats-history');
+    // The 1 s window still works; nothing reaches back beyond it.
+    feed(off.store, T0 + HOUR, 600);
+    off.store.flush();
+    const points = destinationPoints(off.store, 1440, 10)[0]?.points ?? [];
+    expect(points.length).toBeGreaterThan(50);
+    expect(points[0]?.time).toBeGreaterThanOrEqual(T0 + HOUR);
+    expect(readdirSync(dir)).not.toContain('stats-history');
   });
 });
