@@ -15,8 +15,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { systemClock } from '../src/config/clock';
 import { SimBackend } from '../src/kernel/sim';
-import { silentLogger } from '../src/log';
-import { startAgent, type RunningAgent } from '../src/server';
+import type { RunningAgent } from '../src/server';
+import { startSimAgent } from './sim-agent';
 
 interface BenchResult {
   name: string;
@@ -48,18 +48,7 @@ async function trpc(url: string, path: string, input: unknown): Promise<{ revisi
 export async function startBenchAgent(): Promise<{ running: RunningAgent; sim: SimBackend; close(): Promise<void> }> {
   const stateDir = await mkdtemp(join(tmpdir(), 'lvs-bench-alerts-'));
   const sim = new SimBackend({ clock: systemClock, seed: 5 });
-  const running = await startAgent({
-    listen: '127.0.0.1:0',
-    backend: 'sim',
-    stateDir,
-    demo: false,
-    driftMode: 'report',
-    webDir: null,
-    adminToken: TOKEN,
-    log: silentLogger,
-    timers: false,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
-  });
+  const running = await startSimAgent(stateDir, sim, TOKEN);
   return {
     running,
     sim,

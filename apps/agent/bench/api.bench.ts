@@ -10,7 +10,7 @@ import { systemClock } from '../src/config/clock';
 import { loadDemo } from '../src/kernel/demo';
 import { SimBackend } from '../src/kernel/sim';
 import { silentLogger } from '../src/log';
-import { startAgent } from '../src/server';
+import { startSimAgent } from './sim-agent';
 import { AgentMetrics } from '../src/reconcile/agent-metrics';
 import { EventBus } from '../src/reconcile/events';
 import { Reconciler } from '../src/reconcile/reconciler';
@@ -38,18 +38,7 @@ async function weightChangeLatency(): Promise<BenchResult[]> {
   const stateDir = await mkdtemp(join(tmpdir(), 'lvs-bench-'));
   const sim = new SimBackend({ clock: systemClock, seed: 3 });
   await loadDemo(sim);
-  const running = await startAgent({
-    listen: '127.0.0.1:0',
-    backend: 'sim',
-    stateDir,
-    demo: false,
-    driftMode: 'report',
-    webDir: null,
-    adminToken: TOKEN,
-    log: silentLogger,
-    timers: false,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
-  });
+  const running = await startSimAgent(stateDir, sim, TOKEN);
   try {
     let revision = running.agent.store.revision;
     const durations: number[] = [];

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { systemClock } from '../src/config/clock';
 import { loadDemo } from '../src/kernel/demo';
 import { SimBackend } from '../src/kernel/sim';
-import { silentLogger } from '../src/log';
-import { startAgent, type RunningAgent } from '../src/server';
+import type { RunningAgent } from '../src/server';
+import { startSimAgent } from './sim-agent';
 
 interface BenchResult {
   name: string;
@@ -40,17 +40,8 @@ async function freePort(): Promise<number> {
 }
 
 async function agent(stateDir: string, port: number, sim: SimBackend, cluster?: { self: string; peer: string; peerPort: number }): Promise<RunningAgent> {
-  return startAgent({
+  return startSimAgent(stateDir, sim, TOKEN, {
     listen: `127.0.0.1:${port}`,
-    backend: 'sim',
-    stateDir,
-    demo: false,
-    driftMode: 'report',
-    webDir: null,
-    adminToken: TOKEN,
-    log: silentLogger,
-    timers: false,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
     ...(cluster
       ? { cluster: { name: 'bench', self: cluster.self, peers: [`${cluster.peer}=http://127.0.0.1:${cluster.peerPort}`], tokenFromEnv: CLUSTER_TOKEN } }
       : {}),

@@ -9,8 +9,7 @@ import { emptyState, type DesiredState, type Service } from '@lvs-console/shared
 import { plan } from '@lvs-console/shared/plan';
 import { systemClock } from '../src/config/clock';
 import { SimBackend } from '../src/kernel/sim';
-import { silentLogger } from '../src/log';
-import { startAgent } from '../src/server';
+import { startSimAgent } from './sim-agent';
 import { StateStore } from '../src/store/state-store';
 
 interface BenchResult {
@@ -40,18 +39,7 @@ function bigState(weight: number): DesiredState {
 
 async function timeStart(stateDir: string, sim: SimBackend): Promise<number> {
   const started = performance.now();
-  const running = await startAgent({
-    listen: '127.0.0.1:0',
-    backend: 'sim',
-    stateDir,
-    demo: false,
-    driftMode: 'report',
-    webDir: null,
-    adminToken: 'bench-admin-token-0123456789',
-    log: silentLogger,
-    timers: false,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
-  });
+  const running = await startSimAgent(stateDir, sim, 'bench-admin-token-0123456789');
   const elapsed = performance.now() - started;
   await running.close();
   return elapsed;
@@ -64,18 +52,7 @@ async function timeStart(stateDir: string, sim: SimBackend): Promise<number> {
  */
 async function pollCost(stateDir: string, sim: SimBackend): Promise<BenchResult[]> {
   const token = 'bench-admin-token-0123456789';
-  const running = await startAgent({
-    listen: '127.0.0.1:0',
-    backend: 'sim',
-    stateDir,
-    demo: false,
-    driftMode: 'report',
-    webDir: null,
-    adminToken: token,
-    log: silentLogger,
-    timers: false,
-    backendOverride: { backend: sim, sim, choice: { kind: 'sim', label: 'Simulated kernel', reason: 'bench' } },
-  });
+  const running = await startSimAgent(stateDir, sim, token);
   const get = async (path: string): Promise<{ ms: number; bytes: number; body: string }> => {
     const started = performance.now();
     const res = await fetch(`${running.url}/trpc/${path}`, { headers: { authorization: `Bearer ${token}` } });
