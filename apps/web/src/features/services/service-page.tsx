@@ -8,7 +8,7 @@ import { Panel } from '../../components/ui/panel';
 import { Age } from '../../components/ui/age';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
 import { dipText, layoutTopology } from '../topology/layout';
-import { TopologyDiagram } from '../topology/topology-diagram';
+import { TopologyDiagram, usePhoneWidth } from '../topology/topology-diagram';
 import { RealServersTable } from '../weights/real-servers-table';
 import { AddDestinationForm } from '../weights/add-destination-form';
 import { SchedulerPicker } from '../schedulers/scheduler-picker';
@@ -51,6 +51,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const isAdmin = useIsAdmin();
   const failing = useFailingDestinations(id);
   const hostStatus = useHostStatus();
+  const phone = usePhoneWidth();
   const reports = useRealServerReports().data?.reports;
   const health = useHealthStatus(id).data?.services[0];
   const view = serviceViews(snapshot.data).find((v) => v.id === id);
@@ -77,6 +78,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const observedById = new Map((view?.observed?.destinations ?? []).map((d) => [destinationId(d), d]));
   const snat = snapshot.data?.desired.hostSettings.find((s) => s.kind === 'snat' && serviceId(s.service) === sid);
   const layout = layoutTopology({
+    orientation: phone ? 'vertical' : 'horizontal',
     serviceKey: key,
     servers: (svc?.destinations ?? []).map((d) => {
       const live = observedById.get(destinationId(d));
