@@ -18,6 +18,7 @@ import { ZeroCountersButton } from './zero-counters-button';
 import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
+import { localHostMessage } from '../realservers/host-messages';
 import { reportForDestination } from '../realservers/real-server-reports';
 import { DRIFT_TEXT, useServiceDrift } from '../changes/use-drift';
 import { useHealthStatus } from '../health/use-health-status';
@@ -74,7 +75,8 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const hostService = hostStatus.data?.services.find((s) => s.service === sid);
   const vip = hostService?.vip ?? null;
   // A missing VIP stops the whole service: it leads the director's problems.
-  const directorProblems = [...(vip && !vip.ok ? [vip.message] : []), ...(hostService?.settings ?? []).filter((s) => !s.ok).map(problemText)];
+  const vipText = vip ? localHostMessage(vip) : '';
+  const directorProblems = [...(vip && !vip.ok ? [vipText] : []), ...(hostService?.settings ?? []).filter((s) => !s.ok).map(problemText)];
   const observedById = new Map((view?.observed?.destinations ?? []).map((d) => [destinationId(d), d]));
   const snat = snapshot.data?.desired.hostSettings.find((s) => s.kind === 'snat' && serviceId(s.service) === sid);
   const layout = layoutTopology({
@@ -153,7 +155,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
       >
         {tab === 'overview' && svc ? (
           <div className="flex flex-col gap-3">
-            {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vip.message })}</Notice> : null}
+            {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vipText })}</Notice> : null}
             <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_400px]">
               <Panel title={t('Topology')}>
                 <TopologyDiagram layout={layout} />
