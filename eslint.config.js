@@ -69,12 +69,12 @@ const FEATURE_API = {
   changes: ['apply-with-preview', 'confirm-edit', 'plan-view', 'use-drift'],
   connections: ['connections-view'],
   health: ['use-health-status', 'health-cells', 'drain-controls', 'health-editor'],
-  realservers: ['use-real-server-reports', 'real-server-reports', 'host-problems', 'real-server-setup'],
+  realservers: ['use-real-server-reports', 'real-server-reports', 'host-problems', 'real-server-setup', 'host-messages'],
   schedulers: ['predict', 'catalog', 'scheduler-picker'],
   sim: ['use-sim-status'],
   stats: ['use-live-rates', 'rates', 'watch-view'],
   topology: ['layout', 'topology-diagram'],
-  weights: ['share-math', 'real-servers-table', 'forwarding', 'add-destination-form'],
+  weights: ['share-math', 'real-servers-table', 'forwarding', 'forwarding-field', 'add-destination-form'],
 };
 const FEATURES_DIR = 'apps/web/src/features/';
 

@@ -3,30 +3,18 @@
 // ipip module), Cancel changes nothing, and after confirming each line that
 // ran is listed with its outcome and the checklist turns green.
 import type { Page } from '@playwright/test';
-import { callApi, newLoginUrl } from '../support/agent';
+import { addTunService, callApi, newLoginUrl } from '../support/agent';
 import { agentBaseURL, expect, loginAsAdmin, shot, test } from '../support/fixtures';
 
 const VIP = '192.0.2.250';
 const SERVICE = `tcp:${VIP}:80`;
-
-async function addTunService(): Promise<void> {
-  const state = await callApi<{ revision: number; desired: { services: Array<{ key: { address?: string } }> } }>(agentBaseURL(), 'state.get', 'query');
-  if (state.desired.services.some((s) => s.key.address === VIP)) return;
-  await callApi(agentBaseURL(), 'state.import', 'mutation', {
-    baseRevision: state.revision,
-    format: 'ipvsadm',
-    mode: 'merge',
-    dryRun: false,
-    text: `-A -t ${VIP}:80 -s rr\n-a -t ${VIP}:80 -r 198.51.100.60:80 -i -w 1\n`,
-  });
-}
 
 function directorPanel(page: Page) {
   return page.getByRole('region', { name: 'Director' });
 }
 
 test.describe('fix director settings', () => {
-  test.beforeAll(addTunService);
+  test.beforeAll(() => addTunService(agentBaseURL(), VIP, '198.51.100.60'));
 
   test('in Chinese: the confirmation lists the commands, Cancel runs nothing', async ({ browser }) => {
     const context = await browser.newContext({ locale: 'zh-CN' });

@@ -35,6 +35,23 @@ test('watch view: share over time beside the prediction, and a rate table per re
   expect(consoleErrors).toEqual([]);
 });
 
+test('the rate table fits a desktop width: every column inside its box, no side scroll', async ({ page }) => {
+  await page.setViewportSize({ width: 1280, height: 900 });
+  await page.addInitScript((value) => sessionStorage.setItem('lvs-console.token', value), ADMIN_TOKEN);
+  await page.goto(`${agentBaseURL()}/#/services/${SERVICE}/watch`);
+  const table = page.getByRole('table', { name: /^Rates per real server/ });
+  await expect(table.getByRole('row')).toHaveCount(4, { timeout: 20_000 });
+  const box = page.getByRole('region', { name: /^Rates per real server/ });
+  const widths = await box.evaluate((el) => ({ scroll: el.scrollWidth, client: el.clientWidth, page: document.documentElement.scrollWidth }));
+  expect(widths.scroll, 'the table is no wider than its box').toBeLessThanOrEqual(widths.client);
+  expect(widths.page, 'the page is no wider than the window').toBeLessThanOrEqual(1280);
+  const last = await table.getByRole('columnheader', { name: 'Predicted' }).boundingBox();
+  const frame = await box.boundingBox();
+  expect((last?.x ?? 0) + (last?.width ?? 0)).toBeLessThanOrEqual((frame?.x ?? 0) + (frame?.width ?? 0));
+  await box.scrollIntoViewIfNeeded();
+  await shot(page, '65-watch-rates-1280');
+});
+
 test.describe('zh-CN dark', () => {
   test.use({ locale: 'zh-CN', colorScheme: 'dark' });
   test('share chart and rate table in Chinese, dark', async ({ page }) => {

@@ -195,3 +195,16 @@ export async function startRealServerAgent(options: {
   });
   return { stop: () => stopAgent({ child }) };
 }
+
+/** A TUN service VIP:80 with one real server, merged into the agent's desired state unless it is there already. */
+export async function addTunService(baseURL: string, vip: string, realServer: string): Promise<void> {
+  const state = await callApi<{ revision: number; desired: { services: Array<{ key: { address?: string } }> } }>(baseURL, 'state.get', 'query');
+  if (state.desired.services.some((s) => s.key.address === vip)) return;
+  await callApi(baseURL, 'state.import', 'mutation', {
+    baseRevision: state.revision,
+    format: 'ipvsadm',
+    mode: 'merge',
+    dryRun: false,
+    text: `-A -t ${vip}:80 -s rr\n-a -t ${vip}:80 -r ${realServer}:80 -i -w 1\n`,
+  });
+}

@@ -1,11 +1,10 @@
 // Issue 19, point 1: the shared rules' issues and the agent's refusals carry
 // a message id; the console says them in its language, with the English text
 // as the fallback for an id it does not know.
-import i18next from 'i18next';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { useChineseCatalog } from './chinese-catalog';
 import { MESSAGE_TEXTS, type MessageId } from '@lvs-console/shared';
 import { validateService } from '@lvs-console/shared/validate';
-import zhCN from '../src/locales/zh-CN';
 import { localIssue, localMessage, MESSAGE_KEYS } from '../src/lib/error-text';
 
 const service = (port: number, destinationPort: number) => ({
@@ -24,18 +23,7 @@ function issuesOf(input: unknown) {
 }
 
 describe('messages by id', () => {
-  beforeAll(async () => {
-    await i18next.init({
-      lng: 'zh-CN',
-      resources: { 'zh-CN': { translation: zhCN } },
-      keySeparator: false,
-      nsSeparator: false,
-      interpolation: { escapeValue: false },
-    });
-  });
-  afterAll(async () => {
-    await i18next.changeLanguage('en');
-  });
+  useChineseCatalog();
 
   it("has the console's catalog key of every shared message, equal to its English text", () => {
     for (const id of Object.keys(MESSAGE_TEXTS) as MessageId[]) expect(MESSAGE_KEYS[id]).toBe(MESSAGE_TEXTS[id]);

@@ -2,8 +2,8 @@
 // entry: the catalogs hold the same keys, every key the source uses is in
 // them, translations keep their {{placeholders}}, and the setup scripts'
 // comments come out in Chinese.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import i18next from 'i18next';
+import { describe, expect, it } from 'vitest';
+import { useChineseCatalog } from './chinese-catalog';
 import { join } from 'node:path';
 import { directorRequirements, realServerRequirements, renderShellSnippet } from '@lvs-console/shared/host';
 import en from '../src/locales/en';
@@ -69,18 +69,7 @@ describe('language choice', () => {
 });
 
 describe('setup scripts in Chinese', () => {
-  beforeAll(async () => {
-    await i18next.init({
-      lng: 'zh-CN',
-      resources: { 'zh-CN': { translation: zhCN } },
-      keySeparator: false,
-      nsSeparator: false,
-      interpolation: { escapeValue: false },
-    });
-  });
-  afterAll(async () => {
-    await i18next.changeLanguage('en');
-  });
+  useChineseCatalog();
 
   const commentsOf = (script: string) => script.split('\n').filter((line) => line.startsWith('# '));
 

@@ -1,6 +1,6 @@
 // The services list's search, filters and sort, and their round trip through the URL.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY, listQueryParams, parseListQuery, selectRows, type ServiceRow } from '../src/features/services/service-list-model';
+import { DEFAULT_QUERY, listQueryParams, pageForAll, parseListQuery, selectRows, type ServiceRow } from '../src/features/services/service-list-model';
 
 function row(id: string, patch: Partial<ServiceRow> = {}): ServiceRow {
   return {
@@ -75,5 +75,17 @@ describe('services list query', () => {
 
   it('ignores unknown sort keys and statuses from a stale link', () => {
     expect(parseListQuery(new URLSearchParams('sort=bogus&status=weird&dir=sideways'))).toEqual(DEFAULT_QUERY);
+  });
+
+  it('keeps the page in the URL, a bad or out-of-range page falling back to the first', () => {
+    const third = { ...DEFAULT_QUERY, q: 'web', page: 3 };
+    expect(listQueryParams(third).toString()).toBe('q=web&page=3');
+    expect(parseListQuery(listQueryParams(third))).toEqual(third);
+    for (const bad of ['0', '-2', '1.5', 'x', '', '99999999', '10001']) expect(parseListQuery(new URLSearchParams({ page: bad })).page).toBe(1);
+    expect(parseListQuery(new URLSearchParams('page=10000')).page).toBe(10_000);
+  });
+
+  it('the page that draws every row', () => {
+    expect([0, 1, 100, 101, 1003].map(pageForAll)).toEqual([1, 1, 1, 2, 11]);
   });
 });

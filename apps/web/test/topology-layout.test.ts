@@ -168,3 +168,53 @@ describe('dipText', () => {
     expect(dipText({ a: '10.0.0.1', b: '10.1.0.1', c: '10.2.0.1', d: '10.3.0.1' })).toBe('10.0.0.1, 10.1.0.1 +2');
   });
 });
+
+describe('layoutTopology, vertical (phone)', () => {
+  const servers = [server('10.0.0.1', 'route'), server('10.0.0.2', 'route', { cps: 5 }), server('10.0.0.3', 'route')];
+
+  it('puts the client on top, the director under it and the real servers stacked below, all inside a phone-sized width', () => {
+    const layout = layoutTopology({ serviceKey: VIP, servers, orientation: 'vertical' });
+    expect(layout.orientation).toBe('vertical');
+    expect(layout.width).toBeLessThanOrEqual(400);
+    expect(layout.client.y).toBeLessThan(layout.director.y);
+    const xs = new Set(layout.servers.map((s) => s.x));
+    expect(xs.size).toBe(1);
+    const ys = layout.servers.map((s) => s.y);
+    expect(ys).toEqual([...ys].sort((a, b) => a - b));
+    expect(Math.min(...ys) - 22).toBeGreaterThan(layout.dipLabelAt.y);
+    for (const s of layout.servers) {
+      expect(s.x + layout.serverBox.offsetX).toBeGreaterThanOrEqual(0);
+      expect(s.x + layout.serverBox.offsetX + layout.serverBox.width).toBeLessThanOrEqual(layout.width);
+    }
+    expect(Math.max(...ys) + 22).toBeLessThan(layout.legend.paths.y - 10);
+    expect(layout.legend.states.y).toBeLessThanOrEqual(layout.height);
+    // Every path stays inside the drawing.
+    for (const p of layout.paths) {
+      const numbers = (p.d.match(/-?\d+(\.\d+)?/g) ?? []).map(Number);
+      numbers.forEach((n, i) => expect(n, `${p.id} coordinate ${i}`).toBeLessThanOrEqual(i % 2 === 0 ? layout.width : layout.height));
+    }
+  });
+
+  it('sends DR replies past the director to the client, NAT replies back through the director', () => {
+    const dr = layoutTopology({ serviceKey: VIP, servers, orientation: 'vertical' });
+    const drReply = dr.paths.find((p) => p.id === 'reply-10.0.0.1:80');
+    expect(drReply?.d.endsWith(`${dr.client.x + 26},${dr.client.y}`)).toBe(true);
+    expect(dr.paths.some((p) => p.id === 'director-client')).toBe(false);
+    const nat = layoutTopology({ serviceKey: VIP, servers: [server('10.0.0.1', 'masq')], orientation: 'vertical' });
+    expect(nat.paths.find((p) => p.id === 'reply-10.0.0.1:80')?.d.endsWith(`${nat.director.x + 40},${nat.director.y + 10}`)).toBe(true);
+    expect(nat.paths.some((p) => p.id === 'director-client')).toBe(true);
+  });
+
+  it('leaves the problem notes out of the drawing: the page shows them as text that wraps', () => {
+    const problems = Array.from({ length: 5 }, (_, i) => `problem ${i}`);
+    const plain = layoutTopology({ serviceKey: VIP, servers, orientation: 'vertical' });
+    const noted = layoutTopology({ serviceKey: VIP, servers, orientation: 'vertical', directorProblems: problems });
+    expect(noted.notes).toHaveLength(5);
+    expect(noted.height).toBe(plain.height);
+    expect(noted.servers.map((s) => s.y)).toEqual(plain.servers.map((s) => s.y));
+  });
+
+  it('is horizontal unless asked', () => {
+    expect(layoutTopology({ serviceKey: VIP, servers }).orientation).toBe('horizontal');
+  });
+});

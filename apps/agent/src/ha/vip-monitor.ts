@@ -3,7 +3,7 @@
 // VRRP MASTER. Refreshed every few seconds and on demand, so "why no
 // traffic" and the setup checklist can name a missing VIP without a host
 // read per request.
-import { serviceId, vipInstances, type DesiredState } from '@lvs-console/shared';
+import { describedText, serviceId, vipInstances, type DesiredState, type MessageId, type MessageParams } from '@lvs-console/shared';
 import type { Reason } from '@lvs-console/shared/health';
 import { directorVipSettings, hostSettingId } from '@lvs-console/shared/host';
 import { serviceVips } from '@lvs-console/shared/validate';
@@ -21,6 +21,9 @@ export interface VipStatus {
   /** This director holds it. */
   here: boolean;
   message: string;
+  /** The message's id and parameters, for the console to say it in its language. */
+  messageId: MessageId;
+  params: MessageParams;
 }
 
 export interface VipMonitorOptions {
@@ -48,9 +51,11 @@ export class VipMonitor {
           ok: holder !== undefined,
           holder: holder?.name ?? null,
           here: holder?.self ?? false,
-          message: holder
-            ? `${holder.name} holds the VIP ${address} (VRRP ${instance?.name ?? '?'} MASTER)`
-            : `no director holds the VIP ${address}: no live VRRP MASTER${instance ? ` in ${instance.name}` : ''}, so clients' packets reach no director`,
+          ...(holder
+            ? describedText('vipHeld', { holder: holder.name, address, instance: instance?.name ?? '?' })
+            : instance
+              ? describedText('vipNoHolderIn', { address, instance: instance.name })
+              : describedText('vipNoHolder', { address })),
         });
       }
     } else if (desired?.vipInterface !== undefined && this.opts.host) {
@@ -66,9 +71,7 @@ export class VipMonitor {
           ok: present,
           holder: present ? 'this director' : null,
           here: present,
-          message: present
-            ? `the VIP ${row.address} is on ${iface}`
-            : `the VIP ${row.address} is not on ${iface} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)`,
+          ...describedText(present ? 'vipOnInterface' : 'vipNotOnInterface', { address: row.address, interface: iface }),
         });
       }
     }

@@ -2,15 +2,18 @@
 // FULLNAT source NAT), behind one interface: `linux` changes this machine,
 // `sim` keeps everything in memory for the simulated kernel and tests.
 import type { InterfaceAddresses } from '@lvs-console/shared/ha';
-import type { HostSetting } from '@lvs-console/shared';
+import type { HostSetting, MessageId, MessageParams } from '@lvs-console/shared';
 
 export interface HostSettingStatus {
   setting: HostSetting;
   /** What the host has now, in words ("0", "absent", "loaded", "present"), or null when unreadable. */
   actual: string | null;
   ok: boolean;
-  /** Why not ok, or a short confirmation. */
+  /** Why not ok, or a short confirmation (English). */
   message: string;
+  /** The message's id and parameters, for the console to say it in its language; absent for a program's own words (stderr). */
+  messageId?: MessageId;
+  params?: MessageParams;
 }
 
 export interface HostSettingResult {
@@ -19,6 +22,8 @@ export interface HostSettingResult {
   /** False when the host already had the setting. */
   changed: boolean;
   message: string;
+  messageId?: MessageId;
+  params?: MessageParams;
   /** The lines that ran for this row (as hostStepLine prints them); empty when nothing had to run. */
   lines: string[];
 }

@@ -4,9 +4,18 @@
 // owns and deletes whole. Every program runs from an argv array.
 import { access, readFile, writeFile } from 'node:fs/promises';
 import { z } from 'zod';
-import { canonicalIp } from '@lvs-console/shared';
+import { canonicalIp, describedText } from '@lvs-console/shared';
 import type { HostSetting } from '@lvs-console/shared';
-import { NFT_TABLE, describeHostSetting, snatRuleText } from '@lvs-console/shared/host';
+import {
+  NFT_TABLE,
+  aboutHostSetting,
+  addressStatusText,
+  alreadySetText,
+  describeHostSetting,
+  moduleStatusText,
+  snatRuleText,
+  sysctlStatusText,
+} from '@lvs-console/shared/host';
 import { CommandError, createExecRunner } from '../kernel/runner';
 import type { CommandRunner } from '../kernel/runner';
 import type { InterfaceAddresses } from '@lvs-console/shared/ha';
@@ -210,9 +219,8 @@ export class LinuxHostBackend implements HostBackend {
           switch (setting.kind) {
             case 'sysctl': {
               const actual = await this.readSysctl(setting);
-              if (actual === null) return { setting, actual, ok: false, message: `${setting.name} does not exist on this host` };
-              const ok = sameSysctlValue(actual, setting.value);
-              return { setting, actual, ok, message: ok ? `${setting.name} = ${actual}` : `${setting.name} is ${actual}, should be ${setting.value}` };
+              const ok = actual !== null && sameSysctlValue(actual, setting.value);
+              return { setting, actual, ok, ...sysctlStatusText(setting, actual, ok) };
             }
             case 'address': {
               let pending = addressCache.get(setting.interface);
@@ -224,21 +232,11 @@ export class LinuxHostBackend implements HostBackend {
               const want = `${setting.address}/${setting.prefixLength}`;
               if (error) return { setting, actual: null, ok: false, message: `${setting.interface}: ${error}` };
               const ok = present.has(want);
-              return {
-                setting,
-                actual: ok ? 'present' : 'absent',
-                ok,
-                message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}`,
-              };
+              return { setting, actual: ok ? 'present' : 'absent', ok, ...addressStatusText(setting, ok) };
             }
             case 'module': {
               const ok = await this.moduleLoaded(setting.name);
-              return {
-                setting,
-                actual: ok ? 'loaded' : 'not loaded',
-                ok,
-                message: ok ? `${setting.name} is loaded` : `kernel module ${setting.name} is not loaded`,
-              };
+              return { setting, actual: ok ? 'loaded' : 'not loaded', ok, ...moduleStatusText(setting, ok) };
             }
             case 'snat': {
               const family =
@@ -253,9 +251,7 @@ export class LinuxHostBackend implements HostBackend {
                 setting,
                 actual: ok ? 'present' : 'absent',
                 ok,
-                message: ok
-                  ? `${describeHostSetting(setting)} is in table ${family} ${NFT_TABLE}`
-                  : `no ${describeHostSetting(setting)} in table ${family} ${NFT_TABLE}`,
+                ...aboutHostSetting(ok ? 'hostSnatInTable' : 'hostSnatNotInTable', setting, { table: `${family} ${NFT_TABLE}` }),
               };
             }
           }
@@ -313,7 +309,7 @@ export class LinuxHostBackend implements HostBackend {
     } of indexed) {
       const status = before[index];
       if (status?.ok && setting.kind !== 'snat') {
-        results[index] = { setting, ok: true, changed: false, message: `already set: ${status.message}`, lines: [] };
+        results[index] = { setting, ok: true, changed: false, ...alreadySetText(status), lines: [] };
         continue;
       }
       let error: string | null = planError ?? (setting.kind === 'snat' ? snatError : null);
@@ -330,7 +326,7 @@ export class LinuxHostBackend implements HostBackend {
       }
       results[index] =
         error === null
-          ? { setting, ok: true, changed: setting.kind !== 'snat' || !status?.ok, message: `set: ${describeHostSetting(setting)}`, lines }
+          ? { setting, ok: true, changed: setting.kind !== 'snat' || !status?.ok, ...aboutHostSetting('hostSet', setting), lines }
           : { setting, ok: false, changed: false, message: error, lines };
     }
     return results;
@@ -349,7 +345,9 @@ export class LinuxHostBackend implements HostBackend {
             setting,
             ok: gone,
             changed: result.ok,
-            message: gone ? `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}` : result.message,
+            ...(gone
+              ? describedText('hostAddressRemoved', { address: `${setting.address}/${setting.prefixLength}`, interface: setting.interface })
+              : { message: result.message }),
             lines: [hostStepLine({ kind: 'run', argv })],
           });
           break;
@@ -366,12 +364,18 @@ export class LinuxHostBackend implements HostBackend {
             deletedTables.set(family, result.ok || /No such file or directory/.test(result.message) ? null : result.message);
           }
           const error = deletedTables.get(family) ?? null;
-          results.push({ setting, ok: error === null, changed: error === null, message: error ?? `deleted table ${family} ${NFT_TABLE}`, lines });
+          results.push({
+            setting,
+            ok: error === null,
+            changed: error === null,
+            ...(error === null ? describedText('hostTableDeleted', { table: `${family} ${NFT_TABLE}` }) : { message: error }),
+            lines,
+          });
           break;
         }
         case 'sysctl':
         case 'module':
-          results.push({ setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}`, lines: [] });
+          results.push({ setting, ok: true, changed: false, ...aboutHostSetting('hostLeftAsIs', setting), lines: [] });
           break;
       }
     }

@@ -2,7 +2,8 @@
 // from a stock Linux host's defaults, so a check shows what a real one would.
 import type { HostSetting } from '@lvs-console/shared';
 import { inSubnet } from '@lvs-console/shared';
-import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
+import { aboutHostSetting, addressStatusText, hostSettingId, moduleStatusText, sysctlStatusText } from '@lvs-console/shared/host';
+import { describedText } from '@lvs-console/shared';
 import type { InterfaceAddresses } from '@lvs-console/shared/ha';
 import type { HostBackend, HostChangePlan, HostSettingResult, HostSettingStatus } from './backend';
 import { hostStepLine, planHostSteps } from './steps';
@@ -65,33 +66,22 @@ export class SimHostBackend implements HostBackend {
       case 'sysctl': {
         sysctlPath(setting.name);
         const actual = this.sysctlValue(setting.name);
-        if (actual === null) return { setting, actual, ok: false, message: `${setting.name} does not exist on this host` };
-        const ok = sameSysctlValue(actual, setting.value);
-        return { setting, actual, ok, message: ok ? `${setting.name} = ${actual}` : `${setting.name} is ${actual}, should be ${setting.value}` };
+        const ok = actual !== null && sameSysctlValue(actual, setting.value);
+        return { setting, actual, ok, ...sysctlStatusText(setting, actual, ok) };
       }
       case 'address': {
-        if (!this.interfaces.has(setting.interface)) return { setting, actual: null, ok: false, message: `${setting.interface}: no such interface` };
+        if (!this.interfaces.has(setting.interface))
+          return { setting, actual: null, ok: false, ...describedText('hostNoInterface', { interface: setting.interface }) };
         const ok = this.addresses.has(hostSettingId(setting));
-        const want = `${setting.address}/${setting.prefixLength}`;
-        return {
-          setting,
-          actual: ok ? 'present' : 'absent',
-          ok,
-          message: ok ? `${want} is on ${setting.interface}` : `${want} is not on ${setting.interface}`,
-        };
+        return { setting, actual: ok ? 'present' : 'absent', ok, ...addressStatusText(setting, ok) };
       }
       case 'module': {
         const ok = this.modules.has(setting.name);
-        return { setting, actual: ok ? 'loaded' : 'not loaded', ok, message: ok ? `${setting.name} is loaded` : `kernel module ${setting.name} is not loaded` };
+        return { setting, actual: ok ? 'loaded' : 'not loaded', ok, ...moduleStatusText(setting, ok) };
       }
       case 'snat': {
         const ok = this.snat.has(hostSettingId(setting));
-        return {
-          setting,
-          actual: ok ? 'present' : 'absent',
-          ok,
-          message: ok ? `${describeHostSetting(setting)} is set` : `no ${describeHostSetting(setting)}`,
-        };
+        return { setting, actual: ok ? 'present' : 'absent', ok, ...aboutHostSetting(ok ? 'hostSnatSet' : 'hostSnatAbsent', setting) };
       }
     }
   }
@@ -162,11 +152,10 @@ export class SimHostBackend implements HostBackend {
           return { setting, ok: false, changed: false, message: error instanceof Error ? error.message : String(error), lines };
         }
         if (before.ok)
-          return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', message: `set: ${describeHostSetting(setting)}`, lines };
+          return { setting, ok: true, changed: setting.kind === 'module' || setting.kind === 'snat', ...aboutHostSetting('hostSet', setting), lines };
         switch (setting.kind) {
           case 'sysctl':
-            if (before.actual === null)
-              return { setting, ok: false, changed: false, message: `${setting.name} does not exist on this kernel (missing interface or module?)`, lines };
+            if (before.actual === null) return { setting, ok: false, changed: false, ...describedText('hostSysctlNotInKernel', { name: setting.name }), lines };
             this.sysctls.set(setting.name, setting.value);
             break;
           case 'address':
@@ -178,7 +167,7 @@ export class SimHostBackend implements HostBackend {
           case 'snat':
             break;
         }
-        return { setting, ok: true, changed: true, message: `set: ${describeHostSetting(setting)}`, lines };
+        return { setting, ok: true, changed: true, ...aboutHostSetting('hostSet', setting), lines };
       }),
     );
   }
@@ -193,16 +182,16 @@ export class SimHostBackend implements HostBackend {
               setting,
               ok: true,
               changed,
-              message: `removed ${setting.address}/${setting.prefixLength} from ${setting.interface}`,
+              ...describedText('hostAddressRemoved', { address: `${setting.address}/${setting.prefixLength}`, interface: setting.interface }),
               lines: [hostStepLine({ kind: 'run', argv: ['ip', 'addr', 'del', `${setting.address}/${setting.prefixLength}`, 'dev', setting.interface] })],
             };
           }
           case 'snat':
             this.snat.clear();
-            return { setting, ok: true, changed: true, message: "deleted the agent's SNAT table", lines: [] };
+            return { setting, ok: true, changed: true, ...describedText('hostSnatTableDeleted'), lines: [] };
           case 'sysctl':
           case 'module':
-            return { setting, ok: true, changed: false, message: `left as it is: other software may rely on ${describeHostSetting(setting)}`, lines: [] };
+            return { setting, ok: true, changed: false, ...aboutHostSetting('hostLeftAsIs', setting), lines: [] };
         }
       }),
     );

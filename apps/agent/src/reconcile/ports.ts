@@ -1,7 +1,7 @@
 // Narrow seams to parts other engineers own (host settings, the simulated
 // kernel's traffic controls). The agent is wired with adapters at start.
 import type { TrafficSettings } from '../kernel/sim';
-import type { HostSetting } from '@lvs-console/shared';
+import type { HostSetting, MessageId, MessageParams } from '@lvs-console/shared';
 import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
 import type { HostBackend } from '../host/backend';
 import type { InterfaceAddresses } from '@lvs-console/shared/ha';
@@ -15,6 +15,9 @@ export interface HostSettingStatus {
   /** What the host has now ("0", "absent"), null when unreadable. */
   actual: string | null;
   message: string;
+  /** The message's id and parameters (MESSAGE_TEXTS), absent for a program's own words. */
+  messageId?: MessageId;
+  params?: MessageParams;
 }
 
 export interface HostSettingResult {
@@ -23,6 +26,8 @@ export interface HostSettingResult {
   ok: boolean;
   changed: boolean;
   message: string;
+  messageId?: MessageId;
+  params?: MessageParams;
   /** The lines that ran for this row; empty when nothing had to run. */
   lines: string[];
 }

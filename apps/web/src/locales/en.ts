@@ -1052,6 +1052,38 @@ const en: Record<string, string> = {
   '{{name}} ({{role}}) may not make this change: it needs an operator or an admin':
     '{{name}} ({{role}}) may not make this change: it needs an operator or an admin',
   'too many login attempts from this address; try again in {{seconds}} s': 'too many login attempts from this address; try again in {{seconds}} s',
+  // web8: host settings, fixes and VIPs as the agent says them (messageId).
+  'sysctl {{name}} = {{value}}': 'sysctl {{name}} = {{value}}',
+  'address {{address}} on {{interface}}': 'address {{address}} on {{interface}}',
+  'kernel module {{name}}': 'kernel module {{name}}',
+  'source NAT of {{service}} to {{source}}': 'source NAT of {{service}} to {{source}}',
+  '{{name}} does not exist on this host': '{{name}} does not exist on this host',
+  '{{name}} = {{actual}}': '{{name}} = {{actual}}',
+  '{{name}} is {{actual}}, should be {{value}}': '{{name}} is {{actual}}, should be {{value}}',
+  '{{interface}}: no such interface': '{{interface}}: no such interface',
+  '{{address}} is on {{interface}}': '{{address}} is on {{interface}}',
+  '{{address}} is not on {{interface}}': '{{address}} is not on {{interface}}',
+  '{{name}} is loaded': '{{name}} is loaded',
+  'kernel module {{name}} is not loaded': 'kernel module {{name}} is not loaded',
+  '{{setting}} is set': '{{setting}} is set',
+  'no {{setting}}': 'no {{setting}}',
+  '{{setting}} is in table {{table}}': '{{setting}} is in table {{table}}',
+  'no {{setting}} in table {{table}}': 'no {{setting}} in table {{table}}',
+  'set: {{setting}}': 'set: {{setting}}',
+  'already set: {{status}}': 'already set: {{status}}',
+  '{{name}} does not exist on this kernel (missing interface or module?)': '{{name}} does not exist on this kernel (missing interface or module?)',
+  'removed {{address}} from {{interface}}': 'removed {{address}} from {{interface}}',
+  'left as it is: other software may rely on {{setting}}': 'left as it is: other software may rely on {{setting}}',
+  "deleted the agent's SNAT table": "deleted the agent's SNAT table",
+  'deleted table {{table}}': 'deleted table {{table}}',
+  '{{holder}} holds the VIP {{address}} (VRRP {{instance}} MASTER)': '{{holder}} holds the VIP {{address}} (VRRP {{instance}} MASTER)',
+  "no director holds the VIP {{address}}: no live VRRP MASTER, so clients' packets reach no director":
+    "no director holds the VIP {{address}}: no live VRRP MASTER, so clients' packets reach no director",
+  "no director holds the VIP {{address}}: no live VRRP MASTER in {{instance}}, so clients' packets reach no director":
+    "no director holds the VIP {{address}}: no live VRRP MASTER in {{instance}}, so clients' packets reach no director",
+  'the VIP {{address}} is on {{interface}}': 'the VIP {{address}} is on {{interface}}',
+  "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)":
+    "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)",
 };
 
 export default en;

@@ -985,6 +985,38 @@ const zhCN: Record<string, string> = {
   '{{name}} ({{role}}) may not make this change: it needs an operator or an admin':
     '{{name}}（{{role}}）无权进行此更改：需要操作员（operator）或管理员（admin）',
   'too many login attempts from this address; try again in {{seconds}} s': '从此地址尝试登录的次数过多；请在 {{seconds}} 秒后重试',
+  // web8: host settings, fixes and VIPs as the agent says them (messageId).
+  'sysctl {{name}} = {{value}}': 'sysctl {{name}} = {{value}}',
+  'address {{address}} on {{interface}}': '{{interface}} 上的地址 {{address}}',
+  'kernel module {{name}}': '内核模块 {{name}}',
+  'source NAT of {{service}} to {{source}}': '{{service}} 的源地址转换（SNAT）到 {{source}}',
+  '{{name}} does not exist on this host': '本机上不存在 {{name}}',
+  '{{name}} = {{actual}}': '{{name}} = {{actual}}',
+  '{{name}} is {{actual}}, should be {{value}}': '{{name}} 当前为 {{actual}}，应为 {{value}}',
+  '{{interface}}: no such interface': '{{interface}}：没有此网络接口',
+  '{{address}} is on {{interface}}': '{{address}} 已配置在 {{interface}} 上',
+  '{{address}} is not on {{interface}}': '{{address}} 未配置在 {{interface}} 上',
+  '{{name}} is loaded': '{{name}} 已加载',
+  'kernel module {{name}} is not loaded': '内核模块 {{name}} 未加载',
+  '{{setting}} is set': '{{setting}} 已设置',
+  'no {{setting}}': '缺少{{setting}}',
+  '{{setting}} is in table {{table}}': '{{setting}} 已在表 {{table}} 中',
+  'no {{setting}} in table {{table}}': '表 {{table}} 中没有{{setting}}',
+  'set: {{setting}}': '已设置：{{setting}}',
+  'already set: {{status}}': '原本已设置：{{status}}',
+  '{{name}} does not exist on this kernel (missing interface or module?)': '此内核中不存在 {{name}}（缺少网络接口或内核模块？）',
+  'removed {{address}} from {{interface}}': '已从 {{interface}} 移除 {{address}}',
+  'left as it is: other software may rely on {{setting}}': '保持不变：其他软件可能依赖{{setting}}',
+  "deleted the agent's SNAT table": '已删除代理的 SNAT 表',
+  'deleted table {{table}}': '已删除表 {{table}}',
+  '{{holder}} holds the VIP {{address}} (VRRP {{instance}} MASTER)': '{{holder}} 持有 VIP {{address}}（VRRP {{instance}} 的 MASTER）',
+  "no director holds the VIP {{address}}: no live VRRP MASTER, so clients' packets reach no director":
+    '没有调度器持有 VIP {{address}}：没有存活的 VRRP MASTER，客户端的数据包到达不了任何调度器',
+  "no director holds the VIP {{address}}: no live VRRP MASTER in {{instance}}, so clients' packets reach no director":
+    '没有调度器持有 VIP {{address}}：{{instance}} 中没有存活的 VRRP MASTER，客户端的数据包到达不了任何调度器',
+  'the VIP {{address}} is on {{interface}}': 'VIP {{address}} 已配置在 {{interface}} 上',
+  "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)":
+    'VIP {{address}} 未配置在本调度器的 {{interface}} 上：发往它的客户端数据包到不了 IPVS（应用主机设置即可添加）',
 };
 
 export default zhCN;

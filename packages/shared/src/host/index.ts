@@ -2,8 +2,8 @@
 // as declarative HostSetting rows, each carrying the reason it exists. Pure:
 // the agent's host layer applies and checks the rows; the console shows them
 // and offers renderShellSnippet() as a copyable script.
-import type { DesiredState, HostSetting, Service, ServiceKey } from '../model';
-import { familyOf, serviceFamily, serviceId, serviceLabel } from '../model';
+import type { DescribedText, DesiredState, HostSetting, MessageId, MessageParams, Service, ServiceKey } from '../model';
+import { describedText, familyOf, messageText, serviceFamily, serviceId, serviceLabel } from '../model';
 
 export type RealServerMode = 'dr' | 'tun';
 
@@ -21,18 +21,52 @@ export function hostSettingId(setting: HostSetting): string {
   }
 }
 
-/** Human one-liner for a row: "sysctl net.ipv4.ip_forward = 1". */
-export function describeHostSetting(setting: HostSetting): string {
+/** A row's one-liner as a message id and parameters (the console says it in its language). */
+export function hostSettingDescription(setting: HostSetting): { id: MessageId; params: MessageParams } {
   switch (setting.kind) {
     case 'sysctl':
-      return `sysctl ${setting.name} = ${setting.value}`;
+      return { id: 'hostSysctlRow', params: { name: setting.name, value: setting.value } };
     case 'address':
-      return `address ${setting.address}/${setting.prefixLength} on ${setting.interface}`;
+      return { id: 'hostAddressRow', params: { address: `${setting.address}/${setting.prefixLength}`, interface: setting.interface } };
     case 'module':
-      return `kernel module ${setting.name}`;
+      return { id: 'hostModuleRow', params: { name: setting.name } };
     case 'snat':
-      return `source NAT of ${serviceLabel(setting.service)} to ${setting.sourceAddress}`;
+      return { id: 'hostSnatRow', params: { service: serviceLabel(setting.service), source: setting.sourceAddress } };
   }
+}
+
+/** Human one-liner for a row: "sysctl net.ipv4.ip_forward = 1". */
+export function describeHostSetting(setting: HostSetting): string {
+  const { id, params } = hostSettingDescription(setting);
+  return messageText(id, params);
+}
+
+/** A message about a row that names the row itself ("set: sysctl net.ipv4.ip_forward = 1"). */
+export function aboutHostSetting(id: MessageId, setting: HostSetting, params: MessageParams = {}): DescribedText {
+  return describedText(id, { ...params, setting: describeHostSetting(setting) });
+}
+
+/** What a host has of a sysctl row, in words: missing, equal, or another value. */
+export function sysctlStatusText(setting: Extract<HostSetting, { kind: 'sysctl' }>, actual: string | null, ok: boolean): DescribedText {
+  if (actual === null) return describedText('hostSysctlAbsent', { name: setting.name });
+  return ok
+    ? describedText('hostSysctlIs', { name: setting.name, actual })
+    : describedText('hostSysctlWrong', { name: setting.name, actual, value: setting.value });
+}
+
+/** Whether an address row's address is on its interface, in words. */
+export function addressStatusText(setting: Extract<HostSetting, { kind: 'address' }>, ok: boolean): DescribedText {
+  return describedText(ok ? 'hostAddressOn' : 'hostAddressNotOn', { address: `${setting.address}/${setting.prefixLength}`, interface: setting.interface });
+}
+
+/** Whether a module row's module is loaded, in words. */
+export function moduleStatusText(setting: Extract<HostSetting, { kind: 'module' }>, ok: boolean): DescribedText {
+  return describedText(ok ? 'hostModuleLoaded' : 'hostModuleNotLoaded', { name: setting.name });
+}
+
+/** "already set: <the row's status>", the status's own id kept for the console. */
+export function alreadySetText(status: { message: string; messageId?: MessageId; params?: MessageParams }): DescribedText {
+  return describedText('hostAlreadySet', { ...status.params, status: status.message, ...(status.messageId ? { statusId: status.messageId } : {}) });
 }
 
 const sysctl = (name: string, value: string, reason: string): HostSetting => ({ kind: 'sysctl', name, value, reason });

@@ -27,6 +27,39 @@ export const MESSAGE_TEXTS = {
   needsAdmin: '{{name}} ({{role}}) may not make this change: it needs an admin',
   needsOperator: '{{name}} ({{role}}) may not make this change: it needs an operator or an admin',
   tooManyLogins: 'too many login attempts from this address; try again in {{seconds}} s',
+  // Host settings: each row as the agent names it, finds it on the host and changes it.
+  // A param named `setting` is a row's own description (hostSettingDescription), `status`
+  // the text of the status id in `statusId`: the console says both in its language too.
+  hostSysctlRow: 'sysctl {{name}} = {{value}}',
+  hostAddressRow: 'address {{address}} on {{interface}}',
+  hostModuleRow: 'kernel module {{name}}',
+  hostSnatRow: 'source NAT of {{service}} to {{source}}',
+  hostSysctlAbsent: '{{name}} does not exist on this host',
+  hostSysctlIs: '{{name}} = {{actual}}',
+  hostSysctlWrong: '{{name}} is {{actual}}, should be {{value}}',
+  hostNoInterface: '{{interface}}: no such interface',
+  hostAddressOn: '{{address}} is on {{interface}}',
+  hostAddressNotOn: '{{address}} is not on {{interface}}',
+  hostModuleLoaded: '{{name}} is loaded',
+  hostModuleNotLoaded: 'kernel module {{name}} is not loaded',
+  hostSnatSet: '{{setting}} is set',
+  hostSnatAbsent: 'no {{setting}}',
+  hostSnatInTable: '{{setting}} is in table {{table}}',
+  hostSnatNotInTable: 'no {{setting}} in table {{table}}',
+  hostSet: 'set: {{setting}}',
+  hostAlreadySet: 'already set: {{status}}',
+  hostSysctlNotInKernel: '{{name}} does not exist on this kernel (missing interface or module?)',
+  hostAddressRemoved: 'removed {{address}} from {{interface}}',
+  hostLeftAsIs: 'left as it is: other software may rely on {{setting}}',
+  hostSnatTableDeleted: "deleted the agent's SNAT table",
+  hostTableDeleted: 'deleted table {{table}}',
+  // Who answers for a service's VIP.
+  vipHeld: '{{holder}} holds the VIP {{address}} (VRRP {{instance}} MASTER)',
+  vipNoHolder: "no director holds the VIP {{address}}: no live VRRP MASTER, so clients' packets reach no director",
+  vipNoHolderIn: "no director holds the VIP {{address}}: no live VRRP MASTER in {{instance}}, so clients' packets reach no director",
+  vipOnInterface: 'the VIP {{address}} is on {{interface}}',
+  vipNotOnInterface:
+    "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)",
 } as const;
 
 export type MessageId = keyof typeof MESSAGE_TEXTS;
@@ -43,6 +76,17 @@ export function isMessageId(id: unknown): id is MessageId {
 /** The English text of a message with its parameters filled in. */
 export function messageText(id: MessageId, params: MessageParams = {}): string {
   return MESSAGE_TEXTS[id].replace(/\{\{(\w+)\}\}/g, (_, name: string) => String(params[name] ?? ''));
+}
+
+/** A message with its id and parameters beside its English text, as a status row or result carries it. */
+export interface DescribedText {
+  message: string;
+  messageId: MessageId;
+  params: MessageParams;
+}
+
+export function describedText(id: MessageId, params: MessageParams = {}): DescribedText {
+  return { message: messageText(id, params), messageId: id, params };
 }
 
 /** The id of a message without parameters (a schema's fixed text), if it has one. */

@@ -19,11 +19,12 @@ export function Panel({
   const Heading = headingLevel === 2 ? 'h2' : 'h3';
   return (
     <section aria-labelledby={id} className={`rounded-md border border-slate-200 bg-white shadow-sm ${className}`}>
-      <header className="flex items-center justify-between gap-2 border-b border-slate-200 px-3 py-2">
+      <header className="flex flex-wrap items-center justify-between gap-2 border-b border-slate-200 px-3 py-2">
         <Heading id={id} className="text-sm font-semibold text-slate-800">
           {title}
         </Heading>
-        {actions ? <div className="flex items-center gap-2">{actions}</div> : null}
+        {/* Actions wrap under the title on a phone instead of widening the page. */}
+        {actions ? <div className="flex flex-wrap items-center gap-2">{actions}</div> : null}
       </header>
       <div className="p-3">{children}</div>
     </section>

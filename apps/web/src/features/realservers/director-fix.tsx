@@ -4,7 +4,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { HostSetting } from '@lvs-console/shared';
-import { describeHostSetting, mergeHostSettings } from '@lvs-console/shared/host';
+import { mergeHostSettings } from '@lvs-console/shared/host';
 import { Button } from '../../components/ui/button';
 import { ConfirmDialog } from '../../components/ui/confirm-dialog';
 import { Notice } from '../../components/ui/notice';
@@ -12,6 +12,7 @@ import { useInvalidateAfterChange, useSnapshot } from '../../lib/agent';
 import { useCommit } from '../../lib/commit';
 import { t } from '../../lib/i18n';
 import { errorMessage, trpcClient } from '../../lib/trpc';
+import { localHostMessage, localHostSetting } from './host-messages';
 
 type PlanRows = Awaited<ReturnType<typeof trpcClient.host.plan.query>>;
 type ResultRows = Awaited<ReturnType<typeof trpcClient.host.apply.mutate>>;
@@ -74,7 +75,7 @@ export function DirectorFix({ required }: { required: HostSetting[] }) {
               <summary className="cursor-pointer">{t('Already in place ({{number}})', { number: inPlace.length })}</summary>
               <ul className="ml-4 list-disc text-slate-600">
                 {inPlace.map((row) => (
-                  <li key={row.id}>{row.message}</li>
+                  <li key={row.id}>{localHostMessage(row)}</li>
                 ))}
               </ul>
             </details>
@@ -100,11 +101,9 @@ function FixResults({ results }: { results: ResultRows }) {
                 {row.ok ? '✓' : '✗'}
               </span>
               <span>
-                <code className="whitespace-pre-wrap font-mono text-xs [overflow-wrap:anywhere]">
-                  {row.lines.join('\n') || describeHostSetting(row.setting)}
-                </code>
+                <code className="whitespace-pre-wrap font-mono text-xs [overflow-wrap:anywhere]">{row.lines.join('\n') || localHostSetting(row.setting)}</code>
                 <span className="sr-only">{row.ok ? t(' — done') : t(' — failed')}</span>
-                {row.ok ? null : <span className="block text-red-700">{row.message}</span>}
+                {row.ok ? null : <span className="block text-red-700">{localHostMessage(row)}</span>}
               </span>
             </li>
           ))}

@@ -1,8 +1,10 @@
 // Host-setting problems the agent knows about, per service ("arp_ignore not
 // set on 10.0.0.7"), for warnings in the overview and on the diagram.
 import { useQuery } from '@tanstack/react-query';
+import type { HostSetting, MessageParams } from '@lvs-console/shared';
 import { trpc } from '../../lib/trpc';
 import { t } from '../../lib/i18n';
+import { localHostMessage, localHostSetting } from './host-messages';
 
 export interface HostSettingStatusLike {
   id: string;
@@ -10,14 +12,19 @@ export interface HostSettingStatusLike {
   ok: boolean;
   actual?: string | null;
   message?: string | null;
+  setting?: HostSetting;
+  messageId?: unknown;
+  params?: MessageParams;
 }
 
+/** A failing row in the console's language (the agent's message by its id). */
 export function problemText(status: HostSettingStatusLike): string {
+  const description = status.setting ? localHostSetting(status.setting) : status.description;
   return status.message
-    ? status.message
+    ? localHostMessage({ ...status, message: status.message })
     : status.actual
-      ? t('{{setting}} missing (now {{actual}})', { setting: status.description, actual: status.actual })
-      : t('{{setting}} missing', { setting: status.description });
+      ? t('{{setting}} missing (now {{actual}})', { setting: description, actual: status.actual })
+      : t('{{setting}} missing', { setting: description });
 }
 
 export function useHostStatus() {

@@ -3,13 +3,14 @@
 // real server applies at its next report.
 import type { Destination, ServiceKey } from '@lvs-console/shared';
 import type { RealServerReport } from '@lvs-console/shared/api';
-import { describeHostSetting, hostSettingId } from '@lvs-console/shared/host';
+import { hostSettingId } from '@lvs-console/shared/host';
 import { Age } from '../../components/ui/age';
 import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { clockTime } from '../../lib/format-time';
 import { errorMessage } from '../../lib/trpc';
 import { reportFindings } from './real-server-reports';
+import { localHostSetting } from './host-messages';
 import { useForgetRealServerReport, useRequestRealServerFix } from './use-real-server-reports';
 import { t } from '../../lib/i18n';
 
@@ -55,7 +56,7 @@ export function RealServerReportView({
               {row.ok ? '✓' : '✗'}
             </span>
             <span>
-              <span className="font-mono text-xs">{describeHostSetting(row.setting)}</span>
+              <span className="font-mono text-xs">{localHostSetting(row.setting)}</span>
               {row.ok ? <span className="sr-only"> {t('— in place')}</span> : <span className="text-red-700"> — {row.message}</span>}
             </span>
           </li>

@@ -20,6 +20,7 @@ import { useRealServerReports } from './use-real-server-reports';
 import { t } from '../../lib/i18n';
 import { Trans } from 'react-i18next';
 import { localizeReason, localizeShellComments } from './localize-reasons';
+import { localHostMessage, localHostSetting } from './host-messages';
 
 const METHOD_TEXT = { masq: 'NAT', route: 'DR', tunnel: 'TUN' } as const;
 
@@ -46,9 +47,9 @@ export default function RealServerSetup({ service }: { service: Service }) {
           {(checked.length > 0
             ? checked.map((s) => ({
                 id: s.id,
-                text: s.description,
+                text: localHostSetting(s.setting),
                 ok: s.ok,
-                detail: s.message ?? (s.actual ? t('now {{actual}}', { actual: s.actual }) : ''),
+                detail: s.message ? localHostMessage(s) : s.actual ? t('now {{actual}}', { actual: s.actual }) : '',
               }))
             : required.map((r, i) => ({ id: `${i}`, text: r.reason ? localizeReason(r.reason) : r.kind, ok: null as boolean | null, detail: '' }))
           ).map((row) => (

@@ -13,7 +13,7 @@ import { useIsAdmin } from '../../lib/agent';
 import { useNavigate } from '@tanstack/react-router';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { SCHEDULER_CATALOG } from '../schedulers/catalog';
-import { FORWARDING_OPTIONS } from '../weights/forwarding';
+import { ForwardingField } from '../weights/forwarding-field';
 import { t } from '../../lib/i18n';
 import { issuesByField, numberOf } from '../../lib/form-issues';
 
@@ -141,13 +141,7 @@ export default function NewServicePage() {
               </option>
             ))}
           </SelectField>
-          <SelectField label={t('Forwarding method')} value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
-            {FORWARDING_OPTIONS.map((o) => (
-              <option key={o.value} value={o.value}>
-                {t(o.label)}
-              </option>
-            ))}
-          </SelectField>
+          <ForwardingField label={t('Forwarding method')} value={forwarding} onChange={setForwarding} />
         </div>
         <div className="mt-3 flex flex-wrap items-start gap-3">
           <CheckboxField label={t('Persistent (-p)')} checked={persistent} onChange={(e) => setPersistent(e.target.checked)} />

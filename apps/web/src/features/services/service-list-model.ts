@@ -46,9 +46,27 @@ export interface ListQuery {
   status: StatusFilter | '';
   sort: SortKey;
   dir: 'asc' | 'desc';
+  /** How many pages of rows are drawn (1 = the first PAGE_ROWS); kept in the URL so back/forward and links restore it. */
+  page: number;
 }
 
-export const DEFAULT_QUERY: ListQuery = { q: '', protocol: '', method: '', scheduler: '', status: '', sort: 'service', dir: 'asc' };
+export const DEFAULT_QUERY: ListQuery = { q: '', protocol: '', method: '', scheduler: '', status: '', sort: 'service', dir: 'asc', page: 1 };
+
+/** Rows drawn per page of the services list. */
+export const PAGE_ROWS = 100;
+/** A bound on the page param: 10,000 pages of 100 rows is more than any director holds. */
+const MAX_PAGE = 10_000;
+
+function pageOf(text: string | null): number {
+  if (text === null || !/^\d{1,5}$/.test(text)) return DEFAULT_QUERY.page;
+  const page = Number(text);
+  return page >= 1 && page <= MAX_PAGE ? page : DEFAULT_QUERY.page;
+}
+
+/** The page that draws every one of `rowCount` rows. */
+export function pageForAll(rowCount: number): number {
+  return Math.min(MAX_PAGE, Math.max(1, Math.ceil(rowCount / PAGE_ROWS)));
+}
 
 const oneOf = <T extends string>(values: readonly T[], value: string | null): T | undefined =>
   (values as readonly string[]).includes(value ?? '') ? (value as T) : undefined;
@@ -64,6 +82,7 @@ export function parseListQuery(params: URLSearchParams): ListQuery {
     status: oneOf(STATUS_FILTERS, params.get('status')) ?? '',
     sort: oneOf(SORT_KEYS, params.get('sort')) ?? DEFAULT_QUERY.sort,
     dir: params.get('dir') === 'desc' ? 'desc' : 'asc',
+    page: pageOf(params.get('page')),
   };
 }
 
@@ -73,6 +92,7 @@ export function listQueryParams(query: ListQuery): URLSearchParams {
   for (const name of ['q', 'protocol', 'method', 'scheduler', 'status', 'sort', 'dir'] as const) {
     if (query[name] !== DEFAULT_QUERY[name]) params.set(name, query[name]);
   }
+  if (query.page !== DEFAULT_QUERY.page) params.set('page', String(query.page));
   return params;
 }
 

@@ -8,7 +8,7 @@ import { Panel } from '../../components/ui/panel';
 import { Age } from '../../components/ui/age';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
 import { dipText, layoutTopology } from '../topology/layout';
-import { TopologyDiagram } from '../topology/topology-diagram';
+import { TopologyDiagram, usePhoneWidth } from '../topology/topology-diagram';
 import { RealServersTable } from '../weights/real-servers-table';
 import { AddDestinationForm } from '../weights/add-destination-form';
 import { SchedulerPicker } from '../schedulers/scheduler-picker';
@@ -18,6 +18,7 @@ import { ZeroCountersButton } from './zero-counters-button';
 import { useFailingDestinations } from '../sim/use-sim-status';
 import { useHostStatus, problemText } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
+import { localHostMessage } from '../realservers/host-messages';
 import { reportForDestination } from '../realservers/real-server-reports';
 import { DRIFT_TEXT, useServiceDrift } from '../changes/use-drift';
 import { useHealthStatus } from '../health/use-health-status';
@@ -51,6 +52,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const isAdmin = useIsAdmin();
   const failing = useFailingDestinations(id);
   const hostStatus = useHostStatus();
+  const phone = usePhoneWidth();
   const reports = useRealServerReports().data?.reports;
   const health = useHealthStatus(id).data?.services[0];
   const view = serviceViews(snapshot.data).find((v) => v.id === id);
@@ -73,10 +75,12 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
   const hostService = hostStatus.data?.services.find((s) => s.service === sid);
   const vip = hostService?.vip ?? null;
   // A missing VIP stops the whole service: it leads the director's problems.
-  const directorProblems = [...(vip && !vip.ok ? [vip.message] : []), ...(hostService?.settings ?? []).filter((s) => !s.ok).map(problemText)];
+  const vipText = vip ? localHostMessage(vip) : '';
+  const directorProblems = [...(vip && !vip.ok ? [vipText] : []), ...(hostService?.settings ?? []).filter((s) => !s.ok).map(problemText)];
   const observedById = new Map((view?.observed?.destinations ?? []).map((d) => [destinationId(d), d]));
   const snat = snapshot.data?.desired.hostSettings.find((s) => s.kind === 'snat' && serviceId(s.service) === sid);
   const layout = layoutTopology({
+    orientation: phone ? 'vertical' : 'horizontal',
     serviceKey: key,
     servers: (svc?.destinations ?? []).map((d) => {
       const live = observedById.get(destinationId(d));
@@ -151,7 +155,7 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
       >
         {tab === 'overview' && svc ? (
           <div className="flex flex-col gap-3">
-            {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vip.message })}</Notice> : null}
+            {vip && !vip.ok ? <Notice tone="error">{t('No traffic reaches this service: {{reason}}.', { reason: vipText })}</Notice> : null}
             <div className="grid grid-cols-1 gap-3 xl:grid-cols-[minmax(0,1fr)_400px]">
               <Panel title={t('Topology')}>
                 <TopologyDiagram layout={layout} />

@@ -1,11 +1,10 @@
 // Every virtual service at a glance: identity, method, scheduler, persistence,
 // destinations up/total, live rates and connection numbers, and warnings
 // (failing, drift and advisories told apart by icon, word and colour). Search,
-// filters and sort live in the URL (service-list-model.ts, read by the
-// router: routes.tsx); how many rows are drawn does not (a link or a reload
-// draws one page first: 1,000 rows take seconds to draw). At phone width
+// filters, sort and the page (how many rows are drawn) live in the URL
+// (service-list-model.ts, read by the router: routes.tsx). At phone width
 // each row becomes a card (index.css, .stack-table).
-import { useEffect, useLayoutEffect, useState, type ReactNode } from 'react';
+import { useEffect, useLayoutEffect, type ReactNode } from 'react';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { destinationId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
@@ -25,6 +24,8 @@ import {
   choices,
   DEFAULT_QUERY,
   listQueryParams,
+  PAGE_ROWS,
+  pageForAll,
   selectRows,
   STATUS_FILTERS,
   type ListQuery,
@@ -58,7 +59,6 @@ function healthWarnings(view: ServiceHealthView | undefined): { lines: string[];
 let firstRenderMarked = false;
 
 /** Rows drawn at first (and added per "Show more"): a thousand rows cost seconds to draw and to redraw per keystroke. */
-const PAGE_ROWS = 100;
 
 const queryKey = (query: ListQuery) => listQueryParams(query).toString();
 
@@ -99,13 +99,14 @@ export function ServicesOverview() {
   const views = serviceViews(snapshot.data);
   const driftById = useServiceDrift();
   const navigate = useNavigate();
-  // The list answers each keystroke at once; the URL (replaced, not pushed: no history entry per keystroke) follows.
-  const [query, setListQuery] = useSearchState(
-    useSearch({ from: '/' }).list,
-    queryKey,
-    (next) => void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: true, resetScroll: false }),
-  );
-  const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch });
+  // The list answers each keystroke at once; the URL follows, replaced for a filter (no history entry per
+  // keystroke) and pushed for another page, so back and forward step through the pages.
+  const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey, (next) => {
+    const pageOnly = queryKey({ ...next, page: 1 }) === queryKey({ ...query, page: 1 });
+    void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: !pageOnly, resetScroll: false });
+  });
+  // Each new filter starts from one page again.
+  const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch, page: 1 });
 
   const rows: ServiceRow[] = [];
   for (const view of views) {
@@ -150,9 +151,7 @@ export function ServicesOverview() {
   }
   const shown = selectRows(rows, query);
   const queryText = queryKey(query);
-  // Each new query starts from one page again.
-  const [limit, setLimit] = useState({ query: queryText, rows: PAGE_ROWS });
-  const rowLimit = limit.query === queryText ? limit.rows : PAGE_ROWS;
+  const rowLimit = query.page * PAGE_ROWS;
   const visible = shown.slice(0, rowLimit);
   const protocols = choices(rows, (r) => r.protocol);
   const methods = choices(rows, (r) => r.method);
@@ -305,14 +304,14 @@ export function ServicesOverview() {
               <button
                 type="button"
                 className="rounded border border-slate-300 bg-white px-2.5 py-1 text-sm font-medium hover:bg-slate-50"
-                onClick={() => setLimit({ query: queryText, rows: rowLimit + PAGE_ROWS })}
+                onClick={() => setListQuery({ ...query, page: query.page + 1 })}
               >
                 {t('Show {{count}} more', { count: Math.min(PAGE_ROWS, shown.length - rowLimit) })}
               </button>
               <button
                 type="button"
                 className="rounded px-2.5 py-1 text-sm font-medium underline hover:bg-slate-100"
-                onClick={() => setLimit({ query: queryText, rows: shown.length })}
+                onClick={() => setListQuery({ ...query, page: pageForAll(shown.length) })}
               >
                 {t('Show all {{count}}', { count: shown.length })}
               </button>

@@ -14,6 +14,7 @@ import { errorMessage, trpcClient } from '../../lib/trpc';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { IPVS_SYSCTLS } from './sysctl-catalog';
 import { useHostStatus } from '../realservers/host-problems';
+import { localHostMessage } from '../realservers/host-messages';
 import { t } from '../../lib/i18n';
 
 export default function SettingsPage() {
@@ -178,7 +179,7 @@ function SysctlsPanel() {
           {t('{{done}} of {{total}} host settings applied.', { done: apply.data.filter((r) => r.ok).length, total: apply.data.length })}{' '}
           {apply.data
             .filter((r) => !r.ok)
-            .map((r) => r.message)
+            .map((r) => localHostMessage(r))
             .join(' ')}
         </Notice>
       ) : null}

@@ -8,11 +8,13 @@ import { formatRate } from './rates';
 import type { RateRow } from './series';
 
 export function RateTable({
+  className = '',
   rows,
   measured,
   predicted,
   bucketSeconds,
 }: {
+  className?: string;
   rows: readonly RateRow[];
   /** Measured share of new connections in the newest bucket, by destination id. */
   measured: ReadonlyMap<string, number>;
@@ -21,8 +23,10 @@ export function RateTable({
   bucketSeconds: number;
 }) {
   const caption = t('Rates per real server (average of the newest {{seconds}} s)', { seconds: bucketSeconds });
+  // A narrower box than the table (many real servers' long IPv6 addresses) scrolls inside itself, never the page;
+  // focusable so the keyboard can scroll it too.
   return (
-    <div className="mt-4 overflow-x-auto">
+    <div role="region" aria-label={caption} tabIndex={0} className={`min-w-0 max-w-full overflow-x-auto ${className}`}>
       <table className="stack-table w-full text-xs">
         <caption className="mb-1 text-left text-xs font-medium text-slate-700">{caption}</caption>
         <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">

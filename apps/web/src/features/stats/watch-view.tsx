@@ -273,7 +273,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
         title={t('Live charts')}
         actions={
           <>
-            <div role="group" aria-label={t('Window')} className="flex gap-1">
+            <div role="group" aria-label={t('Window')} className="flex flex-wrap gap-1">
               {WINDOWS.map((w) => (
                 <Button
                   key={w}
@@ -367,9 +367,16 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
             />
           </figure>
         </div>
-        <RateTable rows={rateRows} measured={newestShare} predicted={predicted} bucketSeconds={data.bucketMs / 1000} />
       </Panel>
       <IpvsadmPanel serviceIdValue={serviceIdValue} />
+      {/* Under both panels, across the page: ten columns fit a desktop's width (cards at phone width). */}
+      <RateTable
+        className="rounded-md border border-slate-200 bg-white p-3 shadow-sm xl:col-span-2"
+        rows={rateRows}
+        measured={newestShare}
+        predicted={predicted}
+        bucketSeconds={data.bucketMs / 1000}
+      />
     </div>
   );
 }

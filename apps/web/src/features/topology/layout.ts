@@ -36,7 +36,11 @@ export interface TopologyInput {
   directorProblems?: readonly string[];
   /** Which director of a pair answers for the VIP (its VRRP MASTER), when known. */
   vipHolder?: string | null;
+  /** Horizontal (client, director, servers left to right) or vertical for a phone (director on top, servers stacked below). */
+  orientation?: TopologyOrientation;
 }
+
+export type TopologyOrientation = 'horizontal' | 'vertical';
 
 export interface Point {
   x: number;
@@ -66,6 +70,7 @@ export interface PathSpec {
 }
 
 export interface TopologyLayout {
+  orientation: TopologyOrientation;
   method: TopologyMethod;
   width: number;
   height: number;
@@ -73,6 +78,13 @@ export interface TopologyLayout {
   director: Point;
   servers: ServerNode[];
   paths: PathSpec[];
+  /** A server's box relative to its node: from x + offsetX, this wide. */
+  serverBox: { offsetX: number; width: number };
+  /** Where the VIP and DIP labels go: above and below the director, or both below it (vertical). */
+  vipLabelAt: Point;
+  dipLabelAt: Point;
+  /** The legend's two parts: the path kinds and the server states (one row, or two on a phone). */
+  legend: { paths: Point; states: Point };
   /** The shared L2 segment (DR) or per-server remote networks (TUN), as boxes. */
   segments: Array<{ x: number; y: number; width: number; height: number; label: string }>;
   vipLabel: string;
@@ -81,7 +93,7 @@ export interface TopologyLayout {
   directorLabel: string;
   /** The line under it: "VIP", or "MASTER" for a pair's VIP holder. */
   directorRole: string;
-  /** Lines over the drawing: the director's and the real servers' problems, then notes on stale reports. */
+  /** The director's and the real servers' problems, then notes on stale reports: over the drawing (horizontal) or above it as text that wraps (vertical). */
   notes: Array<{ text: string; tone: 'problem' | 'note' }>;
   /** A sentence for screen readers: "DR topology of 172.25.254.100:80". */
   accessibleName: string;
@@ -175,25 +187,41 @@ function notesOf(directorProblems: readonly string[], findings: readonly ServerF
   return [...all.slice(0, MAX_NOTES - 1), { text: t('and {{count}} more (see Real servers setup)', { count: hidden }), tone: 'note' }];
 }
 
+// Vertical (phone) geometry: client on top, director below it, real servers
+// stacked under both; requests run down a trunk on the left, replies up one on
+// the right (to the director for NAT, straight to the client for DR/TUN).
+const V_WIDTH = 360;
+const V_CENTER = V_WIDTH / 2;
+const V_LEFT_TRUNK = 16;
+const V_RIGHT_TRUNK = 344;
+const V_CLIENT_Y = 26;
+const V_DIRECTOR_Y = 116;
+const V_FIRST_SERVER_Y = 226;
+const V_SERVER_BOX = { offsetX: -60, width: 300 };
+const V_SERVER_X = 90;
+
 export function layoutTopology(input: TopologyInput): TopologyLayout {
+  const vertical = input.orientation === 'vertical';
   const forwardings = input.servers.map((s) => s.destination.forwarding);
   const method = topologyMethod(input.serviceKey, forwardings, input.hostSettings);
   const count = input.servers.length;
   const spacing = count > 12 ? Math.max(22, Math.floor((12 * SERVER_SPACING) / count)) : SERVER_SPACING;
   const findings = input.servers.map((s) => serverFindings(s, input.serviceKey));
   const notes = notesOf(input.directorProblems ?? [], findings);
-  const top = 70 + 14 * notes.length;
-  const height = Math.max(250, top + Math.max(1, count) * spacing + 50);
+  // Vertical: the notes are text above the drawing, so they take no room in it.
+  const top = vertical ? V_FIRST_SERVER_Y : 70 + 14 * notes.length;
+  const height = vertical ? top + (Math.max(1, count) - 1) * spacing + 76 : Math.max(250, top + Math.max(1, count) * spacing + 50);
   const middle = top + ((Math.max(1, count) - 1) * spacing) / 2;
-  const client: Point = { x: COLUMN_CLIENT, y: middle };
-  const director: Point = { x: COLUMN_DIRECTOR, y: middle };
+  const client: Point = vertical ? { x: V_CENTER, y: V_CLIENT_Y } : { x: COLUMN_CLIENT, y: middle };
+  const director: Point = vertical ? { x: V_CENTER, y: V_DIRECTOR_Y } : { x: COLUMN_DIRECTOR, y: middle };
+  const serverBox = vertical ? V_SERVER_BOX : { offsetX: -60, width: 220 };
   const maxCps = Math.max(0, ...input.servers.map((s) => s.cps));
   const servers: ServerNode[] = input.servers.map((s, index) => {
     const forwardingMethod = METHOD_OF_FORWARDING[s.destination.forwarding];
     return {
       id: destinationId(s.destination),
       label: formatEndpoint(s.destination.address, s.destination.port),
-      x: COLUMN_SERVERS,
+      x: vertical ? V_SERVER_X : COLUMN_SERVERS,
       y: top + index * spacing,
       state: serverState(s),
       weight: s.destination.weight,
@@ -204,11 +232,67 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
       vipInterface: forwardingMethod === 'DR' ? 'lo' : forwardingMethod === 'TUN' ? 'tunl0' : null,
     };
   });
+  const directReply = method === 'DR' || method === 'TUN';
+  const paths = vertical ? verticalPaths(client, director, servers, directReply) : horizontalPaths(client, director, servers, directReply);
 
+  const segments: TopologyLayout['segments'] = [];
+  if (method === 'DR' && count > 0) {
+    const last = servers[servers.length - 1]?.y ?? top;
+    segments.push(
+      vertical
+        ? { x: 6, y: director.y - 44, width: V_RIGHT_TRUNK - 14, height: last - director.y + 44 + 34, label: t('same L2 segment') }
+        : {
+            x: director.x - 60,
+            y: top - 40,
+            width: COLUMN_SERVERS + 170 - (director.x - 60),
+            height: (count - 1) * spacing + 80,
+            label: t('same L2 segment'),
+          },
+    );
+  }
+  if (method === 'TUN') {
+    for (const server of servers) {
+      const left = server.x + serverBox.offsetX - 6;
+      segments.push({ x: left, y: server.y - spacing / 2 + 4, width: serverBox.width + 12 + (vertical ? 0 : 4), height: spacing - 8, label: '' });
+    }
+  }
+  const vipLabel = vipText(input.serviceKey);
+  const dip = input.dip ?? null;
+  const accessibleName =
+    method === 'NONE' || method === 'MIXED'
+      ? t('Service topology of {{vip}}', { vip: vipLabel })
+      : t('{{method}} topology of {{vip}}', { method, vip: vipLabel });
+  return {
+    orientation: vertical ? 'vertical' : 'horizontal',
+    method,
+    width: vertical ? V_WIDTH : WIDTH,
+    height,
+    client,
+    director,
+    servers,
+    paths,
+    serverBox,
+    vipLabelAt: vertical ? { x: director.x, y: director.y + 54 } : { x: director.x, y: director.y - 46 },
+    dipLabelAt: vertical ? { x: director.x, y: director.y + 70 } : { x: director.x, y: director.y + 52 },
+    legend: vertical
+      ? { paths: { x: 12, y: height - 30 }, states: { x: 12, y: height - 10 } }
+      : { paths: { x: 12, y: height - 18 }, states: { x: 172, y: height - 18 } },
+    segments,
+    vipLabel,
+    // Unknown until the agent reads the route toward the real servers (or when it cannot read this host).
+    dipLabel: dip ? `DIP ${dip}` : t('DIP (address unknown)'),
+    directorLabel: input.vipHolder ?? t('Director'),
+    directorRole: input.vipHolder ? 'MASTER' : 'VIP',
+    notes,
+    accessibleName,
+    caption: t(CAPTIONS[method]),
+  };
+}
+
+function horizontalPaths(client: Point, director: Point, servers: readonly ServerNode[], directReply: boolean): PathSpec[] {
   const paths: PathSpec[] = [
     { id: 'client-director', d: `M${client.x + 28},${client.y - 6} L${director.x - 40},${director.y - 6}`, kind: 'request', width: 2.5 },
   ];
-  const directReply = method === 'DR' || method === 'TUN';
   for (const server of servers) {
     // Requests leave the director's right edge; the curve keeps many edges readable.
     const startX = director.x + 40;
@@ -241,46 +325,38 @@ export function layoutTopology(input: TopologyInput): TopologyLayout {
   if (!directReply && servers.length > 0) {
     paths.push({ id: 'director-client', d: `M${director.x - 40},${director.y + 10} L${client.x + 28},${client.y + 10}`, kind: 'reply', width: 1.5 });
   }
+  return paths;
+}
 
-  const segments: TopologyLayout['segments'] = [];
-  if (method === 'DR' && count > 0) {
-    segments.push({
-      x: director.x - 60,
-      y: top - 40,
-      width: COLUMN_SERVERS + 170 - (director.x - 60),
-      height: (count - 1) * spacing + 80,
-      label: t('same L2 segment'),
+function verticalPaths(client: Point, director: Point, servers: readonly ServerNode[], directReply: boolean): PathSpec[] {
+  const paths: PathSpec[] = [
+    { id: 'client-director', d: `M${client.x - 8},${client.y + 24} L${director.x - 8},${director.y - 38}`, kind: 'request', width: 2.5 },
+  ];
+  const boxLeft = V_SERVER_X + V_SERVER_BOX.offsetX;
+  const boxRight = boxLeft + V_SERVER_BOX.width;
+  const trunkStartY = director.y + 24;
+  for (const server of servers) {
+    // Down the left trunk from the director, into the server's left edge (its width is the live rate).
+    paths.push({
+      id: `request-${server.id}`,
+      d: `M${director.x - 40},${trunkStartY} L${V_LEFT_TRUNK + 8},${trunkStartY} Q${V_LEFT_TRUNK},${trunkStartY} ${V_LEFT_TRUNK},${trunkStartY + 8} L${V_LEFT_TRUNK},${server.y - 8} Q${V_LEFT_TRUNK},${server.y} ${V_LEFT_TRUNK + 8},${server.y} L${boxLeft},${server.y}`,
+      kind: 'request',
+      width: server.edgeWidth,
+    });
+    // Up the right trunk: into the director (NAT), or past it straight to the client (DR, TUN).
+    const endY = directReply ? client.y : director.y + 10;
+    const endX = directReply ? client.x + 26 : director.x + 40;
+    paths.push({
+      id: `reply-${server.id}`,
+      d: `M${boxRight},${server.y + 8} L${V_RIGHT_TRUNK - 8},${server.y + 8} Q${V_RIGHT_TRUNK},${server.y + 8} ${V_RIGHT_TRUNK},${server.y} L${V_RIGHT_TRUNK},${endY + 8} Q${V_RIGHT_TRUNK},${endY} ${V_RIGHT_TRUNK - 8},${endY} L${endX},${endY}`,
+      kind: 'reply',
+      width: 1.5,
     });
   }
-  if (method === 'TUN') {
-    for (const server of servers) {
-      segments.push({ x: server.x - 66, y: server.y - spacing / 2 + 4, width: 236, height: spacing - 8, label: '' });
-    }
+  if (!directReply && servers.length > 0) {
+    paths.push({ id: 'director-client', d: `M${director.x + 8},${director.y - 38} L${client.x + 8},${client.y + 24}`, kind: 'reply', width: 1.5 });
   }
-  const vipLabel = vipText(input.serviceKey);
-  const dip = input.dip ?? null;
-  const accessibleName =
-    method === 'NONE' || method === 'MIXED'
-      ? t('Service topology of {{vip}}', { vip: vipLabel })
-      : t('{{method}} topology of {{vip}}', { method, vip: vipLabel });
-  return {
-    method,
-    width: WIDTH,
-    height,
-    client,
-    director,
-    servers,
-    paths,
-    segments,
-    vipLabel,
-    // Unknown until the agent reads the route toward the real servers (or when it cannot read this host).
-    dipLabel: dip ? `DIP ${dip}` : t('DIP (address unknown)'),
-    directorLabel: input.vipHolder ?? t('Director'),
-    directorRole: input.vipHolder ? 'MASTER' : 'VIP',
-    notes,
-    accessibleName,
-    caption: t(CAPTIONS[method]),
-  };
+  return paths;
 }
 
 /**

@@ -1,6 +1,8 @@
 // The SVG topology of one service, drawn for its forwarding method: request
 // paths solid and animated, reply paths dashed; each server coloured by state
-// and each director-to-server edge sized by its live rate.
+// and each director-to-server edge sized by its live rate. At phone width the
+// layout is vertical (layout.ts) and the problem notes are text above it.
+import { useSyncExternalStore } from 'react';
 import { STATE_STYLES } from '../../components/ui/state-badge';
 import type { TopologyLayout } from './layout';
 import { t } from '../../lib/i18n';
@@ -11,19 +13,48 @@ const REQUEST_COLOUR = 'var(--topo-request)';
 const REPLY_COLOUR = 'var(--topo-reply)';
 const TONE_COLOUR = { problem: 'var(--topo-problem)', note: 'var(--topo-note)' } as const;
 
+/** The width under which the console lays out for a phone (index.css uses the same 640 px). */
+const PHONE_QUERY = '(max-width: 640px)';
+
+function subscribePhone(onChange: () => void): () => void {
+  const query = window.matchMedia(PHONE_QUERY);
+  query.addEventListener('change', onChange);
+  return () => query.removeEventListener('change', onChange);
+}
+
+/** True at phone width, following rotation and resizes: the topology turns vertical there. */
+export function usePhoneWidth(): boolean {
+  return useSyncExternalStore(
+    subscribePhone,
+    () => window.matchMedia(PHONE_QUERY).matches,
+    () => false,
+  );
+}
+
 export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
-  const { client, director, servers } = layout;
+  const { client, director, servers, serverBox } = layout;
+  const vertical = layout.orientation === 'vertical';
   const titleId = `topology-title-${layout.vipLabel.replace(/[^A-Za-z0-9]/g, '-')}`;
   return (
     <figure className="flex flex-col gap-2">
-      {/* At phone width the diagram keeps a readable size and scrolls here (index.css); focusable so keys scroll it. */}
-      <div className="topology-scroll overflow-x-auto" tabIndex={0} role="group" aria-labelledby={titleId}>
+      {vertical && layout.notes.length > 0 ? (
+        <ul className="flex flex-col gap-0.5 text-xs">
+          {layout.notes.map((note) => (
+            <li key={note.text} style={{ color: TONE_COLOUR[note.tone] }}>
+              {note.tone === 'problem' ? '⚠ ' : '• '}
+              {note.text}
+            </li>
+          ))}
+        </ul>
+      ) : null}
+      {/* The horizontal diagram keeps a readable size and scrolls here when narrow (index.css); focusable so keys scroll it. */}
+      <div className={vertical ? '' : 'topology-scroll overflow-x-auto'} tabIndex={vertical ? undefined : 0} role="group" aria-labelledby={titleId}>
         <svg
           role="img"
           aria-labelledby={titleId}
           viewBox={`0 0 ${layout.width} ${layout.height}`}
-          className="h-auto w-full max-w-[900px]"
-          style={{ maxHeight: 640 }}
+          className={vertical ? 'h-auto w-full' : 'h-auto w-full max-w-[900px]'}
+          style={vertical ? undefined : { maxHeight: 640 }}
         >
           <title id={titleId}>{layout.accessibleName}</title>
           <defs>
@@ -108,14 +139,14 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
             <text x={director.x} y={director.y + 16} textAnchor="middle" fontSize={10} fill="#cbd5e1" fontFamily="monospace">
               {layout.method === 'NONE' || layout.method === 'MIXED' ? '' : layout.method}
             </text>
-            <text x={director.x} y={director.y - 46} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="var(--topo-text)">
+            <text x={layout.vipLabelAt.x} y={layout.vipLabelAt.y} textAnchor="middle" fontSize={12} fontFamily="monospace" fill="var(--topo-text)">
               VIP {layout.vipLabel}
             </text>
-            <text x={director.x} y={director.y + 52} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="var(--topo-muted)">
+            <text x={layout.dipLabelAt.x} y={layout.dipLabelAt.y} textAnchor="middle" fontSize={11} fontFamily="monospace" fill="var(--topo-muted)">
               {layout.dipLabel}
             </text>
           </g>
-          {layout.notes.map((note, i) => (
+          {(vertical ? [] : layout.notes).map((note, i) => (
             <text key={note.text} x={12} y={16 + i * 14} fontSize={11} fill={TONE_COLOUR[note.tone]}>
               {note.tone === 'problem' ? '⚠ ' : '• '}
               {note.text}
@@ -128,7 +159,16 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
             const h = compact ? 18 : 44;
             return (
               <g key={server.id}>
-                <rect x={server.x - 60} y={server.y - h / 2} width={220} height={h} rx={5} fill={style.fill} stroke={style.stroke} strokeWidth={1.5} />
+                <rect
+                  x={server.x + serverBox.offsetX}
+                  y={server.y - h / 2}
+                  width={serverBox.width}
+                  height={h}
+                  rx={5}
+                  fill={style.fill}
+                  stroke={style.stroke}
+                  strokeWidth={1.5}
+                />
                 <text x={server.x - 52} y={server.y + (compact ? 4 : -6)} fontSize={compact ? 10 : 12} fontFamily="monospace" fill="#0f172a">
                   RIP {server.label}
                 </text>
@@ -139,13 +179,20 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
                   </text>
                 )}
                 {server.marker && compact ? (
-                  <text x={server.x + 156} y={server.y + 4} textAnchor="end" fontSize={9} fontWeight={600} fill={TONE_COLOUR[server.marker.tone]}>
+                  <text
+                    x={server.x + serverBox.offsetX + serverBox.width - 4}
+                    y={server.y + 4}
+                    textAnchor="end"
+                    fontSize={9}
+                    fontWeight={600}
+                    fill={TONE_COLOUR[server.marker.tone]}
+                  >
                     {server.marker.tone === 'problem' ? '⚠ ' : ''}
                     {server.marker.short}
                   </text>
                 ) : null}
                 {server.marker && !compact ? (
-                  <text x={server.x - 60} y={server.y - h / 2 - 4} fontSize={10} fontWeight={600} fill={TONE_COLOUR[server.marker.tone]}>
+                  <text x={server.x + serverBox.offsetX} y={server.y - h / 2 - 4} fontSize={10} fontWeight={600} fill={TONE_COLOUR[server.marker.tone]}>
                     {server.marker.tone === 'problem' ? '⚠ ' : ''}
                     {server.marker.text}
                   </text>
@@ -154,17 +201,19 @@ export function TopologyDiagram({ layout }: { layout: TopologyLayout }) {
             );
           })}
           {/* Legend */}
-          <g transform={`translate(12, ${layout.height - 18})`} fontSize={10} fill="var(--topo-muted)">
-            <line x1={0} y1={-3} x2={22} y2={-3} stroke={REQUEST_COLOUR} strokeWidth={2.5} />
-            <text x={26} y={0}>
-              {t('request')}
-            </text>
-            <line x1={80} y1={-3} x2={102} y2={-3} stroke={REPLY_COLOUR} strokeWidth={1.5} strokeDasharray="3 4" />
-            <text x={106} y={0}>
-              {t('reply')}
-            </text>
+          <g fontSize={10} fill="var(--topo-muted)">
+            <g transform={`translate(${layout.legend.paths.x}, ${layout.legend.paths.y})`}>
+              <line x1={0} y1={-3} x2={22} y2={-3} stroke={REQUEST_COLOUR} strokeWidth={2.5} />
+              <text x={26} y={0}>
+                {t('request')}
+              </text>
+              <line x1={80} y1={-3} x2={102} y2={-3} stroke={REPLY_COLOUR} strokeWidth={1.5} strokeDasharray="3 4" />
+              <text x={106} y={0}>
+                {t('reply')}
+              </text>
+            </g>
             {(['serving', 'draining', 'failing', 'overloaded'] as const).map((state, i) => (
-              <g key={state} transform={`translate(${160 + i * 80}, 0)`}>
+              <g key={state} transform={`translate(${layout.legend.states.x + i * 80}, ${layout.legend.states.y})`}>
                 <rect x={0} y={-9} width={10} height={10} fill={STATE_STYLES[state].fill} stroke={STATE_STYLES[state].stroke} />
                 <text x={14} y={0}>
                   {t(STATE_STYLES[state].label)}

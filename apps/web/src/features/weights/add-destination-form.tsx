@@ -4,10 +4,10 @@
 import { useState } from 'react';
 import type { ForwardingMethod, ServiceKey } from '@lvs-console/shared';
 import { canonicalIp, serviceSchema, validateDestination } from '@lvs-console/shared';
-import { SelectField, TextField } from '../../components/ui/field';
+import { TextField } from '../../components/ui/field';
 import { Notice } from '../../components/ui/notice';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
-import { FORWARDING_OPTIONS } from './forwarding';
+import { ForwardingField } from './forwarding-field';
 import { t } from '../../lib/i18n';
 import { issuesByField, numberOf } from '../../lib/form-issues';
 
@@ -61,13 +61,7 @@ export function AddDestinationForm({ serviceKey, defaultForwarding }: { serviceK
           hint={portLocked ? lockReason : null}
           error={problems.get('destination.port')}
         />
-        <SelectField label={t('Forwarding')} value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
-          {FORWARDING_OPTIONS.map((o) => (
-            <option key={o.value} value={o.value}>
-              {t(o.label)}
-            </option>
-          ))}
-        </SelectField>
+        <ForwardingField value={forwarding} onChange={setForwarding} />
         <TextField
           label={t('Weight')}
           type="number"

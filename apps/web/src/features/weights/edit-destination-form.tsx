@@ -5,7 +5,7 @@ import { TUNNEL_TYPES, type TunnelType } from '@lvs-console/shared';
 import { SelectField, TextField } from '../../components/ui/field';
 import { Button } from '../../components/ui/button';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
-import { FORWARDING_OPTIONS } from './forwarding';
+import { ForwardingField } from './forwarding-field';
 import { t } from '../../lib/i18n';
 
 export function EditDestinationForm({ serviceKey, destination, onDone }: { serviceKey: ServiceKey; destination: Destination; onDone: () => void }) {
@@ -26,13 +26,7 @@ export function EditDestinationForm({ serviceKey, destination, onDone }: { servi
   return (
     <div className="flex flex-col gap-3">
       <div className="flex flex-wrap items-end gap-3">
-        <SelectField label={t('Forwarding')} value={forwarding} onChange={(e) => setForwarding(e.target.value as ForwardingMethod)}>
-          {FORWARDING_OPTIONS.map((o) => (
-            <option key={o.value} value={o.value}>
-              {t(o.label)}
-            </option>
-          ))}
-        </SelectField>
+        <ForwardingField value={forwarding} onChange={setForwarding} />
         {forwarding === 'tunnel' ? (
           <SelectField label={t('Tunnel type')} value={tunnelType} onChange={(e) => setTunnelType(e.target.value as TunnelType)}>
             {TUNNEL_TYPES.map((t) => (
