@@ -205,7 +205,6 @@ interface WatchTasks {
 }
 
 async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<WatchTasks> {
-  const state = await callApi<{ revision: number }>(agent.baseURL, 'state.get', 'query');
   const destinations = Array.from({ length: 50 }, (_, i) => ({
     address: `10.9.${Math.floor(i / 200)}.${(i % 200) + 1}`,
     port: 80,
@@ -214,10 +213,20 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
     upperThreshold: 0,
     lowerThreshold: 0,
   }));
-  await callApi(agent.baseURL, 'services.add', 'mutation', {
-    baseRevision: state.revision,
-    service: { key: BIG, scheduler: 'wrr', flags: [], persistence: null, onePacket: false, destinations },
-  });
+  // The weight benchmark's last slider commit may land after a state.get: read the revision again on a conflict.
+  for (let attempt = 1; ; attempt++) {
+    const state = await callApi<{ revision: number }>(agent.baseURL, 'state.get', 'query');
+    try {
+      await callApi(agent.baseURL, 'services.add', 'mutation', {
+        baseRevision: state.revision,
+        service: { key: BIG, scheduler: 'wrr', flags: [], persistence: null, onePacket: false, destinations },
+      });
+      break;
+    } catch (error) {
+      if (attempt >= 5 || !/changed since revision/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
+    }
+  }
   const ids = destinations.map((d) => `${d.address}:80`);
   const page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
   await page.addInitScript((token) => {
