@@ -213,7 +213,7 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
     upperThreshold: 0,
     lowerThreshold: 0,
   }));
-  // The weight step's last slider commit may still land: on a stale revision, read it again.
+  // The weight benchmark's last slider commit may land after a state.get: read the revision again on a conflict.
   for (let attempt = 1; ; attempt++) {
     const state = await callApi<{ revision: number }>(agent.baseURL, 'state.get', 'query');
     try {
@@ -223,7 +223,8 @@ async function watchLongestTasks(browser: Browser, agent: AgentHandle): Promise<
       });
       break;
     } catch (error) {
-      if (attempt >= 5 || !String(error).includes('changed since revision')) throw error;
+      if (attempt >= 5 || !/changed since revision/.test(String(error))) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 500));
     }
   }
   const ids = destinations.map((d) => `${d.address}:80`);

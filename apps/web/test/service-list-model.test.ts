@@ -1,6 +1,6 @@
 // The services list's search, filters and sort, and their round trip through the URL.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY, listQueryParams, pageForAll, parseListQuery, selectRows, type ServiceRow } from '../src/features/services/service-list-model';
+import { DEFAULT_QUERY, listQueryParams, pageForAll, parseListQuery, sameRow, selectRows, type ServiceRow } from '../src/features/services/service-list-model';
 
 function row(id: string, patch: Partial<ServiceRow> = {}): ServiceRow {
   return {
@@ -87,5 +87,15 @@ describe('services list query', () => {
 
   it('the page that draws every row', () => {
     expect([0, 1, 100, 101, 1003].map(pageForAll)).toEqual([1, 1, 1, 2, 11]);
+  });
+
+  it('tells a row that shows the same from one whose numbers, servers or warnings changed', () => {
+    const base = row('tcp:192.0.2.10:80', { servers: ['10.0.0.1'], warnings: [{ kind: 'drift', text: 'drift' }] });
+    expect(sameRow(base, { ...base, servers: ['10.0.0.1'], warnings: [{ kind: 'drift', text: 'drift' }] })).toBe(true);
+    expect(sameRow(base, { ...base, cps: 1 })).toBe(false);
+    expect(sameRow(base, { ...base, active: 3 })).toBe(false);
+    expect(sameRow(base, { ...base, servers: ['10.0.0.2'] })).toBe(false);
+    expect(sameRow(base, { ...base, warnings: [{ kind: 'failing', text: 'drift' }] })).toBe(false);
+    expect(sameRow(base, { ...base, warnings: [] })).toBe(false);
   });
 });

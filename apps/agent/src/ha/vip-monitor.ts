@@ -3,7 +3,7 @@
 // VRRP MASTER. Refreshed every few seconds and on demand, so "why no
 // traffic" and the setup checklist can name a missing VIP without a host
 // read per request.
-import { describedText, serviceId, vipInstances, type DesiredState, type MessageId, type MessageParams } from '@lvs-console/shared';
+import { describedText, serviceId, vipInstances, type DesiredState, type MessageId, type MessageParams, type Service } from '@lvs-console/shared';
 import type { Reason } from '@lvs-console/shared/health';
 import { directorVipSettings, hostSettingId } from '@lvs-console/shared/host';
 import { serviceVips } from '@lvs-console/shared/validate';
@@ -34,6 +34,8 @@ export interface VipMonitorOptions {
 
 export class VipMonitor {
   private statuses = new Map<string, VipStatus>();
+  /** The desired state's services by id, for the desired state they were read from. */
+  private servicesById: { desired: DesiredState; byId: Map<string, Service> } | null = null;
 
   constructor(private readonly opts: VipMonitorOptions) {}
 
@@ -84,8 +86,13 @@ export class VipMonitor {
 
   /** The "why no traffic" reason of a service whose VIP nobody answers for. */
   blockerFor(serviceIdText: string): Reason | null {
+    // health.status asks once per service: a scan of every service per question
+    // took the agent most of a second at 1,000 services.
+    if (this.statuses.size === 0) return null;
     const desired = this.opts.desired();
-    const service = desired?.services.find((s) => serviceId(s.key) === serviceIdText);
+    if (!desired) return null;
+    if (this.servicesById?.desired !== desired) this.servicesById = { desired, byId: new Map(desired.services.map((s) => [serviceId(s.key), s])) };
+    const service = this.servicesById.byId.get(serviceIdText);
     if (service?.key.kind !== 'addr') return null;
     const status = this.statuses.get(service.key.address);
     return status && !status.ok ? { code: 'vip-missing', severity: 'blocks', message: status.message } : null;

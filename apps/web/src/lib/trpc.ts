@@ -1,7 +1,7 @@
 // The tRPC client and the TanStack Query options proxy. Only the router's
 // *type* crosses from the agent: nothing of the agent is bundled.
 import { QueryClient } from '@tanstack/react-query';
-import { createTRPCClient, httpBatchLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
+import { createTRPCClient, httpBatchLink, httpLink, httpSubscriptionLink, splitLink, TRPCClientError } from '@trpc/client';
 import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../agent/src/trpc/router';
@@ -33,13 +33,22 @@ export const queryClient = new QueryClient({
   },
 });
 
+const SNAPSHOT_PATHS: ReadonlySet<string> = new Set(['state.get', 'state.since']);
+
 export const trpcClient = createTRPCClient<AppRouter>({
   links: [
     splitLink({
       condition: (op) => op.type === 'subscription',
       // EventSource sends the session cookie; no token ever goes in the URL.
       true: httpSubscriptionLink({ url: '/trpc' }),
-      false: httpBatchLink({ url: '/trpc', headers: consoleHeaders, maxItems: 10 }),
+      false: splitLink({
+        // The snapshot, which every screen waits for, travels alone: a batch is
+        // answered when its slowest call is (health.status of 1,000 services
+        // takes the agent a good part of a second), and the list would wait for it.
+        condition: (op) => SNAPSHOT_PATHS.has(op.path),
+        true: httpLink({ url: '/trpc', headers: consoleHeaders }),
+        false: httpBatchLink({ url: '/trpc', headers: consoleHeaders, maxItems: 10 }),
+      }),
     }),
   ],
 });

@@ -2,6 +2,7 @@
 // screen (overview, a service's header, Changes) shows this answer; the
 // browser never compares desired and observed itself, so they cannot disagree.
 import { useQuery } from '@tanstack/react-query';
+import { useMemo } from 'react';
 import { driftByService, type ServiceDriftKind } from '@lvs-console/shared/drift';
 import { trpc } from '../../lib/trpc';
 import { msg } from '../../lib/i18n';
@@ -13,7 +14,8 @@ export function useDriftReport() {
 /** Drift per service (serviceId → kind); services the agent found in sync are absent. */
 export function useServiceDrift(): ReadonlyMap<string, ServiceDriftKind> {
   const changes = useDriftReport().data?.changes;
-  return changes ? driftByService(changes) : NO_DRIFT;
+  // The same Map until the report changes: the services list memoises its rows on it.
+  return useMemo(() => (changes ? driftByService(changes) : NO_DRIFT), [changes]);
 }
 
 const NO_DRIFT: ReadonlyMap<string, ServiceDriftKind> = new Map();

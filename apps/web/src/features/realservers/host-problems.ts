@@ -2,6 +2,7 @@
 // set on 10.0.0.7"), for warnings in the overview and on the diagram.
 import { useQuery } from '@tanstack/react-query';
 import type { HostSetting, MessageParams } from '@lvs-console/shared';
+import { useMemo } from 'react';
 import { trpc } from '../../lib/trpc';
 import { t } from '../../lib/i18n';
 import { localHostMessage, localHostSetting } from './host-messages';
@@ -31,14 +32,16 @@ export function useHostStatus() {
   return useQuery({ ...trpc.host.status.queryOptions(), refetchInterval: 10_000 });
 }
 
-/** serviceId -> problem lines. */
-export function useHostProblems(): Map<string, string[]> {
-  const status = useHostStatus();
-  const map = new Map<string, string[]>();
-  if (!status.data?.available) return map;
-  for (const svc of status.data.services) {
-    const problems = svc.settings.filter((s) => !s.ok).map(problemText);
-    if (problems.length) map.set(svc.service, problems);
-  }
-  return map;
+/** serviceId -> problem lines; the same Map until the status changes (the services list memoises on it). */
+export function useHostProblems(): ReadonlyMap<string, string[]> {
+  const data = useHostStatus().data;
+  return useMemo(() => {
+    const map = new Map<string, string[]>();
+    if (!data?.available) return map;
+    for (const svc of data.services) {
+      const problems = svc.settings.filter((s) => !s.ok).map(problemText);
+      if (problems.length) map.set(svc.service, problems);
+    }
+    return map;
+  }, [data]);
 }

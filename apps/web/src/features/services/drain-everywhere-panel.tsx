@@ -1,14 +1,15 @@
 // "Drain a real server everywhere": pick a host that serves several services,
 // see the plan (weight 0 in each), apply it as one change.
-import { useState } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { DesiredState } from '@lvs-console/shared';
 import { Panel } from '../../components/ui/panel';
 import { ApplyWithPreview } from '../changes/apply-with-preview';
 import { t } from '../../lib/i18n';
 import { drainEverywhere, realServersAcrossServices } from './drain-everywhere';
 
-export function DrainEverywherePanel({ state }: { state: DesiredState }) {
-  const servers = realServersAcrossServices(state);
+/** Memoised: the services list re-renders per keystroke, while the desired state changes only with a revision. */
+export const DrainEverywherePanel = memo(function DrainEverywherePanel({ state }: { state: DesiredState }) {
+  const servers = useMemo(() => realServersAcrossServices(state), [state]);
   const [address, setAddress] = useState('');
   const chosen = servers.find((s) => s.address === address);
   const drained = chosen ? drainEverywhere(state, chosen.address) : null;
@@ -52,4 +53,4 @@ export function DrainEverywherePanel({ state }: { state: DesiredState }) {
       </div>
     </Panel>
   );
-}
+});

@@ -168,3 +168,26 @@ export function selectRows(rows: readonly ServiceRow[], query: ListQuery): Servi
 export function choices(rows: readonly ServiceRow[], pick: (row: ServiceRow) => string): string[] {
   return [...new Set(rows.map(pick))].filter(Boolean).sort(collator.compare);
 }
+
+/** Two rows that show the same (a row rebuilt from an unchanged service keeps its old object, and is not redrawn). */
+export function sameRow(a: ServiceRow, b: ServiceRow): boolean {
+  return (
+    a.id === b.id &&
+    a.label === b.label &&
+    a.protocol === b.protocol &&
+    a.method === b.method &&
+    a.scheduler === b.scheduler &&
+    a.schedulerText === b.schedulerText &&
+    a.persistenceSeconds === b.persistenceSeconds &&
+    a.up === b.up &&
+    a.total === b.total &&
+    a.cps === b.cps &&
+    a.active === b.active &&
+    a.inactive === b.inactive &&
+    a.draining === b.draining &&
+    a.servers.length === b.servers.length &&
+    a.servers.every((server, i) => server === b.servers[i]) &&
+    a.warnings.length === b.warnings.length &&
+    a.warnings.every((w, i) => w.kind === b.warnings[i]?.kind && w.text === b.warnings[i]?.text)
+  );
+}

@@ -4,7 +4,7 @@
 // filters, sort and the page (how many rows are drawn) live in the URL
 // (service-list-model.ts, read by the router: routes.tsx). At phone width
 // each row becomes a card (index.css, .stack-table).
-import { useEffect, useLayoutEffect, type ReactNode } from 'react';
+import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { destinationId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
@@ -14,6 +14,8 @@ import { useSearchState } from '../../app/use-search-state';
 import { topologyMethod } from '../topology/layout';
 import { formatRate } from '../stats/rates';
 import { DRIFT_TEXT, useServiceDrift } from '../changes/use-drift';
+import type { ServiceDriftKind } from '@lvs-console/shared/drift';
+import type { StateSnapshot } from '../../lib/types';
 import { useHostProblems } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { serviceHasFailingReports } from '../realservers/real-server-reports';
@@ -26,6 +28,8 @@ import {
   listQueryParams,
   PAGE_ROWS,
   pageForAll,
+  parseListQuery,
+  sameRow,
   selectRows,
   STATUS_FILTERS,
   type ListQuery,
@@ -89,27 +93,21 @@ const COLUMNS: Array<{ key: SortKey; label: string; numeric?: boolean }> = [
   { key: 'warnings', label: msg('Warnings') },
 ];
 
-export function ServicesOverview() {
-  const snapshot = useSnapshot();
-  const isAdmin = useIsAdmin();
-  const hostProblems = useHostProblems();
-  const reports = useRealServerReports().data?.reports;
-  const failed = useSimStatus().data?.failed ?? [];
-  const healthById = new Map((useHealthStatus().data?.services ?? []).map((view) => [view.id, view]));
-  const views = serviceViews(snapshot.data);
-  const driftById = useServiceDrift();
-  const navigate = useNavigate();
-  // The list answers each keystroke at once; the URL follows, replaced for a filter (no history entry per
-  // keystroke) and pushed for another page, so back and forward step through the pages.
-  const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey, (next) => {
-    const pageOnly = queryKey({ ...next, page: 1 }) === queryKey({ ...query, page: 1 });
-    void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: !pageOnly, resetScroll: false });
-  });
-  // Each new filter starts from one page again.
-  const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch, page: 1 });
+/** What a service's row is built from, besides the snapshot: each input keeps its identity until its query answers anew. */
+interface RowInputs {
+  failed: ReadonlyArray<{ service: string; destination: string }> | undefined;
+  health: readonly ServiceHealthView[] | undefined;
+  driftById: ReadonlyMap<string, ServiceDriftKind>;
+  hostProblems: ReadonlyMap<string, string[]>;
+  reports: Parameters<typeof serviceHasFailingReports>[2];
+}
 
+function buildRows(snapshot: StateSnapshot | undefined, inputs: RowInputs): ServiceRow[] {
+  const healthById = new Map((inputs.health ?? []).map((view) => [view.id, view]));
+  const failedById = new Map<string, string[]>();
+  for (const f of inputs.failed ?? []) failedById.set(f.service, [...(failedById.get(f.service) ?? []), f.destination]);
   const rows: ServiceRow[] = [];
-  for (const view of views) {
+  for (const view of serviceViews(snapshot)) {
     const svc = view.desired ?? view.observed;
     if (!svc) continue;
     const observedDests = view.observed?.destinations ?? [];
@@ -117,10 +115,10 @@ export function ServicesOverview() {
     const method = topologyMethod(
       svc.key,
       dests.map((d) => d.forwarding),
-      snapshot.data?.desired.hostSettings,
+      snapshot?.desired.hostSettings,
     );
-    const failing = failed.filter((f) => f.service === view.id).map((f) => f.destination);
-    const drift = driftById.get(view.id);
+    const failing = failedById.get(view.id) ?? [];
+    const drift = inputs.driftById.get(view.id);
     const health = healthWarnings(healthById.get(view.id));
     // A sim-failed server whose check is down is said once, by the health line.
     const simOnly = failing.filter((d) => !health.checkDown.has(d));
@@ -128,8 +126,8 @@ export function ServicesOverview() {
       ...(drift ? [{ kind: 'drift' as const, text: t(DRIFT_TEXT[drift]) }] : []),
       ...simOnly.map((d) => ({ kind: 'failing' as const, text: t('{{server}} failing', { server: d }) })),
       ...health.lines.map((text) => ({ kind: 'failing' as const, text })),
-      ...(serviceHasFailingReports(svc.key, dests, reports) ? [{ kind: 'failing' as const, text: t('real server settings failing') }] : []),
-      ...(hostProblems.get(view.id) ?? []).map((text) => ({ kind: 'advisory' as const, text })),
+      ...(serviceHasFailingReports(svc.key, dests, inputs.reports) ? [{ kind: 'failing' as const, text: t('real server settings failing') }] : []),
+      ...(inputs.hostProblems.get(view.id) ?? []).map((text) => ({ kind: 'advisory' as const, text })),
     ];
     rows.push({
       id: view.id,
@@ -149,14 +147,60 @@ export function ServicesOverview() {
       warnings,
     });
   }
-  const shown = selectRows(rows, query);
+  return rows;
+}
+
+/**
+ * The row model, rebuilt only when an input changes (each second: the
+ * snapshot's live numbers), never per keystroke. A rebuilt row equal to the
+ * one before keeps the old object, so only rows whose numbers moved redraw.
+ */
+function useServiceRows(snapshot: StateSnapshot | undefined): ServiceRow[] {
+  const failed = useSimStatus().data?.failed;
+  const health = useHealthStatus().data?.services;
+  const driftById = useServiceDrift();
+  const hostProblems = useHostProblems();
+  const reports = useRealServerReports().data?.reports;
+  const previous = useRef<ReadonlyMap<string, ServiceRow>>(new Map());
+  return useMemo(() => {
+    const rows = buildRows(snapshot, { failed, health, driftById, hostProblems, reports }).map((row) => {
+      const before = previous.current.get(row.id);
+      return before && sameRow(before, row) ? before : row;
+    });
+    previous.current = new Map(rows.map((row) => [row.id, row]));
+    return rows;
+  }, [snapshot, failed, health, driftById, hostProblems, reports]);
+}
+
+export function ServicesOverview() {
+  const snapshot = useSnapshot();
+  const isAdmin = useIsAdmin();
+  const rows = useServiceRows(snapshot.data);
+  const navigate = useNavigate();
+  // The list answers each keystroke at once; the URL follows, replaced for a filter (no history entry per
+  // keystroke) and pushed for another page, so back and forward step through the pages.
+  const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey, (next) => {
+    const pageOnly = queryKey({ ...next, page: 1 }) === queryKey({ ...query, page: 1 });
+    void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: !pageOnly, resetScroll: false });
+  });
+  // Each new filter starts from one page again.
+  const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch, page: 1 });
+
   const queryText = queryKey(query);
+  // Filtered and sorted once per filter (and per new row model): the router's
+  // catching up with the URL, or another page, renders the same filter again.
+  const filterText = queryKey({ ...query, page: 1 });
+  const shown = useMemo(() => selectRows(rows, parseListQuery(new URLSearchParams(filterText))), [rows, filterText]);
   const rowLimit = query.page * PAGE_ROWS;
-  const visible = shown.slice(0, rowLimit);
-  const protocols = choices(rows, (r) => r.protocol);
-  const methods = choices(rows, (r) => r.method);
-  const schedulers = choices(rows, (r) => r.scheduler);
+  const visible = useMemo(() => shown.slice(0, rowLimit), [shown, rowLimit]);
+  const { protocols, methods, schedulers } = useMemo(
+    () => ({ protocols: choices(rows, (r) => r.protocol), methods: choices(rows, (r) => r.method), schedulers: choices(rows, (r) => r.scheduler) }),
+    [rows],
+  );
   const filtered = shown.length !== rows.length;
+  const words = useMemo(rowWords, []);
+  // The drain panel (a choice per real server: 2,000 of them at 1,000 services) draws after the list, not with its first paint.
+  const drainState = useDeferredValue(snapshot.data?.desired ?? null);
 
   useEffect(() => {
     // The first-render benchmark reads this mark (e2e/bench).
@@ -193,7 +237,7 @@ export function ServicesOverview() {
           {t('Loading services…')}
         </p>
       ) : null}
-      {snapshot.data && views.length === 0 ? (
+      {snapshot.data && rows.length === 0 ? (
         <Notice>
           {t('No virtual services yet.')} {isAdmin ? t('Add one or import ipvsadm rules.') : ''}
         </Notice>
@@ -254,47 +298,7 @@ export function ServicesOverview() {
             </thead>
             <tbody>
               {visible.map((row) => (
-                <tr key={row.id} className="border-t border-slate-100 hover:bg-slate-50">
-                  <th scope="row" className="px-3 py-1.5 text-left font-normal">
-                    <Link to="/services/$id" params={{ id: row.id }} className="font-mono text-blue-800 underline-offset-2 hover:underline">
-                      {row.label}
-                    </Link>
-                  </th>
-                  <Cell label={t('Method')}>{row.method === 'NONE' ? '—' : row.method}</Cell>
-                  <Cell label={t('Scheduler')} className="font-mono">
-                    {row.schedulerText}
-                  </Cell>
-                  <Cell label={t('Persistence')}>{row.persistenceSeconds === null ? '—' : t('{{seconds}} s', { seconds: row.persistenceSeconds })}</Cell>
-                  <Cell label={t('Servers up/total')} className="text-right font-mono">
-                    {row.up}/{row.total}
-                  </Cell>
-                  <Cell label={t('New conn/s')} className="text-right font-mono">
-                    {row.cps === undefined ? '—' : formatRate(row.cps)}
-                  </Cell>
-                  <Cell label={t('Active')} className="text-right font-mono">
-                    {row.active}
-                  </Cell>
-                  <Cell label={t('Inactive')} className="text-right font-mono">
-                    {row.inactive}
-                  </Cell>
-                  <Cell label={t('Warnings')} className="stack-full text-xs">
-                    {row.warnings.length === 0 ? (
-                      <span className="text-slate-600">{t('none')}</span>
-                    ) : (
-                      <ul className="flex flex-col gap-0.5">
-                        {row.warnings.map((w) => {
-                          const style = WARNING_STYLE[w.kind];
-                          return (
-                            <li key={`${w.kind}:${w.text}`} className={style.className}>
-                              <span aria-hidden="true">{style.icon} </span>
-                              <strong className="font-semibold">{t(style.word)}</strong> {w.text}
-                            </li>
-                          );
-                        })}
-                      </ul>
-                    )}
-                  </Cell>
-                </tr>
+                <ServiceRowView key={row.id} row={row} words={words} />
               ))}
             </tbody>
           </table>
@@ -319,10 +323,76 @@ export function ServicesOverview() {
           ) : null}
         </div>
       ) : null}
-      {isAdmin && snapshot.data && rows.length > 0 ? <DrainEverywherePanel state={snapshot.data.desired} /> : null}
+      {isAdmin && drainState && rows.length > 0 ? <DrainEverywherePanel state={drainState} /> : null}
     </div>
   );
 }
+
+/** The words every row repeats, translated once per list rather than per row and cell. */
+function rowWords() {
+  return {
+    method: t('Method'),
+    scheduler: t('Scheduler'),
+    persistence: t('Persistence'),
+    up: t('Servers up/total'),
+    cps: t('New conn/s'),
+    active: t('Active'),
+    inactive: t('Inactive'),
+    warnings: t('Warnings'),
+    none: t('none'),
+    failing: t(WARNING_STYLE.failing.word),
+    drift: t(WARNING_STYLE.drift.word),
+    advisory: t(WARNING_STYLE.advisory.word),
+  };
+}
+type RowWords = ReturnType<typeof rowWords>;
+
+/** One service's row; memoised: a keystroke or a new second redraws only the rows that changed. */
+const ServiceRowView = memo(function ServiceRowView({ row, words }: { row: ServiceRow; words: RowWords }) {
+  return (
+    <tr className="border-t border-slate-100 hover:bg-slate-50">
+      <th scope="row" className="px-3 py-1.5 text-left font-normal">
+        <Link to="/services/$id" params={{ id: row.id }} className="font-mono text-blue-800 underline-offset-2 hover:underline">
+          {row.label}
+        </Link>
+      </th>
+      <Cell label={words.method}>{row.method === 'NONE' ? '—' : row.method}</Cell>
+      <Cell label={words.scheduler} className="font-mono">
+        {row.schedulerText}
+      </Cell>
+      <Cell label={words.persistence}>{row.persistenceSeconds === null ? '—' : t('{{seconds}} s', { seconds: row.persistenceSeconds })}</Cell>
+      <Cell label={words.up} className="text-right font-mono">
+        {row.up}/{row.total}
+      </Cell>
+      <Cell label={words.cps} className="text-right font-mono">
+        {row.cps === undefined ? '—' : formatRate(row.cps)}
+      </Cell>
+      <Cell label={words.active} className="text-right font-mono">
+        {row.active}
+      </Cell>
+      <Cell label={words.inactive} className="text-right font-mono">
+        {row.inactive}
+      </Cell>
+      <Cell label={words.warnings} className="stack-full text-xs">
+        {row.warnings.length === 0 ? (
+          <span className="text-slate-600">{words.none}</span>
+        ) : (
+          <ul className="flex flex-col gap-0.5">
+            {row.warnings.map((w) => {
+              const style = WARNING_STYLE[w.kind];
+              return (
+                <li key={`${w.kind}:${w.text}`} className={style.className}>
+                  <span aria-hidden="true">{style.icon} </span>
+                  <strong className="font-semibold">{words[w.kind]}</strong> {w.text}
+                </li>
+              );
+            })}
+          </ul>
+        )}
+      </Cell>
+    </tr>
+  );
+});
 
 /** A data cell that names its column when the table is laid out as cards (phone width). */
 function Cell({ label, className = '', children }: { label: string; className?: string; children: ReactNode }) {

@@ -67,13 +67,21 @@ function sampleToPoint(time: number, d: LiveSample['services'][number]['destinat
   return { time, ...d.rates, activeConns: d.activeConns, inactiveConns: d.inactiveConns };
 }
 
-/** What the charts draw: per-destination buckets of one size, and the newest sample taken in. */
+/**
+ * What the charts draw: per-destination buckets of one size, the newest
+ * sample taken in, and the window they were fetched for (0 until the first
+ * history arrives). The charts follow this window, not the URL's: a new
+ * window is drawn once, when its history has come, rather than first as the
+ * old window's samples stretched over the new range and then again.
+ */
 interface WatchData {
   bucketMs: number;
   newest: number;
   byId: ReadonlyMap<string, Buckets>;
+  horizonMs: number;
+  minutes: WindowMinutes;
 }
-const EMPTY: WatchData = { bucketMs: 1000, newest: 0, byId: new Map() };
+const EMPTY: WatchData = { bucketMs: 1000, newest: 0, byId: new Map(), horizonMs: 0, minutes: 1 };
 
 /**
  * @param destinationCount how many destinations the service has (null while
@@ -121,8 +129,12 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
     const svc = history.data?.services.find((s) => s.id === serviceIdValue);
     if (!svc || !history.data) return;
     const seeded = new Map(svc.destinations.map((d) => [d.id, bucketsFromPoints(d.points, bucketMs)]));
-    startTransition(() => setData({ bucketMs, newest: history.data.to, byId: seeded }));
-  }, [history.data, serviceIdValue, bucketMs]);
+    startTransition(() => setData({ bucketMs, newest: history.data.to, byId: seeded, horizonMs, minutes }));
+  }, [history.data, serviceIdValue, bucketMs, horizonMs, minutes]);
+
+  // Samples before the first history are kept for the URL's window.
+  const urlHorizonMs = useRef(horizonMs);
+  urlHorizonMs.current = horizonMs;
 
   // Then fold the 1 s samples in as they arrive.
   useEffect(() => {
@@ -141,8 +153,11 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
               if (sample.time <= prev.newest) return prev;
               const byId = new Map<string, Buckets>();
               for (const d of svc.destinations)
-                byId.set(d.id, addSample(prev.byId.get(d.id) ?? NO_BUCKETS, sampleToPoint(sample.time, d), prev.bucketMs, horizonMs));
-              return { bucketMs: prev.bucketMs, newest: sample.time, byId };
+                byId.set(
+                  d.id,
+                  addSample(prev.byId.get(d.id) ?? NO_BUCKETS, sampleToPoint(sample.time, d), prev.bucketMs, prev.horizonMs || urlHorizonMs.current),
+                );
+              return { ...prev, newest: sample.time, byId };
             });
           });
         },
@@ -150,7 +165,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
       },
     );
     return () => subscription.unsubscribe();
-  }, [serviceIdValue, horizonMs]);
+  }, [serviceIdValue]);
 
   // Change markers: the audit log's changes of this service (the charts skip those outside their range).
   const audit = useQuery({ ...trpc.audit.list.queryOptions({ limit: 1000 }), refetchInterval: 10_000, refetchOnWindowFocus: false });
@@ -203,10 +218,10 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
   const liveTo = data.newest || Date.now();
   // Zoomed: the charts hold still on the chosen range while samples go on arriving.
   const to = zoomTo ?? liveTo;
-  const from = zoomFrom ?? liveTo - horizonMs;
+  const from = zoomFrom ?? liveTo - (data.horizonMs || horizonMs);
   const rangeText = zoom
     ? t('{{from}} to {{to}}', { from: dateTime(zoom.from), to: dateTime(zoom.to) })
-    : t('last {{window}}', { window: windowLabel(minutes) });
+    : t('last {{window}}', { window: windowLabel(data.horizonMs ? data.minutes : minutes) });
   const chartSeries = useMemo(
     () =>
       CHARTS.map((chart) =>
@@ -324,7 +339,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
             from={from}
             to={to}
             format={formatRate}
-            formatRight={(v) => formatNumber(v)}
+            formatRight={formatCount}
             markers={markers}
             onZoom={setZoom}
             height={170}
@@ -361,7 +376,7 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
               series={shareSeries}
               from={from}
               to={to}
-              format={(v) => formatPercent(v, 0)}
+              format={formatShare}
               markers={markers}
               onZoom={setZoom}
             />
@@ -382,6 +397,10 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
 }
 
 const watchKey = (state: WatchUrlState) => watchParams(state).toString();
+
+// Axis formats as constants: a new function per render would redraw the memoised charts.
+const formatCount = (v: number) => formatNumber(v);
+const formatShare = (v: number) => formatPercent(v, 0);
 
 function windowLabel(minutes: WindowMinutes): string {
   if (minutes === 1440) return t('24 hours');
