@@ -40,6 +40,8 @@ const BENCH_KNOBS = [
   'BENCH_SAMPLE_SECONDS',
   'BENCH_WEIGHT_CHANGES',
   'BENCH_AFTER_FLUSH',
+  'BENCH_PROFILE',
+  'BENCH_RECORD',
 ];
 
 function reason(text) {

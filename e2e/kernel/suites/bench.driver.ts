@@ -15,6 +15,13 @@
 //   node bench-driver.mjs ipvsadm-sample|netlink-sample SECONDS  1 Hz observe() for SECONDS: CPU
 //                                                 seconds of this process per wall second
 //                                                 (ipvsadm's runs included, from /proc/self/stat)
+//   node bench-driver.mjs netlink-record         the kernel's GET_SERVICE and GET_DEST dump messages
+//                                                 of this namespace's table, one "record CMD HEX" line each
+//                                                 (fixtures for apps/agent/test/kernel/netlink-codec)
+//   node bench-driver.mjs netlink-sweep ROUNDS   observe() with 1, 2, 4, 8 and 16 dump sockets: CPU and
+//                                                 wall milliseconds per observation (medians of ROUNDS)
+//   node bench-driver.mjs profile-summary FILE N  the N functions with the most self time in a
+//                                                 node --cpu-prof profile, as "# profile: ..." notes
 //   node bench-driver.mjs weight-changes CLI_JS BACKEND STATE_DIR CHANGES
 //                                                 `CLI_JS serve --backend BACKEND` on STATE_DIR
 //                                                 (made by `lvs-console apply` of this table),
@@ -40,6 +47,8 @@ import { plan } from '@lvs-console/shared/plan';
 import { renderRules } from '@lvs-console/shared/ipvsadm';
 import { IpvsadmBackend, restoreLine } from '../../../apps/agent/src/kernel/ipvsadm';
 import { NetlinkBackend } from '../../../apps/agent/src/kernel/netlink/backend';
+import { GENL_ATTRS_OFFSET, REQUESTS, decodeService } from '../../../apps/agent/src/kernel/netlink/ipvs-codec';
+import { GenlSocket } from '../../../apps/agent/src/kernel/netlink/socket';
 import type { KernelBackend } from '../../../apps/agent/src/kernel/backend';
 import type { CommandResult, CommandRunner } from '../../../apps/agent/src/kernel/runner';
 
@@ -172,6 +181,25 @@ async function sample(secs: number, backend: KernelBackend): Promise<void> {
   await backend.close();
 }
 
+/** observe() with each number of dump sockets: CPU (ours, from /proc/self/stat) and wall time per observation. */
+async function socketSweep(rounds: number): Promise<void> {
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)] ?? Number.NaN;
+  for (const dumpSockets of [1, 2, 4, 8, 16]) {
+    const backend = await NetlinkBackend.open({ dumpSockets });
+    for (let i = 0; i < 3; i++) await backend.observe();
+    const cpuMs: number[] = [];
+    const wallMs: number[] = [];
+    for (let i = 0; i < rounds; i++) {
+      const cpu = cpuSeconds();
+      const [ms] = await timed(() => backend.observe());
+      cpuMs.push((cpuSeconds() - cpu) * 1000);
+      wallMs.push(ms);
+    }
+    await backend.close();
+    out({ dumpSockets, cpuMs: Math.round(median(cpuMs)), wallMs: Math.round(median(wallMs)) });
+  }
+}
+
 function percentile(sortedMs: readonly number[], p: number): number {
   // Nearest rank: the smallest value with at least p % of the values at or below it.
   return sortedMs[Math.max(0, Math.ceil((p / 100) * sortedMs.length) - 1)] ?? Number.NaN;
@@ -262,6 +290,61 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
     });
   } finally {
     await serve.stop();
+  }
+}
+
+/** Every GET_SERVICE message, then every GET_DEST message of each service, as the kernel sent them. */
+async function recordMessages(): Promise<void> {
+  const socket = await GenlSocket.open();
+  try {
+    const record = (name: string, buf: Buffer, start: number, end: number) =>
+      process.stdout.write(`record ${name} ${buf.toString('hex', start - GENL_ATTRS_OFFSET, end)}\n`);
+    const services: ObservedTable['services'] = [];
+    const errno = await socket.dump({
+      request: REQUESTS.services(),
+      onMessage: (buf, start, end) => {
+        record('GET_SERVICE', buf, start, end);
+        const service = decodeService(buf, start, end);
+        if (service) services.push(service);
+      },
+    });
+    if (errno) throw new Error(`GET_SERVICE dump: errno ${errno}`);
+    for (const service of services) {
+      const destErrno = await socket.dump({ request: REQUESTS.destinations(service.key), onMessage: (buf, start, end) => record('GET_DEST', buf, start, end) });
+      if (destErrno) throw new Error(`GET_DEST dump: errno ${destErrno}`);
+    }
+  } finally {
+    socket.close();
+  }
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function of a --cpu-prof profile, the top `count` as notes (with the total). */
+function profileSummary(file: string, count: number): void {
+  const profile = JSON.parse(readFileSync(file, 'utf8')) as CpuProfile;
+  const names = new Map(
+    profile.nodes.map((node) => {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const where = url ? ` ${url.slice(url.lastIndexOf('/') + 1)}:${lineNumber + 1}` : '';
+      return [node.id, `${functionName || '(anonymous)'}${where}`];
+    }),
+  );
+  const selfUs = new Map<string, number>();
+  let totalUs = 0;
+  profile.samples.forEach((id, i) => {
+    const us = profile.timeDeltas[i] ?? 0;
+    const name = names.get(id) ?? '?';
+    selfUs.set(name, (selfUs.get(name) ?? 0) + us);
+    totalUs += us;
+  });
+  process.stdout.write(`# profile: ${file.slice(file.lastIndexOf('/') + 1)}: ${Math.round(totalUs / 1000)} ms sampled\n`);
+  for (const [name, us] of [...selfUs].sort((x, y) => y[1] - x[1]).slice(0, count)) {
+    process.stdout.write(`# profile: ${(us / 1000).toFixed(0).padStart(7)} ms ${((us / totalUs) * 100).toFixed(1).padStart(5)} %  ${name}\n`);
   }
 }
 
@@ -383,6 +466,15 @@ switch (mode) {
     break;
   case 'netlink-sample':
     await sample(Number(a ?? 30), await NetlinkBackend.open());
+    break;
+  case 'netlink-record':
+    await recordMessages();
+    break;
+  case 'netlink-sweep':
+    await socketSweep(Number(a ?? 5));
+    break;
+  case 'profile-summary':
+    profileSummary(a ?? '', Number(b ?? 25));
     break;
   case 'weight-changes':
     // weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]

@@ -38,6 +38,12 @@
 #      the change), for netlink and ipvsadm; p99 and p50; the kernel's
 #      weights are checked against the last ones set.
 #      BENCH_NETLINK=0 leaves 3. and 4. out.
+# BENCH_PROFILE=1 runs the netlink observe and sampling drivers under
+# `node --cpu-prof` and prints each profile's top functions by self time as
+# "# profile: ..." notes (where the guest's time goes: decode, the addon's
+# send/receive, GC, idle). BENCH_RECORD=1 first prints the kernel's
+# GET_SERVICE / GET_DEST dump messages of a small mixed table as
+# "# record ..." notes (the codec tests' fixtures come from there).
 # BENCH_PARTS picks the parts (default all): ipvsadm-apply ipvsadm-observe
 # netlink-apply netlink-observe sample weight. `ipvsadm -R` always runs (the
 # baseline, and the table the observe parts read when their backend's apply
@@ -134,6 +140,43 @@ bench() {
     echo "BENCH {\"name\":\"$1\",\"value\":$2,\"unit\":\"$3\"}"
   fi
 }
+
+profile=${BENCH_PROFILE:-0}
+# node_prof NAME: node's argv for a driver run, under --cpu-prof into $work/prof-NAME when BENCH_PROFILE=1.
+node_prof() {
+  if ((profile)); then
+    mkdir -p "$work/prof-$1"
+    echo node --cpu-prof --cpu-prof-dir="$work/prof-$1"
+  else
+    echo node
+  fi
+}
+# profile_notes NAME: the top functions of that run's profile.
+profile_notes() {
+  ((profile)) || return 0
+  local file
+  for file in "$work/prof-$1"/*.cpuprofile; do
+    if [[ -f $file ]]; then inns node "$driver" profile-summary "$file" 25 || :; fi
+  done
+}
+
+if [[ ${BENCH_RECORD:-0} == 1 ]]; then
+  # The kernel's own dump messages for a small table of every kind, as notes.
+  fresh_ns
+  modprobe -a ip_vs_sh ip_vs_rr 2>/dev/null || :
+  inns ipvsadm -R <<'RULES' || echo "# record: ipvsadm -R of the record table failed"
+-A -t 198.18.0.1:80 -s wlc
+-a -t 198.18.0.1:80 -r 198.18.64.1:8080 -m -w 3
+-a -t 198.18.0.1:80 -r 198.18.64.2:8080 -m -w 1 -x 100 -y 50
+-A -u [2001:db8::10]:53 -s sh -b sh-port -p 120 -M 64
+-a -u [2001:db8::10]:53 -r [2001:db8::20]:53 -g -w 2
+-A -f 7 -s rr -p 600 -M 255.255.255.0
+-a -f 7 -r 198.18.64.3:0 -i -w 4 --tun-type gue --tun-port 6080 --tun-csum
+-a -f 7 -r 198.18.64.4:0 -i -w 0
+RULES
+  inns ipvsadm -Ln --exact --stats | sed 's/^/# record table: /'  || :
+  inns node "$driver" netlink-record | sed 's/^/# /' || :
+fi
 
 echo "# bench: parts:$parts; $services services x $dests real servers, $((services * (dests + 1))) lines; part deadline ${part_limit}s"
 inns node "$driver" rules "$services" "$dests" >"$work/rules"
@@ -232,7 +275,8 @@ if part ipvsadm-observe; then
 fi
 if part netlink-observe; then
   NS=${netlink_ns:-$restore_ns}
-  nl_out=$(limited "netlink backend observe" node "$driver" netlink-observe "$observe_rounds") || :
+  # shellcheck disable=SC2046  # node_prof's words are argv
+  nl_out=$(limited "netlink backend observe" $(node_prof observe) "$driver" netlink-observe "$observe_rounds") || :
   printf '%s\n' "$nl_out" | sed 's/^/# netlink observe driver: /'
   nl_cold=$(json_field "$(grep coldObserveS <<<"$nl_out")" coldObserveS)
   check_eq "netlink observe() sees $services services" "$(json_field "$(grep coldObserveS <<<"$nl_out")" services)" "$services"
@@ -245,6 +289,7 @@ if part netlink-observe; then
   bench netlink-backend-observe-10k-ratio "$(ratio "$nlo" "$nlb")" x
   bench netlink-backend-observe-10k-cold "$nl_cold" s
   echo "# netlink: observe $nlo s vs $nlb s (target <= 0.5x; rounds $nl_obs| baseline $nl_base)"
+  profile_notes observe
 fi
 
 # ------------------------------------------------- 3. sampling, 4. weight changes
@@ -256,8 +301,14 @@ if part sample || part weight; then
 fi
 if part sample; then
   # 1 Hz counter sampling of a 1,000 x 10 table, each backend in turn.
-  sample_netlink=$(limited "netlink sampling" node "$driver" netlink-sample "$sample_seconds") || :
+  # shellcheck disable=SC2046  # node_prof's words are argv
+  sample_netlink=$(limited "netlink sampling" $(node_prof sample) "$driver" netlink-sample "$sample_seconds") || :
   echo "# sampling netlink: $sample_netlink"
+  profile_notes sample
+  if ((profile)); then
+    # How the number of dump sockets changes the cost of one observation of this table.
+    limited "netlink dump socket sweep" node "$driver" netlink-sweep 5 | sed 's/^/# sweep: /' || :
+  fi
   check_eq "netlink sampling saw $sample_services services" "$(json_field "$sample_netlink" services)" "$sample_services"
   sample_ipvsadm=$(limited "ipvsadm sampling" node "$driver" ipvsadm-sample "$sample_seconds") || :
   echo "# sampling ipvsadm: $sample_ipvsadm"

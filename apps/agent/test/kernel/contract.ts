@@ -250,6 +250,25 @@ export function describeKernelContract(name: string, makeBackend: () => Promise<
       ]);
     });
 
+    it('apply with the table read before and observeAfter returns the table as the kernel holds it after', async () => {
+      const backend = await fresh();
+      await converge(backend, ALL_KINDS);
+      const before = await backend.observe();
+      const edited = ALL_KINDS.map((s) => structuredClone(s));
+      const web = edited[0] as Service;
+      web.destinations = web.destinations.map((d) => (d.address === '198.51.100.11' ? { ...d, weight: 9 } : d));
+      const v6 = edited.find((s) => s.key.kind === 'addr' && s.key.address === '2001:db8::10') as Service;
+      v6.destinations = v6.destinations.slice(1);
+      const changes = plan({ services: edited }, before);
+      expect(changes.map((c) => c.kind).sort()).toEqual(['delete-destination', 'edit-destination']);
+      const outcome = await backend.apply(changes, { before, observeAfter: true });
+      expect(outcome.results.every((r) => r.ok)).toBe(true);
+      const after = outcome.observed as ObservedTable;
+      // Touched and untouched services alike: what was asked for, and what a fresh read says.
+      expect(plan({ services: edited }, after)).toEqual([]);
+      expect(configView(after.services)).toEqual(configView((await backend.observe()).services));
+    });
+
     it('names the missing module when a scheduler is not in the running kernel', async () => {
       const backend = await fresh();
       const available = await backend.availableSchedulers();

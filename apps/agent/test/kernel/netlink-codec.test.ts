@@ -191,7 +191,7 @@ describe('IPVS requests', () => {
 
 describe('IPVS replies', () => {
   it('reads a GET_SERVICE reply: key, settings, 64-bit counters and the kernel rates', () => {
-    const reply = parseAttrs(
+    const reply = Buffer.concat([
       nested(1, [
         u16(1, 10),
         u16(2, 6),
@@ -214,7 +214,7 @@ describe('IPVS replies', () => {
           u64(10, 5n),
         ]),
       ]),
-    );
+    ]);
     expect(decodeService(reply)).toEqual({
       key: { kind: 'addr', protocol: 'tcp', address: '2001:db8::10', port: 443 },
       scheduler: 'sh',
@@ -228,14 +228,14 @@ describe('IPVS replies', () => {
   });
 
   it('reads a v4 /24 netmask, a fwmark service and a full netmask as no netmask', () => {
-    const fw = parseAttrs(nested(1, [u16(1, 2), u32(5, 7), str(6, 'wlc'), attr(7, bytes('03000000ffffffff')), u32(8, 600), attr(9, bytes('ffffff00'))]));
+    const fw = nested(1, [u16(1, 2), u32(5, 7), str(6, 'wlc'), attr(7, bytes('03000000ffffffff')), u32(8, 600), attr(9, bytes('ffffff00'))]);
     expect(decodeService(fw)).toMatchObject({ key: { kind: 'fwmark', fwmark: 7, family: 'inet' }, persistence: { timeout: 600, netmaskPrefix: 24 } });
-    const full = parseAttrs(nested(1, [u16(1, 2), u32(5, 8), str(6, 'wlc'), attr(7, bytes('01000000ffffffff')), u32(8, 300), attr(9, bytes('ffffffff'))]));
+    const full = nested(1, [u16(1, 2), u32(5, 8), str(6, 'wlc'), attr(7, bytes('01000000ffffffff')), u32(8, 300), attr(9, bytes('ffffffff'))]);
     expect(decodeService(full)?.persistence).toEqual({ timeout: 300 });
   });
 
   it('reads a GET_DEST reply with tunnel options and connection numbers', () => {
-    const reply = parseAttrs(
+    const reply = Buffer.concat([
       nested(2, [
         attr(1, bytes('c6336453000000000000000000000000')),
         be16(2, 80),
@@ -252,7 +252,7 @@ describe('IPVS replies', () => {
         u16(15, 1),
         nested(12, [u64(1, 1n), u64(2, 2n), u64(3, 3n), u64(4, 4n), u64(5, 5n)]),
       ]),
-    );
+    ]);
     expect(decodeDestination(reply, 'inet')).toEqual({
       address: '198.51.100.83',
       port: 80,

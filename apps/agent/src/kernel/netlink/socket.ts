@@ -5,9 +5,26 @@
 // multipart buffer per socket) never apply. One GenlSocket runs at most one
 // dump at a time (the kernel refuses a second); requests that are not dumps
 // are pipelined: many in flight, several per datagram, each answered by its
-// own ACK or error.
+// own ACK or error. Dumps stream: each message goes to the caller's decoder
+// as it arrives, and the next dump of a series is sent from the handler that
+// saw the last one's DONE (observation runs one dump per service).
 import { createRequire } from 'node:module';
-import { IPVS_GENL_NAME, NETLINK_GENERIC, NLM_F_ACK, NLM_F_DUMP, NLM_F_REQUEST, familyIdOf, genlMessage, getFamilyMessage, parseReplies } from './ipvs-codec';
+import {
+  GENL_ATTRS_OFFSET,
+  IPVS_GENL_NAME,
+  NETLINK_GENERIC,
+  NLMSG_DONE,
+  NLMSG_ERROR,
+  NLM_F_ACK,
+  NLM_F_DUMP,
+  NLM_F_REQUEST,
+  familyIdOf,
+  genlMessage,
+  getFamilyMessage,
+  parseReplies,
+  statusOf,
+  walkMessages,
+} from './ipvs-codec';
 import type { IpvsRequest, NetlinkReply } from './ipvs-codec';
 
 /** The few members of the addon's RawNetlinkSocket we use. */
@@ -50,6 +67,22 @@ export interface RequestOutcome {
   replies: Array<Extract<NetlinkReply, { kind: 'data' }>>;
 }
 
+/** One dump of a series: the request and what to do with each of its messages. */
+export interface DumpJob {
+  request: IpvsRequest;
+  /** One data message: its attributes are buf[start..end). */
+  onMessage: (buf: Buffer, start: number, end: number) => void;
+}
+
+/** The series running on a socket: its current dump and how the series ends. */
+interface DumpSeries {
+  next: () => DumpJob | null;
+  job: DumpJob;
+  seq: number;
+  resolve: (errno: number) => void;
+  reject: (error: Error) => void;
+}
+
 interface Pending {
   outcome: RequestOutcome;
   resolve: (outcome: RequestOutcome) => void;
@@ -68,6 +101,9 @@ const MIN_WINDOW = 16;
 const ACK_BYTES = 2048;
 const DATAGRAM_BYTES = 32 * 1024;
 const RECV_BUFFER = 4 * 1024 * 1024;
+// The addon's default reads (peek for the size, then read exactly that) are
+// kept: a fixed read buffer (messagePeeking: false) measured slower here, as
+// the addon zero-fills the whole buffer for every datagram.
 
 export class GenlSocket {
   private readonly socket: RawSocket;
@@ -75,6 +111,7 @@ export class GenlSocket {
   private seq = 1;
   private familyId = 0;
   private dumpChain: Promise<unknown> = Promise.resolve();
+  private series: DumpSeries | null = null;
   private closed = false;
   private failure: Error | null = null;
   private readonly window: number;
@@ -139,9 +176,18 @@ export class GenlSocket {
       this.pending.delete(seq);
       pending.resolve({ errno: -1, replies: pending.outcome.replies });
     }
+    const series = this.series;
+    this.series = null;
+    series?.reject(new NetlinkError(`the netlink socket failed: ${error.message}`, 0));
   }
 
   private receive(msg: Buffer): void {
+    const series = this.series;
+    if (series && this.pending.size === 0) {
+      // A dump alone on the socket (observation): no reply objects, straight to the decoder.
+      walkMessages(msg, (type, _flags, seq, at, length) => this.dumpMessage(msg, type, seq, at, length));
+      return;
+    }
     for (const reply of parseReplies(msg)) {
       const pending = this.pending.get(reply.seq);
       if (!pending) continue;
@@ -157,6 +203,36 @@ export class GenlSocket {
       this.pending.delete(reply.seq);
       pending.resolve(pending.outcome);
     }
+    if (series) walkMessages(msg, (type, _flags, seq, at, length) => this.dumpMessage(msg, type, seq, at, length));
+  }
+
+  /** One message for the running dump series (others are ignored). */
+  private dumpMessage(msg: Buffer, type: number, seq: number, at: number, length: number): void {
+    const series = this.series;
+    if (!series || seq !== series.seq) return;
+    if (type !== NLMSG_DONE && type !== NLMSG_ERROR) {
+      if (length >= GENL_ATTRS_OFFSET) series.job.onMessage(msg, at + GENL_ATTRS_OFFSET, at + length);
+      return;
+    }
+    // The dump's end: DONE (its status is the dump's), or an error instead of any data.
+    const errno = statusOf(msg, at, length);
+    const job = errno === 0 ? series.next() : null;
+    if (!job) {
+      this.series = null;
+      series.resolve(errno);
+      return;
+    }
+    series.job = job;
+    this.sendDump(series);
+  }
+
+  private sendDump(series: DumpSeries): void {
+    series.seq = this.nextSeq();
+    const bytes = genlMessage(this.familyId, series.job.request.cmd, NLM_F_REQUEST | NLM_F_DUMP, series.seq, series.job.request.attrs);
+    // Not awaited: the kernel answers before send() returns; a failed send fails the socket.
+    this.socket.send(bytes, { port: 0 }, (error) => {
+      if (error) this.fail(error);
+    });
   }
 
   /** Send these framed messages (in order, windowed) and wait for every outcome. */
@@ -240,18 +316,43 @@ export class GenlSocket {
     return outcome;
   }
 
-  /** A dump; one at a time on this socket. */
-  async dump(request: IpvsRequest): Promise<RequestOutcome> {
-    const run = this.dumpChain.then(async () => {
-      const seq = this.nextSeq();
-      const [outcome] = await this.exchange([
-        { seq, bytes: genlMessage(this.familyId, request.cmd, NLM_F_REQUEST | NLM_F_DUMP, seq, request.attrs), dump: true },
-      ]);
-      if (!outcome) throw new NetlinkError('no answer from the kernel', 0);
-      return outcome;
-    });
+  /**
+   * Dumps one after another on this socket, each message handed to its
+   * job's onMessage as it arrives: `next` gives the next job (null: the
+   * series is over). Resolves with 0 when all are done, or with the errno of
+   * the first dump the kernel refused (the series stops there).
+   */
+  dumps(next: () => DumpJob | null): Promise<number> {
+    const run = this.dumpChain.then(() => this.runSeries(next));
     this.dumpChain = run.catch(() => undefined);
     return run;
+  }
+
+  /** One dump. */
+  dump(job: DumpJob): Promise<number> {
+    let sent = false;
+    return this.dumps(() => {
+      if (sent) return null;
+      sent = true;
+      return job;
+    });
+  }
+
+  private async runSeries(next: () => DumpJob | null): Promise<number> {
+    if (this.closed) throw new NetlinkError('the netlink socket is closed', 0);
+    if (this.failure) throw new NetlinkError(`the netlink socket failed: ${this.failure.message}`, 0);
+    const job = next();
+    if (!job) return 0;
+    if (this.active++ === 0) this.socket.ref();
+    try {
+      return await new Promise<number>((resolve, reject) => {
+        const series: DumpSeries = { next, job, seq: 0, resolve, reject };
+        this.series = series;
+        this.sendDump(series);
+      });
+    } finally {
+      if (--this.active === 0 && !this.closed) this.socket.unref();
+    }
   }
 
   close(): void {
