@@ -122,6 +122,27 @@ const DAEMON_ATTR = {
   MCAST_TTL: 8,
 } as const;
 const STATS_ATTR = { CONNS: 1, INPKTS: 2, OUTPKTS: 3, INBYTES: 4, OUTBYTES: 5, CPS: 6, INPPS: 7, OUTPPS: 8, INBPS: 9, OUTBPS: 10 } as const;
+/** An array indexed by attribute type: a lookup per attribute on the hot path of observe. */
+function byAttrType<T>(entries: Record<number, T>): ReadonlyArray<T | undefined> {
+  const table: Array<T | undefined> = [];
+  for (const [type, value] of Object.entries(entries)) table[Number(type)] = value;
+  return table;
+}
+/** The counter, or the rate estimate, each IPVS_STATS_ATTR_* type carries. */
+const COUNTER_OF_ATTR = byAttrType<keyof Counters>({
+  [STATS_ATTR.CONNS]: 'conns',
+  [STATS_ATTR.INPKTS]: 'inPkts',
+  [STATS_ATTR.OUTPKTS]: 'outPkts',
+  [STATS_ATTR.INBYTES]: 'inBytes',
+  [STATS_ATTR.OUTBYTES]: 'outBytes',
+});
+const RATE_OF_ATTR = byAttrType<keyof KernelRates>({
+  [STATS_ATTR.CPS]: 'cps',
+  [STATS_ATTR.INPPS]: 'inPps',
+  [STATS_ATTR.OUTPPS]: 'outPps',
+  [STATS_ATTR.INBPS]: 'inBps',
+  [STATS_ATTR.OUTBPS]: 'outBps',
+});
 const INFO_ATTR = { VERSION: 1, CONN_TAB_SIZE: 2 } as const;
 
 const AF_INET = 2;
@@ -444,37 +465,12 @@ function readCounters(buf: Buffer, at: number): { counters: Counters; rates: Ker
   const end = at + u16At(buf, at);
   for (let p = at + 4, length = attrLength(buf, p, end); length > 0; p = nextAttr(p, length), length = attrLength(buf, p, end)) {
     const value = counterAt(buf, p + 4, length - 4);
-    switch (attrType(buf, p)) {
-      case STATS_ATTR.CONNS:
-        counters.conns = value;
-        break;
-      case STATS_ATTR.INPKTS:
-        counters.inPkts = value;
-        break;
-      case STATS_ATTR.OUTPKTS:
-        counters.outPkts = value;
-        break;
-      case STATS_ATTR.INBYTES:
-        counters.inBytes = value;
-        break;
-      case STATS_ATTR.OUTBYTES:
-        counters.outBytes = value;
-        break;
-      case STATS_ATTR.CPS:
-        rates.cps = value;
-        break;
-      case STATS_ATTR.INPPS:
-        rates.inPps = value;
-        break;
-      case STATS_ATTR.OUTPPS:
-        rates.outPps = value;
-        break;
-      case STATS_ATTR.INBPS:
-        rates.inBps = value;
-        break;
-      case STATS_ATTR.OUTBPS:
-        rates.outBps = value;
-        break;
+    const type = attrType(buf, p);
+    const counter = COUNTER_OF_ATTR[type];
+    if (counter) counters[counter] = value;
+    else {
+      const rate = RATE_OF_ATTR[type];
+      if (rate) rates[rate] = value;
     }
   }
   return { counters, rates };
