@@ -286,10 +286,16 @@ async function startLocked(
     log,
     ...(options.sampleIntervalMs !== undefined ? { intervalMs: options.sampleIntervalMs } : {}),
     onObservation: (table, time) => reconciler.noteObservation(table, time),
-    onDuration: (seconds) => {
+    onDuration: (seconds, destinationReads) => {
       metrics.samplerLastDurationSeconds = seconds;
+      metrics.sampleDestinationReads += destinationReads;
+    },
+    yieldTo: () => reconciler.commitPending,
+    onSkip: () => {
+      metrics.samplesSkipped++;
     },
   });
+  reconciler.onApplied((serviceIds, at) => sampler.noteApplied(serviceIds, at));
   const auth = await AuthService.open({
     stateDir: options.stateDir,
     clock,
