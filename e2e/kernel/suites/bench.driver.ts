@@ -305,7 +305,17 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
         failed++;
         firstError ??= answer.error?.message ?? 'no result';
       }
+      // The figures so far, after every change: a part deadline still leaves p50/p99 over the changes done.
+      const done = [...timesMs].sort((a, b) => a - b);
+      out({ doneChanges: timesMs.length, failedSoFar: failed, p50SoFar: seconds(percentile(done, 50)), p99SoFar: seconds(percentile(done, 99)) });
     }
+    // What the agent's own sampler did meanwhile (lists read, ticks given up to the commits).
+    const metricsText = await (await fetch(serve.url.replace(/\/trpc$/, '/metrics'), { headers })).text();
+    const agentFigures = metricsText
+      .split('\n')
+      .filter((line) => /^lvs_console_(sample|samples)_/.test(line))
+      .join(', ');
+    process.stdout.write(`# agent metrics: ${agentFigures}\n`);
     // The kernel, read apart from the agent: every weight as last set.
     const reader = await NetlinkBackend.open();
     const observed = await reader.observe();
@@ -324,6 +334,8 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
       p50S: seconds(percentile(sorted, 50)),
       p99S: seconds(percentile(sorted, 99)),
       maxS: seconds(sorted[sorted.length - 1] ?? Number.NaN),
+      // Each change in order: where the slow ones fall (start-up, a drift check, the host).
+      timesS: timesMs.map(seconds),
     });
   } finally {
     await serve.stop();
