@@ -29,6 +29,7 @@ import { AgentMetrics } from './reconcile/agent-metrics';
 import { AGENT_VERSION, type Agent } from './trpc/agent';
 import { EventBus } from './reconcile/events';
 import type { HostPort } from './reconcile/ports';
+import { driftTicker } from './reconcile/drift-ticker';
 import { Reconciler, type DriftMode, type StartOutcome } from './reconcile/reconciler';
 import { StatsSampler } from './stats/sampler';
 import { openStatsHistory } from './stats/stats-history';
@@ -286,10 +287,16 @@ async function startLocked(
     log,
     ...(options.sampleIntervalMs !== undefined ? { intervalMs: options.sampleIntervalMs } : {}),
     onObservation: (table, time) => reconciler.noteObservation(table, time),
-    onDuration: (seconds) => {
+    onDuration: (seconds, destinationReads) => {
       metrics.samplerLastDurationSeconds = seconds;
+      metrics.sampleDestinationReads += destinationReads;
+    },
+    yieldTo: () => reconciler.commitPending,
+    onSkip: () => {
+      metrics.samplesSkipped++;
     },
   });
+  reconciler.onApplied((serviceIds, at) => sampler.noteApplied(serviceIds, at));
   const auth = await AuthService.open({
     stateDir: options.stateDir,
     clock,
@@ -395,9 +402,8 @@ async function startLocked(
   if (timers) {
     sampler.start();
     refusals.start();
-    driftTimer = setInterval(() => {
-      reconciler.checkDrift().catch((error: unknown) => log.warn({ err: error }, 'drift check failed'));
-    }, options.driftIntervalMs ?? 5000);
+    const driftTick = driftTicker(reconciler, (error) => log.warn({ err: error }, 'drift check failed'));
+    driftTimer = setInterval(() => void driftTick(), options.driftIntervalMs ?? 5000);
     driftTimer.unref();
     cluster?.start();
     vipTimer = setInterval(() => void vips.refresh().catch((error: unknown) => log.warn({ err: error }, 'checking the VIPs failed')), 2000);

@@ -12,7 +12,8 @@
 //                                                 observe with canned ipvsadm output (no kernel)
 //   node bench-driver.mjs netlink-apply SERVICES DESTS  NetlinkBackend.apply(plan(table, empty)), timed
 //   node bench-driver.mjs netlink-observe ROUNDS  the same as observe, with NetlinkBackend
-//   node bench-driver.mjs ipvsadm-sample|netlink-sample SECONDS  1 Hz observe() for SECONDS: CPU
+//   node bench-driver.mjs ipvsadm-sample|netlink-sample|netlink-sample-all-busy SECONDS
+//                                                 1 Hz sample() (the agent's sampling path) for SECONDS: CPU
 //                                                 seconds of this process per wall second
 //                                                 (ipvsadm's runs included, from /proc/self/stat)
 //   node bench-driver.mjs netlink-record         the kernel's GET_SERVICE and GET_DEST dump messages
@@ -50,6 +51,7 @@ import { NetlinkBackend } from '../../../apps/agent/src/kernel/netlink/backend';
 import { GENL_ATTRS_OFFSET, REQUESTS, decodeService } from '../../../apps/agent/src/kernel/netlink/ipvs-codec';
 import { GenlSocket } from '../../../apps/agent/src/kernel/netlink/socket';
 import type { KernelBackend } from '../../../apps/agent/src/kernel/backend';
+import type { CounterSample } from '../../../apps/agent/src/kernel/sampling';
 import type { CommandResult, CommandRunner } from '../../../apps/agent/src/kernel/runner';
 
 const EMPTY: ObservedTable = { services: [], timeouts: { tcp: 900, tcpFin: 120, udp: 300 }, syncDaemons: [] };
@@ -144,37 +146,72 @@ async function observeRounds(rounds: number, backend: KernelBackend): Promise<vo
   await backend.close();
 }
 
-/** CPU seconds of this process and of its children it has waited for (ipvsadm runs), from /proc/self/stat. */
-function cpuSeconds(): number {
+/** User and system CPU seconds of this process plus its children it has waited for (ipvsadm runs), from /proc/self/stat. */
+function cpuSplit(): { user: number; system: number } {
   const stat = readFileSync('/proc/self/stat', 'utf8');
   // Fields after the ")" that closes the command name: utime stime cutime cstime are 14-17 overall.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i] ?? 0), 0);
-  return ticks / 100; // USER_HZ
+  const ticks = (i: number) => Number(fields[i] ?? 0) / 100; // USER_HZ
+  return { user: ticks(11) + ticks(13), system: ticks(12) + ticks(14) };
 }
 
-/** observe() once a second for `secs` seconds: CPU seconds (ours and ipvsadm's) per wall second. */
-async function sample(secs: number, backend: KernelBackend): Promise<void> {
+function cpuSeconds(): number {
+  const { user, system } = cpuSplit();
+  return user + system;
+}
+
+/**
+ * The agent's 1 Hz sampling path (KernelBackend.sample, as the StatsSampler
+ * calls it) for `secs` seconds: CPU seconds (ours and ipvsadm's) per wall
+ * second. `allBusy`: before each sample every service row of the previous
+ * sample is marked changed, so sample() reads every destination list, as it
+ * does when traffic moves every service's counters each second. (Real
+ * traffic on 1,000 services every second would cost the TCG guest more in
+ * its traffic generator than in the sampling, and measure that instead.)
+ */
+async function sample(secs: number, backend: KernelBackend, allBusy = false): Promise<void> {
   const first = await backend.observe();
+  let previous: CounterSample | null = null;
+  const next = async () => {
+    if (previous && allBusy) {
+      const before: CounterSample = previous;
+      const services = before.table.services.map((service) => ({ ...service, stats: { ...service.stats, conns: service.stats.conns + 1 } }));
+      previous = { ...before, table: { ...before.table, services } };
+    }
+    previous = await backend.sample(previous, Date.now());
+    return previous.destinationReads;
+  };
   // Warm up first: under TCG, the JIT compiling the first observations costs more CPU than the sampling.
-  for (let i = 0; i < 5; i++) await backend.observe();
-  const startCpu = cpuSeconds();
+  for (let i = 0; i < 6; i++) await next();
+  const startCpu = cpuSplit();
   const start = performance.now();
   let observations = 0;
+  let destinationReads = 0;
   for (let i = 0; i < secs; i++) {
     const due = start + (i + 1) * 1000;
-    await backend.observe();
+    destinationReads += await next();
     observations++;
     const wait = due - performance.now();
     if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
   }
-  const cpu = cpuSeconds() - startCpu;
+  const endCpu = cpuSplit();
+  const user = endCpu.user - startCpu.user;
+  const system = endCpu.system - startCpu.system;
   const wallS = (performance.now() - start) / 1000;
   const destinations = first.services.reduce((n, s) => n + s.destinations.length, 0);
+  const share = (seconds: number) => Math.round((seconds / wallS) * 10000) / 10000;
   out({
-    sampleCpuShare: Math.round((cpu / wallS) * 10000) / 10000,
+    sampleCpuShare: share(user + system),
+    // User time is ours (decode, objects); system time is the kernel filling the dumps and the socket copies.
+    userCpuShare: share(user),
+    systemCpuShare: share(system),
     wallS: Math.round(wallS * 1000) / 1000,
     observations,
+    // What one sample costs: the figure that still compares when a loaded guest cannot keep 1 Hz (share ~100 %).
+    cpuSecondsPerSample: Math.round(((user + system) / Math.max(1, observations)) * 1000) / 1000,
+    allBusy,
+    // Destination lists read per sample (the rest kept from the sample before).
+    destinationReadsPerSample: Math.round((destinationReads / Math.max(1, observations)) * 10) / 10,
     services: first.services.length,
     destinations,
   });
@@ -268,7 +305,17 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
         failed++;
         firstError ??= answer.error?.message ?? 'no result';
       }
+      // The figures so far, after every change: a part deadline still leaves p50/p99 over the changes done.
+      const done = [...timesMs].sort((a, b) => a - b);
+      out({ doneChanges: timesMs.length, failedSoFar: failed, p50SoFar: seconds(percentile(done, 50)), p99SoFar: seconds(percentile(done, 99)) });
     }
+    // What the agent's own sampler did meanwhile (lists read, ticks given up to the commits).
+    const metricsText = await (await fetch(serve.url.replace(/\/trpc$/, '/metrics'), { headers })).text();
+    const agentFigures = metricsText
+      .split('\n')
+      .filter((line) => /^lvs_console_(sample|samples)_/.test(line))
+      .join(', ');
+    process.stdout.write(`# agent metrics: ${agentFigures}\n`);
     // The kernel, read apart from the agent: every weight as last set.
     const reader = await NetlinkBackend.open();
     const observed = await reader.observe();
@@ -287,6 +334,8 @@ async function weightChanges(cli: string, backend: string, stateDir: string, cha
       p50S: seconds(percentile(sorted, 50)),
       p99S: seconds(percentile(sorted, 99)),
       maxS: seconds(sorted[sorted.length - 1] ?? Number.NaN),
+      // Each change in order: where the slow ones fall (start-up, a drift check, the host).
+      timesS: timesMs.map(seconds),
     });
   } finally {
     await serve.stop();
@@ -467,6 +516,9 @@ switch (mode) {
   case 'netlink-sample':
     await sample(Number(a ?? 30), await NetlinkBackend.open());
     break;
+  case 'netlink-sample-all-busy':
+    await sample(Number(a ?? 30), await NetlinkBackend.open(), true);
+    break;
   case 'netlink-record':
     await recordMessages();
     break;
@@ -486,7 +538,7 @@ switch (mode) {
   case undefined:
   default:
     process.stderr.write(
-      'usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n',
+      'usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample|netlink-sample-all-busy SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n',
     );
     process.exitCode = 2;
 }

@@ -150,6 +150,8 @@ export function createAgentServer(options: HttpOptions): Server {
       applyDuration: { buckets: APPLY_DURATION_BUCKETS_SECONDS, counts: cumulative, count: m.applyCount, sum: m.applySumSeconds },
       observationAgeSeconds: observation ? Math.max(0, (agent.clock.now() - observation.at) / 1000) : null,
       samplerDurationSeconds: m.samplerLastDurationSeconds,
+      sampleDestinationReads: m.sampleDestinationReads,
+      samplesSkipped: m.samplesSkipped,
       driftSince: agent.reconciler.drift().since,
       lastApply: m.lastApply,
       health: agent.health.figures(),

@@ -5,6 +5,7 @@
 // runs against all three.
 import type { ConnectionEntry, KernelInfo, ObservedTable, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
 import type { Change } from '@lvs-console/shared/plan';
+import type { CounterSample } from './sampling';
 
 export type BackendKind = 'sim' | 'ipvsadm' | 'netlink';
 
@@ -66,6 +67,21 @@ export interface KernelBackend {
   info(): Promise<KernelInfo>;
   /** Config plus counters of every service and destination, timeouts and sync daemons. */
   observe(): Promise<ObservedTable>;
+  /**
+   * One 1 Hz counter sample, given the one before (null at first): netlink
+   * reads every service row but only the destination lists
+   * planDestinationReads picks, keeping the others from `previous`; the
+   * other backends observe() in full. Never for planning: plans read fresh.
+   */
+  sample(previous: CounterSample | null, now: number): Promise<CounterSample>;
+  /**
+   * The table for a plan scoped to `services` (serviceIds): every service
+   * row, timeouts and daemons afresh, these services' destinations afresh
+   * (and those of services `base` lacks), the other services' destinations
+   * as in `base` (the latest observation). Backends that cannot read less
+   * observe() in full.
+   */
+  observeWithin(services: ReadonlySet<string>, base: ObservedTable): Promise<ObservedTable>;
   /**
    * Apply a plan in order. Never throws for a rejected change: each change
    * gets its own result. Throws only when the kernel cannot be reached at all.

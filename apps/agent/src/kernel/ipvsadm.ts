@@ -35,6 +35,7 @@ import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, Connectio
 import { ConnectionPager, PROC_IP_VS_CONN, parseProcConnLine, readConnectionFile } from './conn-table';
 import { KERNEL_MESSAGES, KernelTable, messageFitsChange, missingSchedulerMessage, storedPort } from '@lvs-console/shared/kernel';
 import { schedulerModules } from './modules';
+import { fullSample, type CounterSample } from './sampling';
 import { CommandError, createExecRunner } from './runner';
 import type { CommandRunner } from './runner';
 
@@ -412,6 +413,15 @@ export class IpvsadmBackend implements KernelBackend {
 
   observe(): Promise<ObservedTable> {
     return this.readTable(true);
+  }
+
+  /** ipvsadm lists the whole table or nothing: every sample is a full observation. */
+  async sample(_previous: CounterSample | null, now: number): Promise<CounterSample> {
+    return fullSample(await this.observe(), now);
+  }
+
+  observeWithin(): Promise<ObservedTable> {
+    return this.observe();
   }
 
   async info(): Promise<KernelInfo> {

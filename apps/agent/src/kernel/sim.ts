@@ -23,6 +23,7 @@ import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, Connectio
 import { systemClock } from '../config/clock';
 import type { Clock } from '../config/clock';
 import { ConnectionPager } from './conn-table';
+import { fullSample, type CounterSample } from './sampling';
 import { createSimScheduler } from './sim-scheduler';
 import type { SchedulableDestination, SchedulerFactory, SchedulerSetup, SimScheduler } from './sim-scheduler';
 
@@ -245,6 +246,15 @@ export class SimBackend implements KernelBackend {
   observe(): Promise<ObservedTable> {
     this.catchUp();
     return Promise.resolve(this.snapshot());
+  }
+
+  /** The sim reads nothing from a kernel: every sample is a full observation. */
+  async sample(_previous: CounterSample | null, now: number): Promise<CounterSample> {
+    return fullSample(await this.observe(), now);
+  }
+
+  observeWithin(): Promise<ObservedTable> {
+    return this.observe();
   }
 
   apply(changes: readonly Change[], options: ApplyOptions = {}): Promise<ApplyResult> {

@@ -12,6 +12,10 @@ export class AgentMetrics {
   driftCount = 0;
   driftChecks = 0;
   samplerLastDurationSeconds = 0;
+  /** Destination lists the 1 Hz sampler read from the kernel (the others it kept: kernel/sampling.ts). */
+  sampleDestinationReads = 0;
+  /** Sampler ticks skipped because a commit was waiting for the kernel. */
+  samplesSkipped = 0;
   /** The last change applied to the kernel (any author), or null before the first. */
   lastApply: { ok: boolean; at: number } | null = null;
 

@@ -19,6 +19,7 @@ import { plan, type Change } from '@lvs-console/shared/plan';
 import { checkState } from '@lvs-console/shared/validate';
 import type { Clock } from '../config/clock';
 import type { ChangeResult, KernelBackend } from '../kernel/backend';
+import { touchedServiceIds } from '../kernel/sampling';
 import type { Logger } from '../log';
 import type { AuditLog } from '../store/audit-log';
 import type { StateStore, StoredState } from '../store/state-store';
@@ -101,6 +102,9 @@ export class Reconciler {
   private readonly observedLog = new ObservedChangeLog();
   private driftReport: DriftReport;
   private replication: ReplicationPort | null = null;
+  /** Commits waiting for or holding the lock (dry runs not counted): the sampler gives way to them. */
+  private commitsPending = 0;
+  private appliedListener: ((serviceIds: Set<string>, at: number) => void) | null = null;
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.observationSeq = Math.max(0, Math.floor(opts.clock.now()));
@@ -110,6 +114,16 @@ export class Reconciler {
   /** Join a cluster: every later change is prepared with and published to the peers. */
   setReplication(port: ReplicationPort | null): void {
     this.replication = port;
+  }
+
+  /** True while a commit waits for or holds the kernel: a 1 Hz sample would only delay it. */
+  get commitPending(): boolean {
+    return this.commitsPending > 0;
+  }
+
+  /** Told after every apply which services' destinations it may have changed (the sampler reads them again). */
+  onApplied(listener: ((serviceIds: Set<string>, at: number) => void) | null): void {
+    this.appliedListener = listener;
   }
 
   get driftMode(): DriftMode {
@@ -171,6 +185,21 @@ export class Reconciler {
   private async observe(): Promise<ObservedTable> {
     const at = this.opts.clock.now();
     const table = await this.opts.backend.observe();
+    this.noteObservation(table, at);
+    return table;
+  }
+
+  /**
+   * The table a scoped commit plans against: every service row afresh, the
+   * scope's destinations afresh, the other services' destinations from the
+   * latest observation (the plan does not look at them). Without a scope or
+   * an earlier observation: a full read.
+   */
+  private async observeForPlan(scope: EditScope | null): Promise<ObservedTable> {
+    const base = this.observation?.table;
+    if (!scope || !base) return this.observe();
+    const at = this.opts.clock.now();
+    const table = await this.opts.backend.observeWithin(scope.services, base);
     this.noteObservation(table, at);
     return table;
   }
@@ -322,12 +351,30 @@ export class Reconciler {
   /** Validate, plan, apply, save, audit one edit. Dry runs stop after planning. */
   commit(request: CommitRequest): Promise<CommitOutcome> {
     const what = describeEdit(request.edit);
-    return this.writer(request.caller, what, request.baseRevision, request.dryRun ?? false, (current, observed) => {
-      const next = applyEdit(current, request.edit);
-      if (request.edit.op === 'replace-state') return { next, changes: plan(this.target(next), observed) };
-      const scope = editScope(next, current);
-      return { next, changes: planWithin(this.target(next), observed, scope), scope };
-    });
+    const scoped = request.edit.op !== 'replace-state';
+    return this.writer(
+      request.caller,
+      what,
+      request.baseRevision,
+      request.dryRun ?? false,
+      (current, observed) => {
+        const next = applyEdit(current, request.edit);
+        if (!scoped) return { next, changes: plan(this.target(next), observed) };
+        const scope = editScope(next, current);
+        return { next, changes: planWithin(this.target(next), observed, scope), scope };
+      },
+      {
+        // What the plan will look at, known before reading: a bad edit reads everything and fails in build.
+        readScope: (current) => {
+          if (!scoped) return null;
+          try {
+            return editScope(applyEdit(current, request.edit), current);
+          } catch {
+            return null;
+          }
+        },
+      },
+    );
   }
 
   /** The desired state of an earlier revision becomes the next revision. */
@@ -562,14 +609,17 @@ export class Reconciler {
     baseRevision: number,
     dryRun: boolean,
     build: (current: DesiredState, observed: ObservedTable) => { next: DesiredState; changes: Change[]; scope?: EditScope },
-    /** fromStore: the state is an earlier revision (written by this director), not caller input. */
-    options: { keepRevision?: boolean; fromStore?: boolean } = {},
+    /**
+     * fromStore: the state is an earlier revision (written by this director), not caller input.
+     * readScope: the services the plan will look at (a scoped edit); the others' destinations are not read.
+     */
+    options: { keepRevision?: boolean; fromStore?: boolean; readScope?: (current: DesiredState) => EditScope | null } = {},
   ): Promise<CommitOutcome> {
     const started = performance.now();
     const run = async (): Promise<CommitOutcome> => {
       if (!dryRun) await this.checkRevision(baseRevision, caller, what);
       const current = this.desired();
-      const observed = await this.observe();
+      const observed = await this.observeForPlan(options.readScope?.(current) ?? null);
       let next: DesiredState;
       let changes: Change[];
       let scope: EditScope | undefined;
@@ -617,7 +667,11 @@ export class Reconciler {
       return { revision, dryRun: false, changes, lines, results, warnings, durationMs: performance.now() - started, ...(members ? { members } : {}) };
     };
     // Previews read only; they do not wait behind writers.
-    return dryRun ? run() : this.lock.run(run);
+    if (dryRun) return run();
+    this.commitsPending++;
+    return this.lock.run(run).finally(() => {
+      this.commitsPending--;
+    });
   }
 
   /**
@@ -634,6 +688,7 @@ export class Reconciler {
     if (changes.length === 0) return { results: [], after: null };
     // The kernel is read once before planning (observed) and once after applying (outcome.observed).
     const outcome = await this.opts.backend.apply(changes, { before: observed, observeAfter: true });
+    this.appliedListener?.(touchedServiceIds(changes), this.opts.clock.now());
     if (outcome.observed) this.noteObservation(outcome.observed, this.opts.clock.now());
     this.opts.metrics.observeApply(outcome.durationMs / 1000);
     const lines = planLines(changes);
@@ -659,6 +714,7 @@ export class Reconciler {
     let rollbackNote = '';
     if (rollback.length) {
       const undone = await this.opts.backend.apply(rollback, outcome.observed ? { before: outcome.observed } : {});
+      this.appliedListener?.(touchedServiceIds(rollback), this.opts.clock.now());
       const stuck = undone.results.filter((r) => !r.ok);
       rollbackNote = stuck.length
         ? `; undoing the ${applied.length} applied changes failed too (${stuck.map((r) => r.error).join('; ')}): check drift`

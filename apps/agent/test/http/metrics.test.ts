@@ -61,6 +61,13 @@ describe('renderMetrics', () => {
     expect(text.endsWith('\n')).toBe(true);
   });
 
+  it('should count the destination lists the sampler read and the samples it skipped for commits', () => {
+    const text = renderMetrics(null, { ...figures, sampleDestinationReads: 1200, samplesSkipped: 3 });
+    expect(text).toContain('# TYPE lvs_console_sample_destination_reads_total counter\n');
+    expect(text).toContain('lvs_console_sample_destination_reads_total 1200\n');
+    expect(text).toContain('lvs_console_samples_skipped_total 3\n');
+  });
+
   it('should render an empty table with agent figures only', () => {
     const text = renderMetrics(null, figures);
     expect(text).toContain('# TYPE lvs_service_connections_total counter');

@@ -23,6 +23,10 @@ export interface AgentFigures {
   /** Seconds since the observation the counters come from. */
   observationAgeSeconds: number | null;
   samplerDurationSeconds: number;
+  /** Destination lists the 1 Hz sampler has read from the kernel since the start (it keeps the lists of quiet services). */
+  sampleDestinationReads?: number;
+  /** Sampler ticks skipped because a commit was waiting for the kernel. */
+  samplesSkipped?: number;
   /** With a cluster: each director as this agent last heard it. */
   cluster?: ClusterFigures;
   /** When the current drift was first seen (epoch ms); null without drift. */
@@ -168,6 +172,19 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
     family('lvs_console_observation_age_seconds', 'gauge', 'Age of the kernel observation these figures come from.').add({}, agent.observationAgeSeconds);
   }
   family('lvs_console_sample_duration_seconds', 'gauge', 'Time the last counter sample took.').add({}, agent.samplerDurationSeconds);
+  if (agent.sampleDestinationReads !== undefined) {
+    family(
+      'lvs_console_sample_destination_reads_total',
+      'counter',
+      'Destination lists the counter sampler read from the kernel (quiet services keep theirs up to 5 s).',
+    ).add({}, agent.sampleDestinationReads);
+  }
+  if (agent.samplesSkipped !== undefined) {
+    family('lvs_console_samples_skipped_total', 'counter', 'Counter samples skipped because a commit was waiting for the kernel.').add(
+      {},
+      agent.samplesSkipped,
+    );
+  }
   if (agent.driftSince !== undefined && agent.driftSince !== null) {
     family('lvs_console_drift_since_timestamp_seconds', 'gauge', 'When the current drift was first seen (absent without drift).').add(
       {},

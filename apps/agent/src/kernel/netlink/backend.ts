@@ -7,12 +7,13 @@
 // counters and its own rate estimates. Connections still come from
 // /proc/net/ip_vs_conn (netlink has no connection dump).
 import { release } from 'node:os';
-import { DomainError, canonicalIp, serviceId } from '@lvs-console/shared';
+import { DomainError, serviceId } from '@lvs-console/shared';
 import type { KernelInfo, ObservedService, ObservedTable, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
 import type { Change } from '@lvs-console/shared/plan';
 import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from '../backend';
 import { PROC_IP_VS_CONN, readConnectionFile } from '../conn-table';
 import { schedulerModules } from '../modules';
+import { planDestinationReads, touchedServiceIds, type CounterSample } from '../sampling';
 import {
   IPVS_CMD,
   REQUESTS,
@@ -38,30 +39,6 @@ export interface NetlinkBackendOptions {
   procIpVsPath?: string;
   kernelRelease?: string;
   modulesDir?: string;
-}
-
-/** serviceId of a key with its address as the kernel prints it (a plan's keys may spell it otherwise). */
-function canonicalServiceId(key: ServiceKey): string {
-  return serviceId(key.kind === 'addr' ? { ...key, address: canonicalIp(key.address) ?? key.address } : key);
-}
-
-/** The service whose destinations a change may alter (its canonical serviceId), if any. */
-function touchedService(change: Change): string[] {
-  switch (change.kind) {
-    case 'add-service':
-    case 'delete-service':
-      return [canonicalServiceId(change.service.key)];
-    case 'edit-service':
-      return [canonicalServiceId(change.to.key)];
-    case 'add-destination':
-    case 'edit-destination':
-    case 'delete-destination':
-      return [canonicalServiceId(change.service)];
-    case 'set-timeouts':
-    case 'start-daemon':
-    case 'stop-daemon':
-      return [];
-  }
 }
 
 /** What a refused change was about, for errnoMessage's words. */
@@ -177,6 +154,40 @@ export class NetlinkBackend implements KernelBackend {
   }
 
   /**
+   * Every service row afresh; the destination lists `keep` gives (by index
+   * into the rows just read) are kept, copied, and every other service's are
+   * read from the kernel now. Returns the table and how many lists were read.
+   */
+  private async observeKeeping(
+    keep: (services: readonly ObservedService[]) => ReadonlyMap<number, ObservedService['destinations']>,
+  ): Promise<{ table: ObservedTable; reads: number }> {
+    const table = await this.observeServices();
+    const kept = keep(table.services);
+    const reread: ObservedService[] = [];
+    table.services.forEach((service, index) => {
+      const destinations = kept.get(index);
+      if (destinations) service.destinations = [...destinations];
+      else reread.push(service);
+    });
+    await this.guard(() => this.dumpDestinations(reread));
+    return { table, reads: reread.length };
+  }
+
+  /** Keep `base`'s destination lists except those of the services `fresh` names. */
+  private static keepingAllBut(base: Pick<ObservedTable, 'services'>, fresh: ReadonlySet<string>) {
+    return (services: readonly ObservedService[]): Map<number, ObservedService['destinations']> => {
+      const lists = new Map(base.services.map((service) => [serviceId(service.key), service.destinations]));
+      const kept = new Map<number, ObservedService['destinations']>();
+      services.forEach((service, index) => {
+        const id = serviceId(service.key);
+        const destinations = fresh.has(id) ? undefined : lists.get(id);
+        if (destinations) kept.set(index, destinations);
+      });
+      return kept;
+    };
+  }
+
+  /**
    * The table after an apply, given the one read just before it: every
    * service, timeout and daemon afresh, and the destinations of the services
    * the changes touched (or that were not there before); the others keep the
@@ -185,18 +196,21 @@ export class NetlinkBackend implements KernelBackend {
    */
   private async observeAfter(changes: readonly Change[], before: ApplyOptions['before']): Promise<ObservedTable> {
     if (!before) return this.observe();
-    const table = await this.observeServices();
-    const touched = new Set(changes.flatMap(touchedService));
-    const kept = new Map(before.services.map((service) => [serviceId(service.key), service.destinations]));
-    const reread: ObservedService[] = [];
-    for (const service of table.services) {
-      const id = serviceId(service.key);
-      const destinations = touched.has(id) ? undefined : kept.get(id);
-      if (destinations) service.destinations = [...destinations];
-      else reread.push(service);
-    }
-    await this.guard(() => this.dumpDestinations(reread));
-    return table;
+    return (await this.observeKeeping(NetlinkBackend.keepingAllBut(before, touchedServiceIds(changes)))).table;
+  }
+
+  async observeWithin(services: ReadonlySet<string>, base: ObservedTable): Promise<ObservedTable> {
+    return (await this.observeKeeping(NetlinkBackend.keepingAllBut(base, services))).table;
+  }
+
+  async sample(previous: CounterSample | null, now: number): Promise<CounterSample> {
+    let plan: ReturnType<typeof planDestinationReads> | null = null;
+    const { table, reads } = await this.observeKeeping((services) => {
+      plan = planDestinationReads(previous, services, now);
+      return plan.kept;
+    });
+    const { changedAt, destinationsReadAt } = plan ?? planDestinationReads(null, table.services, now);
+    return { at: now, table, changedAt, destinationsReadAt, destinationReads: reads };
   }
 
   /** Socket-level failures become UNAVAILABLE (the kernel cannot be reached at all). */
