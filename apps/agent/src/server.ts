@@ -402,7 +402,11 @@ async function startLocked(
   if (timers) {
     sampler.start();
     refusals.start();
-    const driftTick = driftTicker(reconciler, (error) => log.warn({ err: error }, 'drift check failed'));
+    const driftTick = driftTicker(
+      reconciler,
+      () => sampler.lastSample(),
+      (error) => log.warn({ err: error }, 'drift check failed'),
+    );
     driftTimer = setInterval(() => void driftTick(), options.driftIntervalMs ?? 5000);
     driftTimer.unref();
     cluster?.start();

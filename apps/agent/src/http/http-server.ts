@@ -152,6 +152,7 @@ export function createAgentServer(options: HttpOptions): Server {
       samplerDurationSeconds: m.samplerLastDurationSeconds,
       sampleDestinationReads: m.sampleDestinationReads,
       samplesSkipped: m.samplesSkipped,
+      driftChecks: { sample: m.driftChecksFromSample, kernel: m.driftChecks - m.driftChecksFromSample },
       driftSince: agent.reconciler.drift().since,
       lastApply: m.lastApply,
       health: agent.health.figures(),

@@ -11,6 +11,8 @@ export class AgentMetrics {
   rejected = 0;
   driftCount = 0;
   driftChecks = 0;
+  /** Of driftChecks, those the 1 Hz sample answered without a read of their own. */
+  driftChecksFromSample = 0;
   samplerLastDurationSeconds = 0;
   /** Destination lists the 1 Hz sampler read from the kernel (the others it kept: kernel/sampling.ts). */
   sampleDestinationReads = 0;

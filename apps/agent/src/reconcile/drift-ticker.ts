@@ -3,16 +3,23 @@
 // every caller: checks started on a fixed period would pile up behind a
 // slow one, and a commit arriving then waits behind all of them. So a tick
 // is skipped, never queued, while the previous check still runs or a
-// commit waits for the kernel (the commit re-reads what it changes).
+// commit waits for the kernel (the commit re-reads what it changes). And a
+// tick first asks the 1 Hz sampler's latest table: when it shows nothing
+// new, no read of its own is needed (Reconciler.checkDriftFromSample).
+import type { ObservedTable } from '@lvs-console/shared';
 import type { Reconciler } from './reconciler';
 
-export function driftTicker(reconciler: Pick<Reconciler, 'checkDrift' | 'commitPending'>, onError: (error: unknown) => void): () => Promise<void> {
+export function driftTicker(
+  reconciler: Pick<Reconciler, 'checkDriftFromSample' | 'commitPending'>,
+  latestSample: () => { table: ObservedTable; at: number } | null,
+  onError: (error: unknown) => void,
+): () => Promise<void> {
   let running = false;
   return async () => {
     if (running || reconciler.commitPending) return;
     running = true;
     try {
-      await reconciler.checkDrift();
+      await reconciler.checkDriftFromSample(latestSample());
     } catch (error) {
       onError(error);
     } finally {

@@ -18,7 +18,7 @@ import { directorVipSettings, hostSettingId, mergeHostSettings } from '@lvs-cons
 import { plan, type Change } from '@lvs-console/shared/plan';
 import { checkState } from '@lvs-console/shared/validate';
 import type { Clock } from '../config/clock';
-import type { ChangeResult, KernelBackend } from '../kernel/backend';
+import type { ApplyResult, ChangeResult, KernelBackend } from '../kernel/backend';
 import { touchedServiceIds } from '../kernel/sampling';
 import type { Logger } from '../log';
 import type { AuditLog } from '../store/audit-log';
@@ -91,6 +91,9 @@ const SYSTEM: Caller = { name: 'agent', role: 'admin' };
 /** How many ipvsadm lines an audit entry keeps (a whole-table import can be huge). */
 const AUDIT_LINES = 200;
 
+/** A 1 Hz sample older than this (sampling stalled or failing) cannot answer a drift check. */
+const SAMPLE_TRUSTED_MS = 3000;
+
 export class Reconciler {
   private readonly lock = new Mutex();
   private observation: { table: ObservedTable; at: number } | null = null;
@@ -105,6 +108,8 @@ export class Reconciler {
   /** Commits waiting for or holding the lock (dry runs not counted): the sampler gives way to them. */
   private commitsPending = 0;
   private appliedListener: ((serviceIds: Set<string>, at: number) => void) | null = null;
+  /** When the last apply (or its rollback) returned: a sample taken before it cannot vouch for the kernel. */
+  private lastApplyEndedAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly opts: ReconcilerOptions) {
     this.observationSeq = Math.max(0, Math.floor(opts.clock.now()));
@@ -264,26 +269,56 @@ export class Reconciler {
     });
   }
 
+  /**
+   * The periodic check, given the 1 Hz sampler's latest table. When that
+   * table was read after the last apply ended and it shows exactly the drift
+   * already reported (usually none), that is the answer, with no read of its
+   * own: on a large table the full read was the agent's biggest cost. Any
+   * other verdict is decided by a fresh full read (checkDrift), because a
+   * sample keeps an idle service's destination list for up to
+   * DESTINATION_REREAD_SECONDS: good enough to say "nothing new", too old
+   * to report or revert on.
+   */
+  checkDriftFromSample(sample: { table: ObservedTable; at: number } | null): Promise<DriftReport> {
+    return this.lock.run(async () => {
+      const now = this.opts.clock.now();
+      if (sample && sample.at > this.lastApplyEndedAt && now - sample.at <= SAMPLE_TRUSTED_MS) {
+        const changes = plan(this.target(this.desired()), sample.table);
+        const lines = planLines(changes);
+        const known = this.driftReport.lines;
+        if (lines.length === known.length && lines.every((line, i) => line === known[i])) {
+          this.opts.metrics.driftChecks++;
+          this.opts.metrics.driftChecksFromSample++;
+          this.setDrift(changes);
+          return this.driftReport;
+        }
+      }
+      return this.checkDriftLocked();
+    });
+  }
+
   /** Periodic check: observe, compare, report (and revert in revert mode). */
   checkDrift(): Promise<DriftReport> {
-    return this.lock.run(async () => {
-      // The target is taken before reading the kernel: health may change the
-      // effective table while the read runs, and its re-apply is queued behind
-      // this check; comparing the newer target with the older kernel would
-      // report (and notify) a drift nobody made.
-      const target = this.target(this.desired());
-      const observed = await this.observe();
-      const changes = plan(target, observed);
-      this.opts.metrics.driftChecks++;
-      if (changes.length > 0 && this.opts.driftMode === 'revert') {
-        await this.refreshDrift(
-          await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }),
-        );
-      } else {
-        this.setDrift(changes);
-      }
-      return this.driftReport;
-    });
+    return this.lock.run(() => this.checkDriftLocked());
+  }
+
+  private async checkDriftLocked(): Promise<DriftReport> {
+    // The target is taken before reading the kernel: health may change the
+    // effective table while the read runs, and its re-apply is queued behind
+    // this check; comparing the newer target with the older kernel would
+    // report (and notify) a drift nobody made.
+    const target = this.target(this.desired());
+    const observed = await this.observe();
+    const changes = plan(target, observed);
+    this.opts.metrics.driftChecks++;
+    if (changes.length > 0 && this.opts.driftMode === 'revert') {
+      await this.refreshDrift(
+        await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }),
+      );
+    } else {
+      this.setDrift(changes);
+    }
+    return this.driftReport;
   }
 
   /**
@@ -687,7 +722,12 @@ export class Reconciler {
   ): Promise<{ results: ChangeResult[]; after: ObservedTable | null }> {
     if (changes.length === 0) return { results: [], after: null };
     // The kernel is read once before planning (observed) and once after applying (outcome.observed).
-    const outcome = await this.opts.backend.apply(changes, { before: observed, observeAfter: true });
+    let outcome: ApplyResult;
+    try {
+      outcome = await this.opts.backend.apply(changes, { before: observed, observeAfter: true });
+    } finally {
+      this.lastApplyEndedAt = this.opts.clock.now();
+    }
     this.appliedListener?.(touchedServiceIds(changes), this.opts.clock.now());
     if (outcome.observed) this.noteObservation(outcome.observed, this.opts.clock.now());
     this.opts.metrics.observeApply(outcome.durationMs / 1000);
@@ -713,7 +753,9 @@ export class Reconciler {
     const rollback = options.rollback === false ? [] : rollbackChanges(applied, observed);
     let rollbackNote = '';
     if (rollback.length) {
-      const undone = await this.opts.backend.apply(rollback, outcome.observed ? { before: outcome.observed } : {});
+      const undone = await this.opts.backend.apply(rollback, outcome.observed ? { before: outcome.observed } : {}).finally(() => {
+        this.lastApplyEndedAt = this.opts.clock.now();
+      });
       this.appliedListener?.(touchedServiceIds(rollback), this.opts.clock.now());
       const stuck = undone.results.filter((r) => !r.ok);
       rollbackNote = stuck.length

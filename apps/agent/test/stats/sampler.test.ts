@@ -29,33 +29,46 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
+/** A real reconciler over the simulated kernel; after hold(), a commit waits inside the lock until release(). */
+async function simReconciler(clock: ManualClock, metrics = new AgentMetrics()) {
+  const sim = new SimBackend({ clock });
+  await loadDemo(sim);
+  const store = await StateStore.open(dir, clock);
+  let release!: () => void;
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  let holding = false;
+  const reconciler = new Reconciler({
+    backend: sim,
+    store,
+    audit: await AuditLog.open(join(dir, 'audit.log'), clock),
+    events: new EventBus(),
+    clock,
+    log: silentLogger,
+    metrics,
+    driftMode: 'report',
+    checkHost: async () => {
+      if (holding) await gate;
+      return [];
+    },
+  });
+  await reconciler.start();
+  return {
+    sim,
+    store,
+    reconciler,
+    hold: () => {
+      holding = true;
+    },
+    release: () => release(),
+  };
+}
+
 describe('StatsSampler next to commits', () => {
   it('skips a tick while a commit waits for the kernel and samples again once it is done', async () => {
     const clock = new ManualClock(1_700_000_000_000);
-    const sim = new SimBackend({ clock });
-    await loadDemo(sim);
-    const store = await StateStore.open(dir, clock);
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let holding = false;
-    const reconciler = new Reconciler({
-      backend: sim,
-      store,
-      audit: await AuditLog.open(join(dir, 'audit.log'), clock),
-      events: new EventBus(),
-      clock,
-      log: silentLogger,
-      metrics: new AgentMetrics(),
-      driftMode: 'report',
-      // Holds the commit inside the lock until the test lets it go.
-      checkHost: async () => {
-        if (holding) await gate;
-        return [];
-      },
-    });
-    await reconciler.start();
+    const { sim, store, reconciler, hold, release } = await simReconciler(clock);
     const metrics = new AgentMetrics();
     const stats = new StatsStore();
     const sampler = new StatsSampler({
@@ -71,7 +84,7 @@ describe('StatsSampler next to commits', () => {
     const destination = service?.destinations[0];
     if (!service || !destination) throw new Error('the demo table has no destination');
 
-    holding = true;
+    hold();
     const commit = reconciler.commit({
       baseRevision: store.revision,
       caller: ADMIN,
@@ -98,32 +111,14 @@ describe('StatsSampler next to commits', () => {
 describe('the periodic drift check next to commits', () => {
   it('skips a tick while the previous check runs or a commit waits, and checks again after', async () => {
     const clock = new ManualClock(1_700_000_000_000);
-    const sim = new SimBackend({ clock });
-    await loadDemo(sim);
-    const store = await StateStore.open(dir, clock);
     const metrics = new AgentMetrics();
-    let release!: () => void;
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
-    let holding = false;
-    const reconciler = new Reconciler({
-      backend: sim,
-      store,
-      audit: await AuditLog.open(join(dir, 'audit.log'), clock),
-      events: new EventBus(),
-      clock,
-      log: silentLogger,
-      metrics,
-      driftMode: 'report',
-      checkHost: async () => {
-        if (holding) await gate;
-        return [];
-      },
-    });
-    await reconciler.start();
+    const { sim, store, reconciler, hold, release } = await simReconciler(clock, metrics);
     const errors: unknown[] = [];
-    const tick = driftTicker(reconciler, (error) => errors.push(error));
+    const tick = driftTicker(
+      reconciler,
+      () => null,
+      (error) => errors.push(error),
+    );
 
     // Two ticks while the first check runs: one check.
     await Promise.all([tick(), tick()]);
@@ -132,7 +127,7 @@ describe('the periodic drift check next to commits', () => {
     const service = (await sim.observe()).services[0];
     const destination = service?.destinations[0];
     if (!service || !destination) throw new Error('the demo table has no destination');
-    holding = true;
+    hold();
     const commit = reconciler.commit({
       baseRevision: store.revision,
       caller: ADMIN,
@@ -145,5 +140,64 @@ describe('the periodic drift check next to commits', () => {
     await tick();
     expect(metrics.driftChecks).toBe(2);
     expect(errors).toEqual([]);
+  });
+});
+
+describe('the periodic drift check answered by the 1 Hz sample', () => {
+  it('reads the kernel only when the sample shows something new, predates the last apply or is stale', async () => {
+    const clock = new ManualClock(1_700_000_000_000);
+    const metrics = new AgentMetrics();
+    const { sim, store, reconciler } = await simReconciler(clock, metrics);
+    const sampler = new StatsSampler({ backend: sim, store: new StatsStore(), clock, log: silentLogger });
+    const tick = driftTicker(
+      reconciler,
+      () => sampler.lastSample(),
+      (error) => {
+        throw error;
+      },
+    );
+    const fromKernel = () => metrics.driftChecks - metrics.driftChecksFromSample;
+
+    // Kernel as desired, a fresh sample: answered without a read.
+    clock.advance(1000);
+    await sampler.sampleOnce();
+    await tick();
+    expect(metrics.driftChecksFromSample).toBe(1);
+    expect(fromKernel()).toBe(0);
+    expect(reconciler.drift().changes).toEqual([]);
+
+    // A weight changed by hand: the next sample shows it, so a full read decides and reports it.
+    const service = (await sim.observe()).services[0];
+    const destination = service?.destinations[0];
+    if (!service || !destination) throw new Error('the demo table has no destination');
+    await sim.apply([{ kind: 'edit-destination', service: service.key, from: destination, to: { ...destination, weight: destination.weight + 5 } }]);
+    clock.advance(1000);
+    await sampler.sampleOnce();
+    await tick();
+    expect(fromKernel()).toBe(1);
+    expect(reconciler.drift().changes).toHaveLength(1);
+
+    // The same drift again in the next sample: nothing new, no read, still reported.
+    clock.advance(1000);
+    await sampler.sampleOnce();
+    await tick();
+    expect(metrics.driftChecksFromSample).toBe(2);
+    expect(fromKernel()).toBe(1);
+    expect(reconciler.drift().changes).toHaveLength(1);
+
+    // An apply after the sample (revert): that sample cannot vouch for the kernel any more.
+    await reconciler.revertDrift(store.revision, ADMIN);
+    await tick();
+    expect(fromKernel()).toBe(2);
+    expect(reconciler.drift().changes).toEqual([]);
+
+    // A sample taken after it is used again; one older than 3 s is not.
+    clock.advance(1000);
+    await sampler.sampleOnce();
+    await tick();
+    expect(metrics.driftChecksFromSample).toBe(3);
+    clock.advance(5000);
+    await tick();
+    expect(fromKernel()).toBe(3);
   });
 });

@@ -27,6 +27,8 @@ export interface AgentFigures {
   sampleDestinationReads?: number;
   /** Sampler ticks skipped because a commit was waiting for the kernel. */
   samplesSkipped?: number;
+  /** Drift checks since the start: answered by the 1 Hz sample (nothing new) or by a full read of the kernel. */
+  driftChecks?: { sample: number; kernel: number };
   /** With a cluster: each director as this agent last heard it. */
   cluster?: ClusterFigures;
   /** When the current drift was first seen (epoch ms); null without drift. */
@@ -184,6 +186,15 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
       {},
       agent.samplesSkipped,
     );
+  }
+  if (agent.driftChecks !== undefined) {
+    const checks = family(
+      'lvs_console_drift_checks_total',
+      'counter',
+      'Drift checks, by what answered them: the 1 Hz sample (no new drift) or a full read of the kernel.',
+    );
+    checks.add({ read: 'sample' }, agent.driftChecks.sample);
+    checks.add({ read: 'kernel' }, agent.driftChecks.kernel);
   }
   if (agent.driftSince !== undefined && agent.driftSince !== null) {
     family('lvs_console_drift_since_timestamp_seconds', 'gauge', 'When the current drift was first seen (absent without drift).').add(
