@@ -25,12 +25,13 @@ import { msg, t } from '../../lib/i18n';
 import {
   choices,
   DEFAULT_QUERY,
+  filterRows,
   listQueryParams,
   PAGE_ROWS,
   pageForAll,
   parseListQuery,
   sameRow,
-  selectRows,
+  sortRows,
   STATUS_FILTERS,
   type ListQuery,
   type RowWarning,
@@ -205,10 +206,12 @@ export function ServicesOverview() {
   const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch, page: 1 });
 
   const queryText = queryKey(query);
-  // Filtered and sorted once per filter (and per new row model): the router's
-  // catching up with the URL, or another page, renders the same filter again.
+  // Sorted once per row model and order; filtered once per filter (a keystroke
+  // costs a pass over the rows, no sort): the router's catching up with the
+  // URL, or another page, renders the same filter again.
   const filterText = queryKey({ ...query, page: 1 });
-  const shown = useMemo(() => selectRows(rows, parseListQuery(new URLSearchParams(filterText))), [rows, filterText]);
+  const sorted = useMemo(() => sortRows(rows, query.sort, query.dir), [rows, query.sort, query.dir]);
+  const shown = useMemo(() => filterRows(sorted, parseListQuery(new URLSearchParams(filterText))), [sorted, filterText]);
   const rowLimit = query.page * PAGE_ROWS;
   const visible = useMemo(() => shown.slice(0, rowLimit), [shown, rowLimit]);
   const { protocols, methods, schedulers } = useMemo(
