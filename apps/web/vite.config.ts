@@ -10,9 +10,10 @@ import tailwindcss from '@tailwindcss/vite';
 const agentUrl = process.env.LVS_AGENT_URL ?? 'http://127.0.0.1:8080';
 
 /**
- * main.tsx imports the app dynamically (so that it evaluates in a task of its
- * own); this preloads that chunk from index.html like a static import, so the
- * split costs no extra round trip.
+ * main.tsx imports the schemas and then the app dynamically (so that each
+ * evaluates in a task of its own, after the entry has sent the first requests);
+ * this preloads their chunks from index.html like static imports, so the split
+ * costs no extra round trip.
  */
 function preloadAppChunk(): Plugin {
   return {
@@ -22,16 +23,19 @@ function preloadAppChunk(): Plugin {
       order: 'post',
       handler(html, ctx) {
         const chunks = Object.values(ctx.bundle ?? {}).filter((c) => c.type === 'chunk');
-        const app = chunks.find((c) => c.facadeModuleId?.endsWith('/src/app/mount.tsx'));
-        if (!app) throw new Error('no chunk for src/app/mount.tsx: main.tsx must import it dynamically');
-        // The app chunk and every chunk it imports statically, unless index.html has it already.
+        const entries = ['/src/app/schemas.ts', '/src/app/mount.tsx'].map((module) => {
+          const chunk = chunks.find((c) => c.facadeModuleId?.endsWith(module));
+          if (!chunk) throw new Error(`no chunk for src${module.slice(4)}: main.tsx must import it dynamically`);
+          return chunk;
+        });
+        // Those chunks and every chunk they import statically, unless index.html has it already.
         const files = new Set<string>();
         const visit = (fileName: string) => {
           if (files.has(fileName)) return;
           files.add(fileName);
           for (const next of chunks.find((c) => c.fileName === fileName)?.imports ?? []) visit(next);
         };
-        visit(app.fileName);
+        for (const entry of entries) visit(entry.fileName);
         return [...files]
           .filter((file) => !html.includes(`/${file}"`))
           .map((file) => ({ tag: 'link', attrs: { rel: 'modulepreload', crossorigin: true, href: `/${file}` }, injectTo: 'head' as const }));

@@ -1,6 +1,16 @@
 // The services list's search, filters and sort, and their round trip through the URL.
 import { describe, expect, it } from 'vitest';
-import { DEFAULT_QUERY, listQueryParams, pageForAll, parseListQuery, sameRow, selectRows, type ServiceRow } from '../src/features/services/service-list-model';
+import {
+  DEFAULT_QUERY,
+  filterRows,
+  listQueryParams,
+  pageForAll,
+  parseListQuery,
+  sameRow,
+  selectRows,
+  sortRows,
+  type ServiceRow,
+} from '../src/features/services/service-list-model';
 
 function row(id: string, patch: Partial<ServiceRow> = {}): ServiceRow {
   return {
@@ -47,6 +57,23 @@ describe('services list query', () => {
     expect(ids({ q: '192.0.2.11' })).toEqual(['udp:192.0.2.11:53']);
     expect(ids({ q: '10.0.0.2' })).toEqual(['tcp:192.0.2.10:80']);
     expect(ids({ q: 'nothing-like-this' })).toEqual([]);
+  });
+
+  it('filters a sorted list into the same selection, in the same order, as sorting the filtered one', () => {
+    for (const query of [{ q: '10.0.0' }, { q: '192.0.2.1', sort: 'cps' as const, dir: 'desc' as const }, { protocol: 'tcp', sort: 'warnings' as const }]) {
+      const full = { ...DEFAULT_QUERY, ...query };
+      expect(filterRows(sortRows(rows, full.sort, full.dir), full)).toEqual(selectRows(rows, full));
+    }
+    // No match across two fields: the label's end and the next field's start are apart.
+    expect(ids({ q: '80tcp' })).toEqual([]);
+  });
+
+  it('searches a changed row by its new text (the search text is kept per row object)', () => {
+    const before = row('tcp:192.0.2.20:80', { servers: ['10.0.0.7'] });
+    const query = { ...DEFAULT_QUERY, q: '10.0.0.8' };
+    expect(filterRows([before], query)).toEqual([]);
+    const after = { ...before, servers: ['10.0.0.8'] };
+    expect(filterRows([after], query)).toEqual([after]);
   });
 
   it('filters by protocol, method, scheduler and status', () => {

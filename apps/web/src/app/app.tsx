@@ -4,7 +4,8 @@ import { RouterProvider } from '@tanstack/react-router';
 import { useEffect, useState } from 'react';
 import { LoginScreen } from '../features/auth/login-screen';
 import { clearSignedIn, clearToken, isSignedIn, loginCodeFromHash, markSignedIn, readToken } from '../lib/session';
-import { isAuthError, queryClient, trpcClient } from '../lib/trpc';
+import { isAuthError, queryClient, trpc, trpcClient, type RouterOutputs } from '../lib/trpc';
+import { dropBootAnswers } from '../lib/boot-requests';
 import { ServingWeightsProvider } from '../features/weights/serving-weights';
 import { t } from '../lib/i18n';
 import { useTranslation } from 'react-i18next';
@@ -39,11 +40,15 @@ function AuthGate() {
     let cancelled = false;
     void (async () => {
       try {
+        // Both answers name the caller: the shell's whoami needs no request of its own.
+        // (Sent by main.tsx while the app loaded: lib/boot-requests.ts.)
+        let caller: RouterOutputs['auth']['whoami'];
         if (readToken()) {
-          await trpcClient.auth.startSession.mutate();
+          const session = await trpcClient.auth.startSession.mutate();
           clearToken();
-        }
-        await trpcClient.auth.whoami.query();
+          caller = { name: session.name, role: session.role };
+        } else caller = await trpcClient.auth.whoami.query();
+        queryClient.setQueryData(trpc.auth.whoami.queryKey(), caller);
         if (!cancelled) {
           markSignedIn();
           setState('in');
@@ -68,6 +73,7 @@ function AuthGate() {
       <LoginScreen
         reason={reason}
         onLoggedIn={() => {
+          dropBootAnswers();
           queryClient.clear();
           setReason(undefined);
           setState('in');
@@ -79,6 +85,7 @@ function AuthGate() {
     <RoutedShell
       onLoggedOut={(why) => {
         clearSignedIn();
+        dropBootAnswers();
         queryClient.clear();
         setReason(why);
         setState('out');

@@ -7,20 +7,11 @@ import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../agent/src/trpc/router';
 import type { Issue, MessageParams } from '@lvs-console/shared';
 import { localIssue, localMessage } from './error-text';
-import { readToken } from './session';
+import { consoleHeaders, fetchWithBootAnswers } from './boot-requests';
 
 export type { AppRouter };
 export type RouterOutputs = inferRouterOutputs<AppRouter>;
 export type RouterInputs = inferRouterInputs<AppRouter>;
-
-/**
- * The session cookie rides along by itself; the x-lvs-console header tells
- * the agent a change comes from this console, not from a foreign page.
- */
-function consoleHeaders(): Record<string, string> {
-  const token = readToken();
-  return { 'x-lvs-console': '1', ...(token ? { Authorization: `Bearer ${token}` } : {}) };
-}
 
 export const queryClient = new QueryClient({
   defaultOptions: {
@@ -46,8 +37,8 @@ export const trpcClient = createTRPCClient<AppRouter>({
         // answered when its slowest call is (health.status of 1,000 services
         // takes the agent a good part of a second), and the list would wait for it.
         condition: (op) => SNAPSHOT_PATHS.has(op.path),
-        true: httpLink({ url: '/trpc', headers: consoleHeaders }),
-        false: httpBatchLink({ url: '/trpc', headers: consoleHeaders, maxItems: 10 }),
+        true: httpLink({ url: '/trpc', headers: consoleHeaders, fetch: fetchWithBootAnswers }),
+        false: httpBatchLink({ url: '/trpc', headers: consoleHeaders, fetch: fetchWithBootAnswers, maxItems: 10 }),
       }),
     }),
   ],

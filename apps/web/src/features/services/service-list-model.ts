@@ -148,20 +148,46 @@ function compare(a: ServiceRow, b: ServiceRow, key: SortKey): number {
 
 /** The rows the query selects, in its order (ties keep the service order). */
 export function selectRows(rows: readonly ServiceRow[], query: ListQuery): ServiceRow[] {
+  return filterRows(sortRows(rows, query.sort, query.dir), query);
+}
+
+/**
+ * Every row in a sort order (ties keep the service order). The list sorts once
+ * per row model and order, not per keystroke: filtering a sorted list keeps
+ * its order, so filterRows(sortRows(rows)) is the query's selection.
+ */
+export function sortRows(rows: readonly ServiceRow[], sort: SortKey, dir: ListQuery['dir']): ServiceRow[] {
+  const sign = dir === 'desc' ? -1 : 1;
+  return rows
+    .map((row, index) => ({ row, index }))
+    .sort((a, b) => sign * compare(a.row, b.row, sort) || collator.compare(a.row.label, b.row.label) || a.index - b.index)
+    .map(({ row }) => row);
+}
+
+/** What the search box looks in, lower case, per row object (a row that did not change keeps its object, and its text). */
+const searchTexts = new WeakMap<ServiceRow, string>();
+
+function searchText(row: ServiceRow): string {
+  let text = searchTexts.get(row);
+  if (text === undefined) {
+    // One line per field: a search box has no line breaks, so no match spans two fields.
+    text = [row.label, row.id, ...row.servers].join('\n').toLowerCase();
+    searchTexts.set(row, text);
+  }
+  return text;
+}
+
+/** The rows, in their order, that the query's search text and filters select. */
+export function filterRows(rows: readonly ServiceRow[], query: ListQuery): ServiceRow[] {
   const needle = query.q.trim().toLowerCase();
-  const selected = rows.filter(
+  return rows.filter(
     (row) =>
-      (!needle || row.label.toLowerCase().includes(needle) || row.id.includes(needle) || row.servers.some((s) => s.includes(needle))) &&
+      (!needle || searchText(row).includes(needle)) &&
       (!query.protocol || row.protocol === query.protocol) &&
       (!query.method || row.method === query.method) &&
       (!query.scheduler || row.scheduler === query.scheduler) &&
       matchesStatus(row, query.status),
   );
-  const sign = query.dir === 'desc' ? -1 : 1;
-  return selected
-    .map((row, index) => ({ row, index }))
-    .sort((a, b) => sign * compare(a.row, b.row, query.sort) || collator.compare(a.row.label, b.row.label) || a.index - b.index)
-    .map(({ row }) => row);
 }
 
 /** The distinct values of one column, for a filter's choices. */

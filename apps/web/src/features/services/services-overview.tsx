@@ -25,12 +25,13 @@ import { msg, t } from '../../lib/i18n';
 import {
   choices,
   DEFAULT_QUERY,
+  filterRows,
   listQueryParams,
   PAGE_ROWS,
   pageForAll,
   parseListQuery,
   sameRow,
-  selectRows,
+  sortRows,
   STATUS_FILTERS,
   type ListQuery,
   type RowWarning,
@@ -61,6 +62,9 @@ function healthWarnings(view: ServiceHealthView | undefined): { lines: string[];
 }
 
 let firstRenderMarked = false;
+
+/** How long the search text waits for the next keystroke before it goes into the URL. */
+const SEARCH_URL_DELAY_MS = 300;
 
 /** Rows drawn at first (and added per "Show more"): a thousand rows cost seconds to draw and to redraw per keystroke. */
 
@@ -178,19 +182,36 @@ export function ServicesOverview() {
   const rows = useServiceRows(snapshot.data);
   const navigate = useNavigate();
   // The list answers each keystroke at once; the URL follows, replaced for a filter (no history entry per
-  // keystroke) and pushed for another page, so back and forward step through the pages.
+  // keystroke) and pushed for another page, so back and forward step through the pages. Search text
+  // reaches the URL once typing pauses: each write is a router navigation (history.replaceState and the
+  // route drawn again, tens of ms at 1,000 services) that the next keystroke would otherwise wait for.
+  const urlWrite = useRef<{ timer: number; write: () => void } | null>(null);
+  const flushUrlWrite = () => {
+    if (!urlWrite.current) return;
+    window.clearTimeout(urlWrite.current.timer);
+    const { write } = urlWrite.current;
+    urlWrite.current = null;
+    write();
+  };
+  useEffect(() => () => window.clearTimeout(urlWrite.current?.timer), []);
   const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey, (next) => {
     const pageOnly = queryKey({ ...next, page: 1 }) === queryKey({ ...query, page: 1 });
-    void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: !pageOnly, resetScroll: false });
+    const write = () => void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: !pageOnly, resetScroll: false });
+    if (urlWrite.current) window.clearTimeout(urlWrite.current.timer);
+    urlWrite.current = null;
+    if (next.q === query.q) write();
+    else urlWrite.current = { timer: window.setTimeout(flushUrlWrite, SEARCH_URL_DELAY_MS), write };
   });
   // Each new filter starts from one page again.
   const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch, page: 1 });
 
   const queryText = queryKey(query);
-  // Filtered and sorted once per filter (and per new row model): the router's
-  // catching up with the URL, or another page, renders the same filter again.
+  // Sorted once per row model and order; filtered once per filter (a keystroke
+  // costs a pass over the rows, no sort): the router's catching up with the
+  // URL, or another page, renders the same filter again.
   const filterText = queryKey({ ...query, page: 1 });
-  const shown = useMemo(() => selectRows(rows, parseListQuery(new URLSearchParams(filterText))), [rows, filterText]);
+  const sorted = useMemo(() => sortRows(rows, query.sort, query.dir), [rows, query.sort, query.dir]);
+  const shown = useMemo(() => filterRows(sorted, parseListQuery(new URLSearchParams(filterText))), [sorted, filterText]);
   const rowLimit = query.page * PAGE_ROWS;
   const visible = useMemo(() => shown.slice(0, rowLimit), [shown, rowLimit]);
   const { protocols, methods, schedulers } = useMemo(
@@ -286,7 +307,8 @@ export function ServicesOverview() {
         </div>
       ) : null}
       {rows.length > 0 ? (
-        <div className="overflow-x-auto rounded-md border border-slate-200 bg-white">
+        // A service link clicked while the search text waits: the text goes into this entry first, so Back finds it.
+        <div className="overflow-x-auto rounded-md border border-slate-200 bg-white" onClickCapture={flushUrlWrite}>
           <table className="stack-table w-full text-sm">
             <caption className="sr-only">{t('Virtual services')}</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
