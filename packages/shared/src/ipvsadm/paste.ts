@@ -10,6 +10,7 @@
 // order on `base` (the live desired state in a merge), as a shell would.
 import type { DesiredState, Service, ServiceKey } from '../model/ipvs';
 import type { Issue } from '../model/errors';
+import { describedText, messageText, nestedParams, type MessageId, type MessageParams } from '../model/messages';
 import { serviceLabel } from '../model/keys';
 import { parseListing, type ListedService } from './listing';
 import { scanTokens, type CommandName } from './options';
@@ -133,7 +134,17 @@ const PRINTING_COMMANDS: Partial<Record<CommandName, string>> = {
 
 const SERVICE_OPTIONS = new Set(['-t', '-u', '--tcp-service', '--udp-service', '--sctp-service', '-r', '--real-server']);
 
-class PasteLineError extends Error {}
+/** A line the paste refuses, said by message id (the console translates it). */
+class PasteLineError extends Error {
+  readonly params: MessageParams;
+  constructor(
+    readonly messageId: MessageId,
+    params: MessageParams,
+  ) {
+    super(messageText(messageId, params));
+    this.params = params;
+  }
+}
 
 /** `host:name` as ipvsadm prints it without -n -> `host:port`; a host name is refused (nothing here can resolve it). */
 function numericEndpoint(word: string): string {
@@ -150,16 +161,11 @@ function numericEndpoint(word: string): string {
     port = colon < 0 || ipv6 ? undefined : word.slice(colon + 1);
   }
   if (!host.startsWith('[') && !host.includes(':') && !/^\d+(\.\d+){3}$/.test(host)) {
-    throw new PasteLineError(
-      `"${host}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste \`ipvsadm -S -n\` or \`ipvsadm -L -n\` output, or write the address`,
-    );
+    throw new PasteLineError('importHostName', { host });
   }
   if (port === undefined || /^\d+$/.test(port)) return word;
   const number = portOfName(port);
-  if (number === undefined)
-    throw new PasteLineError(
-      `"${port}" in ${word} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number`,
-    );
+  if (number === undefined) throw new PasteLineError('importPortName', { port, word });
   return `${host}:${number}`;
 }
 
@@ -186,8 +192,14 @@ class PasteReader {
     this.skipped.push({ line, text, why });
   }
 
-  private error(line: number, message: string): void {
-    this.errors.push({ path: `line ${line}`, message });
+  /** An error on a line, with its message id when the reader has one (the console translates it). */
+  private error(line: number, text: { message: string; messageId?: MessageId; params?: MessageParams }): void {
+    const issue: Issue = { path: `line ${line}`, message: text.message };
+    if (text.messageId) {
+      issue.messageId = text.messageId;
+      issue.params = text.params ?? {};
+    }
+    this.errors.push(issue);
   }
 
   read(raw: string, number: number): void {
@@ -288,7 +300,7 @@ class PasteReader {
         this.skip(number, original, 'not an ipvsadm rule line');
         return;
       }
-      this.error(number, scanned.message);
+      this.error(number, scanned);
       return;
     }
     const { line } = scanned;
@@ -308,7 +320,7 @@ class PasteReader {
       return;
     }
     if (redirected && !/^[0-9]?>/.test(redirected)) {
-      this.error(number, `"${redirected}" is shell syntax around the command; paste the ipvsadm command alone`);
+      this.error(number, describedText('importShellSyntax', { text: redirected }));
       return;
     }
     try {
@@ -316,7 +328,7 @@ class PasteReader {
       words = words.map((word, i) => (i > 0 && SERVICE_OPTIONS.has(words[i - 1] as string) ? numericEndpoint(word) : word));
     } catch (error) {
       if (!(error instanceof PasteLineError)) throw error;
-      this.error(number, error.message);
+      this.error(number, error);
       return;
     }
     if (line.command === 'zero') {
@@ -339,9 +351,7 @@ class PasteReader {
     return word.replace(VARIABLE, (_, name: string) => {
       const variable = this.variables.get(name);
       if (!variable) {
-        throw new PasteLineError(
-          `$${name} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (${name}=...)`,
-        );
+        throw new PasteLineError('importUnsetVariable', { name });
       }
       return variable.value;
     });
@@ -386,7 +396,7 @@ class PasteReader {
         else push([words[0], numericEndpoint(words[1] ?? ''), ...words.slice(2)].join(' '), number);
       } catch (error) {
         if (!(error instanceof PasteLineError)) throw error;
-        this.error(number, error.message);
+        this.error(number, error);
         problems++;
       }
       // A title without its "-> RemoteAddress" line (trimmed by a blog): supply it.
@@ -397,7 +407,7 @@ class PasteReader {
     if (!parsed.ok) {
       for (const issue of parsed.errors) {
         const index = Number(issue.path.replace('line ', '')) - 1;
-        this.error(numbers[index] ?? block.start, `${issue.message} (in the pasted listing)`);
+        this.error(numbers[index] ?? block.start, describedText('importListingIssue', nestedParams('issue', issue)));
       }
       return null;
     }
