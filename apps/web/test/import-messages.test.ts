@@ -6,7 +6,7 @@ import { describedText, messageText, nestedParams } from '@lvs-console/shared';
 import { validateService } from '@lvs-console/shared/validate';
 import { readPaste } from '@lvs-console/shared/ipvsadm';
 import { readKeepalivedConf } from '@lvs-console/shared/keepalived';
-import { localNestedMessage } from '../src/lib/error-text';
+import { localMessage, localNestedMessage } from '../src/lib/error-text';
 import { useChineseCatalog } from './chinese-catalog';
 
 type Said = { message: string; messageId?: unknown; params?: Record<string, string | number> };
@@ -28,6 +28,15 @@ describe('import errors in Chinese', () => {
       '未知选项 --bogus',
       '-s 需要一个参数值',
       '“www.example.com”是主机名；不带 -n 时 ipvsadm 会打印名称，而这里无法解析它们：请粘贴 `ipvsadm -S -n` 或 `ipvsadm -L -n` 的输出，或直接写地址',
+    ]);
+  });
+
+  it('a skipped line says why in Chinese', () => {
+    const read = readPaste('RIP=10.0.0.1\nipvsadm -L -n\nipvsadm -A -t 192.0.2.1:80 -s rr');
+    expect(read.skipped.map((s) => s.why)).toEqual(['sets the shell variable RIP=10.0.0.1 (later ipvsadm lines may use $RIP)', messageText('skipList')]);
+    expect(read.skipped.map((s) => localMessage(s.whyId, s.whyParams, s.why))).toEqual([
+      '设置 shell 变量 RIP=10.0.0.1（后面的 ipvsadm 行可以使用 $RIP）',
+      '列表命令；它的输出显示规则表，而规则表由命令建立',
     ]);
   });
 

@@ -1248,6 +1248,35 @@ const en: Record<string, string> = {
     '{{scheduler}} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight',
   "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in":
     "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in",
+  'a listing command; its output shows the table, the commands make it': 'a listing command; its output shows the table, the commands make it',
+  'ipvsadm -S prints the table; paste its output to import it': 'ipvsadm -S prints the table; paste its output to import it',
+  'ipvsadm --help prints text; nothing to import': 'ipvsadm --help prints text; nothing to import',
+  'ipvsadm --version prints text; nothing to import': 'ipvsadm --version prints text; nothing to import',
+  'ipvsadm-save prints the table; paste its output to import it': 'ipvsadm-save prints the table; paste its output to import it',
+  "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead":
+    "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead",
+  'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})':
+    'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})',
+  'watch re-runs a listing; nothing to import': 'watch re-runs a listing; nothing to import',
+  'the ipvsadm service script saves or restores a file; nothing to import': 'the ipvsadm service script saves or restores a file; nothing to import',
+  'a syntax template ("{{template}}"), not a command': 'a syntax template ("{{template}}"), not a command',
+  'a listing command inside a sentence; nothing to import': 'a listing command inside a sentence; nothing to import',
+  'a {{command}} command inside a sentence; nothing to import': 'a {{command}} command inside a sentence; nothing to import',
+  'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it':
+    'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it',
+  'a comment, or another program run at a # prompt': 'a comment, or another program run at a # prompt',
+  'not an ipvsadm command': 'not an ipvsadm command',
+  'an option described in prose, not a rule line': 'an option described in prose, not a rule line',
+  'not an ipvsadm rule line': 'not an ipvsadm rule line',
+  'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead',
+  'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead',
+  'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`':
+    'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`',
+  'a note after the command (the command ran without it)': 'a note after the command (the command ran without it)',
+  'an earlier listing; the last one is the table': 'an earlier listing; the last one is the table',
+  'output of a listing; the commands in this paste make the table': 'output of a listing; the commands in this paste make the table',
 };
 
 export default en;

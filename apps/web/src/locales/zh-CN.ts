@@ -1167,6 +1167,33 @@ const zhCN: Record<string, string> = {
   '{{scheduler}} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight':
     '{{scheduler}} 以目标地址为键：只有一个 VIP 时所有连接共用一个条目，并停留在同一台服务器上，直到其活动连接数超过其权重',
   "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in": 'twos 使用随机数：内核的随机数无法复现，这里用带种子的伪随机数代替',
+  'a listing command; its output shows the table, the commands make it': '列表命令；它的输出显示规则表，而规则表由命令建立',
+  'ipvsadm -S prints the table; paste its output to import it': 'ipvsadm -S 会打印规则表；请粘贴它的输出来导入',
+  'ipvsadm --help prints text; nothing to import': 'ipvsadm --help 只打印说明文字；没有可导入的内容',
+  'ipvsadm --version prints text; nothing to import': 'ipvsadm --version 只打印文字；没有可导入的内容',
+  'ipvsadm-save prints the table; paste its output to import it': 'ipvsadm-save 会打印规则表；请粘贴它的输出来导入',
+  "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead": 'ipvsadm-restore 读取的文件不在本次粘贴中；请改为粘贴该文件的各行',
+  'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})':
+    '设置 shell 变量 {{name}}={{value}}（后面的 ipvsadm 行可以使用 ${{name}}）',
+  'watch re-runs a listing; nothing to import': 'watch 会重复执行列表命令；没有可导入的内容',
+  'the ipvsadm service script saves or restores a file; nothing to import': 'ipvsadm 服务脚本保存或恢复文件；没有可导入的内容',
+  'a syntax template ("{{template}}"), not a command': '语法模板（“{{template}}”），不是命令',
+  'a listing command inside a sentence; nothing to import': '句子中的列表命令；没有可导入的内容',
+  'a {{command}} command inside a sentence; nothing to import': '句子中的 {{command}} 命令；没有可导入的内容',
+  'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it': '句子中的 ipvsadm 命令不会执行；要导入请把它单独放在一行',
+  'a comment, or another program run at a # prompt': '注释，或在 # 提示符下运行的其他程序',
+  'not an ipvsadm command': '不是 ipvsadm 命令',
+  'an option described in prose, not a rule line': '用文字描述的选项，不是规则行',
+  'not an ipvsadm rule line': '不是 ipvsadm 规则行',
+  'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R 读取“{{input}}”，而它不在本次粘贴中；请改为粘贴规则行',
+  'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R 读取标准输入，而它不在本次粘贴中；请改为粘贴规则行',
+  'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`':
+    '计数清零不属于规则表：请使用服务页面的“计数器清零”或 `lvs-console ipvsadm -Z`',
+  'a note after the command (the command ran without it)': '命令后面的备注（命令已在不含备注的情况下执行）',
+  'an earlier listing; the last one is the table': '较早的列表；以最后一个列表为准',
+  'output of a listing; the commands in this paste make the table': '列表的输出；规则表由本次粘贴中的命令建立',
 };
 
 export default zhCN;

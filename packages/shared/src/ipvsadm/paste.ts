@@ -25,6 +25,9 @@ export interface PasteNote {
   line: number;
   text: string;
   why: string;
+  /** `why` by message id, for the console to say in its language. */
+  whyId?: MessageId;
+  whyParams?: MessageParams;
 }
 
 export interface PasteCommand {
@@ -125,11 +128,11 @@ function isPlaceholderEndpoint(word: string): boolean {
 }
 
 /** Commands that print rather than change the table, and why a paste skips them. */
-const PRINTING_COMMANDS: Partial<Record<CommandName, string>> = {
-  list: 'a listing command; its output shows the table, the commands make it',
-  save: 'ipvsadm -S prints the table; paste its output to import it',
-  help: 'ipvsadm --help prints text; nothing to import',
-  version: 'ipvsadm --version prints text; nothing to import',
+const PRINTING_COMMANDS: Partial<Record<CommandName, MessageId>> = {
+  list: 'skipList',
+  save: 'skipSave',
+  help: 'skipHelp',
+  version: 'skipVersion',
 };
 
 const SERVICE_OPTIONS = new Set(['-t', '-u', '--tcp-service', '--udp-service', '--sctp-service', '-r', '--real-server']);
@@ -188,8 +191,8 @@ class PasteReader {
 
   constructor(private readonly interpreter: RuleInterpreter) {}
 
-  private skip(line: number, text: string, why: string): void {
-    this.skipped.push({ line, text, why });
+  private skip(line: number, text: string, whyId: MessageId, whyParams: MessageParams = {}): void {
+    this.skipped.push({ line, text, why: messageText(whyId, whyParams), whyId, whyParams });
   }
 
   /** An error on a line, with its message id when the reader has one (the console translates it). */
@@ -212,13 +215,7 @@ class PasteReader {
     const text = stripPrompt(trimmed);
     const save = SAVE_PROGRAM.exec(text);
     if (save) {
-      this.skip(
-        number,
-        trimmed,
-        save[1] === 'save'
-          ? 'ipvsadm-save prints the table; paste its output to import it'
-          : "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead",
-      );
+      this.skip(number, trimmed, save[1] === 'save' ? 'skipSaveProgram' : 'skipRestoreProgram');
       return;
     }
     if (PROGRAM.test(text)) {
@@ -234,7 +231,7 @@ class PasteReader {
     if (assignment) {
       const value = assignment[2] ?? assignment[3] ?? assignment[4] ?? '';
       this.variables.set(assignment[1] as string, { value, line: number });
-      this.skip(number, trimmed, `sets the shell variable ${assignment[1] ?? ''}=${value} (later ipvsadm lines may use $${assignment[1] ?? ''})`);
+      this.skip(number, trimmed, 'skipVariable', { name: assignment[1] ?? '', value });
       return;
     }
     this.other(text, trimmed, number);
@@ -243,11 +240,11 @@ class PasteReader {
   /** Lines that mention ipvsadm without running it here, and everything else. */
   private other(text: string, original: string, number: number): void {
     if (/^watch\b.*ipvsadm/.test(text)) {
-      this.skip(number, original, 'watch re-runs a listing; nothing to import');
+      this.skip(number, original, 'skipWatch');
       return;
     }
     if (/\bipvsadm\s+(save|restore)\b/.test(text)) {
-      this.skip(number, original, 'the ipvsadm service script saves or restores a file; nothing to import');
+      this.skip(number, original, 'skipServiceScript');
       return;
     }
     const embedded = EMBEDDED.exec(text);
@@ -255,35 +252,36 @@ class PasteReader {
       const words = shellWords((embedded[1] as string).replace(PROGRAM, ''));
       const template = templateWord(words);
       if (template !== undefined) {
-        this.skip(number, original, `a syntax template ("${template}"), not a command`);
+        this.skip(number, original, 'skipTemplate', { template });
         return;
       }
       const scanned = scanTokens(words.filter((w) => !NON_ASCII.test(w)));
       if (scanned.ok && ['list', 'save', 'help', 'version'].includes(scanned.line.command)) {
-        this.skip(number, original, `a ${scanned.line.command === 'list' ? 'listing' : scanned.line.command} command inside a sentence; nothing to import`);
+        if (scanned.line.command === 'list') this.skip(number, original, 'skipListingInSentence');
+        else this.skip(number, original, 'skipCommandInSentence', { command: scanned.line.command });
         return;
       }
       if (scanned.ok) {
-        this.skip(number, original, 'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it');
+        this.skip(number, original, 'skipRuleInSentence');
         return;
       }
     }
     if (original.startsWith('#')) {
-      this.skip(number, original, 'a comment, or another program run at a # prompt');
+      this.skip(number, original, 'skipComment');
       return;
     }
-    this.skip(number, original, 'not an ipvsadm command');
+    this.skip(number, original, 'skipNotIpvsadm');
   }
 
   private command(tail: string, original: string, number: number, bare: boolean): void {
     let words = shellWords(tail);
     if (bare && words.some((w) => NON_ASCII.test(w) || /^-[-\w/]*[:：]/.test(w))) {
-      this.skip(number, original, 'an option described in prose, not a rule line');
+      this.skip(number, original, 'skipProse');
       return;
     }
     const template = templateWord(words);
     if (template !== undefined) {
-      this.skip(number, original, `a syntax template ("${template}"), not a command`);
+      this.skip(number, original, 'skipTemplate', { template });
       return;
     }
     // A pipe, a redirection or a second command ends what ipvsadm itself sees.
@@ -297,7 +295,7 @@ class PasteReader {
     const scanned = scanTokens(words);
     if (!scanned.ok) {
       if (bare) {
-        this.skip(number, original, 'not an ipvsadm rule line');
+        this.skip(number, original, 'skipNotRule');
         return;
       }
       this.error(number, scanned);
@@ -311,12 +309,9 @@ class PasteReader {
       note = [...words.slice(firstExtra), note].filter(Boolean).join(' ');
       words = words.slice(0, firstExtra);
     }
-    const skipWhy =
-      line.command === 'restore'
-        ? `ipvsadm -R reads ${redirected ? `"${redirected}"` : 'standard input'}, which this paste does not hold; paste the rule lines instead`
-        : PRINTING_COMMANDS[line.command];
+    const skipWhy = line.command === 'restore' ? (redirected ? 'skipRestoreFrom' : 'skipRestoreStdin') : PRINTING_COMMANDS[line.command];
     if (skipWhy !== undefined) {
-      this.skip(number, original, skipWhy);
+      this.skip(number, original, skipWhy, redirected ? { input: redirected } : {});
       return;
     }
     if (redirected && !/^[0-9]?>/.test(redirected)) {
@@ -337,14 +332,14 @@ class PasteReader {
       if (this.interpreter.errors.length > problems) return;
       const event = this.interpreter.events.at(-1);
       this.zero.push(event?.service ? { line: number, service: event.service } : { line: number });
-      this.skip(number, original, 'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`');
+      this.skip(number, original, 'skipZero');
       return;
     }
     if (line.command === 'clear') this.clears = true;
     const rule = words.join(' ');
     this.interpreter.runLine(rule, number);
     this.commands.push({ line: number, rule });
-    if (note) this.skip(number, note, 'a note after the command (the command ran without it)');
+    if (note) this.skip(number, note, 'skipNote');
   }
 
   private substitute(word: string): string {
@@ -482,11 +477,8 @@ export function readPaste(text: string, options: ReadPasteOptions = {}): PasteRe
   for (const block of reader.listings) {
     if (source === 'listing' && block === lastListing) continue;
     for (const { number, text: line } of block.lines) {
-      skipped.push({
-        line: number,
-        text: line,
-        why: source === 'listing' ? 'an earlier listing; the last one is the table' : 'output of a listing; the commands in this paste make the table',
-      });
+      const whyId = source === 'listing' ? 'skipEarlierListing' : 'skipListingOutput';
+      skipped.push({ line: number, text: line, why: messageText(whyId), whyId, whyParams: {} });
     }
   }
   skipped.sort((a, b) => a.line - b.line);

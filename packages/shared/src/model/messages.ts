@@ -196,6 +196,30 @@ export const MESSAGE_TEXTS = {
   predictLocality:
     '{{scheduler}} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight',
   predictTwosRandom: "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in",
+  // Why a paste skipped a line (ipvsadm/paste.ts).
+  skipList: 'a listing command; its output shows the table, the commands make it',
+  skipSave: 'ipvsadm -S prints the table; paste its output to import it',
+  skipHelp: 'ipvsadm --help prints text; nothing to import',
+  skipVersion: 'ipvsadm --version prints text; nothing to import',
+  skipSaveProgram: 'ipvsadm-save prints the table; paste its output to import it',
+  skipRestoreProgram: "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead",
+  skipVariable: 'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})',
+  skipWatch: 'watch re-runs a listing; nothing to import',
+  skipServiceScript: 'the ipvsadm service script saves or restores a file; nothing to import',
+  skipTemplate: 'a syntax template ("{{template}}"), not a command',
+  skipListingInSentence: 'a listing command inside a sentence; nothing to import',
+  skipCommandInSentence: 'a {{command}} command inside a sentence; nothing to import',
+  skipRuleInSentence: 'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it',
+  skipComment: 'a comment, or another program run at a # prompt',
+  skipNotIpvsadm: 'not an ipvsadm command',
+  skipProse: 'an option described in prose, not a rule line',
+  skipNotRule: 'not an ipvsadm rule line',
+  skipRestoreFrom: 'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead',
+  skipRestoreStdin: 'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead',
+  skipZero: 'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`',
+  skipNote: 'a note after the command (the command ran without it)',
+  skipEarlierListing: 'an earlier listing; the last one is the table',
+  skipListingOutput: 'output of a listing; the commands in this paste make the table',
 } as const;
 
 export type MessageId = keyof typeof MESSAGE_TEXTS;

@@ -19,7 +19,7 @@ import { PlanLines } from '../changes/plan-view';
 import { msg, t } from '../../lib/i18n';
 import { Trans } from 'react-i18next';
 import { downloadText } from '../../lib/download';
-import { localNestedMessage } from '../../lib/error-text';
+import { localMessage, localNestedMessage } from '../../lib/error-text';
 
 export default function ImportExportPage() {
   const isAdmin = useIsAdmin();
@@ -225,7 +225,7 @@ function PasteSummary({ read }: { read: PasteResult }) {
           <ul aria-label={t('Skipped lines')} className="max-h-64 overflow-auto pl-2">
             {read.skipped.map((s) => (
               <li key={`${s.line} ${s.text}`}>
-                <span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why}{' '}
+                <span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {localMessage(s.whyId, s.whyParams, s.why)}{' '}
                 <span className="font-mono text-slate-600">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span>
               </li>
             ))}
