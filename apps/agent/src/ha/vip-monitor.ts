@@ -95,6 +95,8 @@ export class VipMonitor {
     const service = this.servicesById.byId.get(serviceIdText);
     if (service?.key.kind !== 'addr') return null;
     const status = this.statuses.get(service.key.address);
-    return status && !status.ok ? { code: 'vip-missing', severity: 'blocks', message: status.message } : null;
+    return status && !status.ok
+      ? { code: 'vip-missing', severity: 'blocks', message: status.message, messageId: status.messageId, params: status.params }
+      : null;
   }
 }

@@ -41,6 +41,7 @@ import {
 import type { HealthFigures } from '@lvs-console/shared/metrics';
 import type { Logger } from '../log';
 import { runCheck, type ProbeOutcome, type ProbeTarget } from './checkers';
+import { outcome as describedOutcome, ProbeTimeout } from './checkers/types';
 import { systemTimers, type HealthTimers, type TimerHandle } from './timers';
 
 /** The simulated kernel's failing flags (SimBackend has these methods). */
@@ -307,7 +308,7 @@ export class HealthManager {
     const controller = new AbortController();
     slot.abort = controller;
     const timeoutMs = slot.check.timeoutMs;
-    const timeout = this.timers.setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
+    const timeout = this.timers.setTimeout(() => controller.abort(new ProbeTimeout(timeoutMs)), timeoutMs);
     const started = performance.now();
     let outcome: ProbeOutcome;
     try {
@@ -315,7 +316,7 @@ export class HealthManager {
         slot.simulated && this.sim ? this.simulatedOutcome(this.sim, serviceIdText, dest.id) : await runCheck(slot.check, slot.target, controller.signal);
     } catch (error) {
       // Checkers report failures as values; this is a bug guard, not a path.
-      outcome = { ok: false, message: `check failed unexpectedly: ${error instanceof Error ? error.message : String(error)}` };
+      outcome = describedOutcome(false, 'probeUnexpected', { error: error instanceof Error ? error.message : String(error) });
     } finally {
       this.timers.clearTimeout(timeout);
       slot.abort = null;
@@ -326,14 +327,16 @@ export class HealthManager {
       latencyMs: Math.round((performance.now() - started) * 100) / 100,
       message: outcome.message,
     };
+    if (outcome.messageId) {
+      result.messageId = outcome.messageId;
+      result.params = outcome.params ?? {};
+    }
     if (outcome.dynamicWeight !== undefined) result.dynamicWeight = outcome.dynamicWeight;
     return result;
   }
 
   private simulatedOutcome(sim: SimFailureSource, serviceIdText: string, destId: string): ProbeOutcome {
-    return sim.isFailing(serviceIdText, destId)
-      ? { ok: false, message: 'simulated: marked failing in the sim backend' }
-      : { ok: true, message: 'simulated: healthy' };
+    return sim.isFailing(serviceIdText, destId) ? describedOutcome(false, 'probeSimFailing') : describedOutcome(true, 'probeSimHealthy');
   }
 
   private record(serviceIdText: string, dest: DestinationEntry, slot: ProbeSlot, result: ProbeResult): void {

@@ -4,9 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { healthCheckSchema, type HealthCheckInput } from '@lvs-console/shared';
+import { healthCheckSchema, messageText, type HealthCheckInput } from '@lvs-console/shared';
 import { runCheck } from '../../src/health/checkers';
 import { dynamicOutcome } from '../../src/health/checkers/command';
+import { ProbeTimeout } from '../../src/health/checkers/types';
 import { dnsServer, httpServer, httpsServer, LOOPBACK, tcpServer, udpEcho, udpServer, type Restartable } from './servers';
 
 const started: Restartable[] = [];
@@ -19,20 +20,23 @@ afterAll(async () => {
   await Promise.all(started.map((s) => s.stop()));
 });
 
-function probe(input: HealthCheckInput, port: number, timeoutMs = 2000) {
+async function probe(input: HealthCheckInput, port: number, timeoutMs = 2000) {
   const check = healthCheckSchema.parse({ intervalMs: timeoutMs + 1000, timeoutMs, ...input });
   // The same abort reason the HealthManager gives.
   const controller = new AbortController();
-  const timer = setTimeout(() => controller.abort(new Error(`timed out after ${timeoutMs} ms`)), timeoutMs);
-  return runCheck(check, { address: LOOPBACK, port }, controller.signal).finally(() => clearTimeout(timer));
+  const timer = setTimeout(() => controller.abort(new ProbeTimeout(timeoutMs)), timeoutMs);
+  const outcome = await runCheck(check, { address: LOOPBACK, port }, controller.signal).finally(() => clearTimeout(timer));
+  // A message id says exactly the English text beside it (the console's fallback).
+  if (outcome.messageId) expect(outcome.message).toBe(messageText(outcome.messageId, outcome.params));
+  return outcome;
 }
 
 describe('tcp', () => {
   it('connects, and reports a refused connection once the server stops', async () => {
     const server = await track(tcpServer());
-    expect(await probe({ kind: 'tcp' }, server.port)).toEqual({ ok: true, message: 'connected' });
+    expect(await probe({ kind: 'tcp' }, server.port)).toMatchObject({ ok: true, message: 'connected' });
     await server.stop();
-    expect(await probe({ kind: 'tcp' }, server.port)).toEqual({ ok: false, message: 'connection refused' });
+    expect(await probe({ kind: 'tcp' }, server.port)).toEqual({ ok: false, message: 'connection refused', messageId: 'probeConnectionRefused', params: {} });
   });
 });
 
@@ -56,7 +60,7 @@ describe('http', () => {
   });
 
   it('accepts the expected status and matches the body (substring and regex)', async () => {
-    expect(await probe({ kind: 'http', path: '/healthz' }, server.port)).toEqual({ ok: true, message: 'HTTP 200 OK' });
+    expect(await probe({ kind: 'http', path: '/healthz' }, server.port)).toMatchObject({ ok: true, message: 'HTTP 200 OK' });
     expect((await probe({ kind: 'http', path: '/healthz', bodyMatch: { kind: 'substring', text: '"ok"' } }, server.port)).ok).toBe(true);
     expect((await probe({ kind: 'http', path: '/healthz', bodyMatch: { kind: 'regex', text: '"status":\\s*"ok"' } }, server.port)).ok).toBe(true);
   });
@@ -70,9 +74,14 @@ describe('http', () => {
   });
 
   it('fails on an unexpected status or body, with the reason', async () => {
-    expect(await probe({ kind: 'http', path: '/down' }, server.port)).toEqual({ ok: false, message: 'HTTP 503 Service Unavailable (expected 200-399)' });
+    expect(await probe({ kind: 'http', path: '/down' }, server.port)).toEqual({
+      ok: false,
+      message: 'HTTP 503 Service Unavailable (expected 200-399)',
+      messageId: 'probeHttpUnexpected',
+      params: { status: 'HTTP 503 Service Unavailable', expected: '200-399' },
+    });
     expect((await probe({ kind: 'http', path: '/down', expectStatus: [{ min: 503, max: 503 }] }, server.port)).ok).toBe(true);
-    expect(await probe({ kind: 'http', path: '/healthz', bodyMatch: { kind: 'substring', text: 'degraded' } }, server.port)).toEqual({
+    expect(await probe({ kind: 'http', path: '/healthz', bodyMatch: { kind: 'substring', text: 'degraded' } }, server.port)).toMatchObject({
       ok: false,
       message: 'HTTP 200 OK, but the body does not contain "degraded"',
     });
@@ -82,7 +91,7 @@ describe('http', () => {
     const silent = await track(httpServer(() => undefined));
     const outcome = await probe({ kind: 'http' }, silent.port, 200);
     expect(outcome.ok).toBe(false);
-    expect(outcome.message).toBe('timed out after 200 ms');
+    expect(outcome).toEqual({ ok: false, message: 'timed out after 200 ms', messageId: 'probeTimedOutAfter', params: { ms: 200 } });
   });
 });
 
@@ -133,10 +142,12 @@ describe('https', () => {
         response.end(`sni=${socket.servername ?? ''}`);
       }),
     );
-    expect(await probe({ kind: 'https', host: 'app.example.test', bodyMatch: { kind: 'substring', text: 'sni=app.example.test' } }, server.port)).toEqual({
-      ok: true,
-      message: 'HTTP 200 OK, body matches',
-    });
+    expect(await probe({ kind: 'https', host: 'app.example.test', bodyMatch: { kind: 'substring', text: 'sni=app.example.test' } }, server.port)).toMatchObject(
+      {
+        ok: true,
+        message: 'HTTP 200 OK, body matches',
+      },
+    );
     const verified = await probe({ kind: 'https', host: 'app.example.test', verifyTls: true }, server.port);
     expect(verified.ok).toBe(false);
     expect(verified.message).toMatch(/self.signed|certificate/i);
@@ -146,25 +157,25 @@ describe('https', () => {
 describe('udp', () => {
   it('gets the payload echoed and checks the reply; a closed port is refused', async () => {
     const echo = await track(udpEcho());
-    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'ping' } }, echo.port)).toEqual({
+    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'ping' } }, echo.port)).toMatchObject({
       ok: true,
       message: 'reply of 4 bytes matches',
     });
     expect(await probe({ kind: 'udp', payload: { encoding: 'hex', text: '00ff' }, expect: { encoding: 'hex', text: 'ff' } }, echo.port)).toMatchObject({
       ok: true,
     });
-    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'pong' } }, echo.port)).toEqual({
+    expect(await probe({ kind: 'udp', payload: { text: 'ping' }, expect: { text: 'pong' } }, echo.port)).toMatchObject({
       ok: false,
       message: 'reply of 4 bytes does not contain the expected bytes',
     });
     await echo.stop();
-    expect(await probe({ kind: 'udp', payload: { text: 'ping' } }, echo.port)).toEqual({ ok: false, message: 'connection refused' });
+    expect(await probe({ kind: 'udp', payload: { text: 'ping' } }, echo.port)).toMatchObject({ ok: false, message: 'connection refused' });
   });
 
   it('a silent server fails when a reply is required and passes when it is not', async () => {
     const silent = await track(udpServer(() => null));
     expect((await probe({ kind: 'udp', payload: { text: 'x' } }, silent.port, 150)).message).toMatch(/^no reply/);
-    expect(await probe({ kind: 'udp', payload: { text: 'x' }, requireReply: false }, silent.port, 150)).toEqual({
+    expect(await probe({ kind: 'udp', payload: { text: 'x' }, requireReply: false }, silent.port, 150)).toMatchObject({
       ok: true,
       message: 'no reply and no port-unreachable',
     });
@@ -174,14 +185,14 @@ describe('udp', () => {
 describe('dns', () => {
   it('resolves A records over UDP with a hand-built query', async () => {
     const dns = await track(dnsServer('app.example.test', [10, 1, 2, 3]));
-    expect(await probe({ kind: 'dns', name: 'app.example.test' }, dns.port)).toEqual({ ok: true, message: 'app.example.test A 10.1.2.3' });
-    expect(await probe({ kind: 'dns', name: 'app.example.test', expectAddresses: ['10.9.9.9'] }, dns.port)).toEqual({
+    expect(await probe({ kind: 'dns', name: 'app.example.test' }, dns.port)).toMatchObject({ ok: true, message: 'app.example.test A 10.1.2.3' });
+    expect(await probe({ kind: 'dns', name: 'app.example.test', expectAddresses: ['10.9.9.9'] }, dns.port)).toMatchObject({
       ok: false,
       message: 'app.example.test resolved to 10.1.2.3, not to 10.9.9.9',
     });
-    expect(await probe({ kind: 'dns', name: 'missing.example.test' }, dns.port)).toEqual({ ok: false, message: 'DNS NXDOMAIN for missing.example.test' });
+    expect(await probe({ kind: 'dns', name: 'missing.example.test' }, dns.port)).toMatchObject({ ok: false, message: 'DNS NXDOMAIN for missing.example.test' });
     await dns.stop();
-    expect(await probe({ kind: 'dns', name: 'app.example.test' }, dns.port)).toEqual({ ok: false, message: 'connection refused' });
+    expect(await probe({ kind: 'dns', name: 'app.example.test' }, dns.port)).toMatchObject({ ok: false, message: 'connection refused' });
   });
 });
 
@@ -200,12 +211,12 @@ describe('command', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('/usr/bin/true is up, /usr/bin/false is down', async () => {
-    expect(await probe({ kind: 'command', program: '/usr/bin/true' }, 80)).toEqual({ ok: true, message: 'exit 0' });
-    expect(await probe({ kind: 'command', program: '/usr/bin/false' }, 80)).toEqual({ ok: false, message: 'exit 1 (expected 0)' });
+    expect(await probe({ kind: 'command', program: '/usr/bin/true' }, 80)).toMatchObject({ ok: true, message: 'exit 0' });
+    expect(await probe({ kind: 'command', program: '/usr/bin/false' }, 80)).toMatchObject({ ok: false, message: 'exit 1 (expected 0)' });
   });
 
   it('passes argv as is and the target in the environment', async () => {
-    expect(await probe({ kind: 'command', program: process.execPath, args: [script, '0'] }, 8080)).toEqual({
+    expect(await probe({ kind: 'command', program: process.execPath, args: [script, '0'] }, 8080)).toMatchObject({
       ok: true,
       message: 'exit 0: checked 127.0.0.1:8080',
     });
@@ -224,6 +235,8 @@ describe('command', () => {
     const slow = await probe({ kind: 'command', program: '/usr/bin/sleep', args: ['5'] }, 80, 150);
     expect(slow).toMatchObject({ ok: false });
     expect(slow.message).toBe('timed out after 150 ms (killed)');
-    expect(await probe({ kind: 'command', program: '/nonexistent/check' }, 80)).toEqual({ ok: false, message: '/nonexistent/check not found' });
+    // The console says the nested timeout in its language too.
+    expect(slow).toMatchObject({ messageId: 'probeKilled', params: { reasonId: 'probeTimedOutAfter', ms: 150 } });
+    expect(await probe({ kind: 'command', program: '/nonexistent/check' }, 80)).toMatchObject({ ok: false, message: '/nonexistent/check not found' });
   });
 });

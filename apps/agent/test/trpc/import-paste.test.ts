@@ -120,6 +120,9 @@ describe('pastes against the live table', () => {
         path: 'line 2',
         message:
           '$RIP is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (RIP=...)',
+        // The console says it in its language from the id.
+        messageId: 'importUnsetVariable',
+        params: { name: 'RIP' },
       },
     ]);
     expect((await snapshot(h)).revision).toBe(before.revision);

@@ -1084,6 +1084,199 @@ const en: Record<string, string> = {
   'the VIP {{address}} is on {{interface}}': 'the VIP {{address}} is on {{interface}}',
   "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)":
     "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)",
+  // web10: health-check probes, import errors, the zh-CN sweep.
+  'Output of {{command}}': 'Output of {{command}}',
+  'timed out': 'timed out',
+  'timed out after {{ms}} ms': 'timed out after {{ms}} ms',
+  '{{reason}} (killed)': '{{reason}} (killed)',
+  'connection refused': 'connection refused',
+  'connection reset by peer': 'connection reset by peer',
+  'host unreachable': 'host unreachable',
+  'network unreachable': 'network unreachable',
+  'connection timed out': 'connection timed out',
+  'address not available': 'address not available',
+  'connection closed while sending': 'connection closed while sending',
+  connected: 'connected',
+  'exit 0: up at the configured weight{{output}}': 'exit 0: up at the configured weight{{output}}',
+  'exit 1: down{{output}}': 'exit 1: down{{output}}',
+  'exit {{code}}: up with weight {{weight}}{{output}}': 'exit {{code}}: up with weight {{weight}}{{output}}',
+  'exit {{code}}{{output}}': 'exit {{code}}{{output}}',
+  'exit {{code}} (expected {{expected}}){{output}}': 'exit {{code}} (expected {{expected}}){{output}}',
+  '{{program}} not found': '{{program}} not found',
+  '{{program}} is not executable': '{{program}} is not executable',
+  'killed by {{signal}}': 'killed by {{signal}}',
+  '{{status}} (expected {{expected}})': '{{status}} (expected {{expected}})',
+  '{{status}}, body matches': '{{status}}, body matches',
+  '{{status}}, but the body does not match "{{text}}"': '{{status}}, but the body does not match "{{text}}"',
+  '{{status}}, but the body does not contain "{{text}}"': '{{status}}, but the body does not contain "{{text}}"',
+  '{{status}}, body failed: {{reason}}': '{{status}}, body failed: {{reason}}',
+  'no reply: {{reason}}': 'no reply: {{reason}}',
+  'no reply and no port-unreachable': 'no reply and no port-unreachable',
+  'reply of {{bytes}} bytes does not contain the expected bytes': 'reply of {{bytes}} bytes does not contain the expected bytes',
+  'reply of {{bytes}} bytes matches': 'reply of {{bytes}} bytes matches',
+  'reply of {{bytes}} bytes': 'reply of {{bytes}} bytes',
+  'no DNS reply: {{reason}}': 'no DNS reply: {{reason}}',
+  'malformed DNS reply: {{error}}': 'malformed DNS reply: {{error}}',
+  'the reply does not answer our query (wrong id)': 'the reply does not answer our query (wrong id)',
+  'DNS {{rcode}} for {{name}}': 'DNS {{rcode}} for {{name}}',
+  'no {{type}} record for {{name}}': 'no {{type}} record for {{name}}',
+  '{{name}} resolved to {{addresses}}, not to {{expected}}': '{{name}} resolved to {{addresses}}, not to {{expected}}',
+  'check failed unexpectedly: {{error}}': 'check failed unexpectedly: {{error}}',
+  'simulated: marked failing in the sim backend': 'simulated: marked failing in the sim backend',
+  'simulated: healthy': 'simulated: healthy',
+  '{{count}} persistence templates still pin clients here: their new connections keep arriving at weight 0 unless net.ipv4.vs.expire_quiescent_template=1_one':
+    '{{count}} persistence template still pins clients here: their new connections keep arriving at weight 0 unless net.ipv4.vs.expire_quiescent_template=1',
+  '{{count}} persistence templates still pin clients here: their new connections keep arriving at weight 0 unless net.ipv4.vs.expire_quiescent_template=1_other':
+    '{{count}} persistence templates still pin clients here: their new connections keep arriving at weight 0 unless net.ipv4.vs.expire_quiescent_template=1',
+  'persistence ({{timeout}} s) pins returning clients to the server they used before; a new or recovered server gets only new clients until templates expire':
+    'persistence ({{timeout}} s) pins returning clients to the server they used before; a new or recovered server gets only new clients until templates expire',
+  'health check failing for {{duration}}': 'health check failing for {{duration}}',
+  'health check failing for {{duration}}: {{failure}}': 'health check failing for {{duration}}: {{failure}}',
+  'drained by the operator: {{drain}}': 'drained by the operator: {{drain}}',
+  'drained by the operator ({{by}}): {{drain}}': 'drained by the operator ({{by}}): {{drain}}',
+  'removed from the kernel while failing (onFailure: remove); it is added back when it recovers':
+    'removed from the kernel while failing (onFailure: remove); it is added back when it recovers',
+  'alpha mode: kept out until its first successful health check': 'alpha mode: kept out until its first successful health check',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}): sorry server {{sorry}} has replaced the real servers':
+    'quorum lost (healthy weight {{healthy}} < {{quorum}}): sorry server {{sorry}} has replaced the real servers',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}): the sorry server serves beside the real servers':
+    'quorum lost (healthy weight {{healthy}} < {{quorum}}): the sorry server serves beside the real servers',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}); no sorry server is configured':
+    'quorum lost (healthy weight {{healthy}} < {{quorum}}); no sorry server is configured',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}): the sorry server takes the traffic until quorum returns':
+    'quorum lost (healthy weight {{healthy}} < {{quorum}}): the sorry server takes the traffic until quorum returns',
+  'configured weight is 0 (quiescent): no new connections': 'configured weight is 0 (quiescent): no new connections',
+  'the check command set the weight to {{weight}} (configured {{configured}})': 'the check command set the weight to {{weight}} (configured {{configured}})',
+  'slow start: weight {{weight}} of {{base}}, full in {{left}}': 'slow start: weight {{weight}} of {{base}}, full in {{left}}',
+  'overloaded: {{connections}} connections reached the upper threshold {{upper}}; new ones resume below {{lower}}':
+    'overloaded: {{connections}} connections reached the upper threshold {{upper}}; new ones resume below {{lower}}',
+  'rr ignores weights: every server with weight > 0 gets an equal turn (use wrr for weighted shares)':
+    'rr ignores weights: every server with weight > 0 gets an equal turn (use wrr for weighted shares)',
+  'lc ignores weights: it picks the fewest connections among servers with weight > 0 (use wlc for weighted shares)':
+    'lc ignores weights: it picks the fewest connections among servers with weight > 0 (use wlc for weighted shares)',
+  'dh gives every server one hash bucket in turn whatever its weight; weight only switches it on or off':
+    'dh gives every server one hash bucket in turn whatever its weight; weight only switches it on or off',
+  'dh has no fallback: clients whose destination address hashes to this server get no server at all while it is at weight 0':
+    'dh has no fallback: clients whose destination address hashes to this server get no server at all while it is at weight 0',
+  '{{scheduler}} without {{flag}}: clients that hash to this server get no server at all while it is at weight 0 (set {{flag}} to send them elsewhere)':
+    '{{scheduler}} without {{flag}}: clients that hash to this server get no server at all while it is at weight 0 (set {{flag}} to send them elsewhere)',
+  'fo sends every new connection to the available server with the highest weight ({{server}} has {{weight}})':
+    'fo sends every new connection to the available server with the highest weight ({{server}} has {{weight}})',
+  'ovf uses weight as a connection limit: this server takes new connections while it has fewer than {{weight}} active ones, highest weight first':
+    'ovf uses weight as a connection limit: this server takes new connections while it has fewer than {{weight}} active ones, highest weight first',
+  'draining: waiting for the first observation': 'draining: waiting for the first observation',
+  'drained: no connections left; safe to remove': 'drained: no connections left; safe to remove',
+  'drained: no connections left ({{count}} persistence templates still point here and expire on their own); safe to remove_one':
+    'drained: no connections left ({{count}} persistence template still points here and expires on its own); safe to remove',
+  'drained: no connections left ({{count}} persistence templates still point here and expire on their own); safe to remove_other':
+    'drained: no connections left ({{count}} persistence templates still point here and expire on their own); safe to remove',
+  'draining: {{initial}} → {{count}} connections{{rate}}_one': 'draining: {{initial}} → {{count}} connection{{rate}}',
+  'draining: {{initial}} → {{count}} connections{{rate}}_other': 'draining: {{initial}} → {{count}} connections{{rate}}',
+  'draining: {{initial}} → {{count}} connections{{rate}}, about {{left}} left_one': 'draining: {{initial}} → {{count}} connection{{rate}}, about {{left}} left',
+  'draining: {{initial}} → {{count}} connections{{rate}}, about {{left}} left_other':
+    'draining: {{initial}} → {{count}} connections{{rate}}, about {{left}} left',
+  'the configuration is larger than {{max}} characters in all': 'the configuration is larger than {{max}} characters in all',
+  "'{' without a keyword before it": "'{' without a keyword before it",
+  "unbalanced braces: '}' without a block to close": "unbalanced braces: '}' without a block to close",
+  "unbalanced braces: the '{' here is never closed": "unbalanced braces: the '{' here is never closed",
+  'missing closing {{quote}}': 'missing closing {{quote}}',
+  'include "{{pattern}}": included files cannot be read here; import the files it names as one text':
+    'include "{{pattern}}": included files cannot be read here; import the files it names as one text',
+  'include "{{pattern}}": includes nest deeper than {{max}} levels': 'include "{{pattern}}": includes nest deeper than {{max}} levels',
+  'include "{{pattern}}": {{error}}': 'include "{{pattern}}": {{error}}',
+  'include "{{pattern}}": more than {{max}} included files in all': 'include "{{pattern}}": more than {{max}} included files in all',
+  'unknown block "{{keyword}}" at the top level': 'unknown block "{{keyword}}" at the top level',
+  'unknown keyword "{{keyword}}" at the top level': 'unknown keyword "{{keyword}}" at the top level',
+  'unknown block "{{keyword}}" in {{where}}': 'unknown block "{{keyword}}" in {{where}}',
+  'virtual_server_group needs a name': 'virtual_server_group needs a name',
+  'virtual_server_group {{name}} has no { } block': 'virtual_server_group {{name}} has no { } block',
+  'virtual_server_group {{name}}: fwmark "{{value}}" must be 1..4294967295': 'virtual_server_group {{name}}: fwmark "{{value}}" must be 1..4294967295',
+  'virtual_server_group {{name}}: {{error}}': 'virtual_server_group {{name}}: {{error}}',
+  'virtual_server_group {{name}}: port "{{value}}" must be 0..65535': 'virtual_server_group {{name}}: port "{{value}}" must be 0..65535',
+  'virtual_server_group {{name}}: the groups list more than {{max}} addresses in all; the console imports at most {{max}} services':
+    'virtual_server_group {{name}}: the groups list more than {{max}} addresses in all; the console imports at most {{max}} services',
+  'virtual_server needs an address (IP [PORT], fwmark N or group NAME)': 'virtual_server needs an address (IP [PORT], fwmark N or group NAME)',
+  'virtual_server group needs a group name': 'virtual_server group needs a group name',
+  'virtual_server fwmark "{{value}}" must be 1..4294967295': 'virtual_server fwmark "{{value}}" must be 1..4294967295',
+  'virtual_server: "{{value}}" is not an IP address': 'virtual_server: "{{value}}" is not an IP address',
+  'virtual_server {{address}}: port "{{value}}" must be 0..65535': 'virtual_server {{address}}: port "{{value}}" must be 0..65535',
+  'virtual_server has no { } block': 'virtual_server has no { } block',
+  'real_server needs an IP address': 'real_server needs an IP address',
+  'real_server needs an IP address ("{{value}}" is not one)': 'real_server needs an IP address ("{{value}}" is not one)',
+  'real_server {{address}}: port "{{value}}" must be 0..65535': 'real_server {{address}}: port "{{value}}" must be 0..65535',
+  'virtual_server group {{name}}: no virtual_server_group of that name': 'virtual_server group {{name}}: no virtual_server_group of that name',
+  'more than {{max}} virtual services in all; the console imports at most {{max}}':
+    'more than {{max}} virtual services in all; the console imports at most {{max}}',
+  '{{label}}: {{issue}} ({{path}})': '{{label}}: {{issue}} ({{path}})',
+  '{{issue}} ({{path}})': '{{issue}} ({{path}})',
+  'unknown option --{{name}}': 'unknown option --{{name}}',
+  'unknown option -{{letter}}': 'unknown option -{{letter}}',
+  'unknown option -{{letter}} in {{token}}': 'unknown option -{{letter}} in {{token}}',
+  '{{option}} takes no value': '{{option}} takes no value',
+  '{{option}} needs a value': '{{option}} needs a value',
+  'the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "{{token}}"':
+    'the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "{{token}}"',
+  'no command given': 'no command given',
+  '"{{text}}" is shell syntax around the command; paste the ipvsadm command alone':
+    '"{{text}}" is shell syntax around the command; paste the ipvsadm command alone',
+  '"{{host}}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address':
+    '"{{host}}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address',
+  '"{{port}}" in {{word}} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number':
+    '"{{port}}" in {{word}} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number',
+  '${{name}} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it ({{name}}=...)':
+    '${{name}} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it ({{name}}=...)',
+  '{{issue}} (in the pasted listing)': '{{issue}} (in the pasted listing)',
+  '{{scheduler}} uses weights only to switch a server on (> 0) or off (0); the value has no effect':
+    '{{scheduler}} uses weights only to switch a server on (> 0) or off (0); the value has no effect',
+  'no client population given: shares are the fraction of lookup-table slots, exact for uniformly spread clients':
+    'no client population given: shares are the fraction of lookup-table slots, exact for uniformly spread clients',
+  'sh gives each server `weight` consecutive slots per round of its 256-slot table, so weights shape the split':
+    'sh gives each server `weight` consecutive slots per round of its 256-slot table, so weights shape the split',
+  'mh gives each server weight/gcd turns per round when filling its 4093-slot table':
+    'mh gives each server weight/gcd turns per round when filling its 4093-slot table',
+  '{{flag}} is set but some clients have no port: port 0 was hashed for them': '{{flag}} is set but some clients have no port: port 0 was hashed for them',
+  'dh hashes the packet destination (the VIP): every connection to one VIP goes to one server':
+    'dh hashes the packet destination (the VIP): every connection to one VIP goes to one server',
+  'dh gives every server one table slot in turn; weights do not tile the table': 'dh gives every server one table slot in turn; weights do not tile the table',
+  'simulated {{total}} new connections from the current counters, each staying open (active)':
+    'simulated {{total}} new connections from the current counters, each staying open (active)',
+  'simulated {{total}} new connections from the current counters, each counted inactive':
+    'simulated {{total}} new connections from the current counters, each counted inactive',
+  'simulated {{total}} new connections from the current counters, each gone before the next':
+    'simulated {{total}} new connections from the current counters, each gone before the next',
+  '{{scheduler}} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight':
+    '{{scheduler}} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight',
+  "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in":
+    "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in",
+  'a listing command; its output shows the table, the commands make it': 'a listing command; its output shows the table, the commands make it',
+  'ipvsadm -S prints the table; paste its output to import it': 'ipvsadm -S prints the table; paste its output to import it',
+  'ipvsadm --help prints text; nothing to import': 'ipvsadm --help prints text; nothing to import',
+  'ipvsadm --version prints text; nothing to import': 'ipvsadm --version prints text; nothing to import',
+  'ipvsadm-save prints the table; paste its output to import it': 'ipvsadm-save prints the table; paste its output to import it',
+  "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead":
+    "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead",
+  'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})':
+    'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})',
+  'watch re-runs a listing; nothing to import': 'watch re-runs a listing; nothing to import',
+  'the ipvsadm service script saves or restores a file; nothing to import': 'the ipvsadm service script saves or restores a file; nothing to import',
+  'a syntax template ("{{template}}"), not a command': 'a syntax template ("{{template}}"), not a command',
+  'a listing command inside a sentence; nothing to import': 'a listing command inside a sentence; nothing to import',
+  'a {{command}} command inside a sentence; nothing to import': 'a {{command}} command inside a sentence; nothing to import',
+  'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it':
+    'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it',
+  'a comment, or another program run at a # prompt': 'a comment, or another program run at a # prompt',
+  'not an ipvsadm command': 'not an ipvsadm command',
+  'an option described in prose, not a rule line': 'an option described in prose, not a rule line',
+  'not an ipvsadm rule line': 'not an ipvsadm rule line',
+  'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead',
+  'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead',
+  'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`':
+    'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`',
+  'a note after the command (the command ran without it)': 'a note after the command (the command ran without it)',
+  'an earlier listing; the last one is the table': 'an earlier listing; the last one is the table',
+  'output of a listing; the commands in this paste make the table': 'output of a listing; the commands in this paste make the table',
 };
 
 export default en;

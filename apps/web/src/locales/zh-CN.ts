@@ -1017,6 +1017,183 @@ const zhCN: Record<string, string> = {
   'the VIP {{address}} is on {{interface}}': 'VIP {{address}} 已配置在 {{interface}} 上',
   "the VIP {{address}} is not on {{interface}} of this director: clients' packets for it never reach IPVS (apply the host settings to add it)":
     'VIP {{address}} 未配置在本调度器的 {{interface}} 上：发往它的客户端数据包到不了 IPVS（应用主机设置即可添加）',
+  // web10: health-check probes, import errors, the zh-CN sweep.
+  'Output of {{command}}': '{{command}} 的输出',
+  'timed out': '超时',
+  'timed out after {{ms}} ms': '{{ms}} 毫秒后超时',
+  '{{reason}} (killed)': '{{reason}}（已终止）',
+  'connection refused': '连接被拒绝',
+  'connection reset by peer': '连接被对端重置',
+  'host unreachable': '主机不可达',
+  'network unreachable': '网络不可达',
+  'connection timed out': '连接超时',
+  'address not available': '地址不可用',
+  'connection closed while sending': '发送时连接被关闭',
+  connected: '已连接',
+  'exit 0: up at the configured weight{{output}}': '退出码 0：正常，使用配置的权重{{output}}',
+  'exit 1: down{{output}}': '退出码 1：故障{{output}}',
+  'exit {{code}}: up with weight {{weight}}{{output}}': '退出码 {{code}}：正常，权重 {{weight}}{{output}}',
+  'exit {{code}}{{output}}': '退出码 {{code}}{{output}}',
+  'exit {{code}} (expected {{expected}}){{output}}': '退出码 {{code}}（期望 {{expected}}）{{output}}',
+  '{{program}} not found': '找不到 {{program}}',
+  '{{program}} is not executable': '{{program}} 不可执行',
+  'killed by {{signal}}': '被 {{signal}} 终止',
+  '{{status}} (expected {{expected}})': '{{status}}（期望 {{expected}}）',
+  '{{status}}, body matches': '{{status}}，响应体匹配',
+  '{{status}}, but the body does not match "{{text}}"': '{{status}}，但响应体不匹配“{{text}}”',
+  '{{status}}, but the body does not contain "{{text}}"': '{{status}}，但响应体不包含“{{text}}”',
+  '{{status}}, body failed: {{reason}}': '{{status}}，读取响应体失败：{{reason}}',
+  'no reply: {{reason}}': '无应答：{{reason}}',
+  'no reply and no port-unreachable': '无应答，也没有端口不可达报文',
+  'reply of {{bytes}} bytes does not contain the expected bytes': '{{bytes}} 字节的应答不包含期望的字节',
+  'reply of {{bytes}} bytes matches': '{{bytes}} 字节的应答匹配',
+  'reply of {{bytes}} bytes': '{{bytes}} 字节的应答',
+  'no DNS reply: {{reason}}': '无 DNS 应答：{{reason}}',
+  'malformed DNS reply: {{error}}': 'DNS 应答格式错误：{{error}}',
+  'the reply does not answer our query (wrong id)': '应答与我们的查询不对应（ID 不符）',
+  'DNS {{rcode}} for {{name}}': '{{name}} 的 DNS 应答为 {{rcode}}',
+  'no {{type}} record for {{name}}': '{{name}} 没有 {{type}} 记录',
+  '{{name}} resolved to {{addresses}}, not to {{expected}}': '{{name}} 解析为 {{addresses}}，而不是 {{expected}}',
+  'check failed unexpectedly: {{error}}': '检查意外失败：{{error}}',
+  'simulated: marked failing in the sim backend': '模拟：在模拟后端中被标记为故障',
+  'simulated: healthy': '模拟：健康',
+  '{{count}} persistence templates still pin clients here: their new connections keep arriving at weight 0 unless net.ipv4.vs.expire_quiescent_template=1_other':
+    '仍有 {{count}} 个持久连接模板把客户端固定在这里：除非设置 net.ipv4.vs.expire_quiescent_template=1，它们的新连接在权重为 0 时仍会到达',
+  'persistence ({{timeout}} s) pins returning clients to the server they used before; a new or recovered server gets only new clients until templates expire':
+    '持久连接（{{timeout}} 秒）把回访的客户端固定到之前使用的服务器；在模板过期之前，新加入或刚恢复的服务器只会得到新客户端',
+  'health check failing for {{duration}}': '健康检查已失败 {{duration}}',
+  'health check failing for {{duration}}: {{failure}}': '健康检查已失败 {{duration}}：{{failure}}',
+  'drained by the operator: {{drain}}': '已被操作员排空：{{drain}}',
+  'drained by the operator ({{by}}): {{drain}}': '已被操作员（{{by}}）排空：{{drain}}',
+  'removed from the kernel while failing (onFailure: remove); it is added back when it recovers': '故障期间已从内核移除（onFailure: remove）；恢复后会重新加入',
+  'alpha mode: kept out until its first successful health check': 'alpha 模式：首次健康检查成功之前不接收流量',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}): sorry server {{sorry}} has replaced the real servers':
+    '法定权重不足（健康权重 {{healthy}} < {{quorum}}）：备用服务器 {{sorry}} 已替代真实服务器',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}): the sorry server serves beside the real servers':
+    '法定权重不足（健康权重 {{healthy}} < {{quorum}}）：备用服务器与真实服务器一起提供服务',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}); no sorry server is configured': '法定权重不足（健康权重 {{healthy}} < {{quorum}}）；未配置备用服务器',
+  'quorum lost (healthy weight {{healthy}} < {{quorum}}): the sorry server takes the traffic until quorum returns':
+    '法定权重不足（健康权重 {{healthy}} < {{quorum}}）：在恢复之前由备用服务器承接流量',
+  'configured weight is 0 (quiescent): no new connections': '配置的权重为 0（静默）：不接收新连接',
+  'the check command set the weight to {{weight}} (configured {{configured}})': '检查命令把权重设为 {{weight}}（配置值 {{configured}}）',
+  'slow start: weight {{weight}} of {{base}}, full in {{left}}': '慢启动：权重 {{weight}} / {{base}}，{{left}} 后达到全权重',
+  'overloaded: {{connections}} connections reached the upper threshold {{upper}}; new ones resume below {{lower}}':
+    '过载：{{connections}} 个连接已达到上限阈值 {{upper}}；低于 {{lower}} 后恢复接收新连接',
+  'rr ignores weights: every server with weight > 0 gets an equal turn (use wrr for weighted shares)':
+    'rr 忽略权重：每台权重 > 0 的服务器轮流获得同等份额（按权重分配请使用 wrr）',
+  'lc ignores weights: it picks the fewest connections among servers with weight > 0 (use wlc for weighted shares)':
+    'lc 忽略权重：在权重 > 0 的服务器中选择连接数最少的（按权重分配请使用 wlc）',
+  'dh gives every server one hash bucket in turn whatever its weight; weight only switches it on or off':
+    'dh 不论权重都给每台服务器轮流分配一个哈希桶；权重只决定启用或停用',
+  'dh has no fallback: clients whose destination address hashes to this server get no server at all while it is at weight 0':
+    'dh 没有回退：目标地址哈希到这台服务器的客户端，在其权重为 0 时得不到任何服务器',
+  '{{scheduler}} without {{flag}}: clients that hash to this server get no server at all while it is at weight 0 (set {{flag}} to send them elsewhere)':
+    '{{scheduler}} 未设置 {{flag}}：哈希到这台服务器的客户端在其权重为 0 时得不到任何服务器（设置 {{flag}} 可把它们转到其他服务器）',
+  'fo sends every new connection to the available server with the highest weight ({{server}} has {{weight}})':
+    'fo 把每个新连接发给权重最高的可用服务器（{{server}} 的权重为 {{weight}}）',
+  'ovf uses weight as a connection limit: this server takes new connections while it has fewer than {{weight}} active ones, highest weight first':
+    'ovf 把权重当作连接上限：活动连接少于 {{weight}} 时这台服务器接收新连接，权重高者优先',
+  'draining: waiting for the first observation': '排空中：等待第一次观测',
+  'drained: no connections left; safe to remove': '已排空：没有剩余连接；可以安全移除',
+  'drained: no connections left ({{count}} persistence templates still point here and expire on their own); safe to remove_other':
+    '已排空：没有剩余连接（仍有 {{count}} 个持久连接模板指向这里，会自行过期）；可以安全移除',
+  'draining: {{initial}} → {{count}} connections{{rate}}_other': '排空中：{{initial}} → {{count}} 个连接{{rate}}',
+  'draining: {{initial}} → {{count}} connections{{rate}}, about {{left}} left_other': '排空中：{{initial}} → {{count}} 个连接{{rate}}，约剩 {{left}}',
+  'the configuration is larger than {{max}} characters in all': '配置总长度超过 {{max}} 个字符',
+  "'{' without a keyword before it": '“{”前面没有关键字',
+  "unbalanced braces: '}' without a block to close": '花括号不配对：“}”没有可关闭的块',
+  "unbalanced braces: the '{' here is never closed": '花括号不配对：此处的“{”没有闭合',
+  'missing closing {{quote}}': '缺少闭合的 {{quote}}',
+  'include "{{pattern}}": included files cannot be read here; import the files it names as one text':
+    'include “{{pattern}}”：这里无法读取被包含的文件；请把它引用的文件合并成一段文本导入',
+  'include "{{pattern}}": includes nest deeper than {{max}} levels': 'include “{{pattern}}”：include 嵌套超过 {{max}} 层',
+  'include "{{pattern}}": {{error}}': 'include “{{pattern}}”：{{error}}',
+  'include "{{pattern}}": more than {{max}} included files in all': 'include “{{pattern}}”：被包含的文件总数超过 {{max}} 个',
+  'unknown block "{{keyword}}" at the top level': '顶层有未知的块“{{keyword}}”',
+  'unknown keyword "{{keyword}}" at the top level': '顶层有未知的关键字“{{keyword}}”',
+  'unknown block "{{keyword}}" in {{where}}': '{{where}} 中有未知的块“{{keyword}}”',
+  'virtual_server_group needs a name': 'virtual_server_group 需要一个名称',
+  'virtual_server_group {{name}} has no { } block': 'virtual_server_group {{name}} 没有 { } 块',
+  'virtual_server_group {{name}}: fwmark "{{value}}" must be 1..4294967295': 'virtual_server_group {{name}}：fwmark“{{value}}”必须在 1..4294967295 之间',
+  'virtual_server_group {{name}}: {{error}}': 'virtual_server_group {{name}}：{{error}}',
+  'virtual_server_group {{name}}: port "{{value}}" must be 0..65535': 'virtual_server_group {{name}}：端口“{{value}}”必须在 0..65535 之间',
+  'virtual_server_group {{name}}: the groups list more than {{max}} addresses in all; the console imports at most {{max}} services':
+    'virtual_server_group {{name}}：各组共列出超过 {{max}} 个地址；控制台最多导入 {{max}} 个服务',
+  'virtual_server needs an address (IP [PORT], fwmark N or group NAME)': 'virtual_server 需要一个地址（IP [端口]、fwmark N 或 group 名称）',
+  'virtual_server group needs a group name': 'virtual_server group 需要一个组名',
+  'virtual_server fwmark "{{value}}" must be 1..4294967295': 'virtual_server 的 fwmark“{{value}}”必须在 1..4294967295 之间',
+  'virtual_server: "{{value}}" is not an IP address': 'virtual_server：“{{value}}”不是 IP 地址',
+  'virtual_server {{address}}: port "{{value}}" must be 0..65535': 'virtual_server {{address}}：端口“{{value}}”必须在 0..65535 之间',
+  'virtual_server has no { } block': 'virtual_server 没有 { } 块',
+  'real_server needs an IP address': 'real_server 需要一个 IP 地址',
+  'real_server needs an IP address ("{{value}}" is not one)': 'real_server 需要一个 IP 地址（“{{value}}”不是）',
+  'real_server {{address}}: port "{{value}}" must be 0..65535': 'real_server {{address}}：端口“{{value}}”必须在 0..65535 之间',
+  'virtual_server group {{name}}: no virtual_server_group of that name': 'virtual_server group {{name}}：没有这个名称的 virtual_server_group',
+  'more than {{max}} virtual services in all; the console imports at most {{max}}': '虚拟服务总数超过 {{max}} 个；控制台最多导入 {{max}} 个',
+  '{{label}}: {{issue}} ({{path}})': '{{label}}：{{issue}}（{{path}}）',
+  '{{issue}} ({{path}})': '{{issue}}（{{path}}）',
+  'unknown option --{{name}}': '未知选项 --{{name}}',
+  'unknown option -{{letter}}': '未知选项 -{{letter}}',
+  'unknown option -{{letter}} in {{token}}': '{{token}} 中有未知选项 -{{letter}}',
+  '{{option}} takes no value': '{{option}} 不接受参数值',
+  '{{option}} needs a value': '{{option}} 需要一个参数值',
+  'the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "{{token}}"':
+    '该行必须以命令开头（-A、-E、-D、-C、-a、-e、-d、-L、-Z、-S、-R、--set、--start-daemon、--stop-daemon），而不是“{{token}}”',
+  'no command given': '没有给出命令',
+  '"{{text}}" is shell syntax around the command; paste the ipvsadm command alone': '“{{text}}”是命令外围的 shell 语法；请只粘贴 ipvsadm 命令本身',
+  '"{{host}}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste `ipvsadm -S -n` or `ipvsadm -L -n` output, or write the address':
+    '“{{host}}”是主机名；不带 -n 时 ipvsadm 会打印名称，而这里无法解析它们：请粘贴 `ipvsadm -S -n` 或 `ipvsadm -L -n` 的输出，或直接写地址',
+  '"{{port}}" in {{word}} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number':
+    '{{word}} 中的“{{port}}”既不是端口号，也不是 ipvsadm 会打印的服务名（http、https、domain 等）：请写端口号',
+  '${{name}} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it ({{name}}=...)':
+    '${{name}} 是本次粘贴中从未设置的 shell 变量；请在该处写上它的值（例如地址 192.0.2.10），或一并粘贴设置它的那一行（{{name}}=...）',
+  '{{issue}} (in the pasted listing)': '{{issue}}（在粘贴的列表中）',
+  '{{scheduler}} uses weights only to switch a server on (> 0) or off (0); the value has no effect':
+    '{{scheduler}} 只用权重启用（> 0）或停用（0）服务器；权重的具体数值不起作用',
+  'no client population given: shares are the fraction of lookup-table slots, exact for uniformly spread clients':
+    '未给出客户端分布：份额按查找表槽位的比例计算，对均匀分布的客户端是精确的',
+  'sh gives each server `weight` consecutive slots per round of its 256-slot table, so weights shape the split':
+    'sh 在其 256 槽的表中每轮给每台服务器 `weight` 个连续槽位，因此权重决定分配比例',
+  'mh gives each server weight/gcd turns per round when filling its 4093-slot table': 'mh 填充其 4093 槽的表时，每轮给每台服务器 weight/gcd 次机会',
+  '{{flag}} is set but some clients have no port: port 0 was hashed for them': '已设置 {{flag}}，但部分客户端没有端口：对它们按端口 0 计算哈希',
+  'dh hashes the packet destination (the VIP): every connection to one VIP goes to one server':
+    'dh 对数据包的目标地址（VIP）做哈希：同一 VIP 的所有连接都发往同一台服务器',
+  'dh gives every server one table slot in turn; weights do not tile the table': 'dh 轮流给每台服务器一个表槽位；权重不影响表的分布',
+  'simulated {{total}} new connections from the current counters, each staying open (active)':
+    '基于当前计数模拟了 {{total}} 个新连接，每个连接都保持打开（活动）',
+  'simulated {{total}} new connections from the current counters, each counted inactive': '基于当前计数模拟了 {{total}} 个新连接，每个连接都计为非活动',
+  'simulated {{total}} new connections from the current counters, each gone before the next':
+    '基于当前计数模拟了 {{total}} 个新连接，每个连接在下一个到来前结束',
+  '{{scheduler}} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight':
+    '{{scheduler}} 以目标地址为键：只有一个 VIP 时所有连接共用一个条目，并停留在同一台服务器上，直到其活动连接数超过其权重',
+  "twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in": 'twos 使用随机数：内核的随机数无法复现，这里用带种子的伪随机数代替',
+  'a listing command; its output shows the table, the commands make it': '列表命令；它的输出显示规则表，而规则表由命令建立',
+  'ipvsadm -S prints the table; paste its output to import it': 'ipvsadm -S 会打印规则表；请粘贴它的输出来导入',
+  'ipvsadm --help prints text; nothing to import': 'ipvsadm --help 只打印说明文字；没有可导入的内容',
+  'ipvsadm --version prints text; nothing to import': 'ipvsadm --version 只打印文字；没有可导入的内容',
+  'ipvsadm-save prints the table; paste its output to import it': 'ipvsadm-save 会打印规则表；请粘贴它的输出来导入',
+  "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead": 'ipvsadm-restore 读取的文件不在本次粘贴中；请改为粘贴该文件的各行',
+  'sets the shell variable {{name}}={{value}} (later ipvsadm lines may use ${{name}})':
+    '设置 shell 变量 {{name}}={{value}}（后面的 ipvsadm 行可以使用 ${{name}}）',
+  'watch re-runs a listing; nothing to import': 'watch 会重复执行列表命令；没有可导入的内容',
+  'the ipvsadm service script saves or restores a file; nothing to import': 'ipvsadm 服务脚本保存或恢复文件；没有可导入的内容',
+  'a syntax template ("{{template}}"), not a command': '语法模板（“{{template}}”），不是命令',
+  'a listing command inside a sentence; nothing to import': '句子中的列表命令；没有可导入的内容',
+  'a {{command}} command inside a sentence; nothing to import': '句子中的 {{command}} 命令；没有可导入的内容',
+  'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it': '句子中的 ipvsadm 命令不会执行；要导入请把它单独放在一行',
+  'a comment, or another program run at a # prompt': '注释，或在 # 提示符下运行的其他程序',
+  'not an ipvsadm command': '不是 ipvsadm 命令',
+  'an option described in prose, not a rule line': '用文字描述的选项，不是规则行',
+  'not an ipvsadm rule line': '不是 ipvsadm 规则行',
+  'ipvsadm -R reads "{{input}}", which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R 读取“{{input}}”，而它不在本次粘贴中；请改为粘贴规则行',
+  'ipvsadm -R reads standard input, which this paste does not hold; paste the rule lines instead':
+    'ipvsadm -R 读取标准输入，而它不在本次粘贴中；请改为粘贴规则行',
+  'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`':
+    '计数清零不属于规则表：请使用服务页面的“计数器清零”或 `lvs-console ipvsadm -Z`',
+  'a note after the command (the command ran without it)': '命令后面的备注（命令已在不含备注的情况下执行）',
+  'an earlier listing; the last one is the table': '较早的列表；以最后一个列表为准',
+  'output of a listing; the commands in this paste make the table': '列表的输出；规则表由本次粘贴中的命令建立',
 };
 
 export default zhCN;

@@ -3,6 +3,7 @@
 // This follows active, inactive and persistent counts down to zero.
 import type { Drain } from '../model/health';
 import type { ObservedDestination } from '../model/observed';
+import { describedText, type DescribedText } from '../model/messages';
 
 export interface DrainSample {
   time: number;
@@ -95,21 +96,34 @@ export function drainRemovalDue(progress: DrainProgress, drain: Drain): 'drained
 }
 
 /** "412 → 37 connections, 6.2/s, about 6 s left" */
-export function describeDrain(progress: DrainProgress): string {
+/** Where a drain stands, with its message id and parameters (the console says it in its language). */
+export function describeDrainText(progress: DrainProgress): DescribedText {
   const current = progress.current ? connections(progress.current) : null;
-  if (current === null) return 'draining: waiting for the first observation';
+  if (current === null) return describedText('drainWaiting');
   if (progress.safeToRemove) {
     const templates = progress.current?.persistent ?? 0;
     return templates > 0
-      ? `drained: no connections left (${templates} persistence template${templates === 1 ? '' : 's'} still point here and expire on their own); safe to remove`
-      : 'drained: no connections left; safe to remove';
+      ? {
+          message: `drained: no connections left (${templates} persistence template${templates === 1 ? '' : 's'} still point here and expire on their own); safe to remove`,
+          messageId: 'drainDoneTemplates',
+          params: { count: templates },
+        }
+      : describedText('drainDone');
   }
   const initial = progress.initial ? connections(progress.initial) : current;
   const rate = progress.ratePerSecond;
   const eta = progress.estimatedSecondsLeft;
   const rateText = rate ? `, ${rate >= 10 ? Math.round(rate) : rate.toFixed(1)}/s` : '';
-  const etaText = eta !== null && Number.isFinite(eta) ? `, about ${formatSeconds(eta)} left` : '';
-  return `draining: ${initial} → ${current} connection${current === 1 ? '' : 's'}${rateText}${etaText}`;
+  const left = eta !== null && Number.isFinite(eta) ? formatSeconds(eta) : null;
+  return {
+    message: `draining: ${initial} → ${current} connection${current === 1 ? '' : 's'}${rateText}${left ? `, about ${left} left` : ''}`,
+    messageId: left ? 'drainProgressEta' : 'drainProgress',
+    params: left ? { initial, count: current, rate: rateText, left } : { initial, count: current, rate: rateText },
+  };
+}
+
+export function describeDrain(progress: DrainProgress): string {
+  return describeDrainText(progress).message;
 }
 
 export function formatSeconds(seconds: number): string {

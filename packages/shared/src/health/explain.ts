@@ -5,7 +5,8 @@
 import type { SchedulerName, Service } from '../model/ipvs';
 import type { ObservedDestination, ObservedService } from '../model/observed';
 import { destinationId, serviceLabel } from '../model/keys';
-import { describeDrain, formatSeconds, type DrainProgress } from './drain';
+import { describeDrainText, formatSeconds, type DrainProgress } from './drain';
+import { describedText, nestedParams, type MessageId, type MessageParams } from '../model/messages';
 import { lastFailure } from './state';
 import { evaluateService, type DestinationEvaluation, type ServiceEvaluation, type ServiceHealthRuntime } from './table';
 import type { EffectiveWeight } from './weight';
@@ -33,7 +34,10 @@ export type ReasonSeverity = 'blocks' | 'reduces' | 'note';
 export interface Reason {
   code: ReasonCode;
   severity: ReasonSeverity;
+  /** English; the console says `messageId` with `params` in its language. */
   message: string;
+  messageId?: MessageId;
+  params?: MessageParams;
   /** When the condition began (epoch ms), where known. */
   since?: number;
 }
@@ -55,7 +59,14 @@ export interface DestinationExplanation {
 interface SchedulerWeightSemantics {
   /** Weights other than 0 make no difference to the share. */
   weightIsOnOff: boolean;
-  note: string;
+  note: MessageId;
+}
+
+/** A reason said by message id: English text, id and parameters together. */
+function reason(code: ReasonCode, severity: ReasonSeverity, id: MessageId, params: MessageParams = {}, since?: number): Reason {
+  const said: Reason = { code, severity, ...describedText(id, params) };
+  if (since !== undefined) said.since = since;
+  return said;
 }
 
 /**
@@ -66,18 +77,16 @@ interface SchedulerWeightSemantics {
  * weight as priority and as a connection limit.
  */
 const SCHEDULER_WEIGHTS: Partial<Record<SchedulerName, SchedulerWeightSemantics>> = {
-  rr: { weightIsOnOff: true, note: 'rr ignores weights: every server with weight > 0 gets an equal turn (use wrr for weighted shares)' },
-  lc: { weightIsOnOff: true, note: 'lc ignores weights: it picks the fewest connections among servers with weight > 0 (use wlc for weighted shares)' },
-  dh: { weightIsOnOff: true, note: 'dh gives every server one hash bucket in turn whatever its weight; weight only switches it on or off' },
+  rr: { weightIsOnOff: true, note: 'whyRrIgnoresWeight' },
+  lc: { weightIsOnOff: true, note: 'whyLcIgnoresWeight' },
+  dh: { weightIsOnOff: true, note: 'whyDhOneBucket' },
 };
 
-function hashFallbackNote(service: Service): string | null {
+function hashFallbackNote(service: Service): Reason | null {
   const fallbackFlag = service.scheduler === 'sh' ? 'sh-fallback' : service.scheduler === 'mh' ? 'mh-fallback' : null;
-  if (service.scheduler === 'dh') {
-    return 'dh has no fallback: clients whose destination address hashes to this server get no server at all while it is at weight 0';
-  }
+  if (service.scheduler === 'dh') return reason('hash-no-fallback', 'note', 'whyDhNoFallback');
   if (fallbackFlag && !service.flags.includes(fallbackFlag)) {
-    return `${service.scheduler} without ${fallbackFlag}: clients that hash to this server get no server at all while it is at weight 0 (set ${fallbackFlag} to send them elsewhere)`;
+    return reason('hash-no-fallback', 'note', 'whyHashNoFallback', { scheduler: service.scheduler, flag: fallbackFlag });
   }
   return null;
 }
@@ -90,28 +99,22 @@ function persistenceNote(service: Service, observed: ObservedDestination | undef
       code: 'persistence-pinning',
       severity: 'note',
       message: `${templates} persistence template${templates === 1 ? '' : 's'} still pin clients here: their new connections keep arriving at weight 0 unless net.ipv4.vs.expire_quiescent_template=1`,
+      messageId: 'whyTemplatesPin',
+      params: { count: templates },
     };
   }
   if (serving) {
-    return {
-      code: 'persistence-pinning',
-      severity: 'note',
-      message: `persistence (${service.persistence.timeout} s) pins returning clients to the server they used before; a new or recovered server gets only new clients until templates expire`,
-    };
+    return reason('persistence-pinning', 'note', 'whyPersistence', { timeout: service.persistence.timeout });
   }
   return null;
 }
 
 function failingReason(row: DestinationEvaluation, now: number): Reason {
   const failure = lastFailure(row.state);
-  const last = failure ? `: ${failure.message}` : '';
   const duration = formatSeconds(Math.max(0, (now - row.state.since) / 1000));
-  return {
-    code: 'check-failing',
-    severity: 'blocks',
-    message: `health check failing for ${duration}${last}`,
-    since: row.state.since,
-  };
+  return failure
+    ? reason('check-failing', 'blocks', 'whyCheckFailingBecause', nestedParams('failure', failure, { duration }), row.state.since)
+    : reason('check-failing', 'blocks', 'whyCheckFailing', { duration }, row.state.since);
 }
 
 function explainRow(
@@ -127,81 +130,50 @@ function explainRow(
   const replaced = evaluation.sorryServerActive && (health?.sorryServerReplaces ?? true);
   if (row.admin === 'draining') {
     const drainConfig = health?.drains[row.id];
-    reasons.push({
-      code: 'draining',
-      severity: 'blocks',
-      message: `drained by the operator${drainConfig?.by ? ` (${drainConfig.by})` : ''}: ${drain ? describeDrain(drain) : 'draining: waiting for the first observation'}`,
-      since: drainConfig?.startedAt,
-    });
+    const where = drain ? describeDrainText(drain) : describedText('drainWaiting');
+    const by = drainConfig?.by;
+    reasons.push(reason('draining', 'blocks', by ? 'whyDrainedBy' : 'whyDrained', nestedParams('drain', where, by ? { by } : {}), drainConfig?.startedAt));
   }
   if (row.health === 'down') {
     reasons.push(failingReason(row, now));
     if (row.effective === 'removed') {
-      reasons.push({
-        code: 'removed-on-failure',
-        severity: 'blocks',
-        message: 'removed from the kernel while failing (onFailure: remove); it is added back when it recovers',
-      });
+      reasons.push(reason('removed-on-failure', 'blocks', 'whyRemovedOnFailure'));
     }
   } else if (row.health === 'pending') {
-    reasons.push({
-      code: 'alpha-pending',
-      severity: 'blocks',
-      message: 'alpha mode: kept out until its first successful health check',
-      since: row.state.since,
-    });
+    reasons.push(reason('alpha-pending', 'blocks', 'whyAlpha', {}, row.state.since));
   }
+  const quorum = { healthy: evaluation.healthyWeight, quorum: evaluation.quorum };
   if (replaced) {
     const sorry = evaluation.sorryServer ? destinationId(evaluation.sorryServer) : 'the sorry server';
-    reasons.push({
-      code: 'quorum-lost',
-      severity: 'blocks',
-      message: `quorum lost (healthy weight ${evaluation.healthyWeight} < ${evaluation.quorum}): sorry server ${sorry} has replaced the real servers`,
-    });
+    reasons.push(reason('quorum-lost', 'blocks', 'whySorryReplaced', { ...quorum, sorry }));
   } else if (evaluation.quorumLost && (health?.enabled || evaluation.sorryServer)) {
-    reasons.push({
-      code: 'quorum-lost',
-      severity: 'note',
-      message: evaluation.sorryServerActive
-        ? `quorum lost (healthy weight ${evaluation.healthyWeight} < ${evaluation.quorum}): the sorry server serves beside the real servers`
-        : `quorum lost (healthy weight ${evaluation.healthyWeight} < ${evaluation.quorum}); no sorry server is configured`,
-    });
+    reasons.push(reason('quorum-lost', 'note', evaluation.sorryServerActive ? 'whySorryBeside' : 'whyQuorumNoSorry', quorum));
   }
   if (row.destination.weight === 0) {
-    reasons.push({ code: 'configured-zero', severity: 'blocks', message: 'configured weight is 0 (quiescent): no new connections' });
+    reasons.push(reason('configured-zero', 'blocks', 'whyConfiguredZero'));
   } else if (row.health !== 'unchecked' && row.state.dynamicWeight !== null && row.admin === 'active' && row.health === 'up') {
-    reasons.push({
-      code: 'dynamic-weight',
-      severity: row.state.dynamicWeight === 0 ? 'blocks' : 'note',
-      message: `the check command set the weight to ${row.state.dynamicWeight} (configured ${row.destination.weight})`,
-    });
+    const weights = { weight: row.state.dynamicWeight, configured: row.destination.weight };
+    reasons.push(reason('dynamic-weight', row.state.dynamicWeight === 0 ? 'blocks' : 'note', 'whyDynamicWeight', weights));
   }
   if (row.ramping && typeof row.effective === 'number') {
     const slowStart = health?.slowStart;
     const endsAt = (row.state.recoveredAt ?? now) + (slowStart?.durationMs ?? 0);
-    reasons.push({
-      code: 'slow-start',
-      severity: 'reduces',
-      message: `slow start: weight ${row.effective} of ${row.baseWeight}, full in ${formatSeconds(Math.max(0, (endsAt - now) / 1000))}`,
-      since: row.state.recoveredAt ?? undefined,
-    });
+    const left = formatSeconds(Math.max(0, (endsAt - now) / 1000));
+    reasons.push(reason('slow-start', 'reduces', 'whySlowStart', { weight: row.effective, base: row.baseWeight, left }, row.state.recoveredAt ?? undefined));
   }
   if (observed?.overloaded) {
     const upper = row.destination.upperThreshold;
-    reasons.push({
-      code: 'overloaded',
-      severity: 'blocks',
-      message: `overloaded: ${observed.activeConns + observed.inactiveConns} connections reached the upper threshold ${upper}; new ones resume below ${row.destination.lowerThreshold || Math.floor((upper * 3) / 4)}`,
-    });
+    const lower = row.destination.lowerThreshold || Math.floor((upper * 3) / 4);
+    reasons.push(reason('overloaded', 'blocks', 'whyOverloaded', { connections: observed.activeConns + observed.inactiveConns, upper, lower }));
   }
 
   const effectiveNumber = typeof row.effective === 'number' ? row.effective : 0;
   const serving = effectiveNumber > 0 && !observed?.overloaded;
   const semantics = SCHEDULER_WEIGHTS[service.scheduler];
-  if (semantics && serving) reasons.push({ code: 'scheduler-ignores-weight', severity: 'note', message: semantics.note });
+  if (semantics && serving) reasons.push(reason('scheduler-ignores-weight', 'note', semantics.note));
   if (!serving && row.effective !== 'removed') {
     const hashNote = hashFallbackNote(service);
-    if (hashNote) reasons.push({ code: 'hash-no-fallback', severity: 'note', message: hashNote });
+    if (hashNote) reasons.push(hashNote);
   }
   if (serving && service.scheduler === 'fo') {
     let higher: DestinationEvaluation | null = null;
@@ -210,19 +182,11 @@ function explainRow(
       if (!higher || (typeof higher.effective === 'number' && other.effective > higher.effective)) higher = other;
     }
     if (higher) {
-      reasons.push({
-        code: 'scheduler-priority',
-        severity: 'blocks',
-        message: `fo sends every new connection to the available server with the highest weight (${higher.id} has ${String(higher.effective)})`,
-      });
+      reasons.push(reason('scheduler-priority', 'blocks', 'whyFoPriority', { server: higher.id, weight: String(higher.effective) }));
     }
   }
   if (serving && service.scheduler === 'ovf') {
-    reasons.push({
-      code: 'scheduler-priority',
-      severity: 'note',
-      message: `ovf uses weight as a connection limit: this server takes new connections while it has fewer than ${effectiveNumber} active ones, highest weight first`,
-    });
+    reasons.push(reason('scheduler-priority', 'note', 'whyOvfLimit', { weight: effectiveNumber }));
   }
   const pinning = persistenceNote(service, observed, serving);
   if (pinning) reasons.push(pinning);
@@ -267,12 +231,13 @@ export function explainService(
       receivesNewConnections: sorry.weight > 0,
       summary: `sorry server of ${serviceLabel(service.key)}: serving while quorum is lost`,
       reasons: [
-        {
-          code: 'sorry-server',
-          severity: 'note',
-          message: `quorum lost (healthy weight ${evaluation.healthyWeight} < ${evaluation.quorum}): the sorry server takes the traffic until quorum returns`,
-          since: runtime?.quorumChangedAt ?? undefined,
-        },
+        reason(
+          'sorry-server',
+          'note',
+          'whySorryServes',
+          { healthy: evaluation.healthyWeight, quorum: evaluation.quorum },
+          runtime?.quorumChangedAt ?? undefined,
+        ),
       ],
     });
   }

@@ -2,6 +2,7 @@
 // times come in, a new state comes out. The agent's HealthManager holds one
 // DestinationHealthState per destination and feeds it probe results.
 import type { CheckKind, HealthCheck } from '../model/health';
+import type { MessageId, MessageParams } from '../model/messages';
 
 /**
  * up: serving. down: `fall` consecutive failures. pending: alpha mode, no
@@ -17,6 +18,9 @@ export interface ProbeResult {
   latencyMs: number;
   /** "connected", "HTTP 503", "connection refused", "timed out after 2000 ms", ... */
   message: string;
+  /** The message's id and parameters: the console says it in its language (`message` is the English fallback). */
+  messageId?: MessageId;
+  params?: MessageParams;
   /** Command checks with dynamicWeight: the weight the exit code set; null = the configured weight. */
   dynamicWeight?: number | null;
 }

@@ -3,6 +3,7 @@
 // scanner that turns one line's tokens into a command plus options.
 // Source of truth: the poptOption table in ipvsadm.c parse_options() and the
 // commands_v_options matrix checked by generic_opt_check() (ipvsadm 1.31).
+import { describedText, type MessageId, type MessageParams } from '../model/messages';
 
 export const COMMANDS = [
   'add-service',
@@ -174,7 +175,12 @@ export interface ScannedLine {
   positionalAt: number[];
 }
 
-export type ScanResult = { ok: true; line: ScannedLine } | { ok: false; message: string };
+export type ScanResult = { ok: true; line: ScannedLine } | { ok: false; message: string; messageId?: MessageId; params?: MessageParams };
+
+/** A refused line said by message id (the console translates it). */
+function refuse(id: MessageId, params: MessageParams = {}): ScanResult {
+  return { ok: false, ...describedText(id, params) };
+}
 
 /**
  * Scan tokens the way popt does for ipvsadm: short options may be combined
@@ -219,14 +225,14 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
       const eq = token.indexOf('=');
       const name = eq < 0 ? token.slice(2) : token.slice(2, eq);
       const spelling = BY_LONG.get(name);
-      if (!spelling) return { ok: false, message: `unknown option --${name}` };
+      if (!spelling) return refuse('importUnknownLongOption', { name });
       const spelled = `--${name}`;
       let value: string | undefined;
       if (eq >= 0) {
-        if (spelling.arg === 'none') return { ok: false, message: `${spelled} takes no value` };
+        if (spelling.arg === 'none') return refuse('importTakesNoValue', { option: spelled });
         value = token.slice(eq + 1);
       } else if (spelling.arg === 'required') {
-        if (i + 1 >= tokens.length) return { ok: false, message: `${spelled} needs a value` };
+        if (i + 1 >= tokens.length) return refuse('importNeedsValue', { option: spelled });
         value = tokens[++i];
       } else if (spelling.arg === 'optional') {
         const next = tokens[i + 1];
@@ -244,14 +250,14 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
       for (let k = 1; k < token.length; k++) {
         const letter = token[k] as string;
         const spelling = BY_SHORT.get(letter);
-        if (!spelling) return { ok: false, message: `unknown option -${letter}${token.length > 2 ? ` in ${token}` : ''}` };
+        if (!spelling) return token.length > 2 ? refuse('importUnknownOptionIn', { letter, token }) : refuse('importUnknownOption', { letter });
         const spelled = `-${letter}`;
         let value: string | undefined;
         if (spelling.arg !== 'none') {
           if (k + 1 < token.length) {
             value = token.slice(k + 1);
           } else if (spelling.arg === 'required') {
-            if (i + 1 >= tokens.length) return { ok: false, message: `${spelled} needs a value` };
+            if (i + 1 >= tokens.length) return refuse('importNeedsValue', { option: spelled });
             value = tokens[++i];
           } else {
             const next = tokens[i + 1];
@@ -270,15 +276,12 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
       continue;
     }
     if (command === undefined) {
-      return {
-        ok: false,
-        message: `the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not "${token}"`,
-      };
+      return refuse('importNotCommand', { token });
     }
     positionals.push(token);
     positionalAt.push(i);
   }
-  if (command === undefined) return { ok: false, message: 'no command given' };
+  if (command === undefined) return refuse('importNoCommand');
   return { ok: true, line: { command, commandSpelled, commandValue, options, positionals, positionalAt } };
 }
 

@@ -10,6 +10,7 @@
 // order on `base` (the live desired state in a merge), as a shell would.
 import type { DesiredState, Service, ServiceKey } from '../model/ipvs';
 import type { Issue } from '../model/errors';
+import { describedText, messageText, nestedParams, type MessageId, type MessageParams } from '../model/messages';
 import { serviceLabel } from '../model/keys';
 import { parseListing, type ListedService } from './listing';
 import { scanTokens, type CommandName } from './options';
@@ -24,6 +25,9 @@ export interface PasteNote {
   line: number;
   text: string;
   why: string;
+  /** `why` by message id, for the console to say in its language. */
+  whyId?: MessageId;
+  whyParams?: MessageParams;
 }
 
 export interface PasteCommand {
@@ -124,16 +128,26 @@ function isPlaceholderEndpoint(word: string): boolean {
 }
 
 /** Commands that print rather than change the table, and why a paste skips them. */
-const PRINTING_COMMANDS: Partial<Record<CommandName, string>> = {
-  list: 'a listing command; its output shows the table, the commands make it',
-  save: 'ipvsadm -S prints the table; paste its output to import it',
-  help: 'ipvsadm --help prints text; nothing to import',
-  version: 'ipvsadm --version prints text; nothing to import',
+const PRINTING_COMMANDS: Partial<Record<CommandName, MessageId>> = {
+  list: 'skipList',
+  save: 'skipSave',
+  help: 'skipHelp',
+  version: 'skipVersion',
 };
 
 const SERVICE_OPTIONS = new Set(['-t', '-u', '--tcp-service', '--udp-service', '--sctp-service', '-r', '--real-server']);
 
-class PasteLineError extends Error {}
+/** A line the paste refuses, said by message id (the console translates it). */
+class PasteLineError extends Error {
+  readonly params: MessageParams;
+  constructor(
+    readonly messageId: MessageId,
+    params: MessageParams,
+  ) {
+    super(messageText(messageId, params));
+    this.params = params;
+  }
+}
 
 /** `host:name` as ipvsadm prints it without -n -> `host:port`; a host name is refused (nothing here can resolve it). */
 function numericEndpoint(word: string): string {
@@ -150,16 +164,11 @@ function numericEndpoint(word: string): string {
     port = colon < 0 || ipv6 ? undefined : word.slice(colon + 1);
   }
   if (!host.startsWith('[') && !host.includes(':') && !/^\d+(\.\d+){3}$/.test(host)) {
-    throw new PasteLineError(
-      `"${host}" is a host name; ipvsadm prints names when -n is not given, and this paste cannot look them up: paste \`ipvsadm -S -n\` or \`ipvsadm -L -n\` output, or write the address`,
-    );
+    throw new PasteLineError('importHostName', { host });
   }
   if (port === undefined || /^\d+$/.test(port)) return word;
   const number = portOfName(port);
-  if (number === undefined)
-    throw new PasteLineError(
-      `"${port}" in ${word} is neither a port number nor a service name ipvsadm prints (http, https, domain, ...): write the port number`,
-    );
+  if (number === undefined) throw new PasteLineError('importPortName', { port, word });
   return `${host}:${number}`;
 }
 
@@ -182,12 +191,18 @@ class PasteReader {
 
   constructor(private readonly interpreter: RuleInterpreter) {}
 
-  private skip(line: number, text: string, why: string): void {
-    this.skipped.push({ line, text, why });
+  private skip(line: number, text: string, whyId: MessageId, whyParams: MessageParams = {}): void {
+    this.skipped.push({ line, text, why: messageText(whyId, whyParams), whyId, whyParams });
   }
 
-  private error(line: number, message: string): void {
-    this.errors.push({ path: `line ${line}`, message });
+  /** An error on a line, with its message id when the reader has one (the console translates it). */
+  private error(line: number, text: { message: string; messageId?: MessageId; params?: MessageParams }): void {
+    const issue: Issue = { path: `line ${line}`, message: text.message };
+    if (text.messageId) {
+      issue.messageId = text.messageId;
+      issue.params = text.params ?? {};
+    }
+    this.errors.push(issue);
   }
 
   read(raw: string, number: number): void {
@@ -200,13 +215,7 @@ class PasteReader {
     const text = stripPrompt(trimmed);
     const save = SAVE_PROGRAM.exec(text);
     if (save) {
-      this.skip(
-        number,
-        trimmed,
-        save[1] === 'save'
-          ? 'ipvsadm-save prints the table; paste its output to import it'
-          : "ipvsadm-restore reads a file this paste does not hold; paste the file's lines instead",
-      );
+      this.skip(number, trimmed, save[1] === 'save' ? 'skipSaveProgram' : 'skipRestoreProgram');
       return;
     }
     if (PROGRAM.test(text)) {
@@ -222,7 +231,7 @@ class PasteReader {
     if (assignment) {
       const value = assignment[2] ?? assignment[3] ?? assignment[4] ?? '';
       this.variables.set(assignment[1] as string, { value, line: number });
-      this.skip(number, trimmed, `sets the shell variable ${assignment[1] ?? ''}=${value} (later ipvsadm lines may use $${assignment[1] ?? ''})`);
+      this.skip(number, trimmed, 'skipVariable', { name: assignment[1] ?? '', value });
       return;
     }
     this.other(text, trimmed, number);
@@ -231,11 +240,11 @@ class PasteReader {
   /** Lines that mention ipvsadm without running it here, and everything else. */
   private other(text: string, original: string, number: number): void {
     if (/^watch\b.*ipvsadm/.test(text)) {
-      this.skip(number, original, 'watch re-runs a listing; nothing to import');
+      this.skip(number, original, 'skipWatch');
       return;
     }
     if (/\bipvsadm\s+(save|restore)\b/.test(text)) {
-      this.skip(number, original, 'the ipvsadm service script saves or restores a file; nothing to import');
+      this.skip(number, original, 'skipServiceScript');
       return;
     }
     const embedded = EMBEDDED.exec(text);
@@ -243,35 +252,36 @@ class PasteReader {
       const words = shellWords((embedded[1] as string).replace(PROGRAM, ''));
       const template = templateWord(words);
       if (template !== undefined) {
-        this.skip(number, original, `a syntax template ("${template}"), not a command`);
+        this.skip(number, original, 'skipTemplate', { template });
         return;
       }
       const scanned = scanTokens(words.filter((w) => !NON_ASCII.test(w)));
       if (scanned.ok && ['list', 'save', 'help', 'version'].includes(scanned.line.command)) {
-        this.skip(number, original, `a ${scanned.line.command === 'list' ? 'listing' : scanned.line.command} command inside a sentence; nothing to import`);
+        if (scanned.line.command === 'list') this.skip(number, original, 'skipListingInSentence');
+        else this.skip(number, original, 'skipCommandInSentence', { command: scanned.line.command });
         return;
       }
       if (scanned.ok) {
-        this.skip(number, original, 'an ipvsadm command inside a sentence is not run; put it on a line of its own to import it');
+        this.skip(number, original, 'skipRuleInSentence');
         return;
       }
     }
     if (original.startsWith('#')) {
-      this.skip(number, original, 'a comment, or another program run at a # prompt');
+      this.skip(number, original, 'skipComment');
       return;
     }
-    this.skip(number, original, 'not an ipvsadm command');
+    this.skip(number, original, 'skipNotIpvsadm');
   }
 
   private command(tail: string, original: string, number: number, bare: boolean): void {
     let words = shellWords(tail);
     if (bare && words.some((w) => NON_ASCII.test(w) || /^-[-\w/]*[:：]/.test(w))) {
-      this.skip(number, original, 'an option described in prose, not a rule line');
+      this.skip(number, original, 'skipProse');
       return;
     }
     const template = templateWord(words);
     if (template !== undefined) {
-      this.skip(number, original, `a syntax template ("${template}"), not a command`);
+      this.skip(number, original, 'skipTemplate', { template });
       return;
     }
     // A pipe, a redirection or a second command ends what ipvsadm itself sees.
@@ -285,10 +295,10 @@ class PasteReader {
     const scanned = scanTokens(words);
     if (!scanned.ok) {
       if (bare) {
-        this.skip(number, original, 'not an ipvsadm rule line');
+        this.skip(number, original, 'skipNotRule');
         return;
       }
-      this.error(number, scanned.message);
+      this.error(number, scanned);
       return;
     }
     const { line } = scanned;
@@ -299,16 +309,13 @@ class PasteReader {
       note = [...words.slice(firstExtra), note].filter(Boolean).join(' ');
       words = words.slice(0, firstExtra);
     }
-    const skipWhy =
-      line.command === 'restore'
-        ? `ipvsadm -R reads ${redirected ? `"${redirected}"` : 'standard input'}, which this paste does not hold; paste the rule lines instead`
-        : PRINTING_COMMANDS[line.command];
+    const skipWhy = line.command === 'restore' ? (redirected ? 'skipRestoreFrom' : 'skipRestoreStdin') : PRINTING_COMMANDS[line.command];
     if (skipWhy !== undefined) {
-      this.skip(number, original, skipWhy);
+      this.skip(number, original, skipWhy, redirected ? { input: redirected } : {});
       return;
     }
     if (redirected && !/^[0-9]?>/.test(redirected)) {
-      this.error(number, `"${redirected}" is shell syntax around the command; paste the ipvsadm command alone`);
+      this.error(number, describedText('importShellSyntax', { text: redirected }));
       return;
     }
     try {
@@ -316,7 +323,7 @@ class PasteReader {
       words = words.map((word, i) => (i > 0 && SERVICE_OPTIONS.has(words[i - 1] as string) ? numericEndpoint(word) : word));
     } catch (error) {
       if (!(error instanceof PasteLineError)) throw error;
-      this.error(number, error.message);
+      this.error(number, error);
       return;
     }
     if (line.command === 'zero') {
@@ -325,23 +332,21 @@ class PasteReader {
       if (this.interpreter.errors.length > problems) return;
       const event = this.interpreter.events.at(-1);
       this.zero.push(event?.service ? { line: number, service: event.service } : { line: number });
-      this.skip(number, original, 'zeroing counters is not part of the table: use the service page\'s "Zero counters" or `lvs-console ipvsadm -Z`');
+      this.skip(number, original, 'skipZero');
       return;
     }
     if (line.command === 'clear') this.clears = true;
     const rule = words.join(' ');
     this.interpreter.runLine(rule, number);
     this.commands.push({ line: number, rule });
-    if (note) this.skip(number, note, 'a note after the command (the command ran without it)');
+    if (note) this.skip(number, note, 'skipNote');
   }
 
   private substitute(word: string): string {
     return word.replace(VARIABLE, (_, name: string) => {
       const variable = this.variables.get(name);
       if (!variable) {
-        throw new PasteLineError(
-          `$${name} is a shell variable this paste never sets; write its value (an address such as 192.0.2.10) in its place, or include the line that sets it (${name}=...)`,
-        );
+        throw new PasteLineError('importUnsetVariable', { name });
       }
       return variable.value;
     });
@@ -386,7 +391,7 @@ class PasteReader {
         else push([words[0], numericEndpoint(words[1] ?? ''), ...words.slice(2)].join(' '), number);
       } catch (error) {
         if (!(error instanceof PasteLineError)) throw error;
-        this.error(number, error.message);
+        this.error(number, error);
         problems++;
       }
       // A title without its "-> RemoteAddress" line (trimmed by a blog): supply it.
@@ -397,7 +402,7 @@ class PasteReader {
     if (!parsed.ok) {
       for (const issue of parsed.errors) {
         const index = Number(issue.path.replace('line ', '')) - 1;
-        this.error(numbers[index] ?? block.start, `${issue.message} (in the pasted listing)`);
+        this.error(numbers[index] ?? block.start, describedText('importListingIssue', nestedParams('issue', issue)));
       }
       return null;
     }
@@ -472,11 +477,8 @@ export function readPaste(text: string, options: ReadPasteOptions = {}): PasteRe
   for (const block of reader.listings) {
     if (source === 'listing' && block === lastListing) continue;
     for (const { number, text: line } of block.lines) {
-      skipped.push({
-        line: number,
-        text: line,
-        why: source === 'listing' ? 'an earlier listing; the last one is the table' : 'output of a listing; the commands in this paste make the table',
-      });
+      const whyId = source === 'listing' ? 'skipEarlierListing' : 'skipListingOutput';
+      skipped.push({ line: number, text: line, why: messageText(whyId), whyId, whyParams: {} });
     }
   }
   skipped.sort((a, b) => a.line - b.line);

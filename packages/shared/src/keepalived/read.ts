@@ -28,7 +28,8 @@ import { MAX_CHECK_INTERVAL_MS, MIN_CHECK_INTERVAL_MS, type HealthCheck, type Se
 import type { HaConfig } from '../model/ha';
 import { serviceVips, validateState } from '../validate';
 import { readPair } from './vrrp';
-import { parseSyntax, type IncludeResolver, type KeepalivedNote, type SourceRef, type Statement, type SyntaxLimits } from './syntax';
+import { nestedParams, type MessageId, type MessageParams } from '../model/messages';
+import { errorNote, parseSyntax, type IncludeResolver, type KeepalivedNote, type SourceRef, type Statement, type SyntaxLimits } from './syntax';
 import { expandAddressRange, parseBool, parseHexString, parseTimerMs, parseUnsigned, splitCommandLine, statusRanges } from './values';
 
 export interface ReadOptions {
@@ -197,8 +198,8 @@ class Reader {
     this.notes.push({ ...place(ref), level: 'warning', message });
   }
 
-  error(ref: SourceRef, message: string): void {
-    this.notes.push({ ...place(ref), level: 'error', message });
+  error(ref: SourceRef, id: MessageId, params: MessageParams = {}): void {
+    this.notes.push(errorNote(place(ref), id, params));
   }
 
   root(statements: readonly Statement[]): void {
@@ -216,7 +217,7 @@ class Reader {
       } else if (keyword === '') {
         // An orphan `{` was reported by the syntax pass.
       } else {
-        this.error(statement, `unknown ${statement.block ? 'block' : 'keyword'} "${keyword}" at the top level`);
+        this.error(statement, statement.block ? 'importUnknownTopBlock' : 'importUnknownTopKeyword', { keyword });
       }
     }
   }
@@ -273,23 +274,23 @@ class Reader {
   private group(statement: Statement): void {
     const name = statement.words[1];
     if (!name) {
-      this.error(statement, 'virtual_server_group needs a name');
+      this.error(statement, 'importGroupNoName');
       return;
     }
     if (!statement.block) {
-      this.error(statement, `virtual_server_group ${name} has no { } block`);
+      this.error(statement, 'importGroupNoBlock', { name });
       return;
     }
     const entries: GroupEntry[] = [];
     for (const s of statement.block) {
       if (s.block) {
-        this.error(s, `unknown block "${s.words[0] ?? ''}" in virtual_server_group ${name}`);
+        this.error(s, 'importUnknownBlockIn', { keyword: s.words[0] ?? '', where: `virtual_server_group ${name}` });
         continue;
       }
       if (s.words[0] === 'fwmark') {
         const fwmark = parseUnsigned(s.words[1], 1, 0xffffffff);
         if (fwmark === null) {
-          this.error(s, `virtual_server_group ${name}: fwmark "${s.words[1] ?? ''}" must be 1..4294967295`);
+          this.error(s, 'importGroupFwmark', { name, value: s.words[1] ?? '' });
           continue;
         }
         const family = s.words[2] === 'inet' || s.words[2] === 'inet6' ? s.words[2] : undefined;
@@ -298,20 +299,17 @@ class Reader {
       }
       const range = expandAddressRange(s.words[0] ?? '', MAX_RANGE_ADDRESSES);
       if ('error' in range) {
-        this.error(s, `virtual_server_group ${name}: ${range.error}`);
+        this.error(s, 'importGroupRange', { name, error: range.error });
         continue;
       }
       const port = s.words[1] === undefined ? 0 : parseUnsigned(s.words[1], 0, 65535);
       if (port === null) {
-        this.error(s, `virtual_server_group ${name}: port "${s.words[1] ?? ''}" must be 0..65535`);
+        this.error(s, 'importGroupPort', { name, value: s.words[1] ?? '' });
         continue;
       }
       this.groupAddresses += range.addresses.length;
       if (this.groupAddresses > MAX_SERVICES) {
-        this.error(
-          s,
-          `virtual_server_group ${name}: the groups list more than ${MAX_SERVICES} addresses in all; the console imports at most ${MAX_SERVICES} services`,
-        );
+        this.error(s, 'importGroupTooMany', { name, max: MAX_SERVICES });
         return;
       }
       entries.push({ ref: s, kind: 'addr', addresses: range.addresses, port, family: range.family });
@@ -324,19 +322,19 @@ class Reader {
     const [, first, second] = statement.words;
     let form: VirtualServerConf['form'];
     if (first === undefined) {
-      this.error(statement, 'virtual_server needs an address (IP [PORT], fwmark N or group NAME)');
+      this.error(statement, 'importVsNoAddress');
       return;
     }
     if (first === 'group') {
       if (!second) {
-        this.error(statement, 'virtual_server group needs a group name');
+        this.error(statement, 'importVsGroupNoName');
         return;
       }
       form = { kind: 'group', name: second, ref: statement };
     } else if (first === 'fwmark') {
       const fwmark = parseUnsigned(second, 1, 0xffffffff);
       if (fwmark === null) {
-        this.error(statement, `virtual_server fwmark "${second ?? ''}" must be 1..4294967295`);
+        this.error(statement, 'importVsFwmark', { value: second ?? '' });
         return;
       }
       form = { kind: 'fwmark', fwmark };
@@ -344,17 +342,17 @@ class Reader {
       const family = familyOf(first);
       const port = second === undefined ? 0 : parseUnsigned(second, 0, 65535);
       if (!family) {
-        this.error(statement, `virtual_server: "${first}" is not an IP address`);
+        this.error(statement, 'importVsNotIp', { value: first });
         return;
       }
       if (port === null) {
-        this.error(statement, `virtual_server ${first}: port "${second ?? ''}" must be 0..65535`);
+        this.error(statement, 'importVsPort', { address: first, value: second ?? '' });
         return;
       }
       form = { kind: 'addr', address: first, port };
     }
     if (!statement.block) {
-      this.error(statement, 'virtual_server has no { } block');
+      this.error(statement, 'importVsNoBlock');
       return;
     }
     const vs: VirtualServerConf = {
@@ -500,7 +498,7 @@ class Reader {
         this.warn(s, `${keyword} is not represented by the console; ignored`);
         return;
       default:
-        if (s.block) this.error(s, `unknown block "${keyword}" in virtual_server`);
+        if (s.block) this.error(s, 'importUnknownBlockIn', { keyword, where: 'virtual_server' });
         else this.warn(s, `unknown virtual_server keyword "${keyword}"; ignored`);
     }
   }
@@ -611,12 +609,12 @@ class Reader {
   private realServer(vs: VirtualServerConf, s: Statement): void {
     const address = s.words[1];
     if (address === undefined || !familyOf(address)) {
-      this.error(s, `real_server needs an IP address${address === undefined ? '' : ` ("${address}" is not one)`}`);
+      this.error(s, address === undefined ? 'importRsNoIp' : 'importRsNotIp', address === undefined ? {} : { value: address });
       return;
     }
     const port = s.words[2] === undefined ? 0 : parseUnsigned(s.words[2], 0, 65535);
     if (port === null) {
-      this.error(s, `real_server ${address}: port "${s.words[2] ?? ''}" must be 0..65535`);
+      this.error(s, 'importRsPort', { address, value: s.words[2] ?? '' });
       return;
     }
     const rs: RealServerConf = {
@@ -695,7 +693,7 @@ class Reader {
         this.warn(s, `${keyword} is not supported by the console; this check is not imported`);
         return;
       default:
-        if (s.block) this.error(s, `unknown block "${keyword}" in real_server`);
+        if (s.block) this.error(s, 'importUnknownBlockIn', { keyword, where: 'real_server' });
         else this.warn(s, `unknown real_server keyword "${keyword}"; ignored`);
     }
   }
@@ -757,7 +755,7 @@ class Reader {
   }
 
   private unknownCheckerKeyword(type: string, s: Statement): void {
-    if (s.block) this.error(s, `unknown block "${s.words[0] ?? ''}" in ${type}`);
+    if (s.block) this.error(s, 'importUnknownBlockIn', { keyword: s.words[0] ?? '', where: type });
     else this.warn(s, `${type} ${s.words[0] ?? ''} is not represented by the console; ignored`);
   }
 
@@ -1031,7 +1029,7 @@ class Reader {
     }
     const entries = this.groups.get(form.name);
     if (!entries) {
-      this.error(form.ref, `virtual_server group ${form.name}: no virtual_server_group of that name`);
+      this.error(form.ref, 'importNoSuchGroup', { name: form.name });
       return null;
     }
     const keys: Array<{ key: ServiceKey; ref: SourceRef }> = [];
@@ -1061,7 +1059,7 @@ class Reader {
     if (!keys) return [];
     this.serviceCount += keys.length;
     if (this.serviceCount > MAX_SERVICES) {
-      this.error(vs.ref, `more than ${MAX_SERVICES} virtual services in all; the console imports at most ${MAX_SERVICES}`);
+      this.error(vs.ref, 'importTooManyServices', { max: MAX_SERVICES });
       return [];
     }
     const label =
@@ -1439,7 +1437,8 @@ export function readKeepalivedConf(text: string, options: ReadOptions = {}): Rea
       const index = Number(/^services\[(\d+)\]/.exec(issue.path)?.[1] ?? NaN);
       const ref = reader.serviceRefs[index] ?? reader.vrrpInstances[0] ?? { line: 1 };
       const service = state.services[index];
-      notes.push({ ...place(ref), level: 'error', message: `${service ? `${serviceLabel(service.key)}: ` : ''}${issue.message} (${issue.path})` });
+      const params = nestedParams('issue', issue, service ? { label: serviceLabel(service.key), path: issue.path } : { path: issue.path });
+      notes.push(errorNote(place(ref), service ? 'importServiceIssue' : 'importIssue', params));
     }
     return { ok: false, state: emptyState(), notes: sortNotes(notes) };
   }

@@ -4,6 +4,7 @@
 // stands), `$NAME=VALUE` parameters. A statement is the words of one line up
 // to a brace; a `{` after a statement (same line or a later one) opens its block.
 // Pure: included files come from a resolver the caller gives.
+import { describedText, type MessageId, type MessageParams } from '../model/messages';
 
 export interface SourceRef {
   /** 1-based line in `file` (the main file when `file` is absent). */
@@ -14,7 +15,15 @@ export interface SourceRef {
 
 export interface KeepalivedNote extends SourceRef {
   level: 'warning' | 'error';
+  /** In English; the console says messageId with params in its language when it is there. */
   message: string;
+  messageId?: MessageId;
+  params?: MessageParams;
+}
+
+/** An error said by message id (English text, id and parameters together). */
+export function errorNote(ref: SourceRef, id: MessageId, params: MessageParams = {}): KeepalivedNote {
+  return { ...ref, level: 'error', ...describedText(id, params) };
 }
 
 export interface Statement extends SourceRef {
@@ -88,7 +97,7 @@ class TreeBuilder {
     // `{` opens the block of the statement on its line, or of the one just before it.
     const owner = this.current ?? level.body[level.body.length - 1];
     if (!owner || owner.block) {
-      this.notes.push({ ...at(ref), level: 'error', message: "'{' without a keyword before it" });
+      this.notes.push(errorNote(at(ref), 'importBraceWithoutKeyword'));
       const orphan: Statement = { ...at(ref), words: [], block: [] };
       level.body.push(orphan);
       this.stack.push({ body: orphan.block ?? [], openedAt: at(ref) });
@@ -100,14 +109,14 @@ class TreeBuilder {
   }
 
   close(ref: SourceRef): void {
-    if (this.stack.length === 1) this.notes.push({ ...at(ref), level: 'error', message: "unbalanced braces: '}' without a block to close" });
+    if (this.stack.length === 1) this.notes.push(errorNote(at(ref), 'importBraceUnopened'));
     else this.stack.pop();
     this.current = null;
   }
 
   finish(): Statement[] {
     for (const open of this.stack.slice(1).reverse()) {
-      this.notes.push({ ...open.openedAt, level: 'error', message: "unbalanced braces: the '{' here is never closed" });
+      this.notes.push(errorNote(open.openedAt, 'importBraceUnclosed'));
     }
     return this.root;
   }
@@ -137,11 +146,7 @@ class Lexer {
   file(text: string, file: string | undefined, depth: number): void {
     this.totalChars += text.length;
     if (this.totalChars > this.limits.maxTotalChars) {
-      this.note(
-        'error',
-        { line: 1, ...(file === undefined ? {} : { file }) },
-        `the configuration is larger than ${this.limits.maxTotalChars} characters in all`,
-      );
+      this.notes.push(errorNote({ line: 1, ...(file === undefined ? {} : { file }) }, 'importTooLarge', { max: this.limits.maxTotalChars }));
       return;
     }
     const lines = text.split(/\r?\n/);
@@ -214,23 +219,23 @@ class Lexer {
 
   private include(pattern: string, ref: SourceRef, depth: number): void {
     if (!this.resolve) {
-      this.note('error', ref, `include "${pattern}": included files cannot be read here; import the files it names as one text`);
+      this.notes.push(errorNote(at(ref), 'importIncludeUnreadable', { pattern }));
       return;
     }
     if (depth >= this.limits.maxIncludeDepth) {
-      this.note('error', ref, `include "${pattern}": includes nest deeper than ${this.limits.maxIncludeDepth} levels`);
+      this.notes.push(errorNote(at(ref), 'importIncludeDepth', { pattern, max: this.limits.maxIncludeDepth }));
       return;
     }
     const found = this.resolve(pattern, ref.file);
     if (!Array.isArray(found)) {
-      this.note('error', ref, `include "${pattern}": ${found.error}`);
+      this.notes.push(errorNote(at(ref), 'importIncludeError', { pattern, error: found.error }));
       return;
     }
     if (found.length === 0) this.note('warning', ref, `include "${pattern}" matched no files`);
     for (const included of found) {
       this.includedFiles++;
       if (this.includedFiles > this.limits.maxIncludedFiles) {
-        this.note('error', ref, `include "${pattern}": more than ${this.limits.maxIncludedFiles} included files in all`);
+        this.notes.push(errorNote(at(ref), 'importIncludeTooMany', { pattern, max: this.limits.maxIncludedFiles }));
         return;
       }
       this.file(included.text, included.path, depth + 1);
@@ -279,7 +284,7 @@ class Lexer {
         else word += c;
         index++;
       }
-      if (quote) this.note('error', ref, `missing closing ${quote}`);
+      if (quote) this.notes.push(errorNote(at(ref), 'importMissingQuote', { quote }));
       this.tree.word(word, ref);
     }
   }

@@ -13,6 +13,7 @@
 //     options.client) with source ports 32768, 32769, ...
 // `service.destinations` is always in the kernel's list order (kernelListOrder()).
 import { formatIpv6 } from '../model/address';
+import { describedText, type DescribedText, type MessageId, type MessageParams } from '../model/messages';
 import { addressBytes, foldAddress } from './hash';
 import { buildDhTable, buildShTable, dhBucket, lookupSh, MhCore } from './hashing';
 import { SchedulerEngine } from './engine';
@@ -198,7 +199,9 @@ export interface SharePrediction {
   readonly method: 'exact' | 'simulated';
   /** False when weights only switch a destination on (> 0) or off (0). */
   readonly weightsMatter: boolean;
+  /** The notes in English; `said` holds each with its message id (the console translates them). */
   readonly notes: readonly string[];
+  readonly said: readonly DescribedText[];
 }
 
 /** Schedulers for which the weight value (beyond 0 = quiescent) has no effect, verified in the sources. */
@@ -275,14 +278,17 @@ function tableShares(service: SchedService, table: Int32Array): { shares: Destin
 export function predictShares(service: SchedService, traffic: TrafficAssumptions = {}): SharePrediction {
   const dests = service.destinations;
   const weightsMatter = !WEIGHT_IS_ON_OFF.has(service.scheduler);
-  const notes: string[] = [];
-  if (!weightsMatter) notes.push(`${service.scheduler} uses weights only to switch a server on (> 0) or off (0); the value has no effect`);
+  const notes: DescribedText[] = [];
+  const note = (id: MessageId, params?: MessageParams): void => {
+    notes.push(describedText(id, params));
+  };
+  if (!weightsMatter) note('predictWeightsOnOff', { scheduler: service.scheduler });
   const exact = (shares: DestinationShare[], unscheduled: number): SharePrediction => ({
     shares,
     unscheduled,
     method: 'exact',
     weightsMatter,
-    notes,
+    ...notesOf(notes),
   });
 
   switch (service.scheduler) {
@@ -305,18 +311,14 @@ export function predictShares(service: SchedService, traffic: TrafficAssumptions
       const clients = clientList(traffic);
       if (clients === null) {
         const table = service.scheduler === 'mh' ? MhCore.init(dests, service.kernel).lookupTable : buildShTable(dests, service.kernel?.shTableBits ?? 8);
-        notes.push('no client population given: shares are the fraction of lookup-table slots, exact for uniformly spread clients');
+        note('predictNoClients');
         const { shares, unscheduled } = tableShares(service, table);
         return exact(shares, unscheduled);
       }
       const portFlag = service.scheduler === 'sh' ? 'sh-port' : 'mh-port';
-      notes.push(
-        service.scheduler === 'sh'
-          ? 'sh gives each server `weight` consecutive slots per round of its 256-slot table, so weights shape the split'
-          : 'mh gives each server weight/gcd turns per round when filling its 4093-slot table',
-      );
+      note(service.scheduler === 'sh' ? 'predictShSlots' : 'predictMhTurns');
       if (service.flags.includes(portFlag) && clients.some((c) => c.port === undefined)) {
-        notes.push(`${portFlag} is set but some clients have no port: port 0 was hashed for them`);
+        note('predictPortZero', { flag: portFlag });
       }
       return countedShares(
         service,
@@ -328,8 +330,8 @@ export function predictShares(service: SchedService, traffic: TrafficAssumptions
     }
     case 'dh': {
       const virtuals = traffic.virtualAddresses ?? [virtualEndpoint(service).address];
-      if (traffic.virtualAddresses === undefined) notes.push('dh hashes the packet destination (the VIP): every connection to one VIP goes to one server');
-      notes.push('dh gives every server one table slot in turn; weights do not tile the table');
+      if (traffic.virtualAddresses === undefined) note('predictDhVip');
+      note('predictDhSlots');
       const table = buildDhTable(dests, service.kernel?.dhTableBits ?? 8);
       const counts = new Array<number>(dests.length).fill(0);
       let none = 0;
@@ -352,15 +354,11 @@ export function predictShares(service: SchedService, traffic: TrafficAssumptions
     case 'twos': {
       const total = traffic.connections ?? 10_000;
       const assume = traffic.assume ?? 'established';
-      notes.push(
-        `simulated ${total} new connections from the current counters, each ${assume === 'established' ? 'staying open (active)' : assume === 'syn' ? 'counted inactive' : 'gone before the next'}`,
-      );
+      note(assume === 'established' ? 'predictSimulatedActive' : assume === 'syn' ? 'predictSimulatedInactive' : 'predictSimulatedGone', { total });
       if (service.scheduler === 'lblc' || service.scheduler === 'lblcr') {
-        notes.push(
-          `${service.scheduler} keys on the destination address: with one VIP all connections share one entry and stay on one server until it has more active connections than its weight`,
-        );
+        note('predictLocality', { scheduler: service.scheduler });
       }
-      if (service.scheduler === 'twos') notes.push("twos draws random numbers: the kernel's cannot be reproduced, a seeded PRNG stands in");
+      if (service.scheduler === 'twos') note('predictTwosRandom');
       const clients = clientList(traffic);
       const virtual = virtualEndpoint(service);
       const run = new PredictionRun(service, { assume }, false);
@@ -380,7 +378,7 @@ function countedShares(
   picks: ReadonlyArray<SchedDestination | null>,
   method: 'exact' | 'simulated',
   weightsMatter: boolean,
-  notes: string[],
+  notes: DescribedText[],
 ): SharePrediction {
   const index = new Map(service.destinations.map((d, i) => [d.id, i] as const));
   const counts = new Array<number>(service.destinations.length).fill(0);
@@ -391,7 +389,12 @@ function countedShares(
     else counts[i] = (counts[i] ?? 0) + 1;
   }
   const total = picks.length;
-  return { shares: sharesFromCounts(service, counts, total), unscheduled: total > 0 ? none / total : 0, method, weightsMatter, notes };
+  return { shares: sharesFromCounts(service, counts, total), unscheduled: total > 0 ? none / total : 0, method, weightsMatter, ...notesOf(notes) };
+}
+
+/** The notes in English beside the same notes with their ids. */
+function notesOf(said: readonly DescribedText[]): Pick<SharePrediction, 'notes' | 'said'> {
+  return { notes: said.map((text) => text.message), said };
 }
 
 // ---------------------------------------------------------------------------

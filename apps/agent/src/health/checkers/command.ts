@@ -4,23 +4,23 @@
 // 2-255 = up with weight (code - 2).
 import { spawn } from 'node:child_process';
 import type { HealthCheck } from '@lvs-console/shared';
-import { abortMessage, type ProbeOutcome, type ProbeTarget } from './types';
+import { abortedOutcome, abortReason, outcome, outcomeBecause, type ProbeOutcome, type ProbeTarget } from './types';
 
 type CommandCheck = Extract<HealthCheck, { kind: 'command' }>;
 
 const OUTPUT_KEPT = 200;
 
 /** The exit code read as keepalived's misc_dynamic reads it. */
-export function dynamicOutcome(code: number): ProbeOutcome {
-  if (code === 0) return { ok: true, message: 'exit 0: up at the configured weight', dynamicWeight: null };
-  if (code === 1) return { ok: false, message: 'exit 1: down' };
-  return { ok: true, message: `exit ${code}: up with weight ${code - 2}`, dynamicWeight: code - 2 };
+export function dynamicOutcome(code: number, output = ''): ProbeOutcome {
+  if (code === 0) return { ...outcome(true, 'probeExitUp', { output }), dynamicWeight: null };
+  if (code === 1) return outcome(false, 'probeExitDown', { output });
+  return { ...outcome(true, 'probeExitWeight', { code, weight: code - 2, output }), dynamicWeight: code - 2 };
 }
 
 export function commandCheck(check: CommandCheck, target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     if (signal.aborted) {
-      resolve({ ok: false, message: abortMessage(signal) });
+      resolve(abortedOutcome(signal));
       return;
     }
     let output = '';
@@ -43,26 +43,25 @@ export function commandCheck(check: CommandCheck, target: ProbeTarget, signal: A
       resolve(outcome);
     };
     child.once('error', (error: NodeJS.ErrnoException) => {
-      if (signal.aborted || error.name === 'AbortError') settle({ ok: false, message: `${abortMessage(signal)} (killed)` });
-      else if (error.code === 'ENOENT') settle({ ok: false, message: `${check.program} not found` });
-      else if (error.code === 'EACCES') settle({ ok: false, message: `${check.program} is not executable` });
+      if (signal.aborted || error.name === 'AbortError') settle(outcomeBecause(false, 'probeKilled', abortReason(signal)));
+      else if (error.code === 'ENOENT') settle(outcome(false, 'probeProgramNotFound', { program: check.program }));
+      else if (error.code === 'EACCES') settle(outcome(false, 'probeProgramNotExecutable', { program: check.program }));
       else settle({ ok: false, message: error.message });
     });
     child.once('close', (code, killedBy) => {
       const said = output.trim() ? `: ${output.trim().split('\n').pop() ?? ''}` : '';
       if (code === null) {
-        settle({ ok: false, message: signal.aborted ? `${abortMessage(signal)} (killed)` : `killed by ${killedBy ?? 'a signal'}` });
+        settle(signal.aborted ? outcomeBecause(false, 'probeKilled', abortReason(signal)) : outcome(false, 'probeKilledBy', { signal: killedBy ?? '?' }));
         return;
       }
       if (check.dynamicWeight) {
-        const outcome = dynamicOutcome(code);
-        settle({ ...outcome, message: outcome.message + said });
+        settle(dynamicOutcome(code, said));
         return;
       }
       settle(
         code === check.expectExitCode
-          ? { ok: true, message: `exit ${code}${said}` }
-          : { ok: false, message: `exit ${code} (expected ${check.expectExitCode})${said}` },
+          ? outcome(true, 'probeExit', { code, output: said })
+          : outcome(false, 'probeExitExpected', { code, expected: check.expectExitCode, output: said }),
       );
     });
   });

@@ -4,7 +4,7 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { isIP } from 'node:net';
 import type { BodyMatch, HealthCheck, StatusRange } from '@lvs-console/shared';
-import { abortMessage, describeSocketError, type ProbeOutcome, type ProbeTarget } from './types';
+import { abortedOutcome, describeSocketError, outcome, outcomeBecause, type ProbeOutcome, type ProbeTarget } from './types';
 
 type HttpCheck = Extract<HealthCheck, { kind: 'http' | 'https' }>;
 
@@ -45,7 +45,7 @@ export function httpCheck(check: HttpCheck, target: ProbeTarget, signal: AbortSi
   const serverName = check.host?.replace(/:\d+$/, '');
   return new Promise((resolve) => {
     if (signal.aborted) {
-      resolve({ ok: false, message: abortMessage(signal) });
+      resolve(abortedOutcome(signal));
       return;
     }
     let settled = false;
@@ -69,10 +69,8 @@ export function httpCheck(check: HttpCheck, target: ProbeTarget, signal: AbortSi
       const statusText = `HTTP ${status}${response.statusMessage ? ` ${response.statusMessage}` : ''}`;
       if (!statusAccepted(status, check.expectStatus)) {
         response.resume();
-        settle({
-          ok: false,
-          message: `${statusText} (expected ${check.expectStatus.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ')})`,
-        });
+        const expected = check.expectStatus.map((r) => (r.min === r.max ? `${r.min}` : `${r.min}-${r.max}`)).join(', ');
+        settle(outcome(false, 'probeHttpUnexpected', { status: statusText, expected }));
         return;
       }
       const match = check.bodyMatch;
@@ -85,10 +83,10 @@ export function httpCheck(check: HttpCheck, target: ProbeTarget, signal: AbortSi
         (body) =>
           settle(
             bodyMatches(body, match)
-              ? { ok: true, message: `${statusText}, body matches` }
-              : { ok: false, message: `${statusText}, but the body does not ${match.kind === 'regex' ? 'match' : 'contain'} "${match.text}"` },
+              ? outcome(true, 'probeHttpBodyMatches', { status: statusText })
+              : outcome(false, match.kind === 'regex' ? 'probeHttpBodyNoMatch' : 'probeHttpBodyNoContain', { status: statusText, text: match.text }),
           ),
-        (error: unknown) => settle({ ok: false, message: `${statusText}, body failed: ${describeSocketError(error)}` }),
+        (error: unknown) => settle(outcomeBecause(false, 'probeHttpBodyFailed', describeSocketError(error), { status: statusText })),
       );
     };
     const request = tls
@@ -101,7 +99,7 @@ export function httpCheck(check: HttpCheck, target: ProbeTarget, signal: AbortSi
           onResponse,
         )
       : httpRequest(options, onResponse);
-    request.once('error', (error) => settle({ ok: false, message: signal.aborted ? abortMessage(signal) : describeSocketError(error) }));
+    request.once('error', (error) => settle(signal.aborted ? abortedOutcome(signal) : { ok: false, ...describeSocketError(error) }));
     request.end();
   });
 }

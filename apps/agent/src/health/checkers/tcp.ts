@@ -3,12 +3,12 @@
 // and no TIME_WAIT entry per probe on the director.
 import { connect } from 'node:net';
 import type { HealthCheck } from '@lvs-console/shared';
-import { abortMessage, describeSocketError, type ProbeOutcome, type ProbeTarget } from './types';
+import { abortedOutcome, describeSocketError, outcome, type ProbeOutcome, type ProbeTarget } from './types';
 
 export function tcpCheck(_check: HealthCheck, target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
   return new Promise((resolve) => {
     if (signal.aborted) {
-      resolve({ ok: false, message: abortMessage(signal) });
+      resolve(abortedOutcome(signal));
       return;
     }
     const socket = connect({ host: target.address, port: target.port, noDelay: true });
@@ -20,9 +20,9 @@ export function tcpCheck(_check: HealthCheck, target: ProbeTarget, signal: Abort
       else socket.destroy();
       resolve(outcome);
     };
-    const onAbort = (): void => finish({ ok: false, message: abortMessage(signal) });
+    const onAbort = (): void => finish(abortedOutcome(signal));
     signal.addEventListener('abort', onAbort, { once: true });
-    socket.once('connect', () => finish({ ok: true, message: 'connected' }));
-    socket.once('error', (error) => finish({ ok: false, message: describeSocketError(error) }));
+    socket.once('connect', () => finish(outcome(true, 'probeConnected')));
+    socket.once('error', (error) => finish({ ok: false, ...describeSocketError(error) }));
   });
 }

@@ -4,7 +4,7 @@
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import type { HealthCheck, Payload } from '@lvs-console/shared';
-import { abortMessage, describeSocketError, type ProbeOutcome, type ProbeTarget } from './types';
+import { abortReason, describeSocketError, outcome, outcomeBecause, type ProbeOutcome, type ProbeTarget } from './types';
 
 type UdpCheck = Extract<HealthCheck, { kind: 'udp' }>;
 
@@ -51,15 +51,15 @@ export function udpExchange(target: ProbeTarget, message: Uint8Array, signal: Ab
 
 export async function udpCheck(check: UdpCheck, target: ProbeTarget, signal: AbortSignal): Promise<ProbeOutcome> {
   const { reply, error } = await udpExchange(target, payloadBytes(check.payload), signal);
-  if (error) return { ok: false, message: describeSocketError(error) };
+  if (error) return { ok: false, ...describeSocketError(error) };
   if (!reply) {
     // No reply and no ICMP error: the port may be open and silent.
-    return check.requireReply ? { ok: false, message: `no reply: ${abortMessage(signal)}` } : { ok: true, message: 'no reply and no port-unreachable' };
+    return check.requireReply ? outcomeBecause(false, 'probeNoReply', abortReason(signal)) : outcome(true, 'probeSilentPort');
   }
   if (check.expect) {
     const expected = payloadBytes(check.expect);
-    if (!reply.includes(expected)) return { ok: false, message: `reply of ${reply.length} bytes does not contain the expected bytes` };
-    return { ok: true, message: `reply of ${reply.length} bytes matches` };
+    if (!reply.includes(expected)) return outcome(false, 'probeReplyMismatch', { bytes: reply.length });
+    return outcome(true, 'probeReplyMatches', { bytes: reply.length });
   }
-  return { ok: true, message: `reply of ${reply.length} bytes` };
+  return outcome(true, 'probeReply', { bytes: reply.length });
 }

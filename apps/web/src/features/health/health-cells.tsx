@@ -6,6 +6,7 @@ import { effectiveWeightReason, formatDuration, healthLabel, isSimulated } from 
 import { clockTime } from '../../lib/format-time';
 import { msg, t } from '../../lib/i18n';
 import { formatNumber } from '../../lib/format-number';
+import { localNestedMessage } from '../../lib/error-text';
 
 const LABEL_STYLES: Record<HealthLabel, string> = {
   up: 'bg-green-100 text-green-800 border-green-300',
@@ -42,8 +43,13 @@ export function HealthBadge({ view }: { view: DestinationHealthView }) {
   );
 }
 
+/** What a probe found, in the console's language (the agent's English text when it sent no id). */
+export function probeText(entry: Pick<ProbeHistoryEntry, 'message' | 'messageId' | 'params'>): string {
+  return localNestedMessage(entry.messageId, entry.params, entry.message);
+}
+
 function probeTitle(entry: ProbeHistoryEntry): string {
-  return `${clockTime(entry.time)} · ${entry.kind} · ${entry.latencyMs} ms · ${entry.message}`;
+  return `${clockTime(entry.time)} · ${entry.kind} · ${entry.latencyMs} ms · ${probeText(entry)}`;
 }
 
 /** The newest probe results, oldest first; each square's tooltip has time, latency and message. */
@@ -54,7 +60,11 @@ export function HistoryStrip({ history, flaps, max = 20 }: { history: readonly P
   const latest = recent[recent.length - 1];
   const summary =
     t('last {{count}} probes: {{ok}} ok, {{failed}} failed', { count: recent.length, ok: recent.length - failed, failed }) +
-    (latest ? (latest.ok ? t('; latest ok: {{message}}', { message: latest.message }) : t('; latest failed: {{message}}', { message: latest.message })) : '');
+    (latest
+      ? latest.ok
+        ? t('; latest ok: {{message}}', { message: probeText(latest) })
+        : t('; latest failed: {{message}}', { message: probeText(latest) })
+      : '');
   return (
     <div className="mt-1 flex items-center gap-1.5">
       <span role="img" aria-label={summary} className="flex gap-px">
@@ -112,7 +122,7 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
                 aria-hidden="true"
                 className={`mr-1.5 inline-block h-1.5 w-1.5 rounded-full align-middle ${reason.severity === 'blocks' ? 'bg-red-600' : 'bg-amber-500'}`}
               />
-              {reason.message}
+              {localNestedMessage(reason.messageId, reason.params, reason.message)}
               {reason.since ? <span className="text-slate-600"> {t('(since {{time}})', { time: clockTime(reason.since) })}</span> : null}
             </li>
           ))}
@@ -124,7 +134,7 @@ export function WhyNoTraffic({ reasons }: { reasons: readonly HealthReason[] }) 
           <ul className="mt-0.5 flex flex-col gap-0.5 pl-3">
             {notes.map((reason) => (
               <li key={reason.code} className={SEVERITY_STYLE.note}>
-                {reason.message}
+                {localNestedMessage(reason.messageId, reason.params, reason.message)}
               </li>
             ))}
           </ul>

@@ -19,6 +19,7 @@ import { PlanLines } from '../changes/plan-view';
 import { msg, t } from '../../lib/i18n';
 import { Trans } from 'react-i18next';
 import { downloadText } from '../../lib/download';
+import { localMessage, localNestedMessage } from '../../lib/error-text';
 
 export default function ImportExportPage() {
   const isAdmin = useIsAdmin();
@@ -181,6 +182,12 @@ function ImportPanel() {
   );
 }
 
+/** "line 3" (the readers' place of a note) in the console's language; "file:3" stays as it is. */
+function localPlace(path: string): string {
+  const line = /^line (\d+)$/.exec(path)?.[1];
+  return line ? t('line {{n}}', { n: Number(line) }) : path;
+}
+
 /** What the reader found: rule lines, errors, warnings, and every skipped line with its number. */
 function PasteSummary({ read }: { read: PasteResult }) {
   const found =
@@ -197,7 +204,7 @@ function PasteSummary({ read }: { read: PasteResult }) {
           <ul className="list-disc pl-5">
             {read.errors.map((e) => (
               <li key={`${e.path}${e.message}`}>
-                {e.path}: {e.message}
+                {localPlace(e.path)}: {localNestedMessage(e.messageId, e.params, e.message)}
               </li>
             ))}
           </ul>
@@ -207,7 +214,7 @@ function PasteSummary({ read }: { read: PasteResult }) {
         <ul className="list-disc pl-5 text-amber-800">
           {read.warnings.map((w) => (
             <li key={`${w.path}${w.message}`}>
-              {w.path}: {w.message}
+              {localPlace(w.path)}: {localNestedMessage(w.messageId, w.params, w.message)}
             </li>
           ))}
         </ul>
@@ -218,7 +225,7 @@ function PasteSummary({ read }: { read: PasteResult }) {
           <ul aria-label={t('Skipped lines')} className="max-h-64 overflow-auto pl-2">
             {read.skipped.map((s) => (
               <li key={`${s.line} ${s.text}`}>
-                <span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {s.why}{' '}
+                <span className="font-mono">{t('line {{n}}', { n: s.line })}</span>: {localMessage(s.whyId, s.whyParams, s.why)}{' '}
                 <span className="font-mono text-slate-600">{s.text.length > 80 ? `${s.text.slice(0, 80)}…` : s.text}</span>
               </li>
             ))}
@@ -255,7 +262,7 @@ function KeepalivedPreview({ result, showWarnings }: { result: ReturnType<typeof
         <ul aria-label={t('Import errors')} className="list-disc pl-5 text-red-700">
           {errors.map((n, i) => (
             <li key={i}>
-              {formatPlace(n)}: {n.message}
+              {localPlace(formatPlace(n))}: {localNestedMessage(n.messageId, n.params, n.message)}
             </li>
           ))}
         </ul>
@@ -266,7 +273,7 @@ function KeepalivedPreview({ result, showWarnings }: { result: ReturnType<typeof
           <ul aria-label={t('Import warnings')} className="list-disc pl-5 text-amber-800">
             {warnings.map((n, i) => (
               <li key={i}>
-                {formatPlace(n)}: {n.message}
+                {localPlace(formatPlace(n))}: {localNestedMessage(n.messageId, n.params, n.message)}
               </li>
             ))}
           </ul>

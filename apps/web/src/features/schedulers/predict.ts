@@ -4,6 +4,7 @@
 import type { Destination, ObservedDestination, SchedFlag, SchedulerName, Service, ServiceKey } from '@lvs-console/shared';
 import { destinationId } from '@lvs-console/shared';
 import { kernelListOrder, predictShares, remapPreview, type RemapPreview, type SchedDestination, type SchedService } from '@lvs-console/shared/schedulers';
+import { localMessage } from '../../lib/error-text';
 
 export interface PredictInput {
   key: ServiceKey;
@@ -57,6 +58,7 @@ export function toSchedService(input: PredictInput): SchedService {
 export interface SharesResult {
   shares: Map<string, number>;
   weightsMatter: boolean;
+  /** The model's notes in the console's language. */
   notes: readonly string[];
   method: 'exact' | 'simulated';
 }
@@ -68,7 +70,7 @@ export function predictedShares(input: PredictInput): SharesResult | null {
     return {
       shares: new Map(prediction.shares.map((s) => [s.id, s.share])),
       weightsMatter: prediction.weightsMatter,
-      notes: prediction.notes,
+      notes: prediction.said.map((note) => localMessage(note.messageId, note.params, note.message)),
       method: prediction.method,
     };
   } catch {

@@ -130,15 +130,18 @@ export default function ServicePage({ id, tab }: { id: string; tab: ServiceTab }
         ) : null}
       </div>
       <nav aria-label={t('Service views')}>
-        <ul className="flex gap-1 border-b border-slate-300">
+        {/* One row at any width: a narrow screen scrolls the tabs sideways. The
+            bottom line is an inset shadow, so the active tab covers it without
+            reaching outside the scrolling box. */}
+        <ul className="flex gap-1 overflow-x-auto shadow-[inset_0_-1px_0_var(--color-slate-300)]">
           {SERVICE_TABS.map((t) => (
-            <li key={t}>
+            <li key={t} className="shrink-0">
               <Link
                 to={TAB_ROUTES[t]}
                 params={{ id }}
                 activeOptions={{ exact: true, includeSearch: false }}
                 aria-current={t === tab ? 'page' : undefined}
-                className={`-mb-px inline-block rounded-t border px-3 py-1.5 text-sm ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
+                className={`inline-block rounded-t border px-2.5 py-1.5 text-sm whitespace-nowrap sm:px-3 ${t === tab ? 'border-slate-300 border-b-white bg-white font-medium' : 'border-transparent text-slate-600 hover:text-slate-900'}`}
               >
                 {translate(TAB_LABELS[t])}
               </Link>

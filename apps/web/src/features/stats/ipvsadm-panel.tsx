@@ -61,7 +61,13 @@ export function IpvsadmPanel({ serviceIdValue }: { serviceIdValue?: string }) {
         <Age at={(mode === 'stats' ? counters.data : snapshot.data)?.observedAt} label={t('observed')} />
       </div>
       <p className="mb-1 font-mono text-xs text-slate-600"># {command}</p>
-      <pre aria-label={`Output of ${command}`} className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100">
+      {/* Focusable: on a phone the wide listing scrolls sideways, by keyboard too. */}
+      <pre
+        role="region"
+        tabIndex={0}
+        aria-label={t('Output of {{command}}', { command })}
+        className="overflow-x-auto rounded bg-slate-900 p-2 font-mono text-[11px] leading-5 text-slate-100"
+      >
         {text}
       </pre>
     </Panel>

@@ -44,6 +44,18 @@ export function niceMax(value: number): number {
   return 10 * magnitude;
 }
 
+/** Room one time label ("12:34:56" at 10 px, with a gap) needs on the x axis. */
+const TIME_LABEL_WIDTH = 64;
+
+/**
+ * Fractions of the plot width where time labels go: as many as fit without
+ * overlapping (a 390 px phone gets three, a desktop five), always both ends.
+ */
+export function timeTickFractions(plotWidth: number): number[] {
+  const intervals = Math.max(1, Math.min(4, Math.floor(plotWidth / (TIME_LABEL_WIDTH * 1.5))));
+  return Array.from({ length: intervals + 1 }, (_, i) => i / intervals);
+}
+
 /** SVG path text for one series in a plot of the given size (0.1 px steps). */
 export function linePath(times: readonly number[], values: readonly number[], from: number, to: number, yMax: number, width: number, height: number): string {
   // Scaled once, rounded with Math.round: toFixed and template strings per
@@ -126,7 +138,7 @@ export const LineChart = memo(function LineChart({
     () => series.map((s) => ({ s, d: linePath(s.times, s.values, from, to, s.axis === 'right' ? yMaxRight : yMax, plotWidth, plotHeight) })),
     [series, from, to, yMax, yMaxRight, plotWidth, plotHeight],
   );
-  const xTicks = [0, 0.25, 0.5, 0.75, 1].map((f) => from + f * (to - from));
+  const xTickFractions = timeTickFractions(plotWidth);
   const yTicks = [0, 0.25, 0.5, 0.75, 1];
 
   // The tooltip shows the values at the sample nearest the cursor time.
@@ -238,16 +250,16 @@ export const LineChart = memo(function LineChart({
               </g>
             );
           })}
-          {xTicks.map((t, i) => (
+          {xTickFractions.map((f) => (
             <text
-              key={t}
-              x={(i / 4) * plotWidth}
+              key={f}
+              x={f * plotWidth}
               y={plotHeight + 15}
-              textAnchor={i === 0 ? 'start' : i === 4 ? 'end' : 'middle'}
+              textAnchor={f === 0 ? 'start' : f === 1 ? 'end' : 'middle'}
               fontSize={10}
               fill="var(--chart-text)"
             >
-              {clockTime(t)}
+              {clockTime(from + f * (to - from))}
             </text>
           ))}
           <line x1={0} x2={plotWidth} y1={plotHeight} y2={plotHeight} stroke="var(--chart-muted)" />
