@@ -255,3 +255,42 @@ export function localNestedMessage(id: unknown, params: MessageParams | undefine
 export function localIssue(issue: Issue): string {
   return localMessage(issue.messageId, issue.params, issue.message);
 }
+
+/** Each shared message's English text as an anchored pattern, with its parameter names in order (built on first use). */
+let recordedPatterns: Array<{ id: MessageId; pattern: RegExp; names: string[] }> | null = null;
+
+function patternsOfMessages(): Array<{ id: MessageId; pattern: RegExp; names: string[] }> {
+  return (Object.keys(MESSAGE_KEYS) as MessageId[]).map((id) => {
+    const names: string[] = [];
+    const source = MESSAGE_KEYS[id]
+      .split(/\{\{(\w+)\}\}/)
+      .map((part, i) => {
+        if (i % 2 === 0) return part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+        names.push(part);
+        return '(.+?)';
+      })
+      .join('');
+    return { id, pattern: new RegExp(`^${source}$`, 's'), names };
+  });
+}
+
+/**
+ * A text the agent recorded in words (the audit log keeps the English text,
+ * not an id) in the console's language when it is exactly one shared message;
+ * anything else as recorded.
+ */
+export function localRecordedText(text: string): string {
+  recordedPatterns ??= patternsOfMessages();
+  for (const { id, pattern, names } of recordedPatterns) {
+    const match = pattern.exec(text);
+    if (!match) continue;
+    const params: Record<string, string | number> = {};
+    names.forEach((name, i) => {
+      const value = match[i + 1] ?? '';
+      // Plural forms need a number.
+      params[name] = name === 'count' && /^\d+$/.test(value) ? Number(value) : value;
+    });
+    return t(MESSAGE_KEYS[id], params);
+  }
+  return text;
+}

@@ -5,6 +5,7 @@ import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { errorMessage, trpc } from '../../lib/trpc';
+import { localRecordedText } from '../../lib/error-text';
 import { t } from '../../lib/i18n';
 import { codeLabel } from '../../lib/labels';
 import { dateTime } from '../../lib/format-time';
@@ -139,7 +140,7 @@ export function AuditPanel() {
                       <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre>
                     </details>
                   ) : null}
-                  {e.error ? <div className="text-xs text-red-700">{e.error}</div> : null}
+                  {e.error ? <div className="text-xs text-red-700">{localRecordedText(e.error)}</div> : null}
                 </td>
                 <td data-label={t('Result')} className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>
                   {codeLabel(e.result)}
