@@ -29,7 +29,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** A real reconciler over the simulated kernel; after hold(), a commit waits inside the lock until release(). */
+/** A real reconciler over the simulated kernel; heldWeightChange() starts a commit that waits inside the lock until release(). */
 async function simReconciler(clock: ManualClock, metrics = new AgentMetrics()) {
   const sim = new SimBackend({ clock });
   await loadDemo(sim);
@@ -54,21 +54,26 @@ async function simReconciler(clock: ManualClock, metrics = new AgentMetrics()) {
     },
   });
   await reconciler.start();
-  return {
-    sim,
-    store,
-    reconciler,
-    hold: () => {
-      holding = true;
-    },
-    release: () => release(),
+  /** A weight change on the demo's first real server, held inside the lock until release(). */
+  const heldWeightChange = async () => {
+    const service = (await sim.observe()).services[0];
+    const destination = service?.destinations[0];
+    if (!service || !destination) throw new Error('the demo table has no destination');
+    holding = true;
+    const commit = reconciler.commit({
+      baseRevision: store.revision,
+      caller: ADMIN,
+      edit: { op: 'set-weight', service: service.key, destination: { address: destination.address, port: destination.port }, weight: destination.weight + 1 },
+    });
+    return { commit, weight: destination.weight + 1 };
   };
+  return { sim, store, reconciler, heldWeightChange, release: () => release() };
 }
 
 describe('StatsSampler next to commits', () => {
   it('skips a tick while a commit waits for the kernel and samples again once it is done', async () => {
     const clock = new ManualClock(1_700_000_000_000);
-    const { sim, store, reconciler, hold, release } = await simReconciler(clock);
+    const { sim, reconciler, heldWeightChange, release } = await simReconciler(clock);
     const metrics = new AgentMetrics();
     const stats = new StatsStore();
     const sampler = new StatsSampler({
@@ -80,16 +85,7 @@ describe('StatsSampler next to commits', () => {
       onSkip: () => metrics.samplesSkipped++,
       onDuration: (_seconds, reads) => (metrics.sampleDestinationReads += reads),
     });
-    const service = (await sim.observe()).services[0];
-    const destination = service?.destinations[0];
-    if (!service || !destination) throw new Error('the demo table has no destination');
-
-    hold();
-    const commit = reconciler.commit({
-      baseRevision: store.revision,
-      caller: ADMIN,
-      edit: { op: 'set-weight', service: service.key, destination: { address: destination.address, port: destination.port }, weight: destination.weight + 1 },
-    });
+    const { commit, weight } = await heldWeightChange();
     expect(reconciler.commitPending).toBe(true);
     await sampler.sampleOnce();
     expect(metrics.samplesSkipped).toBe(1);
@@ -104,7 +100,7 @@ describe('StatsSampler next to commits', () => {
     expect(stats.latest()).not.toBeNull();
     const observed = await sim.observe();
     expect(metrics.sampleDestinationReads).toBe(observed.services.length);
-    expect(sampler.lastSample()?.table.services[0]?.destinations[0]?.weight).toBe(destination.weight + 1);
+    expect(sampler.lastSample()?.table.services[0]?.destinations[0]?.weight).toBe(weight);
   });
 });
 
@@ -112,7 +108,7 @@ describe('the periodic drift check next to commits', () => {
   it('skips a tick while the previous check runs or a commit waits, and checks again after', async () => {
     const clock = new ManualClock(1_700_000_000_000);
     const metrics = new AgentMetrics();
-    const { sim, store, reconciler, hold, release } = await simReconciler(clock, metrics);
+    const { reconciler, heldWeightChange, release } = await simReconciler(clock, metrics);
     const errors: unknown[] = [];
     const tick = driftTicker(
       reconciler,
@@ -124,15 +120,7 @@ describe('the periodic drift check next to commits', () => {
     await Promise.all([tick(), tick()]);
     expect(metrics.driftChecks).toBe(1);
 
-    const service = (await sim.observe()).services[0];
-    const destination = service?.destinations[0];
-    if (!service || !destination) throw new Error('the demo table has no destination');
-    hold();
-    const commit = reconciler.commit({
-      baseRevision: store.revision,
-      caller: ADMIN,
-      edit: { op: 'set-weight', service: service.key, destination: { address: destination.address, port: destination.port }, weight: destination.weight + 1 },
-    });
+    const { commit } = await heldWeightChange();
     await tick();
     expect(metrics.driftChecks).toBe(1);
     release();
