@@ -16,6 +16,9 @@
 //                                                 1 Hz sample() (the agent's sampling path) for SECONDS: CPU
 //                                                 seconds of this process per wall second
 //                                                 (ipvsadm's runs included, from /proc/self/stat)
+//   node bench-driver.mjs netlink-sample-floor|netlink-sample-floor-decoded SECONDS
+//                                                 the floor under 1 Hz counters: one GET_SERVICE dump a
+//                                                 second and nothing else (received only, or decoded too)
 //   node bench-driver.mjs netlink-record         the kernel's GET_SERVICE and GET_DEST dump messages
 //                                                 of this namespace's table, one "record CMD HEX" line each
 //                                                 (fixtures for apps/agent/test/kernel/netlink-codec)
@@ -181,6 +184,37 @@ async function sample(secs: number, backend: KernelBackend, allBusy = false): Pr
     previous = await backend.sample(previous, Date.now());
     return previous.destinationReads;
   };
+  const destinations = first.services.reduce((n, s) => n + s.destinations.length, 0);
+  await atOneHertz(secs, next, () => ({ allBusy, services: first.services.length, destinations }));
+  await backend.close();
+}
+
+/**
+ * The floor under any 1 Hz reading of every service's counters: one
+ * GET_SERVICE dump a second on one socket, each message received and
+ * (with `decode`) decoded into a service row, nothing else: no destination
+ * lists, no timeouts or daemons, no comparison with the sample before.
+ */
+async function sampleFloor(secs: number, decode: boolean): Promise<void> {
+  const socket = await GenlSocket.open();
+  let rows = 0;
+  const next = async () => {
+    rows = 0;
+    const errno = await socket.dump({
+      request: REQUESTS.services(),
+      onMessage: (buf, start, end) => {
+        if (!decode || decodeService(buf, start, end)) rows++;
+      },
+    });
+    if (errno) throw new Error(`GET_SERVICE dump: errno ${errno}`);
+    return 0;
+  };
+  await atOneHertz(secs, next, () => ({ floor: decode ? 'service dump decoded' : 'service dump received', services: rows }));
+  socket.close();
+}
+
+/** Run `next` once a second for `secs` seconds after a warm-up; print the CPU it took (share of one core, user/system split) with `extra()`. `next` returns the destination lists it read. */
+async function atOneHertz(secs: number, next: () => Promise<number>, extra: () => Record<string, unknown>): Promise<void> {
   // Warm up first: under TCG, the JIT compiling the first observations costs more CPU than the sampling.
   for (let i = 0; i < 6; i++) await next();
   const startCpu = cpuSplit();
@@ -198,7 +232,6 @@ async function sample(secs: number, backend: KernelBackend, allBusy = false): Pr
   const user = endCpu.user - startCpu.user;
   const system = endCpu.system - startCpu.system;
   const wallS = (performance.now() - start) / 1000;
-  const destinations = first.services.reduce((n, s) => n + s.destinations.length, 0);
   const share = (seconds: number) => Math.round((seconds / wallS) * 10000) / 10000;
   out({
     sampleCpuShare: share(user + system),
@@ -209,13 +242,10 @@ async function sample(secs: number, backend: KernelBackend, allBusy = false): Pr
     observations,
     // What one sample costs: the figure that still compares when a loaded guest cannot keep 1 Hz (share ~100 %).
     cpuSecondsPerSample: Math.round(((user + system) / Math.max(1, observations)) * 1000) / 1000,
-    allBusy,
     // Destination lists read per sample (the rest kept from the sample before).
     destinationReadsPerSample: Math.round((destinationReads / Math.max(1, observations)) * 10) / 10,
-    services: first.services.length,
-    destinations,
+    ...extra(),
   });
-  await backend.close();
 }
 
 /** observe() with each number of dump sockets: CPU (ours, from /proc/self/stat) and wall time per observation. */
@@ -519,6 +549,12 @@ switch (mode) {
   case 'netlink-sample-all-busy':
     await sample(Number(a ?? 30), await NetlinkBackend.open(), true);
     break;
+  case 'netlink-sample-floor':
+    await sampleFloor(Number(a ?? 30), false);
+    break;
+  case 'netlink-sample-floor-decoded':
+    await sampleFloor(Number(a ?? 30), true);
+    break;
   case 'netlink-record':
     await recordMessages();
     break;
@@ -538,7 +574,7 @@ switch (mode) {
   case undefined:
   default:
     process.stderr.write(
-      'usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample|netlink-sample-all-busy SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n',
+      'usage: bench-driver.mjs rules|apply|netlink-apply|host SERVICES DESTS | observe|netlink-observe ROUNDS | ipvsadm-sample|netlink-sample|netlink-sample-all-busy|netlink-sample-floor|netlink-sample-floor-decoded SECONDS | weight-changes CLI_JS BACKEND STATE_DIR CHANGES [SERVICES]\n',
     );
     process.exitCode = 2;
 }

@@ -33,7 +33,10 @@
 #      through the agent's sampling path (KernelBackend.sample): the idle
 #      table (netlink reads every service row and a 1/5 share of the
 #      destination lists each second), and netlink with every service marked
-#      busy (every list read each second, the worst case). The ipvsadm
+#      busy (every list read each second, the worst case); and the floor
+#      under any 1 Hz reading of every service's counters: the GET_SERVICE
+#      dump alone, received (netlink-service-dump-1k-1hz-cpu), then also
+#      decoded (…-decoded-…), with no destination list. The ipvsadm
 #      baseline samples for BENCH_SAMPLE_SECONDS_IPVSADM (10): each of its
 #      samples reads the whole table (16 s at load average 13).
 #   4. one weight change, API to kernel, on that 1,000 x 10 table: the
@@ -323,6 +326,12 @@ if part sample; then
   sample_busy=$(limited "netlink sampling, all busy" node "$driver" netlink-sample-all-busy "$sample_seconds") || :
   echo "# sampling netlink, every service busy: $sample_busy"
   check_eq "netlink sampling with every service busy reads every destination list" "$(json_field "$sample_busy" destinationReadsPerSample)" "$sample_services"
+  # The floor under any 1 Hz reading of 1,000 services' counters: the GET_SERVICE dump alone, received, then decoded.
+  sample_floor=$(limited "netlink service dump alone" node "$driver" netlink-sample-floor "$sample_seconds") || :
+  echo "# sampling floor, service dump received: $sample_floor"
+  sample_floor_decoded=$(limited "netlink service dump decoded" node "$driver" netlink-sample-floor-decoded "$sample_seconds") || :
+  echo "# sampling floor, service dump decoded: $sample_floor_decoded"
+  check_eq "the service dump alone saw $sample_services services" "$(json_field "$sample_floor_decoded" services)" "$sample_services"
   # ipvsadm reads the whole table per sample (16 s each at load average 13): fewer samples give the same share.
   sample_ipvsadm=$(limited "ipvsadm sampling" node "$driver" ipvsadm-sample "${BENCH_SAMPLE_SECONDS_IPVSADM:-10}") || :
   echo "# sampling ipvsadm: $sample_ipvsadm"
@@ -332,6 +341,8 @@ if part sample; then
   share_ip=$(pct "$(json_field "$sample_ipvsadm" sampleCpuShare)") || :
   bench netlink-backend-sample-1k-1hz-cpu "$share_nl" % ipvsadm-backend-sample-1k-1hz-cpu "$share_ip"
   bench netlink-backend-sample-1k-1hz-cpu-all-busy "$share_busy" % ipvsadm-backend-sample-1k-1hz-cpu "$share_ip"
+  bench netlink-service-dump-1k-1hz-cpu "$(pct "$(json_field "$sample_floor" sampleCpuShare)")" % netlink-backend-sample-1k-1hz-cpu "$share_nl"
+  bench netlink-service-dump-decoded-1k-1hz-cpu "$(pct "$(json_field "$sample_floor_decoded" sampleCpuShare)")" % netlink-backend-sample-1k-1hz-cpu "$share_nl"
   # Near 100 % a loaded guest did not keep 1 Hz: then the CPU seconds per sample are what compares.
   echo "# sampling, CPU seconds per sample: netlink idle $(json_field "$sample_netlink" cpuSecondsPerSample), netlink all busy $(json_field "$sample_busy" cpuSecondsPerSample), ipvsadm $(json_field "$sample_ipvsadm" cpuSecondsPerSample)"
 fi

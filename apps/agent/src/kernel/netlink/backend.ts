@@ -8,7 +8,7 @@
 // /proc/net/ip_vs_conn (netlink has no connection dump).
 import { release } from 'node:os';
 import { DomainError, serviceId } from '@lvs-console/shared';
-import type { KernelInfo, ObservedService, ObservedTable, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
+import type { KernelInfo, ObservedDestination, ObservedService, ObservedTable, ServiceKey, SyncDaemon, Timeouts } from '@lvs-console/shared';
 import type { Change } from '@lvs-console/shared/plan';
 import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, ConnectionQuery, KernelBackend } from '../backend';
 import { PROC_IP_VS_CONN, readConnectionFile } from '../conn-table';
@@ -29,6 +29,7 @@ import {
   parseAttrs,
 } from './ipvs-codec';
 import type { IpvsRequest } from './ipvs-codec';
+import { DecodedRows, type RowsReader } from './decoded-rows';
 import { GenlSocket, NetlinkError } from './socket';
 import type { DumpJob, RequestOutcome } from './socket';
 
@@ -40,6 +41,16 @@ export interface NetlinkBackendOptions {
   kernelRelease?: string;
   modulesDir?: string;
 }
+
+const SERVICE_LIST = 'services';
+/**
+ * Rows kept for the comparison with the next dump (a message's bytes, about
+ * 320 for a service and 360 for a real server, plus its decoded object):
+ * every service of a 10,000-service table, and the real servers of 1,000
+ * services × 20 (about 7 MB). Past that a list is decoded in full each time.
+ */
+const KEPT_SERVICE_ROWS = 10_000;
+const KEPT_DESTINATION_ROWS = 20_000;
 
 /** What a refused change was about, for errnoMessage's words. */
 function errnoContextOf(change: Change): ErrnoContext {
@@ -56,6 +67,9 @@ export class NetlinkBackend implements KernelBackend {
   private readonly procIpVsPath: string;
   private readonly connTablePath: string;
   private schedulerCache: string[] | null = null;
+  /** The last dumps' rows, so an unchanged row is not decoded again (most of an idle table, each second). */
+  private readonly serviceRows = new DecodedRows<ObservedService>(KEPT_SERVICE_ROWS);
+  private readonly destinationRows = new DecodedRows<ObservedDestination>(KEPT_DESTINATION_ROWS);
 
   private constructor(
     /** Requests and the small dumps. */
@@ -100,22 +114,27 @@ export class NetlinkBackend implements KernelBackend {
   /** The destinations of these services: one GET_DEST dump each, the dump sockets side by side. */
   private async dumpDestinations(services: readonly ObservedService[]): Promise<void> {
     let next = 0;
+    const readers: Array<[string, RowsReader<ObservedDestination>]> = [];
     const nextJob = (): DumpJob | null => {
       const service = services[next++];
       if (!service) return null;
       // The kernel's own address text (no parse: this runs per service per second): a colon is IPv6.
       const family = service.key.kind === 'fwmark' ? service.key.family : service.key.address.includes(':') ? 'inet6' : 'inet';
       const destinations = service.destinations;
+      const list = serviceId(service.key);
+      const reader = this.destinationRows.reader(list, (buf, start, end) => decodeDestination(buf, family, start, end));
+      readers.push([list, reader]);
       return {
         request: REQUESTS.destinations(service.key),
         onMessage: (buf, start, end) => {
-          const dest = decodeDestination(buf, family, start, end);
+          const dest = reader.row(buf, start, end);
           if (dest) destinations.push(dest);
         },
       };
     };
     const errnos = await Promise.all(this.dumpers.map((socket) => socket.dumps(nextJob)));
     for (const errno of errnos) NetlinkBackend.checkDump(errno, 'reading destinations', IPVS_CMD.GET_DEST);
+    for (const [list, reader] of readers) this.destinationRows.finish(list, reader);
   }
 
   async observe(): Promise<ObservedTable> {
@@ -128,13 +147,15 @@ export class NetlinkBackend implements KernelBackend {
   private async observeServices(): Promise<ObservedTable> {
     const services: ObservedService[] = [];
     const syncDaemons: SyncDaemon[] = [];
+    const rows = this.serviceRows.reader(SERVICE_LIST, decodeService);
     const [servicesErrno, config, daemonsErrno] = await this.guard(() =>
       Promise.all([
         this.main.dump({
           request: REQUESTS.services(),
           onMessage: (buf, start, end) => {
-            const service = decodeService(buf, start, end);
-            if (service) services.push(service);
+            const service = rows.row(buf, start, end);
+            // A copy of the shared row: observation fills in its own destinations.
+            if (service) services.push({ ...service, destinations: [] });
           },
         }),
         this.main.request(REQUESTS.config()),
@@ -149,6 +170,8 @@ export class NetlinkBackend implements KernelBackend {
     );
     NetlinkBackend.checkDump(servicesErrno, 'reading services', IPVS_CMD.GET_SERVICE);
     NetlinkBackend.checkDump(daemonsErrno, 'reading sync daemons', IPVS_CMD.GET_DAEMON);
+    this.serviceRows.finish(SERVICE_LIST, rows);
+    this.destinationRows.retain(new Set(services.map((service) => serviceId(service.key))));
     const timeouts = decodeTimeouts(NetlinkBackend.check(config, 'reading timeouts', REQUESTS.config().cmd).replies[0]?.attrs ?? new Map<number, Buffer>());
     return { services, timeouts, syncDaemons };
   }
