@@ -72,7 +72,8 @@ function weightOf(table: { services: DesiredState['services'] }, i: number, d: n
   return table.services.find((s) => serviceId(s.key) === serviceId(key(i)))?.destinations.find((x) => destinationId(x) === `${server(i, d)}:8080`)?.weight;
 }
 
-describe('an import that names a few services reads only their destinations', () => {
+// Each case imports a 40-service table over HTTP first: seconds on a busy machine, so a deadline that only catches a hang.
+describe('an import that names a few services reads only their destinations', { timeout: 120_000 }, () => {
   it('a pasted -e of one real server reads that one list before the plan and after the apply', async () => {
     h = await withTable();
     const { outcome, lists } = await importCounting(h, { text: `ipvsadm -e -t ${vip(7)}:80 -r ${server(7, 1)}:8080 -m -w 5`, mode: 'merge' });
@@ -121,7 +122,7 @@ describe('an import that names a few services reads only their destinations', ()
   });
 });
 
-describe('an import that may delete what it does not name reads the whole table', () => {
+describe('an import that may delete what it does not name reads the whole table', { timeout: 120_000 }, () => {
   it('a replace deletes a service added by hand that no state knew, from a full read', async () => {
     h = await withTable();
     const stray: ServiceKey = { kind: 'addr', protocol: 'tcp', address: '192.0.2.250', port: 80 };
