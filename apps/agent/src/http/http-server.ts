@@ -151,6 +151,7 @@ export function createAgentServer(options: HttpOptions): Server {
       observationAgeSeconds: observation ? Math.max(0, (agent.clock.now() - observation.at) / 1000) : null,
       samplerDurationSeconds: m.samplerLastDurationSeconds,
       sampleDestinationReads: m.sampleDestinationReads,
+      kernelDestinationReads: agent.backend.destinationListsRead,
       samplesSkipped: m.samplesSkipped,
       driftChecks: { sample: m.driftChecksFromSample, kernel: m.driftChecks - m.driftChecksFromSample },
       driftSince: agent.reconciler.drift().since,

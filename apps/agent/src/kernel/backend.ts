@@ -62,6 +62,13 @@ export interface ConnectionPage {
 
 export interface KernelBackend {
   readonly kind: BackendKind;
+  /**
+   * Destination lists read from the kernel since the backend opened, one per
+   * service whose destinations a read listed (observe, observeWithin,
+   * sample, the read of an apply): how much of the table the agent's reads
+   * cost, whichever asked (/metrics: lvs_console_kernel_destination_lists_read_total).
+   */
+  readonly destinationListsRead: number;
   /** "Simulated kernel" or "Linux IPVS 1.2.1, kernel 6.1.0-27-amd64". */
   describe(): Promise<string>;
   info(): Promise<KernelInfo>;

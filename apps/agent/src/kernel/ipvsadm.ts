@@ -186,6 +186,8 @@ export class IpvsadmBackend implements KernelBackend {
   private readonly kernelRates: boolean;
   private readonly thresholdsMaxAgeMs: number;
   private readonly now: () => number;
+  /** ipvsadm lists every service's destinations in each read. */
+  destinationListsRead = 0;
   private schedulerCache: string[] | null = null;
   private thresholds: ThresholdMemory | null = null;
   private lastCounters: CounterSnapshot | null = null;
@@ -372,6 +374,7 @@ export class IpvsadmBackend implements KernelBackend {
       memory.save = texts.save;
     }
     if (counters && !this.kernelRates) this.fillRates(table, texts.save, started);
+    this.destinationListsRead += table.services.length;
     return table;
   }
 

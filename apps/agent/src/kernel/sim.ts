@@ -23,7 +23,7 @@ import type { ApplyOptions, ApplyResult, ChangeResult, ConnectionPage, Connectio
 import { systemClock } from '../config/clock';
 import type { Clock } from '../config/clock';
 import { ConnectionPager } from './conn-table';
-import { fullSample, type CounterSample } from './sampling';
+import { fullSample, touchedServiceIds, type CounterSample } from './sampling';
 import { createSimScheduler } from './sim-scheduler';
 import type { SchedulableDestination, SchedulerFactory, SchedulerSetup, SimScheduler } from './sim-scheduler';
 
@@ -173,6 +173,7 @@ const CATCHUP_BUDGET_MS = 50;
 
 export class SimBackend implements KernelBackend {
   readonly kind = 'sim' as const;
+  destinationListsRead = 0;
   private readonly clock: Clock;
   private readonly random: () => number;
   private readonly tickMs: number;
@@ -253,8 +254,25 @@ export class SimBackend implements KernelBackend {
     return fullSample(await this.observe(), now);
   }
 
-  observeWithin(): Promise<ObservedTable> {
-    return this.observe();
+  /**
+   * Like the netlink backend (the contract's reading): every service row
+   * afresh, the destinations of `services` and of services `base` lacks
+   * afresh, the others' as in `base`. So the sim's tests see what a scoped
+   * read keeps, and its read count.
+   */
+  observeWithin(services: ReadonlySet<string>, base: ObservedTable): Promise<ObservedTable> {
+    this.catchUp();
+    return Promise.resolve(this.snapshot(SimBackend.listsOutside(base, services)));
+  }
+
+  /** The destination lists of `table` (by serviceId) but those of `fresh`. */
+  private static listsOutside(table: Pick<ObservedTable, 'services'>, fresh: ReadonlySet<string>): Map<string, ObservedService['destinations']> {
+    const kept = new Map<string, ObservedService['destinations']>();
+    for (const service of table.services) {
+      const id = serviceId(service.key);
+      if (!fresh.has(id)) kept.set(id, service.destinations);
+    }
+    return kept;
   }
 
   apply(changes: readonly Change[], options: ApplyOptions = {}): Promise<ApplyResult> {
@@ -267,7 +285,10 @@ export class SimBackend implements KernelBackend {
       return { change, ok: true };
     });
     const durationMs = performance.now() - started;
-    return Promise.resolve(options.observeAfter ? { results, durationMs, observed: this.snapshot() } : { results, durationMs });
+    if (!options.observeAfter) return Promise.resolve({ results, durationMs });
+    // Like the netlink backend: given the table read before, only the touched services' lists are read again.
+    const observed = options.before ? this.snapshot(SimBackend.listsOutside(options.before, touchedServiceIds(changes))) : this.snapshot();
+    return Promise.resolve({ results, durationMs, observed });
   }
 
   connections(query: ConnectionQuery): Promise<ConnectionPage> {
@@ -546,38 +567,45 @@ export class SimBackend implements KernelBackend {
     service.templates.clear();
   }
 
-  private snapshot(): ObservedTable {
+  /** The table as a read sees it; `kept`: destination lists (by serviceId) taken from an earlier read instead. */
+  private snapshot(kept?: ReadonlyMap<string, ObservedService['destinations']>): ObservedTable {
     const services: ObservedService[] = [];
     for (const service of this.table.listed()) {
-      const destinations: ObservedDestination[] = KernelTable.listedDestinations(service).map((dest) => {
-        const config = dest.config;
-        const stats = dest.stats;
-        const observed: ObservedDestination = {
-          address: config.address,
-          port: config.port,
-          forwarding: config.forwarding,
-          weight: config.weight,
-          upperThreshold: config.upperThreshold,
-          lowerThreshold: config.lowerThreshold,
-          activeConns: dest.activeConns,
-          inactiveConns: dest.inactiveConns,
-          persistentConns: dest.persistentConns,
-          stats: { conns: stats.conns, inPkts: stats.inPkts, outPkts: stats.outPkts, inBytes: stats.inBytes, outBytes: stats.outBytes },
-          rates: roundRates(dest.rates),
-        };
-        if (config.tunnel) observed.tunnel = { ...config.tunnel };
-        if (dest.overloaded) observed.overloaded = true;
-        return observed;
-      });
+      const keep = kept?.get(serviceId(service.settings.key));
       services.push({
         ...service.settings,
         flags: [...service.settings.flags],
-        destinations,
+        destinations: keep ? [...keep] : this.listDestinations(service),
         stats: { ...service.stats },
         rates: roundRates(service.rates),
       });
     }
     return { services, timeouts: { ...this.timeouts }, syncDaemons: this.table.daemons.map((d) => ({ ...d })) };
+  }
+
+  /** One service's destinations as the kernel lists them (counted as a read). */
+  private listDestinations(service: SimService): ObservedDestination[] {
+    this.destinationListsRead++;
+    return KernelTable.listedDestinations(service).map((dest) => {
+      const config = dest.config;
+      const stats = dest.stats;
+      const observed: ObservedDestination = {
+        address: config.address,
+        port: config.port,
+        forwarding: config.forwarding,
+        weight: config.weight,
+        upperThreshold: config.upperThreshold,
+        lowerThreshold: config.lowerThreshold,
+        activeConns: dest.activeConns,
+        inactiveConns: dest.inactiveConns,
+        persistentConns: dest.persistentConns,
+        stats: { conns: stats.conns, inPkts: stats.inPkts, outPkts: stats.outPkts, inBytes: stats.inBytes, outBytes: stats.outBytes },
+        rates: roundRates(dest.rates),
+      };
+      if (config.tunnel) observed.tunnel = { ...config.tunnel };
+      if (dest.overloaded) observed.overloaded = true;
+      return observed;
+    });
   }
 
   // ---- traffic ------------------------------------------------------------

@@ -4,7 +4,8 @@
 // nothing is applied. A merge runs the commands on the live desired state;
 // a replace (or a paste with `ipvsadm -C`) that deletes services needs the
 // operator's confirmation.
-import { DomainError, formatIssues, serviceId, serviceLabel, type DesiredState } from '@lvs-console/shared';
+import { isDeepStrictEqual } from 'node:util';
+import { DomainError, formatIssues, serviceId, serviceLabel, type DesiredState, type Service } from '@lvs-console/shared';
 import type { ImportSummary } from '@lvs-console/shared/api';
 import { detectImportFormat, nothingToImport, readPaste, type ImportFormat } from '@lvs-console/shared/ipvsadm';
 import { formatPlace, readKeepalivedConf } from '@lvs-console/shared/keepalived';
@@ -107,7 +108,7 @@ export function parseImportText(request: Pick<ImportRequest, 'text' | 'format' |
   if (!validated.ok) invalid(validated.issues);
   const imported = validated.value;
   const next: DesiredState = merge
-    ? { ...current, services: imported.services, timeouts: imported.timeouts, syncDaemons: imported.syncDaemons }
+    ? { ...current, services: keepUnchanged(imported.services, current.services), timeouts: imported.timeouts, syncDaemons: imported.syncDaemons }
     : {
         ...imported,
         hostSettings: current.hostSettings,
@@ -122,6 +123,19 @@ export function parseImportText(request: Pick<ImportRequest, 'text' | 'format' |
     warnings: paste.warnings.map((w) => `${w.path}: ${w.message}`),
   });
   return { format, next, summary };
+}
+
+/**
+ * The validated paste is a copy of every service; a service the commands
+ * left as it was becomes the current object again, so the commit's scope
+ * (editScope, by identity) is what the paste changed, not the whole table.
+ */
+function keepUnchanged(services: Service[], current: readonly Service[]): Service[] {
+  const before = new Map(current.map((s) => [serviceId(s.key), s]));
+  return services.map((service) => {
+    const same = before.get(serviceId(service.key));
+    return same && isDeepStrictEqual(same, service) ? same : service;
+  });
 }
 
 function mergeServices(current: DesiredState, imported: DesiredState): DesiredState {

@@ -457,8 +457,10 @@ export class Reconciler {
 
   /**
    * Commit a state built from the current one (imports). Scoped: plan only
-   * the services that differ from the current desired state; otherwise make
-   * the whole kernel match.
+   * the services that differ from the current desired state, reading only
+   * their destinations (and every service row); otherwise make the whole
+   * kernel match, from a full read (a replace deletes services it does not
+   * name, wherever the kernel has them).
    */
   commitParsed(
     baseRevision: number,
@@ -468,12 +470,41 @@ export class Reconciler {
     scoped: boolean,
     build: (current: DesiredState) => DesiredState,
   ): Promise<CommitOutcome> {
-    return this.writer(caller, what, baseRevision, dryRun, (current, observed) => {
-      const next = build(current);
-      if (!scoped) return { next, changes: plan(this.target(next), observed) };
-      const scope = editScope(next, current);
-      return { next, changes: planWithin(this.target(next), observed, scope), scope };
-    });
+    // Built once per state it is built on: the read needs the scope before the plan needs the state.
+    let built: { from: DesiredState; next: DesiredState; scope: EditScope } | null = null;
+    const buildOn = (current: DesiredState): { next: DesiredState; scope: EditScope } => {
+      if (built?.from !== current) {
+        const next = build(current);
+        built = { from: current, next, scope: editScope(next, current) };
+      }
+      return built;
+    };
+    return this.writer(
+      caller,
+      what,
+      baseRevision,
+      dryRun,
+      (current, observed) => {
+        if (!scoped) {
+          const next = build(current);
+          return { next, changes: plan(this.target(next), observed) };
+        }
+        const { next, scope } = buildOn(current);
+        return { next, changes: planWithin(this.target(next), observed, scope), scope };
+      },
+      scoped
+        ? {
+            // A text that does not parse reads everything and fails in the plan, with its words.
+            readScope: (current) => {
+              try {
+                return buildOn(current).scope;
+              } catch {
+                return null;
+              }
+            },
+          }
+        : {},
+    );
   }
 
   /**

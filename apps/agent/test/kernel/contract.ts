@@ -2,11 +2,13 @@
 // and the ipvsadm backend must report the kernel faithfully. Run against the
 // sim on every machine and against the real kernel inside the test VM.
 import { afterEach, describe, expect, it as vitestIt } from 'vitest';
-import { SCHEDULERS, configOfService, desiredStateSchema, serviceId } from '@lvs-console/shared';
-import type { DesiredStateInput, ObservedTable, Service, ServiceInput } from '@lvs-console/shared';
+import { SCHEDULERS, configOfService, desiredStateSchema, emptyState, serviceId } from '@lvs-console/shared';
+import type { DesiredStateInput, ObservedDestination, ObservedService, ObservedTable, Service, ServiceInput } from '@lvs-console/shared';
 import { plan, settingsOf } from '@lvs-console/shared/plan';
+import { planWithin } from '@lvs-console/shared/drift';
 import type { Change } from '@lvs-console/shared/plan';
 import type { KernelBackend } from '../../src/kernel/backend';
+import { DESTINATION_REREAD_SECONDS, type CounterSample } from '../../src/kernel/sampling';
 
 /**
  * One contract case on the real kernel in the TCG guest: 5-15 s on an idle
@@ -20,6 +22,11 @@ export interface KernelContractOptions {
   daemonInterface?: string;
   /** Per-test time limit: a backend that starts a program per call needs more than the default. */
   timeoutMs?: number;
+  /**
+   * Let `ms` of traffic pass between two counter samples (the sim moves its
+   * synthetic clients; on the real kernel nothing sends, the counters stay).
+   */
+  passTraffic?: (backend: KernelBackend, ms: number) => Promise<void>;
 }
 
 function desired(input: DesiredStateInput): Service[] {
@@ -132,6 +139,42 @@ const TUNNELS = svc({
     { address: '198.51.100.84', port: 80, forwarding: 'tunnel', weight: 1, tunnel: { type: 'gre', checksum: 'csum' } },
   ],
 });
+
+/** A destination's place in a table: service and real server. */
+function destinationId(service: ObservedService, dest: ObservedDestination): string {
+  return `${serviceId(service.key)} ${dest.address}|${dest.port}`;
+}
+
+/** What every counter sample promises, whichever backend took it. */
+function expectWellFormed(sample: CounterSample, at: number): void {
+  const count = sample.table.services.length;
+  expect(sample.at).toBe(at);
+  expect(sample.destinationsReadAt).toHaveLength(count);
+  expect(sample.changedAt).toHaveLength(count);
+  expect(sample.destinationReads).toBeGreaterThanOrEqual(0);
+  expect(sample.destinationReads).toBeLessThanOrEqual(count);
+  // Every list was read within the promised bound, none in the future.
+  for (const readAt of sample.destinationsReadAt) {
+    expect(readAt).toBeLessThanOrEqual(at);
+    expect(at - readAt).toBeLessThan(DESTINATION_REREAD_SECONDS * 1000);
+  }
+}
+
+/** Counters of every destination in both samples (but those named) only ever grow. */
+function expectCountersKept(before: CounterSample, after: CounterSample, edited: ReadonlySet<string>): void {
+  const earlier = new Map<string, ObservedDestination['stats']>();
+  for (const service of before.table.services) for (const dest of service.destinations) earlier.set(destinationId(service, dest), dest.stats);
+  for (const service of after.table.services) {
+    for (const dest of service.destinations) {
+      const id = destinationId(service, dest);
+      const then = earlier.get(id);
+      if (!then || edited.has(id)) continue;
+      for (const field of ['conns', 'inPkts', 'outPkts', 'inBytes', 'outBytes'] as const) {
+        expect(dest.stats[field], `${id} ${field}`).toBeGreaterThanOrEqual(then[field]);
+      }
+    }
+  }
+}
 
 export function describeKernelContract(name: string, makeBackend: () => Promise<KernelBackend>, options: KernelContractOptions = {}): void {
   describe(`KernelBackend contract: ${name}`, () => {
@@ -338,6 +381,127 @@ export function describeKernelContract(name: string, makeBackend: () => Promise<
       const filtered = await backend.connections({ limit: 10, virtualAddress: '192.0.2.250' });
       expect(filtered.entries).toEqual([]);
       expect(filtered.matched).toBe(0);
+    });
+
+    // 1 Hz counter samples (KernelBackend.sample): the sample times are the
+    // test's own, one second apart; the backends may keep a destination list
+    // from the sample before, but never longer than DESTINATION_REREAD_SECONDS.
+    const SAMPLED_AT = 1_700_000_000_000;
+
+    it('samples an empty table: no services, no destination lists read', async () => {
+      const backend = await fresh();
+      const reads = backend.destinationListsRead;
+      const first = await backend.sample(null, SAMPLED_AT);
+      expectWellFormed(first, SAMPLED_AT);
+      expect(first.table.services).toEqual([]);
+      expect(first.destinationReads).toBe(0);
+      const second = await backend.sample(first, SAMPLED_AT + 1000);
+      expectWellFormed(second, SAMPLED_AT + 1000);
+      expect(second.table.services).toEqual([]);
+      expect(second.destinationReads).toBe(0);
+      expect(second.table.timeouts).toEqual((await backend.observe()).timeouts);
+      expect(backend.destinationListsRead).toBe(reads);
+    });
+
+    it(`samples show a weight change, a new and a removed real server within ${DESTINATION_REREAD_SECONDS} samples; counters never go backwards`, async () => {
+      const backend = await fresh();
+      await converge(backend, ALL_KINDS);
+      let now = SAMPLED_AT;
+      const readsBefore = backend.destinationListsRead;
+      let sample = await backend.sample(null, now);
+      expectWellFormed(sample, now);
+      // The first sample has nothing to keep: every list is read.
+      expect(sample.destinationReads).toBe(ALL_KINDS.length);
+      expect(backend.destinationListsRead - readsBefore).toBe(ALL_KINDS.length);
+      expect(configView(sample.table.services)).toEqual(configView(ALL_KINDS));
+      // Real servers whose counters a change may legitimately restart.
+      const edited = new Set<string>();
+      const next = async (): Promise<CounterSample> => {
+        await options.passTraffic?.(backend, 1000);
+        now += 1000;
+        const reads = backend.destinationListsRead;
+        const taken = await backend.sample(sample, now);
+        expectWellFormed(taken, now);
+        // What the sample says it read is what the backend counts.
+        expect(backend.destinationListsRead - reads).toBe(taken.destinationReads);
+        expectCountersKept(sample, taken, edited);
+        sample = taken;
+        return taken;
+      };
+      for (let s = 0; s < 2; s++) await next();
+
+      const after = ALL_KINDS.map((s) => structuredClone(s));
+      const web = after[0] as Service;
+      web.destinations = web.destinations.map((d) => (d.address === '198.51.100.11' ? { ...d, weight: 9 } : d));
+      const dns = after[1] as Service;
+      dns.destinations = [...dns.destinations, { address: '198.51.100.32', port: 53, forwarding: 'route', weight: 2, upperThreshold: 0, lowerThreshold: 0 }];
+      const v6 = after.find((s) => s.key.kind === 'addr' && s.key.address === '2001:db8::10') as Service;
+      v6.destinations = v6.destinations.slice(1);
+      edited.add(`${serviceId(web.key)} 198.51.100.11|8080`);
+      const changes = await converge(backend, after);
+      expect(changes.map((c) => c.kind).sort()).toEqual(['add-destination', 'delete-destination', 'edit-destination']);
+      let seenAfter = 0;
+      for (let s = 1; s <= DESTINATION_REREAD_SECONDS && seenAfter === 0; s++) {
+        if (plan({ services: after }, (await next()).table).length === 0) seenAfter = s;
+      }
+      expect(seenAfter).toBeGreaterThan(0);
+      // Once seen, it stays (a kept list is never older than the one read).
+      for (let s = 0; s < 2; s++) expect(plan({ services: after }, (await next()).table)).toEqual([]);
+      if (options.passTraffic) {
+        // The traffic moved counters, so "never backwards" compared real numbers.
+        const web = sample.table.services.find((s) => serviceId(s.key) === serviceId(WEB.key));
+        expect(web?.destinations.some((d) => d.stats.conns > 0)).toBe(true);
+      }
+    });
+
+    it('a service deleted between two samples is gone from the next one; the others keep their destinations', async () => {
+      const backend = await fresh();
+      await converge(backend, ALL_KINDS);
+      const first = await backend.sample(null, SAMPLED_AT);
+      const second = await backend.sample(first, SAMPLED_AT + 1000);
+      expectWellFormed(second, SAMPLED_AT + 1000);
+      const rest = ALL_KINDS.filter((s) => serviceId(s.key) !== serviceId(WEB.key));
+      expect((await converge(backend, rest)).map((c) => c.kind)).toEqual(['delete-service']);
+      const third = await backend.sample(second, SAMPLED_AT + 2000);
+      expectWellFormed(third, SAMPLED_AT + 2000);
+      expect(third.table.services.map((s) => serviceId(s.key)).sort()).toEqual(rest.map((s) => serviceId(s.key)).sort());
+      // Lists kept from the sample before still belong to their own services.
+      expect(configView(third.table.services)).toEqual(configView(rest));
+      expectCountersKept(second, third, new Set());
+    });
+
+    it('observeWithin reads every service row and the scope afresh: a plan within the scope is the one a full read gives', async () => {
+      const backend = await fresh();
+      await converge(backend, ALL_KINDS);
+      const base = await backend.observe();
+      const added = svc({
+        key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.90', port: 443 },
+        destinations: [{ address: '198.51.100.91', port: 443, forwarding: 'masq', weight: 1 }],
+      });
+      const after = [...ALL_KINDS.map((s) => structuredClone(s)).filter((s) => !(s.key.kind === 'addr' && s.key.protocol === 'sctp')), added];
+      const web = after[0] as Service;
+      web.destinations = web.destinations.map((d) => (d.address === '198.51.100.12' ? { ...d, weight: 5 } : d));
+      const dns = after[1] as Service;
+      dns.destinations = dns.destinations.map((d) => ({ ...d, weight: 4 }));
+      await converge(backend, after);
+      // The scope: WEB (edited) and a service base lacks; DNS changed too but is outside it.
+      const scope = { services: new Set([serviceId(WEB.key), serviceId(added.key)]), timeouts: false, syncDaemons: false };
+      const reads = backend.destinationListsRead;
+      const scoped = await backend.observeWithin(scope.services, base);
+      const read = backend.destinationListsRead - reads;
+      // At least the scope's lists, at most every service's.
+      expect(read).toBeGreaterThanOrEqual(scope.services.size);
+      expect(read).toBeLessThanOrEqual(after.length);
+      expect(scoped.services.map((s) => serviceId(s.key)).sort()).toEqual(after.map((s) => serviceId(s.key)).sort());
+      const full = await backend.observe();
+      expect(planWithin({ ...emptyState(), services: ALL_KINDS }, scoped, scope)).toEqual(planWithin({ ...emptyState(), services: ALL_KINDS }, full, scope));
+      expect(configView(scoped.services.filter((s) => scope.services.has(serviceId(s.key))))).toEqual(
+        configView(full.services.filter((s) => scope.services.has(serviceId(s.key)))),
+      );
+      // Outside the scope: the list as base had it or as it is now, nothing else.
+      const dnsNow = configView(scoped.services).find((s) => serviceId(s.key) === serviceId(dns.key));
+      const dnsWas = configView(base.services).find((s) => serviceId(s.key) === serviceId(dns.key));
+      expect([dnsWas, configView([dns])[0]]).toContainEqual(dnsNow);
     });
   });
 }

@@ -25,6 +25,8 @@ export interface AgentFigures {
   samplerDurationSeconds: number;
   /** Destination lists the 1 Hz sampler has read from the kernel since the start (it keeps the lists of quiet services). */
   sampleDestinationReads?: number;
+  /** Destination lists every read of the kernel has listed since the start (samples, plans, reads after applies). */
+  kernelDestinationReads?: number;
   /** Sampler ticks skipped because a commit was waiting for the kernel. */
   samplesSkipped?: number;
   /** Drift checks since the start: answered by the 1 Hz sample (nothing new) or by a full read of the kernel. */
@@ -180,6 +182,13 @@ export function renderMetrics(observed: ObservedTable | null, agent: AgentFigure
       'counter',
       'Destination lists the counter sampler read from the kernel (quiet services keep theirs up to 5 s).',
     ).add({}, agent.sampleDestinationReads);
+  }
+  if (agent.kernelDestinationReads !== undefined) {
+    family(
+      'lvs_console_kernel_destination_lists_read_total',
+      'counter',
+      'Destination lists read from the kernel by any read: counter samples, the reads before a plan and after an apply (a scoped commit reads only its services).',
+    ).add({}, agent.kernelDestinationReads);
   }
   if (agent.samplesSkipped !== undefined) {
     family('lvs_console_samples_skipped_total', 'counter', 'Counter samples skipped because a commit was waiting for the kernel.').add(

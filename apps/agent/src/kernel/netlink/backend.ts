@@ -62,6 +62,7 @@ function errnoContextOf(change: Change): ErrnoContext {
 
 export class NetlinkBackend implements KernelBackend {
   readonly kind = 'netlink' as const;
+  destinationListsRead = 0;
   private readonly kernelRelease: string;
   private readonly modulesDir: string;
   private readonly procIpVsPath: string;
@@ -132,6 +133,7 @@ export class NetlinkBackend implements KernelBackend {
         },
       };
     };
+    this.destinationListsRead += services.length;
     const errnos = await Promise.all(this.dumpers.map((socket) => socket.dumps(nextJob)));
     for (const errno of errnos) NetlinkBackend.checkDump(errno, 'reading destinations', IPVS_CMD.GET_DEST);
     for (const [list, reader] of readers) this.destinationRows.finish(list, reader);
