@@ -113,7 +113,7 @@ describe('services list query', () => {
   });
 
   it('the page that draws every row', () => {
-    expect([0, 1, 100, 101, 1003].map(pageForAll)).toEqual([1, 1, 1, 2, 11]);
+    expect([0, 1, 50, 51, 1003].map(pageForAll)).toEqual([1, 1, 1, 2, 21]);
   });
 
   it('tells a row that shows the same from one whose numbers, servers or warnings changed', () => {

@@ -154,6 +154,11 @@ export interface ServiceHealthView {
   sorryServer: DestinationExplanation | null;
 }
 
+/** A failing check on some real server, or a lost quorum: what the services list warns about. */
+export function hasHealthProblem(view: ServiceHealthView): boolean {
+  return view.quorum.lost || view.destinations.some((dest) => dest.status === 'down');
+}
+
 export interface HealthStatusView {
   time: number;
   /** When the kernel was last observed (drain counts, overload flags); null if never. */

@@ -82,6 +82,21 @@ describe('health router', () => {
     expect((await caller('viewer').health.status({ service: 'tcp:192.0.2.99:80' })).services).toEqual([]);
   });
 
+  it('health.status with problems: only the services whose check fails (the services list asks nothing more)', async () => {
+    const { harness: h, caller } = setup({ sim: true });
+    harness = h;
+    await h.start();
+    await h.advance(0);
+    expect((await caller('viewer').health.status({ problems: true })).services).toEqual([]);
+    await caller('admin').health.markSimFailing({ service: VIP, destination: { address: '10.0.0.2', port: 80 }, failing: true });
+    // Probes until the check has failed often enough to count as down (its fall count), bounded.
+    for (let step = 0; step < 60 && (await caller('viewer').health.status({ problems: true })).services.length === 0; step++) await h.advance(1000);
+    const problems = await caller('viewer').health.status({ problems: true });
+    expect(problems.services.map((s) => s.id)).toEqual(['tcp:192.0.2.10:80']);
+    expect(problems.services[0]?.destinations.find((d) => d.id === '10.0.0.2:80')?.status).toBe('down');
+    await expect(caller('viewer').health.status({ problems: 'yes' } as never)).rejects.toThrow();
+  });
+
   it('drain.start / status / cancel go through the commit path with the caller as author', async () => {
     const { harness: h, caller, authors } = setup({ sim: true });
     harness = h;

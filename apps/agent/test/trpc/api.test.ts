@@ -222,6 +222,15 @@ describe('the agent API', () => {
       const planned = data<Array<{ id: string; ok: boolean; lines: string[] }>>(await trpcQuery(h.url, 'host.plan', { adding: [forward] }));
       expect(planned).toEqual([expect.objectContaining({ id: 'sysctl:net.ipv4.ip_forward', ok: false, lines: ['echo 1 > /proc/sys/net/ipv4/ip_forward'] })]);
       expect((await trpcQuery(h.url, 'host.plan', { adding: [{ ...forward, name: 'kernel.panic' }] })).status).toBe(400);
+      // The services list asks only for what fails: the failing rows of the services that have one.
+      const problems = data<{ services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(
+        await trpcQuery(h.url, 'host.status', { problems: true }),
+      );
+      expect(problems.services.find((s) => s.service === 'tcp:192.0.2.10:80')?.settings.map((r) => [r.id, r.ok])).toEqual([
+        ['sysctl:net.ipv4.ip_forward', false],
+      ]);
+      expect(problems.services.every((s) => s.settings.length > 0 && s.settings.every((r) => !r.ok))).toBe(true);
+      expect((await trpcQuery(h.url, 'host.status', { problems: 'yes' })).status).toBe(400);
       const unchanged = data<{ services: Array<{ service: string; settings: Array<{ id: string; ok: boolean }> }> }>(await trpcQuery(h.url, 'host.status'));
       expect(unchanged.services.find((s) => s.service === 'tcp:192.0.2.10:80')?.settings.find((r) => r.id === 'sysctl:net.ipv4.ip_forward')?.ok).toBe(false);
 

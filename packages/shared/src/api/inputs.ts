@@ -179,6 +179,8 @@ export const setSysctlInput = input({
 });
 /** Apply the desired host settings (sysctls, VIP addresses, modules, SNAT) to this host now. */
 export const applyHostSettingsInput = input({ ...base });
+/** host.status: `problems` keeps only the rows that fail, and only the services that have one (the services list's advisories). */
+export const hostStatusInput = input({ problems: z.boolean().optional() }).optional();
 /** A dry run of that apply, with these rows added to the desired host settings first (what "Fix director settings" will save). */
 export const planHostSettingsInput = input({ adding: z.array(hostSettingSchema).max(1000).default([]) });
 export const setVipInterfaceInput = input({ ...base, interface: interfaceNameSchema.nullable() });

@@ -10,7 +10,12 @@ const destinationRef = z.object({ address: ipAddressSchema, port: portSchema }).
 /** A service id as serviceId() writes it ("tcp:192.0.2.1:80", "fwmark:7"). */
 const serviceIdText = z.string().regex(/^(tcp|udp|sctp|fwmark):[0-9A-Za-z.:[\]]{1,60}$/, 'service must be a service id like tcp:192.0.2.1:80 or fwmark:7');
 
-export const healthStatusInput = z.object({ service: serviceIdText.optional() }).strict().optional();
+/**
+ * health.status: one service, or every one; `problems` keeps only the services
+ * with a failing check or a lost quorum (what the services list warns about:
+ * at 1,000 healthy services the answer is a few bytes instead of a megabyte).
+ */
+export const healthStatusInput = z.object({ service: serviceIdText.optional(), problems: z.boolean().optional() }).strict().optional();
 export type HealthStatusInput = z.infer<typeof healthStatusInput>;
 
 export const MAX_DRAIN_DEADLINE_SECONDS = 7 * 24 * 3600;

@@ -16,7 +16,7 @@ import {
   startDrain,
 } from '@lvs-console/shared/health';
 import type { TRPCProcedureBuilder, TRPCUnsetMarker, inferProcedureBuilderResolverOptions } from '@trpc/server';
-import type { DesiredStateEdit, HealthManager } from '../../health/manager';
+import { hasHealthProblem, type DesiredStateEdit, type HealthManager } from '../../health/manager';
 
 /** A procedure builder before .input(): what viewerProcedure / adminProcedure are. */
 export type BaseProcedureBuilder<TContext, TMeta, TContextOverrides, TErrorShape> = TRPCProcedureBuilder<
@@ -69,7 +69,10 @@ export function createHealthRouter<TContext, TMeta, TOverrides, TErrorShape, TCo
   return {
     health: {
       /** Per service and destination: health state, checks, history strip, flaps, drain progress and why-no-traffic explanations. */
-      status: viewer.input(healthStatusInput).query(({ ctx, input }) => deps.manager(ctx).status(input?.service ? { service: input.service } : undefined)),
+      status: viewer.input(healthStatusInput).query(({ ctx, input }) => {
+        const view = deps.manager(ctx).status(input?.service ? { service: input.service } : undefined);
+        return input?.problems ? { ...view, services: view.services.filter(hasHealthProblem) } : view;
+      }),
       /** Sim backend only: mark a real server failing (or healthy again) and probe it at once. */
       markSimFailing: admin.input(markSimFailingInput).mutation(({ ctx, input }) => {
         const sim = deps.sim(ctx);

@@ -23,7 +23,8 @@ export interface HostStatusReport {
   }>;
 }
 
-export async function hostStatus(agent: Agent): Promise<HostStatusReport> {
+/** `problems`: only the failing rows, and only the services with one (what the services list shows). */
+export async function hostStatus(agent: Agent, options: { problems: boolean } = { problems: false }): Promise<HostStatusReport> {
   const desired = agent.store.current()?.state;
   if (!agent.host || !desired) return { available: false, label: agent.host?.label ?? null, settings: [], services: [] };
   const perService = agent.requirementsOf(desired);
@@ -53,5 +54,14 @@ export async function hostStatus(agent: Agent): Promise<HostStatusReport> {
     const status = statusOf(setting);
     return status ? [{ ...status, setting }] : [];
   });
-  return { available: true, label: agent.host.label, settings, services };
+  if (!options.problems) return { available: true, label: agent.host.label, settings, services };
+  return {
+    available: true,
+    label: agent.host.label,
+    settings: settings.filter((row) => !row.ok),
+    services: services.flatMap((service) => {
+      const failing = service.settings.filter((row) => !row.ok);
+      return failing.length ? [{ ...service, settings: failing }] : [];
+    }),
+  };
 }

@@ -3,6 +3,7 @@
 import type { TRPCRouterRecord } from '@trpc/server';
 import {
   applyHostSettingsInput,
+  hostStatusInput,
   planHostSettingsInput,
   setHostSettingsInput,
   setSyncDaemonsInput,
@@ -14,7 +15,7 @@ import { hostStatus } from './host-status';
 
 export const hostRouter = {
   /** Each required/desired host setting with whether this host has it, grouped per service. */
-  status: viewerProcedure.query(({ ctx }) => hostStatus(ctx.agent)),
+  status: viewerProcedure.input(hostStatusInput).query(({ ctx, input }) => hostStatus(ctx.agent, { problems: input?.problems ?? false })),
   setTimeouts: adminProcedure
     .input(setTimeoutsInput)
     .mutation(({ ctx, input: { baseRevision, ...edit } }) =>

@@ -4,7 +4,7 @@
 // filters, sort and the page (how many rows are drawn) live in the URL
 // (service-list-model.ts, read by the router: routes.tsx). At phone width
 // each row becomes a card (index.css, .stack-table).
-import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, type ReactNode } from 'react';
+import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, type MouseEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useSearch } from '@tanstack/react-router';
 import { destinationId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
@@ -20,7 +20,7 @@ import { useHostProblems } from '../realservers/host-problems';
 import { useRealServerReports } from '../realservers/use-real-server-reports';
 import { serviceHasFailingReports } from '../realservers/real-server-reports';
 import { useSimStatus } from '../sim/use-sim-status';
-import { useHealthStatus, type ServiceHealthView } from '../health/use-health-status';
+import { useHealthProblems, type ServiceHealthView } from '../health/use-health-status';
 import { msg, t } from '../../lib/i18n';
 import {
   choices,
@@ -161,7 +161,7 @@ function buildRows(snapshot: StateSnapshot | undefined, inputs: RowInputs): Serv
  */
 function useServiceRows(snapshot: StateSnapshot | undefined): ServiceRow[] {
   const failed = useSimStatus().data?.failed;
-  const health = useHealthStatus().data?.services;
+  const health = useHealthProblems().data?.services;
   const driftById = useServiceDrift();
   const hostProblems = useHostProblems();
   const reports = useRealServerReports().data?.reports;
@@ -202,6 +202,15 @@ export function ServicesOverview() {
     if (next.q === query.q) write();
     else urlWrite.current = { timer: window.setTimeout(flushUrlWrite, SEARCH_URL_DELAY_MS), write };
   });
+  // Row links are plain anchors, opened here through the router as a Link would: a Link per row
+  // subscribes to the router and builds its location, a cost paid for every row a keystroke draws.
+  const openService = (event: MouseEvent<HTMLElement>) => {
+    const anchor = (event.target as Element).closest<HTMLAnchorElement>('a[data-service-id]');
+    const id = anchor?.dataset.serviceId;
+    if (!id || event.defaultPrevented || event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    void navigate({ to: '/services/$id', params: { id } });
+  };
   // Each new filter starts from one page again.
   const setQuery = (patch: Partial<ListQuery>) => setListQuery({ ...query, ...patch, page: 1 });
 
@@ -308,7 +317,7 @@ export function ServicesOverview() {
       ) : null}
       {rows.length > 0 ? (
         // A service link clicked while the search text waits: the text goes into this entry first, so Back finds it.
-        <div className="overflow-x-auto rounded-md border border-slate-200 bg-white" onClickCapture={flushUrlWrite}>
+        <div className="overflow-x-auto rounded-md border border-slate-200 bg-white" onClickCapture={flushUrlWrite} onClick={openService}>
           <table className="stack-table w-full text-sm">
             <caption className="sr-only">{t('Virtual services')}</caption>
             <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
@@ -369,14 +378,19 @@ function rowWords() {
 }
 type RowWords = ReturnType<typeof rowWords>;
 
+/** A service's page, as the router writes its address (hash history). */
+export function serviceHref(id: string): string {
+  return `/#/services/${encodeURIComponent(id)}`;
+}
+
 /** One service's row; memoised: a keystroke or a new second redraws only the rows that changed. */
 const ServiceRowView = memo(function ServiceRowView({ row, words }: { row: ServiceRow; words: RowWords }) {
   return (
     <tr className="border-t border-slate-100 hover:bg-slate-50">
       <th scope="row" className="px-3 py-1.5 text-left font-normal">
-        <Link to="/services/$id" params={{ id: row.id }} className="font-mono text-blue-800 underline-offset-2 hover:underline">
+        <a href={serviceHref(row.id)} data-service-id={row.id} className="font-mono text-blue-800 underline-offset-2 hover:underline">
           {row.label}
-        </Link>
+        </a>
       </th>
       <Cell label={words.method}>{row.method === 'NONE' ? '—' : row.method}</Cell>
       <Cell label={words.scheduler} className="font-mono">
