@@ -18,7 +18,7 @@ import {
   type NotifyCommand,
 } from '@lvs-console/shared/alerts';
 import type { AgentEvent, Caller } from '@lvs-console/shared/api';
-import { DomainError, formatIssues } from '@lvs-console/shared';
+import { DomainError, describedText, formatIssues } from '@lvs-console/shared';
 import type { HealthFigures } from '@lvs-console/shared/metrics';
 import type { Logger } from '../log';
 import type { HealthTimers } from '../health/timers';
@@ -133,7 +133,10 @@ export class NotificationService {
     await this.opts.audit.append({
       who: caller.name,
       role: caller.role,
-      what: `test notification to ${target ?? 'every target'}: ${ok} of ${results.length} answered ok`,
+      what:
+        target === undefined
+          ? describedText('auditTestNotificationAll', { ok, total: results.length })
+          : describedText('auditTestNotification', { target, ok, total: results.length }),
       result: 'ok',
     });
     return results;
