@@ -7,6 +7,7 @@
 import type { DesiredState } from '@lvs-console/shared';
 import type { Page } from '@playwright/test';
 import en from '../../apps/web/src/locales/en';
+import { KEEPALIVED_WITH_WARNINGS } from '../../apps/web/test/keepalived-with-warnings';
 import { ADMIN_TOKEN, callApi } from '../support/agent';
 import { agentBaseURL, expect, shot, test } from '../support/fixtures';
 
@@ -14,32 +15,6 @@ const SERVICE = { kind: 'addr', protocol: 'tcp', address: '203.0.113.10', port: 
 const FAILING = { address: '198.51.100.22', port: 443 };
 const HEALTH_SERVICE = encodeURIComponent('tcp:203.0.113.10:443');
 const WEB_SERVICE = encodeURIComponent('tcp:192.0.2.10:80');
-
-/** keepalived.conf lines each of which keepalived reads but the console does not carry over as written. */
-const KEEPALIVED_WITH_WARNINGS = [
-  'global_defs {',
-  '  router_id LVS_1',
-  '  lvs_flush',
-  '}',
-  'vrrp_script chk { script "/bin/true" }',
-  'virtual_server 192.0.2.96 80 {',
-  '  delay_loop 6',
-  '  lb_algo rr',
-  '  lb_kind DR',
-  '  persistence_timeout 99999999',
-  '  quorum 0',
-  '  sorry_server_inhibit',
-  '  real_server 10.0.0.1 8080 {',
-  '    weight 70000',
-  '    notify_up /bin/true',
-  '    TCP_CHECK {',
-  '      connect_timeout 3',
-  '      bindto 10.0.0.9',
-  '    }',
-  '  }',
-  '}',
-  '',
-].join('\n');
 
 /** An entry reads as an English sentence when its own words (placeholders aside) hold two English words in a row. */
 const SENTENCE = /[A-Za-z]{2,}[ ,'’-]+[A-Za-z]{2,}/;

@@ -9,6 +9,7 @@ import { readKeepalivedConf } from '@lvs-console/shared/keepalived';
 import { localMessage, localNestedMessage } from '../src/lib/error-text';
 import en from '../src/locales/en';
 import { useChineseCatalog } from './chinese-catalog';
+import { KEEPALIVED_WITH_WARNINGS } from './keepalived-with-warnings';
 
 type Said = { message: string; messageId?: unknown; params?: Record<string, string | number> };
 const local = (said: Said | undefined) => (said ? localNestedMessage(said.messageId, said.params, said.message) : '');
@@ -61,33 +62,7 @@ describe('import errors in Chinese', () => {
   const saysChinese = (text: string) => /\p{Script=Han}/u.test(text) && !englishTexts.has(text);
 
   it("a keepalived.conf's warnings: each has an id and says itself in Chinese", () => {
-    const conf = [
-      'global_defs {',
-      '  router_id LVS_1',
-      '  lvs_flush',
-      '}',
-      'vrrp_script chk { script "/bin/true" }',
-      'virtual_server 192.0.2.1 80 {',
-      '  delay_loop 6',
-      '  lb_algo rr',
-      '  lb_kind DR',
-      '  persistence_timeout 99999999',
-      '  quorum 0',
-      '  sorry_server_inhibit',
-      '  real_server 10.0.0.1 8080 {',
-      '    weight 70000',
-      '    notify_up /bin/true',
-      '    TCP_CHECK {',
-      '      connect_timeout 3',
-      '      bindto 10.0.0.9',
-      '    }',
-      '  }',
-      '  real_server 10.0.0.2 80 {',
-      '    lvs_method TUN type bogus',
-      '  }',
-      '}',
-    ].join('\n');
-    const read = readKeepalivedConf(conf);
+    const read = readKeepalivedConf(KEEPALIVED_WITH_WARNINGS);
     expect(read.notes.filter((n) => n.level === 'error')).toEqual([]);
     const warnings = read.notes.filter((n) => n.level === 'warning');
     expect(warnings.length).toBeGreaterThanOrEqual(8);

@@ -510,6 +510,8 @@ export const MESSAGE_KEYS: Record<MessageId, string> = {
   auditLoggedOutEverywhere: msg('logged {{name}} out everywhere ({{sessions}} sessions)'),
   auditImport: msg('import {{format}} ({{lines}} rule lines, {{mode}})'),
   auditImportDeletes: msg('import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)'),
+  auditModeReplace: msg('replace'),
+  auditModeMerge: msg('merge'),
   auditZeroService: msg('zero the counters of {{service}}'),
   auditZeroAll: msg('zero every counter'),
   auditRsFirstHolds: msg('real server {{address}} reported for the first time: its settings hold'),

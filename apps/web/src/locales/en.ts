@@ -1628,6 +1628,8 @@ const en: Record<string, string> = {
   'import {{format}} ({{lines}} rule lines, {{mode}})': 'import {{format}} ({{lines}} rule lines, {{mode}})',
   'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)':
     'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)',
+  replace: 'replace',
+  merge: 'merge',
   'zero the counters of {{service}}': 'zero the counters of {{service}}',
   'zero every counter': 'zero every counter',
   'real server {{address}} reported for the first time: its settings hold': 'real server {{address}} reported for the first time: its settings hold',

@@ -1528,6 +1528,8 @@ const zhCN: Record<string, string> = {
   'import {{format}} ({{lines}} rule lines, {{mode}})': '导入 {{format}}（{{lines}} 条规则行，{{mode}}）',
   'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)':
     '导入 {{format}}（{{lines}} 条规则行，{{mode}}，删除 {{deletes}} 个服务）',
+  replace: '替换',
+  merge: '合并',
   'zero the counters of {{service}}': '把 {{service}} 的计数器清零',
   'zero every counter': '把所有计数器清零',
   'real server {{address}} reported for the first time: its settings hold': '真实服务器 {{address}} 首次上报：其设置正确',

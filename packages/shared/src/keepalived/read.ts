@@ -211,9 +211,9 @@ class Reader {
       else if (keyword === 'vrrp_instance' && this.pairMode) {
         this.rememberVrrpId(statement);
         this.vrrpInstances.push(statement);
-      } else if (keyword in IGNORED_ROOTS) {
+      } else if (Object.hasOwn(IGNORED_ROOTS, keyword)) {
         if (keyword === 'vrrp_instance') this.rememberVrrpId(statement);
-        const reason = IGNORED_ROOTS[keyword] ?? 'kaRootProcess';
+        const reason = IGNORED_ROOTS[keyword] as MessageId;
         const block = `${keyword}${statement.words[1] ? ` ${statement.words[1]}` : ''}`;
         this.warn(statement, 'kaRootIgnored', nestedParams('reason', describedText(reason), { block }));
       } else if (keyword === '') {

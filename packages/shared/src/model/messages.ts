@@ -493,6 +493,8 @@ export const MESSAGE_TEXTS = {
   auditLoggedOutEverywhere: 'logged {{name}} out everywhere ({{sessions}} sessions)',
   auditImport: 'import {{format}} ({{lines}} rule lines, {{mode}})',
   auditImportDeletes: 'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)',
+  auditModeReplace: 'replace',
+  auditModeMerge: 'merge',
   auditZeroService: 'zero the counters of {{service}}',
   auditZeroAll: 'zero every counter',
   auditRsFirstHolds: 'real server {{address}} reported for the first time: its settings hold',

@@ -1,5 +1,5 @@
 // state.import: pasted ipvsadm text, keepalived.conf or desired-state JSON.
-import { DomainError, describedText, emptyState, formatIssues } from '@lvs-console/shared';
+import { DomainError, describedText, emptyState, formatIssues, nestedParams } from '@lvs-console/shared';
 import { findUnsafeStrings, UNSAFE_STRING_MESSAGE, type Caller, type ImportOutcome } from '@lvs-console/shared/api';
 import { checkDeleteConfirmation, parseImportText, type ImportRequest, type ParsedImport } from '../../reconcile/import-text';
 import type { Agent } from '../agent';
@@ -31,7 +31,11 @@ export async function importText(agent: Agent, request: ImportRequest & { baseRe
   }
   checkDeleteConfirmation(preview.summary, request);
   const { summary } = preview;
-  const counts = { format: preview.format, lines: summary.ruleLines, mode: request.mode };
+  // The mode is a word of the console's language too (nested: its id beside it).
+  const counts = nestedParams('mode', describedText(request.mode === 'merge' ? 'auditModeMerge' : 'auditModeReplace'), {
+    format: preview.format,
+    lines: summary.ruleLines,
+  });
   const what = summary.deletes.length
     ? describedText('auditImportDeletes', { ...counts, deletes: summary.deletes.length })
     : describedText('auditImport', counts);
