@@ -112,7 +112,12 @@ export class NotificationService {
 
   async update(input: NotificationSettingsInput, caller: Caller): Promise<ReturnType<NotificationService['view']>> {
     const parsed = notificationSettingsSchema.safeParse(mergeNotificationSettings(this.settings, input));
-    const what = `notification settings: ${input.enabled ? 'on' : 'off'}, ${input.webhooks.length} webhooks (${input.webhooks.map((h) => h.id).join(', ') || 'none'}), group wait ${input.groupWaitMs} ms, repeat ${input.repeatIntervalMs} ms`;
+    const what = describedText(input.enabled ? 'auditNotifyOn' : 'auditNotifyOff', {
+      webhooks: input.webhooks.length,
+      ids: input.webhooks.map((h) => h.id).join(', ') || 'none',
+      groupWait: input.groupWaitMs,
+      repeat: input.repeatIntervalMs,
+    });
     if (!parsed.success) {
       const message = formatIssues(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
       await this.opts.audit.reject({ who: caller.name, role: caller.role, what, error: message });

@@ -547,6 +547,10 @@ export const MESSAGE_KEYS: Record<MessageId, string> = {
   auditHandoverVia: msg('hand the VIPs over to the other director (asked through {{via}})'),
   auditHoldReleased: msg('release the hold: this director may take the VIPs again'),
   auditHoldReleasedVia: msg('release the hold: this director may take the VIPs again (asked through {{via}})'),
+  auditRsRequestFix: msg('realServers.requestFix {{address}}'),
+  auditRsForget: msg('realServers.forget {{address}}'),
+  auditNotifyOn: msg('notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms'),
+  auditNotifyOff: msg('notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms'),
 };
 
 /** A message by id in the console's language, or the English fallback when the id is unknown. */

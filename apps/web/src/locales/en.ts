@@ -1630,6 +1630,12 @@ const en: Record<string, string> = {
     'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)',
   replace: 'replace',
   merge: 'merge',
+  'realServers.requestFix {{address}}': 'realServers.requestFix {{address}}',
+  'realServers.forget {{address}}': 'realServers.forget {{address}}',
+  'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
+  'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
   'zero the counters of {{service}}': 'zero the counters of {{service}}',
   'zero every counter': 'zero every counter',
   'real server {{address}} reported for the first time: its settings hold': 'real server {{address}} reported for the first time: its settings hold',

@@ -1530,6 +1530,12 @@ const zhCN: Record<string, string> = {
     '导入 {{format}}（{{lines}} 条规则行，{{mode}}，删除 {{deletes}} 个服务）',
   replace: '替换',
   merge: '合并',
+  'realServers.requestFix {{address}}': '请求真实服务器 {{address}} 修复其设置',
+  'realServers.forget {{address}}': '忘记真实服务器 {{address}} 的上报',
+  'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    '通知设置：开启，{{webhooks}} 个 webhook（{{ids}}），分组等待 {{groupWait}} 毫秒，重复间隔 {{repeat}} 毫秒',
+  'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    '通知设置：关闭，{{webhooks}} 个 webhook（{{ids}}），分组等待 {{groupWait}} 毫秒，重复间隔 {{repeat}} 毫秒',
   'zero the counters of {{service}}': '把 {{service}} 的计数器清零',
   'zero every counter': '把所有计数器清零',
   'real server {{address}} reported for the first time: its settings hold': '真实服务器 {{address}} 首次上报：其设置正确',

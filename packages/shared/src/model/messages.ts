@@ -529,6 +529,10 @@ export const MESSAGE_TEXTS = {
   auditHandoverVia: 'hand the VIPs over to the other director (asked through {{via}})',
   auditHoldReleased: 'release the hold: this director may take the VIPs again',
   auditHoldReleasedVia: 'release the hold: this director may take the VIPs again (asked through {{via}})',
+  auditRsRequestFix: 'realServers.requestFix {{address}}',
+  auditRsForget: 'realServers.forget {{address}}',
+  auditNotifyOn: 'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
+  auditNotifyOff: 'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
 } as const;
 
 export type MessageId = keyof typeof MESSAGE_TEXTS;

@@ -40,13 +40,23 @@ export const realServersRouter = {
   list: viewerProcedure.query(({ ctx }) => ctx.agent.realServers.list()),
   requestFix: adminProcedure.input(realServerFixInput).mutation(async ({ ctx, input }) => {
     const report = ctx.agent.realServers.requestFix(input.address, ctx.caller);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `realServers.requestFix ${input.address}`, result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: describedText('auditRsRequestFix', { address: input.address }),
+      result: 'ok',
+    });
     return report;
   }),
   /** Forget a retired real server's report; a real server still running reports again. */
   forget: adminProcedure.input(realServerFixInput).mutation(async ({ ctx, input }) => {
     if (!ctx.agent.realServers.forget(input.address)) throw new DomainError('NOT_FOUND', `no report from ${input.address}`);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `realServers.forget ${input.address}`, result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: describedText('auditRsForget', { address: input.address }),
+      result: 'ok',
+    });
     return { address: input.address };
   }),
 } satisfies TRPCRouterRecord;
