@@ -7,6 +7,7 @@
 import type { DesiredState } from '@lvs-console/shared';
 import type { Page } from '@playwright/test';
 import en from '../../apps/web/src/locales/en';
+import { KEEPALIVED_WITH_WARNINGS } from '../../apps/web/test/keepalived-with-warnings';
 import { ADMIN_TOKEN, callApi } from '../support/agent';
 import { agentBaseURL, expect, shot, test } from '../support/fixtures';
 
@@ -153,6 +154,22 @@ test.describe('zh-CN sweep', () => {
     await sweep('import-ipvsadm', () => expect(page.getByText('未知选项 --bogus')).toBeVisible());
     await rules.fill('virtual_server 192.0.2.99 99999 {\n  protocol TCP\n}\n');
     await sweep('import-keepalived', () => expect(page.getByText(/端口“99999”必须在 0\.\.65535 之间/)).toBeVisible());
+    // The rule interpreter's refusals and an option value out of range (web12).
+    await rules.fill(
+      'ipvsadm -a -t 192.0.2.98:80 -r 10.0.0.1:80 -g\nipvsadm -A -t 192.0.2.97:80 -s rr\nipvsadm -a -t 192.0.2.97:80 -r 10.0.0.1:80 -g -w 99999\n',
+    );
+    await sweep('import-ipvsadm-rules', async () => {
+      await expect(page.getByText('服务 TCP 192.0.2.98:80 未定义')).toBeVisible();
+      await expect(page.getByText('权重 99999 超出范围 0..65535')).toBeVisible();
+    });
+    // A keepalived.conf that imports, with a warning for each thing not carried over as written (web12).
+    await rules.fill(KEEPALIVED_WITH_WARNINGS);
+    await sweep('import-keepalived-warnings', async () => {
+      const warnings = page.getByRole('list', { name: '导入警告' });
+      await expect(warnings.getByText('global_defs lvs_flush：控制台从不清空规则表；它只修改与期望状态不同的部分')).toBeVisible();
+      await expect(warnings.getByText('vrrp_script chk：控制台不使用 VRRP 脚本')).toBeVisible();
+      expect(await warnings.getByRole('listitem').count()).toBeGreaterThanOrEqual(8);
+    });
 
     expect(findings, 'English sentences from the English catalog on zh-CN screens').toEqual({});
 
@@ -164,5 +181,26 @@ test.describe('zh-CN sweep', () => {
     const english = englishLeft(await visibleTexts(page));
     expect(english).toEqual(expect.arrayContaining(['Watch (live charts)', 'Real servers setup', 'Zero counters']));
     expect(english.some((text) => text.startsWith('health check failing for'))).toBe(true);
+  });
+});
+
+test.describe('zh-CN, dark theme', () => {
+  test.use({ colorScheme: 'dark' });
+
+  test('import warnings and the Changes page say themselves in Chinese in the dark theme too', async ({ page }) => {
+    await page.addInitScript((token) => sessionStorage.setItem('lvs-console.token', token), ADMIN_TOKEN);
+    await page.goto(`${agentBaseURL()}/#/import`);
+    await expect(page.locator('html')).toHaveAttribute('data-theme', 'dark');
+    await page.getByLabel('要导入的规则').fill(KEEPALIVED_WITH_WARNINGS);
+    const warnings = page.getByRole('list', { name: '导入警告' });
+    await expect(warnings.getByText('vrrp_script chk：控制台不使用 VRRP 脚本')).toBeVisible();
+    expect(englishLeft(await visibleTexts(page))).toEqual([]);
+    await shot(page, 'zh-dark-import-keepalived-warnings');
+
+    await page.goto(`${agentBaseURL()}/#/changes`);
+    // The agent's first revision, recorded with its message id.
+    await expect(page.getByText('首次启动时接管了内核规则表').first()).toBeVisible({ timeout: 20_000 });
+    expect(englishLeft(await visibleTexts(page))).toEqual([]);
+    await shot(page, 'zh-dark-changes');
   });
 });

@@ -7,7 +7,7 @@ import { ProxyUserTrust, type ProxyUserOptions } from './auth/proxy-user';
 import { CONSOLE_URL_FILE } from './cli/login-link';
 import { writeFileAtomic } from './store/atomic-file';
 import type { AddressInfo } from 'node:net';
-import { emptyState, serviceId, type DesiredState } from '@lvs-console/shared';
+import { describedText, emptyState, isMessageId, nestedParams, serviceId, type DesiredState } from '@lvs-console/shared';
 import { directorRequirements } from '@lvs-console/shared/host';
 import { syncDaemonsFor } from '@lvs-console/shared/ha';
 import { RealServerRegistry } from './realservers/registry';
@@ -178,7 +178,7 @@ async function startLocked(
     ...(chosen.sim ? { simulatedDefaultProbe: chosen.sim } : {}),
     // Automatic removal of a drained real server, as a normal audited change.
     submitEdit: async (edit, author) => {
-      await reconciler.commitParsed(store.revision, { name: author, role: 'admin' }, 'remove drained real server', false, true, edit);
+      await reconciler.commitParsed(store.revision, { name: author, role: 'admin' }, describedText('auditRemoveDrained'), false, true, edit);
     },
   });
   const clusterConfig = await loadClusterConfig(options.stateDir, options.cluster ?? {});
@@ -487,7 +487,13 @@ async function auditUnauditedRevisions(store: StateStore, audit: AuditLog, note:
     await audit.append({
       who: summary.who,
       role: 'admin',
-      what: `${summary.what} (audit line written at start: the agent stopped before writing it)`,
+      what: describedText(
+        'auditWrittenAtStart',
+        nestedParams('what', {
+          message: summary.what,
+          ...(isMessageId(summary.whatId) ? { messageId: summary.whatId, params: summary.whatParams ?? {} } : {}),
+        }),
+      ),
       result: 'ok',
       revision: summary.revision,
     });

@@ -50,11 +50,11 @@ describe('audit export', () => {
   it('writes RFC 4180 CSV: quotes, doubled quotes, line breaks inside a field', () => {
     const csv = auditCsv(entries);
     const lines = csv.split('\r\n');
-    expect(lines[0]).toBe('seq,time,who,role,what,result,revision,error,lines');
+    expect(lines[0]).toBe('seq,time,who,role,what,result,revision,error,lines,whatId');
     expect(lines[1]).toBe(
-      '3,2026-12-06T12:00:00.000Z,ann,admin,set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 0,ok,5,,ipvsadm -e -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 0',
+      '3,2026-12-06T12:00:00.000Z,ann,admin,set weight of 10.0.0.1:80 in TCP 192.0.2.10:80 to 0,ok,5,,ipvsadm -e -t 192.0.2.10:80 -r 10.0.0.1:80 -m -w 0,',
     );
-    expect(lines[2]).toBe('2,2026-12-06T11:00:00.000Z,bob,operator,add service TCP 192.0.2.20:443,rejected,,"conflict, ""stale"" revision",');
+    expect(lines[2]).toBe('2,2026-12-06T11:00:00.000Z,bob,operator,add service TCP 192.0.2.20:443,rejected,,"conflict, ""stale"" revision",,');
     expect(csv.endsWith('\r\n')).toBe(true);
   });
 

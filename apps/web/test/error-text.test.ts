@@ -6,6 +6,8 @@ import { useChineseCatalog } from './chinese-catalog';
 import { MESSAGE_TEXTS, type MessageId } from '@lvs-console/shared';
 import { validateService } from '@lvs-console/shared/validate';
 import { localIssue, localMessage, MESSAGE_KEYS } from '../src/lib/error-text';
+import en from '../src/locales/en';
+import zhCN from '../src/locales/zh-CN';
 
 const service = (port: number, destinationPort: number) => ({
   key: { kind: 'addr', protocol: 'tcp', address: '192.0.2.10', port },
@@ -27,6 +29,21 @@ describe('messages by id', () => {
 
   it("has the console's catalog key of every shared message, equal to its English text", () => {
     for (const id of Object.keys(MESSAGE_TEXTS) as MessageId[]) expect(MESSAGE_KEYS[id]).toBe(MESSAGE_TEXTS[id]);
+  });
+
+  it('has an English and a Chinese text for every message id, the Chinese one in Chinese', () => {
+    const ids = Object.keys(MESSAGE_TEXTS) as MessageId[];
+    // The keepalived warnings, the ipvsadm paste's refusals and the recorded "what" texts are among them.
+    expect(ids).toEqual(expect.arrayContaining(['kaRootIgnored', 'kaVrrpPeers', 'ipvsServiceUndefined', 'importNothing', 'auditAdoptedAtStart', 'editWeight']));
+    const textOf = (catalog: Record<string, string>, key: string) => catalog[key] ?? catalog[`${key}_other`];
+    const missing = ids.filter((id) => textOf(en, MESSAGE_KEYS[id]) === undefined || textOf(zhCN, MESSAGE_KEYS[id]) === undefined);
+    expect(missing).toEqual([]);
+    // Only parameters and punctuation (or a term kept as is) may stay without Han characters.
+    const untranslated = ids.filter((id) => {
+      const words = MESSAGE_KEYS[id].replace(/\{\{\w+\}\}/g, '');
+      return /[A-Za-z]{2,} [A-Za-z]{2,}/.test(words) && !/\p{Script=Han}/u.test(textOf(zhCN, MESSAGE_KEYS[id]) ?? '');
+    });
+    expect(untranslated).toEqual([]);
   });
 
   it("says a schema's fixed text, a rule with parameters and a bad address in Chinese", () => {

@@ -4,10 +4,12 @@
 import { describe, expect, it } from 'vitest';
 import { describedText, messageText, nestedParams } from '@lvs-console/shared';
 import { validateService } from '@lvs-console/shared/validate';
-import { readPaste } from '@lvs-console/shared/ipvsadm';
+import { nothingToImportSaid, readPaste } from '@lvs-console/shared/ipvsadm';
 import { readKeepalivedConf } from '@lvs-console/shared/keepalived';
 import { localMessage, localNestedMessage } from '../src/lib/error-text';
+import en from '../src/locales/en';
 import { useChineseCatalog } from './chinese-catalog';
+import { KEEPALIVED_WITH_WARNINGS } from './keepalived-with-warnings';
 
 type Said = { message: string; messageId?: unknown; params?: Record<string, string | number> };
 const local = (said: Said | undefined) => (said ? localNestedMessage(said.messageId, said.params, said.message) : '');
@@ -53,6 +55,57 @@ describe('import errors in Chinese', () => {
     expect(unknown.notes.filter((n) => n.level === 'error').map(local)).toEqual(['顶层有未知的块“bogus_block”']);
     const quote = readKeepalivedConf('virtual_server 192.0.2.1 80 {\n  notification_email "x\n}\n');
     expect(quote.notes.filter((n) => n.level === 'error').map(local)).toContain('缺少闭合的 "');
+  });
+
+  /** A text is said in Chinese: it has Han characters and is none of the English catalog's texts. */
+  const englishTexts = new Set(Object.values(en));
+  const saysChinese = (text: string) => /\p{Script=Han}/u.test(text) && !englishTexts.has(text);
+
+  it("a keepalived.conf's warnings: each has an id and says itself in Chinese", () => {
+    const read = readKeepalivedConf(KEEPALIVED_WITH_WARNINGS);
+    expect(read.notes.filter((n) => n.level === 'error')).toEqual([]);
+    const warnings = read.notes.filter((n) => n.level === 'warning');
+    expect(warnings.length).toBeGreaterThanOrEqual(8);
+    expect(warnings.filter((w) => w.messageId === undefined).map((w) => w.message)).toEqual([]);
+    expect(warnings.map(local).filter((text) => !saysChinese(text))).toEqual([]);
+    // The English text stays for the CLI and the API.
+    expect(warnings.map((w) => w.message)).toContain(
+      'global_defs lvs_flush: the console never flushes the table; it changes only what differs from the desired state',
+    );
+    expect(warnings.map(local)).toContain('global_defs lvs_flush：控制台从不清空规则表；它只修改与期望状态不同的部分');
+    // An ignored top-level block nests its reason: both parts in Chinese.
+    expect(warnings.map(local)).toContain('vrrp_script chk：控制台不使用 VRRP 脚本');
+  });
+
+  it("an ipvsadm paste's rule refusals and option values say themselves in Chinese", () => {
+    const read = readPaste(
+      [
+        'ipvsadm -a -t 192.0.2.1:80 -r 10.0.0.1:80 -g',
+        'ipvsadm -A -t 192.0.2.2:80 -s bogus',
+        'ipvsadm -A -t 192.0.2.3:80 -s rr',
+        'ipvsadm -a -t 192.0.2.3:80 -r 10.0.0.1:80 -g -w 99999',
+        'ipvsadm -a -t 192.0.2.3:80 -r 10.0.0.2:8080 -g',
+        'ipvsadm -A -t 192.0.2.4:80 -s rr -t 192.0.2.5:80',
+        'ipvsadm -a -t 192.0.2.3:80 -r 10.0.0.300:80 -g',
+      ].join('\n'),
+    );
+    expect(read.ok).toBe(false);
+    expect(read.errors.map((e) => e.path)).toEqual(['line 1', 'line 2', 'line 4', 'line 5', 'line 6', 'line 7']);
+    expect(read.errors.filter((e) => e.messageId === undefined).map((e) => e.message)).toEqual([]);
+    expect(read.errors.map(local).filter((text) => !saysChinese(text))).toEqual([]);
+    expect(read.errors[0]?.message).toBe('service TCP 192.0.2.1:80 is not defined');
+    expect(local(read.errors[0])).toBe('服务 TCP 192.0.2.1:80 未定义');
+    // A value out of range names what it is in Chinese too.
+    expect(local(read.errors[2])).toBe('权重 99999 超出范围 0..65535');
+  });
+
+  it('a paste with nothing to import says so in Chinese', () => {
+    const read = readPaste('ipvsadm -L -n\n# a comment');
+    expect(read.source).toBe('nothing');
+    const nothing = nothingToImportSaid(read);
+    expect(nothing.message).toBe('no ipvsadm commands or listing found (2 lines skipped); nothing to import');
+    expect(local(nothing)).toBe('没有找到 ipvsadm 命令或列表（跳过了 2 行）；没有可导入的内容');
+    expect(local(nothingToImportSaid({ skipped: read.skipped.slice(0, 1) }))).toBe('没有找到 ipvsadm 命令或列表（跳过了 1 行）；没有可导入的内容');
   });
 
   it('a validation issue nested in an import error says both parts in Chinese', () => {

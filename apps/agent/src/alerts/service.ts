@@ -18,7 +18,7 @@ import {
   type NotifyCommand,
 } from '@lvs-console/shared/alerts';
 import type { AgentEvent, Caller } from '@lvs-console/shared/api';
-import { DomainError, formatIssues } from '@lvs-console/shared';
+import { DomainError, describedText, formatIssues } from '@lvs-console/shared';
 import type { HealthFigures } from '@lvs-console/shared/metrics';
 import type { Logger } from '../log';
 import type { HealthTimers } from '../health/timers';
@@ -112,7 +112,12 @@ export class NotificationService {
 
   async update(input: NotificationSettingsInput, caller: Caller): Promise<ReturnType<NotificationService['view']>> {
     const parsed = notificationSettingsSchema.safeParse(mergeNotificationSettings(this.settings, input));
-    const what = `notification settings: ${input.enabled ? 'on' : 'off'}, ${input.webhooks.length} webhooks (${input.webhooks.map((h) => h.id).join(', ') || 'none'}), group wait ${input.groupWaitMs} ms, repeat ${input.repeatIntervalMs} ms`;
+    const what = describedText(input.enabled ? 'auditNotifyOn' : 'auditNotifyOff', {
+      webhooks: input.webhooks.length,
+      ids: input.webhooks.map((h) => h.id).join(', ') || 'none',
+      groupWait: input.groupWaitMs,
+      repeat: input.repeatIntervalMs,
+    });
     if (!parsed.success) {
       const message = formatIssues(parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })));
       await this.opts.audit.reject({ who: caller.name, role: caller.role, what, error: message });
@@ -133,7 +138,10 @@ export class NotificationService {
     await this.opts.audit.append({
       who: caller.name,
       role: caller.role,
-      what: `test notification to ${target ?? 'every target'}: ${ok} of ${results.length} answered ok`,
+      what:
+        target === undefined
+          ? describedText('auditTestNotificationAll', { ok, total: results.length })
+          : describedText('auditTestNotification', { target, ok, total: results.length }),
       result: 'ok',
     });
     return results;

@@ -2,6 +2,7 @@
 // counted summaries, never one line per call and never with text the caller
 // chose: at most two lines per window (the first refusal, then how many more
 // and why), so a flood cannot push an admin's change out of the log.
+import { describedText, type Said } from '@lvs-console/shared';
 import type { Clock } from '../config/clock';
 import type { AuditLog } from '../store/audit-log';
 
@@ -54,7 +55,7 @@ export class RefusalCounter {
     const pending = this.window && now - this.window.start >= this.windowMs ? this.closeWindow() : Promise.resolve();
     if (!this.window) {
       this.window = { start: now, total: 0, counts: new Map() };
-      return pending.then(() => this.write(`refused ${what} (caller without a valid token)`, reason));
+      return pending.then(() => this.write(describedText('auditRefusedNoToken', { procedure: what }), reason));
     }
     const key = `${reason}: ${what}`;
     this.window.total++;
@@ -72,7 +73,7 @@ export class RefusalCounter {
     const others = sorted.slice(SUMMARY_KINDS).reduce((sum, [, count]) => sum + count, 0);
     if (others) listed.push(`other ×${others}`);
     const seconds = Math.max(1, Math.round((this.clock.now() - window.start) / 1000));
-    return this.write(`refused ${window.total} more calls without a valid token in ${seconds} s`, listed.join('; '));
+    return this.write(describedText('auditRefusedMore', { total: window.total, seconds }), listed.join('; '));
   }
 
   /** Close windows on time even when no further refusal comes. */
@@ -90,7 +91,7 @@ export class RefusalCounter {
     await this.closeWindow();
   }
 
-  private async write(what: string, error: string): Promise<void> {
+  private async write(what: Said, error: string): Promise<void> {
     await this.audit.append({ who: '(no valid token)', role: 'system', what, result: 'rejected', error });
   }
 }

@@ -7,7 +7,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { z } from 'zod';
-import { DomainError, desiredStateSchema, type DesiredState, type SyncDaemon } from '@lvs-console/shared';
+import { DomainError, describedText, desiredStateSchema, type DesiredState, type SyncDaemon } from '@lvs-console/shared';
 import type { Caller, MemberResult } from '@lvs-console/shared/api';
 import { isStale } from '@lvs-console/shared/ha';
 import type { Clock } from '../config/clock';
@@ -100,6 +100,9 @@ const storedSchema = z.object({
   time: z.number(),
   who: z.string().max(200),
   what: z.string().max(2000),
+  // The recorded text's message id (absent from directors that do not keep one yet).
+  whatId: z.string().max(100).optional(),
+  whatParams: z.record(z.string().max(100), z.union([z.string().max(2000), z.number()])).optional(),
   state: desiredStateSchema,
 });
 const prepareSchema = z.object({ base: z.number().int().min(0), revision: z.number().int().min(1), id: z.string().max(64) }).strict();
@@ -321,8 +324,8 @@ export class ClusterService implements ReplicationPort {
   private async resolveSplit(peer: string, status: MemberStatus): Promise<void> {
     const mine = this.opts.store.current();
     if (!mine) return;
-    const what = `kept ${this.opts.config.self}'s revision ${mine.revision} after a split: ${peer} had made its own revision ${mine.revision} (by ${status.revisionBy ?? 'unknown'}) while the two could not reach each other; that change was not kept`;
-    this.opts.log.warn({ peer, revision: mine.revision }, what);
+    const what = describedText('auditSplitKept', { self: this.opts.config.self, revision: mine.revision, peer, by: status.revisionBy ?? 'unknown' });
+    this.opts.log.warn({ peer, revision: mine.revision }, what.message);
     try {
       await this.opts.reconciler.reaffirm(mine.revision, { name: 'cluster', role: 'admin' }, what);
     } catch (error) {
@@ -477,8 +480,12 @@ export class ClusterService implements ReplicationPort {
       result: 'ok',
       what:
         level === 'handover'
-          ? `hand the VIPs over to the other director${via ? ` (asked through ${via})` : ''}`
-          : `release the hold: this director may take the VIPs again${via ? ` (asked through ${via})` : ''}`,
+          ? via
+            ? describedText('auditHandoverVia', { via })
+            : describedText('auditHandover')
+          : via
+            ? describedText('auditHoldReleasedVia', { via })
+            : describedText('auditHoldReleased'),
     });
   }
 

@@ -2,10 +2,24 @@
 // observation -> apply -> observe -> per-change results, one at a time, and
 // only when based on the current revision. Also owns start-up (adopt the
 // kernel's table, or restore the desired one after a reboot) and drift.
-import { DomainError, emptyState, serviceId, formatIssues, type DesiredState, type HostSetting, type Issue, type ObservedTable } from '@lvs-console/shared';
+import {
+  DomainError,
+  describedText,
+  emptyState,
+  formatIssues,
+  isMessageId,
+  nestedParams,
+  saidText,
+  serviceId,
+  type DesiredState,
+  type HostSetting,
+  type Issue,
+  type ObservedTable,
+  type Said,
+} from '@lvs-console/shared';
 import {
   applyEdit,
-  describeEdit,
+  describedEdit,
   type CommitOutcome,
   type DriftReport,
   type Edit,
@@ -220,8 +234,9 @@ export class Reconciler {
       const stored = this.opts.store.current();
       if (!stored) {
         const desired = desiredFromObserved(observed, { hostSettings: [], timeouts: null });
-        const saved = await this.opts.store.save(desired, SYSTEM.name, 'adopted the kernel table at first start');
-        await this.audit(SYSTEM, saved.what, 'ok', { revision: saved.revision });
+        const adopted = describedText('auditAdoptedAtStart');
+        const saved = await this.opts.store.save(desired, SYSTEM.name, adopted);
+        await this.audit(SYSTEM, adopted, 'ok', { revision: saved.revision });
         this.setDrift([]);
         return {
           kind: 'adopted',
@@ -232,7 +247,7 @@ export class Reconciler {
       const changes = plan(this.target(stored.state), observed);
       const restoring = observed.services.length === 0 && stored.state.services.length > 0;
       if (restoring || (changes.length > 0 && this.opts.driftMode === 'revert')) {
-        const what = restoring ? 'restored the desired state into an empty kernel' : 'reverted drift at start';
+        const what = describedText(restoring ? 'auditRestoredEmpty' : 'auditRevertedAtStart');
         try {
           // A restore keeps whatever part of it worked: some traffic beats none.
           const { after } = await this.applyOrThrow(changes, observed, SYSTEM, what, { rollback: false });
@@ -313,7 +328,11 @@ export class Reconciler {
     this.opts.metrics.driftChecks++;
     if (changes.length > 0 && this.opts.driftMode === 'revert') {
       await this.refreshDrift(
-        await this.applyOnItsOwn(changes, observed, { what: 'reverted drift', audited: 'reverted drift (--drift revert)', failed: 'reverting drift failed' }),
+        await this.applyOnItsOwn(changes, observed, {
+          what: describedText('auditRevertedDrift'),
+          audited: describedText('auditRevertedDriftMode'),
+          failed: 'reverting drift failed',
+        }),
       );
     } else {
       this.setDrift(changes);
@@ -326,11 +345,7 @@ export class Reconciler {
    * audited when it worked, logged when it did not. Returns the table read
    * after it, or null when it failed (then drift reads afresh).
    */
-  private async applyOnItsOwn(
-    changes: Change[],
-    observed: ObservedTable,
-    words: { what: string; audited: string; failed: string },
-  ): Promise<ObservedTable | null> {
+  private async applyOnItsOwn(changes: Change[], observed: ObservedTable, words: { what: Said; audited: Said; failed: string }): Promise<ObservedTable | null> {
     try {
       const { after } = await this.applyOrThrow(changes, observed, SYSTEM, words.what, { rollback: false });
       await this.audit(SYSTEM, words.audited, 'ok', { revision: this.opts.store.revision, lines: planLines(changes).slice(0, AUDIT_LINES) });
@@ -385,7 +400,7 @@ export class Reconciler {
 
   /** Validate, plan, apply, save, audit one edit. Dry runs stop after planning. */
   commit(request: CommitRequest): Promise<CommitOutcome> {
-    const what = describeEdit(request.edit);
+    const what = describedEdit(request.edit);
     const scoped = request.edit.op !== 'replace-state';
     return this.writer(
       request.caller,
@@ -417,7 +432,7 @@ export class Reconciler {
     const target = await this.opts.store.getRevision(toRevision);
     return this.writer(
       caller,
-      `undo to revision ${toRevision}`,
+      describedText('auditUndo', { revision: toRevision }),
       baseRevision,
       false,
       (_current, observed) => ({ next: target.state, changes: plan(this.target(target.state), observed) }),
@@ -429,7 +444,7 @@ export class Reconciler {
    * After a split (two members made the same revision apart): this director's
    * desired state becomes the next revision unchanged, so every member takes it.
    */
-  reaffirm(baseRevision: number, caller: Caller, what: string): Promise<CommitOutcome> {
+  reaffirm(baseRevision: number, caller: Caller, what: Said): Promise<CommitOutcome> {
     return this.writer(caller, what, baseRevision, false, (current, observed) => ({ next: current, changes: plan(this.target(current), observed) }), {
       fromStore: true,
     });
@@ -437,7 +452,7 @@ export class Reconciler {
 
   /** Desired := observed; the kernel is not touched. */
   adoptDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
-    return this.writer(caller, 'adopt drift (desired := kernel)', baseRevision, false, (current, observed) => ({
+    return this.writer(caller, describedText('auditAdoptDrift'), baseRevision, false, (current, observed) => ({
       next: keepHealthWhenAdopting(desiredFromObserved(observed, current), current, this.target(current)),
       changes: [],
     }));
@@ -447,7 +462,7 @@ export class Reconciler {
   revertDrift(baseRevision: number, caller: Caller): Promise<CommitOutcome> {
     return this.writer(
       caller,
-      'revert drift (kernel := desired)',
+      describedText('auditRevertDrift'),
       baseRevision,
       false,
       (current, observed) => ({ next: current, changes: plan(this.target(current), observed) }),
@@ -465,7 +480,7 @@ export class Reconciler {
   commitParsed(
     baseRevision: number,
     caller: Caller,
-    what: string,
+    what: Said,
     dryRun: boolean,
     scoped: boolean,
     build: (current: DesiredState) => DesiredState,
@@ -520,7 +535,7 @@ export class Reconciler {
         .map((s) => serviceId(s.key)),
     );
     if (managed.size === 0) return Promise.resolve();
-    return this.reapply({ services: managed, timeouts: false, syncDaemons: false }, 'health checks', 'health checks changed effective weights');
+    return this.reapply({ services: managed, timeouts: false, syncDaemons: false }, describedText('auditHealthApply'), describedText('auditHealthReapply'));
   }
 
   /**
@@ -528,11 +543,11 @@ export class Reconciler {
    * MASTER, backup otherwise). Nothing else in the kernel is touched.
    */
   applySyncRole(): Promise<void> {
-    return this.reapply({ services: new Set(), timeouts: false, syncDaemons: true }, 'sync daemon', 'the sync daemon followed the VRRP role');
+    return this.reapply({ services: new Set(), timeouts: false, syncDaemons: true }, describedText('auditSyncApply'), describedText('auditSyncReapply'));
   }
 
   /** Bring one part of the kernel in line with the effective table; the rest stays as it is. */
-  private reapply(scope: EditScope, what: string, auditWhat: string): Promise<void> {
+  private reapply(scope: EditScope, what: Said, auditWhat: Said): Promise<void> {
     return this.lock.run(async () => {
       const target = this.target(this.desired());
       const observed = await this.observe();
@@ -542,7 +557,7 @@ export class Reconciler {
       // meanwhile has its own re-apply queued behind this one.
       await this.refreshDriftWithin(
         scope,
-        await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${what} changes failed` }),
+        await this.applyOnItsOwn(changes, observed, { what, audited: auditWhat, failed: `applying ${saidText(what)} changes failed` }),
         target,
       );
     });
@@ -571,9 +586,10 @@ export class Reconciler {
       if (issues.length)
         return { ok: false, revision: this.opts.store.revision, message: `revision ${stored.revision} from ${from} is invalid here: ${formatIssues(issues)}` };
       const caller: Caller = { name: stored.who, role: 'admin' };
-      const what = `${stored.what} (revision ${stored.revision}, made on ${from})`;
+      const made = { message: stored.what, ...(isMessageId(stored.whatId) ? { messageId: stored.whatId, params: stored.whatParams ?? {} } : {}) };
+      const what = describedText('auditReplicated', nestedParams('what', made, { revision: stored.revision, from }));
       const saved = await this.opts.store.saveReplicated(stored);
-      this.opts.events.publish({ type: 'revision', time: this.opts.clock.now(), revision: saved.revision, who: stored.who, what });
+      this.opts.events.publish({ type: 'revision', time: this.opts.clock.now(), revision: saved.revision, who: stored.who, what: what.message });
       const observed = await this.observe();
       const changes = plan(this.target(saved.state), observed);
       let message = `applied revision ${saved.revision} (${changes.length} changes)`;
@@ -611,13 +627,14 @@ export class Reconciler {
   /** Apply the desired host settings to the host (sysctls, addresses, modules, SNAT). */
   applyHostSettings(baseRevision: number, caller: Caller): Promise<HostSettingResult[]> {
     return this.lock.run(async () => {
-      await this.checkRevision(baseRevision, caller, 'apply host settings');
+      const applying = describedText('auditApplyHostSettings');
+      await this.checkRevision(baseRevision, caller, applying);
       const host = this.opts.host;
-      if (!host) throw await this.reject(caller, 'apply host settings', new DomainError('UNSUPPORTED', 'this agent has no host settings backend'));
+      if (!host) throw await this.reject(caller, applying, new DomainError('UNSUPPORTED', 'this agent has no host settings backend'));
       const settings = this.hostSettingsToApply([]);
       const results = await host.apply(settings);
       const failed = results.filter((r) => !r.ok);
-      await this.audit(caller, `apply ${settings.length} host settings`, failed.length ? 'failed' : 'ok', {
+      await this.audit(caller, describedText('auditHostSettings', { settings: settings.length }), failed.length ? 'failed' : 'ok', {
         lines: results.flatMap((r) => r.lines).slice(0, AUDIT_LINES),
         ...(failed.length ? { error: failed.map((r) => `${r.id}: ${r.message}`).join('; ') } : {}),
       });
@@ -646,22 +663,22 @@ export class Reconciler {
   }
 
   /** A stale base revision is a CONFLICT, refused and audited like every other refusal. */
-  async checkRevision(baseRevision: number, caller: Caller, what: string): Promise<void> {
+  async checkRevision(baseRevision: number, caller: Caller, what: Said): Promise<void> {
     const revision = this.opts.store.revision;
     if (baseRevision !== revision) {
       throw await this.reject(caller, what, DomainError.described('CONFLICT', 'revisionConflict', { base: baseRevision, current: revision }));
     }
   }
 
-  private async reject(caller: Caller, what: string, error: DomainError): Promise<DomainError> {
+  private async reject(caller: Caller, what: Said, error: DomainError): Promise<DomainError> {
     this.opts.metrics.rejected++;
     await this.opts.audit.reject({ who: caller.name, role: caller.role, what, error: error.message });
-    this.opts.events.publish({ type: 'rejected', time: this.opts.clock.now(), who: caller.name, what, error: error.message });
-    this.opts.log.info({ who: caller.name, what, code: error.code, error: error.message }, 'change rejected');
+    this.opts.events.publish({ type: 'rejected', time: this.opts.clock.now(), who: caller.name, what: saidText(what), error: error.message });
+    this.opts.log.info({ who: caller.name, what: saidText(what), code: error.code, error: error.message }, 'change rejected');
     return error;
   }
 
-  private async audit(caller: Caller, what: string, result: 'ok' | 'failed', extra: { revision?: number; error?: string; lines?: string[] }): Promise<void> {
+  private async audit(caller: Caller, what: Said, result: 'ok' | 'failed', extra: { revision?: number; error?: string; lines?: string[] }): Promise<void> {
     await this.opts.audit.append({ who: caller.name, role: caller.role, what, result, ...extra });
   }
 
@@ -671,7 +688,7 @@ export class Reconciler {
    */
   private writer(
     caller: Caller,
-    what: string,
+    what: Said,
     baseRevision: number,
     dryRun: boolean,
     build: (current: DesiredState, observed: ObservedTable) => { next: DesiredState; changes: Change[]; scope?: EditScope },
@@ -711,7 +728,7 @@ export class Reconciler {
       const replication = options.keepRevision ? null : this.replication;
       if (replication) {
         try {
-          await replication.prepare(baseRevision, what);
+          await replication.prepare(baseRevision, saidText(what));
         } catch (error) {
           if (error instanceof DomainError) throw await this.reject(caller, what, error);
           throw error;
@@ -724,7 +741,7 @@ export class Reconciler {
       await this.audit(caller, what, 'ok', { revision, lines: lines.slice(0, AUDIT_LINES) });
       this.opts.metrics.commitsOk++;
       const now = this.opts.clock.now();
-      if (!options.keepRevision) this.opts.events.publish({ type: 'revision', time: now, revision, who: caller.name, what });
+      if (!options.keepRevision) this.opts.events.publish({ type: 'revision', time: now, revision, who: caller.name, what: saidText(what) });
       // Nothing applied: the table read for the plan is still the kernel's.
       const table = changes.length === 0 ? observed : after;
       if (scope) await this.refreshDriftWithin(scope, table);
@@ -748,7 +765,7 @@ export class Reconciler {
     changes: Change[],
     observed: ObservedTable,
     caller: Caller,
-    what: string,
+    what: Said,
     options: { rollback?: boolean } = {},
   ): Promise<{ results: ChangeResult[]; after: ObservedTable | null }> {
     if (changes.length === 0) return { results: [], after: null };
@@ -764,7 +781,10 @@ export class Reconciler {
     this.opts.metrics.observeApply(outcome.durationMs / 1000);
     const lines = planLines(changes);
     outcome.results.forEach((result, i) => {
-      this.opts.log.info({ who: caller.name, what, line: lines[i], ok: result.ok, error: result.error }, result.ok ? 'change applied' : 'change failed');
+      this.opts.log.info(
+        { who: caller.name, what: saidText(what), line: lines[i], ok: result.ok, error: result.error },
+        result.ok ? 'change applied' : 'change failed',
+      );
     });
     const failed = outcome.results.filter((r) => !r.ok);
     const ok = failed.length === 0;
@@ -773,7 +793,7 @@ export class Reconciler {
       type: 'apply',
       time: this.opts.clock.now(),
       who: caller.name,
-      what,
+      what: saidText(what),
       ok,
       lines,
       ...(ok ? {} : { error: failed[0]?.error ?? 'failed' }),

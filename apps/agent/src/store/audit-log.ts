@@ -5,6 +5,7 @@
 // unauthenticated traffic cannot rotate an admin's change out of the log.
 import { appendFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { recordedWhat, type Said } from '@lvs-console/shared';
 import type { AuditEntry, Role } from '@lvs-console/shared/api';
 import type { Clock } from '../config/clock';
 
@@ -18,7 +19,8 @@ export const AUDIT_GENERATIONS = 4;
 const MAX_WHAT = 500;
 const MAX_ERROR = 2000;
 
-export type AuditRecord = Omit<AuditEntry, 'seq' | 'time'>;
+/** An entry to append: `what` said by message id (kept beside its English text), or in English words. */
+export type AuditRecord = Omit<AuditEntry, 'seq' | 'time' | 'what' | 'whatId' | 'whatParams'> & { what: Said };
 
 interface ParsedLog {
   entries: AuditEntry[];
@@ -89,12 +91,16 @@ export class AuditLog {
 
   /** Append one entry; resolves once it is on disk. Writes are serialised. */
   append(record: AuditRecord): Promise<AuditEntry> {
-    const bounded: AuditRecord = {
-      ...record,
-      what: clip(record.what, MAX_WHAT),
+    const { what: said, ...rest } = record;
+    const recorded = recordedWhat(said);
+    const entry: AuditEntry = {
+      seq: this.nextSeq++,
+      time: this.clock.now(),
+      ...rest,
+      ...recorded,
+      what: clip(recorded.what, MAX_WHAT),
       ...(record.error !== undefined ? { error: clip(record.error, MAX_ERROR) } : {}),
     };
-    const entry: AuditEntry = { seq: this.nextSeq++, time: this.clock.now(), ...bounded };
     if (entry.result === 'ok' && entry.revision !== undefined) this.lastRevision = Math.max(this.lastRevision, entry.revision);
     this.recent.push(entry);
     if (this.recent.length > MEMORY_ENTRIES) this.recent.splice(0, this.recent.length - MEMORY_ENTRIES);
@@ -118,7 +124,7 @@ export class AuditLog {
     await rename(this.path, `${this.path}.1`);
   }
 
-  reject(record: { who: string; role: Role | 'system'; what: string; error: string }): Promise<AuditEntry> {
+  reject(record: { who: string; role: Role | 'system'; what: Said; error: string }): Promise<AuditEntry> {
     return this.append({ ...record, result: 'rejected' });
   }
 

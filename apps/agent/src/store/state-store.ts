@@ -3,12 +3,18 @@
 import { link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { DomainError, desiredStateSchema, type DesiredState } from '@lvs-console/shared';
+import { DomainError, desiredStateSchema, recordedWhat, type DesiredState, type Said } from '@lvs-console/shared';
 import type { RevisionSummary } from '@lvs-console/shared/api';
 import type { Clock } from '../config/clock';
 import { writeFileAtomic } from './atomic-file';
 
 export const KEPT_REVISIONS = 100;
+
+/** A recorded text's id and parameters (absent in revisions saved before they were kept). */
+const whatIdFields = {
+  whatId: z.string().optional(),
+  whatParams: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+};
 
 const storedStateSchema = z.object({
   format: z.literal(1),
@@ -16,6 +22,7 @@ const storedStateSchema = z.object({
   time: z.number(),
   who: z.string(),
   what: z.string(),
+  ...whatIdFields,
   state: desiredStateSchema,
 });
 export type StoredState = z.infer<typeof storedStateSchema>;
@@ -26,6 +33,7 @@ const revisionIndexSchema = z.array(
     time: z.number(),
     who: z.string(),
     what: z.string(),
+    ...whatIdFields,
     serviceCount: z.number().int(),
   }),
 );
@@ -37,7 +45,16 @@ function revisionFileName(revision: number): string {
 }
 
 function summaryOf(stored: StoredState): RevisionSummary {
-  return { revision: stored.revision, time: stored.time, who: stored.who, what: stored.what, serviceCount: stored.state.services.length };
+  const { whatId, whatParams } = stored;
+  return {
+    revision: stored.revision,
+    time: stored.time,
+    who: stored.who,
+    what: stored.what,
+    ...(whatId !== undefined ? { whatId } : {}),
+    ...(whatParams !== undefined ? { whatParams } : {}),
+    serviceCount: stored.state.services.length,
+  };
 }
 
 export class StateStore {
@@ -117,8 +134,8 @@ export class StateStore {
   }
 
   /** Save a new revision atomically; returns it. The caller holds the writer lock. */
-  async save(state: DesiredState, who: string, what: string): Promise<StoredState> {
-    return this.persist({ format: 1, revision: this.revision + 1, time: this.clock.now(), who, what, state });
+  async save(state: DesiredState, who: string, what: Said): Promise<StoredState> {
+    return this.persist({ format: 1, revision: this.revision + 1, time: this.clock.now(), who, ...recordedWhat(what), state });
   }
 
   /**

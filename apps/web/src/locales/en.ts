@@ -1277,6 +1277,401 @@ const en: Record<string, string> = {
   'a note after the command (the command ran without it)': 'a note after the command (the command ran without it)',
   'an earlier listing; the last one is the table': 'an earlier listing; the last one is the table',
   'output of a listing; the commands in this paste make the table': 'output of a listing; the commands in this paste make the table',
+  // web12: keepalived.conf import warnings (messageId).
+  '{{block}}: {{reason}}': '{{block}}: {{reason}}',
+  "not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console":
+    "not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
+  'not imported: the console fails each VRRP instance over on its own': 'not imported: the console fails each VRRP instance over on its own',
+  'VRRP scripts are not used by the console': 'VRRP scripts are not used by the console',
+  'VRRP process tracking is not used by the console': 'VRRP process tracking is not used by the console',
+  'VRRP track files are not used by the console': 'VRRP track files are not used by the console',
+  'track files are not used by the console (FILE_CHECK is not supported)': 'track files are not used by the console (FILE_CHECK is not supported)',
+  'track groups are not used by the console': 'track groups are not used by the console',
+  'gratuitous ARP groups are not used by the console': 'gratuitous ARP groups are not used by the console',
+  'static addresses are not imported; add them as host settings': 'static addresses are not imported; add them as host settings',
+  'static routes are not used by the console': 'static routes are not used by the console',
+  'static rules are not used by the console': 'static rules are not used by the console',
+  'the SSL client context (certificates for SSL_GET) is not used: the console checks HTTPS without a client certificate':
+    'the SSL client context (certificates for SSL_GET) is not used: the console checks HTTPS without a client certificate',
+  'BFD is not supported by the console': 'BFD is not supported by the console',
+  'linkbeat settings are not used by the console': 'linkbeat settings are not used by the console',
+  'network namespaces are not used by the console': 'network namespaces are not used by the console',
+  'keepalived instance names are not used by the console': 'keepalived instance names are not used by the console',
+  'keepalived process settings are not used by the console': 'keepalived process settings are not used by the console',
+  'interface delays are not used by the console': 'interface delays are not used by the console',
+  'lvs_sync_daemon given twice; keepalived ignores the second': 'lvs_sync_daemon given twice; keepalived ignores the second',
+  'global_defs {{keyword}}: the console never flushes the table; it changes only what differs from the desired state':
+    'global_defs {{keyword}}: the console never flushes the table; it changes only what differs from the desired state',
+  'global_defs: {{keywords}} not used by the console': 'global_defs: {{keywords}} not used by the console',
+  'lvs_timeouts needs at least one of tcp, tcpfin, udp with a value; ignored as keepalived does':
+    'lvs_timeouts needs at least one of tcp, tcpfin, udp with a value; ignored as keepalived does',
+  'lvs_timeouts: unknown option "{{word}}" ignored': 'lvs_timeouts: unknown option "{{word}}" ignored',
+  'lvs_timeouts {{word}}: "{{value}}" is not 0..{{max}}; ignored': 'lvs_timeouts {{word}}: "{{value}}" is not 0..{{max}}; ignored',
+  'virtual server group {{name}} has no entries; keepalived removes it': 'virtual server group {{name}} has no entries; keepalived removes it',
+  'invalid lvs_sched "{{value}}"; ignored as keepalived does': 'invalid lvs_sched "{{value}}"; ignored as keepalived does',
+  'persistence_timeout "{{value}}" must be 1..{{max}}; ignored as keepalived does':
+    'persistence_timeout "{{value}}" must be 1..{{max}}; ignored as keepalived does',
+  'persistence_granularity needs a netmask; ignored': 'persistence_granularity needs a netmask; ignored',
+  'persistence_engine "{{value}}" is not one the kernel has (only sip); ignored':
+    'persistence_engine "{{value}}" is not one the kernel has (only sip); ignored',
+  'unknown protocol "{{value}}"; ignored as keepalived does': 'unknown protocol "{{value}}"; ignored as keepalived does',
+  'unknown ip_family "{{value}}"; ignored': 'unknown ip_family "{{value}}"; ignored',
+  'quorum "{{value}}" must be at least 1; keepalived sets it to 1': 'quorum "{{value}}" must be at least 1; keepalived sets it to 1',
+  'hysteresis "{{value}}" is not a number; ignored': 'hysteresis "{{value}}" is not a number; ignored',
+  'virtual server weight "{{value}}" must be 1..65535; ignored': 'virtual server weight "{{value}}" must be 1..65535; ignored',
+  'sorry_server needs an IP address ("{{value}}" is not one); skipped as keepalived does':
+    'sorry_server needs an IP address ("{{value}}" is not one); skipped as keepalived does',
+  'sorry_server port "{{value}}" must be 0..65535; skipped': 'sorry_server port "{{value}}" must be 0..65535; skipped',
+  'sorry_server_lvs_method without a sorry_server before it; ignored as keepalived does':
+    'sorry_server_lvs_method without a sorry_server before it; ignored as keepalived does',
+  'sorry_server_inhibit is not represented: the console removes the sorry server when quorum returns':
+    'sorry_server_inhibit is not represented: the console removes the sorry server when quorum returns',
+  '{{keyword}} is not represented by the console; ignored': '{{keyword}} is not represented by the console; ignored',
+  'unknown virtual_server keyword "{{keyword}}"; ignored': 'unknown virtual_server keyword "{{keyword}}"; ignored',
+  '{{flag}} applies only to the {{scheduler}} scheduler (set lvs_sched first); ignored as keepalived does':
+    '{{flag}} applies only to the {{scheduler}} scheduler (set lvs_sched first); ignored as keepalived does',
+  'unknown forwarding method "{{value}}" for {{block}}; ignored as keepalived does':
+    'unknown forwarding method "{{value}}" for {{block}}; ignored as keepalived does',
+  'unknown tunnel type "{{value}}" for {{block}}; method ignored as keepalived does':
+    'unknown tunnel type "{{value}}" for {{block}}; method ignored as keepalived does',
+  'invalid GUE tunnel port for {{block}}; method ignored as keepalived does': 'invalid GUE tunnel port for {{block}}; method ignored as keepalived does',
+  'invalid tunnel option "{{value}}" for {{block}}; method ignored as keepalived does':
+    'invalid tunnel option "{{value}}" for {{block}}; method ignored as keepalived does',
+  'GUE tunnels need a port and other tunnels take none; method ignored as keepalived does':
+    'GUE tunnels need a port and other tunnels take none; method ignored as keepalived does',
+  '{{type}} tunnels do not take the {{checksum}} option; method ignored as keepalived does':
+    '{{type}} tunnels do not take the {{checksum}} option; method ignored as keepalived does',
+  '{{what}} {{keyword}} "{{value}}" is not a valid time in seconds; ignored as keepalived does':
+    '{{what}} {{keyword}} "{{value}}" is not a valid time in seconds; ignored as keepalived does',
+  '{{what}} {{keyword}} "{{value}}" is not a number; ignored': '{{what}} {{keyword}} "{{value}}" is not a number; ignored',
+  '{{what}} alpha "{{value}}" is not a boolean; ignored': '{{what}} alpha "{{value}}" is not a boolean; ignored',
+  'real server weight "{{value}}" must be 0..65535; ignored': 'real server weight "{{value}}" must be 0..65535; ignored',
+  'real_server {{keyword}} "{{value}}" is not a number; ignored': 'real_server {{keyword}} "{{value}}" is not a number; ignored',
+  '{{keyword}} {{threshold}} is above what the kernel keeps ({{max}}); imported as {{max}}':
+    '{{keyword}} {{threshold}} is above what the kernel keeps ({{max}}); imported as {{max}}',
+  'inhibit_on_failure "{{value}}" is not a boolean; ignored': 'inhibit_on_failure "{{value}}" is not a boolean; ignored',
+  '{{keyword}} script is not run by the console; the console shows state changes in its event log instead':
+    '{{keyword}} script is not run by the console; the console shows state changes in its event log instead',
+  '{{keyword}} is not supported by the console; this check is not imported': '{{keyword}} is not supported by the console; this check is not imported',
+  'unknown real_server keyword "{{keyword}}"; ignored': 'unknown real_server keyword "{{keyword}}"; ignored',
+  'MISC_CHECK takes misc_timeout, not connect_timeout; ignored': 'MISC_CHECK takes misc_timeout, not connect_timeout; ignored',
+  'nb_get_retry belongs to HTTP_GET/SSL_GET; read as retry': 'nb_get_retry belongs to HTTP_GET/SSL_GET; read as retry',
+  'connect_ip "{{value}}" is not an IP address; ignored as keepalived does': 'connect_ip "{{value}}" is not an IP address; ignored as keepalived does',
+  'connect_port "{{value}}" must be 1..65535; ignored': 'connect_port "{{value}}" must be 1..65535; ignored',
+  "{{type}} {{keyword}} is not represented by the console; probes use the director's default source":
+    "{{type}} {{keyword}} is not represented by the console; probes use the director's default source",
+  '{{type}} {{keyword}} is not represented by the console; ignored': '{{type}} {{keyword}} is not represented by the console; ignored',
+  '{{type}} has no url with a path; keepalived ignores this checker': '{{type}} has no url with a path; keepalived ignores this checker',
+  'virtualhost "{{value}}" is not a host name the console can send; the target address is used':
+    'virtualhost "{{value}}" is not a host name the console can send; the target address is used',
+  'invalid HTTP status code "{{value}}"; ignored as keepalived does': 'invalid HTTP status code "{{value}}"; ignored as keepalived does',
+  '{{type}} digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest':
+    '{{type}} digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest',
+  '{{keyword}} is not represented by the console; the regex is used as it is': '{{keyword}} is not represented by the console; the regex is used as it is',
+  '{{type}} url has no path; keepalived ignores it': '{{type}} url has no path; keepalived ignores it',
+  '{{type}} url path "{{path}}" is not a path the console can request (it must start with "/"); url not imported':
+    '{{type}} url path "{{path}}" is not a path the console can request (it must start with "/"); url not imported',
+  '{{type}} url accepts {{ranges}} separate status ranges; the console keeps at most 16, url not imported':
+    '{{type}} url accepts {{ranges}} separate status ranges; the console keeps at most 16, url not imported',
+  'regex "{{regex}}" is PCRE the console cannot read as a JavaScript regular expression; the body is not matched':
+    'regex "{{regex}}" is PCRE the console cannot read as a JavaScript regular expression; the body is not matched',
+  'misc_path: words after the first are ignored by keepalived; quote the whole command line':
+    'misc_path: words after the first are ignored by keepalived; quote the whole command line',
+  'misc_path is empty or has an unclosed quote': 'misc_path is empty or has an unclosed quote',
+  'misc_timeout "{{value}}" is not a number of seconds; ignored': 'misc_timeout "{{value}}" is not a number of seconds; ignored',
+  'MISC_CHECK user is not represented: the agent runs check programs as its own user':
+    'MISC_CHECK user is not represented: the agent runs check programs as its own user',
+  'MISC_CHECK has no misc_path; keepalived skips it': 'MISC_CHECK has no misc_path; keepalived skips it',
+  'MISC_CHECK program "{{program}}" is not imported: the console runs only a program given by its absolute path, never a shell or launcher':
+    'MISC_CHECK program "{{program}}" is not imported: the console runs only a program given by its absolute path, never a shell or launcher',
+  "MISC_CHECK {{program}} becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)":
+    "MISC_CHECK {{program}} becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)",
+  'DNS_CHECK name "{{value}}" is refused by keepalived (it reads an empty label); ignored as keepalived does':
+    'DNS_CHECK name "{{value}}" is refused by keepalived (it reads an empty label); ignored as keepalived does',
+  'DNS_CHECK type {{type}} is not supported by the console (only A and AAAA); this check is not imported':
+    'DNS_CHECK type {{type}} is not supported by the console (only A and AAAA); this check is not imported',
+  'DNS_CHECK name "{{value}}" is not a name the console can query; this check is not imported':
+    'DNS_CHECK name "{{value}}" is not a name the console can query; this check is not imported',
+  'UDP_CHECK payload is not a hex string; ignored': 'UDP_CHECK payload is not a hex string; ignored',
+  'require_reply data is not a hex string; any reply is accepted': 'require_reply data is not a hex string; any reply is accepted',
+  'require_reply with X wildcards is not supported; any reply is accepted': 'require_reply with X wildcards is not supported; any reply is accepted',
+  'UDP_CHECK without payload: keepalived sends random bytes, the console sends an empty datagram':
+    'UDP_CHECK without payload: keepalived sends random bytes, the console sends an empty datagram',
+  'UDP_CHECK payload is longer than the console keeps (2048 bytes); this check is not imported':
+    'UDP_CHECK payload is longer than the console keeps (2048 bytes); this check is not imported',
+  'lvs_sync_daemon interface "{{value}}" is not an interface name; ignored': 'lvs_sync_daemon interface "{{value}}" is not an interface name; ignored',
+  'lvs_sync_daemon: unknown option "{{word}}" ignored': 'lvs_sync_daemon: unknown option "{{word}}" ignored',
+  'lvs_sync_daemon follows VRRP instance {{instance}} in keepalived; the console runs both the master and the backup daemon':
+    'lvs_sync_daemon follows VRRP instance {{instance}} in keepalived; the console runs both the master and the backup daemon',
+  'virtual server {{label}} has no real servers; keepalived ignores it, so it is not imported':
+    'virtual server {{label}} has no real servers; keepalived ignores it, so it is not imported',
+  'virtual server {{label}}: no protocol set; keepalived defaults to UDP': 'virtual server {{label}}: no protocol set; keepalived defaults to UDP',
+  'virtual server {{label}}: protocol is ignored for fwmark services, as keepalived does':
+    'virtual server {{label}}: protocol is ignored for fwmark services, as keepalived does',
+  'virtual server {{label}}: one-packet scheduling (ops) needs UDP; keepalived resets it':
+    'virtual server {{label}}: one-packet scheduling (ops) needs UDP; keepalived resets it',
+  'virtual server {{label}}: port 0 is only valid for persistent services; keepalived sets persistence_timeout {{timeout}}':
+    'virtual server {{label}}: port 0 is only valid for persistent services; keepalived sets persistence_timeout {{timeout}}',
+  'virtual server {{label}}: no lvs_sched; keepalived uses {{scheduler}}': 'virtual server {{label}}: no lvs_sched; keepalived uses {{scheduler}}',
+  'virtual server {{label}}: quorum {{quorum}} exceeds the total weight of its real servers ({{total}}); keepalived reduces it to {{total}}':
+    'virtual server {{label}}: quorum {{quorum}} exceeds the total weight of its real servers ({{total}}); keepalived reduces it to {{total}}',
+  'virtual server {{label}}: hysteresis {{hysteresis}} >= quorum {{quorum}}; keepalived sets it to {{value}}':
+    'virtual server {{label}}: hysteresis {{hysteresis}} >= quorum {{quorum}}; keepalived sets it to {{value}}',
+  '{{flag}} has no effect with scheduler {{scheduler}}; not imported': '{{flag}} has no effect with scheduler {{scheduler}}; not imported',
+  'persistence_granularity "{{value}}" is not a contiguous netmask or prefix length; ignored':
+    'persistence_granularity "{{value}}" is not a contiguous netmask or prefix length; ignored',
+  'virtual server {{label}}: no lvs_method; keepalived uses NAT': 'virtual server {{label}}: no lvs_method; keepalived uses NAT',
+  'real server {{address}} is listed twice in {{label}}; keepalived removes the second':
+    'real server {{address}} is listed twice in {{label}}; keepalived removes the second',
+  'real server {{address}} is not the address family of {{label}}; keepalived skips it':
+    'real server {{address}} is not the address family of {{label}}; keepalived skips it',
+  "fwmark virtual server {{label}}: real server {{address}} has a port; keepalived clears it (DR/TUN keep the client's port)":
+    "fwmark virtual server {{label}}: real server {{address}} has a port; keepalived clears it (DR/TUN keep the client's port)",
+  'virtual server {{label}} and real server {{address}} ports differ; keepalived resets it to {{port}} (DR/TUN cannot change the port)':
+    'virtual server {{label}} and real server {{address}} ports differ; keepalived resets it to {{port}} (DR/TUN cannot change the port)',
+  'virtual server {{label}} has no health checks, so its sorry server is never used; not imported':
+    'virtual server {{label}} has no health checks, so its sorry server is never used; not imported',
+  'virtual server {{label}}: inhibit_on_failure differs between real servers; the console applies one rule per service ({{rule}})':
+    'virtual server {{label}}: inhibit_on_failure differs between real servers; the console applies one rule per service ({{rule}})',
+  'virtual server {{label}}: alpha differs between checkers; the console applies one rule per service ({{alpha}})':
+    'virtual server {{label}}: alpha differs between checkers; the console applies one rule per service ({{alpha}})',
+  'the sorry server {{server}} is also a real server of {{label}}; the console cannot have both, sorry server not imported':
+    'the sorry server {{server}} is also a real server of {{label}}; the console cannot have both, sorry server not imported',
+  "the sorry server of {{label}} is not the service's address family; keepalived skips it":
+    "the sorry server of {{label}} is not the service's address family; keepalived skips it",
+  '{{type}} delay_loop {{given}} s is outside what the console runs (0.1 s to 1 h); imported as {{seconds}} s':
+    '{{type}} delay_loop {{given}} s is outside what the console runs (0.1 s to 1 h); imported as {{seconds}} s',
+  '{{type}} connect_timeout {{given}} s is not shorter than its delay_loop {{interval}} s; the console needs it shorter and uses {{seconds}} s':
+    '{{type}} connect_timeout {{given}} s is not shorter than its delay_loop {{interval}} s; the console needs it shorter and uses {{seconds}} s',
+  '{{type}} retry {{retry}} is more than the console counts; a server goes down after 100 failed probes':
+    '{{type}} retry {{retry}} is more than the console counts; a server goes down after 100 failed probes',
+  'checkers retry {{delay}} s after a failure in keepalived (delay_before_retry); the console probes every delay_loop ({{interval}} s), so a failure is confirmed later':
+    'checkers retry {{delay}} s after a failure in keepalived (delay_before_retry); the console probes every delay_loop ({{interval}} s), so a failure is confirmed later',
+  'real server {{address}} has {{checks}} checks; the console keeps the first {{max}}':
+    'real server {{address}} has {{checks}} checks; the console keeps the first {{max}}',
+  'director {{other}} reads other virtual servers or global settings than {{first}}; imported as {{first}} reads them (the console gives every director one table)':
+    'director {{other}} reads other virtual servers or global settings than {{first}}; imported as {{first}} reads them (the console gives every director one table)',
+  'VRRP not imported: {{why}}': 'VRRP not imported: {{why}}',
+  'lvs_sync_daemon follows {{instance}}, which is not a VRRP instance': 'lvs_sync_daemon follows {{instance}}, which is not a VRRP instance',
+  '"@{{name}}" is not a director name the console accepts (letters, digits, . _ -)':
+    '"@{{name}}" is not a director name the console accepts (letters, digits, . _ -)',
+  'vrrp_instance "{{name}}" is not a name the console accepts (1-32 letters, digits, . _ - starting with a letter)':
+    'vrrp_instance "{{name}}" is not a name the console accepts (1-32 letters, digits, . _ - starting with a letter)',
+  'vrrp_instance {{name}} is not read by {{directors}}; every director of the pair needs every instance':
+    'vrrp_instance {{name}} is not read by {{directors}}; every director of the pair needs every instance',
+  'vrrp_instance {{name}} has no interface': 'vrrp_instance {{name}} has no interface',
+  'vrrp_instance {{name}} has no virtual_router_id': 'vrrp_instance {{name}} has no virtual_router_id',
+  'vrrp_instance {{name}}: {{field}} differs between directors; the console keeps one value per instance':
+    'vrrp_instance {{name}}: {{field}} differs between directors; the console keeps one value per instance',
+  'vrrp_instance {{name}}: priority 255 (address owner) of {{director}} is imported as 254; the console never makes a director the address owner':
+    'vrrp_instance {{name}}: priority 255 (address owner) of {{director}} is imported as 254; the console never makes a director the address owner',
+  'director {{director}} has the address {{known}} in one instance and {{source}} in {{name}}':
+    'director {{director}} has the address {{known}} in one instance and {{source}} in {{name}}',
+  'vrrp_instance {{name}}: {{address}} is not the address of a virtual server; the console moves service VIPs only, so it is not imported':
+    'vrrp_instance {{name}}: {{address}} is not the address of a virtual server; the console moves service VIPs only, so it is not imported',
+  'director {{director}} has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does':
+    'director {{director}} has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does',
+  'vrrp_instance {{name}}: the unicast peers of {{director}} ({{peers}}) are not the other directors ({{others}}); the console sends adverts to the other directors':
+    'vrrp_instance {{name}}: the unicast peers of {{director}} ({{peers}}) are not the other directors ({{others}}); the console sends adverts to the other directors',
+  'virtual_router_id "{{value}}" must be 1..255; ignored': 'virtual_router_id "{{value}}" must be 1..255; ignored',
+  'priority "{{value}}" must be 1..255; keepalived uses its default': 'priority "{{value}}" must be 1..255; keepalived uses its default',
+  'advert_int "{{value}}" is not a number of seconds; the default 1 s is used': 'advert_int "{{value}}" is not a number of seconds; the default 1 s is used',
+  'advert_int {{seconds}} s: the console sends whole seconds (VRRPv2); imported as {{imported}} s':
+    'advert_int {{seconds}} s: the console sends whole seconds (VRRPv2); imported as {{imported}} s',
+  'preempt_delay "{{value}}" must be 0..1000 seconds; ignored': 'preempt_delay "{{value}}" must be 0..1000 seconds; ignored',
+  '{{keyword}} "{{value}}" is not an IP address; ignored': '{{keyword}} "{{value}}" is not an IP address; ignored',
+  'unicast_peer options ({{options}}) are not represented by the console; ignored':
+    'unicast_peer options ({{options}}) are not represented by the console; ignored',
+  'auth_type {{type}} is not supported by the console (only PASS); no authentication imported':
+    'auth_type {{type}} is not supported by the console (only PASS); no authentication imported',
+  'auth_pass is missing or has characters the console cannot send; no authentication imported':
+    'auth_pass is missing or has characters the console cannot send; no authentication imported',
+  'auth_pass is longer than 8 characters; keepalived and the console use "{{password}}"':
+    'auth_pass is longer than 8 characters; keepalived and the console use "{{password}}"',
+  '{{keyword}} "{{value}}" is not an address; ignored': '{{keyword}} "{{value}}" is not an address; ignored',
+  'vrrp_instance {{keyword}} is not represented by the console; ignored': 'vrrp_instance {{keyword}} is not represented by the console; ignored',
+  // web12: ipvsadm paste errors and warnings (messageId).
+  '{{what}} "{{value}}" is not a number': '{{what}} "{{value}}" is not a number',
+  '{{what}} {{value}} is out of range {{min}}..{{max}}': '{{what}} {{value}} is out of range {{min}}..{{max}}',
+  'persistence timeout': 'persistence timeout',
+  weight: 'weight',
+  'upper threshold': 'upper threshold',
+  'lower threshold': 'lower threshold',
+  'tunnel port': 'tunnel port',
+  'tcp timeout': 'tcp timeout',
+  'tcpfin timeout': 'tcpfin timeout',
+  'udp timeout': 'udp timeout',
+  'unknown scheduler flag "{{name}}"; use sh-fallback, sh-port (sh), mh-fallback, mh-port (mh) or flag-1..flag-3':
+    'unknown scheduler flag "{{name}}"; use sh-fallback, sh-port (sh), mh-fallback, mh-port (mh) or flag-1..flag-3',
+  'scheduler flag {{flag}} needs the {{owner}} scheduler, not {{scheduler}}': 'scheduler flag {{flag}} needs the {{owner}} scheduler, not {{scheduler}}',
+  'scheduler flag flag-3 has no name for the {{scheduler}} scheduler; ipvsadm -S could not save it':
+    'scheduler flag flag-3 has no name for the {{scheduler}} scheduler; ipvsadm -S could not save it',
+  '-b needs at least one scheduler flag': '-b needs at least one scheduler flag',
+  'IPv6 netmask "{{value}}" must be a prefix length 1..128': 'IPv6 netmask "{{value}}" must be a prefix length 1..128',
+  'netmask "{{value}}" is not a dotted IPv4 netmask such as 255.255.255.0': 'netmask "{{value}}" is not a dotted IPv4 netmask such as 255.255.255.0',
+  'netmask {{value}} is not contiguous; give a mask such as 255.255.255.0': 'netmask {{value}} is not contiguous; give a mask such as 255.255.255.0',
+  '"{{token}}" is not an ipvsadm command line; only ipvsadm lines are understood here':
+    '"{{token}}" is not an ipvsadm command line; only ipvsadm lines are understood here',
+  'unexpected argument "{{value}}"': 'unexpected argument "{{value}}"',
+  'service {{service}} is not defined': 'service {{service}} is not defined',
+  'fwmark "{{value}}" is not a number': 'fwmark "{{value}}" is not a number',
+  'fwmark {{value}} is out of range 1..4294967295': 'fwmark {{value}} is out of range 1..4294967295',
+  '{{option}} applies only to fwmark services (-f)': '{{option}} applies only to fwmark services (-f)',
+  'unknown scheduler "{{scheduler}}"; use one of {{schedulers}}': 'unknown scheduler "{{scheduler}}"; use one of {{schedulers}}',
+  'the kernel has no {{scheduler}} scheduler': 'the kernel has no {{scheduler}} scheduler',
+  'unknown persistence engine "{{value}}"; the only one is sip': 'unknown persistence engine "{{value}}"; the only one is sip',
+  '{{option}} sip needs persistence (-p)': '{{option}} sip needs persistence (-p)',
+  'one-packet scheduling (-o) is only for UDP services and fwmark services': 'one-packet scheduling (-o) is only for UDP services and fwmark services',
+  'port 0 (all ports) needs persistence (-p); give a port or add -p': 'port 0 (all ports) needs persistence (-p); give a port or add -p',
+  'service {{service}} already exists; use -E to change its settings, or -D it first':
+    'service {{service}} already exists; use -E to change its settings, or -D it first',
+  'DR/TUN real servers must use the service port ({{servicePort}}), not {{port}}; use NAT (-m) to map ports':
+    'DR/TUN real servers must use the service port ({{servicePort}}), not {{port}}; use NAT (-m) to map ports',
+  'real server {{address}} is {{family}} but the service is {{serviceFamily}}; only tunnel (-i) real servers may differ':
+    'real server {{address}} is {{family}} but the service is {{serviceFamily}}; only tunnel (-i) real servers may differ',
+  'lower threshold {{lower}} is above upper threshold {{upper}} (the kernel refuses it)':
+    'lower threshold {{lower}} is above upper threshold {{upper}} (the kernel refuses it)',
+  'destination {{destination}} already exists in service {{service}}; use -e to change it':
+    'destination {{destination}} already exists in service {{service}}; use -e to change it',
+  'destination {{destination}} does not exist in service {{service}}': 'destination {{destination}} does not exist in service {{service}}',
+  '{{option}} needs tunnel forwarding (-i)': '{{option}} needs tunnel forwarding (-i)',
+  'unknown tunnel type "{{value}}"; use ipip, gue or gre': 'unknown tunnel type "{{value}}"; use ipip, gue or gre',
+  '{{option}} cannot be used with the {{type}} tunnel type': '{{option}} cannot be used with the {{type}} tunnel type',
+  '{{option}} conflicts with {{other}}': '{{option}} conflicts with {{other}}',
+  'the gue tunnel type needs --tun-port': 'the gue tunnel type needs --tun-port',
+  'these list options conflict: --stats, --rate and --thresholds do not combine with -c, --timeout or --daemon':
+    'these list options conflict: --stats, --rate and --thresholds do not combine with -c, --timeout or --daemon',
+  '--persistent-conn does not combine with --timeout or --daemon': '--persistent-conn does not combine with --timeout or --daemon',
+  '--set needs 3 timeouts: tcp tcpfin udp (0 keeps a value)': '--set needs 3 timeouts: tcp tcpfin udp (0 keeps a value)',
+  '{{option}} takes master or backup, not "{{value}}"': '{{option}} takes master or backup, not "{{value}}"',
+  '"{{value}}" is not an interface name (1-15 letters, digits or . _ - : @)': '"{{value}}" is not an interface name (1-15 letters, digits or . _ - : @)',
+  'mcast-group {{address}} is not a multicast address': 'mcast-group {{address}} is not a multicast address',
+  'the {{state}} sync daemon is already running': 'the {{state}} sync daemon is already running',
+  'the {{state}} sync daemon is not running': 'the {{state}} sync daemon is not running',
+  'more than one command: {{first}} and {{second}}': 'more than one command: {{first}} and {{second}}',
+  'the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not {{option}}':
+    'the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not {{option}}',
+  '{{option}} is given twice': '{{option}} is given twice',
+  '{{option}} conflicts with {{other}} given before': '{{option}} conflicts with {{other}} given before',
+  '{{option}} cannot be used with {{command}} ({{name}})': '{{option}} cannot be used with {{command}} ({{name}})',
+  '{{command}} ({{name}}) needs {{what}}': '{{command}} ({{name}}) needs {{what}}',
+  'a virtual service (-t, -u, --sctp-service or -f)': 'a virtual service (-t, -u, --sctp-service or -f)',
+  'a real server (-r)': 'a real server (-r)',
+  '{{option}} conflicts with {{other}} in {{command}} ({{name}})': '{{option}} conflicts with {{other}} in {{command}} ({{name}})',
+  '"{{value}}" contains a shell variable; substitute its value first': '"{{value}}" contains a shell variable; substitute its value first',
+  'port {{port}} in "{{value}}" is out of range 0..65535': 'port {{port}} in "{{value}}" is out of range 0..65535',
+  '"{{value}}" has an empty port': '"{{value}}" has an empty port',
+  '"{{value}}" names the port "{{port}}"; give the port number': '"{{value}}" names the port "{{port}}"; give the port number',
+  '"{{value}}" has an invalid port "{{port}}"': '"{{value}}" has an invalid port "{{port}}"',
+  'an address is missing': 'an address is missing',
+  '"{{value}}" is not an address[:port]': '"{{value}}" is not an address[:port]',
+  '"{{value}}" opens a bracket it does not close': '"{{value}}" opens a bracket it does not close',
+  '"{{value}}" needs a port after the brackets (e.g. [{{inner}}]:80), or no brackets':
+    '"{{value}}" needs a port after the brackets (e.g. [{{inner}}]:80), or no brackets',
+  '{{option}} has no effect without persistence (-p); ignored': '{{option}} has no effect without persistence (-p); ignored',
+  '{{option}} sip without persistence has no effect; ignored': '{{option}} sip without persistence has no effect; ignored',
+  'defines {{service}} again (first on line {{line}}): this definition replaces the earlier one and its real servers':
+    'defines {{service}} again (first on line {{line}}): this definition replaces the earlier one and its real servers',
+  'adds {{destination}} to {{service}} again, as line {{line}} did (ipvsadm would refuse it as already existing); skipped':
+    'adds {{destination}} to {{service}} again, as line {{line}} did (ipvsadm would refuse it as already existing); skipped',
+  "this listing does not show the settings of {{service}}: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste `ipvsadm -L -n` for them":
+    "this listing does not show the settings of {{service}}: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste `ipvsadm -L -n` for them",
+  'no ipvsadm commands or listing found ({{skipped}} lines skipped); nothing to import':
+    'no ipvsadm commands or listing found ({{skipped}} lines skipped); nothing to import',
+  'no ipvsadm commands or listing found (1 line skipped); nothing to import': 'no ipvsadm commands or listing found (1 line skipped); nothing to import',
+  // web12: audit log and revision "what" texts (messageId).
+  'add service {{service}} ({{scheduler}}, {{servers}} real servers)': 'add service {{service}} ({{scheduler}}, {{servers}} real servers)',
+  'edit service {{service}}': 'edit service {{service}}',
+  'remove service {{service}}': 'remove service {{service}}',
+  'set scheduler of {{service}} to {{scheduler}}{{flags}}': 'set scheduler of {{service}} to {{scheduler}}{{flags}}',
+  'set persistence of {{service}} to {{timeout}} s': 'set persistence of {{service}} to {{timeout}} s',
+  'turn off persistence of {{service}}': 'turn off persistence of {{service}}',
+  'remove health checks of {{service}}': 'remove health checks of {{service}}',
+  'set health checks of {{service}}: off, on failure {{onFailure}}': 'set health checks of {{service}}: off, on failure {{onFailure}}',
+  'set health checks of {{service}}: tcp (default), on failure {{onFailure}}': 'set health checks of {{service}}: tcp (default), on failure {{onFailure}}',
+  'set health checks of {{service}}: {{kinds}}, on failure {{onFailure}}': 'set health checks of {{service}}: {{kinds}}, on failure {{onFailure}}',
+  'add real server {{server}} to {{service}} (weight {{weight}})': 'add real server {{server}} to {{service}} (weight {{weight}})',
+  'edit real server {{server}} of {{service}}': 'edit real server {{server}} of {{service}}',
+  'remove real server {{server}} from {{service}}': 'remove real server {{server}} from {{service}}',
+  'set weight of {{server}} in {{service}} to {{weight}}': 'set weight of {{server}} in {{service}} to {{weight}}',
+  'drain {{server}} in {{service}} (weight 0)': 'drain {{server}} in {{service}} (weight 0)',
+  'set timeouts tcp {{tcp}} tcpfin {{tcpFin}} udp {{udp}}': 'set timeouts tcp {{tcp}} tcpfin {{tcpFin}} udp {{udp}}',
+  'stop managing timeouts': 'stop managing timeouts',
+  'set sync daemons: {{daemons}}': 'set sync daemons: {{daemons}}',
+  'stop sync daemons': 'stop sync daemons',
+  'set {{settings}} host settings': 'set {{settings}} host settings',
+  'stop managing sysctl {{name}}': 'stop managing sysctl {{name}}',
+  'set sysctl {{name}} = {{value}}': 'set sysctl {{name}} = {{value}}',
+  'replace desired state ({{services}} services)': 'replace desired state ({{services}} services)',
+  'stop managing the VIPs on this director': 'stop managing the VIPs on this director',
+  'put the VIPs on {{interface}}': 'put the VIPs on {{interface}}',
+  'run as a director on its own (no pair)': 'run as a director on its own (no pair)',
+  'set the pair: {{directors}}; VRRP {{instances}}': 'set the pair: {{directors}}; VRRP {{instances}}',
+  'set the pair: {{directors}}; VRRP {{instances}}; connection sync on {{interface}} id {{syncId}}':
+    'set the pair: {{directors}}; VRRP {{instances}}; connection sync on {{interface}} id {{syncId}}',
+  'adopted the kernel table at first start': 'adopted the kernel table at first start',
+  'restored the desired state into an empty kernel': 'restored the desired state into an empty kernel',
+  'reverted drift at start': 'reverted drift at start',
+  'reverted drift': 'reverted drift',
+  'reverted drift (--drift revert)': 'reverted drift (--drift revert)',
+  'adopt drift (desired := kernel)': 'adopt drift (desired := kernel)',
+  'health checks': 'health checks',
+  'health checks changed effective weights': 'health checks changed effective weights',
+  'sync daemon': 'sync daemon',
+  'the sync daemon followed the VRRP role': 'the sync daemon followed the VRRP role',
+  'apply {{settings}} host settings': 'apply {{settings}} host settings',
+  '{{what}} (revision {{revision}}, made on {{from}})': '{{what}} (revision {{revision}}, made on {{from}})',
+  'logged in (from {{client}})': 'logged in (from {{client}})',
+  'started a console session with an API token (from {{client}})': 'started a console session with an API token (from {{client}})',
+  'created a one-time {{role}} login link for {{name}}': 'created a one-time {{role}} login link for {{name}}',
+  'logged {{name}} out everywhere ({{sessions}} sessions)': 'logged {{name}} out everywhere ({{sessions}} sessions)',
+  'import {{format}} ({{lines}} rule lines, {{mode}})': 'import {{format}} ({{lines}} rule lines, {{mode}})',
+  'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)':
+    'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)',
+  replace: 'replace',
+  merge: 'merge',
+  'realServers.requestFix {{address}}': 'realServers.requestFix {{address}}',
+  'realServers.forget {{address}}': 'realServers.forget {{address}}',
+  'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
+  'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
+  'zero the counters of {{service}}': 'zero the counters of {{service}}',
+  'zero every counter': 'zero every counter',
+  'real server {{address}} reported for the first time: its settings hold': 'real server {{address}} reported for the first time: its settings hold',
+  'real server {{address}} reported for the first time: its settings do not hold':
+    'real server {{address}} reported for the first time: its settings do not hold',
+  'real server {{address}} reported a change: its settings hold': 'real server {{address}} reported a change: its settings hold',
+  'real server {{address}} reported a change: its settings do not hold': 'real server {{address}} reported a change: its settings do not hold',
+  'undo to revision {{revision}}': 'undo to revision {{revision}}',
+  'revert drift (kernel := desired)': 'revert drift (kernel := desired)',
+  'apply host settings': 'apply host settings',
+  'logged out': 'logged out',
+  'logged out everywhere ({{sessions}} sessions)': 'logged out everywhere ({{sessions}} sessions)',
+  'import {{format}}': 'import {{format}}',
+  'remove drained real server': 'remove drained real server',
+  'refused {{procedure}} (caller without a valid token)': 'refused {{procedure}} (caller without a valid token)',
+  'refused {{total}} more calls without a valid token in {{seconds}} s': 'refused {{total}} more calls without a valid token in {{seconds}} s',
+  'added user {{name}} ({{role}})': 'added user {{name}} ({{role}})',
+  'set the role of {{name}} to {{role}}': 'set the role of {{name}} to {{role}}',
+  'changed the password of {{name}}': 'changed the password of {{name}}',
+  'removed user {{name}}': 'removed user {{name}}',
+  'fail simulated real server {{server}} in {{service}}': 'fail simulated real server {{server}} in {{service}}',
+  'recover simulated real server {{server}} in {{service}}': 'recover simulated real server {{server}} in {{service}}',
+  'set simulated traffic: {{settings}}': 'set simulated traffic: {{settings}}',
+  'set simulated traffic of {{service}}: {{settings}}': 'set simulated traffic of {{service}}: {{settings}}',
+  'set simulated traffic': 'set simulated traffic',
+  'set simulated traffic of {{service}}': 'set simulated traffic of {{service}}',
+  'test notification to {{target}}: {{ok}} of {{total}} answered ok': 'test notification to {{target}}: {{ok}} of {{total}} answered ok',
+  'test notification to every target: {{ok}} of {{total}} answered ok': 'test notification to every target: {{ok}} of {{total}} answered ok',
+  "kept {{self}}'s revision {{revision}} after a split: {{peer}} had made its own revision {{revision}} (by {{by}}) while the two could not reach each other; that change was not kept":
+    "kept {{self}}'s revision {{revision}} after a split: {{peer}} had made its own revision {{revision}} (by {{by}}) while the two could not reach each other; that change was not kept",
+  '{{what}} (audit line written at start: the agent stopped before writing it)': '{{what}} (audit line written at start: the agent stopped before writing it)',
+  'hand the VIPs over to the other director': 'hand the VIPs over to the other director',
+  'hand the VIPs over to the other director (asked through {{via}})': 'hand the VIPs over to the other director (asked through {{via}})',
+  'release the hold: this director may take the VIPs again': 'release the hold: this director may take the VIPs again',
+  'release the hold: this director may take the VIPs again (asked through {{via}})':
+    'release the hold: this director may take the VIPs again (asked through {{via}})',
 };
 
 export default en;

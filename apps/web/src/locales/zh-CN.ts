@@ -1194,6 +1194,382 @@ const zhCN: Record<string, string> = {
   'a note after the command (the command ran without it)': '命令后面的备注（命令已在不含备注的情况下执行）',
   'an earlier listing; the last one is the table': '较早的列表；以最后一个列表为准',
   'output of a listing; the commands in this paste make the table': '列表的输出；规则表由本次粘贴中的命令建立',
+  // web12: keepalived.conf import warnings (messageId).
+  '{{block}}: {{reason}}': '{{block}}：{{reason}}',
+  "not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console":
+    '未导入：主备对（ha）需要每台调度器的名称、地址和优先级；请像 lvs-console keepalived export 那样，用 @DIRECTOR 行（keepalived -i DIRECTOR）把主备对写在一个文件中，或在控制台中设置主备对',
+  'not imported: the console fails each VRRP instance over on its own': '未导入：控制台对每个 VRRP 实例单独进行故障切换',
+  'VRRP scripts are not used by the console': '控制台不使用 VRRP 脚本',
+  'VRRP process tracking is not used by the console': '控制台不使用 VRRP 进程跟踪',
+  'VRRP track files are not used by the console': '控制台不使用 VRRP 跟踪文件',
+  'track files are not used by the console (FILE_CHECK is not supported)': '控制台不使用跟踪文件（不支持 FILE_CHECK）',
+  'track groups are not used by the console': '控制台不使用跟踪组',
+  'gratuitous ARP groups are not used by the console': '控制台不使用免费 ARP 组',
+  'static addresses are not imported; add them as host settings': '静态地址不会导入；请把它们添加为主机设置',
+  'static routes are not used by the console': '控制台不使用静态路由',
+  'static rules are not used by the console': '控制台不使用静态策略规则',
+  'the SSL client context (certificates for SSL_GET) is not used: the console checks HTTPS without a client certificate':
+    '不使用 SSL 客户端上下文（SSL_GET 的证书）：控制台检查 HTTPS 时不带客户端证书',
+  'BFD is not supported by the console': '控制台不支持 BFD',
+  'linkbeat settings are not used by the console': '控制台不使用 linkbeat 设置',
+  'network namespaces are not used by the console': '控制台不使用网络命名空间',
+  'keepalived instance names are not used by the console': '控制台不使用 keepalived 实例名',
+  'keepalived process settings are not used by the console': '控制台不使用 keepalived 进程设置',
+  'interface delays are not used by the console': '控制台不使用接口延迟设置',
+  'lvs_sync_daemon given twice; keepalived ignores the second': 'lvs_sync_daemon 出现了两次；keepalived 忽略第二个',
+  'global_defs {{keyword}}: the console never flushes the table; it changes only what differs from the desired state':
+    'global_defs {{keyword}}：控制台从不清空规则表；它只修改与期望状态不同的部分',
+  'global_defs: {{keywords}} not used by the console': 'global_defs：控制台不使用 {{keywords}}',
+  'lvs_timeouts needs at least one of tcp, tcpfin, udp with a value; ignored as keepalived does':
+    'lvs_timeouts 至少需要 tcp、tcpfin、udp 之一及其值；与 keepalived 一样忽略',
+  'lvs_timeouts: unknown option "{{word}}" ignored': 'lvs_timeouts：忽略未知选项“{{word}}”',
+  'lvs_timeouts {{word}}: "{{value}}" is not 0..{{max}}; ignored': 'lvs_timeouts {{word}}：“{{value}}”不在 0..{{max}} 之间；已忽略',
+  'virtual server group {{name}} has no entries; keepalived removes it': '虚拟服务器组 {{name}} 没有条目；keepalived 会删除它',
+  'invalid lvs_sched "{{value}}"; ignored as keepalived does': '无效的 lvs_sched“{{value}}”；与 keepalived 一样忽略',
+  'persistence_timeout "{{value}}" must be 1..{{max}}; ignored as keepalived does':
+    'persistence_timeout“{{value}}”必须在 1..{{max}} 之间；与 keepalived 一样忽略',
+  'persistence_granularity needs a netmask; ignored': 'persistence_granularity 需要一个网络掩码；已忽略',
+  'persistence_engine "{{value}}" is not one the kernel has (only sip); ignored': 'persistence_engine“{{value}}”不是内核提供的持久连接引擎（只有 sip）；已忽略',
+  'unknown protocol "{{value}}"; ignored as keepalived does': '未知协议“{{value}}”；与 keepalived 一样忽略',
+  'unknown ip_family "{{value}}"; ignored': '未知的 ip_family“{{value}}”；已忽略',
+  'quorum "{{value}}" must be at least 1; keepalived sets it to 1': 'quorum“{{value}}”至少为 1；keepalived 会把它设为 1',
+  'hysteresis "{{value}}" is not a number; ignored': 'hysteresis“{{value}}”不是数字；已忽略',
+  'virtual server weight "{{value}}" must be 1..65535; ignored': '虚拟服务器权重“{{value}}”必须在 1..65535 之间；已忽略',
+  'sorry_server needs an IP address ("{{value}}" is not one); skipped as keepalived does':
+    'sorry_server 需要一个 IP 地址（“{{value}}”不是）；与 keepalived 一样跳过',
+  'sorry_server port "{{value}}" must be 0..65535; skipped': 'sorry_server 端口“{{value}}”必须在 0..65535 之间；已跳过',
+  'sorry_server_lvs_method without a sorry_server before it; ignored as keepalived does':
+    'sorry_server_lvs_method 之前没有 sorry_server；与 keepalived 一样忽略',
+  'sorry_server_inhibit is not represented: the console removes the sorry server when quorum returns':
+    'sorry_server_inhibit 无对应设置：法定权重恢复后控制台会移除备用服务器',
+  '{{keyword}} is not represented by the console; ignored': '控制台没有与 {{keyword}} 对应的设置；已忽略',
+  'unknown virtual_server keyword "{{keyword}}"; ignored': '未知的 virtual_server 关键字“{{keyword}}”；已忽略',
+  '{{flag}} applies only to the {{scheduler}} scheduler (set lvs_sched first); ignored as keepalived does':
+    '{{flag}} 只适用于 {{scheduler}} 调度算法（请先设置 lvs_sched）；与 keepalived 一样忽略',
+  'unknown forwarding method "{{value}}" for {{block}}; ignored as keepalived does': '{{block}} 的转发方式“{{value}}”未知；与 keepalived 一样忽略',
+  'unknown tunnel type "{{value}}" for {{block}}; method ignored as keepalived does': '{{block}} 的隧道类型“{{value}}”未知；与 keepalived 一样忽略该转发方式',
+  'invalid GUE tunnel port for {{block}}; method ignored as keepalived does': '{{block}} 的 GUE 隧道端口无效；与 keepalived 一样忽略该转发方式',
+  'invalid tunnel option "{{value}}" for {{block}}; method ignored as keepalived does': '{{block}} 的隧道选项“{{value}}”无效；与 keepalived 一样忽略该转发方式',
+  'GUE tunnels need a port and other tunnels take none; method ignored as keepalived does':
+    'GUE 隧道需要端口，其他隧道不接受端口；与 keepalived 一样忽略该转发方式',
+  '{{type}} tunnels do not take the {{checksum}} option; method ignored as keepalived does':
+    '{{type}} 隧道不接受 {{checksum}} 选项；与 keepalived 一样忽略该转发方式',
+  '{{what}} {{keyword}} "{{value}}" is not a valid time in seconds; ignored as keepalived does':
+    '{{what}} {{keyword}}“{{value}}”不是有效的秒数；与 keepalived 一样忽略',
+  '{{what}} {{keyword}} "{{value}}" is not a number; ignored': '{{what}} {{keyword}}“{{value}}”不是数字；已忽略',
+  '{{what}} alpha "{{value}}" is not a boolean; ignored': '{{what}} alpha“{{value}}”不是布尔值；已忽略',
+  'real server weight "{{value}}" must be 0..65535; ignored': '真实服务器权重“{{value}}”必须在 0..65535 之间；已忽略',
+  'real_server {{keyword}} "{{value}}" is not a number; ignored': 'real_server {{keyword}}“{{value}}”不是数字；已忽略',
+  '{{keyword}} {{threshold}} is above what the kernel keeps ({{max}}); imported as {{max}}':
+    '{{keyword}} {{threshold}} 超过内核能保存的上限（{{max}}）；按 {{max}} 导入',
+  'inhibit_on_failure "{{value}}" is not a boolean; ignored': 'inhibit_on_failure“{{value}}”不是布尔值；已忽略',
+  '{{keyword}} script is not run by the console; the console shows state changes in its event log instead':
+    '控制台不运行 {{keyword}} 脚本；状态变化改为显示在控制台的事件日志中',
+  '{{keyword}} is not supported by the console; this check is not imported': '控制台不支持 {{keyword}}；此健康检查未导入',
+  'unknown real_server keyword "{{keyword}}"; ignored': '未知的 real_server 关键字“{{keyword}}”；已忽略',
+  'MISC_CHECK takes misc_timeout, not connect_timeout; ignored': 'MISC_CHECK 使用 misc_timeout 而不是 connect_timeout；已忽略',
+  'nb_get_retry belongs to HTTP_GET/SSL_GET; read as retry': 'nb_get_retry 属于 HTTP_GET/SSL_GET；按 retry 读取',
+  'connect_ip "{{value}}" is not an IP address; ignored as keepalived does': 'connect_ip“{{value}}”不是 IP 地址；与 keepalived 一样忽略',
+  'connect_port "{{value}}" must be 1..65535; ignored': 'connect_port“{{value}}”必须在 1..65535 之间；已忽略',
+  "{{type}} {{keyword}} is not represented by the console; probes use the director's default source":
+    '控制台没有与 {{type}} {{keyword}} 对应的设置；探测使用调度器的默认源地址',
+  '{{type}} {{keyword}} is not represented by the console; ignored': '控制台没有与 {{type}} {{keyword}} 对应的设置；已忽略',
+  '{{type}} has no url with a path; keepalived ignores this checker': '{{type}} 没有带路径的 url；keepalived 会忽略这个检查',
+  'virtualhost "{{value}}" is not a host name the console can send; the target address is used':
+    'virtualhost“{{value}}”不是控制台可以发送的主机名；改用目标地址',
+  'invalid HTTP status code "{{value}}"; ignored as keepalived does': '无效的 HTTP 状态码“{{value}}”；与 keepalived 一样忽略',
+  '{{type}} digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest':
+    '控制台不支持 {{type}} digest（响应体的 MD5）；只检查状态码，不检查摘要',
+  '{{keyword}} is not represented by the console; the regex is used as it is': '控制台没有与 {{keyword}} 对应的设置；正则表达式按原样使用',
+  '{{type}} url has no path; keepalived ignores it': '{{type}} url 没有路径；keepalived 会忽略它',
+  '{{type}} url path "{{path}}" is not a path the console can request (it must start with "/"); url not imported':
+    '{{type}} url 路径“{{path}}”不是控制台可以请求的路径（必须以“/”开头）；url 未导入',
+  '{{type}} url accepts {{ranges}} separate status ranges; the console keeps at most 16, url not imported':
+    '{{type}} url 接受 {{ranges}} 个独立的状态码范围；控制台最多保存 16 个，url 未导入',
+  'regex "{{regex}}" is PCRE the console cannot read as a JavaScript regular expression; the body is not matched':
+    '正则表达式“{{regex}}”是控制台无法按 JavaScript 正则表达式读取的 PCRE；不匹配响应体',
+  'misc_path: words after the first are ignored by keepalived; quote the whole command line':
+    'misc_path：keepalived 忽略第一个词之后的内容；请给整条命令行加上引号',
+  'misc_path is empty or has an unclosed quote': 'misc_path 为空或有未闭合的引号',
+  'misc_timeout "{{value}}" is not a number of seconds; ignored': 'misc_timeout“{{value}}”不是秒数；已忽略',
+  'MISC_CHECK user is not represented: the agent runs check programs as its own user': 'MISC_CHECK user 无对应设置：代理以自己的用户身份运行检查程序',
+  'MISC_CHECK has no misc_path; keepalived skips it': 'MISC_CHECK 没有 misc_path；keepalived 会跳过它',
+  'MISC_CHECK program "{{program}}" is not imported: the console runs only a program given by its absolute path, never a shell or launcher':
+    'MISC_CHECK 程序“{{program}}”未导入：控制台只运行以绝对路径给出的程序，从不运行 shell 或启动器',
+  "MISC_CHECK {{program}} becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)":
+    'MISC_CHECK {{program}} 成为命令检查：命令检查在调度器上运行程序，必须在调度器上允许（不是来自调度器自身配置的命令检查可能被代理拒绝）',
+  'DNS_CHECK name "{{value}}" is refused by keepalived (it reads an empty label); ignored as keepalived does':
+    'keepalived 拒绝 DNS_CHECK 名称“{{value}}”（它会读到空标签）；与 keepalived 一样忽略',
+  'DNS_CHECK type {{type}} is not supported by the console (only A and AAAA); this check is not imported':
+    '控制台不支持 DNS_CHECK 类型 {{type}}（只支持 A 和 AAAA）；此健康检查未导入',
+  'DNS_CHECK name "{{value}}" is not a name the console can query; this check is not imported':
+    'DNS_CHECK 名称“{{value}}”不是控制台可以查询的名称；此健康检查未导入',
+  'UDP_CHECK payload is not a hex string; ignored': 'UDP_CHECK payload 不是十六进制字符串；已忽略',
+  'require_reply data is not a hex string; any reply is accepted': 'require_reply 数据不是十六进制字符串；接受任何应答',
+  'require_reply with X wildcards is not supported; any reply is accepted': '不支持带 X 通配符的 require_reply；接受任何应答',
+  'UDP_CHECK without payload: keepalived sends random bytes, the console sends an empty datagram':
+    'UDP_CHECK 没有 payload：keepalived 发送随机字节，控制台发送空数据报',
+  'UDP_CHECK payload is longer than the console keeps (2048 bytes); this check is not imported':
+    'UDP_CHECK payload 超过控制台能保存的长度（2048 字节）；此健康检查未导入',
+  'lvs_sync_daemon interface "{{value}}" is not an interface name; ignored': 'lvs_sync_daemon 接口“{{value}}”不是接口名；已忽略',
+  'lvs_sync_daemon: unknown option "{{word}}" ignored': 'lvs_sync_daemon：忽略未知选项“{{word}}”',
+  'lvs_sync_daemon follows VRRP instance {{instance}} in keepalived; the console runs both the master and the backup daemon':
+    '在 keepalived 中 lvs_sync_daemon 跟随 VRRP 实例 {{instance}}；控制台同时运行主、备两个同步守护进程',
+  'virtual server {{label}} has no real servers; keepalived ignores it, so it is not imported':
+    '虚拟服务器 {{label}} 没有真实服务器；keepalived 会忽略它，因此未导入',
+  'virtual server {{label}}: no protocol set; keepalived defaults to UDP': '虚拟服务器 {{label}}：未设置协议；keepalived 默认使用 UDP',
+  'virtual server {{label}}: protocol is ignored for fwmark services, as keepalived does': '虚拟服务器 {{label}}：与 keepalived 一样，fwmark 服务忽略协议',
+  'virtual server {{label}}: one-packet scheduling (ops) needs UDP; keepalived resets it': '虚拟服务器 {{label}}：单包调度（ops）需要 UDP；keepalived 会取消它',
+  'virtual server {{label}}: port 0 is only valid for persistent services; keepalived sets persistence_timeout {{timeout}}':
+    '虚拟服务器 {{label}}：端口 0 只适用于持久连接服务；keepalived 会设置 persistence_timeout {{timeout}}',
+  'virtual server {{label}}: no lvs_sched; keepalived uses {{scheduler}}': '虚拟服务器 {{label}}：没有 lvs_sched；keepalived 使用 {{scheduler}}',
+  'virtual server {{label}}: quorum {{quorum}} exceeds the total weight of its real servers ({{total}}); keepalived reduces it to {{total}}':
+    '虚拟服务器 {{label}}：quorum {{quorum}} 超过其真实服务器的总权重（{{total}}）；keepalived 会把它降为 {{total}}',
+  'virtual server {{label}}: hysteresis {{hysteresis}} >= quorum {{quorum}}; keepalived sets it to {{value}}':
+    '虚拟服务器 {{label}}：hysteresis {{hysteresis}} >= quorum {{quorum}}；keepalived 会把它设为 {{value}}',
+  '{{flag}} has no effect with scheduler {{scheduler}}; not imported': '{{flag}} 对调度算法 {{scheduler}} 不起作用；未导入',
+  'persistence_granularity "{{value}}" is not a contiguous netmask or prefix length; ignored':
+    'persistence_granularity“{{value}}”不是连续的网络掩码或前缀长度；已忽略',
+  'virtual server {{label}}: no lvs_method; keepalived uses NAT': '虚拟服务器 {{label}}：没有 lvs_method；keepalived 使用 NAT',
+  'real server {{address}} is listed twice in {{label}}; keepalived removes the second':
+    '真实服务器 {{address}} 在 {{label}} 中出现了两次；keepalived 会删除第二个',
+  'real server {{address}} is not the address family of {{label}}; keepalived skips it':
+    '真实服务器 {{address}} 与 {{label}} 的地址族不同；keepalived 会跳过它',
+  "fwmark virtual server {{label}}: real server {{address}} has a port; keepalived clears it (DR/TUN keep the client's port)":
+    'fwmark 虚拟服务器 {{label}}：真实服务器 {{address}} 带有端口；keepalived 会清除它（直接路由/隧道保留客户端的端口）',
+  'virtual server {{label}} and real server {{address}} ports differ; keepalived resets it to {{port}} (DR/TUN cannot change the port)':
+    '虚拟服务器 {{label}} 与真实服务器 {{address}} 的端口不同；keepalived 会把它重设为 {{port}}（直接路由/隧道不能改变端口）',
+  'virtual server {{label}} has no health checks, so its sorry server is never used; not imported':
+    '虚拟服务器 {{label}} 没有健康检查，因此它的备用服务器永远不会被使用；未导入',
+  'virtual server {{label}}: inhibit_on_failure differs between real servers; the console applies one rule per service ({{rule}})':
+    '虚拟服务器 {{label}}：各真实服务器的 inhibit_on_failure 不同；控制台对每个服务只采用一条规则（{{rule}}）',
+  'virtual server {{label}}: alpha differs between checkers; the console applies one rule per service ({{alpha}})':
+    '虚拟服务器 {{label}}：各检查的 alpha 不同；控制台对每个服务只采用一条规则（{{alpha}}）',
+  'the sorry server {{server}} is also a real server of {{label}}; the console cannot have both, sorry server not imported':
+    '备用服务器 {{server}} 同时也是 {{label}} 的真实服务器；控制台不能同时保留两者，备用服务器未导入',
+  "the sorry server of {{label}} is not the service's address family; keepalived skips it": '{{label}} 的备用服务器与服务的地址族不同；keepalived 会跳过它',
+  '{{type}} delay_loop {{given}} s is outside what the console runs (0.1 s to 1 h); imported as {{seconds}} s':
+    '{{type}} delay_loop {{given}} 秒超出控制台的运行范围（0.1 秒到 1 小时）；按 {{seconds}} 秒导入',
+  '{{type}} connect_timeout {{given}} s is not shorter than its delay_loop {{interval}} s; the console needs it shorter and uses {{seconds}} s':
+    '{{type}} connect_timeout {{given}} 秒不短于其 delay_loop {{interval}} 秒；控制台要求它更短，改用 {{seconds}} 秒',
+  '{{type}} retry {{retry}} is more than the console counts; a server goes down after 100 failed probes':
+    '{{type}} retry {{retry}} 超过控制台的计数上限；探测失败 100 次后服务器即判定为故障',
+  'checkers retry {{delay}} s after a failure in keepalived (delay_before_retry); the console probes every delay_loop ({{interval}} s), so a failure is confirmed later':
+    'keepalived 中检查失败后 {{delay}} 秒重试（delay_before_retry）；控制台每个 delay_loop（{{interval}} 秒）探测一次，因此故障确认得更晚',
+  'real server {{address}} has {{checks}} checks; the console keeps the first {{max}}':
+    '真实服务器 {{address}} 有 {{checks}} 个健康检查；控制台只保留前 {{max}} 个',
+  'director {{other}} reads other virtual servers or global settings than {{first}}; imported as {{first}} reads them (the console gives every director one table)':
+    '调度器 {{other}} 读到的虚拟服务器或全局设置与 {{first}} 不同；按 {{first}} 读到的导入（控制台给每台调度器同一张规则表）',
+  'VRRP not imported: {{why}}': 'VRRP 未导入：{{why}}',
+  'lvs_sync_daemon follows {{instance}}, which is not a VRRP instance': 'lvs_sync_daemon 跟随 {{instance}}，但它不是 VRRP 实例',
+  '"@{{name}}" is not a director name the console accepts (letters, digits, . _ -)': '“@{{name}}”不是控制台接受的调度器名称（字母、数字、. _ -）',
+  'vrrp_instance "{{name}}" is not a name the console accepts (1-32 letters, digits, . _ - starting with a letter)':
+    'vrrp_instance“{{name}}”不是控制台接受的名称（1-32 个字母、数字、. _ -，以字母开头）',
+  'vrrp_instance {{name}} is not read by {{directors}}; every director of the pair needs every instance':
+    '{{directors}} 没有读到 vrrp_instance {{name}}；主备对中的每台调度器都需要每个实例',
+  'vrrp_instance {{name}} has no interface': 'vrrp_instance {{name}} 没有 interface',
+  'vrrp_instance {{name}} has no virtual_router_id': 'vrrp_instance {{name}} 没有 virtual_router_id',
+  'vrrp_instance {{name}}: {{field}} differs between directors; the console keeps one value per instance':
+    'vrrp_instance {{name}}：各调度器的 {{field}} 不同；控制台对每个实例只保存一个值',
+  'vrrp_instance {{name}}: priority 255 (address owner) of {{director}} is imported as 254; the console never makes a director the address owner':
+    'vrrp_instance {{name}}：{{director}} 的优先级 255（地址所有者）按 254 导入；控制台从不让调度器成为地址所有者',
+  'director {{director}} has the address {{known}} in one instance and {{source}} in {{name}}':
+    '调度器 {{director}} 在一个实例中的地址是 {{known}}，在 {{name}} 中是 {{source}}',
+  'vrrp_instance {{name}}: {{address}} is not the address of a virtual server; the console moves service VIPs only, so it is not imported':
+    'vrrp_instance {{name}}：{{address}} 不是虚拟服务器的地址；控制台只迁移服务 VIP，因此未导入',
+  'director {{director}} has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does':
+    '调度器 {{director}} 没有地址：请像导出文件那样给它 unicast_src_ip（单播）或 mcast_src_ip（组播）',
+  'vrrp_instance {{name}}: the unicast peers of {{director}} ({{peers}}) are not the other directors ({{others}}); the console sends adverts to the other directors':
+    'vrrp_instance {{name}}：{{director}} 的单播对端（{{peers}}）不是其他调度器（{{others}}）；控制台把通告发给其他调度器',
+  'virtual_router_id "{{value}}" must be 1..255; ignored': 'virtual_router_id“{{value}}”必须在 1..255 之间；已忽略',
+  'priority "{{value}}" must be 1..255; keepalived uses its default': 'priority“{{value}}”必须在 1..255 之间；keepalived 使用默认值',
+  'advert_int "{{value}}" is not a number of seconds; the default 1 s is used': 'advert_int“{{value}}”不是秒数；使用默认值 1 秒',
+  'advert_int {{seconds}} s: the console sends whole seconds (VRRPv2); imported as {{imported}} s':
+    'advert_int {{seconds}} 秒：控制台只发送整秒（VRRPv2）；按 {{imported}} 秒导入',
+  'preempt_delay "{{value}}" must be 0..1000 seconds; ignored': 'preempt_delay“{{value}}”必须在 0..1000 秒之间；已忽略',
+  '{{keyword}} "{{value}}" is not an IP address; ignored': '{{keyword}}“{{value}}”不是 IP 地址；已忽略',
+  'unicast_peer options ({{options}}) are not represented by the console; ignored': '控制台没有与 unicast_peer 选项（{{options}}）对应的设置；已忽略',
+  'auth_type {{type}} is not supported by the console (only PASS); no authentication imported': '控制台不支持 auth_type {{type}}（只支持 PASS）；未导入认证',
+  'auth_pass is missing or has characters the console cannot send; no authentication imported': 'auth_pass 缺失或含有控制台无法发送的字符；未导入认证',
+  'auth_pass is longer than 8 characters; keepalived and the console use "{{password}}"': 'auth_pass 超过 8 个字符；keepalived 和控制台都使用“{{password}}”',
+  '{{keyword}} "{{value}}" is not an address; ignored': '{{keyword}}“{{value}}”不是地址；已忽略',
+  'vrrp_instance {{keyword}} is not represented by the console; ignored': '控制台没有与 vrrp_instance {{keyword}} 对应的设置；已忽略',
+  // web12: ipvsadm paste errors and warnings (messageId).
+  '{{what}} "{{value}}" is not a number': '{{what}}“{{value}}”不是数字',
+  '{{what}} {{value}} is out of range {{min}}..{{max}}': '{{what}} {{value}} 超出范围 {{min}}..{{max}}',
+  'persistence timeout': '持久连接超时',
+  weight: '权重',
+  'upper threshold': '连接数上限',
+  'lower threshold': '连接数下限',
+  'tunnel port': '隧道端口',
+  'tcp timeout': 'TCP 超时',
+  'tcpfin timeout': 'TCP FIN 超时',
+  'udp timeout': 'UDP 超时',
+  'unknown scheduler flag "{{name}}"; use sh-fallback, sh-port (sh), mh-fallback, mh-port (mh) or flag-1..flag-3':
+    '未知的调度标志“{{name}}”；请使用 sh-fallback、sh-port（sh）、mh-fallback、mh-port（mh）或 flag-1..flag-3',
+  'scheduler flag {{flag}} needs the {{owner}} scheduler, not {{scheduler}}': '调度标志 {{flag}} 需要 {{owner}} 调度算法，而不是 {{scheduler}}',
+  'scheduler flag flag-3 has no name for the {{scheduler}} scheduler; ipvsadm -S could not save it':
+    '调度标志 flag-3 在 {{scheduler}} 调度算法中没有名称；ipvsadm -S 无法保存它',
+  '-b needs at least one scheduler flag': '-b 至少需要一个调度标志',
+  'IPv6 netmask "{{value}}" must be a prefix length 1..128': 'IPv6 网络掩码“{{value}}”必须是 1..128 的前缀长度',
+  'netmask "{{value}}" is not a dotted IPv4 netmask such as 255.255.255.0': '网络掩码“{{value}}”不是点分格式的 IPv4 掩码（例如 255.255.255.0）',
+  'netmask {{value}} is not contiguous; give a mask such as 255.255.255.0': '网络掩码 {{value}} 不连续；请给出例如 255.255.255.0 的掩码',
+  '"{{token}}" is not an ipvsadm command line; only ipvsadm lines are understood here': '“{{token}}”不是 ipvsadm 命令行；这里只能识别 ipvsadm 命令行',
+  'unexpected argument "{{value}}"': '多余的参数“{{value}}”',
+  'service {{service}} is not defined': '服务 {{service}} 未定义',
+  'fwmark "{{value}}" is not a number': 'fwmark“{{value}}”不是数字',
+  'fwmark {{value}} is out of range 1..4294967295': 'fwmark {{value}} 超出范围 1..4294967295',
+  '{{option}} applies only to fwmark services (-f)': '{{option}} 只适用于 fwmark 服务（-f）',
+  'unknown scheduler "{{scheduler}}"; use one of {{schedulers}}': '未知的调度算法“{{scheduler}}”；请使用 {{schedulers}} 之一',
+  'the kernel has no {{scheduler}} scheduler': '内核没有 {{scheduler}} 调度算法',
+  'unknown persistence engine "{{value}}"; the only one is sip': '未知的持久连接引擎“{{value}}”；唯一可用的是 sip',
+  '{{option}} sip needs persistence (-p)': '{{option}} sip 需要持久连接（-p）',
+  'one-packet scheduling (-o) is only for UDP services and fwmark services': '单包调度（-o）只适用于 UDP 服务和 fwmark 服务',
+  'port 0 (all ports) needs persistence (-p); give a port or add -p': '端口 0（所有端口）需要持久连接（-p）；请给出端口或加上 -p',
+  'service {{service}} already exists; use -E to change its settings, or -D it first': '服务 {{service}} 已存在；请用 -E 修改其设置，或先用 -D 删除它',
+  'DR/TUN real servers must use the service port ({{servicePort}}), not {{port}}; use NAT (-m) to map ports':
+    '直接路由/隧道的真实服务器必须使用服务端口（{{servicePort}}），而不是 {{port}}；要映射端口请使用 NAT（-m）',
+  'real server {{address}} is {{family}} but the service is {{serviceFamily}}; only tunnel (-i) real servers may differ':
+    '真实服务器 {{address}} 是 {{family}}，而服务是 {{serviceFamily}}；只有隧道（-i）真实服务器可以不同',
+  'lower threshold {{lower}} is above upper threshold {{upper}} (the kernel refuses it)': '连接数下限 {{lower}} 高于上限 {{upper}}（内核会拒绝）',
+  'destination {{destination}} already exists in service {{service}}; use -e to change it':
+    '真实服务器 {{destination}} 已存在于服务 {{service}} 中；请用 -e 修改它',
+  'destination {{destination}} does not exist in service {{service}}': '服务 {{service}} 中不存在真实服务器 {{destination}}',
+  '{{option}} needs tunnel forwarding (-i)': '{{option}} 需要隧道转发（-i）',
+  'unknown tunnel type "{{value}}"; use ipip, gue or gre': '未知的隧道类型“{{value}}”；请使用 ipip、gue 或 gre',
+  '{{option}} cannot be used with the {{type}} tunnel type': '{{option}} 不能与 {{type}} 隧道类型一起使用',
+  '{{option}} conflicts with {{other}}': '{{option}} 与 {{other}} 冲突',
+  'the gue tunnel type needs --tun-port': 'gue 隧道类型需要 --tun-port',
+  'these list options conflict: --stats, --rate and --thresholds do not combine with -c, --timeout or --daemon':
+    '这些列表选项互相冲突：--stats、--rate 和 --thresholds 不能与 -c、--timeout 或 --daemon 一起使用',
+  '--persistent-conn does not combine with --timeout or --daemon': '--persistent-conn 不能与 --timeout 或 --daemon 一起使用',
+  '--set needs 3 timeouts: tcp tcpfin udp (0 keeps a value)': '--set 需要 3 个超时值：tcp tcpfin udp（0 表示保持原值）',
+  '{{option}} takes master or backup, not "{{value}}"': '{{option}} 只接受 master 或 backup，而不是“{{value}}”',
+  '"{{value}}" is not an interface name (1-15 letters, digits or . _ - : @)': '“{{value}}”不是接口名（1-15 个字母、数字或 . _ - : @）',
+  'mcast-group {{address}} is not a multicast address': 'mcast-group {{address}} 不是组播地址',
+  'the {{state}} sync daemon is already running': '{{state}} 同步守护进程已在运行',
+  'the {{state}} sync daemon is not running': '{{state}} 同步守护进程没有运行',
+  'more than one command: {{first}} and {{second}}': '不止一个命令：{{first}} 和 {{second}}',
+  'the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not {{option}}':
+    '该行必须以命令开头（-A、-E、-D、-C、-a、-e、-d、-L、-Z、-S、-R、--set、--start-daemon、--stop-daemon），而不是 {{option}}',
+  '{{option}} is given twice': '{{option}} 给出了两次',
+  '{{option}} conflicts with {{other}} given before': '{{option}} 与前面给出的 {{other}} 冲突',
+  '{{option}} cannot be used with {{command}} ({{name}})': '{{option}} 不能与 {{command}}（{{name}}）一起使用',
+  '{{command}} ({{name}}) needs {{what}}': '{{command}}（{{name}}）需要{{what}}',
+  'a virtual service (-t, -u, --sctp-service or -f)': '一个虚拟服务（-t、-u、--sctp-service 或 -f）',
+  'a real server (-r)': '一个真实服务器（-r）',
+  '{{option}} conflicts with {{other}} in {{command}} ({{name}})': '在 {{command}}（{{name}}）中 {{option}} 与 {{other}} 冲突',
+  '"{{value}}" contains a shell variable; substitute its value first': '“{{value}}”含有 shell 变量；请先替换为它的值',
+  'port {{port}} in "{{value}}" is out of range 0..65535': '“{{value}}”中的端口 {{port}} 超出范围 0..65535',
+  '"{{value}}" has an empty port': '“{{value}}”的端口为空',
+  '"{{value}}" names the port "{{port}}"; give the port number': '“{{value}}”用名称“{{port}}”表示端口；请给出端口号',
+  '"{{value}}" has an invalid port "{{port}}"': '“{{value}}”的端口“{{port}}”无效',
+  'an address is missing': '缺少地址',
+  '"{{value}}" is not an address[:port]': '“{{value}}”不是 地址[:端口]',
+  '"{{value}}" opens a bracket it does not close': '“{{value}}”的方括号没有闭合',
+  '"{{value}}" needs a port after the brackets (e.g. [{{inner}}]:80), or no brackets': '“{{value}}”在方括号后需要端口（例如 [{{inner}}]:80），或者不要方括号',
+  '{{option}} has no effect without persistence (-p); ignored': '没有持久连接（-p）时 {{option}} 不起作用；已忽略',
+  '{{option}} sip without persistence has no effect; ignored': '没有持久连接时 {{option}} sip 不起作用；已忽略',
+  'defines {{service}} again (first on line {{line}}): this definition replaces the earlier one and its real servers':
+    '再次定义了 {{service}}（首次在第 {{line}} 行）：此定义替换之前的定义及其真实服务器',
+  'adds {{destination}} to {{service}} again, as line {{line}} did (ipvsadm would refuse it as already existing); skipped':
+    '像第 {{line}} 行一样再次把 {{destination}} 加入 {{service}}（ipvsadm 会因已存在而拒绝）；已跳过',
+  "this listing does not show the settings of {{service}}: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste `ipvsadm -L -n` for them":
+    '此列表没有显示 {{service}} 的设置：已假定为 ipvsadm 的默认值（wlc、-g、权重 1）；请粘贴 `ipvsadm -L -n` 的输出以获得这些设置',
+  'no ipvsadm commands or listing found ({{skipped}} lines skipped); nothing to import':
+    '没有找到 ipvsadm 命令或列表（跳过了 {{skipped}} 行）；没有可导入的内容',
+  'no ipvsadm commands or listing found (1 line skipped); nothing to import': '没有找到 ipvsadm 命令或列表（跳过了 1 行）；没有可导入的内容',
+  // web12: audit log and revision "what" texts (messageId).
+  'add service {{service}} ({{scheduler}}, {{servers}} real servers)': '添加服务 {{service}}（{{scheduler}}，{{servers}} 台真实服务器）',
+  'edit service {{service}}': '修改服务 {{service}}',
+  'remove service {{service}}': '删除服务 {{service}}',
+  'set scheduler of {{service}} to {{scheduler}}{{flags}}': '把 {{service}} 的调度算法设为 {{scheduler}}{{flags}}',
+  'set persistence of {{service}} to {{timeout}} s': '把 {{service}} 的持久连接设为 {{timeout}} 秒',
+  'turn off persistence of {{service}}': '关闭 {{service}} 的持久连接',
+  'remove health checks of {{service}}': '删除 {{service}} 的健康检查',
+  'set health checks of {{service}}: off, on failure {{onFailure}}': '设置 {{service}} 的健康检查：关闭，失败时 {{onFailure}}',
+  'set health checks of {{service}}: tcp (default), on failure {{onFailure}}': '设置 {{service}} 的健康检查：tcp（默认），失败时 {{onFailure}}',
+  'set health checks of {{service}}: {{kinds}}, on failure {{onFailure}}': '设置 {{service}} 的健康检查：{{kinds}}，失败时 {{onFailure}}',
+  'add real server {{server}} to {{service}} (weight {{weight}})': '向 {{service}} 添加真实服务器 {{server}}（权重 {{weight}}）',
+  'edit real server {{server}} of {{service}}': '修改 {{service}} 的真实服务器 {{server}}',
+  'remove real server {{server}} from {{service}}': '从 {{service}} 删除真实服务器 {{server}}',
+  'set weight of {{server}} in {{service}} to {{weight}}': '把 {{service}} 中 {{server}} 的权重设为 {{weight}}',
+  'drain {{server}} in {{service}} (weight 0)': '排空 {{service}} 中的 {{server}}（权重 0）',
+  'set timeouts tcp {{tcp}} tcpfin {{tcpFin}} udp {{udp}}': '设置超时 tcp {{tcp}} tcpfin {{tcpFin}} udp {{udp}}',
+  'stop managing timeouts': '不再管理超时设置',
+  'set sync daemons: {{daemons}}': '设置同步守护进程：{{daemons}}',
+  'stop sync daemons': '停止同步守护进程',
+  'set {{settings}} host settings': '设置 {{settings}} 项主机设置',
+  'stop managing sysctl {{name}}': '不再管理 sysctl {{name}}',
+  'set sysctl {{name}} = {{value}}': '设置 sysctl {{name}} = {{value}}',
+  'replace desired state ({{services}} services)': '替换期望状态（{{services}} 个服务）',
+  'stop managing the VIPs on this director': '不再管理这台调度器上的 VIP',
+  'put the VIPs on {{interface}}': '把 VIP 配置在 {{interface}} 上',
+  'run as a director on its own (no pair)': '作为单台调度器运行（无主备对）',
+  'set the pair: {{directors}}; VRRP {{instances}}': '设置主备对：{{directors}}；VRRP {{instances}}',
+  'set the pair: {{directors}}; VRRP {{instances}}; connection sync on {{interface}} id {{syncId}}':
+    '设置主备对：{{directors}}；VRRP {{instances}}；连接同步在 {{interface}} 上，id {{syncId}}',
+  'adopted the kernel table at first start': '首次启动时接管了内核规则表',
+  'restored the desired state into an empty kernel': '把期望状态恢复到空的内核中',
+  'reverted drift at start': '启动时还原了漂移',
+  'reverted drift': '还原了漂移',
+  'reverted drift (--drift revert)': '还原了漂移（--drift revert）',
+  'adopt drift (desired := kernel)': '接受漂移（期望状态 := 内核）',
+  'health checks': '健康检查',
+  'health checks changed effective weights': '健康检查改变了生效权重',
+  'sync daemon': '同步守护进程',
+  'the sync daemon followed the VRRP role': '同步守护进程跟随了 VRRP 角色',
+  'apply {{settings}} host settings': '应用 {{settings}} 项主机设置',
+  '{{what}} (revision {{revision}}, made on {{from}})': '{{what}}（版本 {{revision}}，在 {{from}} 上做出）',
+  'logged in (from {{client}})': '已登录（来自 {{client}}）',
+  'started a console session with an API token (from {{client}})': '使用 API 令牌开始了控制台会话（来自 {{client}}）',
+  'created a one-time {{role}} login link for {{name}}': '为 {{name}} 创建了一次性 {{role}} 登录链接',
+  'logged {{name}} out everywhere ({{sessions}} sessions)': '已让 {{name}} 在所有地方退出登录（{{sessions}} 个会话）',
+  'import {{format}} ({{lines}} rule lines, {{mode}})': '导入 {{format}}（{{lines}} 条规则行，{{mode}}）',
+  'import {{format}} ({{lines}} rule lines, {{mode}}, deletes {{deletes}} services)':
+    '导入 {{format}}（{{lines}} 条规则行，{{mode}}，删除 {{deletes}} 个服务）',
+  replace: '替换',
+  merge: '合并',
+  'realServers.requestFix {{address}}': '请求真实服务器 {{address}} 修复其设置',
+  'realServers.forget {{address}}': '忘记真实服务器 {{address}} 的上报',
+  'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    '通知设置：开启，{{webhooks}} 个 webhook（{{ids}}），分组等待 {{groupWait}} 毫秒，重复间隔 {{repeat}} 毫秒',
+  'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms':
+    '通知设置：关闭，{{webhooks}} 个 webhook（{{ids}}），分组等待 {{groupWait}} 毫秒，重复间隔 {{repeat}} 毫秒',
+  'zero the counters of {{service}}': '把 {{service}} 的计数器清零',
+  'zero every counter': '把所有计数器清零',
+  'real server {{address}} reported for the first time: its settings hold': '真实服务器 {{address}} 首次上报：其设置正确',
+  'real server {{address}} reported for the first time: its settings do not hold': '真实服务器 {{address}} 首次上报：其设置不正确',
+  'real server {{address}} reported a change: its settings hold': '真实服务器 {{address}} 上报了变化：其设置正确',
+  'real server {{address}} reported a change: its settings do not hold': '真实服务器 {{address}} 上报了变化：其设置不正确',
+  'undo to revision {{revision}}': '撤销到版本 {{revision}}',
+  'revert drift (kernel := desired)': '还原漂移（内核 := 期望状态）',
+  'apply host settings': '应用主机设置',
+  'logged out': '已退出登录',
+  'logged out everywhere ({{sessions}} sessions)': '已在所有地方退出登录（{{sessions}} 个会话）',
+  'import {{format}}': '导入 {{format}}',
+  'remove drained real server': '移除已排空的真实服务器',
+  'refused {{procedure}} (caller without a valid token)': '拒绝了 {{procedure}}（调用方没有有效令牌）',
+  'refused {{total}} more calls without a valid token in {{seconds}} s': '{{seconds}} 秒内又拒绝了 {{total}} 次没有有效令牌的调用',
+  'added user {{name}} ({{role}})': '添加了用户 {{name}}（{{role}}）',
+  'set the role of {{name}} to {{role}}': '把 {{name}} 的角色设为 {{role}}',
+  'changed the password of {{name}}': '修改了 {{name}} 的密码',
+  'removed user {{name}}': '删除了用户 {{name}}',
+  'fail simulated real server {{server}} in {{service}}': '让 {{service}} 中的模拟真实服务器 {{server}} 故障',
+  'recover simulated real server {{server}} in {{service}}': '让 {{service}} 中的模拟真实服务器 {{server}} 恢复',
+  'set simulated traffic: {{settings}}': '设置模拟流量：{{settings}}',
+  'set simulated traffic of {{service}}: {{settings}}': '设置 {{service}} 的模拟流量：{{settings}}',
+  'set simulated traffic': '设置模拟流量',
+  'set simulated traffic of {{service}}': '设置 {{service}} 的模拟流量',
+  'test notification to {{target}}: {{ok}} of {{total}} answered ok': '向 {{target}} 发送测试通知：{{total}} 个中 {{ok}} 个应答正常',
+  'test notification to every target: {{ok}} of {{total}} answered ok': '向所有目标发送测试通知：{{total}} 个中 {{ok}} 个应答正常',
+  "kept {{self}}'s revision {{revision}} after a split: {{peer}} had made its own revision {{revision}} (by {{by}}) while the two could not reach each other; that change was not kept":
+    '分裂后保留了 {{self}} 的版本 {{revision}}：两者互相无法连通期间，{{peer}} 自行做出了版本 {{revision}}（由 {{by}}）；那次变更未被保留',
+  '{{what}} (audit line written at start: the agent stopped before writing it)': '{{what}}（审计记录在启动时补写：代理在写入前已停止）',
+  'hand the VIPs over to the other director': '把 VIP 交给另一台调度器',
+  'hand the VIPs over to the other director (asked through {{via}})': '把 VIP 交给另一台调度器（经由 {{via}} 请求）',
+  'release the hold: this director may take the VIPs again': '解除保持：这台调度器可以再次接管 VIP',
+  'release the hold: this director may take the VIPs again (asked through {{via}})': '解除保持：这台调度器可以再次接管 VIP（经由 {{via}} 请求）',
 };
 
 export default zhCN;

@@ -3,10 +3,12 @@
 // nothing here touches the kernel, so previews and mutations share one path.
 import {
   DomainError,
+  describedText,
   destinationId,
   serviceId,
   serviceLabel,
   type DesiredState,
+  type DescribedText,
   type Destination,
   type HostSetting,
   type Service,
@@ -168,53 +170,80 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
   }
 }
 
-/** A one-line description of an edit for audit logs and revision lists. */
+/** A one-line description of an edit for audit logs and revision lists (in English). */
 export function describeEdit(edit: Edit): string {
+  return describedEdit(edit).message;
+}
+
+/** The same description by message id, so the console says it in its language. */
+export function describedEdit(edit: Edit): DescribedText {
   switch (edit.op) {
     case 'add-service':
-      return `add service ${serviceLabel(edit.service.key)} (${edit.service.scheduler}, ${edit.service.destinations.length} real servers)`;
+      return describedText('editAddService', {
+        service: serviceLabel(edit.service.key),
+        scheduler: edit.service.scheduler,
+        servers: edit.service.destinations.length,
+      });
     case 'edit-service':
-      return `edit service ${serviceLabel(edit.service)}`;
+      return describedText('editEditService', { service: serviceLabel(edit.service) });
     case 'remove-service':
-      return `remove service ${serviceLabel(edit.service)}`;
+      return describedText('editRemoveService', { service: serviceLabel(edit.service) });
     case 'set-scheduler':
-      return `set scheduler of ${serviceLabel(edit.service)} to ${edit.scheduler}${edit.flags.length ? ` (${edit.flags.join(', ')})` : ''}`;
+      return describedText('editScheduler', {
+        service: serviceLabel(edit.service),
+        scheduler: edit.scheduler,
+        flags: edit.flags.length ? ` (${edit.flags.join(', ')})` : '',
+      });
     case 'set-persistence':
       return edit.persistence
-        ? `set persistence of ${serviceLabel(edit.service)} to ${edit.persistence.timeout} s`
-        : `turn off persistence of ${serviceLabel(edit.service)}`;
+        ? describedText('editPersistence', { service: serviceLabel(edit.service), timeout: edit.persistence.timeout })
+        : describedText('editNoPersistence', { service: serviceLabel(edit.service) });
     case 'set-health': {
-      if (!edit.health) return `remove health checks of ${serviceLabel(edit.service)}`;
-      const kinds = edit.health.checks.length ? edit.health.checks.map((c) => c.kind).join(', ') : 'tcp (default)';
-      return `set health checks of ${serviceLabel(edit.service)}: ${edit.health.enabled ? kinds : 'off'}, on failure ${edit.health.onFailure}`;
+      if (!edit.health) return describedText('editNoHealth', { service: serviceLabel(edit.service) });
+      const service = serviceLabel(edit.service);
+      if (!edit.health.enabled) return describedText('editHealthOff', { service, onFailure: edit.health.onFailure });
+      if (!edit.health.checks.length) return describedText('editHealthDefault', { service, onFailure: edit.health.onFailure });
+      return describedText('editHealth', { service, kinds: edit.health.checks.map((c) => c.kind).join(', '), onFailure: edit.health.onFailure });
     }
     case 'add-destination':
-      return `add real server ${destinationId(edit.destination)} to ${serviceLabel(edit.service)} (weight ${edit.destination.weight})`;
+      return describedText('editAddServer', {
+        server: destinationId(edit.destination),
+        service: serviceLabel(edit.service),
+        weight: edit.destination.weight,
+      });
     case 'edit-destination':
-      return `edit real server ${destinationId(edit.destination)} of ${serviceLabel(edit.service)}`;
+      return describedText('editEditServer', { server: destinationId(edit.destination), service: serviceLabel(edit.service) });
     case 'remove-destination':
-      return `remove real server ${destinationId(edit.destination)} from ${serviceLabel(edit.service)}`;
+      return describedText('editRemoveServer', { server: destinationId(edit.destination), service: serviceLabel(edit.service) });
     case 'set-weight':
-      return `set weight of ${destinationId(edit.destination)} in ${serviceLabel(edit.service)} to ${edit.weight}`;
+      return describedText('editWeight', { server: destinationId(edit.destination), service: serviceLabel(edit.service), weight: edit.weight });
     case 'drain':
-      return `drain ${destinationId(edit.destination)} in ${serviceLabel(edit.service)} (weight 0)`;
+      return describedText('editDrain', { server: destinationId(edit.destination), service: serviceLabel(edit.service) });
     case 'set-timeouts':
-      return edit.timeouts ? `set timeouts tcp ${edit.timeouts.tcp} tcpfin ${edit.timeouts.tcpFin} udp ${edit.timeouts.udp}` : 'stop managing timeouts';
+      return edit.timeouts
+        ? describedText('editTimeouts', { tcp: edit.timeouts.tcp, tcpFin: edit.timeouts.tcpFin, udp: edit.timeouts.udp })
+        : describedText('editNoTimeouts');
     case 'set-sync-daemons':
       return edit.daemons.length
-        ? `set sync daemons: ${edit.daemons.map((d) => `${d.state} on ${d.interface} (id ${d.syncId})`).join(', ')}`
-        : 'stop sync daemons';
+        ? describedText('editSyncDaemons', { daemons: edit.daemons.map((d) => `${d.state} on ${d.interface} (id ${d.syncId})`).join(', ') })
+        : describedText('editNoSyncDaemons');
     case 'set-host-settings':
-      return `set ${edit.settings.length} host settings`;
+      return describedText('editHostSettings', { settings: edit.settings.length });
     case 'set-sysctl':
-      return edit.value === null ? `stop managing sysctl ${edit.name}` : `set sysctl ${edit.name} = ${edit.value}`;
+      return edit.value === null ? describedText('editNoSysctl', { name: edit.name }) : describedText('editSysctl', { name: edit.name, value: edit.value });
     case 'replace-state':
-      return `replace desired state (${edit.state.services.length} services)`;
+      return describedText('editReplaceState', { services: edit.state.services.length });
     case 'set-vip-interface':
-      return edit.interface === null ? 'stop managing the VIPs on this director' : `put the VIPs on ${edit.interface}`;
-    case 'set-ha':
-      return edit.ha === null
-        ? 'run as a director on its own (no pair)'
-        : `set the pair: ${edit.ha.directors.map((d) => d.name).join(', ')}; VRRP ${edit.ha.instances.map((i) => `${i.name} (id ${i.virtualRouterId} on ${i.interface})`).join(', ')}${edit.ha.sync ? `; connection sync on ${edit.ha.sync.interface} id ${edit.ha.sync.syncId}` : ''}`;
+      return edit.interface === null ? describedText('editNoVipInterface') : describedText('editVipInterface', { interface: edit.interface });
+    case 'set-ha': {
+      if (edit.ha === null) return describedText('editNoPair');
+      const params = {
+        directors: edit.ha.directors.map((d) => d.name).join(', '),
+        instances: edit.ha.instances.map((i) => `${i.name} (id ${i.virtualRouterId} on ${i.interface})`).join(', '),
+      };
+      return edit.ha.sync
+        ? describedText('editPairSync', { ...params, interface: edit.ha.sync.interface, syncId: edit.ha.sync.syncId })
+        : describedText('editPair', params);
+    }
   }
 }

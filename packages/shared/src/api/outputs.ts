@@ -1,6 +1,6 @@
 // Shapes the API returns. Plain JSON (numbers, strings, arrays) so they cross
 // tRPC without a transformer; times are epoch milliseconds.
-import type { DesiredState, HostSetting, ObservedTable } from '../model';
+import type { DesiredState, HostSetting, MessageParams, ObservedTable } from '../model';
 import type { Change } from '../plan/change';
 import { mergeObservedChanges, type ObservedServiceChanges } from './observed-changes';
 
@@ -145,20 +145,29 @@ export interface UserSummary {
   sessions: number;
 }
 
-export interface RevisionSummary {
+/**
+ * `what` is the English text the agent recorded (exports and the CLI show it);
+ * `whatId` with `whatParams` says it by message id for the console's language.
+ * Entries recorded before ids were kept have `what` alone.
+ */
+export interface RecordedFields {
+  what: string;
+  whatId?: string;
+  whatParams?: MessageParams;
+}
+
+export interface RevisionSummary extends RecordedFields {
   revision: number;
   time: number;
   who: string;
-  what: string;
   serviceCount: number;
 }
 
-export interface AuditEntry {
+export interface AuditEntry extends RecordedFields {
   seq: number;
   time: number;
   who: string;
   role: Role | 'system';
-  what: string;
   result: 'ok' | 'rejected' | 'failed';
   error?: string;
   revision?: number;

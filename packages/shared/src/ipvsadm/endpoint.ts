@@ -3,6 +3,7 @@
 // messages. Hostnames and service names are refused, never resolved.
 import { canonicalIp } from '../model/address';
 import type { AddressFamily } from '../model/address';
+import { describedText, type DescribedText, type MessageId, type MessageParams } from '../model/messages';
 
 export interface ParsedEndpoint {
   address: string;
@@ -11,7 +12,14 @@ export interface ParsedEndpoint {
   port: number | undefined;
 }
 
-export type EndpointResult = { ok: true; value: ParsedEndpoint } | { ok: false; message: string };
+/** Why a text was refused, said by message id (the English text beside it). */
+export type Refusal = { ok: false } & DescribedText;
+
+function refused(id: MessageId, params: MessageParams = {}): Refusal {
+  return { ok: false, ...describedText(id, params) };
+}
+
+export type EndpointResult = { ok: true; value: ParsedEndpoint } | Refusal;
 
 /**
  * Canonical dotted quad, or null. Accepts exactly what inet_ntop prints
@@ -57,30 +65,30 @@ export function decimal(text: string, start = 0, end = text.length): number {
 const HOSTNAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
 
 /** Why a text is not a numeric address, worded for an operator. */
-export function addressProblem(text: string): string {
-  if (text.includes('$')) return `"${text}" contains a shell variable; substitute its value first`;
-  if (HOSTNAME.test(text)) return `"${text}" is a hostname; give a numeric IPv4 or IPv6 address`;
-  return `"${text}" is not a valid IPv4 or IPv6 address`;
+export function addressProblem(text: string): Refusal {
+  if (text.includes('$')) return refused('ipvsAddressVariable', { value: text });
+  if (HOSTNAME.test(text)) return refused('addressHostname', { value: text });
+  return refused('addressInvalid', { value: text });
 }
 
 /** Canonical address text or a message. */
-export function parseAddress(text: string): { ok: true; address: string; family: AddressFamily } | { ok: false; message: string } {
+export function parseAddress(text: string): { ok: true; address: string; family: AddressFamily } | Refusal {
   if (fastIpv4(text)) return { ok: true, address: text, family: 'inet' };
   const canonical = canonicalIp(text);
-  if (canonical === null) return { ok: false, message: addressProblem(text) };
+  if (canonical === null) return addressProblem(text);
   return { ok: true, address: canonical, family: canonical.includes(':') ? 'inet6' : 'inet' };
 }
 
-function parsePort(text: string, whole: string): { ok: true; port: number } | { ok: false; message: string } {
+function parsePort(text: string, whole: string): { ok: true; port: number } | Refusal {
   const port = decimal(text);
   if (port >= 0) {
-    return port <= 65535 ? { ok: true, port } : { ok: false, message: `port ${port} in "${whole}" is out of range 0..65535` };
+    return port <= 65535 ? { ok: true, port } : refused('ipvsPortRange', { port, value: whole });
   }
-  if (text === '') return { ok: false, message: `"${whole}" has an empty port` };
+  if (text === '') return refused('ipvsPortEmpty', { value: whole });
   if (/^[A-Za-z][A-Za-z0-9_-]*$/.test(text)) {
-    return { ok: false, message: `"${whole}" names the port "${text}"; give the port number` };
+    return refused('ipvsPortNamed', { value: whole, port: text });
   }
-  return { ok: false, message: `"${whole}" has an invalid port "${text}"` };
+  return refused('ipvsPortInvalid', { value: whole, port: text });
 }
 
 /**
@@ -98,18 +106,18 @@ export function parseEndpoint(text: string): EndpointResult {
       if (port >= 0 && port <= 65535) return { ok: true, value: { address: text.slice(0, colon), family: 'inet', port } };
     }
   }
-  if (text === '') return { ok: false, message: 'an address is missing' };
-  if (/^\d+$/.test(text)) return { ok: false, message: `"${text}" is not an address[:port]` };
+  if (text === '') return refused('ipvsAddressMissing');
+  if (/^\d+$/.test(text)) return refused('ipvsDigitsOnly', { value: text });
   if (text.charCodeAt(0) === 91) {
     const close = text.indexOf(']');
-    if (close < 0) return { ok: false, message: `"${text}" opens a bracket it does not close` };
+    if (close < 0) return refused('ipvsBracketOpen', { value: text });
     const inner = text.slice(1, close);
     const rest = text.slice(close + 1);
     if (!rest.startsWith(':')) {
-      return { ok: false, message: `"${text}" needs a port after the brackets (e.g. [${inner}]:80), or no brackets` };
+      return refused('ipvsBracketPort', { value: text, inner });
     }
     const address = canonicalIp(inner);
-    if (address === null || !address.includes(':')) return { ok: false, message: addressProblem(inner) };
+    if (address === null || !address.includes(':')) return addressProblem(inner);
     const port = parsePort(rest.slice(1), text);
     if (!port.ok) return port;
     return { ok: true, value: { address, family: 'inet6', port: port.port } };
@@ -117,7 +125,7 @@ export function parseEndpoint(text: string): EndpointResult {
   if (text.indexOf(':') !== colon) {
     // Several colons: a bare IPv6 address, which cannot carry a port.
     const address = canonicalIp(text);
-    if (address === null) return { ok: false, message: addressProblem(text) };
+    if (address === null) return addressProblem(text);
     return { ok: true, value: { address, family: 'inet6', port: undefined } };
   }
   const host = colon >= 0 ? text.slice(0, colon) : text;
@@ -177,14 +185,14 @@ function expandIpv6(address: string): number[] {
 
 /**
  * parseEndpoint() without allocating a result per call: read() fills the
- * fields and returns null, or returns the message. For the -Sn hot path.
+ * fields and returns null, or returns why not. For the -Sn hot path.
  */
 export class EndpointReader {
   address = '';
   family: AddressFamily = 'inet';
   port: number | undefined = undefined;
 
-  read(text: string): string | null {
+  read(text: string): Refusal | null {
     const colon = text.lastIndexOf(':');
     if (colon > 0 && text.charCodeAt(0) !== 91 && text.indexOf(':') === colon && fastIpv4(text, 0, colon)) {
       const port = decimal(text, colon + 1, text.length);
@@ -196,7 +204,7 @@ export class EndpointReader {
       }
     }
     const parsed = parseEndpoint(text);
-    if (!parsed.ok) return parsed.message;
+    if (!parsed.ok) return parsed;
     this.address = parsed.value.address;
     this.family = parsed.value.family;
     this.port = parsed.value.port;

@@ -64,6 +64,7 @@ export { parseEndpoint, parseAddress, type ParsedEndpoint } from './endpoint';
 export {
   readPaste,
   nothingToImport,
+  nothingToImportSaid,
   detectImportFormat,
   type ImportFormat,
   type PasteCommand,

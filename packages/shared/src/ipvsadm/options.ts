@@ -3,7 +3,7 @@
 // scanner that turns one line's tokens into a command plus options.
 // Source of truth: the poptOption table in ipvsadm.c parse_options() and the
 // commands_v_options matrix checked by generic_opt_check() (ipvsadm 1.31).
-import { describedText, type MessageId, type MessageParams } from '../model/messages';
+import { describedText, nestedParams, type DescribedText, type MessageId, type MessageParams } from '../model/messages';
 
 export const COMMANDS = [
   'add-service',
@@ -197,22 +197,24 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
   const positionals: string[] = [];
   const positionalAt: number[] = [];
 
-  const accept = (spelling: Spelling, spelled: string, value: string | undefined): string | null => {
+  const accept = (spelling: Spelling, spelled: string, value: string | undefined): DescribedText | null => {
     if (spelling.command) {
-      if (command !== undefined) return `more than one command: ${commandSpelled} and ${spelled}`;
+      if (command !== undefined) return describedText('ipvsTwoCommands', { first: commandSpelled, second: spelled });
       command = spelling.command;
       commandSpelled = spelled;
       commandValue = value;
       return null;
     }
     if (command === undefined) {
-      return `the line must start with a command (-A, -E, -D, -C, -a, -e, -d, -L, -Z, -S, -R, --set, --start-daemon, --stop-daemon), not ${spelled}`;
+      return describedText('ipvsOptionBeforeCommand', { option: spelled });
     }
     const option = spelling.option as OptionName;
     const index = OPTION_INDEX.get(option) ?? 0;
     const previous = options[index];
     if (previous) {
-      return previous.spelled === spelled ? `${spelled} is given twice` : `${spelled} conflicts with ${previous.spelled} given before`;
+      return previous.spelled === spelled
+        ? describedText('ipvsGivenTwice', { option: spelled })
+        : describedText('ipvsConflictsBefore', { option: spelled, other: previous.spelled });
     }
     options[index] = { spelled, value, variant: spelling.variant };
     return null;
@@ -242,7 +244,7 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
         }
       }
       const problem = accept(spelling, spelled, value);
-      if (problem) return { ok: false, message: problem };
+      if (problem) return { ok: false, ...problem };
       continue;
     }
     if (token.length > 1 && token.charCodeAt(0) === 45 && token !== '--') {
@@ -267,11 +269,11 @@ export function scanTokens(tokens: readonly string[]): ScanResult {
             }
           }
           const problem = accept(spelling, spelled, value);
-          if (problem) return { ok: false, message: problem };
+          if (problem) return { ok: false, ...problem };
           break;
         }
         const problem = accept(spelling, spelled, undefined);
-        if (problem) return { ok: false, message: problem };
+        if (problem) return { ok: false, ...problem };
       }
       continue;
     }
@@ -354,31 +356,33 @@ const RULES: Record<CommandName, CommandRules> = {
 
 const ALLOWED_SETS = new Map<CommandName, Set<OptionName>>(COMMANDS.map((command) => [command, new Set<OptionName>([...RULES[command].allowed, ...ALWAYS])]));
 
-const NEEDED_WORDING: Partial<Record<OptionName, string>> = {
-  service: 'a virtual service (-t, -u, --sctp-service or -f)',
-  'real-server': 'a real server (-r)',
+const NEEDED_WORDING: Partial<Record<OptionName, MessageId>> = {
+  service: 'ipvsNeedService',
+  'real-server': 'ipvsNeedRealServer',
 };
 
 /** Check the options against the command, as generic_opt_check() does. Returns a message or null. */
-export function checkCommandOptions(line: ScannedLine): string | null {
+export function checkCommandOptions(line: ScannedLine): DescribedText | null {
   const rules = RULES[line.command];
   const allowed = ALLOWED_SETS.get(line.command) as Set<OptionName>;
   for (let i = 0; i < OPTIONS.length; i++) {
     const given = line.options[i];
     if (given && !allowed.has(OPTIONS[i] as OptionName)) {
-      return `${given.spelled} cannot be used with ${line.commandSpelled} (${line.command})`;
+      return describedText('ipvsNotWithCommand', { option: given.spelled, command: line.commandSpelled, name: line.command });
     }
   }
   for (const name of rules.required) {
     if (!line.options[optionIndex(name)]) {
-      return `${line.commandSpelled} (${line.command}) needs ${NEEDED_WORDING[name] ?? name}`;
+      const wording = NEEDED_WORDING[name];
+      const needed = wording ? describedText(wording) : { message: name };
+      return describedText('ipvsCommandNeeds', nestedParams('what', needed, { command: line.commandSpelled, name: line.command }));
     }
   }
   let first: GivenOption | undefined;
   for (const name of rules.exclusive) {
     const given = line.options[optionIndex(name)];
     if (!given) continue;
-    if (first) return `${given.spelled} conflicts with ${first.spelled} in ${line.commandSpelled} (${line.command})`;
+    if (first) return describedText('ipvsConflictsIn', { option: given.spelled, other: first.spelled, command: line.commandSpelled, name: line.command });
     first = given;
   }
   return null;

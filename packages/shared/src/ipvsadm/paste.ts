@@ -10,7 +10,7 @@
 // order on `base` (the live desired state in a merge), as a shell would.
 import type { DesiredState, Service, ServiceKey } from '../model/ipvs';
 import type { Issue } from '../model/errors';
-import { describedText, messageText, nestedParams, type MessageId, type MessageParams } from '../model/messages';
+import { describedText, messageText, nestedParams, type DescribedText, type MessageId, type MessageParams } from '../model/messages';
 import { serviceLabel } from '../model/keys';
 import { parseListing, type ListedService } from './listing';
 import { scanTokens, type CommandName } from './options';
@@ -463,10 +463,7 @@ export function readPaste(text: string, options: ReadPasteOptions = {}): PasteRe
         listedIds.add(keyId(l.key));
         const known = byId.get(keyId(l.key));
         if (l.scheduler === undefined && !known) {
-          warnings.push({
-            path: `line ${lastListing.start}`,
-            message: `this listing does not show the settings of ${serviceLabel(l.key)}: ipvsadm's defaults (wlc, -g, weight 1) were assumed; paste \`ipvsadm -L -n\` for them`,
-          });
+          warnings.push({ path: `line ${lastListing.start}`, ...describedText('ipvsListingDefaults', { service: serviceLabel(l.key) }) });
         }
         return serviceOfListing(l, known);
       });
@@ -497,8 +494,13 @@ export function readPaste(text: string, options: ReadPasteOptions = {}): PasteRe
 
 /** Why a paste without rule lines is refused (the CLI, the API and the web say it alike). */
 export function nothingToImport(result: Pick<PasteResult, 'skipped'>): string {
-  const count = result.skipped.length;
-  return `no ipvsadm commands or listing found (${count} line${count === 1 ? '' : 's'} skipped); nothing to import`;
+  return nothingToImportSaid(result).message;
+}
+
+/** The same, by message id (the console says it in its language). */
+export function nothingToImportSaid(result: Pick<PasteResult, 'skipped'>): DescribedText {
+  const skipped = result.skipped.length;
+  return skipped === 1 ? describedText('importNothingOne') : describedText('importNothing', { skipped });
 }
 
 function lineOf(issue: Issue): number {

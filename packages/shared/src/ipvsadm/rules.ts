@@ -21,6 +21,7 @@ import {
 import { ipv4MaskPrefix, type AddressFamily } from '../model/address';
 import { serviceLabel } from '../model/keys';
 import type { Issue } from '../model/errors';
+import { describedText, isMessageId, nestedParams, type MessageId, type MessageParams } from '../model/messages';
 import { EndpointReader, decimal, fastIpv4, parseAddress, parseEndpoint } from './endpoint';
 import { checkCommandOptions, optionIndex, scanTokens, type GivenOption, type ScannedLine } from './options';
 import { isProgramName, tokenizeLine } from './tokens';
@@ -127,17 +128,31 @@ const OPT = {
   tunRemcsum: optionIndex('tun-remcsum'),
 } as const;
 
-class LineError extends Error {}
+/** Words said by message id, or only in English (a text from elsewhere without an id). */
+type Said = { message: string; messageId?: MessageId; params?: MessageParams };
 
-function fail(message: string): never {
-  throw new LineError(message);
+/** A refused line, said by message id (the console translates it; the CLI and the API show the English text). */
+class LineError extends Error {
+  constructor(readonly said: Said) {
+    super(said.message);
+  }
 }
 
-/** A whole number in min..max, or a message naming what it is. */
+function fail(id: MessageId, params: MessageParams = {}): never {
+  throw new LineError(describedText(id, params));
+}
+
+/** Refuse a line for a reason said elsewhere (an address, the option scanner). */
+function failWith(said: Said): never {
+  throw new LineError(said);
+}
+
+/** A whole number in min..max, or a message naming what it is: a message id, or an option as spelled (syncid). */
 function numberIn(text: string | undefined, what: string, min: number, max: number): number {
   const value = decimal(text ?? '');
-  if (value < 0) fail(`${what} "${text ?? ''}" is not a number`);
-  if (value < min || value > max) fail(`${what} ${value} is out of range ${min}..${max}`);
+  const whatSaid = isMessageId(what) ? describedText(what) : { message: what };
+  if (value < 0) fail('ipvsNotNumber', nestedParams('what', whatSaid, { value: text ?? '' }));
+  if (value < min || value > max) fail('ipvsOutOfRange', nestedParams('what', whatSaid, { value, min, max }));
   return value;
 }
 
@@ -201,31 +216,31 @@ function parseSchedFlags(text: string, scheduler: string): SchedFlag[] {
   for (const name of text.split(',')) {
     if (name === '') continue;
     if (!(name in FLAG_BITS)) {
-      fail(`unknown scheduler flag "${name}"; use sh-fallback, sh-port (sh), mh-fallback, mh-port (mh) or flag-1..flag-3`);
+      fail('ipvsUnknownFlag', { name });
     }
     const flag = name as SchedFlag;
     const owner = flag.startsWith('sh-') ? 'sh' : flag.startsWith('mh-') ? 'mh' : null;
-    if (owner && owner !== scheduler) fail(`scheduler flag ${flag} needs the ${owner} scheduler, not ${scheduler}`);
+    if (owner && owner !== scheduler) fail('ipvsFlagOwner', { flag, owner, scheduler });
     if (flag === 'flag-3' && (scheduler === 'sh' || scheduler === 'mh')) {
       // ipvsadm accepts it but print_sched_flags() cannot name it: -S would write a bare "-b".
-      fail(`scheduler flag flag-3 has no name for the ${scheduler} scheduler; ipvsadm -S could not save it`);
+      fail('ipvsFlag3', { scheduler });
     }
     bits |= FLAG_BITS[flag];
   }
-  if (bits === 0) fail(`-b needs at least one scheduler flag`);
+  if (bits === 0) fail('ipvsNoFlag');
   return flagNamesFor(scheduler, bits);
 }
 
 function parseNetmask(text: string, family: AddressFamily): number | undefined {
   if (family === 'inet6') {
     const prefix = decimal(text);
-    if (prefix < 1 || prefix > 128) fail(`IPv6 netmask "${text}" must be a prefix length 1..128`);
+    if (prefix < 1 || prefix > 128) fail('ipvsV6Netmask', { value: text });
     return prefix === 128 ? undefined : prefix;
   }
   const parsed = parseAddress(text);
-  if (!parsed.ok || parsed.family !== 'inet') fail(`netmask "${text}" is not a dotted IPv4 netmask such as 255.255.255.0`);
+  if (!parsed.ok || parsed.family !== 'inet') fail('ipvsV4Netmask', { value: text });
   const prefix = ipv4MaskPrefix(parsed.address);
-  if (prefix === null) fail(`netmask ${text} is not contiguous; give a mask such as 255.255.255.0`);
+  if (prefix === null) fail('ipvsNetmaskGaps', { value: text });
   return prefix === 32 ? undefined : prefix;
 }
 
@@ -366,7 +381,7 @@ export class RuleInterpreter {
       };
       this.putServer(true, key, slot, dest, 'inet', tunnel);
     } catch (error) {
-      if (error instanceof LineError) this.errors.push({ path: `line ${number}`, message: error.message });
+      if (error instanceof LineError) this.errors.push({ path: `line ${number}`, ...error.said });
       else throw error;
     }
     return true;
@@ -384,13 +399,13 @@ export class RuleInterpreter {
         return;
       }
       const first = tokens[start] as string;
-      if (first.charCodeAt(0) !== 45) fail(`"${first}" is not an ipvsadm command line; only ipvsadm lines are understood here`);
+      if (first.charCodeAt(0) !== 45) fail('ipvsNotIpvsadmLine', { token: first });
       if (this.fastServerLine(tokens, start)) return;
       const scanned = scanTokens(start === 0 ? tokens : tokens.slice(start));
-      if (!scanned.ok) fail(scanned.message);
+      if (!scanned.ok) failWith(scanned);
       this.apply(scanned.line);
     } catch (error) {
-      if (error instanceof LineError) this.errors.push({ path: `line ${number}`, message: error.message });
+      if (error instanceof LineError) this.errors.push({ path: `line ${number}`, ...error.said });
       else throw error;
     }
   }
@@ -407,8 +422,8 @@ export class RuleInterpreter {
     this.events.push(event);
   }
 
-  private warn(message: string): void {
-    this.warnings.push({ path: `line ${this.lineNumber}`, message });
+  private warn(id: MessageId, params: MessageParams = {}): void {
+    this.warnings.push({ path: `line ${this.lineNumber}`, ...describedText(id, params) });
   }
 
   private apply(line: ScannedLine): void {
@@ -418,8 +433,8 @@ export class RuleInterpreter {
       return;
     }
     const problem = checkCommandOptions(line);
-    if (problem) fail(problem);
-    if (command !== 'set' && line.positionals.length > 0) fail(`unexpected argument "${line.positionals[0]}"`);
+    if (problem) failWith(problem);
+    if (command !== 'set' && line.positionals.length > 0) fail('ipvsUnexpectedArgument', { value: line.positionals[0] ?? '' });
     switch (command) {
       case 'add-service':
       case 'edit-service':
@@ -428,7 +443,7 @@ export class RuleInterpreter {
       case 'delete-service': {
         const key = this.serviceKey(line);
         const id = slotKey(key);
-        if (!this.slots.delete(id)) fail(`service ${serviceLabel(key)} is not defined`);
+        if (!this.slots.delete(id)) fail('ipvsServiceUndefined', { service: serviceLabel(key) });
         if (id === this.lastServiceId) this.lastSlot = null;
         return;
       }
@@ -448,7 +463,7 @@ export class RuleInterpreter {
       case 'zero': {
         if (line.options[OPT.service]) {
           const key = this.serviceKey(line);
-          if (!this.slots.has(slotKey(key))) fail(`service ${serviceLabel(key)} is not defined`);
+          if (!this.slots.has(slotKey(key))) fail('ipvsServiceUndefined', { service: serviceLabel(key) });
           this.event('zero', `zero the counters of ${serviceLabel(key)}`, key);
         } else {
           this.event('zero', 'zero the counters of every service');
@@ -486,13 +501,13 @@ export class RuleInterpreter {
     let key: ServiceKey;
     if (variant === 'fwmark') {
       const mark = decimal(text);
-      if (mark < 0) fail(`fwmark "${text}" is not a number`);
-      if (mark < 1 || mark > 0xffffffff) fail(`fwmark ${mark} is out of range 1..4294967295`);
+      if (mark < 0) fail('ipvsFwmarkNumber', { value: text });
+      if (mark < 1 || mark > 0xffffffff) fail('ipvsFwmarkRange', { value: mark });
       key = { kind: 'fwmark', fwmark: mark, family: ipv6 ? 'inet6' : 'inet' };
     } else {
-      if (ipv6) fail(`${ipv6Spelled} applies only to fwmark services (-f)`);
+      if (ipv6) fail('ipvsIpv6OnlyFwmark', { option: ipv6Spelled ?? '-6' });
       const endpoint = parseEndpoint(text);
-      if (!endpoint.ok) fail(endpoint.message);
+      if (!endpoint.ok) failWith(endpoint);
       key = {
         kind: 'addr',
         protocol: PROTOCOL_OF_VARIANT[variant as keyof typeof PROTOCOL_OF_VARIANT],
@@ -513,7 +528,7 @@ export class RuleInterpreter {
   private slotOfLastKey(key: ServiceKey): ServiceSlot {
     if (this.lastSlot) return this.lastSlot;
     const slot = this.slots.get(this.lastServiceId);
-    if (!slot) fail(`service ${serviceLabel(key)} is not defined`);
+    if (!slot) fail('ipvsServiceUndefined', { service: serviceLabel(key) });
     this.lastSlot = slot;
     return slot;
   }
@@ -524,14 +539,14 @@ export class RuleInterpreter {
     const o = line.options;
 
     const schedulerText = o[OPT.scheduler]?.value ?? 'wlc';
-    if (!SCHEDULER_SET.has(schedulerText)) fail(`unknown scheduler "${schedulerText}"; use one of ${SCHEDULERS.join(', ')}`);
-    if (!this.schedulers.has(schedulerText)) fail(`the kernel has no ${schedulerText} scheduler`);
+    if (!SCHEDULER_SET.has(schedulerText)) fail('ipvsUnknownScheduler', { scheduler: schedulerText, schedulers: SCHEDULERS.join(', ') });
+    if (!this.schedulers.has(schedulerText)) fail('ipvsKernelNoScheduler', { scheduler: schedulerText });
     const scheduler = schedulerText as SchedulerName;
 
     let persistence: Persistence | null = null;
     const persistent = o[OPT.persistent];
     if (persistent) {
-      const timeout = persistent.value === undefined ? IPVSADM_DEFAULT_PERSISTENCE : numberIn(persistent.value, 'persistence timeout', 1, MAX_TIMEOUT);
+      const timeout = persistent.value === undefined ? IPVSADM_DEFAULT_PERSISTENCE : numberIn(persistent.value, 'ipvsWhatPersistence', 1, MAX_TIMEOUT);
       persistence = { timeout };
     }
     const netmask = o[OPT.netmask];
@@ -540,29 +555,29 @@ export class RuleInterpreter {
       if (persistence) {
         if (prefix !== undefined) persistence.netmaskPrefix = prefix;
       } else {
-        this.warn(`${netmask.spelled} has no effect without persistence (-p); ignored`);
+        this.warn('ipvsNetmaskNoPersistence', { option: netmask.spelled });
       }
     }
     const pe = o[OPT.pe];
     if (pe) {
-      if (pe.value !== 'sip') fail(`unknown persistence engine "${pe.value ?? ''}"; the only one is sip`);
+      if (pe.value !== 'sip') fail('ipvsUnknownPe', { value: pe.value ?? '' });
       if (persistence) {
         persistence.engine = 'sip';
       } else if (this.origin === 'operator') {
-        fail(`${pe.spelled} sip needs persistence (-p)`);
+        fail('ipvsPeNeedsPersistence', { option: pe.spelled });
       } else {
         // The kernel keeps an engine on a non-persistent service, where it does nothing.
-        this.warn(`${pe.spelled} sip without persistence has no effect; ignored`);
+        this.warn('ipvsPeNoPersistence', { option: pe.spelled });
       }
     }
     const onePacket = o[OPT.ops] !== undefined;
     if (onePacket && key.kind === 'addr' && key.protocol !== 'udp') {
-      fail('one-packet scheduling (-o) is only for UDP services and fwmark services');
+      fail('ipvsOpsUdp');
     }
     const flagsText = o[OPT.schedFlags]?.value;
     const flags = flagsText === undefined ? [] : parseSchedFlags(flagsText, scheduler);
     if (key.kind === 'addr' && key.port === 0 && !persistence) {
-      fail('port 0 (all ports) needs persistence (-p); give a port or add -p');
+      fail('ipvsPortZero');
     }
 
     const id = slotKey(key);
@@ -570,9 +585,9 @@ export class RuleInterpreter {
     if (isAdd) {
       const firstLine = this.addedOnLine.get(id);
       if (existing && firstLine !== undefined && this.transcript) {
-        this.warn(`defines ${serviceLabel(key)} again (first on line ${firstLine}): this definition replaces the earlier one and its real servers`);
+        this.warn('ipvsDefinedAgain', { service: serviceLabel(key), line: firstLine });
       } else if (existing) {
-        fail(`service ${serviceLabel(key)} already exists; use -E to change its settings, or -D it first`);
+        fail('ipvsServiceExists', { service: serviceLabel(key) });
       }
       if (this.transcript) this.addedOnLine.set(id, this.lineNumber);
       if (id === this.lastServiceId) this.lastSlot = null;
@@ -583,7 +598,7 @@ export class RuleInterpreter {
       });
       return;
     }
-    if (!existing) fail(`service ${serviceLabel(key)} is not defined`);
+    if (!existing) fail('ipvsServiceUndefined', { service: serviceLabel(key) });
     // -E replaces every service setting: what the line omits returns to ipvsadm's default.
     const service = existing.service;
     service.scheduler = scheduler;
@@ -598,7 +613,7 @@ export class RuleInterpreter {
     const o = line.options;
     const real = o[OPT.realServer] as GivenOption;
     const problem = this.endpoint.read(real.value ?? '');
-    if (problem !== null) fail(problem);
+    if (problem !== null) failWith(problem);
     const { address, family } = this.endpoint;
     const port = this.endpoint.port ?? (key.kind === 'addr' ? key.port : 0);
 
@@ -607,9 +622,9 @@ export class RuleInterpreter {
       return;
     }
     const forwarding = FORWARDING_OF_VARIANT[o[OPT.forwarding]?.variant ?? 'route'] ?? 'route';
-    const weight = o[OPT.weight] ? numberIn(o[OPT.weight]?.value, 'weight', 0, 65535) : 1;
-    const upperThreshold = o[OPT.upper] ? numberIn(o[OPT.upper]?.value, 'upper threshold', 0, 65535) : 0;
-    const lowerThreshold = o[OPT.lower] ? numberIn(o[OPT.lower]?.value, 'lower threshold', 0, 65535) : 0;
+    const weight = o[OPT.weight] ? numberIn(o[OPT.weight]?.value, 'ipvsWhatWeight', 0, 65535) : 1;
+    const upperThreshold = o[OPT.upper] ? numberIn(o[OPT.upper]?.value, 'ipvsWhatUpper', 0, 65535) : 0;
+    const lowerThreshold = o[OPT.lower] ? numberIn(o[OPT.lower]?.value, 'ipvsWhatLower', 0, 65535) : 0;
     const dest: Destination = { address, port, forwarding, weight, upperThreshold, lowerThreshold };
     this.putServer(command === 'add-server', key, slot, dest, family, this.tunnelOptions(line, forwarding));
   }
@@ -652,10 +667,10 @@ export class RuleInterpreter {
     const key = this.keyFromText(serviceText, variant, ipv6Spelled);
     const slot = this.slotOfLastKey(key);
     const problem = this.endpoint.read(destText);
-    if (problem !== null) fail(problem);
+    if (problem !== null) failWith(problem);
     const { address, family } = this.endpoint;
     const port = this.endpoint.port ?? (key.kind === 'addr' ? key.port : 0);
-    const weight = numberIn(weightText, 'weight', 0, 65535);
+    const weight = numberIn(weightText, 'ipvsWhatWeight', 0, 65535);
     const dest: Destination = { address, port, forwarding, weight, upperThreshold: 0, lowerThreshold: 0 };
     this.putServer(true, key, slot, dest, family, tunnel);
     return true;
@@ -667,22 +682,20 @@ export class RuleInterpreter {
     if (forwarding !== 'masq' && key.kind === 'addr' && port !== key.port && this.origin === 'operator') {
       // ipvsadm silently rewrites the port (process_options); a kernel table made by
       // other tools can still hold such a destination, so -Sn text is taken as it is.
-      fail(`DR/TUN real servers must use the service port (${key.port}), not ${port}; use NAT (-m) to map ports`);
+      fail('ipvsDirectPort', { servicePort: key.port, port });
     }
     if (family !== slot.family && forwarding !== 'tunnel') {
-      fail(
-        `real server ${address} is ${family === 'inet' ? 'IPv4' : 'IPv6'} but the service is ${slot.family === 'inet' ? 'IPv4' : 'IPv6'}; only tunnel (-i) real servers may differ`,
-      );
+      fail('ipvsFamilyMismatch', { address, family: family === 'inet' ? 'IPv4' : 'IPv6', serviceFamily: slot.family === 'inet' ? 'IPv4' : 'IPv6' });
     }
     if (dest.lowerThreshold > dest.upperThreshold) {
-      fail(`lower threshold ${dest.lowerThreshold} is above upper threshold ${dest.upperThreshold} (the kernel refuses it)`);
+      fail('ipvsThresholds', { lower: dest.lowerThreshold, upper: dest.upperThreshold });
     }
     if (tunnel) dest.tunnel = tunnel;
 
     const existing = findDest(slot, address, port);
     if (isAdd) {
       if (existing && this.transcript && this.repeatsAddedServer(key, dest, existing)) return;
-      if (existing) fail(`destination ${endpointText(address, port)} already exists in service ${serviceLabel(key)}; use -e to change it`);
+      if (existing) fail('ipvsDestExists', { destination: endpointText(address, port), service: serviceLabel(key) });
       if (this.transcript) this.addedServerLines.set(`${slotKey(key)} ${destKey(address, port)}`, this.lineNumber);
       const list = slot.service.destinations;
       list.push(dest);
@@ -690,7 +703,7 @@ export class RuleInterpreter {
       else if (list.length > INDEX_THRESHOLD) slot.index = new Map(list.map((d) => [destKey(d.address, d.port), d]));
       return;
     }
-    if (!existing) fail(`destination ${endpointText(address, port)} does not exist in service ${serviceLabel(key)}`);
+    if (!existing) fail('ipvsDestMissing', { destination: endpointText(address, port), service: serviceLabel(key) });
     // -e, like -E, replaces every setting of the destination.
     const list = slot.service.destinations;
     list[list.indexOf(existing)] = dest;
@@ -708,15 +721,13 @@ export class RuleInterpreter {
       existing.lowerThreshold === dest.lowerThreshold &&
       JSON.stringify(existing.tunnel) === JSON.stringify(dest.tunnel);
     if (!same) return false;
-    this.warn(
-      `adds ${endpointText(dest.address, dest.port)} to ${serviceLabel(key)} again, as line ${firstLine} did (ipvsadm would refuse it as already existing); skipped`,
-    );
+    this.warn('ipvsAddsAgain', { destination: endpointText(dest.address, dest.port), service: serviceLabel(key), line: firstLine });
     return true;
   }
 
   private removeDest(slot: ServiceSlot, key: ServiceKey, address: string, port: number): void {
     const existing = findDest(slot, address, port);
-    if (!existing) fail(`destination ${endpointText(address, port)} does not exist in service ${serviceLabel(key)}`);
+    if (!existing) fail('ipvsDestMissing', { destination: endpointText(address, port), service: serviceLabel(key) });
     const list = slot.service.destinations;
     list.splice(list.indexOf(existing), 1);
     if (slot.index) slot.index.delete(destKey(address, port));
@@ -729,37 +740,37 @@ export class RuleInterpreter {
       (option): option is GivenOption => option !== undefined,
     );
     if (forwarding !== 'tunnel') {
-      if (given[0]) fail(`${given[0].spelled} needs tunnel forwarding (-i)`);
+      if (given[0]) fail('ipvsNeedsTunnel', { option: given[0].spelled });
       return undefined;
     }
     const typeText = o[OPT.tunType]?.value ?? 'ipip';
-    if (typeText !== 'ipip' && typeText !== 'gue' && typeText !== 'gre') fail(`unknown tunnel type "${typeText}"; use ipip, gue or gre`);
+    if (typeText !== 'ipip' && typeText !== 'gue' && typeText !== 'gre') fail('ipvsTunnelType', { value: typeText });
     const checksums = [o[OPT.tunNocsum], o[OPT.tunCsum], o[OPT.tunRemcsum]].filter((c): c is GivenOption => c !== undefined);
     const portOption = o[OPT.tunPort];
     if (typeText === 'ipip') {
       const stray = portOption ?? checksums[0];
-      if (stray) fail(`${stray.spelled} cannot be used with the ipip tunnel type`);
+      if (stray) fail('ipvsNotWithTunnel', { option: stray.spelled, type: 'ipip' });
       return { type: 'ipip' };
     }
-    if (checksums.length > 1) fail(`${checksums[1]?.spelled ?? ''} conflicts with ${checksums[0]?.spelled ?? ''}`);
+    if (checksums.length > 1) fail('ipvsConflicts', { option: checksums[1]?.spelled ?? '', other: checksums[0]?.spelled ?? '' });
     const checksum = o[OPT.tunCsum] ? 'csum' : o[OPT.tunRemcsum] ? 'remcsum' : 'nocsum';
     if (typeText === 'gre') {
-      if (portOption) fail(`${portOption.spelled} cannot be used with the gre tunnel type`);
-      if (checksum === 'remcsum') fail(`${o[OPT.tunRemcsum]?.spelled ?? '--tun-remcsum'} cannot be used with the gre tunnel type`);
+      if (portOption) fail('ipvsNotWithTunnel', { option: portOption.spelled, type: 'gre' });
+      if (checksum === 'remcsum') fail('ipvsNotWithTunnel', { option: o[OPT.tunRemcsum]?.spelled ?? '--tun-remcsum', type: 'gre' });
       return { type: 'gre', checksum };
     }
-    if (!portOption) fail('the gue tunnel type needs --tun-port');
-    const port = numberIn(portOption.value, 'tunnel port', 1, 65535);
+    if (!portOption) fail('ipvsGueNeedsPort');
+    const port = numberIn(portOption.value, 'ipvsWhatTunnelPort', 1, 65535);
     return { type: 'gue', port, checksum };
   }
 
   private list(line: ScannedLine): void {
     const o = line.options;
     if ((o[OPT.connection] || o[OPT.timeout] || o[OPT.daemon]) && (o[OPT.stats] || o[OPT.rate] || o[OPT.thresholds])) {
-      fail('these list options conflict: --stats, --rate and --thresholds do not combine with -c, --timeout or --daemon');
+      fail('ipvsListConflict');
     }
     if ((o[OPT.timeout] || o[OPT.daemon]) && o[OPT.persistentConn]) {
-      fail('--persistent-conn does not combine with --timeout or --daemon');
+      fail('ipvsPersistentConn');
     }
     if (o[OPT.connection]) {
       this.event('list', 'list the connection table (/proc/net/ip_vs_conn)');
@@ -777,11 +788,11 @@ export class RuleInterpreter {
   }
 
   private setTimeouts(line: ScannedLine): void {
-    if (line.positionals.length !== 3) fail('--set needs 3 timeouts: tcp tcpfin udp (0 keeps a value)');
+    if (line.positionals.length !== 3) fail('ipvsSetNeeds3');
     const [tcpText, finText, udpText] = line.positionals;
-    const tcp = numberIn(tcpText, 'tcp timeout', 0, MAX_TIMEOUT);
-    const tcpFin = numberIn(finText, 'tcpfin timeout', 0, MAX_TIMEOUT);
-    const udp = numberIn(udpText, 'udp timeout', 0, MAX_TIMEOUT);
+    const tcp = numberIn(tcpText, 'ipvsWhatTcpTimeout', 0, MAX_TIMEOUT);
+    const tcpFin = numberIn(finText, 'ipvsWhatTcpFinTimeout', 0, MAX_TIMEOUT);
+    const udp = numberIn(udpText, 'ipvsWhatUdpTimeout', 0, MAX_TIMEOUT);
     // 0 keeps the current value (ip_vs_set_timeout only sets non-zero ones).
     const previous = this.timeouts;
     this.timeouts = {
@@ -794,10 +805,10 @@ export class RuleInterpreter {
 
   private startDaemon(line: ScannedLine): void {
     const state = line.commandValue;
-    if (state !== 'master' && state !== 'backup') fail(`--start-daemon takes master or backup, not "${state ?? ''}"`);
+    if (state !== 'master' && state !== 'backup') fail('ipvsDaemonState', { option: '--start-daemon', value: state ?? '' });
     const o = line.options;
     const iface = o[OPT.mcastInterface]?.value ?? DEFAULT_MCAST_INTERFACE;
-    if (!INTERFACE_NAME.test(iface)) fail(`"${iface}" is not an interface name (1-15 letters, digits or . _ - : @)`);
+    if (!INTERFACE_NAME.test(iface)) fail('ipvsInterfaceName', { value: iface });
     const daemon: SyncDaemon = {
       state,
       interface: iface,
@@ -807,21 +818,21 @@ export class RuleInterpreter {
     const group = o[OPT.mcastGroup];
     if (group) {
       const parsed = parseAddress(group.value ?? '');
-      if (!parsed.ok) fail(parsed.message);
-      if (!isMulticast(parsed.address, parsed.family)) fail(`mcast-group ${parsed.address} is not a multicast address`);
+      if (!parsed.ok) failWith(parsed);
+      if (!isMulticast(parsed.address, parsed.family)) fail('ipvsNotMulticast', { address: parsed.address });
       daemon.group = parsed.address;
     }
     if (o[OPT.mcastPort]) daemon.port = numberIn(o[OPT.mcastPort]?.value, 'mcast-port', 1, 65535);
     if (o[OPT.mcastTtl]) daemon.ttl = numberIn(o[OPT.mcastTtl]?.value, 'mcast-ttl', 1, 255);
-    if (this.daemons.some((d) => d.state === state)) fail(`the ${state} sync daemon is already running`);
+    if (this.daemons.some((d) => d.state === state)) fail('ipvsDaemonRunning', { state });
     this.daemons = [...this.daemons, daemon];
     this.event('start-daemon', `start the ${state} sync daemon on ${iface}, syncid ${daemon.syncId}`);
   }
 
   private stopDaemon(line: ScannedLine): void {
     const state = line.commandValue;
-    if (state !== 'master' && state !== 'backup') fail(`--stop-daemon takes master or backup, not "${state ?? ''}"`);
-    if (!this.daemons.some((d) => d.state === state)) fail(`the ${state} sync daemon is not running`);
+    if (state !== 'master' && state !== 'backup') fail('ipvsDaemonState', { option: '--stop-daemon', value: state ?? '' });
+    if (!this.daemons.some((d) => d.state === state)) fail('ipvsDaemonNotRunning', { state });
     this.daemons = this.daemons.filter((d) => d.state !== state);
     this.event('stop-daemon', `stop the ${state} sync daemon`);
   }

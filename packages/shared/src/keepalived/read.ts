@@ -28,7 +28,7 @@ import { MAX_CHECK_INTERVAL_MS, MIN_CHECK_INTERVAL_MS, type HealthCheck, type Se
 import type { HaConfig } from '../model/ha';
 import { serviceVips, validateState } from '../validate';
 import { readPair } from './vrrp';
-import { nestedParams, type MessageId, type MessageParams } from '../model/messages';
+import { describedText, nestedParams, type MessageId, type MessageParams } from '../model/messages';
 import { errorNote, parseSyntax, type IncludeResolver, type KeepalivedNote, type SourceRef, type Statement, type SyntaxLimits } from './syntax';
 import { expandAddressRange, parseBool, parseHexString, parseTimerMs, parseUnsigned, splitCommandLine, statusRanges } from './values';
 
@@ -141,30 +141,29 @@ interface GroupEntry {
   family?: 'inet' | 'inet6';
 }
 
-const IGNORED_ROOTS: Record<string, string> = {
-  vrrp_instance:
-    "not imported: a pair (ha) needs every director's name, address and priority; write the pair in one file with @DIRECTOR lines (keepalived -i DIRECTOR), as lvs-console keepalived export does, or set the pair up in the console",
-  vrrp_sync_group: 'not imported: the console fails each VRRP instance over on its own',
-  vrrp_script: 'VRRP scripts are not used by the console',
-  vrrp_track_process: 'VRRP process tracking is not used by the console',
-  vrrp_track_file: 'VRRP track files are not used by the console',
-  track_file: 'track files are not used by the console (FILE_CHECK is not supported)',
-  track_group: 'track groups are not used by the console',
-  garp_group: 'gratuitous ARP groups are not used by the console',
-  static_ipaddress: 'static addresses are not imported; add them as host settings',
-  static_routes: 'static routes are not used by the console',
-  static_rules: 'static rules are not used by the console',
-  SSL: 'the SSL client context (certificates for SSL_GET) is not used: the console checks HTTPS without a client certificate',
-  bfd_instance: 'BFD is not supported by the console',
-  linkbeat_interfaces: 'linkbeat settings are not used by the console',
-  linkbeat_use_polling: 'linkbeat settings are not used by the console',
-  net_namespace: 'network namespaces are not used by the console',
-  net_namespace_ipvs: 'network namespaces are not used by the console',
-  namespace_with_ipsets: 'network namespaces are not used by the console',
-  instance: 'keepalived instance names are not used by the console',
-  use_pid_dir: 'keepalived process settings are not used by the console',
-  child_wait_time: 'keepalived process settings are not used by the console',
-  interface_up_down_delays: 'interface delays are not used by the console',
+const IGNORED_ROOTS: Record<string, MessageId> = {
+  vrrp_instance: 'kaRootVrrpInstance',
+  vrrp_sync_group: 'kaRootVrrpSyncGroup',
+  vrrp_script: 'kaRootVrrpScript',
+  vrrp_track_process: 'kaRootVrrpTrackProcess',
+  vrrp_track_file: 'kaRootVrrpTrackFile',
+  track_file: 'kaRootTrackFile',
+  track_group: 'kaRootTrackGroup',
+  garp_group: 'kaRootGarpGroup',
+  static_ipaddress: 'kaRootStaticAddress',
+  static_routes: 'kaRootStaticRoutes',
+  static_rules: 'kaRootStaticRules',
+  SSL: 'kaRootSsl',
+  bfd_instance: 'kaRootBfd',
+  linkbeat_interfaces: 'kaRootLinkbeat',
+  linkbeat_use_polling: 'kaRootLinkbeat',
+  net_namespace: 'kaRootNamespace',
+  net_namespace_ipvs: 'kaRootNamespace',
+  namespace_with_ipsets: 'kaRootNamespace',
+  instance: 'kaRootInstance',
+  use_pid_dir: 'kaRootProcess',
+  child_wait_time: 'kaRootProcess',
+  interface_up_down_delays: 'kaRootInterfaceDelays',
 };
 
 class Reader {
@@ -191,11 +190,12 @@ class Reader {
   private readonly noted = new Set<string>();
 
   /** A warning once per place and text (a group's services share their real servers' notes). */
-  warn(ref: SourceRef, message: string): void {
-    const key = `${ref.file ?? ''}:${ref.line}:${message}`;
+  warn(ref: SourceRef, id: MessageId, params: MessageParams = {}): void {
+    const said = describedText(id, params);
+    const key = `${ref.file ?? ''}:${ref.line}:${said.message}`;
     if (this.noted.has(key)) return;
     this.noted.add(key);
-    this.notes.push({ ...place(ref), level: 'warning', message });
+    this.notes.push({ ...place(ref), level: 'warning', ...said });
   }
 
   error(ref: SourceRef, id: MessageId, params: MessageParams = {}): void {
@@ -211,9 +211,11 @@ class Reader {
       else if (keyword === 'vrrp_instance' && this.pairMode) {
         this.rememberVrrpId(statement);
         this.vrrpInstances.push(statement);
-      } else if (keyword in IGNORED_ROOTS) {
+      } else if (Object.hasOwn(IGNORED_ROOTS, keyword)) {
         if (keyword === 'vrrp_instance') this.rememberVrrpId(statement);
-        this.warn(statement, `${keyword}${statement.words[1] ? ` ${statement.words[1]}` : ''}: ${IGNORED_ROOTS[keyword]}`);
+        const reason = IGNORED_ROOTS[keyword] as MessageId;
+        const block = `${keyword}${statement.words[1] ? ` ${statement.words[1]}` : ''}`;
+        this.warn(statement, 'kaRootIgnored', nestedParams('reason', describedText(reason), { block }));
       } else if (keyword === '') {
         // An orphan `{` was reported by the syntax pass.
       } else {
@@ -234,10 +236,10 @@ class Reader {
       const keyword = s.words[0] ?? '';
       if (keyword === 'lvs_timeouts') this.lvsTimeouts(s);
       else if (keyword === 'lvs_sync_daemon') {
-        if (this.syncDaemon) this.warn(s, 'lvs_sync_daemon given twice; keepalived ignores the second');
+        if (this.syncDaemon) this.warn(s, 'kaSyncDaemonTwice');
         else this.syncDaemon = { ref: s, words: s.words };
       } else if (keyword === 'lvs_flush' || keyword === 'lvs_flush_onstop') {
-        this.warn(s, `global_defs ${keyword}: the console never flushes the table; it changes only what differs from the desired state`);
+        this.warn(s, 'kaFlush', { keyword });
       } else if (keyword === 'router_id' && this.pairMode) {
         // The director's name is its config-id (@NAME); router_id is keepalived's label for it.
       } else if (!unused.includes(keyword)) {
@@ -245,12 +247,12 @@ class Reader {
       }
     }
     // One note for the block: mail, router ids and VRRP defaults are keepalived's own business.
-    if (unused.length) this.warn(statement, `global_defs: ${unused.join(', ')} not used by the console`);
+    if (unused.length) this.warn(statement, 'kaGlobalUnused', { keywords: unused.join(', ') });
   }
 
   private lvsTimeouts(s: Statement): void {
     if (s.words.length < 3) {
-      this.warn(s, 'lvs_timeouts needs at least one of tcp, tcpfin, udp with a value; ignored as keepalived does');
+      this.warn(s, 'kaTimeoutsEmpty');
       return;
     }
     // 0 = leave the kernel's value as it is (ipvsadm --set), as keepalived leaves unset values.
@@ -260,11 +262,11 @@ class Reader {
       const word = s.words[i] ?? '';
       const field = fields[word as keyof typeof fields];
       if (!field) {
-        this.warn(s, `lvs_timeouts: unknown option "${word}" ignored`);
+        this.warn(s, 'kaTimeoutsUnknown', { word });
         continue;
       }
       const value = parseUnsigned(s.words[i + 1], 0, LVS_MAX_TIMEOUT);
-      if (value === null) this.warn(s, `lvs_timeouts ${word}: "${s.words[i + 1] ?? ''}" is not 0..${LVS_MAX_TIMEOUT}; ignored`);
+      if (value === null) this.warn(s, 'kaTimeoutsValue', { word, value: s.words[i + 1] ?? '', max: LVS_MAX_TIMEOUT });
       else timeouts[field] = value;
       i++;
     }
@@ -314,7 +316,7 @@ class Reader {
       }
       entries.push({ ref: s, kind: 'addr', addresses: range.addresses, port, family: range.family });
     }
-    if (entries.length === 0 && statement.block.length === 0) this.warn(statement, `virtual server group ${name} has no entries; keepalived removes it`);
+    if (entries.length === 0 && statement.block.length === 0) this.warn(statement, 'kaGroupEmpty', { name });
     else this.groups.set(name, entries);
   }
 
@@ -376,12 +378,12 @@ class Reader {
   private vsKeyword(vs: VirtualServerConf, s: Statement): void {
     const keyword = s.words[0] ?? '';
     const value = s.words[1];
-    if (this.timingKeyword(vs.timing, s, 'virtual server')) return;
+    if (this.timingKeyword(vs.timing, s, 'virtual_server')) return;
     switch (keyword) {
       case 'lb_algo':
       case 'lvs_sched': {
         if (value && (SCHEDULERS as readonly string[]).includes(value)) vs.scheduler = value as SchedulerName;
-        else this.warn(s, `invalid lvs_sched "${value ?? ''}"; ignored as keepalived does`);
+        else this.warn(s, 'kaBadSched', { value: value ?? '' });
         return;
       }
       case 'ops':
@@ -399,7 +401,7 @@ class Reader {
         return;
       case 'lb_kind':
       case 'lvs_method': {
-        const method = this.method(s, 'virtual server');
+        const method = this.method(s, 'virtual_server');
         if (method) vs.method = method;
         return;
       }
@@ -409,12 +411,12 @@ class Reader {
           return;
         }
         const timeout = parseUnsigned(value, 1, LVS_MAX_TIMEOUT);
-        if (timeout === null) this.warn(s, `persistence_timeout "${value}" must be 1..${LVS_MAX_TIMEOUT}; ignored as keepalived does`);
+        if (timeout === null) this.warn(s, 'kaPersistenceTimeout', { value: value ?? '', max: LVS_MAX_TIMEOUT });
         else vs.persistenceTimeout = timeout;
         return;
       }
       case 'persistence_granularity':
-        if (value === undefined) this.warn(s, 'persistence_granularity needs a netmask; ignored');
+        if (value === undefined) this.warn(s, 'kaGranularityMissing');
         else {
           vs.granularity = { text: value, ref: s };
           vs.persistenceTimeout ??= KEEPALIVED_DEFAULTS.persistenceTimeout;
@@ -422,33 +424,33 @@ class Reader {
         return;
       case 'persistence_engine':
         if (value === 'sip') vs.engine = 'sip';
-        else this.warn(s, `persistence_engine "${value ?? ''}" is not one the kernel has (only sip); ignored`);
+        else this.warn(s, 'kaPersistenceEngine', { value: value ?? '' });
         return;
       case 'protocol': {
         const protocol = value?.toLowerCase();
         if (protocol === 'tcp' || protocol === 'udp' || protocol === 'sctp') vs.protocol = protocol;
-        else this.warn(s, `unknown protocol "${value ?? ''}"; ignored as keepalived does`);
+        else this.warn(s, 'kaProtocol', { value: value ?? '' });
         return;
       }
       case 'ip_family':
         if (value === 'inet' || value === 'inet6') vs.family = value;
-        else this.warn(s, `unknown ip_family "${value ?? ''}"; ignored`);
+        else this.warn(s, 'kaIpFamily', { value: value ?? '' });
         return;
       case 'quorum': {
         const quorum = parseUnsigned(value, 1, 0xffffffff);
-        if (quorum === null) this.warn(s, `quorum "${value ?? ''}" must be at least 1; keepalived sets it to 1`);
+        if (quorum === null) this.warn(s, 'kaQuorum', { value: value ?? '' });
         vs.quorum = quorum ?? 1;
         return;
       }
       case 'hysteresis': {
         const hysteresis = parseUnsigned(value, 0, 0xffffffff);
-        if (hysteresis === null) this.warn(s, `hysteresis "${value ?? ''}" is not a number; ignored`);
+        if (hysteresis === null) this.warn(s, 'kaHysteresis', { value: value ?? '' });
         else vs.hysteresis = hysteresis;
         return;
       }
       case 'weight': {
         const weight = parseUnsigned(value, 1, 65535);
-        if (weight === null) this.warn(s, `virtual server weight "${value ?? ''}" must be 1..65535; ignored`);
+        if (weight === null) this.warn(s, 'kaVsWeight', { value: value ?? '' });
         else vs.weight = weight;
         return;
       }
@@ -460,12 +462,12 @@ class Reader {
         return;
       case 'sorry_server': {
         if (value === undefined || !familyOf(value)) {
-          this.warn(s, `sorry_server needs an IP address ("${value ?? ''}" is not one); skipped as keepalived does`);
+          this.warn(s, 'kaSorryNoIp', { value: value ?? '' });
           return;
         }
         const port = s.words[2] === undefined ? undefined : parseUnsigned(s.words[2], 0, 65535);
         if (port === null) {
-          this.warn(s, `sorry_server port "${s.words[2] ?? ''}" must be 0..65535; skipped`);
+          this.warn(s, 'kaSorryPort', { value: s.words[2] ?? '' });
           return;
         }
         vs.sorry = { address: value, port: port === 0 ? undefined : port, ref: s, ...(vs.method ? { method: vs.method } : {}) };
@@ -473,15 +475,15 @@ class Reader {
       }
       case 'sorry_server_lvs_method': {
         if (!vs.sorry) {
-          this.warn(s, 'sorry_server_lvs_method without a sorry_server before it; ignored as keepalived does');
+          this.warn(s, 'kaSorryMethodFirst');
           return;
         }
-        const method = this.method(s, 'sorry');
+        const method = this.method(s, 'sorry_server');
         if (method) vs.sorry.method = method;
         return;
       }
       case 'sorry_server_inhibit':
-        this.warn(s, 'sorry_server_inhibit is not represented: the console removes the sorry server when quorum returns');
+        this.warn(s, 'kaSorryInhibit');
         return;
       case 'virtualhost':
         if (value !== undefined) vs.virtualhost = value;
@@ -495,11 +497,11 @@ class Reader {
       case 'ha_suspend':
       case 'smtp_alert':
       case 'snmp_name':
-        this.warn(s, `${keyword} is not represented by the console; ignored`);
+        this.warn(s, 'kaNotRepresented', { keyword });
         return;
       default:
         if (s.block) this.error(s, 'importUnknownBlockIn', { keyword, where: 'virtual_server' });
-        else this.warn(s, `unknown virtual_server keyword "${keyword}"; ignored`);
+        else this.warn(s, 'kaVsUnknown', { keyword });
     }
   }
 
@@ -511,15 +513,15 @@ class Reader {
     }
     const scheduler = word.slice(0, 2);
     if (word !== 'hashed' && vs.scheduler === scheduler) vs.flagWords.push({ word, ref: s });
-    else this.warn(s, `${word} applies only to the ${word === 'hashed' ? 'sh' : scheduler} scheduler (set lvs_sched first); ignored as keepalived does`);
+    else this.warn(s, 'kaFlagScheduler', { flag: word, scheduler: word === 'hashed' ? 'sh' : scheduler });
   }
 
   /** `lvs_method NAT|DR|TUN [type ipip|gue port N|gre] [nocsum|csum|remcsum]` (svr_forwarding_handler). */
-  private method(s: Statement, what: string): Method | null {
+  private method(s: Statement, block: 'virtual_server' | 'sorry_server' | 'real_server'): Method | null {
     const kind = s.words[1];
     const forwarding = kind === 'NAT' ? 'masq' : kind === 'DR' ? 'route' : kind === 'TUN' ? 'tunnel' : null;
     if (!forwarding) {
-      this.warn(s, `unknown forwarding method "${kind ?? ''}" for ${what} server; ignored as keepalived does`);
+      this.warn(s, 'kaMethodUnknown', { value: kind ?? '', block });
       return null;
     }
     let type: TunnelOptions['type'] = 'ipip';
@@ -531,14 +533,14 @@ class Reader {
       if (word === 'type') {
         const t = s.words[++i];
         if (t !== 'ipip' && t !== 'gue' && t !== 'gre') {
-          this.warn(s, `unknown tunnel type "${t ?? ''}" for ${what} server; method ignored as keepalived does`);
+          this.warn(s, 'kaTunnelType', { value: t ?? '', block });
           return null;
         }
         type = t;
       } else if (word === 'port') {
         const p = parseUnsigned(s.words[++i], 1, 65535);
         if (p === null) {
-          this.warn(s, `invalid GUE tunnel port for ${what} server; method ignored as keepalived does`);
+          this.warn(s, 'kaGuePort', { block });
           return null;
         }
         port = p;
@@ -546,17 +548,17 @@ class Reader {
         checksum = word;
         explicitChecksum = true;
       } else {
-        this.warn(s, `invalid tunnel option "${word ?? ''}" for ${what} server; method ignored as keepalived does`);
+        this.warn(s, 'kaTunnelOption', { value: word ?? '', block });
         return null;
       }
     }
     if (forwarding !== 'tunnel') return { forwarding };
     if ((type === 'gue') !== (port !== 0)) {
-      this.warn(s, 'GUE tunnels need a port and other tunnels take none; method ignored as keepalived does');
+      this.warn(s, 'kaGueNeedsPort');
       return null;
     }
     if ((type === 'ipip' && checksum !== 'nocsum') || (type === 'gre' && checksum === 'remcsum')) {
-      this.warn(s, `${type} tunnels do not take the ${checksum} option; method ignored as keepalived does`);
+      this.warn(s, 'kaTunnelChecksum', { type, checksum });
       return null;
     }
     // Plain `TUN` is ipip without options, as ipvsadm -i writes it: no tunnel block.
@@ -579,7 +581,7 @@ class Reader {
         const ms = parseTimerMs(value);
         const min = keyword === 'connect_timeout' || keyword === 'delay_loop' ? 1 : 0;
         if (ms === null || ms < min) {
-          this.warn(s, `${what} ${keyword} "${value ?? ''}" is not a valid time in seconds; ignored as keepalived does`);
+          this.warn(s, 'kaTimeValue', { what, keyword, value: value ?? '' });
           return true;
         }
         const field = (
@@ -591,13 +593,13 @@ class Reader {
       case 'retry':
       case 'nb_get_retry': {
         const retry = parseUnsigned(value, 0, 0xffffffff);
-        if (retry === null) this.warn(s, `${what} ${keyword} "${value ?? ''}" is not a number; ignored`);
+        if (retry === null) this.warn(s, 'kaRetryValue', { what, keyword, value: value ?? '' });
         else timing.retry = retry;
         return true;
       }
       case 'alpha': {
         const alpha = parseBool(value);
-        if (alpha === null) this.warn(s, `${what} alpha "${value ?? ''}" is not a boolean; ignored`);
+        if (alpha === null) this.warn(s, 'kaAlphaValue', { what, value: value ?? '' });
         else timing.alpha = alpha;
         return true;
       }
@@ -634,17 +636,17 @@ class Reader {
   private rsKeyword(vs: VirtualServerConf, rs: RealServerConf, s: Statement): void {
     const keyword = s.words[0] ?? '';
     const value = s.words[1];
-    if (this.timingKeyword(rs.timing, s, 'real server')) return;
+    if (this.timingKeyword(rs.timing, s, 'real_server')) return;
     switch (keyword) {
       case 'weight': {
         const weight = parseUnsigned(value, 0, 65535);
-        if (weight === null) this.warn(s, `real server weight "${value ?? ''}" must be 0..65535; ignored`);
+        if (weight === null) this.warn(s, 'kaRsWeight', { value: value ?? '' });
         else rs.weight = weight;
         return;
       }
       case 'lvs_method':
       case 'lb_kind': {
-        const method = this.method(s, 'real');
+        const method = this.method(s, 'real_server');
         if (method) rs.method = method;
         return;
       }
@@ -652,18 +654,18 @@ class Reader {
       case 'lthreshold': {
         const threshold = parseUnsigned(value, 0, 0xffffffff);
         if (threshold === null) {
-          this.warn(s, `real_server ${keyword} "${value ?? ''}" is not a number; ignored`);
+          this.warn(s, 'kaRsNumber', { keyword, value: value ?? '' });
           return;
         }
         const clamped = Math.min(threshold, MAX_THRESHOLD);
-        if (clamped !== threshold) this.warn(s, `${keyword} ${threshold} is above what the kernel keeps (${MAX_THRESHOLD}); imported as ${MAX_THRESHOLD}`);
+        if (clamped !== threshold) this.warn(s, 'kaThresholdClamped', { keyword, threshold, max: MAX_THRESHOLD });
         if (keyword === 'uthreshold') rs.upperThreshold = clamped;
         else rs.lowerThreshold = clamped;
         return;
       }
       case 'inhibit_on_failure': {
         const inhibit = parseBool(value);
-        if (inhibit === null) this.warn(s, `inhibit_on_failure "${value ?? ''}" is not a boolean; ignored`);
+        if (inhibit === null) this.warn(s, 'kaInhibitValue', { value: value ?? '' });
         else rs.inhibit = inhibit;
         return;
       }
@@ -672,11 +674,11 @@ class Reader {
         return;
       case 'notify_up':
       case 'notify_down':
-        this.warn(s, `${keyword} script is not run by the console; the console shows state changes in its event log instead`);
+        this.warn(s, 'kaScriptNotRun', { keyword });
         return;
       case 'smtp_alert':
       case 'snmp_name':
-        this.warn(s, `${keyword} is not represented by the console; ignored`);
+        this.warn(s, 'kaNotRepresented', { keyword });
         return;
       case 'TCP_CHECK':
       case 'HTTP_GET':
@@ -690,11 +692,11 @@ class Reader {
       case 'BFD_CHECK':
       case 'PING_CHECK':
       case 'FILE_CHECK':
-        this.warn(s, `${keyword} is not supported by the console; this check is not imported`);
+        this.warn(s, 'kaCheckUnsupported', { keyword });
         return;
       default:
         if (s.block) this.error(s, 'importUnknownBlockIn', { keyword, where: 'real_server' });
-        else this.warn(s, `unknown real_server keyword "${keyword}"; ignored`);
+        else this.warn(s, 'kaRsUnknown', { keyword });
     }
   }
 
@@ -713,24 +715,23 @@ class Reader {
     for (const child of s.block ?? []) {
       const keyword = child.words[0] ?? '';
       if (this.timingKeyword(checker.timing, child, type)) {
-        if (keyword === 'connect_timeout' && !connectionKeywords) this.warn(child, 'MISC_CHECK takes misc_timeout, not connect_timeout; ignored');
-        if (keyword === 'nb_get_retry' && type !== 'HTTP_GET' && type !== 'SSL_GET')
-          this.warn(child, 'nb_get_retry belongs to HTTP_GET/SSL_GET; read as retry');
+        if (keyword === 'connect_timeout' && !connectionKeywords) this.warn(child, 'kaMiscConnectTimeout');
+        if (keyword === 'nb_get_retry' && type !== 'HTTP_GET' && type !== 'SSL_GET') this.warn(child, 'kaNbGetRetry');
         continue;
       }
       if (connectionKeywords && keyword === 'connect_ip') {
         if (child.words[1] && familyOf(child.words[1])) checker.connectIp = child.words[1];
-        else this.warn(child, `connect_ip "${child.words[1] ?? ''}" is not an IP address; ignored as keepalived does`);
+        else this.warn(child, 'kaConnectIp', { value: child.words[1] ?? '' });
         continue;
       }
       if (connectionKeywords && keyword === 'connect_port') {
         const port = parseUnsigned(child.words[1], 1, 65535);
-        if (port === null) this.warn(child, `connect_port "${child.words[1] ?? ''}" must be 1..65535; ignored`);
+        if (port === null) this.warn(child, 'kaConnectPort', { value: child.words[1] ?? '' });
         else checker.connectPort = port;
         continue;
       }
       if (['bindto', 'bind_port', 'bind_if', 'fwmark', 'log_all_failures'].includes(keyword) && connectionKeywords) {
-        this.warn(child, `${type} ${keyword} is not represented by the console; probes use the director's default source`);
+        this.warn(child, 'kaCheckSource', { type, keyword });
         continue;
       }
       rest.push(child);
@@ -756,7 +757,7 @@ class Reader {
 
   private unknownCheckerKeyword(type: string, s: Statement): void {
     if (s.block) this.error(s, 'importUnknownBlockIn', { keyword: s.words[0] ?? '', where: type });
-    else this.warn(s, `${type} ${s.words[0] ?? ''} is not represented by the console; ignored`);
+    else this.warn(s, 'kaCheckNotRepresented', { type, keyword: s.words[0] ?? '' });
   }
 
   private httpChecker(vs: VirtualServerConf, rs: RealServerConf, type: string, s: Statement, rest: Statement[]): CheckerConf['build'] {
@@ -772,16 +773,16 @@ class Reader {
         if (url) urls.push(url);
       } else if (keyword === 'http_protocol' || keyword === 'fast_recovery' || keyword === 'enable_sni') {
         if (keyword === 'enable_sni' && kind === 'https') continue; // the console sends SNI whenever there is a host name
-        this.warn(child, `${type} ${keyword} is not represented by the console; ignored`);
+        this.warn(child, 'kaCheckNotRepresented', { type, keyword });
       } else this.unknownCheckerKeyword(type, child);
     }
     if (urls.length === 0) {
-      this.warn(s, `${type} has no url with a path; keepalived ignores this checker`);
+      this.warn(s, 'kaNoUrl', { type });
       return null;
     }
     const host = checkerHost ?? rs.virtualhost ?? vs.virtualhost;
     const hostOk = host === undefined || /^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?(:\d{1,5})?$/.test(host);
-    if (!hostOk) this.warn(s, `virtualhost "${host ?? ''}" is not a host name the console can send; the target address is used`);
+    if (!hostOk) this.warn(s, 'kaVirtualhost', { value: host ?? '' });
     // Each url is checked in turn and all must pass: one check per url.
     return (common) =>
       urls.map((url) => {
@@ -815,30 +816,30 @@ class Reader {
           const min = Number(match?.[1]);
           const max = match?.[2] === undefined ? min : Number(match[2]);
           if (!match || min < 100 || max > 599 || min > max) {
-            this.warn(child, `invalid HTTP status code "${word}"; ignored as keepalived does`);
+            this.warn(child, 'kaHttpStatus', { value: word });
             continue;
           }
           for (let code = min; code <= max; code++) codes.add(code);
         }
       } else if (keyword === 'digest') {
-        this.warn(child, `${type} digest (MD5 of the body) is not supported by the console; the status code is checked, not the digest`);
+        this.warn(child, 'kaDigest', { type });
       } else if (keyword === 'virtualhost') host = child.words[1];
       else if (keyword === 'regex') regex = child.words[1];
-      else if (keyword.startsWith('regex_')) this.warn(child, `${keyword} is not represented by the console; the regex is used as it is`);
+      else if (keyword.startsWith('regex_')) this.warn(child, 'kaRegexOption', { keyword });
       else this.unknownCheckerKeyword('url', child);
     }
     if (path === undefined) {
-      this.warn(s, `${type} url has no path; keepalived ignores it`);
+      this.warn(s, 'kaUrlNoPath', { type });
       return null;
     }
     if (!/^\/[^\s]*$/.test(path) || path.length > 2048) {
-      this.warn(s, `${type} url path "${path}" is not a path the console can request (it must start with "/"); url not imported`);
+      this.warn(s, 'kaUrlPath', { type, path });
       return null;
     }
     if (codes.size === 0) for (let code = KEEPALIVED_DEFAULTS.httpStatus.min; code <= KEEPALIVED_DEFAULTS.httpStatus.max; code++) codes.add(code);
     const expectStatus = statusRanges(codes);
     if (expectStatus.length > 16) {
-      this.warn(s, `${type} url accepts ${expectStatus.length} separate status ranges; the console keeps at most 16, url not imported`);
+      this.warn(s, 'kaUrlStatusRanges', { type, ranges: expectStatus.length });
       return null;
     }
     let bodyMatch: { kind: 'regex'; text: string } | undefined;
@@ -847,7 +848,7 @@ class Reader {
         new RegExp(regex);
         bodyMatch = { kind: 'regex', text: regex };
       } catch {
-        this.warn(s, `regex "${regex}" is PCRE the console cannot read as a JavaScript regular expression; the body is not matched`);
+        this.warn(s, 'kaRegexPcre', { regex });
       }
     }
     return { path, expectStatus, ...(host ? { host } : {}), ...(bodyMatch ? { bodyMatch } : {}) };
@@ -862,18 +863,18 @@ class Reader {
       if (keyword === 'misc_path') {
         // keepalived takes the first word (quotes removed) and splits it again into argv.
         argv = splitCommandLine(child.words[1] ?? '');
-        if (child.words.length > 2) this.warn(child, `misc_path: words after the first are ignored by keepalived; quote the whole command line`);
-        if (!argv || argv.length === 0) this.warn(child, 'misc_path is empty or has an unclosed quote');
+        if (child.words.length > 2) this.warn(child, 'kaMiscPathWords');
+        if (!argv || argv.length === 0) this.warn(child, 'kaMiscPathEmpty');
       } else if (keyword === 'misc_timeout') {
         const seconds = parseUnsigned(child.words[1], 0, 4294);
-        if (seconds === null) this.warn(child, `misc_timeout "${child.words[1] ?? ''}" is not a number of seconds; ignored`);
+        if (seconds === null) this.warn(child, 'kaMiscTimeout', { value: child.words[1] ?? '' });
         else if (seconds > 0) timeoutMs = seconds * 1000;
       } else if (keyword === 'misc_dynamic') dynamicWeight = true;
-      else if (keyword === 'user') this.warn(child, 'MISC_CHECK user is not represented: the agent runs check programs as its own user');
+      else if (keyword === 'user') this.warn(child, 'kaMiscUser');
       else this.unknownCheckerKeyword('MISC_CHECK', child);
     }
     if (!argv || argv.length === 0) {
-      this.warn(s, 'MISC_CHECK has no misc_path; keepalived skips it');
+      this.warn(s, 'kaMiscNoPath');
       return null;
     }
     const [program = '', ...args] = argv;
@@ -883,13 +884,10 @@ class Reader {
       program.split('/').includes('..') ||
       ['sh', 'bash', 'dash', 'zsh', 'ksh', 'mksh', 'csh', 'tcsh', 'fish', 'ash', 'busybox', 'env'].includes(base)
     ) {
-      this.warn(s, `MISC_CHECK program "${program}" is not imported: the console runs only a program given by its absolute path, never a shell or launcher`);
+      this.warn(s, 'kaMiscProgram', { program });
       return null;
     }
-    this.warn(
-      s,
-      `MISC_CHECK ${program} becomes a command check: command checks run programs on the director and must be allowed there (the agent may refuse command checks that do not come from the director's own configuration)`,
-    );
+    this.warn(s, 'kaMiscCommand', { program });
     return (common) => {
       // misc_timeout unset: keepalived lets the script run for the whole delay_loop.
       const timeout = Math.min(timeoutMs ?? common.intervalMs - 1, common.intervalMs - 1);
@@ -905,16 +903,16 @@ class Reader {
       if (keyword === 'type') type = (child.words[1] ?? '').toUpperCase();
       else if (keyword === 'name') {
         const given = child.words[1] ?? '';
-        if (hasEmptyLabel(given)) this.warn(child, `DNS_CHECK name "${given}" is refused by keepalived (it reads an empty label); ignored as keepalived does`);
+        if (hasEmptyLabel(given)) this.warn(child, 'kaDnsEmptyLabel', { value: given });
         else name = given;
       } else this.unknownCheckerKeyword('DNS_CHECK', child);
     }
     if (type !== 'A' && type !== 'AAAA') {
-      this.warn(s, `DNS_CHECK type ${type} is not supported by the console (only A and AAAA); this check is not imported`);
+      this.warn(s, 'kaDnsType', { type });
       return null;
     }
     if (name === '.' || !/^([A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.)*[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?\.?$/.test(name)) {
-      this.warn(s, `DNS_CHECK name "${name}" is not a name the console can query; this check is not imported`);
+      this.warn(s, 'kaDnsName', { value: name });
       return null;
     }
     return (common) => [{ kind: 'dns', ...common, name, recordType: type }];
@@ -928,23 +926,23 @@ class Reader {
       const keyword = child.words[0] ?? '';
       if (keyword === 'payload') {
         const hex = parseHexString(child.words.slice(1));
-        if (!hex || hex.wildcard) this.warn(child, 'UDP_CHECK payload is not a hex string; ignored');
+        if (!hex || hex.wildcard) this.warn(child, 'kaUdpPayload');
         else payload = hex.hex;
       } else if (keyword === 'require_reply') {
         requireReply = true;
         if (child.words.length > 1) {
           const hex = parseHexString(child.words.slice(1));
-          if (!hex) this.warn(child, 'require_reply data is not a hex string; any reply is accepted');
-          else if (hex.wildcard) this.warn(child, 'require_reply with X wildcards is not supported; any reply is accepted');
+          if (!hex) this.warn(child, 'kaRequireReplyHex');
+          else if (hex.wildcard) this.warn(child, 'kaRequireReplyWildcard');
           else expect = hex.hex;
         }
       } else if (keyword === 'min_reply_length' || keyword === 'max_reply_length') {
-        this.warn(child, `UDP_CHECK ${keyword} is not represented by the console; ignored`);
+        this.warn(child, 'kaCheckNotRepresented', { type: 'UDP_CHECK', keyword });
       } else this.unknownCheckerKeyword('UDP_CHECK', child);
     }
-    if (payload === '') this.warn(s, 'UDP_CHECK without payload: keepalived sends random bytes, the console sends an empty datagram');
+    if (payload === '') this.warn(s, 'kaUdpNoPayload');
     if (payload.length > 4096 || (expect?.length ?? 0) > 4096) {
-      this.warn(s, 'UDP_CHECK payload is longer than the console keeps (2048 bytes); this check is not imported');
+      this.warn(s, 'kaUdpPayloadLong');
       return null;
     }
     return (common) => [
@@ -979,7 +977,7 @@ class Reader {
     const { ref, words } = this.syncDaemon;
     const iface = words[1];
     if (!iface || !/^[A-Za-z0-9_.:@-]{1,15}$/.test(iface)) {
-      this.warn(ref, `lvs_sync_daemon interface "${iface ?? ''}" is not an interface name; ignored`);
+      this.warn(ref, 'kaSyncInterface', { value: iface ?? '' });
       return [];
     }
     const extra: Partial<SyncDaemon> = {};
@@ -1001,7 +999,7 @@ class Reader {
         syncId = parseUnsigned(word, 0, 255) ?? undefined;
         continue;
       } else {
-        this.warn(ref, `lvs_sync_daemon: unknown option "${word ?? ''}" ignored`);
+        this.warn(ref, 'kaSyncUnknown', { word: word ?? '' });
         continue;
       }
       i++;
@@ -1014,7 +1012,7 @@ class Reader {
         this.syncFollows = { interface: iface, instance, syncId };
         return [];
       }
-      this.warn(ref, `lvs_sync_daemon follows VRRP instance ${instance} in keepalived; the console runs both the master and the backup daemon`);
+      this.warn(ref, 'kaSyncFollows', { instance });
     }
     return (['master', 'backup'] as const).map((state) => ({ state, interface: iface, syncId: syncId ?? 0, ...extra }));
   }
@@ -1069,27 +1067,24 @@ class Reader {
           ? `fwmark ${vs.form.fwmark}`
           : formatEndpoint(vs.form.address, vs.form.port);
     if (vs.realServers.length === 0) {
-      this.warn(vs.ref, `virtual server ${label} has no real servers; keepalived ignores it, so it is not imported`);
+      this.warn(vs.ref, 'kaVsNoServers', { label });
       return [];
     }
     const hasAddr = keys.some((k) => k.key.kind === 'addr');
     const hasFwmark = keys.some((k) => k.key.kind === 'fwmark');
-    if (hasAddr && !vs.protocol) this.warn(vs.ref, `virtual server ${label}: no protocol set; keepalived defaults to UDP`);
-    if (!hasAddr && hasFwmark && vs.protocol) this.warn(vs.ref, `virtual server ${label}: protocol is ignored for fwmark services, as keepalived does`);
+    if (hasAddr && !vs.protocol) this.warn(vs.ref, 'kaVsNoProtocol', { label });
+    if (!hasAddr && hasFwmark && vs.protocol) this.warn(vs.ref, 'kaFwmarkProtocol', { label });
     let onePacket = vs.onePacket;
     if (onePacket && hasAddr && (vs.protocol ?? 'udp') !== 'udp') {
-      this.warn(vs.ref, `virtual server ${label}: one-packet scheduling (ops) needs UDP; keepalived resets it`);
+      this.warn(vs.ref, 'kaOpsUdp', { label });
       onePacket = false;
     }
     let persistenceTimeout = vs.persistenceTimeout;
     if (!persistenceTimeout && keys.some((k) => k.key.kind === 'addr' && k.key.port === 0)) {
-      this.warn(
-        vs.ref,
-        `virtual server ${label}: port 0 is only valid for persistent services; keepalived sets persistence_timeout ${KEEPALIVED_DEFAULTS.persistenceTimeout}`,
-      );
+      this.warn(vs.ref, 'kaPortZero', { label, timeout: KEEPALIVED_DEFAULTS.persistenceTimeout });
       persistenceTimeout = KEEPALIVED_DEFAULTS.persistenceTimeout;
     }
-    if (!vs.scheduler) this.warn(vs.ref, `virtual server ${label}: no lvs_sched; keepalived uses ${KEEPALIVED_DEFAULTS.scheduler}`);
+    if (!vs.scheduler) this.warn(vs.ref, 'kaNoSched', { label, scheduler: KEEPALIVED_DEFAULTS.scheduler });
     const scheduler = vs.scheduler ?? KEEPALIVED_DEFAULTS.scheduler;
     const flags = this.flags(scheduler, vs.flagWords);
     const persistence = persistenceTimeout ? this.persistence(vs, persistenceTimeout) : null;
@@ -1099,15 +1094,12 @@ class Reader {
     const weightSum = servers.reduce((sum, s) => sum + s.weight, 0);
     let quorum = vs.quorum;
     if (quorum > weightSum) {
-      this.warn(
-        vs.ref,
-        `virtual server ${label}: quorum ${quorum} exceeds the total weight of its real servers (${weightSum}); keepalived reduces it to ${weightSum}`,
-      );
+      this.warn(vs.ref, 'kaQuorumHigh', { label, quorum, total: weightSum });
       quorum = Math.max(1, weightSum);
     }
     let hysteresis = vs.hysteresis;
     if (hysteresis >= quorum) {
-      this.warn(vs.ref, `virtual server ${label}: hysteresis ${hysteresis} >= quorum ${quorum}; keepalived sets it to ${quorum - 1}`);
+      this.warn(vs.ref, 'kaHysteresisHigh', { label, hysteresis, quorum, value: quorum - 1 });
       hysteresis = quorum - 1;
     }
 
@@ -1131,7 +1123,7 @@ class Reader {
         else if (word === 'flag-2' || word === `${scheduler}-port`) flag = `${scheduler}-port`;
       }
       if (!flag) {
-        this.warn(ref, `${word} has no effect with scheduler ${scheduler}; not imported`);
+        this.warn(ref, 'kaFlagNoEffect', { flag: word, scheduler });
         continue;
       }
       if (!flags.includes(flag)) flags.push(flag);
@@ -1144,7 +1136,7 @@ class Reader {
     if (vs.granularity) {
       const text = vs.granularity.text;
       const prefix = text.includes('.') ? ipv4MaskPrefix(text) : parseUnsigned(text, 1, 128);
-      if (prefix === null) this.warn(vs.granularity.ref, `persistence_granularity "${text}" is not a contiguous netmask or prefix length; ignored`);
+      if (prefix === null) this.warn(vs.granularity.ref, 'kaGranularity', { value: text });
       else persistence.netmaskPrefix = prefix;
     }
     if (vs.engine) persistence.engine = vs.engine;
@@ -1159,18 +1151,18 @@ class Reader {
     for (const rs of vs.realServers) {
       let method = rs.method ?? rs.methodAtDeclaration ?? vs.method;
       if (!method) {
-        if (!warnedNoMethod) this.warn(vs.ref, `virtual server ${label}: no lvs_method; keepalived uses NAT`);
+        if (!warnedNoMethod) this.warn(vs.ref, 'kaNoMethod', { label });
         warnedNoMethod = true;
         method = { forwarding: 'masq' };
       }
       const id = `${rs.address}|${rs.port ?? 0}`;
       if (seen.has(id)) {
-        this.warn(rs.ref, `real server ${rs.address} is listed twice in ${label}; keepalived removes the second`);
+        this.warn(rs.ref, 'kaRsTwice', { address: rs.address, label });
         continue;
       }
       seen.add(id);
       if (method.forwarding !== 'tunnel' && vsFamily && familyOf(rs.address) !== vsFamily) {
-        this.warn(rs.ref, `real server ${rs.address} is not the address family of ${label}; keepalived skips it`);
+        this.warn(rs.ref, 'kaRsFamily', { address: rs.address, label });
         continue;
       }
       out.push({ rs, method, weight: rs.weight ?? vs.weight });
@@ -1183,16 +1175,12 @@ class Reader {
     if (method.forwarding === 'masq') {
       if (key.kind === 'addr' && port === 0) port = servicePort;
     } else if (key.kind === 'fwmark') {
-      if (port !== 0)
-        this.warn(rs.ref, `fwmark virtual server ${label}: real server ${rs.address} has a port; keepalived clears it (DR/TUN keep the client's port)`);
+      if (port !== 0) this.warn(rs.ref, 'kaFwmarkRsPort', { label, address: rs.address });
       port = 0;
     } else if (port === 0) {
       port = servicePort;
     } else if (port !== servicePort) {
-      this.warn(
-        rs.ref,
-        `virtual server ${serviceLabel(key)} and real server ${rs.address} ports differ; keepalived resets it to ${servicePort} (DR/TUN cannot change the port)`,
-      );
+      this.warn(rs.ref, 'kaDirectPort', { label: serviceLabel(key), address: rs.address, port: servicePort });
       port = servicePort;
     }
     return {
@@ -1218,7 +1206,7 @@ class Reader {
     const checked = perServer.filter((checks) => checks.length > 0);
     const inhibits = servers.map(({ rs }) => rs.inhibit ?? vs.inhibit);
     if (checked.length === 0) {
-      if (vs.sorry) this.warn(vs.sorry.ref, `virtual server ${label} has no health checks, so its sorry server is never used; not imported`);
+      if (vs.sorry) this.warn(vs.sorry.ref, 'kaSorryNoChecks', { label });
       return undefined;
     }
     const common = checked[0] ?? [];
@@ -1231,15 +1219,11 @@ class Reader {
     });
     const quiesceCount = inhibits.filter(Boolean).length;
     if (quiesceCount > 0 && quiesceCount < inhibits.length) {
-      this.warn(
-        vs.ref,
-        `virtual server ${label}: inhibit_on_failure differs between real servers; the console applies one rule per service (${quiesceCount * 2 >= inhibits.length ? 'quiesce' : 'remove'})`,
-      );
+      this.warn(vs.ref, 'kaInhibitDiffers', { label, rule: quiesceCount * 2 >= inhibits.length ? 'quiesce' : 'remove' });
     }
     const alphas = servers.flatMap(({ rs }) => rs.checkers.map((c) => c.timing.alpha ?? rs.timing.alpha ?? vs.timing.alpha ?? vs.alpha));
     const alpha = alphas.length > 0 && alphas.filter(Boolean).length * 2 >= alphas.length;
-    if (alphas.some((a) => a !== alpha))
-      this.warn(vs.ref, `virtual server ${label}: alpha differs between checkers; the console applies one rule per service (${alpha ? 'on' : 'off'})`);
+    if (alphas.some((a) => a !== alpha)) this.warn(vs.ref, 'kaAlphaDiffers', { label, alpha: alpha ? 'on' : 'off' });
     const health: ServiceHealth = {
       enabled: true,
       checks: common,
@@ -1255,10 +1239,7 @@ class Reader {
     if (vs.sorry) {
       const sorry = this.sorryServer(vs, service.key, label);
       if (sorry && service.destinations.some((d) => destinationId(d) === destinationId(sorry))) {
-        this.warn(
-          vs.sorry.ref,
-          `the sorry server ${destinationId(sorry)} is also a real server of ${label}; the console cannot have both, sorry server not imported`,
-        );
+        this.warn(vs.sorry.ref, 'kaSorryIsReal', { server: destinationId(sorry), label });
       } else if (sorry) health.sorryServer = sorry;
     }
     return health;
@@ -1271,7 +1252,7 @@ class Reader {
     const servicePort = key.kind === 'addr' ? key.port : 0;
     const family = familyOf(sorry.address);
     if (method.forwarding !== 'tunnel' && family !== (key.kind === 'fwmark' ? key.family : familyOf(key.address))) {
-      this.warn(sorry.ref, `the sorry server of ${label} is not the service's address family; keepalived skips it`);
+      this.warn(sorry.ref, 'kaSorryFamily', { label });
       return null;
     }
     let port = sorry.port ?? 0;
@@ -1307,30 +1288,25 @@ class Reader {
       let intervalMs = delayLoopMs;
       if (intervalMs < MIN_CHECK_INTERVAL_MS || intervalMs > MAX_CHECK_INTERVAL_MS) {
         intervalMs = Math.min(MAX_CHECK_INTERVAL_MS, Math.max(MIN_CHECK_INTERVAL_MS, intervalMs));
-        this.warn(
-          checker.ref,
-          `${checker.type} delay_loop ${delayLoopMs / 1000} s is outside what the console runs (0.1 s to 1 h); imported as ${intervalMs / 1000} s`,
-        );
+        this.warn(checker.ref, 'kaDelayLoop', { type: checker.type, given: delayLoopMs / 1000, seconds: intervalMs / 1000 });
       }
       let timeoutMs = Math.max(10, connectTimeoutMs);
       if (timeoutMs >= intervalMs && checker.type === 'MISC_CHECK') timeoutMs = intervalMs - 1;
       // MISC_CHECK has no connect_timeout: its build() sets the script's timeout.
       if (timeoutMs >= intervalMs && checker.type !== 'MISC_CHECK') {
         timeoutMs = intervalMs - 1;
-        this.warn(
-          checker.ref,
-          `${checker.type} connect_timeout ${connectTimeoutMs / 1000} s is not shorter than its delay_loop ${intervalMs / 1000} s; the console needs it shorter and uses ${timeoutMs / 1000} s`,
-        );
+        this.warn(checker.ref, 'kaConnectTimeoutLong', {
+          type: checker.type,
+          given: connectTimeoutMs / 1000,
+          interval: intervalMs / 1000,
+          seconds: timeoutMs / 1000,
+        });
       }
       const fall = Math.min(100, retry + 1);
-      if (fall !== retry + 1)
-        this.warn(checker.ref, `${checker.type} retry ${retry} is more than the console counts; a server goes down after 100 failed probes`);
+      if (fall !== retry + 1) this.warn(checker.ref, 'kaRetryMax', { type: checker.type, retry });
       if (retry > 0 && delayBeforeRetryMs !== intervalMs) {
         // Once per virtual server and timing: the same note on every checker is noise.
-        this.warn(
-          vs.ref,
-          `checkers retry ${delayBeforeRetryMs / 1000} s after a failure in keepalived (delay_before_retry); the console probes every delay_loop (${intervalMs / 1000} s), so a failure is confirmed later`,
-        );
+        this.warn(vs.ref, 'kaRetryDelay', { delay: delayBeforeRetryMs / 1000, interval: intervalMs / 1000 });
       }
       const common: CommonCheck = {
         intervalMs,
@@ -1343,7 +1319,7 @@ class Reader {
       checks.push(...(checker.build?.(common) ?? []));
     }
     if (checks.length > MAX_CHECKS) {
-      this.warn(rs.ref, `real server ${rs.address} has ${checks.length} checks; the console keeps the first ${MAX_CHECKS}`);
+      this.warn(rs.ref, 'kaTooManyChecks', { address: rs.address, checks: checks.length, max: MAX_CHECKS });
       return checks.slice(0, MAX_CHECKS);
     }
     return checks;
@@ -1409,10 +1385,7 @@ export function readKeepalivedConf(text: string, options: ReadOptions = {}): Rea
       const { ha: _ha, ...mine } = state;
       const { ha: _otherHa, ...theirs } = other.state;
       if (JSON.stringify(mine) !== JSON.stringify(theirs)) {
-        reader.warn(
-          { line: 1 },
-          `director ${other.id} reads other virtual servers or global settings than ${first.id}; imported as ${first.id} reads them (the console gives every director one table)`,
-        );
+        reader.warn({ line: 1 }, 'kaDirectorsDiffer', { other: other.id, first: first.id });
       }
     }
     if (!reader.notes.some((n) => n.level === 'error')) {
@@ -1456,10 +1429,12 @@ function attachPair(state: DesiredState, ha: HaConfig | null, reader: Reader): v
   let pair = ha;
   if (pair) {
     const checked = validateState({ ...state, ha: pair });
-    const issues = checked.ok ? [] : checked.issues.filter((i) => i.path.startsWith('ha')).map((i) => `${i.message} (${i.path})`);
+    const issues = checked.ok
+      ? []
+      : checked.issues.filter((i) => i.path.startsWith('ha')).map((i) => describedText('importIssue', nestedParams('issue', i, { path: i.path })));
     if (follows && !pair.instances.some((i) => i.name === follows.instance))
-      issues.push(`lvs_sync_daemon follows ${follows.instance}, which is not a VRRP instance`);
-    for (const issue of issues) reader.warn(at, `VRRP not imported: ${issue}`);
+      issues.push(describedText('kaVrrpSyncNotInstance', { instance: follows.instance }));
+    for (const issue of issues) reader.warn(at, 'kaVrrpNotImported', nestedParams('why', issue));
     if (issues.length) pair = null;
   }
   if (pair) {
@@ -1471,7 +1446,7 @@ function attachPair(state: DesiredState, ha: HaConfig | null, reader: Reader): v
     }
     state.ha = pair;
   } else if (follows) {
-    reader.warn(at, `lvs_sync_daemon follows VRRP instance ${follows.instance} in keepalived; the console runs both the master and the backup daemon`);
+    reader.warn(at, 'kaSyncFollows', { instance: follows.instance });
     state.syncDaemons = (['master', 'backup'] as const).map((role) => ({ state: role, interface: follows.interface, syncId: follows.syncId }));
   }
 }

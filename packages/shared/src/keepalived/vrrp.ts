@@ -4,6 +4,7 @@
 // director, its priority and source address come from its own lines. The
 // caller parses the file once per config-id and hands the instances here.
 import { familyOf } from '../model/address';
+import { describedText, nestedParams, type MessageId, type MessageParams } from '../model/messages';
 import { directorNameSchema, vrrpInstanceNameSchema, type Director, type HaConfig, type VrrpInstance } from '../model/ha';
 import type { SourceRef, Statement } from './syntax';
 import { parseUnsigned } from './values';
@@ -15,7 +16,7 @@ export interface DirectorView {
 }
 
 export interface VrrpNotes {
-  warn(ref: SourceRef, message: string): void;
+  warn(ref: SourceRef, id: MessageId, params?: MessageParams): void;
 }
 
 /** keepalived's defaults (vrrp.h): VRRP_PRIO_DFL, VRRP_PRIO_OWNER, VRRP_ADVER_DFL. */
@@ -38,9 +39,6 @@ interface InstanceReading {
   addresses: string[];
 }
 
-/** Keywords keepalived knows in vrrp_instance that the console does not carry over. */
-const UNREPRESENTED = 'is not represented by the console; ignored';
-
 function addressOf(word: string | undefined): string | null {
   const address = (word ?? '').split('/')[0] ?? '';
   return familyOf(address) ? address : null;
@@ -62,24 +60,23 @@ function readInstance(statement: Statement, notes: VrrpNotes): InstanceReading {
         break;
       case 'virtual_router_id': {
         const id = parseUnsigned(value, 1, 255);
-        if (id === null) notes.warn(s, `virtual_router_id "${value ?? ''}" must be 1..255; ignored`);
+        if (id === null) notes.warn(s, 'kaVrrpRouterId', { value: value ?? '' });
         else reading.virtualRouterId = id;
         break;
       }
       case 'priority': {
         const priority = parseUnsigned(value, 1, 255);
-        if (priority === null) notes.warn(s, `priority "${value ?? ''}" must be 1..255; keepalived uses its default`);
+        if (priority === null) notes.warn(s, 'kaVrrpPriority', { value: value ?? '' });
         else reading.priority = priority;
         break;
       }
       case 'advert_int': {
         const seconds = Number(value);
         if (!Number.isFinite(seconds) || seconds <= 0) {
-          notes.warn(s, `advert_int "${value ?? ''}" is not a number of seconds; the default 1 s is used`);
+          notes.warn(s, 'kaVrrpAdvertInt', { value: value ?? '' });
         } else {
           reading.advertInterval = Math.min(255, Math.max(1, Math.round(seconds)));
-          if (reading.advertInterval !== seconds)
-            notes.warn(s, `advert_int ${seconds} s: the console sends whole seconds (VRRPv2); imported as ${reading.advertInterval} s`);
+          if (reading.advertInterval !== seconds) notes.warn(s, 'kaVrrpAdvertWhole', { seconds, imported: reading.advertInterval });
         }
         break;
       }
@@ -91,36 +88,35 @@ function readInstance(statement: Statement, notes: VrrpNotes): InstanceReading {
         break;
       case 'preempt_delay': {
         const seconds = Number(value);
-        if (!Number.isFinite(seconds) || seconds < 0 || seconds > 1000) notes.warn(s, `preempt_delay "${value ?? ''}" must be 0..1000 seconds; ignored`);
+        if (!Number.isFinite(seconds) || seconds < 0 || seconds > 1000) notes.warn(s, 'kaVrrpPreemptDelay', { value: value ?? '' });
         else reading.preemptDelay = Math.round(seconds);
         break;
       }
       case 'unicast_src_ip':
         if (addressOf(value)) reading.unicastSource = addressOf(value) ?? undefined;
-        else notes.warn(s, `unicast_src_ip "${value ?? ''}" is not an IP address; ignored`);
+        else notes.warn(s, 'kaVrrpNotIp', { keyword: 'unicast_src_ip', value: value ?? '' });
         break;
       case 'mcast_src_ip':
         if (addressOf(value)) reading.multicastSource = addressOf(value) ?? undefined;
-        else notes.warn(s, `mcast_src_ip "${value ?? ''}" is not an IP address; ignored`);
+        else notes.warn(s, 'kaVrrpNotIp', { keyword: 'mcast_src_ip', value: value ?? '' });
         break;
       case 'unicast_peer':
         for (const peer of s.block ?? []) {
           const address = addressOf(peer.words[0]);
           if (address) reading.peers.push(address);
-          else notes.warn(peer, `unicast_peer "${peer.words[0] ?? ''}" is not an IP address; ignored`);
-          if (peer.words.length > 1) notes.warn(peer, `unicast_peer options (${peer.words.slice(1).join(' ')}) ${UNREPRESENTED}`);
+          else notes.warn(peer, 'kaVrrpNotIp', { keyword: 'unicast_peer', value: peer.words[0] ?? '' });
+          if (peer.words.length > 1) notes.warn(peer, 'kaVrrpPeerOptions', { options: peer.words.slice(1).join(' ') });
         }
         break;
       case 'authentication': {
         const type = s.block?.find((a) => a.words[0] === 'auth_type')?.words[1];
         const pass = s.block?.find((a) => a.words[0] === 'auth_pass')?.words[1];
-        if (type !== 'PASS') notes.warn(s, `auth_type ${type ?? '(none)'} is not supported by the console (only PASS); no authentication imported`);
-        else if (pass === undefined || !/^[\x21-\x7e]+$/.test(pass))
-          notes.warn(s, 'auth_pass is missing or has characters the console cannot send; no authentication imported');
+        if (type !== 'PASS') notes.warn(s, 'kaVrrpAuthType', { type: type ?? '(none)' });
+        else if (pass === undefined || !/^[\x21-\x7e]+$/.test(pass)) notes.warn(s, 'kaVrrpAuthPass');
         else {
           // keepalived sends the first 8 characters (VRRPv2 has room for 8).
           reading.password = pass.slice(0, 8);
-          if (pass.length > 8) notes.warn(s, `auth_pass is longer than 8 characters; keepalived and the console use "${reading.password}"`);
+          if (pass.length > 8) notes.warn(s, 'kaVrrpAuthLong', { password: reading.password });
         }
         break;
       }
@@ -128,12 +124,12 @@ function readInstance(statement: Statement, notes: VrrpNotes): InstanceReading {
       case 'virtual_ipaddress_excluded':
         for (const entry of s.block ?? []) {
           const address = addressOf(entry.words[0]);
-          if (!address) notes.warn(entry, `${keyword} "${entry.words[0] ?? ''}" is not an address; ignored`);
+          if (!address) notes.warn(entry, 'kaVrrpNotAddress', { keyword, value: entry.words[0] ?? '' });
           else if (!reading.addresses.includes(address)) reading.addresses.push(address);
         }
         break;
       default:
-        notes.warn(s, `vrrp_instance ${keyword} ${UNREPRESENTED}`);
+        notes.warn(s, 'kaVrrpUnrepresented', { keyword });
     }
   }
   if (reading.priority === 0) reading.priority = initialMaster ? OWNER_PRIORITY : DEFAULT_PRIORITY;
@@ -152,21 +148,19 @@ function differs<T>(readings: ReadonlyArray<[string, InstanceReading]>, pick: (r
  */
 export function readPair(views: readonly DirectorView[], serviceVips: readonly string[], notes: VrrpNotes): HaConfig | null {
   const firstRef = views[0]?.instances[0] ?? { line: 1 };
-  const refuse = (ref: SourceRef, why: string): null => {
-    notes.warn(ref, `VRRP not imported: ${why}`);
+  const refuse = (ref: SourceRef, id: MessageId, params: MessageParams): null => {
+    notes.warn(ref, 'kaVrrpNotImported', nestedParams('why', describedText(id, params)));
     return null;
   };
   for (const view of views) {
-    if (!directorNameSchema.safeParse(view.name).success)
-      return refuse(firstRef, `"@${view.name}" is not a director name the console accepts (letters, digits, . _ -)`);
+    if (!directorNameSchema.safeParse(view.name).success) return refuse(firstRef, 'kaVrrpDirectorName', { name: view.name });
   }
   // Readings per instance name, in the first director's order.
   const byName = new Map<string, Array<[string, InstanceReading]>>();
   for (const view of views) {
     for (const statement of view.instances) {
       const name = statement.words[1] ?? '';
-      if (!vrrpInstanceNameSchema.safeParse(name).success)
-        return refuse(statement, `vrrp_instance "${name}" is not a name the console accepts (1-32 letters, digits, . _ - starting with a letter)`);
+      if (!vrrpInstanceNameSchema.safeParse(name).success) return refuse(statement, 'kaVrrpInstanceName', { name });
       const readings = byName.get(name) ?? [];
       // Warnings once: from the first director's reading (the others read the same lines).
       readings.push([view.name, readInstance(statement, view === views[0] ? notes : { warn: () => undefined })]);
@@ -179,9 +173,9 @@ export function readPair(views: readonly DirectorView[], serviceVips: readonly s
     const first = readings[0]?.[1];
     if (!first) continue;
     const missing = views.filter((v) => !readings.some(([d]) => d === v.name)).map((v) => v.name);
-    if (missing.length) return refuse(first.ref, `vrrp_instance ${name} is not read by ${missing.join(', ')}; every director of the pair needs every instance`);
-    if (!first.interface) return refuse(first.ref, `vrrp_instance ${name} has no interface`);
-    if (first.virtualRouterId === undefined) return refuse(first.ref, `vrrp_instance ${name} has no virtual_router_id`);
+    if (missing.length) return refuse(first.ref, 'kaVrrpMissingDirectors', { name, directors: missing.join(', ') });
+    if (!first.interface) return refuse(first.ref, 'kaVrrpNoInterface', { name });
+    if (first.virtualRouterId === undefined) return refuse(first.ref, 'kaVrrpNoRouterId', { name });
     const fields: Array<[string, (r: InstanceReading) => unknown]> = [
       ['interface', (r) => r.interface],
       ['virtual_router_id', (r) => r.virtualRouterId],
@@ -193,32 +187,24 @@ export function readPair(views: readonly DirectorView[], serviceVips: readonly s
       ['unicast (unicast_peer)', (r) => r.peers.length > 0],
     ];
     for (const [field, pick] of fields) {
-      if (differs(readings, pick))
-        return refuse(first.ref, `vrrp_instance ${name}: ${field} differs between directors; the console keeps one value per instance`);
+      if (differs(readings, pick)) return refuse(first.ref, 'kaVrrpFieldDiffers', { name, field });
     }
     const priorities: Record<string, number> = {};
     for (const [director, reading] of readings) {
       if (reading.priority === OWNER_PRIORITY) {
-        notes.warn(
-          reading.ref,
-          `vrrp_instance ${name}: priority 255 (address owner) of ${director} is imported as 254; the console never makes a director the address owner`,
-        );
+        notes.warn(reading.ref, 'kaVrrpOwnerPriority', { name, director });
       }
       priorities[director] = Math.min(254, reading.priority);
       const source = reading.peers.length > 0 ? reading.unicastSource : (reading.multicastSource ?? reading.unicastSource);
       if (source === undefined) continue;
       const known = addressOfDirector.get(director);
-      if (known !== undefined && known !== source)
-        return refuse(reading.ref, `director ${director} has the address ${known} in one instance and ${source} in ${name}`);
+      if (known !== undefined && known !== source) return refuse(reading.ref, 'kaVrrpDirectorAddresses', { director, known, source, name });
       addressOfDirector.set(director, source);
     }
     const addresses = first.addresses
       .filter((address) => {
         if (serviceVips.includes(address)) return true;
-        notes.warn(
-          first.ref,
-          `vrrp_instance ${name}: ${address} is not the address of a virtual server; the console moves service VIPs only, so it is not imported`,
-        );
+        notes.warn(first.ref, 'kaVrrpNotServiceVip', { name, address });
         return false;
       })
       .sort((a, b) => serviceVips.indexOf(a) - serviceVips.indexOf(b)); // service order, as the console lists them
@@ -238,8 +224,7 @@ export function readPair(views: readonly DirectorView[], serviceVips: readonly s
   const directors: Director[] = [];
   for (const view of views) {
     const address = addressOfDirector.get(view.name);
-    if (address === undefined)
-      return refuse(firstRef, `director ${view.name} has no address: give it unicast_src_ip (unicast) or mcast_src_ip (multicast), as the export does`);
+    if (address === undefined) return refuse(firstRef, 'kaVrrpNoAddress', { director: view.name });
     directors.push({ name: view.name, address });
   }
   for (const [name, readings] of byName) {
@@ -250,10 +235,7 @@ export function readPair(views: readonly DirectorView[], serviceVips: readonly s
         .map((d) => d.address)
         .sort();
       if (JSON.stringify([...reading.peers].sort()) !== JSON.stringify(others)) {
-        notes.warn(
-          reading.ref,
-          `vrrp_instance ${name}: the unicast peers of ${director} (${reading.peers.join(', ')}) are not the other directors (${others.join(', ')}); the console sends adverts to the other directors`,
-        );
+        notes.warn(reading.ref, 'kaVrrpPeers', { name, director, peers: reading.peers.join(', '), others: others.join(', ') });
       }
     }
   }

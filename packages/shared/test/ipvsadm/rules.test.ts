@@ -109,7 +109,7 @@ describe('defaults (ipvsadm.c process_options)', () => {
   it('warns that -M without -p does nothing', () => {
     const result = parseRules('-A -t 192.0.2.1:80 -M 255.255.255.0');
     expect(result.ok).toBe(true);
-    expect(result.warnings).toEqual([{ path: 'line 1', message: '-M has no effect without persistence (-p); ignored' }]);
+    expect(result.warnings).toMatchObject([{ path: 'line 1', message: '-M has no effect without persistence (-p); ignored' }]);
   });
 
   it("tunnels: ipip unless told, gue and gre with ipvsadm's nocsum default", () => {
@@ -232,6 +232,6 @@ describe('kernel text the model cannot hold exactly', () => {
     const result = parseRules('-A -u 192.0.2.7:5060 -s rr --pe sip\n', { origin: 'kernel' });
     expect(result.ok).toBe(true);
     expect(result.state.services[0]?.persistence).toBeNull();
-    expect(result.warnings).toEqual([{ path: 'line 1', message: '--pe sip without persistence has no effect; ignored' }]);
+    expect(result.warnings).toMatchObject([{ path: 'line 1', message: '--pe sip without persistence has no effect; ignored' }]);
   });
 });

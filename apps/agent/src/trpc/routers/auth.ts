@@ -2,7 +2,7 @@
 // auth.createLoginLink) becomes a session: an HttpOnly, SameSite=Strict cookie
 // for the console, and the token in the answer for scripts.
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import { DomainError } from '@lvs-console/shared';
+import { DomainError, describedText } from '@lvs-console/shared';
 import { createLoginLinkInput, loginInput, logoutInput, passwordLoginInput } from '@lvs-console/shared/api';
 import { loginLinkUrl } from '../../auth/login-codes';
 import type { RefusalReason } from '../../auth/refusals';
@@ -31,7 +31,7 @@ async function startSession(ctx: AgentContext, path: string, failure: RefusalRea
     throw new TRPCError({ code: 'UNAUTHORIZED', message: error instanceof DomainError ? error.message : 'login failed' });
   }
   ctx.setSessionCookie(session.token, SESSION_ABSOLUTE_MS / 1000);
-  await ctx.agent.audit.append({ who: session.name, role: session.role, what: `logged in (from ${ctx.client})`, result: 'ok' });
+  await ctx.agent.audit.append({ who: session.name, role: session.role, what: describedText('auditLoggedIn', { client: ctx.client }), result: 'ok' });
   return session;
 }
 
@@ -56,7 +56,7 @@ export const authRouter = {
     await ctx.agent.audit.append({
       who: ctx.caller.name,
       role: ctx.caller.role,
-      what: `started a console session with an API token (from ${ctx.client})`,
+      what: describedText('auditTokenSession', { client: ctx.client }),
       result: 'ok',
     });
     return { name: session.name, role: session.role, expiresAt: session.expiresAt };
@@ -72,7 +72,7 @@ export const authRouter = {
     await ctx.agent.audit.append({
       who: ctx.caller.name,
       role: ctx.caller.role,
-      what: input?.everywhere ? `logged out everywhere (${ended} sessions)` : 'logged out',
+      what: input?.everywhere ? describedText('auditLoggedOutAll', { sessions: ended }) : describedText('auditLoggedOut'),
       result: 'ok',
     });
     return { ended };
@@ -83,7 +83,7 @@ export const authRouter = {
     const name = input?.for ?? 'console';
     const code = await ctx.agent.auth.createLoginCode({ name, role });
     const link = { url: loginLinkUrl(ctx.agent.settings.listenUrl, code), code };
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `created a one-time ${role} login link for ${name}`, result: 'ok' });
+    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: describedText('auditLoginLink', { role, name }), result: 'ok' });
     return link;
   }),
 } satisfies TRPCRouterRecord;

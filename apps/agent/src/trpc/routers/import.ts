@@ -1,5 +1,5 @@
 // state.import: pasted ipvsadm text, keepalived.conf or desired-state JSON.
-import { DomainError, emptyState, formatIssues } from '@lvs-console/shared';
+import { DomainError, describedText, emptyState, formatIssues, nestedParams } from '@lvs-console/shared';
 import { findUnsafeStrings, UNSAFE_STRING_MESSAGE, type Caller, type ImportOutcome } from '@lvs-console/shared/api';
 import { checkDeleteConfirmation, parseImportText, type ImportRequest, type ParsedImport } from '../../reconcile/import-text';
 import type { Agent } from '../agent';
@@ -20,13 +20,25 @@ export async function importText(agent: Agent, request: ImportRequest & { baseRe
     }
   } catch (error) {
     if (error instanceof DomainError && !request.dryRun) {
-      await agent.audit.reject({ who: caller.name, role: caller.role, what: `import ${request.format}`, error: error.message });
+      await agent.audit.reject({
+        who: caller.name,
+        role: caller.role,
+        what: describedText('auditImportRefused', { format: request.format }),
+        error: error.message,
+      });
     }
     throw error;
   }
   checkDeleteConfirmation(preview.summary, request);
   const { summary } = preview;
-  const what = `import ${preview.format} (${summary.ruleLines} rule lines, ${request.mode}${summary.deletes.length ? `, deletes ${summary.deletes.length} services` : ''})`;
+  // The mode is a word of the console's language too (nested: its id beside it).
+  const counts = nestedParams('mode', describedText(request.mode === 'merge' ? 'auditModeMerge' : 'auditModeReplace'), {
+    format: preview.format,
+    lines: summary.ruleLines,
+  });
+  const what = summary.deletes.length
+    ? describedText('auditImportDeletes', { ...counts, deletes: summary.deletes.length })
+    : describedText('auditImport', counts);
   let read = preview;
   const outcome = await agent.reconciler.commitParsed(
     request.baseRevision,

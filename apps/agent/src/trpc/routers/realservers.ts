@@ -1,7 +1,7 @@
 // Real servers' own agents report their settings here; the console lists the
 // reports and can ask a real server to apply its settings at its next report.
 import type { TRPCRouterRecord } from '@trpc/server';
-import { DomainError } from '@lvs-console/shared';
+import { DomainError, describedText } from '@lvs-console/shared';
 import { realServerFixInput, realServerReportInput } from '@lvs-console/shared/api';
 import type { Agent } from '../agent';
 import { adminProcedure, realServerProcedure, viewerProcedure } from '../trpc';
@@ -29,7 +29,10 @@ export const realServersRouter = {
         who: ctx.caller.name,
         role: ctx.caller.role,
         result: 'ok',
-        what: `real server ${news.address} ${news.first ? 'reported for the first time' : 'reported a change'}: its settings ${news.passed ? 'hold' : 'do not hold'}`,
+        what: describedText(
+          news.first ? (news.passed ? 'auditRsFirstHolds' : 'auditRsFirstFails') : news.passed ? 'auditRsChangeHolds' : 'auditRsChangeFails',
+          { address: news.address },
+        ),
       });
     }
     return answer;
@@ -37,13 +40,23 @@ export const realServersRouter = {
   list: viewerProcedure.query(({ ctx }) => ctx.agent.realServers.list()),
   requestFix: adminProcedure.input(realServerFixInput).mutation(async ({ ctx, input }) => {
     const report = ctx.agent.realServers.requestFix(input.address, ctx.caller);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `realServers.requestFix ${input.address}`, result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: describedText('auditRsRequestFix', { address: input.address }),
+      result: 'ok',
+    });
     return report;
   }),
   /** Forget a retired real server's report; a real server still running reports again. */
   forget: adminProcedure.input(realServerFixInput).mutation(async ({ ctx, input }) => {
     if (!ctx.agent.realServers.forget(input.address)) throw new DomainError('NOT_FOUND', `no report from ${input.address}`);
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: `realServers.forget ${input.address}`, result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: describedText('auditRsForget', { address: input.address }),
+      result: 'ok',
+    });
     return { address: input.address };
   }),
 } satisfies TRPCRouterRecord;

@@ -1,7 +1,7 @@
 // sim.status, sim.setTraffic, sim.failDestination: controls of the simulated
 // kernel (UNSUPPORTED on a real one). Changes check the base revision (audited
 // when refused, like every change) and are audited.
-import { DomainError, destinationId, serviceId, serviceLabel, type ServiceKey } from '@lvs-console/shared';
+import { DomainError, describedText, destinationId, serviceId, serviceLabel, type ServiceKey } from '@lvs-console/shared';
 import type { Caller } from '@lvs-console/shared/api';
 import type { SimPort, SimTrafficSettings } from '../../reconcile/ports';
 import type { Agent } from '../agent';
@@ -37,8 +37,16 @@ export async function setSimTraffic(
   caller: Caller,
 ): Promise<SimStatusReport> {
   const sim = requireSim(agent);
-  await agent.reconciler.checkRevision(baseRevision, caller, `set simulated traffic${request.service ? ` of ${request.service}` : ''}`);
   const { service, ...settings } = request;
+  const what = service
+    ? describedText('auditSimTrafficOf', { service, settings: JSON.stringify(settings) })
+    : describedText('auditSimTraffic', { settings: JSON.stringify(settings) });
+  // A refusal names what was asked; the settings follow in the line of the change itself.
+  await agent.reconciler.checkRevision(
+    baseRevision,
+    caller,
+    service ? describedText('auditSimTrafficOfAsked', { service }) : describedText('auditSimTrafficAsked'),
+  );
   if (service !== undefined && !agent.reconciler.latestObservation()?.table.services.some((s) => serviceId(s.key) === service)) {
     throw new DomainError('NOT_FOUND', `the simulated kernel has no service ${service}`);
   }
@@ -46,7 +54,7 @@ export async function setSimTraffic(
   await agent.audit.append({
     who: caller.name,
     role: caller.role,
-    what: `set simulated traffic${service ? ` of ${service}` : ''}: ${JSON.stringify(settings)}`,
+    what,
     result: 'ok',
   });
   return simStatus(agent);
@@ -59,7 +67,10 @@ export async function failSimDestination(
   caller: Caller,
 ): Promise<SimStatusReport> {
   const sim = requireSim(agent);
-  const what = `${request.failed ? 'fail' : 'recover'} simulated real server ${destinationId(request.destination)} in ${serviceLabel(request.service)}`;
+  const what = describedText(request.failed ? 'auditSimFail' : 'auditSimRecover', {
+    server: destinationId(request.destination),
+    service: serviceLabel(request.service),
+  });
   await agent.reconciler.checkRevision(baseRevision, caller, what);
   sim.failDestination(serviceId(request.service), destinationId(request.destination), request.failed);
   await agent.audit.append({ who: caller.name, role: caller.role, what, result: 'ok' });

@@ -3,7 +3,7 @@
 // lock as `lvs-console user ...` on the director; every change is audited
 // under the admin's name.
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import { DomainError } from '@lvs-console/shared';
+import { DomainError, describedText, type Said } from '@lvs-console/shared';
 import { addUserInput, setUserPasswordInput, setUserRoleInput, userNameInput, type UserSummary } from '@lvs-console/shared/api';
 import { editUsers, hashPassword, readUsers, type User } from '../../auth/users';
 import type { Agent, Caller } from '../agent';
@@ -23,7 +23,7 @@ function keepAnAdmin(users: User[], name: string): void {
 }
 
 /** One change of users.json by an admin: written under the lock, seen at once, audited (also when refused). */
-async function changeUsers(agent: Agent, caller: Caller, what: string, edit: (users: User[]) => void): Promise<void> {
+async function changeUsers(agent: Agent, caller: Caller, what: Said, edit: (users: User[]) => void): Promise<void> {
   try {
     await editUsers(agent.settings.stateDir, `users page (${caller.name})`, edit);
   } catch (error) {
@@ -42,14 +42,14 @@ export const usersRouter = {
   }),
   add: adminProcedure.input(addUserInput).mutation(async ({ ctx, input }) => {
     const password = await hashPassword(input.password);
-    await changeUsers(ctx.agent, ctx.caller, `added user ${input.name} (${input.role})`, (users) => {
+    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserAdded', { name: input.name, role: input.role }), (users) => {
       if (users.some((u) => u.name === input.name)) throw new DomainError('ALREADY_EXISTS', `${input.name} already exists`);
       users.push({ name: input.name, role: input.role, password, createdAt: ctx.agent.clock.now() });
     });
   }),
   /** A new role ends the person's password sessions (they log in again under it). */
   setRole: adminProcedure.input(setUserRoleInput).mutation(async ({ ctx, input }) => {
-    await changeUsers(ctx.agent, ctx.caller, `set the role of ${input.name} to ${input.role}`, (users) => {
+    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserRole', { name: input.name, role: input.role }), (users) => {
       const user = find(users, input.name);
       if (input.role !== 'admin') keepAnAdmin(users, input.name);
       user.role = input.role;
@@ -58,14 +58,14 @@ export const usersRouter = {
   /** A new password ends the person's sessions, unless admins change their own. */
   setPassword: adminProcedure.input(setUserPasswordInput).mutation(async ({ ctx, input }) => {
     const password = await hashPassword(input.password);
-    await changeUsers(ctx.agent, ctx.caller, `changed the password of ${input.name}`, (users) => {
+    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserPassword', { name: input.name }), (users) => {
       find(users, input.name).password = password;
     });
     if (input.name !== ctx.caller.name) await ctx.agent.auth.sessions.endAllOf(input.name);
   }),
   remove: adminProcedure.input(userNameInput).mutation(async ({ ctx, input }) => {
     if (input.name === ctx.caller.name) throw new TRPCError({ code: 'BAD_REQUEST', message: 'you cannot remove yourself' });
-    await changeUsers(ctx.agent, ctx.caller, `removed user ${input.name}`, (users) => {
+    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserRemoved', { name: input.name }), (users) => {
       keepAnAdmin(users, input.name);
       users.splice(users.indexOf(find(users, input.name)), 1);
     });
@@ -77,7 +77,7 @@ export const usersRouter = {
     await ctx.agent.audit.append({
       who: ctx.caller.name,
       role: ctx.caller.role,
-      what: `logged ${input.name} out everywhere (${ended} sessions)`,
+      what: describedText('auditLoggedOutEverywhere', { name: input.name, sessions: ended }),
       result: 'ok',
     });
     return { ended };

@@ -1,5 +1,5 @@
 // services.zeroCounters: ipvsadm -Z on this director's kernel, audited.
-import { DomainError, serviceLabel, type ServiceKey } from '@lvs-console/shared';
+import { DomainError, describedText, serviceLabel, type ServiceKey } from '@lvs-console/shared';
 import type { Caller } from '@lvs-console/shared/api';
 import { zeroArgv } from '@lvs-console/shared/ipvsadm';
 import type { Agent } from '../agent';
@@ -7,7 +7,7 @@ import type { Agent } from '../agent';
 /** `ipvsadm -Z [service]` on this director's kernel, audited with the line it ran. */
 export async function zeroCounters(agent: Agent, service: ServiceKey | undefined, caller: Caller): Promise<{ line: string }> {
   const line = `ipvsadm ${zeroArgv(service).join(' ')}`;
-  const what = service ? `zero the counters of ${serviceLabel(service)}` : 'zero every counter';
+  const what = service ? describedText('auditZeroService', { service: serviceLabel(service) }) : describedText('auditZeroAll');
   try {
     await agent.backend.zero(service);
   } catch (error) {

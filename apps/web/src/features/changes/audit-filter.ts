@@ -47,7 +47,8 @@ export function filterAudit(entries: readonly AuditEntry[], filter: AuditFilter)
   );
 }
 
-const CSV_COLUMNS = ['seq', 'time', 'who', 'role', 'what', 'result', 'revision', 'error', 'lines'] as const;
+// `what` stays the agent's English text; whatId is its message id (empty for entries recorded before ids).
+const CSV_COLUMNS = ['seq', 'time', 'who', 'role', 'what', 'result', 'revision', 'error', 'lines', 'whatId'] as const;
 
 /**
  * One RFC 4180 field. A cell a spreadsheet would run as a formula (=, +, -, @,
@@ -72,6 +73,7 @@ export function auditCsv(entries: readonly AuditEntry[]): string {
       e.revision === undefined ? '' : String(e.revision),
       e.error ?? '',
       (e.lines ?? []).join('\n'),
+      e.whatId ?? '',
     ]
       .map(csvField)
       .join(','),

@@ -5,7 +5,7 @@ import { Button } from '../../components/ui/button';
 import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { errorMessage, trpc } from '../../lib/trpc';
-import { localRecordedText } from '../../lib/error-text';
+import { localRecorded, localRecordedText } from '../../lib/error-text';
 import { t } from '../../lib/i18n';
 import { codeLabel } from '../../lib/labels';
 import { dateTime } from '../../lib/format-time';
@@ -133,7 +133,7 @@ export function AuditPanel() {
                   {e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span>
                 </td>
                 <td data-label={t('What')} className="stack-full py-1 pr-3 [overflow-wrap:anywhere]">
-                  {e.what}
+                  {localRecorded(e)}
                   {e.lines?.length ? (
                     <details>
                       <summary className="cursor-pointer text-xs text-slate-600">{t('{{count}} ipvsadm lines', { count: e.lines.length })}</summary>

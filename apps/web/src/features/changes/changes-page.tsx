@@ -14,6 +14,7 @@ import { PlanLines } from './plan-view';
 import { useDriftReport } from './use-drift';
 import { AuditPanel } from './audit-panel';
 import { t } from '../../lib/i18n';
+import { localRecorded } from '../../lib/error-text';
 
 export default function ChangesPage() {
   return (
@@ -139,7 +140,7 @@ function RevisionsPanel() {
                   {r.who}
                 </td>
                 <td data-label={t('What')} className="stack-full break-words py-1 [overflow-wrap:anywhere]">
-                  {r.what}
+                  {localRecorded(r)}
                 </td>
                 {isAdmin ? (
                   <td className="stack-full py-1 text-right">

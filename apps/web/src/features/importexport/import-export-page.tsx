@@ -5,7 +5,7 @@
 import { useMutation } from '@tanstack/react-query';
 import { useId, useMemo, useState } from 'react';
 import type { ImportOutcome } from '@lvs-console/shared/api';
-import { nothingToImport, readPaste, renderRulesFor, type IpvsadmTarget, type PasteResult } from '@lvs-console/shared/ipvsadm';
+import { nothingToImportSaid, readPaste, renderRulesFor, type IpvsadmTarget, type PasteResult } from '@lvs-console/shared/ipvsadm';
 import { detectImportFormat, formatPlace, readKeepalivedConf, writeKeepalivedConf, type ImportFormat } from '@lvs-console/shared/keepalived';
 import { Button } from '../../components/ui/button';
 import { ConfirmDialog, LinesToRun } from '../../components/ui/confirm-dialog';
@@ -196,9 +196,14 @@ function PasteSummary({ read }: { read: PasteResult }) {
       : read.clears
         ? t('{{count}} rule lines found (ipvsadm -C: the paste replaces the whole table).', { count: read.commands.length })
         : t('{{count}} rule lines found.', { count: read.commands.length });
+  const nothing = nothingToImportSaid(read);
   return (
     <div className="mt-2 flex flex-col gap-1 text-xs text-slate-700">
-      {read.ok && read.source === 'nothing' ? <Notice tone="warn">{nothingToImport(read)}.</Notice> : <p>{found}</p>}
+      {read.ok && read.source === 'nothing' ? (
+        <Notice tone="warn">{localNestedMessage(nothing.messageId, nothing.params, nothing.message)}.</Notice>
+      ) : (
+        <p>{found}</p>
+      )}
       {read.errors.length ? (
         <Notice tone="error">
           <ul className="list-disc pl-5">

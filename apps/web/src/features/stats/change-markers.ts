@@ -1,14 +1,13 @@
 // Change markers on the watch view's charts: the audit log's successful
 // changes that name the chart's service ("set weight of 10.0.0.1:80 in TCP
 // 192.0.2.10:80 to 0"), inside the shown time range. Pure.
-import type { AuditEntry } from '@lvs-console/shared/api';
+import type { AuditEntry, RecordedFields } from '@lvs-console/shared/api';
 import { parseServiceId, serviceLabel } from '@lvs-console/shared';
 
-export interface ChangeMarker {
+export interface ChangeMarker extends RecordedFields {
   seq: number;
   time: number;
   who: string;
-  what: string;
 }
 
 /** At most this many markers per chart (the newest): each is a tab stop. */
@@ -27,7 +26,8 @@ export function changeMarkers(entries: readonly AuditEntry[], serviceIdValue: st
   for (const entry of entries) {
     if (entry.result !== 'ok' || entry.time < from || entry.time > to) continue;
     if (!namesService(entry.what, label)) continue;
-    markers.push({ seq: entry.seq, time: entry.time, who: entry.who, what: entry.what });
+    const said = entry.whatId === undefined ? {} : { whatId: entry.whatId, whatParams: entry.whatParams ?? {} };
+    markers.push({ seq: entry.seq, time: entry.time, who: entry.who, what: entry.what, ...said });
   }
   markers.sort((a, b) => a.time - b.time || a.seq - b.seq);
   return markers.slice(-max);

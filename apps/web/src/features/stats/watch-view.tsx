@@ -23,7 +23,8 @@ import { RateTable } from './rate-table';
 import { formatPercent } from '../../lib/format-number';
 import { LineChart, type ChartMarker, type ChartSeries } from './line-chart';
 import { changeMarkers } from './change-markers';
-import { msg, t } from '../../lib/i18n';
+import { currentLanguage, msg, t } from '../../lib/i18n';
+import { localRecorded } from '../../lib/error-text';
 import { formatNumber } from '../../lib/format-number';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { searchRecord } from '../../app/search-params';
@@ -175,9 +176,11 @@ export default function WatchView({ serviceIdValue, destinationCount }: { servic
         key: String(m.seq),
         time: m.time,
         who: m.who,
-        what: m.what,
+        what: localRecorded(m),
       })),
-    [audit.data, serviceIdValue],
+    // The language is a dependency: a marker says what changed in it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [audit.data, serviceIdValue, currentLanguage()],
   );
 
   // The scheduler model's shares (and the agent's 1-minute measurement) for the share chart and the table.

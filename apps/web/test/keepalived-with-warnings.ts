@@ -1,0 +1,30 @@
+// A keepalived.conf that imports, with a warning for each of many things the
+// console does not carry over as written: the unit test and the zh-CN sweep
+// (e2e) read the same text.
+export const KEEPALIVED_WITH_WARNINGS = [
+  'global_defs {',
+  '  router_id LVS_1',
+  '  lvs_flush',
+  '}',
+  'vrrp_script chk { script "/bin/true" }',
+  'virtual_server 192.0.2.96 80 {',
+  '  delay_loop 6',
+  '  lb_algo rr',
+  '  lb_kind DR',
+  '  persistence_timeout 99999999',
+  '  quorum 0',
+  '  sorry_server_inhibit',
+  '  real_server 10.0.0.1 8080 {',
+  '    weight 70000',
+  '    notify_up /bin/true',
+  '    TCP_CHECK {',
+  '      connect_timeout 3',
+  '      bindto 10.0.0.9',
+  '    }',
+  '  }',
+  '  real_server 10.0.0.2 80 {',
+  '    lvs_method TUN type bogus',
+  '  }',
+  '}',
+  '',
+].join('\n');
