@@ -7,6 +7,7 @@
 import type { DesiredState } from '@lvs-console/shared';
 import type { Page } from '@playwright/test';
 import en from '../../apps/web/src/locales/en';
+import zhCN from '../../apps/web/src/locales/zh-CN';
 import { KEEPALIVED_WITH_WARNINGS } from '../../apps/web/test/keepalived-with-warnings';
 import { ADMIN_TOKEN, callApi } from '../support/agent';
 import { agentBaseURL, expect, shot, test } from '../support/fixtures';
@@ -23,7 +24,8 @@ const PLACEHOLDER = /\{\{\w+\}\}/g;
 function englishSentences(): { exact: Set<string>; templates: RegExp[] } {
   const exact = new Set<string>();
   const templates: RegExp[] = [];
-  for (const value of new Set(Object.values(en))) {
+  // The English texts: every key (each is its English text; the Chinese catalog holds them all) and the English plural forms.
+  for (const value of new Set([...Object.keys(zhCN).map((key) => key.replace(/_(zero|one|two|few|many|other)$/, '')), ...Object.values(en)])) {
     const text = value.replace(/<\/?\w+>/g, '').trim();
     if (!SENTENCE.test(text.replace(PLACEHOLDER, ' '))) continue;
     if (!text.includes('{{')) {

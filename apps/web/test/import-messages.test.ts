@@ -8,6 +8,7 @@ import { nothingToImportSaid, readPaste } from '@lvs-console/shared/ipvsadm';
 import { readKeepalivedConf } from '@lvs-console/shared/keepalived';
 import { localMessage, localNestedMessage } from '../src/lib/error-text';
 import en from '../src/locales/en';
+import zhCN from '../src/locales/zh-CN';
 import { useChineseCatalog } from './chinese-catalog';
 import { KEEPALIVED_WITH_WARNINGS } from './keepalived-with-warnings';
 
@@ -58,7 +59,7 @@ describe('import errors in Chinese', () => {
   });
 
   /** A text is said in Chinese: it has Han characters and is none of the English catalog's texts. */
-  const englishTexts = new Set(Object.values(en));
+  const englishTexts = new Set([...Object.keys(zhCN), ...Object.values(en)]);
   const saysChinese = (text: string) => /\p{Script=Han}/u.test(text) && !englishTexts.has(text);
 
   it("a keepalived.conf's warnings: each has an id and says itself in Chinese", () => {

@@ -196,7 +196,8 @@ async function sample(secs: number, backend: KernelBackend, allBusy = false): Pr
  * lists, no timeouts or daemons, no comparison with the sample before.
  */
 async function sampleFloor(secs: number, decode: boolean): Promise<void> {
-  const socket = await GenlSocket.open();
+  // The socket the backend reads the service dump on.
+  const socket = await GenlSocket.open(undefined, { largeDumpDatagrams: true });
   let rows = 0;
   const next = async () => {
     rows = 0;

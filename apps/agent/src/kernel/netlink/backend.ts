@@ -75,6 +75,8 @@ export class NetlinkBackend implements KernelBackend {
   private constructor(
     /** Requests and the small dumps. */
     private readonly main: GenlSocket,
+    /** The service dump (every service row, each second): large datagrams. */
+    private readonly serviceDumper: GenlSocket,
     /** Destination dumps, one at a time each. */
     private readonly dumpers: readonly GenlSocket[],
     options: NetlinkBackendOptions,
@@ -89,14 +91,17 @@ export class NetlinkBackend implements KernelBackend {
   static async open(options: NetlinkBackendOptions = {}): Promise<NetlinkBackend> {
     const main = await GenlSocket.open();
     const dumpers: GenlSocket[] = [];
+    let services: GenlSocket | null = null;
     try {
+      services = await GenlSocket.open(undefined, { largeDumpDatagrams: true });
       for (let i = 0; i < Math.max(1, options.dumpSockets ?? 4); i++) dumpers.push(await GenlSocket.open());
     } catch (error) {
       main.close();
+      services?.close();
       for (const socket of dumpers) socket.close();
       throw error;
     }
-    return new NetlinkBackend(main, dumpers, options);
+    return new NetlinkBackend(main, services, dumpers, options);
   }
 
   // ---- reads --------------------------------------------------------------
@@ -152,7 +157,7 @@ export class NetlinkBackend implements KernelBackend {
     const rows = this.serviceRows.reader(SERVICE_LIST, decodeService);
     const [servicesErrno, config, daemonsErrno] = await this.guard(() =>
       Promise.all([
-        this.main.dump({
+        this.serviceDumper.dump({
           request: REQUESTS.services(),
           onMessage: (buf, start, end) => {
             const service = rows.row(buf, start, end);
@@ -300,6 +305,7 @@ export class NetlinkBackend implements KernelBackend {
 
   close(): Promise<void> {
     this.main.close();
+    this.serviceDumper.close();
     for (const socket of this.dumpers) socket.close();
     return Promise.resolve();
   }
