@@ -3,6 +3,7 @@
 // chose: at most two lines per window (the first refusal, then how many more
 // and why), so a flood cannot push an admin's change out of the log.
 import { describedText, type Said } from '@lvs-console/shared';
+import { WHO_WITHOUT_TOKEN } from '@lvs-console/shared/api';
 import type { Clock } from '../config/clock';
 import type { AuditLog } from '../store/audit-log';
 
@@ -92,6 +93,6 @@ export class RefusalCounter {
   }
 
   private async write(what: Said, error: string): Promise<void> {
-    await this.audit.append({ who: '(no valid token)', role: 'system', what, result: 'rejected', error });
+    await this.audit.append({ who: WHO_WITHOUT_TOKEN, role: 'system', what, result: 'rejected', error });
   }
 }

@@ -3,14 +3,23 @@
 import { Age, formatAge, useNow } from '../components/ui/age';
 import { useSnapshot, useSystemInfo } from '../lib/agent';
 import { errorMessage, isUnreachable } from '../lib/trpc';
-import { t } from '../lib/i18n';
+import { msg, t } from '../lib/i18n';
+
+/** The agent's backend label, by kind, in the console's language (the agent's own words for a kind it does not know). */
+const BACKEND_LABELS: Readonly<Record<string, string>> = {
+  sim: msg('Simulated kernel'),
+  netlink: msg('Linux IPVS (generic netlink)'),
+  ipvsadm: msg('Linux IPVS (ipvsadm)'),
+};
 
 export function StatusBar() {
   const snapshot = useSnapshot();
   const info = useSystemInfo();
   const now = useNow();
   const unreachable = isUnreachable(snapshot.error) && snapshot.isError;
-  const backendLabel = info.data?.backend.label ?? '…';
+  const backend = info.data?.backend;
+  const known = backend ? BACKEND_LABELS[backend.kind] : undefined;
+  const backendLabel = backend ? (known ? t(known) : backend.label) : '…';
   const lastOk = snapshot.dataUpdatedAt || null;
   return (
     <div className="border-b border-slate-200 bg-white">

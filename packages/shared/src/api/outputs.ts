@@ -163,6 +163,9 @@ export interface RevisionSummary extends RecordedFields {
   serviceCount: number;
 }
 
+/** Who an audit entry names for a request that came without a valid token (refusals; the console says it in its language). */
+export const WHO_WITHOUT_TOKEN = '(no valid token)';
+
 export interface AuditEntry extends RecordedFields {
   seq: number;
   time: number;

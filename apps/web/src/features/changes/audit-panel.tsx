@@ -6,7 +6,8 @@ import { Notice } from '../../components/ui/notice';
 import { Panel } from '../../components/ui/panel';
 import { errorMessage, trpc } from '../../lib/trpc';
 import { localRecorded, localRecordedText } from '../../lib/error-text';
-import { t } from '../../lib/i18n';
+import { WHO_WITHOUT_TOKEN } from '@lvs-console/shared/api';
+import { msg, t } from '../../lib/i18n';
 import { codeLabel } from '../../lib/labels';
 import { dateTime } from '../../lib/format-time';
 import { downloadText } from '../../lib/download';
@@ -67,7 +68,7 @@ export function AuditPanel() {
             <option value="">{t('Everyone')}</option>
             {people.map((p) => (
               <option key={p} value={p}>
-                {p}
+                {whoLabel(p)}
               </option>
             ))}
           </select>
@@ -130,7 +131,7 @@ export function AuditPanel() {
                   <time dateTime={new Date(e.time).toISOString()}>{dateTime(e.time)}</time>
                 </td>
                 <td data-label={t('Who')} className="py-1 pr-3">
-                  {e.who} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span>
+                  {whoLabel(e.who)} <span className="text-xs text-slate-600">({codeLabel(e.role)})</span>
                 </td>
                 <td data-label={t('What')} className="stack-full py-1 pr-3 [overflow-wrap:anywhere]">
                   {localRecorded(e)}
@@ -152,4 +153,11 @@ export function AuditPanel() {
       </div>
     </Panel>
   );
+}
+
+const WITHOUT_TOKEN_LABEL = msg('(no valid token)');
+
+/** A user's name as recorded; the agent's fixed name for requests without a valid token in the console's language. */
+function whoLabel(who: string): string {
+  return who === WHO_WITHOUT_TOKEN ? t(WITHOUT_TOKEN_LABEL) : who;
 }
