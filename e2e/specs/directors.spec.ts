@@ -50,6 +50,14 @@ test.describe('directors of a pair', () => {
       await expect(row('lb1')).toContainText('handed over');
       await shot(page, '32-directors-after-failover');
 
+      // Settings leave the daemon to the pair (no hand-set form) and show what this director runs now.
+      await page.getByRole('link', { name: 'Settings' }).click();
+      const sync = page.getByRole('region', { name: 'Connection sync daemon' });
+      await expect(sync).toContainText('The director pair runs it: master on the MASTER, backup on the other director, on eth0 with sync ID 1.');
+      await expect(sync).toContainText('backup sync daemon (mcast=eth0, syncid=1)', { timeout: 15_000 });
+      await expect(sync.getByRole('button', { name: 'Start / update daemon' })).toHaveCount(0);
+      await expect(sync.getByRole('link', { name: 'Change it under Directors.' })).toHaveAttribute('href', '/#/directors');
+
       // The service's diagram shows which director holds its VIP now.
       await page.getByRole('link', { name: 'Services', exact: true }).click();
       await page.getByRole('link', { name: 'TCP 192.0.2.10:80' }).click();

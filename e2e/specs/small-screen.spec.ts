@@ -19,6 +19,16 @@ async function expectNoSideScroll(page: Page): Promise<void> {
   expect(widths.main, 'main area width').toBeLessThanOrEqual(widths.mainClient);
 }
 
+/** A table laid out as cards needs no sideways scrolling of its own (its wrapper scrolls overflow-x). */
+async function expectCardsFit(page: Page, table: ReturnType<Page['locator']>): Promise<void> {
+  const widths = await table.evaluate((element) => {
+    const wrapper = element.parentElement;
+    return { scroll: wrapper?.scrollWidth ?? 0, client: wrapper?.clientWidth ?? 0, table: element.scrollWidth };
+  });
+  expect(widths.scroll, 'table wrapper scrolls sideways').toBeLessThanOrEqual(widths.client);
+  expect(widths.table, 'table content wider than the table').toBeLessThanOrEqual(widths.client);
+}
+
 /** Wholly inside the viewport's width once scrolled to. */
 async function expectWithinWidth(page: Page, locator: ReturnType<Page['locator']>): Promise<void> {
   await locator.scrollIntoViewIfNeeded();
@@ -39,6 +49,7 @@ test('services list at 390 px: one card per service, warnings on screen', async 
   await expect(warning).toBeVisible({ timeout: 20_000 });
   await expectWithinWidth(page, warning);
   await expectWithinWidth(page, web.getByRole('link', { name: 'TCP 192.0.2.10:80' }));
+  await expectCardsFit(page, table);
   await expectNoSideScroll(page);
   await shot(page, 'small-services');
 });
@@ -71,7 +82,10 @@ test('a service at 390 px: the topology is vertical and fits, weights within rea
   await expectVerticalTopology(page, /192\.0\.2\.10/, 'Director', ['198.51.100.11:8080', '198.51.100.12:8080', '198.51.100.13:8080']);
   const slider = page.getByRole('slider', { name: 'Weight of 198.51.100.12:8080' });
   await expectWithinWidth(page, slider);
-  await expectWithinWidth(page, page.getByRole('button', { name: 'Drain 198.51.100.12:8080' }));
+  await expectCardsFit(page, page.getByRole('table', { name: 'Real servers' }));
+  await expectWithinWidth(page, page.getByRole('spinbutton', { name: 'Exact weight of 198.51.100.12:8080' }));
+  for (const action of ['Drain', 'Drain (keep weight)', 'Edit', 'Remove'])
+    await expectWithinWidth(page, page.getByRole('button', { name: `${action} 198.51.100.12:8080`, exact: true }));
   await expectNoSideScroll(page);
   await shot(page, 'small-service-overview');
 });
@@ -90,6 +104,12 @@ test.describe('zh-CN dark', () => {
       .first()
       .getAttribute('fill');
     expect(directorFill).toBe('#fff');
+    // The longer Chinese button words and the weight's slider and number stay inside the card.
+    await expectCardsFit(page, page.getByRole('table', { name: '真实服务器' }));
+    await expectWithinWidth(page, page.getByRole('slider', { name: '198.51.100.22:443 的权重' }));
+    await expectWithinWidth(page, page.getByRole('spinbutton', { name: '198.51.100.22:443 的精确权重' }));
+    for (const name of ['排空 198.51.100.22:443', '排空（保留权重）198.51.100.22:443'])
+      await expectWithinWidth(page, page.getByRole('button', { name, exact: true }));
     await expectNoSideScroll(page);
     await shot(page, 'small-service-overview-zh-CN-dark');
   });
@@ -109,6 +129,7 @@ test('the watch view at 390 px: the rate table as cards, the window buttons wrap
   const table = page.getByRole('table', { name: /^Rates per real server/ });
   await expect(table.getByRole('row')).toHaveCount(4, { timeout: 20_000 });
   await expectWithinWidth(page, table.getByRole('cell').filter({ hasText: '%' }).last());
+  await expectCardsFit(page, table);
   await expectWithinWidth(page, page.getByRole('button', { name: 'Pause' }));
   await expectNoSideScroll(page);
   await shot(page, 'small-watch');

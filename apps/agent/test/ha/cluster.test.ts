@@ -307,6 +307,16 @@ describe('a cluster of directors sharing one desired state', () => {
     const daemons = async (m: Member) => (await m.sim.observe()).syncDaemons.map((d) => `${d.state}:${d.interface}:${d.syncId}`);
     await expect.poll(() => daemons(a)).toEqual(['master:eth0:7']);
     await expect.poll(() => daemons(b)).toEqual(['backup:eth0:7']);
+    // A daemon set by hand would be overridden by the role: refused, and nothing changes.
+    const beforeManual = await revisionOf(a);
+    const manual = await trpcMutation(a.h!.url, 'host.setSyncDaemons', {
+      baseRevision: beforeManual,
+      daemons: [{ state: 'master', interface: 'eth1', syncId: 9 }],
+    });
+    expect(manual.status).toBe(409);
+    expect(manual.body.error?.message).toMatch(/the director pair runs the connection sync daemon and switches it with the VRRP role/);
+    expect(await revisionOf(a)).toBe(beforeManual);
+    expect(await daemons(a)).toEqual(['master:eth0:7']);
 
     // Prometheus sees the roles, reachability and lag per director.
     const metrics = await (await fetch(`${a.h!.url}/metrics`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } })).text();

@@ -27,6 +27,9 @@ export const MESSAGE_KEYS: Record<MessageId, string> = {
   serviceExists: msg('service {{service}} already exists'),
   serviceMissing: msg('service {{service}} does not exist'),
   destinationExists: msg('real server {{id}} is already a destination of {{service}}'),
+  syncDaemonsFollowPair: msg(
+    'the director pair runs the connection sync daemon and switches it with the VRRP role; change its interface or sync ID under Directors, or stop keeping connections on failover first',
+  ),
   needsAdmin: msg('{{name}} ({{role}}) may not make this change: it needs an admin'),
   needsOperator: msg('{{name}} ({{role}}) may not make this change: it needs an operator or an admin'),
   tooManyLogins: msg('too many login attempts from this address; try again in {{seconds}} s'),

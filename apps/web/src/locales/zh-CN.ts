@@ -358,8 +358,10 @@ const zhCN: Record<string, string> = {
   Predicted: '预测',
   'Predicted share of new connections per real server: {{now}} and {{next}}': '每台真实服务器的新建连接预测份额：{{now}} 与 {{next}}',
   'Predicted shares by scheduler': '各调度算法的预测份额',
-  'Predicted: the {{scheduler}} model in packages/shared ({{method}}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.':
-    '预测：packages/shared 中的 {{scheduler}} 模型（{{method}}），使用所示权重。实测：最近一分钟内核发往每台服务器的新建连接。',
+  'Predicted: {{scheduler}} simulated over sample clients with the weights shown. Measured: new connections the kernel sent to each server over the last minute.':
+    '预测：按所示权重，用样本客户端模拟 {{scheduler}} 的调度。实测：最近一分钟内核发往每台服务器的新建连接。',
+  'Predicted: {{scheduler}} worked out exactly from the weights shown. Measured: new connections the kernel sent to each server over the last minute.':
+    '预测：按所示权重精确计算 {{scheduler}} 的分配。实测：最近一分钟内核发往每台服务器的新建连接。',
   Preempt: '抢占',
   'Preview plan': '预览计划',
   'Previous page': '上一页',
@@ -842,6 +844,12 @@ const zhCN: Record<string, string> = {
   '{{setting}} missing (now {{actual}})': '{{setting}} 缺失（当前为 {{actual}}）',
   '{{state}} on {{interface}} (id {{id}})': '{{state}}，接口 {{interface}}（ID {{id}}）',
   '{{state}} sync daemon (mcast={{interface}}, syncid={{id}})': '{{state}} 同步守护进程（mcast={{interface}}，syncid={{id}}）',
+  'The director pair runs it: master on the MASTER, backup on the other director, on {{interface}} with sync ID {{id}}.':
+    '由主备调度器对管理：MASTER 上运行 master，另一台调度器上运行 backup，接口 {{interface}}，同步 ID {{id}}。',
+  'Change it under Directors.': '在“调度器”页面修改。',
+  'Running on this director:': '本调度器上正在运行：',
+  'the director pair runs the connection sync daemon and switches it with the VRRP role; change its interface or sync ID under Directors, or stop keeping connections on failover first':
+    '连接同步守护进程由主备调度器对运行，并随 VRRP 角色切换；请在“调度器”页面修改其接口或同步 ID，或先关闭“故障切换时保持连接”',
   '· reports every {{seconds}} s': '· 每 {{seconds}} 秒上报一次',
   '— in place': '— 已就绪',
   '— missing': '— 缺失',

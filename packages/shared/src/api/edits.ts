@@ -152,6 +152,8 @@ export function applyEdit(state: DesiredState, edit: Edit): DesiredState {
     case 'set-timeouts':
       return { ...state, timeouts: edit.timeouts };
     case 'set-sync-daemons':
+      // With a pair the agent starts the daemon for the VRRP role and would silently override these.
+      if (state.ha?.sync && edit.daemons.length > 0) throw DomainError.described('CONFLICT', 'syncDaemonsFollowPair');
       return { ...state, syncDaemons: edit.daemons };
     case 'set-host-settings':
       return { ...state, hostSettings: edit.settings };
@@ -239,7 +241,7 @@ export function describedEdit(edit: Edit): DescribedText {
       if (edit.ha === null) return describedText('editNoPair');
       const params = {
         directors: edit.ha.directors.map((d) => d.name).join(', '),
-        instances: edit.ha.instances.map((i) => `${i.name} (id ${i.virtualRouterId} on ${i.interface})`).join(', '),
+        instances: edit.ha.instances.map((i) => `${i.name} (virtual_router_id ${i.virtualRouterId}, ${i.interface})`).join(', '),
       };
       return edit.ha.sync
         ? describedText('editPairSync', { ...params, interface: edit.ha.sync.interface, syncId: edit.ha.sync.syncId })

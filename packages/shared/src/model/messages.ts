@@ -24,6 +24,8 @@ export const MESSAGE_TEXTS = {
   serviceExists: 'service {{service}} already exists',
   serviceMissing: 'service {{service}} does not exist',
   destinationExists: 'real server {{id}} is already a destination of {{service}}',
+  syncDaemonsFollowPair:
+    'the director pair runs the connection sync daemon and switches it with the VRRP role; change its interface or sync ID under Directors, or stop keeping connections on failover first',
   needsAdmin: '{{name}} ({{role}}) may not make this change: it needs an admin',
   needsOperator: '{{name}} ({{role}}) may not make this change: it needs an operator or an admin',
   tooManyLogins: 'too many login attempts from this address; try again in {{seconds}} s',

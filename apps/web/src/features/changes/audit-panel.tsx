@@ -119,7 +119,7 @@ export function AuditPanel() {
               <th scope="col" className="py-1 pr-3">
                 {t('What')}
               </th>
-              <th scope="col" className="py-1">
+              <th scope="col" className="whitespace-nowrap py-1">
                 {t('Result')}
               </th>
             </tr>
@@ -143,7 +143,7 @@ export function AuditPanel() {
                   ) : null}
                   {e.error ? <div className="text-xs text-red-700">{localRecordedText(e.error)}</div> : null}
                 </td>
-                <td data-label={t('Result')} className={`py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>
+                <td data-label={t('Result')} className={`whitespace-nowrap py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>
                   {codeLabel(e.result)}
                 </td>
               </tr>

@@ -115,7 +115,7 @@ function RevisionsPanel() {
         <table className="stack-table w-full text-sm">
           <caption className="sr-only">{t('Recent revisions, newest first')}</caption>
           <thead className="text-left text-xs uppercase tracking-wide text-slate-600">
-            <tr className="[&>th]:px-2 [&>th]:py-1">
+            <tr className="[&>th]:px-2 [&>th]:py-1 [&>th]:whitespace-nowrap">
               <th scope="col">{t('Rev')}</th>
               <th scope="col">{t('When')}</th>
               <th scope="col">{t('Who')}</th>

@@ -53,7 +53,7 @@ export default function ConnectionsView({ serviceKey }: { serviceKey: ServiceKey
         >
           {STATES.map((s) => (
             <option key={s} value={s}>
-              {s || 'any'}
+              {s || t('All')}
             </option>
           ))}
         </SelectField>

@@ -1,6 +1,7 @@
 // Director-wide settings: connection timeouts (ipvsadm --set), the IPVS
 // sysctls with explanations and recommended values, and the sync daemon.
 import { useMutation } from '@tanstack/react-query';
+import { Link } from '@tanstack/react-router';
 import { useState } from 'react';
 import type { SyncDaemon } from '@lvs-console/shared';
 import { KERNEL_DEFAULT_TIMEOUTS, canonicalIp } from '@lvs-console/shared';
@@ -102,22 +103,34 @@ function SyncDaemonPanel() {
       ? { state, interface: iface, syncId: Number(syncId), ...(groupAddress ? { group: groupAddress } : {}) }
       : null;
   const next = daemon ? [...daemons.filter((d) => d.state !== daemon.state), daemon] : null;
+  const pairSync = snapshot.data?.desired.ha?.sync;
+  const running = snapshot.data?.observed?.syncDaemons ?? [];
+  if (pairSync) {
+    // The pair starts and switches the daemon with the VRRP role (the agent refuses a hand-set one meanwhile).
+    return (
+      <Panel title={t('Connection sync daemon')}>
+        <p className="mb-2 text-sm text-slate-600">
+          {t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}
+        </p>
+        <Notice>
+          {t('The director pair runs it: master on the MASTER, backup on the other director, on {{interface}} with sync ID {{id}}.', {
+            interface: pairSync.interface,
+            id: pairSync.syncId,
+          })}{' '}
+          <Link to="/directors" className="underline">
+            {t('Change it under Directors.')}
+          </Link>
+        </Notice>
+        <SyncDaemonList title={t('Running on this director:')} daemons={running} />
+      </Panel>
+    );
+  }
   return (
     <Panel title={t('Connection sync daemon')}>
       <p className="mb-2 text-sm text-slate-600">
         {t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}
       </p>
-      {daemons.length === 0 ? (
-        <p className="text-sm">{t('No sync daemon.')}</p>
-      ) : (
-        <ul className="mb-2 text-sm">
-          {daemons.map((d) => (
-            <li key={d.state} className="font-mono">
-              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: d.state, interface: d.interface, id: d.syncId })}
-            </li>
-          ))}
-        </ul>
-      )}
+      <SyncDaemonList daemons={daemons} />
       {isAdmin ? (
         <>
           <div className="flex flex-wrap items-end gap-3">
@@ -136,6 +149,26 @@ function SyncDaemonPanel() {
         </>
       ) : null}
     </Panel>
+  );
+}
+
+/** Sync daemons as ipvsadm -L --daemon words them, the role in the console's language. */
+function SyncDaemonList({ title, daemons }: { title?: string; daemons: readonly SyncDaemon[] }) {
+  return (
+    <div className="mt-2 text-sm">
+      {title ? <p>{title}</p> : null}
+      {daemons.length === 0 ? (
+        <p>{t('No sync daemon.')}</p>
+      ) : (
+        <ul className="mb-2">
+          {daemons.map((d) => (
+            <li key={d.state} className="font-mono">
+              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: t(d.state), interface: d.interface, id: d.syncId })}
+            </li>
+          ))}
+        </ul>
+      )}
+    </div>
   );
 }
 

@@ -237,7 +237,8 @@ export function RealServersTable({
                       {healthView ? <HealthBadge view={healthView} /> : <span className="text-xs text-slate-500">—</span>}
                       {healthView ? <HistoryStrip history={healthView.history} flaps={healthView.recentFlaps} /> : null}
                     </td>
-                    <td data-label={t('Weight')} className="px-2 py-1.5">
+                    {/* Slider and number side by side need the card's whole width on a phone. */}
+                    <td data-label={t('Weight')} className="stack-full px-2 py-1.5">
                       {isAdmin ? (
                         <WeightControl
                           endpoint={endpoint}
@@ -279,7 +280,7 @@ export function RealServersTable({
                       {live?.persistentConns ?? '—'}
                     </td>
                     {isAdmin ? (
-                      <td data-label={t('Actions')} className="px-2 py-1.5">
+                      <td data-label={t('Actions')} className="stack-full px-2 py-1.5">
                         <div className="flex min-w-[13rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
                           {weight > 0 ? (
                             <Button
@@ -451,10 +452,15 @@ export function RealServersTable({
       ) : null}
       {prediction?.notes.length ? <p className="text-xs text-slate-600">{prediction.notes.join(' ')}</p> : null}
       <p className="text-xs text-slate-600">
-        {t(
-          'Predicted: the {{scheduler}} model in packages/shared ({{method}}), with the weights shown. Measured: new connections the kernel sent to each server over the last minute.',
-          { scheduler, method: prediction?.method ?? '—' },
-        )}
+        {prediction?.method === 'simulated'
+          ? t(
+              'Predicted: {{scheduler}} simulated over sample clients with the weights shown. Measured: new connections the kernel sent to each server over the last minute.',
+              { scheduler },
+            )
+          : t(
+              'Predicted: {{scheduler}} worked out exactly from the weights shown. Measured: new connections the kernel sent to each server over the last minute.',
+              { scheduler },
+            )}
       </p>
     </div>
   );
