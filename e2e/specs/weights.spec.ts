@@ -96,4 +96,16 @@ test.describe('weights', () => {
     await expect(slider).toHaveValue('0');
     expect(consoleErrors).toEqual([]);
   });
+
+  test.describe('on a 1280 px laptop', () => {
+    test.use({ viewport: { width: 1280, height: 800 } });
+    test('the real servers table fits: every column and action without sideways scrolling', async ({ page }) => {
+      await loginAsAdmin(page);
+      await page.getByRole('link', { name: 'TCP 192.0.2.10:80' }).click();
+      const table = page.getByRole('table', { name: 'Real servers' });
+      await expect(table.getByRole('button', { name: 'Drain (keep weight) 198.51.100.11:8080' })).toBeVisible();
+      const widths = await table.evaluate((element) => ({ scroll: element.parentElement?.scrollWidth ?? 0, client: element.parentElement?.clientWidth ?? 0 }));
+      expect(widths.scroll, 'the table scrolls sideways').toBeLessThanOrEqual(widths.client);
+    });
+  });
 });

@@ -157,7 +157,7 @@ export function RealServersTable({
       <div className="overflow-x-auto">
         <table className="stack-table w-full text-sm">
           <caption className="sr-only">{t('Real servers')}</caption>
-          <thead className="bg-slate-50 text-left text-xs uppercase tracking-wide text-slate-600">
+          <thead className="bg-slate-50 text-left text-xs uppercase text-slate-600">
             <tr>
               <th scope="col" className="px-2 py-1.5">
                 {t('Real server')}
@@ -281,7 +281,7 @@ export function RealServersTable({
                     </td>
                     {isAdmin ? (
                       <td data-label={t('Actions')} className="stack-full px-2 py-1.5">
-                        <div className="flex min-w-[13rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
+                        <div className="flex min-w-[10rem] flex-wrap gap-1 [&>button]:whitespace-nowrap">
                           {weight > 0 ? (
                             <Button
                               aria-label={t('Drain {{server}}', { server: endpoint })}

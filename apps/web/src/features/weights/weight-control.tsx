@@ -67,7 +67,7 @@ export function WeightControl({
         disabled={disabled}
         aria-label={t('Weight of {{server}}', { server: endpoint })}
         aria-valuetext={shown === 0 ? t('0 (quiescent: no new connections)') : String(shown)}
-        className="w-36 accent-slate-700"
+        className="w-24 accent-slate-700"
         onChange={(e) => change(Number(e.target.value))}
         onPointerDown={() => {
           pointerDown.current = true;
@@ -96,7 +96,7 @@ export function WeightControl({
         aria-label={t('Exact weight of {{server}}', { server: endpoint })}
         aria-invalid={textError ? true : undefined}
         aria-describedby={textError ? errorId : undefined}
-        className="w-20 rounded border border-slate-300 px-1.5 py-0.5 text-right font-mono text-sm"
+        className="w-[4.5rem] rounded border border-slate-300 px-1.5 py-0.5 text-right font-mono text-sm"
         value={text ?? String(shown)}
         onChange={(e) => {
           setText(e.target.value);
