@@ -192,7 +192,7 @@ export default function DirectorsPage() {
           </table>
         </div>
         <p className="mt-2 text-xs text-slate-600">
-          {t('Checked every {{seconds}} s; page as of', { seconds: view.pollIntervalMs / 1000 })} <Age at={now} label="" neutral />.
+          {t('Checked every {{seconds}} s; page as of', { seconds: view.pollIntervalMs / 1000 })} <Age at={now} label="" neutral />
         </p>
       </Panel>
       {!ha ? (

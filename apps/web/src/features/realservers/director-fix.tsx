@@ -43,7 +43,7 @@ export function DirectorFix({ required }: { required: HostSetting[] }) {
   const inPlace = planned?.filter((row) => row.lines.length === 0) ?? [];
 
   return (
-    <div className="mt-3 flex flex-col gap-2">
+    <div className="mt-3 flex flex-col items-start gap-2">
       <Button variant="primary" disabled={busy} onClick={() => dryRun.mutate()}>
         {t('Fix director settings')}
       </Button>
