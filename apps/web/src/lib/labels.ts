@@ -5,6 +5,8 @@ const WORDS: Record<string, string> = {
   admin: msg('admin'),
   operator: msg('operator'),
   viewer: msg('viewer'),
+  // The agent's own entries (refused calls without a valid token).
+  system: msg('system'),
   ok: msg('ok'),
   rejected: msg('rejected'),
   failed: msg('failed'),
