@@ -253,7 +253,7 @@ test.describe('zh-CN sweep', () => {
     // The words recorded above, said in Chinese where they are shown.
     await page.goto(`${agentBaseURL()}/#/changes`);
     const audit = page.getByRole('region', { name: '审计日志' });
-    await expect(audit.getByText('设置同步守护进程：主，位于 eth0（id 7）；备份，位于 eth0（id 7）').first()).toBeVisible({ timeout: 20_000 });
+    await expect(audit.getByText('设置同步守护进程：主，接口 eth0（ID 7）；备份，接口 eth0（ID 7）').first()).toBeVisible({ timeout: 20_000 });
     await expect(audit.getByText(/设置 TCP 203\.0\.113\.10:443 的健康检查：关闭，失败时 移除/).first()).toBeVisible();
     await expect(audit.getByText('系统').first()).toBeVisible();
     // Why calls without a valid token were refused (this spec's refusal, or an earlier one of the same window).

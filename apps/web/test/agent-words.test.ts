@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { describedEdit, refusalSummaryText } from '@lvs-console/shared/api';
 import { applyFailedEvent, deriveAlertEvents, testEvent, type AlertEvent, type AlertSnapshot } from '@lvs-console/shared/alerts';
 import { describedText, recordedWhat, serviceHealthSchema, wordParam } from '@lvs-console/shared';
-import { localRecorded } from '../src/lib/error-text';
+import { localIssue, localRecorded } from '../src/lib/error-text';
 import { codeLabel } from '../src/lib/labels';
 import { localRefusalError } from '../src/features/changes/refusal-text';
 import { useChineseCatalog } from './chinese-catalog';
@@ -22,12 +22,24 @@ describe('agent words in Chinese', () => {
     expect(codeLabel('system')).toBe('系统');
     expect(codeLabel('operator')).toBe('操作员');
     expect(codeLabel('something-new')).toBe('something-new');
+    expect(codeLabel('MASTER')).toBe('主（MASTER）');
+    expect(codeLabel('backup')).toBe('备份');
+  });
+
+  it('says the sync daemon state of an ipvsadm refusal as a word', () => {
+    const issue = {
+      path: 'line 2',
+      message: 'the master sync daemon is already running',
+      messageId: 'ipvsDaemonRunning',
+      params: wordParam('state', 'master'),
+    } as const;
+    expect(localIssue(issue)).toBe('主 同步守护进程已在运行');
   });
 
   it('says a sync daemon edit with its states translated', () => {
     const daemons = (['master', 'backup'] as const).map((state, i) => ({ state, interface: `eth${i}`, syncId: 7 + i }));
     const edit = describedEdit({ op: 'set-sync-daemons', daemons });
-    expect(localRecorded(said(edit))).toBe('设置同步守护进程：主，位于 eth0（id 7）；备份，位于 eth1（id 8）');
+    expect(localRecorded(said(edit))).toBe('设置同步守护进程：主，接口 eth0（ID 7）；备份，接口 eth1（ID 8）');
     // An entry recorded before the states had ids: its parameters as they came, inside the Chinese sentence.
     expect(localRecorded({ what: edit.message, whatId: 'editSyncDaemons', whatParams: { daemons: 'master on eth0 (id 7)' } })).toBe(
       '设置同步守护进程：master on eth0 (id 7)',

@@ -606,7 +606,7 @@ export function localNestedMessage(id: unknown, params: MessageParams | undefine
 
 /** One issue's message (without its path) in the console's language. */
 export function localIssue(issue: Issue): string {
-  return localMessage(issue.messageId, issue.params, issue.message);
+  return localNestedMessage(issue.messageId, issue.params, issue.message);
 }
 
 /** Each shared message's English text as an anchored pattern, with its parameter names in order (built on first use). */

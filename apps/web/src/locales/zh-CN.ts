@@ -1595,9 +1595,9 @@ const zhCN: Record<string, string> = {
   '(unknown procedure)': '（未知过程）',
   '{{reason}} ×{{calls}}': '{{reason}} ×{{calls}}',
   '{{reason}}: {{procedure}} ×{{calls}}': '{{reason}}：{{procedure}} ×{{calls}}',
-  '{{state}} on {{interface}} (id {{syncId}})': '{{state}}，位于 {{interface}}（id {{syncId}}）',
+  '{{state}} on {{interface}} (id {{syncId}})': '{{state}}，接口 {{interface}}（ID {{syncId}}）',
   '{{state}} on {{interface}} (id {{syncId}}), {{state2}} on {{interface2}} (id {{syncId2}})':
-    '{{state}}，位于 {{interface}}（id {{syncId}}）；{{state2}}，位于 {{interface2}}（id {{syncId2}}）',
+    '{{state}}，接口 {{interface}}（ID {{syncId}}）；{{state2}}，接口 {{interface2}}（ID {{syncId2}}）',
   'real server {{destination}} of {{service}} is down': '{{service}} 的真实服务器 {{destination}} 已下线',
   'real server {{destination}} of {{service}} is up again': '{{service}} 的真实服务器 {{destination}} 已恢复上线',
   'real server {{destination}} of {{service}} is drained: no connections left': '{{service}} 的真实服务器 {{destination}} 已排空：没有剩余连接',

@@ -16,6 +16,7 @@ import { IPVS_SYSCTLS } from './sysctl-catalog';
 import { useHostStatus } from '../realservers/host-problems';
 import { localHostMessage } from '../realservers/host-messages';
 import { t } from '../../lib/i18n';
+import { codeLabel } from '../../lib/labels';
 
 export default function SettingsPage() {
   return (
@@ -113,7 +114,7 @@ function SyncDaemonPanel() {
         <ul className="mb-2 text-sm">
           {daemons.map((d) => (
             <li key={d.state} className="font-mono">
-              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: d.state, interface: d.interface, id: d.syncId })}
+              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: codeLabel(d.state), interface: d.interface, id: d.syncId })}
             </li>
           ))}
         </ul>
