@@ -86,6 +86,23 @@ test('1,000 services: search, filters and sort narrow the list and live in the U
   await expect(page.getByText(`${TOTAL} services`, { exact: true })).toBeVisible();
 });
 
+test('search text typed just before leaving by the top navigation is all there on Back', async ({ page }) => {
+  await openConsole(page);
+  await expect(page.getByText(`${TOTAL} services`, { exact: true })).toBeVisible({ timeout: 30_000 });
+  const search = page.getByRole('searchbox', { name: 'Search' });
+  await search.fill('198.18.1.7');
+  await expect(page).toHaveURL(/q=198\.18\.1\.7(&|$)/);
+  // The last characters go in and the list is left at once, well inside the 300 ms pause before the URL write.
+  await search.press('End');
+  await search.pressSequentially(':80');
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Changes' }).click();
+  await expect(page.getByRole('heading', { name: 'Audit log' })).toBeVisible({ timeout: 30_000 });
+  await page.goBack();
+  await expect(page.getByRole('searchbox', { name: 'Search' })).toHaveValue('198.18.1.7:80', { timeout: 30_000 });
+  await expect(page).toHaveURL(/q=198\.18\.1\.7%3A80/);
+  await expect(rows(page)).toHaveCount(1);
+});
+
 test('a failing server and a host advisory look different: icon, word and colour', async ({ page }) => {
   const snapshot = await callApi<{ revision: number }>(agent.baseURL, 'state.get', 'query');
   await callApi(agent.baseURL, 'sim.failDestination', 'mutation', {

@@ -4,6 +4,7 @@
 // no accessible label equals one of its sentences (a templated entry matches
 // with any values in its placeholders). Program output (<pre>, <code>, ipvsadm
 // and keepalived text) is the program's own and is left out.
+import { createServer, type Server } from 'node:http';
 import type { DesiredState } from '@lvs-console/shared';
 import type { Page } from '@playwright/test';
 import en from '../../apps/web/src/locales/en';
@@ -72,6 +73,21 @@ async function visibleTexts(page: Page): Promise<string[]> {
   });
 }
 
+/**
+ * Words the agent sends as codes or inside a message's parameters (a role, a
+ * sync daemon's state, an onFailure rule, a refusal's reason, "none"): single
+ * words the sentence check cannot see, so they are looked for on their own
+ * and inside Chinese text.
+ */
+const AGENT_WORDS = /(^|[^A-Za-z_.-])(system|master|backup|quiesce|remove|none|no token|unknown procedure|batch of|test notification)(?=$|[^A-Za-z_.-])/;
+const HAN = /\p{Script=Han}/u;
+
+function agentWordsLeft(texts: readonly string[]): string[] {
+  return [
+    ...new Set(texts.filter((text) => AGENT_WORDS.test(text) && (HAN.test(text) || AGENT_WORDS.exec(text)?.[0].trim() === text.replace(/[()（）]/g, '')))),
+  ];
+}
+
 function englishLeft(texts: readonly string[]): string[] {
   const found = new Set<string>();
   for (const text of texts) {
@@ -93,6 +109,57 @@ async function setHealthChecks(enabled: boolean): Promise<void> {
   await callApi(agentBaseURL(), 'health.markSimFailing', 'mutation', { service: SERVICE, destination: FAILING, failing: enabled });
 }
 
+/**
+ * Lines whose words the agent sends as codes or parameters (web13): a sync
+ * daemon edit (states master and backup), health checks turned off with
+ * onFailure remove, a call refused for want of a token (role system), and a
+ * test notification delivered to a receiver on loopback. Each change is undone
+ * at once (the specs share one agent); the audit log and delivery log keep them.
+ */
+async function recordAgentWords(receiverUrl: string): Promise<void> {
+  const base = agentBaseURL();
+  const revision = async () => (await callApi<{ revision: number }>(base, 'state.get', 'query')).revision;
+  const daemons = [
+    { state: 'master', interface: 'eth0', syncId: 7 },
+    { state: 'backup', interface: 'eth0', syncId: 7 },
+  ];
+  await callApi(base, 'host.setSyncDaemons', 'mutation', { baseRevision: await revision(), daemons });
+  await callApi(base, 'host.setSyncDaemons', 'mutation', { baseRevision: await revision(), daemons: [] });
+  await callApi(base, 'services.setHealth', 'mutation', {
+    baseRevision: await revision(),
+    service: SERVICE,
+    health: { enabled: false, checks: [], onFailure: 'remove' },
+  });
+  expect((await fetch(`${base}/trpc/audit.list`)).status).toBe(401);
+  const settings = await callApi<{ enabled: boolean; groupWaitMs: number; repeatIntervalMs: number; webhooks: Array<Record<string, unknown>> }>(
+    base,
+    'notifications.settings',
+    'query',
+  );
+  const kept = settings.webhooks.map(({ token: _token, ...hook }) => hook);
+  const restore = { enabled: settings.enabled, groupWaitMs: settings.groupWaitMs, repeatIntervalMs: settings.repeatIntervalMs, webhooks: kept };
+  await callApi(base, 'notifications.update', 'mutation', {
+    ...restore,
+    enabled: true,
+    webhooks: [...kept, { id: 'zh-sweep', name: 'zh sweep', url: receiverUrl }],
+  });
+  try {
+    await callApi(base, 'notifications.test', 'mutation', { target: 'webhook:zh-sweep' });
+  } finally {
+    await callApi(base, 'notifications.update', 'mutation', restore);
+  }
+}
+
+async function startReceiver(): Promise<{ server: Server; url: string }> {
+  const server = createServer((req, res) => {
+    req.resume().on('end', () => res.writeHead(200, { 'content-type': 'text/plain' }).end('ok'));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const address = server.address();
+  const port = address !== null && typeof address === 'object' ? address.port : 0;
+  return { server, url: `http://127.0.0.1:${port}/hook` };
+}
+
 test.use({ locale: 'zh-CN' });
 
 test.describe('zh-CN sweep', () => {
@@ -103,13 +170,21 @@ test.describe('zh-CN sweep', () => {
 
   test('no screen shows an English sentence from the English catalog', async ({ page }) => {
     test.setTimeout(300_000);
+    const receiver = await startReceiver();
+    try {
+      await recordAgentWords(receiver.url);
+    } finally {
+      receiver.server.closeAllConnections();
+      await new Promise((resolve) => receiver.server.close(resolve));
+    }
     await setHealthChecks(true);
     const findings: Record<string, string[]> = {};
     const sweep = async (name: string, ready: () => Promise<void>) => {
       await ready();
       // Live data (probe results, rates) settles within a couple of polls.
       await page.waitForTimeout(1500);
-      const left = englishLeft(await visibleTexts(page));
+      const texts = await visibleTexts(page);
+      const left = [...englishLeft(texts), ...agentWordsLeft(texts)];
       if (left.length) findings[name] = left;
       await shot(page, `zh-sweep-${name}`);
     };
@@ -175,6 +250,24 @@ test.describe('zh-CN sweep', () => {
 
     expect(findings, 'English sentences from the English catalog on zh-CN screens').toEqual({});
 
+    // The words recorded above, said in Chinese where they are shown.
+    await page.goto(`${agentBaseURL()}/#/changes`);
+    const audit = page.getByRole('region', { name: '审计日志' });
+    await expect(audit.getByText('设置同步守护进程：主，接口 eth0（ID 7）；备份，接口 eth0（ID 7）').first()).toBeVisible({ timeout: 20_000 });
+    await expect(audit.getByText(/设置 TCP 203\.0\.113\.10:443 的健康检查：关闭，失败时 移除/).first()).toBeVisible();
+    await expect(audit.getByText('系统').first()).toBeVisible();
+    // Why calls without a valid token were refused (this spec's refusal, or an earlier one of the same window).
+    await expect(
+      audit.getByText(/没有令牌|令牌错误或已过期|登录码错误或已使用|用户名或密码错误|登录尝试次数过多|请求体过大|不是 JSON 请求|调用过多/).first(),
+    ).toBeVisible();
+    await page.goto(`${agentBaseURL()}/#/notifications`);
+    await expect(
+      page
+        .getByRole('region', { name: '发送记录' })
+        .getByText(/发送的测试通知/)
+        .first(),
+    ).toBeVisible({ timeout: 20_000 });
+
     // The sweep can fail: the same screen in English is full of the catalog's sentences.
     await page.evaluate(() => localStorage.setItem('lvs-console.language', 'en'));
     await page.goto(`${agentBaseURL()}/#/services/${HEALTH_SERVICE}`);
@@ -183,6 +276,18 @@ test.describe('zh-CN sweep', () => {
     const english = englishLeft(await visibleTexts(page));
     expect(english).toEqual(expect.arrayContaining(['Watch (live charts)', 'Real servers setup', 'Zero counters']));
     expect(english.some((text) => text.startsWith('health check failing for'))).toBe(true);
+    // The word check can fail too: the English audit log and delivery log name the same words.
+    await page.goto(`${agentBaseURL()}/#/changes`);
+    await expect(page.getByText('set sync daemons: master on eth0 (id 7), backup on eth0 (id 7)').first()).toBeVisible({ timeout: 20_000 });
+    const words = agentWordsLeft(await visibleTexts(page));
+    expect(words).toContain('system');
+    // Inside Chinese text, as the zh-CN audit log said these before (words in the parameters left in English).
+    expect(
+      agentWordsLeft(['设置同步守护进程：master on eth0 (id 7), backup on eth0 (id 7)', '设置 TCP 203.0.113.10:443 的健康检查：关闭，失败时 remove']),
+    ).toHaveLength(2);
+    await page.goto(`${agentBaseURL()}/#/notifications`);
+    await expect(page.getByText(/test notification sent by/).first()).toBeVisible({ timeout: 20_000 });
+    expect(englishLeft(await visibleTexts(page)).some((text) => text.startsWith('test notification sent by'))).toBe(true);
   });
 });
 

@@ -17,6 +17,7 @@ import {
   type NotificationSource,
   type RetryPolicy,
 } from '@lvs-console/shared/alerts';
+import type { RecordedWhat } from '@lvs-console/shared';
 import type { Logger } from '../log';
 import type { HealthTimers, TimerHandle } from '../health/timers';
 import type { DeliveryAnswer, DeliveryTarget } from './targets';
@@ -32,6 +33,8 @@ export interface DeliveryLogEntry {
   /** The alerts' kinds and summaries, as sent. */
   kinds: string[];
   what: string;
+  /** Each alert's summary by message id too (the console says them in its language); absent in entries logged before. */
+  whatParts?: RecordedWhat[];
   attempt: number;
   ok: boolean;
   status: number | null;
@@ -65,6 +68,8 @@ export interface NotifierOptions {
 
 export const DEFAULT_MAX_QUEUE = 500;
 export const DEFAULT_MAX_LOG = 200;
+/** Alerts of one notification the delivery log says one by one (a whole rack failing is one notification). */
+const MAX_WHAT_PARTS = 20;
 
 export class Notifier {
   private readonly timers: HealthTimers;
@@ -236,6 +241,10 @@ export class Notifier {
         .map((a) => a.summary)
         .join('; ')
         .slice(0, 300),
+      whatParts: job.notification.alerts.slice(0, MAX_WHAT_PARTS).map((a) => ({
+        what: a.summary,
+        ...(a.summaryId ? { whatId: a.summaryId, whatParams: a.summaryParams ?? {} } : {}),
+      })),
       attempt: job.attempt,
       ok: answer.ok,
       status: answer.status,

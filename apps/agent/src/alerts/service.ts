@@ -18,7 +18,7 @@ import {
   type NotifyCommand,
 } from '@lvs-console/shared/alerts';
 import type { AgentEvent, Caller } from '@lvs-console/shared/api';
-import { DomainError, describedText, formatIssues } from '@lvs-console/shared';
+import { DomainError, describedText, formatIssues, wordParam } from '@lvs-console/shared';
 import type { HealthFigures } from '@lvs-console/shared/metrics';
 import type { Logger } from '../log';
 import type { HealthTimers } from '../health/timers';
@@ -114,7 +114,7 @@ export class NotificationService {
     const parsed = notificationSettingsSchema.safeParse(mergeNotificationSettings(this.settings, input));
     const what = describedText(input.enabled ? 'auditNotifyOn' : 'auditNotifyOff', {
       webhooks: input.webhooks.length,
-      ids: input.webhooks.map((h) => h.id).join(', ') || 'none',
+      ...(input.webhooks.length ? { ids: input.webhooks.map((h) => h.id).join(', ') } : wordParam('ids', 'none')),
       groupWait: input.groupWaitMs,
       repeat: input.repeatIntervalMs,
     });
@@ -156,6 +156,6 @@ export class NotificationService {
   /** The agent's own events: drift re-checks at once; a failed apply is an alert of its own. */
   noteAgentEvent(event: AgentEvent): void {
     if (event.type === 'drift') this.notifier.check();
-    if (event.type === 'apply' && !event.ok) this.notifier.publish([applyFailedEvent(event.time, event.who, event.what, event.error ?? 'failed')]);
+    if (event.type === 'apply' && !event.ok) this.notifier.publish([applyFailedEvent(event.time, event.who, event, event.error ?? 'failed')]);
   }
 }

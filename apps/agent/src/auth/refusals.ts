@@ -3,30 +3,29 @@
 // chose: at most two lines per window (the first refusal, then how many more
 // and why), so a flood cannot push an admin's change out of the log.
 import { describedText, type Said } from '@lvs-console/shared';
-import { WHO_WITHOUT_TOKEN } from '@lvs-console/shared/api';
+import {
+  OTHER_REFUSALS,
+  UNKNOWN_PROCEDURE,
+  WHO_WITHOUT_TOKEN,
+  batchProcedure,
+  refusalSummaryText,
+  type RefusalCount,
+  type RefusalReason,
+} from '@lvs-console/shared/api';
 import type { Clock } from '../config/clock';
 import type { AuditLog } from '../store/audit-log';
 
-export type RefusalReason =
-  | 'no token'
-  | 'wrong or expired token'
-  | 'wrong or used login code'
-  | 'wrong name or password'
-  | 'too many login attempts'
-  | 'request body too large'
-  | 'not a JSON request'
-  | 'too many calls in one batch';
+export { UNKNOWN_PROCEDURE, type RefusalReason };
 
 export const REFUSAL_WINDOW_MS = 60_000;
 /** Counted kinds listed in a summary line; the rest are summed. */
 const SUMMARY_KINDS = 8;
-/** Paths that are not procedures are named by this, not by what the caller sent. */
-export const UNKNOWN_PROCEDURE = '(unknown procedure)';
 
 interface Window {
   start: number;
   total: number;
-  counts: Map<string, number>;
+  /** Keyed by reason and procedure. */
+  counts: Map<string, RefusalCount>;
 }
 
 export class RefusalCounter {
@@ -46,7 +45,7 @@ export class RefusalCounter {
     const names = path.split(',');
     const first = names[0] ?? '';
     const known = this.procedures.has(first) ? first : UNKNOWN_PROCEDURE;
-    return names.length > 1 ? `${known} (batch of ${Math.min(names.length, 10_000)})` : known;
+    return names.length > 1 ? batchProcedure(known, Math.min(names.length, 10_000)) : known;
   }
 
   /** Count one refusal; the first of a window is written at once. */
@@ -60,7 +59,9 @@ export class RefusalCounter {
     }
     const key = `${reason}: ${what}`;
     this.window.total++;
-    this.window.counts.set(key, (this.window.counts.get(key) ?? 0) + 1);
+    const counted = this.window.counts.get(key);
+    if (counted) counted.calls++;
+    else this.window.counts.set(key, { reason, procedure: what, calls: 1 });
     return pending;
   }
 
@@ -69,12 +70,12 @@ export class RefusalCounter {
     const window = this.window;
     this.window = null;
     if (!window || window.total === 0) return Promise.resolve();
-    const sorted = [...window.counts].sort((a, b) => b[1] - a[1]);
-    const listed = sorted.slice(0, SUMMARY_KINDS).map(([key, count]) => `${key} ×${count}`);
-    const others = sorted.slice(SUMMARY_KINDS).reduce((sum, [, count]) => sum + count, 0);
-    if (others) listed.push(`other ×${others}`);
+    const sorted = [...window.counts.values()].sort((a, b) => b.calls - a.calls);
+    const listed = sorted.slice(0, SUMMARY_KINDS);
+    const others = sorted.slice(SUMMARY_KINDS).reduce((sum, count) => sum + count.calls, 0);
+    if (others) listed.push({ reason: OTHER_REFUSALS, procedure: null, calls: others });
     const seconds = Math.max(1, Math.round((this.clock.now() - window.start) / 1000));
-    return this.write(describedText('auditRefusedMore', { total: window.total, seconds }), listed.join('; '));
+    return this.write(describedText('auditRefusedMore', { total: window.total, seconds }), refusalSummaryText(listed));
   }
 
   /** Close windows on time even when no further refusal comes. */

@@ -9,6 +9,7 @@ import {
   formatIssues,
   isMessageId,
   nestedParams,
+  recordedWhat,
   saidText,
   serviceId,
   type DesiredState,
@@ -589,7 +590,7 @@ export class Reconciler {
       const made = { message: stored.what, ...(isMessageId(stored.whatId) ? { messageId: stored.whatId, params: stored.whatParams ?? {} } : {}) };
       const what = describedText('auditReplicated', nestedParams('what', made, { revision: stored.revision, from }));
       const saved = await this.opts.store.saveReplicated(stored);
-      this.opts.events.publish({ type: 'revision', time: this.opts.clock.now(), revision: saved.revision, who: stored.who, what: what.message });
+      this.opts.events.publish({ type: 'revision', time: this.opts.clock.now(), revision: saved.revision, who: stored.who, ...recordedWhat(what) });
       const observed = await this.observe();
       const changes = plan(this.target(saved.state), observed);
       let message = `applied revision ${saved.revision} (${changes.length} changes)`;
@@ -673,7 +674,7 @@ export class Reconciler {
   private async reject(caller: Caller, what: Said, error: DomainError): Promise<DomainError> {
     this.opts.metrics.rejected++;
     await this.opts.audit.reject({ who: caller.name, role: caller.role, what, error: error.message });
-    this.opts.events.publish({ type: 'rejected', time: this.opts.clock.now(), who: caller.name, what: saidText(what), error: error.message });
+    this.opts.events.publish({ type: 'rejected', time: this.opts.clock.now(), who: caller.name, ...recordedWhat(what), error: error.message });
     this.opts.log.info({ who: caller.name, what: saidText(what), code: error.code, error: error.message }, 'change rejected');
     return error;
   }
@@ -741,7 +742,7 @@ export class Reconciler {
       await this.audit(caller, what, 'ok', { revision, lines: lines.slice(0, AUDIT_LINES) });
       this.opts.metrics.commitsOk++;
       const now = this.opts.clock.now();
-      if (!options.keepRevision) this.opts.events.publish({ type: 'revision', time: now, revision, who: caller.name, what: saidText(what) });
+      if (!options.keepRevision) this.opts.events.publish({ type: 'revision', time: now, revision, who: caller.name, ...recordedWhat(what) });
       // Nothing applied: the table read for the plan is still the kernel's.
       const table = changes.length === 0 ? observed : after;
       if (scope) await this.refreshDriftWithin(scope, table);
@@ -793,7 +794,7 @@ export class Reconciler {
       type: 'apply',
       time: this.opts.clock.now(),
       who: caller.name,
-      what: saidText(what),
+      ...recordedWhat(what),
       ok,
       lines,
       ...(ok ? {} : { error: failed[0]?.error ?? 'failed' }),

@@ -5,7 +5,7 @@
 //    (mutations), realserver (real servers' reports only). @see https://trpc.io/docs/server/procedures
 import { initTRPC, TRPCError } from '@trpc/server';
 import { ZodError } from 'zod';
-import { formatIssues } from '@lvs-console/shared';
+import { formatIssues, wordParam } from '@lvs-console/shared';
 import { zodIssues } from '@lvs-console/shared/validate';
 import type { AgentContext, Caller } from './context';
 import { describedCauseOf, DescribedRefusal, domainCauseOf, RateLimited, toTRPCError } from './errors';
@@ -103,7 +103,7 @@ export const realServerProcedure = authenticatedProcedure.use(async ({ ctx, next
 function requireRole(roles: ReadonlyArray<Caller['role']>, needs: 'needsAdmin' | 'needsOperator') {
   return viewerProcedure.use(async ({ ctx, next, path }) => {
     if (!roles.includes(ctx.caller.role)) {
-      const refusal = new DescribedRefusal(needs, { name: ctx.caller.name, role: ctx.caller.role });
+      const refusal = new DescribedRefusal(needs, { name: ctx.caller.name, ...wordParam('role', ctx.caller.role) });
       await ctx.agent.audit.reject({ who: ctx.caller.name, role: ctx.caller.role, what: path, error: refusal.message });
       throw new TRPCError({ code: 'FORBIDDEN', message: refusal.message, cause: refusal });
     }

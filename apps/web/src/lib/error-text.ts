@@ -554,6 +554,34 @@ export const MESSAGE_KEYS: Record<MessageId, string> = {
   auditRsForget: msg('realServers.forget {{address}}'),
   auditNotifyOn: msg('notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms'),
   auditNotifyOff: msg('notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms'),
+  // web13: words inside parameters, and the alerts' summaries.
+  wordNone: msg('none'),
+  syncStateMaster: msg('master'),
+  syncStateBackup: msg('backup'),
+  onFailureQuiesce: msg('quiesce'),
+  onFailureRemove: msg('remove'),
+  vrrpStateMaster: msg('MASTER'),
+  vrrpStateBackup: msg('BACKUP'),
+  vrrpStateFault: msg('FAULT'),
+  roleAdmin: msg('admin'),
+  roleOperator: msg('operator'),
+  roleViewer: msg('viewer'),
+  syncDaemonOne: msg('{{state}} on {{interface}} (id {{syncId}})'),
+  syncDaemonTwo: msg('{{state}} on {{interface}} (id {{syncId}}), {{state2}} on {{interface2}} (id {{syncId2}})'),
+  alertDestinationDown: msg('real server {{destination}} of {{service}} is down'),
+  alertDestinationUp: msg('real server {{destination}} of {{service}} is up again'),
+  alertDrainFinished: msg('real server {{destination}} of {{service}} is drained: no connections left'),
+  alertQuorumLost: msg('{{service}} lost quorum: too few healthy real servers'),
+  alertQuorumRegained: msg('{{service}} has quorum again'),
+  alertSorryOn: msg('sorry server {{server}} answers for {{service}}'),
+  alertSorryOff: msg('sorry server {{server}} no longer answers for {{service}}'),
+  alertDrift: msg('the kernel drifted from the desired state: {{differences}} differences ({{first}})'),
+  alertDriftNoDetail: msg('the kernel drifted from the desired state: {{differences}} differences'),
+  alertDriftCleared: msg('the kernel matches the desired state again'),
+  alertBecameMaster: msg('{{director}} became MASTER of VRRP instance {{instance}} (was {{previous}})'),
+  alertNoLongerMaster: msg('{{director}} is no longer MASTER of VRRP instance {{instance}} (now {{state}})'),
+  alertApplyFailed: msg('applying "{{what}}" to the kernel failed: {{error}}'),
+  alertTest: msg('test notification sent by {{who}}'),
 };
 
 /** A message by id in the console's language, or the English fallback when the id is unknown. */
@@ -581,7 +609,7 @@ export function localNestedMessage(id: unknown, params: MessageParams | undefine
 
 /** One issue's message (without its path) in the console's language. */
 export function localIssue(issue: Issue): string {
-  return localMessage(issue.messageId, issue.params, issue.message);
+  return localNestedMessage(issue.messageId, issue.params, issue.message);
 }
 
 /** Each shared message's English text as an anchored pattern, with its parameter names in order (built on first use). */

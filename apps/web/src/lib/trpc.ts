@@ -6,7 +6,7 @@ import type { inferRouterInputs, inferRouterOutputs } from '@trpc/server';
 import { createTRPCOptionsProxy } from '@trpc/tanstack-react-query';
 import type { AppRouter } from '../../../agent/src/trpc/router';
 import type { Issue, MessageParams } from '@lvs-console/shared';
-import { localIssue, localMessage } from './error-text';
+import { localIssue, localNestedMessage } from './error-text';
 import { consoleHeaders, fetchWithBootAnswers } from './boot-requests';
 
 export type { AppRouter };
@@ -67,7 +67,7 @@ export function isUnreachable(error: unknown): boolean {
 export function errorMessage(error: unknown): string {
   if (error instanceof TRPCClientError) {
     const data = error.data as { messageId?: unknown; params?: MessageParams; issues?: Issue[] } | undefined;
-    if (data?.messageId) return localMessage(data.messageId, data.params, error.message);
+    if (data?.messageId) return localNestedMessage(data.messageId, data.params, error.message);
     const issues = data?.issues ?? [];
     if (issues.some((issue) => issue.messageId))
       return issues.map((issue) => (issue.path ? `${issue.path}: ${localIssue(issue)}` : localIssue(issue))).join('\n');

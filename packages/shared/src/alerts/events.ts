@@ -2,6 +2,7 @@
 // can be alerted on (health, quorum, drains, drift, VRRP roles) whenever
 // something may have changed, and deriveAlertEvents(previous, next) says
 // what changed. Pure: snapshots in, events out.
+import { describedText, nestedParams, wordParam, type MessageId, type MessageParams, type RecordedWhat } from '../model/messages';
 
 export const ALERT_KINDS = [
   'destination-down',
@@ -31,7 +32,11 @@ export interface AlertEvent {
   status: 'firing' | 'resolved' | 'info';
   severity: AlertSeverity;
   time: number;
+  /** In English (webhooks and commands receive it). */
   summary: string;
+  /** The summary by message id, so the console's delivery log says it in its language. */
+  summaryId?: MessageId;
+  summaryParams?: MessageParams;
   /** Labels for receivers to route on: service, destination, director, instance, … */
   labels: Record<string, string>;
 }
@@ -51,6 +56,12 @@ export function emptyAlertSnapshot(): AlertSnapshot {
 }
 
 const serviceGroup = (service: string) => `service ${service}`;
+
+/** An event's summary: the English text with its message id and parameters beside. */
+function summary(id: MessageId, params: MessageParams = {}): Pick<AlertEvent, 'summary' | 'summaryId' | 'summaryParams'> {
+  const said = describedText(id, params);
+  return { summary: said.message, summaryId: said.messageId, summaryParams: said.params };
+}
 
 /**
  * The events between two snapshots. Something that appears or disappears
@@ -74,7 +85,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
               severity: 'warning',
               time,
               labels,
-              summary: `real server ${now.destination} of ${now.service} is up again`,
+              ...summary('alertDestinationUp', { destination: now.destination, service: now.service }),
             }
           : {
               kind: 'destination-down',
@@ -84,7 +95,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
               severity: 'warning',
               time,
               labels,
-              summary: `real server ${now.destination} of ${now.service} is down`,
+              ...summary('alertDestinationDown', { destination: now.destination, service: now.service }),
             },
       );
     }
@@ -97,7 +108,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
         severity: 'info',
         time,
         labels,
-        summary: `real server ${now.destination} of ${now.service} is drained: no connections left`,
+        ...summary('alertDrainFinished', { destination: now.destination, service: now.service }),
       });
     }
   }
@@ -115,7 +126,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
               severity: 'critical',
               time,
               labels: { service },
-              summary: `${service} has quorum again`,
+              ...summary('alertQuorumRegained', { service }),
             }
           : {
               kind: 'quorum-lost',
@@ -125,7 +136,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
               severity: 'critical',
               time,
               labels: { service },
-              summary: `${service} lost quorum: too few healthy real servers`,
+              ...summary('alertQuorumLost', { service }),
             },
       );
     }
@@ -141,7 +152,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
               severity: 'warning',
               time,
               labels,
-              summary: `sorry server ${now.sorryServer} answers for ${service}`,
+              ...summary('alertSorryOn', { server: now.sorryServer, service }),
             }
           : {
               kind: 'sorry-server-off',
@@ -151,7 +162,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
               severity: 'warning',
               time,
               labels,
-              summary: `sorry server ${now.sorryServer} no longer answers for ${service}`,
+              ...summary('alertSorryOff', { server: now.sorryServer, service }),
             },
       );
     }
@@ -166,7 +177,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
       severity: 'warning',
       time,
       labels: { differences: String(next.drift.count) },
-      summary: `the kernel drifted from the desired state: ${next.drift.count} differences${first ? ` (${first})` : ''}`,
+      ...(first ? summary('alertDrift', { differences: next.drift.count, first }) : summary('alertDriftNoDetail', { differences: next.drift.count })),
     });
   } else if (previous.drift.count > 0 && next.drift.count === 0) {
     events.push({
@@ -177,7 +188,7 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
       severity: 'warning',
       time,
       labels: {},
-      summary: 'the kernel matches the desired state again',
+      ...summary('alertDriftCleared'),
     });
   }
   for (const [key, now] of Object.entries(next.vrrp)) {
@@ -192,17 +203,17 @@ export function deriveAlertEvents(previous: AlertSnapshot, next: AlertSnapshot, 
       severity: now.state === 'MASTER' ? 'warning' : 'info',
       time,
       labels: { director: now.director, vrrp_instance: now.instance, state: now.state, previous_state: before.state },
-      summary:
-        now.state === 'MASTER'
-          ? `${now.director} became MASTER of VRRP instance ${now.instance} (was ${before.state})`
-          : `${now.director} is no longer MASTER of VRRP instance ${now.instance} (now ${now.state})`,
+      ...(now.state === 'MASTER'
+        ? summary('alertBecameMaster', { director: now.director, instance: now.instance, ...wordParam('previous', before.state) })
+        : summary('alertNoLongerMaster', { director: now.director, instance: now.instance, ...wordParam('state', now.state) })),
     });
   }
   return events;
 }
 
 /** A change the kernel refused (the agent's own apply, or an operator's). */
-export function applyFailedEvent(time: number, who: string, what: string, error: string): AlertEvent {
+export function applyFailedEvent(time: number, who: string, what: RecordedWhat, error: string): AlertEvent {
+  const change = { message: what.what, ...(what.whatId ? { messageId: what.whatId } : {}), ...(what.whatParams ? { params: what.whatParams } : {}) };
   return {
     kind: 'apply-failed',
     key: 'apply',
@@ -211,7 +222,7 @@ export function applyFailedEvent(time: number, who: string, what: string, error:
     severity: 'critical',
     time,
     labels: { who },
-    summary: `applying "${what}" to the kernel failed: ${error}`,
+    ...summary('alertApplyFailed', nestedParams('what', change, { error })),
   };
 }
 
@@ -224,6 +235,6 @@ export function testEvent(time: number, who: string): AlertEvent {
     severity: 'info',
     time,
     labels: { who },
-    summary: `test notification sent by ${who}`,
+    ...summary('alertTest', { who }),
   };
 }

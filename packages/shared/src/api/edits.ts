@@ -5,8 +5,10 @@ import {
   DomainError,
   describedText,
   destinationId,
+  nestedParams,
   serviceId,
   serviceLabel,
+  wordParam,
   type DesiredState,
   type DescribedText,
   type Destination,
@@ -203,9 +205,10 @@ export function describedEdit(edit: Edit): DescribedText {
     case 'set-health': {
       if (!edit.health) return describedText('editNoHealth', { service: serviceLabel(edit.service) });
       const service = serviceLabel(edit.service);
-      if (!edit.health.enabled) return describedText('editHealthOff', { service, onFailure: edit.health.onFailure });
-      if (!edit.health.checks.length) return describedText('editHealthDefault', { service, onFailure: edit.health.onFailure });
-      return describedText('editHealth', { service, kinds: edit.health.checks.map((c) => c.kind).join(', '), onFailure: edit.health.onFailure });
+      const onFailure = wordParam('onFailure', edit.health.onFailure);
+      if (!edit.health.enabled) return describedText('editHealthOff', { service, ...onFailure });
+      if (!edit.health.checks.length) return describedText('editHealthDefault', { service, ...onFailure });
+      return describedText('editHealth', { service, kinds: edit.health.checks.map((c) => c.kind).join(', '), ...onFailure });
     }
     case 'add-destination':
       return describedText('editAddServer', {
@@ -225,10 +228,22 @@ export function describedEdit(edit: Edit): DescribedText {
       return edit.timeouts
         ? describedText('editTimeouts', { tcp: edit.timeouts.tcp, tcpFin: edit.timeouts.tcpFin, udp: edit.timeouts.udp })
         : describedText('editNoTimeouts');
-    case 'set-sync-daemons':
-      return edit.daemons.length
-        ? describedText('editSyncDaemons', { daemons: edit.daemons.map((d) => `${d.state} on ${d.interface} (id ${d.syncId})`).join(', ') })
-        : describedText('editNoSyncDaemons');
+    case 'set-sync-daemons': {
+      const [first, second] = edit.daemons;
+      if (!first) return describedText('editNoSyncDaemons');
+      // The daemons as a nested message: their states are words of the console's language.
+      const daemons = second
+        ? describedText('syncDaemonTwo', {
+            ...wordParam('state', first.state),
+            interface: first.interface,
+            syncId: first.syncId,
+            ...wordParam('state2', second.state),
+            interface2: second.interface,
+            syncId2: second.syncId,
+          })
+        : describedText('syncDaemonOne', { ...wordParam('state', first.state), interface: first.interface, syncId: first.syncId });
+      return describedText('editSyncDaemons', nestedParams('daemons', daemons));
+    }
     case 'set-host-settings':
       return describedText('editHostSettings', { settings: edit.settings.length });
     case 'set-sysctl':

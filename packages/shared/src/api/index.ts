@@ -5,3 +5,4 @@ export * from './edits';
 export * from './outputs';
 export * from './sched';
 export * from './observed-changes';
+export * from './refusals';

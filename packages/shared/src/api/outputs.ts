@@ -1,6 +1,6 @@
 // Shapes the API returns. Plain JSON (numbers, strings, arrays) so they cross
 // tRPC without a transformer; times are epoch milliseconds.
-import type { DesiredState, HostSetting, MessageParams, ObservedTable } from '../model';
+import type { DesiredState, HostSetting, MessageParams, ObservedTable, RecordedWhat } from '../model';
 import type { Change } from '../plan/change';
 import { mergeObservedChanges, type ObservedServiceChanges } from './observed-changes';
 
@@ -225,11 +225,12 @@ export interface ShareRow {
   connections: number;
 }
 
+/** `what` in English, with `whatId` and `whatParams` beside when the agent said it by message id. */
 export type AgentEvent =
-  | { type: 'revision'; time: number; revision: number; who: string; what: string }
-  | { type: 'apply'; time: number; who: string; what: string; ok: boolean; lines: string[]; error?: string }
+  | ({ type: 'revision'; time: number; revision: number; who: string } & RecordedWhat)
+  | ({ type: 'apply'; time: number; who: string; ok: boolean; lines: string[]; error?: string } & RecordedWhat)
   | { type: 'drift'; time: number; count: number; descriptions: string[] }
-  | { type: 'rejected'; time: number; who: string; what: string; error: string };
+  | ({ type: 'rejected'; time: number; who: string; error: string } & RecordedWhat);
 
 /** A real server's settings as its own agent last reported them. */
 export interface RealServerReport {

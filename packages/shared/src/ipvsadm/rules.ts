@@ -21,7 +21,7 @@ import {
 import { ipv4MaskPrefix, type AddressFamily } from '../model/address';
 import { serviceLabel } from '../model/keys';
 import type { Issue } from '../model/errors';
-import { describedText, isMessageId, nestedParams, type MessageId, type MessageParams } from '../model/messages';
+import { describedText, isMessageId, nestedParams, wordParam, type MessageId, type MessageParams } from '../model/messages';
 import { EndpointReader, decimal, fastIpv4, parseAddress, parseEndpoint } from './endpoint';
 import { checkCommandOptions, optionIndex, scanTokens, type GivenOption, type ScannedLine } from './options';
 import { isProgramName, tokenizeLine } from './tokens';
@@ -824,7 +824,7 @@ export class RuleInterpreter {
     }
     if (o[OPT.mcastPort]) daemon.port = numberIn(o[OPT.mcastPort]?.value, 'mcast-port', 1, 65535);
     if (o[OPT.mcastTtl]) daemon.ttl = numberIn(o[OPT.mcastTtl]?.value, 'mcast-ttl', 1, 255);
-    if (this.daemons.some((d) => d.state === state)) fail('ipvsDaemonRunning', { state });
+    if (this.daemons.some((d) => d.state === state)) fail('ipvsDaemonRunning', wordParam('state', state));
     this.daemons = [...this.daemons, daemon];
     this.event('start-daemon', `start the ${state} sync daemon on ${iface}, syncid ${daemon.syncId}`);
   }
@@ -832,7 +832,7 @@ export class RuleInterpreter {
   private stopDaemon(line: ScannedLine): void {
     const state = line.commandValue;
     if (state !== 'master' && state !== 'backup') fail('ipvsDaemonState', { option: '--stop-daemon', value: state ?? '' });
-    if (!this.daemons.some((d) => d.state === state)) fail('ipvsDaemonNotRunning', { state });
+    if (!this.daemons.some((d) => d.state === state)) fail('ipvsDaemonNotRunning', wordParam('state', state));
     this.daemons = this.daemons.filter((d) => d.state !== state);
     this.event('stop-daemon', `stop the ${state} sync daemon`);
   }

@@ -535,6 +535,35 @@ export const MESSAGE_TEXTS = {
   auditRsForget: 'realServers.forget {{address}}',
   auditNotifyOn: 'notification settings: on, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
   auditNotifyOff: 'notification settings: off, {{webhooks}} webhooks ({{ids}}), group wait {{groupWait}} ms, repeat {{repeat}} ms',
+  // Words inside other messages' parameters (a param `xId` names one of these, so the console says the word too).
+  wordNone: 'none',
+  syncStateMaster: 'master',
+  syncStateBackup: 'backup',
+  onFailureQuiesce: 'quiesce',
+  onFailureRemove: 'remove',
+  vrrpStateMaster: 'MASTER',
+  vrrpStateBackup: 'BACKUP',
+  vrrpStateFault: 'FAULT',
+  roleAdmin: 'admin',
+  roleOperator: 'operator',
+  roleViewer: 'viewer',
+  syncDaemonOne: '{{state}} on {{interface}} (id {{syncId}})',
+  syncDaemonTwo: '{{state}} on {{interface}} (id {{syncId}}), {{state2}} on {{interface2}} (id {{syncId2}})',
+  // Alert summaries: the delivery log and what webhooks receive (alerts/events.ts).
+  alertDestinationDown: 'real server {{destination}} of {{service}} is down',
+  alertDestinationUp: 'real server {{destination}} of {{service}} is up again',
+  alertDrainFinished: 'real server {{destination}} of {{service}} is drained: no connections left',
+  alertQuorumLost: '{{service}} lost quorum: too few healthy real servers',
+  alertQuorumRegained: '{{service}} has quorum again',
+  alertSorryOn: 'sorry server {{server}} answers for {{service}}',
+  alertSorryOff: 'sorry server {{server}} no longer answers for {{service}}',
+  alertDrift: 'the kernel drifted from the desired state: {{differences}} differences ({{first}})',
+  alertDriftNoDetail: 'the kernel drifted from the desired state: {{differences}} differences',
+  alertDriftCleared: 'the kernel matches the desired state again',
+  alertBecameMaster: '{{director}} became MASTER of VRRP instance {{instance}} (was {{previous}})',
+  alertNoLongerMaster: '{{director}} is no longer MASTER of VRRP instance {{instance}} (now {{state}})',
+  alertApplyFailed: 'applying "{{what}}" to the kernel failed: {{error}}',
+  alertTest: 'test notification sent by {{who}}',
 } as const;
 
 export type MessageId = keyof typeof MESSAGE_TEXTS;
@@ -585,6 +614,30 @@ export function messageIdOfText(text: string): MessageId | undefined {
 
 /** What the agent records (an audit line, a revision): said by message id, or in English words only (an older text). */
 export type Said = string | DescribedText;
+
+const WORD_IDS: Record<string, MessageId> = {
+  none: 'wordNone',
+  master: 'syncStateMaster',
+  backup: 'syncStateBackup',
+  quiesce: 'onFailureQuiesce',
+  remove: 'onFailureRemove',
+  MASTER: 'vrrpStateMaster',
+  BACKUP: 'vrrpStateBackup',
+  FAULT: 'vrrpStateFault',
+  admin: 'roleAdmin',
+  operator: 'roleOperator',
+  viewer: 'roleViewer',
+};
+
+/**
+ * A parameter that is a word (a sync daemon's state, an onFailure rule, a
+ * VRRP state, a role, "none"): its English word as `name`, and the word's message id
+ * as `${name}Id` when it has one, so the console says the word in its language.
+ */
+export function wordParam(name: string, word: string): MessageParams {
+  const id = WORD_IDS[word];
+  return id ? { [name]: word, [`${name}Id`]: id } : { [name]: word };
+}
 
 /** A recorded text's fields: the English words, and the id with parameters when there is one. */
 export interface RecordedWhat {

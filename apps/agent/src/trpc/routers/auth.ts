@@ -2,7 +2,7 @@
 // auth.createLoginLink) becomes a session: an HttpOnly, SameSite=Strict cookie
 // for the console, and the token in the answer for scripts.
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import { DomainError, describedText } from '@lvs-console/shared';
+import { DomainError, describedText, wordParam } from '@lvs-console/shared';
 import { createLoginLinkInput, loginInput, logoutInput, passwordLoginInput } from '@lvs-console/shared/api';
 import { loginLinkUrl } from '../../auth/login-codes';
 import type { RefusalReason } from '../../auth/refusals';
@@ -83,7 +83,12 @@ export const authRouter = {
     const name = input?.for ?? 'console';
     const code = await ctx.agent.auth.createLoginCode({ name, role });
     const link = { url: loginLinkUrl(ctx.agent.settings.listenUrl, code), code };
-    await ctx.agent.audit.append({ who: ctx.caller.name, role: ctx.caller.role, what: describedText('auditLoginLink', { role, name }), result: 'ok' });
+    await ctx.agent.audit.append({
+      who: ctx.caller.name,
+      role: ctx.caller.role,
+      what: describedText('auditLoginLink', { ...wordParam('role', role), name }),
+      result: 'ok',
+    });
     return link;
   }),
 } satisfies TRPCRouterRecord;

@@ -3,7 +3,7 @@
 // lock as `lvs-console user ...` on the director; every change is audited
 // under the admin's name.
 import { TRPCError, type TRPCRouterRecord } from '@trpc/server';
-import { DomainError, describedText, type Said } from '@lvs-console/shared';
+import { DomainError, describedText, wordParam, type Said } from '@lvs-console/shared';
 import { addUserInput, setUserPasswordInput, setUserRoleInput, userNameInput, type UserSummary } from '@lvs-console/shared/api';
 import { editUsers, hashPassword, readUsers, type User } from '../../auth/users';
 import type { Agent, Caller } from '../agent';
@@ -42,14 +42,14 @@ export const usersRouter = {
   }),
   add: adminProcedure.input(addUserInput).mutation(async ({ ctx, input }) => {
     const password = await hashPassword(input.password);
-    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserAdded', { name: input.name, role: input.role }), (users) => {
+    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserAdded', { name: input.name, ...wordParam('role', input.role) }), (users) => {
       if (users.some((u) => u.name === input.name)) throw new DomainError('ALREADY_EXISTS', `${input.name} already exists`);
       users.push({ name: input.name, role: input.role, password, createdAt: ctx.agent.clock.now() });
     });
   }),
   /** A new role ends the person's password sessions (they log in again under it). */
   setRole: adminProcedure.input(setUserRoleInput).mutation(async ({ ctx, input }) => {
-    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserRole', { name: input.name, role: input.role }), (users) => {
+    await changeUsers(ctx.agent, ctx.caller, describedText('auditUserRole', { name: input.name, ...wordParam('role', input.role) }), (users) => {
       const user = find(users, input.name);
       if (input.role !== 'admin') keepAnAdmin(users, input.name);
       user.role = input.role;

@@ -14,6 +14,7 @@ import { downloadText } from '../../lib/download';
 import { useNavigate, useSearch } from '@tanstack/react-router';
 import { searchRecord } from '../../app/search-params';
 import { useSearchState } from '../../app/use-search-state';
+import { localRefusalError } from './refusal-text';
 import { auditCsv, auditFilterParams, auditJson, filterAudit, type AuditFilter } from './audit-filter';
 
 /** The agent keeps this many entries in memory; filtering runs over all of them. */
@@ -141,7 +142,9 @@ export function AuditPanel() {
                       <pre className="overflow-x-auto font-mono text-xs">{e.lines.join('\n')}</pre>
                     </details>
                   ) : null}
-                  {e.error ? <div className="text-xs text-red-700">{localRecordedText(e.error)}</div> : null}
+                  {e.error ? (
+                    <div className="text-xs text-red-700">{e.who === WHO_WITHOUT_TOKEN ? localRefusalError(e.error) : localRecordedText(e.error)}</div>
+                  ) : null}
                 </td>
                 <td data-label={t('Result')} className={`whitespace-nowrap py-1 text-xs font-medium ${e.result === 'ok' ? 'text-green-800' : 'text-red-700'}`}>
                   {codeLabel(e.result)}

@@ -13,6 +13,7 @@ import { useCommit } from '../../lib/commit';
 import { errorMessage, trpc, trpcClient, type RouterOutputs } from '../../lib/trpc';
 import { PairSettings } from './pair-settings';
 import { t } from '../../lib/i18n';
+import { codeLabel } from '../../lib/labels';
 import { Trans } from 'react-i18next';
 
 type ClusterView = NonNullable<RouterOutputs['cluster']['members']>;
@@ -37,11 +38,11 @@ function RoleBadges({ member }: { member: MemberView }) {
         <li key={v.instance} className="flex flex-wrap items-center gap-1 text-xs">
           {member.stale ? (
             <span className="rounded border border-slate-300 bg-slate-100 px-1.5 py-0.5 font-medium text-slate-600">
-              {t('unknown (last said {{state}})', { state: v.state })}
+              {t('unknown (last said {{state}})', { state: codeLabel(v.state) })}
             </span>
           ) : (
             <span className={`rounded border px-1.5 py-0.5 font-medium ${ROLE_STYLES[v.state] ?? 'border-slate-300 bg-slate-100 text-slate-700'}`}>
-              {v.state}
+              {codeLabel(v.state)}
             </span>
           )}
           <span className="text-slate-600">
@@ -82,7 +83,7 @@ function SyncCell({ member }: { member: MemberView }) {
   if (daemons.length === 0) return <span className="text-xs text-slate-600">{t('off')}</span>;
   return (
     <span className="text-xs">
-      {daemons.map((d) => t('{{state}} on {{interface}} (id {{id}})', { state: d.state, interface: d.interface, id: d.syncId })).join(', ')}
+      {daemons.map((d) => t('{{state}} on {{interface}} (id {{id}})', { state: codeLabel(d.state), interface: d.interface, id: d.syncId })).join(', ')}
     </span>
   );
 }

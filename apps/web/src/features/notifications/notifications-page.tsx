@@ -12,6 +12,7 @@ import { useIsAdmin } from '../../lib/agent';
 import { dateTime } from '../../lib/format-time';
 import { errorMessage, trpc, trpcClient, type RouterInputs, type RouterOutputs } from '../../lib/trpc';
 import { t } from '../../lib/i18n';
+import { localRecorded, localRecordedText } from '../../lib/error-text';
 import { Trans } from 'react-i18next';
 
 type Settings = RouterOutputs['notifications']['settings'];
@@ -291,7 +292,7 @@ function DeliveryLogPanel({ settings }: { settings: Settings }) {
             {log.data.map((entry) => (
               <tr key={entry.id} className="border-t border-slate-100 align-top">
                 <td className="whitespace-nowrap py-1 text-xs">{dateTime(entry.time)}</td>
-                <td className="text-xs">{entry.what}</td>
+                <td className="text-xs">{deliveredWhat(entry)}</td>
                 <td className="text-xs">
                   {entry.target} <span className="font-mono text-slate-500">{entry.where}</span>
                 </td>
@@ -309,4 +310,9 @@ function DeliveryLogPanel({ settings }: { settings: Settings }) {
       )}
     </Panel>
   );
+}
+
+/** What a delivery sent, alert by alert in the console's language; an entry logged before ids were kept as it was logged. */
+function deliveredWhat(entry: RouterOutputs['notifications']['log'][number]): string {
+  return entry.whatParts?.length ? entry.whatParts.map(localRecorded).join(t('; ')) : localRecordedText(entry.what);
 }

@@ -5,7 +5,7 @@
 // (service-list-model.ts, read by the router: routes.tsx). At phone width
 // each row becomes a card (index.css, .stack-table).
 import { memo, useDeferredValue, useEffect, useLayoutEffect, useMemo, useRef, type MouseEvent, type ReactNode } from 'react';
-import { Link, useNavigate, useSearch } from '@tanstack/react-router';
+import { Link, useNavigate, useRouter, useSearch } from '@tanstack/react-router';
 import { destinationId, serviceLabel } from '@lvs-console/shared';
 import { Notice } from '../../components/ui/notice';
 import { serviceViews, useIsAdmin, useSnapshot } from '../../lib/agent';
@@ -185,7 +185,7 @@ export function ServicesOverview() {
   // keystroke) and pushed for another page, so back and forward step through the pages. Search text
   // reaches the URL once typing pauses: each write is a router navigation (history.replaceState and the
   // route drawn again, tens of ms at 1,000 services) that the next keystroke would otherwise wait for.
-  const urlWrite = useRef<{ timer: number; write: () => void } | null>(null);
+  const urlWrite = useRef<{ timer: number; next: ListQuery; write: () => void } | null>(null);
   const flushUrlWrite = () => {
     if (!urlWrite.current) return;
     window.clearTimeout(urlWrite.current.timer);
@@ -194,13 +194,33 @@ export function ServicesOverview() {
     write();
   };
   useEffect(() => () => window.clearTimeout(urlWrite.current?.timer), []);
+  const router = useRouter();
+  // Leaving the list (a navigation link, a row, any route change) while the search text waits for its pause:
+  // the list's history entry gets the full text first, so Back finds what was typed. It is written straight
+  // into the browser's entry, not as a router navigation that would race the one leaving.
+  useEffect(
+    () =>
+      router.history.block({
+        enableBeforeUnload: false,
+        blockerFn: ({ nextLocation, action }) => {
+          const pending = urlWrite.current;
+          if (!pending || (action !== 'PUSH' && action !== 'REPLACE') || nextLocation.pathname === '/') return false;
+          window.clearTimeout(pending.timer);
+          urlWrite.current = null;
+          const href = router.buildLocation({ to: '/', search: searchRecord(listQueryParams(pending.next)) }).href;
+          window.history.replaceState(window.history.state, '', router.history.createHref(href));
+          return false;
+        },
+      }),
+    [router],
+  );
   const [query, setListQuery] = useSearchState(useSearch({ from: '/' }).list, queryKey, (next) => {
     const pageOnly = queryKey({ ...next, page: 1 }) === queryKey({ ...query, page: 1 });
     const write = () => void navigate({ to: '/', search: searchRecord(listQueryParams(next)), replace: !pageOnly, resetScroll: false });
     if (urlWrite.current) window.clearTimeout(urlWrite.current.timer);
     urlWrite.current = null;
     if (next.q === query.q) write();
-    else urlWrite.current = { timer: window.setTimeout(flushUrlWrite, SEARCH_URL_DELAY_MS), write };
+    else urlWrite.current = { timer: window.setTimeout(flushUrlWrite, SEARCH_URL_DELAY_MS), next, write };
   });
   // Row links are plain anchors, opened here through the router as a Link would: a Link per row
   // subscribes to the router and builds its location, a cost paid for every row a keystroke draws.

@@ -17,6 +17,7 @@ import { IPVS_SYSCTLS } from './sysctl-catalog';
 import { useHostStatus } from '../realservers/host-problems';
 import { localHostMessage } from '../realservers/host-messages';
 import { t } from '../../lib/i18n';
+import { codeLabel } from '../../lib/labels';
 
 export default function SettingsPage() {
   return (
@@ -163,7 +164,7 @@ function SyncDaemonList({ title, daemons }: { title?: string; daemons: readonly 
         <ul className="mb-2">
           {daemons.map((d) => (
             <li key={d.state} className="font-mono">
-              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: t(d.state), interface: d.interface, id: d.syncId })}
+              {t('{{state}} sync daemon (mcast={{interface}}, syncid={{id}})', { state: codeLabel(d.state), interface: d.interface, id: d.syncId })}
             </li>
           ))}
         </ul>
