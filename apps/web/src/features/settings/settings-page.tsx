@@ -92,8 +92,36 @@ function TimeoutsPanel() {
 
 function SyncDaemonPanel() {
   const snapshot = useSnapshot();
+  const pairSync = snapshot.data?.desired.ha?.sync;
+  return (
+    <Panel title={t('Connection sync daemon')}>
+      <p className="mb-2 text-sm text-slate-600">
+        {t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}
+      </p>
+      {pairSync ? (
+        // The pair starts and switches the daemon with the VRRP role (the agent refuses a hand-set one meanwhile).
+        <>
+          <Notice>
+            {t('The director pair runs it: master on the MASTER, backup on the other director, on {{interface}} with sync ID {{id}}.', {
+              interface: pairSync.interface,
+              id: pairSync.syncId,
+            })}{' '}
+            <Link to="/directors" className="underline">
+              {t('Change it under Directors.')}
+            </Link>
+          </Notice>
+          <SyncDaemonList title={t('Running on this director:')} daemons={snapshot.data?.observed?.syncDaemons ?? []} />
+        </>
+      ) : (
+        <HandSetSyncDaemons daemons={snapshot.data?.desired.syncDaemons ?? []} />
+      )}
+    </Panel>
+  );
+}
+
+/** A director without a pair: the daemons of the desired state, started and stopped here. */
+function HandSetSyncDaemons({ daemons }: { daemons: readonly SyncDaemon[] }) {
   const isAdmin = useIsAdmin();
-  const daemons = snapshot.data?.desired.syncDaemons ?? [];
   const [state, setState] = useState<SyncDaemon['state']>('master');
   const [iface, setIface] = useState('eth0');
   const [syncId, setSyncId] = useState('0');
@@ -104,33 +132,8 @@ function SyncDaemonPanel() {
       ? { state, interface: iface, syncId: Number(syncId), ...(groupAddress ? { group: groupAddress } : {}) }
       : null;
   const next = daemon ? [...daemons.filter((d) => d.state !== daemon.state), daemon] : null;
-  const pairSync = snapshot.data?.desired.ha?.sync;
-  const running = snapshot.data?.observed?.syncDaemons ?? [];
-  if (pairSync) {
-    // The pair starts and switches the daemon with the VRRP role (the agent refuses a hand-set one meanwhile).
-    return (
-      <Panel title={t('Connection sync daemon')}>
-        <p className="mb-2 text-sm text-slate-600">
-          {t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}
-        </p>
-        <Notice>
-          {t('The director pair runs it: master on the MASTER, backup on the other director, on {{interface}} with sync ID {{id}}.', {
-            interface: pairSync.interface,
-            id: pairSync.syncId,
-          })}{' '}
-          <Link to="/directors" className="underline">
-            {t('Change it under Directors.')}
-          </Link>
-        </Notice>
-        <SyncDaemonList title={t('Running on this director:')} daemons={running} />
-      </Panel>
-    );
-  }
   return (
-    <Panel title={t('Connection sync daemon')}>
-      <p className="mb-2 text-sm text-slate-600">
-        {t('Sends connection state to a standby director (multicast 224.0.0.81:8848 by default) so a failover keeps established connections.')}
-      </p>
+    <>
       <SyncDaemonList daemons={daemons} />
       {isAdmin ? (
         <>
@@ -149,7 +152,7 @@ function SyncDaemonPanel() {
           </div>
         </>
       ) : null}
-    </Panel>
+    </>
   );
 }
 
